@@ -1,0 +1,211 @@
+"""Command line: arguments -> Config -> run -> render -> exit code."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from nodeward import __version__
+from nodeward.baseline import BaselineError
+from nodeward.config import FORMATS, Config, ConfigError, build_config
+from nodeward.findings import Report, Severity
+from nodeward.output import write_output
+from nodeward.report import json_report, sarif, text
+from nodeward.rules import all_rules, get_rule
+from nodeward.scan import ScanError, run_scan
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _codes(value: str) -> list[str]:
+    return [part.strip().upper() for part in value.split(",") if part.strip()]
+
+
+def _severity(value: str) -> Severity:
+    try:
+        return Severity.parse(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _add_report_flags(parser: argparse.ArgumentParser) -> None:
+    s = argparse.SUPPRESS
+    parser.add_argument("--format", "-f", choices=FORMATS, default=s, help="report format")
+    parser.add_argument("--output", "-o", type=Path, default=s, help="write the report here")
+    parser.add_argument(
+        "--fail-on",
+        type=_severity,
+        default=s,
+        metavar="SEVERITY",
+        help="exit 1 when a finding is at or above this severity: low, medium, high "
+        "(default), critical",
+    )
+    parser.add_argument("--quiet", "-q", action="store_true", default=s, help="no progress")
+    parser.add_argument("--strict", action="store_true", default=s, help="skips are fatal")
+
+
+def _add_scan(sub: Any) -> None:
+    s = argparse.SUPPRESS
+    parser = sub.add_parser("scan", help="statically audit a Node.js project")
+    parser.add_argument("path", type=Path, help="project folder or a single file")
+    _add_report_flags(parser)
+    parser.add_argument(
+        "--select",
+        type=_codes,
+        action="extend",
+        default=s,
+        metavar="CODES",
+        help="only these rule codes or prefixes (comma-separated)",
+    )
+    parser.add_argument(
+        "--ignore",
+        type=_codes,
+        action="extend",
+        default=s,
+        metavar="CODES",
+        help="leave out these rule codes or prefixes",
+    )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=s,
+        metavar="GLOB",
+        help="gitignore-style pattern of paths to leave out",
+    )
+    parser.add_argument("--include-node-modules", action="store_true", default=s)
+    parser.add_argument(
+        "--max-file-size",
+        type=int,
+        default=s,
+        metavar="BYTES",
+        help="skip larger files (default 2000000)",
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=s,
+        metavar="REPORT.json",
+        help="report only findings absent from this earlier JSON report",
+    )
+    parser.add_argument("--config", type=Path, default=None, help="config file to use")
+    parser.set_defaults(handler=_cmd_scan)
+
+
+def _cmd_scan(args: argparse.Namespace) -> int:
+    flags = {
+        k: v
+        for k, v in vars(args).items()
+        if k not in ("command", "handler", "config", "path", "color")
+    }
+    for key in ("select", "ignore", "exclude"):
+        if key in flags:
+            flags[key] = tuple(flags[key])
+    config = build_config(args.path, args.config, flags)
+    report = run_scan(config)
+    return _emit(report, config, color=args.color)
+
+
+def _emit(report: Report, config: Config, *, color: bool | None) -> int:
+    match config.format:
+        case "json":
+            content = json_report.render(report)
+        case "sarif":
+            content = sarif.render(report)
+        case _:
+            use_color = sys.stdout.isatty() if color is None else color
+            content = text.render(report, color=use_color and config.output is None)
+    write_output(content, config.output)
+    if config.strict and report.skips:
+        print(f"nodeward: {len(report.skips)} skipped (--strict)", file=sys.stderr)
+        return EXIT_ERROR
+    failing = [f for f in report.findings if f.severity >= config.fail_on]
+    return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _add_rules(sub: Any) -> None:
+    parser = sub.add_parser("rules", help="list every rule")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.set_defaults(handler=_cmd_rules)
+
+
+def _cmd_rules(args: argparse.Namespace) -> int:
+    if args.format == "json":
+        import json
+
+        rows = [
+            {
+                "code": r.code,
+                "name": r.name,
+                "title": r.title,
+                "severity": r.severity.label,
+                "confidence": r.confidence.label,
+                "cwe": list(r.cwe_labels),
+                "owasp": r.owasp.value,
+                "practices": [p.slug for p in r.practices],
+            }
+            for r in all_rules()
+        ]
+        print(json.dumps(rows, indent=2))
+        return EXIT_OK
+    for rule in all_rules():
+        cwe = ",".join(rule.cwe_labels)
+        print(f"{rule.code}  {rule.name:<40} {rule.severity.label:<8} {cwe:<18} {rule.title}")
+    return EXIT_OK
+
+
+def _add_explain(sub: Any) -> None:
+    parser = sub.add_parser("explain", help="print one rule's documentation")
+    parser.add_argument("code")
+    parser.set_defaults(handler=_cmd_explain)
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    rule = get_rule(args.code)
+    if rule is None:
+        print(f"nodeward: unknown rule {args.code!r}; `nodeward rules` lists them", file=sys.stderr)
+        return EXIT_ERROR
+    print(rule.markdown())
+    return EXIT_OK
+
+
+#: Subcommands, in help order. Each adds its parser and sets `handler`.
+COMMANDS: tuple[Callable[[Any], None], ...] = (_add_scan, _add_rules, _add_explain)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nodeward",
+        description="Security auditor for Node.js web applications.",
+    )
+    parser.add_argument("--version", action="version", version=f"nodeward {__version__}")
+    parser.add_argument(
+        "--color",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="colour the text report (default: when stdout is a terminal)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in COMMANDS:
+        add(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except (ConfigError, ScanError, BaselineError) as error:
+        print(f"nodeward: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("nodeward: interrupted", file=sys.stderr)
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

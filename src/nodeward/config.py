@@ -1,0 +1,157 @@
+"""Frozen run configuration from defaults, a config file and command-line flags.
+
+Config files: `.nodeward.toml` at the scan root (or `--config FILE`), else a `"nodeward"`
+object in the root package.json. Keys are the long flag names with `-` or `_`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from nodeward.findings import Severity
+
+FORMATS = ("text", "json", "sarif", "html", "github")
+
+
+class ConfigError(Exception):
+    """A configuration problem; the message names the file, line and key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path = Path()
+    format: str = "text"
+    output: Path | None = None
+    fail_on: Severity = Severity.HIGH
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    include_node_modules: bool = False
+    max_file_size: int = 2_000_000
+    baseline: Path | None = None
+    strict: bool = False
+    quiet: bool = False
+    config_file: Path | None = None
+
+
+#: Keys a config file may set, with how to read each value.
+_FILE_KEYS: dict[str, str] = {
+    "format": "choice",
+    "output": "path",
+    "fail_on": "severity",
+    "select": "codes",
+    "ignore": "codes",
+    "exclude": "strings",
+    "include_node_modules": "bool",
+    "max_file_size": "int",
+    "baseline": "path",
+    "strict": "bool",
+}
+
+
+def find_config_file(root: Path) -> tuple[Path, str] | None:
+    """The config file for a scan root and its kind ('toml' or 'package.json')."""
+    base = root if root.is_dir() else root.parent
+    toml_path = base / ".nodeward.toml"
+    if toml_path.is_file():
+        return toml_path, "toml"
+    package = base / "package.json"
+    if package.is_file():
+        try:
+            data = json.loads(package.read_text(encoding="utf-8"))
+        except (OSError, ValueError, UnicodeDecodeError):
+            return None
+        if isinstance(data, dict) and "nodeward" in data:
+            return package, "package.json"
+    return None
+
+
+def load_file(path: Path, kind: str) -> dict[str, Any]:
+    """Read and validate a config file into Config field values."""
+    try:
+        raw_text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read config file: {error}") from None
+    if kind == "toml":
+        try:
+            table: Any = tomllib.loads(raw_text)
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"{path}: invalid TOML: {error}") from None
+        table = table.get("tool", {}).get("nodeward", table) if "tool" in table else table
+    else:
+        try:
+            table = json.loads(raw_text).get("nodeward")
+        except ValueError as error:
+            raise ConfigError(f"{path}: invalid JSON: {error}") from None
+    if not isinstance(table, dict):
+        raise ConfigError(f'{path}:{_line_of(raw_text, "nodeward")}: "nodeward" must be a table')
+    values: dict[str, Any] = {}
+    for raw_key, value in table.items():
+        key = raw_key.replace("-", "_")
+        where = f"{path}:{_line_of(raw_text, raw_key)}"
+        if key not in _FILE_KEYS:
+            known = ", ".join(k.replace("_", "-") for k in _FILE_KEYS)
+            raise ConfigError(f"{where}: unknown key {raw_key!r} (known keys: {known})")
+        try:
+            values[key] = _convert(_FILE_KEYS[key], value, path.parent)
+        except (TypeError, ValueError) as error:
+            raise ConfigError(f"{where}: key {raw_key!r}: {error}") from None
+    return values
+
+
+def _line_of(text: str, key: str) -> int:
+    pattern = re.compile(rf'^[ \t]*"?{re.escape(key)}"?[ \t]*[=:]', re.M)
+    match = pattern.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else 1
+
+
+def _convert(kind: str, value: Any, base: Path) -> Any:
+    match kind:
+        case "bool":
+            if not isinstance(value, bool):
+                raise TypeError("expected true or false")
+            return value
+        case "int":
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise TypeError("expected a positive whole number")
+            return value
+        case "severity":
+            if not isinstance(value, str):
+                raise TypeError("expected one of low, medium, high, critical")
+            return Severity.parse(value)
+        case "choice":
+            if value not in FORMATS:
+                raise ValueError(f"expected one of {', '.join(FORMATS)}")
+            return value
+        case "path":
+            if not isinstance(value, str):
+                raise TypeError("expected a path string")
+            return base / value
+        case "codes" | "strings":
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise TypeError("expected a list of strings")
+            return tuple(v.strip().upper() if kind == "codes" else v for v in value)
+    raise AssertionError(kind)
+
+
+def build_config(path: Path, explicit_file: Path | None, flags: dict[str, Any]) -> Config:
+    """Defaults < config file < flags. `flags` holds only the flags the user gave."""
+    config = Config(path=path)
+    found = (explicit_file, "toml") if explicit_file is not None else find_config_file(path)
+    if found is not None:
+        file_path, kind = found
+        if kind == "toml" and file_path.name == "package.json":
+            kind = "package.json"
+        config = replace(config, config_file=file_path, **load_file(file_path, kind))
+    names = {f.name for f in fields(Config)}
+    unknown = set(flags) - names
+    if unknown:
+        raise ConfigError(f"unknown option(s): {', '.join(sorted(unknown))}")
+    return replace(config, **flags)

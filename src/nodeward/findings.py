@@ -1,0 +1,170 @@
+"""The finding model: pure, frozen data shared by every analyzer and report format."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+
+class Severity(IntEnum):
+    INFO = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            choices = ", ".join(s.label for s in cls)
+            raise ValueError(f"unknown severity {text!r} (choose from {choices})") from None
+
+
+class Confidence(IntEnum):
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, order=True)
+class SourceLocation:
+    """A place in a scanned file; `path` is POSIX and relative to the scan root."""
+
+    path: str
+    line: int
+    column: int = 1
+    end_line: int | None = None
+    end_column: int | None = None
+    snippet: str = ""
+
+
+@dataclass(frozen=True)
+class PackageLocation:
+    """A package found in a lockfile or manifest; `manifest` is relative to the scan root."""
+
+    manifest: str
+    package: str
+    version: str
+    dependency_path: tuple[str, ...] = ()
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class HttpLocation:
+    """A request the live probe made."""
+
+    url: str
+    method: str = "GET"
+    parameter: str | None = None
+
+
+Location = SourceLocation | PackageLocation | HttpLocation
+
+
+@dataclass(frozen=True)
+class FlowStep:
+    """One step of a data flow, from source to sink."""
+
+    location: SourceLocation
+    description: str
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A piece of proof beyond the primary location, e.g. a live HTTP exchange confirming a
+    static finding, or the second place a weakness was seen."""
+
+    location: Location
+    description: str
+    request: str | None = None
+    response: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One weakness, complete when built. Use `RuleMeta.finding` to construct one."""
+
+    rule: str
+    message: str
+    location: Location
+    severity: Severity
+    confidence: Confidence
+    fix: str
+    flow: tuple[FlowStep, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    confirmed: bool = False
+    fingerprint: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.fingerprint:
+            object.__setattr__(self, "fingerprint", fingerprint_of(self.rule, self.location))
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str]:
+        loc = self.location
+        match loc:
+            case SourceLocation():
+                return (loc.path, loc.line, loc.column, self.rule)
+            case PackageLocation():
+                return (loc.manifest, loc.line or 0, 0, self.rule + loc.package)
+            case HttpLocation():
+                return ("~" + loc.url, 0, 0, self.rule + loc.method)
+
+
+def fingerprint_of(rule: str, location: Location) -> str:
+    """A fingerprint that does not change when unrelated lines move: it hashes the rule, the
+    file and the whitespace-normalised text of the flagged line, never its line number."""
+    match location:
+        case SourceLocation():
+            parts: tuple[str, ...]
+            anchor = " ".join(location.snippet.split()) or str(location.line)
+            parts = ("src", location.path, anchor)
+        case PackageLocation():
+            parts = ("pkg", location.manifest, location.package, location.version)
+        case HttpLocation():
+            parts = ("http", location.method, location.url, location.parameter or "")
+    digest = hashlib.sha256("\x1f".join((rule, *parts)).encode()).hexdigest()
+    return digest[:32]
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Something nodeward could not (fully) analyze, and why."""
+
+    target: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """An inline `nodeward-ignore` comment."""
+
+    location: SourceLocation
+    codes: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """The result of one run, as every report format sees it."""
+
+    tool_version: str
+    root: str
+    findings: tuple[Finding, ...]
+    skips: tuple[Skip, ...] = ()
+    files_scanned: int = 0
+    suppressed: int = 0
+    baseline_matched: int = 0
+    rules_run: tuple[str, ...] = ()
+    duration_seconds: float = 0.0

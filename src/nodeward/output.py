@@ -1,0 +1,27 @@
+"""Writing results: atomically to a file, or to stdout."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+
+def write_output(content: str, destination: Path | None) -> None:
+    """Write `content` to `destination` via a temporary file and a rename, so an existing
+    report is replaced only by a complete one; None means stdout."""
+    if destination is None:
+        sys.stdout.write(content)
+        sys.stdout.flush()
+        return
+    directory = destination.parent if str(destination.parent) else Path()
+    directory.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{destination.name}.", dir=directory)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(content)
+        Path(temp_name).replace(destination)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise

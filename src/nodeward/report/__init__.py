@@ -1,0 +1,1 @@
+"""Report formats: each a pure `render(report) -> str`."""

@@ -1,0 +1,53 @@
+"""Helpers shared by the report formats."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from nodeward.findings import (
+    Finding,
+    HttpLocation,
+    Location,
+    PackageLocation,
+    Report,
+    Severity,
+    SourceLocation,
+)
+from nodeward.practices import Practice
+from nodeward.rulemeta import RuleMeta
+from nodeward.rules import get_rule
+
+
+def rule_of(finding: Finding) -> RuleMeta:
+    rule = get_rule(finding.rule)
+    if rule is None:
+        raise KeyError(f"finding of unregistered rule {finding.rule}")
+    return rule
+
+
+def primary_practice(finding: Finding) -> Practice | None:
+    practices = rule_of(finding).practices
+    return practices[0] if practices else None
+
+
+def severity_counts(report: Report) -> dict[str, int]:
+    counts = Counter(f.severity for f in report.findings)
+    return {s.label: counts.get(s, 0) for s in sorted(Severity, reverse=True)}
+
+
+def location_label(location: Location) -> str:
+    match location:
+        case SourceLocation():
+            return f"{location.path}:{location.line}:{location.column}"
+        case PackageLocation():
+            where = f"{location.manifest}:{location.line}" if location.line else location.manifest
+            return f"{where} {location.package}@{location.version}"
+        case HttpLocation():
+            param = f" [{location.parameter}]" if location.parameter else ""
+            return f"{location.method} {location.url}{param}"
+
+
+def rules_in(report: Report) -> list[RuleMeta]:
+    """The rules that ran, or produced a finding, in code order."""
+    codes = set(report.rules_run) | {f.rule for f in report.findings}
+    return [rule for code in sorted(codes) if (rule := get_rule(code)) is not None]

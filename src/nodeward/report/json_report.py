@@ -1,0 +1,121 @@
+"""The JSON report; its schema is report/schema/report.schema.json (docs/json-report.md)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from nodeward.findings import (
+    Evidence,
+    Finding,
+    FlowStep,
+    HttpLocation,
+    Location,
+    PackageLocation,
+    Report,
+    SourceLocation,
+)
+from nodeward.report.common import rule_of, rules_in, severity_counts
+
+SCHEMA_ID = "nodeward-report"
+SCHEMA_VERSION = "1.0"
+
+
+def location_dict(location: Location) -> dict[str, Any]:
+    match location:
+        case SourceLocation():
+            return {
+                "kind": "source",
+                "path": location.path,
+                "line": location.line,
+                "column": location.column,
+                "end_line": location.end_line,
+                "end_column": location.end_column,
+                "snippet": location.snippet,
+            }
+        case PackageLocation():
+            return {
+                "kind": "package",
+                "manifest": location.manifest,
+                "package": location.package,
+                "version": location.version,
+                "dependency_path": list(location.dependency_path),
+                "line": location.line,
+            }
+        case HttpLocation():
+            return {
+                "kind": "http",
+                "url": location.url,
+                "method": location.method,
+                "parameter": location.parameter,
+            }
+
+
+def _step(step: FlowStep) -> dict[str, Any]:
+    return {"location": location_dict(step.location), "description": step.description}
+
+
+def _evidence(evidence: Evidence) -> dict[str, Any]:
+    return {
+        "location": location_dict(evidence.location),
+        "description": evidence.description,
+        "request": evidence.request,
+        "response": evidence.response,
+    }
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    rule = rule_of(finding)
+    return {
+        "rule": finding.rule,
+        "name": rule.name,
+        "message": finding.message,
+        "severity": finding.severity.label,
+        "confidence": finding.confidence.label,
+        "practices": [p.slug for p in rule.practices],
+        "cwe": list(rule.cwe_labels),
+        "owasp": rule.owasp.value,
+        "fix": finding.fix,
+        "fingerprint": finding.fingerprint,
+        "confirmed": finding.confirmed,
+        "location": location_dict(finding.location),
+        "flow": [_step(s) for s in finding.flow],
+        "evidence": [_evidence(e) for e in finding.evidence],
+    }
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    return {
+        "schema": SCHEMA_ID,
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "nodeward", "version": report.tool_version},
+        "root": report.root,
+        "summary": {
+            "files_scanned": report.files_scanned,
+            "findings": len(report.findings),
+            "by_severity": severity_counts(report),
+            "suppressed": report.suppressed,
+            "baseline_matched": report.baseline_matched,
+            "skipped": len(report.skips),
+            "duration_seconds": report.duration_seconds,
+        },
+        "findings": [finding_dict(f) for f in report.findings],
+        "skips": [{"target": s.target, "reason": s.reason} for s in report.skips],
+        "rules": [
+            {
+                "code": r.code,
+                "name": r.name,
+                "title": r.title,
+                "severity": r.severity.label,
+                "confidence": r.confidence.label,
+                "cwe": list(r.cwe_labels),
+                "owasp": r.owasp.value,
+                "practices": [p.slug for p in r.practices],
+            }
+            for r in rules_in(report)
+        ],
+    }
+
+
+def render(report: Report) -> str:
+    return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,127 @@
+"""Runs the enabled checkers over a project and assembles the report."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from functools import partial
+from pathlib import Path
+
+from nodeward import __version__
+from nodeward.baseline import load_fingerprints, new_findings
+from nodeward.checks import Checker
+from nodeward.config import Config
+from nodeward.discover import DiscoveryOptions, discover
+from nodeward.findings import Finding, Report, Skip
+from nodeward.project import Project, load_project
+from nodeward.rules import CHECKERS, UNUSED_SUPPRESSION, all_rules, selected
+from nodeward.source.parse import SourceText
+from nodeward.suppressions import apply_suppressions, find_suppressions
+
+
+class ScanError(Exception):
+    """A fatal problem (exit code 2): the path does not exist, the baseline is unreadable."""
+
+
+def enabled_codes(config: Config) -> set[str]:
+    return {r.code for r in all_rules() if selected(r.code, config.select, config.ignore)}
+
+
+def run_scan(config: Config) -> Report:
+    started = time.perf_counter()
+    if not config.path.exists():
+        raise ScanError(f"{config.path}: no such file or directory")
+    inventory = discover(
+        config.path,
+        DiscoveryOptions(
+            include_node_modules=config.include_node_modules,
+            max_file_size=config.max_file_size,
+            exclude=config.exclude,
+        ),
+    )
+    project = load_project(inventory)
+    enabled = enabled_codes(config)
+    findings, skips = run_checkers(project, CHECKERS, enabled)
+    skips = [*project.skips, *skips]
+
+    texts = [ctx.parsed.text for ctx in project.files] + [
+        t for t in project._texts.values() if isinstance(t, SourceText)
+    ]
+    suppressions = [s for text in texts for s in find_suppressions(text)]
+    result = apply_suppressions(
+        findings, suppressions, {r.code for r in all_rules()}, UNUSED_SUPPRESSION
+    )
+    kept = result.kept
+    if UNUSED_SUPPRESSION.code in enabled:
+        kept += result.unused
+    matched = 0
+    if config.baseline is not None:
+        kept, matched = new_findings(kept, load_fingerprints(config.baseline))
+    return Report(
+        tool_version=__version__,
+        root=str(project.root),
+        findings=tuple(sorted(_dedupe(kept), key=lambda f: f.sort_key)),
+        skips=tuple(sorted(set(skips), key=lambda s: (s.target, s.reason))),
+        files_scanned=len(inventory.files),
+        suppressed=result.suppressed,
+        baseline_matched=matched,
+        rules_run=tuple(sorted(enabled)),
+        duration_seconds=round(time.perf_counter() - started, 3),
+    )
+
+
+def run_checkers(
+    project: Project, checkers: Iterable[Checker], enabled: set[str]
+) -> tuple[list[Finding], list[Skip]]:
+    findings: list[Finding] = []
+    skips: list[Skip] = []
+    for checker in checkers:
+        codes = {rule.code for rule in checker.rules}
+        if not codes & enabled:
+            continue
+        if checker.check_file is not None:
+            for ctx in project.files:
+                _collect(partial(checker.check_file, ctx), codes, enabled, ctx.rel, findings, skips)
+        if checker.check_project is not None:
+            _collect(partial(checker.check_project, project), codes, enabled, ".", findings, skips)
+    return findings, skips
+
+
+def _collect(
+    produce: Callable[[], Iterable[Finding]],
+    codes: set[str],
+    enabled: set[str],
+    target: str,
+    findings: list[Finding],
+    skips: list[Skip],
+) -> None:
+    """Run one check; an internal error becomes a Skip so the rest of the scan goes on."""
+    try:
+        for finding in produce():
+            if finding.rule not in codes:
+                raise AssertionError(f"checker for {sorted(codes)} emitted {finding.rule}")
+            if finding.rule in enabled:
+                findings.append(finding)
+    except RecursionError:
+        skips.append(Skip(target, f"{', '.join(sorted(codes))}: expression nesting too deep"))
+    except Exception as error:  # one rule's bug must not end the scan
+        rules = ", ".join(sorted(codes))
+        skips.append(Skip(target, f"internal error in {rules}: {type(error).__name__}: {error}"))
+
+
+def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
+    seen: set[tuple[str, str, str]] = set()
+    unique = []
+    for finding in findings:
+        key = (finding.rule, repr(finding.location), finding.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(finding)
+    return unique
+
+
+def scan_path(path: Path, **flags: object) -> Report:
+    """Convenience for tests and embedding: scan with defaults plus `flags`."""
+    from dataclasses import replace
+
+    return run_scan(replace(Config(path=path), **flags))  # type: ignore[arg-type]

@@ -1,0 +1,237 @@
+"""What a rule sees of one parsed file: its nodes by type and what each name refers to.
+
+Names are resolved to *access paths* in the style of CodeQL's library models: a module and
+the members and calls taken from it. `const s = require("express-session"); s({...})`
+makes the callee `express-session` and `express().use` is `express` `()` `use`, whatever
+the local names, import style (CommonJS, ES modules, TypeScript `import = require`) or
+destructuring the file uses.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+
+from nodeward.findings import SourceLocation
+from nodeward.source import syntax
+from nodeward.source.parse import Node, ParsedFile
+
+CALL = "()"
+_MAX_RESOLVE_DEPTH = 12
+
+
+@dataclass(frozen=True)
+class Ref:
+    """An access path: `module` then member names and CALL markers."""
+
+    module: str
+    path: tuple[str, ...] = ()
+
+    def then(self, *steps: str) -> Ref:
+        return Ref(self.module, self.path + steps)
+
+    def is_(self, module: str, *path: str) -> bool:
+        return self.module == module and self.path == path
+
+    def __str__(self) -> str:
+        tail = "".join(step if step == CALL else f".{step}" for step in self.path)
+        return self.module + tail
+
+
+def normalize_module(name: str) -> str:
+    return name.removeprefix("node:")
+
+
+class FileContext:
+    """One parsed file, indexed once and shared by every rule."""
+
+    def __init__(self, parsed: ParsedFile) -> None:
+        self.parsed = parsed
+        self.rel = parsed.rel
+        self._by_type: dict[str, list[Node]] = defaultdict(list)
+        for node in syntax.walk(parsed.root):
+            self._by_type[node.type].append(node)
+        self._bindings: dict[str, Node] = {}
+        self._imports: dict[str, Ref] = {}
+        self._collect_bindings()
+
+    # -- node index -------------------------------------------------------------------
+
+    def nodes(self, *types: str) -> list[Node]:
+        """All nodes of the given types, in document order."""
+        if len(types) == 1:
+            return self._by_type.get(types[0], [])
+        found = [n for t in types for n in self._by_type.get(t, [])]
+        found.sort(key=lambda n: n.start_byte)
+        return found
+
+    @cached_property
+    def calls(self) -> list[Node]:
+        """Every call and `new` expression."""
+        return self.nodes("call_expression", "new_expression")
+
+    # -- locations --------------------------------------------------------------------
+
+    def location(self, node: Node) -> SourceLocation:
+        line = syntax.line_of(node)
+        return SourceLocation(
+            path=self.rel,
+            line=line,
+            column=syntax.column_of(node),
+            end_line=node.end_point.row + 1,
+            end_column=node.end_point.column + 1,
+            snippet=self.parsed.text.line(line).strip(),
+        )
+
+    # -- name resolution --------------------------------------------------------------
+
+    def _collect_bindings(self) -> None:
+        for decl in self.nodes("variable_declarator"):
+            name, value = decl.child_by_field_name("name"), decl.child_by_field_name("value")
+            if name is None or value is None:
+                continue
+            if name.type == "identifier":
+                self._bindings.setdefault(syntax.text(name), value)
+            elif name.type == "object_pattern":
+                self._bind_pattern(name, value)
+        for assign in self.nodes("assignment_expression"):
+            left, right = assign.child_by_field_name("left"), assign.child_by_field_name("right")
+            if left is not None and right is not None and left.type == "identifier":
+                self._bindings.setdefault(syntax.text(left), right)
+        for statement in self.nodes("import_statement"):
+            self._collect_import(statement)
+
+    def _bind_pattern(self, pattern: Node, value: Node) -> None:
+        base = self.ref_of(value)
+        if base is None:
+            return
+        for child in pattern.named_children:
+            if child.type == "shorthand_property_identifier_pattern":
+                self._imports[syntax.text(child)] = base.then(syntax.text(child))
+            elif child.type == "pair_pattern":
+                key = syntax.property_key(child)
+                target = child.child_by_field_name("value")
+                if key and target is not None and target.type == "identifier":
+                    self._imports[syntax.text(target)] = base.then(key)
+
+    def _collect_import(self, statement: Node) -> None:
+        source = syntax.string_value(statement.child_by_field_name("source"))
+        require_clause = next(
+            (c for c in statement.named_children if c.type == "import_require_clause"), None
+        )
+        if require_clause is not None:  # TypeScript: import x = require("m")
+            name = next((c for c in require_clause.named_children if c.type == "identifier"), None)
+            required = syntax.string_value(require_clause.child_by_field_name("source"))
+            if name is not None and required is not None:
+                self._imports[syntax.text(name)] = Ref(normalize_module(required))
+            return
+        if source is None:
+            return
+        module = Ref(normalize_module(source))
+        clause = next((c for c in statement.named_children if c.type == "import_clause"), None)
+        if clause is None:
+            return
+        for child in clause.named_children:
+            if child.type == "identifier":
+                self._imports[syntax.text(child)] = module
+            elif child.type == "namespace_import":
+                ident = next((c for c in child.named_children if c.type == "identifier"), None)
+                if ident is not None:
+                    self._imports[syntax.text(ident)] = module
+            elif child.type == "named_imports":
+                for spec in child.named_children:
+                    if spec.type != "import_specifier":
+                        continue
+                    name_node = spec.child_by_field_name("name")
+                    alias = spec.child_by_field_name("alias") or name_node
+                    if name_node is None or alias is None:
+                        continue
+                    imported = syntax.text(name_node).strip("'\"")
+                    ref = module if imported == "default" else module.then(imported)
+                    self._imports[syntax.text(alias)] = ref
+
+    def ref_of(self, node: Node | None, _depth: int = 0) -> Ref | None:
+        """The access path an expression evaluates to, when it comes from a module."""
+        node = syntax.unwrap(node)
+        if node is None or _depth > _MAX_RESOLVE_DEPTH:
+            return None
+        match node.type:
+            case "identifier":
+                name = syntax.text(node)
+                if name in self._imports:
+                    return self._imports[name]
+                bound = self._bindings.get(name)
+                if bound is None or bound is node:
+                    return None
+                return self.ref_of(bound, _depth + 1)
+            case "member_expression" | "subscript_expression":
+                chain_obj = node.child_by_field_name("object")
+                if node.type == "member_expression":
+                    prop = syntax.text(node.child_by_field_name("property"))
+                else:
+                    prop_value = syntax.string_value(node.child_by_field_name("index"))
+                    if prop_value is None:
+                        return None
+                    prop = prop_value
+                base = self.ref_of(chain_obj, _depth + 1)
+                return base.then(prop) if base is not None else None
+            case "call_expression" | "new_expression":
+                callee = node.child_by_field_name("function") or node.child_by_field_name(
+                    "constructor"
+                )
+                required = self.required_module(node)
+                if required is not None:
+                    return Ref(normalize_module(required))
+                base = self.ref_of(callee, _depth + 1)
+                return base.then(CALL) if base is not None else None
+            case _:
+                return None
+
+    def required_module(self, call: Node) -> str | None:
+        """`x` for `require("x")` and `import("x")`, else None."""
+        if call.type != "call_expression":
+            return None
+        callee = call.child_by_field_name("function")
+        if callee is None or callee.type not in ("identifier", "import"):
+            return None
+        if callee.type == "identifier" and syntax.text(callee) != "require":
+            return None
+        args = syntax.call_arguments(call)
+        return syntax.string_value(args[0]) if args else None
+
+    def callee(self, call: Node) -> Ref | None:
+        """The access path of the function a call or `new` invokes."""
+        fn = call.child_by_field_name("function") or call.child_by_field_name("constructor")
+        return self.ref_of(fn)
+
+    def calls_to(self, module: str, *path: str) -> list[Node]:
+        """Calls whose callee is exactly `module` + `path` (e.g. ("jsonwebtoken", "verify"))."""
+        return [c for c in self.calls if (r := self.callee(c)) is not None and r.is_(module, *path)]
+
+    def callee_name(self, call: Node) -> str:
+        """The callee as written (`app.use`, `jwt.verify`), for heuristics and messages."""
+        fn = call.child_by_field_name("function") or call.child_by_field_name("constructor")
+        return syntax.dotted_name(fn) or ""
+
+    def imported_modules(self) -> set[str]:
+        modules = {r.module for r in self._imports.values()}
+        modules.update(
+            normalize_module(m)
+            for c in self.nodes("call_expression")
+            if (m := self.required_module(c)) is not None
+        )
+        return modules
+
+    def value_of(self, node: Node | None) -> Node | None:
+        """Follow an identifier to the expression it was initialised with (one file,
+        no flow sensitivity), so that `const opts = {...}; session(opts)` is seen."""
+        seen = 0
+        node = syntax.unwrap(node)
+        while node is not None and node.type == "identifier" and seen < _MAX_RESOLVE_DEPTH:
+            bound = self._bindings.get(syntax.text(node))
+            if bound is None:
+                return node
+            node = syntax.unwrap(bound)
+            seen += 1
+        return node

@@ -1,0 +1,1 @@
+"""Rules over the syntax tree of JS/TS files, one module per family."""

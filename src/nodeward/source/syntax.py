@@ -1,0 +1,251 @@
+"""Small, typed helpers over tree-sitter nodes that every rule shares."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from nodeward.source.parse import Node
+
+STRING_TYPES = frozenset({"string", "template_string"})
+LITERAL_TYPES = frozenset({"string", "number", "true", "false", "null", "undefined", "regex"})
+FUNCTION_TYPES = frozenset(
+    {
+        "function_declaration",
+        "function_expression",
+        "function",
+        "arrow_function",
+        "method_definition",
+        "generator_function_declaration",
+        "generator_function",
+    }
+)
+# TypeScript wraps expressions in these without changing their value.
+_TRANSPARENT = frozenset(
+    {
+        "parenthesized_expression",
+        "as_expression",
+        "satisfies_expression",
+        "non_null_expression",
+        "type_assertion",
+        "await_expression",
+    }
+)
+
+
+def text(node: Node | None) -> str:
+    if node is None or node.text is None:
+        return ""
+    return node.text.decode("utf-8", errors="replace")
+
+
+def unwrap(node: Node | None) -> Node | None:
+    """Strip parentheses, TS casts (`x as T`, `x!`, `<T>x`) and `await`."""
+    while node is not None and node.type in _TRANSPARENT:
+        inner = [c for c in node.named_children if c.type not in ("type_identifier",)]
+        node = inner[0] if inner else None
+    return node
+
+
+def line_of(node: Node) -> int:
+    return node.start_point.row + 1
+
+
+def column_of(node: Node) -> int:
+    return node.start_point.column + 1
+
+
+def string_value(node: Node | None) -> str | None:
+    """The value of a string literal, or of a template literal without substitutions."""
+    node = unwrap(node)
+    if node is None:
+        return None
+    if node.type == "string":
+        return "".join(
+            text(c) if c.type == "string_fragment" else _unescape(text(c))
+            for c in node.named_children
+        )
+    if node.type == "template_string":
+        if any(c.type == "template_substitution" for c in node.named_children):
+            return None
+        return text(node)[1:-1]
+    return None
+
+
+def _unescape(sequence: str) -> str:
+    simple = {"\\n": "\n", "\\t": "\t", "\\'": "'", '\\"': '"', "\\\\": "\\"}
+    return simple.get(sequence, sequence[1:] if sequence.startswith("\\") else sequence)
+
+
+def number_value(node: Node | None) -> float | None:
+    node = unwrap(node)
+    if node is None:
+        return None
+    if node.type == "unary_expression" and text(node).startswith("-"):
+        inner = number_value(node.named_children[0]) if node.named_children else None
+        return -inner if inner is not None else None
+    if node.type != "number":
+        return None
+    raw = text(node).replace("_", "")
+    try:
+        return float(int(raw, 0)) if raw.lower().startswith(("0x", "0o", "0b")) else float(raw)
+    except ValueError:
+        return None
+
+
+def bool_value(node: Node | None) -> bool | None:
+    node = unwrap(node)
+    if node is None:
+        return None
+    if node.type == "true":
+        return True
+    if node.type == "false":
+        return False
+    if node.type == "unary_expression" and text(node) in ("!0", "!1"):
+        return text(node) == "!0"
+    return None
+
+
+def is_literal(node: Node | None) -> bool:
+    """True for constants: literals, template strings without substitutions, and arrays,
+    objects or concatenations made only of constants."""
+    node = unwrap(node)
+    if node is None:
+        return False
+    if node.type in LITERAL_TYPES:
+        return True
+    if node.type == "template_string":
+        return string_value(node) is not None
+    if node.type == "binary_expression":
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        return is_literal(left) and is_literal(right)
+    if node.type == "array":
+        return all(is_literal(c) for c in node.named_children)
+    if node.type == "unary_expression":
+        return all(is_literal(c) for c in node.named_children)
+    return False
+
+
+def call_arguments(call: Node) -> list[Node]:
+    """The argument expressions of a call or `new` expression (comments left out)."""
+    args = call.child_by_field_name("arguments")
+    if args is None or args.type != "arguments":
+        return []
+    return [a for a in args.named_children if a.type != "comment"]
+
+
+def property_key(pair: Node) -> str | None:
+    key = pair.child_by_field_name("key")
+    if key is None:
+        return None
+    if key.type in ("property_identifier", "identifier", "number"):
+        return text(key)
+    return string_value(key)
+
+
+def object_entries(obj: Node | None) -> Iterator[tuple[str, Node, Node]]:
+    """(key, value, pair) for each literal-keyed property of an object literal. Shorthand
+    properties (`{ secret }`) yield the identifier as value."""
+    obj = unwrap(obj)
+    if obj is None or obj.type != "object":
+        return
+    for child in obj.named_children:
+        if child.type == "pair":
+            key = property_key(child)
+            value = child.child_by_field_name("value")
+            if key is not None and value is not None:
+                yield key, value, child
+        elif child.type == "shorthand_property_identifier":
+            yield text(child), child, child
+        elif child.type == "method_definition":
+            name = child.child_by_field_name("name")
+            if name is not None:
+                yield text(name), child, child
+
+
+def object_get(obj: Node | None, dotted: str) -> Node | None:
+    """The value at `a.b.c` inside nested object literals, or None."""
+    current = obj
+    for part in dotted.split("."):
+        found = None
+        for key, value, _pair in object_entries(current):
+            if key == part:
+                found = value
+        if found is None:
+            return None
+        current = found
+    return current
+
+
+def object_has(obj: Node | None, key: str) -> bool:
+    return any(k == key for k, _v, _p in object_entries(obj))
+
+
+def has_spread(obj: Node | None) -> bool:
+    obj = unwrap(obj)
+    return obj is not None and any(c.type == "spread_element" for c in obj.named_children)
+
+
+def member_chain(node: Node | None) -> list[str] | None:
+    """`a.b.c` -> ['a', 'b', 'c']; `a['b']` -> ['a', 'b']; None for anything else."""
+    node = unwrap(node)
+    if node is None:
+        return None
+    if node.type in ("identifier", "this", "super"):
+        return [text(node)]
+    if node.type == "member_expression":
+        obj = member_chain(node.child_by_field_name("object"))
+        prop = node.child_by_field_name("property")
+        if obj is None or prop is None:
+            return None
+        return [*obj, text(prop)]
+    if node.type == "subscript_expression":
+        obj = member_chain(node.child_by_field_name("object"))
+        key = string_value(node.child_by_field_name("index"))
+        if obj is None or key is None:
+            return None
+        return [*obj, key]
+    return None
+
+
+def dotted_name(node: Node | None) -> str | None:
+    chain = member_chain(node)
+    return ".".join(chain) if chain else None
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Every named descendant of `node`, depth first, without recursion."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.named_children))
+
+
+def enclosing_function(node: Node) -> Node | None:
+    parent = node.parent
+    while parent is not None:
+        if parent.type in FUNCTION_TYPES:
+            return parent
+        parent = parent.parent
+    return None
+
+
+def function_params(func: Node) -> list[Node]:
+    params = func.child_by_field_name("parameters")
+    if params is None:
+        single = func.child_by_field_name("parameter")
+        return [single] if single is not None else []
+    return [p for p in params.named_children if p.type != "comment"]
+
+
+def param_name(param: Node) -> str | None:
+    """The bound name of a parameter (`req`, `req: Request`, `req = x`)."""
+    if param.type == "identifier":
+        return text(param)
+    if param.type in ("required_parameter", "optional_parameter"):
+        pattern = param.child_by_field_name("pattern")
+        return text(pattern) if pattern is not None and pattern.type == "identifier" else None
+    if param.type == "assignment_pattern":
+        left = param.child_by_field_name("left")
+        return text(left) if left is not None and left.type == "identifier" else None
+    return None

@@ -1,0 +1,130 @@
+"""One parametrized test over every annotated fixture under tests/fixtures/rules/.
+
+Each entry there (a file, or a folder scanned as one project) is scanned on its own. For
+every rule code named in its annotations, the lines reported with that code must be exactly
+the `ruleid` lines (plus `todook` lines, known false positives) and none of the `ok` lines
+(`todoruleid` lines are known misses)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES
+from fixture_harness import Expectation, FixtureError, expectations
+
+from nodeward.findings import SourceLocation
+from nodeward.rules import all_rules
+from nodeward.scan import scan_path
+
+RULE_FIXTURES = FIXTURES / "rules"
+ANNOTATED_SUFFIXES = {
+    ".js",
+    ".mjs",
+    ".cjs",
+    ".jsx",
+    ".ts",
+    ".mts",
+    ".cts",
+    ".tsx",
+    ".yml",
+    ".yaml",
+    ".json",
+    ".ejs",
+    ".pug",
+    ".hbs",
+    ".handlebars",
+    ".njk",
+    ".html",
+}
+
+
+def _annotated_files(case: Path) -> list[Path]:
+    files = [case] if case.is_file() else sorted(p for p in case.rglob("*") if p.is_file())
+    return [
+        f
+        for f in files
+        if f.suffix in ANNOTATED_SUFFIXES or f.name.lower().startswith("dockerfile")
+    ]
+
+
+def _case_expectations(case: Path) -> list[Expectation]:
+    base = case.parent if case.is_file() else case
+    found: list[Expectation] = []
+    for file in _annotated_files(case):
+        found.extend(expectations(file, file.relative_to(base).as_posix()))
+    return found
+
+
+CASES = sorted(RULE_FIXTURES.iterdir()) if RULE_FIXTURES.is_dir() else []
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_fixture(case: Path) -> None:
+    expected = _case_expectations(case)
+    assert expected, f"{case.name}: fixture has no annotations"
+    known = {rule.code for rule in all_rules()}
+    unknown = {e.code for e in expected} - known
+    assert not unknown, f"{case.name}: annotations name unknown rules {sorted(unknown)}"
+
+    report = scan_path(case)
+    internal = [s for s in report.skips if "internal error" in s.reason]
+    assert not internal, internal
+    reported: dict[str, set[tuple[str, int]]] = defaultdict(set)
+    for finding in report.findings:
+        if isinstance(finding.location, SourceLocation):
+            loc = finding.location
+            reported[finding.rule].add((loc.path, loc.line))
+
+    problems = []
+    for e in expected:
+        hit = (e.path, e.line) in reported[e.code]
+        if e.keyword == "ruleid" and not hit:
+            problems.append(f"{e.path}:{e.line}: expected {e.code}, not reported")
+        if e.keyword == "ok" and hit:
+            problems.append(f"{e.path}:{e.line}: {e.code} reported on an ok line")
+    allowed = {(e.code, e.path, e.line) for e in expected if e.keyword in ("ruleid", "todook")}
+    for code in {e.code for e in expected}:
+        for path, line in sorted(reported[code]):
+            if (code, path, line) not in allowed:
+                problems.append(f"{path}:{line}: {code} reported on an unannotated line")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_rule_has_positive_and_negative_fixtures() -> None:
+    keywords: dict[str, set[str]] = defaultdict(set)
+    for case in CASES:
+        for e in _case_expectations(case):
+            keywords[e.code].add(e.keyword)
+    # Rules whose findings come only from the dependency audit or the live probe are
+    # tested by their own suites.
+    source_rules = {r.code for r in all_rules() if not r.code.startswith(("DEP", "NW0"))}
+    probe_only = {r.code for r in all_rules() if r.code in _PROBE_ONLY}
+    missing = [
+        code for code in sorted(source_rules - probe_only) if not {"ruleid", "ok"} <= keywords[code]
+    ]
+    assert not missing, f"rules without a ruleid and an ok fixture: {missing}"
+
+
+_PROBE_ONLY: set[str] = set()
+
+
+def test_harness_rejects_unknown_keyword(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.js"
+    bad.write_text("// ruleidd: NW801\nconst a = 1;\n")
+    with pytest.raises(FixtureError, match="unknown annotation keyword"):
+        list(expectations(bad, "bad.js"))
+
+
+def test_harness_rejects_malformed_code(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.js"
+    bad.write_text("// ruleid: NW80\nconst a = 1;\n")
+    with pytest.raises(FixtureError, match="malformed rule code"):
+        list(expectations(bad, "bad.js"))
+
+
+def test_harness_points_at_the_next_code_line(tmp_path: Path) -> None:
+    f = tmp_path / "a.js"
+    f.write_text("// ruleid: NW801\n// a comment\n\nfoo();\n")
+    assert [e.line for e in expectations(f, "a.js")] == [4]
