@@ -45,6 +45,13 @@ class Project:
             self._texts[discovered.rel] = read_text(discovered.path, discovered.rel)
         return self._texts[discovered.rel]
 
+    def loaded_texts(self) -> list[SourceText]:
+        """Every text file read so far (scripts and manifests), for inline suppressions."""
+        texts = [ctx.parsed.text for ctx in self.files]
+        texts += [m.text for m in self.manifests]
+        texts += [t for t in self._texts.values() if isinstance(t, SourceText)]
+        return texts
+
     @cached_property
     def dependency_names(self) -> set[str]:
         """Every package any package.json in the project depends on."""

@@ -15,7 +15,6 @@ from nodeward.discover import DiscoveryOptions, discover
 from nodeward.findings import Finding, Report, Skip
 from nodeward.project import Project, load_project
 from nodeward.rules import CHECKERS, UNUSED_SUPPRESSION, all_rules, selected
-from nodeward.source.parse import SourceText
 from nodeward.suppressions import apply_suppressions, find_suppressions
 
 
@@ -44,10 +43,7 @@ def run_scan(config: Config) -> Report:
     findings, skips = run_checkers(project, CHECKERS, enabled)
     skips = [*project.skips, *skips]
 
-    texts = [ctx.parsed.text for ctx in project.files] + [
-        t for t in project._texts.values() if isinstance(t, SourceText)
-    ]
-    suppressions = [s for text in texts for s in find_suppressions(text)]
+    suppressions = [s for text in project.loaded_texts() for s in find_suppressions(text)]
     result = apply_suppressions(
         findings, suppressions, {r.code for r in all_rules()}, UNUSED_SUPPRESSION
     )

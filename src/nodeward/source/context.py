@@ -54,6 +54,7 @@ class FileContext:
             self._by_type[node.type].append(node)
         self._bindings: dict[str, Node] = {}
         self._imports: dict[str, Ref] = {}
+        self._declarations: dict[str, Node] = {}
         self._collect_bindings()
 
     # -- node index -------------------------------------------------------------------
@@ -75,14 +76,22 @@ class FileContext:
 
     def location(self, node: Node) -> SourceLocation:
         line = syntax.line_of(node)
+        end_line = node.end_point.row + 1
         return SourceLocation(
             path=self.rel,
             line=line,
-            column=syntax.column_of(node),
-            end_line=node.end_point.row + 1,
-            end_column=node.end_point.column + 1,
+            column=self._char_column(line, node.start_point.column),
+            end_line=end_line,
+            end_column=self._char_column(end_line, node.end_point.column),
             snippet=self.parsed.text.line(line).strip(),
         )
+
+    def _char_column(self, line: int, byte_column: int) -> int:
+        """tree-sitter counts bytes; reports count characters (SARIF unicodeCodePoints)."""
+        text = self.parsed.text.line(line)
+        if text.isascii():
+            return byte_column + 1
+        return len(text.encode("utf-8")[:byte_column].decode("utf-8", errors="ignore")) + 1
 
     # -- name resolution --------------------------------------------------------------
 
@@ -101,6 +110,12 @@ class FileContext:
                 self._bindings.setdefault(syntax.text(left), right)
         for statement in self.nodes("import_statement"):
             self._collect_import(statement)
+        for decl in self.nodes(
+            "function_declaration", "generator_function_declaration", "class_declaration"
+        ):
+            name = decl.child_by_field_name("name")
+            if name is not None:
+                self._declarations.setdefault(syntax.text(name), decl)
 
     def _bind_pattern(self, pattern: Node, value: Node) -> None:
         base = self.ref_of(value)
@@ -222,6 +237,11 @@ class FileContext:
             if (m := self.required_module(c)) is not None
         )
         return modules
+
+    def declaration(self, name: str) -> Node | None:
+        """What a file-level name is declared as: a function or class declaration, or the
+        initialiser of a variable (`const f = (req, res) => ...`)."""
+        return self._declarations.get(name) or self._bindings.get(name)
 
     def value_of(self, node: Node | None) -> Node | None:
         """Follow an identifier to the expression it was initialised with (one file,

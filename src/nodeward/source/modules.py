@@ -1,0 +1,183 @@
+"""The project's own modules: which file an import names, and what each file exports.
+
+Both the app model (a router exported from one file and mounted in another) and the taint
+engine (a helper imported from a data-access module) resolve code across files through
+this one graph. Only the project's files are resolved; packages are modelled as data.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+from nodeward.source import syntax
+from nodeward.source.context import FileContext
+from nodeward.source.parse import Node
+
+DEFAULT = "default"
+_EXTENSIONS = (".js", ".ts", ".tsx", ".mjs", ".cjs", ".jsx", ".mts", ".cts")
+_MAX_REEXPORT_HOPS = 8
+
+
+@dataclass(frozen=True)
+class ReExport:
+    """`export * from "./x"` (name None) or `export { a as b } from "./x"`."""
+
+    specifier: str
+    name: str | None
+    alias: str | None
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """An exported value and the file it is defined in."""
+
+    ctx: FileContext
+    node: Node
+
+
+class ModuleGraph:
+    def __init__(self, files: list[FileContext]) -> None:
+        self._files = {ctx.rel: ctx for ctx in files}
+        self._exports: dict[str, dict[str, Node]] = {}
+        self._reexports: dict[str, list[ReExport]] = {}
+
+    def file(self, rel: str) -> FileContext | None:
+        return self._files.get(rel)
+
+    def resolve(self, from_rel: str, specifier: str) -> FileContext | None:
+        """The project file a relative `require`/`import` specifier names, as Node resolves
+        it (exact name, added extension, folder index), plus TypeScript's `./x.js` -> x.ts."""
+        if not specifier.startswith("."):
+            return None
+        base = posixpath.normpath(posixpath.join(posixpath.dirname(from_rel), specifier))
+        candidates = [base]
+        stem, ext = posixpath.splitext(base)
+        if ext in (".js", ".mjs", ".cjs", ".jsx"):
+            candidates += [stem + ".ts", stem + ".tsx", stem + ".mts", stem + ".cts"]
+        candidates += [base + e for e in _EXTENSIONS]
+        candidates += [f"{base}/index{e}" for e in _EXTENSIONS]
+        for candidate in candidates:
+            if candidate in self._files:
+                return self._files[candidate]
+        return None
+
+    def exports(self, ctx: FileContext) -> dict[str, Node]:
+        """Exported name -> the expression or declaration it is bound to. `module.exports = X`
+        and `export default X` are DEFAULT; an object literal assigned to module.exports also
+        exports each of its keys."""
+        if ctx.rel not in self._exports:
+            self._exports[ctx.rel], self._reexports[ctx.rel] = _collect_exports(ctx)
+        return self._exports[ctx.rel]
+
+    def lookup(self, ctx: FileContext, name: str, _hops: int = 0) -> Resolved | None:
+        """Find export `name` of `ctx`, following re-exports and local names to the
+        definition (a function, class or expression)."""
+        if _hops > _MAX_REEXPORT_HOPS:
+            return None
+        exported = self.exports(ctx).get(name)
+        if exported is not None:
+            return Resolved(ctx, _definition(ctx, exported))
+        for reexport in self._reexports.get(ctx.rel, []):
+            if reexport.name is not None and (reexport.alias or reexport.name) != name:
+                continue
+            target = self.resolve(ctx.rel, reexport.specifier)
+            if target is not None:
+                found = self.lookup(target, reexport.name or name, _hops + 1)
+                if found is not None:
+                    return found
+        return None
+
+    def resolve_import(self, ctx: FileContext, node: Node) -> Resolved | None:
+        """What an expression that comes from a project module (`require("./a").f`,
+        an imported name) is defined as, or None."""
+        ref = ctx.ref_of(node)
+        if ref is None:
+            return None
+        target = self.resolve(ctx.rel, ref.module)
+        if target is None:
+            return None
+        members = [step for step in ref.path if step != "()"]
+        if not members:
+            return self.lookup(target, DEFAULT)
+        found = self.lookup(target, members[0])
+        if found is None:
+            default = self.lookup(target, DEFAULT)
+            if default is not None:  # module.exports = { f } read as require(...).f
+                value = syntax.object_get(default.node, members[0])
+                if value is not None:
+                    return Resolved(target, _definition(target, value))
+        return found
+
+
+def _definition(ctx: FileContext, node: Node) -> Node:
+    """Follow a local name to what it was declared as."""
+    if node.type == "identifier":
+        declared = ctx.declaration(syntax.text(node))
+        if declared is not None:
+            return declared
+    return node
+
+
+def _collect_exports(ctx: FileContext) -> tuple[dict[str, Node], list[ReExport]]:
+    exports: dict[str, Node] = {}
+    reexports: list[ReExport] = []
+    for assign in ctx.nodes("assignment_expression"):
+        left, right = assign.child_by_field_name("left"), assign.child_by_field_name("right")
+        chain = syntax.member_chain(left)
+        if right is None or chain is None:
+            continue
+        if chain == ["module", "exports"]:
+            exports[DEFAULT] = right
+            value = ctx.value_of(right)
+            for key, item, _pair in syntax.object_entries(value):
+                exports.setdefault(key, item)
+        elif len(chain) == 3 and chain[:2] == ["module", "exports"]:
+            exports[chain[2]] = right
+        elif len(chain) == 2 and chain[0] == "exports":
+            exports[chain[1]] = right
+    for statement in ctx.nodes("export_statement"):
+        _collect_export_statement(statement, exports, reexports)
+    return exports, reexports
+
+
+def _collect_export_statement(
+    statement: Node, exports: dict[str, Node], reexports: list[ReExport]
+) -> None:
+    source = syntax.string_value(statement.child_by_field_name("source"))
+    declaration = statement.child_by_field_name("declaration")
+    value = statement.child_by_field_name("value")
+    is_default = any(c.type == "default" for c in statement.children)
+    if is_default:
+        target = declaration or value
+        if target is not None:
+            exports[DEFAULT] = target
+        return
+    if declaration is not None:
+        if declaration.type in ("lexical_declaration", "variable_declaration"):
+            for declarator in declaration.named_children:
+                name = declarator.child_by_field_name("name")
+                init = declarator.child_by_field_name("value")
+                if name is not None and init is not None and name.type == "identifier":
+                    exports[syntax.text(name)] = init
+        else:
+            name = declaration.child_by_field_name("name")
+            if name is not None:
+                exports[syntax.text(name)] = declaration
+        return
+    clause = next((c for c in statement.named_children if c.type == "export_clause"), None)
+    if source is not None and clause is None:
+        reexports.append(ReExport(source, None, None))
+        return
+    if clause is None:
+        return
+    for spec in clause.named_children:
+        name_node, alias_node = spec.child_by_field_name("name"), spec.child_by_field_name("alias")
+        if name_node is None:
+            continue
+        local = syntax.text(name_node)
+        alias = syntax.text(alias_node) if alias_node is not None else None
+        if source is not None:
+            reexports.append(ReExport(source, local, alias))
+        else:
+            exports[alias or local] = name_node
