@@ -8,6 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from nodeward.config import Config
 from nodeward.discover import DiscoveredFile, FileKind, Inventory
 from nodeward.findings import Skip
 from nodeward.source.context import FileContext
@@ -32,8 +33,12 @@ class PackageManifest:
 
 @dataclass
 class Project:
+    """Everything a checker may read. `config` is the run's configuration, for analyzers
+    with options of their own (advisory source, live target, ...)."""
+
     root: Path
     inventory: Inventory
+    config: Config = field(default_factory=Config)
     files: list[FileContext] = field(default_factory=list)
     manifests: list[PackageManifest] = field(default_factory=list)
     skips: list[Skip] = field(default_factory=list)
@@ -44,6 +49,11 @@ class Project:
         if discovered.rel not in self._texts:
             self._texts[discovered.rel] = read_text(discovered.path, discovered.rel)
         return self._texts[discovered.rel]
+
+    def add_skip(self, skip: Skip) -> None:
+        """Record something a checker could not analyze (an unparsable Dockerfile, a
+        dynamic require); every report format shows it."""
+        self.skips.append(skip)
 
     def loaded_texts(self) -> list[SourceText]:
         """Every text file read so far (scripts and manifests), for inline suppressions."""
@@ -72,8 +82,13 @@ class Project:
         return name in self.imported_modules or name in self.dependency_names
 
 
-def load_project(inventory: Inventory) -> Project:
-    project = Project(root=inventory.root, inventory=inventory, skips=list(inventory.skips))
+def load_project(inventory: Inventory, config: Config | None = None) -> Project:
+    project = Project(
+        root=inventory.root,
+        inventory=inventory,
+        config=config if config is not None else Config(path=inventory.root),
+        skips=list(inventory.skips),
+    )
     for discovered in inventory.files:
         if discovered.kind is FileKind.SCRIPT:
             parsed = parse_path(discovered.path, discovered.rel)

@@ -38,10 +38,10 @@ def run_scan(config: Config) -> Report:
             exclude=config.exclude,
         ),
     )
-    project = load_project(inventory)
+    project = load_project(inventory, config)
     enabled = enabled_codes(config)
     findings, skips = run_checkers(project, CHECKERS, enabled)
-    skips = [*project.skips, *skips]
+    skips = [*project.skips, *skips]  # after the checkers: they add skips too
 
     suppressions = [s for text in project.loaded_texts() for s in find_suppressions(text)]
     result = apply_suppressions(
