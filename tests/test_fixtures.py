@@ -109,6 +109,22 @@ def test_every_rule_has_positive_and_negative_fixtures() -> None:
 
 _PROBE_ONLY: set[str] = set()
 
+_JS = (".js", ".mjs", ".cjs", ".jsx")
+_TS = (".ts", ".mts", ".cts", ".tsx")
+
+
+def test_script_rules_have_fixtures_in_js_and_ts() -> None:
+    """A rule annotated in any script fixture must be annotated in both dialects."""
+    dialects: dict[str, set[str]] = defaultdict(set)
+    for case in CASES:
+        for e in _case_expectations(case):
+            if e.path.endswith(_JS):
+                dialects[e.code].add("js")
+            elif e.path.endswith(_TS):
+                dialects[e.code].add("ts")
+    missing = sorted(code for code, seen in dialects.items() if seen != {"js", "ts"})
+    assert not missing, f"rules with script fixtures in only one of JS and TS: {missing}"
+
 
 def test_harness_rejects_unknown_keyword(tmp_path: Path) -> None:
     bad = tmp_path / "bad.js"
