@@ -1,8 +1,13 @@
-"""Session middleware configuration: express-session and cookie-session."""
+"""Session middleware configuration: express-session and cookie-session.
+
+Both take an options object, often built in a variable; express-session nests the cookie
+flags under `cookie`, cookie-session takes them at the top level. When the options (or the
+cookie options) come from somewhere this file cannot see, the rules stay silent."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from nodeward.checks import Checker
 from nodeward.findings import Confidence, Finding, Severity
@@ -11,6 +16,7 @@ from nodeward.rulemeta import Owasp, RuleMeta
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
+from nodeward.source.rules.express import resolve
 
 SESSION_MODULES = ("express-session", "cookie-session")
 DEFAULT_COOKIE_NAMES = {"express-session": "connect.sid", "cookie-session": "session"}
@@ -52,11 +58,11 @@ def session_calls(ctx: FileContext) -> Iterator[tuple[str, Node, Node | None]]:
         if ref is None or ref.path or ref.module not in SESSION_MODULES:
             continue
         args = syntax.call_arguments(call)
-        options = ctx.value_of(args[0]) if args else None
+        options = resolve(ctx, args[0]) if args else None
         yield ref.module, call, options
 
 
-def _check_file(ctx: FileContext) -> Iterator[Finding]:
+def _default_name_findings(ctx: FileContext) -> Iterator[Finding]:
     for module, call, options in session_calls(ctx):
         if options is not None and options.type != "object":
             continue  # built elsewhere: cannot tell
@@ -84,4 +90,236 @@ def _check_file(ctx: FileContext) -> Iterator[Finding]:
             )
 
 
-CHECKER = Checker(rules=(SESSION_DEFAULT_NAME,), check_file=_check_file)
+_SESSION_REFERENCES = (
+    "OWASP Session Management Cheat Sheet: "
+    "https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html",
+    "express-session options: https://github.com/expressjs/session#options",
+)
+
+SESSION_COOKIE_NOT_SECURE = RuleMeta(
+    code="NW802",
+    name="session-cookie-not-secure",
+    title="Session cookie may be sent over plain HTTP (no `secure` flag)",
+    cwe=(614,),
+    owasp=Owasp.A05,
+    practices=(Practice.COOKIES_SESSIONS,),
+    severity=Severity.MEDIUM,
+    confidence=Confidence.HIGH,
+    what=(
+        "Checks express-session (`cookie.secure`) and cookie-session (`secure`) for a "
+        '`secure` flag that is `false` or missing. `secure: true`, `secure: "auto"` and '
+        'expressions such as `process.env.NODE_ENV === "production"` are accepted.'
+    ),
+    why=(
+        "A session cookie without `Secure` is sent on any plain-HTTP request to the site, "
+        "where anyone on the network path can read it and take over the session."
+    ),
+    example="app.use(session({ secret: process.env.SESSION_SECRET, cookie: { httpOnly: true } }));",
+    use_instead=(
+        'app.set("trust proxy", 1);\n'
+        "app.use(session({ secret: process.env.SESSION_SECRET,\n"
+        '  cookie: { secure: true, httpOnly: true, sameSite: "lax" } }));'
+    ),
+    fix='Set cookie: { secure: true } (or "auto" behind a proxy with trust proxy set)',
+    references=_SESSION_REFERENCES,
+)
+
+SESSION_COOKIE_SAMESITE = RuleMeta(
+    code="NW804",
+    name="cookie-samesite-missing",
+    title="Session cookie has no SameSite protection",
+    cwe=(1275, 352),
+    owasp=Owasp.A01,
+    practices=(Practice.COOKIES_SESSIONS, Practice.CSRF),
+    severity=Severity.LOW,
+    confidence=Confidence.HIGH,
+    what=(
+        "Checks express-session (`cookie.sameSite`) and cookie-session (`sameSite`) for a "
+        'missing `sameSite`, or `sameSite` set to `"none"` or `false`.'
+    ),
+    why=(
+        "Without SameSite the browser attaches the session cookie to requests other sites "
+        "trigger, which is what cross-site request forgery needs; browsers that do not "
+        "default to Lax (and Lax's two-minute POST exception) leave the app exposed."
+    ),
+    example="app.use(session({ secret: process.env.S, cookie: { secure: true } }));",
+    use_instead=(
+        'app.use(session({ secret: process.env.S, cookie: { secure: true, sameSite: "lax" } }));'
+    ),
+    fix='Set cookie: { sameSite: "lax" } (or "strict")',
+    references=(
+        *_SESSION_REFERENCES,
+        "OWASP CSRF Prevention Cheat Sheet, SameSite: "
+        "https://cheatsheetseries.owasp.org/cheatsheets/"
+        "Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html",
+    ),
+)
+
+SESSION_SECRET_WEAK = RuleMeta(
+    code="NW805",
+    name="session-secret-weak",
+    title="Session secret is written in the code",
+    cwe=(798, 321),
+    owasp=Owasp.A02,
+    practices=(Practice.COOKIES_SESSIONS, Practice.SECRETS),
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    what=(
+        "Checks express-session `secret` and cookie-session `secret`/`keys` for string "
+        "literals, directly, through a constant, in an array, or as the fallback of "
+        '`process.env.X || "..."`. Values read from the environment or a config lookup '
+        "are accepted."
+    ),
+    why=(
+        "Whoever knows the secret can forge signed session cookies and log in as anyone. "
+        "A secret in the source is known to everyone with the repository, its history, "
+        "or a leaked build; a short one can be brute-forced offline from one cookie."
+    ),
+    example='app.use(session({ secret: "keyboard cat" }));',
+    use_instead="app.use(session({ secret: process.env.SESSION_SECRET }));",
+    fix="Read a random secret of 32+ characters from the environment or a secret store",
+    references=(
+        *_SESSION_REFERENCES,
+        "OWASP Secrets Management Cheat Sheet: "
+        "https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html",
+    ),
+)
+
+#: A secret shorter than this is weak even when it does not sit in the code.
+MIN_SECRET_LENGTH = 32
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    """A session middleware call and the object holding its cookie flags."""
+
+    module: str
+    call: Node
+    options: Node
+    cookie: Node | None  # None: express-session without `cookie` (all defaults)
+    cookie_known: bool  # False when a spread or a variable hides part of the cookie options
+
+    def flag(self, key: str) -> Node | None:
+        return syntax.object_get(self.cookie, key)
+
+
+def session_configs(ctx: FileContext) -> Iterator[SessionConfig]:
+    """Session middleware calls whose options object this file shows."""
+    for module, call, options in session_calls(ctx):
+        if options is None or options.type != "object":
+            continue
+        if module == "cookie-session":
+            yield SessionConfig(module, call, options, options, not syntax.has_spread(options))
+            continue
+        raw = syntax.object_get(options, "cookie")
+        cookie = resolve(ctx, raw)
+        if cookie is None:
+            yield SessionConfig(module, call, options, None, not syntax.has_spread(options))
+        elif cookie.type == "object":
+            yield SessionConfig(module, call, options, cookie, not syntax.has_spread(cookie))
+
+
+def _secure_findings(ctx: FileContext, config: SessionConfig) -> Iterator[Finding]:
+    where = "`secure`" if config.module == "cookie-session" else "`cookie.secure`"
+    secure = config.flag("secure")
+    if secure is None:
+        if config.cookie_known:
+            yield SESSION_COOKIE_NOT_SECURE.finding(
+                ctx.location(config.call),
+                f"{config.module} sets no {where}, so the session cookie is also sent over "
+                'plain HTTP; set secure: true (or "auto" behind a trusted proxy)',
+            )
+    elif syntax.bool_value(resolve(ctx, secure)) is False:
+        yield SESSION_COOKIE_NOT_SECURE.finding(
+            ctx.location(secure),
+            f"{config.module} sets {where} to false, so the session cookie is also sent "
+            'over plain HTTP; set secure: true (or "auto" behind a trusted proxy)',
+        )
+
+
+def _samesite_findings(ctx: FileContext, config: SessionConfig) -> Iterator[Finding]:
+    same_site = config.flag("sameSite")
+    if same_site is None:
+        if config.cookie_known:
+            yield SESSION_COOKIE_SAMESITE.finding(
+                ctx.location(config.call),
+                f"{config.module} sets no sameSite on the session cookie, so other sites' "
+                'requests carry it (CSRF); set sameSite: "lax" or "strict"',
+            )
+        return
+    value = resolve(ctx, same_site)
+    text = (syntax.string_value(value) or "").lower()
+    if text == "none" or syntax.bool_value(value) is False:
+        yield SESSION_COOKIE_SAMESITE.finding(
+            ctx.location(same_site),
+            f"{config.module} sets sameSite to {syntax.text(same_site)}, so the session "
+            'cookie rides on cross-site requests (CSRF); set sameSite: "lax" or "strict"',
+        )
+
+
+def literal_strings(ctx: FileContext, node: Node | None, _depth: int = 0) -> Iterator[Node]:
+    """String literals an expression may evaluate to: itself, through constants, array
+    items, `a || "x"` / `a ?? "x"` fallbacks and both branches of `?:`."""
+    node = syntax.unwrap(node)
+    if node is None or _depth > 8:
+        return
+    match node.type:
+        case "string" | "template_string":
+            if syntax.string_value(node) is not None:
+                yield node
+        case "identifier" | "shorthand_property_identifier":
+            bound = resolve(ctx, node)
+            if bound is not None and bound != node:
+                yield from literal_strings(ctx, bound, _depth + 1)
+        case "array":
+            for item in node.named_children:
+                yield from literal_strings(ctx, item, _depth + 1)
+        case "binary_expression":
+            operator = node.child_by_field_name("operator")
+            if syntax.text(operator) in ("||", "??"):
+                yield from literal_strings(ctx, node.child_by_field_name("left"), _depth + 1)
+                yield from literal_strings(ctx, node.child_by_field_name("right"), _depth + 1)
+        case "ternary_expression":
+            for field in ("consequence", "alternative"):
+                yield from literal_strings(ctx, node.child_by_field_name(field), _depth + 1)
+        case _:
+            return
+
+
+def _secret_findings(ctx: FileContext, module: str, options: Node) -> Iterator[Finding]:
+    keys = ("secret", "keys") if module == "cookie-session" else ("secret",)
+    for key in keys:
+        for literal in literal_strings(ctx, syntax.object_get(options, key)):
+            value = syntax.string_value(literal) or ""
+            weakness = (
+                f"is only {len(value)} characters long and "
+                if len(value) < MIN_SECRET_LENGTH
+                else ""
+            )
+            yield SESSION_SECRET_WEAK.finding(
+                ctx.location(literal),
+                f"{module} `{key}` {weakness}is a string literal in the code, so anyone "
+                "with the source can forge session cookies; read a random 32+ character "
+                "secret from the environment (process.env.SESSION_SECRET)",
+            )
+
+
+def _check_file(ctx: FileContext) -> Iterator[Finding]:
+    yield from _default_name_findings(ctx)
+    for config in session_configs(ctx):
+        yield from _secure_findings(ctx, config)
+        yield from _samesite_findings(ctx, config)
+    for module, _call, options in session_calls(ctx):
+        if options is not None and options.type == "object":
+            yield from _secret_findings(ctx, module, options)
+
+
+CHECKER = Checker(
+    rules=(
+        SESSION_DEFAULT_NAME,
+        SESSION_COOKIE_NOT_SECURE,
+        SESSION_COOKIE_SAMESITE,
+        SESSION_SECRET_WEAK,
+    ),
+    check_file=_check_file,
+)

@@ -1,0 +1,172 @@
+"""CORS: credentialed cross-origin requests allowed from any origin."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from nodeward.checks import Checker
+from nodeward.findings import Confidence, Finding, Severity
+from nodeward.practices import Practice
+from nodeward.rulemeta import Owasp, RuleMeta
+from nodeward.source import syntax
+from nodeward.source.context import FileContext
+from nodeward.source.parse import Node
+from nodeward.source.rules.express import guarded_by, header_sets, resolve
+
+CORS_PERMISSIVE_CREDENTIALS = RuleMeta(
+    code="NW304",
+    name="cors-permissive-credentials",
+    title="CORS allows credentialed requests from any origin",
+    cwe=(942, 346),
+    owasp=Owasp.A05,
+    practices=(Practice.SECURITY_HEADERS, Practice.ACCESS_CONTROL),
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    what=(
+        "Checks the `cors` middleware for `credentials: true` combined with an origin that "
+        'accepts everyone: `"*"` or no origin (the default `*`), `true` (reflect the '
+        "request's Origin), a `/.*/` pattern, or an origin function that calls back with "
+        "`true` without testing the origin. Also checks hand-written handlers that echo "
+        "`req.headers.origin` into `Access-Control-Allow-Origin` without an allow-list test "
+        "while sending `Access-Control-Allow-Credentials: true`."
+    ),
+    why=(
+        "With credentials allowed and the origin reflected, any website a logged-in user "
+        "visits can call the API with the user's cookies and read the responses: account "
+        "data, CSRF tokens, anything the user can see."
+    ),
+    example="app.use(cors({ origin: true, credentials: true }));",
+    use_instead=('app.use(cors({ origin: ["https://app.example.com"], credentials: true }));'),
+    fix='List the trusted origins explicitly: cors({ origin: ["https://app.example.com"], '
+    "credentials: true })",
+    references=(
+        "OWASP Web Security Testing Guide, Testing CORS: "
+        "https://owasp.org/www-project-web-security-testing-guide/latest/4-Web_Application_"
+        "Security_Testing/11-Client-side_Testing/07-Testing_Cross_Origin_Resource_Sharing",
+        "PortSwigger, CORS vulnerabilities: https://portswigger.net/web-security/cors",
+    ),
+)
+
+_MATCH_ALL = frozenset({"/.*/", "/^.*$/", "/.+/", "/.*/i"})
+_ORIGIN_CHECK = re.compile(r"origin", re.IGNORECASE)
+
+
+def _allows_any_origin(ctx: FileContext, origin: Node | None) -> str | None:
+    """Why `origin` lets every site in, or None when it restricts them (or is unknown)."""
+    if origin is None:
+        return 'no `origin` (the default "*")'
+    value = resolve(ctx, origin)
+    if value is None:
+        return None
+    if syntax.bool_value(value) is True:
+        return "`origin: true` (reflects any Origin)"
+    if syntax.string_value(value) == "*":
+        return '`origin: "*"`'
+    if value.type == "regex" and syntax.text(value) in _MATCH_ALL:
+        return f"`origin: {syntax.text(value)}`"
+    if value.type in syntax.FUNCTION_TYPES and _callback_accepts_all(value):
+        return "an origin function that accepts every origin"
+    return None
+
+
+def _callback_accepts_all(func: Node) -> bool:
+    """An origin function `(origin, cb) => cb(null, true)` with no test of the origin."""
+    params = [syntax.param_name(p) for p in syntax.function_params(func)]
+    if len(params) < 2 or params[1] is None:
+        return False
+    body = func.child_by_field_name("body")
+    if body is None:
+        return False
+    nodes = list(syntax.walk(body))
+    if any(n.type in ("if_statement", "ternary_expression", "switch_statement") for n in nodes):
+        return False
+    callbacks = [
+        n
+        for n in nodes
+        if n.type == "call_expression"
+        and syntax.text(n.child_by_field_name("function")) == params[1]
+    ]
+    return bool(callbacks) and all(
+        len(args := syntax.call_arguments(c)) >= 2
+        and (syntax.bool_value(args[1]) is True or syntax.text(args[1]) == params[0])
+        for c in callbacks
+    )
+
+
+def _cors_findings(ctx: FileContext) -> Iterator[Finding]:
+    for call in ctx.calls_to("cors"):
+        args = syntax.call_arguments(call)
+        options = resolve(ctx, args[0]) if args else None
+        if options is None or options.type != "object":
+            continue
+        if syntax.bool_value(syntax.object_get(options, "credentials")) is not True:
+            continue
+        if syntax.has_spread(options) and not syntax.object_has(options, "origin"):
+            continue
+        why = _allows_any_origin(ctx, syntax.object_get(options, "origin"))
+        if why is not None:
+            yield CORS_PERMISSIVE_CREDENTIALS.finding(
+                ctx.location(call),
+                f"cors() allows credentials with {why}, so any website can make "
+                "authenticated requests and read the responses; list trusted origins: "
+                'cors({ origin: ["https://app.example.com"], credentials: true })',
+            )
+
+
+def _is_request_origin(ctx: FileContext, value: Node | None, func: Node) -> bool:
+    """`req.headers.origin`, `req.header("Origin")`, `req.get("origin")`, or a local
+    variable initialised with one of them."""
+    value = syntax.unwrap(value)
+    if value is None:
+        return False
+    if value.type == "identifier":
+        bound = resolve(ctx, value)
+        return bound is not None and bound != value and _is_request_origin(ctx, bound, func)
+    chain = syntax.member_chain(value)
+    if chain is not None:
+        return len(chain) >= 3 and chain[-2:] == ["headers", "origin"]
+    if value.type == "call_expression":
+        fn = syntax.member_chain(value.child_by_field_name("function"))
+        args = syntax.call_arguments(value)
+        return (
+            fn is not None
+            and fn[-1] in ("header", "get")
+            and bool(args)
+            and (syntax.string_value(args[0]) or "").lower() == "origin"
+        )
+    return False
+
+
+def _manual_findings(ctx: FileContext) -> Iterator[Finding]:
+    functions = [f for t in syntax.FUNCTION_TYPES for f in ctx.nodes(t)]
+    for func in functions:
+        reflected: list[Node] = []
+        credentials = False
+        for call, name, value in header_sets(ctx, func):
+            if syntax.enclosing_function(call) != func:
+                continue
+            if name == "access-control-allow-credentials":
+                credentials = credentials or syntax.text(value).strip("'\"`") == "true"
+            elif (
+                name == "access-control-allow-origin"
+                and _is_request_origin(ctx, value, func)
+                and not guarded_by(call, func, _ORIGIN_CHECK)
+            ):
+                reflected.append(call)
+        if credentials:
+            for call in reflected:
+                yield CORS_PERMISSIVE_CREDENTIALS.finding(
+                    ctx.location(call),
+                    "Access-Control-Allow-Origin echoes the request's Origin header while "
+                    "Access-Control-Allow-Credentials is true, so any website can read "
+                    "authenticated responses; check the origin against an allow-list first",
+                )
+
+
+def _check_file(ctx: FileContext) -> Iterator[Finding]:
+    yield from _cors_findings(ctx)
+    yield from _manual_findings(ctx)
+
+
+CHECKER = Checker(rules=(CORS_PERMISSIVE_CREDENTIALS,), check_file=_check_file)

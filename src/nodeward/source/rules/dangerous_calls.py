@@ -1,0 +1,282 @@
+"""Calls that run code, shell commands or deserialize objects, given a non-constant
+argument. These are syntactic sink checks at low confidence: they do not prove that the
+argument comes from a request (the taint engine does that)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from nodeward.checks import Checker
+from nodeward.findings import Confidence, Finding, Severity
+from nodeward.practices import Practice
+from nodeward.rulemeta import Owasp, RuleMeta
+from nodeward.source import syntax
+from nodeward.source.context import FileContext, Ref
+from nodeward.source.parse import Node
+from nodeward.source.rules.express import resolve
+
+CODE_EXECUTION = RuleMeta(
+    code="NW150",
+    name="code-execution-non-literal",
+    title="Code evaluated from a non-constant string",
+    cwe=(95, 94),
+    owasp=Owasp.A03,
+    practices=(Practice.INJECTION,),
+    severity=Severity.HIGH,
+    confidence=Confidence.LOW,
+    what=(
+        "Checks `eval`, `new Function` / `Function()`, `vm.runInThisContext`, "
+        "`vm.runInNewContext`, `vm.runInContext`, `new vm.Script`, `vm.compileFunction` "
+        "and string-built `setTimeout` / `setInterval` / `setImmediate` calls whose code "
+        "argument is not a constant (a variable, concatenation or template with "
+        "substitutions)."
+    ),
+    why=(
+        "If any part of the string comes from a user, they run arbitrary JavaScript in the "
+        "server process: read files and secrets, spawn shells. The `vm` module is not a "
+        "security sandbox."
+    ),
+    example='const result = eval("(" + req.query.expr + ")");',
+    use_instead="const result = JSON.parse(req.query.expr);",
+    fix="Parse data with JSON.parse or a real parser; never build code from input",
+    references=(
+        "OWASP Code Injection: https://owasp.org/www-community/attacks/Code_Injection",
+        "Node.js vm is not a security mechanism: "
+        "https://nodejs.org/api/vm.html#vm-executing-javascript",
+    ),
+)
+
+COMMAND_EXECUTION = RuleMeta(
+    code="NW151",
+    name="command-execution-non-literal",
+    title="Shell command built from a non-constant string",
+    cwe=(78,),
+    owasp=Owasp.A03,
+    practices=(Practice.INJECTION,),
+    severity=Severity.HIGH,
+    confidence=Confidence.LOW,
+    what=(
+        "Checks child_process `exec` / `execSync` (also through `util.promisify`), "
+        "`spawn` / `spawnSync` / `execFile` / `execFileSync` with a `shell` option, shelljs "
+        "`exec` and execa with `shell: true`, when the command (or, with a shell, its "
+        "arguments) is not a constant."
+    ),
+    why=(
+        "These run the string through `/bin/sh`; a user-controlled fragment such as "
+        "`; rm -rf /` or `$(curl ...)` becomes a command of its own."
+    ),
+    example="exec(`convert ${req.query.file} out.png`);",
+    use_instead='execFile("convert", [req.query.file, "out.png"]);',
+    fix="Use execFile/spawn with an argument array and no shell; validate arguments",
+    references=(
+        "OWASP OS Command Injection Defense Cheat Sheet: "
+        "https://cheatsheetseries.owasp.org/cheatsheets/"
+        "OS_Command_Injection_Defense_Cheat_Sheet.html",
+        "Node.js child_process: https://nodejs.org/api/child_process.html",
+    ),
+)
+
+UNSAFE_DESERIALIZATION = RuleMeta(
+    code="NW152",
+    name="unsafe-deserialization-call",
+    title="Data deserialized with a library that can run code",
+    cwe=(502,),
+    owasp=Owasp.A08,
+    practices=(Practice.INJECTION,),
+    severity=Severity.HIGH,
+    confidence=Confidence.MEDIUM,
+    what=(
+        "Checks node-serialize `unserialize`, serialize-to-js `deserialize`, js-yaml "
+        "`unsafeLoad` / `unsafeLoadAll`, and js-yaml `load` / `loadAll` with the "
+        "`DEFAULT_FULL_SCHEMA` / `FULL_SCHEMA` schema, when the input is not a constant."
+    ),
+    why=(
+        "These formats can describe functions: node-serialize runs `_$$ND_FUNC$$_` "
+        "payloads and js-yaml's full schema builds `!!js/function` values, so a crafted "
+        "document executes code in the server (CVE-2017-5941)."
+    ),
+    example="const prefs = serialize.unserialize(req.cookies.prefs);",
+    use_instead="const prefs = JSON.parse(req.cookies.prefs);",
+    fix="Use JSON.parse, or js-yaml load() with its default (safe) schema",
+    references=(
+        "OWASP Deserialization Cheat Sheet: "
+        "https://cheatsheetseries.owasp.org/cheatsheets/Deserialization_Cheat_Sheet.html",
+        "CVE-2017-5941 (node-serialize): https://nvd.nist.gov/vuln/detail/CVE-2017-5941",
+    ),
+)
+
+_VM_RUNNERS = frozenset(
+    {"runInThisContext", "runInNewContext", "runInContext", "Script", "compileFunction"}
+)
+_TIMERS = frozenset({"setTimeout", "setInterval", "setImmediate"})
+_SHELL_ALWAYS = frozenset({"exec", "execSync"})
+_SHELL_OPTIONAL = frozenset({"spawn", "spawnSync", "execFile", "execFileSync"})
+_EXECA = frozenset({"execa", "execaSync", "execaCommand", "execaCommandSync"})
+_UNSAFE_SCHEMAS = frozenset({"DEFAULT_FULL_SCHEMA", "FULL_SCHEMA"})
+
+
+def _constant(ctx: FileContext, node: Node | None) -> bool:
+    return syntax.is_literal(resolve(ctx, node))
+
+
+def _first_arg(call: Node) -> Node | None:
+    args = syntax.call_arguments(call)
+    return args[0] if args else None
+
+
+def _global(ctx: FileContext, call: Node) -> str | None:
+    """The name of a global function called directly (`eval(x)`), unless shadowed."""
+    fn = call.child_by_field_name("function") or call.child_by_field_name("constructor")
+    if fn is None or fn.type != "identifier":
+        chain = syntax.member_chain(fn)
+        if chain and len(chain) == 2 and chain[0] in ("global", "globalThis", "window"):
+            return chain[1]
+        return None
+    name = syntax.text(fn)
+    return None if ctx.declaration(name) is not None or ctx.ref_of(fn) else name
+
+
+def _builds_string(node: Node | None) -> bool:
+    """A concatenation or template literal: a timer given code rather than a function."""
+    node = syntax.unwrap(node)
+    if node is None:
+        return False
+    if node.type == "template_string":
+        return True
+    return node.type == "binary_expression" and any(
+        c.type in syntax.STRING_TYPES for c in syntax.walk(node)
+    )
+
+
+def _code_findings(ctx: FileContext) -> Iterator[Finding]:
+    for call in ctx.calls:
+        ref = ctx.callee(call)
+        name = _global(ctx, call)
+        code = _first_arg(call)
+        if (
+            ref is not None
+            and ref.module == "vm"
+            and ref.path[-1:]
+            and ref.path[-1] in (_VM_RUNNERS)
+        ):
+            label = f"vm.{ref.path[-1]}"
+        elif name in ("eval", "Function"):
+            label = name
+            if name == "Function":  # new Function(arg1, ..., body): any non-constant part
+                args = syntax.call_arguments(call)
+                code = next((a for a in args if not _constant(ctx, a)), None)
+                if code is None:
+                    continue
+        elif name in _TIMERS and _builds_string(code):
+            label = name
+        else:
+            continue
+        if code is None or _constant(ctx, code):
+            continue
+        yield CODE_EXECUTION.finding(
+            ctx.location(call),
+            f"{label}() evaluates `{syntax.text(code)[:60]}`, which is not a constant; if "
+            "any of it comes from a request, attackers run code on the server. "
+            "Parse data instead of evaluating it",
+        )
+
+
+def _command_ref(ctx: FileContext, call: Node) -> Ref | None:
+    """The callee, looking through `const run = util.promisify(exec)`."""
+    ref = ctx.callee(call)
+    if ref is not None and ref.module == "util" and ref.path == ("promisify", "()"):
+        fn = call.child_by_field_name("function")
+        bound = resolve(ctx, fn)
+        if bound is not None and bound.type == "call_expression":
+            return ctx.ref_of(_first_arg(bound))
+    return ref
+
+
+def _shell_enabled(ctx: FileContext, call: Node) -> bool:
+    for arg in syntax.call_arguments(call)[1:]:
+        shell = syntax.object_get(resolve(ctx, arg), "shell")
+        if shell is not None and syntax.bool_value(resolve(ctx, shell)) is not False:
+            return True
+    return False
+
+
+def _command_parts(ctx: FileContext, call: Node, ref: Ref) -> tuple[str, list[Node]] | None:
+    """(label, the arguments that reach a shell) when `call` runs a shell command."""
+    args = syntax.call_arguments(call)
+    member = ref.path[0] if ref.path else ref.module
+    always = (ref.module == "child_process" and member in _SHELL_ALWAYS) or (
+        ref.module == "shelljs" and member == "exec"
+    )
+    optional = (ref.module == "child_process" and member in _SHELL_OPTIONAL) or (
+        ref.module == "execa" and member in _EXECA
+    )
+    if len(ref.path) > 1 or not args or not (always or optional):
+        return None
+    if always:
+        return f"{ref.module}.{member}", args[:1]
+    if not _shell_enabled(ctx, call):
+        return None
+    # With a shell, the command and its argument array are joined into one string.
+    parts = [a for a in args[:2] if (v := resolve(ctx, a)) is None or v.type != "object"]
+    return f"{ref.module}.{member}", parts
+
+
+def _command_findings(ctx: FileContext) -> Iterator[Finding]:
+    for call in ctx.calls:
+        ref = _command_ref(ctx, call)
+        found = _command_parts(ctx, call, ref) if ref is not None else None
+        if found is None:
+            continue
+        label, parts = found
+        dynamic = next((p for p in parts if not _constant(ctx, p)), None)
+        if dynamic is None:
+            continue
+        yield COMMAND_EXECUTION.finding(
+            ctx.location(call),
+            f"{label}() runs a shell command built from `{syntax.text(dynamic)[:60]}`; if "
+            "any of it comes from a request, attackers run their own commands. Use "
+            "execFile/spawn with an argument array and no shell",
+        )
+
+
+def _deserialize_findings(ctx: FileContext) -> Iterator[Finding]:
+    for call in ctx.nodes("call_expression"):
+        ref = ctx.callee(call)
+        if ref is None or len(ref.path) != 1:
+            continue
+        member = ref.path[0]
+        label: str | None = None
+        if ref.module == "node-serialize" and member == "unserialize":
+            label = "node-serialize unserialize()"
+        elif ref.module == "serialize-to-js" and member == "deserialize":
+            label = "serialize-to-js deserialize()"
+        elif ref.module == "js-yaml" and member in ("unsafeLoad", "unsafeLoadAll"):
+            label = f"js-yaml {member}()"
+        elif ref.module == "js-yaml" and member in ("load", "loadAll"):
+            args = syntax.call_arguments(call)
+            for arg in args[1:]:
+                schema = ctx.ref_of(syntax.object_get(resolve(ctx, arg), "schema"))
+                if schema is not None and schema.path[-1:] and schema.path[-1] in (_UNSAFE_SCHEMAS):
+                    label = f"js-yaml {member}() with {schema.path[-1]}"
+        if label is None:
+            continue
+        data = _first_arg(call)
+        if data is None or _constant(ctx, data):
+            continue
+        yield UNSAFE_DESERIALIZATION.finding(
+            ctx.location(call),
+            f"{label} deserializes `{syntax.text(data)[:60]}`; this format can carry "
+            "functions that run on load. Use JSON.parse or js-yaml's default schema",
+        )
+
+
+def _check_file(ctx: FileContext) -> Iterator[Finding]:
+    yield from _code_findings(ctx)
+    yield from _command_findings(ctx)
+    yield from _deserialize_findings(ctx)
+
+
+CHECKER = Checker(
+    rules=(CODE_EXECUTION, COMMAND_EXECUTION, UNSAFE_DESERIALIZATION),
+    check_file=_check_file,
+)

@@ -1,0 +1,219 @@
+"""Error handling: error details sent to clients, and servers with no last-resort
+handler for uncaught exceptions and unhandled rejections."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from nodeward.checks import Checker
+from nodeward.findings import Confidence, Finding, Severity
+from nodeward.practices import Practice
+from nodeward.project import Project
+from nodeward.rulemeta import Owasp, RuleMeta
+from nodeward.source import syntax
+from nodeward.source.context import FileContext
+from nodeward.source.parse import Node
+from nodeward.source.rules.express import guarded_by, is_test_file, method_call, response_sends
+
+ERROR_DETAILS_LEAKED = RuleMeta(
+    code="NW401",
+    name="error-details-leaked",
+    title="Error object or stack trace sent to the client",
+    cwe=(209, 497),
+    owasp=Owasp.A05,
+    practices=(Practice.ERROR_HANDLING, Practice.DATA_LEAKS),
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    what=(
+        "Checks Express error handlers (`(err, req, res, next)`), `catch` blocks and "
+        "`.catch(err => ...)` callbacks for responses (`res.send/json/jsonp/end/write/"
+        "render`, also after `res.status(...)`) that include the error object itself, its "
+        "`stack`, or an object carrying either. `err.message` alone, and details guarded by "
+        'a development check (`NODE_ENV`, `isDev`, `app.get("env")`) are accepted.'
+    ),
+    why=(
+        "Stack traces and raw error objects reveal file paths, library versions, SQL "
+        "statements and sometimes credentials, all of which help an attacker aim the next "
+        "request."
+    ),
+    example="app.use((err, req, res, next) => res.status(500).json({ error: err.stack }));",
+    use_instead=(
+        "app.use((err, req, res, next) => {\n  logger.error(err);\n"
+        '  res.status(500).json({ error: "Internal server error" });\n});'
+    ),
+    fix="Log the error on the server and send the client a generic message",
+    references=(
+        "OWASP Error Handling Cheat Sheet: "
+        "https://cheatsheetseries.owasp.org/cheatsheets/Error_Handling_Cheat_Sheet.html",
+        "Express error handling: https://expressjs.com/en/guide/error-handling.html",
+    ),
+)
+
+PROCESS_ERRORS_UNHANDLED = RuleMeta(
+    code="NW402",
+    name="process-errors-unhandled",
+    title="Server has no handler for uncaught exceptions or unhandled rejections",
+    cwe=(248, 755),
+    owasp=Owasp.A09,
+    practices=(Practice.ERROR_HANDLING,),
+    severity=Severity.LOW,
+    confidence=Confidence.MEDIUM,
+    what=(
+        "Checks projects that start a server (`app.listen(...)`, "
+        "`http.createServer(...).listen(...)`, outside test files) for a "
+        '`process.on("uncaughtException" | "unhandledRejection", ...)` handler anywhere '
+        "in the project. Reported at each listen call."
+    ),
+    why=(
+        "Without these handlers a stray exception or rejected promise kills the process "
+        "with nothing logged where the team looks, taking every in-flight request down, "
+        "and leaves no chance to close connections and exit cleanly."
+    ),
+    example="app.listen(3000);",
+    use_instead=(
+        'process.on("unhandledRejection", (reason) => { logger.fatal(reason); '
+        "process.exit(1); });\n"
+        'process.on("uncaughtException", (err) => { logger.fatal(err); process.exit(1); });\n'
+        "app.listen(3000);"
+    ),
+    fix="Register process.on('uncaughtException') and process.on('unhandledRejection') "
+    "handlers that log and exit",
+    references=(
+        "Node.js process events: https://nodejs.org/api/process.html#event-uncaughtexception",
+        "Node.js best practices, error handling: "
+        "https://github.com/goldbergyoni/nodebestpractices#2-error-handling-practices",
+    ),
+)
+
+_DEV_CHECK = re.compile(
+    r"NODE_ENV|\benv\b|development|production|isDev|isProd|debug|dev\b", re.IGNORECASE
+)
+_ERROR_NAMES = frozenset({"err", "error", "e", "er", "ex", "exception"})
+_PROCESS_EVENTS = frozenset({"uncaughtException", "unhandledRejection"})
+_SERVER_RECEIVERS = frozenset({"app", "server", "httpServer", "httpsServer", "srv"})
+_SERVER_MODULES = frozenset({"express", "http", "https", "http2"})
+
+
+# -- NW401 ---------------------------------------------------------------------------
+
+
+def _error_scopes(ctx: FileContext) -> Iterator[tuple[str, Node]]:
+    """(error variable, scope) for error handlers, catch blocks and `.catch` callbacks."""
+    for func in (f for t in syntax.FUNCTION_TYPES for f in ctx.nodes(t)):
+        params = syntax.function_params(func)
+        body = func.child_by_field_name("body")
+        name = syntax.param_name(params[0]) if params else None
+        if body is None or name is None:
+            continue
+        # Express recognises error handlers by arity; promise `.catch` callbacks by position;
+        # error-first callbacks (`(err, data) => ...`, also mis-declared 3-parameter error
+        # handlers) by the name of their first parameter.
+        if (
+            len(params) == 4
+            or (len(params) == 1 and _is_promise_catch_callback(func))
+            or (len(params) > 1 and name in _ERROR_NAMES)
+        ):
+            yield name, body
+    for clause in ctx.nodes("catch_clause"):
+        param, body = clause.child_by_field_name("parameter"), clause.child_by_field_name("body")
+        if param is not None and body is not None and param.type == "identifier":
+            yield syntax.text(param), body
+
+
+def _is_promise_catch_callback(func: Node) -> bool:
+    args = func.parent
+    call = args.parent if args is not None else None
+    if call is None or call.type != "call_expression":
+        return False
+    found = method_call(call)
+    return found is not None and found[1] == "catch"
+
+
+def _leaks(error: str, node: Node) -> Node | None:
+    """The part of a sent value that exposes the error: the error itself (alone, as an
+    object property or spread) or any `error.stack`."""
+    node = syntax.unwrap(node) or node
+    if node.type == "identifier" and syntax.text(node) == error:
+        return node
+    for inner in syntax.walk(node):
+        chain = syntax.member_chain(inner)
+        if chain is not None and chain[0] == error and "stack" in chain[1:]:
+            return inner
+        if inner.type in ("pair", "spread_element"):
+            value = inner.named_children[-1] if inner.named_children else None
+            value = syntax.unwrap(value)
+            if value is not None and value.type == "identifier" and syntax.text(value) == error:
+                return value
+        if inner.type == "shorthand_property_identifier" and syntax.text(inner) == error:
+            return inner
+    return None
+
+
+def _leak_findings(ctx: FileContext) -> Iterator[Finding]:
+    seen: set[int] = set()
+    for error, scope in _error_scopes(ctx):
+        for call, method in response_sends(ctx, scope):
+            if call.start_byte in seen:
+                continue
+            args = syntax.call_arguments(call)
+            sent = args[1:] if method == "render" else args
+            leak = next((found for a in sent if (found := _leaks(error, a)) is not None), None)
+            if leak is None or guarded_by(leak, scope.parent, _DEV_CHECK):
+                continue
+            seen.add(call.start_byte)
+            what = "stack trace" if "stack" in syntax.text(leak) else "error object"
+            yield ERROR_DETAILS_LEAKED.finding(
+                ctx.location(call),
+                f"res.{method}() sends the {what} (`{syntax.text(leak)}`) to the client; "
+                "log it server-side and send a generic message",
+            )
+
+
+# -- NW402 ---------------------------------------------------------------------------
+
+
+def _handles_process_errors(ctx: FileContext) -> bool:
+    for call in ctx.nodes("call_expression"):
+        found = method_call(call)
+        if found is None or syntax.text(found[0]) != "process":
+            continue
+        args = syntax.call_arguments(call)
+        if args and syntax.string_value(args[0]) in _PROCESS_EVENTS:
+            return True
+    return False
+
+
+def _listen_calls(ctx: FileContext) -> Iterator[Node]:
+    for call in ctx.nodes("call_expression"):
+        found = method_call(call)
+        if found is None or found[1] != "listen":
+            continue
+        ref = ctx.callee(call)
+        receiver = syntax.unwrap(found[0])
+        if (ref is not None and ref.module in _SERVER_MODULES) or (
+            receiver is not None and syntax.text(receiver) in _SERVER_RECEIVERS
+        ):
+            yield call
+
+
+def _check_project(project: Project) -> Iterator[Finding]:
+    if any(_handles_process_errors(ctx) for ctx in project.files):
+        return
+    for ctx in project.files:
+        if is_test_file(ctx.rel):
+            continue
+        for call in _listen_calls(ctx):
+            yield PROCESS_ERRORS_UNHANDLED.finding(
+                ctx.location(call),
+                "The server starts here, but no process.on('uncaughtException') or "
+                "process.on('unhandledRejection') handler exists in the project; add "
+                "handlers that log the error and exit",
+            )
+
+
+CHECKER = Checker(
+    rules=(ERROR_DETAILS_LEAKED, PROCESS_ERRORS_UNHANDLED),
+    check_file=_leak_findings,
+    check_project=_check_project,
+)

@@ -1,0 +1,278 @@
+"""Security headers: whether an Express app sets them at all, hides X-Powered-By, and
+does not switch Helmet's protections off."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from nodeward.checks import Checker
+from nodeward.findings import Confidence, Finding, Severity
+from nodeward.practices import Practice
+from nodeward.project import Project
+from nodeward.rulemeta import Owasp, RuleMeta
+from nodeward.source import syntax
+from nodeward.source.context import FileContext
+from nodeward.source.parse import Node
+from nodeward.source.rules.express import (
+    express_apps,
+    header_sets,
+    is_test_file,
+    method_call,
+    resolve,
+)
+
+_EXPRESS_PRACTICES = (
+    "Express production security best practices: "
+    "https://expressjs.com/en/advanced/best-practice-security.html"
+)
+_HELMET_DOCS = "Helmet documentation: https://helmetjs.github.io/"
+
+MISSING_SECURITY_HEADERS = RuleMeta(
+    code="NW301",
+    name="missing-security-headers",
+    title="Express app sets no security headers (no Helmet or equivalent)",
+    cwe=(693, 1021),
+    owasp=Owasp.A05,
+    practices=(Practice.SECURITY_HEADERS,),
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    what=(
+        "Checks projects that create an Express app (`express()`) for header middleware "
+        "applied anywhere in the project: Helmet (`helmet()` or any of its single-header "
+        "middlewares), lusca, or hand-written code setting `Content-Security-Policy` or "
+        "`X-Frame-Options` on the response. Files under test folders are ignored."
+    ),
+    why=(
+        "Without Content-Security-Policy, X-Frame-Options, Strict-Transport-Security and "
+        "X-Content-Type-Options, browsers run injected scripts, let other sites frame the "
+        "app (clickjacking) and sniff content types; Express sets none of them itself."
+    ),
+    example='const app = express();\napp.get("/", home);',
+    use_instead='const app = express();\napp.use(helmet());\napp.get("/", home);',
+    fix="Apply Helmet before the routes: app.use(helmet())",
+    references=(_EXPRESS_PRACTICES, _HELMET_DOCS),
+)
+
+X_POWERED_BY_EXPOSED = RuleMeta(
+    code="NW302",
+    name="x-powered-by-exposed",
+    title="Express app announces itself with the X-Powered-By header",
+    cwe=(200, 497),
+    owasp=Owasp.A05,
+    practices=(Practice.X_POWERED_BY, Practice.SECURITY_HEADERS),
+    severity=Severity.LOW,
+    confidence=Confidence.MEDIUM,
+    what=(
+        "Checks projects that create an Express app for something removing the "
+        "`X-Powered-By: Express` header: `app.disable('x-powered-by')`, "
+        "`app.set('x-powered-by', false)`, `res.removeHeader('X-Powered-By')`, or Helmet "
+        "(`helmet()` hides it unless `xPoweredBy: false` / `hidePoweredBy: false`; "
+        "`helmet.xPoweredBy()` / `helmet.hidePoweredBy()` alone)."
+    ),
+    why=(
+        "The header tells attackers the server runs Express, so they can aim known "
+        "Express and Node.js exploits at it without fingerprinting first."
+    ),
+    example="const app = express();",
+    use_instead='const app = express();\napp.disable("x-powered-by");',
+    fix="Turn the header off: app.disable('x-powered-by') (or use helmet())",
+    references=(_EXPRESS_PRACTICES, _HELMET_DOCS),
+)
+
+HELMET_PROTECTION_DISABLED = RuleMeta(
+    code="NW303",
+    name="helmet-protection-disabled",
+    title="Helmet is configured to switch a protection off or to allow inline scripts",
+    cwe=(693, 1021),
+    owasp=Owasp.A05,
+    practices=(Practice.SECURITY_HEADERS,),
+    severity=Severity.MEDIUM,
+    confidence=Confidence.HIGH,
+    what=(
+        "Checks Helmet options that turn off Content-Security-Policy, "
+        "Strict-Transport-Security (`strictTransportSecurity`/`hsts`), X-Content-Type-Options "
+        "(`xContentTypeOptions`/`noSniff`) or X-Frame-Options (`xFrameOptions`/`frameguard`), "
+        "and CSP directives (`default-src`, `script-src`) allowing `'unsafe-inline'` (without "
+        "a nonce or hash), `'unsafe-eval'` or `*`. Turning off Cross-Origin-Embedder-Policy "
+        "(off by default since Helmet 7) or X-XSS-Protection (Helmet sets it to `0` on "
+        "purpose) is not reported."
+    ),
+    why=(
+        "Each disabled header removes a browser defence: CSP against injected scripts, HSTS "
+        "against protocol downgrade, nosniff against content-type confusion, frame options "
+        "against clickjacking. `'unsafe-inline'` and `'unsafe-eval'` make a CSP useless "
+        "against cross-site scripting."
+    ),
+    example=(
+        "app.use(helmet({ contentSecurityPolicy: false }));\n"
+        "app.use(helmet.contentSecurityPolicy({ directives: "
+        "{ scriptSrc: [\"'self'\", \"'unsafe-inline'\"] } }));"
+    ),
+    use_instead=(
+        "app.use(helmet({ contentSecurityPolicy: { directives: {\n"
+        "  scriptSrc: [\"'self'\", (req, res) => `'nonce-${res.locals.cspNonce}'`] } } }));"
+    ),
+    fix="Keep Helmet's protections on; replace inline scripts with nonces or hashes",
+    references=(
+        _HELMET_DOCS,
+        "OWASP Content Security Policy Cheat Sheet: "
+        "https://cheatsheetseries.owasp.org/cheatsheets/Content_Security_Policy_Cheat_Sheet.html",
+    ),
+)
+
+#: Helmet 7/8 option names (and their legacy aliases) whose `false` drops a key defence.
+_PROTECTIONS = {
+    "contentSecurityPolicy": "Content-Security-Policy",
+    "strictTransportSecurity": "Strict-Transport-Security",
+    "hsts": "Strict-Transport-Security",
+    "xContentTypeOptions": "X-Content-Type-Options",
+    "noSniff": "X-Content-Type-Options",
+    "xFrameOptions": "X-Frame-Options",
+    "frameguard": "X-Frame-Options",
+}
+_SCRIPT_DIRECTIVES = frozenset({"defaultsrc", "scriptsrc", "scriptsrcelem"})
+_UNSAFE_SOURCES = ("'unsafe-inline'", "'unsafe-eval'", "*")
+_NONCE_OR_HASH = re.compile(r"'(nonce-|sha256-|sha384-|sha512-|strict-dynamic)")
+_HEADER_MODULES = ("helmet", "lusca")
+_POWERED_BY_HIDERS = frozenset({"hidePoweredBy", "xPoweredBy"})
+
+
+@dataclass(frozen=True)
+class HeaderEvidence:
+    """What a project does about response headers, gathered across all its files."""
+
+    sets_headers: bool
+    hides_powered_by: bool
+
+
+def _helmet_hides_powered_by(ctx: FileContext, call: Node) -> bool:
+    args = syntax.call_arguments(call)
+    options = resolve(ctx, args[0]) if args else None
+    for key in _POWERED_BY_HIDERS:
+        if syntax.bool_value(syntax.object_get(options, key)) is False:
+            return False
+    return True
+
+
+def _file_evidence(ctx: FileContext) -> HeaderEvidence:
+    sets_headers = hides = False
+    for call in ctx.calls:
+        ref = ctx.callee(call)
+        if ref is not None and ref.module in _HEADER_MODULES:
+            sets_headers = True
+            if ref.module == "helmet" and not ref.path:
+                hides = hides or _helmet_hides_powered_by(ctx, call)
+            elif ref.module == "helmet" and ref.path[-1:] and ref.path[-1] in _POWERED_BY_HIDERS:
+                hides = True
+        if ref is not None and ref.module == "hide-powered-by":
+            hides = True
+        found = method_call(call)
+        if found is None:
+            continue
+        args = syntax.call_arguments(call)
+        first = (syntax.string_value(args[0]) or "").lower() if args else ""
+        if first == "x-powered-by" and (
+            found[1] in ("disable", "removeHeader")
+            or (found[1] == "set" and len(args) > 1 and syntax.bool_value(args[1]) is False)
+        ):
+            hides = True
+    for _call, name, _value in header_sets(ctx, ctx.parsed.root):
+        if name in ("content-security-policy", "x-frame-options"):
+            sets_headers = True
+    return HeaderEvidence(sets_headers, hides)
+
+
+def _check_project(project: Project) -> Iterator[Finding]:
+    apps = [
+        (ctx, call)
+        for ctx in project.files
+        if not is_test_file(ctx.rel)
+        for call in express_apps(ctx)
+    ]
+    if not apps:
+        return
+    evidence = [_file_evidence(ctx) for ctx in project.files]
+    sets_headers = any(e.sets_headers for e in evidence)
+    hides = any(e.hides_powered_by for e in evidence)
+    for ctx, call in apps:
+        if not sets_headers:
+            yield MISSING_SECURITY_HEADERS.finding(
+                ctx.location(call),
+                "Express app created here, but no security-header middleware (helmet, lusca "
+                "or a Content-Security-Policy/X-Frame-Options header) is applied anywhere in "
+                "the project; add app.use(helmet()) before the routes",
+            )
+        if not hides:
+            yield X_POWERED_BY_EXPOSED.finding(
+                ctx.location(call),
+                "Express app created here keeps the default `X-Powered-By: Express` header; "
+                "add app.disable('x-powered-by') or app.use(helmet())",
+            )
+
+
+def _helmet_option_objects(ctx: FileContext) -> Iterator[tuple[Node, Node]]:
+    """(call, options) for `helmet({...})` and `helmet.contentSecurityPolicy({...})`."""
+    for call in ctx.calls:
+        ref = ctx.callee(call)
+        if ref is None or ref.module != "helmet" or len(ref.path) > 1:
+            continue
+        args = syntax.call_arguments(call)
+        options = resolve(ctx, args[0]) if args else None
+        if options is not None and options.type == "object":
+            yield call, options
+
+
+def _csp_directives(ctx: FileContext, call: Node, options: Node) -> Node | None:
+    ref = ctx.callee(call)
+    if ref is not None and ref.path == ("contentSecurityPolicy",):
+        return resolve(ctx, syntax.object_get(options, "directives"))
+    csp = resolve(ctx, syntax.object_get(options, "contentSecurityPolicy"))
+    return resolve(ctx, syntax.object_get(csp, "directives"))
+
+
+def _unsafe_sources(ctx: FileContext, directives: Node | None) -> Iterator[tuple[str, Node]]:
+    for key, value, _pair in syntax.object_entries(directives):
+        if key.replace("-", "").lower() not in _SCRIPT_DIRECTIVES:
+            continue
+        sources = resolve(ctx, value)
+        if sources is None or sources.type != "array":
+            continue
+        items = sources.named_children
+        texts = [syntax.string_value(item) for item in items]
+        # A nonce, hash or a function (Helmet's per-request nonce) makes CSP2+ browsers
+        # ignore 'unsafe-inline', which is then only a fallback for very old browsers.
+        nonced = any(
+            (t is not None and _NONCE_OR_HASH.match(t)) or item.type in syntax.FUNCTION_TYPES
+            for t, item in zip(texts, items, strict=True)
+        )
+        for t, item in zip(texts, items, strict=True):
+            if t in _UNSAFE_SOURCES and not (t == "'unsafe-inline'" and nonced):
+                yield f"{key} allows {t}", item
+
+
+def _check_file(ctx: FileContext) -> Iterator[Finding]:
+    for call, options in _helmet_option_objects(ctx):
+        ref = ctx.callee(call)
+        if ref is not None and not ref.path:
+            for key, value, pair in syntax.object_entries(options):
+                if key in _PROTECTIONS and syntax.bool_value(value) is False:
+                    yield HELMET_PROTECTION_DISABLED.finding(
+                        ctx.location(pair),
+                        f"helmet({{ {key}: false }}) turns off the {_PROTECTIONS[key]} header; "
+                        f"remove `{key}: false` and configure the header instead",
+                    )
+        for what, item in _unsafe_sources(ctx, _csp_directives(ctx, call, options)):
+            yield HELMET_PROTECTION_DISABLED.finding(
+                ctx.location(item),
+                f"Content-Security-Policy {what}, which lets injected scripts run; use "
+                "nonces or hashes for inline scripts and list trusted origins explicitly",
+            )
+
+
+CHECKER = Checker(
+    rules=(MISSING_SECURITY_HEADERS, X_POWERED_BY_EXPOSED, HELMET_PROTECTION_DISABLED),
+    check_file=_check_file,
+    check_project=_check_project,
+)
