@@ -1,0 +1,1 @@
+"""Rules over deployment manifests: Dockerfiles, docker-compose, Kubernetes, package.json."""

@@ -1,0 +1,160 @@
+"""RUN003: Kubernetes workloads whose containers may run as root or escalate privileges."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import yaml
+
+from nodeward.checks import Checker
+from nodeward.discover import FileKind
+from nodeward.findings import Confidence, Finding, Severity
+from nodeward.manifests import yamlnodes
+from nodeward.manifests.files import location, yaml_files
+from nodeward.practices import Practice
+from nodeward.project import Project
+from nodeward.rulemeta import Owasp, RuleMeta
+from nodeward.source.parse import SourceText
+
+#: kind -> path from the document to its pod spec.
+POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
+    "Pod": ("spec",),
+    "Deployment": ("spec", "template", "spec"),
+    "StatefulSet": ("spec", "template", "spec"),
+    "DaemonSet": ("spec", "template", "spec"),
+    "ReplicaSet": ("spec", "template", "spec"),
+    "ReplicationController": ("spec", "template", "spec"),
+    "Job": ("spec", "template", "spec"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+    "PodTemplate": ("template", "spec"),
+}
+
+KUBERNETES_ROOT = RuleMeta(
+    code="RUN003",
+    name="kubernetes-runs-as-root",
+    title="A Kubernetes container may run as root or gain privileges",
+    cwe=(250, 269),
+    owasp=Owasp.A05,
+    practices=(Practice.NOT_ROOT,),
+    severity=Severity.MEDIUM,
+    confidence=Confidence.HIGH,
+    what=(
+        "Checks the pod spec of Pods, Deployments, StatefulSets, DaemonSets, ReplicaSets, "
+        "Jobs and CronJobs (every document of a multi-document file, and `List` items) and "
+        "each of its containers and init containers for `privileged: true`, "
+        "`allowPrivilegeEscalation: true`, an effective `runAsUser: 0`, and for the absence "
+        "of `runAsNonRoot: true` (or a non-zero `runAsUser`) at both pod and container "
+        "level. A container's securityContext overrides the pod's, as in Kubernetes."
+    ),
+    why=(
+        "Without `runAsNonRoot` the kubelet starts whatever user the image names, root for "
+        "official Node.js images. A compromised app then holds root in the container; with "
+        "privileged mode or privilege escalation allowed, the step to the node is short."
+    ),
+    example=(
+        "spec:\n  containers:\n    - name: web\n      image: my/app\n"
+        "      securityContext:\n        allowPrivilegeEscalation: true"
+    ),
+    use_instead=(
+        "spec:\n  securityContext:\n    runAsNonRoot: true\n    runAsUser: 1000\n"
+        "  containers:\n    - name: web\n      image: my/app\n      securityContext:\n"
+        "        allowPrivilegeEscalation: false\n        capabilities: { drop: [ALL] }"
+    ),
+    fix="Set `securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false }`",
+    references=(
+        "Kubernetes, Configure a Security Context: https://kubernetes.io/docs/tasks/configure-pod-container/security-context/",
+        "Kubernetes Pod Security Standards (restricted): https://kubernetes.io/docs/concepts/security/pod-security-standards/",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class _Setting:
+    """A securityContext field as the container sees it, and where it was written."""
+
+    node: yaml.Node
+    key: yaml.Node
+
+
+def _check_project(project: Project) -> Iterator[Finding]:
+    for text, docs in yaml_files(project, FileKind.KUBERNETES):
+        for doc in docs:
+            for workload in _workloads(doc):
+                yield from _check_workload(text, workload)
+
+
+def _workloads(doc: yaml.Node) -> Iterator[yaml.Node]:
+    kind = yamlnodes.scalar(yamlnodes.get(doc, "kind"))
+    if kind == "List":
+        for item in yamlnodes.sequence(yamlnodes.get(doc, "items")):
+            yield from _workloads(item)
+    elif kind in POD_SPEC_PATHS:
+        yield doc
+
+
+def _check_workload(text: SourceText, workload: yaml.Node) -> Iterator[Finding]:
+    kind = yamlnodes.scalar(yamlnodes.get(workload, "kind")) or ""
+    name = yamlnodes.scalar(yamlnodes.get(workload, "metadata", "name")) or "(unnamed)"
+    spec = yamlnodes.get(workload, *POD_SPEC_PATHS[kind])
+    if not isinstance(spec, yaml.MappingNode):
+        return
+    pod_context = yamlnodes.get(spec, "securityContext")
+    containers = [
+        *yamlnodes.sequence(yamlnodes.get(spec, "initContainers")),
+        *yamlnodes.sequence(yamlnodes.get(spec, "containers")),
+    ]
+    for container in containers:
+        container_name = yamlnodes.scalar(yamlnodes.get(container, "name")) or "?"
+        label = f"{kind} `{name}` container `{container_name}`"
+        context = yamlnodes.get(container, "securityContext")
+        yield from _check_container(text, label, container, context, pod_context)
+
+
+def _effective(key: str, container: yaml.Node | None, pod: yaml.Node | None) -> _Setting | None:
+    for context in (container, pod):
+        value = yamlnodes.get(context, key)
+        key_node = yamlnodes.key_node(context, key)
+        if value is not None and key_node is not None:
+            return _Setting(value, key_node)
+    return None
+
+
+def _check_container(
+    text: SourceText,
+    label: str,
+    container: yaml.Node,
+    context: yaml.Node | None,
+    pod_context: yaml.Node | None,
+) -> Iterator[Finding]:
+    for key in ("privileged", "allowPrivilegeEscalation"):
+        setting = _effective(key, context, None)
+        if setting is not None and yamlnodes.is_true(setting.node):
+            yield KUBERNETES_ROOT.finding(
+                location(text, yamlnodes.line_of(setting.key)),
+                f"{label} sets `{key}: true`; set it to false so a compromised process "
+                "cannot gain the node's privileges",
+            )
+    user = _effective("runAsUser", context, pod_context)
+    user_value = yamlnodes.scalar(user.node) if user is not None else None
+    if user is not None and user_value == "0":
+        yield KUBERNETES_ROOT.finding(
+            location(text, yamlnodes.line_of(user.key)),
+            f"{label} runs with `runAsUser: 0` (root); use a non-zero UID and `runAsNonRoot: true`",
+        )
+        return
+    non_root = _effective("runAsNonRoot", context, pod_context)
+    if non_root is not None and yamlnodes.is_true(non_root.node):
+        return
+    if user_value is not None and user_value.isdigit():
+        return  # a fixed non-zero UID is not root, even without runAsNonRoot
+    where = non_root.key if non_root is not None else container
+    yield KUBERNETES_ROOT.finding(
+        location(text, yamlnodes.line_of(where)),
+        f"{label} does not set `runAsNonRoot: true` (pod or container securityContext), so "
+        "it runs as whatever user the image names, root for node images; add "
+        "`securityContext: { runAsNonRoot: true }`",
+    )
+
+
+CHECKER = Checker(rules=(KUBERNETES_ROOT,), check_project=_check_project)

@@ -1,0 +1,96 @@
+"""YAML read as PyYAML node trees, so that every value keeps the line it was written on.
+
+`yaml.compose_all` stops before construction: nodes carry `start_mark.line` and nothing
+from the file is ever turned into Python objects beyond plain scalars."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import yaml
+
+from nodeward.findings import Skip
+from nodeward.source.parse import SourceText
+
+_TRUE_WORDS = frozenset({"true", "yes", "on", "y"})
+_MERGE_KEY = "<<"
+
+
+def documents(text: SourceText) -> list[yaml.Node] | Skip:
+    """Every document of a (multi-document) YAML file, or a Skip saying why it is not YAML."""
+    try:
+        nodes = list(yaml.compose_all(text.source.decode("utf-8"), Loader=yaml.SafeLoader))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or type(error).__name__
+        return Skip(text.rel, f"not valid YAML{where}: {problem}")
+    return [node for node in nodes if node is not None]
+
+
+def line_of(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def scalar(node: yaml.Node | None) -> str | None:
+    if isinstance(node, yaml.ScalarNode):
+        return str(node.value)
+    return None
+
+
+def is_true(node: yaml.Node | None) -> bool:
+    """`true` (and YAML 1.1's yes/on, as Docker Compose and Kubernetes accept them)."""
+    value = scalar(node)
+    return value is not None and value.lower() in _TRUE_WORDS
+
+
+def items(node: yaml.Node | None) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
+    """(key, key node, value node) of a mapping, with `<<: *anchor` merges applied: keys
+    written in the mapping win over merged ones, as in YAML's merge-key spec."""
+    if not isinstance(node, yaml.MappingNode):
+        return
+    seen: set[str] = set()
+    merged: list[yaml.Node] = []
+    for key_node, value_node in node.value:
+        key = scalar(key_node)
+        if key is None:
+            continue
+        if key == _MERGE_KEY:
+            merged.extend(
+                value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+            )
+            continue
+        seen.add(key)
+        yield key, key_node, value_node
+    for source in merged:
+        for key, key_node, value_node in items(source):
+            if key not in seen:
+                seen.add(key)
+                yield key, key_node, value_node
+
+
+def get(node: yaml.Node | None, *path: str) -> yaml.Node | None:
+    """The value at `path` inside nested mappings, or None."""
+    current = node
+    for part in path:
+        found = None
+        for key, _key_node, value in items(current):
+            if key == part:
+                found = value
+                break
+        if found is None:
+            return None
+        current = found
+    return current
+
+
+def key_node(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    """The key node of `key` in a mapping (where a finding about that key should point)."""
+    for name, knode, _value in items(node):
+        if name == key:
+            return knode
+    return None
+
+
+def sequence(node: yaml.Node | None) -> list[yaml.Node]:
+    return list(node.value) if isinstance(node, yaml.SequenceNode) else []

@@ -1,0 +1,301 @@
+"""Denial of service: body parsers and upload handlers without sane size limits (NW701),
+and login routes in a project with no rate limiting at all (NW702)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+
+from nodeward.checks import Checker
+from nodeward.findings import Confidence, Finding, Severity
+from nodeward.practices import Practice
+from nodeward.project import Project
+from nodeward.rulemeta import Owasp, RuleMeta
+from nodeward.source import syntax
+from nodeward.source.context import FileContext
+from nodeward.source.parse import Node
+from nodeward.source.rules.express import express_apps, is_test_file
+
+#: Request body limits above this are reported (10 MiB, as `bytes` counts it).
+MAX_BODY_LIMIT = 10 * 1024 * 1024
+#: (module, path) of body parsers -> the option names that carry their limits.
+BODY_PARSERS: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {
+    **{("express", (p,)): ("limit",) for p in ("json", "urlencoded", "raw", "text")},
+    **{("body-parser", (p,)): ("limit",) for p in ("json", "urlencoded", "raw", "text")},
+    ("body-parser", ()): ("limit",),
+    ("koa-bodyparser", ()): ("jsonLimit", "formLimit", "textLimit", "xmlLimit"),
+    ("@koa/bodyparser", ()): ("jsonLimit", "formLimit", "textLimit", "xmlLimit"),
+    ("koa-body", ()): ("jsonLimit", "formLimit", "textLimit"),
+    ("fastify", ()): ("bodyLimit",),
+}
+_UNITS = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3, "tb": 1024**4, "pb": 1024**5}
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgtp]?b)?\s*$", re.IGNORECASE)
+#: Packages whose presence (imported or declared) means someone limits request rates.
+RATE_LIMIT_PACKAGES = frozenset(
+    {
+        "express-rate-limit",
+        "rate-limiter-flexible",
+        "express-brute",
+        "express-slow-down",
+        "express-limiter",
+        "@nestjs/throttler",
+        "koa-ratelimit",
+        "koa2-ratelimit",
+        "@fastify/rate-limit",
+        "fastify-rate-limit",
+        "rate-limit-redis",
+        "express-throttle",
+        "hapi-rate-limit",
+    }
+)
+LOGIN_PATH = re.compile(
+    r"(?:^|/)(?:log-?in|sign-?in|sign_in|logon|auth(?:enticate)?|token|oauth/token|sessions?|"
+    r"(?:forgot|reset)[-_]?password|password/(?:forgot|reset)|verify-otp|otp|2fa|mfa)/?(?::\w+)?$",
+    re.IGNORECASE,
+)
+_ROUTER_NAME = re.compile(r"^(?:app|router|route|routes|api|server|fastify|r|.*[Rr]outer)$")
+_NEST_POST = ("@nestjs/common", ("Post",))
+
+_REFERENCES = (
+    "Express security best practices: https://expressjs.com/en/advanced/best-practice-security.html",
+    "OWASP Denial of Service Cheat Sheet: https://cheatsheetseries.owasp.org/cheatsheets/Denial_of_Service_Cheat_Sheet.html",
+)
+
+BODY_NO_LIMIT = RuleMeta(
+    code="NW701",
+    name="body-parser-no-limit",
+    title="Request bodies or uploads may be arbitrarily large",
+    cwe=(400, 770),
+    owasp=Owasp.A05,
+    practices=(Practice.DENIAL_OF_SERVICE,),
+    severity=Severity.MEDIUM,
+    confidence=Confidence.HIGH,
+    what=(
+        "Checks express.json/urlencoded/raw/text, body-parser, koa-bodyparser, koa-body and "
+        "fastify for a body limit above 10 MB (`'100mb'`, `52428800`) or `Infinity`, and "
+        "express-fileupload and multer configured without `limits.fileSize`. Parsers left "
+        "at their defaults (100 kB for body-parser, 1 MB for fastify) are not reported."
+    ),
+    why=(
+        "Body parsers buffer the whole body in memory and JSON-parse it on the event loop: "
+        "a few concurrent large requests exhaust memory or block every other request. "
+        "Uploads without a size cap fill the disk or memory."
+    ),
+    example=(
+        "app.use(express.json({ limit: '500mb' }));\nconst upload = multer({ dest: 'uploads/' });"
+    ),
+    use_instead=(
+        "app.use(express.json({ limit: '100kb' }));\n"
+        "const upload = multer({ dest: 'uploads/', limits: { fileSize: 5 * 1024 * 1024 } });"
+    ),
+    fix="Keep body limits small (default 100kb, a few MB at most) and set limits.fileSize",
+    references=_REFERENCES,
+)
+
+NO_RATE_LIMITING = RuleMeta(
+    code="NW702",
+    name="no-rate-limiting",
+    title="The project has login routes and no rate limiting anywhere",
+    cwe=(307, 770),
+    owasp=Owasp.A07,
+    practices=(Practice.DENIAL_OF_SERVICE, Practice.BRUTE_FORCE),
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    what=(
+        "Reports a project that registers a login-like POST route (`/login`, `/signin`, "
+        "`/auth`, `/token`, password reset, OTP; on an Express app or router, Koa or "
+        "fastify router, or a NestJS `@Post('login')`) while no rate-limiting package is "
+        "imported or declared in any package.json: express-rate-limit, rate-limiter-flexible, "
+        "express-brute, express-slow-down, express-limiter, @nestjs/throttler, "
+        "koa-ratelimit, @fastify/rate-limit. It points at the Express app creation, where a "
+        "global limiter goes (at the first such route when there is no Express app). "
+        "Route-level gaps are NW720's job."
+    ),
+    why=(
+        "With no limiter anywhere, credential stuffing and password guessing run at the "
+        "server's full speed, and every expensive endpoint can be flooded."
+    ),
+    example="app.post('/login', passport.authenticate('local'), done);",
+    use_instead=(
+        "const rateLimit = require('express-rate-limit');\n"
+        "app.post('/login', rateLimit({ windowMs: 15 * 60 * 1000, limit: 5 }), "
+        "passport.authenticate('local'), done);"
+    ),
+    fix="Add express-rate-limit (or rate-limiter-flexible) to the login routes and the API",
+    references=_REFERENCES,
+)
+
+
+def parse_size(node: Node | None) -> float | None:
+    """Bytes of a limit written as a number, `Infinity`, or a `bytes` string ('100mb')."""
+    node = syntax.unwrap(node)
+    if node is None:
+        return None
+    if node.type == "identifier" and syntax.text(node) == "Infinity":
+        return math.inf
+    if node.type == "member_expression" and syntax.text(node) == "Number.MAX_SAFE_INTEGER":
+        return math.inf
+    number = syntax.number_value(node)
+    if number is not None:
+        return number
+    if (
+        node.type == "binary_expression"
+        and syntax.text(node.child_by_field_name("operator")) == "*"
+    ):
+        left = parse_size(node.child_by_field_name("left"))
+        right = parse_size(node.child_by_field_name("right"))
+        return left * right if left is not None and right is not None else None
+    text = syntax.string_value(node)
+    match = _SIZE.match(text) if text is not None else None
+    if match is None:
+        return None
+    return float(match.group(1)) * _UNITS[(match.group(2) or "b").lower()]
+
+
+def _check_file(ctx: FileContext) -> Iterator[Finding]:
+    for call in ctx.calls:
+        ref = ctx.callee(call)
+        if ref is None:
+            continue
+        args = syntax.call_arguments(call)
+        options = ctx.value_of(args[0]) if args else None
+        limits = BODY_PARSERS.get((ref.module, ref.path))
+        if limits is not None:
+            yield from _large_limits(ctx, call, str(ref), options, limits)
+        elif ref.module == "multer" and not ref.path:
+            yield from _missing_file_size(ctx, call, "multer", options)
+        elif ref.module == "express-fileupload" and not ref.path:
+            yield from _missing_file_size(ctx, call, "express-fileupload", options)
+
+
+def _large_limits(
+    ctx: FileContext, call: Node, parser: str, options: Node | None, keys: tuple[str, ...]
+) -> Iterator[Finding]:
+    for key in keys:
+        value = syntax.object_get(options, key)
+        size = parse_size(ctx.value_of(value)) if value is not None else None
+        if value is None or size is None or size <= MAX_BODY_LIMIT:
+            continue
+        shown = "no limit" if math.isinf(size) else f"{size / 1024**2:g} MB"
+        inline = call.start_byte <= value.start_byte < call.end_byte
+        yield BODY_NO_LIMIT.finding(
+            ctx.location(value if inline else call),
+            f"{parser}() accepts request bodies up to {shown} ({key}: {syntax.text(value)}); "
+            "keep the limit small (the 100kb default, or a few MB for the routes that need it)",
+        )
+
+
+def _missing_file_size(
+    ctx: FileContext, call: Node, package: str, options: Node | None
+) -> Iterator[Finding]:
+    if options is not None and options.type != "object":
+        return  # built elsewhere: cannot tell
+    if options is not None and syntax.has_spread(options):
+        return
+    limit = syntax.object_get(options, "limits.fileSize")
+    if limit is not None:
+        size = parse_size(ctx.value_of(limit))
+        if size is None or not math.isinf(size):
+            return
+    yield BODY_NO_LIMIT.finding(
+        ctx.location(call),
+        f"{package}() has no limits.fileSize, so uploads of any size are accepted; "
+        "set limits: { fileSize: 5 * 1024 * 1024 } (and files/fields counts)",
+    )
+
+
+def _check_project(project: Project) -> Iterator[Finding]:
+    if any(project.uses_package(name) for name in RATE_LIMIT_PACKAGES):
+        return
+    if any("rate-limit" in m or "ratelimit" in m for m in project.imported_modules):
+        return
+    for ctx in project.files:
+        route = _first_login_route(ctx)
+        if route is not None:
+            node, path = route
+            # An absence finding belongs where the fix goes: the app, for a global limiter.
+            # Per-route gaps are NW720's, so the two never stand on the same line.
+            where = _first_app(project) or (ctx, node)
+            yield NO_RATE_LIMITING.finding(
+                where[0].location(where[1]),
+                f"POST {path} accepts credentials, and nothing in the project limits request "
+                "rates (no express-rate-limit, rate-limiter-flexible, express-brute, ...); "
+                "add a limiter: app.use(rateLimit({ windowMs: 15 * 60 * 1000, limit: 100 })) "
+                "and a stricter one on the login routes",
+            )
+            return
+
+
+def _first_app(project: Project) -> tuple[FileContext, Node] | None:
+    for ctx in project.files:
+        if is_test_file(ctx.rel):
+            continue
+        apps = express_apps(ctx)
+        if apps:
+            return ctx, apps[0]
+    return None
+
+
+def _first_login_route(ctx: FileContext) -> tuple[Node, str] | None:
+    for call in ctx.calls:
+        fn = call.child_by_field_name("function")
+        args = syntax.call_arguments(call)
+        if fn is None:
+            continue
+        if fn.type == "member_expression":
+            method = syntax.text(fn.child_by_field_name("property"))
+            receiver = fn.child_by_field_name("object")
+            path = _route_path(ctx, receiver, args)
+            chained = receiver is not None and receiver.type == "call_expression"
+            handlers = len(args) if chained else len(args) - 1
+            if (
+                method in ("post", "all")
+                and path is not None
+                and handlers >= 1
+                and LOGIN_PATH.search(path)
+                and _is_router(ctx, receiver)
+            ):
+                return call, path
+        elif (ref := ctx.callee(call)) is not None and ref.is_(*_NEST_POST[:1], *_NEST_POST[1]):
+            path = syntax.string_value(args[0]) if args else None
+            if path is not None and LOGIN_PATH.search("/" + path.lstrip("/")):
+                return call, "/" + path.lstrip("/")
+    return None
+
+
+def _route_path(ctx: FileContext, receiver: Node | None, args: list[Node]) -> str | None:
+    """The path of `app.post('/login', ...)` or of `router.route('/login').post(...)`."""
+    if receiver is not None and receiver.type == "call_expression":
+        inner = receiver.child_by_field_name("function")
+        prop = inner.child_by_field_name("property") if inner is not None else None
+        if syntax.text(prop) == "route":
+            inner_args = syntax.call_arguments(receiver)
+            return syntax.string_value(inner_args[0]) if inner_args else None
+        return None
+    return syntax.string_value(ctx.value_of(args[0])) if args else None
+
+
+def _is_router(ctx: FileContext, receiver: Node | None) -> bool:
+    """An Express/Koa/fastify app or router, by what it resolves to or, for an app passed
+    in as a parameter (`module.exports = (app) => ...`), by its conventional name."""
+    while receiver is not None and receiver.type == "call_expression":  # .route('/x')
+        fn = receiver.child_by_field_name("function")
+        receiver = fn.child_by_field_name("object") if fn is not None else None
+    ref = ctx.ref_of(receiver)
+    if ref is not None:
+        return ref.module in (
+            "express",
+            "koa-router",
+            "@koa/router",
+            "fastify",
+            "express-promise-router",
+            "hyper-express",
+        )
+    name = syntax.dotted_name(receiver)
+    return name is not None and bool(_ROUTER_NAME.match(name.split(".")[-1]))
+
+
+CHECKER = Checker(
+    rules=(BODY_NO_LIMIT, NO_RATE_LIMITING), check_file=_check_file, check_project=_check_project
+)

@@ -1,0 +1,491 @@
+"""Password storage: fast hashes (NW210), plaintext storage and comparison (NW211) and
+bcrypt work factors below 10 (NW212)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from nodeward.checks import Checker
+from nodeward.findings import Confidence, Finding, Severity
+from nodeward.practices import Practice
+from nodeward.project import Project
+from nodeward.rulemeta import Owasp, RuleMeta
+from nodeward.source import syntax
+from nodeward.source.context import FileContext
+from nodeward.source.parse import Node
+from nodeward.source.rules import naming
+
+#: Password-hashing libraries: a project using one stores hashes, often from a model hook.
+PASSWORD_HASHERS = frozenset(
+    {
+        "bcrypt",
+        "bcryptjs",
+        "bcrypt-nodejs",
+        "argon2",
+        "@node-rs/argon2",
+        "@node-rs/bcrypt",
+        "scrypt-kdf",
+        "@phc/argon2",
+        "pbkdf2",
+        "crypto-pbkdf2",
+    }
+)
+#: Fast digests from npm packages: (module, path) of the hashing call.
+FAST_HASH_PACKAGES: dict[tuple[str, tuple[str, ...]], str] = {
+    ("md5", ()): "md5",
+    ("blueimp-md5", ()): "md5",
+    ("sha1", ()): "sha1",
+    ("js-sha1", ()): "sha1",
+    ("js-sha256", ()): "sha256",
+    ("js-sha256", ("sha256",)): "sha256",
+    ("js-sha512", ()): "sha512",
+    ("js-sha512", ("sha512",)): "sha512",
+    ("crypto-js", ("MD5",)): "md5",
+    ("crypto-js", ("SHA1",)): "sha1",
+    ("crypto-js", ("SHA256",)): "sha256",
+    ("crypto-js", ("SHA512",)): "sha512",
+    ("crypto-js", ("SHA3",)): "sha3",
+    ("crypto-js/md5", ()): "md5",
+    ("crypto-js/sha1", ()): "sha1",
+    ("crypto-js/sha256", ()): "sha256",
+    ("crypto-js/sha512", ()): "sha512",
+}
+BCRYPT_MODULES = ("bcrypt", "bcryptjs", "bcrypt-nodejs", "@node-rs/bcrypt")
+#: bcrypt function -> index of its cost argument.
+BCRYPT_COST_ARGUMENT = {"hash": 1, "hashSync": 1, "genSalt": 0, "genSaltSync": 0}
+MIN_BCRYPT_COST = 10
+_STORE_METHODS = frozenset(
+    {
+        "create",
+        "insert",
+        "insertOne",
+        "insertMany",
+        "build",
+        "save",
+        "update",
+        "updateOne",
+        "findOneAndUpdate",
+        "findByIdAndUpdate",
+        "upsert",
+        "add",
+        "set",
+    }
+)
+_QUERY_METHODS = frozenset(
+    {
+        "findOne",
+        "find",
+        "findFirst",
+        "findUnique",
+        "findAll",
+        "where",
+        "findOneBy",
+        "findBy",
+        "count",
+        "exists",
+        "findOneAndUpdate",
+        "get",
+    }
+)
+_NAME_NODES = frozenset({"identifier", "property_identifier", "shorthand_property_identifier"})
+_REQUEST_ROOTS = frozenset({"req", "request", "ctx", "body"})
+_REQUEST_PARTS = frozenset({"body", "query", "params", "fields"})
+_CONFIRMATION = re.compile(r"confirm|repeat|retype|again|verif", re.IGNORECASE)
+_HASHING_TEXT = re.compile(r"bcrypt|argon|scrypt|pbkdf2|hash|crypt|digest", re.IGNORECASE)
+_SQL_PLAINTEXT = re.compile(
+    r"\b(?:select|update|delete)\b.*\bpass(?:word|wd)?\s*=\s*(?:\?|\$\d+|:\w+|@\w+|\$\{|['\"]\s*\+)",
+    re.IGNORECASE | re.DOTALL,
+)
+
+_OWASP_PASSWORDS = "OWASP Password Storage Cheat Sheet: https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html"
+
+WEAK_PASSWORD_HASH = RuleMeta(
+    code="NW210",
+    name="weak-password-hash",
+    title="Passwords are hashed with a fast digest",
+    cwe=(916, 328),
+    owasp=Owasp.A02,
+    practices=(Practice.AUTHENTICATION,),
+    severity=Severity.HIGH,
+    confidence=Confidence.MEDIUM,
+    what=(
+        "Checks `crypto.createHash(...)` and `crypto.createHmac(...)` chains, and the md5, "
+        "sha1, js-sha256/js-sha512 and crypto-js digests, whose input, result or enclosing "
+        "function is about a password (`update(password)`, `user.password = ...`, "
+        "`hashPassword()`). Digests of other data (ETags, cache keys, file checksums) are "
+        "not reported."
+    ),
+    why=(
+        "MD5 and the SHA families are built to be fast: a GPU tries billions of guesses a "
+        "second against a leaked table, and unsalted digests fall to precomputed tables. "
+        "An HMAC with a server key is no better once the key leaks with the data."
+    ),
+    example=(
+        "user.password = crypto.createHash('sha256').update(req.body.password).digest('hex');"
+    ),
+    use_instead="user.password = await bcrypt.hash(req.body.password, 12);  // or argon2.hash",
+    fix="Hash passwords with bcrypt (cost >= 10), argon2id or scrypt, and rehash on login",
+    references=(_OWASP_PASSWORDS,),
+)
+
+PLAINTEXT_PASSWORD = RuleMeta(
+    code="NW211",
+    name="plaintext-password",
+    title="Passwords are stored, queried or compared in plaintext",
+    cwe=(256, 312),
+    owasp=Owasp.A02,
+    practices=(Practice.AUTHENTICATION,),
+    severity=Severity.HIGH,
+    confidence=Confidence.MEDIUM,
+    what=(
+        "Checks for a stored password compared with `==`/`===` to another value "
+        "(`user.password === req.body.password`); database queries that look a user up by "
+        "the raw password (`findOne({ username, password })`, SQL `... AND password = ?`); "
+        "and records created from the request's password (`User.create({ password: "
+        "req.body.password })`) in a function that hashes nothing, in a project that uses "
+        "no password-hashing library (bcrypt, argon2, scrypt: those usually hash in a model "
+        "hook). Password confirmation checks between two request fields are not reported."
+    ),
+    why=(
+        "Plaintext passwords turn any database leak, backup or SQL injection into account "
+        "takeover here and, through password reuse, on other sites. `===` on secrets also "
+        "leaks timing."
+    ),
+    example="if (user.password === req.body.password) { req.session.userId = user.id; }",
+    use_instead="if (await bcrypt.compare(req.body.password, user.passwordHash)) { ... }",
+    fix="Store bcrypt/argon2 hashes and check them with bcrypt.compare / argon2.verify",
+    references=(_OWASP_PASSWORDS,),
+)
+
+BCRYPT_LOW_COST = RuleMeta(
+    code="NW212",
+    name="bcrypt-low-cost",
+    title="bcrypt is used with a cost factor below 10",
+    cwe=(916,),
+    owasp=Owasp.A02,
+    practices=(Practice.AUTHENTICATION,),
+    severity=Severity.MEDIUM,
+    confidence=Confidence.HIGH,
+    what=(
+        "Checks bcrypt, bcryptjs and @node-rs/bcrypt `hash`/`hashSync` (second argument) "
+        "and `genSalt`/`genSaltSync` (first argument) for a literal cost below 10, also "
+        "when the cost is a constant defined elsewhere in the file (`const saltRounds = 8`)."
+    ),
+    why=(
+        "Each step of the cost doubles the work of an attacker cracking a leaked hash; a "
+        "cost of 8 is 4 times cheaper to attack than 10, and costs below 10 are no longer "
+        "considered adequate."
+    ),
+    example="const hash = await bcrypt.hash(password, 8);",
+    use_instead="const hash = await bcrypt.hash(password, 12);",
+    fix="Use a cost of at least 10 (12 is a good default on current hardware)",
+    references=(_OWASP_PASSWORDS,),
+)
+
+
+_STORING_VERBS = frozenset(
+    {
+        "hash",
+        "encrypt",
+        "crypt",
+        "encode",
+        "store",
+        "save",
+        "set",
+        "create",
+        "generate",
+        "make",
+        "secure",
+        "salt",
+        "update",
+        "register",
+        "signup",
+    }
+)
+#: Words that make a password-mentioning name about something else: a reset token is
+#: random and is rightly stored as a SHA-256 digest.
+_PASSWORD_ADJACENT = frozenset(
+    {"token", "reset", "code", "otp", "nonce", "key", "expires", "expiry", "changed", "length"}
+)
+
+
+def mentions_password(name: str | None) -> bool:
+    if not name:
+        return False
+    parts = naming.words(name)
+    if set(parts) & _PASSWORD_ADJACENT:
+        return False
+    return (
+        "password" in name.lower()
+        or "passwd" in name.lower()
+        or bool(set(parts) & naming.PASSWORD_WORDS)
+    )
+
+
+def _check_project(project: Project) -> Iterator[Finding]:
+    hashes_elsewhere = any(project.uses_package(m) for m in PASSWORD_HASHERS)
+    for ctx in project.files:
+        yield from _fast_hashes(ctx)
+        yield from _bcrypt_costs(ctx)
+        yield from _plaintext_comparisons(ctx)
+        yield from _plaintext_queries(ctx)
+        if not hashes_elsewhere:
+            yield from _plaintext_storage(ctx)
+
+
+# -- NW210 ---------------------------------------------------------------------------
+
+
+def _fast_hashes(ctx: FileContext) -> Iterator[Finding]:
+    for call in ctx.calls:
+        ref = ctx.callee(call)
+        if ref is None:
+            continue
+        args = syntax.call_arguments(call)
+        chain = _method_chain(call)
+        outer = chain[-1] if chain else call
+        if ref.module == "crypto" and ref.path in (("createHash",), ("createHmac",)):
+            algorithm = syntax.string_value(args[0]) if args else None
+            inputs = [a for c in chain if _method(c) == "update" for a in syntax.call_arguments(c)]
+            label = f"crypto.{ref.path[0]}({algorithm!r})" if algorithm else f"crypto.{ref.path[0]}"
+        elif (ref.module, ref.path) in FAST_HASH_PACKAGES:
+            inputs = args[:1]
+            label = f"{ref.module} ({FAST_HASH_PACKAGES[(ref.module, ref.path)]})"
+        else:
+            continue
+        if not _about_password(inputs, outer):
+            continue
+        yield WEAK_PASSWORD_HASH.finding(
+            ctx.location(call),
+            f"A password is hashed with {label}, a fast digest that GPUs crack at billions of "
+            "guesses per second; use bcrypt.hash(password, 12) or argon2.hash(password)",
+        )
+
+
+def _method(call: Node) -> str | None:
+    fn = call.child_by_field_name("function")
+    if fn is None or fn.type != "member_expression":
+        return None
+    return syntax.text(fn.child_by_field_name("property"))
+
+
+def _method_chain(call: Node) -> list[Node]:
+    """The calls chained on `call`: `createHash(a).update(b).digest(c)` -> [update, digest]."""
+    chain: list[Node] = []
+    current = call
+    while True:
+        member = current.parent
+        if member is None or member.type != "member_expression":
+            return chain
+        outer = member.parent
+        if outer is None or outer.type != "call_expression":
+            return chain
+        chain.append(outer)
+        current = outer
+
+
+def _about_password(inputs: list[Node], outer: Node) -> bool:
+    for node in inputs:
+        for part in syntax.walk(node):
+            if part.type in _NAME_NODES and mentions_password(syntax.text(part)):
+                return True
+    if mentions_password(naming.target_name(outer)):
+        return True
+    function = naming.function_name(outer)
+    # `hashPassword()`, `encryptPassword()`; not protocol helpers such as `passwordDigest()`
+    return mentions_password(function) and bool(set(naming.words(function or "")) & _STORING_VERBS)
+
+
+# -- NW212 ---------------------------------------------------------------------------
+
+
+def _bcrypt_costs(ctx: FileContext) -> Iterator[Finding]:
+    for call in ctx.calls:
+        ref = ctx.callee(call)
+        if ref is None or ref.module not in BCRYPT_MODULES or len(ref.path) != 1:
+            continue
+        index = BCRYPT_COST_ARGUMENT.get(ref.path[0])
+        args = syntax.call_arguments(call)
+        if index is None or len(args) <= index:
+            continue
+        cost = syntax.number_value(ctx.value_of(args[index]))
+        if cost is None or cost >= MIN_BCRYPT_COST:
+            continue
+        yield BCRYPT_LOW_COST.finding(
+            ctx.location(args[index]),
+            f"{ref.module}.{ref.path[0]}() uses a cost of {cost:g}; use at least "
+            f"{MIN_BCRYPT_COST} (12 is a good default)",
+        )
+
+
+# -- NW211 ---------------------------------------------------------------------------
+
+
+def _chain_of(node: Node | None) -> list[str] | None:
+    """`a.b.c` -> ['a', 'b', 'c'], also for a shorthand property (`{ password }`)."""
+    if node is not None and node.type == "shorthand_property_identifier":
+        return [syntax.text(node)]
+    return syntax.member_chain(node)
+
+
+def _from_request(chain: list[str] | None) -> bool:
+    if not chain:
+        return False
+    return chain[0] in _REQUEST_ROOTS and (
+        chain[0] == "body" or bool(set(chain[1:]) & _REQUEST_PARTS)
+    )
+
+
+def _plaintext_comparisons(ctx: FileContext) -> Iterator[Finding]:
+    for binary in ctx.nodes("binary_expression"):
+        operator = syntax.text(binary.child_by_field_name("operator"))
+        if operator not in ("==", "===", "!=", "!=="):
+            continue
+        left = syntax.unwrap(binary.child_by_field_name("left"))
+        right = syntax.unwrap(binary.child_by_field_name("right"))
+        left_chain, right_chain = _chain_of(left), _chain_of(right)
+        if left_chain is None or right_chain is None:
+            continue  # a literal, call or computed value: not a stored password
+        if _plaintext_pair(left_chain, right_chain):
+            yield PLAINTEXT_PASSWORD.finding(
+                ctx.location(binary),
+                f"`{syntax.text(binary)[:80]}` compares a password in plaintext, so passwords "
+                "are stored unhashed; store bcrypt/argon2 hashes and check with "
+                "await bcrypt.compare(candidate, user.passwordHash)",
+            )
+
+
+def _plaintext_pair(left: list[str], right: list[str]) -> bool:
+    """A stored password (`user.password`, not from the request) compared to anything, or
+    a request password compared to a password-named value that is not a hash or a
+    confirmation field."""
+    names = (left[-1], right[-1])
+    if any(_CONFIRMATION.search(n) or _HASHING_TEXT.search(n) for n in names):
+        return False
+    requested = (_from_request(left), _from_request(right))
+    if all(requested):
+        return False  # password === confirmPassword from the same form
+    stored = [
+        len(side) > 1
+        and not from_request
+        and side[-1][:1].islower()  # `Auth.UserPass` is an enum member, not a column
+        and naming.is_password_name(side[-1])
+        for side, from_request in zip((left, right), requested, strict=True)
+    ]
+    if all(stored):
+        return False  # `this.password === other.password`: two records compared, an equals()
+    return any(stored) or (any(requested) and all(naming.is_password_name(n) for n in names))
+
+
+def _plaintext_queries(ctx: FileContext) -> Iterator[Finding]:
+    for call in ctx.calls:
+        method = _method(call)
+        if method not in _QUERY_METHODS:
+            continue
+        for arg in syntax.call_arguments(call)[:1]:
+            criteria = ctx.value_of(arg)
+            where = syntax.object_get(criteria, "where")
+            for obj in (criteria, where):
+                for key, value, pair in syntax.object_entries(obj):
+                    if naming.is_password_name(key) and _raw_password(ctx, value, call):
+                        yield PLAINTEXT_PASSWORD.finding(
+                            ctx.location(pair),
+                            f"{ctx.callee_name(call)}() looks the user up by the raw "
+                            f"`{key}`, so passwords are stored in plaintext; find the user by "
+                            "name, then await bcrypt.compare(password, user.passwordHash)",
+                        )
+    for node in ctx.nodes("string", "template_string"):
+        sql = syntax.text(node)
+        if len(sql) < 400 and _SQL_PLAINTEXT.search(sql) and not _HASHING_TEXT.search(sql):
+            yield PLAINTEXT_PASSWORD.finding(
+                ctx.location(node),
+                "The SQL query matches a password column against the raw input, so passwords "
+                "are stored in plaintext; select the user by name and compare with "
+                "bcrypt.compare",
+            )
+
+
+def _raw_password(ctx: FileContext, value: Node, scope: Node) -> bool:
+    """A password as the user typed it: from the request, or a variable named like one
+    that is not computed by a call in the same function."""
+    value = syntax.unwrap(value) or value
+    chain = _chain_of(value)
+    if chain is None:
+        return False
+    if _from_request(chain):
+        return True
+    if len(chain) != 1 or not naming.is_password_name(chain[0]):
+        return False
+    init = _local_initializer(scope, chain[0])
+    return init is None or init.type != "call_expression" or "req" in syntax.text(init)[:20]
+
+
+def _local_initializer(scope: Node, name: str) -> Node | None:
+    func = syntax.enclosing_function(scope)
+    if func is None:
+        return None
+    for node in syntax.walk(func):
+        if node.type == "variable_declarator":
+            target = node.child_by_field_name("name")
+            if target is not None and target.type == "identifier" and syntax.text(target) == name:
+                return syntax.unwrap(node.child_by_field_name("value"))
+    return None
+
+
+def _plaintext_storage(ctx: FileContext) -> Iterator[Finding]:
+    hashes_in: dict[int, bool] = {}  # function node id -> does it hash anything
+    for call in ctx.calls:
+        method = _method(call)
+        if method not in _STORE_METHODS and call.type != "new_expression":
+            continue
+        func = syntax.enclosing_function(call)
+        if func is None:
+            continue
+        for arg in syntax.call_arguments(call)[:2]:
+            record = ctx.value_of(arg)
+            nested = [syntax.object_get(record, k) for k in ("data", "values", "$set")]
+            entries = [e for obj in (record, *nested) for e in syntax.object_entries(obj)]
+            for key, value, pair in entries:
+                if not naming.is_password_name(key) or not _request_value(value, func):
+                    continue
+                if func.id not in hashes_in:
+                    hashes_in[func.id] = bool(_HASHING_TEXT.search(syntax.text(func)))
+                if hashes_in[func.id]:
+                    continue
+                yield PLAINTEXT_PASSWORD.finding(
+                    ctx.location(pair),
+                    f"{ctx.callee_name(call) or 'new'}() stores `{key}` straight from the "
+                    "request and nothing in this function hashes it; store "
+                    "await bcrypt.hash(password, 12) instead",
+                )
+
+
+def _request_value(value: Node, func: Node) -> bool:
+    chain = _chain_of(syntax.unwrap(value))
+    if chain is None:
+        return False
+    if _from_request(chain):
+        return True
+    if len(chain) != 1:
+        return False
+    # `const { password } = req.body` or `const password = req.body.password`
+    for node in syntax.walk(func):
+        if node.type != "variable_declarator":
+            continue
+        target, init = node.child_by_field_name("name"), node.child_by_field_name("value")
+        if target is None or init is None:
+            continue
+        bound = {
+            syntax.text(t)
+            for t in syntax.walk(target)
+            if t.type in ("identifier", "shorthand_property_identifier_pattern")
+        }
+        if chain[0] in bound and _from_request(syntax.member_chain(init)):
+            return True
+    return False
+
+
+CHECKER = Checker(
+    rules=(WEAK_PASSWORD_HASH, PLAINTEXT_PASSWORD, BCRYPT_LOW_COST), check_project=_check_project
+)

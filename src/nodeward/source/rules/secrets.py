@@ -1,0 +1,375 @@
+"""Secrets in source code: named credentials (NW601), recognizable provider keys (NW602)
+and database/broker URLs with an embedded password (NW603)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from nodeward.checks import Checker
+from nodeward.findings import Confidence, Finding, Severity
+from nodeward.practices import Practice
+from nodeward.rulemeta import Owasp, RuleMeta
+from nodeward.source import syntax
+from nodeward.source.context import FileContext
+from nodeward.source.parse import Node
+from nodeward.source.rules import literals, naming
+from nodeward.source.rules.secret_patterns import secret_patterns
+
+#: Names whose value is a credential, as lower-case word sequences joined (`jwtsecret`).
+SECRET_SUFFIXES = (
+    "password",
+    "passwd",
+    "pwd",
+    "passphrase",
+    "secret",
+    "apikey",
+    "token",
+    "privatekey",
+    "secretkey",
+    "accesskey",
+    "authkey",
+    "encryptionkey",
+    "signingkey",
+)
+#: Words that make a secret-looking name about something else (`tokenHeader`,
+#: `passwordField`, `secretName`); the name must *end* with a secret word anyway.
+_NOT_SECRET_WORDS = frozenset(
+    {"field", "label", "placeholder", "header", "type", "url", "path", "route", "regex"}
+)
+#: Words before `pass` that make it a password (`dbPass`, `SMTP_PASS`).
+_PASS_OWNERS = frozenset(
+    {
+        "db",
+        "user",
+        "mail",
+        "smtp",
+        "admin",
+        "root",
+        "auth",
+        "redis",
+        "mysql",
+        "mongo",
+        "pg",
+        "sql",
+        "ftp",
+        "email",
+        "login",
+        "account",
+        "database",
+        "proxy",
+        "ldap",
+        "basic",
+    }
+)
+#: (module, function) -> index of the argument that is a signing or encryption key.
+KEY_ARGUMENTS: dict[tuple[str, str], int] = {
+    ("jsonwebtoken", "sign"): 1,
+    ("jsonwebtoken", "verify"): 1,
+    ("crypto", "createHmac"): 1,
+    ("crypto", "createCipheriv"): 1,
+    ("crypto", "createDecipheriv"): 1,
+}
+SESSION_MODULES = frozenset({"express-session", "cookie-session"})  # NW805 owns their secret
+CONNECTION_URL = re.compile(
+    r"\b(?P<scheme>mongodb(?:\+srv)?|postgres(?:ql)?|mysql2?|mariadb|mssql|sqlserver|redis|"
+    r"rediss|amqps?|mqtts?|ftp|sftp|smtps?|ldaps?)://(?P<user>[^:@/\s'\"`]*):"
+    r"(?P<password>[^@/\s'\"`]+)@(?P<host>[^/:\s'\"`?]*)",
+    re.IGNORECASE,
+)
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "host.docker.internal", "[::1]"})
+
+_REFERENCES = (
+    "OWASP Secrets Management Cheat Sheet: https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html",
+    "CWE-798 Use of Hard-coded Credentials: https://cwe.mitre.org/data/definitions/798.html",
+)
+
+HARDCODED_SECRET = RuleMeta(
+    code="NW601",
+    name="hardcoded-secret",
+    title="A credential is written into the source code",
+    cwe=(798, 259),
+    owasp=Owasp.A07,
+    practices=(Practice.SECRETS, Practice.AUTHENTICATION),
+    severity=Severity.HIGH,
+    confidence=Confidence.MEDIUM,
+    what=(
+        "Checks string literals stored under credential names (`password`, `pwd`, `secret`, "
+        "`apiKey`, `token`, `privateKey`, `clientSecret`, `jwtSecret`, ...) in variables, "
+        "properties and assignments, literal fallbacks (`process.env.JWT_SECRET || 'dev'`), "
+        "and literal keys passed to `jwt.sign`/`jwt.verify`, `crypto.createHmac` and "
+        "`createCipheriv` (also through a constant). Placeholders (`changeme`, `xxx`, "
+        "`<your-key>`, `${...}`), field names (`password: 'password'`), env-variable names, "
+        "UI text, and values shorter than 4 (passwords) or 8 characters stay quiet. Files "
+        "under test/, tests/, __tests__, spec/, fixtures/ and `*.test.*`/`*.spec.*` are "
+        "skipped: their credentials are fakes by convention; so are locale folders (i18n/, "
+        "locales/). express-session and "
+        "cookie-session secrets are left to NW805."
+    ),
+    why=(
+        "Source code is copied to laptops, CI logs, forks and container images; a secret in "
+        "it is readable by everyone who ever had the code and cannot be rotated without a "
+        "release. A known JWT or session secret lets anyone forge tokens for any user."
+    ),
+    example="const jwtSecret = 'n0t-s0-s3cret-2024';\njwt.sign({ sub: user.id }, jwtSecret);",
+    use_instead=(
+        "const jwtSecret = process.env.JWT_SECRET;\n"
+        "if (!jwtSecret) throw new Error('JWT_SECRET is not set');\n"
+        "jwt.sign({ sub: user.id }, jwtSecret);"
+    ),
+    fix="Read the credential from the environment or a secret manager, and rotate it",
+    references=_REFERENCES,
+)
+
+CLOUD_OR_API_KEY = RuleMeta(
+    code="NW602",
+    name="cloud-or-api-key",
+    title="A cloud or API provider key is written into the source code",
+    cwe=(798,),
+    owasp=Owasp.A07,
+    practices=(Practice.SECRETS,),
+    severity=Severity.CRITICAL,
+    confidence=Confidence.HIGH,
+    what=(
+        "Checks every string literal for credential formats that identify their provider: "
+        "AWS access key ids (AKIA/ASIA...), GitHub tokens (ghp_, gho_, github_pat_), Stripe "
+        "live keys (sk_live_), Slack tokens and webhooks, Google API keys (AIza...), "
+        "SendGrid, Twilio and npm tokens, and PEM private keys. The formats are data "
+        "(secret_patterns.toml), modelled on gitleaks' rules; values containing `EXAMPLE`, "
+        "`dummy` or `xxxx` are ignored. Test files are scanned too: these formats are real "
+        "keys wherever they sit."
+    ),
+    why=(
+        "These keys work from anywhere on the internet. Bots scan public repositories and "
+        "packages for them within minutes; a leaked AWS or Stripe key means cloud bills, "
+        "data theft or fraudulent charges."
+    ),
+    example="const stripe = new Stripe('sk_live_51Hxxxxxxxxxxxxxxxxxxxxxxx');",
+    use_instead="const stripe = new Stripe(process.env.STRIPE_SECRET_KEY);",
+    fix="Revoke the key at the provider now, then load it from the environment",
+    references=(
+        *_REFERENCES,
+        "gitleaks default rules: https://github.com/gitleaks/gitleaks/blob/master/config/gitleaks.toml",
+    ),
+)
+
+CONNECTION_STRING_PASSWORD = RuleMeta(
+    code="NW603",
+    name="connection-string-password",
+    title="A database or broker URL embeds a password",
+    cwe=(798, 259),
+    owasp=Owasp.A07,
+    practices=(Practice.SECRETS,),
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    what=(
+        "Checks string and template literals for connection URLs with a literal password: "
+        "`mongodb://user:pass@`, `mongodb+srv://`, `postgres://`, `mysql://`, `redis://:pass@`, "
+        "`amqp://`, `mssql://`, `smtp://` and similar. Passwords interpolated from the "
+        "environment (`${process.env.DB_PASS}`) and placeholders (`<password>`, `****`, "
+        "`password`) are not reported; URLs to localhost are reported with low confidence."
+    ),
+    why=(
+        "The URL gives whoever reads the code the database itself, and connection strings "
+        "end up in logs and error messages as a whole."
+    ),
+    example="mongoose.connect('mongodb://admin:S3cretPass@db.internal:27017/shop');",
+    use_instead="mongoose.connect(process.env.MONGODB_URI);",
+    fix="Move the URL (or at least its password) to an environment variable and rotate it",
+    references=_REFERENCES,
+)
+
+
+def _check_file(ctx: FileContext) -> Iterator[Finding]:
+    claimed: set[int] = set()  # literal nodes already reported by a more specific rule
+    strings = ctx.nodes("string", "template_string")
+    for node in strings:
+        finding = _provider_key(ctx, node) or _connection_url(ctx, node)
+        if finding is not None:
+            claimed.add(node.id)
+            yield finding
+    if literals.is_test_path(ctx.rel) or literals.is_translation_path(ctx.rel):
+        return
+    for node in strings:
+        if node.id in claimed or (node.type == "template_string" and _has_substitution(node)):
+            continue
+        name = _stored_under(ctx, node)
+        if name is not None:
+            finding = _named_secret(ctx, node, name)
+            if finding is not None:
+                claimed.add(node.id)
+                yield finding
+    yield from _key_arguments(ctx, claimed)
+
+
+def _has_substitution(node: Node) -> bool:
+    return any(c.type == "template_substitution" for c in node.named_children)
+
+
+def _provider_key(ctx: FileContext, node: Node) -> Finding | None:
+    value = literals.literal_text(node)
+    if value is None or len(value) < 16:
+        return None
+    for pattern in secret_patterns():
+        match = pattern.regex.search(value)
+        if match is None or re.search(r"example|dummy|xxxx|fake", match.group(0), re.I):
+            continue
+        preview = match.group(0)[:8] + "…"
+        return CLOUD_OR_API_KEY.finding(
+            ctx.location(node),
+            f"{pattern.provider} ({preview}) is hard-coded in a string literal; "
+            f"{pattern.rotate}, then load it from the environment",
+        )
+    return None
+
+
+def _connection_url(ctx: FileContext, node: Node) -> Finding | None:
+    value = literals.literal_text(node)
+    if value is None or "://" not in value:
+        return None
+    match = CONNECTION_URL.search(value)
+    if match is None:
+        return None
+    password = match.group("password")
+    if "${" in password or password.startswith("$") or literals.is_placeholder(password):
+        return None
+    host = match.group("host").lower()
+    local = host in _LOCAL_HOSTS
+    return CONNECTION_STRING_PASSWORD.finding(
+        ctx.location(node),
+        f"The {match.group('scheme')}:// URL for {host or 'the server'} embeds the password of "
+        f"user {match.group('user') or '(default)'!r}; read the URL or its password from the "
+        "environment (process.env.DATABASE_URL) and rotate the password",
+        confidence=Confidence.LOW if local else None,
+        severity=Severity.MEDIUM if local else None,
+    )
+
+
+def is_secret_name(name: str) -> bool:
+    parts = naming.words(name)
+    if not parts or set(parts) & _NOT_SECRET_WORDS:
+        return False
+    joined = "".join(parts)
+    if parts[-1] == "pass":  # `dbPass`, `smtpPass`, but not lodash's `allPass`
+        return len(parts) == 1 or parts[-2] in _PASS_OWNERS
+    return joined.endswith(SECRET_SUFFIXES)
+
+
+def _stored_under(ctx: FileContext, node: Node) -> str | None:
+    """The credential-like name a literal is stored under, directly or as the literal
+    fallback of `process.env.X || "..."`; None when it is not stored under such a name."""
+    parent = node.parent
+    while parent is not None and parent.type in ("parenthesized_expression", "as_expression"):
+        parent = parent.parent
+    if parent is not None and parent.type == "binary_expression":
+        operator = syntax.text(parent.child_by_field_name("operator"))
+        left, right = parent.child_by_field_name("left"), parent.child_by_field_name("right")
+        if operator in ("==", "===", "!=", "!=="):
+            # `password === "wonderland"`: a credential checked against a literal
+            other = left if right is not None and right.id == node.id else right
+            name = naming.last_name(syntax.unwrap(other))
+            # only passwords: `token === "function"` is how parsers compare token kinds
+            return name if name is not None and naming.is_password_name(name) else None
+        if operator not in ("||", "??") or right is None or right.id != node.id:
+            return None
+    elif parent is None or parent.type not in (
+        "variable_declarator",
+        "assignment_expression",
+        "pair",
+        "public_field_definition",
+        "field_definition",
+        "assignment_pattern",
+        "required_parameter",
+        "optional_parameter",
+    ):
+        return None
+    if parent.type in ("assignment_pattern", "required_parameter", "optional_parameter"):
+        left = parent.child_by_field_name("left") or parent.child_by_field_name("pattern")
+        name = syntax.text(left) if left is not None else None
+    else:
+        name = naming.target_name(node)
+    if name is None or not is_secret_name(name):
+        return None
+    if parent.type == "pair" and _inside_session_options(ctx, parent):
+        return None
+    return name
+
+
+def _inside_session_options(ctx: FileContext, pair: Node) -> bool:
+    obj = pair.parent
+    args = obj.parent if obj is not None else None
+    call = args.parent if args is not None else None
+    if call is None or call.type not in ("call_expression", "new_expression"):
+        return False
+    ref = ctx.callee(call)
+    return ref is not None and ref.module in SESSION_MODULES
+
+
+def _named_secret(ctx: FileContext, node: Node, name: str) -> Finding | None:
+    value = literals.literal_text(node)
+    if value is None or not _credential_like(value, name):
+        return None
+    parent = node.parent
+    operator = syntax.text(parent.child_by_field_name("operator")) if parent is not None else ""
+    if operator in ("==", "===", "!=", "!=="):
+        what = f"`{name}` is checked against a hard-coded credential"
+    elif operator in ("||", "??"):
+        what = f"`{name}` falls back to a hard-coded credential when the variable is unset"
+    else:
+        what = f"`{name}` is set to a hard-coded credential"
+    return HARDCODED_SECRET.finding(
+        ctx.location(node),
+        f"{what}; read it from process.env (failing at startup when it is missing) "
+        "and rotate the value",
+        confidence=_confidence(value),
+    )
+
+
+def _credential_like(value: str, name: str) -> bool:
+    minimum = 4 if naming.is_password_name(name) else 8
+    if len(value.strip()) < minimum or value.lower() == name.lower():
+        return False
+    return not (
+        literals.is_placeholder(value)
+        or literals.is_prose(value)
+        or literals.looks_like_path(value)
+    )
+
+
+def _confidence(value: str) -> Confidence:
+    return (
+        Confidence.HIGH
+        if len(value) >= 16 and literals.entropy(value) >= 3.5
+        else (Confidence.MEDIUM)
+    )
+
+
+def _key_arguments(ctx: FileContext, claimed: set[int]) -> Iterator[Finding]:
+    for call in ctx.calls:
+        ref = ctx.callee(call)
+        if ref is None or len(ref.path) != 1:
+            continue
+        index = KEY_ARGUMENTS.get((ref.module, ref.path[0]))
+        args = syntax.call_arguments(call)
+        if index is None or len(args) <= index:
+            continue
+        literal = ctx.value_of(args[index])
+        if literal is None or literal.type not in ("string", "template_string"):
+            continue
+        if literal.id in claimed or _has_substitution(literal):
+            continue
+        if not literals.literal_text(literal):
+            continue  # even "secret" or "changeme" is a real key once it signs tokens
+        claimed.add(literal.id)
+        yield HARDCODED_SECRET.finding(
+            ctx.location(literal),
+            f"{ref}() is given a hard-coded key; anyone with the code can forge or decrypt "
+            "with it. Read the key from process.env and rotate it",
+            confidence=Confidence.HIGH,
+        )
+
+
+CHECKER = Checker(
+    rules=(HARDCODED_SECRET, CLOUD_OR_API_KEY, CONNECTION_STRING_PASSWORD),
+    check_file=_check_file,
+)

@@ -1,0 +1,268 @@
+"""Secrets built from guessable randomness: Math.random and uuid v1 (NW213), and tokens
+derived from data an attacker knows, such as a timestamp or an email (NW214)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from itertools import pairwise
+
+from nodeward.checks import Checker
+from nodeward.findings import Confidence, Finding, Severity
+from nodeward.practices import Practice
+from nodeward.rulemeta import Owasp, RuleMeta
+from nodeward.source import syntax
+from nodeward.source.context import FileContext
+from nodeward.source.parse import Node
+from nodeward.source.rules import naming
+
+#: Name words that make a value a secret someone could use if they guessed it.
+SECRET_VALUE_WORDS = frozenset(
+    {
+        "token",
+        "otp",
+        "nonce",
+        "secret",
+        "password",
+        "passwd",
+        "pwd",
+        "salt",
+        "sid",
+        "csrf",
+        "xsrf",
+        "pin",
+        "apikey",
+        "passcode",
+        "invite",
+        "totp",
+    }
+)
+#: Two-word names: `resetCode`, `verificationCode`, `sessionId`, `apiKey`.
+SECRET_VALUE_PAIRS = frozenset(
+    {
+        ("reset", "code"),
+        ("verification", "code"),
+        ("verify", "code"),
+        ("confirmation", "code"),
+        ("confirm", "code"),
+        ("auth", "code"),
+        ("access", "code"),
+        ("session", "id"),
+        ("session", "key"),
+        ("api", "key"),
+        ("secret", "key"),
+        ("access", "key"),
+        ("temp", "password"),
+        ("one", "time"),
+        ("magic", "link"),
+        ("invite", "code"),
+        ("recovery", "code"),
+        ("activation", "code"),
+        ("activation", "key"),
+    }
+)
+_GUESSABLE = re.compile(
+    r"\bDate\.now\(\)|\bnew Date\(|\.getTime\(\)|\bemail\b|\busername\b|\buserId\b|\buser\.id\b"
+    r"|\b_id\b|\btimestamp\b|\bperformance\.now\(\)|\bprocess\.hrtime",
+)
+_UNGUESSABLE = re.compile(
+    r"random|uuid|nanoid|secret|salt|SECRET|KEY|hmac|Hmac|cuid|getRandomValues",
+)
+
+_REFERENCES = (
+    "OWASP Cryptographic Storage Cheat Sheet (secure random numbers): https://cheatsheetseries.owasp.org/cheatsheets/Cryptographic_Storage_Cheat_Sheet.html#secure-random-number-generation",
+    "Node.js crypto.randomBytes: https://nodejs.org/api/crypto.html#cryptorandombytessize-callback",
+)
+
+INSECURE_RANDOM_TOKEN = RuleMeta(
+    code="NW213",
+    name="insecure-random-token",
+    title="A secret token is built with Math.random() or a time-based UUID",
+    cwe=(338, 330),
+    owasp=Owasp.A02,
+    practices=(Practice.AUTHENTICATION,),
+    severity=Severity.HIGH,
+    confidence=Confidence.MEDIUM,
+    what=(
+        "Checks `Math.random()` (including `Math.random().toString(36)` and character-picking "
+        "loops) and uuid `v1()` whose result is stored under, returned from or built in a "
+        "function named like a secret: token, reset/verification code, OTP, PIN, nonce, "
+        "salt, session id, CSRF token, API key, password; and values passed to "
+        "`res.cookie`. `crypto.randomBytes`, `crypto.randomUUID`, `crypto.randomInt`, uuid "
+        "v4 and nanoid are fine; Math.random for ids, colours or jitter is not reported."
+    ),
+    why=(
+        "Math.random() is a fast, predictable generator (xorshift128+ in V8): a few outputs "
+        "reveal its state and every later token. uuid v1 is a timestamp plus the host's MAC "
+        "address. Either lets an attacker predict password-reset codes or session ids."
+    ),
+    example="const resetToken = Math.random().toString(36).slice(2);",
+    use_instead="const resetToken = crypto.randomBytes(32).toString('hex');",
+    fix="Use crypto.randomBytes(32).toString('hex'), crypto.randomUUID() or crypto.randomInt",
+    references=_REFERENCES,
+)
+
+PREDICTABLE_TOKEN = RuleMeta(
+    code="NW214",
+    name="predictable-token",
+    title="A secret token is derived from guessable data",
+    cwe=(340, 330),
+    owasp=Owasp.A07,
+    practices=(Practice.AUTHENTICATION,),
+    severity=Severity.HIGH,
+    confidence=Confidence.MEDIUM,
+    what=(
+        "Checks values stored under token-like names (token, reset code, OTP, nonce, session "
+        "id, ...) that are a timestamp (`Date.now().toString()`, `new Date().getTime()`) or a "
+        "`crypto.createHash(...)` digest of data an attacker knows or can guess (email, "
+        "username, user id, the current time) with nothing random or secret mixed in. "
+        "HMACs with a server key and anything built with randomBytes/uuid/nanoid are fine."
+    ),
+    why=(
+        "Anyone who knows the email address and roughly when a reset was requested can "
+        "compute the token: hashing does not add secrecy to guessable input."
+    ),
+    example=(
+        "const resetToken = crypto.createHash('sha256').update(user.email + Date.now())"
+        ".digest('hex');"
+    ),
+    use_instead="const resetToken = crypto.randomBytes(32).toString('hex');",
+    fix="Generate tokens with crypto.randomBytes(32) and store only their hash",
+    references=_REFERENCES,
+)
+
+
+def is_secret_value_name(name: str | None) -> bool:
+    if not name:
+        return False
+    parts = naming.words(name)
+    if not parts:
+        return False
+    if set(parts) & SECRET_VALUE_WORDS or "".join(parts).endswith("apikey"):
+        return not ({"length", "expires", "expiry", "ttl", "header", "name"} & set(parts))
+    return any((a, b) in SECRET_VALUE_PAIRS for a, b in pairwise(parts))
+
+
+def _check_file(ctx: FileContext) -> Iterator[Finding]:
+    reported_lines: set[int] = set()
+    for call in ctx.calls:
+        kind = _weak_generator(ctx, call)
+        if kind is None:
+            continue
+        name = _secret_context(ctx, call)
+        if name is None or syntax.line_of(call) in reported_lines:
+            continue
+        reported_lines.add(syntax.line_of(call))
+        yield INSECURE_RANDOM_TOKEN.finding(
+            ctx.location(call),
+            f"{kind} builds `{name}`, but it is predictable; use "
+            "crypto.randomBytes(32).toString('hex') or crypto.randomUUID()",
+        )
+    yield from _predictable(ctx, reported_lines)
+
+
+def _weak_generator(ctx: FileContext, call: Node) -> str | None:
+    if ctx.callee_name(call) == "Math.random":
+        return "Math.random()"
+    ref = ctx.callee(call)
+    if (
+        ref is not None
+        and ref.module in ("uuid", "node-uuid")
+        and ref.path[-1:]
+        in (
+            ("v1",),
+            ("v6",),
+        )
+    ):
+        return f"uuid {ref.path[-1]}() (timestamp and MAC address)"
+    return None
+
+
+def _secret_context(ctx: FileContext, call: Node) -> str | None:
+    """The secret-like name the generated value ends up under, or None."""
+    target = naming.target_name(call)
+    if is_secret_value_name(target):
+        return target
+    loop_target = _accumulated_into(call)
+    if is_secret_value_name(loop_target):
+        return loop_target
+    function = naming.function_name(call)
+    if is_secret_value_name(function):
+        return f"{function}()"
+    if _passed_to_cookie(ctx, call):
+        return "a cookie value"
+    return None
+
+
+def _accumulated_into(call: Node) -> str | None:
+    """`token += chars[Math.floor(Math.random() * n)]` and `code.push(...)` inside a loop."""
+    node: Node | None = call
+    while node is not None and node.type not in ("expression_statement", "statement_block"):
+        if node.type == "augmented_assignment_expression":
+            return naming.last_name(node.child_by_field_name("left"))
+        if node.type == "call_expression" and syntax.text(node).split("(")[0].endswith(".push"):
+            fn = node.child_by_field_name("function")
+            obj = fn.child_by_field_name("object") if fn is not None else None
+            return naming.last_name(obj)
+        node = node.parent
+    return None
+
+
+def _passed_to_cookie(ctx: FileContext, call: Node) -> bool:
+    node: Node | None = call.parent
+    for _ in range(6):
+        if node is None:
+            return False
+        if node.type == "call_expression" and ctx.callee_name(node).endswith(".cookie"):
+            args = syntax.call_arguments(node)
+            return len(args) > 1 and args[1].start_byte <= call.start_byte < args[1].end_byte
+        node = node.parent
+    return False
+
+
+def _predictable(ctx: FileContext, reported_lines: set[int]) -> Iterator[Finding]:
+    for value, name in _named_values(ctx):
+        if syntax.line_of(value) in reported_lines or not is_secret_value_name(name):
+            continue
+        source = syntax.text(value)
+        guessable = _GUESSABLE.search(source)
+        if len(source) > 400 or _UNGUESSABLE.search(source) or guessable is None:
+            continue
+        if not _is_hash_or_time(source):
+            continue
+        reported_lines.add(syntax.line_of(value))
+        yield PREDICTABLE_TOKEN.finding(
+            ctx.location(value),
+            f"`{name}` is derived only from guessable data ({guessable.group(0)}...), so "
+            "anyone can compute it; use crypto.randomBytes(32).toString('hex')",
+        )
+
+
+def _is_hash_or_time(source: str) -> bool:
+    """A digest (`createHash(...)`, md5(...)) or the clock itself (`Date.now()`,
+    `String(Date.now())`, `Date.now().toString(36)`)."""
+    if "createHash" in source or re.search(r"\b(?:md5|sha1|sha256)\(", source):
+        return True
+    stripped = re.sub(r"\.toString\(\d*\)|^String\(|^\`|\`$|\)$", "", source.strip())
+    return bool(
+        re.fullmatch(r"Date\.now\(\)|new Date\(\)\.getTime\(\)|\$\{Date\.now\(\)\}", stripped)
+    )
+
+
+def _named_values(ctx: FileContext) -> Iterator[tuple[Node, str]]:
+    for decl in ctx.nodes("variable_declarator"):
+        name, value = decl.child_by_field_name("name"), decl.child_by_field_name("value")
+        if name is not None and value is not None and name.type == "identifier":
+            yield value, syntax.text(name)
+    for assign in ctx.nodes("assignment_expression"):
+        left, right = assign.child_by_field_name("left"), assign.child_by_field_name("right")
+        target = naming.last_name(left)
+        if right is not None and target is not None:
+            yield right, target
+    for pair in ctx.nodes("pair"):
+        key, value = syntax.property_key(pair), pair.child_by_field_name("value")
+        if key is not None and value is not None:
+            yield value, key
+
+
+CHECKER = Checker(rules=(INSECURE_RANDOM_TOKEN, PREDICTABLE_TOKEN), check_file=_check_file)
