@@ -1,0 +1,81 @@
+"""The app model: every route of every Express (4/5) or Koa app in the project, with its
+full mounted path and the ordered middleware chain that runs before its handler.
+
+Built once per scan and shared by every rule and by the taint engine:
+
+- `app_model(project)` -> `AppModel` (apps, their routes, routers no app mounts, and what
+  could not be resolved), memoized per `Project`;
+- `handlers(project)` -> `(Route, function node, FileContext)` for every route whose
+  handler resolved to a function, so the taint engine can treat the handler's first two
+  parameters as the request and the response and know which route (and chain) reached it.
+
+What the model follows: `express()`, `express.Router()`/`Router()`, `new Koa()`,
+koa-router/@koa/router (with `prefix`), routers exported with `module.exports` or `export
+default` and mounted with `app.use(prefix, ...)` in another file (or `require(...)` inline),
+router factories (`app.use("/api", makeRouter())`), `app.route("/x").get(...).post(...)`,
+chained `router.get(...).post(...)`, `router.use(mw)` scoped to that router, middleware
+arrays, route-registration helpers that receive the app (`module.exports = (app) => {...}`
+called as `require("./routes")(app)`), `this.app` fields, TS casts. What it marks as
+unresolved (a Skip, and routes whose chain is incomplete): dynamic requires, spread
+middleware, routes registered with computed methods (loops, configuration), circular
+mounts, non-constant paths, and routers no app mounts (their chains lack app middleware).
+"""
+
+from __future__ import annotations
+
+import weakref
+
+from nodeward.project import Project
+from nodeward.source.appmodel.builder import build
+from nodeward.source.appmodel.model import (
+    App,
+    AppModel,
+    AppUse,
+    Framework,
+    Guard,
+    Handler,
+    Middleware,
+    Route,
+)
+from nodeward.source.context import FileContext
+from nodeward.source.parse import Node
+
+__all__ = [
+    "App",
+    "AppModel",
+    "AppUse",
+    "Framework",
+    "Guard",
+    "Handler",
+    "Middleware",
+    "Route",
+    "app_model",
+    "handlers",
+]
+
+# Keyed by id(): Project is a mutable dataclass (unhashable); the weakref makes sure an id
+# reused by a later Project never returns a stale model.
+_CACHE: dict[int, tuple[weakref.ref[Project], AppModel]] = {}
+
+
+def app_model(project: Project) -> AppModel:
+    """The project's app model, built on first use; its unresolved parts are recorded as
+    the project's skips once."""
+    cached = _CACHE.get(id(project))
+    if cached is not None and cached[0]() is project:
+        return cached[1]
+    model = build(project.files)
+    for skip in model.unresolved:
+        project.add_skip(skip)
+    _CACHE[id(project)] = (weakref.ref(project), model)
+    weakref.finalize(project, _CACHE.pop, id(project), None)
+    return model
+
+
+def handlers(project: Project) -> list[tuple[Route, Node, FileContext]]:
+    """Every route handler that resolved to a function, with its route and file."""
+    return [
+        (route, route.handler.function, route.handler.ctx)
+        for _app, route in app_model(project).routes()
+        if route.handler.function is not None and route.handler.ctx is not None
+    ]

@@ -1,0 +1,104 @@
+"""What a middleware does, from the package it comes from, its name, or its body.
+
+Package tables are data; a project's own middleware is judged by its name (`requireAuth`,
+`isAdmin`) or, failing that, by a body that reads the session user and answers 401/403."""
+
+from __future__ import annotations
+
+import re
+
+from nodeward.source import syntax
+from nodeward.source.appmodel.model import Guard
+from nodeward.source.context import Ref
+from nodeward.source.parse import Node
+
+#: package -> the guard its middleware provides (any member or call of the package).
+PACKAGE_GUARDS: dict[str, Guard] = {
+    "csurf": Guard.CSRF,
+    "@dr.pogodin/csurf": Guard.CSRF,
+    "csrf-csrf": Guard.CSRF,
+    "csrf-sync": Guard.CSRF,
+    "tiny-csrf": Guard.CSRF,
+    "koa-csrf": Guard.CSRF,
+    "@koa/csrf": Guard.CSRF,
+    "express-rate-limit": Guard.RATE_LIMIT,
+    "express-slow-down": Guard.RATE_LIMIT,
+    "express-brute": Guard.RATE_LIMIT,
+    "express-limiter": Guard.RATE_LIMIT,
+    "rate-limiter-flexible": Guard.RATE_LIMIT,
+    "koa-ratelimit": Guard.RATE_LIMIT,
+    "express-jwt": Guard.AUTH,
+    "express-openid-connect": Guard.AUTH,
+    "express-basic-auth": Guard.AUTH,
+    "connect-ensure-login": Guard.AUTH,
+    "express-oauth2-jwt-bearer": Guard.AUTH,
+    "koa-jwt": Guard.AUTH,
+    "helmet": Guard.HELMET,
+    "koa-helmet": Guard.HELMET,
+    "express-session": Guard.SESSION,
+    "cookie-session": Guard.SESSION,
+    "koa-session": Guard.SESSION,
+    "express-validator": Guard.VALIDATION,
+    "celebrate": Guard.VALIDATION,
+    "express-prom-bundle": Guard.DIAGNOSTICS,
+    "express-status-monitor": Guard.DIAGNOSTICS,
+    "swagger-stats": Guard.DIAGNOSTICS,
+}
+
+_AUTH_NAME = re.compile(
+    r"auth|ensure|require|protect|isadmin|checkrole|role|verify|guard|logged|permission|jwt",
+    re.IGNORECASE,
+)
+_CSRF_NAME = re.compile(r"csrf|xsrf|origin|referer", re.IGNORECASE)
+_LIMIT_NAME = re.compile(r"limit|throttl|brute|slow_?down|lockout", re.IGNORECASE)
+_VALIDATION_NAME = re.compile(r"valid|schema|sanitiz", re.IGNORECASE)
+_USER_READ = re.compile(
+    r"\breq\.(user|session\.user|session\.userId|auth|isAuthenticated)\b|\broles?\b"
+)
+_DENY = re.compile(r"\b(401|403)\b|Unauthorized|Forbidden|redirect\(['\"`]/login")
+
+
+def guards_of(name: str, ref: Ref | None, definition: Node | None) -> frozenset[Guard]:
+    found: set[Guard] = set()
+    if ref is not None:
+        if ref.module in PACKAGE_GUARDS:
+            found.add(PACKAGE_GUARDS[ref.module])
+        if ref.module == "passport" and "authenticate" in ref.path:
+            found.add(Guard.AUTH)
+        if ref.module == "lusca" and (not ref.path or ref.path[0] == "csrf"):
+            found.add(Guard.CSRF)  # lusca({ csrf: true }) or lusca.csrf()
+        if ref.module == "lusca" and ref.path[:1] in (("xframe",), ("hsts",)):
+            found.add(Guard.HELMET)
+    if _AUTH_NAME.search(name):
+        found.add(Guard.AUTH)
+    if _CSRF_NAME.search(name):
+        found.add(Guard.CSRF)
+    if _LIMIT_NAME.search(name):
+        found.add(Guard.RATE_LIMIT)
+    if _VALIDATION_NAME.search(name) or (ref is not None and ref.module == "joi"):
+        found.add(Guard.VALIDATION)
+    if "helmet" in name.lower():
+        found.add(Guard.HELMET)
+    if definition is not None:
+        found |= _guards_from_body(definition)
+    return frozenset(found)
+
+
+def _guards_from_body(definition: Node) -> set[Guard]:
+    """A project middleware that reads the session user and denies with 401/403 is an
+    auth check whatever it is called; one that consumes a limiter is a rate limit."""
+    body = syntax.text(definition)
+    found: set[Guard] = set()
+    if _USER_READ.search(body) and _DENY.search(body):
+        found.add(Guard.AUTH)
+    if ".consume(" in body or "rateLimit" in body or "tooManyRequests" in body or "429" in body:
+        found.add(Guard.RATE_LIMIT)
+    # An Origin/Referer check that rejects; reading the Origin to reflect it (CORS) is not one.
+    reads_origin = re.search(
+        r"headers\.(origin|referer)|headers\[['\"](origin|referer)|get\(['\"](origin|referer)",
+        body,
+        re.IGNORECASE,
+    )
+    if reads_origin and re.search(r"\b403\b|Forbidden", body):
+        found.add(Guard.CSRF)
+    return found

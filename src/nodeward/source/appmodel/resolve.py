@@ -1,0 +1,222 @@
+"""Resolving expressions to what the app model cares about: router objects, functions and
+string paths, within one file and across the project's modules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nodeward.source import syntax
+from nodeward.source.appmodel.model import Framework
+from nodeward.source.context import FileContext, Ref
+from nodeward.source.modules import ModuleGraph
+from nodeward.source.parse import Node
+
+_MAX_DEPTH = 10
+
+#: access path of a creation call -> (framework, is an application)
+_CREATIONS: dict[Ref, tuple[Framework, bool]] = {
+    Ref("express", ("()",)): (Framework.EXPRESS, True),
+    Ref("express", ("Router", "()")): (Framework.EXPRESS, False),
+    Ref("express", ("default", "()")): (Framework.EXPRESS, True),
+    Ref("express", ("default", "Router", "()")): (Framework.EXPRESS, False),
+    Ref("router", ("()",)): (Framework.EXPRESS, False),
+    Ref("koa", ("()",)): (Framework.KOA, True),
+    Ref("koa", ("default", "()")): (Framework.KOA, True),
+    Ref("koa-router", ("()",)): (Framework.KOA, False),
+    Ref("@koa/router", ("()",)): (Framework.KOA, False),
+}
+FRAMEWORK_MODULES = frozenset(ref.module for ref in _CREATIONS)
+
+
+@dataclass(frozen=True)
+class Target:
+    """What registrations are made on: a router object created at (rel, byte), or the
+    parameter `index` of a route-registration helper function defined at (rel, byte)."""
+
+    rel: str
+    byte: int
+    param: int | None = None
+
+
+@dataclass(frozen=True)
+class Creation:
+    target: Target
+    ctx: FileContext
+    node: Node
+    framework: Framework
+    is_app: bool
+
+
+def creation_kind(ctx: FileContext, node: Node | None) -> tuple[Framework, bool] | None:
+    node = syntax.unwrap(node)
+    if node is None or node.type not in ("call_expression", "new_expression"):
+        return None
+    ref = ctx.ref_of(node)
+    return _CREATIONS.get(ref) if ref is not None else None
+
+
+class Resolver:
+    def __init__(self, graph: ModuleGraph) -> None:
+        self.graph = graph
+        self.creations: dict[Target, Creation] = {}
+
+    # -- values -----------------------------------------------------------------------
+
+    def local_value(self, ctx: FileContext, ident: Node) -> Node | None:
+        """The initialiser of the nearest enclosing declaration of `ident` (block scoped,
+        so two functions that both declare `const router` are told apart)."""
+        name = syntax.text(ident)
+        scope = ident.parent
+        while scope is not None:
+            if scope.type in ("statement_block", "program", "class_body"):
+                found = _declared_in(scope, name)
+                if found is not None:
+                    return found
+            scope = scope.parent
+        return ctx.declaration(name)
+
+    def value(self, ctx: FileContext, node: Node | None, depth: int = 0) -> Node | None:
+        """Follow identifiers and `this.x` to what they were initialised with."""
+        node = syntax.unwrap(node)
+        while node is not None and depth < _MAX_DEPTH:
+            depth += 1
+            if node.type == "assignment_expression":  # const app = module.exports = express()
+                node = syntax.unwrap(node.child_by_field_name("right"))
+            elif node.type == "identifier":
+                found = syntax.unwrap(self.local_value(ctx, node))
+                if found is None or found is node:
+                    return node
+                node = found
+            elif node.type == "member_expression" and _is_this_member(node):
+                found = _this_field(ctx, syntax.text(node.child_by_field_name("property")))
+                if found is None:
+                    return node
+                node = syntax.unwrap(found)
+            else:
+                return node
+        return node
+
+    def param_index(self, ident: Node) -> tuple[Node, int] | None:
+        """(function, index) when `ident` names a parameter of an enclosing function."""
+        name = syntax.text(ident)
+        func = syntax.enclosing_function(ident)
+        while func is not None:
+            for index, param in enumerate(syntax.function_params(func)):
+                if syntax.param_name(param) == name:
+                    return func, index
+            if _declared_in_function(func, name):
+                return None
+            func = syntax.enclosing_function(func)
+        return None
+
+    def creation(self, ctx: FileContext, node: Node | None, depth: int = 0) -> Creation | None:
+        """The router or app object an expression evaluates to, across files."""
+        if depth > _MAX_DEPTH:
+            return None
+        value = self.value(ctx, node)
+        if value is None:
+            return None
+        kind = creation_kind(ctx, value)
+        if kind is not None:
+            return self._remember(ctx, value, kind)
+        if value.type == "call_expression":
+            fn = syntax.unwrap(value.child_by_field_name("function"))
+            if fn is not None and fn.type == "member_expression":
+                prop = syntax.text(fn.child_by_field_name("property"))
+                if prop in ("routes", "middleware"):  # koa-router: app.use(router.routes())
+                    return self.creation(ctx, fn.child_by_field_name("object"), depth + 1)
+            # a factory: `app.use("/api", makeApiRouter())`
+            func = self.function(ctx, fn, depth + 1)
+            if func is not None:
+                return self._returned_creation(func[0], func[1], depth + 1)
+        if value.type in ("identifier", "member_expression", "call_expression"):
+            resolved = self.graph.resolve_import(ctx, value)
+            if resolved is not None and resolved.node is not value:
+                return self.creation(resolved.ctx, resolved.node, depth + 1)
+        return None
+
+    def function(
+        self, ctx: FileContext, node: Node | None, depth: int = 0
+    ) -> tuple[FileContext, Node] | None:
+        """The function an expression names: inline, declared in this file, or imported."""
+        if depth > _MAX_DEPTH:
+            return None
+        value = self.value(ctx, node)
+        if value is None:
+            return None
+        if value.type in syntax.FUNCTION_TYPES:
+            return ctx, value
+        if value.type in ("identifier", "member_expression", "call_expression"):
+            resolved = self.graph.resolve_import(ctx, value)
+            if resolved is not None and resolved.node is not value:
+                return self.function(resolved.ctx, resolved.node, depth + 1)
+        return None
+
+    def string(self, ctx: FileContext, node: Node | None) -> str | None:
+        value = syntax.string_value(node)
+        if value is None:
+            value = syntax.string_value(self.value(ctx, node))
+        return value
+
+    def _returned_creation(self, ctx: FileContext, func: Node, depth: int) -> Creation | None:
+        body = func.child_by_field_name("body")
+        if body is None:
+            return None
+        if body.type != "statement_block":
+            return self.creation(ctx, body, depth)
+        for ret in syntax.walk(body):
+            if ret.type == "return_statement" and syntax.enclosing_function(ret) is func:
+                returned = next(iter(ret.named_children), None)
+                found = self.creation(ctx, returned, depth)
+                if found is not None:
+                    return found
+        return None
+
+    def _remember(self, ctx: FileContext, node: Node, kind: tuple[Framework, bool]) -> Creation:
+        target = Target(ctx.rel, node.start_byte)
+        if target not in self.creations:
+            self.creations[target] = Creation(target, ctx, node, kind[0], kind[1])
+        return self.creations[target]
+
+
+def _declared_in(scope: Node, name: str) -> Node | None:
+    for statement in scope.named_children:
+        candidates = [statement]
+        if statement.type == "export_statement":
+            candidates = list(statement.named_children)
+        for decl in candidates:
+            if decl.type in ("lexical_declaration", "variable_declaration"):
+                for declarator in decl.named_children:
+                    ident = declarator.child_by_field_name("name")
+                    if ident is not None and syntax.text(ident) == name:
+                        return declarator.child_by_field_name("value")
+            elif decl.type in ("function_declaration", "class_declaration"):
+                ident = decl.child_by_field_name("name")
+                if ident is not None and syntax.text(ident) == name:
+                    return decl
+    return None
+
+
+def _declared_in_function(func: Node, name: str) -> bool:
+    body = func.child_by_field_name("body")
+    return (
+        body is not None and body.type == "statement_block" and _declared_in(body, name) is not None
+    )
+
+
+def _is_this_member(node: Node) -> bool:
+    obj = node.child_by_field_name("object")
+    return obj is not None and obj.type == "this"
+
+
+def _this_field(ctx: FileContext, name: str) -> Node | None:
+    """`this.app` in a class: its field initialiser or a `this.app = ...` assignment."""
+    for field in ctx.nodes("public_field_definition", "field_definition"):
+        key = field.child_by_field_name("name") or field.child_by_field_name("property")
+        if key is not None and syntax.text(key) == name:
+            return field.child_by_field_name("value")
+    for assign in ctx.nodes("assignment_expression"):
+        left = assign.child_by_field_name("left")
+        if left is not None and syntax.member_chain(left) == ["this", name]:
+            return assign.child_by_field_name("right")
+    return None

@@ -1,0 +1,306 @@
+"""Access control on the app model: unprotected admin routes, authorization decided by the
+client, and records fetched by a request id without an ownership check (IDOR)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from nodeward.checks import Checker
+from nodeward.findings import Confidence, Finding, Severity
+from nodeward.practices import Practice
+from nodeward.project import Project
+from nodeward.rulemeta import Owasp, RuleMeta
+from nodeward.source import syntax
+from nodeward.source.appmodel import Guard, Route, app_model
+from nodeward.source.appmodel.inspect import (
+    authenticated,
+    chain_names,
+    handler_calls,
+    handler_text,
+    mentions_session_user,
+    segments,
+)
+from nodeward.source.context import FileContext
+from nodeward.source.parse import Node
+from nodeward.source.rules.diagnostics import is_diagnostics_route
+
+_REFERENCES_AC = (
+    "OWASP Authorization Cheat Sheet: https://cheatsheetseries.owasp.org/cheatsheets/Authorization_Cheat_Sheet.html",
+    "OWASP Top 10 A01 Broken Access Control: https://owasp.org/Top10/A01_2021-Broken_Access_Control/",
+)
+
+ADMIN_UNPROTECTED = RuleMeta(
+    code="NW502",
+    name="admin-route-unprotected",
+    title="Admin or privileged route without authentication or authorization middleware",
+    cwe=(306, 862),
+    owasp=Owasp.A01,
+    practices=(Practice.ACCESS_CONTROL,),
+    severity=Severity.HIGH,
+    confidence=Confidence.MEDIUM,
+    what=(
+        "Reports routes that look privileged — a path segment admin, manage, internal or "
+        "dashboard, `/users/:id/role`, or a handler named deleteUser/admin… — whose "
+        "middleware chain (app, router and route level) has no authentication or "
+        "authorization middleware and whose handler does not check the session user itself."
+    ),
+    why=(
+        "Anyone who guesses the URL can use the admin function: list or delete users, "
+        "change roles, read internal data."
+    ),
+    example='router.delete("/admin/users/:id", deleteUser);',
+    use_instead='router.delete("/admin/users/:id", requireAuth, requireRole("admin"), deleteUser);',
+    fix=(
+        "Put authentication and a role check in the chain: router.use(requireAuth, "
+        'requireRole("admin")) on the admin router, or per route'
+    ),
+    references=_REFERENCES_AC,
+)
+
+CLIENT_AUTHORIZATION = RuleMeta(
+    code="NW503",
+    name="client-controlled-authorization",
+    title="Authorization decided from a value the client controls",
+    cwe=(639, 807),
+    owasp=Owasp.A01,
+    practices=(Practice.ACCESS_CONTROL,),
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    what=(
+        "Reports conditions that grant a role or privilege from the request itself: "
+        "`req.body.role === 'admin'`, `if (req.query.isAdmin)`, "
+        "`req.cookies.admin === 'true'`, `req.headers['x-user-role']`."
+    ),
+    why=(
+        "The body, query string, unsigned cookies and headers are written by the client; "
+        "an attacker sets `role=admin` and is an administrator."
+    ),
+    example='if (req.body.role === "admin") { return deleteAll(); }',
+    use_instead='if (req.user.role === "admin") { return deleteAll(); }',
+    fix=(
+        "Decide from the server-side identity (req.user / req.session loaded from the "
+        "session store or a verified token)"
+    ),
+    references=_REFERENCES_AC,
+)
+
+IDOR = RuleMeta(
+    code="NW504",
+    name="insecure-direct-object-reference",
+    title="Record fetched by a request id without an ownership check",
+    cwe=(639,),
+    owasp=Owasp.A01,
+    practices=(Practice.ACCESS_CONTROL,),
+    severity=Severity.MEDIUM,
+    confidence=Confidence.LOW,
+    what=(
+        "On authenticated routes, reports queries that load or change a record by an id "
+        "taken from the request (`findById(req.params.id)`, `findOne({ _id: req.params.id })`, "
+        "`WHERE id = ?` with req.params.id) when neither the query nor the handler refers "
+        "to the session user (req.user, req.session) and no ownership middleware runs."
+    ),
+    why=(
+        "Signed-in users can read or change other users' records by changing the id in "
+        "the URL: the classic insecure direct object reference."
+    ),
+    example=(
+        'router.get("/orders/:id", requireAuth, async (req, res) => {\n'
+        "  res.json(await Order.findById(req.params.id));\n});"
+    ),
+    use_instead=(
+        'router.get("/orders/:id", requireAuth, async (req, res) => {\n'
+        "  res.json(await Order.findOne({ _id: req.params.id, owner: req.user.id }));\n});"
+    ),
+    fix=(
+        "Scope the query to the session user ({ _id: req.params.id, owner: req.user.id }) "
+        "or compare the record's owner to req.user before answering"
+    ),
+    references=_REFERENCES_AC,
+)
+
+_ADMIN_SEGMENT = re.compile(
+    r"^(admin\w*|administrator|manage|management|internal|dashboard|superuser|sudo|staff)$",
+    re.IGNORECASE,
+)
+_ROLE_PATH = re.compile(r"/users?/:\w+/(role|roles|permissions|admin)\b", re.IGNORECASE)
+_ADMIN_HANDLER = re.compile(
+    r"^(admin\w*|(delete|remove|ban|promote|demote)Users?|(set|grant|update|change)(User)?Roles?)$"
+)
+
+
+def is_privileged(route: Route) -> bool:
+    if any(_ADMIN_SEGMENT.match(s) for s in segments(route.path)):
+        return True
+    if _ROLE_PATH.search(route.path):
+        return True
+    name = route.handler.name.rsplit(".", 1)[-1]
+    return _ADMIN_HANDLER.match(name) is not None
+
+
+def _admin_findings(route: Route) -> Iterator[Finding]:
+    if not route.complete or not is_privileged(route) or is_diagnostics_route(route):
+        return
+    if authenticated(route):
+        return
+    yield ADMIN_UNPROTECTED.finding(
+        route.location,
+        f"{route.label} is a privileged route with no authentication or role check in its "
+        f'chain ({chain_names(route)}); add e.g. requireAuth and requireRole("admin") before '
+        "the handler",
+    )
+
+
+# -- NW503 ----------------------------------------------------------------------------
+
+_CLIENT_SOURCES = frozenset({"body", "query", "cookies", "headers", "params"})
+_PRIVILEGE_KEY = re.compile(
+    r"role|admin|is_?admin|permission|privilege|access_?level|superuser|is_?staff|x-user-role",
+    re.IGNORECASE,
+)
+_COMPARISONS = frozenset({"===", "==", "!==", "!="})
+
+
+def _client_privilege(ctx: FileContext, node: Node | None) -> str | None:
+    """`req.body.role` / `req.headers["x-user-role"]` / `req.get("x-role")` -> its text."""
+    node = syntax.unwrap(node)
+    if node is None:
+        return None
+    if node.type == "unary_expression":
+        return _client_privilege(ctx, node.named_children[0] if node.named_children else None)
+    if node.type == "call_expression":
+        chain = syntax.member_chain(node.child_by_field_name("function"))
+        args = syntax.call_arguments(node)
+        name = syntax.string_value(args[0]) if args else None
+        if chain in (["req", "get"], ["req", "header"]) and name and _PRIVILEGE_KEY.search(name):
+            return syntax.text(node)
+        return None
+    chain = syntax.member_chain(node)
+    if chain is None or len(chain) < 3:
+        return None
+    if chain[0] in ("req", "request") and chain[1] in _CLIENT_SOURCES:
+        return syntax.text(node) if _PRIVILEGE_KEY.search(chain[2]) else None
+    if chain[:2] == ["ctx", "request"] and len(chain) > 3 and chain[2] in ("body", "query"):
+        return syntax.text(node) if _PRIVILEGE_KEY.search(chain[3]) else None
+    return None
+
+
+def _tested_directly(node: Node, condition: Node) -> bool:
+    """`if (req.query.isAdmin)`, `if (!x && req.cookies.admin)`: tested for truthiness."""
+    if node.type not in ("member_expression", "subscript_expression", "call_expression"):
+        return False
+    if node is syntax.unwrap(condition):
+        return True
+    parent = node.parent
+    if parent is None or parent.type not in ("unary_expression", "binary_expression"):
+        return False
+    return syntax.text(parent.child_by_field_name("operator")) in ("&&", "||", "!")
+
+
+def _conditions(ctx: FileContext) -> Iterator[Node]:
+    for statement in ctx.nodes("if_statement", "ternary_expression"):
+        condition = statement.child_by_field_name("condition")
+        if condition is not None:
+            yield condition
+
+
+def _client_authorization(ctx: FileContext) -> Iterator[Finding]:
+    for condition in _conditions(ctx):
+        for node in syntax.walk(condition):
+            found = None
+            if node.type == "binary_expression":
+                operator = node.child_by_field_name("operator")
+                if syntax.text(operator) in _COMPARISONS:
+                    left = node.child_by_field_name("left")
+                    right = node.child_by_field_name("right")
+                    found = _client_privilege(ctx, left) or _client_privilege(ctx, right)
+            elif _tested_directly(node, condition):
+                found = _client_privilege(ctx, node)
+            if found is not None:
+                yield CLIENT_AUTHORIZATION.finding(
+                    ctx.location(node),
+                    f"Authorization is decided from `{found}`, which the client sets; "
+                    "use the server-side identity (req.user.role from the session or a "
+                    "verified token)",
+                )
+                break
+
+
+# -- NW504 ----------------------------------------------------------------------------
+
+_BY_ID = frozenset(
+    {
+        "findById",
+        "findByIdAndUpdate",
+        "findByIdAndDelete",
+        "findByIdAndRemove",
+        "findOne",
+        "findOneAndUpdate",
+        "findOneAndDelete",
+        "updateOne",
+        "deleteOne",
+        "findByPk",
+        "findUnique",
+        "findFirst",
+        "update",
+        "destroy",
+        "delete",
+    }
+)
+_SQL_CALLS = frozenset({"query", "execute", "run", "get", "all", "raw"})
+_REQUEST_ID = re.compile(
+    r"\b(req|request)\.(params|query|body)(\.\w*id\b|\[['\"]\w*id['\"]\])", re.IGNORECASE
+)
+_OWNERSHIP_MIDDLEWARE = re.compile(
+    r"owner|own|authoriz|can[A-Z]|permission|policy|ability", re.IGNORECASE
+)
+_SQL_BY_ID = re.compile(r"\bwhere\b[^;]*\bid\s*=", re.IGNORECASE)
+
+
+def _idor_call(ctx: FileContext, call: Node) -> bool:
+    fn = call.child_by_field_name("function")
+    chain = syntax.member_chain(fn)
+    if chain is None or len(chain) < 2:
+        return False
+    args = syntax.call_arguments(call)
+    args_text = " ".join(syntax.text(a) for a in args)
+    if not _REQUEST_ID.search(args_text):
+        return False
+    if chain[-1] in _BY_ID:
+        return True
+    if chain[-1] in _SQL_CALLS and args:
+        sql = syntax.string_value(args[0]) or syntax.text(args[0])
+        return _SQL_BY_ID.search(sql) is not None
+    return False
+
+
+def _idor_findings(route: Route) -> Iterator[Finding]:
+    if not route.complete or not route.guarded_by(Guard.AUTH) or is_privileged(route):
+        return
+    if any(_OWNERSHIP_MIDDLEWARE.search(m.name) for m in route.chain):
+        return
+    if mentions_session_user(handler_text(route)):
+        return
+    for ctx, call, _ref in handler_calls(route):
+        if _idor_call(ctx, call):
+            yield IDOR.finding(
+                ctx.location(call),
+                f"{route.label} loads a record by an id from the request "
+                f"(`{syntax.text(call)[:70]}`) and never compares it to the session user; "
+                "scope the query to req.user (e.g. { _id: req.params.id, owner: req.user.id })",
+            )
+            return
+
+
+def _check_project(project: Project) -> Iterator[Finding]:
+    for app in app_model(project).apps:
+        for route in app.routes:
+            yield from _admin_findings(route)
+            yield from _idor_findings(route)
+
+
+CHECKER = Checker(
+    rules=(ADMIN_UNPROTECTED, CLIENT_AUTHORIZATION, IDOR),
+    check_file=_client_authorization,
+    check_project=_check_project,
+)

@@ -1,0 +1,486 @@
+"""Login, sign-up and password flows found through the route table: session fixation,
+user enumeration, weak password policy, unlogged failures, no second factor."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from nodeward.checks import Checker
+from nodeward.findings import Confidence, Finding, Severity
+from nodeward.practices import Practice
+from nodeward.project import Project
+from nodeward.rulemeta import Owasp, RuleMeta
+from nodeward.source import syntax
+from nodeward.source.appmodel import App, Guard, Route, app_model
+from nodeward.source.appmodel.inspect import (
+    WRITE_METHODS,
+    handler_calls,
+    handler_text,
+    is_login_route,
+    passport_local,
+    segments,
+)
+from nodeward.source.context import FileContext
+from nodeward.source.parse import Node
+
+_AUTH_REFS = (
+    "OWASP Authentication Cheat Sheet: https://cheatsheetseries.owasp.org/cheatsheets/Authentication_Cheat_Sheet.html",
+)
+
+SESSION_FIXATION = RuleMeta(
+    code="NW220",
+    name="session-fixation",
+    title="Login handler does not regenerate the session",
+    cwe=(384,),
+    owasp=Owasp.A07,
+    practices=(Practice.AUTHENTICATION, Practice.COOKIES_SESSIONS),
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    what=(
+        "Reports login handlers that store the user in an express-session "
+        "(`req.session.userId = ...`) without calling `req.session.regenerate()` first. "
+        "passport's req.login/req.logIn regenerate the session since 0.6 and are accepted."
+    ),
+    why=(
+        "If the session id is kept across login, an attacker who planted a session id in "
+        "the victim's browser (a subdomain cookie, a shared machine) is logged in as the "
+        "victim as soon as the victim signs in."
+    ),
+    example='req.session.userId = user.id;\nres.redirect("/");',
+    use_instead=(
+        "req.session.regenerate((err) => {\n  if (err) return next(err);\n"
+        '  req.session.userId = user.id;\n  res.redirect("/");\n});'
+    ),
+    fix=(
+        "Call req.session.regenerate() before storing the user in the session "
+        "(or use passport >= 0.6 req.login)"
+    ),
+    references=(
+        *_AUTH_REFS,
+        "OWASP Session Management Cheat Sheet (renew the session id): https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html",
+    ),
+)
+
+USER_ENUMERATION = RuleMeta(
+    code="NW221",
+    name="user-enumeration",
+    title="Login or password-reset answers differently for unknown users",
+    cwe=(204, 203),
+    owasp=Owasp.A07,
+    practices=(Practice.AUTHENTICATION,),
+    severity=Severity.LOW,
+    confidence=Confidence.MEDIUM,
+    what=(
+        "Reports login handlers whose failure answers differ between an unknown user and "
+        "a wrong password (different messages or status codes), and password-reset "
+        "handlers that tell the client no account exists."
+    ),
+    why=(
+        "An attacker learns which e-mail addresses have accounts, and then targets exactly "
+        "those with password guessing, phishing or credential stuffing."
+    ),
+    example=(
+        'if (!user) return res.status(404).json({ error: "User not found" });\n'
+        'if (!ok) return res.status(401).json({ error: "Wrong password" });'
+    ),
+    use_instead=(
+        'if (!user || !ok) return res.status(401).json({ error: "Invalid e-mail or password" });'
+    ),
+    fix=(
+        'Answer every failed login with the same status and message ("Invalid e-mail or '
+        'password"), and always report success on password-reset requests'
+    ),
+    references=_AUTH_REFS,
+)
+
+WEAK_PASSWORD_POLICY = RuleMeta(
+    code="NW222",
+    name="weak-password-policy",
+    title="Sign-up or password change accepts any password",
+    cwe=(521,),
+    owasp=Owasp.A07,
+    practices=(Practice.AUTHENTICATION,),
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    what=(
+        "Reports sign-up, register, password change and reset handlers that read a password "
+        "from the request body and hash or store it with no length or strength check: no "
+        "`.length` comparison, no validator.isStrongPassword / zxcvbn, no joi/yup/zod or "
+        "express-validator rule, no regex test."
+    ),
+    why=(
+        "Users pick one-character and top-10 passwords when allowed to, and those fall to "
+        "the first guesses of any credential-stuffing or brute-force run."
+    ),
+    example="const hash = await bcrypt.hash(req.body.password, 12);",
+    use_instead=(
+        'if (req.body.password.length < 12) return res.status(400).send("Password too short");\n'
+        "const hash = await bcrypt.hash(req.body.password, 12);"
+    ),
+    fix=(
+        "Check the password before storing it: at least 12 characters (NIST 800-63B), "
+        'e.g. body("password").isLength({ min: 12 }) or zxcvbn'
+    ),
+    references=(
+        *_AUTH_REFS,
+        "NIST SP 800-63B 5.1.1 Memorized Secrets: https://pages.nist.gov/800-63-3/sp800-63b.html",
+    ),
+)
+
+FAILED_LOGIN_NOT_LOGGED = RuleMeta(
+    code="NW223",
+    name="failed-login-not-logged",
+    title="Failed logins are not logged",
+    cwe=(778,),
+    owasp=Owasp.A09,
+    practices=(Practice.AUTHENTICATION,),
+    severity=Severity.LOW,
+    confidence=Confidence.MEDIUM,
+    what=(
+        "Reports login handlers that answer a failed login (401/403, invalid credentials) "
+        "without any logging call (console, logger, winston, pino, bunyan, log4js, an audit "
+        "helper)."
+    ),
+    why=(
+        "Credential stuffing and password guessing go unnoticed when failures leave no "
+        "trace; there is nothing to alert on and nothing to investigate afterwards."
+    ),
+    example='if (!ok) return res.status(401).send("Invalid credentials");',
+    use_instead=(
+        'if (!ok) {\n  logger.warn({ user: email, ip: req.ip }, "failed login");\n'
+        '  return res.status(401).send("Invalid credentials");\n}'
+    ),
+    fix="Log every failed login (user name, source IP, time) with the app's logger",
+    references=(
+        "OWASP Logging Cheat Sheet: https://cheatsheetseries.owasp.org/cheatsheets/Logging_Cheat_Sheet.html",
+    ),
+)
+
+NO_SECOND_FACTOR = RuleMeta(
+    code="NW224",
+    name="no-second-factor",
+    title="Password login with no second factor anywhere in the app",
+    cwe=(308,),
+    owasp=Owasp.A07,
+    practices=(Practice.AUTHENTICATION,),
+    severity=Severity.INFO,
+    confidence=Confidence.MEDIUM,
+    what=(
+        "Reports, once, an app that signs users in with a password but uses no TOTP or "
+        "WebAuthn library (otplib, speakeasy, node-2fa, notp, otpauth, "
+        "@simplewebauthn/server, fido2-lib)."
+    ),
+    why=(
+        "A password alone falls to phishing, reuse and stuffing; a second factor stops "
+        "most account takeovers."
+    ),
+    example='router.post("/login", passport.authenticate("local"), done);',
+    use_instead=(
+        'import { authenticator } from "otplib";\n'
+        "if (!authenticator.check(req.body.code, user.totpSecret)) return res.sendStatus(401);"
+    ),
+    fix="Offer a second factor: TOTP (otplib) or WebAuthn (@simplewebauthn/server)",
+    references=(
+        *_AUTH_REFS,
+        "OWASP Multifactor Authentication Cheat Sheet: https://cheatsheetseries.owasp.org/cheatsheets/Multifactor_Authentication_Cheat_Sheet.html",
+    ),
+)
+
+SECOND_FACTOR_PACKAGES = (
+    "otplib",
+    "@otplib/core",
+    "@otplib/preset-default",
+    "speakeasy",
+    "node-2fa",
+    "notp",
+    "otpauth",
+    "@simplewebauthn/server",
+    "fido2-lib",
+    "@passwordless-id/webauthn",
+    "passport-totp",
+    "totp-generator",
+)
+
+# -- shared ---------------------------------------------------------------------------
+
+_SESSION_USER_KEY = re.compile(
+    r"^(user|userId|user_id|uid|authenticated|isAuthenticated|loggedIn|logged_in|account|"
+    r"accountId|email|username|role|auth)$"
+)
+_PASSPORT_LOGIN = re.compile(r"\breq\.(logIn|login)\(")
+_LOG_CALL = re.compile(r"(?i)(log(?!in|out)|audit|sentry|capture|warn)")
+_FAILURE_STATUS = frozenset({400, 401, 403, 404, 409, 422})
+
+
+def _sets_session_user(route: Route) -> Node | None:
+    func = route.handler.function
+    if func is None:
+        return None
+    for node in syntax.walk(func):
+        if node.type != "assignment_expression":
+            continue
+        chain = syntax.member_chain(node.child_by_field_name("left"))
+        if (
+            chain
+            and len(chain) >= 3
+            and chain[0] in ("req", "request")
+            and chain[1] == "session"
+            and _SESSION_USER_KEY.match(chain[2])
+        ):
+            return node
+    return None
+
+
+def _uses_express_session(app: App) -> bool:
+    return any(
+        m.ref is not None and m.ref.module == "express-session"
+        for r in app.routes
+        for m in r.chain
+        if m.has(Guard.SESSION)
+    )
+
+
+# -- failure answers --------------------------------------------------------------------
+
+
+def _answers(route: Route) -> list[tuple[Node, int | None, str]]:
+    """(call, status, message) for each error answer of the handler: res.status(4xx)...,
+    res.sendStatus(4xx), done(null, false, { message })."""
+    found: list[tuple[Node, int | None, str]] = []
+    for _ctx, call, _ref in handler_calls(route):
+        chain = syntax.member_chain(call.child_by_field_name("function"))
+        if chain is None:
+            continue
+        args = syntax.call_arguments(call)
+        if chain[-1] == "status" and args:
+            status = syntax.number_value(args[0])
+            if status is not None and int(status) in _FAILURE_STATUS:
+                found.append((call, int(status), _message_after(call)))
+        elif chain[-1] == "sendStatus" and args:
+            status = syntax.number_value(args[0])
+            if status is not None and int(status) in _FAILURE_STATUS:
+                found.append((call, int(status), ""))
+    return found
+
+
+def _message_after(status_call: Node) -> str:
+    """The literal text of `res.status(401).json({ error: "..." })` / `.send("...")`."""
+    parent = status_call.parent
+    if parent is None or parent.type != "member_expression" or parent.parent is None:
+        return ""
+    outer = parent.parent
+    if outer.type != "call_expression":
+        return ""
+    args = syntax.call_arguments(outer)
+    if not args:
+        return ""
+    value = syntax.string_value(args[0])
+    if value is not None:
+        return value
+    for _key, item, _pair in syntax.object_entries(args[0]):
+        text = syntax.string_value(item)
+        if text is not None:
+            return text
+    return syntax.text(args[0])
+
+
+_CREDENTIAL_FAILURE = re.compile(
+    r"user|password|credential|account|e-?mail|username|not found|invalid|incorrect|wrong|"
+    r"unknown|exist",
+    re.IGNORECASE,
+)
+_VALIDATION_FAILURE = re.compile(r"required|missing|must be|provide", re.IGNORECASE)
+
+
+def _credential_failures(route: Route) -> list[tuple[Node, int | None, str]]:
+    return [
+        (call, status, message)
+        for call, status, message in _answers(route)
+        if status != 400 or _CREDENTIAL_FAILURE.search(message)
+        if not _VALIDATION_FAILURE.search(message)
+    ]
+
+
+_FORGOT_SEGMENT = re.compile(
+    r"^(forgot|forgot-?password|reset|reset-?password|password-?reset|recover)$", re.I
+)
+_NO_ACCOUNT = re.compile(
+    r"not found|no (user|account)|does ?n[o']t exist|unknown|not registered", re.I
+)
+
+
+def _enumeration(route: Route) -> Finding | None:
+    failures = _credential_failures(route)
+    if route.method not in WRITE_METHODS:
+        return None
+    if is_login_route(route) and len(failures) >= 2:
+        distinct = {(status, message.strip().lower()) for _call, status, message in failures}
+        if len(distinct) > 1:
+            shown = "; ".join(f"{s or ''} {m!r}".strip() for _c, s, m in failures[:3])
+            return USER_ENUMERATION.finding(
+                route.location,
+                f"{route.label} answers failed logins differently ({shown}), which tells "
+                'an attacker whether an account exists; answer "Invalid e-mail or password" '
+                "with one status for every failure",
+            )
+    if any(_FORGOT_SEGMENT.match(s) for s in segments(route.path)):
+        for _call, status, message in failures:
+            if status == 404 or _NO_ACCOUNT.search(message):
+                return USER_ENUMERATION.finding(
+                    route.location,
+                    f"{route.label} tells the client that no account exists "
+                    f"({status or ''} {message!r}); always answer "
+                    '"If the account exists, we sent an e-mail"',
+                )
+    return None
+
+
+def _strategy_messages(verify: Node) -> list[tuple[Node, str]]:
+    """`done(null, false, { message })` calls of a passport-local verify callback."""
+    params = syntax.function_params(verify)
+    done = syntax.param_name(params[-1]) if params else None
+    found: list[tuple[Node, str]] = []
+    for node in syntax.walk(verify):
+        if node.type != "call_expression" or done is None:
+            continue
+        if syntax.text(node.child_by_field_name("function")) != done:
+            continue
+        args = syntax.call_arguments(node)
+        if len(args) >= 3 and syntax.bool_value(args[1]) is False:
+            message = syntax.string_value(syntax.object_get(args[2], "message"))
+            found.append((node, message if message is not None else syntax.text(args[2])))
+    return found
+
+
+def _strategy_enumeration(ctx: FileContext) -> Iterator[Finding]:
+    """passport-local verify callbacks that say "Unknown user" and "Wrong password"."""
+    for call in ctx.nodes("new_expression", "call_expression"):
+        ref = ctx.callee(call)
+        if ref is None or ref.module != "passport-local":
+            continue
+        verify = next(
+            (a for a in reversed(syntax.call_arguments(call)) if a.type in syntax.FUNCTION_TYPES),
+            None,
+        )
+        if verify is None:
+            continue
+        messages = _strategy_messages(verify)
+        if len({m.strip().lower() for _n, m in messages}) > 1:
+            node = messages[1][0]
+            shown = ", ".join(repr(m) for _n, m in messages[:3])
+            yield USER_ENUMERATION.finding(
+                ctx.location(node),
+                f"The passport-local strategy rejects logins with different messages ({shown}), "
+                "which tells an attacker whether an account exists; use one message such as "
+                '"Invalid e-mail or password"',
+            )
+
+
+# -- per rule ---------------------------------------------------------------------------
+
+
+def _fixation(app: App, route: Route) -> Finding | None:
+    if not _uses_express_session(app) or any(passport_local(m) for m in route.chain):
+        return None
+    text = handler_text(route)
+    assignment = _sets_session_user(route)
+    if assignment is None or "regenerate(" in text or _PASSPORT_LOGIN.search(text):
+        return None
+    return SESSION_FIXATION.finding(
+        route.location,
+        f"{route.label} stores the user in the session (`{syntax.text(assignment)[:50]}`) "
+        "without req.session.regenerate(); regenerate the session id before signing the "
+        "user in",
+    )
+
+
+_PASSWORD_FROM_BODY = re.compile(
+    r"req\.body\.(password|newPassword|new_password|pass|pwd)\b"
+    r"|\{[^}]*\b(password|newPassword|new_password)\b[^}]*\}\s*=\s*req\.body"
+)
+_STORES = re.compile(r"bcrypt|argon2|scrypt|pbkdf2|hash|\.create\(|\.save\(|insert|update", re.I)
+_STRENGTH_CHECK = re.compile(
+    r"\.length\s*[<>]|[<>]=?\s*[\w.]+\.length|isStrongPassword|zxcvbn|isLength|\.test\(|"
+    r"\.match\(|\.min\(|passwordStrength|validatePassword|checkPassword|PasswordPolicy|"
+    r"\.validate\(|\.validateAsync\(|safeParse|\.parse\(|owasp",
+)
+_SIGNUP_SEGMENT = re.compile(
+    r"^(register|signup|sign-?up|join|users|accounts|password|passwords|change-?password|"
+    r"reset-?password|reset|new-?password|update-?password)$",
+    re.IGNORECASE,
+)
+
+
+def _weak_password(route: Route) -> Finding | None:
+    if route.method not in WRITE_METHODS:
+        return None
+    if not any(_SIGNUP_SEGMENT.match(s) for s in segments(route.path)):
+        return None
+    text = handler_text(route)
+    if not _PASSWORD_FROM_BODY.search(text) or not _STORES.search(text):
+        return None
+    if _STRENGTH_CHECK.search(text) or route.guarded_by(Guard.VALIDATION):
+        return None
+    return WEAK_PASSWORD_POLICY.finding(
+        route.location,
+        f"{route.label} stores the password from the request body with no length or "
+        "strength check; reject short passwords first (at least 12 characters, e.g. "
+        'body("password").isLength({ min: 12 }) or zxcvbn)',
+    )
+
+
+def _unlogged_failure(route: Route) -> Finding | None:
+    if not is_login_route(route):
+        return None
+    failures = [f for f in _credential_failures(route) if f[1] in (401, 403) or f[2]]
+    if not failures:
+        return None
+    for _ctx, call, _ref in handler_calls(route):
+        name = syntax.dotted_name(call.child_by_field_name("function")) or ""
+        if _LOG_CALL.search(name):
+            return None
+    return FAILED_LOGIN_NOT_LOGGED.finding(
+        route.location,
+        f"{route.label} rejects failed logins without logging them; log the user name and "
+        "source IP with the app's logger before answering",
+    )
+
+
+def _check_project(project: Project) -> Iterator[Finding]:
+    first_login: Route | None = None
+    for app in app_model(project).apps:
+        for route in app.routes:
+            if not route.complete or route.handler.function is None:
+                if route.complete and first_login is None and is_login_route(route):
+                    first_login = route
+                continue
+            if is_login_route(route) and first_login is None:
+                first_login = route
+            for finding in (
+                _fixation(app, route) if is_login_route(route) else None,
+                _enumeration(route),
+                _weak_password(route),
+                _unlogged_failure(route),
+            ):
+                if finding is not None:
+                    yield finding
+    if first_login is not None and not any(project.uses_package(p) for p in SECOND_FACTOR_PACKAGES):
+        yield NO_SECOND_FACTOR.finding(
+            first_login.location,
+            f"{first_login.label} signs users in with a password, and the project uses no "
+            "TOTP or WebAuthn library; offer a second factor (otplib, @simplewebauthn/server)",
+        )
+
+
+CHECKER = Checker(
+    rules=(
+        SESSION_FIXATION,
+        USER_ENUMERATION,
+        WEAK_PASSWORD_POLICY,
+        FAILED_LOGIN_NOT_LOGGED,
+        NO_SECOND_FACTOR,
+    ),
+    check_file=_strategy_enumeration,
+    check_project=_check_project,
+)

@@ -1,0 +1,73 @@
+"""Brute force on the app model: authentication routes with no rate limit or lockout."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from nodeward.checks import Checker
+from nodeward.findings import Confidence, Finding, Severity
+from nodeward.practices import Practice
+from nodeward.project import Project
+from nodeward.rulemeta import Owasp, RuleMeta
+from nodeward.source.appmodel import Guard, app_model
+from nodeward.source.appmodel.inspect import chain_names, handler_text, is_auth_route
+
+_ATTEMPT_COUNTER = re.compile(
+    r"failed_?attempts|login_?attempts|attempts|lock_?until|lockout|locked_?until|\.consume\(",
+    re.IGNORECASE,
+)
+
+LOGIN_NO_RATE_LIMIT = RuleMeta(
+    code="NW720",
+    name="login-no-rate-limit",
+    title="Authentication route without rate limiting or lockout",
+    cwe=(307,),
+    owasp=Owasp.A07,
+    practices=(Practice.BRUTE_FORCE, Practice.ACCESS_CONTROL),
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    what=(
+        "Reports login, token, password-reset and OTP routes (by path, or because the "
+        "handler calls bcrypt.compare / argon2.verify or the chain runs "
+        'passport.authenticate("local")) whose middleware chain has no rate limiter, '
+        "slow-down or brute-force guard (express-rate-limit, express-slow-down, "
+        "express-brute, rate-limiter-flexible) and whose handler keeps no attempt counter."
+    ),
+    why=(
+        "Without a limit an attacker can try passwords, reset tokens or one-time codes as "
+        "fast as the server answers: credential stuffing and code guessing succeed."
+    ),
+    example='router.post("/login", passport.authenticate("local"), done);',
+    use_instead=(
+        "const loginLimiter = rateLimit({ windowMs: 15 * 60 * 1000, limit: 5 });\n"
+        'router.post("/login", loginLimiter, passport.authenticate("local"), done);'
+    ),
+    fix=(
+        "Put a rate limiter in the route's chain: rateLimit({ windowMs: 15 * 60 * 1000, "
+        "limit: 5 }) from express-rate-limit, or a rate-limiter-flexible consume() per "
+        "user and IP"
+    ),
+    references=(
+        "OWASP Authentication Cheat Sheet: https://cheatsheetseries.owasp.org/cheatsheets/Authentication_Cheat_Sheet.html",
+        "Express security best practices (brute force): https://expressjs.com/en/advanced/best-practice-security.html",
+    ),
+)
+
+
+def _check_project(project: Project) -> Iterator[Finding]:
+    for app in app_model(project).apps:
+        for route in app.routes:
+            if not route.complete or not is_auth_route(route):
+                continue
+            if route.guarded_by(Guard.RATE_LIMIT) or _ATTEMPT_COUNTER.search(handler_text(route)):
+                continue
+            yield LOGIN_NO_RATE_LIMIT.finding(
+                route.location,
+                f"{route.label} is an authentication route with no rate limiter in its chain "
+                f"({chain_names(route)}); add express-rate-limit before the handler: "
+                "rateLimit({ windowMs: 15 * 60 * 1000, limit: 5 })",
+            )
+
+
+CHECKER = Checker(rules=(LOGIN_NO_RATE_LIMIT,), check_project=_check_project)
