@@ -11,7 +11,7 @@ from pathlib import Path
 
 KEYWORDS = ("ruleid", "ok", "todoruleid", "todook")
 ANNOTATION = re.compile(
-    r"^\s*(?://|#|<!--|\{\{!--|\{#|/\*)\s*(?P<keyword>[a-z]+)\s*:\s*(?P<codes>[^*>#}]*)"
+    r"^\s*(?://|#|<!--|\{\{!--|\{#|/\*)\s*(?P<keyword>[a-z]+)\s*:\s*(?P<codes>[^*>#}-]*)"
 )
 _COMMENT_ONLY = re.compile(r"^\s*(//|#|/\*|\*|<!--|\{\{!--|\{#)")
 

@@ -1,0 +1,623 @@
+"""Flow rules: request data that reaches a dangerous call, found by the taint engine
+(source/taint/). Each finding points at the sink and carries the path from the source."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+from nodeward.checks import Checker
+from nodeward.findings import Confidence, Finding, Severity
+from nodeward.practices import Practice
+from nodeward.project import Project
+from nodeward.rulemeta import Owasp, RuleMeta
+from nodeward.source import syntax
+from nodeward.source.taint.engine import TaintEngine
+from nodeward.source.taint.model import SinkKind, load_models
+from nodeward.source.taint.records import models_with_secrets
+from nodeward.source.taint.served import TemplateHit, named_calls, served_code, template_hits
+from nodeward.source.taint.values import Hit, OriginKind, Source
+
+_OWASP_CHEAT = "https://cheatsheetseries.owasp.org/cheatsheets/"
+_INJ = (Practice.INJECTION,)
+_XSS = (Practice.INPUT_SANITIZING,)
+
+
+def _rule(
+    code: str,
+    name: str,
+    title: str,
+    cwe: tuple[int, ...],
+    owasp: Owasp,
+    practices: tuple[Practice, ...],
+    severity: Severity,
+    text: tuple[str, str, str, str, str],
+    references: tuple[str, ...],
+) -> RuleMeta:
+    what, why, example, use_instead, fix = text
+    return RuleMeta(
+        code=code,
+        name=name,
+        title=title,
+        cwe=cwe,
+        owasp=owasp,
+        practices=practices,
+        severity=severity,
+        confidence=Confidence.HIGH,
+        what=what,
+        why=why,
+        example=example,
+        use_instead=use_instead,
+        fix=fix,
+        references=references,
+    )
+
+
+SQL_INJECTION = _rule(
+    "NW101",
+    "sql-injection",
+    "Request data is built into an SQL query",
+    (89,),
+    Owasp.A03,
+    _INJ,
+    Severity.CRITICAL,
+    (
+        "Follows request data (query string, body, route parameters, headers, cookies) "
+        "through variables, helpers and modules into the query text of mysql, mysql2, pg, "
+        "sqlite3, better-sqlite3, mssql, sequelize, knex raw helpers, typeorm and prisma's "
+        "unsafe raw queries.",
+        "Text concatenated into SQL is parsed as SQL: an attacker can read, change or delete "
+        "any data the database user can reach, and sometimes run commands on the host.",
+        'db.query("SELECT * FROM users WHERE id = " + req.params.id);',
+        'db.query("SELECT * FROM users WHERE id = ?", [req.params.id]);',
+        "Pass the values separately: placeholders (`?`, `$1`) with a values array, "
+        "tagged templates (prisma.$queryRaw`...`), or the query builder",
+    ),
+    (_OWASP_CHEAT + "SQL_Injection_Prevention_Cheat_Sheet.html",),
+)
+
+NOSQL_INJECTION = _rule(
+    "NW102",
+    "nosql-injection",
+    "Request data that can be an object is used as a MongoDB query",
+    (943,),
+    Owasp.A03,
+    _INJ,
+    Severity.HIGH,
+    (
+        "Reports MongoDB and mongoose queries (find, findOne, update*, delete*, count*, "
+        "aggregate, where) whose filter holds values from `req.body`, `req.query` or "
+        "cookies, and `$where` clauses with request data. Express's JSON and extended "
+        "urlencoded body parsers and its default `qs` query parser turn "
+        "`username[$ne]=x` into `{ $ne: 'x' }`, so such a field can carry operators; route "
+        "parameters and headers are strings and are not reported.",
+        "An operator object such as `{ $ne: null }` or `{ $gt: '' }` in place of a "
+        "string matches every document: the classic login bypass and data dump.",
+        "User.findOne({ username: req.body.username, password: req.body.password });",
+        "User.findOne({ username: String(req.body.username) });\n"
+        "// or app.use(mongoSanitize()) / sanitize(req.body) before the query",
+        "Coerce each value to the type you expect (String(x)), validate the body with a "
+        "schema, or strip operators with mongo-sanitize / express-mongo-sanitize",
+    ),
+    (_OWASP_CHEAT + "Injection_Prevention_Cheat_Sheet.html",),
+)
+
+COMMAND_INJECTION = _rule(
+    "NW103",
+    "command-injection",
+    "Request data reaches a shell command",
+    (78,),
+    Owasp.A03,
+    _INJ,
+    Severity.CRITICAL,
+    (
+        "Follows request data into child_process exec/execSync, spawn/execFile with "
+        "`shell: true` (or as the program), shelljs exec and execa.",
+        "The shell interprets `;`, `|`, `$(...)` and backticks: an attacker runs any "
+        "command with the server's privileges.",
+        'exec("ping -c 1 " + req.query.host);',
+        'execFile("ping", ["-c", "1", req.query.host]);',
+        "Run the program directly with an argument array (execFile/spawn without a shell) "
+        "and validate the argument against an allow-list",
+    ),
+    (_OWASP_CHEAT + "OS_Command_Injection_Defense_Cheat_Sheet.html",),
+)
+
+CODE_INJECTION = _rule(
+    "NW104",
+    "code-injection",
+    "Request data is evaluated as JavaScript",
+    (94, 95),
+    Owasp.A03,
+    _INJ,
+    Severity.CRITICAL,
+    (
+        "Follows request data into eval, the Function constructor, the vm module and "
+        "setTimeout/setInterval called with a string.",
+        "Evaluated request data runs with the server's full privileges: file system, "
+        "network, environment secrets.",
+        "const result = eval(req.body.expression);",
+        "const result = evaluate(parse(req.body.expression)); // a safe expression parser",
+        "Never evaluate request data; parse it (JSON.parse, a math-expression library) "
+        "or map it to a fixed set of functions",
+    ),
+    (_OWASP_CHEAT + "Nodejs_Security_Cheat_Sheet.html",),
+)
+
+PATH_TRAVERSAL = _rule(
+    "NW105",
+    "path-traversal",
+    "Request data is used as a file path",
+    (22,),
+    Owasp.A01,
+    _INJ,
+    Severity.HIGH,
+    (
+        "Follows request data (also through path.join/path.resolve) into fs calls "
+        "(readFile, createReadStream, writeFile, unlink, ..., fs/promises, fs-extra) and "
+        "into res.sendFile/res.download without a `root` option.",
+        "`../` sequences or absolute paths let an attacker read or overwrite any file the "
+        "process can reach: source code, keys, /etc/passwd.",
+        "res.sendFile(path.join(__dirname, 'files', req.query.name));",
+        "res.sendFile(path.basename(req.query.name), { root: FILES_DIR });",
+        "Use path.basename, or resolve the path and check that it startsWith the allowed "
+        "folder; for sendFile pass the `root` option",
+    ),
+    ("OWASP Path Traversal: https://owasp.org/www-community/attacks/Path_Traversal",),
+)
+
+SSRF = _rule(
+    "NW106",
+    "ssrf",
+    "Request data chooses the URL of an outgoing request",
+    (918,),
+    Owasp.A10,
+    _INJ,
+    Severity.HIGH,
+    (
+        "Follows request data into the URL or options of http/https request/get, axios "
+        "(also axios.create instances), fetch, node-fetch, undici, got, request, needle "
+        "and superagent.",
+        "The server becomes a proxy into its own network: cloud metadata endpoints, "
+        "admin interfaces and databases that trust internal callers.",
+        "const r = await axios.get(req.query.url);",
+        "const url = new URL(req.query.url);\n"
+        "if (!ALLOWED_HOSTS.includes(url.hostname)) return res.sendStatus(400);",
+        "Allow-list the hosts (and schemes) the server may call and check the parsed URL "
+        "before the request",
+    ),
+    (_OWASP_CHEAT + "Server_Side_Request_Forgery_Prevention_Cheat_Sheet.html",),
+)
+
+LOG_INJECTION = _rule(
+    "NW107",
+    "log-injection",
+    "Request data is written to the log unsanitized",
+    (117,),
+    Owasp.A09,
+    _INJ,
+    Severity.LOW,
+    (
+        "Reports request strings written by console.* or a logger (logger, winston, "
+        "pino, bunyan) without removing line breaks. Whole objects are not reported: "
+        "they are printed escaped.",
+        "A value with `\\n` forges extra log lines, which misleads incident response and "
+        "can inject into log viewers.",
+        'console.log("login failed for " + req.body.username);',
+        'logger.warn("login failed", { user: JSON.stringify(req.body.username) });',
+        "Log structured fields (JSON), or strip \\r and \\n: value.replace(/[\\r\\n]/g, '')",
+    ),
+    (_OWASP_CHEAT + "Logging_Cheat_Sheet.html",),
+)
+
+REDOS = _rule(
+    "NW108",
+    "redos",
+    "Request data meets a regular expression that can backtrack catastrophically",
+    (1333, 400),
+    Owasp.A04,
+    (Practice.DENIAL_OF_SERVICE,),
+    Severity.MEDIUM,
+    (
+        "Reports `new RegExp(...)` built from request data, and regex literals with "
+        "nested quantifiers (`(a+)+`) or overlapping alternation under a star "
+        "(`(\\w|\\d)*`) applied (test, exec, match, replace, search, split) to request data.",
+        "Node runs on one thread: a crafted string makes such a regex take seconds or "
+        "hours and stops the whole server.",
+        "if (/^(\\w+\\s?)*$/.test(req.query.name)) { ... }",
+        "if (/^[\\w\\s]{1,64}$/.test(req.query.name)) { ... }",
+        "Rewrite the regex without nested quantifiers, bound the input length, or use "
+        "re2; never compile a regex from request data (escape it with lodash.escapeRegExp)",
+    ),
+    (
+        "OWASP ReDoS: https://owasp.org/www-community/attacks/Regular_expression_Denial_of_Service_-_ReDoS",
+    ),
+)
+
+PROTOTYPE_POLLUTION = _rule(
+    "NW109",
+    "prototype-pollution",
+    "Request data is merged or written into objects by key",
+    (1321,),
+    Owasp.A08,
+    _INJ,
+    Severity.HIGH,
+    (
+        "Reports request data passed to deep-merge and path-set helpers (lodash merge, "
+        "mergeWith, defaultsDeep, set, setWith, zipObjectDeep; deep-extend; merge."
+        "recursive; dot-prop set) and nested writes `obj[a][b] = v` whose key comes from "
+        "the request.",
+        "A key of `__proto__` or `constructor.prototype` writes onto Object.prototype: "
+        "every object in the process gains the attacker's property (isAdmin: true), or "
+        "the server crashes.",
+        "_.merge(settings, req.body);",
+        "const { theme, language } = req.body;\nObject.assign(settings, { theme, language });",
+        "Copy only known keys, use Map for request-keyed data, or reject `__proto__`, "
+        "`constructor` and `prototype` keys",
+    ),
+    (_OWASP_CHEAT + "Prototype_Pollution_Prevention_Cheat_Sheet.html",),
+)
+
+DESERIALIZATION = _rule(
+    "NW110",
+    "insecure-deserialization",
+    "Request data is deserialized with a library that can run code",
+    (502,),
+    Owasp.A08,
+    _INJ,
+    Severity.CRITICAL,
+    (
+        "Follows request data into node-serialize unserialize, serialize-to-js "
+        "deserialize, funcster deepDeserialize and cryo parse.",
+        "These formats can carry functions (`_$$ND_FUNC$$_`) that run while the value is "
+        "rebuilt: remote code execution.",
+        "const prefs = serialize.unserialize(req.cookies.prefs);",
+        "const prefs = JSON.parse(req.cookies.prefs);",
+        "Use JSON.parse and validate the result; never deserialize functions from clients",
+    ),
+    (_OWASP_CHEAT + "Deserialization_Cheat_Sheet.html",),
+)
+
+XXE = _rule(
+    "NW111",
+    "xxe",
+    "Request XML is parsed with external entities enabled",
+    (611,),
+    Owasp.A05,
+    _INJ,
+    Severity.HIGH,
+    (
+        "Reports libxmljs / libxmljs2 parseXml / parseXmlString called on request data "
+        "with `noent: true`.",
+        "External entities read local files (file:///etc/passwd) and reach internal URLs "
+        "from the parser.",
+        "libxmljs.parseXml(req.body, { noent: true });",
+        "libxmljs.parseXml(req.body, { noent: false, nonet: true });",
+        "Leave `noent` off (the default) or use a parser without DTD support (xml2js)",
+    ),
+    (_OWASP_CHEAT + "XML_External_Entity_Prevention_Cheat_Sheet.html",),
+)
+
+HEADER_INJECTION = _rule(
+    "NW112",
+    "header-injection",
+    "Request data is written into a response header",
+    (113,),
+    Owasp.A03,
+    _INJ,
+    Severity.MEDIUM,
+    (
+        "Follows request data into res.setHeader / set / header / append / writeHead "
+        "(name or value) and into the name of res.cookie.",
+        "Older runtimes and proxies split on CR/LF (response splitting); even today an "
+        "attacker-chosen header name or value can set cookies, CORS or caching policy.",
+        'res.setHeader("X-User", req.query.user);',
+        'res.setHeader("X-User", encodeURIComponent(req.query.user));',
+        "Encode the value (encodeURIComponent) or pick it from an allow-list",
+    ),
+    (_OWASP_CHEAT + "HTTP_Headers_Cheat_Sheet.html",),
+)
+
+OPEN_REDIRECT = _rule(
+    "NW540",
+    "open-redirect",
+    "Request data chooses where the response redirects",
+    (601,),
+    Owasp.A01,
+    (Practice.ACCESS_CONTROL,),
+    Severity.MEDIUM,
+    (
+        "Follows request data into res.redirect, res.location, ctx.redirect and a "
+        "Location header. An allow-list comparison or a check that the target "
+        "startsWith('/') (and not '//') before the call counts as a fix.",
+        "Phishing pages borrow the site's trusted domain: the link looks like yours and "
+        "lands on theirs, often right after login.",
+        "res.redirect(req.query.next);",
+        'const next = String(req.query.next);\nif (!next.startsWith("/") || next.startsWith("//")) '
+        'return res.redirect("/");\nres.redirect(next);',
+        "Redirect only to relative paths or to an allow-list of URLs",
+    ),
+    (_OWASP_CHEAT + "Unvalidated_Redirects_and_Forwards_Cheat_Sheet.html",),
+)
+
+MASS_ASSIGNMENT = _rule(
+    "NW541",
+    "mass-assignment",
+    "The whole request body is written into a database record",
+    (915,),
+    Owasp.A01,
+    (Practice.ACCESS_CONTROL,),
+    Severity.HIGH,
+    (
+        "Reports `req.body` passed whole (also spread or through a helper) to ORM "
+        "create/insert/update*/findOneAndUpdate/findByIdAndUpdate, `new Model(req.body)` "
+        "and Object.assign(record, req.body). Confidence is medium when a mongoose schema, "
+        "sequelize model or typeorm entity in the project declares a privileged field "
+        "(role, isAdmin, admin, balance, permissions, verified), low otherwise.",
+        "A client adds `role: 'admin'` or `balance: 1e9` to the form and the server saves it.",
+        "await User.create(req.body);",
+        "const { name, email } = req.body;\nawait User.create({ name, email });",
+        "Pick the fields the client may set (destructuring, lodash pick, a validation "
+        "schema with stripUnknown)",
+    ),
+    (_OWASP_CHEAT + "Mass_Assignment_Cheat_Sheet.html",),
+)
+
+REFLECTED_XSS = _rule(
+    "NW901",
+    "reflected-xss",
+    "Request data is sent back as HTML without escaping",
+    (79,),
+    Owasp.A03,
+    _XSS,
+    Severity.HIGH,
+    (
+        "Follows request strings into res.send, res.write and res.end. Objects and "
+        "arrays (sent as JSON) and res.json are not reported; escape-html, he, "
+        "validator.escape, xss, DOMPurify.sanitize, sanitize-html, lodash escape and "
+        "encodeURIComponent count as escaping.",
+        "A string sent with res.send is served as text/html: a link with a script in "
+        "the query runs in the victim's session.",
+        'res.send("<h1>Hello " + req.query.name + "</h1>");',
+        'res.send("<h1>Hello " + escapeHtml(req.query.name) + "</h1>");',
+        "Escape the value for HTML (escape-html), or render it through a template with "
+        "auto-escaping, or answer JSON",
+    ),
+    (_OWASP_CHEAT + "Cross_Site_Scripting_Prevention_Cheat_Sheet.html",),
+)
+
+TEMPLATE_UNESCAPED = _rule(
+    "NW902",
+    "template-unescaped-output",
+    "Request data is printed unescaped by a server-side template",
+    (79,),
+    Owasp.A03,
+    _XSS,
+    Severity.HIGH,
+    (
+        "Follows request data into `res.render(view, data)` and reads the view from the "
+        "project: reports the template line that prints the variable without escaping "
+        "(EJS `<%-`, Handlebars `{{{ }}}`, Pug `!=` / `!{}`, Nunjucks `| safe`, and every "
+        "`{{ }}` when nunjucks or swig is configured with `autoescape: false`). The render "
+        "call is a step of the flow.",
+        "Unescaped output turns a query parameter into markup and script in the victim's "
+        "page: stored or reflected XSS with the site's cookies and origin.",
+        'res.render("profile", { bio: req.query.bio });\n// profile.ejs\n<div><%- bio %></div>',
+        "<div><%= bio %></div>",
+        "Print request data with the escaping tag (`<%=`, `{{ }}`, `#{}`), keep autoescape "
+        "on, and sanitize (DOMPurify, sanitize-html) where HTML is really wanted",
+    ),
+    (_OWASP_CHEAT + "Cross_Site_Scripting_Prevention_Cheat_Sheet.html",),
+)
+
+DOM_XSS = _rule(
+    "NW903",
+    "dom-xss",
+    "Browser code writes URL or message data into the page as HTML",
+    (79,),
+    Owasp.A03,
+    _XSS,
+    Severity.HIGH,
+    (
+        "In code the app serves to browsers (files under public/, static/, assets/ or an "
+        "express.static root, .jsx/.tsx and front-end files, inline scripts in templates) "
+        "follows location.hash/search/href, document.URL/referrer, window.name and "
+        "postMessage `event.data` into innerHTML, outerHTML, document.write, "
+        "insertAdjacentHTML, jQuery .html()/.append()/$(...), Angular "
+        "bypassSecurityTrust* and React dangerouslySetInnerHTML.",
+        "A crafted link or message runs script in the page without the server ever seeing "
+        "it: server-side filters and logs miss it entirely.",
+        'document.getElementById("out").innerHTML = location.hash.slice(1);',
+        'document.getElementById("out").textContent = location.hash.slice(1);',
+        "Write text (textContent, innerText, jQuery .text()), or sanitize with "
+        "DOMPurify.sanitize before inserting HTML; check event.origin for messages",
+    ),
+    (_OWASP_CHEAT + "DOM_based_XSS_Prevention_Cheat_Sheet.html",),
+)
+
+ZIP_SLIP = _rule(
+    "NW113",
+    "zip-slip",
+    "Archive entries are written to paths built from their names",
+    (22, 29),
+    Owasp.A01,
+    _INJ,
+    Severity.HIGH,
+    (
+        "Follows the names of archive entries (adm-zip getEntries(), unzipper and "
+        "tar-stream `entry` events, tar `onentry`) into file-system writes "
+        "(fs.writeFile*, createWriteStream, mkdir, ...). A path.resolve + "
+        "startsWith(targetDir) check before the write counts as the fix.",
+        "An entry named `../../app/server.js` or `/etc/cron.d/x` is written outside the "
+        "extraction folder: a crafted upload overwrites code or configuration.",
+        "for (const entry of zip.getEntries()) {\n"
+        "  fs.writeFileSync(path.join(dest, entry.entryName), entry.getData());\n}",
+        "const target = path.resolve(dest, entry.entryName);\n"
+        "if (!target.startsWith(path.resolve(dest) + path.sep)) throw new Error('zip slip');\n"
+        "fs.writeFileSync(target, entry.getData());",
+        "Resolve each entry's path and check it stays inside the target folder before "
+        "writing it; skip absolute paths and symlinks",
+    ),
+    ("Snyk Zip Slip: https://security.snyk.io/research/zip-slip-vulnerability",),
+)
+
+SENSITIVE_DATA_EXPOSURE = _rule(
+    "NW630",
+    "sensitive-data-exposure",
+    "A database record with secret fields is sent to the client whole",
+    (200, 359),
+    Owasp.A01,
+    (Practice.DATA_LEAKS,),
+    Severity.MEDIUM,
+    (
+        "Reads the project's mongoose schemas, sequelize models and typeorm entities for "
+        "secret fields (password, passwordHash, hash, salt, token, resetToken, secret, "
+        "ssn, creditCard, apiKey), then reports records of those models read without a "
+        "projection (.select('-password'), a projection argument, attributes) and sent "
+        "whole by res.json / res.send, also inside an object ({ user }) or array. A schema "
+        "with a toJSON transform, `select: false` on the field, `delete user.password`, "
+        "`const { password, ...rest } = user` and lodash pick/omit count as fixes.",
+        "Password hashes, reset tokens and personal data end up in the browser, in logs "
+        "of proxies and in API clients: offline cracking and account takeover.",
+        "const user = await User.findById(req.params.id);\nres.json(user);",
+        'const user = await User.findById(req.params.id).select("-password -resetToken");\n'
+        "res.json(user);",
+        "Project the fields the client needs (select, attributes), or strip secrets in a "
+        "toJSON transform of the schema",
+    ),
+    (
+        "OWASP API3:2023 Broken Object Property Level Authorization: "
+        "https://owasp.org/API-Security/editions/2023/en/0xa3-broken-object-property-level-authorization/",
+    ),
+)
+
+RULES_BY_KIND: dict[SinkKind, RuleMeta] = {
+    SinkKind.SQL: SQL_INJECTION,
+    SinkKind.NOSQL: NOSQL_INJECTION,
+    SinkKind.COMMAND: COMMAND_INJECTION,
+    SinkKind.CODE: CODE_INJECTION,
+    SinkKind.PATH: PATH_TRAVERSAL,
+    SinkKind.SSRF: SSRF,
+    SinkKind.LOG: LOG_INJECTION,
+    SinkKind.REDOS: REDOS,
+    SinkKind.PROTOTYPE: PROTOTYPE_POLLUTION,
+    SinkKind.DESERIALIZATION: DESERIALIZATION,
+    SinkKind.XXE: XXE,
+    SinkKind.HEADER: HEADER_INJECTION,
+    SinkKind.REDIRECT: OPEN_REDIRECT,
+    SinkKind.MASS_ASSIGNMENT: MASS_ASSIGNMENT,
+    SinkKind.XSS: REFLECTED_XSS,
+    SinkKind.DOM_XSS: DOM_XSS,
+    SinkKind.ZIP_SLIP: ZIP_SLIP,
+    SinkKind.SENSITIVE: SENSITIVE_DATA_EXPOSURE,
+}
+
+_PRIVILEGED_FIELDS = frozenset(
+    {"role", "roles", "isAdmin", "admin", "balance", "permissions", "verified", "isVerified"}
+)
+
+
+_KIND_TITLES = {
+    SinkKind.SQL: "SQL injection",
+    SinkKind.NOSQL: "NoSQL injection",
+    SinkKind.COMMAND: "command injection",
+    SinkKind.CODE: "code injection",
+    SinkKind.PATH: "path traversal",
+    SinkKind.SSRF: "SSRF",
+    SinkKind.LOG: "log injection",
+    SinkKind.REDOS: "ReDoS",
+    SinkKind.PROTOTYPE: "prototype pollution",
+    SinkKind.DESERIALIZATION: "insecure deserialization",
+    SinkKind.XXE: "XXE",
+    SinkKind.HEADER: "header injection",
+    SinkKind.REDIRECT: "open redirect",
+    SinkKind.MASS_ASSIGNMENT: "mass assignment",
+    SinkKind.XSS: "reflected XSS",
+    SinkKind.DOM_XSS: "DOM XSS",
+    SinkKind.ZIP_SLIP: "zip slip",
+    SinkKind.SENSITIVE: "sensitive data exposure",
+}
+
+
+def message_of(hit: Hit) -> str:
+    origin = hit.trace.origin
+    assert isinstance(origin, Source)  # noqa: S101 - the engine only reports source hits
+    via = f" via {', '.join(dict.fromkeys(hit.trace.via))}" if hit.trace.via else ""
+    fix = RULES_BY_KIND[hit.kind].fix
+    return f"{origin.description} flows into {hit.label} ({_KIND_TITLES[hit.kind]}){via}; {fix}"
+
+
+def declares_privileged_fields(project: Project) -> bool:
+    """Whether a mongoose schema, sequelize model or typeorm entity in the project has a
+    field such as `role` or `isAdmin`."""
+    for ctx in project.files:
+        for call, name in named_calls(ctx):
+            if not name.endswith(("Schema", "define", "init")):
+                continue
+            for arg in syntax.call_arguments(call):
+                if any(key in _PRIVILEGED_FIELDS for key, _v, _p in syntax.object_entries(arg)):
+                    return True
+        for prop in ctx.nodes("public_field_definition"):
+            prop_name = prop.child_by_field_name("name")
+            if syntax.text(prop_name) in _PRIVILEGED_FIELDS:
+                return True
+    return False
+
+
+def _as_zip_slip(hit: Hit) -> Hit:
+    """A path built from an archive entry's name is zip slip, not request path traversal."""
+    origin = hit.trace.origin
+    if isinstance(origin, Source) and origin.kind is OriginKind.ARCHIVE:
+        return replace(hit, kind=SinkKind.ZIP_SLIP)
+    return hit
+
+
+def _template_finding(hit: TemplateHit) -> Finding:
+    origin = hit.trace.origin
+    assert isinstance(origin, Source)  # noqa: S101 - renders keep request sources only
+    message = (
+        f"{origin.description} is rendered by {hit.render.label} ({hit.render.call.path}:"
+        f"{hit.render.call.line}) and printed unescaped here with {hit.written} "
+        f"{hit.expression} (XSS); {TEMPLATE_UNESCAPED.fix}"
+    )
+    return TEMPLATE_UNESCAPED.finding(hit.template, message, flow=hit.trace.steps)
+
+
+def _check_project(project: Project) -> Iterator[Finding]:
+    served = served_code(project)
+    engine = TaintEngine(
+        [*project.files, *served.inline],
+        load_models(),
+        served.client_files,
+        models_with_secrets(project),
+    )
+    hits = engine.run()
+    for skip in engine.skips:
+        project.add_skip(skip)
+    for template_hit in template_hits(project, engine.renders):
+        yield _template_finding(template_hit)
+    privileged: bool | None = None
+    by_sink: dict[tuple[str, int, int, SinkKind], list[Hit]] = {}
+    hits = [_as_zip_slip(h) for h in hits]
+    for hit in hits:
+        by_sink.setdefault((hit.sink.path, hit.sink.line, hit.sink.column, hit.kind), []).append(
+            hit
+        )
+    for key in sorted(by_sink, key=lambda k: (k[0], k[1], k[2], k[3].value)):
+        group = sorted(by_sink[key], key=lambda h: (len(h.trace.steps), repr(h.trace.origin)))
+        hit = group[0]
+        rule = RULES_BY_KIND[hit.kind]
+        confidence = hit.confidence
+        if hit.kind is SinkKind.MASS_ASSIGNMENT:
+            if privileged is None:
+                privileged = declares_privileged_fields(project)
+            confidence = Confidence.MEDIUM if privileged else Confidence.LOW
+        message = message_of(hit)
+        others = {str(getattr(h.trace.origin, "description", "")) for h in group[1:]}
+        others.discard(str(getattr(hit.trace.origin, "description", "")))
+        if others:
+            message += f" (also: {', '.join(sorted(others))})"
+        yield rule.finding(hit.sink, message, confidence=confidence, flow=hit.trace.steps)
+
+
+CHECKER = Checker(rules=(*RULES_BY_KIND.values(), TEMPLATE_UNESCAPED), check_project=_check_project)

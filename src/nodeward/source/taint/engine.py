@@ -1,0 +1,1367 @@
+"""The taint engine: request data followed through assignments, expressions, functions and
+modules to the sinks the library models describe.
+
+Each function is analysed once, flow-insensitively (its assignments are replayed until
+nothing changes, at most MAX_PASSES times), with nested callbacks analysed together with
+their enclosing function so that closures see its variables. A call to a project function
+uses that function's summary (which parameters reach its return value, which reach which
+sink), computed on demand and memoised; recursion and call-graph cycles see an empty
+summary. Everything is bounded (call depth, expression depth, steps per function), and
+what was cut short is reported as a Skip.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+from nodeward.findings import Confidence, FlowStep, Skip
+from nodeward.source import syntax
+from nodeward.source.context import CALL, FileContext, Ref
+from nodeward.source.modules import ModuleGraph
+from nodeward.source.parse import Node
+from nodeward.source.taint.handlers import handler_roles
+from nodeward.source.taint.model import ALL_KINDS, Models, Shape, SinkKind, SinkRow
+from nodeward.source.taint.regex import is_catastrophic
+from nodeward.source.taint.values import (
+    CLEAN,
+    Hit,
+    OriginKind,
+    Render,
+    Source,
+    Taint,
+    Trace,
+    union,
+)
+
+MAX_CALL_DEPTH = 6
+MAX_SUMMARY_HITS = 32  # sinks a summary remembers per function
+MAX_EXPRESSION_DEPTH = 60
+MAX_STEPS_PER_FUNCTION = 40_000
+MAX_PASSES = 3
+MAX_REF_HOPS = 4
+MAX_PATH_STEPS = 24
+
+_CONTAINERS = frozenset(
+    {"query", "body", "params", "headers", "cookies", "signedCookies", "files", "querystring"}
+)
+# Response methods that return the response, so `res.status(400).send(x)` is `res.send`.
+_CHAINABLE = frozenset({"status", "type", "set", "header", "append", "vary", "cookie", "location"})
+_STRING_METHODS = frozenset(
+    {
+        "trim",
+        "trimStart",
+        "trimEnd",
+        "toLowerCase",
+        "toUpperCase",
+        "toString",
+        "slice",
+        "substring",
+        "substr",
+        "replace",
+        "replaceAll",
+        "concat",
+        "padStart",
+        "padEnd",
+        "join",
+        "normalize",
+        "charAt",
+    }
+)
+_BOOLEAN_METHODS = frozenset(
+    {"startsWith", "endsWith", "includes", "indexOf", "lastIndexOf", "test", "has", "some"}
+)
+_CALLBACK_METHODS = frozenset({"then", "map", "forEach", "filter", "find", "flatMap", "every"})
+_JQUERY_HTML_METHODS = frozenset(
+    {"html", "append", "prepend", "after", "before", "replaceWith", "wrap", "wrapAll"}
+)
+SENSITIVE_FIELDS = frozenset(
+    {
+        "password",
+        "passwordHash",
+        "password_hash",
+        "hash",
+        "salt",
+        "token",
+        "resetToken",
+        "secret",
+        "ssn",
+        "creditCard",
+        "apiKey",
+    }
+)
+_RECORD_READS = frozenset(
+    {"find", "findOne", "findById", "findAll", "findByPk", "findOneAndUpdate", "findAndCountAll"}
+)
+_MERGING_KINDS = frozenset({SinkKind.MASS_ASSIGNMENT, SinkKind.PROTOTYPE})
+_BROWSER_GLOBALS = frozenset({"window", "globalThis", "self", "document", "location"})
+_DOM_HTML_PROPERTIES = frozenset({"innerHTML", "outerHTML", "srcdoc"})
+_REGEX_METHODS = frozenset({"match", "matchAll", "replace", "replaceAll", "search", "split"})
+
+# Receiver-name heuristics for clients the models cannot resolve (a connection handed to a
+# callback, `this.db`): medium confidence.
+_SQL_RECEIVER = re.compile(
+    r"(db|conn|connection|pool|client|sql|sequelize|knex|database|mysql|pg|sqlite|"
+    r"manager|datasource|repository|trx|tx)$",
+    re.I,
+)
+_SQL_METHODS = frozenset({"query", "execute", "raw"})
+_SQLITE_METHODS = frozenset({"run", "all", "exec", "each", "prepare"})
+_RAW_SQL_METHODS = frozenset(
+    {"whereRaw", "havingRaw", "orderByRaw", "joinRaw", "$queryRawUnsafe", "$executeRawUnsafe"}
+)
+_QUERY_BUILDER_METHODS = frozenset({"where", "andWhere", "orWhere", "having"})
+_NOSQL_METHODS = frozenset(
+    {
+        "find",
+        "findOne",
+        "findOneAndUpdate",
+        "findOneAndDelete",
+        "findOneAndRemove",
+        "findOneAndReplace",
+        "updateOne",
+        "updateMany",
+        "update",
+        "deleteOne",
+        "deleteMany",
+        "remove",
+        "count",
+        "countDocuments",
+        "exists",
+        "aggregate",
+        "mapReduce",
+        "where",
+    }
+)
+_MASS_ASSIGNMENT_METHODS = {
+    "create": 0,
+    "insertMany": 0,
+    "insert": 0,
+    "build": 0,
+    "update": 1,
+    "updateOne": 1,
+    "updateMany": 1,
+    "findOneAndUpdate": 1,
+    "findByIdAndUpdate": 1,
+    "merge": 1,
+}
+_LOGGER_RECEIVER = re.compile(r"^(logger|log|winston|pino|bunyan|fastify\.log|req\.log)$", re.I)
+_LOGGER_METHODS = frozenset({"info", "warn", "error", "debug", "log", "trace", "fatal", "verbose"})
+_BUILTIN_OBJECTS = frozenset(
+    {"Promise", "Object", "Array", "JSON", "Math", "Reflect", "Number", "String", "Date", "Map"}
+)
+_GUARD = re.compile(
+    r"\.(startsWith|includes|has|test|indexOf|match|endsWith)\s*\(|===|!==|\bin\b|"
+    r"\bis[A-Z]\w*\s*\("  # validator.isEmail(x), isValidObjectId(x), ObjectId.isValid(x)
+)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a function does with its parameters: which reach its return value (as
+    parameter-origin traces) and which reach sinks."""
+
+    returns: Taint = CLEAN
+    hits: tuple[Hit, ...] = ()
+
+
+EMPTY_SUMMARY = Summary()
+
+
+class BudgetExceeded(Exception):
+    """A function took more evaluation steps than MAX_STEPS_PER_FUNCTION."""
+
+
+@dataclass
+class TaintEngine:
+    """Runs the analysis over a project's parsed files and collects the hits."""
+
+    files: list[FileContext]
+    models: Models
+    client_files: frozenset[str] = frozenset()  # code the app serves to browsers
+    record_models: frozenset[str] = frozenset()  # models whose records hold secrets
+    graph: ModuleGraph = field(init=False)
+    hits: dict[tuple[object, ...], Hit] = field(default_factory=dict)
+    renders: list[Render] = field(default_factory=list)
+    _cut: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    _summaries: dict[tuple[str, int], Summary] = field(default_factory=dict)
+    _in_progress: set[tuple[str, int]] = field(default_factory=set)
+    _depth: int = 0
+
+    def __post_init__(self) -> None:
+        self.graph = ModuleGraph(self.files)
+
+    def run(self) -> list[Hit]:
+        for ctx in self.files:
+            self.analyze_file(ctx)
+        return [h for h in self.hits.values() if isinstance(h.trace.origin, Source)]
+
+    def analyze_file(self, ctx: FileContext) -> None:
+        client = ctx.rel in self.client_files
+        for unit in _client_units(ctx) if client else _top_level_units(ctx):
+            try:
+                self.summary(ctx, unit)
+            except RecursionError:
+                self._skip(ctx, unit, "expressions nested too deeply")
+
+    def record(self, hit: Hit) -> None:
+        origin = hit.trace.origin
+        key = (hit.kind, hit.sink.path, hit.sink.line, hit.sink.column, hit.label, repr(origin))
+        self.hits.setdefault(key, hit)
+
+    def summary(self, ctx: FileContext, func: Node) -> Summary:
+        key = (ctx.rel, func.start_byte)
+        if key in self._summaries:
+            return self._summaries[key]
+        if key in self._in_progress or self._depth >= MAX_CALL_DEPTH:
+            if self._depth >= MAX_CALL_DEPTH:
+                self._skip(ctx, func, f"call depth limit ({MAX_CALL_DEPTH}) reached")
+            return EMPTY_SUMMARY
+        self._in_progress.add(key)
+        self._depth += 1
+        try:
+            result = _FunctionAnalysis(self, ctx, func).run()
+        except BudgetExceeded:
+            self._skip(ctx, func, f"step limit ({MAX_STEPS_PER_FUNCTION:,}) reached")
+            result = EMPTY_SUMMARY
+        finally:
+            self._depth -= 1
+            self._in_progress.discard(key)
+        self._summaries[key] = result
+        return result
+
+    def _skip(self, ctx: FileContext, node: Node, reason: str) -> None:
+        self._cut.setdefault((ctx.rel, reason), []).append(syntax.line_of(node))
+
+    @property
+    def skips(self) -> list[Skip]:
+        """One Skip per file and reason, naming the lines where the analysis was cut."""
+        found = []
+        for (rel, reason), lines in sorted(self._cut.items()):
+            unique = sorted(set(lines))
+            where = ", ".join(str(n) for n in unique[:5]) + (", ..." if len(unique) > 5 else "")
+            found.append(Skip(rel, f"taint analysis cut short: {reason} (line {where})"))
+        return found
+
+    def resolve_ref(self, ctx: FileContext, ref: Ref) -> Ref:
+        """Follow an access path rooted in a project module (`require("../db").query`) to
+        the package the module's export comes from (`mysql.createConnection().query`)."""
+        hops = 0
+        while ref.module.startswith(".") and hops < MAX_REF_HOPS:
+            target = self.graph.resolve(ctx.rel, ref.module)
+            if target is None:
+                return ref
+            members = ref.path
+            resolved = None
+            if members and members[0] != CALL:
+                resolved = self.graph.lookup(target, members[0])
+                rest = members[1:]
+            if resolved is None:
+                resolved = self.graph.lookup(target, "default")
+                rest = members
+            if resolved is None:
+                return ref
+            inner = target.ref_of(resolved.node)
+            if inner is None:
+                return ref
+            ctx, ref = target, inner.then(*rest)
+            hops += 1
+        return ref
+
+    def project_function(self, ctx: FileContext, call: Node) -> tuple[FileContext, Node] | None:
+        """The project function a call invokes, in this file or through an import."""
+        callee = syntax.unwrap(call.child_by_field_name("function"))
+        if callee is None:
+            return None
+        if callee.type == "identifier":
+            declared = ctx.declaration(syntax.text(callee))
+            declared = syntax.unwrap(declared)
+            if declared is not None and declared.type in syntax.FUNCTION_TYPES:
+                return ctx, declared
+        if callee.type not in ("identifier", "member_expression"):
+            return None
+        resolved = self.graph.resolve_import(ctx, callee)
+        if resolved is None:
+            return None
+        node = syntax.unwrap(resolved.node)
+        if node is not None and node.type in ("identifier", "shorthand_property_identifier"):
+            # `module.exports = { getUser }`: the export names a local declaration
+            node = syntax.unwrap(resolved.ctx.declaration(syntax.text(node)))
+        if node is not None and node.type in syntax.FUNCTION_TYPES:
+            return resolved.ctx, node
+        return None
+
+
+def _client_units(ctx: FileContext) -> Iterator[Node]:
+    """Browser code reads its sources (location, messages) anywhere: every top-level unit."""
+    yield ctx.parsed.root
+    for kind in sorted(syntax.FUNCTION_TYPES):
+        for func in ctx.nodes(kind):
+            if syntax.enclosing_function(func) is None:
+                yield func
+
+
+def _top_level_units(ctx: FileContext) -> Iterator[Node]:
+    """The outermost functions that contain a request handler or read an archive's
+    entries (nested functions are analysed with their enclosing function, so that
+    closures see its variables). Other functions are analysed only when one of those calls
+    them, as summaries: library code without handlers costs one pass over its functions."""
+    starts: list[Node] = []
+    for kind in sorted(syntax.FUNCTION_TYPES):
+        starts += [
+            f
+            for f in ctx.nodes(kind)
+            if handler_roles(f) is not None or _is_archive_entry_callback(f)
+        ]
+    for call in ctx.nodes("call_expression"):
+        callee = call.child_by_field_name("function")
+        if (
+            callee is not None
+            and callee.type == "member_expression"
+            and syntax.text(callee.child_by_field_name("property")) == "getEntries"
+        ):
+            starts.append(call)
+    seen: set[int] = set()
+    for start in starts:
+        top = start if start.type in syntax.FUNCTION_TYPES else syntax.enclosing_function(start)
+        while top is not None and (outer := syntax.enclosing_function(top)) is not None:
+            top = outer
+        if top is not None and top.start_byte not in seen:
+            seen.add(top.start_byte)
+            yield top
+
+
+def _static_path(node: Node | None) -> tuple[Node, tuple[str, ...]] | None:
+    """`res.status(400).send` -> (res, ("status", "()", "send")), without recursion."""
+    steps: list[str] = []
+    current = syntax.unwrap(node)
+    while current is not None:
+        if len(steps) > MAX_PATH_STEPS:
+            return None  # longer than any modelled path: a builder chain in generated code
+        match current.type:
+            case "identifier" | "this":
+                return current, tuple(reversed(steps))
+            case "member_expression":
+                steps.append(syntax.text(current.child_by_field_name("property")))
+                current = syntax.unwrap(current.child_by_field_name("object"))
+            case "subscript_expression":
+                key = syntax.string_value(current.child_by_field_name("index"))
+                if key is None:
+                    return None
+                steps.append(key)
+                current = syntax.unwrap(current.child_by_field_name("object"))
+            case "call_expression":
+                steps.append(CALL)
+                current = syntax.unwrap(current.child_by_field_name("function"))
+            case "new_expression":
+                steps.append(CALL)
+                current = syntax.unwrap(current.child_by_field_name("constructor"))
+            case _:
+                return None
+    return None
+
+
+def _pattern_names(pattern: Node) -> Iterator[tuple[str, str | None]]:
+    """(bound name, the property it was destructured from or None) for a binding pattern."""
+    if pattern.type == "identifier":
+        yield syntax.text(pattern), None
+        return
+    for node in syntax.walk(pattern):
+        if node.type == "shorthand_property_identifier_pattern":
+            yield syntax.text(node), syntax.text(node)
+        elif node.type == "pair_pattern":
+            value = node.child_by_field_name("value")
+            if value is not None and value.type == "identifier":
+                yield syntax.text(value), syntax.property_key(node)
+        elif node.type == "assignment_pattern":
+            left = node.child_by_field_name("left")
+            if left is not None and left.type == "identifier" and node.parent is pattern:
+                yield syntax.text(left), None
+        elif node.type in ("rest_pattern", "array_pattern"):
+            for child in node.named_children:
+                if child.type == "identifier":
+                    yield syntax.text(child), None
+        elif node.type in ("required_parameter", "optional_parameter"):
+            inner = node.child_by_field_name("pattern")
+            if inner is not None and inner.type == "identifier":
+                yield syntax.text(inner), None
+
+
+class _FunctionAnalysis:
+    """One function (or the program's top level) with its nested callbacks."""
+
+    def __init__(self, engine: TaintEngine, ctx: FileContext, unit: Node) -> None:
+        self.engine = engine
+        self.ctx = ctx
+        self.unit = unit
+        self.models = engine.models
+        self.env: dict[str, Taint] = {}
+        self.requests: set[str] = set()
+        self.responses: set[str] = set()
+        self.koa: set[str] = set()
+        self.messages: set[str] = set()  # browser `message` event parameters
+        self.entries: dict[str, Node] = {}  # archive entry parameters -> their callback
+        self.request_patterns: list[Node] = []  # `({ body }, res) => ...`
+        self.deleted: set[str] = set()  # `delete user.password`: variables made safe
+        self.client = ctx.rel in engine.client_files
+        self.steps = 0
+        self.returns: Taint = CLEAN
+        self.hits: list[Hit] = []
+        self._cache: dict[tuple[int, int], Taint] = {}
+        self._guards: dict[tuple[int, int, SinkKind], bool] = {}
+        self.nodes = self._collect()
+
+    def _collect(self) -> list[Node]:
+        """The unit's nodes in document order; the program leaves functions to their own
+        analysis, a function includes its nested callbacks."""
+        is_program = self.unit.type == "program"
+        found: list[Node] = []
+        stack = [self.unit]
+        while stack:
+            node = stack.pop()
+            found.append(node)
+            if node.type in syntax.FUNCTION_TYPES and _is_archive_entry_callback(node):
+                params = syntax.function_params(node)
+                entry = syntax.param_name(params[0]) if params else None
+                if entry is not None:
+                    self.entries[entry] = node
+            if node.type in syntax.FUNCTION_TYPES and self.client:
+                event = _message_listener_param(node)
+                if event is not None:
+                    self.messages.add(event)
+            elif node.type in syntax.FUNCTION_TYPES:
+                roles = handler_roles(node)
+                if roles is not None:
+                    if roles.request_pattern is not None:
+                        self.request_patterns.append(roles.request_pattern)
+                    for name, into in (
+                        (roles.request, self.requests),
+                        (roles.response, self.responses),
+                        (roles.koa, self.koa),
+                    ):
+                        if name is not None:
+                            into.add(name)
+            children = [
+                c
+                for c in node.named_children
+                if not (is_program and c.type in syntax.FUNCTION_TYPES)
+            ]
+            stack.extend(reversed(children))
+        return found
+
+    # -- driver -----------------------------------------------------------------------
+
+    def run(self) -> Summary:
+        if self.unit.type != "program":
+            for index, param in enumerate(syntax.function_params(self.unit)):
+                for name, _key in _pattern_names(param):
+                    if name not in self.requests | self.responses | self.koa:
+                        self.env[name] = frozenset({Trace(origin=index)})
+        for pattern in self.request_patterns:
+            for name, key in _pattern_names(pattern):
+                if key is not None:
+                    self._assign(name, self._request_member(key, pattern))
+        for name, callback in self.entries.items():
+            self.env[name] = frozenset({self._archive_trace(callback, f"{name} (archive entry)")})
+        bindings = [
+            n
+            for n in self.nodes
+            if n.type
+            in (
+                "variable_declarator",
+                "assignment_expression",
+                "augmented_assignment_expression",
+                "for_in_statement",
+            )
+            or (n.type == "call_expression" and self._callback_method(n) is not None)
+        ]
+        for node in self.nodes:
+            if node.type == "unary_expression" and syntax.text(node).startswith("delete"):
+                target = _static_path(node.named_children[0] if node.named_children else None)
+                if target is not None and target[1] and target[1][-1] in SENSITIVE_FIELDS:
+                    self.deleted.add(syntax.text(target[0]))
+        for _ in range(MAX_PASSES):
+            before = dict(self.env)
+            self._cache.clear()
+            for node in bindings:
+                self._bind(node)
+            if self.env == before:
+                break
+        self._cache.clear()
+        for node in self.nodes:
+            if node.type in ("call_expression", "new_expression"):
+                self.eval(node)
+            elif node.type == "assignment_expression":
+                self._check_assignment(node)
+            elif node.type == "jsx_attribute" and self.client:
+                self._check_dangerous_html(node)
+            elif node.type == "return_statement" and syntax.enclosing_function(node) == self.unit:
+                value = node.named_children[0] if node.named_children else None
+                self.returns = union(self.returns, self.eval(value))
+        if self.unit.type == "arrow_function":
+            body = self.unit.child_by_field_name("body")
+            if body is not None and body.type != "statement_block":
+                self.returns = union(self.returns, self.eval(body))
+        for hit in self.hits:
+            self.engine.record(hit)
+        params = frozenset(t for t in self.returns if isinstance(t.origin, int))
+        return Summary(
+            returns=params | frozenset(t for t in self.returns if isinstance(t.origin, Source)),
+            hits=tuple(h for h in self.hits if isinstance(h.trace.origin, int))[:MAX_SUMMARY_HITS],
+        )
+
+    def _assign(self, name: str, taint: Taint) -> None:
+        if taint:
+            self.env[name] = union(self.env.get(name, CLEAN), taint)
+
+    def _bind(self, node: Node) -> None:
+        match node.type:
+            case "variable_declarator":
+                target, value = node.child_by_field_name("name"), node.child_by_field_name("value")
+                if target is not None and value is not None:
+                    self._bind_pattern(target, self.eval(value))
+            case "assignment_expression" | "augmented_assignment_expression":
+                left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+                if left is None or right is None:
+                    return
+                taint = self.eval(right)
+                if left.type in ("identifier", "object_pattern", "array_pattern"):
+                    self._bind_pattern(left, taint)
+                else:  # obj.x = tainted: the object now holds request data
+                    path = _static_path(left)
+                    if path is not None and path[0].type == "identifier":
+                        self._assign(syntax.text(path[0]), taint)
+            case "for_in_statement":
+                left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+                if left is not None and right is not None:
+                    self._bind_pattern(left, frozenset(t.member("*") for t in self.eval(right)))
+            case "call_expression":
+                method = self._callback_method(node)
+                callee = node.child_by_field_name("function")
+                receiver = callee.child_by_field_name("object") if callee is not None else None
+                args = syntax.call_arguments(node)
+                if method is None or not args or receiver is None:
+                    return
+                taint = self.eval(receiver)
+                if method != "then":
+                    taint = frozenset(t.member("[]") for t in taint)
+                params = syntax.function_params(args[0])
+                if params:
+                    self._bind_pattern(params[0], taint)
+            case _:
+                return
+
+    def _bind_pattern(self, pattern: Node, taint: Taint) -> None:
+        if not taint:
+            return
+        if pattern.type in ("identifier", "shorthand_property_identifier_pattern"):
+            self._assign(syntax.text(pattern), taint)
+            return
+        if pattern.type in ("lexical_declaration", "variable_declaration"):
+            for declarator in pattern.named_children:
+                bound = declarator.child_by_field_name("name")
+                if bound is not None:
+                    self._bind_pattern(bound, taint)
+            return
+        removed = {key for _name, key in _pattern_names(pattern) if key in SENSITIVE_FIELDS}
+        for name, key in _pattern_names(pattern):
+            if key is None and removed:  # `const { password, ...rest } = user`: rest is safe
+                taint = frozenset(t.clear(frozenset({SinkKind.SENSITIVE})) for t in taint)
+            self._assign(name, frozenset(t.member(key) for t in taint) if key else taint)
+
+    def _callback_method(self, call: Node) -> str | None:
+        callee = call.child_by_field_name("function")
+        if callee is None or callee.type != "member_expression":
+            return None
+        method = syntax.text(callee.child_by_field_name("property"))
+        args = syntax.call_arguments(call)
+        if method in _CALLBACK_METHODS and args and args[0].type in syntax.FUNCTION_TYPES:
+            return method
+        return None
+
+    # -- expressions ------------------------------------------------------------------
+
+    def eval(self, node: Node | None, depth: int = 0) -> Taint:
+        node = syntax.unwrap(node)
+        if node is None:
+            return CLEAN
+        self.steps += 1
+        if self.steps > MAX_STEPS_PER_FUNCTION:
+            raise BudgetExceeded
+        if depth > MAX_EXPRESSION_DEPTH:
+            self.engine._skip(self.ctx, node, "expression nested too deeply")
+            return CLEAN
+        key = (node.start_byte, node.end_byte)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        result = self._eval(node, depth + 1)
+        self._cache[key] = result
+        return result
+
+    def _eval(self, node: Node, depth: int) -> Taint:
+        match node.type:
+            case "identifier" | "shorthand_property_identifier":
+                return self.env.get(syntax.text(node), CLEAN)
+            case "member_expression" | "subscript_expression":
+                return self._eval_member(node, depth)
+            case "call_expression" | "new_expression":
+                return self._eval_call(node, depth)
+            case "binary_expression":
+                operator = syntax.text(node.child_by_field_name("operator"))
+                left = self.eval(node.child_by_field_name("left"), depth)
+                right = self.eval(node.child_by_field_name("right"), depth)
+                if operator in ("||", "&&", "??"):
+                    return union(left, right)
+                if operator == "+":
+                    return frozenset(t.as_string() for t in union(left, right))
+                return CLEAN  # comparisons and arithmetic give booleans and numbers
+            case "template_string":
+                parts = [
+                    self.eval(c.named_children[0] if c.named_children else None, depth)
+                    for c in node.named_children
+                    if c.type == "template_substitution"
+                ]
+                return frozenset(t.as_string() for t in union(*parts))
+            case "ternary_expression":
+                consequence = node.child_by_field_name("consequence")
+                chosen = self.eval(consequence, depth)
+                guard = self._guard_kinds(node.child_by_field_name("condition"), consequence)
+                if guard:  # `ALLOWED.includes(x) ? x : "/"`
+                    chosen = frozenset(t.clear(guard) for t in chosen)
+                return union(chosen, self.eval(node.child_by_field_name("alternative"), depth))
+            case "assignment_expression" | "augmented_assignment_expression":
+                return self.eval(node.child_by_field_name("right"), depth)
+            case "object" | "array":
+                return self._eval_literal(node, depth)
+            case "spread_element":
+                return self.eval(node.named_children[0] if node.named_children else None, depth)
+            case "sequence_expression":
+                children = node.named_children
+                return self.eval(children[-1] if children else None, depth)
+            case _:
+                return CLEAN
+
+    def _eval_literal(self, node: Node, depth: int) -> Taint:
+        parts: list[Taint] = []
+        for child in node.named_children:
+            if child.type == "pair":
+                value = self.eval(child.child_by_field_name("value"), depth)
+                parts.append(frozenset(t.member("*") for t in value))
+            elif child.type == "spread_element":
+                parts.append(self.eval(child, depth))  # `{ ...req.body }` is still the body
+            elif child.type == "shorthand_property_identifier":
+                parts.append(
+                    frozenset(t.member("*") for t in self.env.get(syntax.text(child), CLEAN))
+                )
+            elif child.type not in ("comment", "method_definition"):
+                parts.append(frozenset(t.member("*") for t in self.eval(child, depth)))
+        return union(*parts)
+
+    def _eval_member(self, node: Node, depth: int) -> Taint:
+        path = _static_path(node)
+        if path is not None:
+            base, steps = path
+            source = self._source(base, steps, node)
+            if source is not None:
+                return source
+        obj = node.child_by_field_name("object")
+        if node.type == "member_expression":
+            prop = syntax.text(node.child_by_field_name("property"))
+        else:
+            prop = syntax.string_value(node.child_by_field_name("index")) or "[]"
+        if prop == "length":
+            return CLEAN
+        return frozenset(t.member(prop) for t in self.eval(obj, depth))
+
+    def _request_member(self, key: str, node: Node) -> Taint:
+        """`body` destructured from the request parameter: the same source as req.body."""
+        shape = self.models.sources.get(("@request", (key,)))
+        if shape is None:
+            return CLEAN
+        location = self.ctx.location(node)
+        trace = Trace(
+            origin=Source(f"req.{key}", location),
+            steps=(FlowStep(location, f"request data: req.{key}"),),
+            maybe_object=shape is Shape.OBJECT,
+            whole=key in _CONTAINERS,
+            cleared=self.models.source_cleared.get(("@request", (key,)), frozenset()),
+        )
+        return frozenset({trace})
+
+    def _source(self, base: Node, steps: tuple[str, ...], node: Node) -> Taint | None:
+        name = syntax.text(base)
+        if self.client:
+            return self._dom_source(name, steps, node)
+        if name in self.requests:
+            pseudo = "@request"
+        elif name in self.koa:
+            pseudo = "@koa"
+        else:
+            return None
+        shape = self.models.sources.get((pseudo, steps))
+        if shape is None:
+            return None
+        members = [s for s in steps if s != CALL]
+        described = ".".join([name, *members])
+        if steps and steps[-1] == CALL:
+            args = syntax.call_arguments(node) if node.type == "call_expression" else []
+            header = syntax.string_value(args[0]) if args else None
+            described = f"{described}({header!r})" if header else described + "()"
+        whole = steps[-1] in _CONTAINERS
+        cleared = self.models.source_cleared.get((pseudo, steps), frozenset())
+        trace = Trace(
+            origin=Source(described, self.ctx.location(node)),
+            steps=(FlowStep(self.ctx.location(node), f"request data: {described}"),),
+            maybe_object=shape is Shape.OBJECT,
+            whole=whole,
+            cleared=cleared,
+        )
+        return frozenset({trace})
+
+    def _archive_trace(self, node: Node, described: str) -> Trace:
+        location = self.ctx.location(node)
+        return Trace(
+            origin=Source(described, location, OriginKind.ARCHIVE),
+            steps=(FlowStep(location, f"archive entry: {described}"),),
+            maybe_object=False,
+            whole=False,
+        )
+
+    def _record_read(
+        self, call: Node, receiver: Node | None, method: str, args: list[Node]
+    ) -> Taint:
+        """A database read of a model with secret fields, unless it projects them away."""
+        if receiver is None or receiver.type != "identifier" or method not in _RECORD_READS:
+            return CLEAN
+        model = syntax.text(receiver)
+        if model not in self.engine.record_models or _projects(args):
+            return CLEAN
+        location = self.ctx.location(call)
+        described = f"a {model} record from {model}.{method}()"
+        trace = Trace(
+            origin=Source(described, location, OriginKind.RECORD),
+            steps=(FlowStep(location, f"database record: {described} (no projection)"),),
+        )
+        return frozenset({trace})
+
+    def _dom_source(self, name: str, steps: tuple[str, ...], node: Node) -> Taint | None:
+        if name not in _BROWSER_GLOBALS and name not in self.messages:
+            return None  # a local variable, not the browser's
+        full = (name, *steps)
+        while full and full[0] in ("window", "globalThis", "self"):
+            full = full[1:]
+        if full[:2] == ("document", "location"):
+            full = full[1:]
+        if name in self.messages and steps == ("data",):
+            described = f"{name}.data (a postMessage message)"
+        elif full and self.models.sources.get(("@dom", full)) is not None:
+            described = ".".join(full)
+        else:
+            return None
+        trace = Trace(
+            origin=Source(described, self.ctx.location(node), OriginKind.BROWSER),
+            steps=(FlowStep(self.ctx.location(node), f"browser data: {described}"),),
+            maybe_object=False,
+            whole=False,
+        )
+        return frozenset({trace})
+
+    # -- calls ------------------------------------------------------------------------
+
+    def _callee_ref(self, call: Node) -> Ref | None:
+        fn = call.child_by_field_name("function") or call.child_by_field_name("constructor")
+        path = _static_path(fn)
+        if path is not None:
+            base, steps = path
+            name = syntax.text(base)
+            if name in self.responses:
+                while len(steps) > 2 and steps[0] in _CHAINABLE and steps[1] == CALL:
+                    steps = steps[2:]
+                return Ref("@response", steps)
+            if name in self.koa:
+                return Ref("@koa", steps)
+            if name in self.requests:
+                return Ref("@request", steps)
+        ref = self.ctx.callee(call)
+        if ref is not None:
+            return self.engine.resolve_ref(self.ctx, ref)
+        if path is not None:
+            base, steps = path
+            name = syntax.text(base)
+            if base.type == "identifier" and self.ctx.declaration(name) is None:
+                if name not in self.env and name not in ("window", "globalThis"):
+                    return Ref("global", (name, *steps))
+                if name in ("window", "globalThis"):
+                    return Ref("global", steps)
+        return None
+
+    def _eval_call(self, call: Node, depth: int) -> Taint:
+        path = _static_path(call)
+        if path is not None and call.type == "call_expression":
+            source = self._source(path[0], path[1], call)
+            if source is not None:
+                return source
+        fn = call.child_by_field_name("function") or call.child_by_field_name("constructor")
+        args = syntax.call_arguments(call)
+        arg_taints = [self.eval(a, depth) for a in args]
+        receiver = (
+            fn.child_by_field_name("object")
+            if fn is not None and fn.type == "member_expression"
+            else None
+        )
+        receiver_taint = self.eval(receiver, depth) if receiver is not None else CLEAN
+        method = (
+            syntax.text(fn.child_by_field_name("property"))
+            if fn is not None and receiver is not None
+            else ""
+        )
+        ref = self._callee_ref(call)
+        key = (ref.module, ref.path) if ref is not None else None
+
+        if method == "getEntries" and call.type == "call_expression":  # adm-zip
+            return frozenset({self._archive_trace(call, "entry.entryName (adm-zip entry)")})
+        if method == "select" and receiver_taint:  # a projection: `.select("-password")`
+            return frozenset(t.clear(frozenset({SinkKind.SENSITIVE})) for t in receiver_taint)
+        if key in (("@response", ("render",)), ("@koa", ("render",))) and args:
+            self._record_render(call, args, depth)
+            return CLEAN
+        if self.client and self._dom_sinks(call, method, receiver, args, arg_taints):
+            return CLEAN
+        if key is not None:
+            cleared = self.models.sanitizers.get(key)
+            if cleared is not None:
+                return frozenset(
+                    t.clear(cleared).as_string() for t in union(*arg_taints, receiver_taint)
+                )
+            rows = self.models.sinks_for(*key)
+            if rows:
+                for row in rows:
+                    if key[0].startswith("@"):  # name the handler's own variable: res.send()
+                        written = self.ctx.callee_name(call)
+                        row = replace(row, label=f"{written}()") if written else row
+                    self._check_row(call, row, args, arg_taints, Confidence.HIGH)
+                if all(row.kind in _MERGING_KINDS for row in rows):
+                    return union(*arg_taints)  # Object.assign / _.merge return the merge
+                return self._record_read(call, receiver, method, args)
+            if key in self.models.clean_results:
+                return CLEAN
+        if self._heuristic_sinks(call, fn, receiver, method, args, arg_taints, receiver_taint):
+            return self._record_read(call, receiver, method, args)
+
+        target = (
+            self.engine.project_function(self.ctx, call) if call.type == "call_expression" else None
+        )
+        if target is not None:
+            result = self._apply_summary(call, target, arg_taints)
+            escaping = _escaping_kinds(syntax.text(fn).rsplit(".", 1)[-1] if fn else "")
+            return frozenset(t.clear(escaping) for t in result) if escaping else result
+
+        if method in _REGEX_METHODS and receiver_taint and args:
+            self._check_regex_literal(call, args[0], receiver_taint)
+        if method in ("test", "exec") and receiver is not None and args:
+            self._check_regex_literal(call, receiver, arg_taints[0])
+        if method in _BOOLEAN_METHODS:
+            return CLEAN
+        if method == "replace" and args and re.search(r"\\[nr]", syntax.text(args[0])):
+            return frozenset(
+                t.clear(frozenset({SinkKind.LOG, SinkKind.HEADER})) for t in receiver_taint
+            )
+        if method in ("replace", "replaceAll") and len(args) > 1 and "&lt;" in syntax.text(args[1]):
+            escaped = frozenset({SinkKind.XSS, SinkKind.DOM_XSS})  # .replace(/</g, "&lt;")
+            return frozenset(t.clear(escaped).as_string() for t in receiver_taint)
+        if method in _STRING_METHODS:
+            return frozenset(t.as_string() for t in union(receiver_taint, *arg_taints))
+        # An unknown call: its result may carry any of its inputs (string and array
+        # helpers, path.join, wrappers).
+        return union(receiver_taint, *(frozenset(t.member("*") for t in a) for a in arg_taints))
+
+    def _record_render(self, call: Node, args: list[Node], depth: int) -> None:
+        view = syntax.string_value(args[0])
+        if view is None or len(args) < 2:
+            return
+        data = syntax.unwrap(self.ctx.value_of(args[1]))
+        variables: dict[str, Taint] = {}
+        every: list[Taint] = []
+        if data is not None and data.type == "object":
+            every += [
+                frozenset(t for t in self.eval(child, depth) if t.whole)
+                for child in data.named_children
+                if child.type == "spread_element"
+            ]
+            for key, value, _pair in syntax.object_entries(data):
+                taint = self.eval(value, depth)
+                if taint:
+                    variables[key] = taint
+        else:
+            every.append(frozenset(t for t in self.eval(args[1], depth) if t.whole))
+        sources = {
+            k: frozenset(t for t in v if isinstance(t.origin, Source)) for k, v in variables.items()
+        }
+        sources = {k: v for k, v in sources.items() if v}
+        every_taint = frozenset(t for t in union(*every) if isinstance(t.origin, Source))
+        if sources or every_taint:
+            label = f"{self.ctx.callee_name(call) or 'render'}()"
+            location = self.ctx.location(call)
+            self.engine.renders.append(Render(view, sources, every_taint, location, label))
+
+    def _dom_sinks(
+        self,
+        call: Node,
+        method: str,
+        receiver: Node | None,
+        args: list[Node],
+        arg_taints: list[Taint],
+    ) -> bool:
+        """Browser sinks recognised by method names (jQuery, Angular's DomSanitizer,
+        insertAdjacentHTML); document.write and $(...) are model rows."""
+        receiver_text = syntax.text(receiver) if receiver is not None else ""
+        is_jquery = receiver_text.startswith(("$(", "jQuery(", "$")) and receiver is not None
+        index: int | None = None
+        if method in _JQUERY_HTML_METHODS and is_jquery:
+            index = 0
+        elif method == "insertAdjacentHTML":
+            index = 1
+        elif method.startswith("bypassSecurityTrust"):
+            index = 0
+        if index is None or index >= len(args):
+            return False
+        label = f"{receiver_text}.{method}()" if len(receiver_text) < 40 else f"{method}()"
+        self._sink(call, args[index], arg_taints[index], SinkKind.DOM_XSS, label, Confidence.HIGH)
+        return True
+
+    def _apply_summary(
+        self, call: Node, target: tuple[FileContext, Node], arg_taints: list[Taint]
+    ) -> Taint:
+        target_ctx, func = target
+        summary = self.engine.summary(target_ctx, func)
+        if not summary.returns and not summary.hits:
+            return CLEAN
+        name = self.ctx.callee_name(call) or "function"
+        via = f"{name}() in {target_ctx.rel}"
+        step = FlowStep(self.ctx.location(call), f"passed to {name}() in {target_ctx.rel}")
+        result: list[Taint] = []
+        for inner in summary.returns:
+            if isinstance(inner.origin, int):
+                if inner.origin < len(arg_taints):
+                    result.append(
+                        frozenset(t.through(inner, step, via) for t in arg_taints[inner.origin])
+                    )
+            else:
+                result.append(frozenset({inner}))
+        for hit in summary.hits:
+            index = hit.trace.origin
+            if not isinstance(index, int) or index >= len(arg_taints):
+                continue
+            for outer in arg_taints[index]:
+                trace = outer.through(hit.trace, step, via)
+                if hit.kind in trace.cleared or not _shape_fits(hit.kind, trace):
+                    continue
+                if self._guarded(call, call.child_by_field_name("arguments"), hit.kind):
+                    continue
+                self.hits.append(Hit(hit.kind, hit.sink, hit.label, trace, hit.confidence))
+        return union(*result)
+
+    def _check_row(
+        self,
+        call: Node,
+        row: SinkRow,
+        args: list[Node],
+        arg_taints: list[Taint],
+        confidence: Confidence,
+    ) -> None:
+        if row.condition is not None and not _condition_holds(self.ctx, row.condition, args):
+            return
+        target = syntax.unwrap(args[0]) if args else None
+        if row.kind is SinkKind.MASS_ASSIGNMENT and target is not None and target.type == "object":
+            return  # Object.assign({}, req.body) copies; what the copy reaches is checked
+        for index in row.argument.select(len(args)):
+            self._sink(call, args[index], arg_taints[index], row.kind, row.label, confidence)
+
+    def _sink(
+        self,
+        call: Node,
+        arg: Node,
+        taint: Taint,
+        kind: SinkKind,
+        label: str,
+        confidence: Confidence,
+    ) -> None:
+        if not taint:
+            return
+        if kind is SinkKind.XSS and _NOT_HTML.search(
+            syntax.text(call.child_by_field_name("function"))
+        ):
+            return  # res.type("text/plain").send(x) is not parsed as HTML
+        if kind is SinkKind.XSS and syntax.unwrap(arg) is not None:
+            unwrapped = syntax.unwrap(arg)
+            if unwrapped is not None and unwrapped.type in ("object", "array"):
+                return  # res.send({ ... }) answers JSON
+        if kind is SinkKind.NOSQL and _has_where(arg, self):
+            kind_taint = taint
+        else:
+            kind_taint = frozenset(t for t in taint if _shape_fits(kind, t))
+        if kind in (SinkKind.REDIRECT, SinkKind.SSRF) and _fixed_target(arg, kind):
+            return
+        live = [t for t in kind_taint if kind not in t.cleared]
+        if kind is SinkKind.SENSITIVE and self.deleted & {
+            syntax.text(n) for n in syntax.walk(arg) if n.type == "identifier"
+        }:
+            return  # `delete user.password` before sending
+        if not live or self._guarded(call, arg, kind):
+            return
+        location = self.ctx.location(call)
+        for trace in sorted(live, key=lambda t: (isinstance(t.origin, int), len(t.steps)))[:2]:
+            final = Trace(
+                origin=trace.origin,
+                steps=(*trace.steps, FlowStep(location, f"reaches {label}")),
+                via=trace.via,
+                maybe_object=trace.maybe_object,
+                whole=trace.whole,
+                cleared=trace.cleared,
+            )
+            self.hits.append(Hit(kind, location, label, final, confidence))
+
+    def _heuristic_sinks(
+        self,
+        call: Node,
+        fn: Node | None,
+        receiver: Node | None,
+        method: str,
+        args: list[Node],
+        arg_taints: list[Taint],
+        receiver_taint: Taint,
+    ) -> bool:
+        """Sinks recognised by method and receiver names when no model row resolved.
+        Returns whether the call was one (its result then holds no request data)."""
+        if not args:
+            return False
+        receiver_text = syntax.text(receiver) if receiver is not None else ""
+        receiver_name = receiver_text.rsplit(".", 1)[-1]
+        medium = Confidence.MEDIUM
+        if (
+            method in _RAW_SQL_METHODS
+            or (method in _SQL_METHODS and _SQL_RECEIVER.search(receiver_name))
+            or (method in _SQLITE_METHODS and re.search(r"db|database|sqlite", receiver_name, re.I))
+        ):
+            self._sink(
+                call, args[0], arg_taints[0], SinkKind.SQL, f"{receiver_text}.{method}()", medium
+            )
+            return True
+        if method in _QUERY_BUILDER_METHODS and "createQueryBuilder" in receiver_text:
+            self._sink(
+                call, args[0], arg_taints[0], SinkKind.SQL, f"query builder {method}()", medium
+            )
+            return True
+        is_model = (
+            receiver is not None
+            and receiver.type == "identifier"
+            and receiver_name[:1].isupper()
+            and receiver_name not in _BUILTIN_OBJECTS
+        )
+        is_collection = ".collection(" in receiver_text or receiver_text.endswith("Collection")
+        if call.type == "new_expression" and fn is not None and fn.type == "identifier":
+            name = syntax.text(fn)
+            if name[:1].isupper() and name not in _BUILTIN_OBJECTS and self._is_model_name(name):
+                self._mass_assignment(call, args[0], arg_taints[0], f"new {name}()")
+            return False
+        if (is_model or is_collection) and method in _MASS_ASSIGNMENT_METHODS:
+            index = _MASS_ASSIGNMENT_METHODS[method]
+            if index < len(args):
+                self._mass_assignment(
+                    call, args[index], arg_taints[index], f"{receiver_text}.{method}()"
+                )
+        if (is_model or is_collection) and method in _NOSQL_METHODS:
+            self._sink(
+                call, args[0], arg_taints[0], SinkKind.NOSQL, f"{receiver_text}.{method}()", medium
+            )
+            return True
+        if (is_model or is_collection) and (
+            method in _MASS_ASSIGNMENT_METHODS or method.startswith("find")
+        ):
+            return True  # database reads and writes return records, not the request
+        if method in _LOGGER_METHODS and _LOGGER_RECEIVER.match(receiver_text):
+            for arg, taint in zip(args, arg_taints, strict=True):
+                self._sink(call, arg, taint, SinkKind.LOG, f"{receiver_text}.{method}()", medium)
+            return True
+        return False
+
+    def _is_model_name(self, name: str) -> bool:
+        """A class imported from a project module (`models/user`) or made by an ODM."""
+        declared = self.ctx.declaration(name)
+        if declared is not None and declared.type == "class_declaration":
+            return True
+        ref = self.ctx.ref_of(self._identifier_node(name))
+        if ref is None:
+            return False
+        return ref.module.startswith(".") or "model" in ref.path or "define" in ref.path
+
+    def _identifier_node(self, name: str) -> Node | None:
+        for node in self.ctx.nodes("identifier"):
+            if syntax.text(node) == name:
+                return node
+        return None
+
+    def _mass_assignment(self, call: Node, arg: Node, taint: Taint, label: str) -> None:
+        # _sink keeps only whole request bodies (see _shape_fits)
+        self._sink(call, arg, taint, SinkKind.MASS_ASSIGNMENT, label, Confidence.MEDIUM)
+
+    def _check_regex_literal(self, call: Node, regex_node: Node, taint: Taint) -> None:
+        """A regex literal (directly or through a constant) applied to request data."""
+        literal = syntax.unwrap(self.ctx.value_of(regex_node))
+        if literal is None or literal.type != "regex":
+            return
+        pattern = syntax.text(literal.child_by_field_name("pattern"))
+        if is_catastrophic(pattern):
+            label = f"regular expression /{pattern}/"
+            self._sink(call, regex_node, taint, SinkKind.REDOS, label, Confidence.HIGH)
+
+    def _check_dangerous_html(self, attribute: Node) -> None:
+        """React: `dangerouslySetInnerHTML={{ __html: value }}`."""
+        children = attribute.named_children
+        if len(children) < 2 or syntax.text(children[0]) != "dangerouslySetInnerHTML":
+            return
+        value = children[1]
+        inner = value.named_children[0] if value.named_children else None
+        html = syntax.object_get(inner, "__html") if inner is not None else None
+        if html is not None:
+            label = "dangerouslySetInnerHTML"
+            self._sink(attribute, html, self.eval(html), SinkKind.DOM_XSS, label, Confidence.HIGH)
+
+    def _check_assignment(self, node: Node) -> None:
+        """`el.innerHTML = value` in browser code; `obj[req.body.a][req.body.b] = value`:
+        a nested write with request keys can reach Object.prototype through `__proto__`."""
+        left = node.child_by_field_name("left")
+        if self.client and left is not None and left.type == "member_expression":
+            prop = syntax.text(left.child_by_field_name("property"))
+            right = node.child_by_field_name("right")
+            if prop in _DOM_HTML_PROPERTIES and right is not None:
+                label = f"{prop} assignment"
+                self._sink(node, right, self.eval(right), SinkKind.DOM_XSS, label, Confidence.HIGH)
+            return
+        if left is None or left.type != "subscript_expression":
+            return
+        inner = syntax.unwrap(left.child_by_field_name("object"))
+        if inner is None or inner.type != "subscript_expression":
+            return
+        key = self.eval(inner.child_by_field_name("index"))
+        index = inner.child_by_field_name("index")
+        if key and index is not None:
+            self._sink(
+                node, index, key, SinkKind.PROTOTYPE, "a nested property write", Confidence.MEDIUM
+            )
+
+    def _guard_kinds(self, condition: Node | None, value: Node | None) -> frozenset[SinkKind]:
+        """The sink kinds a test of `value` in `condition` rules out: an allow-list or
+        prefix check rules out all, a `typeof` check only operator injection."""
+        names = self._tainted_names(value)
+        if not names or condition is None:
+            return frozenset()
+        if _tests(condition, names, SinkKind.SQL):
+            return ALL_KINDS
+        if _tests(condition, names, SinkKind.NOSQL):
+            return frozenset({SinkKind.NOSQL})
+        return frozenset()
+
+    def _tainted_names(self, arg: Node | None) -> set[str]:
+        """The tainted variables and request reads in an expression, as written."""
+        names: set[str] = set()
+        for n in syntax.walk(arg) if arg is not None else ():
+            if n.type in ("identifier", "shorthand_property_identifier"):
+                if self.env.get(syntax.text(n)):
+                    names.add(syntax.text(n))
+            elif n.type == "member_expression":
+                path = _static_path(n)
+                if path is not None and syntax.text(path[0]) in self.requests | self.koa:
+                    names.add(syntax.text(n))
+        return names
+
+    def _guarded(self, call: Node, arg: Node | None, kind: SinkKind) -> bool:
+        key = (call.start_byte, arg.start_byte if arg is not None else -1, kind)
+        if key not in self._guards:
+            self._guards[key] = self._find_guard(call, arg, kind)
+        return self._guards[key]
+
+    def _find_guard(self, call: Node, arg: Node | None, kind: SinkKind) -> bool:
+        """An allow-list or prefix check on the value before the sink: the call sits in an
+        `if` that tests it, or follows an `if` that tests it and leaves early."""
+        names = self._tainted_names(arg)
+        if not names:
+            return False
+        node: Node | None = call
+        while node is not None and node != self.unit:
+            parent = node.parent
+            if parent is None:
+                break
+            if (
+                parent.type == "if_statement"
+                and node == parent.child_by_field_name("consequence")
+                and _tests(parent.child_by_field_name("condition"), names, kind)
+            ):
+                return True
+            if parent.type == "statement_block":
+                for sibling in parent.named_children:
+                    if sibling.start_byte >= node.start_byte:
+                        break
+                    if (
+                        sibling.type == "if_statement"
+                        and _exits(sibling)
+                        and _tests(sibling.child_by_field_name("condition"), names, kind)
+                    ):
+                        return True
+            node = parent
+        return False
+
+
+_FIXED_ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#]+[/?#]", re.I)
+
+
+def _literal_prefix(arg: Node) -> str | None:
+    """The constant text an expression starts with: `"/login?next=" + x` -> "/login?next="."""
+    node = syntax.unwrap(arg)
+    while node is not None and node.type == "binary_expression":
+        node = syntax.unwrap(node.child_by_field_name("left"))
+    if node is None:
+        return None
+    if node.type == "template_string":
+        head = syntax.text(node)[1:]
+        return head.split("${", 1)[0]
+    return syntax.string_value(node)
+
+
+def _fixed_target(arg: Node, kind: SinkKind) -> bool:
+    """A URL whose origin is fixed by a literal prefix cannot send the user or the server
+    elsewhere; for redirects a same-site path ("/x", not "//x") is fixed too."""
+    prefix = _literal_prefix(arg)
+    if not prefix:
+        return False
+    if _FIXED_ORIGIN.match(prefix):
+        return True
+    return (
+        kind is SinkKind.REDIRECT
+        and len(prefix) > 1
+        and prefix[0] == "/"
+        and prefix[1] not in "/\\"
+    )
+
+
+_NOT_HTML = re.compile(r"\.type\(\s*['\"`](text/plain|text|txt|json|application/json)['\"`]")
+_ESCAPING_NAME = re.compile(r"escape|encode|sanitize|purify|clean|htmlSafe", re.I)
+_ESCAPED_KINDS = frozenset({SinkKind.XSS, SinkKind.DOM_XSS, SinkKind.HEADER, SinkKind.LOG})
+
+
+def _escaping_kinds(function_name: str) -> frozenset[SinkKind]:
+    """A project function named like an escaper (`escapeHtml`, `sanitizeInput`) is
+    trusted to escape for HTML, headers and logs, whatever its body does."""
+    return _ESCAPED_KINDS if _ESCAPING_NAME.search(function_name) else frozenset()
+
+
+def _projects(args: list[Node]) -> bool:
+    """`find(q, "name email")`, `find(q, { password: 0 })`, `findAll({ attributes: ... })`."""
+    if len(args) > 1 and syntax.unwrap(args[1]) is not None:
+        second = syntax.unwrap(args[1])
+        if second is not None and second.type in ("string", "template_string", "object", "array"):
+            return True
+    return bool(args) and syntax.object_get(args[0], "attributes") is not None
+
+
+def _is_archive_entry_callback(func: Node) -> bool:
+    """`zip.on("entry", (entry) => ...)` (unzipper, tar-stream) or `{ onentry: ... }` (tar)."""
+    parent = func.parent
+    if parent is None:
+        return False
+    if parent.type == "pair":
+        return syntax.property_key(parent) == "onentry"
+    if parent.type == "arguments" and parent.parent is not None:
+        args = syntax.call_arguments(parent.parent)
+        callee = syntax.text(parent.parent.child_by_field_name("function"))
+        return callee.endswith(".on") and bool(args) and syntax.string_value(args[0]) == "entry"
+    return False
+
+
+def _message_listener_param(func: Node) -> str | None:
+    """The event parameter of `addEventListener("message", (event) => ...)` or
+    `window.onmessage = (event) => ...`."""
+    parent = func.parent
+    params = syntax.function_params(func)
+    name = syntax.param_name(params[0]) if params else None
+    if parent is None or name is None:
+        return None
+    if parent.type == "arguments" and parent.parent is not None:
+        args = syntax.call_arguments(parent.parent)
+        callee = syntax.text(parent.parent.child_by_field_name("function"))
+        if callee.endswith(("addEventListener", ".on")) and args:
+            return name if syntax.string_value(args[0]) == "message" else None
+    if parent.type == "assignment_expression":
+        left = syntax.text(parent.child_by_field_name("left"))
+        return name if left.endswith("onmessage") else None
+    return None
+
+
+def _tests(condition: Node | None, names: set[str], kind: SinkKind) -> bool:
+    if condition is None:
+        return False
+    text = syntax.text(condition)
+    if not any(re.search(rf"(?<![\w.$]){re.escape(n)}(?![\w$])", text) for n in names):
+        return False
+    if "typeof" in text:
+        return kind is SinkKind.NOSQL
+    return bool(_GUARD.search(text))
+
+
+def _exits(if_statement: Node) -> bool:
+    """`if (...) return ...;` or `if (...) { ...; throw ...; }`: the branch leaves."""
+    consequence = if_statement.child_by_field_name("consequence")
+    if consequence is None:
+        return False
+    statements = (
+        consequence.named_children if consequence.type == "statement_block" else [consequence]
+    )
+    return any(n.type in ("return_statement", "throw_statement") for n in statements)
+
+
+def _origin_kind(trace: Trace) -> OriginKind | None:
+    return trace.origin.kind if isinstance(trace.origin, Source) else None
+
+
+def _shape_fits(kind: SinkKind, trace: Trace) -> bool:
+    origin = _origin_kind(trace)
+    if origin is OriginKind.RECORD or kind is SinkKind.SENSITIVE:
+        # records only matter when sent to the client whole; parameters may carry them
+        return kind is SinkKind.SENSITIVE and origin is not OriginKind.REQUEST and trace.whole
+    if origin is OriginKind.ARCHIVE:
+        return kind is SinkKind.PATH
+    match kind:
+        case SinkKind.NOSQL:
+            return trace.maybe_object
+        case SinkKind.LOG | SinkKind.XSS:
+            return not trace.whole  # whole objects are printed escaped, or sent as JSON
+        case SinkKind.MASS_ASSIGNMENT:
+            return trace.whole and _is_body(trace)
+        case _:
+            return True
+
+
+def _is_body(trace: Trace) -> bool:
+    origin = trace.origin
+    if isinstance(origin, int):
+        return True
+    return origin.description.endswith((".body", ".request.body"))
+
+
+def _has_where(arg: Node, analysis: _FunctionAnalysis) -> bool:
+    value = syntax.unwrap(analysis.ctx.value_of(arg))
+    where = syntax.object_get(value, "$where")
+    return where is not None and bool(analysis.eval(where))
+
+
+def _condition_holds(ctx: FileContext, condition: str, args: list[Node]) -> bool:
+    wanted = condition.split(":", 1)[1]
+    options = [ctx.value_of(a) for a in args]
+    present = [
+        syntax.object_get(o, wanted) for o in options if o is not None and o.type == "object"
+    ]
+    if condition.startswith("no-option:"):
+        return not any(p is not None for p in present)
+    return any(p is not None and syntax.bool_value(p) is not False for p in present)

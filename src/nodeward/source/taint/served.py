@@ -1,0 +1,182 @@
+"""What the app serves besides its server code: browser scripts (static folders, front-end
+files, inline `<script>` blocks of templates) and the templates `res.render` fills."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from nodeward.discover import FileKind
+from nodeward.findings import FlowStep, SourceLocation
+from nodeward.project import Project
+from nodeward.source import syntax
+from nodeward.source.context import FileContext, Ref
+from nodeward.source.parse import Node, SourceText, parse
+from nodeward.source.taint.model import SinkKind
+from nodeward.source.taint.templates import find_view, inline_scripts, unescaped_outputs
+from nodeward.source.taint.values import Render, Trace, union
+
+STATIC_FOLDERS = frozenset({"public", "static", "assets", "client", "frontend", "www"})
+FRONT_END_MODULES = frozenset(
+    {
+        "react",
+        "react-dom",
+        "react-dom/client",
+        "@angular/core",
+        "@angular/platform-browser",
+        "vue",
+        "jquery",
+    }
+)
+_STATIC_CALLS = (Ref("express", ("static",)), Ref("serve-static", ()), Ref("koa-static", ()))
+_AUTOESCAPE_CALLS = (
+    Ref("nunjucks", ("configure",)),
+    Ref("nunjucks", ("Environment",)),
+    Ref("swig", ("setDefaults",)),
+)
+
+
+@dataclass(frozen=True)
+class Served:
+    client_files: frozenset[str]
+    inline: tuple[FileContext, ...]  # inline scripts, one context per template
+
+
+@dataclass(frozen=True)
+class TemplateHit:
+    template: SourceLocation
+    render: Render
+    trace: Trace
+    expression: str
+    written: str  # "<%- %>", ...
+
+
+def named_calls(ctx: FileContext) -> Iterator[tuple[Node, str]]:
+    """Each call with its callee as written; a callee nested too deeply to name (generated
+    code) is passed over rather than ending the analysis."""
+    for call in ctx.calls:
+        try:
+            name = ctx.callee_name(call)
+        except RecursionError:
+            continue
+        yield call, name
+
+
+def _last_string(node: Node | None) -> str | None:
+    found = None
+    for child in syntax.walk(node) if node is not None else ():
+        value = syntax.string_value(child)
+        if value is not None and child.type in syntax.STRING_TYPES:
+            found = value
+    return found
+
+
+def _static_folders(project: Project) -> set[str]:
+    folders = set(STATIC_FOLDERS)
+    for ctx in project.files:
+        for call in ctx.calls:
+            if ctx.callee(call) in _STATIC_CALLS:
+                args = syntax.call_arguments(call)
+                folder = _last_string(args[0]) if args else None
+                if folder:
+                    folders.add(posixpath.basename(folder.strip("./")) or folder)
+    return folders
+
+
+def is_client_file(ctx: FileContext, folders: set[str]) -> bool:
+    parts = ctx.rel.split("/")
+    if "node_modules" in parts:
+        return False
+    if ctx.rel.endswith((".jsx", ".tsx")) or any(p in folders for p in parts[:-1]):
+        return True
+    return bool(ctx.imported_modules() & FRONT_END_MODULES)
+
+
+def served_code(project: Project) -> Served:
+    folders = _static_folders(project)
+    client = {ctx.rel for ctx in project.files if is_client_file(ctx, folders)}
+    inline: list[FileContext] = []
+    for discovered in project.inventory.of_kind(FileKind.TEMPLATE):
+        text = project.text_of(discovered)
+        if not isinstance(text, SourceText):
+            continue
+        scripts = inline_scripts(text)
+        if scripts is not None:
+            inline.append(FileContext(parse(scripts)))
+            client.add(text.rel)
+    return Served(frozenset(client), tuple(inline))
+
+
+def autoescape_disabled(project: Project) -> bool:
+    for ctx in project.files:
+        for call in ctx.calls:
+            if ctx.callee(call) not in _AUTOESCAPE_CALLS:
+                continue
+            for arg in syntax.call_arguments(call):
+                value = syntax.object_get(ctx.value_of(arg), "autoescape")
+                if syntax.bool_value(value) is False:
+                    return True
+    return False
+
+
+def views_folders(project: Project) -> tuple[str, ...]:
+    """`app.set("views", path.join(__dirname, "templates"))`, relative to the scan root."""
+    folders = ["views"]
+    for ctx in project.files:
+        for call, name in named_calls(ctx):
+            args = syntax.call_arguments(call)
+            if not name.endswith(".set") or len(args) < 2:
+                continue
+            if syntax.string_value(args[0]) != "views":
+                continue
+            folder = _last_string(args[1])
+            if folder:
+                base = posixpath.dirname(ctx.rel)
+                folders.append(posixpath.normpath(posixpath.join(base, folder.strip("/"))))
+    return tuple(folders)
+
+
+def template_hits(project: Project, renders: list[Render]) -> list[TemplateHit]:
+    if not renders:
+        return []
+    templates = {d.rel: d for d in project.inventory.of_kind(FileKind.TEMPLATE)}
+    folders = views_folders(project)
+    autoescape_off = autoescape_disabled(project)
+    hits: list[TemplateHit] = []
+    for render in renders:
+        rel = find_view(render.view, sorted(templates), folders)
+        text = project.text_of(templates[rel]) if rel is not None else None
+        if not isinstance(text, SourceText):
+            continue
+        decoded = text.source.decode("utf-8", errors="replace")
+        for output in unescaped_outputs(text.rel, decoded, autoescape_off):
+            taints = [render.variables.get(v, frozenset()) for v in output.variables]
+            taints += [
+                frozenset(t.member(v) for t in render.every_variable) for v in output.variables
+            ]
+            live = [t for t in union(*taints) if SinkKind.XSS not in t.cleared]
+            if not live:
+                continue
+            location = SourceLocation(
+                path=text.rel,
+                line=output.line,
+                column=output.column,
+                snippet=text.line(output.line).strip(),
+            )
+            trace = min(live, key=lambda t: (len(t.steps), repr(t.origin)))
+            steps = (
+                *trace.steps,
+                FlowStep(render.call, f"rendered by {render.label} as {render.view!r}"),
+                FlowStep(location, f"printed unescaped: {output.syntax} {output.expression}"),
+            )
+            hits.append(
+                TemplateHit(
+                    location,
+                    render,
+                    Trace(trace.origin, steps, trace.via),
+                    output.expression,
+                    output.syntax,
+                )
+            )
+    return hits

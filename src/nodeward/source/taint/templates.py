@@ -1,0 +1,124 @@
+"""Server-side templates: where a view prints a variable without escaping, which template
+file a `res.render("name")` call means, and the inline scripts a page carries (browser
+code for the DOM XSS rule).
+
+Unescaped output, by engine: EJS `<%- x %>`, Handlebars `{{{ x }}}`, Pug `!= x` and
+`!{x}`, Nunjucks/Swig `{{ x | safe }}` (and every `{{ x }}` when autoescaping is off).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from nodeward.source.parse import SourceText
+
+_EJS = re.compile(r"<%-(.*?)-?%>", re.S)
+_HANDLEBARS = re.compile(r"\{\{\{\s*(.*?)\s*\}\}\}", re.S)
+_PUG_LINE = re.compile(r"^[ \t]*[\w.#:-]*(?:\([^)]*\))?!=[ \t]*(.+)$", re.M)
+_PUG_INLINE = re.compile(r"!\{(.*?)\}")
+_NUNJUCKS_SAFE = re.compile(r"\{\{\s*([^{}]*?)\|\s*safe\s*(?:\|[^{}]*)?\}\}")
+_NUNJUCKS_ANY = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
+_IDENTIFIER = re.compile(r"(?<![\w.$'\"])([A-Za-z_$][\w$]*)")
+_KEYWORDS = frozenset({"true", "false", "null", "undefined", "this", "typeof", "new", "safe"})
+_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.S | re.I)
+_TEMPLATE_TAG = re.compile(r"<%.*?%>|\{\{.*?\}\}|\{%.*?%\}", re.S)
+
+ENGINE_SUFFIXES = {
+    ".ejs": "ejs",
+    ".hbs": "handlebars",
+    ".handlebars": "handlebars",
+    ".pug": "pug",
+    ".jade": "pug",
+    ".njk": "nunjucks",
+    ".html": "html",
+}
+
+
+@dataclass(frozen=True)
+class UnescapedOutput:
+    line: int
+    column: int
+    expression: str
+    variables: frozenset[str]  # the names the expression starts from
+    syntax: str  # how it is written, for messages: "<%- %>", "{{{ }}}", ...
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, column
+
+
+def _roots(expression: str) -> frozenset[str]:
+    names = _IDENTIFIER.findall(expression)
+    return frozenset(n for n in names[:1] + names[1:] if n not in _KEYWORDS)
+
+
+def unescaped_outputs(
+    rel: str, text: str, autoescape_off: bool = False
+) -> Iterator[UnescapedOutput]:
+    engine = ENGINE_SUFFIXES.get(posixpath.splitext(rel.lower())[1])
+    patterns: list[tuple[re.Pattern[str], str]] = []
+    match engine:
+        case "ejs":
+            patterns = [(_EJS, "<%- %>")]
+        case "handlebars":
+            patterns = [(_HANDLEBARS, "{{{ }}}")]
+        case "pug":
+            patterns = [(_PUG_LINE, "!="), (_PUG_INLINE, "!{}")]
+        case "nunjucks" | "html":
+            patterns = [(_NUNJUCKS_ANY, "{{ }} with autoescape off")] if autoescape_off else []
+            patterns.append((_NUNJUCKS_SAFE, "| safe"))
+            if engine == "html":
+                patterns.append((_EJS, "<%- %>"))
+        case _:
+            return
+    seen: set[int] = set()
+    for pattern, written in patterns:
+        for match in pattern.finditer(text):
+            if match.start() in seen:
+                continue
+            seen.add(match.start())
+            expression = match.group(1).strip()
+            line, column = _position(text, match.start())
+            yield UnescapedOutput(line, column, expression, _roots(expression), written)
+
+
+def find_view(view: str, templates: list[str], views_dirs: tuple[str, ...]) -> str | None:
+    """The template file `res.render(view)` renders: `<views dir>/<view>.<ext>`, else any
+    template whose path ends with `/<view>.<ext>` (prefer a folder named views)."""
+    view = view.strip("/")
+    has_suffix = posixpath.splitext(view)[1] in ENGINE_SUFFIXES
+    candidates = []
+    for rel in templates:
+        stem = rel if has_suffix else posixpath.splitext(rel)[0]
+        if stem == view or stem.endswith("/" + view):
+            folder = stem[: -len(view)].rstrip("/")
+            rank = 0 if folder in views_dirs else 1 if folder.endswith("views") else 2
+            candidates.append((rank, len(rel), rel))
+    return min(candidates)[2] if candidates else None
+
+
+def inline_scripts(text: SourceText) -> SourceText | None:
+    """The page's inline `<script>` bodies at their own line and column, everything else
+    (markup and template tags) blanked, so that the result parses as JavaScript."""
+    decoded = text.source.decode("utf-8", errors="replace")
+    keep: list[tuple[int, int]] = []
+    for match in _SCRIPT.finditer(decoded):
+        attributes = match.group(1).lower()
+        if "src=" in attributes or (
+            "type=" in attributes and "javascript" not in attributes and "module" not in attributes
+        ):
+            continue
+        keep.append(match.span(2))
+    if not keep:
+        return None
+    chars = [c if c == "\n" else " " for c in decoded]
+    for start, end in keep:
+        chars[start:end] = decoded[start:end]
+    masked = "".join(chars)
+    masked = _TEMPLATE_TAG.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), masked)
+    return SourceText(rel=text.rel, source=masked.encode("utf-8"), lines=text.lines)

@@ -1,0 +1,115 @@
+"""The values the taint engine propagates: where request data came from, how it got here,
+and which checks it has passed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import Enum
+
+from nodeward.findings import Confidence, FlowStep, SourceLocation
+from nodeward.source.taint.model import SinkKind
+
+#: At most this many distinct traces are kept per value, so that big expressions built
+#: from many request fields cannot grow without bound.
+MAX_TRACES = 4
+#: At most this many steps (calls crossed) are kept per trace.
+MAX_STEPS = 12
+
+
+class OriginKind(Enum):
+    REQUEST = "request"
+    BROWSER = "browser"
+    ARCHIVE = "archive"
+    RECORD = "record"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Untrusted data read at one place: request data (`req.query.id`), browser data
+    (`location.hash`), an archive entry's name, or a database record with secret fields
+    (for the data-exposure rule, where the record itself is what must not leave)."""
+
+    description: str
+    location: SourceLocation
+    kind: OriginKind = OriginKind.REQUEST
+
+
+@dataclass(frozen=True)
+class Trace:
+    """One way a value depends on request data (a Source) or on a parameter of the function
+    being summarised (an int, the parameter's index)."""
+
+    origin: Source | int
+    steps: tuple[FlowStep, ...] = ()
+    via: tuple[str, ...] = ()  # "getUser() in db/users.js", for messages
+    maybe_object: bool = True  # could hold an object or array, not only a string
+    whole: bool = True  # the whole request container (req.body), not one of its fields
+    cleared: frozenset[SinkKind] = frozenset()
+
+    def member(self, name: str) -> Trace:
+        """The trace of a property read from this value."""
+        origin, steps = self.origin, self.steps
+        if isinstance(origin, Source) and origin.kind is OriginKind.RECORD and name in ("*", "[]"):
+            return self  # a record inside an object or array is still sent whole
+        if isinstance(origin, Source) and self.whole and name not in ("*", "[]"):
+            origin = Source(f"{origin.description}.{name}", origin.location, origin.kind)
+            if len(steps) == 1:  # the source step names the field read
+                steps = (FlowStep(steps[0].location, f"request data: {origin.description}"),)
+        return replace(self, origin=origin, steps=steps, whole=False)
+
+    def as_string(self) -> Trace:
+        return replace(self, maybe_object=False, whole=False)
+
+    def clear(self, kinds: frozenset[SinkKind]) -> Trace:
+        return replace(self, cleared=self.cleared | kinds)
+
+    def through(self, inner: Trace, step: FlowStep, via: str) -> Trace:
+        """This (caller's) trace carried on through a callee's parameter trace `inner`."""
+        return Trace(
+            origin=self.origin,
+            steps=(*self.steps, step, *inner.steps)[:MAX_STEPS],
+            via=(*self.via, via, *inner.via)[:MAX_STEPS],
+            maybe_object=self.maybe_object and inner.maybe_object,
+            whole=self.whole and inner.whole,
+            cleared=self.cleared | inner.cleared,
+        )
+
+
+Taint = frozenset[Trace]
+CLEAN: Taint = frozenset()
+
+
+def union(*taints: Taint) -> Taint:
+    merged: set[Trace] = set()
+    for taint in taints:
+        merged |= taint
+    if len(merged) <= MAX_TRACES:
+        return frozenset(merged)
+    # Prefer request sources over parameters, then the shortest paths; deterministic.
+    ranked = sorted(
+        merged,
+        key=lambda t: (isinstance(t.origin, int), len(t.steps), repr(t.origin)),
+    )
+    return frozenset(ranked[:MAX_TRACES])
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A trace reaching a sink."""
+
+    kind: SinkKind
+    sink: SourceLocation
+    label: str
+    trace: Trace
+    confidence: Confidence
+
+
+@dataclass(frozen=True)
+class Render:
+    """`res.render(view, data)` with request data in some of the view's variables."""
+
+    view: str
+    variables: dict[str, Taint]  # variable -> its taint (only tainted ones)
+    every_variable: Taint  # `res.render(view, req.query)`: any variable may be tainted
+    call: SourceLocation
+    label: str  # "res.render()"
