@@ -1,0 +1,1 @@
+"""The dependency audit: lockfiles -> packages; advisory sources; matching; DEP rules."""

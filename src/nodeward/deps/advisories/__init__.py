@@ -1,0 +1,1 @@
+"""Advisory sources behind one interface: local OSV database, npm registry, OSV API."""

@@ -1,0 +1,106 @@
+"""The dependency audit's command line: scan flags and the `nodeward db` commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from nodeward.config import Config
+from nodeward.deps import retire
+from nodeward.deps.advisories import osv_db
+from nodeward.deps.advisories.archive import ArchiveError
+from nodeward.deps.advisories.download import DownloadError, update_database
+from nodeward.deps.advisories.interface import SourceError
+from nodeward.deps.sources import CHOICES
+from nodeward.findings import Finding, PackageLocation, Reachability
+
+EXIT_OK, EXIT_ERROR = 0, 2
+
+
+class _AppendTuple(argparse.Action):
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        current = getattr(namespace, self.dest, ()) or ()
+        setattr(namespace, self.dest, (*current, str(values)))
+
+
+def add_scan_flags(parser: argparse.ArgumentParser) -> None:
+    s = argparse.SUPPRESS
+    parser.add_argument(
+        "--advisories",
+        choices=CHOICES,
+        default=s,
+        help="advisory source for the dependency audit (default auto: local database, "
+        "else the configured npm registry, else the OSV API)",
+    )
+    parser.add_argument("--offline", action="store_true", default=s, help="no network at all")
+    parser.add_argument(
+        "--omit",
+        choices=("dev",),
+        action=_AppendTuple,
+        default=s,
+        help="leave dev dependencies out of the dependency audit",
+    )
+    parser.add_argument(
+        "--reachable-only",
+        action="store_true",
+        default=s,
+        help="only DEP findings the app reaches count toward the exit code",
+    )
+
+
+def counts_for_exit(finding: Finding, config: Config) -> bool:
+    """With --reachable-only, a dependency finding fails the run only when reachable."""
+    location = finding.location
+    if config.reachable_only and isinstance(location, PackageLocation):
+        return location.reachability is Reachability.REACHABLE
+    return True
+
+
+def add_db_command(sub: Any) -> None:
+    parser = sub.add_parser("db", help="manage the local advisory database")
+    commands = parser.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    imp = commands.add_parser("import", help="load OSV records from an all.zip or a folder")
+    imp.add_argument("source", type=Path)
+    upd = commands.add_parser("update", help="download OSV's npm all.zip")
+    upd.add_argument("--url", default=None, help=argparse.SUPPRESS)
+    commands.add_parser("status", help="age and counts of the local database")
+    ret = commands.add_parser("import-retire", help="load a Retire.js jsrepository (v5) file")
+    ret.add_argument("source", type=Path)
+    parser.set_defaults(handler=run_db)
+
+
+def run_db(args: argparse.Namespace) -> int:
+    try:
+        match args.db_command:
+            case "import":
+                count = osv_db.import_records(args.source)
+                print(f"imported {count} advisories into {osv_db.default_path()}")
+            case "update":
+                print(update_database(args.url), file=sys.stderr)
+            case "status":
+                current = osv_db.status()
+                stale = " (stale: run `nodeward db update`)" if current.stale else ""
+                print(
+                    f"{current.path}\n{current.records} advisories for {current.packages} "
+                    f"packages, from {current.source}, {current.age_days:.1f} days old{stale}"
+                )
+                retire_path = retire.repository_path()
+                print(f"Retire.js repository: {retire_path if retire_path.is_file() else 'none'}")
+            case "import-retire":
+                count = retire.import_repository(args.source)
+                print(f"imported {count} client-side libraries into {retire.repository_path()}")
+            case other:
+                raise AssertionError(other)
+    except (SourceError, ArchiveError, DownloadError, retire.RepositoryError, OSError) as error:
+        print(f"nodeward: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_OK

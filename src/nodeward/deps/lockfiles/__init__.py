@@ -1,0 +1,1 @@
+"""Lockfile parsers: each turns one lockfile format into a LockGraph (see interface.py)."""
