@@ -1,0 +1,89 @@
+"""Optional confirmation of reflected XSS in headless Chromium (`--browser`).
+
+Uses the system's chromium (Debian package) through Playwright; never downloads a browser.
+A candidate is confirmed only when a payload actually runs script in the page. Only URLs
+inside the probe's scope are opened, and every other request the page makes is blocked."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from nodeward.findings import Skip
+from nodeward.web.checks.context import ProbeContext, token
+from nodeward.web.checks.xss import Candidate
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
+def unavailable() -> str | None:
+    """Why browser confirmation cannot run here, or None."""
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} not found (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install 'nodeward[browser]')"
+    return None
+
+
+def executing_url(candidate: Candidate, flag: str) -> str:
+    """The candidate's URL with a payload that sets a flag on the page when it runs."""
+    parts = urlsplit(candidate.url)
+    script = f"<img src=x onerror=\"document.documentElement.setAttribute('data-nw','{flag}')\">"
+    params = [
+        (k, f"\"'>{script}" if k == candidate.parameter else v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    return parts._replace(query=urlencode(params)).geturl()
+
+
+def confirm(ctx: ProbeContext, candidates: list[Candidate]) -> Iterator[Skip]:
+    """Mark candidates confirmed (in place of the reflected-XSS finding) when the payload
+    executes; yields skips when the browser cannot run."""
+    reason = unavailable()
+    if reason is not None:
+        yield Skip("--browser", f"browser confirmation skipped: {reason}")
+        return
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS), headless=True
+            )
+            try:
+                page = browser.new_page()
+                page.route("**/*", lambda route: _guard(ctx, route))
+                for candidate in candidates:
+                    flag = token("nwb")
+                    if not ctx.client.in_scope(candidate.url) or ctx.client.remaining == 0:
+                        continue
+                    page.goto(executing_url(candidate, flag), timeout=10_000)
+                    ran = page.get_attribute("html", "data-nw") == flag
+                    ctx.results.confirm_xss(candidate.exchange, candidate.parameter, ran)
+            finally:
+                browser.close()
+    except PlaywrightError as error:
+        yield Skip("--browser", f"browser confirmation failed: {str(error)[:200]}")
+
+
+def _guard(ctx: ProbeContext, route: Any) -> None:
+    """Only in-scope requests leave the browser, and each one counts against the budget."""
+    if ctx.client.in_scope(route.request.url) and ctx.client.remaining > 0:
+        route.continue_()
+    else:
+        route.abort()

@@ -1,0 +1,228 @@
+"""The probe's command-line surface: the `probe` subcommand, the probe flags shared with
+`scan --url`, and turning a Config into ProbeOptions and a Report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from nodeward import __version__
+from nodeward.config import Config, ConfigError, build_config
+from nodeward.findings import Report
+from nodeward.rules import selected
+from nodeward.web.merge import merge
+from nodeward.web.probe import ProbeOptions, ProbeResult, is_loopback, run_probe, validate_url
+from nodeward.web.routes import StaticRoute, static_routes
+
+
+class _AppendTuple(argparse.Action):
+    """Like action="append", but the result is a tuple, as Config expects."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        current = getattr(namespace, self.dest, None)
+        previous = current if isinstance(current, tuple) else ()
+        setattr(namespace, self.dest, (*previous, values))
+
+
+def add_probe_flags(parser: argparse.ArgumentParser, *, with_url: bool) -> None:
+    s = argparse.SUPPRESS
+    if with_url:
+        parser.add_argument(
+            "--url", default=s, help="also probe the running app at this URL and merge"
+        )
+    parser.add_argument(
+        "--active",
+        action=argparse.BooleanOptionalAction,
+        default=s,
+        help="send active (safe) payloads; default: off for `probe`, on for `scan --url` "
+        "against loopback targets only",
+    )
+    parser.add_argument(
+        "--scope",
+        action=_AppendTuple,
+        default=s,
+        metavar="ORIGIN",
+        help="another origin the probe may contact (repeatable)",
+    )
+    parser.add_argument(
+        "--max-requests", type=int, default=s, metavar="N", help="request budget (default 2000)"
+    )
+    parser.add_argument(
+        "--max-login-attempts",
+        type=int,
+        default=s,
+        metavar="N",
+        help="wrong passwords sent per login route (default 15)",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=s,
+        metavar="N",
+        help="requests in flight at once (default 8)",
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=s,
+        metavar="PER_SECOND",
+        help="at most this many requests per second (default: unlimited)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=s,
+        metavar="SECONDS",
+        help="per-request timeout (default 10)",
+    )
+    parser.add_argument(
+        "--header",
+        dest="probe_headers",
+        action=_AppendTuple,
+        default=s,
+        metavar="'NAME: VALUE'",
+        help="send this header (repeatable)",
+    )
+    parser.add_argument(
+        "--cookie",
+        dest="probe_cookies",
+        action=_AppendTuple,
+        default=s,
+        metavar="NAME=VALUE",
+        help="send this cookie (repeatable)",
+    )
+    parser.add_argument("--login-url", default=s, help="log in by POSTing --login-data here")
+    parser.add_argument(
+        "--login-data", default=s, metavar="user=a&password=b", help="form fields for --login-url"
+    )
+    parser.add_argument(
+        "--browser",
+        action="store_true",
+        default=s,
+        help="confirm reflected XSS in headless chromium (nodeward[browser])",
+    )
+
+
+def add_probe_command(sub: Any) -> None:
+    from nodeward.cli import _add_report_flags
+
+    parser = sub.add_parser("probe", help="safely probe a running app over HTTP")
+    parser.add_argument("url", help="the app's base URL, e.g. http://127.0.0.1:3000/")
+    _add_report_flags(parser)
+    add_probe_flags(parser, with_url=False)
+    parser.set_defaults(handler=_cmd_probe)
+
+
+def _cmd_probe(args: argparse.Namespace) -> int:
+    from nodeward.cli import _emit
+
+    flags = {k: v for k, v in vars(args).items() if k not in ("command", "handler", "url", "color")}
+    config = replace(build_config(Path(), None, flags), url=args.url)
+    return _emit(probe_report(config), config, color=args.color)
+
+
+def _split_header(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition(":")
+    if not sep or not name.strip():
+        raise ConfigError(f"--header {text!r}: expected 'Name: value'")
+    return name.strip(), value.strip()
+
+
+def _split_cookie(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise ConfigError(f"--cookie {text!r}: expected name=value")
+    return name.strip(), value.strip()
+
+
+def probe_options(
+    config: Config, routes: tuple[StaticRoute, ...] = (), *, scan: bool
+) -> ProbeOptions:
+    url = config.url or ""
+    problem = validate_url(url)
+    if problem is not None:
+        raise ConfigError(problem)
+    for number, name in (
+        (config.max_requests, "--max-requests"),
+        (config.concurrency, "--concurrency"),
+    ):
+        if number <= 0:
+            raise ConfigError(f"{name} must be a positive whole number")
+    active = config.active if config.active is not None else scan and is_loopback(url)
+    return ProbeOptions(
+        url=url,
+        active=active,
+        scope=config.scope,
+        max_requests=config.max_requests,
+        max_login_attempts=max(1, config.max_login_attempts),
+        concurrency=config.concurrency,
+        rate=config.rate,
+        timeout=config.timeout,
+        headers=tuple(_split_header(h) for h in config.probe_headers),
+        cookies=tuple(_split_cookie(c) for c in config.probe_cookies),
+        login_url=config.login_url,
+        login_data=config.login_data,
+        browser=config.browser,
+        routes=routes,
+    )
+
+
+def _run(options: ProbeOptions, config: Config) -> ProbeResult:
+    if not config.quiet:
+        mode = "active" if options.active else "passive"
+        print(f"nodeward: probing {options.url} ({mode})", file=sys.stderr)
+    result = run_probe(options, lambda code: selected(code, config.select, config.ignore))
+    if not config.quiet:
+        rate = result.requests / result.seconds if result.seconds else 0.0
+        print(
+            f"nodeward: {result.requests} requests in {result.seconds:.1f} s "
+            f"({rate:.0f}/s), {len(result.findings)} live findings",
+            file=sys.stderr,
+        )
+    return result
+
+
+def probe_report(config: Config) -> Report:
+    """`nodeward probe URL`: the live findings alone."""
+    started = time.perf_counter()
+    result = _run(probe_options(config, scan=False), config)
+    return Report(
+        tool_version=__version__,
+        root=config.url or "",
+        findings=tuple(sorted(result.findings, key=lambda f: f.sort_key)),
+        skips=tuple(sorted(result.skips, key=lambda s: (s.target, s.reason))),
+        rules_run=result.rules_run,
+        duration_seconds=round(time.perf_counter() - started, 3),
+    )
+
+
+def probe_scan(report: Report, config: Config) -> Report:
+    """`nodeward scan PATH --url URL`: the static report with live findings merged in."""
+    routes, route_skips = static_routes(config)
+    result = _run(probe_options(config, routes, scan=True), config)
+    live = list(result.findings)
+    if config.baseline is not None:  # the static findings were filtered by run_scan
+        from nodeward.baseline import load_fingerprints, new_findings
+
+        live, _ = new_findings(live, load_fingerprints(config.baseline))
+    findings = merge(report.findings, live, routes)
+    return replace(
+        report,
+        findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
+        skips=tuple(
+            sorted({*report.skips, *route_skips, *result.skips}, key=lambda s: (s.target, s.reason))
+        ),
+        rules_run=tuple(sorted({*report.rules_run, *result.rules_run})),
+        duration_seconds=round(report.duration_seconds + result.seconds, 3),
+    )

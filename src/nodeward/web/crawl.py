@@ -1,0 +1,194 @@
+"""Discovery of what to probe: links and forms in HTML (no JavaScript is run), plus the
+routes of the static route table when a project path is given."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import partial
+from html.parser import HTMLParser
+from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
+
+from nodeward.web.client import ProbeClient
+from nodeward.web.exchange import Exchange
+
+_SKIP_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".ico", ".css", ".woff", ".pdf")
+_TOKEN_NAMES = ("csrf", "xsrf", "_token", "authenticity_token", "__requestverificationtoken")
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    kind: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Form:
+    page: str
+    action: str
+    method: str
+    fields: tuple[FormField, ...]
+
+    @property
+    def has_password(self) -> bool:
+        return any(f.kind == "password" for f in self.fields)
+
+    @property
+    def has_token(self) -> bool:
+        return any(
+            f.kind == "hidden" and any(t in f.name.lower() for t in _TOKEN_NAMES)
+            for f in self.fields
+        )
+
+    def sample_data(self, **overrides: str) -> list[tuple[str, str]]:
+        data = [(f.name, f.value or _sample_for(f)) for f in self.fields if f.name]
+        return [(name, overrides.get(name, value)) for name, value in data]
+
+
+def _sample_for(field: FormField) -> str:
+    match field.kind:
+        case "email":
+            return "probe@example.com"
+        case "number":
+            return "1"
+        case "password":
+            return "nodeward-wrong-Pa55"
+        case _:
+            return "nodeward"
+
+
+class _PageParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.forms: list[tuple[str, str, list[FormField]]] = []
+        self._form: tuple[str, str, list[FormField]] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k.lower(): v or "" for k, v in attrs}
+        match tag:
+            case "a" | "area" | "link" if a.get("href"):
+                if tag != "link" or a.get("rel", "").lower() in ("next", "prev", "alternate"):
+                    self.links.append(a["href"])
+            case "iframe" | "frame" if a.get("src"):
+                self.links.append(a["src"])
+            case "form":
+                self._form = (a.get("action", ""), (a.get("method") or "get").upper(), [])
+                self.forms.append(self._form)
+            case "input" | "textarea" | "select" | "button" if self._form is not None:
+                kind = a.get("type", "text").lower() if tag == "input" else tag
+                if a.get("name") and kind not in ("submit", "button", "image", "reset", "file"):
+                    self._form[2].append(FormField(a["name"], kind, a.get("value", "")))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._form = None
+
+
+def parse_page(url: str, html: str) -> tuple[list[str], list[Form]]:
+    """Absolute link URLs (fragments removed) and forms of one HTML page."""
+    parser = _PageParser()
+    try:
+        parser.feed(html)
+        parser.close()
+    except (AssertionError, ValueError):  # malformed markup: keep what was parsed
+        pass
+    links = []
+    for href in parser.links:
+        if href.lower().startswith(("javascript:", "mailto:", "tel:", "data:")):
+            continue
+        links.append(urldefrag(urljoin(url, href.strip()))[0])
+    forms = [
+        Form(url, urldefrag(urljoin(url, action or url))[0], method, tuple(fields))
+        for action, method, fields in parser.forms
+    ]
+    return links, forms
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A URL with query parameters the active checks may vary."""
+
+    method: str
+    url: str
+    params: tuple[tuple[str, str], ...]
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path or "/"
+
+
+@dataclass
+class SiteMap:
+    pages: dict[str, Exchange]
+    forms: list[Form]
+    endpoints: list[Endpoint]
+
+
+def crawl(
+    client: ProbeClient,
+    seeds: Iterable[str],
+    max_pages: int = 300,
+) -> SiteMap:
+    """Breadth-first over in-scope links, `client.settings.concurrency` pages at a time."""
+    site = SiteMap({}, [], [])
+    lock = threading.Lock()
+    queued: set[str] = set()
+    frontier: list[str] = []
+
+    def enqueue(url: str) -> None:
+        if not client.in_scope(url) or url.lower().endswith(_SKIP_SUFFIXES):
+            return
+        key = _shape(url)
+        if key in queued or len(queued) >= max_pages:
+            return
+        queued.add(key)
+        frontier.append(url)
+
+    for seed in seeds:
+        enqueue(seed)
+    while frontier and not client.crashed and client.remaining > 0:
+        level, frontier = frontier, []
+
+        def fetch(url: str) -> None:
+            outcome = client.send("GET", url)
+            if not isinstance(outcome, Exchange):
+                return
+            links: list[str] = []
+            forms: list[Form] = []
+            if outcome.response.is_html:
+                links, forms = parse_page(outcome.response.url, outcome.response.text)
+            with lock:
+                site.pages[url] = outcome
+                site.forms.extend(forms)
+                for link in links:
+                    enqueue(link)
+
+        client.send_many([partial(fetch, url) for url in level])
+    site.endpoints = _endpoints(site)
+    return site
+
+
+def _shape(url: str) -> str:
+    """Pages that differ only in query values are one page for the crawl."""
+    parts = urlsplit(url)
+    names = sorted({k for k, _ in parse_qsl(parts.query, keep_blank_values=True)})
+    return f"{parts.scheme}://{parts.netloc}{parts.path}?{'&'.join(names)}"
+
+
+def _endpoints(site: SiteMap) -> list[Endpoint]:
+    found: dict[tuple[str, tuple[str, ...]], Endpoint] = {}
+
+    def add(url: str, params: tuple[tuple[str, str], ...]) -> None:
+        base = urlsplit(url)._replace(query="", fragment="").geturl()
+        if params:
+            found.setdefault((base, tuple(k for k, _ in params)), Endpoint("GET", base, params))
+
+    for url in site.pages:
+        add(url, tuple(parse_qsl(urlsplit(url).query, keep_blank_values=True)))
+    for form in site.forms:
+        if form.method == "GET":
+            add(form.action, tuple(form.sample_data()))
+    return list(found.values())

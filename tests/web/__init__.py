@@ -1,0 +1,1 @@
+"""Live-probe tests (package, so that this conftest does not shadow tests/conftest.py)."""
