@@ -152,7 +152,7 @@ def median_of(command: list[str], runs: int) -> tuple[float, float]:
 
 
 def count(path: Path) -> tuple[int, int]:
-    files = [p for p in path.rglob("*.js")]
+    files = list(path.rglob("*.js"))
     lines = sum(p.read_text(encoding="utf-8", errors="replace").count("\n") for p in files)
     return len(files), lines
 
@@ -173,7 +173,10 @@ def main() -> None:
         for label, path in targets.items():
             files, lines = count(path)
             wall, rss = median_of([*nodeward, str(path)], args.runs)
-            line = f"{label:<14} {files:>4} files {lines:>6} lines  nodeward {wall:6.2f}s {rss:6.0f} MB"
+            line = (
+                f"{label:<14} {files:>4} files {lines:>6} lines  "
+                f"nodeward {wall:6.2f}s {rss:6.0f} MB"
+            )
             if njsscan:
                 other, _ = median_of([njsscan, "--json", str(path)], max(1, args.runs // 2))
                 line += f"  njsscan {other:6.2f}s  ratio {other / wall:5.1f}x"

@@ -1,8 +1,21 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures"
 sys.path.insert(0, str(TESTS))
+
+
+@pytest.fixture(autouse=True)
+def _no_advisory_network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The dependency audit never leaves the machine in tests, whatever the user cache
+    or npm configuration holds: an empty cache folder and offline mode by default."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NODEWARD_CACHE_DIR", str(tmp_path_factory.mktemp("nodeward-cache")))
+        patch.setenv("NODEWARD_OFFLINE", "1")
+        yield

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -92,7 +91,7 @@ def _bad_project(tmp_path: Path) -> Path:
     _write(root, "binary.js", b"\x00\x01\x02\x03")
     _write(root, "huge.js", "// padding\n" * 300_000)
     _write(root, "min/app.js", "var a=1;" * 200 + "\n")
-    os.symlink(root, root / "loop")
+    (root / "loop").symlink_to(root)
     return root
 
 

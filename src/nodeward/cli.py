@@ -11,11 +11,15 @@ from typing import Any
 from nodeward import __version__
 from nodeward.baseline import BaselineError
 from nodeward.config import FORMATS, Config, ConfigError, build_config
+from nodeward.deps.cli import add_db_command, add_scan_flags, counts_for_exit
 from nodeward.findings import Report, Severity
+from nodeward.init import InitError, write_default_config
 from nodeward.output import write_output
-from nodeward.report import json_report, sarif, text
+from nodeward.report import github, html, json_report, sarif, text
 from nodeward.rules import all_rules, get_rule
 from nodeward.scan import ScanError, run_scan
+from nodeward.source.appmodel.command import add_routes_command as _add_routes
+from nodeward.web.command import add_probe_command, add_probe_flags, probe_scan
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -91,6 +95,8 @@ def _add_scan(sub: Any) -> None:
         help="report only findings absent from this earlier JSON report",
     )
     parser.add_argument("--config", type=Path, default=None, help="config file to use")
+    add_scan_flags(parser)
+    add_probe_flags(parser, with_url=True)
     parser.set_defaults(handler=_cmd_scan)
 
 
@@ -105,6 +111,8 @@ def _cmd_scan(args: argparse.Namespace) -> int:
             flags[key] = tuple(flags[key])
     config = build_config(args.path, args.config, flags)
     report = run_scan(config)
+    if config.url:
+        report = probe_scan(report, config)
     return _emit(report, config, color=args.color)
 
 
@@ -114,6 +122,10 @@ def _emit(report: Report, config: Config, *, color: bool | None) -> int:
             content = json_report.render(report)
         case "sarif":
             content = sarif.render(report)
+        case "html":
+            content = html.render(report)
+        case "github":
+            content = github.render(report, base=Path.cwd())
         case _:
             use_color = sys.stdout.isatty() if color is None else color
             content = text.render(report, color=use_color and config.output is None)
@@ -121,7 +133,9 @@ def _emit(report: Report, config: Config, *, color: bool | None) -> int:
     if config.strict and report.skips:
         print(f"nodeward: {len(report.skips)} skipped (--strict)", file=sys.stderr)
         return EXIT_ERROR
-    failing = [f for f in report.findings if f.severity >= config.fail_on]
+    failing = [
+        f for f in report.findings if f.severity >= config.fail_on and counts_for_exit(f, config)
+    ]
     return EXIT_FINDINGS if failing else EXIT_OK
 
 
@@ -171,8 +185,33 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_init(sub: Any) -> None:
+    parser = sub.add_parser("init", help="write a commented .nodeward.toml with the defaults")
+    parser.add_argument("path", type=Path, nargs="?", default=Path(), help="project folder")
+    parser.add_argument("--force", action="store_true", help="overwrite an existing file")
+    parser.set_defaults(handler=_cmd_init)
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    try:
+        target = write_default_config(args.path, force=args.force)
+    except InitError as error:
+        print(f"nodeward: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"nodeward: wrote {target}", file=sys.stderr)
+    return EXIT_OK
+
+
 #: Subcommands, in help order. Each adds its parser and sets `handler`.
-COMMANDS: tuple[Callable[[Any], None], ...] = (_add_scan, _add_rules, _add_explain)
+COMMANDS: tuple[Callable[[Any], None], ...] = (
+    _add_scan,
+    _add_rules,
+    _add_explain,
+    _add_init,
+    _add_routes,
+    add_probe_command,
+    add_db_command,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

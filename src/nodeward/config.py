@@ -37,6 +37,25 @@ class Config:
     strict: bool = False
     quiet: bool = False
     config_file: Path | None = None
+    advisories: str = "auto"  # dependency audit: auto, osv-db, npm, osv-api
+    offline: bool = False
+    omit: tuple[str, ...] = ()  # dependency scopes left out of the audit ("dev")
+    reachable_only: bool = False
+    # Live probe (`nodeward probe URL`, `scan PATH --url URL`); see nodeward.web.
+    url: str | None = None
+    active: bool | None = None
+    """None: passive for `probe`, active for `scan --url` on loopback targets only."""
+    scope: tuple[str, ...] = ()
+    max_requests: int = 2000
+    max_login_attempts: int = 15
+    concurrency: int = 8
+    rate: float = 0.0
+    timeout: float = 10.0
+    probe_headers: tuple[str, ...] = ()
+    probe_cookies: tuple[str, ...] = ()
+    login_url: str | None = None
+    login_data: str | None = None
+    browser: bool = False
 
 
 #: Keys a config file may set, with how to read each value.
@@ -51,6 +70,12 @@ _FILE_KEYS: dict[str, str] = {
     "max_file_size": "int",
     "baseline": "path",
     "strict": "bool",
+    "advisories": "advisories",
+    "offline": "bool",
+    "omit": "strings",
+    "reachable_only": "bool",
+    "max_requests": "int",
+    "max_login_attempts": "int",
 }
 
 
@@ -127,6 +152,10 @@ def _convert(kind: str, value: Any, base: Path) -> Any:
         case "choice":
             if value not in FORMATS:
                 raise ValueError(f"expected one of {', '.join(FORMATS)}")
+            return value
+        case "advisories":
+            if value not in ("auto", "osv-db", "npm", "osv-api"):
+                raise ValueError("expected one of auto, osv-db, npm, osv-api")
             return value
         case "path":
             if not isinstance(value, str):

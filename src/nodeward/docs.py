@@ -1,10 +1,12 @@
-"""Generates docs/rules/ from the rule registry: `python -m nodeward.docs [DIR]`."""
+"""Generates what is derived from the rule registry — docs/rules/ and the README's "What is
+checked" table: `python -m nodeward.docs` from the repository root."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+from nodeward import checked_table
 from nodeward.rules import all_rules
 
 
@@ -36,4 +38,6 @@ def write(directory: Path) -> None:
 
 
 if __name__ == "__main__":
-    write(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/rules"))
+    root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path()
+    write(root / "docs" / "rules")
+    checked_table.main(root / "README.md")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from enum import IntEnum
+from enum import Enum, IntEnum
 
 
 class Severity(IntEnum):
@@ -49,6 +49,14 @@ class SourceLocation:
     snippet: str = ""
 
 
+class Reachability(Enum):
+    """Whether the application code loads a package (see deps/reachability.py)."""
+
+    REACHABLE = "reachable"
+    UNREACHABLE = "unreachable"
+    UNKNOWN = "unknown"
+
+
 @dataclass(frozen=True)
 class PackageLocation:
     """A package found in a lockfile or manifest; `manifest` is relative to the scan root."""
@@ -58,6 +66,7 @@ class PackageLocation:
     version: str
     dependency_path: tuple[str, ...] = ()
     line: int | None = None
+    reachability: Reachability | None = None  # does the app import it (dependency audit)
 
 
 @dataclass(frozen=True)
@@ -156,6 +165,27 @@ class Suppression:
 
 
 @dataclass(frozen=True)
+class Unevaluated:
+    """An enabled rule that had nothing to evaluate in this run (DEP rules without a
+    lockfile, live-probe rules without a target URL); the scorecard reports it as not
+    checked rather than passed."""
+
+    rule: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Route:
+    """One route of the app model, for the report's route table."""
+
+    method: str
+    path: str
+    location: SourceLocation
+    middleware: tuple[str, ...] = ()
+    handler: str = ""
+
+
+@dataclass(frozen=True)
 class Report:
     """The result of one run, as every report format sees it."""
 
@@ -168,3 +198,5 @@ class Report:
     baseline_matched: int = 0
     rules_run: tuple[str, ...] = ()
     duration_seconds: float = 0.0
+    unevaluated: tuple[Unevaluated, ...] = ()
+    routes: tuple[Route, ...] = ()

@@ -11,6 +11,7 @@ from typing import Any
 from nodeward.config import Config
 from nodeward.discover import DiscoveredFile, FileKind, Inventory
 from nodeward.findings import Skip
+from nodeward.progress import track
 from nodeward.source.context import FileContext
 from nodeward.source.parse import SourceText, parse_path, read_text
 
@@ -89,7 +90,7 @@ def load_project(inventory: Inventory, config: Config | None = None) -> Project:
         config=config if config is not None else Config(path=inventory.root),
         skips=list(inventory.skips),
     )
-    for discovered in inventory.files:
+    for discovered in track(inventory.files, "Parsing", quiet=project.config.quiet):
         if discovered.kind is FileKind.SCRIPT:
             parsed = parse_path(discovered.path, discovered.rel)
             if isinstance(parsed, Skip):

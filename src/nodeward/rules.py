@@ -5,9 +5,33 @@ from __future__ import annotations
 from functools import cache
 
 from nodeward.checks import Checker
+from nodeward.deps import rules as deps_rules
 from nodeward.findings import Confidence, Severity
+from nodeward.manifests import compose, containers, kubernetes, node_env, npm_scripts
 from nodeward.rulemeta import Owasp, RuleMeta
-from nodeward.source.rules import sessions
+from nodeward.source.rules import (
+    access_control,
+    auth_flows,
+    brute_force,
+    cookies,
+    cors,
+    csrf,
+    dangerous_calls,
+    diagnostics,
+    dos,
+    errors,
+    exposure,
+    flows,
+    header_order,
+    headers,
+    jwt,
+    logging_rules,
+    passwords,
+    sessions,
+    tokens,
+)
+from nodeward.source.rules import secrets as secret_rules
+from nodeward.web.rules import PROBE_ONLY_RULES
 
 UNUSED_SUPPRESSION = RuleMeta(
     code="NW001",
@@ -33,10 +57,40 @@ UNUSED_SUPPRESSION = RuleMeta(
 )
 
 #: Rules checked on the syntax tree and on manifests, in report order.
-CHECKERS: tuple[Checker, ...] = (sessions.CHECKER,)
+CHECKERS: tuple[Checker, ...] = (
+    sessions.CHECKER,
+    cookies.CHECKER,
+    cors.CHECKER,
+    headers.CHECKER,
+    jwt.CHECKER,
+    errors.CHECKER,
+    dangerous_calls.CHECKER,
+    containers.CHECKER,
+    compose.CHECKER,
+    kubernetes.CHECKER,
+    npm_scripts.CHECKER,
+    node_env.CHECKER,
+    secret_rules.CHECKER,
+    passwords.CHECKER,
+    tokens.CHECKER,
+    dos.CHECKER,
+    exposure.CHECKER,
+    logging_rules.CHECKER,
+    csrf.CHECKER,
+    brute_force.CHECKER,
+    access_control.CHECKER,
+    diagnostics.CHECKER,
+    header_order.CHECKER,
+    auth_flows.CHECKER,
+    flows.CHECKER,
+)
+
+#: A low-confidence "non-literal argument" finding is dropped when a proven flow finding of
+#: the superseding rule sits on the same file and line (scan.drop_superseded).
+SUPERSEDED_BY: dict[str, str] = {"NW150": "NW104", "NW151": "NW103", "NW152": "NW110"}
 
 #: Rules whose findings come from other analyzers (dependency audit, live probe).
-ANALYZER_RULES: tuple[RuleMeta, ...] = ()
+ANALYZER_RULES: tuple[RuleMeta, ...] = (*PROBE_ONLY_RULES, *deps_rules.RULES)
 
 TOOL_RULES: tuple[RuleMeta, ...] = (UNUSED_SUPPRESSION,)
 
@@ -66,9 +120,9 @@ def get_rule(code: str) -> RuleMeta | None:
 
 def selected(code: str, select: tuple[str, ...], ignore: tuple[str, ...]) -> bool:
     """Ruff-style selection: a code is on when some select prefix matches it (or none is
-    given) and no ignore prefix does; the longer matching prefix wins."""
+    given) and no ignore prefix does; the longer matching prefix wins, ignore on a tie."""
     best_select = max((len(p) for p in select if code.startswith(p)), default=-1)
     best_ignore = max((len(p) for p in ignore if code.startswith(p)), default=-1)
     if select and best_select < 0:
         return False
-    return best_ignore <= best_select if best_ignore >= 0 else True
+    return best_ignore < best_select if best_ignore >= 0 else True

@@ -11,10 +11,17 @@ from nodeward import __version__
 from nodeward.baseline import load_fingerprints, new_findings
 from nodeward.checks import Checker
 from nodeward.config import Config
+from nodeward.deps.audit import run_audit
 from nodeward.discover import DiscoveryOptions, discover
-from nodeward.findings import Finding, Report, Skip
+from nodeward.findings import Finding, Report, Skip, SourceLocation
 from nodeward.project import Project, load_project
-from nodeward.rules import CHECKERS, UNUSED_SUPPRESSION, all_rules, selected
+from nodeward.rules import (
+    CHECKERS,
+    SUPERSEDED_BY,
+    UNUSED_SUPPRESSION,
+    all_rules,
+    selected,
+)
 from nodeward.suppressions import apply_suppressions, find_suppressions
 
 
@@ -41,6 +48,9 @@ def run_scan(config: Config) -> Report:
     project = load_project(inventory, config)
     enabled = enabled_codes(config)
     findings, skips = run_checkers(project, CHECKERS, enabled)
+    dep_findings, dep_skips = run_audit(project, config, enabled)
+    findings, skips = [*findings, *dep_findings], [*skips, *dep_skips]
+    findings = drop_superseded(findings)
     skips = [*project.skips, *skips]  # after the checkers: they add skips too
 
     suppressions = [s for text in project.loaded_texts() for s in find_suppressions(text)]
@@ -103,6 +113,25 @@ def _collect(
     except Exception as error:  # one rule's bug must not end the scan
         rules = ", ".join(sorted(codes))
         skips.append(Skip(target, f"internal error in {rules}: {type(error).__name__}: {error}"))
+
+
+def drop_superseded(findings: list[Finding]) -> list[Finding]:
+    """Drop a finding whose rule is superseded (SUPERSEDED_BY) by another finding on the
+    same file and line: a proven flow into eval replaces "eval with a non-literal"."""
+    present = {
+        (f.rule, f.location.path, f.location.line)
+        for f in findings
+        if isinstance(f.location, SourceLocation)
+    }
+    return [
+        f
+        for f in findings
+        if not (
+            isinstance(f.location, SourceLocation)
+            and f.rule in SUPERSEDED_BY
+            and (SUPERSEDED_BY[f.rule], f.location.path, f.location.line) in present
+        )
+    ]
 
 
 def _dedupe(findings: Iterable[Finding]) -> list[Finding]:

@@ -16,6 +16,8 @@ from nodeward.findings import (
     SourceLocation,
 )
 from nodeward.report.common import rule_of, rules_in, severity_counts
+from nodeward.rules import all_rules
+from nodeward.scorecard import row_dict, scorecard
 
 SCHEMA_ID = "nodeward-report"
 SCHEMA_VERSION = "1.0"
@@ -41,6 +43,7 @@ def location_dict(location: Location) -> dict[str, Any]:
                 "version": location.version,
                 "dependency_path": list(location.dependency_path),
                 "line": location.line,
+                "reachability": location.reachability.value if location.reachability else None,
             }
         case HttpLocation():
             return {
@@ -114,6 +117,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             }
             for r in rules_in(report)
         ],
+        "scorecard": [row_dict(row) for row in scorecard(report, all_rules())],
     }
 
 

@@ -19,6 +19,8 @@ from nodeward.findings import (
 )
 from nodeward.report.common import rules_in
 from nodeward.rulemeta import RuleMeta
+from nodeward.rules import all_rules
+from nodeward.scorecard import row_dict, scorecard
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 ROOT_ID = "%SRCROOT%"
@@ -184,6 +186,7 @@ def report_dict(report: Report) -> dict[str, Any]:
                     "filesScanned": report.files_scanned,
                     "suppressed": report.suppressed,
                     "baselineMatched": report.baseline_matched,
+                    "scorecard": [row_dict(row) for row in scorecard(report, all_rules())],
                 },
             }
         ],

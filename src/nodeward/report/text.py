@@ -12,6 +12,8 @@ from rich.text import Text
 from nodeward.findings import Finding, Report, Severity, SourceLocation
 from nodeward.practices import Practice
 from nodeward.report.common import location_label, primary_practice, rule_of, severity_counts
+from nodeward.rules import all_rules
+from nodeward.scorecard import Status, scorecard
 
 STYLES = {
     Severity.CRITICAL: "bold white on red",
@@ -49,6 +51,7 @@ def render(report: Report, *, color: bool = False, width: int = 100) -> str:
         console.print(Text(f"\nSkipped ({len(report.skips)})", style="bold underline"))
         for skip in report.skips:
             console.print(f"  {escape(skip.target)}: {escape(skip.reason)}")
+    _scorecard(console, report)
     _summary(console, report)
     return buffer.getvalue()
 
@@ -96,3 +99,17 @@ def _summary(console: Console, report: Report) -> None:
         extras.append(f"{len(report.skips)} skipped")
     if extras:
         console.print("; ".join(extras))
+
+
+SCORE_STYLES = {Status.FAILED: "bold red", Status.PASSED: "bold green", Status.NOT_CHECKED: "dim"}
+
+
+def _scorecard(console: Console, report: Report) -> None:
+    """One line per practice and risk: the status, the title, and why."""
+    console.print(Text("\nScorecard", style="bold underline"))
+    for row in scorecard(report, all_rules()):
+        line = Text("  ")
+        line.append(f"{row.status.label.upper():<12}", style=SCORE_STYLES[row.status])
+        line.append(f"{row.practice.title:<42}")
+        line.append(row.why, style="dim")
+        console.print(line)

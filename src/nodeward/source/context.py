@@ -55,6 +55,8 @@ class FileContext:
         self._bindings: dict[str, Node] = {}
         self._imports: dict[str, Ref] = {}
         self._declarations: dict[str, Node] = {}
+        # Every rule module asks for the callee of every call: resolve each node once.
+        self._callee_cache: dict[int, Ref | None] = {}
         self._collect_bindings()
 
     # -- node index -------------------------------------------------------------------
@@ -217,8 +219,11 @@ class FileContext:
 
     def callee(self, call: Node) -> Ref | None:
         """The access path of the function a call or `new` invokes."""
-        fn = call.child_by_field_name("function") or call.child_by_field_name("constructor")
-        return self.ref_of(fn)
+        key = call.id
+        if key not in self._callee_cache:
+            fn = call.child_by_field_name("function") or call.child_by_field_name("constructor")
+            self._callee_cache[key] = self.ref_of(fn)
+        return self._callee_cache[key]
 
     def calls_to(self, module: str, *path: str) -> list[Node]:
         """Calls whose callee is exactly `module` + `path` (e.g. ("jsonwebtoken", "verify"))."""
@@ -248,7 +253,11 @@ class FileContext:
         no flow sensitivity), so that `const opts = {...}; session(opts)` is seen."""
         seen = 0
         node = syntax.unwrap(node)
-        while node is not None and node.type == "identifier" and seen < _MAX_RESOLVE_DEPTH:
+        while (
+            node is not None
+            and node.type in ("identifier", "shorthand_property_identifier")
+            and seen < _MAX_RESOLVE_DEPTH
+        ):
             bound = self._bindings.get(syntax.text(node))
             if bound is None:
                 return node

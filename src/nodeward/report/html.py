@@ -1,0 +1,239 @@
+"""The HTML report: one self-contained page (inline CSS and JS, no external requests).
+
+Everything from the scanned project (snippets, messages, paths, HTTP exchanges) reaches the
+page only through Jinja2 with autoescaping on; live-probe exchanges are redacted first. A
+Content-Security-Policy with the hashes of the inline style and script forbids every other
+load, so a mistake in escaping still cannot run injected script or reach the network.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from nodeward.findings import (
+    Finding,
+    HttpLocation,
+    PackageLocation,
+    Report,
+    Route,
+    Severity,
+    SourceLocation,
+)
+from nodeward.practices import Practice
+from nodeward.report.common import location_label, primary_practice, rule_of, severity_counts
+from nodeward.report.redact import redact
+from nodeward.rules import all_rules
+from nodeward.scorecard import ScoreRow, scorecard
+
+TEMPLATES = Path(__file__).parent / "templates"
+OTHER = "other"
+
+
+@dataclass(frozen=True)
+class StepView:
+    where: str
+    description: str
+    snippet: str
+
+
+@dataclass(frozen=True)
+class EvidenceView:
+    where: str
+    description: str
+    request: str
+    response: str
+
+
+@dataclass(frozen=True)
+class FindingView:
+    code: str
+    name: str
+    severity: str
+    practices: str  # space-separated slugs, for the practice filter
+    where: str
+    message: str
+    snippet: str
+    line: int | None
+    flow: tuple[StepView, ...]
+    evidence: tuple[EvidenceView, ...]
+    fix: str
+    confirmed: bool
+
+
+@dataclass(frozen=True)
+class SeverityGroup:
+    severity: str
+    findings: tuple[FindingView, ...]
+
+
+@dataclass(frozen=True)
+class PracticeGroup:
+    slug: str
+    title: str
+    count: int
+    severities: tuple[SeverityGroup, ...]
+
+
+@dataclass(frozen=True)
+class DependencyRow:
+    package: str
+    version: str
+    manifest: str
+    path: str
+    severity: str
+    advisories: tuple[str, ...]
+    fix: str
+
+
+@dataclass(frozen=True)
+class PracticeOption:
+    slug: str
+    title: str
+
+
+def _finding_view(finding: Finding) -> FindingView:
+    rule = rule_of(finding)
+    loc = finding.location
+    source = loc if isinstance(loc, SourceLocation) else None
+    return FindingView(
+        code=finding.rule,
+        name=rule.name,
+        severity=finding.severity.label,
+        practices=" ".join(p.slug for p in rule.practices) or OTHER,
+        where=location_label(loc),
+        message=finding.message,
+        snippet=source.snippet if source is not None else "",
+        line=source.line if source is not None else None,
+        flow=tuple(
+            StepView(location_label(s.location), s.description, s.location.snippet)
+            for s in finding.flow
+        ),
+        evidence=tuple(
+            EvidenceView(
+                where=redact(location_label(e.location)),
+                description=redact(e.description),
+                request=redact(e.request or ""),
+                response=redact(e.response or ""),
+            )
+            for e in finding.evidence
+        ),
+        fix=finding.fix,
+        confirmed=finding.confirmed,
+    )
+
+
+def _groups(findings: tuple[Finding, ...]) -> tuple[PracticeGroup, ...]:
+    by_practice: dict[Practice | None, dict[Severity, list[FindingView]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for finding in findings:
+        by_practice[primary_practice(finding)][finding.severity].append(_finding_view(finding))
+    groups = []
+    for practice in (*Practice, None):
+        severities = by_practice.get(practice)
+        if not severities:
+            continue
+        groups.append(
+            PracticeGroup(
+                slug=practice.slug if practice is not None else OTHER,
+                title=practice.title if practice is not None else "Other",
+                count=sum(len(v) for v in severities.values()),
+                severities=tuple(
+                    SeverityGroup(s.label, tuple(severities[s]))
+                    for s in sorted(severities, reverse=True)
+                ),
+            )
+        )
+    return tuple(groups)
+
+
+def _dependencies(findings: tuple[Finding, ...]) -> tuple[DependencyRow, ...]:
+    """One row per vulnerable package version, from the DEP findings."""
+    rows: dict[tuple[str, str, str], list[Finding]] = defaultdict(list)
+    for finding in findings:
+        loc = finding.location
+        if finding.rule.startswith("DEP") and isinstance(loc, PackageLocation):
+            rows[(loc.manifest, loc.package, loc.version)].append(finding)
+    result = []
+    for (manifest, package, version), items in sorted(rows.items()):
+        first = items[0].location
+        chain = first.dependency_path if isinstance(first, PackageLocation) else ()
+        fixes = sorted({f.fix for f in items})
+        result.append(
+            DependencyRow(
+                package=package,
+                version=version,
+                manifest=manifest,
+                path=" > ".join(chain),
+                severity=max(f.severity for f in items).label,
+                advisories=tuple(f.message for f in items),
+                fix="; ".join(fixes),
+            )
+        )
+    return tuple(result)
+
+
+def _practice_options(report: Report) -> tuple[PracticeOption, ...]:
+    present = {slug for f in report.findings for slug in _finding_view_practices(f)}
+    options = [PracticeOption(p.slug, p.title) for p in Practice if p.slug in present]
+    if OTHER in present:
+        options.append(PracticeOption(OTHER, "Other"))
+    return tuple(options)
+
+
+def _finding_view_practices(finding: Finding) -> tuple[str, ...]:
+    return tuple(p.slug for p in rule_of(finding).practices) or (OTHER,)
+
+
+def _csp_hash(content: str) -> str:
+    digest = hashlib.sha256(content.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@cache
+def _asset(name: str) -> str:
+    return (TEMPLATES / name).read_text(encoding="utf-8")
+
+
+def render(report: Report) -> str:
+    style, script = _asset("report.css"), _asset("report.js")
+    rows: tuple[ScoreRow, ...] = scorecard(report, all_rules())
+    routes: tuple[Route, ...] = report.routes
+    evidence_count = sum(len(f.evidence) for f in report.findings)
+    http_findings = sum(isinstance(f.location, HttpLocation) for f in report.findings)
+    return (
+        _environment()
+        .get_template("report.html")
+        .render(
+            report=report,
+            style=style,
+            script=script,
+            csp=f"default-src 'none'; style-src {_csp_hash(style)}; "
+            f"script-src {_csp_hash(script)}; img-src data:; base-uri 'none'; form-action 'none'",
+            counts=severity_counts(report),
+            scorecard=rows,
+            groups=_groups(report.findings),
+            dependencies=_dependencies(report.findings),
+            routes=routes,
+            practices=_practice_options(report),
+            live=evidence_count + http_findings,
+        )
+    )

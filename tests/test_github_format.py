@@ -1,0 +1,63 @@
+"""`--format github`: workflow commands with the runner's escaping."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nodeward.cli import main
+from nodeward.findings import HttpLocation, Report, Skip, SourceLocation
+from nodeward.report.github import command, escape_data, escape_property, render
+from nodeward.rules import get_rule
+
+
+def test_escaping_matches_the_runner() -> None:
+    assert escape_data("50% done\r\nnext") == "50%25 done%0D%0Anext"
+    assert escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
+    assert command("error", "x: y, z", file="a,b:c.js", line=3) == (
+        "::error file=a%2Cb%3Ac.js,line=3::x: y, z"
+    )
+    assert command("notice", "m") == "::notice::m"
+
+
+def test_findings_become_annotations_relative_to_the_workspace(tmp_path: Path) -> None:
+    rule = get_rule("NW801")
+    assert rule is not None
+    root = tmp_path / "app"
+    report = Report(
+        "0",
+        str(root),
+        (
+            rule.finding(SourceLocation("src/server.js", 7, 9, 7, 30), "bad\nname"),
+            rule.finding(HttpLocation("http://127.0.0.1:3000/", "GET"), "live"),
+        ),
+        skips=(Skip("broken.js", "syntax error"),),
+        files_scanned=2,
+    )
+    lines = render(report, base=tmp_path).splitlines()
+    assert lines[0] == (
+        "::notice file=app/src/server.js,line=7,col=9,endLine=7,"
+        "title=NW801 session-cookie-default-name::bad%0Aname%0AFix: " + rule.fix
+    )
+    assert lines[1].startswith("::notice title=NW801 session-cookie-default-name::GET ")
+    assert lines[2] == "::warning file=app/broken.js,title=nodeward skipped a file::syntax error"
+    assert lines[3] == "::notice title=nodeward::2 findings in 2 files"
+    # Outside the workspace the scan-root-relative path is kept.
+    assert "file=src/server.js," in render(report, base=tmp_path / "elsewhere")
+
+
+def test_cli_writes_html_and_github_formats(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "server.js").write_text(
+        'const session = require("express-session");\n'
+        "app.use(session({ secret: process.env.S }));\n"
+    )
+    out = tmp_path / "report.html"
+    assert main(["scan", str(tmp_path), "--format", "html", "--output", str(out)]) == 0
+    page = out.read_text()
+    assert page.startswith("<!DOCTYPE html>") and 'data-severity="low"' in page
+    main(["scan", str(tmp_path), "--format", "github"])
+    annotations = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("::notice file=") and "title=NW801" in line for line in annotations)
