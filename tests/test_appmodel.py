@@ -12,6 +12,7 @@ from nodeward.cli import main
 from nodeward.discover import DiscoveryOptions, discover
 from nodeward.project import Project, load_project
 from nodeward.source.appmodel import AppModel, Guard, Route, app_model, handlers
+from nodeward.scan import scan_path
 from nodeward.source.appmodel.builder import build
 
 RULES = FIXTURES / "rules"
@@ -247,3 +248,18 @@ def test_circular_imports_do_not_hang(tmp_path: Path) -> None:
     )
     model = app_model(_project(tmp_path))
     assert [r.label for r in model.apps[0].routes] == ["GET /b"]
+
+
+def test_generated_code_nested_thousands_deep_is_skipped_not_hung(tmp_path: Path) -> None:
+    """tree-sitter's Node.parent costs O(depth): the model must not walk up such trees."""
+    chain = "db" + "\n  .where(x)" * 3000
+    (tmp_path / "chain.js").write_text(
+        f'require("express")().get("/", (req, res) => {{ {chain}.raw(req.query.a); }});\n'
+    )
+    (tmp_path / "app.js").write_text(
+        'const app = require("express")();\napp.get("/ok", (req, res) => res.end());\n'
+    )
+    report = scan_path(tmp_path)
+    reasons = {s.target: s.reason for s in report.skips if "not modelled" in s.reason}
+    assert reasons["chain.js"].startswith("syntax tree nests 6")
+    assert [(r.method, r.path) for r in report.routes] == [("GET", "/ok")]

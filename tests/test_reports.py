@@ -126,3 +126,20 @@ def test_fingerprint_survives_unrelated_line_shifts(tmp_path: Path) -> None:
     after = scan_path(tmp_path, select=("NW801",)).findings
     assert {f.fingerprint for f in after} == before
     assert [f.location.line for f in after if isinstance(f.location, SourceLocation)] == [7]
+
+
+def test_scan_reports_the_route_table_and_what_it_could_not_evaluate() -> None:
+    root = FIXTURES / "rules" / "routes_split_js"
+    report = scan_path(root)
+    assert report.routes, "the app model's routes reach the report"
+    assert all(r.path.startswith("/") and r.method for r in report.routes)
+    assert any(r.handler_location is not None for r in report.routes)
+    data = json.loads(json_report.render(report))
+    jsonschema.validate(data, REPORT_SCHEMA)
+    assert len(data["routes"]) == len(report.routes)
+    # No lockfile and no static JS: the dependency rules are "not checked", not "passed".
+    assert {gap.rule for gap in report.unevaluated} == {"DEP001", "DEP002"}
+    [row] = [r for r in data["scorecard"] if r["practice"] == "vulnerable-dependencies"]
+    assert row["status"] == "not-checked"
+    # The live probe's own rules did not run without --url.
+    assert "NW340" not in report.rules_run

@@ -176,13 +176,20 @@ class Unevaluated:
 
 @dataclass(frozen=True)
 class Route:
-    """One route of the app model, for the report's route table."""
+    """One route of the app model, for the report's route table and the live probe.
+
+    `location` is where the route is registered; `handler_location` spans the handler
+    function (line to end_line) when it resolved, so live findings on the route can be
+    tied to static findings inside it. `complete` is False when part of the middleware
+    chain could not be resolved."""
 
     method: str
     path: str
     location: SourceLocation
     middleware: tuple[str, ...] = ()
     handler: str = ""
+    handler_location: SourceLocation | None = None
+    complete: bool = True
 
 
 @dataclass(frozen=True)

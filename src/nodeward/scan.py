@@ -12,17 +12,27 @@ from nodeward.baseline import load_fingerprints, new_findings
 from nodeward.checks import Checker
 from nodeward.config import Config
 from nodeward.deps.audit import run_audit
+from nodeward.deps.rules import RULES as DEPENDENCY_RULES
 from nodeward.discover import DiscoveryOptions, discover
 from nodeward.findings import Finding, Report, Skip, SourceLocation
 from nodeward.project import Project, load_project
 from nodeward.rules import (
     CHECKERS,
     SUPERSEDED_BY,
+    TOOL_RULES,
     UNUSED_SUPPRESSION,
     all_rules,
     selected,
 )
+from nodeward.source.appmodel import report_routes
 from nodeward.suppressions import apply_suppressions, find_suppressions
+
+#: What `nodeward scan` runs without a live target; the probe's own rules join
+#: `Report.rules_run` only when it runs.
+STATIC_CODES = frozenset(
+    {rule.code for checker in CHECKERS for rule in checker.rules}
+    | {rule.code for rule in (*TOOL_RULES, *DEPENDENCY_RULES)}
+)
 
 
 class ScanError(Exception):
@@ -48,10 +58,11 @@ def run_scan(config: Config) -> Report:
     project = load_project(inventory, config)
     enabled = enabled_codes(config)
     findings, skips = run_checkers(project, CHECKERS, enabled)
-    dep_findings, dep_skips = run_audit(project, config, enabled)
-    findings, skips = [*findings, *dep_findings], [*skips, *dep_skips]
+    audit = run_audit(project, config, enabled)
+    findings, skips = [*findings, *audit.findings], [*skips, *audit.skips]
     findings = drop_superseded(findings)
-    skips = [*project.skips, *skips]  # after the checkers: they add skips too
+    routes = report_routes(project)
+    skips = [*project.skips, *skips]  # after the checkers and the model: they add skips too
 
     suppressions = [s for text in project.loaded_texts() for s in find_suppressions(text)]
     result = apply_suppressions(
@@ -71,8 +82,10 @@ def run_scan(config: Config) -> Report:
         files_scanned=len(inventory.files),
         suppressed=result.suppressed,
         baseline_matched=matched,
-        rules_run=tuple(sorted(enabled)),
+        rules_run=tuple(sorted(enabled & STATIC_CODES)),
         duration_seconds=round(time.perf_counter() - started, 3),
+        unevaluated=tuple(audit.unevaluated),
+        routes=routes,
     )
 
 

@@ -116,9 +116,10 @@ def test_function_not_called_is_noted(tmp_path: Path, server: str) -> None:
     from nodeward.project import load_project
 
     project = load_project(discover(root, DiscoveryOptions()), Config(path=root))
-    findings, skips = run_audit(project, project.config, {"DEP001"}, source)
-    assert skips == []
-    assert "no call to lodash.template found" in findings[0].message
+    result = run_audit(project, project.config, {"DEP001"}, source)
+    assert result.skips == []
+    assert result.unevaluated == []
+    assert "no call to lodash.template found" in result.findings[0].message
 
 
 def test_installed_node_modules_fallback(tmp_path: Path, server: str) -> None:

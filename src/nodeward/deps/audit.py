@@ -4,6 +4,7 @@ findings with fix advice and reachability; client-side libraries -> DEP002."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 from nodeward.config import Config
 from nodeward.deps import fixes, retire
@@ -15,29 +16,42 @@ from nodeward.deps.reachability import ImportIndex, judge
 from nodeward.deps.rules import VULNERABLE_CLIENT_LIBRARY, VULNERABLE_DEPENDENCY
 from nodeward.deps.sources import choose
 from nodeward.discover import FileKind
-from nodeward.findings import Evidence, Finding, PackageLocation, Skip
+from nodeward.findings import Evidence, Finding, PackageLocation, Skip, Unevaluated
 from nodeward.project import Project
+
+
+@dataclass
+class AuditResult:
+    findings: list[Finding] = field(default_factory=list)
+    skips: list[Skip] = field(default_factory=list)
+    #: Rules that had nothing to evaluate (no lockfile, no static JS, no advisory source):
+    #: the scorecard says "not checked" for them rather than "pass".
+    unevaluated: list[Unevaluated] = field(default_factory=list)
 
 
 def run_audit(
     project: Project, config: Config, enabled: set[str], source: AdvisorySource | None = None
-) -> tuple[list[Finding], list[Skip]]:
-    findings: list[Finding] = []
-    skips: list[Skip] = []
+) -> AuditResult:
+    result = AuditResult()
     if VULNERABLE_DEPENDENCY.code in enabled:
-        found, skipped = _audit_packages(project, config, source)
-        findings += found
-        skips += skipped
+        found, skipped, gap = _audit_packages(project, config, source)
+        result.findings += found
+        result.skips += skipped
+        if gap is not None:
+            result.unevaluated.append(Unevaluated(VULNERABLE_DEPENDENCY.code, gap))
     if VULNERABLE_CLIENT_LIBRARY.code in enabled:
-        found, skipped = retire.scan_static(project)
-        findings += found
-        skips += skipped
-    return findings, skips
+        found, skipped, gap = retire.scan_static(project)
+        result.findings += found
+        result.skips += skipped
+        if gap is not None:
+            result.unevaluated.append(Unevaluated(VULNERABLE_CLIENT_LIBRARY.code, gap))
+    return result
 
 
 def _audit_packages(
     project: Project, config: Config, source: AdvisorySource | None
-) -> tuple[list[Finding], list[Skip]]:
+) -> tuple[list[Finding], list[Skip], str | None]:
+    """Findings, skips, and why nothing could be evaluated (None when something was)."""
     inventory = project.inventory
     lockfiles = [f.rel for f in inventory.of_kind(FileKind.LOCKFILE)]
     manifests = [f.rel for f in inventory.of_kind(FileKind.PACKAGE_JSON)]
@@ -47,7 +61,7 @@ def _audit_packages(
     if "dev" in config.omit:
         packages = [p for p in packages if p.scope is not Scope.DEV]
     if not packages:
-        return [], skips
+        return [], skips, "no lockfile, installed node_modules or declared dependencies"
     query: dict[str, set[str]] = defaultdict(set)
     for package in packages:
         query[package.name].add(package.version)
@@ -55,11 +69,11 @@ def _audit_packages(
         chosen = source or choose(config.advisories, config.offline, project.root)
         advisories: dict[str, list[Advisory]] = chosen.advisories(query)
     except SourceError as error:
-        return [], [*skips, Skip("dependency audit", str(error))]
+        return [], [*skips, Skip("dependency audit", str(error))], f"no advisory source: {error}"
     skips += [Skip("dependency audit", warning) for warning in chosen.warnings()]
     index = ImportIndex(project.files)
     findings = [_finding(m, index) for m in match_packages(packages, advisories)]
-    return findings, skips
+    return findings, skips, None
 
 
 def _finding(match: Match, index: ImportIndex) -> Finding:

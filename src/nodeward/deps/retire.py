@@ -171,7 +171,8 @@ def _in_roots(rel: str, roots: set[str]) -> bool:
     )
 
 
-def scan_static(project: Project) -> tuple[list[Finding], list[Skip]]:
+def scan_static(project: Project) -> tuple[list[Finding], list[Skip], str | None]:
+    """Findings, skips, and why nothing could be evaluated (None when something was)."""
     path = repository_path()
     roots = static_roots(project)
     candidates = [
@@ -180,21 +181,22 @@ def scan_static(project: Project) -> tuple[list[Finding], list[Skip]]:
         if f.kind in (FileKind.STATIC_LIBRARY, FileKind.SCRIPT) and _in_roots(f.rel, roots)
     ]
     if not candidates:
-        return [], []
+        return [], [], "no client-side JavaScript in static folders"
     if not path.is_file():
         reason = "no Retire.js repository; import one with `nodeward db import-retire FILE`"
-        return [], [Skip("client-side libraries", reason)]
+        return [], [Skip("client-side libraries", reason)], reason
     try:
         libraries = parse_repository(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, RepositoryError) as error:
-        return [], [Skip(str(path), f"unreadable Retire.js repository: {error}")]
+        reason = f"unreadable Retire.js repository: {error}"
+        return [], [Skip(str(path), reason)], reason
     findings = []
     for discovered in candidates:
         data = discovered.path.read_bytes()
         head = data[:_HEAD_BYTES].decode("utf-8", "replace")
         for library, version in identify(discovered.path.name, head, data, libraries):
             findings += _findings(discovered.rel, library, version)
-    return findings, []
+    return findings, [], None
 
 
 def _findings(rel: str, library: Library, version: str) -> list[Finding]:

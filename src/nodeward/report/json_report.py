@@ -13,6 +13,7 @@ from nodeward.findings import (
     Location,
     PackageLocation,
     Report,
+    Route,
     SourceLocation,
 )
 from nodeward.report.common import rule_of, rules_in, severity_counts
@@ -67,6 +68,19 @@ def _evidence(evidence: Evidence) -> dict[str, Any]:
     }
 
 
+def _route(route: Route) -> dict[str, Any]:
+    handler = route.handler_location
+    return {
+        "method": route.method,
+        "path": route.path,
+        "middleware": list(route.middleware),
+        "chain_complete": route.complete,
+        "handler": route.handler,
+        "registered_at": location_dict(route.location),
+        "handler_location": location_dict(handler) if handler is not None else None,
+    }
+
+
 def finding_dict(finding: Finding) -> dict[str, Any]:
     rule = rule_of(finding)
     return {
@@ -118,6 +132,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             for r in rules_in(report)
         ],
         "scorecard": [row_dict(row) for row in scorecard(report, all_rules())],
+        "routes": [_route(route) for route in report.routes],
     }
 
 

@@ -18,6 +18,8 @@ from nodeward.source import syntax
 from nodeward.source.parse import Node, ParsedFile
 
 CALL = "()"
+#: Files whose syntax tree nests deeper than this are generated code for our purposes.
+DEEP_FILE = 500
 _MAX_RESOLVE_DEPTH = 12
 
 
@@ -50,8 +52,17 @@ class FileContext:
         self.parsed = parsed
         self.rel = parsed.rel
         self._by_type: dict[str, list[Node]] = defaultdict(list)
-        for node in syntax.walk(parsed.root):
+        #: How deeply the syntax tree nests. tree-sitter's `Node.parent` costs O(depth), so
+        #: ancestor walks are quadratic in generated code that nests thousands of levels;
+        #: analyses that walk up the tree skip files deeper than DEEP_FILE.
+        self.max_depth = 0
+        stack = [(parsed.root, 0)]
+        while stack:
+            node, depth = stack.pop()
             self._by_type[node.type].append(node)
+            if depth > self.max_depth:
+                self.max_depth = depth
+            stack.extend((child, depth + 1) for child in reversed(node.named_children))
         self._bindings: dict[str, Node] = {}
         self._imports: dict[str, Ref] = {}
         self._declarations: dict[str, Node] = {}

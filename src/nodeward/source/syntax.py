@@ -221,13 +221,24 @@ def walk(node: Node) -> Iterator[Node]:
         stack.extend(reversed(current.named_children))
 
 
-def enclosing_function(node: Node) -> Node | None:
+#: How far up the tree an ancestor search goes. Real code nests functions and blocks a
+#: few dozen levels deep; generated code (a 3,000-call method chain) nests thousands, and
+#: an unbounded walk from every node of it is quadratic. Past the bound: "not found".
+MAX_ANCESTORS = 256
+
+
+def ancestors(node: Node) -> Iterator[Node]:
+    """The parents of `node`, nearest first, at most MAX_ANCESTORS of them."""
     parent = node.parent
-    while parent is not None:
-        if parent.type in FUNCTION_TYPES:
-            return parent
+    for _ in range(MAX_ANCESTORS):
+        if parent is None:
+            return
+        yield parent
         parent = parent.parent
-    return None
+
+
+def enclosing_function(node: Node) -> Node | None:
+    return next((p for p in ancestors(node) if p.type in FUNCTION_TYPES), None)
 
 
 def function_params(func: Node) -> list[Node]:

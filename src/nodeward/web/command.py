@@ -209,7 +209,7 @@ def probe_report(config: Config) -> Report:
 
 def probe_scan(report: Report, config: Config) -> Report:
     """`nodeward scan PATH --url URL`: the static report with live findings merged in."""
-    routes, route_skips = static_routes(config)
+    routes = static_routes(report.routes)
     result = _run(probe_options(config, routes, scan=True), config)
     live = list(result.findings)
     if config.baseline is not None:  # the static findings were filtered by run_scan
@@ -220,9 +220,7 @@ def probe_scan(report: Report, config: Config) -> Report:
     return replace(
         report,
         findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
-        skips=tuple(
-            sorted({*report.skips, *route_skips, *result.skips}, key=lambda s: (s.target, s.reason))
-        ),
+        skips=tuple(sorted({*report.skips, *result.skips}, key=lambda s: (s.target, s.reason))),
         rules_run=tuple(sorted({*report.rules_run, *result.rules_run})),
         duration_seconds=round(report.duration_seconds + result.seconds, 3),
     )

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from nodeward.config import Config
-from nodeward.findings import Skip
-
-if TYPE_CHECKING:
-    from nodeward.source.appmodel import Route
+from nodeward.findings import Route
 
 _PARAM = re.compile(r":(\w+)(\([^)]*\))?\??")
 _SAMPLES = {"id": "1", "slug": "nodeward", "name": "nodeward", "page": "1", "lang": "en"}
@@ -42,40 +37,20 @@ def sample_path(path: str) -> str | None:
     return None if any(c in filled for c in "*()[]") else filled
 
 
-def _handler_span(route: Route) -> tuple[str, int, int]:
-    function = route.handler.function
-    if function is None or route.handler.ctx is None:
-        line = route.location.line
-        return route.location.path, line, line
-    start, end = function.start_point[0] + 1, function.end_point[0] + 1
-    return route.handler.location.path, start, end
-
-
-def static_routes(config: Config) -> tuple[tuple[StaticRoute, ...], tuple[Skip, ...]]:
-    """Every route of the project's app model, with sample values for its parameters."""
-    try:
-        from nodeward.discover import DiscoveryOptions, discover
-        from nodeward.project import load_project
-        from nodeward.source.appmodel import app_model
-    except ImportError:  # an install without the app model: crawl links and forms only
-        return (), (Skip(str(config.path), "no app model; crawling links and forms only"),)
-    inventory = discover(
-        config.path,
-        DiscoveryOptions(
-            include_node_modules=config.include_node_modules,
-            max_file_size=config.max_file_size,
-            exclude=config.exclude,
-        ),
-    )
-    project = load_project(inventory, config)
+def static_routes(routes: tuple[Route, ...]) -> tuple[StaticRoute, ...]:
+    """Every route of the scan's route table that the probe can request, with sample values
+    for its parameters (the table comes from the report: the project is not parsed again)."""
     found: dict[tuple[str, str], StaticRoute] = {}
-    for _app, route in app_model(project).routes():
+    for route in routes:
         sample = sample_path(route.path)
-        if sample is not None and sample.startswith("/"):
-            method = route.method.upper()
-            method = "GET" if method in ("ALL", "USE") else method
-            file, first, last = _handler_span(route)
-            found.setdefault(
-                (method, sample), StaticRoute(method, route.path, sample, file, first, last)
-            )
-    return tuple(found.values()), ()
+        if sample is None or not sample.startswith("/"):
+            continue
+        method = "GET" if route.method in ("ALL", "USE") else route.method
+        span = route.handler_location or route.location
+        found.setdefault(
+            (method, sample),
+            StaticRoute(
+                method, route.path, sample, span.path, span.line, span.end_line or span.line
+            ),
+        )
+    return tuple(found.values())

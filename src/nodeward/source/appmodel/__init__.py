@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import weakref
 
+from nodeward.findings import Route as ReportRoute
 from nodeward.project import Project
 from nodeward.source.appmodel.builder import build
 from nodeward.source.appmodel.model import (
@@ -51,6 +52,7 @@ __all__ = [
     "Route",
     "app_model",
     "handlers",
+    "report_routes",
 ]
 
 # Keyed by id(): Project is a mutable dataclass (unhashable); the weakref makes sure an id
@@ -70,6 +72,26 @@ def app_model(project: Project) -> AppModel:
     _CACHE[id(project)] = (weakref.ref(project), model)
     weakref.finalize(project, _CACHE.pop, id(project), None)
     return model
+
+
+def report_routes(project: Project) -> tuple[ReportRoute, ...]:
+    """The route table as plain report data (mounted routes first, then unmounted ones)."""
+    rows = []
+    for _app, route in app_model(project).routes():
+        function, ctx = route.handler.function, route.handler.ctx
+        span = ctx.location(function) if function is not None and ctx is not None else None
+        rows.append(
+            ReportRoute(
+                method=route.method.upper(),
+                path=route.path,
+                location=route.location,
+                middleware=tuple(m.name for m in route.chain),
+                handler=route.handler.name,
+                handler_location=span,
+                complete=route.complete,
+            )
+        )
+    return tuple(rows)
 
 
 def handlers(project: Project) -> list[tuple[Route, Node, FileContext]]:

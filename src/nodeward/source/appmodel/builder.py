@@ -20,7 +20,7 @@ from nodeward.source.appmodel.model import (
     Route,
 )
 from nodeward.source.appmodel.resolve import FRAMEWORK_MODULES, Creation, Resolver, Target
-from nodeward.source.context import FileContext
+from nodeward.source.context import DEEP_FILE, FileContext
 from nodeward.source.modules import ModuleGraph
 from nodeward.source.parse import Node
 
@@ -492,6 +492,13 @@ def build(
     graph = graph if graph is not None else ModuleGraph(files)
     collector = _Collector(Resolver(graph))
     for ctx in files:
+        if ctx.max_depth > DEEP_FILE:
+            reason = (
+                f"syntax tree nests {ctx.max_depth} levels deep (generated code?); "
+                "its routes are not modelled"
+            )
+            collector.skips.append(Skip(ctx.rel, reason))
+            continue
         collector.collect(ctx)
     creations = collector.resolver.creations
     apps: list[App] = []

@@ -66,13 +66,11 @@ class Resolver:
         """The initialiser of the nearest enclosing declaration of `ident` (block scoped,
         so two functions that both declare `const router` are told apart)."""
         name = syntax.text(ident)
-        scope = ident.parent
-        while scope is not None:
+        for scope in syntax.ancestors(ident):
             if scope.type in ("statement_block", "program", "class_body"):
                 found = _declared_in(scope, name)
                 if found is not None:
                     return found
-            scope = scope.parent
         return ctx.declaration(name)
 
     def value(self, ctx: FileContext, node: Node | None, depth: int = 0) -> Node | None:
