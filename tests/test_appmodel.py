@@ -11,8 +11,8 @@ from conftest import FIXTURES
 from nodeward.cli import main
 from nodeward.discover import DiscoveryOptions, discover
 from nodeward.project import Project, load_project
-from nodeward.source.appmodel import AppModel, Guard, Route, app_model, handlers
 from nodeward.scan import scan_path
+from nodeward.source.appmodel import AppModel, Guard, Route, app_model, handlers
 from nodeward.source.appmodel.builder import build
 
 RULES = FIXTURES / "rules"
