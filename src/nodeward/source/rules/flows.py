@@ -12,6 +12,7 @@ from nodeward.practices import Practice
 from nodeward.project import Project
 from nodeward.rulemeta import Owasp, RuleMeta
 from nodeward.source import syntax
+from nodeward.source.appmodel import handlers
 from nodeward.source.taint.engine import TaintEngine
 from nodeward.source.taint.model import SinkKind, load_models
 from nodeward.source.taint.records import models_with_secrets
@@ -590,6 +591,7 @@ def _check_project(project: Project) -> Iterator[Finding]:
         load_models(),
         served.client_files,
         models_with_secrets(project),
+        frozenset((ctx.rel, func.start_byte) for _route, func, ctx in handlers(project)),
     )
     hits = engine.run()
     for skip in engine.skips:

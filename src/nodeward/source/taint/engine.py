@@ -13,7 +13,7 @@ what was cut short is reported as a Skip.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from nodeward.findings import Confidence, FlowStep, Skip
@@ -181,6 +181,8 @@ class TaintEngine:
     models: Models
     client_files: frozenset[str] = frozenset()  # code the app serves to browsers
     record_models: frozenset[str] = frozenset()  # models whose records hold secrets
+    #: (file, start byte) of every function the app model's route table calls a handler.
+    route_handlers: frozenset[tuple[str, int]] = frozenset()
     graph: ModuleGraph = field(init=False)
     hits: dict[tuple[object, ...], Hit] = field(default_factory=dict)
     renders: list[Render] = field(default_factory=list)
@@ -197,9 +199,13 @@ class TaintEngine:
             self.analyze_file(ctx)
         return [h for h in self.hits.values() if isinstance(h.trace.origin, Source)]
 
+    def routed(self, ctx: FileContext, func: Node) -> bool:
+        return (ctx.rel, func.start_byte) in self.route_handlers
+
     def analyze_file(self, ctx: FileContext) -> None:
         client = ctx.rel in self.client_files
-        for unit in _client_units(ctx) if client else _top_level_units(ctx):
+        units = _client_units(ctx) if client else _top_level_units(ctx, self.routed)
+        for unit in units:
             try:
                 self.summary(ctx, unit)
             except RecursionError:
@@ -302,7 +308,9 @@ def _client_units(ctx: FileContext) -> Iterator[Node]:
                 yield func
 
 
-def _top_level_units(ctx: FileContext) -> Iterator[Node]:
+def _top_level_units(
+    ctx: FileContext, routed: Callable[[FileContext, Node], bool]
+) -> Iterator[Node]:
     """The outermost functions that contain a request handler or read an archive's
     entries (nested functions are analysed with their enclosing function, so that
     closures see its variables). Other functions are analysed only when one of those calls
@@ -312,7 +320,7 @@ def _top_level_units(ctx: FileContext) -> Iterator[Node]:
         starts += [
             f
             for f in ctx.nodes(kind)
-            if handler_roles(f) is not None or _is_archive_entry_callback(f)
+            if handler_roles(f, routed=routed(ctx, f)) is not None or _is_archive_entry_callback(f)
         ]
     for call in ctx.nodes("call_expression"):
         callee = call.child_by_field_name("function")
@@ -431,7 +439,7 @@ class _FunctionAnalysis:
                 if event is not None:
                     self.messages.add(event)
             elif node.type in syntax.FUNCTION_TYPES:
-                roles = handler_roles(node)
+                roles = handler_roles(node, routed=self.engine.routed(self.ctx, node))
                 if roles is not None:
                     if roles.request_pattern is not None:
                         self.request_patterns.append(roles.request_pattern)

@@ -1,7 +1,7 @@
 """Which function parameters hold the request, the response or a Koa context.
 
-Kept behind `handler_roles` so the app model's route table can replace the guesswork
-later: today a function is a handler when it is passed to a route registration
+A function is a handler when the app model's route table names it (a controller defined
+in another file and mounted through routers), when it is passed to a route registration
 (`app.get(...)`, `router.use(...)`, `app.route("/x").post(...)`), or when its parameters are
 named or typed like one (`(req, res)`, `(request: Request, response: Response)`, `(ctx)`).
 """
@@ -50,7 +50,9 @@ def is_registered_handler(func: Node) -> bool:
     return syntax.text(callee.child_by_field_name("property")) in ROUTE_METHODS
 
 
-def handler_roles(func: Node) -> HandlerRoles | None:
+def handler_roles(func: Node, *, routed: bool = False) -> HandlerRoles | None:
+    """The roles of `func`'s parameters; `routed` when the app model knows it handles a
+    route."""
     params = syntax.function_params(func)
     if not params:
         return None
@@ -59,7 +61,7 @@ def handler_roles(func: Node) -> HandlerRoles | None:
     first, first_type = names[0], types[0]
     if first in _KOA_NAMES or _KOA_TYPE.search(first_type):
         return HandlerRoles(koa=first)
-    registered = is_registered_handler(func)
+    registered = routed or is_registered_handler(func)
     if registered and len(params) == 4:  # error handler (err, req, res, next)
         names, types, params = names[1:], types[1:], params[1:]
         first, first_type = names[0], types[0]
