@@ -185,7 +185,7 @@ class FileContext:
         if node is None or _depth > _MAX_RESOLVE_DEPTH:
             return None
         match node.type:
-            case "identifier":
+            case "identifier" | "shorthand_property_identifier":  # `{ x }` reads x
                 name = syntax.text(node)
                 if name in self._imports:
                     return self._imports[name]

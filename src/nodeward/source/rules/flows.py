@@ -88,7 +88,9 @@ NOSQL_INJECTION = _rule(
     (
         "Reports MongoDB and mongoose queries (find, findOne, update*, delete*, count*, "
         "aggregate, where) whose filter holds values from `req.body`, `req.query` or "
-        "cookies, and `$where` clauses with request data. Express's JSON and extended "
+        "cookies, and `$where` clauses with request data (any source: `$where` runs "
+        "JavaScript on the server), also built by a helper function or a data-access "
+        "object's method (`this.find = function ...`). Express's JSON and extended "
         "urlencoded body parsers and its default `qs` query parser turn "
         "`username[$ne]=x` into `{ $ne: 'x' }`, so such a field can carry operators; route "
         "parameters and headers are strings and are not reported.",
@@ -133,8 +135,12 @@ CODE_INJECTION = _rule(
     _INJ,
     Severity.CRITICAL,
     (
-        "Follows request data into eval, the Function constructor, the vm module and "
-        "setTimeout/setInterval called with a string.",
+        "Follows request data into eval, the Function constructor, the vm module, "
+        "setTimeout/setInterval called with a string, sandboxes with published escapes "
+        "(vm2, notevil, safe-eval, static-eval) and mathjs `eval` (code execution before "
+        "3.17). Fixed code run by vm.runInContext/runInNewContext is read too: "
+        "`vm.runInContext('safeEval(data)', { safeEval, data: req.body.x })` evaluates "
+        "the request data.",
         "Evaluated request data runs with the server's full privileges: file system, "
         "network, environment secrets.",
         "const result = eval(req.body.expression);",
@@ -156,7 +162,11 @@ PATH_TRAVERSAL = _rule(
     (
         "Follows request data (also through path.join/path.resolve) into fs calls "
         "(readFile, createReadStream, writeFile, unlink, ..., fs/promises, fs-extra) and "
-        "into res.sendFile/res.download without a `root` option.",
+        "into res.sendFile/res.download without a `root` option. Upload file names from "
+        "multer (`originalname`) and express-fileupload (`name`) do not count: busboy "
+        "keeps only their last path segment. A whole request container passed as the "
+        "locals of res.render (`{ ...req.body }`, `req.query`) is reported too: view "
+        "engines read option keys from the locals (hbs `layout` picks the file to read).",
         "`../` sequences or absolute paths let an attacker read or overwrite any file the "
         "process can reach: source code, keys, /etc/passwd.",
         "res.sendFile(path.join(__dirname, 'files', req.query.name));",
@@ -330,7 +340,9 @@ OPEN_REDIRECT = _rule(
     (
         "Follows request data into res.redirect, res.location, ctx.redirect and a "
         "Location header. An allow-list comparison or a check that the target "
-        "startsWith('/') (and not '//') before the call counts as a fix.",
+        "startsWith('/') (and not '//') before the call counts as a fix; a substring "
+        "check (`url.includes(allowed)`, `indexOf`), inline or in the helper the `if` "
+        "calls, does not: `https://evil.example/?https://allowed.example` passes it.",
         "Phishing pages borrow the site's trusted domain: the link looks like yours and "
         "lands on theirs, often right after login.",
         "res.redirect(req.query.next);",
@@ -400,7 +412,9 @@ TEMPLATE_UNESCAPED = _rule(
         "project: reports the template line that prints the variable without escaping "
         "(EJS `<%-`, Handlebars `{{{ }}}`, Pug `!=` / `!{}`, Nunjucks `| safe`, and every "
         "`{{ }}` when nunjucks or swig is configured with `autoescape: false`). The render "
-        "call is a step of the flow.",
+        "call is a step of the flow. An object literal built in the handler is followed "
+        "property by property: with `{ items, term: req.query.q }` only `x.term` is "
+        "request data. Records read from the database (stored XSS) are not followed.",
         "Unescaped output turns a query parameter into markup and script in the victim's "
         "page: stored or reflected XSS with the site's cookies and origin.",
         'res.render("profile", { bio: req.query.bio });\n// profile.ejs\n<div><%- bio %></div>',

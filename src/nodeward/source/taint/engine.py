@@ -20,7 +20,7 @@ from nodeward.findings import Confidence, FlowStep, Skip
 from nodeward.source import syntax
 from nodeward.source.context import CALL, FileContext, Ref
 from nodeward.source.modules import ModuleGraph
-from nodeward.source.parse import Node
+from nodeward.source.parse import Node, SourceText, parse
 from nodeward.source.taint.handlers import handler_roles
 from nodeward.source.taint.model import ALL_KINDS, Models, Shape, SinkKind, SinkRow
 from nodeward.source.taint.regex import is_catastrophic
@@ -151,6 +151,17 @@ _LOGGER_METHODS = frozenset({"info", "warn", "error", "debug", "log", "trace", "
 _BUILTIN_OBJECTS = frozenset(
     {"Promise", "Object", "Array", "JSON", "Math", "Reflect", "Number", "String", "Date", "Map"}
 )
+_VM_RUNNERS = frozenset({("runInContext",), ("runInNewContext",), ("runInThisContext",)})
+# multer (`originalname`) and express-fileupload (`name`) take file names from busboy,
+# which keeps only the last path segment and drops "." and "..": no traversal.
+_UPLOAD_FILE_NAMES = frozenset({"originalname", "name"})
+_UPLOAD_SOURCES = ("req.file", "request.file")
+_PATH_ONLY = frozenset({SinkKind.PATH})
+_RENDER_OPTIONS = (
+    "the locals of res.render(), whose keys the view engine also reads as options "
+    "(hbs `layout` names the file to read; ejs and pug options have run code)"
+)
+_CONSTRUCTOR_TYPES = syntax.FUNCTION_TYPES | {"class", "class_declaration"}
 _GUARD = re.compile(
     r"\.(startsWith|includes|has|test|indexOf|match|endsWith)\s*\(|===|!==|\bin\b|"
     r"\bis[A-Z]\w*\s*\("  # validator.isEmail(x), isValidObjectId(x), ObjectId.isValid(x)
@@ -275,6 +286,54 @@ class TaintEngine:
             hops += 1
         return ref
 
+    def _constructor(self, ctx: FileContext, name: Node) -> tuple[FileContext, Node] | None:
+        """The project function or class a constructor expression names."""
+        node = syntax.unwrap(name)
+        if node is None or node.type not in ("identifier", "member_expression"):
+            return None
+        if node.type == "identifier":
+            declared = syntax.unwrap(ctx.declaration(syntax.text(node)))
+            if declared is not None and declared.type in _CONSTRUCTOR_TYPES:
+                return ctx, declared
+        resolved = self.graph.resolve_import(ctx, node)
+        if resolved is None:
+            return None
+        found = syntax.unwrap(resolved.node)
+        if found is not None and found.type in ("identifier", "shorthand_property_identifier"):
+            found = syntax.unwrap(resolved.ctx.declaration(syntax.text(found)))
+        if found is not None and found.type in _CONSTRUCTOR_TYPES:
+            return resolved.ctx, found
+        return None
+
+    def _instance_method(self, ctx: FileContext, callee: Node) -> tuple[FileContext, Node] | None:
+        """`dao.update(...)` where `const dao = new DAO(db)`: the method the constructor
+        function assigns (`this.update = function ...`) or the class declares."""
+        receiver = ctx.value_of(callee.child_by_field_name("object"))
+        name = syntax.text(callee.child_by_field_name("property"))
+        if receiver is None or receiver.type != "new_expression":
+            return None
+        constructor = receiver.child_by_field_name("constructor")
+        target = self._constructor(ctx, constructor) if constructor is not None else None
+        if target is None:
+            return None
+        target_ctx, func = target
+        for node in syntax.walk(func):
+            if (
+                node.type == "method_definition"
+                and func.type in ("class", "class_declaration")
+                and syntax.text(node.child_by_field_name("name")) == name
+            ):
+                return target_ctx, node
+            if node.type != "assignment_expression":
+                continue
+            chain = syntax.member_chain(node.child_by_field_name("left"))
+            value = syntax.unwrap(node.child_by_field_name("right"))
+            if chain == ["this", name] and value is not None:
+                value = syntax.unwrap(target_ctx.value_of(value))
+                if value is not None and value.type in syntax.FUNCTION_TYPES:
+                    return target_ctx, value
+        return None
+
     def project_function(self, ctx: FileContext, call: Node) -> tuple[FileContext, Node] | None:
         """The project function a call invokes, in this file or through an import."""
         callee = syntax.unwrap(call.child_by_field_name("function"))
@@ -287,6 +346,10 @@ class TaintEngine:
                 return ctx, declared
         if callee.type not in ("identifier", "member_expression"):
             return None
+        if callee.type == "member_expression":
+            method = self._instance_method(ctx, callee)
+            if method is not None:
+                return method
         resolved = self.graph.resolve_import(ctx, callee)
         if resolved is None:
             return None
@@ -681,7 +744,10 @@ class _FunctionAnalysis:
             prop = syntax.string_value(node.child_by_field_name("index")) or "[]"
         if prop == "length":
             return CLEAN
-        return frozenset(t.member(prop) for t in self.eval(obj, depth))
+        taint = frozenset(t.member(prop) for t in self.eval(obj, depth))
+        if prop in _UPLOAD_FILE_NAMES:
+            return frozenset(t.clear(_PATH_ONLY) if _is_upload(t) else t for t in taint)
+        return taint
 
     def _request_member(self, key: str, node: Node) -> Taint:
         """`body` destructured from the request parameter: the same source as req.body."""
@@ -741,13 +807,18 @@ class _FunctionAnalysis:
         self, call: Node, receiver: Node | None, method: str, args: list[Node]
     ) -> Taint:
         """A database read of a model with secret fields, unless it projects them away."""
-        if receiver is None or receiver.type != "identifier" or method not in _RECORD_READS:
+        if receiver is None or method not in _RECORD_READS:
             return CLEAN
-        model = syntax.text(receiver)
+        if receiver.type == "identifier":
+            model = syntax.text(receiver)
+        elif receiver.type == "member_expression":  # `db.User.findAll()`
+            model = syntax.text(receiver.child_by_field_name("property"))
+        else:
+            return CLEAN
         if model not in self.engine.record_models or _projects(args):
             return CLEAN
         location = self.ctx.location(call)
-        described = f"a {model} record from {model}.{method}()"
+        described = f"a {model} record from {syntax.text(receiver)}.{method}()"
         trace = Trace(
             origin=Source(described, location, OriginKind.RECORD),
             steps=(FlowStep(location, f"database record: {described} (no projection)"),),
@@ -837,6 +908,8 @@ class _FunctionAnalysis:
             return CLEAN
         if self.client and self._dom_sinks(call, method, receiver, args, arg_taints):
             return CLEAN
+        if key is not None and key[0] == "vm" and key[1][-1:] in _VM_RUNNERS and len(args) > 1:
+            self._vm_sandbox_sinks(call, args)
         if key is not None:
             cleared = self.models.sanitizers.get(key)
             if cleared is not None:
@@ -862,7 +935,9 @@ class _FunctionAnalysis:
             self.engine.project_function(self.ctx, call) if call.type == "call_expression" else None
         )
         if target is not None:
-            result = self._apply_summary(call, target, arg_taints)
+            result = union(
+                self._apply_summary(call, target, arg_taints), self._closure_returns(target)
+            )
             escaping = _escaping_kinds(syntax.text(fn).rsplit(".", 1)[-1] if fn else "")
             return frozenset(t.clear(escaping) for t in result) if escaping else result
 
@@ -881,9 +956,61 @@ class _FunctionAnalysis:
             return frozenset(t.clear(escaped).as_string() for t in receiver_taint)
         if method in _STRING_METHODS:
             return frozenset(t.as_string() for t in union(receiver_taint, *arg_taints))
+        if method == "get" and len(args) == 1 and not receiver_taint:
+            return CLEAN  # a lookup (Map, cache, store): the value stored, not the key
         # An unknown call: its result may carry any of its inputs (string and array
         # helpers, path.join, wrappers).
         return union(receiver_taint, *(frozenset(t.member("*") for t in a) for a in arg_taints))
+
+    def _vm_sandbox_sinks(self, call: Node, args: list[Node]) -> None:
+        """`vm.runInContext("libxml.parseXml(data, { noent: true })", { libxml, data })`: the
+        fixed code calls sandboxed functions on sandboxed values. Each call in the code is
+        checked as if written here, with the sandbox's entries in place of its names."""
+        code = syntax.string_value(args[0])
+        sandbox = syntax.unwrap(self.ctx.value_of(args[1]))
+        if sandbox is not None and sandbox.type == "call_expression":  # vm.createContext({..})
+            inner = syntax.call_arguments(sandbox)
+            sandbox = syntax.unwrap(self.ctx.value_of(inner[0])) if inner else None
+        if not code or sandbox is None or sandbox.type != "object":
+            return
+        entries = {key: value for key, value, _pair in syntax.object_entries(sandbox)}
+        tree = parse(SourceText("vm.js", code.encode(), tuple(code.splitlines())))
+        for inner_call in syntax.walk(tree.root):
+            if inner_call.type != "call_expression":
+                continue
+            path = _static_path(inner_call.child_by_field_name("function"))
+            if path is None or syntax.text(path[0]) not in entries:
+                continue
+            base = self.ctx.ref_of(entries[syntax.text(path[0])])
+            if base is None:
+                continue
+            ref = self.engine.resolve_ref(self.ctx, base.then(*path[1]))
+            inner_args = syntax.call_arguments(inner_call)
+            outer_args = [entries.get(syntax.text(a), a) for a in inner_args]
+            taints = [
+                self.eval(entries[syntax.text(a)]) if syntax.text(a) in entries else CLEAN
+                for a in inner_args
+            ]
+            method = syntax.text(call.child_by_field_name("function")).rsplit(".", 1)[-1]
+            for row in self.models.sinks_for(ref.module, ref.path):
+                if row.condition is not None and not _condition_holds(
+                    self.ctx, row.condition, inner_args
+                ):
+                    continue
+                label = f"{row.label} run by vm {method}()"
+                for index in row.argument.select(len(inner_args)):
+                    self._sink(
+                        call, outer_args[index], taints[index], row.kind, label, Confidence.HIGH
+                    )
+
+    def _closure_returns(self, target: tuple[FileContext, Node]) -> Taint:
+        """What a function nested in this unit returns from the variables it closes over
+        (`function criteria() { return { $where: `...${threshold}` }; }`): its summary
+        only knows its own parameters."""
+        target_ctx, func = target
+        if target_ctx is not self.ctx or func == self.unit or not _inside(func, self.unit):
+            return CLEAN
+        return union(*(self.eval(value) for value in _returned_values(func)))
 
     def _record_render(self, call: Node, args: list[Node], depth: int) -> None:
         view = syntax.string_value(args[0])
@@ -891,6 +1018,7 @@ class _FunctionAnalysis:
             return
         data = syntax.unwrap(self.ctx.value_of(args[1]))
         variables: dict[str, Taint] = {}
+        fields: dict[str, dict[str, Taint]] = {}
         every: list[Taint] = []
         if data is not None and data.type == "object":
             every += [
@@ -902,6 +1030,14 @@ class _FunctionAnalysis:
                 taint = self.eval(value, depth)
                 if taint:
                     variables[key] = taint
+                    literal = self._local_object(value, call)
+                    if literal is not None:
+                        fields[key] = {
+                            k: frozenset(
+                                t for t in self.eval(v, depth) if isinstance(t.origin, Source)
+                            )
+                            for k, v, _p in syntax.object_entries(literal)
+                        }
         else:
             every.append(frozenset(t for t in self.eval(args[1], depth) if t.whole))
         sources = {
@@ -909,10 +1045,48 @@ class _FunctionAnalysis:
         }
         sources = {k: v for k, v in sources.items() if v}
         every_taint = frozenset(t for t in union(*every) if isinstance(t.origin, Source))
+        containers = frozenset(
+            t for t in every_taint if _origin_kind(t) is OriginKind.REQUEST and t.whole
+        )
+        if containers:  # `res.render(view, { ...req.body })`: the client sets engine options
+            self._sink(call, args[1], containers, SinkKind.PATH, _RENDER_OPTIONS, Confidence.HIGH)
         if sources or every_taint:
             label = f"{self.ctx.callee_name(call) or 'render'}()"
             location = self.ctx.location(call)
-            self.engine.renders.append(Render(view, sources, every_taint, location, label))
+            self.engine.renders.append(Render(view, sources, every_taint, location, label, fields))
+
+    def _local_object(self, value: Node, before: Node) -> Node | None:
+        """The object literal `value` names when this unit binds it exactly once, before
+        `before`, with no spread: `output = { products, searchTerm: q }`."""
+        named = syntax.unwrap(value)
+        found: Node | None = None
+        if named is not None and named.type == "object":
+            found = named
+        elif named is not None and named.type in ("identifier", "shorthand_property_identifier"):
+            name = syntax.text(named)
+            bound = [
+                n.child_by_field_name("value" if n.type == "variable_declarator" else "right")
+                for n in self.nodes
+                if n.start_byte < before.start_byte
+                and (
+                    (
+                        n.type == "variable_declarator"
+                        and syntax.text(n.child_by_field_name("name")) == name
+                    )
+                    or (
+                        n.type == "assignment_expression"
+                        and syntax.text(n.child_by_field_name("left")) == name
+                    )
+                )
+            ]
+            found = syntax.unwrap(bound[0]) if len(bound) == 1 else None
+        else:
+            return None
+        if found is None or found.type != "object":
+            return None
+        if any(c.type == "spread_element" for c in found.named_children):
+            return None
+        return found
 
     def _dom_sinks(
         self,
@@ -964,11 +1138,11 @@ class _FunctionAnalysis:
                 continue
             for outer in arg_taints[index]:
                 trace = outer.through(hit.trace, step, via)
-                if hit.kind in trace.cleared or not _shape_fits(hit.kind, trace):
+                if hit.kind in trace.cleared or not (hit.any_shape or _shape_fits(hit.kind, trace)):
                     continue
                 if self._guarded(call, call.child_by_field_name("arguments"), hit.kind):
                     continue
-                self.hits.append(Hit(hit.kind, hit.sink, hit.label, trace, hit.confidence))
+                self.hits.append(replace(hit, trace=trace))
         return union(*result)
 
     def _check_row(
@@ -1006,10 +1180,8 @@ class _FunctionAnalysis:
             unwrapped = syntax.unwrap(arg)
             if unwrapped is not None and unwrapped.type in ("object", "array"):
                 return  # res.send({ ... }) answers JSON
-        if kind is SinkKind.NOSQL and _has_where(arg, self):
-            kind_taint = taint
-        else:
-            kind_taint = frozenset(t for t in taint if _shape_fits(kind, t))
+        any_shape = kind is SinkKind.NOSQL and _has_where(arg, self)
+        kind_taint = taint if any_shape else frozenset(t for t in taint if _shape_fits(kind, t))
         if kind in (SinkKind.REDIRECT, SinkKind.SSRF) and _fixed_target(arg, kind):
             return
         live = [t for t in kind_taint if kind not in t.cleared]
@@ -1029,7 +1201,7 @@ class _FunctionAnalysis:
                 whole=trace.whole,
                 cleared=trace.cleared,
             )
-            self.hits.append(Hit(kind, location, label, final, confidence))
+            self.hits.append(Hit(kind, location, label, final, confidence, any_shape))
 
     def _heuristic_sinks(
         self,
@@ -1043,10 +1215,16 @@ class _FunctionAnalysis:
     ) -> bool:
         """Sinks recognised by method and receiver names when no model row resolved.
         Returns whether the call was one (its result then holds no request data)."""
-        if not args:
-            return False
         receiver_text = syntax.text(receiver) if receiver is not None else ""
         receiver_name = receiver_text.rsplit(".", 1)[-1]
+        if not args:  # `User.findAll()`: every record
+            return (
+                method in _RECORD_READS
+                and receiver is not None
+                and receiver.type in ("identifier", "member_expression")
+                and receiver_name[:1].isupper()
+                and receiver_name not in _BUILTIN_OBJECTS
+            )
         medium = Confidence.MEDIUM
         if (
             method in _RAW_SQL_METHODS
@@ -1068,7 +1246,12 @@ class _FunctionAnalysis:
             and receiver_name[:1].isupper()
             and receiver_name not in _BUILTIN_OBJECTS
         )
-        is_collection = ".collection(" in receiver_text or receiver_text.endswith("Collection")
+        receiver_value = self.ctx.value_of(receiver) if receiver is not None else None
+        is_collection = (
+            ".collection(" in receiver_text
+            or receiver_name.lower().endswith("collection")  # usersCollection, this.collection
+            or ".collection(" in syntax.text(receiver_value)[:200]
+        )
         if call.type == "new_expression" and fn is not None and fn.type == "identifier":
             name = syntax.text(fn)
             if name[:1].isupper() and name not in _BUILTIN_OBJECTS and self._is_model_name(name):
@@ -1085,7 +1268,13 @@ class _FunctionAnalysis:
                 call, args[0], arg_taints[0], SinkKind.NOSQL, f"{receiver_text}.{method}()", medium
             )
             return True
-        if (is_model or is_collection) and (
+        is_model_member = (  # `db.Product.findAll(...)`, `models.User.findOne(...)`
+            receiver is not None
+            and receiver.type == "member_expression"
+            and receiver_name[:1].isupper()
+            and receiver_name not in _BUILTIN_OBJECTS
+        )
+        if (is_model or is_collection or is_model_member) and (
             method in _MASS_ASSIGNMENT_METHODS or method.startswith("find")
         ):
             return True  # database reads and writes return records, not the request
@@ -1185,6 +1374,36 @@ class _FunctionAnalysis:
                     names.add(syntax.text(n))
         return names
 
+    def _tests(self, condition: Node | None, names: set[str], kind: SinkKind) -> bool:
+        """`condition` checks the value; for URLs a substring check does not count."""
+        if not _tests(condition, names, kind) or condition is None:
+            return False
+        if kind not in (SinkKind.REDIRECT, SinkKind.SSRF):
+            return True
+        return not self._substring_only(condition, names)
+
+    def _substring_only(self, condition: Node, names: set[str]) -> bool:
+        """The URL check is `url.includes(allowed)` (or indexOf), inline or in a project
+        function the condition calls: `https://evil.example/?https://allowed.example`
+        passes it (CWE-20, incomplete URL substring sanitization)."""
+        if _substring_check(syntax.text(condition), names):
+            return True
+        for call in syntax.walk(condition):
+            if call.type != "call_expression":
+                continue
+            args = syntax.call_arguments(call)
+            indexes = [i for i, a in enumerate(args) if syntax.text(a) in names]
+            target = self.engine.project_function(self.ctx, call) if indexes else None
+            if target is None:
+                continue
+            params = syntax.function_params(target[1])
+            checked = {syntax.param_name(params[i]) or "" for i in indexes if i < len(params)} - {
+                ""
+            }
+            if checked and _substring_check(syntax.text(target[1]), checked):
+                return True
+        return False
+
     def _guarded(self, call: Node, arg: Node | None, kind: SinkKind) -> bool:
         key = (call.start_byte, arg.start_byte if arg is not None else -1, kind)
         if key not in self._guards:
@@ -1205,7 +1424,7 @@ class _FunctionAnalysis:
             if (
                 parent.type == "if_statement"
                 and node == parent.child_by_field_name("consequence")
-                and _tests(parent.child_by_field_name("condition"), names, kind)
+                and self._tests(parent.child_by_field_name("condition"), names, kind)
             ):
                 return True
             if parent.type == "statement_block":
@@ -1215,7 +1434,7 @@ class _FunctionAnalysis:
                     if (
                         sibling.type == "if_statement"
                         and _exits(sibling)
-                        and _tests(sibling.child_by_field_name("condition"), names, kind)
+                        and self._tests(sibling.child_by_field_name("condition"), names, kind)
                     ):
                         return True
             node = parent
@@ -1223,6 +1442,15 @@ class _FunctionAnalysis:
 
 
 _FIXED_ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#]+[/?#]", re.I)
+
+
+def _is_upload(trace: Trace) -> bool:
+    origin = trace.origin
+    return isinstance(origin, Source) and origin.description.startswith(_UPLOAD_SOURCES)
+
+
+def _inside(node: Node, ancestor: Node) -> bool:
+    return ancestor.start_byte <= node.start_byte and node.end_byte <= ancestor.end_byte
 
 
 def _literal_prefix(arg: Node) -> str | None:
@@ -1318,6 +1546,20 @@ def _tests(condition: Node | None, names: set[str], kind: SinkKind) -> bool:
     return bool(_GUARD.search(text))
 
 
+_STRICT_URL_CHECK = re.compile(
+    r"startsWith|===?|new URL|url\.parse|\bhost(name)?\b|\.origin\b|\.test\(|\.match\("
+)
+
+
+def _substring_check(text: str, names: set[str]) -> bool:
+    """`text` tests one of `names` only for containing a string."""
+    substring = any(
+        re.search(rf"(?<![\w.$]){re.escape(n)}\s*\.\s*(includes|indexOf)\s*\(", text) for n in names
+    )
+    without = re.sub(r"\.indexOf\([^()]*\)\s*(!==?|>)\s*-1", ".indexOf()", text)
+    return substring and not _STRICT_URL_CHECK.search(without)
+
+
 def _exits(if_statement: Node) -> bool:
     """`if (...) return ...;` or `if (...) { ...; throw ...; }`: the branch leaves."""
     consequence = if_statement.child_by_field_name("consequence")
@@ -1359,9 +1601,35 @@ def _is_body(trace: Trace) -> bool:
 
 
 def _has_where(arg: Node, analysis: _FunctionAnalysis) -> bool:
+    """The query is, or a project function returns, an object with a `$where` clause."""
     value = syntax.unwrap(analysis.ctx.value_of(arg))
     where = syntax.object_get(value, "$where")
-    return where is not None and bool(analysis.eval(where))
+    if where is not None:
+        return bool(analysis.eval(where))
+    if value is None or value.type != "call_expression":
+        return False
+    target = analysis.engine.project_function(analysis.ctx, value)
+    if target is None:
+        return False
+    return any(
+        syntax.object_get(syntax.unwrap(returned), "$where") is not None
+        for returned in _returned_values(target[1])
+    )
+
+
+def _returned_values(func: Node) -> list[Node]:
+    """The expressions a function returns (its own `return`s, or an arrow's body)."""
+    returned = [
+        node.named_children[0]
+        for node in syntax.walk(func)
+        if node.type == "return_statement"
+        and node.named_children
+        and syntax.enclosing_function(node) == func
+    ]
+    body = func.child_by_field_name("body")
+    if func.type == "arrow_function" and body is not None and body.type != "statement_block":
+        returned.append(body)
+    return returned
 
 
 def _condition_holds(ctx: FileContext, condition: str, args: list[Node]) -> bool:

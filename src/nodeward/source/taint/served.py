@@ -4,6 +4,7 @@ files, inline `<script>` blocks of templates) and the templates `res.render` fil
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -15,7 +16,7 @@ from nodeward.source.context import FileContext, Ref
 from nodeward.source.parse import Node, SourceText, parse
 from nodeward.source.taint.model import SinkKind
 from nodeward.source.taint.templates import find_view, inline_scripts, unescaped_outputs
-from nodeward.source.taint.values import Render, Trace, union
+from nodeward.source.taint.values import Render, Taint, Trace, union
 
 STATIC_FOLDERS = frozenset({"public", "static", "assets", "client", "frontend", "www"})
 FRONT_END_MODULES = frozenset(
@@ -34,6 +35,7 @@ _AUTOESCAPE_CALLS = (
     Ref("nunjucks", ("configure",)),
     Ref("nunjucks", ("Environment",)),
     Ref("swig", ("setDefaults",)),
+    Ref("swig", ("init",)),  # swig 0.x
 )
 
 
@@ -151,7 +153,7 @@ def template_hits(project: Project, renders: list[Render]) -> list[TemplateHit]:
             continue
         decoded = text.source.decode("utf-8", errors="replace")
         for output in unescaped_outputs(text.rel, decoded, autoescape_off):
-            taints = [render.variables.get(v, frozenset()) for v in output.variables]
+            taints = [_variable_taint(render, v, output.expression) for v in output.variables]
             taints += [
                 frozenset(t.member(v) for t in render.every_variable) for v in output.variables
             ]
@@ -180,3 +182,20 @@ def template_hits(project: Project, renders: list[Render]) -> list[TemplateHit]:
                 )
             )
     return hits
+
+
+def _variable_taint(render: Render, variable: str, expression: str) -> Taint:
+    """What `variable` holds where `expression` reads it: one property's taint when the
+    render passed an object literal and the expression reads a property it declares."""
+    whole = render.variables.get(variable, frozenset())
+    fields = render.fields.get(variable)
+    if not fields:
+        return whole
+    read = re.search(
+        rf"(?<![\w.$]){re.escape(variable)}\s*(?:\??\.\s*([\w$]+)|\[\s*['\"]([\w$]+)['\"]\s*\])",
+        expression,
+    )
+    if read is None:
+        return whole
+    key = read.group(1) or read.group(2)
+    return fields.get(key, whole)

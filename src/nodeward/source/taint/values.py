@@ -3,7 +3,7 @@ and which checks it has passed."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 from nodeward.findings import Confidence, FlowStep, SourceLocation
@@ -102,6 +102,9 @@ class Hit:
     label: str
     trace: Trace
     confidence: Confidence
+    #: The sink takes any string, whatever the value's shape (a `$where` clause): a caller's
+    #: string-only source still reaches it through a parameter.
+    any_shape: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,3 +116,6 @@ class Render:
     every_variable: Taint  # `res.render(view, req.query)`: any variable may be tainted
     call: SourceLocation
     label: str  # "res.render()"
+    #: variable -> the taint of each property, when the variable is an object literal
+    #: built in the handler: `{ products, searchTerm: req.body.q }` taints only searchTerm
+    fields: dict[str, dict[str, Taint]] = field(default_factory=dict)
