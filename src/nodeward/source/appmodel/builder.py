@@ -15,6 +15,7 @@ from nodeward.source.appmodel.model import (
     AppModel,
     AppUse,
     Framework,
+    Guard,
     Handler,
     Middleware,
     Route,
@@ -215,6 +216,15 @@ class _Collector:
     ) -> None:
         handler = self.handler(ctx, args[-1])
         items = self.items(ctx, args[:-1])
+        last = syntax.unwrap(args[-1]) or args[-1]
+        if last.type == "call_expression" and (
+            handler.function is None or len(syntax.function_params(handler.function)) < 2
+        ):
+            # app.get("/api/users", requireAuth()): a guard registered on its own for the
+            # route, in front of handlers added elsewhere (a REST generator, a later call)
+            tail = self.middleware(ctx, last)
+            if tail.guards & _STANDALONE_GUARDS:
+                items.append(tail)
         location = ctx.location(call)
         self.add(target, _RouteReg(order, METHODS[prop], path, items, handler, location, skip))
 
@@ -310,7 +320,7 @@ class _Collector:
             name=name,
             ref=ref,
             location=ctx.location(node),
-            guards=guards_of(label, ref, definition),
+            guards=guards_of(label, ref, definition, definition_ctx),
             node=node,
             ctx=ctx,
             definition=definition,
@@ -321,14 +331,62 @@ class _Collector:
         node = syntax.unwrap(node) or node
         name = _display_name(ctx, node)
         if node.type == "call_expression":  # asyncHandler(async (req, res) => ...)
-            inner = [a for a in syntax.call_arguments(node) if a.type in syntax.FUNCTION_TYPES]
+            args = syntax.call_arguments(node)
+            inner = [a for a in args if a.type in syntax.FUNCTION_TYPES]
             if inner:
                 node = inner[-1]
+            else:
+                # asyncHandler(getProfile()), wrap(controller.show), or a factory: login()
+                wrapped = [a for a in args if a.type in _REFERENCE_TYPES]
+                for candidate in wrapped or [node]:
+                    found = self._request_function(ctx, candidate)
+                    if found is not None:
+                        return Handler(name, found[0].location(found[1]), found[1], found[0])
+                if wrapped:  # the wrapper's own body is not the handler
+                    return Handler(name, ctx.location(node), None, None)
         func = self.resolver.function(ctx, node)
         if func is None:
             return Handler(name, ctx.location(node), None, None)
         fctx, fnode = func
         return Handler(name, fctx.location(fnode), fnode, fctx)
+
+    def _request_function(self, ctx: FileContext, node: Node) -> tuple[FileContext, Node] | None:
+        """The `(req, res, ...)` function an expression gives: a named handler, or what a
+        handler factory (`export function login() { return (req, res) => ... }`) returns."""
+        node = syntax.unwrap(node) or node
+        if node.type == "call_expression":
+            fn = syntax.unwrap(node.child_by_field_name("function"))
+            factory = self.resolver.function(ctx, fn) if fn is not None else None
+            return _returned_function(*factory) if factory is not None else None
+        if node.type not in ("identifier", "member_expression"):
+            return None
+        found = self.resolver.function(ctx, node)
+        if found is not None and len(syntax.function_params(found[1])) >= 2:
+            return found
+        return None
+
+
+_STANDALONE_GUARDS = frozenset({Guard.AUTH, Guard.CSRF, Guard.RATE_LIMIT})
+_REFERENCE_TYPES = frozenset({"call_expression", "identifier", "member_expression"})
+
+
+def _returned_function(ctx: FileContext, func: Node) -> tuple[FileContext, Node] | None:
+    """The request handler a factory returns, when it takes the request and response."""
+    body = func.child_by_field_name("body")
+    returned: list[Node] = []
+    if body is not None and body.type != "statement_block":
+        returned.append(body)
+    elif body is not None:
+        for ret in syntax.walk(body):
+            if ret.type == "return_statement" and syntax.enclosing_function(ret) == func:
+                value = next(iter(ret.named_children), None)
+                if value is not None:
+                    returned.append(value)
+    for value in returned:
+        value = syntax.unwrap(value) or value
+        if value.type in syntax.FUNCTION_TYPES and len(syntax.function_params(value)) >= 2:
+            return ctx, value
+    return None
 
 
 _PATH_NAME = re.compile(r"path|prefix|url|route|base|mount", re.IGNORECASE)

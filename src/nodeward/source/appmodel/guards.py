@@ -9,7 +9,7 @@ import re
 
 from nodeward.source import syntax
 from nodeward.source.appmodel.model import Guard
-from nodeward.source.context import Ref
+from nodeward.source.context import FileContext, Ref
 from nodeward.source.parse import Node
 
 #: package -> the guard its middleware provides (any member or call of the package).
@@ -46,7 +46,8 @@ PACKAGE_GUARDS: dict[str, Guard] = {
 }
 
 _AUTH_NAME = re.compile(
-    r"auth|ensure|require|protect|isadmin|checkrole|role|verify|guard|logged|permission|jwt",
+    r"auth|ensure_?(log|user|admin|sign)|require|protect|isadmin|checkrole|role|verify|guard|"
+    r"logged|permission|jwt",
     re.IGNORECASE,
 )
 _CSRF_NAME = re.compile(r"csrf|xsrf|origin|referer", re.IGNORECASE)
@@ -58,7 +59,9 @@ _USER_READ = re.compile(
 _DENY = re.compile(r"\b(401|403)\b|Unauthorized|Forbidden|redirect\(['\"`]/login")
 
 
-def guards_of(name: str, ref: Ref | None, definition: Node | None) -> frozenset[Guard]:
+def guards_of(
+    name: str, ref: Ref | None, definition: Node | None, ctx: FileContext | None = None
+) -> frozenset[Guard]:
     found: set[Guard] = set()
     if ref is not None:
         if ref.module in PACKAGE_GUARDS:
@@ -69,7 +72,9 @@ def guards_of(name: str, ref: Ref | None, definition: Node | None) -> frozenset[
             found.add(Guard.CSRF)  # lusca({ csrf: true }) or lusca.csrf()
         if ref.module == "lusca" and ref.path[:1] in (("xframe",), ("hsts",)):
             found.add(Guard.HELMET)
-    if _AUTH_NAME.search(name):
+    # a package we know does something else (helmet.frameguard()) is judged by the table
+    known_other = ref is not None and PACKAGE_GUARDS.get(ref.module, Guard.AUTH) is not Guard.AUTH
+    if _AUTH_NAME.search(name) and not known_other and not _never_denies(definition, ctx):
         found.add(Guard.AUTH)
     if _CSRF_NAME.search(name):
         found.add(Guard.CSRF)
@@ -81,7 +86,38 @@ def guards_of(name: str, ref: Ref | None, definition: Node | None) -> frozenset[
         found.add(Guard.HELMET)
     if definition is not None:
         found |= _guards_from_body(definition)
+        if ctx is not None and _calls_auth_package(definition, ctx):
+            found.add(Guard.AUTH)  # denyAll = () => expressJwt({ secret: ... })
     return frozenset(found)
+
+
+_MAY_DENY = re.compile(
+    r"\b(401|403)\b|Unauthori[sz]ed|Forbidden|\.status\(|sendStatus\(|redirect\(|\bthrow\b|"
+    r"\bnext\(\s*[^)\s]|reject\(|ctx\.(throw|assert)\(|\.end\("
+)
+
+
+def _never_denies(definition: Node | None, ctx: FileContext | None) -> bool:
+    """A project middleware with an auth-like name (`updateAuthenticatedUsers`,
+    `loadAuthUser`) whose body can neither answer, throw, pass an error on, nor call an
+    auth package: it always calls next(), so it guards nothing."""
+    if definition is None or ctx is None:
+        return False
+    return not _MAY_DENY.search(syntax.text(definition)) and not _calls_auth_package(
+        definition, ctx
+    )
+
+
+def _calls_auth_package(definition: Node, ctx: FileContext) -> bool:
+    for node in syntax.walk(definition):
+        if node.type in ("call_expression", "new_expression"):
+            ref = ctx.callee(node)
+            if ref is not None and (
+                PACKAGE_GUARDS.get(ref.module) is Guard.AUTH
+                or (ref.module == "passport" and "authenticate" in ref.path)
+            ):
+                return True
+    return False
 
 
 def _guards_from_body(definition: Node) -> set[Guard]:

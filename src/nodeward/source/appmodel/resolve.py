@@ -147,7 +147,50 @@ class Resolver:
         if value.type in ("identifier", "member_expression", "call_expression"):
             resolved = self.graph.resolve_import(ctx, value)
             if resolved is not None and resolved.node is not value:
-                return self.function(resolved.ctx, resolved.node, depth + 1)
+                found = self.function(resolved.ctx, resolved.node, depth + 1)
+                if found is not None or value.type != "member_expression":
+                    return found
+        if value.type == "member_expression":
+            return self._instance_method(ctx, value, depth + 1)
+        return None
+
+    def _instance_method(
+        self, ctx: FileContext, member: Node, depth: int
+    ) -> tuple[FileContext, Node] | None:
+        """`handler.login` where `handler = new Handler(db)`: the method a constructor
+        function assigns (`this.login = function ...`) or a class declares."""
+        prop = member.child_by_field_name("property")
+        instance = self.value(ctx, member.child_by_field_name("object"))
+        if prop is None or instance is None or depth > _MAX_DEPTH:
+            return None
+        inst_ctx = ctx
+        if instance.type != "new_expression":  # `module.exports = new Handler()` elsewhere
+            resolved = self.graph.resolve_import(ctx, instance)
+            if resolved is None or resolved.node is instance:
+                return None
+            inst_ctx, instance = resolved.ctx, self.value(resolved.ctx, resolved.node)
+            if instance is None or instance.type != "new_expression":
+                return None
+        found = self._constructor(inst_ctx, instance.child_by_field_name("constructor"), depth)
+        if found is None:
+            return None
+        cls_ctx, cls = found
+        method = _member_function(cls, syntax.text(prop))
+        return (cls_ctx, method) if method is not None else None
+
+    def _constructor(
+        self, ctx: FileContext, node: Node | None, depth: int
+    ) -> tuple[FileContext, Node] | None:
+        """The constructor function or class a `new X()` names, across files."""
+        value = self.value(ctx, node)
+        if value is None or depth > _MAX_DEPTH:
+            return None
+        if value.type in syntax.FUNCTION_TYPES or value.type in _CLASS_TYPES:
+            return ctx, value
+        if value.type in ("identifier", "member_expression", "call_expression"):
+            resolved = self.graph.resolve_import(ctx, value)
+            if resolved is not None and resolved.node is not value:
+                return self._constructor(resolved.ctx, resolved.node, depth + 1)
         return None
 
     def string(self, ctx: FileContext, node: Node | None) -> str | None:
@@ -163,7 +206,7 @@ class Resolver:
         if body.type != "statement_block":
             return self.creation(ctx, body, depth)
         for ret in syntax.walk(body):
-            if ret.type == "return_statement" and syntax.enclosing_function(ret) is func:
+            if ret.type == "return_statement" and syntax.enclosing_function(ret) == func:
                 returned = next(iter(ret.named_children), None)
                 found = self.creation(ctx, returned, depth)
                 if found is not None:
@@ -192,6 +235,37 @@ def _declared_in(scope: Node, name: str) -> Node | None:
                 ident = decl.child_by_field_name("name")
                 if ident is not None and syntax.text(ident) == name:
                     return decl
+    return None
+
+
+_CLASS_TYPES = frozenset({"class_declaration", "class", "abstract_class_declaration"})
+
+
+def _member_function(cls: Node, name: str) -> Node | None:
+    """The function `name` of a class (method or arrow field) or of a constructor
+    function (`this.name = function ...` in its body)."""
+    body = cls.child_by_field_name("body")
+    if body is None:
+        return None
+    if cls.type in _CLASS_TYPES:
+        for member in body.named_children:
+            key = member.child_by_field_name("name") or member.child_by_field_name("property")
+            if key is None or syntax.text(key) != name:
+                continue
+            if member.type == "method_definition":
+                return member
+            value = syntax.unwrap(member.child_by_field_name("value"))
+            if value is not None and value.type in syntax.FUNCTION_TYPES:
+                return value
+        return None
+    for node in syntax.walk(body):
+        if node.type != "assignment_expression":
+            continue
+        if syntax.member_chain(node.child_by_field_name("left")) != ["this", name]:
+            continue
+        value = syntax.unwrap(node.child_by_field_name("right"))
+        if value is not None and value.type in syntax.FUNCTION_TYPES:
+            return value
     return None
 
 

@@ -13,6 +13,7 @@ from nodeward.project import Project
 from nodeward.rulemeta import Owasp, RuleMeta
 from nodeward.source import syntax
 from nodeward.source.appmodel import Guard, Route, app_model
+from nodeward.source.appmodel.guards import PACKAGE_GUARDS
 from nodeward.source.appmodel.inspect import (
     authenticated,
     chain_names,
@@ -43,7 +44,9 @@ ADMIN_UNPROTECTED = RuleMeta(
         "Reports routes that look privileged — a path segment admin, manage, internal or "
         "dashboard, `/users/:id/role`, or a handler named deleteUser/admin… — whose "
         "middleware chain (app, router and route level) has no authentication or "
-        "authorization middleware and whose handler does not check the session user itself."
+        "authorization middleware and whose handler does not check the session user itself; "
+        "and, in apps that check roles somewhere, `/admin` routes that only check that a user "
+        "is signed in (no role middleware, no role test in the handler)."
     ),
     why=(
         "Anyone who guesses the URL can use the admin function: list or delete users, "
@@ -138,10 +141,19 @@ def is_privileged(route: Route) -> bool:
     return _ADMIN_HANDLER.match(name) is not None
 
 
-def _admin_findings(route: Route) -> Iterator[Finding]:
+def _admin_findings(route: Route, knows_roles: bool = False) -> Iterator[Finding]:
     if not route.complete or not is_privileged(route) or is_diagnostics_route(route):
         return
     if authenticated(route):
+        # only in apps that check roles somewhere: there, a bare sign-in check on an admin
+        # route is a forgotten role check rather than an admin-only login
+        if knows_roles and _STRONG_ADMIN.search(route.path) and not _role_checked(route):
+            yield ADMIN_UNPROTECTED.finding(
+                route.location,
+                f"{route.label} is a privileged route that only checks that a user is signed "
+                f"in ({chain_names(route)}): any account can use it; add a role check such "
+                'as requireRole("admin") before the handler',
+            )
         return
     yield ADMIN_UNPROTECTED.finding(
         route.location,
@@ -149,6 +161,30 @@ def _admin_findings(route: Route) -> Iterator[Finding]:
         f'chain ({chain_names(route)}); add e.g. requireAuth and requireRole("admin") before '
         "the handler",
     )
+
+
+_STRONG_ADMIN = re.compile(r"/(admin\w*|administrator|superuser|sudo)(/|$)", re.IGNORECASE)
+_ROLE_MIDDLEWARE = re.compile(
+    r"role|admin|permi|authoriz(e|ation)(?!d)|privilege|scope|can[A-Z]|abilit|polic|acl|rbac|deny|"
+    r"staff|superuser",
+    re.IGNORECASE,
+)
+_ROLE_IN_HANDLER = re.compile(r"\b(role|roles|isAdmin|is_admin|admin|permissions?|scopes?)\b")
+
+
+def _role_checked(route: Route) -> bool:
+    """A middleware that names or tests a role, or a handler that looks at one."""
+    for middleware in route.chain:
+        ref = middleware.ref
+        if ref is not None and PACKAGE_GUARDS.get(ref.module, Guard.AUTH) is not Guard.AUTH:
+            continue  # helmet.frameguard(), cors({ allowlist }): not about roles
+        if _ROLE_MIDDLEWARE.search(middleware.name):
+            return True
+        if middleware.definition is not None and _ROLE_IN_HANDLER.search(
+            syntax.text(middleware.definition)
+        ):
+            return True
+    return _ROLE_IN_HANDLER.search(handler_text(route)) is not None
 
 
 # -- NW503 ----------------------------------------------------------------------------
@@ -252,9 +288,37 @@ _REQUEST_ID = re.compile(
     r"\b(req|request)\.(params|query|body)(\.\w*id\b|\[['\"]\w*id['\"]\])", re.IGNORECASE
 )
 _OWNERSHIP_MIDDLEWARE = re.compile(
-    r"owner|own|authoriz|can[A-Z]|permission|policy|ability", re.IGNORECASE
+    # `authorize("owner")` or an authorization policy; `isAuthorized` only signs users in
+    r"owner|own|authoriz(e|ation)(?!d)|can[A-Z]|permission|policy|ability",
+    re.IGNORECASE,
 )
 _SQL_BY_ID = re.compile(r"\bwhere\b[^;]*\bid\s*=", re.IGNORECASE)
+
+
+_DAO_BY_ID = re.compile(r"^(get|find|fetch|load|read|update|delete|remove)\w*By\w*Id", re.I)
+
+
+def _request_value(ctx: FileContext, arg: Node) -> str:
+    """The argument's text, or for a local name what it was declared as
+    (`const userId = req.params.userId; dao.getByUserId(userId)`)."""
+    if arg.type == "identifier":
+        declared = ctx.declaration(syntax.text(arg))
+        if declared is None:
+            for scope in syntax.ancestors(arg):
+                if scope.type in syntax.FUNCTION_TYPES:
+                    for node in syntax.walk(scope):
+                        name = node.child_by_field_name("name")
+                        if (
+                            node.type == "variable_declarator"
+                            and name is not None
+                            and syntax.text(name) == syntax.text(arg)
+                        ):
+                            declared = node.child_by_field_name("value")
+                            break
+                    break
+        if declared is not None:
+            return syntax.text(declared)
+    return syntax.text(arg)
 
 
 def _idor_call(ctx: FileContext, call: Node) -> bool:
@@ -263,15 +327,40 @@ def _idor_call(ctx: FileContext, call: Node) -> bool:
     if chain is None or len(chain) < 2:
         return False
     args = syntax.call_arguments(call)
-    args_text = " ".join(syntax.text(a) for a in args)
+    args_text = " ".join(_request_value(ctx, a) for a in args)
     if not _REQUEST_ID.search(args_text):
         return False
-    if chain[-1] in _BY_ID:
+    if chain[-1] in _BY_ID or _DAO_BY_ID.match(chain[-1]):
         return True
+    if chain[-1] == "find" and args and (syntax.unwrap(args[0]) or args[0]).type == "object":
+        return True  # Model.find({ where: { id: req.body.id } }) (Sequelize 4, MongoDB)
     if chain[-1] in _SQL_CALLS and args:
         sql = syntax.string_value(args[0]) or syntax.text(args[0])
         return _SQL_BY_ID.search(sql) is not None
     return False
+
+
+def _ownership_checked(route: Route) -> bool:
+    """The session user takes part in a query or a comparison of the handler (rendering
+    `req.user.name` back is no ownership check)."""
+    func = route.handler.function
+    if func is None:
+        return mentions_session_user(handler_text(route))
+    for node in syntax.walk(func):
+        if node.type == "call_expression":
+            args = [a for a in syntax.call_arguments(node) if a.type not in syntax.FUNCTION_TYPES]
+            if any(mentions_session_user(syntax.text(a)) for a in args):
+                chain = syntax.member_chain(node.child_by_field_name("function")) or []
+                if not chain or chain[-1] not in _RESPONSE_CALLS:
+                    return True
+        elif node.type in ("if_statement", "ternary_expression", "binary_expression"):
+            test = node.child_by_field_name("condition") or node
+            if mentions_session_user(syntax.text(test)):
+                return True
+    return False
+
+
+_RESPONSE_CALLS = frozenset({"render", "json", "send", "jsonp", "flash", "end", "write"})
 
 
 def _idor_findings(route: Route) -> Iterator[Finding]:
@@ -279,7 +368,7 @@ def _idor_findings(route: Route) -> Iterator[Finding]:
         return
     if any(_OWNERSHIP_MIDDLEWARE.search(m.name) for m in route.chain):
         return
-    if mentions_session_user(handler_text(route)):
+    if _ownership_checked(route):
         return
     for ctx, call, _ref in handler_calls(route):
         if _idor_call(ctx, call):
@@ -294,8 +383,9 @@ def _idor_findings(route: Route) -> Iterator[Finding]:
 
 def _check_project(project: Project) -> Iterator[Finding]:
     for app in app_model(project).apps:
+        knows_roles = any(_role_checked(r) for r in app.routes)
         for route in app.routes:
-            yield from _admin_findings(route)
+            yield from _admin_findings(route, knows_roles)
             yield from _idor_findings(route)
 
 

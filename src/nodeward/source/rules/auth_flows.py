@@ -261,7 +261,38 @@ def _answers(route: Route) -> list[tuple[Node, int | None, str]]:
             status = syntax.number_value(args[0])
             if status is not None and int(status) in _FAILURE_STATUS:
                 found.append((call, int(status), ""))
+        elif chain[-1] == "render" and len(args) >= 2 and route.handler.function is not None:
+            # server-rendered forms: res.render("login", { loginError: "Invalid password" })
+            for key, item, _pair in syntax.object_entries(args[1]):
+                if key is not None and _ERROR_KEY.search(key):
+                    message = _literal(route.handler.function, item)
+                    if message:
+                        found.append((call, None, message))
+        elif chain[-1] == "flash" and len(args) >= 2:
+            # req.flash("danger", "Invalid login username") before a redirect
+            kind = syntax.string_value(args[0]) or ""
+            message = _literal(route.handler.function, args[1]) if route.handler.function else None
+            if message and _FLASH_ERROR.match(kind):
+                found.append((call, None, message))
     return found
+
+
+_ERROR_KEY = re.compile(r"error|message|msg|alert|warning", re.IGNORECASE)
+_FLASH_ERROR = re.compile(r"^(error|danger|warning|warn|fail(ure)?|alert)$", re.IGNORECASE)
+
+
+def _literal(func: Node, node: Node) -> str | None:
+    """A string literal, or a local variable of the handler initialised with one."""
+    value = syntax.string_value(node)
+    if value is not None or node.type != "identifier":
+        return value
+    name = syntax.text(node)
+    for declarator in syntax.walk(func):
+        if declarator.type == "variable_declarator":
+            ident = declarator.child_by_field_name("name")
+            if ident is not None and syntax.text(ident) == name:
+                return syntax.string_value(declarator.child_by_field_name("value"))
+    return None
 
 
 def _message_after(status_call: Node) -> str:
@@ -303,10 +334,12 @@ def _credential_failures(route: Route) -> list[tuple[Node, int | None, str]]:
 
 
 _FORGOT_SEGMENT = re.compile(
-    r"^(forgot|forgot-?password|reset|reset-?password|password-?reset|recover)$", re.I
+    r"^(forgot-?(password|pass|pw)?|reset-?(password|pass|pw)?|password-?reset|recover)$", re.I
 )
 _NO_ACCOUNT = re.compile(
-    r"not found|no (user|account)|does ?n[o']t exist|unknown|not registered", re.I
+    r"not found|no (user|account)|does ?n[o']t exist|unknown|not registered|"
+    r"invalid (login |e-?mail |account )?(user ?name|login|user|account)\b",
+    re.I,
 )
 
 
@@ -353,11 +386,26 @@ def _strategy_messages(verify: Node) -> list[tuple[Node, str]]:
     return found
 
 
+_SIGNUP_NAME = re.compile(r"sign-?up|register|registration|create", re.IGNORECASE)
+
+
+def _signup_strategy(strategy: Node) -> bool:
+    """`passport.use("signup", new LocalStrategy(...))`: a registration strategy, whose
+    "account already exists" answer is not a login oracle."""
+    args = strategy.parent
+    call = args.parent if args is not None and args.type == "arguments" else None
+    if call is None or call.type != "call_expression":
+        return False
+    first = syntax.call_arguments(call)[:1]
+    name = syntax.string_value(first[0]) if first else None
+    return name is not None and bool(_SIGNUP_NAME.search(name))
+
+
 def _strategy_enumeration(ctx: FileContext) -> Iterator[Finding]:
     """passport-local verify callbacks that say "Unknown user" and "Wrong password"."""
     for call in ctx.nodes("new_expression", "call_expression"):
         ref = ctx.callee(call)
-        if ref is None or ref.module != "passport-local":
+        if ref is None or ref.module != "passport-local" or _signup_strategy(call):
             continue
         verify = next(
             (a for a in reversed(syntax.call_arguments(call)) if a.type in syntax.FUNCTION_TYPES),
@@ -407,7 +455,7 @@ _STRENGTH_CHECK = re.compile(
 )
 _SIGNUP_SEGMENT = re.compile(
     r"^(register|signup|sign-?up|join|users|accounts|password|passwords|change-?password|"
-    r"reset-?password|reset|new-?password|update-?password)$",
+    r"reset-?(password|pass|pw)?|new-?password|update-?password)$",
     re.IGNORECASE,
 )
 

@@ -16,7 +16,7 @@ from nodeward.source.appmodel.model import AppUse
 
 _DIAGNOSTIC_SEGMENT = re.compile(
     r"^(metrics|prometheus|debug|__debug__|heapdump|heap-?snapshot|logs?|log-?files?|"
-    r"actuator|env|environment|phpinfo|status-monitor|swagger-stats|profiler?|pprof|"
+    r"actuator|env|environment|phpinfo|status-monitor|swagger-stats|profiler|pprof|"
     r"server-?status|config-?dump)$",
     re.IGNORECASE,
 )

@@ -45,8 +45,9 @@ def _check_app(app: App) -> Finding | None:
     helmet_uses = [u for u in app.uses if u.middleware.has(Guard.HELMET)]
     if helmet_uses:
         first = helmet_uses[0]
-        if first.routes_before:
-            before = list(first.routes_before)
+        # CORS preflight answers (app.options("*", cors())) carry no page to protect
+        before = [r for r in first.routes_before if r.method.lower() != "options"]
+        if before:
             return HEADERS_ORDER.finding(
                 first.middleware.location,
                 f"{first.middleware.name} is applied after {len(before)} route"
@@ -55,7 +56,11 @@ def _check_app(app: App) -> Finding | None:
             )
         return None
     covered = [r for r in app.routes if r.guarded_by(Guard.HELMET)]
-    uncovered = [r for r in app.routes if r.complete and not r.guarded_by(Guard.HELMET)]
+    uncovered = [
+        r
+        for r in app.routes
+        if r.complete and not r.guarded_by(Guard.HELMET) and r.method.lower() != "options"
+    ]
     if not covered or not uncovered:
         return None
     helmet = next(m for m in covered[0].chain if m.has(Guard.HELMET))

@@ -13,6 +13,7 @@ from nodeward.project import Project
 from nodeward.rulemeta import Owasp, RuleMeta
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
+from nodeward.source.modules import ModuleGraph
 from nodeward.source.parse import Node
 from nodeward.source.rules import naming
 
@@ -225,8 +226,12 @@ def mentions_password(name: str | None) -> bool:
 
 def _check_project(project: Project) -> Iterator[Finding]:
     hashes_elsewhere = any(project.uses_package(m) for m in PASSWORD_HASHERS)
+    helpers: dict[tuple[str, str], str] = {}
     for ctx in project.files:
-        yield from _fast_hashes(ctx)
+        yield from _fast_hashes(ctx, helpers)
+    if helpers:
+        yield from _helper_calls(project, helpers)
+    for ctx in project.files:
         yield from _bcrypt_costs(ctx)
         yield from _plaintext_comparisons(ctx)
         yield from _plaintext_queries(ctx)
@@ -237,7 +242,10 @@ def _check_project(project: Project) -> Iterator[Finding]:
 # -- NW210 ---------------------------------------------------------------------------
 
 
-def _fast_hashes(ctx: FileContext) -> Iterator[Finding]:
+def _fast_hashes(ctx: FileContext, helpers: dict[tuple[str, str], str]) -> Iterator[Finding]:
+    """Fast digests of passwords; a digest of a function's own parameter is a hashing
+    helper (`export const hash = (data) => createHash("md5")...`), recorded in `helpers`
+    under (file, name) so its callers can be judged."""
     for call in ctx.calls:
         ref = ctx.callee(call)
         if ref is None:
@@ -255,12 +263,54 @@ def _fast_hashes(ctx: FileContext) -> Iterator[Finding]:
         else:
             continue
         if not _about_password(inputs, outer):
+            helper = _helper_name(call, inputs)
+            if helper is not None:
+                helpers[(ctx.rel, helper)] = label
             continue
         yield WEAK_PASSWORD_HASH.finding(
             ctx.location(call),
             f"A password is hashed with {label}, a fast digest that GPUs crack at billions of "
             "guesses per second; use bcrypt.hash(password, 12) or argon2.hash(password)",
         )
+
+
+def _helper_name(call: Node, inputs: list[Node]) -> str | None:
+    """The name of the function around `call` when what it hashes is that function's
+    own parameter."""
+    func = syntax.enclosing_function(call)
+    if func is None:
+        return None
+    params = {syntax.param_name(p) for p in syntax.function_params(func)}
+    if not any(syntax.text(i) in params for i in inputs):
+        return None
+    return naming.function_name(func)
+
+
+def _helper_calls(project: Project, helpers: dict[tuple[str, str], str]) -> Iterator[Finding]:
+    """`security.hash(req.body.password)`: a password given to a fast hashing helper."""
+    graph = ModuleGraph(project.files)
+    for ctx in project.files:
+        for call in ctx.calls:
+            args = syntax.call_arguments(call)
+            if not args or not _about_password(args[:1], call):
+                continue
+            ref = ctx.callee(call)
+            if ref is None:
+                fn = call.child_by_field_name("function")
+                key = (ctx.rel, syntax.text(fn)) if fn is not None else None
+            else:
+                target = graph.resolve(ctx.rel, ref.module)
+                names = [step for step in ref.path if step != "()"]
+                key = (target.rel, names[-1]) if target is not None and names else None
+            label = helpers.get(key) if key is not None else None
+            if label is None:
+                continue
+            yield WEAK_PASSWORD_HASH.finding(
+                ctx.location(call),
+                f"A password is hashed with {syntax.text(call.child_by_field_name('function'))}"
+                f"(), which uses {label}, a fast digest that GPUs crack at billions of guesses "
+                "per second; use bcrypt.hash(password, 12) or argon2.hash(password)",
+            )
 
 
 def _method(call: Node) -> str | None:

@@ -63,7 +63,7 @@ SECRET_VALUE_PAIRS = frozenset(
 )
 _GUESSABLE = re.compile(
     r"\bDate\.now\(\)|\bnew Date\(|\.getTime\(\)|\bemail\b|\busername\b|\buserId\b|\buser\.id\b"
-    r"|\b_id\b|\btimestamp\b|\bperformance\.now\(\)|\bprocess\.hrtime",
+    r"|\b_id\b|\btimestamp\b|\bperformance\.now\(\)|\bprocess\.hrtime|\.(login|user_?name)\b",
 )
 _UNGUESSABLE = re.compile(
     r"random|uuid|nanoid|secret|salt|SECRET|KEY|hmac|Hmac|cuid|getRandomValues",
@@ -263,6 +263,18 @@ def _named_values(ctx: FileContext) -> Iterator[tuple[Node, str]]:
         key, value = syntax.property_key(pair), pair.child_by_field_name("value")
         if key is not None and value is not None:
             yield value, key
+    for compare in ctx.nodes("binary_expression"):
+        # `if (req.query.token === md5(req.query.email))`: the expected token, computed
+        operator = compare.child_by_field_name("operator")
+        if operator is None or syntax.text(operator) not in ("==", "===", "!=", "!=="):
+            continue
+        left, right = compare.child_by_field_name("left"), compare.child_by_field_name("right")
+        if left is None or right is None:
+            continue
+        for computed, other in ((right, left), (left, right)):
+            compared = naming.last_name(other)
+            if compared is not None and computed.type == "call_expression":
+                yield computed, compared
 
 
 CHECKER = Checker(rules=(INSECURE_RANDOM_TOKEN, PREDICTABLE_TOKEN), check_file=_check_file)
