@@ -14,7 +14,7 @@ from nodeward.config import Config
 from nodeward.deps.audit import run_audit
 from nodeward.deps.rules import RULES as DEPENDENCY_RULES
 from nodeward.discover import DiscoveryOptions, discover
-from nodeward.findings import Finding, Report, Skip, SourceLocation
+from nodeward.findings import Finding, Report, Skip, SourceLocation, Unevaluated
 from nodeward.project import Project, load_project
 from nodeward.rules import (
     CHECKERS,
@@ -26,6 +26,7 @@ from nodeward.rules import (
 )
 from nodeward.source.appmodel import report_routes
 from nodeward.suppressions import apply_suppressions, find_suppressions
+from nodeward.web.rules import PROBE_ONLY_RULES
 
 #: What `nodeward scan` runs without a live target; the probe's own rules join
 #: `Report.rules_run` only when it runs.
@@ -84,9 +85,18 @@ def run_scan(config: Config) -> Report:
         baseline_matched=matched,
         rules_run=tuple(sorted(enabled & STATIC_CODES)),
         duration_seconds=round(time.perf_counter() - started, 3),
-        unevaluated=tuple(audit.unevaluated),
+        unevaluated=(*audit.unevaluated, *_needs_live_target(enabled)),
         routes=routes,
     )
+
+
+def _needs_live_target(enabled: set[str]) -> list[Unevaluated]:
+    """The probe's own rules, which a static scan cannot evaluate."""
+    return [
+        Unevaluated(rule.code, "checked only on a running app (scan --url URL, or probe URL)")
+        for rule in PROBE_ONLY_RULES
+        if rule.code in enabled
+    ]
 
 
 def run_checkers(

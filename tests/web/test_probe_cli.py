@@ -88,3 +88,6 @@ def test_scan_with_url_confirms_static_findings(
     # Loopback target: active checks ran by default.
     assert any(f["rule"] == "NW650" for f in findings)
     assert not any(f["rule"] == "NW740" for f in findings)  # the crash needs ?format=pdf
+    # The probe's own rules ran, so the scorecard no longer lists them as unevaluated.
+    [headers] = [r for r in data["scorecard"] if r["practice"] == "security-headers"]
+    assert "NW340" not in {u["rule"] for u in headers["unchecked"]}

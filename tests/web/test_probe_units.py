@@ -238,3 +238,20 @@ def test_probe_only_rules_are_registered_and_documented() -> None:
         assert rule.what and rule.why and rule.example and rule.use_instead and rule.fix
         assert rule.references and rule.cwe and rule.practices
         assert rule.code[2:5].isdigit() and rule.name == rule.name.lower()
+
+
+def test_live_shared_codes_match_the_codes_the_checks_use() -> None:
+    """The README table and the scorecard read LIVE_SHARED_CODES: keep it true."""
+    import re
+    from pathlib import Path
+
+    import nodeward.web.checks as checks_package
+    from nodeward.web.rules import LIVE_SHARED_CODES, PROBE_ONLY_RULES
+
+    folder = Path(checks_package.__file__).parent
+    used = {
+        code
+        for source in folder.glob("*.py")
+        for code in re.findall(r'"(NW\d{3})"', source.read_text(encoding="utf-8"))
+    }
+    assert used - {r.code for r in PROBE_ONLY_RULES} == LIVE_SHARED_CODES

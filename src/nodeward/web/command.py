@@ -222,5 +222,6 @@ def probe_scan(report: Report, config: Config) -> Report:
         findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
         skips=tuple(sorted({*report.skips, *result.skips}, key=lambda s: (s.target, s.reason))),
         rules_run=tuple(sorted({*report.rules_run, *result.rules_run})),
+        unevaluated=tuple(u for u in report.unevaluated if u.rule not in result.rules_run),
         duration_seconds=round(report.duration_seconds + result.seconds, 3),
     )

@@ -209,3 +209,14 @@ def live_rule(code: str) -> RuleMeta | None:
     from nodeward.rules import get_rule  # the registry imports this module
 
     return get_rule(code)
+
+
+#: Rules of the static analysis that the probe also checks on the live app (same code, one
+#: identity); tests/web keeps this list in step with the codes the checks use.
+LIVE_SHARED_CODES = frozenset(
+    {
+        "NW101", "NW102", "NW103", "NW105", "NW301", "NW302", "NW303", "NW304", "NW401",
+        "NW501", "NW502", "NW540", "NW610", "NW630", "NW720", "NW801", "NW802", "NW803",
+        "NW804", "NW901",
+    }
+)  # fmt: skip
