@@ -59,6 +59,12 @@ class Resolver:
     def __init__(self, graph: ModuleGraph) -> None:
         self.graph = graph
         self.creations: dict[Target, Creation] = {}
+        # What each expression was found to create. Factories that return calls to other
+        # factories (or to themselves) fan out exponentially without it; an entry is set to
+        # None while its expression is being resolved, which also cuts recursion cycles.
+        self._created: dict[tuple[str, int, int], Creation | None] = {}
+        self._scopes: dict[int, dict[str, Node | None]] = {}
+        self._fields: dict[str, dict[str, Node | None]] = {}
 
     # -- values -----------------------------------------------------------------------
 
@@ -68,10 +74,24 @@ class Resolver:
         name = syntax.text(ident)
         for scope in syntax.ancestors(ident):
             if scope.type in ("statement_block", "program", "class_body"):
-                found = _declared_in(scope, name)
+                found = self.declared_in(scope, name)
                 if found is not None:
                     return found
         return ctx.declaration(name)
+
+    def this_field(self, ctx: FileContext, name: str) -> Node | None:
+        """`this.app` in a class: its field initialiser or a `this.app = ...` assignment
+        (indexed once per file)."""
+        if ctx.rel not in self._fields:
+            self._fields[ctx.rel] = _this_fields(ctx)
+        return self._fields[ctx.rel].get(name)
+
+    def declared_in(self, scope: Node, name: str) -> Node | None:
+        """What `scope` declares `name` as. Indexed once per block: a bundled library's
+        top level holds tens of thousands of statements, and every name is looked up."""
+        if scope.id not in self._scopes:
+            self._scopes[scope.id] = _declarations(scope)
+        return self._scopes[scope.id].get(name)
 
     def value(self, ctx: FileContext, node: Node | None, depth: int = 0) -> Node | None:
         """Follow identifiers and `this.x` to what they were initialised with."""
@@ -86,7 +106,7 @@ class Resolver:
                     return node
                 node = found
             elif node.type == "member_expression" and _is_this_member(node):
-                found = _this_field(ctx, syntax.text(node.child_by_field_name("property")))
+                found = self.this_field(ctx, syntax.text(node.child_by_field_name("property")))
                 if found is None:
                     return node
                 node = syntax.unwrap(found)
@@ -102,15 +122,23 @@ class Resolver:
             for index, param in enumerate(syntax.function_params(func)):
                 if syntax.param_name(param) == name:
                     return func, index
-            if _declared_in_function(func, name):
+            body = func.child_by_field_name("body")
+            if body is not None and body.type == "statement_block" and self.declared_in(body, name):
                 return None
             func = syntax.enclosing_function(func)
         return None
 
     def creation(self, ctx: FileContext, node: Node | None, depth: int = 0) -> Creation | None:
         """The router or app object an expression evaluates to, across files."""
-        if depth > _MAX_DEPTH:
+        if depth > _MAX_DEPTH or node is None:
             return None
+        key = (ctx.rel, node.start_byte, node.end_byte)
+        if key not in self._created:
+            self._created[key] = None
+            self._created[key] = self._creation(ctx, node, depth)
+        return self._created[key]
+
+    def _creation(self, ctx: FileContext, node: Node, depth: int) -> Creation | None:
         value = self.value(ctx, node)
         if value is None:
             return None
@@ -204,11 +232,11 @@ class Resolver:
         if body is None:
             return None
         if body.type != "statement_block":
-            return self.creation(ctx, body, depth)
+            return self.creation(ctx, body, depth + 1)
         for ret in syntax.walk(body):
             if ret.type == "return_statement" and syntax.enclosing_function(ret) == func:
                 returned = next(iter(ret.named_children), None)
-                found = self.creation(ctx, returned, depth)
+                found = self.creation(ctx, returned, depth + 1)
                 if found is not None:
                     return found
         return None
@@ -220,7 +248,10 @@ class Resolver:
         return self.creations[target]
 
 
-def _declared_in(scope: Node, name: str) -> Node | None:
+def _declarations(scope: Node) -> dict[str, Node | None]:
+    """Name -> initialiser (or declaration) of everything a block declares directly; the
+    first declaration of a name wins. A declaration without initialiser maps to None."""
+    found: dict[str, Node | None] = {}
     for statement in scope.named_children:
         candidates = [statement]
         if statement.type == "export_statement":
@@ -229,13 +260,15 @@ def _declared_in(scope: Node, name: str) -> Node | None:
             if decl.type in ("lexical_declaration", "variable_declaration"):
                 for declarator in decl.named_children:
                     ident = declarator.child_by_field_name("name")
-                    if ident is not None and syntax.text(ident) == name:
-                        return declarator.child_by_field_name("value")
+                    if ident is not None:
+                        found.setdefault(
+                            syntax.text(ident), declarator.child_by_field_name("value")
+                        )
             elif decl.type in ("function_declaration", "class_declaration"):
                 ident = decl.child_by_field_name("name")
-                if ident is not None and syntax.text(ident) == name:
-                    return decl
-    return None
+                if ident is not None:
+                    found.setdefault(syntax.text(ident), decl)
+    return found
 
 
 _CLASS_TYPES = frozenset({"class_declaration", "class", "abstract_class_declaration"})
@@ -269,26 +302,21 @@ def _member_function(cls: Node, name: str) -> Node | None:
     return None
 
 
-def _declared_in_function(func: Node, name: str) -> bool:
-    body = func.child_by_field_name("body")
-    return (
-        body is not None and body.type == "statement_block" and _declared_in(body, name) is not None
-    )
-
-
 def _is_this_member(node: Node) -> bool:
     obj = node.child_by_field_name("object")
     return obj is not None and obj.type == "this"
 
 
-def _this_field(ctx: FileContext, name: str) -> Node | None:
-    """`this.app` in a class: its field initialiser or a `this.app = ...` assignment."""
+def _this_fields(ctx: FileContext) -> dict[str, Node | None]:
+    """`this.x` in a file's classes: field initialisers first, then the first
+    `this.x = ...` assignment, by field name."""
+    found: dict[str, Node | None] = {}
     for field in ctx.nodes("public_field_definition", "field_definition"):
         key = field.child_by_field_name("name") or field.child_by_field_name("property")
-        if key is not None and syntax.text(key) == name:
-            return field.child_by_field_name("value")
+        if key is not None:
+            found.setdefault(syntax.text(key), field.child_by_field_name("value"))
     for assign in ctx.nodes("assignment_expression"):
-        left = assign.child_by_field_name("left")
-        if left is not None and syntax.member_chain(left) == ["this", name]:
-            return assign.child_by_field_name("right")
-    return None
+        chain = syntax.member_chain(assign.child_by_field_name("left"))
+        if chain is not None and len(chain) == 2 and chain[0] == "this":
+            found.setdefault(chain[1], assign.child_by_field_name("right"))
+    return found
