@@ -13,18 +13,10 @@ from playwright.sync_api import sync_playwright
 
 from nodeward.report import html
 from nodeward.scan import scan_path
+from nodeward.web.browser import CHROMIUM_ARGS
 
 ROOT = Path(__file__).parent.parent
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+ARGS = list(CHROMIUM_ARGS)
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from html_report_data import mixed_report
 
 from nodeward.report import html
 from nodeward.report.common import rule_of
+from nodeward.web.browser import CHROMIUM_ARGS
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 if not Path(CHROMIUM).exists():
@@ -23,16 +24,7 @@ if not Path(CHROMIUM).exists():
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a dev dependency")
 
 #: Flags that keep the browser offline and quiet; the report must not need the network.
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+ARGS = list(CHROMIUM_ARGS)
 
 
 @pytest.fixture(scope="module")

@@ -149,20 +149,7 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     if args.format == "json":
         import json
 
-        rows = [
-            {
-                "code": r.code,
-                "name": r.name,
-                "title": r.title,
-                "severity": r.severity.label,
-                "confidence": r.confidence.label,
-                "cwe": list(r.cwe_labels),
-                "owasp": r.owasp.value,
-                "practices": [p.slug for p in r.practices],
-            }
-            for r in all_rules()
-        ]
-        print(json.dumps(rows, indent=2))
+        print(json.dumps([json_report.rule_dict(r) for r in all_rules()], indent=2))
         return EXIT_OK
     for rule in all_rules():
         cwe = ",".join(rule.cwe_labels)

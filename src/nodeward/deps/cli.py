@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from nodeward.argtypes import AppendTuple
 from nodeward.config import Config
 from nodeward.deps import retire
 from nodeward.deps.advisories import osv_db
@@ -18,18 +18,6 @@ from nodeward.deps.sources import CHOICES
 from nodeward.findings import Finding, PackageLocation, Reachability
 
 EXIT_OK, EXIT_ERROR = 0, 2
-
-
-class _AppendTuple(argparse.Action):
-    def __call__(
-        self,
-        parser: argparse.ArgumentParser,
-        namespace: argparse.Namespace,
-        values: str | Sequence[Any] | None,
-        option_string: str | None = None,
-    ) -> None:
-        current = getattr(namespace, self.dest, ()) or ()
-        setattr(namespace, self.dest, (*current, str(values)))
 
 
 def add_scan_flags(parser: argparse.ArgumentParser) -> None:
@@ -45,7 +33,7 @@ def add_scan_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--omit",
         choices=("dev",),
-        action=_AppendTuple,
+        action=AppendTuple,
         default=s,
         help="leave dev dependencies out of the dependency audit",
     )

@@ -17,6 +17,7 @@ from nodeward.findings import (
     SourceLocation,
 )
 from nodeward.report.common import rule_of, rules_in, severity_counts
+from nodeward.rulemeta import RuleMeta
 from nodeward.rules import all_rules
 from nodeward.scorecard import row_dict, scorecard
 
@@ -101,6 +102,20 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
     }
 
 
+def rule_dict(rule: RuleMeta) -> dict[str, Any]:
+    """A rule's identity, as the JSON report and `nodeward rules --format json` list it."""
+    return {
+        "code": rule.code,
+        "name": rule.name,
+        "title": rule.title,
+        "severity": rule.severity.label,
+        "confidence": rule.confidence.label,
+        "cwe": list(rule.cwe_labels),
+        "owasp": rule.owasp.value,
+        "practices": [p.slug for p in rule.practices],
+    }
+
+
 def report_dict(report: Report) -> dict[str, Any]:
     return {
         "schema": SCHEMA_ID,
@@ -118,19 +133,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         },
         "findings": [finding_dict(f) for f in report.findings],
         "skips": [{"target": s.target, "reason": s.reason} for s in report.skips],
-        "rules": [
-            {
-                "code": r.code,
-                "name": r.name,
-                "title": r.title,
-                "severity": r.severity.label,
-                "confidence": r.confidence.label,
-                "cwe": list(r.cwe_labels),
-                "owasp": r.owasp.value,
-                "practices": [p.slug for p in r.practices],
-            }
-            for r in rules_in(report)
-        ],
+        "rules": [rule_dict(r) for r in rules_in(report)],
         "scorecard": [row_dict(row) for row in scorecard(report, all_rules())],
         "routes": [_route(route) for route in report.routes],
     }

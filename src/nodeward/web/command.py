@@ -6,33 +6,18 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from nodeward import __version__
+from nodeward.argtypes import AppendTuple
 from nodeward.config import Config, ConfigError, build_config
 from nodeward.findings import Report
 from nodeward.rules import selected
 from nodeward.web.merge import merge
 from nodeward.web.probe import ProbeOptions, ProbeResult, is_loopback, run_probe, validate_url
 from nodeward.web.routes import StaticRoute, static_routes
-
-
-class _AppendTuple(argparse.Action):
-    """Like action="append", but the result is a tuple, as Config expects."""
-
-    def __call__(
-        self,
-        parser: argparse.ArgumentParser,
-        namespace: argparse.Namespace,
-        values: str | Sequence[Any] | None,
-        option_string: str | None = None,
-    ) -> None:
-        current = getattr(namespace, self.dest, None)
-        previous = current if isinstance(current, tuple) else ()
-        setattr(namespace, self.dest, (*previous, values))
 
 
 def add_probe_flags(parser: argparse.ArgumentParser, *, with_url: bool) -> None:
@@ -50,7 +35,7 @@ def add_probe_flags(parser: argparse.ArgumentParser, *, with_url: bool) -> None:
     )
     parser.add_argument(
         "--scope",
-        action=_AppendTuple,
+        action=AppendTuple,
         default=s,
         metavar="ORIGIN",
         help="another origin the probe may contact (repeatable)",
@@ -89,7 +74,7 @@ def add_probe_flags(parser: argparse.ArgumentParser, *, with_url: bool) -> None:
     parser.add_argument(
         "--header",
         dest="probe_headers",
-        action=_AppendTuple,
+        action=AppendTuple,
         default=s,
         metavar="'NAME: VALUE'",
         help="send this header (repeatable)",
@@ -97,7 +82,7 @@ def add_probe_flags(parser: argparse.ArgumentParser, *, with_url: bool) -> None:
     parser.add_argument(
         "--cookie",
         dest="probe_cookies",
-        action=_AppendTuple,
+        action=AppendTuple,
         default=s,
         metavar="NAME=VALUE",
         help="send this cookie (repeatable)",
