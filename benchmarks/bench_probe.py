@@ -21,6 +21,7 @@ from collections import Counter
 from pathlib import Path
 
 from nodeward.config import Config
+from nodeward.scan import run_scan
 from nodeward.web.probe import ProbeOptions, ProbeResult, run_probe
 from nodeward.web.routes import static_routes
 
@@ -61,7 +62,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
 
-    routes, _ = static_routes(Config(path=APP, quiet=True))
+    routes = static_routes(run_scan(Config(path=APP, quiet=True)).routes)
     print(f"static route table: {len(routes)} routes")
     results: list[ProbeResult] = []
     for run in range(1, args.runs + 1):

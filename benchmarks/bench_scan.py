@@ -167,7 +167,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="nodeward-bench-") as temp:
         work = Path(temp)
         small = write_small_app(work / "small-app")
-        mongoose = args.mongoose or install_mongoose(work)
+        installed = args.mongoose or install_mongoose(work)
+        # Outside any node_modules folder: njsscan skips paths that contain one.
+        mongoose = work / "mongoose-lib"
+        shutil.copytree(installed, mongoose)
         targets = {"small app": small, "mongoose lib/": mongoose}
         print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; runs={args.runs}")
         for label, path in targets.items():
