@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from nodeward import __version__
 from nodeward.baseline import load_fingerprints, new_findings
@@ -168,8 +170,7 @@ def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
     return unique
 
 
-def scan_path(path: Path, **flags: object) -> Report:
-    """Convenience for tests and embedding: scan with defaults plus `flags`."""
-    from dataclasses import replace
-
-    return run_scan(replace(Config(path=path), **flags))  # type: ignore[arg-type]
+def scan_path(path: Path, **flags: Any) -> Report:
+    """Convenience for tests and embedding: scan with defaults plus `flags` (Config
+    field names, e.g. select=("NW801",))."""
+    return run_scan(replace(Config(path=path), **flags))
