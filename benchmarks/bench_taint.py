@@ -22,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -42,14 +43,46 @@ def npm_install(packages: tuple[str, ...], into: Path) -> Path:
     return into
 
 
+def _pss_mb(pid: int) -> float:
+    """Proportional set size of a process and its children: shared pages (a forked
+    child's copy-on-write view of the parsed project) count once in the sum."""
+    total = 0.0
+    pids = [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        for line in rollup.splitlines():
+            if line.startswith("Pss:"):
+                total += int(line.split()[1]) / 1024
+        pids.extend(int(child) for child in children)
+    return total
+
+
 def timed_process(args: list[str]) -> tuple[float, float, str]:
-    """Run a command; (wall seconds, peak RSS in MB, stdout)."""
+    """Run a command; (wall seconds, peak RSS in MB, stdout). The peak is the largest of
+    the sampled PSS of the process tree (every 0.1 s) and the largest single RSS."""
     started = time.perf_counter()
+    peak_pss = 0.0
     with subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as proc:
+        done = threading.Event()
+
+        def sample() -> None:  # never reaps: wait4 below must see the exit status
+            nonlocal peak_pss
+            while not done.wait(0.1):
+                peak_pss = max(peak_pss, _pss_mb(proc.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         out = proc.stdout.read().decode() if proc.stdout is not None else ""
         _pid, _status, usage = os.wait4(proc.pid, 0)
+        done.set()
         proc.returncode = 0
-    return time.perf_counter() - started, usage.ru_maxrss / 1024, out
+        sampler.join()
+    return time.perf_counter() - started, max(usage.ru_maxrss / 1024, peak_pss), out
 
 
 def scan_command(path: Path, *extra: str) -> list[str]:
@@ -124,8 +157,11 @@ def phase_split(root: Path, fraction: float) -> dict[str, float]:
 
 
 def bench_scale(corpus: Path) -> None:
-    seconds, peak, _out = timed_process(scan_command(corpus, "--include-node-modules"))
-    print(f"scale CLI run ({corpus}): {seconds:.1f} s, peak RSS {peak:.0f} MB")
+    for jobs in ("1", "2"):
+        seconds, peak, _out = timed_process(
+            scan_command(corpus, "--include-node-modules", "--jobs", jobs)
+        )
+        print(f"scale CLI run ({corpus}, --jobs {jobs}): {seconds:.1f} s, peak {peak:.0f} MB")
     print("fraction  files   lines     parse  model  taint  rules  total  peak RSS")
     for fraction in (0.25, 0.5, 1.0):
         _s, _p, out = timed_process(

@@ -28,6 +28,12 @@ def _codes(value: str) -> list[str]:
     return [part.strip().upper() for part in value.split(",") if part.strip()]
 
 
+def _jobs(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"expected 0 or a positive number, not {value!r}")
+    return int(value)
+
+
 def _severity(value: str) -> Severity:
     try:
         return Severity.parse(value)
@@ -86,6 +92,14 @@ def _add_scan(sub: Any) -> None:
         default=s,
         metavar="BYTES",
         help="skip larger files (default 2000000)",
+    )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=_jobs,
+        default=s,
+        metavar="N",
+        help="processes to use: 1 for one, 0 (default) for up to 2 on large projects",
     )
     parser.add_argument(
         "--baseline",

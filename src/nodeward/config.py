@@ -36,6 +36,7 @@ class Config:
     baseline: Path | None = None
     strict: bool = False
     quiet: bool = False
+    jobs: int = 0  # processes for a scan; 0: as many as the machine has cores, at most 2
     config_file: Path | None = None
     advisories: str = "auto"  # dependency audit: auto, osv-db, npm, osv-api
     offline: bool = False
@@ -68,6 +69,7 @@ _FILE_KEYS: dict[str, str] = {
     "exclude": "strings",
     "include_node_modules": "bool",
     "max_file_size": "int",
+    "jobs": "int",
     "baseline": "path",
     "strict": "bool",
     "advisories": "advisories",

@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from nodeward import __version__
+from nodeward import __version__, parallel
 from nodeward.baseline import load_fingerprints, new_findings
 from nodeward.checks import Checker
 from nodeward.config import Config
@@ -60,11 +60,27 @@ def run_scan(config: Config) -> Report:
     )
     project = load_project(inventory, config)
     enabled = enabled_codes(config)
-    findings, skips = run_checkers(project, CHECKERS, enabled)
-    audit = run_audit(project, config, enabled)
+    per_file, per_project = split_checkers(CHECKERS)
+    # Two processes: the per-file checks in a forked child, the cross-file analyses (app
+    # model, taint) and the dependency audit here.
+    child = (
+        parallel.start(partial(_checks_and_skips, project, per_file, enabled))
+        if _parallel(config, project)
+        else None
+    )
+    try:
+        findings, skips = run_checkers(project, per_project if child else CHECKERS, enabled)
+        audit = run_audit(project, config, enabled)
+        routes = report_routes(project)
+    except BaseException:
+        if child is not None:
+            child.cancel()
+        raise
+    if child is not None:
+        child_findings, child_skips = child.result()
+        findings, skips = [*findings, *child_findings], [*skips, *child_skips]
     findings, skips = [*findings, *audit.findings], [*skips, *audit.skips]
     findings = drop_superseded(findings)
-    routes = report_routes(project)
     skips = [*project.skips, *skips]  # after the checkers and the model: they add skips too
 
     suppressions = [s for text in project.loaded_texts() for s in find_suppressions(text)]
@@ -99,6 +115,34 @@ def _needs_live_target(enabled: set[str]) -> list[Unevaluated]:
         for rule in PROBE_ONLY_RULES
         if rule.code in enabled
     ]
+
+
+#: Below this many parsed files a second process costs more than it saves.
+PARALLEL_MIN_FILES = 200
+
+
+def _parallel(config: Config, project: Project) -> bool:
+    jobs = config.jobs or parallel.default_jobs()
+    return jobs > 1 and len(project.files) >= PARALLEL_MIN_FILES and parallel.can_fork()
+
+
+def split_checkers(checkers: Iterable[Checker]) -> tuple[list[Checker], list[Checker]]:
+    """The per-file checks and the per-project checks, as two lists of checkers."""
+    per_file = [Checker(c.rules, check_file=c.check_file) for c in checkers if c.check_file]
+    per_project = [
+        Checker(c.rules, check_project=c.check_project) for c in checkers if c.check_project
+    ]
+    return per_file, per_project
+
+
+def _checks_and_skips(
+    project: Project, checkers: Iterable[Checker], enabled: set[str]
+) -> tuple[list[Finding], list[Skip]]:
+    """run_checkers() in a child process: the skips the checks add to the project go back
+    to the parent with the others."""
+    known = len(project.skips)
+    findings, skips = run_checkers(project, checkers, enabled)
+    return findings, [*skips, *project.skips[known:]]
 
 
 def run_checkers(

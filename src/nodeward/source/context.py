@@ -56,13 +56,10 @@ class FileContext:
         #: ancestor walks are quadratic in generated code that nests thousands of levels;
         #: analyses that walk up the tree skip files deeper than DEEP_FILE.
         self.max_depth = 0
-        stack = [(parsed.root, 0)]
-        while stack:
-            node, depth = stack.pop()
+        for node, depth in syntax.walk_with_depth(parsed.root):
             self._by_type[node.type].append(node)
             if depth > self.max_depth:
                 self.max_depth = depth
-            stack.extend((child, depth + 1) for child in reversed(node.named_children))
         self._bindings: dict[str, Node] = {}
         self._imports: dict[str, Ref] = {}
         self._declarations: dict[str, Node] = {}

@@ -213,12 +213,36 @@ def dotted_name(node: Node | None) -> str | None:
 
 
 def walk(node: Node) -> Iterator[Node]:
-    """Every named descendant of `node`, depth first, without recursion."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(reversed(current.named_children))
+    """`node`, then every named descendant of it, depth first in document order, without
+    recursion."""
+    for descendant, _depth in walk_with_depth(node):
+        yield descendant
+
+
+def walk_with_depth(node: Node) -> Iterator[tuple[Node, int]]:
+    """Like walk(), with each node's depth below `node`.
+
+    A tree cursor, not `named_children`: py-tree-sitter caches a node's children list on
+    the node object, so a walk through `named_children` keeps a Python object alive for
+    every node below any node that is kept (the file index keeps many): about 200 bytes
+    per node instead of the cursor's 70, and twice as slow."""
+    yield node, 0
+    cursor = node.walk()
+    if not cursor.goto_first_child():
+        return
+    depth = 1
+    while True:
+        current = cursor.node
+        if current is not None and current.is_named:
+            yield current, depth
+        if cursor.goto_first_child():
+            depth += 1
+            continue
+        while not cursor.goto_next_sibling():
+            # the cursor cannot leave `node`: at depth 1 going up returns to it: done
+            if depth == 1 or not cursor.goto_parent():
+                return
+            depth -= 1
 
 
 #: How far up the tree an ancestor search goes. Real code nests functions and blocks a

@@ -225,7 +225,7 @@ def _tested_directly(node: Node, condition: Node) -> bool:
     """`if (req.query.isAdmin)`, `if (!x && req.cookies.admin)`: tested for truthiness."""
     if node.type not in ("member_expression", "subscript_expression", "call_expression"):
         return False
-    if node is syntax.unwrap(condition):
+    if node == syntax.unwrap(condition):
         return True
     parent = node.parent
     if parent is None or parent.type not in ("unary_expression", "binary_expression"):

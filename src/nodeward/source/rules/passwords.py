@@ -288,11 +288,13 @@ def _helper_name(call: Node, inputs: list[Node]) -> str | None:
 
 def _helper_calls(project: Project, helpers: dict[tuple[str, str], str]) -> Iterator[Finding]:
     """`security.hash(req.body.password)`: a password given to a fast hashing helper."""
+    if not helpers:
+        return
     graph = ModuleGraph(project.files)
     for ctx in project.files:
         for call in ctx.calls:
             args = syntax.call_arguments(call)
-            if not args or not _about_password(args[:1], call):
+            if not args:
                 continue
             ref = ctx.callee(call)
             if ref is None:
@@ -303,7 +305,8 @@ def _helper_calls(project: Project, helpers: dict[tuple[str, str], str]) -> Iter
                 names = [step for step in ref.path if step != "()"]
                 key = (target.rel, names[-1]) if target is not None and names else None
             label = helpers.get(key) if key is not None else None
-            if label is None:
+            # the helper lookup is cheap, the password test walks the call: lookup first
+            if label is None or not _about_password(args[:1], call):
                 continue
             yield WEAK_PASSWORD_HASH.finding(
                 ctx.location(call),
