@@ -11,7 +11,7 @@ import posixpath
 from dataclasses import dataclass
 
 from nodeward.source import syntax
-from nodeward.source.context import FileContext
+from nodeward.source.context import CALL, FileContext
 from nodeward.source.parse import Node
 
 DEFAULT = "default"
@@ -97,7 +97,9 @@ class ModuleGraph:
         target = self.resolve(ctx.rel, ref.module)
         if target is None:
             return None
-        members = [step for step in ref.path if step != "()"]
+        members = _export_path(ref.path)
+        if members is None:
+            return None
         if not members:
             return self.lookup(target, DEFAULT)
         found = self.lookup(target, members[0])
@@ -106,13 +108,28 @@ class ModuleGraph:
             if default is not None:  # module.exports = { f } read as require(...).f
                 value = syntax.object_get(default.node, members[0])
                 if value is not None:
-                    return Resolved(target, _definition(target, value))
+                    found = Resolved(target, _definition(target, value))
+        for member in members[1:]:  # `dao.users.find`: nested object literals only
+            if found is None:
+                return None
+            value = syntax.object_get(found.ctx.value_of(found.node), member)
+            found = Resolved(found.ctx, _definition(found.ctx, value)) if value else None
         return found
 
 
+def _export_path(path: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The members of a module an access path reads, or None when it reads a member of
+    something a call returned: `memos.map` where `memos = await dao.getAll()` is
+    `Ref("./dao", ("getAll", "()", "map"))`, an Array method, not the export `getAll`. One
+    trailing call is the export being called (`makeRouter()` resolves to `makeRouter`)."""
+    if path[-1:] == (CALL,):
+        path = path[:-1]
+    return None if CALL in path else path
+
+
 def _definition(ctx: FileContext, node: Node) -> Node:
-    """Follow a local name to what it was declared as."""
-    if node.type == "identifier":
+    """Follow a local name (`{ getUser }` too) to what it was declared as."""
+    if node.type in ("identifier", "shorthand_property_identifier"):
         declared = ctx.declaration(syntax.text(node))
         if declared is not None:
             return declared

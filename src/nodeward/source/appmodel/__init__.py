@@ -1,5 +1,6 @@
-"""The app model: every route of every Express (4/5) or Koa app in the project, with its
-full mounted path and the ordered middleware chain that runs before its handler.
+"""The app model: every route of every Express (4/5), Koa, Fastify or NestJS app in the
+project, with its full mounted path and the ordered middleware chain that runs before its
+handler (Fastify hooks and NestJS guards included: see fastify.py and nestjs.py).
 
 Built once per scan and shared by every rule and by the taint engine:
 
@@ -15,7 +16,11 @@ default` and mounted with `app.use(prefix, ...)` in another file (or `require(..
 router factories (`app.use("/api", makeRouter())`), `app.route("/x").get(...).post(...)`,
 chained `router.get(...).post(...)`, `router.use(mw)` scoped to that router, middleware
 arrays, route-registration helpers that receive the app (`module.exports = (app) => {...}`
-called as `require("./routes")(app)`), `this.app` fields, TS casts. What it marks as
+called as `require("./routes")(app)`), `this.app` fields, TS casts; Fastify apps
+(`fastify()`, plugins registered with a prefix, fastify-plugin, @fastify/autoload folders,
+hooks with Fastify's encapsulation, route options objects, `app.route({...})`) and NestJS
+apps (controllers, `@UseGuards`, APP_GUARD and global guards, `@Public()`,
+`@SkipThrottle()`, `consumer.apply(...).forRoutes(...)`, the global prefix). What it marks as
 unresolved (a Skip, and routes whose chain is incomplete): dynamic requires, spread
 middleware, routes registered with computed methods (loops, configuration), circular
 mounts, non-constant paths, and routers no app mounts (their chains lack app middleware).

@@ -5,10 +5,23 @@ its mounted routers in registration order to give every route its full path and 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import assert_never
 
-from nodeward.findings import Skip, SourceLocation
+from nodeward.findings import Skip
 from nodeward.source import syntax
+from nodeward.source.appmodel import fastify, paths
+from nodeward.source.appmodel.entries import (
+    Entry,
+    Item,
+    Mount,
+    Order,
+    RouteReg,
+    Splice,
+    Unknown,
+    Use,
+)
+from nodeward.source.appmodel.fastify import FastifyWalk
 from nodeward.source.appmodel.guards import guards_of
 from nodeward.source.appmodel.model import (
     App,
@@ -20,7 +33,14 @@ from nodeward.source.appmodel.model import (
     Middleware,
     Route,
 )
-from nodeward.source.appmodel.resolve import FRAMEWORK_MODULES, Creation, Resolver, Target
+from nodeward.source.appmodel.nestjs import NO_GLOBALS, NestModel
+from nodeward.source.appmodel.resolve import (
+    FRAMEWORK_MODULES,
+    Creation,
+    Resolver,
+    Target,
+    creation_kind,
+)
 from nodeward.source.context import DEEP_FILE, FileContext
 from nodeward.source.modules import ModuleGraph
 from nodeward.source.parse import Node
@@ -38,57 +58,6 @@ METHODS = {
 }
 _MAX_MOUNT_DEPTH = 16
 _MAX_ROUTES = 20_000
-_PARAM = re.compile(r":(\w+)")
-Order = tuple[int | str, ...]
-
-
-@dataclass(frozen=True)
-class _Unknown:
-    """A middleware or router the model could not resolve; reported when an app uses it."""
-
-    skip: Skip
-
-    @property
-    def reason(self) -> str:
-        return self.skip.reason
-
-
-@dataclass(frozen=True)
-class _Mount:
-    creation: Creation
-
-
-Item = Middleware | _Mount | _Unknown
-
-
-@dataclass
-class _Use:
-    order: Order
-    prefix: str
-    items: list[Item]
-
-
-@dataclass
-class _RouteReg:
-    order: Order
-    method: str
-    path: str
-    items: list[Item]
-    handler: Handler
-    location: SourceLocation
-    skip: Skip | None = None
-
-
-@dataclass
-class _Splice:
-    """A call to a registration helper: run the helper's registrations on this target."""
-
-    order: Order
-    helper: Target
-    prefix: str = ""
-
-
-Entry = _Use | _RouteReg | _Splice
 
 
 @dataclass(frozen=True)
@@ -105,6 +74,10 @@ Receiver = Target | _Builder
 @dataclass
 class _Collector:
     resolver: Resolver
+    files: list[FileContext] = field(default_factory=list)  # @fastify/autoload reads folders
+    #: Plugins that autoload folders: the root plugin of a fastify-cli app
+    #: (`fastify start app.js` creates the instance, so the project never calls fastify()).
+    autoload_roots: set[Target] = field(default_factory=set)
     entries: dict[Target, list[Entry]] = field(default_factory=dict)
     mounted: set[Target] = field(default_factory=set)
     skips: list[Skip] = field(default_factory=list)
@@ -150,6 +123,8 @@ class _Collector:
                 prop = syntax.text(fn.child_by_field_name("property"))
                 if prop == "use" or prop in METHODS:
                     self._registration(ctx, call, fn, prop)
+                elif prop in _FASTIFY_CALLS:
+                    self._fastify_call(ctx, call, fn, prop)
             if fn.type in ("identifier", "member_expression", "call_expression"):
                 self._helper_call(ctx, call, fn)
 
@@ -180,7 +155,7 @@ class _Collector:
             if prefix is None and len(args) > 1 and _looks_like_path(args[0]):
                 prefix = "<dynamic>"
             rest = args[1:] if prefix is not None else args
-            self.add(recv, _Use(order, prefix or "/", self.items(ctx, rest)))
+            self.add(recv, Use(order, prefix or "/", self.items(ctx, rest)))
             return
         if len(args) < 2:
             return  # app.get("setting") reads a setting
@@ -188,7 +163,7 @@ class _Collector:
         if prop == "all" and path is not None and path.endswith("*"):
             # app.all("/api/*", requireAuth): middleware for everything under the prefix
             prefix = path.rstrip("*").rstrip("/") or "/"
-            self.add(recv, _Use(order, prefix, self.items(ctx, args[1:])))
+            self.add(recv, Use(order, prefix, self.items(ctx, args[1:])))
             return
         skip = None
         if path is None:
@@ -214,8 +189,14 @@ class _Collector:
         args: list[Node],
         skip: Skip | None = None,
     ) -> None:
-        handler = self.handler(ctx, args[-1])
-        items = self.items(ctx, args[:-1])
+        # Fastify: `app.get(path, { preHandler: [auth] }, handler)`, or the handler inside
+        # the options object. The hooks run before the handler like Express middleware.
+        options = fastify.options_object(self.resolver, ctx, args[-1])
+        inner = syntax.object_get(options, "handler") if options is not None else None
+        if options is not None and inner is None:
+            return  # an options object without a handler registers nothing we can follow
+        handler = self.handler(ctx, inner if inner is not None else args[-1])
+        items = self._fastify_items(ctx, args[:-1] if inner is None else args)
         last = syntax.unwrap(args[-1]) or args[-1]
         if last.type == "call_expression" and (
             handler.function is None or len(syntax.function_params(handler.function)) < 2
@@ -226,13 +207,119 @@ class _Collector:
             if tail.guards & _STANDALONE_GUARDS:
                 items.append(tail)
         location = ctx.location(call)
-        self.add(target, _RouteReg(order, METHODS[prop], path, items, handler, location, skip))
+        self.add(target, RouteReg(order, METHODS[prop], path, items, handler, location, skip))
+
+    def _fastify_items(self, ctx: FileContext, args: list[Node]) -> list[Item]:
+        """Middleware arguments, with Fastify route options objects expanded into their
+        hooks and per-route rate limit."""
+        plain: list[Node] = []
+        found: list[Item] = []
+        for arg in args:
+            options = fastify.options_object(self.resolver, ctx, arg)
+            if options is None:
+                plain.append(arg)
+                continue
+            hooks = self.items(ctx, fastify.hook_nodes(self.resolver, ctx, options))
+            found += [fastify.named_composition(item) for item in hooks]
+            limit = fastify.rate_limit_config(options)
+            if limit is not None:
+                found.append(fastify.rate_limit_middleware(ctx, limit))
+        return self.items(ctx, plain) + found
+
+    def _fastify_call(self, ctx: FileContext, call: Node, fn: Node, prop: str) -> None:
+        """`app.register(plugin, { prefix })`, `app.addHook("onRequest", fn)` and
+        `app.route({ method, url, handler })` on a Fastify instance (or a plugin's)."""
+        recv = self.receiver(ctx, fn.child_by_field_name("object"))
+        args = syntax.call_arguments(call)
+        if not isinstance(recv, Target) or not args:
+            return
+        order = self._order(ctx, call, recv)
+        match prop:
+            case "addHook":
+                if len(args) > 1 and syntax.string_value(args[0]) in fastify.HOOKS:
+                    self.add(recv, Use(order, "/", self.items(ctx, args[1:2])))
+            case "register":
+                self._fastify_register(ctx, call, recv, order, args)
+            case "route":
+                self._fastify_route(ctx, call, recv, order, args[0])
+
+    def _fastify_register(
+        self, ctx: FileContext, call: Node, recv: Target, order: Order, args: list[Node]
+    ) -> None:
+        options = fastify.options_object(self.resolver, ctx, args[1]) if len(args) > 1 else None
+        prefix = ""
+        # @fastify/autoload passes its `options` to every plugin it loads
+        prefix_node = syntax.object_get(options, "prefix") or syntax.object_get(
+            options, "options.prefix"
+        )
+        if prefix_node is not None:
+            prefix = self.resolver.string(ctx, prefix_node) or "<dynamic>"
+        if fastify.is_autoload(ctx, args[0]):
+            if recv.param is not None:
+                self.autoload_roots.add(recv)
+            for pctx, pnode, wrapped, folder in fastify.autoloaded(
+                self.resolver, self.files, ctx, options
+            ):
+                helper = Target(pctx.rel, pnode.start_byte, 0)
+                at = paths.join(prefix, folder) if not wrapped else prefix
+                self.add(recv, Splice(order, helper, at, encapsulated=not wrapped))
+            return
+        plugin = fastify.plugin_function(self.resolver, ctx, args[0])
+        if plugin is not None:
+            pctx, pnode, wrapped = plugin
+            helper = Target(pctx.rel, pnode.start_byte, 0)
+            self.add(recv, Splice(order, helper, prefix, encapsulated=not wrapped))
+            return
+        node = syntax.unwrap(args[0]) or args[0]
+        required = ctx.required_module(node) if node.type == "call_expression" else None
+        if required is not None and required.startswith("."):
+            where = f"{ctx.rel}:{syntax.line_of(call)}"
+            reason = f"plugin `{syntax.text(node)[:60]}` not resolved; its routes are not modelled"
+            self.add(recv, Use(order, "/", [Unknown(Skip(where, reason))]))
+            return
+        middleware = fastify.package_plugin(ctx, node, options)
+        if middleware is not None:
+            self.add(recv, Use(order, "/", [middleware]))
+
+    def _fastify_route(
+        self, ctx: FileContext, call: Node, recv: Target, order: Order, arg: Node
+    ) -> None:
+        """`app.route({ method: ["GET", "HEAD"], url: "/x", preHandler, handler })`."""
+        options = fastify.options_object(self.resolver, ctx, arg)
+        handler_node = syntax.object_get(options, "handler")
+        if options is None or handler_node is None:
+            return
+        method_node = syntax.unwrap(self.resolver.value(ctx, syntax.object_get(options, "method")))
+        methods = (
+            [self.resolver.string(ctx, m) for m in method_node.named_children]
+            if method_node is not None and method_node.type == "array"
+            else [self.resolver.string(ctx, method_node)]
+        )
+        url = syntax.object_get(options, "url") or syntax.object_get(options, "path")
+        path = self.resolver.string(ctx, url) if url is not None else None
+        where = f"{ctx.rel}:{syntax.line_of(call)}"
+        skip = None if path is not None else Skip(where, "route url is not a constant")
+        handler = self.handler(ctx, handler_node)
+        items = self._fastify_items(ctx, [arg])
+        location = ctx.location(call)
+        for method in methods:
+            verb = METHODS.get((method or "").lower())
+            if verb is None:
+                self.skips.append(Skip(where, "route method is not a constant"))
+                continue
+            route = RouteReg(order, verb, path or "<dynamic>", list(items), handler, location, skip)
+            self.add(recv, route)
 
     def _helper_call(self, ctx: FileContext, call: Node, fn: Node) -> None:
         """`require("./routes")(app)`, `registerRoutes(app)`, `app.register(plugin)`:
         a function that receives a router and registers on it."""
         args = syntax.call_arguments(call)
-        if not args:
+        if not any(arg.type == "identifier" for arg in args):
+            return
+        # Resolving the callee is cheaper than resolving what every argument holds, and
+        # most calls (library and built-in functions) end here.
+        func = self.resolver.function(ctx, fn)
+        if func is None:
             return
         receivers: list[tuple[int, Target]] = []
         for index, arg in enumerate(args):
@@ -241,13 +328,10 @@ class _Collector:
                 receivers.append((index, recv))
         if not receivers:
             return
-        func = self.resolver.function(ctx, fn)
-        if func is None:
-            return
         fctx, fnode = func
         for index, recv in receivers:
             helper = Target(fctx.rel, fnode.start_byte, index)
-            self.add(recv, _Splice(self._order(ctx, call, recv), helper))
+            self.add(recv, Splice(self._order(ctx, call, recv), helper))
 
     # -- pieces -----------------------------------------------------------------------
 
@@ -277,7 +361,7 @@ class _Collector:
             where = f"{ctx.rel}:{syntax.line_of(node)}"
             if node.type == "spread_element" or depth > 4:
                 reason = f"middleware spread from `{syntax.text(node)[:40]}` not resolved"
-                found.append(_Unknown(Skip(where, reason)))
+                found.append(Unknown(Skip(where, reason)))
                 continue
             value = self.resolver.value(ctx, node)
             if value is not None and value.type == "array":
@@ -286,17 +370,17 @@ class _Collector:
             creation = self.resolver.creation(ctx, node)
             if creation is not None:
                 self.mounted.add(creation.target)
-                found.append(_Mount(creation))
+                found.append(Mount(creation))
                 continue
             if node.type == "call_expression" and ctx.callee_name(node).endswith(".allowedMethods"):
                 continue  # koa-router's 405/501 responder guards nothing
             required = ctx.required_module(node) if node.type == "call_expression" else None
             if node.type == "call_expression" and _is_dynamic_require(ctx, node):
                 reason = f"dynamic require `{syntax.text(node)[:60]}` not resolved"
-                found.append(_Unknown(Skip(where, reason)))
+                found.append(Unknown(Skip(where, reason)))
                 continue
             if required is not None and required.startswith(".") and not self._resolves(ctx, node):
-                found.append(_Unknown(Skip(where, f"cannot resolve `{required}`")))
+                found.append(Unknown(Skip(where, f"cannot resolve `{required}`")))
                 continue
             found.append(self.middleware(ctx, node))
         return found
@@ -366,6 +450,7 @@ class _Collector:
         return None
 
 
+_FASTIFY_CALLS = frozenset({"register", "addHook", "route"})
 _STANDALONE_GUARDS = frozenset({Guard.AUTH, Guard.CSRF, Guard.RATE_LIMIT})
 _REFERENCE_TYPES = frozenset({"call_expression", "identifier", "member_expression"})
 
@@ -454,19 +539,19 @@ class _Walk:
             return
         creation = self.collector.resolver.creations.get(target)
         if creation is not None and creation.framework is Framework.KOA:
-            prefix = _join(prefix, _koa_prefix(creation))
+            prefix = paths.join(prefix, _koa_prefix(creation))
         entries = sorted(self._entries(target, stack), key=lambda pair: pair[0])
         active = list(active)
         for _order, entry, extra in entries:
-            base = _join(prefix, extra)
+            base = paths.join(prefix, extra)
             match entry:
-                case _Use():
-                    at = _join(base, entry.prefix)
+                case Use():
+                    at = paths.join(base, entry.prefix)
                     for item in entry.items:
                         self._use_item(item, at, active, (*stack, target), top)
-                case _RouteReg():
-                    self._route(entry, _join(base, entry.path), active)
-                case _Splice():
+                case RouteReg():
+                    self._route(entry, paths.join(base, entry.path), active)
+                case Splice():
                     pass  # expanded by _entries
 
     def _entries(
@@ -475,11 +560,11 @@ class _Walk:
         """The target's entries with helper calls expanded in place."""
         found: list[tuple[Order, Entry, str]] = []
         for entry in self.collector.entries.get(target, []):
-            if isinstance(entry, _Splice):
+            if isinstance(entry, Splice):
                 if depth > _MAX_MOUNT_DEPTH or entry.helper in stack:
                     continue
                 for order, inner, extra in self._entries(entry.helper, (*stack, target), depth + 1):
-                    found.append(((*entry.order, *order), inner, _join(entry.prefix, extra)))
+                    found.append(((*entry.order, *order), inner, paths.join(entry.prefix, extra)))
             else:
                 found.append((entry.order, entry, ""))
         return found
@@ -493,13 +578,13 @@ class _Walk:
                     before = tuple(r for r in self.routes if _covers(at, r.path))
                     self.uses.append(AppUse(item, before, at))
                 active.append(_Active(at, item))
-            case _Mount():
+            case Mount():
                 self.router(item.creation.target, at, active, stack, top=False)
-            case _Unknown():
+            case Unknown():
                 self.collector.skips.append(item.skip)
                 active.append(_Active(at, None, item.reason))
 
-    def _route(self, entry: _RouteReg, path: str, active: list[_Active]) -> None:
+    def _route(self, entry: RouteReg, path: str, active: list[_Active]) -> None:
         if len(self.routes) >= _MAX_ROUTES:
             return
         applying = [a for a in active if _covers(a.prefix, path)]
@@ -510,28 +595,20 @@ class _Walk:
         for item in entry.items:
             if isinstance(item, Middleware):
                 chain.append(item)
-            elif isinstance(item, _Unknown):
+            elif isinstance(item, Unknown):
                 self.collector.skips.append(item.skip)
                 complete = False
         self.routes.append(
             Route(
                 method=entry.method,
                 path=path,
-                params=tuple(_PARAM.findall(path)),
+                params=paths.params(path),
                 chain=tuple(chain),
                 handler=entry.handler,
                 location=entry.location,
                 complete=complete,
             )
         )
-
-
-def _join(prefix: str, path: str) -> str:
-    if not path or path == "/":
-        return prefix or "/"
-    if not prefix or prefix == "/":
-        return path if path.startswith("/") else "/" + path
-    return prefix.rstrip("/") + "/" + path.lstrip("/")
 
 
 def _covers(prefix: str, path: str) -> bool:
@@ -548,7 +625,7 @@ def build(
     if not always and not any(_imports_framework(ctx) for ctx in files):
         return AppModel(apps=(), orphan_routes=(), unresolved=())
     graph = graph if graph is not None else ModuleGraph(files)
-    collector = _Collector(Resolver(graph))
+    collector = _Collector(Resolver(graph), files)
     for ctx in files:
         if ctx.max_depth > DEEP_FILE:
             reason = (
@@ -558,24 +635,31 @@ def build(
             collector.skips.append(Skip(ctx.rel, reason))
             continue
         collector.collect(ctx)
+        _note_nest_bootstrap(collector.resolver, ctx)
     creations = collector.resolver.creations
     apps: list[App] = []
-    for creation in creations.values():
+    nest = NestModel(collector.resolver, files, collector.middleware)
+    nest_routed = False
+    for creation in list(creations.values()):
         if not creation.is_app or creation.target in collector.mounted:
             continue
-        walk = _Walk(collector)
-        walk.router(creation.target, "", [], (), top=True)
+        routes, uses = _app_routes(collector, creation, nest, first_nest=not nest_routed)
+        nest_routed = nest_routed or creation.framework is Framework.NESTJS
         apps.append(
             App(
                 framework=creation.framework,
                 name=_creation_name(creation),
                 location=creation.ctx.location(creation.node),
                 ctx=creation.ctx,
-                routes=tuple(walk.routes),
-                uses=tuple(walk.uses),
+                routes=routes,
+                uses=uses,
             )
         )
+    apps += _fastify_cli_apps(collector)
     orphans = _Walk(collector)
+    if not nest_routed:  # controllers without a bootstrap: global middleware unknown
+        orphans.routes += [replace(r, complete=False) for r in nest.routes(NO_GLOBALS)]
+    collector.skips += nest.skips
     for creation in creations.values():
         if creation.is_app or creation.target in collector.mounted:
             continue
@@ -587,15 +671,108 @@ def build(
     )
 
 
+def _app_routes(
+    collector: _Collector, creation: Creation, nest: NestModel, *, first_nest: bool
+) -> tuple[tuple[Route, ...], tuple[AppUse, ...]]:
+    """The routes of one app, walked the way its framework applies middleware."""
+    match creation.framework:
+        case Framework.EXPRESS | Framework.KOA:
+            walk = _Walk(collector)
+            walk.router(creation.target, "", [], (), top=True)
+            return tuple(walk.routes), tuple(walk.uses)
+        case Framework.FASTIFY:
+            fastify_walk = FastifyWalk(collector.entries, collector.skips)
+            fastify_walk.instance(creation.target, "", [], ())
+            return tuple(fastify_walk.routes), tuple(fastify_walk.uses)
+        case Framework.NESTJS:
+            # `app.use(helmet())` in the bootstrap runs before every controller route;
+            # the controllers belong to the first Nest app (a project has one).
+            used = [
+                item
+                for entry in collector.entries.get(creation.target, [])
+                if isinstance(entry, Use)
+                for item in entry.items
+                if isinstance(item, Middleware)
+            ]
+            uses = tuple(AppUse(m, (), "/") for m in used)
+            if not first_nest:
+                return (), uses
+            return tuple(nest.routes(nest.bootstrap(creation, used))), uses
+        case _:
+            assert_never(creation.framework)
+
+
+def _note_nest_bootstrap(resolver: Resolver, ctx: FileContext) -> None:
+    """`await NestFactory.create(AppModule)` is the app even when nothing is registered on
+    the object it returns (routes come from controllers, not from calls on it)."""
+    if "@nestjs/core" not in ctx.imported_modules():
+        return
+    for call in ctx.nodes("call_expression"):
+        kind = creation_kind(ctx, call)
+        if kind is not None and kind[0] is Framework.NESTJS:
+            resolver.creation(ctx, call)
+
+
+def _fastify_cli_apps(collector: _Collector) -> list[App]:
+    """A plugin that autoloads folders and that no code registers is a fastify-cli app's
+    root plugin: walk it as the app."""
+    registered = {
+        entry.helper
+        for entries in collector.entries.values()
+        for entry in entries
+        if isinstance(entry, Splice)
+    }
+    apps: list[App] = []
+    for root in sorted(collector.autoload_roots - registered, key=lambda t: (t.rel, t.byte)):
+        ctx = collector.resolver.graph.file(root.rel)
+        function = _function_at(ctx, root.byte) if ctx is not None else None
+        if ctx is None or function is None:
+            continue
+        walk = FastifyWalk(collector.entries, collector.skips)
+        walk.instance(root, "", [], ())
+        apps.append(
+            App(
+                framework=Framework.FASTIFY,
+                name=f"fastify-cli plugin {ctx.rel}",
+                location=ctx.location(function),
+                ctx=ctx,
+                routes=tuple(walk.routes),
+                uses=tuple(walk.uses),
+            )
+        )
+    return apps
+
+
+def _function_at(ctx: FileContext, byte: int) -> Node | None:
+    for kind in syntax.FUNCTION_TYPES:
+        for node in ctx.nodes(kind):
+            if node.start_byte == byte:
+                return node
+    return None
+
+
 def _koa_prefix(creation: Creation) -> str:
     args = syntax.call_arguments(creation.node)
     prefix = syntax.string_value(syntax.object_get(args[0], "prefix")) if args else None
     return prefix or ""
 
 
+_TRANSPARENT_PARENTS = frozenset({"as_expression", "parenthesized_expression", "await_expression"})
+
+
+def _is_type_provider_call(node: Node) -> bool:
+    """`Fastify().withTypeProvider<T>()`: the same instance, named by its variable."""
+    if node.type == "member_expression":
+        return syntax.text(node.child_by_field_name("property")) == "withTypeProvider"
+    fn = node.child_by_field_name("function") if node.type == "call_expression" else None
+    return fn is not None and _is_type_provider_call(fn)
+
+
 def _creation_name(creation: Creation) -> str:
     parent = creation.node.parent
-    while parent is not None and parent.type in ("as_expression", "parenthesized_expression"):
+    while parent is not None and (
+        parent.type in _TRANSPARENT_PARENTS or _is_type_provider_call(parent)
+    ):
         parent = parent.parent
     if parent is not None and parent.type == "variable_declarator":
         return syntax.text(parent.child_by_field_name("name"))

@@ -97,4 +97,4 @@ def render_text(model: AppModel) -> str:
     if model.unresolved:
         lines.append("unresolved:")
         lines += [f"  {s.target}: {s.reason}" for s in model.unresolved]
-    return "\n".join(lines) if lines else "no Express or Koa app found"
+    return "\n".join(lines) if lines else "no Express, Koa, Fastify or NestJS app found"

@@ -33,6 +33,10 @@ PACKAGE_GUARDS: dict[str, Guard] = {
     "connect-ensure-login": Guard.AUTH,
     "express-oauth2-jwt-bearer": Guard.AUTH,
     "koa-jwt": Guard.AUTH,
+    "@nestjs/passport": Guard.AUTH,  # AuthGuard('jwt')
+    "@nestjs/throttler": Guard.RATE_LIMIT,  # ThrottlerGuard
+    "@fastify/rate-limit": Guard.RATE_LIMIT,  # app.rateLimit() as a route hook
+    "@fastify/helmet": Guard.HELMET,
     "helmet": Guard.HELMET,
     "koa-helmet": Guard.HELMET,
     "express-session": Guard.SESSION,
@@ -54,8 +58,9 @@ _CSRF_NAME = re.compile(r"csrf|xsrf|origin|referer", re.IGNORECASE)
 _LIMIT_NAME = re.compile(r"limit|throttl|brute|slow_?down|lockout", re.IGNORECASE)
 _VALIDATION_NAME = re.compile(r"valid|schema|sanitiz", re.IGNORECASE)
 _USER_READ = re.compile(
-    r"\breq\.(user|session\.user|session\.userId|auth|isAuthenticated)\b|\broles?\b"
+    r"\b(req|request)\.(user|session\.user|session\.userId|auth|isAuthenticated)\b|\broles?\b"
 )
+_VERIFIES_TOKEN = re.compile(r"\.jwtVerify\(")
 _DENY = re.compile(r"\b(401|403)\b|Unauthorized|Forbidden|redirect\(['\"`]/login")
 
 
@@ -85,7 +90,7 @@ def guards_of(
     if "helmet" in name.lower():
         found.add(Guard.HELMET)
     if definition is not None:
-        found |= _guards_from_body(definition)
+        found |= guards_from_body(definition)
         if ctx is not None and _calls_auth_package(definition, ctx):
             found.add(Guard.AUTH)  # denyAll = () => expressJwt({ secret: ... })
     return frozenset(found)
@@ -120,13 +125,15 @@ def _calls_auth_package(definition: Node, ctx: FileContext) -> bool:
     return False
 
 
-def _guards_from_body(definition: Node) -> set[Guard]:
+def guards_from_body(definition: Node) -> set[Guard]:
     """A project middleware that reads the session user and denies with 401/403 is an
     auth check whatever it is called; one that consumes a limiter is a rate limit."""
     body = syntax.text(definition)
     found: set[Guard] = set()
     if _USER_READ.search(body) and _DENY.search(body):
         found.add(Guard.AUTH)
+    if _VERIFIES_TOKEN.search(body):
+        found.add(Guard.AUTH)  # a Fastify hook: `await request.jwtVerify()` (@fastify/jwt)
     if ".consume(" in body or "rateLimit" in body or "tooManyRequests" in body or "429" in body:
         found.add(Guard.RATE_LIMIT)
     # An Origin/Referer check that rejects; reading the Origin to reflect it (CORS) is not one.

@@ -15,6 +15,8 @@ STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 class Framework(Enum):
     EXPRESS = "express"
     KOA = "koa"
+    FASTIFY = "fastify"
+    NESTJS = "nestjs"
 
 
 class Guard(Enum):

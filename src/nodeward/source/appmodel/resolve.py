@@ -24,8 +24,17 @@ _CREATIONS: dict[Ref, tuple[Framework, bool]] = {
     Ref("koa", ("default", "()")): (Framework.KOA, True),
     Ref("koa-router", ("()",)): (Framework.KOA, False),
     Ref("@koa/router", ("()",)): (Framework.KOA, False),
+    # `Fastify()`, `require("fastify")({ logger: true })`, `import { fastify } from ...`
+    Ref("fastify", ("()",)): (Framework.FASTIFY, True),
+    Ref("fastify", ("default", "()")): (Framework.FASTIFY, True),
+    Ref("fastify", ("fastify", "()")): (Framework.FASTIFY, True),
+    Ref("@nestjs/core", ("NestFactory", "create", "()")): (Framework.NESTJS, True),
 }
-FRAMEWORK_MODULES = frozenset(ref.module for ref in _CREATIONS)
+#: Controllers import @nestjs/common even where the bootstrap file is not in the project;
+#: a fastify-cli app (`fastify start app.js`) never imports fastify itself.
+FRAMEWORK_MODULES = frozenset(
+    {*(ref.module for ref in _CREATIONS), "@nestjs/common", "@fastify/autoload", "fastify-plugin"}
+)
 
 
 @dataclass(frozen=True)
@@ -100,7 +109,7 @@ class Resolver:
             depth += 1
             if node.type == "assignment_expression":  # const app = module.exports = express()
                 node = syntax.unwrap(node.child_by_field_name("right"))
-            elif node.type == "identifier":
+            elif node.type in ("identifier", "shorthand_property_identifier"):
                 found = syntax.unwrap(self.local_value(ctx, node))
                 if found is None or found is node:
                     return node
@@ -149,7 +158,9 @@ class Resolver:
             fn = syntax.unwrap(value.child_by_field_name("function"))
             if fn is not None and fn.type == "member_expression":
                 prop = syntax.text(fn.child_by_field_name("property"))
-                if prop in ("routes", "middleware"):  # koa-router: app.use(router.routes())
+                # koa-router: app.use(router.routes()); Fastify's type providers return
+                # the same instance: fastify().withTypeProvider<TypeBoxTypeProvider>()
+                if prop in ("routes", "middleware", "withTypeProvider"):
                     return self.creation(ctx, fn.child_by_field_name("object"), depth + 1)
             # a factory: `app.use("/api", makeApiRouter())`
             func = self.function(ctx, fn, depth + 1)
@@ -203,8 +214,12 @@ class Resolver:
         if found is None:
             return None
         cls_ctx, cls = found
-        method = _member_function(cls, syntax.text(prop))
+        method = member_function(cls, syntax.text(prop))
         return (cls_ctx, method) if method is not None else None
+
+    def class_of(self, ctx: FileContext, node: Node | None) -> tuple[FileContext, Node] | None:
+        """The class (or constructor function) an expression names, across files."""
+        return self._constructor(ctx, node, 0)
 
     def _constructor(
         self, ctx: FileContext, node: Node | None, depth: int
@@ -274,7 +289,7 @@ def _declarations(scope: Node) -> dict[str, Node | None]:
 _CLASS_TYPES = frozenset({"class_declaration", "class", "abstract_class_declaration"})
 
 
-def _member_function(cls: Node, name: str) -> Node | None:
+def member_function(cls: Node, name: str) -> Node | None:
     """The function `name` of a class (method or arrow field) or of a constructor
     function (`this.name = function ...` in its body)."""
     body = cls.child_by_field_name("body")

@@ -13,6 +13,7 @@ from nodeward.project import Project
 from nodeward.rulemeta import Owasp, RuleMeta
 from nodeward.source import syntax
 from nodeward.source.appmodel import handlers
+from nodeward.source.taint import stored
 from nodeward.source.taint.engine import TaintEngine
 from nodeward.source.taint.model import SinkKind, load_models
 from nodeward.source.taint.records import models_with_secrets
@@ -256,8 +257,14 @@ PROTOTYPE_POLLUTION = _rule(
     (
         "Reports request data passed to deep-merge and path-set helpers (lodash merge, "
         "mergeWith, defaultsDeep, set, setWith, zipObjectDeep; deep-extend; merge."
-        "recursive; dot-prop set) and nested writes `obj[a][b] = v` whose key comes from "
-        "the request.",
+        "recursive; dot-prop set), nested writes `obj[a][b] = v` whose key comes from "
+        "the request, and calls to the project's own recursive merges (for-in, "
+        "Object.keys or Object.entries over the source, descending into `target[key]`) "
+        "and set-by-path helpers (`path.split('.')`, walking `cur = cur[k] || {}`) that "
+        "do not reject `__proto__` together with `constructor` or `prototype`, and do "
+        "not test the target's own keys (hasOwnProperty on the source does not count). "
+        "Merges need object-shaped data (req.body, req.query, JSON.parse of request "
+        "text); paths any string.",
         "A key of `__proto__` or `constructor.prototype` writes onto Object.prototype: "
         "every object in the process gains the attacker's property (isAdmin: true), or "
         "the server crashes.",
@@ -388,7 +395,15 @@ REFLECTED_XSS = _rule(
         "Follows request strings into res.send, res.write and res.end. Objects and "
         "arrays (sent as JSON) and res.json are not reported; escape-html, he, "
         "validator.escape, xss, DOMPurify.sanitize, sanitize-html, lodash escape and "
-        "encodeURIComponent count as escaping.",
+        "encodeURIComponent count as escaping. Koa: `ctx.body = x` (or ctx.response.body) "
+        "is reported when the handler set an HTML type (`ctx.type = 'html'`, "
+        "`ctx.set('Content-Type', 'text/html')`) or set none and the string starts with "
+        "`<` or with request data: Koa then picks text/html itself; a fixed text prefix "
+        "makes it text/plain. Fastify: `reply.send(x)` is reported only after "
+        "`reply.type('text/html')` or an HTML content-type header, since Fastify sends "
+        "strings as text/plain. NestJS: a string returned by a controller route method is "
+        "sent with res.send by the default Express adapter (not with @Render, @Res, a "
+        "non-HTML @Header('Content-Type') or the Fastify adapter).",
         "A string sent with res.send is served as text/html: a link with a script in "
         "the query runs in the victim's session.",
         'res.send("<h1>Hello " + req.query.name + "</h1>");',
@@ -414,13 +429,48 @@ TEMPLATE_UNESCAPED = _rule(
         "`{{ }}` when nunjucks or swig is configured with `autoescape: false`). The render "
         "call is a step of the flow. An object literal built in the handler is followed "
         "property by property: with `{ items, term: req.query.q }` only `x.term` is "
-        "request data. Records read from the database (stored XSS) are not followed.",
+        "request data. Records read from the database are left to NW904 (stored XSS).",
         "Unescaped output turns a query parameter into markup and script in the victim's "
         "page: stored or reflected XSS with the site's cookies and origin.",
         'res.render("profile", { bio: req.query.bio });\n// profile.ejs\n<div><%- bio %></div>',
         "<div><%= bio %></div>",
         "Print request data with the escaping tag (`<%=`, `{{ }}`, `#{}`), keep autoescape "
         "on, and sanitize (DOMPurify, sanitize-html) where HTML is really wanted",
+    ),
+    (_OWASP_CHEAT + "Cross_Site_Scripting_Prevention_Cheat_Sheet.html",),
+)
+
+STORED_XSS = _rule(
+    "NW904",
+    "stored-xss",
+    "Request data stored in the database is later sent back as HTML without escaping",
+    (79,),
+    Owasp.A03,
+    _XSS,
+    Severity.HIGH,
+    (
+        "Joins two flows across handlers and files: request data written to a database "
+        "store (mongoose/sequelize/prisma `create`, `insertMany`, `bulkCreate`, `upsert`, "
+        "`update*`, `findByIdAndUpdate`, `new Model(x).save()`, `doc.field = x; "
+        "doc.save()`, MongoDB `collection(name).insertOne/updateOne/...`, SQL "
+        "`INSERT INTO` / `UPDATE` with the values concatenated or passed as parameters), "
+        "and records of the same store (model, collection or table name, case and plural "
+        "ignored) read back (`find*`, `findAll`, `findByPk`, `SELECT ... FROM`, through "
+        "promises, await and callbacks) and sent by res.send/write/end as HTML or printed "
+        "unescaped by a template (`<%-`, `{{{ }}}`, `!=`, `| safe`). Stores never written "
+        "from request data, values escaped before they were stored or before they are "
+        "sent, and records sent as JSON are not reported.",
+        "One request stores markup and script; every visitor of the page that shows the "
+        "record runs it, with their session and the site's origin: stored (persistent) "
+        "XSS needs no crafted link.",
+        "Comment.create({ text: req.body.text });\n// another route\n"
+        "const comments = await Comment.findAll();\n"
+        'res.send(comments.map((c) => "<p>" + c.text + "</p>").join(""));',
+        'res.send(comments.map((c) => "<p>" + escapeHtml(c.text) + "</p>").join(""));\n'
+        "// or in the view: <%= comment.text %>",
+        "Escape stored values when they are written into HTML (escape-html, the "
+        "template's escaping tag `<%=` / `{{ }}`), or sanitize HTML that must stay HTML "
+        "(DOMPurify, sanitize-html) before storing it",
     ),
     (_OWASP_CHEAT + "Cross_Site_Scripting_Prevention_Cheat_Sheet.html",),
 )
@@ -587,6 +637,30 @@ def _as_zip_slip(hit: Hit) -> Hit:
     return hit
 
 
+def _stored_finding(hit: Hit, write: Hit) -> Finding:
+    origin = hit.trace.origin
+    assert isinstance(origin, Source)  # noqa: S101 - stored hits have a stored source
+    via = f" via {', '.join(dict.fromkeys(hit.trace.via))}" if hit.trace.via else ""
+    message = (
+        f"{origin.description} ({stored.stored_from(write)}) flows into {hit.label} "
+        f"(stored XSS){via}; {STORED_XSS.fix}"
+    )
+    return STORED_XSS.finding(
+        hit.sink, message, confidence=hit.confidence, flow=stored.joined_steps(hit.trace, write)
+    )
+
+
+def _stored_template_finding(hit: TemplateHit, write: Hit) -> Finding:
+    origin = hit.trace.origin
+    assert isinstance(origin, Source)  # noqa: S101 - renders keep sources only
+    message = (
+        f"{origin.description} ({stored.stored_from(write)}) is rendered by "
+        f"{hit.render.label} ({hit.render.call.path}:{hit.render.call.line}) and printed "
+        f"unescaped here with {hit.written} {hit.expression} (stored XSS); {STORED_XSS.fix}"
+    )
+    return STORED_XSS.finding(hit.template, message, flow=stored.joined_steps(hit.trace, write))
+
+
 def _template_finding(hit: TemplateHit) -> Finding:
     origin = hit.trace.origin
     assert isinstance(origin, Source)  # noqa: S101 - renders keep request sources only
@@ -610,8 +684,30 @@ def _check_project(project: Project) -> Iterator[Finding]:
     hits = engine.run()
     for skip in engine.skips:
         project.add_skip(skip)
-    for template_hit in template_hits(project, engine.renders):
-        yield _template_finding(template_hit)
+    writes = stored.request_writes(hits)
+    renders = stored.keep_written(engine.renders, frozenset(writes))
+    printed: set[tuple[str, int, int]] = set()  # one NW904 per template line, whatever renders it
+    for template_hit in template_hits(project, renders):
+        write = stored.written_store(template_hit.trace, writes)
+        where = (
+            template_hit.template.path,
+            template_hit.template.line,
+            template_hit.template.column,
+        )
+        if write is not None and where not in printed:
+            printed.add(where)
+            yield _stored_template_finding(template_hit, write)
+        elif not stored.is_stored(template_hit.trace):
+            yield _template_finding(template_hit)
+    stored_hits: dict[tuple[str, int, int], tuple[Hit, Hit]] = {}
+    for hit in sorted(hits, key=lambda h: (len(h.trace.steps), repr(h.trace.origin))):
+        write = stored.written_store(hit.trace, writes)
+        if write is not None and hit.kind is SinkKind.XSS:
+            place = (hit.sink.path, hit.sink.line, hit.sink.column)
+            stored_hits.setdefault(place, (hit, write))
+    for place in sorted(stored_hits):
+        yield _stored_finding(*stored_hits[place])
+    hits = [h for h in hits if h.kind is not SinkKind.STORE and not stored.is_stored(h.trace)]
     privileged: bool | None = None
     by_sink: dict[tuple[str, int, int, SinkKind], list[Hit]] = {}
     hits = [_as_zip_slip(h) for h in hits]
@@ -636,4 +732,6 @@ def _check_project(project: Project) -> Iterator[Finding]:
         yield rule.finding(hit.sink, message, confidence=confidence, flow=hit.trace.steps)
 
 
-CHECKER = Checker(rules=(*RULES_BY_KIND.values(), TEMPLATE_UNESCAPED), check_project=_check_project)
+CHECKER = Checker(
+    rules=(*RULES_BY_KIND.values(), TEMPLATE_UNESCAPED, STORED_XSS), check_project=_check_project
+)

@@ -21,9 +21,14 @@ from nodeward.source import syntax
 from nodeward.source.context import CALL, FileContext, Ref
 from nodeward.source.modules import ModuleGraph
 from nodeward.source.parse import Node, SourceText, parse
+from nodeward.source.taint import callbacks, content_type, graphql, methods, nest, promises, stored
+from nodeward.source.taint.express_reply import declared_not_html
 from nodeward.source.taint.handlers import handler_roles
+from nodeward.source.taint.json_bodies import holds_json_object
+from nodeward.source.taint.merges import MergeIndex
 from nodeward.source.taint.model import ALL_KINDS, Models, Shape, SinkKind, SinkRow
 from nodeward.source.taint.regex import is_catastrophic
+from nodeward.source.taint.sequelize_calls import is_sequelize_call
 from nodeward.source.taint.values import (
     CLEAN,
     Hit,
@@ -32,6 +37,8 @@ from nodeward.source.taint.values import (
     Source,
     Taint,
     Trace,
+    members,
+    placed,
     union,
 )
 
@@ -47,7 +54,9 @@ _CONTAINERS = frozenset(
     {"query", "body", "params", "headers", "cookies", "signedCookies", "files", "querystring"}
 )
 # Response methods that return the response, so `res.status(400).send(x)` is `res.send`.
-_CHAINABLE = frozenset({"status", "type", "set", "header", "append", "vary", "cookie", "location"})
+_CHAINABLE = frozenset(
+    {"status", "type", "set", "header", "append", "vary", "cookie", "location", "code", "headers"}
+)
 _STRING_METHODS = frozenset(
     {
         "trim",
@@ -103,7 +112,7 @@ _REGEX_METHODS = frozenset({"match", "matchAll", "replace", "replaceAll", "searc
 # callback, `this.db`): medium confidence.
 _SQL_RECEIVER = re.compile(
     r"(db|conn|connection|pool|client|sql|sequelize|knex|database|mysql|pg|sqlite|"
-    r"manager|datasource|repository|trx|tx)$",
+    r"manager|datasource|repository|repo|trx|tx)$",
     re.I,
 )
 _SQL_METHODS = frozenset({"query", "execute", "raw"})
@@ -175,6 +184,7 @@ class Summary:
 
     returns: Taint = CLEAN
     hits: tuple[Hit, ...] = ()
+    calls: tuple[callbacks.ParamCall, ...] = ()  # parameters it calls with tainted arguments
 
 
 EMPTY_SUMMARY = Summary()
@@ -195,15 +205,20 @@ class TaintEngine:
     #: (file, start byte) of every function the app model's route table calls a handler.
     route_handlers: frozenset[tuple[str, int]] = frozenset()
     graph: ModuleGraph = field(init=False)
+    nest_fastify: bool = field(init=False)  # a NestJS app on @nestjs/platform-fastify
     hits: dict[tuple[object, ...], Hit] = field(default_factory=dict)
     renders: list[Render] = field(default_factory=list)
     _cut: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     _summaries: dict[tuple[str, int], Summary] = field(default_factory=dict)
+    merges: MergeIndex = field(default_factory=MergeIndex)  # unsafe merge helpers
+    resolvers: graphql.Resolvers = field(init=False)  # GraphQL resolvers -> args position
     _in_progress: set[tuple[str, int]] = field(default_factory=set)
     _depth: int = 0
 
     def __post_init__(self) -> None:
         self.graph = ModuleGraph(self.files)
+        self.nest_fastify = nest.uses_fastify_adapter(self.files)
+        self.resolvers = graphql.find_resolvers(self.files)
 
     def run(self) -> list[Hit]:
         for ctx in self.files:
@@ -213,9 +228,15 @@ class TaintEngine:
     def routed(self, ctx: FileContext, func: Node) -> bool:
         return (ctx.rel, func.start_byte) in self.route_handlers
 
+    def graphql_args(self, ctx: FileContext, func: Node) -> Node | None:
+        """The parameter holding a GraphQL resolver's arguments."""
+        return graphql.args_param(self.resolvers, ctx, func)
+
     def analyze_file(self, ctx: FileContext) -> None:
         client = ctx.rel in self.client_files
-        units = _client_units(ctx) if client else _top_level_units(ctx, self.routed)
+        units = (
+            _client_units(ctx) if client else _top_level_units(ctx, self.routed, self.graphql_args)
+        )
         for unit in units:
             try:
                 self.summary(ctx, unit)
@@ -347,7 +368,12 @@ class TaintEngine:
         if callee.type not in ("identifier", "member_expression"):
             return None
         if callee.type == "member_expression":
-            method = self._instance_method(ctx, callee)
+            method = (
+                self._instance_method(ctx, callee)
+                or nest.injected_method(self.graph, ctx, callee)
+                or methods.own_method(self.graph, ctx, callee)
+                or methods.static_method(self.graph, ctx, callee)
+            )
             if method is not None:
                 return method
         resolved = self.graph.resolve_import(ctx, callee)
@@ -372,7 +398,9 @@ def _client_units(ctx: FileContext) -> Iterator[Node]:
 
 
 def _top_level_units(
-    ctx: FileContext, routed: Callable[[FileContext, Node], bool]
+    ctx: FileContext,
+    routed: Callable[[FileContext, Node], bool],
+    graphql_args: Callable[[FileContext, Node], Node | None],
 ) -> Iterator[Node]:
     """The outermost functions that contain a request handler or read an archive's
     entries (nested functions are analysed with their enclosing function, so that
@@ -383,7 +411,9 @@ def _top_level_units(
         starts += [
             f
             for f in ctx.nodes(kind)
-            if handler_roles(f, routed=routed(ctx, f)) is not None or _is_archive_entry_callback(f)
+            if handler_roles(f, routed=routed(ctx, f)) is not None
+            or _is_archive_entry_callback(f)
+            or graphql_args(ctx, f) is not None
         ]
     for call in ctx.nodes("call_expression"):
         callee = call.child_by_field_name("function")
@@ -433,6 +463,15 @@ def _static_path(node: Node | None) -> tuple[Node, tuple[str, ...]] | None:
     return None
 
 
+def _property_key(key: Node | None) -> str:
+    """The name a literal's property is stored under; "[]" when it is computed."""
+    if key is None:
+        return "[]"
+    if key.type in ("property_identifier", "number"):
+        return syntax.text(key)
+    return syntax.string_value(key) or "[]"
+
+
 def _pattern_names(pattern: Node) -> Iterator[tuple[str, str | None]]:
     """(bound name, the property it was destructured from or None) for a binding pattern."""
     if pattern.type == "identifier":
@@ -474,11 +513,15 @@ class _FunctionAnalysis:
         self.messages: set[str] = set()  # browser `message` event parameters
         self.entries: dict[str, Node] = {}  # archive entry parameters -> their callback
         self.request_patterns: list[Node] = []  # `({ body }, res) => ...`
+        self.replies: set[str] = set()  # Fastify replies: strings are sent as text/plain
+        self.nest: nest.NestHandler | None = None  # the unit is a NestJS route method
+        self.graphql_args: list[Node] = []  # resolvers' `args` parameters
         self.deleted: set[str] = set()  # `delete user.password`: variables made safe
         self.client = ctx.rel in engine.client_files
         self.steps = 0
         self.returns: Taint = CLEAN
         self.hits: list[Hit] = []
+        self.param_calls: dict[tuple[int, int], Taint] = {}  # see callbacks.record
         self._cache: dict[tuple[int, int], Taint] = {}
         self._guards: dict[tuple[int, int, SinkKind], bool] = {}
         self.nodes = self._collect()
@@ -502,10 +545,17 @@ class _FunctionAnalysis:
                 if event is not None:
                     self.messages.add(event)
             elif node.type in syntax.FUNCTION_TYPES:
+                args = self.engine.graphql_args(self.ctx, node)
+                if args is not None:
+                    self.graphql_args.append(args)
                 roles = handler_roles(node, routed=self.engine.routed(self.ctx, node))
                 if roles is not None:
                     if roles.request_pattern is not None:
                         self.request_patterns.append(roles.request_pattern)
+                    if roles.fastify and roles.response is not None:
+                        self.replies.add(roles.response)
+                    if roles.nest is not None and node == self.unit:
+                        self.nest = roles.nest
                     for name, into in (
                         (roles.request, self.requests),
                         (roles.response, self.responses),
@@ -529,6 +579,9 @@ class _FunctionAnalysis:
                 for name, _key in _pattern_names(param):
                     if name not in self.requests | self.responses | self.koa:
                         self.env[name] = frozenset({Trace(origin=index)})
+        self._bind_nest_params()
+        for param in self.graphql_args:
+            self._bind_pattern(param.child_by_field_name("pattern") or param, self._args(param))
         for pattern in self.request_patterns:
             for name, key in _pattern_names(pattern):
                 if key is not None:
@@ -546,6 +599,8 @@ class _FunctionAnalysis:
                 "for_in_statement",
             )
             or (n.type == "call_expression" and self._callback_method(n) is not None)
+            or (n.type == "call_expression" and stored.result_callback(n) is not None)
+            or (n.type == "call_expression" and callbacks.has_function_argument(self.ctx, n))
         ]
         for node in self.nodes:
             if node.type == "unary_expression" and syntax.text(node).startswith("delete"):
@@ -574,12 +629,14 @@ class _FunctionAnalysis:
             body = self.unit.child_by_field_name("body")
             if body is not None and body.type != "statement_block":
                 self.returns = union(self.returns, self.eval(body))
+        self._check_nest_returns()
         for hit in self.hits:
             self.engine.record(hit)
         params = frozenset(t for t in self.returns if isinstance(t.origin, int))
         return Summary(
             returns=params | frozenset(t for t in self.returns if isinstance(t.origin, Source)),
             hits=tuple(h for h in self.hits if isinstance(h.trace.origin, int))[:MAX_SUMMARY_HITS],
+            calls=callbacks.summarised(self.param_calls),
         )
 
     def _assign(self, name: str, taint: Taint) -> None:
@@ -602,12 +659,17 @@ class _FunctionAnalysis:
                 else:  # obj.x = tainted: the object now holds request data
                     path = _static_path(left)
                     if path is not None and path[0].type == "identifier":
-                        self._assign(syntax.text(path[0]), taint)
+                        keys = path[1] if CALL not in path[1] else ()
+                        self._assign(syntax.text(path[0]), placed(taint, *keys))
             case "for_in_statement":
                 left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
                 if left is not None and right is not None:
-                    self._bind_pattern(left, frozenset(t.member("*") for t in self.eval(right)))
+                    self._bind_pattern(left, members(self.eval(right), "*"))
             case "call_expression":
+                results = stored.result_callback(node)
+                if results is not None:  # `Comment.find({}, (err, docs) => ...)`
+                    self._bind_pattern(results, stored.only_stored(self.eval(node)))
+                self._bind_callback_params(node)
                 method = self._callback_method(node)
                 callee = node.child_by_field_name("function")
                 receiver = callee.child_by_field_name("object") if callee is not None else None
@@ -616,12 +678,27 @@ class _FunctionAnalysis:
                     return
                 taint = self.eval(receiver)
                 if method != "then":
-                    taint = frozenset(t.member("[]") for t in taint)
+                    taint = members(taint, "[]")
                 params = syntax.function_params(args[0])
                 if params:
                     self._bind_pattern(params[0], taint)
             case _:
                 return
+
+    def _bind_callback_params(self, call: Node) -> None:
+        """`dao.getAll((err, docs) => ...)`: `docs` gets what getAll calls its callback with."""
+        target = self.engine.project_function(self.ctx, call)
+        summary = self.engine.summary(*target) if target is not None else EMPTY_SUMMARY
+        if not summary.calls or target is None:
+            return
+        name = self.ctx.callee_name(call) or "function"
+        via = f"{name}() in {target[0].rel}"
+        step = FlowStep(self.ctx.location(call), f"passed to the callback of {via}")
+        arg_taints = [self.eval(a) for a in syntax.call_arguments(call)]
+        for pattern, taint in callbacks.bindings(
+            self.ctx, call, summary.calls, arg_taints, step, via
+        ):
+            self._bind_pattern(pattern, taint)
 
     def _bind_pattern(self, pattern: Node, taint: Taint) -> None:
         if not taint:
@@ -639,7 +716,7 @@ class _FunctionAnalysis:
         for name, key in _pattern_names(pattern):
             if key is None and removed:  # `const { password, ...rest } = user`: rest is safe
                 taint = frozenset(t.clear(frozenset({SinkKind.SENSITIVE})) for t in taint)
-            self._assign(name, frozenset(t.member(key) for t in taint) if key else taint)
+            self._assign(name, members(taint, key) if key else taint)
 
     def _callback_method(self, call: Node) -> str | None:
         callee = call.child_by_field_name("function")
@@ -678,7 +755,7 @@ class _FunctionAnalysis:
             case "member_expression" | "subscript_expression":
                 return self._eval_member(node, depth)
             case "call_expression" | "new_expression":
-                return self._eval_call(node, depth)
+                return union(self._eval_call(node, depth), stored.read_taint(self.ctx, node))
             case "binary_expression":
                 operator = syntax.text(node.child_by_field_name("operator"))
                 left = self.eval(node.child_by_field_name("left"), depth)
@@ -719,15 +796,14 @@ class _FunctionAnalysis:
         for child in node.named_children:
             if child.type == "pair":
                 value = self.eval(child.child_by_field_name("value"), depth)
-                parts.append(frozenset(t.member("*") for t in value))
+                parts.append(placed(value, _property_key(child.child_by_field_name("key"))))
             elif child.type == "spread_element":
                 parts.append(self.eval(child, depth))  # `{ ...req.body }` is still the body
             elif child.type == "shorthand_property_identifier":
-                parts.append(
-                    frozenset(t.member("*") for t in self.env.get(syntax.text(child), CLEAN))
-                )
+                name = syntax.text(child)
+                parts.append(placed(self.env.get(name, CLEAN), name))
             elif child.type not in ("comment", "method_definition"):
-                parts.append(frozenset(t.member("*") for t in self.eval(child, depth)))
+                parts.append(members(self.eval(child, depth), "*"))  # array elements
         return union(*parts)
 
     def _eval_member(self, node: Node, depth: int) -> Taint:
@@ -744,7 +820,7 @@ class _FunctionAnalysis:
             prop = syntax.string_value(node.child_by_field_name("index")) or "[]"
         if prop == "length":
             return CLEAN
-        taint = frozenset(t.member(prop) for t in self.eval(obj, depth))
+        taint = members(self.eval(obj, depth), prop)
         if prop in _UPLOAD_FILE_NAMES:
             return frozenset(t.clear(_PATH_ONLY) if _is_upload(t) else t for t in taint)
         return taint
@@ -761,6 +837,20 @@ class _FunctionAnalysis:
             maybe_object=shape is Shape.OBJECT,
             whole=key in _CONTAINERS,
             cleared=self.models.source_cleared.get(("@request", (key,)), frozenset()),
+        )
+        return frozenset({trace})
+
+    def _args(self, param: Node) -> Taint:
+        """A GraphQL resolver's arguments: client data, but of the types the schema declares,
+        which the server checks before the resolver runs: a `String` argument cannot carry
+        a `{ "$ne": null }` operator object, and an input type only its declared fields."""
+        location = self.ctx.location(param)
+        name = syntax.param_name(param) or "args"
+        trace = Trace(
+            origin=Source(f"GraphQL {name}", location),
+            steps=(FlowStep(location, f"request data: GraphQL resolver arguments `{name}`"),),
+            maybe_object=False,
+            whole=False,
         )
         return frozenset({trace})
 
@@ -898,7 +988,12 @@ class _FunctionAnalysis:
         )
         ref = self._callee_ref(call)
         key = (ref.module, ref.path) if ref is not None else None
+        self._check_store_write(call, receiver, method, args, arg_taints, receiver_taint)
+        callbacks.record(self.param_calls, self.unit, call, arg_taints)
 
+        if method == "mv" and receiver_taint and args:  # express-fileupload: file.mv(path)
+            label = f"{syntax.text(receiver)}.mv()" if receiver is not None else "mv()"
+            self._sink(call, args[0], arg_taints[0], SinkKind.PATH, label, Confidence.MEDIUM)
         if method == "getEntries" and call.type == "call_expression":  # adm-zip
             return frozenset({self._archive_trace(call, "entry.entryName (adm-zip entry)")})
         if method == "select" and receiver_taint:  # a projection: `.select("-password")`
@@ -935,6 +1030,7 @@ class _FunctionAnalysis:
             self.engine.project_function(self.ctx, call) if call.type == "call_expression" else None
         )
         if target is not None:
+            self._check_merge(call, target, args, arg_taints)
             result = union(
                 self._apply_summary(call, target, arg_taints), self._closure_returns(target)
             )
@@ -947,6 +1043,9 @@ class _FunctionAnalysis:
             self._check_regex_literal(call, receiver, arg_taints[0])
         if method in _BOOLEAN_METHODS:
             return CLEAN
+        if method in ("map", "flatMap") and args and args[0].type in syntax.FUNCTION_TYPES:
+            # the array of what the callback returns: `rows.map((r) => escape(r.text))`
+            return union(*(self.eval(value, depth) for value in _returned_values(args[0])))
         if method == "replace" and args and re.search(r"\\[nr]", syntax.text(args[0])):
             return frozenset(
                 t.clear(frozenset({SinkKind.LOG, SinkKind.HEADER})) for t in receiver_taint
@@ -958,9 +1057,40 @@ class _FunctionAnalysis:
             return frozenset(t.as_string() for t in union(receiver_taint, *arg_taints))
         if method == "get" and len(args) == 1 and not receiver_taint:
             return CLEAN  # a lookup (Map, cache, store): the value stored, not the key
+        if call.type == "new_expression" and syntax.text(fn) == "Promise" and args:
+            return union(*(self.eval(v, depth) for v in promises.resolved_values(args[0])))
         # An unknown call: its result may carry any of its inputs (string and array
         # helpers, path.join, wrappers).
-        return union(receiver_taint, *(frozenset(t.member("*") for t in a) for a in arg_taints))
+        return union(receiver_taint, *(members(a, "*") for a in arg_taints))
+
+    def _check_store_write(
+        self,
+        call: Node,
+        receiver: Node | None,
+        method: str,
+        args: list[Node],
+        arg_taints: list[Taint],
+        receiver_taint: Taint,
+    ) -> None:
+        """Request data written to a database store (stored.py): recorded as STORE hits,
+        which the stored-XSS rule joins with the reads of the same store."""
+        if method == "save" and not args and receiver_taint:  # doc.field = x; doc.save()
+            for found in stored.saved_stores(self.ctx, receiver, receiver_taint):
+                label = f"{syntax.text(receiver)}.save()"
+                self._store_write(call, call, receiver_taint, found.key, label)
+            return
+        write = stored.write_of(self.ctx, call)
+        if write is None:
+            return
+        for value in write.values:
+            index = next((i for i, a in enumerate(args) if a == value), None)
+            if index is not None:
+                self._store_write(call, value, arg_taints[index], write.store.key, write.label)
+
+    def _store_write(self, call: Node, arg: Node, taint: Taint, store: str, label: str) -> None:
+        start = len(self.hits)
+        self._sink(call, arg, taint, SinkKind.STORE, label, Confidence.HIGH)
+        self.hits[start:] = [replace(hit, store=store) for hit in self.hits[start:]]
 
     def _vm_sandbox_sinks(self, call: Node, args: list[Node]) -> None:
         """`vm.runInContext("libxml.parseXml(data, { noent: true })", { libxml, data })`: the
@@ -1002,6 +1132,23 @@ class _FunctionAnalysis:
                     self._sink(
                         call, outer_args[index], taints[index], row.kind, label, Confidence.HIGH
                     )
+
+    def _check_merge(
+        self, call: Node, target: tuple[FileContext, Node], args: list[Node], taints: list[Taint]
+    ) -> None:
+        """A project function that merges or sets by path without a key guard (merges.py)."""
+        target_ctx, func = target
+        if target_ctx is self.ctx and _inside(call, func):
+            return  # the merge's own recursion: its callers are what is reported
+        merge = self.engine.merges.of(target_ctx, func)
+        if merge is None:
+            return
+        where = merge.describe(target_ctx.rel)
+        step = FlowStep(target_ctx.location(func), where)
+        label = f"{self.ctx.callee_name(call) or 'function'}(), a {where}"
+        for index in merge.indexes(len(args)):
+            taint = merge.reaching(taints[index], step)
+            self._sink(call, args[index], taint, SinkKind.PROTOTYPE, label, merge.confidence)
 
     def _closure_returns(self, target: tuple[FileContext, Node]) -> Taint:
         """What a function nested in this unit returns from the variables it closes over
@@ -1156,7 +1303,12 @@ class _FunctionAnalysis:
         if row.condition is not None and not _condition_holds(self.ctx, row.condition, args):
             return
         target = syntax.unwrap(args[0]) if args else None
-        if row.kind is SinkKind.MASS_ASSIGNMENT and target is not None and target.type == "object":
+        if (
+            row.kind is SinkKind.MASS_ASSIGNMENT
+            and row.argument.to_end  # variadic merges; `Model.updateOne(filter, body)` is not
+            and target is not None
+            and target.type == "object"
+        ):
             return  # Object.assign({}, req.body) copies; what the copy reaches is checked
         for index in row.argument.select(len(args)):
             self._sink(call, args[index], arg_taints[index], row.kind, row.label, confidence)
@@ -1176,10 +1328,16 @@ class _FunctionAnalysis:
             syntax.text(call.child_by_field_name("function"))
         ):
             return  # res.type("text/plain").send(x) is not parsed as HTML
+        if kind is SinkKind.XSS and self._plain_reply(call):
+            return  # Fastify sends strings as text/plain unless told otherwise
+        if kind is SinkKind.XSS and declared_not_html(call, self.unit):
+            return  # res.set("Content-Type", "application/json") earlier: not parsed as HTML
         if kind is SinkKind.XSS and syntax.unwrap(arg) is not None:
             unwrapped = syntax.unwrap(arg)
             if unwrapped is not None and unwrapped.type in ("object", "array"):
                 return  # res.send({ ... }) answers JSON
+        if kind is SinkKind.XSS and holds_json_object(arg):
+            return  # `let result = {}; ...; res.send(result)` answers JSON too
         any_shape = kind is SinkKind.NOSQL and _has_where(arg, self)
         kind_taint = taint if any_shape else frozenset(t for t in taint if _shape_fits(kind, t))
         if kind in (SinkKind.REDIRECT, SinkKind.SSRF) and _fixed_target(arg, kind):
@@ -1229,6 +1387,7 @@ class _FunctionAnalysis:
         if (
             method in _RAW_SQL_METHODS
             or (method in _SQL_METHODS and _SQL_RECEIVER.search(receiver_name))
+            or (method in _SQL_METHODS and nest.is_typed_sql_client(receiver))
             or (method in _SQLITE_METHODS and re.search(r"db|database|sqlite", receiver_name, re.I))
         ):
             self._sink(
@@ -1263,7 +1422,11 @@ class _FunctionAnalysis:
                 self._mass_assignment(
                     call, args[index], arg_taints[index], f"{receiver_text}.{method}()"
                 )
-        if (is_model or is_collection) and method in _NOSQL_METHODS:
+        if (
+            (is_model or is_collection)
+            and method in _NOSQL_METHODS
+            and not is_sequelize_call(self.ctx, args)  # `{ where }`: Symbol operators only
+        ):
             self._sink(
                 call, args[0], arg_taints[0], SinkKind.NOSQL, f"{receiver_text}.{method}()", medium
             )
@@ -1330,6 +1493,7 @@ class _FunctionAnalysis:
         """`el.innerHTML = value` in browser code; `obj[req.body.a][req.body.b] = value`:
         a nested write with request keys can reach Object.prototype through `__proto__`."""
         left = node.child_by_field_name("left")
+        self._check_koa_body(node, left)
         if self.client and left is not None and left.type == "member_expression":
             prop = syntax.text(left.child_by_field_name("property"))
             right = node.child_by_field_name("right")
@@ -1348,6 +1512,60 @@ class _FunctionAnalysis:
             self._sink(
                 node, index, key, SinkKind.PROTOTYPE, "a nested property write", Confidence.MEDIUM
             )
+
+    # -- framework responses (NestJS, Koa, Fastify) --------------------------------------
+
+    def _bind_nest_params(self) -> None:
+        """A NestJS route method's decorated parameters hold request data: `@Query() q` is
+        req.query, `@Query('q') q` is req.query.q; a conversion pipe leaves a number."""
+        if self.nest is None:
+            return
+        for name in self.nest.converted:
+            self.env.pop(name, None)
+        for param in self.nest.params:
+            container = self._request_member(param.source.value, param.node)
+            if param.key is not None:
+                container = members(container, param.key)
+            self.env[param.name] = container
+
+    def _check_nest_returns(self) -> None:
+        """What a NestJS route method returns is the response body: a string is sent with
+        Express's res.send (text/html) by the default adapter."""
+        if self.nest is None or not self.nest.returns_html or self.engine.nest_fastify:
+            return
+        name = syntax.text(self.unit.child_by_field_name("name")) or "handler"
+        label = f"the return value of controller method {name}() (Nest sends strings as text/html)"
+        for value in _returned_values(self.unit):
+            node = value.parent if value.parent is not None else value
+            self._sink(node, value, self.eval(value), SinkKind.XSS, label, Confidence.HIGH)
+
+    def _check_koa_body(self, node: Node, left: Node | None) -> None:
+        """`ctx.body = value` in a Koa handler: HTML when the handler set an HTML type, or
+        set none and the body starts with `<` or with request data (content_type.py)."""
+        context = content_type.koa_body_target(left, self.koa)
+        right = node.child_by_field_name("right")
+        if context is None or right is None:
+            return
+        handler = content_type.handler_of(node, context, self.unit)
+        declared = content_type.koa_body_type(handler, context, node)
+        if declared is content_type.BodyType.OTHER:
+            return
+        if declared is content_type.BodyType.UNSET and not content_type.koa_body_is_html(
+            self.ctx, right
+        ):
+            return
+        label = f"{syntax.text(left)} (Koa serves it as text/html)"
+        self._sink(node, right, self.eval(right), SinkKind.XSS, label, Confidence.HIGH)
+
+    def _plain_reply(self, call: Node) -> bool:
+        """`reply.send(x)` on a Fastify reply with no HTML content type set."""
+        path = _static_path(call.child_by_field_name("function"))
+        if path is None or syntax.text(path[0]) not in self.replies:
+            return False
+        reply = syntax.text(path[0])
+        handler = content_type.handler_of(call, reply, self.unit)
+        declared = content_type.fastify_reply_type(handler, reply, call)
+        return declared is not content_type.BodyType.HTML
 
     def _guard_kinds(self, condition: Node | None, value: Node | None) -> frozenset[SinkKind]:
         """The sink kinds a test of `value` in `condition` rules out: an allow-list or
@@ -1577,6 +1795,8 @@ def _origin_kind(trace: Trace) -> OriginKind | None:
 
 def _shape_fits(kind: SinkKind, trace: Trace) -> bool:
     origin = _origin_kind(trace)
+    if origin is OriginKind.STORED:  # second-order injection into other sinks is out of scope
+        return kind is SinkKind.XSS and not trace.whole
     if origin is OriginKind.RECORD or kind is SinkKind.SENSITIVE:
         # records only matter when sent to the client whole; parameters may carry them
         return kind is SinkKind.SENSITIVE and origin is not OriginKind.REQUEST and trace.whole

@@ -39,6 +39,8 @@ class SinkKind(Enum):
     DOM_XSS = "dom-xss"
     ZIP_SLIP = "zip-slip"
     SENSITIVE = "sensitive-data-exposure"
+    #: not a vulnerability: request data written to a database store (see stored.py)
+    STORE = "stored-write"
 
 
 class Shape(Enum):

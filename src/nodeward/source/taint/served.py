@@ -16,7 +16,7 @@ from nodeward.source.context import FileContext, Ref
 from nodeward.source.parse import Node, SourceText, parse
 from nodeward.source.taint.model import SinkKind
 from nodeward.source.taint.templates import find_view, inline_scripts, unescaped_outputs
-from nodeward.source.taint.values import Render, Taint, Trace, union
+from nodeward.source.taint.values import OriginKind, Render, Source, Taint, Trace, members, union
 
 STATIC_FOLDERS = frozenset({"public", "static", "assets", "client", "frontend", "www"})
 FRONT_END_MODULES = frozenset(
@@ -153,10 +153,8 @@ def template_hits(project: Project, renders: list[Render]) -> list[TemplateHit]:
             continue
         decoded = text.source.decode("utf-8", errors="replace")
         for output in unescaped_outputs(text.rel, decoded, autoescape_off):
-            taints = [_variable_taint(render, v, output.expression) for v in output.variables]
-            taints += [
-                frozenset(t.member(v) for t in render.every_variable) for v in output.variables
-            ]
+            taints = [_variable_taint(render, v, output.resolved) for v in output.variables]
+            taints += [members(render.every_variable, v) for v in output.variables]
             live = [t for t in union(*taints) if SinkKind.XSS not in t.cleared]
             if not live:
                 continue
@@ -166,22 +164,32 @@ def template_hits(project: Project, renders: list[Render]) -> list[TemplateHit]:
                 column=output.column,
                 snippet=text.line(output.line).strip(),
             )
-            trace = min(live, key=lambda t: (len(t.steps), repr(t.origin)))
-            steps = (
-                *trace.steps,
-                FlowStep(render.call, f"rendered by {render.label} as {render.view!r}"),
-                FlowStep(location, f"printed unescaped: {output.syntax} {output.expression}"),
-            )
-            hits.append(
-                TemplateHit(
-                    location,
-                    render,
-                    Trace(trace.origin, steps, trace.via),
-                    output.expression,
-                    output.syntax,
-                )
+            # one hit for request data (NW902) and one for stored records (NW904)
+            groups = [[t for t in live if _is_stored(t) is flag] for flag in (False, True)]
+            hits.extend(
+                _template_hit(location, render, trace, output.expression, output.syntax)
+                for trace in (_shortest(g) for g in groups if g)
             )
     return hits
+
+
+def _shortest(traces: list[Trace]) -> Trace:
+    return min(traces, key=lambda t: (len(t.steps), repr(t.origin)))
+
+
+def _is_stored(trace: Trace) -> bool:
+    return isinstance(trace.origin, Source) and trace.origin.kind is OriginKind.STORED
+
+
+def _template_hit(
+    location: SourceLocation, render: Render, trace: Trace, expression: str, written: str
+) -> TemplateHit:
+    steps = (
+        *trace.steps,
+        FlowStep(render.call, f"rendered by {render.label} as {render.view!r}"),
+        FlowStep(location, f"printed unescaped: {written} {expression}"),
+    )
+    return TemplateHit(location, render, Trace(trace.origin, steps, trace.via), expression, written)
 
 
 def _variable_taint(render: Render, variable: str, expression: str) -> Taint:
@@ -198,4 +206,5 @@ def _variable_taint(render: Render, variable: str, expression: str) -> Taint:
     if read is None:
         return whole
     key = read.group(1) or read.group(2)
-    return fields.get(key, whole)
+    # a property the literal does not declare holds only what was added to it later
+    return fields.get(key, whole - union(*fields.values()))

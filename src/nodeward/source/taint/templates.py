@@ -4,16 +4,20 @@ code for the DOM XSS rule).
 
 Unescaped output, by engine: EJS `<%- x %>`, Handlebars `{{{ x }}}`, Pug `!= x` and
 `!{x}`, Nunjucks/Swig `{{ x | safe }}` (and every `{{ x }}` when autoescaping is off).
+A name printed inside a loop is read as the element of the array it loops over
+(template_loops).
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from nodeward.source.parse import SourceText
+from nodeward.source.taint import template_loops
+from nodeward.source.taint.template_loops import Alias
 
 _EJS = re.compile(r"<%-(.*?)-?%>", re.S)
 _HANDLEBARS = re.compile(r"\{\{\{\s*(.*?)\s*\}\}\}", re.S)
@@ -44,6 +48,9 @@ class UnescapedOutput:
     expression: str
     variables: frozenset[str]  # the names the expression starts from
     syntax: str  # how it is written, for messages: "<%- %>", "{{{ }}}", ...
+    #: the expression with loop variables replaced by what they stand for: `post.body`
+    #: inside `<% posts.forEach(function (post) { %>` is `posts[0].body`
+    resolved: str
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
@@ -76,6 +83,7 @@ def unescaped_outputs(
                 patterns.append((_EJS, "<%- %>"))
         case _:
             return
+    resolve = _loop_resolver(engine, text)
     seen: set[int] = set()
     for pattern, written in patterns:
         for match in pattern.finditer(text):
@@ -83,8 +91,29 @@ def unescaped_outputs(
                 continue
             seen.add(match.start())
             expression = match.group(1).strip()
+            resolved = resolve(expression, match.start())
             line, column = _position(text, match.start())
-            yield UnescapedOutput(line, column, expression, _roots(expression), written)
+            yield UnescapedOutput(line, column, expression, _roots(resolved), written, resolved)
+
+
+def _loop_resolver(engine: str, text: str) -> Callable[[str, int], str]:
+    """How to read an expression printed at an offset, given the loops open there."""
+    if engine == "handlebars":
+        spans = template_loops.handlebars_blocks(text)
+        return lambda expression, offset: template_loops.handlebars_resolve(
+            expression, spans, offset
+        )
+    aliases: list[Alias] = []
+    match engine:
+        case "ejs":
+            aliases = template_loops.ejs_aliases(text)
+        case "pug":
+            aliases = template_loops.pug_aliases(text)
+        case "nunjucks":
+            aliases = template_loops.nunjucks_aliases(text)
+        case "html":  # Swig or Nunjucks views named .html, sometimes EJS
+            aliases = template_loops.nunjucks_aliases(text) + template_loops.ejs_aliases(text)
+    return lambda expression, offset: template_loops.substitute(expression, aliases, offset)
 
 
 def find_view(view: str, templates: list[str], views_dirs: tuple[str, ...]) -> str | None:

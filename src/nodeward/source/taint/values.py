@@ -14,6 +14,11 @@ from nodeward.source.taint.model import SinkKind
 MAX_TRACES = 4
 #: At most this many steps (calls crossed) are kept per trace.
 MAX_STEPS = 12
+#: Property paths are followed this deep into objects; deeper, the object is tainted whole.
+MAX_FIELDS = 3
+#: Members of a database result that still hold whole records: array elements, pg and
+#: sequelize `rows`, mssql `recordset`.
+_RECORD_WRAPPERS = frozenset({"*", "[]", "rows", "recordset", "dataValues"})
 
 
 class OriginKind(Enum):
@@ -21,6 +26,11 @@ class OriginKind(Enum):
     BROWSER = "browser"
     ARCHIVE = "archive"
     RECORD = "record"
+    STORED = "stored"  # a record of a database store, possibly written from request data
+
+
+#: Origins that stay whole records inside an object: `res.json({ user })` still sends them.
+_WHOLE_RECORDS = frozenset({OriginKind.RECORD, OriginKind.STORED})
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,7 @@ class Source:
     description: str
     location: SourceLocation
     kind: OriginKind = OriginKind.REQUEST
+    store: str = ""  # STORED: the store's key (see stored.store_key)
 
 
 @dataclass(frozen=True)
@@ -45,17 +56,50 @@ class Trace:
     maybe_object: bool = True  # could hold an object or array, not only a string
     whole: bool = True  # the whole request container (req.body), not one of its fields
     cleared: frozenset[SinkKind] = frozenset()
+    #: Where in the traced object the data sits: `{ name: req.body.name, id: 5 }` holds
+    #: request data at ("name",) only, so reading `.id` from it is clean. Empty: the value
+    #: itself, or anywhere in it.
+    fields: tuple[str, ...] = ()
 
-    def member(self, name: str) -> Trace:
-        """The trace of a property read from this value."""
+    def placed(self, key: str) -> Trace:
+        """This value stored under property `key` of an object (`{ key: value }`,
+        `obj.key = value`)."""
+        if key in ("*", "[]"):  # a computed key: anywhere in the object
+            return replace(self, fields=())._member("*")
+        # A record stays whole inside an object; so does a parameter, until the caller's
+        # value is known (see through()).
+        kept = isinstance(self.origin, int) or self.is_record
+        inner = self if kept else replace(self, whole=False)
+        return replace(inner, fields=(key, *self.fields)[:MAX_FIELDS])
+
+    def member(self, name: str) -> Trace | None:
+        """The trace of a property read from this value; None when the data sits in
+        another property."""
+        if self.fields:
+            if name == self.fields[0]:
+                return replace(self, fields=self.fields[1:])
+            if name not in ("*", "[]"):
+                return None
+            return replace(self, fields=())._member(name)  # an unknown property: any
+        return self._member(name)
+
+    def _member(self, name: str) -> Trace:
         origin, steps = self.origin, self.steps
         if isinstance(origin, Source) and origin.kind is OriginKind.RECORD and name in ("*", "[]"):
             return self  # a record inside an object or array is still sent whole
+        if isinstance(origin, Source) and origin.kind is OriginKind.STORED:
+            # records in an array or a result wrapper (pg `rows`) are still whole records
+            return self if name in _RECORD_WRAPPERS else replace(self, whole=False)
         if isinstance(origin, Source) and self.whole and name not in ("*", "[]"):
             origin = Source(f"{origin.description}.{name}", origin.location, origin.kind)
             if len(steps) == 1:  # the source step names the field read
                 steps = (FlowStep(steps[0].location, f"request data: {origin.description}"),)
         return replace(self, origin=origin, steps=steps, whole=False)
+
+    @property
+    def is_record(self) -> bool:
+        """A database record, which stays whole inside objects and arrays."""
+        return isinstance(self.origin, Source) and self.origin.kind in _WHOLE_RECORDS
 
     def as_string(self) -> Trace:
         return replace(self, maybe_object=False, whole=False)
@@ -70,13 +114,28 @@ class Trace:
             steps=(*self.steps, step, *inner.steps)[:MAX_STEPS],
             via=(*self.via, via, *inner.via)[:MAX_STEPS],
             maybe_object=self.maybe_object and inner.maybe_object,
-            whole=self.whole and inner.whole,
+            whole=self.whole and inner.whole and (not inner.fields or self.is_record),
             cleared=self.cleared | inner.cleared,
+            # where the callee put what it derived from the parameter; the caller's own
+            # fields are lost (the callee may have read any of them)
+            fields=inner.fields,
         )
 
 
 Taint = frozenset[Trace]
 CLEAN: Taint = frozenset()
+
+
+def members(taint: Taint, name: str) -> Taint:
+    """The taint of property `name` read from a value with `taint`."""
+    return frozenset(m for t in taint if (m := t.member(name)) is not None)
+
+
+def placed(taint: Taint, *keys: str) -> Taint:
+    """The taint of an object holding a value with `taint` at property path `keys`."""
+    for key in reversed(keys):
+        taint = frozenset(t.placed(key) for t in taint)
+    return taint
 
 
 def union(*taints: Taint) -> Taint:
@@ -105,6 +164,8 @@ class Hit:
     #: The sink takes any string, whatever the value's shape (a `$where` clause): a caller's
     #: string-only source still reaches it through a parameter.
     any_shape: bool = False
+    #: SinkKind.STORE: the key of the store the value is written to
+    store: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,65 @@
+"""What the collector records per router object, before the walk gives routes their full
+paths and chains: middleware uses, route registrations, and calls to registration
+helpers (Express helpers receiving the app, Fastify plugins)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nodeward.findings import Skip, SourceLocation
+from nodeward.source.appmodel.model import Handler, Middleware
+from nodeward.source.appmodel.resolve import Creation, Target
+
+Order = tuple[int | str, ...]
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A middleware or router the model could not resolve; reported when an app uses it."""
+
+    skip: Skip
+
+    @property
+    def reason(self) -> str:
+        return self.skip.reason
+
+
+@dataclass(frozen=True)
+class Mount:
+    creation: Creation
+
+
+Item = Middleware | Mount | Unknown
+
+
+@dataclass
+class Use:
+    order: Order
+    prefix: str
+    items: list[Item]
+
+
+@dataclass
+class RouteReg:
+    order: Order
+    method: str
+    path: str
+    items: list[Item]
+    handler: Handler
+    location: SourceLocation
+    skip: Skip | None = None
+
+
+@dataclass
+class Splice:
+    """A call to a registration helper: run the helper's registrations on this target.
+    `encapsulated` is a Fastify plugin registered without fastify-plugin: its hooks stay
+    inside it (Express helpers and fp-wrapped plugins share the caller's chain)."""
+
+    order: Order
+    helper: Target
+    prefix: str = ""
+    encapsulated: bool = False
+
+
+Entry = Use | RouteReg | Splice

@@ -1,0 +1,272 @@
+"""Fastify in the app model: route options objects, plugins, hooks, and the walk that
+applies Fastify's encapsulation.
+
+Fastify differs from Express in two ways the route table must respect. A hook
+(`addHook("onRequest", fn)`, or a plugin such as @fastify/rate-limit) applies to every
+route of its instance whatever the order they were written in: a route's hooks are
+collected when its plugin has finished loading. And `register(plugin)` gives the plugin
+a child instance: hooks the plugin adds stay inside it, unless the plugin is wrapped with
+fastify-plugin (`fp(fn)`), which makes it share its parent's instance.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field, replace
+
+from nodeward.findings import Skip
+from nodeward.source import syntax
+from nodeward.source.appmodel import paths
+from nodeward.source.appmodel.entries import Entry, Item, Order, RouteReg, Splice, Unknown, Use
+from nodeward.source.appmodel.model import AppUse, Guard, Middleware, Route
+from nodeward.source.appmodel.resolve import Resolver, Target
+from nodeward.source.context import FileContext, Ref
+from nodeward.source.modules import DEFAULT
+from nodeward.source.parse import Node
+
+#: The hooks that run before the handler, in the order Fastify runs them.
+HOOKS = ("onRequest", "preParsing", "preValidation", "preHandler")
+_MAX_DEPTH = 16
+
+#: Plugins whose registration alone protects every route of the instance (they add their
+#: own onRequest hook). @fastify/jwt, @fastify/auth, @fastify/csrf-protection only
+#: decorate the instance: their hooks (`app.authenticate`, `app.csrfProtection`) count
+#: where a route or `addHook` uses them.
+PLUGIN_GUARDS: dict[str, Guard] = {
+    "@fastify/rate-limit": Guard.RATE_LIMIT,
+    "fastify-rate-limit": Guard.RATE_LIMIT,
+    "@fastify/helmet": Guard.HELMET,
+    "fastify-helmet": Guard.HELMET,
+    "@fastify/session": Guard.SESSION,
+    "@fastify/secure-session": Guard.SESSION,
+}
+_FASTIFY_PLUGIN = "fastify-plugin"
+
+
+def options_object(resolver: Resolver, ctx: FileContext, node: Node) -> Node | None:
+    """The object literal a route argument evaluates to (`{ preHandler: [auth] }`,
+    or a variable holding one): Fastify's route options. Express never takes one."""
+    value = syntax.unwrap(resolver.value(ctx, node))
+    return value if value is not None and value.type == "object" else None
+
+
+def hook_nodes(resolver: Resolver, ctx: FileContext, options: Node) -> list[Node]:
+    """The hook functions a route options object runs before its handler, in run order
+    (`onRequest: [app.authenticate]`, `preHandler: app.auth([...])`)."""
+    found: list[Node] = []
+    for hook in HOOKS:
+        value = syntax.object_get(options, hook)
+        if value is None:
+            continue
+        held = syntax.unwrap(resolver.value(ctx, value))
+        if held is not None and held.type == "array":
+            found += held.named_children
+        else:
+            found.append(value)
+    return found
+
+
+def rate_limit_config(options: Node) -> Node | None:
+    """`config: { rateLimit: { max: 5 } }`: @fastify/rate-limit's per-route limit (with
+    `global: false` only routes that set it are limited). `rateLimit: false` opts out."""
+    value = syntax.object_get(options, "config.rateLimit")
+    if value is None or syntax.bool_value(value) is False:
+        return None
+    return value
+
+
+def rate_limit_middleware(ctx: FileContext, value: Node) -> Middleware:
+    return Middleware(
+        name="config.rateLimit",
+        ref=Ref("@fastify/rate-limit", ()),
+        location=ctx.location(value),
+        guards=frozenset({Guard.RATE_LIMIT}),
+        node=value,
+        ctx=ctx,
+    )
+
+
+def named_composition(item: Item) -> Item:
+    """`fastify.auth([fastify.verifyJWT, fastify.verifyAdmin])` (@fastify/auth) is named
+    with the checks it composes, so a reader (and the role check of NW502) sees them."""
+    if not isinstance(item, Middleware) or item.node.type != "call_expression":
+        return item
+    fn = item.node.child_by_field_name("function")
+    args = syntax.call_arguments(item.node)
+    if fn is None or fn.type != "member_expression" or not args or args[0].type != "array":
+        return item
+    if syntax.text(fn.child_by_field_name("property")) != "auth":
+        return item
+    composed = ", ".join(syntax.text(c) for c in args[0].named_children)
+    return replace(item, name=f"{syntax.text(fn)}([{composed}])"[:120])
+
+
+def plugin_function(
+    resolver: Resolver, ctx: FileContext, node: Node | None, depth: int = 0
+) -> tuple[FileContext, Node, bool] | None:
+    """The function a registered plugin resolves to, across files, and whether it is
+    wrapped with fastify-plugin (`fp(async (app) => ...)`, so not encapsulated)."""
+    value = syntax.unwrap(resolver.value(ctx, node))
+    if value is None or depth > _MAX_DEPTH:
+        return None
+    if value.type in syntax.FUNCTION_TYPES:
+        return ctx, value, False
+    if value.type == "call_expression":
+        ref = ctx.ref_of(value)
+        if ref is not None and ref.module == _FASTIFY_PLUGIN:
+            args = syntax.call_arguments(value)
+            inner = plugin_function(resolver, ctx, args[0], depth + 1) if args else None
+            return (inner[0], inner[1], True) if inner is not None else None
+    if value.type in ("identifier", "member_expression", "call_expression"):
+        resolved = resolver.graph.resolve_import(ctx, value)
+        if resolved is not None and resolved.node is not value:
+            return plugin_function(resolver, resolved.ctx, resolved.node, depth + 1)
+    return None
+
+
+_AUTOLOAD = frozenset({"@fastify/autoload", "fastify-autoload"})
+_SCRIPT = re.compile(r"\.(m|c)?(j|t)s$")
+
+
+def is_autoload(ctx: FileContext, node: Node) -> bool:
+    ref = ctx.ref_of(node)
+    return ref is not None and ref.module in _AUTOLOAD
+
+
+def autoloaded(
+    resolver: Resolver, files: list[FileContext], ctx: FileContext, options: Node | None
+) -> list[tuple[FileContext, Node, bool, str]]:
+    """`app.register(AutoLoad, { dir: path.join(__dirname, "routes") })`: every script
+    under the folder is a plugin (its default export), prefixed with its folder's path
+    relative to `dir` (autoload's dirNameRoutePrefix); fastify-plugin ones are shared.
+    The folder is the last string of the `dir` expression, relative to this file."""
+    dir_node = syntax.unwrap(resolver.value(ctx, syntax.object_get(options, "dir")))
+    if dir_node is None:
+        return []
+    parts = [syntax.string_value(n) for n in syntax.walk(dir_node) if n.type == "string"]
+    folder = next((p for p in reversed(parts) if p), None)
+    if folder is None:
+        return []
+    base = posixpath.normpath(posixpath.join(posixpath.dirname(ctx.rel), folder))
+    found: list[tuple[FileContext, Node, bool, str]] = []
+    for plugin_ctx in sorted(files, key=lambda f: f.rel):
+        rel = plugin_ctx.rel
+        if not rel.startswith(base + "/") or not _SCRIPT.search(rel) or rel.endswith(".d.ts"):
+            continue
+        exported = resolver.graph.exports(plugin_ctx).get(DEFAULT)
+        plugin = plugin_function(resolver, plugin_ctx, exported)
+        if plugin is not None:
+            folder_prefix = posixpath.dirname(rel)[len(base) :] or "/"
+            found.append((*plugin, folder_prefix))
+    return found
+
+
+def package_plugin(ctx: FileContext, node: Node, options: Node | None) -> Middleware | None:
+    """`app.register(helmet)`, `app.register(require("@fastify/rate-limit"), {...})`: a
+    package plugin, shown in the chain of every route of the instance. Only the plugins in
+    PLUGIN_GUARDS protect anything by being registered; a rate limiter registered with
+    `global: false` limits only the routes that ask for it."""
+    ref = ctx.ref_of(node)
+    if ref is None or ref.module.startswith("."):
+        return None
+    guard = PLUGIN_GUARDS.get(ref.module)
+    name = ref.module
+    if (
+        guard is Guard.RATE_LIMIT
+        and syntax.bool_value(syntax.object_get(options, "global")) is False
+    ):
+        guard, name = None, f"{ref.module} (global: false)"
+    return Middleware(
+        name=name,
+        ref=ref,
+        location=ctx.location(node),
+        guards=frozenset({guard}) if guard is not None else frozenset(),
+        node=node,
+        ctx=ctx,
+    )
+
+
+# -- the walk -------------------------------------------------------------------------
+
+
+@dataclass
+class FastifyWalk:
+    """Routes of one Fastify app: each instance's hooks apply to all its routes and to
+    its encapsulated children; fp-wrapped plugins and helpers share their caller's."""
+
+    entries: dict[Target, list[Entry]]
+    skips: list[Skip]
+    routes: list[Route] = field(default_factory=list)
+    uses: list[AppUse] = field(default_factory=list)
+
+    def instance(
+        self, target: Target, prefix: str, inherited: list[Item], stack: tuple[Target, ...]
+    ) -> None:
+        if target in stack or len(stack) > _MAX_DEPTH:
+            self.skips.append(
+                Skip(target.rel, "plugin registered inside itself (circular); not followed")
+            )
+            return
+        own = sorted(self._shared(target, "", (*stack, target)), key=lambda found: found[0])
+        hooks = list(inherited)
+        for _order, entry, _extra in own:
+            if isinstance(entry, Use):
+                hooks += [item for item in entry.items if isinstance(item, Middleware | Unknown)]
+        if not stack:
+            self.uses += [AppUse(m, (), "/") for m in hooks if isinstance(m, Middleware)]
+        for _order, entry, extra in own:
+            base = paths.join(prefix, extra)
+            match entry:
+                case RouteReg():
+                    self._route(entry, paths.join(base, entry.path), hooks)
+                case Splice():  # only encapsulated plugins are left after _shared
+                    self.instance(
+                        entry.helper, paths.join(base, entry.prefix), hooks, (*stack, target)
+                    )
+                case Use():
+                    pass
+
+    def _shared(
+        self, target: Target, prefix: str, stack: tuple[Target, ...]
+    ) -> list[tuple[Order, Entry, str]]:
+        """The instance's entries, with helpers and fp-wrapped plugins expanded in place
+        (they register on the same instance); encapsulated plugins stay splices."""
+        found: list[tuple[Order, Entry, str]] = []
+        for entry in self.entries.get(target, []):
+            if isinstance(entry, Splice) and not entry.encapsulated:
+                if entry.helper in stack or len(stack) > _MAX_DEPTH:
+                    continue
+                inner = self._shared(
+                    entry.helper, paths.join(prefix, entry.prefix), (*stack, target)
+                )
+                found += [((*entry.order, *order), e, extra) for order, e, extra in inner]
+            else:
+                found.append((entry.order, entry, prefix))
+        return found
+
+    def _route(self, entry: RouteReg, path: str, hooks: list[Item]) -> None:
+        chain = [m for m in hooks if isinstance(m, Middleware)]
+        complete = len(chain) == len(hooks)
+        if entry.skip is not None:
+            self.skips.append(entry.skip)
+        for item in entry.items:
+            if isinstance(item, Middleware):
+                chain.append(item)
+            elif isinstance(item, Unknown):
+                self.skips.append(item.skip)
+                complete = False
+        for item in hooks:
+            if isinstance(item, Unknown):
+                self.skips.append(item.skip)
+        self.routes.append(
+            Route(
+                method=entry.method,
+                path=path,
+                params=paths.params(path),
+                chain=tuple(chain),
+                handler=entry.handler,
+                location=entry.location,
+                complete=complete,
+            )
+        )

@@ -1,0 +1,137 @@
+"""Methods a call reaches through a class: `this.run(x)` inside a class (or an ES5
+constructor function) and `Shell.execute(x)` on a class declared here or imported.
+
+Services, DAOs and controllers written as classes call their own helpers through `this`
+and shared utilities through static methods; without these the flow stops at the call.
+"""
+
+from __future__ import annotations
+
+from nodeward.source import syntax
+from nodeward.source.context import FileContext
+from nodeward.source.modules import ModuleGraph
+from nodeward.source.parse import Node
+
+CLASS_TYPES = frozenset({"class_declaration", "class", "abstract_class_declaration"})
+#: How many `extends` links are followed to find an inherited method.
+MAX_BASES = 3
+
+Found = tuple[FileContext, Node]
+
+
+def class_named(graph: ModuleGraph, ctx: FileContext, name: str) -> Found | None:
+    """The class `name` refers to in `ctx`: declared in the file or imported."""
+    declared = syntax.unwrap(ctx.declaration(name))
+    if declared is not None and declared.type in CLASS_TYPES:
+        return ctx, declared
+    imported = (
+        node
+        for statement in ctx.nodes("import_statement")
+        for node in syntax.walk(statement)
+        if node.type == "identifier" and syntax.text(node) == name
+    )
+    for ident in imported:  # the import specifier that binds the name
+        resolved = graph.resolve_import(ctx, ident)
+        if resolved is None:
+            continue
+        found = syntax.unwrap(resolved.node)
+        if found is not None and found.type == "identifier":
+            found = syntax.unwrap(resolved.ctx.declaration(syntax.text(found)))
+        if found is not None and found.type in CLASS_TYPES:
+            return resolved.ctx, found
+        return None
+    return None
+
+
+def class_method(
+    graph: ModuleGraph, ctx: FileContext, cls: Node, name: str, depth: int = 0
+) -> Found | None:
+    """Method `name` of class `cls`: declared, an arrow-function field (`run = (x) =>`),
+    or inherited through `extends`."""
+    body = cls.child_by_field_name("body")
+    for member in body.named_children if body is not None else ():
+        member_name = syntax.text(member.child_by_field_name("name"))
+        if member_name != name:
+            continue
+        if member.type == "method_definition":
+            return ctx, member
+        if member.type in ("public_field_definition", "field_definition"):
+            value = syntax.unwrap(member.child_by_field_name("value"))
+            if value is not None and value.type in syntax.FUNCTION_TYPES:
+                return ctx, value
+    base = _base_class(cls)
+    if base is None or depth >= MAX_BASES:
+        return None
+    parent = class_of(graph, ctx, base)
+    if parent is None:
+        return None
+    return class_method(graph, parent[0], parent[1], name, depth + 1)
+
+
+def _base_class(cls: Node) -> Node | None:
+    for child in cls.named_children:
+        if child.type == "class_heritage":
+            for node in syntax.walk(child):
+                if node.type == "identifier":
+                    return node  # `extends Base` (TS: before `implements`)
+    return None
+
+
+def own_method(graph: ModuleGraph, ctx: FileContext, callee: Node) -> Found | None:
+    """`this.name(...)`: the method of the class the call is written in, or the function
+    an ES5 constructor assigns to `this.name`."""
+    obj = callee.child_by_field_name("object")
+    if obj is None or obj.type != "this":
+        return None
+    name = syntax.text(callee.child_by_field_name("property"))
+    for ancestor in syntax.ancestors(callee):
+        if ancestor.type in CLASS_TYPES:
+            return class_method(graph, ctx, ancestor, name)
+        if ancestor.type in ("function_declaration", "function_expression"):
+            assigned = _assigned_to_this(ancestor, name)
+            if assigned is not None:
+                return ctx, assigned
+    return None
+
+
+def _assigned_to_this(constructor: Node, name: str) -> Node | None:
+    """`this.name = function (...) {...}` in a constructor function's own body."""
+    body = constructor.child_by_field_name("body")
+    for statement in body.named_children if body is not None else ():
+        expression = statement.named_children[0] if statement.named_children else None
+        if statement.type != "expression_statement" or expression is None:
+            continue
+        if expression.type != "assignment_expression":
+            continue
+        if syntax.member_chain(expression.child_by_field_name("left")) != ["this", name]:
+            continue
+        value = syntax.unwrap(expression.child_by_field_name("right"))
+        if value is not None and value.type in syntax.FUNCTION_TYPES:
+            return value
+    return None
+
+
+def class_of(graph: ModuleGraph, ctx: FileContext, ident: Node) -> Found | None:
+    """The class an identifier in code names: declared here, imported, or required
+    (`const { Shell } = require("./shell")`)."""
+    resolved = graph.resolve_import(ctx, ident)
+    if resolved is not None:
+        found = syntax.unwrap(resolved.node)
+        if found is not None and found.type in ("identifier", "shorthand_property_identifier"):
+            found = syntax.unwrap(resolved.ctx.declaration(syntax.text(found)))
+        if found is not None and found.type in CLASS_TYPES:
+            return resolved.ctx, found
+    return class_named(graph, ctx, syntax.text(ident))
+
+
+def static_method(graph: ModuleGraph, ctx: FileContext, callee: Node) -> Found | None:
+    """`Shell.execute(...)` where `Shell` is a class declared here or imported."""
+    obj = syntax.unwrap(callee.child_by_field_name("object"))
+    if obj is None or obj.type != "identifier":
+        return None
+    target = class_of(graph, ctx, obj)
+    if target is None:
+        return None
+    return class_method(
+        graph, target[0], target[1], syntax.text(callee.child_by_field_name("property"))
+    )

@@ -1,0 +1,294 @@
+"""NestJS controllers as request handlers.
+
+A method of a `@Controller()` class with a route decorator (`@Get()`, `@Post(':id')`, ...)
+handles a route. Its parameters are filled by decorators: `@Query()`, `@Body()`,
+`@Param()` and `@Headers()` hand it request data (the whole container, or one field when
+the decorator names a key), `@Req()` the request and `@Res()` the response. A conversion
+pipe (`@Param('id', ParseIntPipe)`) turns the value into a number, boolean, UUID or enum
+member before the method runs.
+
+Services reach the controller by constructor injection
+(`constructor(private readonly users: UsersService)`) or a typed field, so
+`this.users.find(q)` calls `UsersService.find`: the type names the class.
+
+What the method returns is the response body. With the default Express adapter Nest calls
+`res.json(body)` for objects and `res.send(String(body))` for anything else
+(platform-express ExpressAdapter.reply), and Express serves a string as text/html unless a
+content type was set: a returned request string is reflected XSS. The Fastify adapter
+calls `reply.send(body)`, which serves strings as text/plain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from nodeward.source import syntax
+from nodeward.source.context import FileContext
+from nodeward.source.modules import ModuleGraph
+from nodeward.source.parse import Node
+from nodeward.source.taint.content_type import is_html_type
+from nodeward.source.taint.methods import CLASS_TYPES, class_method, class_named
+
+
+class NestSource(Enum):
+    """What a parameter decorator injects; the value is the request member it reads."""
+
+    QUERY = "query"
+    BODY = "body"
+    PARAMS = "params"
+    HEADERS = "headers"
+
+
+_SOURCE_DECORATORS = {
+    "Query": NestSource.QUERY,
+    "Body": NestSource.BODY,
+    "Param": NestSource.PARAMS,
+    "Headers": NestSource.HEADERS,
+}
+# @nestjs/graphql: a `@Resolver()` class's operations take client data through `@Args()`
+# (the GraphQL variables of the request body); they answer JSON.
+_GRAPHQL_SOURCE_DECORATORS = {"Args": NestSource.BODY}
+_GRAPHQL_OPERATIONS = frozenset({"Query", "Mutation", "Subscription", "ResolveField"})
+_REQUEST_DECORATORS = frozenset({"Req", "Request"})
+_RESPONSE_DECORATORS = frozenset({"Res", "Response"})
+_ROUTE_DECORATORS = frozenset(
+    {"Get", "Post", "Put", "Patch", "Delete", "All", "Head", "Options", "Search"}
+)
+# Pipes whose output is a number, boolean, UUID or enum member: nothing an attacker can
+# shape into SQL, HTML or a path.
+_CONVERTING_PIPES = frozenset(
+    {"ParseIntPipe", "ParseFloatPipe", "ParseBoolPipe", "ParseUUIDPipe", "ParseEnumPipe"}
+)
+_CLASS_TYPES = CLASS_TYPES
+
+
+@dataclass(frozen=True)
+class NestParam:
+    """A controller parameter filled with request data."""
+
+    name: str
+    source: NestSource
+    key: str | None  # `@Query('q')`: one field of the container
+    node: Node
+
+
+@dataclass(frozen=True)
+class NestHandler:
+    params: tuple[NestParam, ...]
+    converted: frozenset[str]  # parameters a conversion pipe made safe
+    request: str | None
+    response: str | None
+    #: the return value is sent as text/html (Express adapter, no @Render, no @Res, no
+    #: non-HTML @Header('Content-Type', ...))
+    returns_html: bool
+
+
+def _decorator_call(decorator: Node) -> tuple[str, list[Node]] | None:
+    """(`Query`, its arguments) for `@Query('q')`; (`Injectable`, []) for `@Injectable`."""
+    inner = decorator.named_children[0] if decorator.named_children else None
+    if inner is None:
+        return None
+    if inner.type == "identifier":
+        return syntax.text(inner), []
+    if inner.type != "call_expression":
+        return None
+    fn = inner.child_by_field_name("function")
+    name = syntax.text(fn).rsplit(".", 1)[-1] if fn is not None else ""
+    return name, syntax.call_arguments(inner)
+
+
+def _own_decorators(node: Node) -> list[Node]:
+    return [c for c in node.named_children if c.type == "decorator"]
+
+
+def _class_of(method: Node) -> Node | None:
+    body = method.parent
+    cls = body.parent if body is not None and body.type == "class_body" else None
+    return cls if cls is not None and cls.type in _CLASS_TYPES else None
+
+
+def _class_decorators(cls: Node) -> list[Node]:
+    found = _own_decorators(cls)
+    parent = cls.parent
+    if parent is not None and parent.type == "export_statement":
+        found += _own_decorators(parent)  # `@Controller() export class ...` / `export @...`
+    return found
+
+
+def _method_decorators(method: Node) -> list[Node]:
+    """The decorators written just above a method: its preceding siblings in the class
+    body (tree-sitter does not nest them in the method_definition)."""
+    found: list[Node] = []
+    sibling = method.prev_named_sibling
+    while sibling is not None and sibling.type in ("decorator", "comment"):
+        if sibling.type == "decorator":
+            found.append(sibling)
+        sibling = sibling.prev_named_sibling
+    return found + _own_decorators(method)
+
+
+def _names(decorators: list[Node]) -> dict[str, list[Node]]:
+    calls = (_decorator_call(d) for d in decorators)
+    return {call[0]: call[1] for call in calls if call is not None}
+
+
+def _converts(args: list[Node]) -> bool:
+    """A conversion pipe among a parameter decorator's arguments: `ParseIntPipe` or
+    `new ParseIntPipe({ errorHttpStatusCode: 400 })`."""
+    for arg in args:
+        node = syntax.unwrap(arg)
+        if node is not None and node.type == "new_expression":
+            node = node.child_by_field_name("constructor")
+        if syntax.text(node).rsplit(".", 1)[-1] in _CONVERTING_PIPES:
+            return True
+    return False
+
+
+def _returns_html(
+    decorators: dict[str, list[Node]], response: str | None, passthrough: bool
+) -> bool:
+    if "Render" in decorators or "Redirect" in decorators or "Sse" in decorators:
+        return False
+    if response is not None and not passthrough:
+        return False  # with @Res() the method answers itself; Nest ignores the return
+    header = decorators.get("Header", [])
+    if len(header) >= 2 and (syntax.string_value(header[0]) or "").lower() == "content-type":
+        return is_html_type(header[1]) is not False
+    return True
+
+
+def nest_handler(method: Node) -> NestHandler | None:
+    """The roles of a controller route method's parameters, or None when `method` is not
+    one."""
+    if method.type != "method_definition":
+        return None
+    cls = _class_of(method)
+    class_decorators = _names(_class_decorators(cls)) if cls is not None else {}
+    graphql = "Resolver" in class_decorators
+    if not graphql and "Controller" not in class_decorators:
+        return None
+    decorators = _names(_method_decorators(method))
+    if not (_GRAPHQL_OPERATIONS if graphql else _ROUTE_DECORATORS) & decorators.keys():
+        return None
+    sources = _GRAPHQL_SOURCE_DECORATORS if graphql else _SOURCE_DECORATORS
+    params: list[NestParam] = []
+    converted: set[str] = set()
+    request = response = None
+    passthrough = False
+    for param in syntax.function_params(method):
+        name = syntax.param_name(param)
+        if name is None:
+            continue
+        for decorator in _own_decorators(param):
+            call = _decorator_call(decorator)
+            if call is None:
+                continue
+            kind, args = call
+            if kind in _REQUEST_DECORATORS:
+                request = name
+            elif kind in _RESPONSE_DECORATORS:
+                response = name
+                passthrough = any(
+                    syntax.bool_value(syntax.object_get(a, "passthrough")) for a in args
+                )
+            elif kind in sources:
+                key = syntax.string_value(args[0]) if args else None
+                if _converts(args):
+                    converted.add(name)
+                else:
+                    params.append(NestParam(name, sources[kind], key, param))
+    return NestHandler(
+        params=tuple(params),
+        converted=frozenset(converted),
+        request=request,
+        response=response,
+        returns_html=not graphql and _returns_html(decorators, response, passthrough),
+    )
+
+
+def _type_name(annotated: Node) -> str | None:
+    """`UsersService` for `: UsersService`, `Repository` for `: Repository<User>`."""
+    annotation = annotated.child_by_field_name("type")
+    inner = (
+        annotation.named_children[0]
+        if annotation is not None and annotation.named_children
+        else None
+    )
+    if inner is not None and inner.type == "generic_type":
+        inner = inner.named_children[0] if inner.named_children else None
+    if inner is not None and inner.type in ("type_identifier", "nested_type_identifier"):
+        return syntax.text(inner).rsplit(".", 1)[-1]
+    return None
+
+
+def injected_type(node: Node, field: str) -> str | None:
+    """The declared class of `this.<field>` in the class around `node`: a constructor
+    parameter property (`private readonly users: UsersService`) or a typed field."""
+    cls = next((a for a in syntax.ancestors(node) if a.type in _CLASS_TYPES), None)
+    body = cls.child_by_field_name("body") if cls is not None else None
+    if body is None:
+        return None
+    for member in body.named_children:
+        if member.type == "public_field_definition":
+            if syntax.text(member.child_by_field_name("name")) == field:
+                return _type_name(member)
+        elif (
+            member.type == "method_definition"
+            and syntax.text(member.child_by_field_name("name")) == "constructor"
+        ):
+            for param in syntax.function_params(member):
+                is_property = any(
+                    c.type in ("accessibility_modifier", "readonly") or syntax.text(c) == "readonly"
+                    for c in param.children
+                )
+                if is_property and syntax.param_name(param) == field:
+                    return _type_name(param)
+    return None
+
+
+def this_field(receiver: Node | None) -> str | None:
+    """`users` for `this.users`."""
+    node = syntax.unwrap(receiver)
+    if node is None or node.type != "member_expression":
+        return None
+    obj = node.child_by_field_name("object")
+    if obj is None or obj.type != "this":
+        return None
+    return syntax.text(node.child_by_field_name("property"))
+
+
+def injected_method(
+    graph: ModuleGraph, ctx: FileContext, callee: Node
+) -> tuple[FileContext, Node] | None:
+    """`this.users.find(...)` where `users` is injected as a `UsersService`: the method
+    `find` that class (in this file or imported) declares."""
+    field = this_field(callee.child_by_field_name("object"))
+    type_name = injected_type(callee, field) if field is not None else None
+    if type_name is None:
+        return None
+    target = class_named(graph, ctx, type_name)
+    if target is None:
+        return None
+    target_ctx, cls = target
+    method = syntax.text(callee.child_by_field_name("property"))
+    return class_method(graph, target_ctx, cls, method)
+
+
+# TypeORM and Prisma clients, by the type a service declares them with: `query` takes SQL.
+_SQL_CLIENT_TYPES = frozenset(
+    {"Repository", "DataSource", "EntityManager", "Connection", "QueryRunner", "Sequelize"}
+)
+
+
+def is_typed_sql_client(receiver: Node | None) -> bool:
+    """`this.repo` declared as `Repository<User>` (or DataSource, EntityManager, ...)."""
+    field = this_field(receiver)
+    if field is None or receiver is None:
+        return False
+    return injected_type(receiver, field) in _SQL_CLIENT_TYPES
+
+
+def uses_fastify_adapter(files: list[FileContext]) -> bool:
+    """The app is bootstrapped with `new FastifyAdapter()` (@nestjs/platform-fastify)."""
+    return any("@nestjs/platform-fastify" in ctx.imported_modules() for ctx in files)

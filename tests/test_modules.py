@@ -1,0 +1,78 @@
+"""The module graph: what an expression imported from a project file is defined as."""
+
+from __future__ import annotations
+
+import pytest
+
+from nodeward.source import syntax
+from nodeward.source.context import FileContext
+from nodeward.source.modules import ModuleGraph
+from nodeward.source.parse import SourceText, parse
+
+_DAO = """
+function MemosDAO(db) {
+  this.getAll = function () { return db.collection("memos").find({}).toArray(); };
+}
+function getAllMemos() { return []; }
+const api = { users: { find(id) { return id; } } };
+module.exports = { MemosDAO, getAllMemos, api };
+"""
+_FACTORY = "module.exports = function makeRouter(app) { return app; };"
+
+
+def _ctx(code: str, rel: str) -> FileContext:
+    return FileContext(parse(SourceText(rel, code.encode(), tuple(code.splitlines()))))
+
+
+def _resolve(route: str, expression: str) -> str | None:
+    """What the last statement of `route` (an expression) resolves to, as its first line."""
+    files = [_ctx(_DAO, "dao.js"), _ctx(_FACTORY, "factory.js"), _ctx(route, "route.js")]
+    graph = ModuleGraph(files)
+    ctx = files[-1]
+    node = next(
+        n
+        for n in syntax.walk(ctx.parsed.root)
+        if syntax.text(n) == expression and n.type not in ("program", "expression_statement")
+    )
+    resolved = graph.resolve_import(ctx, node)
+    return syntax.text(resolved.node).splitlines()[0] if resolved is not None else None
+
+
+@pytest.mark.parametrize(
+    ("route", "expression", "expected"),
+    [
+        ('const dao = require("./dao");\ndao.getAllMemos', "dao.getAllMemos", "function getAll"),
+        ('const { getAllMemos } = require("./dao");\ngetAllMemos()', "getAllMemos()", "function"),
+        ('const { api } = require("./dao");\napi.users.find', "api.users.find", "find(id)"),
+        ('const make = require("./factory");\nmake(app)', "make(app)", "function makeRouter"),
+        ('require("./factory")(app)', 'require("./factory")(app)', "function makeRouter"),
+    ],
+)
+def test_members_of_a_module_resolve_to_their_definitions(
+    route: str, expression: str, expected: str
+) -> None:
+    found = _resolve(route, expression)
+    assert found is not None
+    assert found.startswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("route", "expression"),
+    [
+        # an Array method of what the imported function returned
+        ('const { getAllMemos } = require("./dao");\nconst m = getAllMemos();\nm.map', "m.map"),
+        # a method of an instance: the engine finds it in the constructor, not the export
+        (
+            'const { MemosDAO } = require("./dao");\nconst d = new MemosDAO(db);\nd.getAll',
+            "d.getAll",
+        ),
+        # a member of what the factory returned
+        ('require("./factory")(app).use', 'require("./factory")(app).use'),
+        # a member the export does not declare
+        ('const { api } = require("./dao");\napi.orders.find', "api.orders.find"),
+    ],
+)
+def test_members_of_returned_values_do_not_resolve_to_the_export(
+    route: str, expression: str
+) -> None:
+    assert _resolve(route, expression) is None
