@@ -11,11 +11,18 @@ import pytest
 from nodeward import parallel, scan
 from nodeward.cli import main
 from nodeward.findings import Report
+from nodeward.rules import CHECKERS
+from nodeward.source.rules import flows, passwords
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
-# Per-file rules (cookies, headers) and cross-file ones (taint across modules, routes).
+# Per-file rules (cookies, JWT), a standalone project rule (password hashing) and
+# cross-file ones (taint across modules, routes).
 PROJECT = FIXTURES / "flows_cross_module_js"
-SINGLE_FILES = ("session_cookie_default_name.js", "jwt_decode_as_verify.js")
+SINGLE_FILES = (
+    "session_cookie_default_name.js",
+    "jwt_decode_as_verify.js",
+    "password_hashing.js",
+)
 
 
 def _comparable(report: Report) -> tuple[object, ...]:
@@ -53,7 +60,7 @@ def test_two_processes_report_exactly_what_one_does(
     assert started == []
     two = scan.scan_path(project, jobs=2)
     assert len(started) == 1
-    assert {f.rule for f in one.findings} >= {"NW101", "NW102", "NW201", "NW801"}
+    assert {f.rule for f in one.findings} >= {"NW101", "NW102", "NW201", "NW210", "NW801"}
     assert _comparable(one) == _comparable(two)
 
 
@@ -96,3 +103,12 @@ def test_jobs_flag_rejects_negative_numbers(capsys: pytest.CaptureFixture[str]) 
         main(["scan", ".", "--jobs", "-1"])
     assert exit_info.value.code == 2
     assert "expected 0 or a positive number" in capsys.readouterr().err
+
+
+def test_standalone_project_checks_run_beside_the_per_file_checks() -> None:
+    per_file, per_project = scan.split_checkers(CHECKERS)
+    assert all(c.check_file is not None or c.check_project is not None for c in per_file)
+    beside = [c for c in per_file if c.check_project is not None]
+    assert [c.rules for c in beside] == [passwords.CHECKER.rules]
+    assert flows.CHECKER.rules in [c.rules for c in per_project]
+    assert passwords.CHECKER.rules not in [c.rules for c in per_project]

@@ -23,3 +23,6 @@ class Checker:
     rules: tuple[RuleMeta, ...]
     check_file: FileCheck | None = None
     check_project: ProjectCheck | None = None
+    #: The project check builds nothing the app model or the taint engine also needs, so a
+    #: two-process scan may run it next to the per-file checks (scan.split_checkers).
+    standalone: bool = False

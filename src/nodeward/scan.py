@@ -127,11 +127,16 @@ def _parallel(config: Config, project: Project) -> bool:
 
 
 def split_checkers(checkers: Iterable[Checker]) -> tuple[list[Checker], list[Checker]]:
-    """The per-file checks and the per-project checks, as two lists of checkers."""
-    per_file = [Checker(c.rules, check_file=c.check_file) for c in checkers if c.check_file]
-    per_project = [
-        Checker(c.rules, check_project=c.check_project) for c in checkers if c.check_project
-    ]
+    """The work of a two-process scan: the per-file checks with the standalone project
+    checks, and the project checks that share the app model and the taint engine."""
+    per_file: list[Checker] = []
+    per_project: list[Checker] = []
+    for c in checkers:
+        if c.check_file:
+            per_file.append(Checker(c.rules, check_file=c.check_file))
+        if c.check_project:
+            side = per_file if c.standalone else per_project
+            side.append(Checker(c.rules, check_project=c.check_project))
     return per_file, per_project
 
 

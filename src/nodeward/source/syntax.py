@@ -234,6 +234,29 @@ def walk(node: Node) -> Iterator[Node]:
             depth -= 1
 
 
+def walk_skipping(node: Node, skipped: frozenset[str]) -> Iterator[Node]:
+    """Like walk(), without the descendants whose type is in `skipped` (nor what they
+    contain): `walk_skipping(func, FUNCTION_TYPES)` is a function's own code."""
+    yield node
+    cursor = node.walk()
+    if not cursor.goto_first_child():
+        return
+    depth = 1
+    while True:
+        current = cursor.node
+        enter = False
+        if current is not None and current.is_named and current.type not in skipped:
+            yield current
+            enter = True
+        if enter and cursor.goto_first_child():
+            depth += 1
+            continue
+        while not cursor.goto_next_sibling():
+            if depth == 1 or not cursor.goto_parent():
+                return
+            depth -= 1
+
+
 def named_children(node: Node) -> Iterator[Node]:
     """`node.named_children` without caching them on `node` (see walk_with_depth): for
     passes over every node of a kind that the file index keeps."""

@@ -540,5 +540,7 @@ def _request_value(value: Node, func: Node) -> bool:
 
 
 CHECKER = Checker(
-    rules=(WEAK_PASSWORD_HASH, PLAINTEXT_PASSWORD, BCRYPT_LOW_COST), check_project=_check_project
+    rules=(WEAK_PASSWORD_HASH, PLAINTEXT_PASSWORD, BCRYPT_LOW_COST),
+    check_project=_check_project,
+    standalone=True,
 )

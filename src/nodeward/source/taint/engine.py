@@ -13,7 +13,7 @@ what was cut short is reported as a Skip.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from nodeward.findings import Confidence, FlowStep, Skip
@@ -212,6 +212,7 @@ class TaintEngine:
     _summaries: dict[tuple[str, int], Summary] = field(default_factory=dict)
     merges: MergeIndex = field(default_factory=MergeIndex)  # unsafe merge helpers
     resolvers: graphql.Resolvers = field(init=False)  # GraphQL resolvers -> args position
+    class_methods: methods.Methods = field(init=False)  # `this.m()`, static methods
     _in_progress: set[tuple[str, int]] = field(default_factory=set)
     _depth: int = 0
 
@@ -219,6 +220,7 @@ class TaintEngine:
         self.graph = ModuleGraph(self.files)
         self.nest_fastify = nest.uses_fastify_adapter(self.files)
         self.resolvers = graphql.find_resolvers(self.files)
+        self.class_methods = methods.Methods(self.graph)
 
     def run(self) -> list[Hit]:
         for ctx in self.files:
@@ -371,8 +373,8 @@ class TaintEngine:
             method = (
                 self._instance_method(ctx, callee)
                 or nest.injected_method(self.graph, ctx, callee)
-                or methods.own_method(self.graph, ctx, callee)
-                or methods.static_method(self.graph, ctx, callee)
+                or self.class_methods.own(ctx, callee)
+                or self.class_methods.static(ctx, callee)
             )
             if method is not None:
                 return method
@@ -529,11 +531,9 @@ class _FunctionAnalysis:
     def _collect(self) -> list[Node]:
         """The unit's nodes in document order; the program leaves functions to their own
         analysis, a function includes its nested callbacks."""
-        is_program = self.unit.type == "program"
+        skipped = syntax.FUNCTION_TYPES if self.unit.type == "program" else frozenset()
         found: list[Node] = []
-        stack = [self.unit]
-        while stack:
-            node = stack.pop()
+        for node in syntax.walk_skipping(self.unit, skipped):
             found.append(node)
             if node.type in syntax.FUNCTION_TYPES and _is_archive_entry_callback(node):
                 params = syntax.function_params(node)
@@ -563,12 +563,6 @@ class _FunctionAnalysis:
                     ):
                         if name is not None:
                             into.add(name)
-            children = [
-                c
-                for c in node.named_children
-                if not (is_program and c.type in syntax.FUNCTION_TYPES)
-            ]
-            stack.extend(reversed(children))
         return found
 
     # -- driver -----------------------------------------------------------------------
@@ -1138,6 +1132,8 @@ class _FunctionAnalysis:
     ) -> None:
         """A project function that merges or sets by path without a key guard (merges.py)."""
         target_ctx, func = target
+        if not any(taints):
+            return  # nothing reaches the call: no need to know what the callee does
         if target_ctx is self.ctx and _inside(call, func):
             return  # the merge's own recursion: its callers are what is reported
         merge = self.engine.merges.of(target_ctx, func)
@@ -1839,14 +1835,15 @@ def _has_where(arg: Node, analysis: _FunctionAnalysis) -> bool:
 
 def _returned_values(func: Node) -> list[Node]:
     """The expressions a function returns (its own `return`s, or an arrow's body)."""
+    body = func.child_by_field_name("body")
+    own_code: Iterable[Node] = ()
+    if body is not None and body.type == "statement_block":
+        own_code = syntax.walk_skipping(body, syntax.FUNCTION_TYPES)
     returned = [
         node.named_children[0]
-        for node in syntax.walk(func)
-        if node.type == "return_statement"
-        and node.named_children
-        and syntax.enclosing_function(node) == func
+        for node in own_code
+        if node.type == "return_statement" and node.named_children
     ]
-    body = func.child_by_field_name("body")
     if func.type == "arrow_function" and body is not None and body.type != "statement_block":
         returned.append(body)
     return returned

@@ -116,6 +116,8 @@ def unsafe_merge(ctx: FileContext, func: Node) -> UnsafeMerge | None:
     ):
         return None
     nodes = list(syntax.walk(func))
+    if not any(_computed_key_write(node) for node in nodes):
+        return None  # both shapes end in `target[key] = value`: most functions stop here
     found = _recursive_merge(func, nodes) or _path_set(func, nodes)
     if found is None:
         return None
@@ -126,6 +128,14 @@ def unsafe_merge(ctx: FileContext, func: Node) -> UnsafeMerge | None:
     if _tests_own_key(ctx, nodes, targets):
         return None
     return UnsafeMerge(kind, param, variadic, _PROTO_KEY in literals, syntax.line_of(func))
+
+
+def _computed_key_write(node: Node) -> bool:
+    """`x[key] = value` (or `??=`, `||=`, ...): a write under a computed key."""
+    if node.type not in ("assignment_expression", "augmented_assignment_expression"):
+        return False
+    left = syntax.unwrap(node.child_by_field_name("left"))
+    return left is not None and left.type == "subscript_expression"
 
 
 # -- recursive merge ------------------------------------------------------------------

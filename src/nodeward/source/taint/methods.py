@@ -77,38 +77,67 @@ def _base_class(cls: Node) -> Node | None:
     return None
 
 
-def own_method(graph: ModuleGraph, ctx: FileContext, callee: Node) -> Found | None:
-    """`this.name(...)`: the method of the class the call is written in, or the function
-    an ES5 constructor assigns to `this.name`."""
-    obj = callee.child_by_field_name("object")
-    if obj is None or obj.type != "this":
+class Methods:
+    """`this.m()` and `Cls.m()` resolution for one project, with what each constructor
+    function assigns to `this` read once (library code calls `this.x()` thousands of
+    times per file)."""
+
+    def __init__(self, graph: ModuleGraph) -> None:
+        self.graph = graph
+        self._assigned: dict[tuple[str, int], dict[str, Node]] = {}
+
+    def own(self, ctx: FileContext, callee: Node) -> Found | None:
+        """`this.name(...)`: the method of the class the call is written in, or the
+        function an ES5 constructor assigns to `this.name`."""
+        obj = callee.child_by_field_name("object")
+        if obj is None or obj.type != "this":
+            return None
+        name = syntax.text(callee.child_by_field_name("property"))
+        for ancestor in syntax.ancestors(callee):
+            if ancestor.type in CLASS_TYPES:
+                return class_method(self.graph, ctx, ancestor, name)
+            if ancestor.type in ("function_declaration", "function_expression"):
+                assigned = self._assigned_to_this(ctx, ancestor).get(name)
+                if assigned is not None:
+                    return ctx, assigned
         return None
-    name = syntax.text(callee.child_by_field_name("property"))
-    for ancestor in syntax.ancestors(callee):
-        if ancestor.type in CLASS_TYPES:
-            return class_method(graph, ctx, ancestor, name)
-        if ancestor.type in ("function_declaration", "function_expression"):
-            assigned = _assigned_to_this(ancestor, name)
-            if assigned is not None:
-                return ctx, assigned
-    return None
+
+    def _assigned_to_this(self, ctx: FileContext, constructor: Node) -> dict[str, Node]:
+        """`this.name = function (...) {...}` in a constructor function's own body."""
+        key = (ctx.rel, constructor.start_byte)
+        found = self._assigned.get(key)
+        if found is None:
+            found = self._assigned[key] = _this_functions(constructor)
+        return found
+
+    def static(self, ctx: FileContext, callee: Node) -> Found | None:
+        """`Shell.execute(...)` where `Shell` is a class declared here or imported."""
+        obj = syntax.unwrap(callee.child_by_field_name("object"))
+        if obj is None or obj.type != "identifier":
+            return None
+        target = class_of(self.graph, ctx, obj)
+        if target is None:
+            return None
+        method = syntax.text(callee.child_by_field_name("property"))
+        return class_method(self.graph, target[0], target[1], method)
 
 
-def _assigned_to_this(constructor: Node, name: str) -> Node | None:
-    """`this.name = function (...) {...}` in a constructor function's own body."""
+def _this_functions(constructor: Node) -> dict[str, Node]:
+    found: dict[str, Node] = {}
     body = constructor.child_by_field_name("body")
-    for statement in body.named_children if body is not None else ():
+    for statement in syntax.named_children(body) if body is not None else ():
         expression = statement.named_children[0] if statement.named_children else None
         if statement.type != "expression_statement" or expression is None:
             continue
         if expression.type != "assignment_expression":
             continue
-        if syntax.member_chain(expression.child_by_field_name("left")) != ["this", name]:
-            continue
+        chain = syntax.member_chain(expression.child_by_field_name("left"))
         value = syntax.unwrap(expression.child_by_field_name("right"))
+        if chain is None or len(chain) != 2 or chain[0] != "this":
+            continue
         if value is not None and value.type in syntax.FUNCTION_TYPES:
-            return value
-    return None
+            found.setdefault(chain[1], value)
+    return found
 
 
 def class_of(graph: ModuleGraph, ctx: FileContext, ident: Node) -> Found | None:
@@ -122,16 +151,3 @@ def class_of(graph: ModuleGraph, ctx: FileContext, ident: Node) -> Found | None:
         if found is not None and found.type in CLASS_TYPES:
             return resolved.ctx, found
     return class_named(graph, ctx, syntax.text(ident))
-
-
-def static_method(graph: ModuleGraph, ctx: FileContext, callee: Node) -> Found | None:
-    """`Shell.execute(...)` where `Shell` is a class declared here or imported."""
-    obj = syntax.unwrap(callee.child_by_field_name("object"))
-    if obj is None or obj.type != "identifier":
-        return None
-    target = class_of(graph, ctx, obj)
-    if target is None:
-        return None
-    return class_method(
-        graph, target[0], target[1], syntax.text(callee.child_by_field_name("property"))
-    )
