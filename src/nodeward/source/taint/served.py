@@ -197,8 +197,6 @@ def _variable_taint(render: Render, variable: str, expression: str) -> Taint:
     render passed an object literal and the expression reads a property it declares."""
     whole = render.variables.get(variable, frozenset())
     fields = render.fields.get(variable)
-    if not fields:
-        return whole
     read = re.search(
         rf"(?<![\w.$]){re.escape(variable)}\s*(?:\??\.\s*([\w$]+)|\[\s*['\"]([\w$]+)['\"]\s*\])",
         expression,
@@ -206,5 +204,6 @@ def _variable_taint(render: Render, variable: str, expression: str) -> Taint:
     if read is None:
         return whole
     key = read.group(1) or read.group(2)
-    # a property the literal does not declare holds only what was added to it later
-    return fields.get(key, whole - union(*fields.values()))
+    if fields and key in fields:
+        return fields[key]
+    return members(whole, key)  # the traces know which property holds what (Trace.fields)
