@@ -457,7 +457,9 @@ STORED_XSS = _rule(
         "and records of the same store (model, collection or table name, case and plural "
         "ignored) read back (`find*`, `findAll`, `findByPk`, `SELECT ... FROM`, through "
         "promises, await and callbacks) and sent by res.send/write/end as HTML or printed "
-        "unescaped by a template (`<%-`, `{{{ }}}`, `!=`, `| safe`). Stores never written "
+        "unescaped by a template (`<%-`, `{{{ }}}`, `!=`, `| safe`). When the write names "
+        "the fields it fills (`create({ text: req.body.text, at: new Date() })`), only "
+        "those fields count: printing `comment.at` is not reported. Stores never written "
         "from request data, values escaped before they were stored or before they are "
         "sent, and records sent as JSON are not reported.",
         "One request stores markup and script; every visitor of the page that shows the "

@@ -44,6 +44,7 @@ from nodeward.source.taint.values import (
 
 MAX_CALL_DEPTH = 6
 MAX_SUMMARY_HITS = 32  # sinks a summary remembers per function
+MAX_HITS_PER_SINK = 2  # traces recorded for one sink call (the shortest first)
 MAX_EXPRESSION_DEPTH = 60
 MAX_STEPS_PER_FUNCTION = 40_000
 MAX_PASSES = 3
@@ -1082,9 +1083,18 @@ class _FunctionAnalysis:
                 self._store_write(call, value, arg_taints[index], write.store.key, write.label)
 
     def _store_write(self, call: Node, arg: Node, taint: Taint, store: str, label: str) -> None:
+        # Each hit's trace says which record field it writes (stored.written_field); when
+        # some traces were not kept (more than the sink records, or a full union), the
+        # written fields are unknown and every hit counts for any field.
+        complete = len(taint) <= MAX_HITS_PER_SINK
         start = len(self.hits)
         self._sink(call, arg, taint, SinkKind.STORE, label, Confidence.HIGH)
-        self.hits[start:] = [replace(hit, store=store) for hit in self.hits[start:]]
+        self.hits[start:] = [
+            replace(
+                hit, store=store, trace=hit.trace if complete else replace(hit.trace, fields=())
+            )
+            for hit in self.hits[start:]
+        ]
 
     def _vm_sandbox_sinks(self, call: Node, args: list[Node]) -> None:
         """`vm.runInContext("libxml.parseXml(data, { noent: true })", { libxml, data })`: the
@@ -1346,7 +1356,8 @@ class _FunctionAnalysis:
         if not live or self._guarded(call, arg, kind):
             return
         location = self.ctx.location(call)
-        for trace in sorted(live, key=lambda t: (isinstance(t.origin, int), len(t.steps)))[:2]:
+        ranked = sorted(live, key=lambda t: (isinstance(t.origin, int), len(t.steps)))
+        for trace in ranked[:MAX_HITS_PER_SINK]:
             final = Trace(
                 origin=trace.origin,
                 steps=(*trace.steps, FlowStep(location, f"reaches {label}")),
@@ -1354,6 +1365,7 @@ class _FunctionAnalysis:
                 maybe_object=trace.maybe_object,
                 whole=trace.whole,
                 cleared=trace.cleared,
+                fields=trace.fields,  # where in the argument the data sits (stored.py)
             )
             self.hits.append(Hit(kind, location, label, final, confidence, any_shape))
 

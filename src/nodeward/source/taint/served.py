@@ -192,18 +192,32 @@ def _template_hit(
     return TemplateHit(location, render, Trace(trace.origin, steps, trace.via), expression, written)
 
 
+_ACCESSOR = re.compile(r"\s*(?:\??\.\s*([\w$]+)|\[\s*(?:['\"]([\w$]+)['\"]|[^\]]*)\s*\])")
+
+
+def _accessors(variable: str, expression: str) -> list[str]:
+    """The properties `expression` reads from `variable`, in order: `posts[0].body` ->
+    ["[]", "body"]; a computed index is "[]"."""
+    start = re.search(rf"(?<![\w.$]){re.escape(variable)}(?![\w$])", expression)
+    if start is None:
+        return []
+    found: list[str] = []
+    position = start.end()
+    while (step := _ACCESSOR.match(expression, position)) is not None and step.end() > position:
+        found.append(step.group(1) or step.group(2) or "[]")
+        position = step.end()
+    return found
+
+
 def _variable_taint(render: Render, variable: str, expression: str) -> Taint:
-    """What `variable` holds where `expression` reads it: one property's taint when the
-    render passed an object literal and the expression reads a property it declares."""
-    whole = render.variables.get(variable, frozenset())
+    """What `expression` reads from `variable`: the property path it follows, through the
+    traces' fields (values.Trace.fields), or one property's taint when the render passed
+    an object literal that declares it."""
+    taint = render.variables.get(variable, frozenset())
+    path = _accessors(variable, expression)
     fields = render.fields.get(variable)
-    read = re.search(
-        rf"(?<![\w.$]){re.escape(variable)}\s*(?:\??\.\s*([\w$]+)|\[\s*['\"]([\w$]+)['\"]\s*\])",
-        expression,
-    )
-    if read is None:
-        return whole
-    key = read.group(1) or read.group(2)
-    if fields and key in fields:
-        return fields[key]
-    return members(whole, key)  # the traces know which property holds what (Trace.fields)
+    if path and fields and path[0] in fields:
+        taint, path = fields[path[0]], path[1:]
+    for name in path:
+        taint = members(taint, name)
+    return taint

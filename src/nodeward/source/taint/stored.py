@@ -264,33 +264,43 @@ def only_stored(taint: Taint) -> Taint:
 # -- joining writes and reads (after the engine pass) ---------------------------------
 
 
-def request_writes(hits: Iterable[Hit]) -> dict[str, Hit]:
-    """Store key -> the shortest write of request data into it. Values escaped for HTML
-    before they were stored do not count."""
-    best: dict[str, Hit] = {}
+def request_writes(hits: Iterable[Hit]) -> dict[str, list[Hit]]:
+    """Store key -> the writes of request data into it, shortest flow first. Values
+    escaped for HTML before they were stored do not count."""
+    found: dict[str, list[Hit]] = {}
     for hit in hits:
         origin = hit.trace.origin
         if hit.kind is not SinkKind.STORE or not hit.store or not isinstance(origin, Source):
             continue
         if origin.kind is not OriginKind.REQUEST or SinkKind.XSS in hit.trace.cleared:
             continue
-        rank = (len(hit.trace.steps), hit.sink.path, hit.sink.line, hit.sink.column)
-        current = best.get(hit.store)
-        if current is None or rank < (
-            len(current.trace.steps),
-            current.sink.path,
-            current.sink.line,
-            current.sink.column,
-        ):
-            best[hit.store] = hit
-    return best
+        found.setdefault(hit.store, []).append(hit)
+    for writes in found.values():
+        writes.sort(key=lambda w: (len(w.trace.steps), w.sink.path, w.sink.line, w.sink.column))
+    return found
 
 
-def written_store(trace: Trace, writes: dict[str, Hit]) -> Hit | None:
+def written_field(write: Hit) -> str | None:
+    """The record field a write puts request data in (`{ text: req.body.text }` ->
+    "text", `{ $set: { text } }` -> "text"), or None when it may be any field (a whole
+    body, an SQL string)."""
+    fields = write.trace.fields
+    while fields and fields[0].startswith("$"):  # MongoDB update operators
+        fields = fields[1:]
+    return fields[0] if fields else None
+
+
+def written_store(trace: Trace, writes: dict[str, list[Hit]]) -> Hit | None:
+    """The write of request data that a stored record's trace reads back: into the same
+    store, and into the field it reads (when both are known)."""
     origin = trace.origin
     if not isinstance(origin, Source) or origin.kind is not OriginKind.STORED:
         return None
-    return writes.get(origin.store)
+    for write in writes.get(origin.store, ()):
+        field = written_field(write)
+        if not origin.field or field is None or field == origin.field:
+            return write
+    return None
 
 
 def joined_steps(trace: Trace, write: Hit) -> tuple[FlowStep, ...]:

@@ -43,6 +43,7 @@ class Source:
     location: SourceLocation
     kind: OriginKind = OriginKind.REQUEST
     store: str = ""  # STORED: the store's key (see stored.store_key)
+    field: str = ""  # STORED: the record field read (`memo.text` -> "text"); "" for all
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,10 @@ class Trace:
             return self  # a record inside an object or array is still sent whole
         if isinstance(origin, Source) and origin.kind is OriginKind.STORED:
             # records in an array or a result wrapper (pg `rows`) are still whole records
-            return self if name in _RECORD_WRAPPERS else replace(self, whole=False)
+            if name in _RECORD_WRAPPERS:
+                return self
+            read = origin if origin.field else replace(origin, field=name)
+            return replace(self, origin=read, whole=False)
         if isinstance(origin, Source) and self.whole and name not in ("*", "[]"):
             origin = Source(f"{origin.description}.{name}", origin.location, origin.kind)
             if len(steps) == 1:  # the source step names the field read
