@@ -750,7 +750,21 @@ class _FunctionAnalysis:
             case "member_expression" | "subscript_expression":
                 return self._eval_member(node, depth)
             case "call_expression" | "new_expression":
-                return union(self._eval_call(node, depth), stored.read_taint(self.ctx, node))
+                result = self._eval_call(node, depth)
+                match stored.store_call(self.ctx, node):
+                    case stored.StoreCall.READ:  # records or a status, not the filter
+                        result = frozenset(t for t in result if not _passed_in(t))
+                    case stored.StoreCall.WRITE:  # the saved record holds the values
+                        write = stored.write_of(self.ctx, node)
+                        values = [self.eval(v, depth) for v in (write.values if write else ())]
+                        # (an object literal written keeps its fields: `saved.title`)
+                        result = frozenset(
+                            t.inside() if _passed_in(t) and not t.fields else t
+                            for t in union(result, *values)
+                        )
+                    case None:
+                        pass
+                return union(result, stored.read_taint(self.ctx, node))
             case "binary_expression":
                 operator = syntax.text(node.child_by_field_name("operator"))
                 left = self.eval(node.child_by_field_name("left"), depth)
@@ -1344,6 +1358,8 @@ class _FunctionAnalysis:
                 return  # res.send({ ... }) answers JSON
         if kind is SinkKind.XSS and holds_json_object(arg):
             return  # `let result = {}; ...; res.send(result)` answers JSON too
+        if kind is SinkKind.XSS and _method_name(call) == "send":
+            taint = _string_bodies(taint)  # res.send(wrap(x)) of an object answers JSON
         any_shape = kind is SinkKind.NOSQL and _has_where(arg, self)
         kind_taint = taint if any_shape else frozenset(t for t in taint if _shape_fits(kind, t))
         if kind in (SinkKind.REDIRECT, SinkKind.SSRF) and _fixed_target(arg, kind):
@@ -1545,7 +1561,8 @@ class _FunctionAnalysis:
         label = f"the return value of controller method {name}() (Nest sends strings as text/html)"
         for value in _returned_values(self.unit):
             node = value.parent if value.parent is not None else value
-            self._sink(node, value, self.eval(value), SinkKind.XSS, label, Confidence.HIGH)
+            taint = _string_bodies(self.eval(value))
+            self._sink(node, value, taint, SinkKind.XSS, label, Confidence.HIGH)
 
     def _check_koa_body(self, node: Node, left: Node | None) -> None:
         """`ctx.body = value` in a Koa handler: HTML when the handler set an HTML type, or
@@ -1563,7 +1580,8 @@ class _FunctionAnalysis:
         ):
             return
         label = f"{syntax.text(left)} (Koa serves it as text/html)"
-        self._sink(node, right, self.eval(right), SinkKind.XSS, label, Confidence.HIGH)
+        taint = _string_bodies(self.eval(right))
+        self._sink(node, right, taint, SinkKind.XSS, label, Confidence.HIGH)
 
     def _plain_reply(self, call: Node) -> bool:
         """`reply.send(x)` on a Fastify reply with no HTML content type set."""
@@ -1843,6 +1861,27 @@ def _has_where(arg: Node, analysis: _FunctionAnalysis) -> bool:
         syntax.object_get(syntax.unwrap(returned), "$where") is not None
         for returned in _returned_values(target[1])
     )
+
+
+def _method_name(call: Node) -> str:
+    callee = syntax.unwrap(call.child_by_field_name("function"))
+    if callee is None or callee.type != "member_expression":
+        return ""
+    return syntax.text(callee.child_by_field_name("property"))
+
+
+def _passed_in(trace: Trace) -> bool:
+    """Request data or a parameter's value: what a caller hands to a database call, as
+    opposed to records and browser data the call's result may itself be."""
+    return isinstance(trace.origin, int) or trace.origin.kind is OriginKind.REQUEST
+
+
+def _string_bodies(taint: Taint) -> Taint:
+    """The traces of a response body that may be a string holding the data. A trace with a
+    property path holds the data inside an object (`return { article }`, a service's
+    `{ profile: { username } }`): Nest, Koa and Fastify serialise an object body as JSON,
+    which the browser does not parse as HTML."""
+    return frozenset(t for t in taint if not t.fields)
 
 
 def _returned_values(func: Node) -> list[Node]:

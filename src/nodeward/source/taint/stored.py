@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from enum import Enum
 
 from nodeward.findings import FlowStep
 from nodeward.source import syntax
@@ -225,6 +226,30 @@ def write_of(ctx: FileContext, call: Node) -> Write | None:
         return None
     verb = "an UPDATE of" if statement.group(0)[:1].upper() == "U" else "an INSERT into"
     return Write(store, f"{verb} {store.name}", tuple(args[:2]))
+
+
+#: Store methods whose result is a count, a flag or a driver's status object.
+_STATUS_METHODS = frozenset(
+    {"delete", "deleteOne", "deleteMany", "remove", "destroy", "softDelete", "count"}
+    | {"countDocuments", "exists", "increment", "decrement", "restore"}
+)
+
+
+class StoreCall(Enum):
+    READ = "read"  # answers records (followed as STORED data) or a status
+    WRITE = "write"  # answers the record it saved: the written values inside an object
+
+
+def store_call(ctx: FileContext, call: Node) -> StoreCall | None:
+    """Whether a call reads, deletes or writes records of a named store
+    (`repo.findOne({ slug })`, `Comment.deleteOne(filter)`, `repo.save(entity)`). Its
+    result is what the database answers, not the filter or the values passed in."""
+    if call.type != "call_expression":
+        return None
+    method, receiver = _method(call)
+    if method in _READS or method in _STATUS_METHODS:
+        return StoreCall.READ if receiver_store(ctx, receiver) is not None else None
+    return StoreCall.WRITE if write_of(ctx, call) is not None else None
 
 
 def saved_stores(ctx: FileContext, receiver: Node | None, taint: Taint) -> tuple[Store, ...]:

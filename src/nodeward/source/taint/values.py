@@ -16,6 +16,8 @@ MAX_TRACES = 4
 MAX_STEPS = 12
 #: Property paths are followed this deep into objects; deeper, the object is tainted whole.
 MAX_FIELDS = 3
+#: A property path step that matches any property (Trace.inside).
+ANY_FIELD = "*"
 #: Members of a database result that still hold whole records: array elements, pg and
 #: sequelize `rows`, mssql `recordset`.
 _RECORD_WRAPPERS = frozenset({"*", "[]", "rows", "recordset", "dataValues"})
@@ -73,11 +75,16 @@ class Trace:
         inner = self if kept else replace(self, whole=False)
         return replace(inner, fields=(key, *self.fields)[:MAX_FIELDS])
 
+    def inside(self) -> Trace:
+        """This value somewhere inside an object, under a property not known: a record
+        a database write answers holds what was written, but is not that value."""
+        return replace(self, fields=(ANY_FIELD, *self.fields)[:MAX_FIELDS])
+
     def member(self, name: str) -> Trace | None:
         """The trace of a property read from this value; None when the data sits in
         another property."""
         if self.fields:
-            if name == self.fields[0]:
+            if name == self.fields[0] or self.fields[0] == ANY_FIELD:
                 return replace(self, fields=self.fields[1:])
             if name not in ("*", "[]"):
                 return None
