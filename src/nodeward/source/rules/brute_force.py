@@ -12,6 +12,7 @@ from nodeward.project import Project
 from nodeward.rulemeta import Owasp, RuleMeta
 from nodeward.source.appmodel import Guard, app_model
 from nodeward.source.appmodel.inspect import chain_names, handler_text, is_auth_route
+from nodeward.source.rules.framework_fixes import rate_limit_fix
 
 _ATTEMPT_COUNTER = re.compile(
     r"failed_?attempts|login_?attempts|attempts|lock_?until|lockout|locked_?until|\.consume\(",
@@ -32,7 +33,10 @@ LOGIN_NO_RATE_LIMIT = RuleMeta(
         "handler calls bcrypt.compare / argon2.verify or the chain runs "
         'passport.authenticate("local")) whose middleware chain has no rate limiter, '
         "slow-down or brute-force guard (express-rate-limit, express-slow-down, "
-        "express-brute, rate-limiter-flexible) and whose handler keeps no attempt counter."
+        "express-brute, rate-limiter-flexible; on Fastify @fastify/rate-limit registered "
+        "globally or a route's `config.rateLimit`; on NestJS ThrottlerGuard, global or in "
+        "`@UseGuards`, unless `@SkipThrottle()`) and whose handler keeps no attempt "
+        "counter. The fix names the app's framework's own limiter."
     ),
     why=(
         "Without a limit an attacker can try passwords, reset tokens or one-time codes as "
@@ -46,11 +50,14 @@ LOGIN_NO_RATE_LIMIT = RuleMeta(
     fix=(
         "Put a rate limiter in the route's chain: rateLimit({ windowMs: 15 * 60 * 1000, "
         "limit: 5 }) from express-rate-limit, or a rate-limiter-flexible consume() per "
-        "user and IP"
+        "user and IP; on Fastify @fastify/rate-limit with the route's "
+        "config.rateLimit, on NestJS ThrottlerGuard with @Throttle()"
     ),
     references=(
         "OWASP Authentication Cheat Sheet: https://cheatsheetseries.owasp.org/cheatsheets/Authentication_Cheat_Sheet.html",
         "Express security best practices (brute force): https://expressjs.com/en/advanced/best-practice-security.html",
+        "@fastify/rate-limit: https://github.com/fastify/fastify-rate-limit",
+        "NestJS rate limiting: https://docs.nestjs.com/security/rate-limiting",
     ),
 )
 
@@ -65,8 +72,7 @@ def _check_project(project: Project) -> Iterator[Finding]:
             yield LOGIN_NO_RATE_LIMIT.finding(
                 route.location,
                 f"{route.label} is an authentication route with no rate limiter in its chain "
-                f"({chain_names(route)}); add express-rate-limit before the handler: "
-                "rateLimit({ windowMs: 15 * 60 * 1000, limit: 5 })",
+                f"({chain_names(route)}); {rate_limit_fix(app.framework)}",
             )
 
 

@@ -20,6 +20,7 @@ _COOKIE_REFERENCES = (
     "https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html"
     "#cookies",
     "Express res.cookie: https://expressjs.com/en/api.html#res.cookie",
+    "@fastify/cookie: https://github.com/fastify/fastify-cookie",
 )
 
 COOKIE_HTTPONLY_DISABLED = RuleMeta(
@@ -32,8 +33,10 @@ COOKIE_HTTPONLY_DISABLED = RuleMeta(
     severity=Severity.MEDIUM,
     confidence=Confidence.HIGH,
     what=(
-        "Checks for `httpOnly: false` in express-session `cookie` options, cookie-session "
-        "options and `res.cookie(name, value, { httpOnly: false })`."
+        "Checks for `httpOnly: false` in express-session, @fastify/session and "
+        "@fastify/secure-session `cookie` options, cookie-session options, "
+        "`res.cookie(name, value, { httpOnly: false })` and @fastify/cookie's "
+        "`reply.setCookie(name, value, { httpOnly: false })`."
     ),
     why=(
         "A cookie without HttpOnly can be read by any script on the page, so a single "
@@ -55,19 +58,22 @@ AUTH_COOKIE_INSECURE = RuleMeta(
     severity=Severity.MEDIUM,
     confidence=Confidence.MEDIUM,
     what=(
-        "Checks `res.cookie(name, value, options)` on an Express response when the cookie "
+        "Checks `res.cookie(name, value, options)` on an Express (or NestJS) response and "
+        "`reply.setCookie(name, value, options)` / `reply.cookie(...)` on a Fastify reply "
+        "(@fastify/cookie) when the cookie "
         "name looks like a credential (auth, session, sid, token, jwt, access/refresh, "
         "remember) and the options do not set both `httpOnly: true` and `secure: true` "
         "(or no options are given). Flags that are computed (`secure: isProd`) are "
         "accepted; other cookies (theme, language) are not checked."
     ),
     why=(
-        "`res.cookie` sets neither flag by default. A token cookie without HttpOnly is "
+        "`res.cookie` and `reply.setCookie` set neither flag by default. A token cookie "
+        "without HttpOnly is "
         "stolen by any XSS, and without Secure it travels over plain HTTP."
     ),
     example='res.cookie("token", jwt);',
     use_instead='res.cookie("token", jwt, { httpOnly: true, secure: true, sameSite: "strict" });',
-    fix='Pass { httpOnly: true, secure: true, sameSite: "lax" } to res.cookie',
+    fix='Pass { httpOnly: true, secure: true, sameSite: "lax" } to res.cookie / reply.setCookie',
     references=_COOKIE_REFERENCES,
 )
 
@@ -105,15 +111,29 @@ def _cookie_name(ctx: FileContext, arg: Node) -> str:
     return value if value is not None else syntax.text(arg)
 
 
-def response_cookie_calls(ctx: FileContext) -> Iterator[tuple[Node, list[Node]]]:
-    """(call, arguments) for each `res.cookie(...)` on an Express response."""
+#: `res.cookie` (Express, NestJS on Express), `reply.setCookie` / `reply.cookie`
+#: (@fastify/cookie).
+_COOKIE_METHODS = frozenset({"cookie", "setCookie"})
+
+
+def response_cookie_calls(ctx: FileContext) -> Iterator[tuple[Node, list[Node], str]]:
+    """(call, arguments, callee as written) for each `res.cookie(...)` on an Express
+    response and `reply.setCookie(...)` / `reply.cookie(...)` on a Fastify reply."""
     for call in ctx.nodes("call_expression"):
         found = method_call(call)
-        if found is None or found[1] != "cookie" or not is_response(ctx, found[0]):
+        if found is None or found[1] not in _COOKIE_METHODS or not is_response(ctx, found[0]):
             continue
         args = syntax.call_arguments(call)
         if len(args) >= 2:
-            yield call, args
+            receiver = syntax.text(found[0]) if found[0].type == "identifier" else "res"
+            yield call, args, f"{receiver}.{found[1]}"
+
+
+def set_cookie_calls(ctx: FileContext) -> Iterator[tuple[Node, str, Node | None]]:
+    """(call, cookie name, options object or None) for each cookie a response sets."""
+    for call, args, _callee in response_cookie_calls(ctx):
+        options = resolve(ctx, args[2]) if len(args) > 2 else None
+        yield call, _cookie_name(ctx, args[0]), options
 
 
 def _httponly_disabled(ctx: FileContext, options: Node | None) -> Node | None:
@@ -138,14 +158,14 @@ def _check_file(ctx: FileContext) -> Iterator[Finding]:
                 f"{config.module} sets httpOnly: false, so page scripts (and any XSS) can "
                 "read the session cookie; remove it (the default is true)",
             )
-    for call, args in response_cookie_calls(ctx):
+    for call, args, callee in response_cookie_calls(ctx):
         name = _cookie_name(ctx, args[0])
         options = resolve(ctx, args[2]) if len(args) > 2 else None
         flag = _httponly_disabled(ctx, options)
         if flag is not None:
             yield COOKIE_HTTPONLY_DISABLED.finding(
                 ctx.location(flag),
-                f'res.cookie("{name}") sets httpOnly: false, so page scripts (and any XSS) '
+                f'{callee}("{name}") sets httpOnly: false, so page scripts (and any XSS) '
                 "can read it; set httpOnly: true unless client code truly needs the value",
             )
         if not looks_like_auth_cookie(name):
@@ -164,7 +184,7 @@ def _check_file(ctx: FileContext) -> Iterator[Finding]:
         if missing:
             yield AUTH_COOKIE_INSECURE.finding(
                 ctx.location(call),
-                f'res.cookie("{name}") sets a credential cookie without '
+                f'{callee}("{name}") sets a credential cookie without '
                 f"{' and '.join(f'{key}: true' for key in missing)}; pass "
                 '{ httpOnly: true, secure: true, sameSite: "lax" }',
             )

@@ -8,14 +8,16 @@ import re
 from collections.abc import Iterator
 
 from nodeward.checks import Checker
-from nodeward.findings import Confidence, Finding, Severity
+from nodeward.findings import Confidence, Finding, Severity, SourceLocation
 from nodeward.practices import Practice
 from nodeward.project import Project
 from nodeward.rulemeta import Owasp, RuleMeta
 from nodeward.source import syntax
+from nodeward.source.appmodel import App, Framework, Route, app_model
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
 from nodeward.source.rules.express import express_apps, is_test_file
+from nodeward.source.rules.framework_fixes import global_rate_limit_fix
 
 #: Request body limits above this are reported (10 MiB, as `bytes` counts it).
 MAX_BODY_LIMIT = 10 * 1024 * 1024
@@ -108,9 +110,11 @@ NO_RATE_LIMITING = RuleMeta(
         "fastify router, or a NestJS `@Post('login')`) while no rate-limiting package is "
         "imported or declared in any package.json: express-rate-limit, rate-limiter-flexible, "
         "express-brute, express-slow-down, express-limiter, @nestjs/throttler, "
-        "koa-ratelimit, @fastify/rate-limit. It points at the Express app creation, where a "
-        "global limiter goes (at the first such route when there is no Express app). "
-        "Route-level gaps are NW720's job."
+        "koa-ratelimit, @fastify/rate-limit (so a global `app.register(rateLimit)` or a "
+        "ThrottlerModule with an APP_GUARD ThrottlerGuard counts). It points at the app "
+        "creation (`express()`, `fastify()`, `NestFactory.create(...)`), where a global "
+        "limiter goes (at the first such route when no app owns it), and names the "
+        "framework's own limiter. Route-level gaps are NW720's job."
     ),
     why=(
         "With no limiter anywhere, credential stuffing and password guessing run at the "
@@ -122,7 +126,11 @@ NO_RATE_LIMITING = RuleMeta(
         "app.post('/login', rateLimit({ windowMs: 15 * 60 * 1000, limit: 5 }), "
         "passport.authenticate('local'), done);"
     ),
-    fix="Add express-rate-limit (or rate-limiter-flexible) to the login routes and the API",
+    fix=(
+        "Add express-rate-limit (or rate-limiter-flexible) to the login routes and the API; "
+        "on Fastify register @fastify/rate-limit, on NestJS apply @nestjs/throttler's "
+        "ThrottlerGuard as an APP_GUARD"
+    ),
     references=_REFERENCES,
 )
 
@@ -210,21 +218,54 @@ def _check_project(project: Project) -> Iterator[Finding]:
         return
     if any("rate-limit" in m or "ratelimit" in m for m in project.imported_modules):
         return
-    for ctx in project.files:
-        route = _first_login_route(ctx)
-        if route is not None:
-            node, path = route
-            # An absence finding belongs where the fix goes: the app, for a global limiter.
-            # Per-route gaps are NW720's, so the two never stand on the same line.
-            where = _first_app(project) or (ctx, node)
-            yield NO_RATE_LIMITING.finding(
-                where[0].location(where[1]),
-                f"POST {path} accepts credentials, and nothing in the project limits request "
-                "rates (no express-rate-limit, rate-limiter-flexible, express-brute, ...); "
-                "add a limiter: app.use(rateLimit({ windowMs: 15 * 60 * 1000, limit: 100 })) "
-                "and a stricter one on the login routes",
-            )
+    modelled = _modelled_login_route(project)
+    if modelled is not None:
+        app, route = modelled
+        # An absence finding belongs where the fix goes: the app, for a global limiter.
+        # Per-route gaps are NW720's, so the two never stand on the same line.
+        if app is not None:
+            yield _finding(app.location, route.path, app.framework)
             return
+        # A router no app mounts: the first Express app is still where a limiter goes.
+        first = _first_app(project)
+        if first is not None:
+            yield _finding(first[0].location(first[1]), route.path, Framework.EXPRESS)
+        else:
+            yield _finding(route.location, route.path, None)
+        return
+    for ctx in project.files:
+        found = _first_login_route(ctx)
+        if found is not None:
+            node, path = found
+            first = _first_app(project)
+            where = first[0].location(first[1]) if first is not None else ctx.location(node)
+            yield _finding(where, path, Framework.EXPRESS if first is not None else None)
+            return
+
+
+def _finding(where: SourceLocation, path: str, framework: Framework | None) -> Finding:
+    return NO_RATE_LIMITING.finding(
+        where,
+        f"POST {path} accepts credentials, and nothing in the project limits request "
+        "rates (no express-rate-limit, rate-limiter-flexible, @fastify/rate-limit, "
+        f"@nestjs/throttler, ...); {global_rate_limit_fix(framework)}",
+    )
+
+
+def _modelled_login_route(project: Project) -> tuple[App | None, Route] | None:
+    """The first login-like POST route of the app model (any framework), preferring one
+    mounted on an app outside the test folders."""
+    found: list[tuple[App | None, Route]] = [
+        (app, route)
+        for app, route in app_model(project).routes()
+        if route.method in ("POST", "ALL")
+        and LOGIN_PATH.search(route.path)
+        and not is_test_file(route.location.path)
+        and (app is None or not is_test_file(app.location.path))
+    ]
+    mounted = [(app, route) for app, route in found if app is not None]
+    candidates = mounted or found
+    return candidates[0] if candidates else None
 
 
 def _first_app(project: Project) -> tuple[FileContext, Node] | None:

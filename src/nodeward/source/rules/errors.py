@@ -26,11 +26,16 @@ ERROR_DETAILS_LEAKED = RuleMeta(
     severity=Severity.MEDIUM,
     confidence=Confidence.MEDIUM,
     what=(
-        "Checks Express error handlers (`(err, req, res, next)`), `catch` blocks and "
+        "Checks Express error handlers (`(err, req, res, next)`), Fastify error handlers "
+        "(`app.setErrorHandler((error, request, reply) => ...)`), NestJS exception filters "
+        "(`catch(exception, host)`), `catch` blocks and "
         "`.catch(err => ...)` callbacks for responses (`res.send/json/jsonp/end/write/"
-        "render`, also after `res.status(...)`) that include the error object itself, its "
-        "`stack`, or an object carrying either. `err.message` alone, and details guarded by "
-        'a development check (`NODE_ENV`, `isDev`, `app.get("env")`) are accepted.'
+        "render`, also after `res.status(...)`; Fastify's `reply.code(...).send`) that "
+        "include the error object itself, its `stack`, or an object carrying either. "
+        "`err.message` alone, and details guarded by "
+        'a development check (`NODE_ENV`, `isDev`, `app.get("env")`) are accepted. A '
+        "Fastify `reply.send(error)` is accepted too (Fastify serialises an Error without "
+        "its stack); `error.stack` in a reply is not."
     ),
     why=(
         "Stack traces and raw error objects reveal file paths, library versions, SQL "
@@ -153,7 +158,7 @@ def _leaks(error: str, node: Node) -> Node | None:
 def _leak_findings(ctx: FileContext) -> Iterator[Finding]:
     seen: set[int] = set()
     for error, scope in _error_scopes(ctx):
-        for call, method in response_sends(ctx, scope):
+        for call, method in (*response_sends(ctx, scope), *_reply_sends(scope)):
             if call.start_byte in seen:
                 continue
             args = syntax.call_arguments(call)
@@ -161,13 +166,41 @@ def _leak_findings(ctx: FileContext) -> Iterator[Finding]:
             leak = next((found for a in sent if (found := _leaks(error, a)) is not None), None)
             if leak is None or guarded_by(leak, scope.parent, _DEV_CHECK):
                 continue
+            if _response_name(call) == "reply" and "stack" not in syntax.text(leak):
+                # Fastify serialises a sent Error as { statusCode, error, message }, without
+                # its stack: only an explicit `error.stack` leaks.
+                continue
             seen.add(call.start_byte)
             what = "stack trace" if "stack" in syntax.text(leak) else "error object"
             yield ERROR_DETAILS_LEAKED.finding(
                 ctx.location(call),
-                f"res.{method}() sends the {what} (`{syntax.text(leak)}`) to the client; "
+                f"{_response_name(call)}.{method}() sends the {what} (`{syntax.text(leak)}`) "
+                "to the client; "
                 "log it server-side and send a generic message",
             )
+
+
+def _reply_sends(scope: Node) -> Iterator[tuple[Node, str]]:
+    """`reply.code(500).send(...)`: Fastify's `code()` is not one of the Express status
+    setters `response_sends` follows."""
+    for node in syntax.walk(scope):
+        if node.type != "call_expression":
+            continue
+        found = method_call(node)
+        if found is None or found[1] != "send" or found[0].type != "call_expression":
+            continue
+        inner = method_call(found[0])
+        if inner is not None and inner[1] == "code" and _response_name(node) == "reply":
+            yield node, "send"
+
+
+def _response_name(call: Node) -> str:
+    """`reply` in `reply.code(500).send(...)` (Fastify), `res` in `res.json(...)`."""
+    node = call.child_by_field_name("function")
+    while node is not None and node.type in ("member_expression", "call_expression"):
+        field = "object" if node.type == "member_expression" else "function"
+        node = node.child_by_field_name(field)
+    return syntax.text(node) if node is not None and node.type == "identifier" else "res"
 
 
 # -- NW402 ---------------------------------------------------------------------------

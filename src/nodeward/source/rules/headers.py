@@ -6,13 +6,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import assert_never
 
 from nodeward.checks import Checker
-from nodeward.findings import Confidence, Finding, Severity
+from nodeward.findings import Confidence, Finding, Severity, SourceLocation
 from nodeward.practices import Practice
 from nodeward.project import Project
 from nodeward.rulemeta import Owasp, RuleMeta
 from nodeward.source import syntax
+from nodeward.source.appmodel import App, Framework, app_model
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
 from nodeward.source.rules.express import (
@@ -22,6 +24,7 @@ from nodeward.source.rules.express import (
     method_call,
     resolve,
 )
+from nodeward.source.rules.framework_fixes import helmet_fix
 
 _EXPRESS_PRACTICES = (
     "Express production security best practices: "
@@ -32,40 +35,55 @@ _HELMET_DOCS = "Helmet documentation: https://helmetjs.github.io/"
 MISSING_SECURITY_HEADERS = RuleMeta(
     code="NW301",
     name="missing-security-headers",
-    title="Express app sets no security headers (no Helmet or equivalent)",
+    title="Web app sets no security headers (no Helmet or equivalent)",
     cwe=(693, 1021),
     owasp=Owasp.A05,
     practices=(Practice.SECURITY_HEADERS,),
     severity=Severity.MEDIUM,
     confidence=Confidence.MEDIUM,
     what=(
-        "Checks projects that create an Express app (`express()`) for header middleware "
+        "Checks projects that create an Express app (`express()`), a Fastify app "
+        "(`fastify()`) or a NestJS app (`NestFactory.create(...)`) for header middleware "
         "applied anywhere in the project: Helmet (`helmet()` or any of its single-header "
-        "middlewares), lusca, or hand-written code setting `Content-Security-Policy` or "
-        "`X-Frame-Options` on the response. Files under test folders are ignored."
+        "middlewares, also `app.use(helmet())` in a Nest bootstrap), @fastify/helmet "
+        "(`app.register(helmet)`), lusca, or hand-written code setting "
+        "`Content-Security-Policy` or `X-Frame-Options` on the response. The finding points "
+        "at the app creation and names the framework's own tool. Files under test folders "
+        "are ignored."
     ),
     why=(
         "Without Content-Security-Policy, X-Frame-Options, Strict-Transport-Security and "
         "X-Content-Type-Options, browsers run injected scripts, let other sites frame the "
-        "app (clickjacking) and sniff content types; Express sets none of them itself."
+        "app (clickjacking) and sniff content types; Express, Fastify and NestJS set none "
+        "of them themselves."
     ),
     example='const app = express();\napp.get("/", home);',
     use_instead='const app = express();\napp.use(helmet());\napp.get("/", home);',
-    fix="Apply Helmet before the routes: app.use(helmet())",
-    references=(_EXPRESS_PRACTICES, _HELMET_DOCS),
+    fix=(
+        "Apply Helmet before the routes: app.use(helmet()) (Express, NestJS main.ts), "
+        "app.register(helmet) from @fastify/helmet (Fastify)"
+    ),
+    references=(
+        _EXPRESS_PRACTICES,
+        _HELMET_DOCS,
+        "@fastify/helmet: https://github.com/fastify/fastify-helmet",
+        "NestJS Helmet: https://docs.nestjs.com/security/helmet",
+    ),
 )
 
 X_POWERED_BY_EXPOSED = RuleMeta(
     code="NW302",
     name="x-powered-by-exposed",
-    title="Express app announces itself with the X-Powered-By header",
+    title="Express or NestJS app announces itself with the X-Powered-By header",
     cwe=(200, 497),
     owasp=Owasp.A05,
     practices=(Practice.X_POWERED_BY, Practice.SECURITY_HEADERS),
     severity=Severity.LOW,
     confidence=Confidence.MEDIUM,
     what=(
-        "Checks projects that create an Express app for something removing the "
+        "Checks projects that create an Express app, or a NestJS app on its default "
+        "Express platform (`NestFactory.create(AppModule)`; Fastify sends no such header), "
+        "for something removing the "
         "`X-Powered-By: Express` header: `app.disable('x-powered-by')`, "
         "`app.set('x-powered-by', false)`, `res.removeHeader('X-Powered-By')`, or Helmet "
         "(`helmet()` hides it unless `xPoweredBy: false` / `hidePoweredBy: false`; "
@@ -136,6 +154,7 @@ _SCRIPT_DIRECTIVES = frozenset({"defaultsrc", "scriptsrc", "scriptsrcelem"})
 _UNSAFE_SOURCES = ("'unsafe-inline'", "'unsafe-eval'", "*")
 _NONCE_OR_HASH = re.compile(r"'(nonce-|sha256-|sha384-|sha512-|strict-dynamic)")
 _HEADER_MODULES = ("helmet", "lusca")
+_FASTIFY_HELMET = frozenset({"@fastify/helmet", "fastify-helmet"})
 _POWERED_BY_HIDERS = frozenset({"hidePoweredBy", "xPoweredBy"})
 
 
@@ -156,6 +175,16 @@ def _helmet_hides_powered_by(ctx: FileContext, call: Node) -> bool:
     return True
 
 
+def _is_fastify_helmet(ctx: FileContext, plugin: Node) -> bool:
+    """`app.register(helmet)`, `app.register(require("@fastify/helmet"), {...})`, also
+    `import("@fastify/helmet")` and through a TS cast."""
+    ref = ctx.ref_of(syntax.unwrap(plugin))
+    if ref is not None:
+        return ref.module in _FASTIFY_HELMET
+    text = syntax.text(plugin)
+    return any(f'"{m}"' in text or f"'{m}'" in text for m in _FASTIFY_HELMET)
+
+
 def _file_evidence(ctx: FileContext) -> HeaderEvidence:
     sets_headers = hides = False
     for call in ctx.calls:
@@ -172,6 +201,8 @@ def _file_evidence(ctx: FileContext) -> HeaderEvidence:
         if found is None:
             continue
         args = syntax.call_arguments(call)
+        if found[1] == "register" and args and _is_fastify_helmet(ctx, args[0]):
+            sets_headers = True
         first = (syntax.string_value(args[0]) or "").lower() if args else ""
         if first == "x-powered-by" and (
             found[1] in ("disable", "removeHeader")
@@ -184,32 +215,83 @@ def _file_evidence(ctx: FileContext) -> HeaderEvidence:
     return HeaderEvidence(sets_headers, hides)
 
 
-def _check_project(project: Project) -> Iterator[Finding]:
-    apps = [
-        (ctx, call)
+@dataclass(frozen=True)
+class _AppCreation:
+    """Where an app is created, its framework, and whether it sends X-Powered-By."""
+
+    location: SourceLocation
+    framework: Framework
+    powered_by: bool
+    #: The framework whose header plugin applies: Fastify's for Nest on FastifyAdapter.
+    platform: Framework
+
+
+def _app_creations(project: Project) -> list[_AppCreation]:
+    """Express apps (`express()`, also those the app model cannot route), then Fastify
+    (`fastify()`) and NestJS (`NestFactory.create(...)`) apps from the app model. Fastify
+    sends no X-Powered-By; Nest does on its default Express platform, not on Fastify's."""
+    found = [
+        _AppCreation(ctx.location(call), Framework.EXPRESS, True, Framework.EXPRESS)
         for ctx in project.files
         if not is_test_file(ctx.rel)
         for call in express_apps(ctx)
     ]
+    for app in app_model(project).apps:
+        if is_test_file(app.location.path):
+            continue
+        match app.framework:
+            case Framework.FASTIFY:
+                found.append(_AppCreation(app.location, app.framework, False, app.framework))
+            case Framework.NESTJS:
+                on_fastify = _on_fastify_adapter(app)
+                platform = Framework.FASTIFY if on_fastify else Framework.NESTJS
+                found.append(_AppCreation(app.location, app.framework, not on_fastify, platform))
+            case Framework.EXPRESS | Framework.KOA:
+                pass  # Express apps come from every `express()` call above; Koa is not judged
+            case _:
+                assert_never(app.framework)
+    return found
+
+
+def _on_fastify_adapter(app: App) -> bool:
+    """`NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter())`, the
+    creation possibly spread over several lines."""
+    lines = syntax.text(app.ctx.parsed.root).splitlines()
+    last = app.location.end_line or app.location.line
+    written = "\n".join(lines[app.location.line - 1 : last])
+    return "FastifyAdapter" in written or "NestFastifyApplication" in written
+
+
+def _check_project(project: Project) -> Iterator[Finding]:
+    apps = _app_creations(project)
     if not apps:
         return
     evidence = [_file_evidence(ctx) for ctx in project.files]
     sets_headers = any(e.sets_headers for e in evidence)
     hides = any(e.hides_powered_by for e in evidence)
-    for ctx, call in apps:
+    for app in apps:
+        label = _FRAMEWORK_LABELS[app.framework]
         if not sets_headers:
             yield MISSING_SECURITY_HEADERS.finding(
-                ctx.location(call),
-                "Express app created here, but no security-header middleware (helmet, lusca "
-                "or a Content-Security-Policy/X-Frame-Options header) is applied anywhere in "
-                "the project; add app.use(helmet()) before the routes",
+                app.location,
+                f"{label} app created here, but no security-header middleware (helmet, "
+                "@fastify/helmet, lusca or a Content-Security-Policy/X-Frame-Options header) "
+                f"is applied anywhere in the project; {helmet_fix(app.platform)}",
             )
-        if not hides:
+        if app.powered_by and not hides:
             yield X_POWERED_BY_EXPOSED.finding(
-                ctx.location(call),
-                "Express app created here keeps the default `X-Powered-By: Express` header; "
+                app.location,
+                f"{label} app created here keeps the default `X-Powered-By: Express` header; "
                 "add app.disable('x-powered-by') or app.use(helmet())",
             )
+
+
+_FRAMEWORK_LABELS = {
+    Framework.EXPRESS: "Express",
+    Framework.KOA: "Koa",
+    Framework.FASTIFY: "Fastify",
+    Framework.NESTJS: "NestJS",
+}
 
 
 def _helmet_option_objects(ctx: FileContext) -> Iterator[tuple[Node, Node]]:

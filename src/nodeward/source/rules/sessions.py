@@ -1,7 +1,9 @@
-"""Session middleware configuration: express-session and cookie-session.
+"""Session middleware configuration: express-session, cookie-session, and Fastify's
+@fastify/session and @fastify/secure-session plugins.
 
-Both take an options object, often built in a variable; express-session nests the cookie
-flags under `cookie`, cookie-session takes them at the top level. When the options (or the
+All take an options object, often built in a variable; express-session and the Fastify
+plugins (`app.register(fastifySession, {...})`) nest the cookie flags under `cookie`,
+cookie-session takes them at the top level. When the options (or the
 cookie options) come from somewhere this file cannot see, the rules stay silent."""
 
 from __future__ import annotations
@@ -19,7 +21,25 @@ from nodeward.source.parse import Node
 from nodeward.source.rules.express import resolve
 
 SESSION_MODULES = ("express-session", "cookie-session")
-DEFAULT_COOKIE_NAMES = {"express-session": "connect.sid", "cookie-session": "session"}
+#: Fastify session plugins, registered with `app.register(plugin, options)`.
+FASTIFY_SESSION_PLUGINS = (
+    "@fastify/session",
+    "@fastify/secure-session",
+    "fastify-session",
+    "fastify-secure-session",
+)
+DEFAULT_COOKIE_NAMES = {
+    "express-session": "connect.sid",
+    "cookie-session": "session",
+    "@fastify/session": "sessionId",
+    "fastify-session": "sessionId",
+    "@fastify/secure-session": "session",
+    "fastify-secure-session": "session",
+}
+#: The option that names the cookie: `name`, or `cookieName` for the Fastify plugins.
+_NAME_OPTION = dict.fromkeys(FASTIFY_SESSION_PLUGINS, "cookieName")
+#: @fastify/session sets `Secure` unless told otherwise: only `secure: false` is reported.
+_SECURE_BY_DEFAULT = frozenset({"@fastify/session", "fastify-session"})
 
 SESSION_DEFAULT_NAME = RuleMeta(
     code="NW801",
@@ -31,8 +51,9 @@ SESSION_DEFAULT_NAME = RuleMeta(
     severity=Severity.LOW,
     confidence=Confidence.HIGH,
     what=(
-        "Checks for express-session or cookie-session configured without a `name`, or with "
-        "a framework default (`connect.sid`, `session`)."
+        "Checks for express-session or cookie-session configured without a `name`, and "
+        "@fastify/session or @fastify/secure-session registered without a `cookieName`, "
+        "or with a framework default (`connect.sid`, `session`, `sessionId`)."
     ),
     why=(
         "A default cookie name tells an attacker which framework and session store run "
@@ -52,41 +73,64 @@ SESSION_DEFAULT_NAME = RuleMeta(
 
 
 def session_calls(ctx: FileContext) -> Iterator[tuple[str, Node, Node | None]]:
-    """(module, call, options object or None) for every session middleware created."""
+    """(module, call, options object or None) for every session middleware created:
+    `session({...})`, and `app.register(fastifySession, {...})` for the Fastify plugins."""
     for call in ctx.calls:
+        args = syntax.call_arguments(call)
+        plugin = _fastify_session_plugin(ctx, call, args)
+        if plugin is not None:
+            yield plugin, call, resolve(ctx, args[1]) if len(args) > 1 else None
+            continue
         ref = ctx.callee(call)
         if ref is None or ref.path or ref.module not in SESSION_MODULES:
             continue
-        args = syntax.call_arguments(call)
         options = resolve(ctx, args[0]) if args else None
         yield ref.module, call, options
+
+
+def _fastify_session_plugin(ctx: FileContext, call: Node, args: list[Node]) -> str | None:
+    fn = call.child_by_field_name("function")
+    if fn is None or fn.type != "member_expression" or not args:
+        return None
+    if syntax.text(fn.child_by_field_name("property")) != "register":
+        return None
+    ref = ctx.ref_of(syntax.unwrap(args[0]))
+    if ref is None or ref.path or ref.module not in FASTIFY_SESSION_PLUGINS:
+        return None
+    return ref.module
 
 
 def _default_name_findings(ctx: FileContext) -> Iterator[Finding]:
     for module, call, options in session_calls(ctx):
         if options is not None and options.type != "object":
             continue  # built elsewhere: cannot tell
+        key = _NAME_OPTION.get(module, "name")
         if (
             options is not None
             and syntax.has_spread(options)
-            and not syntax.object_has(options, "name")
+            and not syntax.object_has(options, key)
         ):
             continue
         default = DEFAULT_COOKIE_NAMES[module]
-        name_node = syntax.object_get(options, "name")
+        fix = (
+            f"{syntax.text(call.child_by_field_name('function'))}"
+            f'({syntax.text(syntax.call_arguments(call)[0])}, {{ {key}: "sid_…" }})'
+            if module in FASTIFY_SESSION_PLUGINS
+            else 'session({ name: "sid_…" })'
+        )
+        name_node = syntax.object_get(options, key)
         if name_node is None:
             yield SESSION_DEFAULT_NAME.finding(
                 ctx.location(call),
-                f'{module} has no `name`, so its cookie is called "{default}"; '
-                'set a neutral name: session({ name: "sid_…" })',
+                f'{module} has no `{key}`, so its cookie is called "{default}"; '
+                f"set a neutral name: {fix}",
             )
             continue
         name = syntax.string_value(name_node)
         if name is not None and name in DEFAULT_COOKIE_NAMES.values():
             yield SESSION_DEFAULT_NAME.finding(
                 ctx.location(name_node),
-                f'Session cookie uses the default name "{name}"; '
-                'set a neutral name: session({ name: "sid_…" })',
+                f'Session cookie uses the default name "{name}"; set a neutral name: {fix}',
             )
 
 
@@ -94,6 +138,7 @@ _SESSION_REFERENCES = (
     "OWASP Session Management Cheat Sheet: "
     "https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html",
     "express-session options: https://github.com/expressjs/session#options",
+    "@fastify/session options: https://github.com/fastify/session#options",
 )
 
 SESSION_COOKIE_NOT_SECURE = RuleMeta(
@@ -108,7 +153,9 @@ SESSION_COOKIE_NOT_SECURE = RuleMeta(
     what=(
         "Checks express-session (`cookie.secure`) and cookie-session (`secure`) for a "
         '`secure` flag that is `false` or missing. `secure: true`, `secure: "auto"` and '
-        'expressions such as `process.env.NODE_ENV === "production"` are accepted.'
+        'expressions such as `process.env.NODE_ENV === "production"` are accepted. '
+        "@fastify/session and @fastify/secure-session (`cookie.secure`) are reported when "
+        "the flag is `false` (@fastify/session sets it by default)."
     ),
     why=(
         "A session cookie without `Secure` is sent on any plain-HTTP request to the site, "
@@ -135,7 +182,9 @@ SESSION_COOKIE_SAMESITE = RuleMeta(
     confidence=Confidence.HIGH,
     what=(
         "Checks express-session (`cookie.sameSite`) and cookie-session (`sameSite`) for a "
-        'missing `sameSite`, or `sameSite` set to `"none"` or `false`.'
+        'missing `sameSite`, or `sameSite` set to `"none"` or `false`; also the `cookie` '
+        "options of @fastify/session and @fastify/secure-session "
+        "(`app.register(fastifySession, { cookie: {...} })`)."
     ),
     why=(
         "Without SameSite the browser attaches the session cookie to requests other sites "
@@ -165,7 +214,8 @@ SESSION_SECRET_WEAK = RuleMeta(
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     what=(
-        "Checks express-session `secret` and cookie-session `secret`/`keys` for string "
+        "Checks express-session, @fastify/session and @fastify/secure-session `secret` and "
+        "cookie-session `secret`/`keys` for string "
         "literals, directly, through a constant, in an array, or as the fallback of "
         '`process.env.X || "..."`. Values read from the environment or a config lookup '
         "are accepted."
@@ -223,7 +273,7 @@ def _secure_findings(ctx: FileContext, config: SessionConfig) -> Iterator[Findin
     where = "`secure`" if config.module == "cookie-session" else "`cookie.secure`"
     secure = config.flag("secure")
     if secure is None:
-        if config.cookie_known:
+        if config.cookie_known and config.module not in _SECURE_BY_DEFAULT:
             yield SESSION_COOKIE_NOT_SECURE.finding(
                 ctx.location(config.call),
                 f"{config.module} sets no {where}, so the session cookie is also sent over "
