@@ -60,9 +60,12 @@ class Forked(Generic[T]):
         return self.work()
 
     def cancel(self) -> None:
-        with contextlib.suppress(ProcessLookupError, ChildProcessError, OSError):
+        """Stop the child (the scan failed or was interrupted) and reap it."""
+        with contextlib.suppress(OSError):  # already gone
             os.kill(self.pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
             os.close(self.reader)
+        with contextlib.suppress(OSError):  # ChildProcessError: already reaped
             os.waitpid(self.pid, 0)
         gc.unfreeze()
 
