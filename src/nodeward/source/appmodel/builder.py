@@ -10,7 +10,7 @@ from typing import assert_never
 
 from nodeward.findings import Skip
 from nodeward.source import syntax
-from nodeward.source.appmodel import fastify, paths
+from nodeward.source.appmodel import fastify, graphql, paths
 from nodeward.source.appmodel.entries import (
     Entry,
     Item,
@@ -125,6 +125,8 @@ class _Collector:
                     self._registration(ctx, call, fn, prop)
                 elif prop in _FASTIFY_CALLS:
                     self._fastify_call(ctx, call, fn, prop)
+                elif prop == "applyMiddleware":
+                    self._apply_middleware(ctx, call, fn)
             if fn.type in ("identifier", "member_expression", "call_expression"):
                 self._helper_call(ctx, call, fn)
 
@@ -150,6 +152,8 @@ class _Collector:
                 return
             self._route(ctx, call, recv.target, order, prop, recv.path, args)
             return
+        if args and self._graphql(ctx, call, recv, order, prop, args):
+            return
         if prop == "use":
             prefix = self._path_arg(ctx, args[0]) if args else None
             if prefix is None and len(args) > 1 and _looks_like_path(args[0]):
@@ -166,6 +170,10 @@ class _Collector:
             self.add(recv, Use(order, prefix, self.items(ctx, args[1:])))
             return
         skip = None
+        suffix = fastify.options_prefix_suffix(self.resolver, ctx, args[0])
+        if path is None and suffix is not None:
+            self._route(ctx, call, recv, order, prop, suffix, args[1:], options_prefix=True)
+            return
         if path is None:
             # `/items/${i}` keeps its shape in the table; anything else is a placeholder.
             node = syntax.unwrap(args[0])
@@ -188,6 +196,8 @@ class _Collector:
         path: str,
         args: list[Node],
         skip: Skip | None = None,
+        *,
+        options_prefix: bool = False,
     ) -> None:
         # Fastify: `app.get(path, { preHandler: [auth] }, handler)`, or the handler inside
         # the options object. The hooks run before the handler like Express middleware.
@@ -207,7 +217,67 @@ class _Collector:
             if tail.guards & _STANDALONE_GUARDS:
                 items.append(tail)
         location = ctx.location(call)
-        self.add(target, RouteReg(order, METHODS[prop], path, items, handler, location, skip))
+        route = RouteReg(order, METHODS[prop], path, items, handler, location, skip, options_prefix)
+        self.add(target, route)
+
+    def _graphql(
+        self,
+        ctx: FileContext,
+        call: Node,
+        recv: Receiver,
+        order: Order,
+        prop: str,
+        args: list[Node],
+    ) -> bool:
+        """`app.use("/graphql", auth, expressMiddleware(server))`, `app.all("/graphql",
+        createHandler({ schema }))`, `app.use(yoga.graphqlEndpoint, yoga)`: the GraphQL
+        endpoint as GET and POST routes whose chain is the middleware before it."""
+        if not isinstance(recv, Target):
+            return False
+        found = graphql.endpoint(ctx, args[-1])
+        if found is None:
+            return False
+        first = args[0] if len(args) > 1 else None
+        path = graphql.yoga_endpoint(ctx, first)
+        if path is None and first is not None:
+            path = self._path_arg(ctx, first)
+        if path is None and len(args) == 1:
+            path = graphql.yoga_endpoint(ctx, args[0]) if prop == "use" else None
+            if path is None and syntax.unwrap(args[0]) is not None:
+                yoga = graphql.handler_label(ctx, args[0]) == "GraphQL (GraphQL Yoga)"
+                path = graphql.DEFAULT_ENDPOINT if yoga else "/"
+        if path is None:
+            return False
+        middle = args[1:-1] if first is not None else []
+        items = self.items(ctx, middle)
+        if found.csrf is not None:
+            items.append(found.csrf)
+        location = ctx.location(call)
+        handler = Handler(found.label, ctx.location(args[-1]), None, None)
+        verb = METHODS.get(prop)
+        methods = graphql.METHODS if prop in ("use", "all") or verb is None else (verb,)
+        for method in methods:
+            self.add(recv, RouteReg(order, method, path, list(items), handler, location))
+        return True
+
+    def _apply_middleware(self, ctx: FileContext, call: Node, fn: Node) -> None:
+        """Apollo Server 2/3: `server.applyMiddleware({ app, path: "/graphql" })` mounts the
+        endpoint on the app, after the middleware the app applied before."""
+        args = syntax.call_arguments(call)
+        options = fastify.options_object(self.resolver, ctx, args[0]) if args else None
+        recv = self.receiver(ctx, syntax.object_get(options, "app"))
+        if options is None or not isinstance(recv, Target):
+            return
+        path = self.resolver.string(ctx, syntax.object_get(options, "path"))
+        server = fn.child_by_field_name("object")
+        csrf = graphql.apollo_csrf_prevention(ctx, call, server, default_on=False)
+        items: list[Item] = [csrf] if csrf is not None else []
+        location = ctx.location(call)
+        handler = Handler("GraphQL (Apollo Server)", location, None, None)
+        order = self._order(ctx, call, recv)
+        for method in graphql.METHODS:
+            at = path or graphql.DEFAULT_ENDPOINT
+            self.add(recv, RouteReg(order, method, at, list(items), handler, location))
 
     def _fastify_items(self, ctx: FileContext, args: list[Node]) -> list[Item]:
         """Middleware arguments, with Fastify route options objects expanded into their
@@ -246,29 +316,48 @@ class _Collector:
     def _fastify_register(
         self, ctx: FileContext, call: Node, recv: Target, order: Order, args: list[Node]
     ) -> None:
+        """A plugin gets its registration's `prefix` twice over: Fastify prefixes the
+        routes of an encapsulated plugin with it (not those of an fp-wrapped one, which
+        shares its parent's instance), and every plugin reads it as `opts.prefix`."""
         options = fastify.options_object(self.resolver, ctx, args[1]) if len(args) > 1 else None
         prefix = ""
+        options_prefix: str | None = None
         # @fastify/autoload passes its `options` to every plugin it loads
-        prefix_node = syntax.object_get(options, "prefix") or syntax.object_get(
-            options, "options.prefix"
-        )
+        autoload = fastify.is_autoload(ctx, args[0])
+        prefix_node = syntax.object_get(options, "options.prefix" if autoload else "prefix")
+        if autoload and prefix_node is None:
+            prefix_node = syntax.object_get(options, "prefix")
         if prefix_node is not None:
-            prefix = self.resolver.string(ctx, prefix_node) or "<dynamic>"
-        if fastify.is_autoload(ctx, args[0]):
+            options_prefix = self.resolver.string(ctx, prefix_node)
+            prefix = options_prefix or "<dynamic>"
+        if autoload:
             if recv.param is not None:
                 self.autoload_roots.add(recv)
             for pctx, pnode, wrapped, folder in fastify.autoloaded(
                 self.resolver, self.files, ctx, options
             ):
                 helper = Target(pctx.rel, pnode.start_byte, 0)
-                at = paths.join(prefix, folder) if not wrapped else prefix
-                self.add(recv, Splice(order, helper, at, encapsulated=not wrapped))
+                at = paths.join(prefix, folder) if not wrapped else ""
+                seen = fastify.autoload_options_prefix(options_prefix, folder)
+                if prefix_node is not None and options_prefix is None:
+                    seen = None  # a prefix from configuration: unknown
+                self.add(recv, Splice(order, helper, at, not wrapped, seen))
+            return
+        label = graphql.plugin_label(ctx, args[0])
+        if label is not None:
+            path = self.resolver.string(ctx, syntax.object_get(options, "path"))
+            location = ctx.location(call)
+            handler = Handler(label, location, None, None)
+            for method in graphql.METHODS:
+                at = paths.join(prefix, path or graphql.DEFAULT_ENDPOINT)
+                self.add(recv, RouteReg(order, method, at, [], handler, location))
             return
         plugin = fastify.plugin_function(self.resolver, ctx, args[0])
         if plugin is not None:
             pctx, pnode, wrapped = plugin
             helper = Target(pctx.rel, pnode.start_byte, 0)
-            self.add(recv, Splice(order, helper, prefix, encapsulated=not wrapped))
+            at = "" if wrapped else prefix
+            self.add(recv, Splice(order, helper, at, not wrapped, options_prefix))
             return
         node = syntax.unwrap(args[0]) or args[0]
         required = ctx.required_module(node) if node.type == "call_expression" else None
@@ -297,8 +386,12 @@ class _Collector:
         )
         url = syntax.object_get(options, "url") or syntax.object_get(options, "path")
         path = self.resolver.string(ctx, url) if url is not None else None
+        if path is None:
+            path = graphql.yoga_endpoint(ctx, url)
+        suffix = fastify.options_prefix_suffix(self.resolver, ctx, url) if path is None else None
         where = f"{ctx.rel}:{syntax.line_of(call)}"
-        skip = None if path is not None else Skip(where, "route url is not a constant")
+        constant = path is not None or suffix is not None
+        skip = None if constant else Skip(where, "route url is not a constant")
         handler = self.handler(ctx, handler_node)
         items = self._fastify_items(ctx, [arg])
         location = ctx.location(call)
@@ -307,7 +400,10 @@ class _Collector:
             if verb is None:
                 self.skips.append(Skip(where, "route method is not a constant"))
                 continue
-            route = RouteReg(order, verb, path or "<dynamic>", list(items), handler, location, skip)
+            shown = suffix if suffix is not None else path or "<dynamic>"
+            route = RouteReg(
+                order, verb, shown, list(items), handler, location, skip, suffix is not None
+            )
             self.add(recv, route)
 
     def _helper_call(self, ctx: FileContext, call: Node, fn: Node) -> None:
@@ -550,7 +646,12 @@ class _Walk:
                     for item in entry.items:
                         self._use_item(item, at, active, (*stack, target), top)
                 case RouteReg():
-                    self._route(entry, paths.join(base, entry.path), active)
+                    own = (
+                        fastify.prefixed_path(None, entry.path)
+                        if entry.options_prefix
+                        else entry.path
+                    )
+                    self._route(entry, paths.join(base, own), active)
                 case Splice():
                     pass  # expanded by _entries
 

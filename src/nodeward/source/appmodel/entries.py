@@ -48,6 +48,9 @@ class RouteReg:
     handler: Handler
     location: SourceLocation
     skip: Skip | None = None
+    #: The path is `opts.prefix + path` (Fastify plugin options): the walk puts the
+    #: prefix the plugin was registered with in front of it.
+    options_prefix: bool = False
 
 
 @dataclass
@@ -60,6 +63,9 @@ class Splice:
     helper: Target
     prefix: str = ""
     encapsulated: bool = False
+    #: The `prefix` option the plugin receives (`opts.prefix`), when the registration
+    #: shows it. Fastify gives it to every plugin, encapsulated or not.
+    options_prefix: str | None = None
 
 
 Entry = Use | RouteReg | Splice

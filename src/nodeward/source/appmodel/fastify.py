@@ -148,6 +148,8 @@ def autoloaded(
     folder = next((p for p in reversed(parts) if p), None)
     if folder is None:
         return []
+    # dirNameRoutePrefix: false loads every plugin of the tree at the autoload's prefix
+    folder_names = syntax.bool_value(syntax.object_get(options, "dirNameRoutePrefix")) is not False
     base = posixpath.normpath(posixpath.join(posixpath.dirname(ctx.rel), folder))
     found: list[tuple[FileContext, Node, bool, str]] = []
     for plugin_ctx in sorted(files, key=lambda f: f.rel):
@@ -157,7 +159,7 @@ def autoloaded(
         exported = resolver.graph.exports(plugin_ctx).get(DEFAULT)
         plugin = plugin_function(resolver, plugin_ctx, exported)
         if plugin is not None:
-            folder_prefix = posixpath.dirname(rel)[len(base) :] or "/"
+            folder_prefix = (posixpath.dirname(rel)[len(base) :] or "/") if folder_names else "/"
             found.append((*plugin, folder_prefix))
     return found
 
@@ -201,48 +203,85 @@ class FastifyWalk:
     uses: list[AppUse] = field(default_factory=list)
 
     def instance(
-        self, target: Target, prefix: str, inherited: list[Item], stack: tuple[Target, ...]
+        self,
+        target: Target,
+        prefix: str,
+        inherited: list[Item],
+        stack: tuple[Target, ...],
+        options_prefix: str | None = None,
     ) -> None:
+        """Walk one instance; `options_prefix` is the `prefix` option its plugin was
+        registered with (what `opts.prefix` reads inside it)."""
         if target in stack or len(stack) > _MAX_DEPTH:
             self.skips.append(
                 Skip(target.rel, "plugin registered inside itself (circular); not followed")
             )
             return
-        own = sorted(self._shared(target, "", (*stack, target)), key=lambda found: found[0])
+        own = sorted(
+            self._shared(target, "", (*stack, target), options_prefix), key=lambda found: found[0]
+        )
         hooks = list(inherited)
-        for _order, entry, _extra in own:
+        for _order, entry, _extra, _seen in own:
             if isinstance(entry, Use):
                 hooks += [item for item in entry.items if isinstance(item, Middleware | Unknown)]
         if not stack:
             self.uses += [AppUse(m, (), "/") for m in hooks if isinstance(m, Middleware)]
-        for _order, entry, extra in own:
+        for _order, entry, extra, seen in own:
             base = paths.join(prefix, extra)
             match entry:
                 case RouteReg():
-                    self._route(entry, paths.join(base, entry.path), hooks)
+                    self._route(entry, paths.join(base, self._path(entry, seen)), hooks)
                 case Splice():  # only encapsulated plugins are left after _shared
                     self.instance(
-                        entry.helper, paths.join(base, entry.prefix), hooks, (*stack, target)
+                        entry.helper,
+                        paths.join(base, entry.prefix),
+                        hooks,
+                        (*stack, target),
+                        entry.options_prefix,
                     )
                 case Use():
                     pass
 
+    def _path(self, entry: RouteReg, seen: str | None) -> str:
+        """The route's own path; `opts.prefix + "/x"` gets the prefix the plugin was
+        registered with. Fastify has already prefixed the plugin's routes with it when the
+        plugin is encapsulated, so the prefix then appears twice, as it does at run time."""
+        if not entry.options_prefix:
+            return entry.path
+        if seen is None:
+            where = f"{entry.location.path}:{entry.location.line}"
+            reason = (
+                "route path starts with the plugin's `opts.prefix`, which no registration "
+                f"shows; listed as /{UNKNOWN_PREFIX}"
+            )
+            self.skips.append(Skip(where, reason))
+        return prefixed_path(seen, entry.path)
+
     def _shared(
-        self, target: Target, prefix: str, stack: tuple[Target, ...]
-    ) -> list[tuple[Order, Entry, str]]:
+        self,
+        target: Target,
+        prefix: str,
+        stack: tuple[Target, ...],
+        options_prefix: str | None,
+    ) -> list[tuple[Order, Entry, str, str | None]]:
         """The instance's entries, with helpers and fp-wrapped plugins expanded in place
-        (they register on the same instance); encapsulated plugins stay splices."""
-        found: list[tuple[Order, Entry, str]] = []
+        (they register on the same instance); encapsulated plugins stay splices. Each entry
+        carries the `opts.prefix` of the function that made it."""
+        found: list[tuple[Order, Entry, str, str | None]] = []
         for entry in self.entries.get(target, []):
             if isinstance(entry, Splice) and not entry.encapsulated:
                 if entry.helper in stack or len(stack) > _MAX_DEPTH:
                     continue
+                # a helper called with the app (not registered) sees no plugin options
                 inner = self._shared(
-                    entry.helper, paths.join(prefix, entry.prefix), (*stack, target)
+                    entry.helper,
+                    paths.join(prefix, entry.prefix),
+                    (*stack, target),
+                    entry.options_prefix,
                 )
-                found += [((*entry.order, *order), e, extra) for order, e, extra in inner]
+                found += [((*entry.order, *order), e, extra, s) for order, e, extra, s in inner]
             else:
-                found.append((entry.order, entry, prefix))
+                found.append((entry.order, entry, prefix, options_prefix))
         return found
 
     def _route(self, entry: RouteReg, path: str, hooks: list[Item]) -> None:
@@ -270,3 +309,75 @@ class FastifyWalk:
                 complete=complete,
             )
         )
+
+
+# -- paths built from the plugin's options ----------------------------------------------
+
+#: Where the route table shows a prefix the plugin reads from its options
+#: (`opts.prefix + "/users"`) when the registration does not show it.
+UNKNOWN_PREFIX = "<prefix>"
+
+
+def _is_options_prefix(resolver: Resolver, node: Node | None) -> bool:
+    """`opts.prefix` where `opts` is the second parameter of the enclosing function: a
+    Fastify plugin's options, whatever the parameter is called."""
+    node = syntax.unwrap(node)
+    if node is None or node.type != "member_expression":
+        return False
+    if syntax.text(node.child_by_field_name("property")) != "prefix":
+        return False
+    obj = syntax.unwrap(node.child_by_field_name("object"))
+    if obj is None or obj.type != "identifier":
+        return False
+    param = resolver.param_index(obj)
+    return param is not None and param[1] == 1
+
+
+def options_prefix_suffix(resolver: Resolver, ctx: FileContext, node: Node | None) -> str | None:
+    """The constant rest of a route path that starts with the plugin's `opts.prefix`:
+    `opts.prefix + "articles"` -> "articles", `` `${opts.prefix}/items` `` -> "/items",
+    `opts.prefix` -> "". None for any other shape."""
+    node = syntax.unwrap(node)
+    if node is None:
+        return None
+    if _is_options_prefix(resolver, node):
+        return ""
+    if node.type == "binary_expression":
+        operator = node.child_by_field_name("operator")
+        head = options_prefix_suffix(resolver, ctx, node.child_by_field_name("left"))
+        tail = resolver.string(ctx, node.child_by_field_name("right"))
+        if operator is None or operator.type != "+" or head is None or tail is None:
+            return None
+        return head + tail
+    if node.type == "template_string":
+        parts = [c for c in node.named_children if c.type != "escape_sequence"]
+        if not parts or parts[0].type != "template_substitution":
+            return None
+        first = next(iter(parts[0].named_children), None)
+        rest = parts[1:]
+        if not _is_options_prefix(resolver, first) or any(
+            p.type != "string_fragment" for p in rest
+        ):
+            return None
+        return "".join(syntax.text(p) for p in rest)
+    return None
+
+
+def prefixed_path(seen: str | None, suffix: str) -> str:
+    """The path a route gets from `opts.prefix + suffix` when the plugin was registered
+    with `seen` as its `prefix` option: JavaScript's string concatenation, as Fastify
+    sees it (`"/api/" + "articles"`); a placeholder segment when the prefix is unknown."""
+    if seen is None:
+        return paths.join("/" + UNKNOWN_PREFIX, suffix)
+    joined = seen + suffix
+    return joined if joined.startswith("/") else "/" + joined
+
+
+def autoload_options_prefix(configured: str | None, folder: str) -> str | None:
+    """The `prefix` @fastify/autoload passes to a plugin it loads: its `options.prefix`,
+    followed by the plugin's folder (dirNameRoutePrefix). Recent versions drop a trailing
+    slash first; apps that write `opts.prefix + "articles"` against `prefix: "/api/"` were
+    written for the versions that pass it as is, so it is kept as written."""
+    if folder in ("", "/"):
+        return configured
+    return (configured or "").rstrip("/") + folder
