@@ -18,6 +18,7 @@ from nodeward.source.taint.engine import TaintEngine
 from nodeward.source.taint.model import SinkKind, load_models
 from nodeward.source.taint.records import models_with_secrets
 from nodeward.source.taint.served import TemplateHit, named_calls, served_code, template_hits
+from nodeward.source.taint.template_context import OutputContext
 from nodeward.source.taint.values import Hit, OriginKind, Source
 
 _OWASP_CHEAT = "https://cheatsheetseries.owasp.org/cheatsheets/"
@@ -429,7 +430,10 @@ TEMPLATE_UNESCAPED = _rule(
         "`{{ }}` when nunjucks or swig is configured with `autoescape: false`). The render "
         "call is a step of the flow. An object literal built in the handler is followed "
         "property by property: with `{ items, term: req.query.q }` only `x.term` is "
-        "request data. Records read from the database are left to NW904 (stored XSS).",
+        "request data. Records read from the database are left to NW904 (stored XSS). "
+        "In a `<script>` block, raw output through a serializer that escapes `<` "
+        "(serialize-javascript, jsesc, `.replace(/</g, '\\\\u003c')`) is not reported; "
+        "escaping tags in script, event-handler, URL or CSS contexts are NW905.",
         "Unescaped output turns a query parameter into markup and script in the victim's "
         "page: stored or reflected XSS with the site's cookies and origin.",
         'res.render("profile", { bio: req.query.bio });\n// profile.ejs\n<div><%- bio %></div>',
@@ -438,6 +442,56 @@ TEMPLATE_UNESCAPED = _rule(
         "on, and sanitize (DOMPurify, sanitize-html) where HTML is really wanted",
     ),
     (_OWASP_CHEAT + "Cross_Site_Scripting_Prevention_Cheat_Sheet.html",),
+)
+
+TEMPLATE_UNSAFE_CONTEXT = replace(
+    _rule(
+        "NW905",
+        "template-unsafe-context",
+        "Request data is HTML-escaped by a template where HTML escaping does not protect it",
+        (79, 83, 116),
+        Owasp.A03,
+        _XSS,
+        Severity.HIGH,
+        (
+            "Follows request data into `res.render(view, data)` like NW902 and reports the "
+            "template line that prints it with the escaping tag (EJS `<%=`, Handlebars "
+            "`{{ }}`, Nunjucks `{{ }}`, Pug `#{}` and attribute values) in a context where "
+            "HTML escaping is not the right encoding: JavaScript in a `<script>` block "
+            "(code, template strings, quoted strings), an event-handler attribute "
+            "(`onclick=`), the start of a URL attribute (`href`, `src`, `action`, "
+            "`formaction`), and CSS (`<style>`, `style=`, low confidence). The context is "
+            "read from the template text by a small markup scanner. Not reported: the "
+            "same tags in element text and plain attributes, a URL with a fixed prefix "
+            '(`href="/u/<%= id %>"`), values encoded for the context in the template '
+            "(serialize-javascript, jsesc, JSON.stringify, Number, encodeURIComponent, "
+            "Nunjucks `urlencode` / `dump`), HTML comments and `<script "
+            'type="application/json">` data blocks. A separate rule from NW902 because '
+            "the tag is the right one for HTML and the fix is a different encoding; "
+            "unescaped tags in these contexts stay NW902 and database records stay NW904, "
+            "both with the context in the message.",
+            "HTML escaping turns `<`, `>`, `&` and quotes into entities. In an attribute "
+            "the browser decodes them again before running an `onclick` handler; a URL "
+            "needs no markup at all to be `javascript:alert(1)`; script code needs none "
+            "to be `1;alert(1)`; escape-html leaves backslashes and newlines that break "
+            "a script string.",
+            "<script>var term = '<%= term %>';</script>\n"
+            '<a href="<%= site %>" onclick="track(\'<%= term %>\')">site</a>',
+            "<script>var term = <%- serialize(term, { isJSON: true }) %>;</script>\n"
+            '<a href="<%= safeUrl %>" data-term="<%= term %>">site</a>\n'
+            "// safeUrl: new URL(site) with protocol http: or https:, else '#'",
+            "Encode for the context: JSON-encode data for scripts with a serializer "
+            "(serialize-javascript, or JSON.stringify(x).replace(/</g, '\\\\u003c')) "
+            "printed raw, or put it in a data- attribute and read it with dataset; "
+            "allow only http:/https: URLs (new URL(x).protocol); never build event "
+            "handlers or CSS from request data",
+        ),
+        (
+            _OWASP_CHEAT + "Cross_Site_Scripting_Prevention_Cheat_Sheet.html",
+            "https://github.com/yahoo/serialize-javascript",
+        ),
+    ),
+    confidence=Confidence.MEDIUM,
 )
 
 STORED_XSS = _rule(
@@ -457,7 +511,9 @@ STORED_XSS = _rule(
         "and records of the same store (model, collection or table name, case and plural "
         "ignored) read back (`find*`, `findAll`, `findByPk`, `SELECT ... FROM`, through "
         "promises, await and callbacks) and sent by res.send/write/end as HTML or printed "
-        "unescaped by a template (`<%-`, `{{{ }}}`, `!=`, `| safe`). When the write names "
+        "unescaped by a template (`<%-`, `{{{ }}}`, `!=`, `| safe`), or printed with the "
+        "escaping tag where HTML escaping does not protect it (a `<script>` block, an "
+        "`onclick` attribute, the start of an `href`/`src`, CSS; see NW905). When the write names "
         "the fields it fills (`create({ text: req.body.text, at: new Date() })`), only "
         "those fields count: printing `comment.at` is not reported. Stores never written "
         "from request data, values escaped before they were stored or before they are "
@@ -652,26 +708,85 @@ def _stored_finding(hit: Hit, write: Hit) -> Finding:
     )
 
 
+#: Why HTML escaping does not protect a value printed there, and what does.
+_CONTEXT_RISKS = {
+    OutputContext.SCRIPT: (
+        "inside <script> code, where a value needs no markup to run (`1;alert(1)`) and "
+        "an unescaped one can close the block with </script>",
+        "JSON-encode it with serialize-javascript or JSON.stringify(x).replace(/</g, "
+        "'\\\\u003c') printed raw, or put it in a data- attribute and read it with dataset",
+    ),
+    OutputContext.SCRIPT_STRING: (
+        "inside a quoted string of a <script> block, where escape-html leaves "
+        "backslashes and newlines that end the string early",
+        "JSON-encode it with serialize-javascript or JSON.stringify(x).replace(/</g, "
+        "'\\\\u003c') printed raw, or put it in a data- attribute and read it with dataset",
+    ),
+    OutputContext.EVENT_HANDLER: (
+        "inside an event-handler attribute, whose entities the browser decodes before "
+        "running it as JavaScript",
+        "put the value in a data- attribute and attach the handler in a script that "
+        "reads it with dataset",
+    ),
+    OutputContext.URL: (
+        "at the start of a URL attribute, where `javascript:` URLs need no markup",
+        "allow only http:/https: URLs (new URL(x).protocol) before rendering, or give "
+        "the URL a fixed prefix",
+    ),
+    OutputContext.STYLE: (
+        "inside CSS, where escaping does not stop `url(...)` or expression injection",
+        "allow only known values (a list of colours, a number) in styles",
+    ),
+}
+_CONTEXT_CONFIDENCE = {
+    OutputContext.SCRIPT: Confidence.HIGH,
+    OutputContext.SCRIPT_STRING: Confidence.MEDIUM,
+    OutputContext.EVENT_HANDLER: Confidence.HIGH,
+    OutputContext.URL: Confidence.MEDIUM,  # the app may check the scheme elsewhere
+    OutputContext.STYLE: Confidence.LOW,
+}
+
+
+def _printed(hit: TemplateHit) -> str:
+    """How and where the template prints the value, and the fix that fits the context."""
+    risk = _CONTEXT_RISKS.get(hit.context)
+    how = "printed" if hit.escaped else "printed unescaped"
+    if risk is None:
+        return f"{how} here with {hit.written} {hit.expression}"
+    where, _fix = risk
+    escaping = "HTML escaping does not protect it" if hit.escaped else "nothing escapes it"
+    return f"{how} here with {hit.written} {hit.expression} {where}, so {escaping}"
+
+
+def _context_fix(hit: TemplateHit, default: str) -> str:
+    risk = _CONTEXT_RISKS.get(hit.context)
+    return default if risk is None else risk[1]
+
+
 def _stored_template_finding(hit: TemplateHit, write: Hit) -> Finding:
     origin = hit.trace.origin
     assert isinstance(origin, Source)  # noqa: S101 - renders keep sources only
     message = (
         f"{origin.description} ({stored.stored_from(write)}) is rendered by "
-        f"{hit.render.label} ({hit.render.call.path}:{hit.render.call.line}) and printed "
-        f"unescaped here with {hit.written} {hit.expression} (stored XSS); {STORED_XSS.fix}"
+        f"{hit.render.label} ({hit.render.call.path}:{hit.render.call.line}) and "
+        f"{_printed(hit)} (stored XSS); {_context_fix(hit, STORED_XSS.fix)}"
     )
-    return STORED_XSS.finding(hit.template, message, flow=stored.joined_steps(hit.trace, write))
+    confidence = _CONTEXT_CONFIDENCE.get(hit.context) if hit.escaped else None
+    return STORED_XSS.finding(
+        hit.template, message, confidence=confidence, flow=stored.joined_steps(hit.trace, write)
+    )
 
 
 def _template_finding(hit: TemplateHit) -> Finding:
     origin = hit.trace.origin
     assert isinstance(origin, Source)  # noqa: S101 - renders keep request sources only
+    rule = TEMPLATE_UNSAFE_CONTEXT if hit.escaped else TEMPLATE_UNESCAPED
     message = (
         f"{origin.description} is rendered by {hit.render.label} ({hit.render.call.path}:"
-        f"{hit.render.call.line}) and printed unescaped here with {hit.written} "
-        f"{hit.expression} (XSS); {TEMPLATE_UNESCAPED.fix}"
+        f"{hit.render.call.line}) and {_printed(hit)} (XSS); {_context_fix(hit, rule.fix)}"
     )
-    return TEMPLATE_UNESCAPED.finding(hit.template, message, flow=hit.trace.steps)
+    confidence = _CONTEXT_CONFIDENCE.get(hit.context) if hit.escaped else None
+    return rule.finding(hit.template, message, confidence=confidence, flow=hit.trace.steps)
 
 
 def _check_project(project: Project) -> Iterator[Finding]:
@@ -735,5 +850,6 @@ def _check_project(project: Project) -> Iterator[Finding]:
 
 
 CHECKER = Checker(
-    rules=(*RULES_BY_KIND.values(), TEMPLATE_UNESCAPED, STORED_XSS), check_project=_check_project
+    rules=(*RULES_BY_KIND.values(), TEMPLATE_UNESCAPED, TEMPLATE_UNSAFE_CONTEXT, STORED_XSS),
+    check_project=_check_project,
 )

@@ -1206,7 +1206,9 @@ class _FunctionAnalysis:
                             for k, v, _p in syntax.object_entries(literal)
                         }
         else:
-            every.append(frozenset(t for t in self.eval(args[1], depth) if t.whole))
+            # a whole request object, or an object whose fields hold request data: a
+            # helper's `return { title, term: req.query.q }` taints only `term`
+            every.append(frozenset(t for t in self.eval(args[1], depth) if t.whole or t.fields))
         sources = {
             k: frozenset(t for t in v if isinstance(t.origin, Source)) for k, v in variables.items()
         }

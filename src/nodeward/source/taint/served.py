@@ -15,7 +15,13 @@ from nodeward.source import syntax
 from nodeward.source.context import FileContext, Ref
 from nodeward.source.parse import Node, SourceText, parse
 from nodeward.source.taint.model import SinkKind
-from nodeward.source.taint.templates import find_view, inline_scripts, unescaped_outputs
+from nodeward.source.taint.template_context import OutputContext, can_run_script
+from nodeward.source.taint.templates import (
+    TemplateOutput,
+    find_view,
+    inline_scripts,
+    template_outputs,
+)
 from nodeward.source.taint.values import OriginKind, Render, Source, Taint, Trace, members, union
 
 STATIC_FOLDERS = frozenset({"public", "static", "assets", "client", "frontend", "www"})
@@ -52,6 +58,8 @@ class TemplateHit:
     trace: Trace
     expression: str
     written: str  # "<%- %>", ...
+    escaped: bool  # printed with an escaping tag, in a context where that is not enough
+    context: OutputContext
 
 
 def named_calls(ctx: FileContext) -> Iterator[tuple[Node, str]]:
@@ -152,7 +160,9 @@ def template_hits(project: Project, renders: list[Render]) -> list[TemplateHit]:
         if not isinstance(text, SourceText):
             continue
         decoded = text.source.decode("utf-8", errors="replace")
-        for output in unescaped_outputs(text.rel, decoded, autoescape_off):
+        for output in template_outputs(text.rel, decoded, autoescape_off):
+            if not _can_run_script(output):
+                continue
             taints = [_variable_taint(render, v, output.resolved) for v in output.variables]
             taints += [members(render.every_variable, v) for v in output.variables]
             live = [t for t in union(*taints) if SinkKind.XSS not in t.cleared]
@@ -167,10 +177,14 @@ def template_hits(project: Project, renders: list[Render]) -> list[TemplateHit]:
             # one hit for request data (NW902) and one for stored records (NW904)
             groups = [[t for t in live if _is_stored(t) is flag] for flag in (False, True)]
             hits.extend(
-                _template_hit(location, render, trace, output.expression, output.syntax)
+                _template_hit(location, render, trace, output)
                 for trace in (_shortest(g) for g in groups if g)
             )
     return hits
+
+
+def _can_run_script(output: TemplateOutput) -> bool:
+    return can_run_script(output.context, output.expression, output.escaped)
 
 
 def _shortest(traces: list[Trace]) -> Trace:
@@ -182,14 +196,24 @@ def _is_stored(trace: Trace) -> bool:
 
 
 def _template_hit(
-    location: SourceLocation, render: Render, trace: Trace, expression: str, written: str
+    location: SourceLocation, render: Render, trace: Trace, output: TemplateOutput
 ) -> TemplateHit:
+    how = "printed" if output.escaped else "printed unescaped"
+    where = "" if output.context is OutputContext.HTML else f" in {output.context.value} context"
     steps = (
         *trace.steps,
         FlowStep(render.call, f"rendered by {render.label} as {render.view!r}"),
-        FlowStep(location, f"printed unescaped: {written} {expression}"),
+        FlowStep(location, f"{how}{where}: {output.syntax} {output.expression}"),
     )
-    return TemplateHit(location, render, Trace(trace.origin, steps, trace.via), expression, written)
+    return TemplateHit(
+        location,
+        render,
+        Trace(trace.origin, steps, trace.via),
+        output.expression,
+        output.syntax,
+        output.escaped,
+        output.context,
+    )
 
 
 _ACCESSOR = re.compile(r"\s*(?:\??\.\s*([\w$]+)|\[\s*(?:['\"]([\w$]+)['\"]|[^\]]*)\s*\])")

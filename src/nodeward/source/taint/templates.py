@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from nodeward.source.parse import SourceText
 from nodeward.source.taint import template_loops
+from nodeward.source.taint.template_context import ContextMap, OutputContext, pug_outputs
 from nodeward.source.taint.template_loops import Alias
 
 _EJS = re.compile(r"<%-(.*?)-?%>", re.S)
@@ -24,7 +25,9 @@ _HANDLEBARS = re.compile(r"\{\{\{\s*(.*?)\s*\}\}\}", re.S)
 _PUG_LINE = re.compile(r"^[ \t]*[\w.#:-]*(?:\([^)]*\))?!=[ \t]*(.+)$", re.M)
 _PUG_INLINE = re.compile(r"!\{(.*?)\}")
 _NUNJUCKS_SAFE = re.compile(r"\{\{\s*([^{}]*?)\|\s*safe\s*(?:\|[^{}]*)?\}\}")
-_NUNJUCKS_ANY = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
+_NUNJUCKS_ANY = re.compile(r"(?<!\{)\{\{(?![{#/!>^&~])\s*([^{}]*?)\s*\}\}")
+_EJS_ESCAPED = re.compile(r"<%=(.*?)[-_]?%>", re.S)
+_HANDLEBARS_ESCAPED = re.compile(r"(?<!\{)\{\{~?(?![{#/!>^&~]|else\b)\s*([^{}]*?)\s*~?\}\}(?!\})")
 _IDENTIFIER = re.compile(r"(?<![\w.$'\"])([A-Za-z_$][\w$]*)")
 _KEYWORDS = frozenset({"true", "false", "null", "undefined", "this", "typeof", "new", "safe"})
 _SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.S | re.I)
@@ -42,7 +45,7 @@ ENGINE_SUFFIXES = {
 
 
 @dataclass(frozen=True)
-class UnescapedOutput:
+class TemplateOutput:
     line: int
     column: int
     expression: str
@@ -51,6 +54,10 @@ class UnescapedOutput:
     #: the expression with loop variables replaced by what they stand for: `post.body`
     #: inside `<% posts.forEach(function (post) { %>` is `posts[0].body`
     resolved: str
+    escaped: bool = False  # the tag escapes HTML (`<%= %>`, `{{ }}`, `#{}`)
+    #: where the value lands in the page: HTML escaping only protects HTML text and plain
+    #: attributes (template_context)
+    context: OutputContext = OutputContext.HTML
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
@@ -64,36 +71,87 @@ def _roots(expression: str) -> frozenset[str]:
     return frozenset(n for n in names[:1] + names[1:] if n not in _KEYWORDS)
 
 
-def unescaped_outputs(
-    rel: str, text: str, autoescape_off: bool = False
-) -> Iterator[UnescapedOutput]:
-    engine = ENGINE_SUFFIXES.get(posixpath.splitext(rel.lower())[1])
-    patterns: list[tuple[re.Pattern[str], str]] = []
+def _patterns(engine: str, autoescape_off: bool) -> list[tuple[re.Pattern[str], str, bool]]:
+    """(tag pattern, how it is written, whether it escapes HTML), unescaped tags first so
+    that a `{{ x | safe }}` is not also read as an escaped `{{ x }}`."""
     match engine:
         case "ejs":
-            patterns = [(_EJS, "<%- %>")]
+            return [(_EJS, "<%- %>", False), (_EJS_ESCAPED, "<%= %>", True)]
         case "handlebars":
-            patterns = [(_HANDLEBARS, "{{{ }}}")]
+            return [(_HANDLEBARS, "{{{ }}}", False), (_HANDLEBARS_ESCAPED, "{{ }}", True)]
         case "pug":
-            patterns = [(_PUG_LINE, "!="), (_PUG_INLINE, "!{}")]
+            return [(_PUG_LINE, "!=", False), (_PUG_INLINE, "!{}", False)]
         case "nunjucks" | "html":
-            patterns = [(_NUNJUCKS_ANY, "{{ }} with autoescape off")] if autoescape_off else []
-            patterns.append((_NUNJUCKS_SAFE, "| safe"))
+            patterns = [(_NUNJUCKS_SAFE, "| safe", False)]
+            if autoescape_off:
+                patterns.append((_NUNJUCKS_ANY, "{{ }} with autoescape off", False))
+            else:
+                patterns.append((_NUNJUCKS_ANY, "{{ }}", True))
             if engine == "html":
-                patterns.append((_EJS, "<%- %>"))
+                patterns += [(_EJS, "<%- %>", False), (_EJS_ESCAPED, "<%= %>", True)]
+            return patterns
         case _:
-            return
-    resolve = _loop_resolver(engine, text)
+            return []
+
+
+def _tags(engine: str, text: str, autoescape_off: bool) -> Iterator[tuple[int, str, str, bool]]:
+    """(offset, expression, how it is written, escapes HTML) of each output tag."""
     seen: set[int] = set()
-    for pattern, written in patterns:
+    for pattern, written, escaped in _patterns(engine, autoescape_off):
         for match in pattern.finditer(text):
-            if match.start() in seen:
-                continue
-            seen.add(match.start())
-            expression = match.group(1).strip()
-            resolved = resolve(expression, match.start())
-            line, column = _position(text, match.start())
-            yield UnescapedOutput(line, column, expression, _roots(resolved), written, resolved)
+            if match.start() not in seen:
+                seen.add(match.start())
+                yield match.start(), match.group(1).strip(), written, escaped
+    if engine == "pug":  # attribute values and `#{}` in script blocks
+        for output in pug_outputs(text):
+            if output.offset not in seen:
+                seen.add(output.offset)
+                written = "#{}" if output.escaped else "!{}"
+                if not output.expression.startswith(("#{", "!{")) and output.context in (
+                    OutputContext.URL,
+                    OutputContext.EVENT_HANDLER,
+                    OutputContext.STYLE,
+                ):
+                    written = "attribute =" if output.escaped else "attribute !="
+                yield output.offset, output.expression, written, output.escaped
+
+
+def _context_of(engine: str, text: str) -> Callable[[int], OutputContext]:
+    if engine == "pug":
+        contexts = {o.offset: o.context for o in pug_outputs(text)}
+        return lambda offset: contexts.get(offset, OutputContext.HTML)
+    return ContextMap(text).at
+
+
+def template_outputs(rel: str, text: str, autoescape_off: bool = False) -> Iterator[TemplateOutput]:
+    """Every output tag of a template with the context it prints into, in text order."""
+    engine = ENGINE_SUFFIXES.get(posixpath.splitext(rel.lower())[1])
+    if engine is None:
+        return
+    tags = sorted(_tags(engine, text, autoescape_off))
+    if not tags:
+        return
+    resolve = _loop_resolver(engine, text)
+    context = _context_of(engine, text)
+    for offset, expression, written, escaped in tags:
+        resolved = resolve(expression, offset)
+        line, column = _position(text, offset)
+        yield TemplateOutput(
+            line,
+            column,
+            expression,
+            _roots(resolved),
+            written,
+            resolved,
+            escaped,
+            context(offset),
+        )
+
+
+def unescaped_outputs(
+    rel: str, text: str, autoescape_off: bool = False
+) -> Iterator[TemplateOutput]:
+    return (o for o in template_outputs(rel, text, autoescape_off) if not o.escaped)
 
 
 def _loop_resolver(engine: str, text: str) -> Callable[[str, int], str]:

@@ -1,0 +1,340 @@
+"""Where in the page a template prints a value: HTML escaping (`<%= x %>`, `{{ x }}`,
+`#{x}`) protects element text and plain attributes, not JavaScript, URLs or CSS.
+
+A small scanner over the template source, with the template's own tags blanked out so
+that their `<`, `>` and quotes do not count as markup: it finds comments, `<script>` and
+`<style>` elements and start tags with their attributes, and tells for an offset whether
+it sits in script code or a script string, an event-handler attribute, at the start of a
+URL attribute, or in CSS. Pug writes markup differently (indentation, `a(href=url)`), see
+`pug_outputs`.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right, insort
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import Enum
+from typing import assert_never
+
+
+class OutputContext(Enum):
+    HTML = "html"  # element text or a plain attribute: HTML escaping is enough
+    SCRIPT = "script"  # JavaScript code of a <script> block (or a `${}` template string)
+    SCRIPT_STRING = "script-string"  # a quoted string literal in a <script> block
+    EVENT_HANDLER = "event-handler"  # an on* attribute: entities are decoded, then run
+    URL = "url"  # the start of an href/src/action value: `javascript:` needs no markup
+    STYLE = "style"  # a <style> block or a style attribute
+    INERT = "inert"  # an HTML comment or a data block (<script type="application/json">)
+
+
+#: Attributes whose value the browser follows as a URL, `javascript:` included.
+URL_ATTRIBUTES = frozenset(
+    {"href", "src", "action", "formaction", "xlink:href", "data", "codebase", "srcdoc"}
+)
+_JS_TYPES = ("", "text/javascript", "application/javascript", "module", "text/ecmascript")
+
+_TEMPLATE_TAG = re.compile(
+    r"<%.*?%>|\{\{\{.*?\}\}\}|\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|[#!]\{[^{}\n]*\}", re.S
+)
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_RAW_ELEMENT = re.compile(r"<(script|style)\b([^>]*)>(.*?)(?:</\1\s*>|\Z)", re.S | re.I)
+_START_TAG = re.compile(r"<[A-Za-z][\w:-]*((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S)
+_ATTRIBUTE = re.compile(r"([^\s\"'>/=]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+)))?", re.S)
+_TYPE = re.compile(r"\btype\s*=\s*[\"']?([^\"'\s>]*)", re.I)
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int
+    end: int
+    context: OutputContext
+    #: SCRIPT: the script's text from its start, to tell code from strings;
+    #: URL: where the attribute value starts
+    origin: int = 0
+
+
+def blank_tags(text: str) -> str:
+    """`text` with each template tag replaced by underscores (newlines kept), so that
+    offsets stay and the markup scanner sees neither `<%` nor the tag's quotes."""
+    return _TEMPLATE_TAG.sub(lambda m: re.sub(r"[^\n]", "_", m.group(0)), text)
+
+
+def _spans(masked: str) -> list[_Span]:
+    spans: list[_Span] = []
+    taken: list[tuple[int, int]] = []  # comments and raw elements, sorted
+
+    def free(start: int) -> bool:
+        index = bisect_right(taken, (start, len(masked) + 1)) - 1
+        return index < 0 or not taken[index][0] <= start < taken[index][1]
+
+    for match in _COMMENT.finditer(masked):
+        spans.append(_Span(match.start(), match.end(), OutputContext.INERT))
+        insort(taken, match.span())
+    for match in _RAW_ELEMENT.finditer(masked):
+        if not free(match.start()):
+            continue
+        insort(taken, match.span())
+        start, end = match.span(3)
+        if match.group(1).lower() == "style":
+            spans.append(_Span(start, end, OutputContext.STYLE))
+            continue
+        kind = _TYPE.search(match.group(2))
+        is_js = kind is None or kind.group(1).lower() in _JS_TYPES
+        context = OutputContext.SCRIPT if is_js else OutputContext.INERT
+        spans.append(_Span(start, end, context, start))
+        spans.extend(_attributes(masked, match.start(), match.start(3)))
+    for match in _START_TAG.finditer(masked):
+        if free(match.start()):
+            spans.extend(_attributes(masked, match.start(1), match.end(1)))
+    return sorted(spans, key=lambda s: s.start)
+
+
+def _attributes(masked: str, start: int, end: int) -> Iterator[_Span]:
+    for attribute in _ATTRIBUTE.finditer(masked, start, end):
+        name = attribute.group(1).lower().lstrip("_")
+        group = next((g for g in (2, 3, 4) if attribute.group(g) is not None), None)
+        if group is None:
+            continue
+        value_start, value_end = attribute.span(group)
+        if name.startswith("on"):
+            yield _Span(value_start, value_end, OutputContext.EVENT_HANDLER)
+        elif name in URL_ATTRIBUTES:
+            yield _Span(value_start, value_end, OutputContext.URL, value_start)
+        elif name == "style":
+            yield _Span(value_start, value_end, OutputContext.STYLE)
+
+
+#: Strings and comments of JavaScript (no regex literals), each possibly left open.
+_JS_TOKEN = re.compile(
+    r"""'(?:\\.|[^'\\\n])*(?P<single>')?|"(?:\\.|[^"\\\n])*(?P<double>")?"""
+    r"""|`(?:\\.|[^`\\])*(?P<back>`)?|//[^\n]*|/\*(?:.*?(?P<block>\*/)|.*)""",
+    re.S,
+)
+
+
+@dataclass(frozen=True)
+class _Token:
+    start: int
+    end: int
+    context: OutputContext
+    closed: bool  # an open token runs to the end of the script
+
+
+def _script_tokens(code: str) -> list[_Token]:
+    tokens = []
+    for match in _JS_TOKEN.finditer(code):
+        opener = match.group(0)[0]
+        if opener == "/":
+            # printed inside a comment: nothing runs; a line comment runs to its newline
+            context = OutputContext.INERT
+            closed = match.group("block") is not None
+        elif opener == "`":
+            # a template string interpolates `${...}` whatever HTML escaping did
+            context, closed = OutputContext.SCRIPT, match.group("back") is not None
+        else:
+            context = OutputContext.SCRIPT_STRING
+            closed = (match.group("single") or match.group("double")) is not None
+        tokens.append(_Token(match.start(), match.end(), context, closed))
+    return tokens
+
+
+def _token_context(tokens: list[_Token], starts: list[int], offset: int) -> OutputContext:
+    index = bisect_right(starts, offset - 1) - 1
+    if index >= 0:
+        token = tokens[index]
+        if token.start < offset < token.end or (offset == token.end and not token.closed):
+            return token.context
+    return OutputContext.SCRIPT
+
+
+def script_state(code: str) -> OutputContext:
+    """Whether the end of `code` (JavaScript) lies in code, a quoted string or a comment."""
+    tokens = _script_tokens(code)
+    return _token_context(tokens, [t.start for t in tokens], len(code))
+
+
+class ContextMap:
+    """The context of any offset of one template (HTML-based engines)."""
+
+    def __init__(self, text: str) -> None:
+        self._masked = blank_tags(text)
+        self._spans = _spans(self._masked)
+        self._starts = [s.start for s in self._spans]
+        #: script body start -> its tokens (and their starts), lexed once per script
+        self._scripts: dict[int, tuple[list[_Token], list[int]]] = {}
+
+    def at(self, offset: int) -> OutputContext:
+        # the spans never overlap: comments, script and style bodies, attribute values
+        index = bisect_right(self._starts, offset) - 1
+        if index >= 0 and offset < self._spans[index].end:
+            return self._refine(self._spans[index], offset)
+        return OutputContext.HTML
+
+    def _refine(self, span: _Span, offset: int) -> OutputContext:
+        match span.context:
+            case OutputContext.SCRIPT:
+                if span.origin not in self._scripts:
+                    tokens = _script_tokens(self._masked[span.origin : span.end])
+                    self._scripts[span.origin] = (tokens, [t.start for t in tokens])
+                tokens, starts = self._scripts[span.origin]
+                return _token_context(tokens, starts, offset - span.origin)
+            case OutputContext.URL:
+                # only a value that starts with the output can be `javascript:`
+                before = self._masked[span.origin : offset]
+                return OutputContext.URL if not before.strip() else OutputContext.HTML
+            case _:
+                return span.context
+
+
+# -- Pug ------------------------------------------------------------------------------
+
+_PUG_SCRIPT = re.compile(r"^([ \t]*)script\b(\([^)]*\))?(\.?)[ \t]?(.*)$", re.M)
+_PUG_TAG_ATTRIBUTES = re.compile(r"^[ \t]*[\w.#:-]*\(", re.M)
+_PUG_ATTRIBUTE = re.compile(r"([\w:@-]+)\s*(!?=)\s*")
+_PUG_INTERPOLATION = re.compile(r"([#!])\{([^{}\n]*)\}")
+
+
+@dataclass(frozen=True)
+class PugOutput:
+    offset: int
+    expression: str
+    escaped: bool
+    context: OutputContext
+
+
+def pug_outputs(text: str) -> Iterator[PugOutput]:
+    """Pug values printed into script blocks (`script.` and its indented lines, or
+    `script var x = #{x}`) and into URL, event-handler and style attributes
+    (`a(href=url)`); what Pug prints into element text is plain HTML."""
+    for match in _PUG_SCRIPT.finditer(text):
+        if match.group(2) and _TYPE.search(match.group(2)):
+            kind = _TYPE.search(match.group(2))
+            if kind is not None and kind.group(1).lower() not in _JS_TYPES:
+                continue
+        start = match.start(4)
+        end = match.end()
+        if match.group(3):
+            end = _pug_block_end(text, match.end(), len(match.group(1).expandtabs()))
+        body = text[start:end]
+        masked = _PUG_INTERPOLATION.sub(lambda m: "_" * len(m.group(0)), body)
+        for found in _PUG_INTERPOLATION.finditer(body):
+            context = script_state(masked[: found.start()])
+            yield PugOutput(
+                start + found.start(), found.group(2).strip(), found.group(1) == "#", context
+            )
+    for match in _PUG_TAG_ATTRIBUTES.finditer(text):
+        yield from _pug_attributes(text, match.end())
+
+
+def _pug_block_end(text: str, offset: int, indent: int) -> int:
+    position = offset + 1
+    for line in text[position:].splitlines(keepends=True):
+        if line.strip() and len(line) - len(line.lstrip(" \t")) <= indent:
+            return position
+        position += len(line)
+    return len(text)
+
+
+def _pug_attributes(text: str, start: int) -> Iterator[PugOutput]:
+    """`name=expression` pairs of one Pug attribute list, up to its closing parenthesis."""
+    position = start
+    while position < len(text):
+        while position < len(text) and text[position] in " \t\n,":
+            position += 1
+        attribute = _PUG_ATTRIBUTE.match(text, position)
+        if attribute is None:
+            return
+        value_end = _expression_end(text, attribute.end())
+        expression = text[attribute.end() : value_end].strip()
+        name = attribute.group(1).lower()
+        escaped = attribute.group(2) == "="
+        context = None
+        if name.startswith("on"):
+            context = OutputContext.EVENT_HANDLER
+        elif name in URL_ATTRIBUTES and not re.match(r"[\"'`][^\"'`$]", expression):
+            context = OutputContext.URL  # a literal prefix (`"/u/" + id`) fixes the scheme
+        elif name == "style":
+            context = OutputContext.STYLE
+        if context is not None:
+            yield PugOutput(attribute.end(), expression, escaped, context)
+        if value_end >= len(text) or text[value_end] == ")":
+            return
+        position = value_end
+
+
+def _ends_value(text: str, index: int) -> bool:
+    char = text[index]
+    return char in ",\n" or (char in " \t" and _PUG_ATTRIBUTE.match(text, index + 1) is not None)
+
+
+def _expression_end(text: str, start: int) -> int:
+    """Where a Pug attribute's JavaScript value ends: a comma or `)` at depth zero, or
+    whitespace before the next `name=`."""
+    depth = 0
+    quote = ""
+    index = start
+    while index < len(text):
+        char = text[index]
+        if quote:
+            if char == "\\":
+                index += 1
+            elif char == quote:
+                quote = ""
+        elif char in "'\"`":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            if depth == 0:
+                return index
+            depth -= 1
+        elif depth == 0 and _ends_value(text, index):
+            return index
+        index += 1
+    return index
+
+
+# -- What escaping leaves open --------------------------------------------------------
+
+#: Template-side encoders that make a value safe in a context, as written in templates:
+#: serialize-javascript, jsesc, `JSON.stringify(x).replace(/</g, ...)`, a number.
+_JS_ENCODED = re.compile(
+    r"\b(?:serialize|serializeJavascript|serializeJs|jsesc|escapeJs|jsStringEscape|"
+    r"JSON\.stringify|Number|parseInt|parseFloat|escapejs)\b|\\u003c|\|\s*(?:dump|int|float)\b"
+)
+#: Serializers whose output is safe to print raw inside a <script> block: they escape `<`,
+#: so the value cannot close the element (plain JSON.stringify does not).
+_SCRIPT_SERIALIZED = re.compile(
+    r"\b(?:serialize|serializeJavascript|serializeJs|jsesc)\s*\(|\\u003c|\\x3c", re.I
+)
+_URL_ENCODED = re.compile(r"\bencodeURIComponent\b|\|\s*urlencode\b|^\s*[\"'`][^\"'`$]")
+_CSS_ENCODED = re.compile(r"\b(?:cssesc|CSS\.escape|escapeCss|Number|parseInt|parseFloat)\b")
+
+
+def can_run_script(context: OutputContext, expression: str, escaped: bool) -> bool:
+    """Whether a value printed by a template tag in `context` can run script: unescaped
+    output anywhere but a safe serializer in a script block; escaped output where HTML
+    escaping falls short."""
+    if escaped:
+        return escaping_falls_short(context, expression)
+    in_script = context in (OutputContext.SCRIPT, OutputContext.SCRIPT_STRING)
+    return not (in_script and _SCRIPT_SERIALIZED.search(expression))
+
+
+def escaping_falls_short(context: OutputContext, expression: str) -> bool:
+    """Whether an HTML-escaped value printed in `context` can still run script, unless the
+    expression encodes it for that context itself. JSON.stringify counts in escaped output:
+    HTML escaping already keeps `</script>` out of it."""
+    match context:
+        case OutputContext.SCRIPT | OutputContext.SCRIPT_STRING | OutputContext.EVENT_HANDLER:
+            return _JS_ENCODED.search(expression) is None
+        case OutputContext.URL:
+            return _URL_ENCODED.search(expression) is None
+        case OutputContext.STYLE:
+            return _CSS_ENCODED.search(expression) is None
+        case OutputContext.HTML | OutputContext.INERT:
+            return False
+        case _:
+            assert_never(context)
