@@ -663,7 +663,7 @@ class _FunctionAnalysis:
             case "call_expression":
                 results = stored.result_callback(node)
                 if results is not None:  # `Comment.find({}, (err, docs) => ...)`
-                    self._bind_pattern(results, stored.only_stored(self.eval(node)))
+                    self._bind_pattern(results, stored.only_records(self.eval(node)))
                 self._bind_callback_params(node)
                 method = self._callback_method(node)
                 callee = node.child_by_field_name("function")

@@ -286,6 +286,12 @@ def only_stored(taint: Taint) -> Taint:
     return frozenset(t for t in taint if is_stored(t))
 
 
+def only_records(taint: Taint) -> Taint:
+    """What a read hands its callback: stored records, and records with secret fields
+    (the data-exposure rule's RECORD origin)."""
+    return frozenset(t for t in taint if is_stored(t) or t.is_record)
+
+
 # -- joining writes and reads (after the engine pass) ---------------------------------
 
 
