@@ -519,6 +519,9 @@ class _FunctionAnalysis:
         self.replies: set[str] = set()  # Fastify replies: strings are sent as text/plain
         self.nest: nest.NestHandler | None = None  # the unit is a NestJS route method
         self.graphql_args: list[Node] = []  # resolvers' `args` parameters
+        #: `obj.x = value` writes per variable, kept apart from `env` so that a use in the
+        #: other branch of an `if` (or after a branch that returns) does not see them
+        self.member_writes: dict[str, dict[tuple[int, int], tuple[Node, Taint]]] = {}
         self.deleted: set[str] = set()  # `delete user.password`: variables made safe
         self.client = ctx.rel in engine.client_files
         self.steps = 0
@@ -603,11 +606,11 @@ class _FunctionAnalysis:
                 if target is not None and target[1] and target[1][-1] in SENSITIVE_FIELDS:
                     self.deleted.add(syntax.text(target[0]))
         for _ in range(MAX_PASSES):
-            before = dict(self.env)
+            before = (dict(self.env), {k: dict(v) for k, v in self.member_writes.items()})
             self._cache.clear()
             for node in bindings:
                 self._bind(node)
-            if self.env == before:
+            if (self.env, self.member_writes) == before:
                 break
         self._cache.clear()
         for node in self.nodes:
@@ -634,6 +637,15 @@ class _FunctionAnalysis:
             calls=callbacks.summarised(self.param_calls),
         )
 
+    def _lookup(self, name: str, use: Node) -> Taint:
+        """What variable `name` holds where `use` reads it: its bindings, and the property
+        writes into it that can have run before `use`."""
+        writes = self.member_writes.get(name)
+        if not writes:
+            return self.env.get(name, CLEAN)
+        reaching = [taint for write, taint in writes.values() if _may_precede(write, use)]
+        return union(self.env.get(name, CLEAN), *reaching)
+
     def _assign(self, name: str, taint: Taint) -> None:
         if taint:
             self.env[name] = union(self.env.get(name, CLEAN), taint)
@@ -653,9 +665,10 @@ class _FunctionAnalysis:
                     self._bind_pattern(left, taint)
                 else:  # obj.x = tainted: the object now holds request data
                     path = _static_path(left)
-                    if path is not None and path[0].type == "identifier":
+                    if path is not None and path[0].type == "identifier" and taint:
                         keys = path[1] if CALL not in path[1] else ()
-                        self._assign(syntax.text(path[0]), placed(taint, *keys))
+                        writes = self.member_writes.setdefault(syntax.text(path[0]), {})
+                        writes[(node.start_byte, node.end_byte)] = (node, placed(taint, *keys))
             case "for_in_statement":
                 left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
                 if left is not None and right is not None:
@@ -746,7 +759,7 @@ class _FunctionAnalysis:
     def _eval(self, node: Node, depth: int) -> Taint:
         match node.type:
             case "identifier" | "shorthand_property_identifier":
-                return self.env.get(syntax.text(node), CLEAN)
+                return self._lookup(syntax.text(node), node)
             case "member_expression" | "subscript_expression":
                 return self._eval_member(node, depth)
             case "call_expression" | "new_expression":
@@ -810,7 +823,7 @@ class _FunctionAnalysis:
                 parts.append(self.eval(child, depth))  # `{ ...req.body }` is still the body
             elif child.type == "shorthand_property_identifier":
                 name = syntax.text(child)
-                parts.append(placed(self.env.get(name, CLEAN), name))
+                parts.append(placed(self._lookup(name, child), name))
             elif child.type not in ("comment", "method_definition"):
                 parts.append(members(self.eval(child, depth), "*"))  # array elements
         return union(*parts)
@@ -969,7 +982,8 @@ class _FunctionAnalysis:
             base, steps = path
             name = syntax.text(base)
             if base.type == "identifier" and self.ctx.declaration(name) is None:
-                if name not in self.env and name not in ("window", "globalThis"):
+                local = name in self.env or name in self.member_writes
+                if not local and name not in ("window", "globalThis"):
                     return Ref("global", (name, *steps))
                 if name in ("window", "globalThis"):
                     return Ref("global", steps)
@@ -1612,7 +1626,7 @@ class _FunctionAnalysis:
         names: set[str] = set()
         for n in syntax.walk(arg) if arg is not None else ():
             if n.type in ("identifier", "shorthand_property_identifier"):
-                if self.env.get(syntax.text(n)):
+                if self._lookup(syntax.text(n), n):
                     names.add(syntax.text(n))
             elif n.type == "member_expression":
                 path = _static_path(n)
@@ -1804,6 +1818,26 @@ def _substring_check(text: str, names: set[str]) -> bool:
     )
     without = re.sub(r"\.indexOf\([^()]*\)\s*(!==?|>)\s*-1", ".indexOf()", text)
     return substring and not _STRICT_URL_CHECK.search(without)
+
+
+def _may_precede(write: Node, use: Node) -> bool:
+    """Whether a write can have run before `use` reads the variable: not when they sit in
+    the two branches of one `if`, nor when the write's branch returns or throws and `use`
+    comes after that `if` (flow-insensitive otherwise: loops and callbacks may run later)."""
+    for ancestor in syntax.ancestors(write):
+        if ancestor.type != "if_statement":
+            continue
+        consequence = ancestor.child_by_field_name("consequence")
+        alternative = ancestor.child_by_field_name("alternative")
+        in_consequence = consequence is not None and _inside(write, consequence)
+        in_alternative = alternative is not None and _inside(write, alternative)
+        if in_consequence and alternative is not None and _inside(use, alternative):
+            return False
+        if in_alternative and consequence is not None and _inside(use, consequence):
+            return False
+        if in_consequence and _exits(ancestor) and not _inside(use, ancestor):
+            return False
+    return True
 
 
 def _exits(if_statement: Node) -> bool:
