@@ -8,6 +8,7 @@ this one graph. Only the project's files are resolved; packages are modelled as 
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from nodeward.source import syntax
@@ -44,6 +45,9 @@ class ModuleGraph:
 
     def file(self, rel: str) -> FileContext | None:
         return self._files.get(rel)
+
+    def files(self) -> Iterable[FileContext]:
+        return self._files.values()
 
     def resolve(self, from_rel: str, specifier: str) -> FileContext | None:
         """The project file a relative `require`/`import` specifier names, as Node resolves
@@ -109,12 +113,55 @@ class ModuleGraph:
                 value = syntax.object_get(default.node, members[0])
                 if value is not None:
                     found = Resolved(target, _definition(target, value))
-        for member in members[1:]:  # `dao.users.find`: nested object literals only
+        for member in members[1:]:  # `dao.users.find`: nested object literals, or barrels
             if found is None:
                 return None
-            value = syntax.object_get(found.ctx.value_of(found.node), member)
-            found = Resolved(found.ctx, _definition(found.ctx, value)) if value else None
+            found = self._member(found, member)
         return found
+
+    def _member(self, found: Resolved, member: str) -> Resolved | None:
+        """Member `member` of an exported value: a key of an object literal, or an export
+        of the module a barrel file re-exports as a value
+        (`module.exports.userService = require("./user.service")`)."""
+        value = syntax.unwrap(found.ctx.value_of(found.node))
+        specifier = _required_specifier(value) or _namespace_specifier(found.ctx, value)
+        if specifier is not None:
+            target = self.resolve(found.ctx.rel, specifier)
+            if target is None:
+                return None
+            inner = self.lookup(target, member)
+            if inner is None and (default := self.lookup(target, DEFAULT)) is not None:
+                item = syntax.object_get(default.ctx.value_of(default.node), member)
+                inner = Resolved(target, _definition(target, item)) if item else None
+            return inner
+        item = syntax.object_get(value, member)
+        return Resolved(found.ctx, _definition(found.ctx, item)) if item else None
+
+
+def _namespace_specifier(ctx: FileContext, node: Node | None) -> str | None:
+    """`"./x"` when `node` names `import * as name from "./x"` (re-exported by a barrel
+    with `export { name }`)."""
+    if node is None or node.type != "identifier":
+        return None
+    name = syntax.text(node)
+    for statement in ctx.nodes("import_statement"):
+        for namespace in syntax.walk(statement):
+            if namespace.type == "namespace_import" and any(
+                c.type == "identifier" and syntax.text(c) == name for c in namespace.children
+            ):
+                return syntax.string_value(statement.child_by_field_name("source"))
+    return None
+
+
+def _required_specifier(node: Node | None) -> str | None:
+    """`"./x"` for `require("./x")`."""
+    if node is None or node.type != "call_expression":
+        return None
+    fn = node.child_by_field_name("function")
+    args = syntax.call_arguments(node)
+    if fn is None or syntax.text(fn) != "require" or len(args) != 1:
+        return None
+    return syntax.string_value(args[0])
 
 
 def _export_path(path: tuple[str, ...]) -> tuple[str, ...] | None:

@@ -9,7 +9,7 @@ import re
 
 from nodeward.source import syntax
 from nodeward.source.appmodel.model import Guard
-from nodeward.source.context import FileContext, Ref
+from nodeward.source.context import CALL, FileContext, Ref
 from nodeward.source.parse import Node
 
 #: package -> the guard its middleware provides (any member or call of the package).
@@ -93,7 +93,37 @@ def guards_of(
         found |= guards_from_body(definition)
         if ctx is not None and _calls_auth_package(definition, ctx):
             found.add(Guard.AUTH)  # denyAll = () => expressJwt({ secret: ... })
+        if ctx is not None:
+            found |= _delegated_guards(definition, ctx)
     return frozenset(found)
+
+
+#: Guards a project middleware takes on when its body hands the request to a package's
+#: middleware: `(req, res, next) => skip(req) ? next() : lusca.csrf()(req, res, next)`.
+_DELEGABLE = frozenset({Guard.CSRF, Guard.RATE_LIMIT})
+
+
+def _delegated_guards(definition: Node, ctx: FileContext) -> set[Guard]:
+    """CSRF or rate limiting that a wrapper applies by calling the package's middleware
+    with the request (usually to exempt a path, such as an upload or a webhook): the
+    routes behind the wrapper are protected except for that exemption."""
+    found: set[Guard] = set()
+    for node in syntax.walk(definition):
+        if node.type != "call_expression" or len(syntax.call_arguments(node)) < 2:
+            continue
+        ref = ctx.callee(node)
+        if ref is None or not ref.path or ref.path[-1] != CALL:
+            continue
+        guard = _package_guard(ref)
+        if guard in _DELEGABLE:
+            found.add(guard)
+    return found
+
+
+def _package_guard(ref: Ref) -> Guard | None:
+    if ref.module == "lusca" and ref.path[:1] == ("csrf",):
+        return Guard.CSRF
+    return PACKAGE_GUARDS.get(ref.module)
 
 
 _MAY_DENY = re.compile(

@@ -65,10 +65,16 @@ def verifies_password(route: Route) -> bool:
 def passport_local(middleware: Middleware) -> bool:
     """`passport.authenticate("local", ...)`: a password login handled by passport."""
     ref = middleware.ref
-    if ref is None or ref.module != "passport" or "authenticate" not in ref.path:
-        return False
     node = middleware.node
     if node.type != "call_expression":
+        return False
+    if ref is None:
+        # `module.exports = (app, passport) => { app.post("/login", passport.authenticate(
+        # "local"), ...) }`: passport handed to a route-setup function is not resolvable.
+        callee = syntax.member_chain(node.child_by_field_name("function"))
+        if callee != ["passport", "authenticate"]:
+            return False
+    elif ref.module != "passport" or "authenticate" not in ref.path:
         return False
     args = syntax.call_arguments(node)
     return bool(args) and syntax.string_value(args[0]) in ("local", "local-login", "login")

@@ -12,6 +12,14 @@ from nodeward.source.modules import ModuleGraph
 from nodeward.source.parse import Node
 
 _MAX_DEPTH = 10
+#: Calls that return the router they register on, with the arguments they need to be a
+#: registration (`app.get("env")` with one argument reads a setting instead).
+_CHAIN_ARGS = {
+    "use": 1,
+    **dict.fromkeys(("get", "post", "put", "patch", "delete", "all", "options", "head"), 2),
+}
+_CHAINABLE = frozenset(_CHAIN_ARGS)
+_CHAINING_FRAMEWORKS = frozenset({Framework.EXPRESS, Framework.KOA})
 
 #: access path of a creation call -> (framework, is an application)
 _CREATIONS: dict[Ref, tuple[Framework, bool]] = {
@@ -162,6 +170,12 @@ class Resolver:
                 # the same instance: fastify().withTypeProvider<TypeBoxTypeProvider>()
                 if prop in ("routes", "middleware", "withTypeProvider"):
                     return self.creation(ctx, fn.child_by_field_name("object"), depth + 1)
+                # Express and Koa registrations return their router, so a chain is one:
+                # `export default Router().use("/api", api)`, `Router().use(a).use(b)`.
+                if prop in _CHAINABLE and len(syntax.call_arguments(value)) >= _CHAIN_ARGS[prop]:
+                    inner = self.creation(ctx, fn.child_by_field_name("object"), depth + 1)
+                    if inner is not None and inner.framework in _CHAINING_FRAMEWORKS:
+                        return inner
             # a factory: `app.use("/api", makeApiRouter())`
             func = self.function(ctx, fn, depth + 1)
             if func is not None:

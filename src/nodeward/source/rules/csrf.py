@@ -54,7 +54,8 @@ CSRF_MISSING = RuleMeta(
         "@fastify/cookie when the app sets credential cookies with `reply.setCookie`) but "
         "no CSRF protection (csurf, csrf-csrf, csrf-sync, lusca.csrf, tiny-csrf, an "
         "Origin/Referer check; on Fastify @fastify/csrf-protection's `app.csrfProtection` "
-        "as a route's `onRequest` hook or in `app.addHook('onRequest', ...)`), when the "
+        "as a route's `onRequest` hook or in `app.addHook('onRequest', ...)`; also a "
+        "project middleware that hands the request to one of them to exempt a path), when the "
         "session cookie is not SameSite `lax` or `strict`. The fix names the framework's "
         "own CSRF tool."
     ),

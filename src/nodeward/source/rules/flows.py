@@ -797,6 +797,7 @@ def _check_project(project: Project) -> Iterator[Finding]:
         served.client_files,
         models_with_secrets(project),
         frozenset((ctx.rel, func.start_byte) for _route, func, ctx in handlers(project)),
+        tuple((ctx, func, route) for route, func, ctx in handlers(project)),
     )
     hits = engine.run()
     for skip in engine.skips:

@@ -314,7 +314,16 @@ def _named_secret(ctx: FileContext, node: Node, name: str) -> Finding | None:
     if operator in ("==", "===", "!=", "!=="):
         what = f"`{name}` is checked against a hard-coded credential"
     elif operator in ("||", "??"):
-        what = f"`{name}` falls back to a hard-coded credential when the variable is unset"
+        # Name the variable the user sets (`process.env.JWT_SECRET || "..."` inside
+        # `generateToken`), not the function or property that happens to hold the value.
+        chain = syntax.member_chain(parent.child_by_field_name("left")) if parent else None
+        env = (
+            chain[2]
+            if chain is not None and len(chain) == 3 and chain[:2] == ["process", "env"]
+            else None
+        )
+        variable = f"process.env.{env}" if env is not None else name
+        what = f"`{variable}` falls back to a hard-coded credential when the variable is unset"
     else:
         what = f"`{name}` is set to a hard-coded credential"
     return HARDCODED_SECRET.finding(

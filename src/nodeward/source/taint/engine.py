@@ -23,12 +23,16 @@ from nodeward.source.modules import ModuleGraph
 from nodeward.source.parse import Node, SourceText, parse
 from nodeward.source.taint import callbacks, content_type, graphql, methods, nest, promises, stored
 from nodeward.source.taint.express_reply import declared_not_html
+from nodeward.source.taint.field_writes import FieldWrites
 from nodeward.source.taint.handlers import handler_roles
 from nodeward.source.taint.json_bodies import holds_json_object
 from nodeward.source.taint.merges import MergeIndex
+from nodeward.source.taint.middleware import app_wide_cleared
 from nodeward.source.taint.model import ALL_KINDS, Models, Shape, SinkKind, SinkRow
 from nodeward.source.taint.regex import is_catastrophic
+from nodeward.source.taint.schema_methods import SchemaMethods
 from nodeward.source.taint.sequelize_calls import is_sequelize_call
+from nodeward.source.taint.validation import RouteChain, Validation
 from nodeward.source.taint.values import (
     CLEAN,
     Hit,
@@ -205,8 +209,12 @@ class TaintEngine:
     record_models: frozenset[str] = frozenset()  # models whose records hold secrets
     #: (file, start byte) of every function the app model's route table calls a handler.
     route_handlers: frozenset[tuple[str, int]] = frozenset()
+    #: each routed handler with its middleware chain, for the schemas it validates
+    route_chains: tuple[RouteChain, ...] = ()
     graph: ModuleGraph = field(init=False)
     nest_fastify: bool = field(init=False)  # a NestJS app on @nestjs/platform-fastify
+    #: kinds request data cannot reach: app-wide sanitizing middleware (middleware.py)
+    request_cleared: frozenset[SinkKind] = field(init=False)
     hits: dict[tuple[object, ...], Hit] = field(default_factory=dict)
     renders: list[Render] = field(default_factory=list)
     _cut: dict[tuple[str, str], list[int]] = field(default_factory=dict)
@@ -214,14 +222,21 @@ class TaintEngine:
     merges: MergeIndex = field(default_factory=MergeIndex)  # unsafe merge helpers
     resolvers: graphql.Resolvers = field(init=False)  # GraphQL resolvers -> args position
     class_methods: methods.Methods = field(init=False)  # `this.m()`, static methods
+    schema_methods: SchemaMethods = field(init=False)  # `UserSchema.methods.toAuthJSON`
+    validation: Validation = field(init=False)  # fields a route's schema constrains
     _in_progress: set[tuple[str, int]] = field(default_factory=set)
     _depth: int = 0
 
     def __post_init__(self) -> None:
         self.graph = ModuleGraph(self.files)
         self.nest_fastify = nest.uses_fastify_adapter(self.files)
+        self.request_cleared = app_wide_cleared(self.files, self.models)
+        self.validation = Validation(self.graph, self.models, self.route_chains)
         self.resolvers = graphql.find_resolvers(self.files)
         self.class_methods = methods.Methods(self.graph)
+        self.schema_methods = SchemaMethods(
+            self.files, SENSITIVE_FIELDS, _BOOLEAN_METHODS | {"every"}
+        )
 
     def run(self) -> list[Hit]:
         for ctx in self.files:
@@ -247,6 +262,8 @@ class TaintEngine:
                 self._skip(ctx, unit, "expressions nested too deeply")
 
     def record(self, hit: Hit) -> None:
+        if self.validation.clears(hit.trace, hit.kind):
+            return  # `body("id").isInt()` before the handler: this field cannot carry it
         origin = hit.trace.origin
         key = (hit.kind, hit.sink.path, hit.sink.line, hit.sink.column, hit.label, repr(origin))
         self.hits.setdefault(key, hit)
@@ -522,6 +539,7 @@ class _FunctionAnalysis:
         #: `obj.x = value` writes per variable, kept apart from `env` so that a use in the
         #: other branch of an `if` (or after a branch that returns) does not see them
         self.member_writes: dict[str, dict[tuple[int, int], tuple[Node, Taint]]] = {}
+        self._field_writes: FieldWrites | None = None  # built on the first member read
         self.deleted: set[str] = set()  # `delete user.password`: variables made safe
         self.client = ctx.rel in engine.client_files
         self.steps = 0
@@ -835,6 +853,11 @@ class _FunctionAnalysis:
             source = self._source(base, steps, node)
             if source is not None:
                 return source
+        if self._field_writes is None:
+            self._field_writes = FieldWrites(self.unit)
+        written = self._field_writes.overriding_value(node)
+        if written is not None:  # `doc.owner = user;` earlier in the block decides
+            return self.eval(written, depth)
         obj = node.child_by_field_name("object")
         if node.type == "member_expression":
             prop = syntax.text(node.child_by_field_name("property"))
@@ -858,7 +881,8 @@ class _FunctionAnalysis:
             steps=(FlowStep(location, f"request data: req.{key}"),),
             maybe_object=shape is Shape.OBJECT,
             whole=key in _CONTAINERS,
-            cleared=self.models.source_cleared.get(("@request", (key,)), frozenset()),
+            cleared=self.models.source_cleared.get(("@request", (key,)), frozenset())
+            | self.engine.request_cleared,
         )
         return frozenset({trace})
 
@@ -897,6 +921,8 @@ class _FunctionAnalysis:
             described = f"{described}({header!r})" if header else described + "()"
         whole = steps[-1] in _CONTAINERS
         cleared = self.models.source_cleared.get((pseudo, steps), frozenset())
+        if pseudo == "@request":
+            cleared |= self.engine.request_cleared
         trace = Trace(
             origin=Source(described, self.ctx.location(node)),
             steps=(FlowStep(self.ctx.location(node), f"request data: {described}"),),
@@ -1050,7 +1076,10 @@ class _FunctionAnalysis:
             return self._record_read(call, receiver, method, args)
 
         target = (
-            self.engine.project_function(self.ctx, call) if call.type == "call_expression" else None
+            self.engine.project_function(self.ctx, call)
+            or self.engine.schema_methods.summarisable(call)
+            if call.type == "call_expression"
+            else None
         )
         if target is not None:
             self._check_merge(call, target, args, arg_taints)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import tomllib
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache
 from importlib import resources
@@ -75,6 +75,9 @@ class Models:
     #: in header values, so they cannot forge log lines or headers
     source_cleared: dict[tuple[str, tuple[str, ...]], frozenset[SinkKind]]
     clean_results: frozenset[tuple[str, tuple[str, ...]]]
+    #: middleware factories (`mongoSanitize()`) whose middleware, once an app `use`s it,
+    #: rewrites every request's data so that it cannot reach these kinds
+    middleware: dict[tuple[str, tuple[str, ...]], frozenset[SinkKind]] = field(default_factory=dict)
 
     def sinks_for(self, module: str, path: tuple[str, ...]) -> tuple[SinkRow, ...]:
         return self.sinks.get((module, path), ())
@@ -108,10 +111,11 @@ def parse_models(texts: dict[str, str]) -> Models:
     sources: dict[tuple[str, tuple[str, ...]], Shape] = {}
     source_cleared: dict[tuple[str, tuple[str, ...]], frozenset[SinkKind]] = {}
     clean: set[tuple[str, tuple[str, ...]]] = set()
+    middleware: dict[tuple[str, tuple[str, ...]], set[SinkKind]] = defaultdict(set)
     for name, text in sorted(texts.items()):
         try:
             data = tomllib.loads(text)
-            unknown = set(data) - {"sinks", "sanitizers", "sources", "clean"}
+            unknown = set(data) - {"sinks", "sanitizers", "sources", "clean", "middleware"}
             if unknown:
                 raise ModelError(f"{name}: unknown sections {sorted(unknown)}")
             for row in _rows(data, "sinks", name):
@@ -160,6 +164,12 @@ def parse_models(texts: dict[str, str]) -> Models:
                     sources[key] = Shape(shape)
                     if cannot_reach:
                         source_cleared[key] = cannot_reach
+            for row in _rows(data, "middleware", name):
+                if len(row) != 3:
+                    raise ModelError(f"{name}: middleware row {row} needs 3 fields")
+                module, path, kinds = row
+                for callee in parse_access_path(path).callees:
+                    middleware[(module, callee)] |= {SinkKind(k.strip()) for k in kinds.split(",")}
             for row in _rows(data, "clean", name):
                 module, path = row
                 for callee in parse_access_path(path).callees:
@@ -174,6 +184,7 @@ def parse_models(texts: dict[str, str]) -> Models:
         sources=sources,
         source_cleared=source_cleared,
         clean_results=frozenset(clean),
+        middleware={k: frozenset(v) for k, v in middleware.items()},
     )
 
 
