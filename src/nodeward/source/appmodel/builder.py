@@ -41,6 +41,11 @@ from nodeward.source.appmodel.resolve import (
     Target,
     creation_kind,
 )
+from nodeward.source.appmodel.routing_controllers import (
+    RoutingControllersModel,
+    attach,
+    unattached_apps,
+)
 from nodeward.source.context import DEEP_FILE, FileContext
 from nodeward.source.modules import ModuleGraph
 from nodeward.source.parse import Node
@@ -737,6 +742,8 @@ def build(
             continue
         collector.collect(ctx)
         _note_nest_bootstrap(collector.resolver, ctx)
+    # before the apps are listed: it resolves the apps createExpressServer() makes
+    controllers = RoutingControllersModel(collector.resolver, files, collector.middleware)
     creations = collector.resolver.creations
     apps: list[App] = []
     nest = NestModel(collector.resolver, files, collector.middleware)
@@ -745,6 +752,7 @@ def build(
         if not creation.is_app or creation.target in collector.mounted:
             continue
         routes, uses = _app_routes(collector, creation, nest, first_nest=not nest_routed)
+        routes, uses = attach(controllers, creation, routes, uses)
         nest_routed = nest_routed or creation.framework is Framework.NESTJS
         apps.append(
             App(
@@ -757,7 +765,10 @@ def build(
             )
         )
     apps += _fastify_cli_apps(collector)
+    apps += unattached_apps(controllers)
     orphans = _Walk(collector)
+    orphans.routes += controllers.orphan_routes()
+    collector.skips += controllers.skips
     if not nest_routed:  # controllers without a bootstrap: global middleware unknown
         orphans.routes += [replace(r, complete=False) for r in nest.routes(NO_GLOBALS)]
     collector.skips += nest.skips

@@ -25,6 +25,10 @@ from dataclasses import dataclass
 from nodeward.findings import Skip
 from nodeward.source import syntax
 from nodeward.source.appmodel import paths
+from nodeward.source.appmodel.decorators import Decorator as _Decorator
+from nodeward.source.appmodel.decorators import class_decorators as _class_decorators
+from nodeward.source.appmodel.decorators import first_path as _first_path
+from nodeward.source.appmodel.decorators import method_decorators as _method_decorators
 from nodeward.source.appmodel.guards import PACKAGE_GUARDS, guards_from_body
 from nodeward.source.appmodel.model import Guard, Handler, Middleware, Route
 from nodeward.source.appmodel.nest_consumer import Applied, MakeMiddleware, applied_middleware
@@ -56,63 +60,6 @@ _GUARD_AUTH_NAME = re.compile(
     re.IGNORECASE,
 )
 _GUARD_LIMIT_NAME = re.compile(r"throttl|limit|brute", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class _Decorator:
-    name: str
-    args: list[Node]
-    node: Node
-
-
-def _decorator(node: Node) -> _Decorator | None:
-    inner = node.named_children[0] if node.named_children else None
-    if inner is None:
-        return None
-    if inner.type == "identifier":
-        return _Decorator(syntax.text(inner), [], node)
-    if inner.type != "call_expression":
-        return None
-    fn = inner.child_by_field_name("function")
-    return _Decorator(syntax.text(fn).rsplit(".", 1)[-1], syntax.call_arguments(inner), node)
-
-
-def _decorators(nodes: list[Node]) -> list[_Decorator]:
-    return [d for d in (_decorator(n) for n in nodes) if d is not None]
-
-
-def _class_decorators(cls: Node) -> list[_Decorator]:
-    found = [c for c in cls.named_children if c.type == "decorator"]
-    parent = cls.parent
-    if parent is not None and parent.type == "export_statement":
-        found += [c for c in parent.named_children if c.type == "decorator"]
-    return _decorators(found)
-
-
-def _method_decorators(method: Node) -> list[_Decorator]:
-    """Decorators above a method are its preceding siblings in the class body."""
-    found: list[Node] = []
-    sibling = method.prev_named_sibling
-    while sibling is not None and sibling.type in ("decorator", "comment"):
-        if sibling.type == "decorator":
-            found.append(sibling)
-        sibling = sibling.prev_named_sibling
-    found.reverse()
-    return _decorators(found + [c for c in method.named_children if c.type == "decorator"])
-
-
-def _first_path(resolver: Resolver, ctx: FileContext, args: list[Node]) -> str | None:
-    """`'users'`, `['users', 'people']` (the first), `{ path: 'users' }`, or `''`; None
-    when the path is not a constant."""
-    if not args:
-        return ""
-    value = syntax.unwrap(resolver.value(ctx, args[0]))
-    if value is not None and value.type == "object":
-        node = syntax.object_get(value, "path")
-        return "" if node is None else resolver.string(ctx, node)
-    if value is not None and value.type == "array":
-        return resolver.string(ctx, value.named_children[0]) if value.named_children else ""
-    return resolver.string(ctx, args[0])
 
 
 @dataclass(frozen=True)

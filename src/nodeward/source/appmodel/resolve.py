@@ -37,6 +37,9 @@ _CREATIONS: dict[Ref, tuple[Framework, bool]] = {
     Ref("fastify", ("default", "()")): (Framework.FASTIFY, True),
     Ref("fastify", ("fastify", "()")): (Framework.FASTIFY, True),
     Ref("@nestjs/core", ("NestFactory", "create", "()")): (Framework.NESTJS, True),
+    # routing-controllers builds the Express or Koa app itself (routing_controllers.py)
+    Ref("routing-controllers", ("createExpressServer", "()")): (Framework.EXPRESS, True),
+    Ref("routing-controllers", ("createKoaServer", "()")): (Framework.KOA, True),
 }
 #: Controllers import @nestjs/common even where the bootstrap file is not in the project;
 #: a fastify-cli app (`fastify start app.js`) never imports fastify itself.

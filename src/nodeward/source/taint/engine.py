@@ -21,7 +21,17 @@ from nodeward.source import syntax
 from nodeward.source.context import CALL, FileContext, Ref
 from nodeward.source.modules import ModuleGraph
 from nodeward.source.parse import Node, SourceText, parse
-from nodeward.source.taint import callbacks, content_type, graphql, methods, nest, promises, stored
+from nodeward.source.taint import (
+    callbacks,
+    class_validator,
+    content_type,
+    graphql,
+    methods,
+    nest,
+    promises,
+    stored,
+    zod,
+)
 from nodeward.source.taint.express_reply import declared_not_html
 from nodeward.source.taint.field_writes import FieldWrites
 from nodeward.source.taint.handlers import handler_roles
@@ -32,6 +42,7 @@ from nodeward.source.taint.model import ALL_KINDS, Models, Shape, SinkKind, Sink
 from nodeward.source.taint.regex import is_catastrophic
 from nodeward.source.taint.schema_methods import SchemaMethods
 from nodeward.source.taint.sequelize_calls import is_sequelize_call
+from nodeward.source.taint.typed_fields import restrict
 from nodeward.source.taint.validation import RouteChain, Validation
 from nodeward.source.taint.values import (
     CLEAN,
@@ -1045,6 +1056,10 @@ class _FunctionAnalysis:
             self._sink(call, args[0], arg_taints[0], SinkKind.PATH, label, Confidence.MEDIUM)
         if method == "getEntries" and call.type == "call_expression":  # adm-zip
             return frozenset({self._archive_trace(call, "entry.entryName (adm-zip entry)")})
+        if method in zod.PARSE_METHODS and arg_taints:  # `Body.parse(req.body)`
+            parsed = zod.parse_call(self.engine.graph, self.ctx, call)
+            if parsed is not None:
+                return zod.parsed_taint(parsed, arg_taints[0])
         if method == "select" and receiver_taint:  # a projection: `.select("-password")`
             return frozenset(t.clear(frozenset({SinkKind.SENSITIVE})) for t in receiver_taint)
         if key in (("@response", ("render",)), ("@koa", ("render",))) and args:
@@ -1078,6 +1093,7 @@ class _FunctionAnalysis:
         target = (
             self.engine.project_function(self.ctx, call)
             or self.engine.schema_methods.summarisable(call)
+            or self.engine.schema_methods.static_method(call)
             if call.type == "call_expression"
             else None
         )
@@ -1473,6 +1489,10 @@ class _FunctionAnalysis:
             and receiver.type == "identifier"
             and receiver_name[:1].isupper()
             and receiver_name not in _BUILTIN_OBJECTS
+        ) or (  # `this.find(criteria)` in a Mongoose schema static: `this` is the model
+            receiver is not None
+            and receiver.type == "this"
+            and self.engine.schema_methods.is_static(self.ctx, self.unit)
         )
         receiver_value = self.ctx.value_of(receiver) if receiver is not None else None
         is_collection = (
@@ -1595,6 +1615,10 @@ class _FunctionAnalysis:
             container = self._request_member(param.source.value, param.node)
             if param.key is not None:
                 container = members(container, param.key)
+            elif dto := class_validator.param_shape(
+                self.engine.graph, self.ctx, self.unit, param.node
+            ):
+                container = restrict(container, dto)  # `@Body() dto: CreateUserDto`, validated
             self.env[param.name] = container
 
     def _check_nest_returns(self) -> None:
@@ -1603,7 +1627,10 @@ class _FunctionAnalysis:
         if self.nest is None or not self.nest.returns_html or self.engine.nest_fastify:
             return
         name = syntax.text(self.unit.child_by_field_name("name")) or "handler"
-        label = f"the return value of controller method {name}() (Nest sends strings as text/html)"
+        label = (
+            f"the return value of controller method {name}() "
+            f"({self.nest.framework} sends strings as text/html)"
+        )
         for value in _returned_values(self.unit):
             node = value.parent if value.parent is not None else value
             taint = _string_bodies(self.eval(value))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from nodeward.source import syntax
 from nodeward.source.parse import Node
 from nodeward.source.taint.nest import NestHandler, nest_handler
+from nodeward.source.taint.routing_controllers import routing_controllers_handler
 
 ROUTE_METHODS = frozenset(
     {"get", "post", "put", "patch", "delete", "del", "all", "use", "head", "options"}
@@ -37,7 +38,7 @@ class HandlerRoles:
     koa: str | None = None
     request_pattern: Node | None = None  # `({ body, query }, res) => ...`
     fastify: bool = False  # the response is a Fastify reply
-    nest: NestHandler | None = None  # a NestJS controller route method
+    nest: NestHandler | None = None  # a NestJS or routing-controllers route method
 
 
 def _type_text(param: Node) -> str:
@@ -67,7 +68,7 @@ def is_registered_handler(func: Node) -> bool:
 def handler_roles(func: Node, *, routed: bool = False) -> HandlerRoles | None:
     """The roles of `func`'s parameters; `routed` when the app model knows it handles a
     route."""
-    nest = nest_handler(func)
+    nest = routing_controllers_handler(func) or nest_handler(func)
     if nest is not None:
         return HandlerRoles(request=nest.request, response=nest.response, nest=nest)
     params = syntax.function_params(func)

@@ -38,6 +38,10 @@ class NestSource(Enum):
     BODY = "body"
     PARAMS = "params"
     HEADERS = "headers"
+    # routing-controllers' @CookieParam, @UploadedFile, @UploadedFiles (routing_controllers.py)
+    COOKIES = "cookies"
+    FILE = "file"
+    FILES = "files"
 
 
 _SOURCE_DECORATORS = {
@@ -82,6 +86,7 @@ class NestHandler:
     #: the return value is sent as text/html (Express adapter, no @Render, no @Res, no
     #: non-HTML @Header('Content-Type', ...))
     returns_html: bool
+    framework: str = "Nest"  # who sends the return value, for messages
 
 
 def _decorator_call(decorator: Node) -> tuple[str, list[Node]] | None:

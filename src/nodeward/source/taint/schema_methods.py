@@ -42,9 +42,36 @@ class SchemaMethods:
         self._secret_fields = secret_fields
         self._boolean_methods = boolean_methods
         self._by_name: dict[str, list[Found]] = defaultdict(list)
+        self._statics: dict[str, list[Found]] = defaultdict(list)
+        self._static_starts: set[tuple[str, int]] = set()
         for ctx in files:
             for name, func in _declared(ctx):
                 self._by_name[name].append((ctx, func))
+            for name, func in _declared(ctx, "statics", "static"):
+                if (ctx.rel, func.start_byte) in self._static_starts:
+                    continue  # a shorthand method is both an entry and a method definition
+                self._statics[name].append((ctx, func))
+                self._static_starts.add((ctx.rel, func.start_byte))
+
+    def static_method(self, call: Node) -> Found | None:
+        """The schema static `Model.name(...)` calls (`Schema.statics.name = fn`,
+        `Schema.static("name", fn)`), when it is the only static of that name: it runs
+        with `this` bound to the model."""
+        fn = call.child_by_field_name("function")
+        if call.type != "call_expression" or fn is None or fn.type != "member_expression":
+            return None
+        receiver = fn.child_by_field_name("object")
+        name = syntax.text(receiver).rsplit(".", 1)[-1]
+        if receiver is None or receiver.type not in ("identifier", "member_expression"):
+            return None
+        if not name[:1].isupper():
+            return None  # models are capitalised: `Article.list()`, `db.Article.list()`
+        found = self._statics.get(syntax.text(fn.child_by_field_name("property")), [])
+        return found[0] if len(found) == 1 else None
+
+    def is_static(self, ctx: FileContext, func: Node) -> bool:
+        """Whether `func` is a schema static, where `this` is the model."""
+        return (ctx.rel, func.start_byte) in self._static_starts
 
     def summarisable(self, call: Node) -> Found | None:
         """The schema method `doc.name(...)` calls, when it is the only one of that name
@@ -65,15 +92,19 @@ class SchemaMethods:
         return None
 
 
-def _declared(ctx: FileContext) -> Iterable[tuple[str, Node]]:
+def _declared(
+    ctx: FileContext, table: str = "methods", adder: str = "method"
+) -> Iterable[tuple[str, Node]]:
+    """Functions put in a schema's `methods` table (or, with "statics" and "static", its
+    `statics` table), by name."""
     for assign in ctx.nodes("assignment_expression"):
         chain = syntax.member_chain(assign.child_by_field_name("left"))
         right = syntax.unwrap(assign.child_by_field_name("right"))
         if chain is None or right is None:
             continue
-        if len(chain) == 3 and chain[1] == "methods" and right.type in syntax.FUNCTION_TYPES:
+        if len(chain) == 3 and chain[1] == table and right.type in syntax.FUNCTION_TYPES:
             yield chain[2], right
-        elif len(chain) == 2 and chain[1] == "methods" and right.type == "object":
+        elif len(chain) == 2 and chain[1] == table and right.type == "object":
             for key, value, _pair in syntax.object_entries(right):
                 inner = syntax.unwrap(value)
                 if inner is not None and inner.type in syntax.FUNCTION_TYPES:
@@ -90,7 +121,7 @@ def _declared(ctx: FileContext) -> Iterable[tuple[str, Node]]:
         func = syntax.unwrap(args[1])
         name = syntax.string_value(args[0])
         if (
-            syntax.text(fn.child_by_field_name("property")) == "method"
+            syntax.text(fn.child_by_field_name("property")) == adder
             and name is not None
             and func is not None
             and func.type in syntax.FUNCTION_TYPES

@@ -25,6 +25,7 @@ from nodeward.source.appmodel.model import Middleware, Route
 from nodeward.source.context import FileContext
 from nodeward.source.modules import ModuleGraph
 from nodeward.source.parse import Node
+from nodeward.source.taint import zod
 from nodeward.source.taint.model import ALL_KINDS, Models, SinkKind
 from nodeward.source.taint.values import OriginKind, Source, Trace
 
@@ -79,6 +80,15 @@ _SELECTORS: Mapping[str, tuple[str, ...]] = {
     "sanitizeBody": ("body",),
     "sanitizeQuery": ("query",),
     "sanitizeParams": ("params",),
+}
+#: zod-express-middleware's one-container validators.
+_SINGLE_CONTAINER = {
+    "validateRequestBody": "body",
+    "validateRequestQuery": "query",
+    "validateRequestParams": "params",
+    "processRequestBody": "body",
+    "processRequestQuery": "query",
+    "processRequestParams": "params",
 }
 Fields = dict[tuple[str, str], frozenset[SinkKind]]
 #: The key for what a middleware does to every field of the request.
@@ -180,6 +190,11 @@ class Validation:
         checked = _validator_chain(ctx, node, self._reads_results())
         if checked:
             return checked
+        single = _single_container(ctx, node)
+        if single is not None:  # zod-express-middleware `validateRequestBody(Body)`
+            args = syntax.call_arguments(node)
+            found = _joi_object_fields(ctx, args[0]) if args else iter(())
+            return {(single, name): kinds for name, kinds in found}
         schema = _schema_argument(ctx, node)
         if schema is None:
             return {}
@@ -196,11 +211,27 @@ class Validation:
                 value = syntax.unwrap(ctx.value_of(syntax.object_get(holder, member)))
         if value is not None and value.type == "object":
             return ctx, value
-        found = self._graph.resolve_import(ctx, node)
-        if found is None:
-            return None
-        value = syntax.unwrap(found.ctx.value_of(found.node))
-        return (found.ctx, value) if value is not None and value.type == "object" else None
+        if value is None or value.type != "call_expression":
+            found = self._graph.resolve_import(ctx, node)
+            if found is None:
+                return None
+            ctx, value = found.ctx, syntax.unwrap(found.ctx.value_of(found.node))
+        if value is not None and value.type == "object":
+            return ctx, value
+        return _zod_segments(ctx, value)
+
+
+def _zod_segments(ctx: FileContext, value: Node | None) -> tuple[FileContext, Node] | None:
+    """The `{ body, query, params }` literal of `z.object({ body: z.object(...) })`."""
+    if value is None or value.type != "call_expression":
+        return None
+    root, _methods = zod.chain(value)
+    ref = ctx.callee(root)
+    args = syntax.call_arguments(root)
+    if ref is None or not ref.module.startswith("zod") or ref.path[-1:] != ("object",) or not args:
+        return None
+    literal = syntax.unwrap(ctx.value_of(args[0]))
+    return (ctx, literal) if literal is not None and literal.type == "object" else None
 
 
 def _merge(into: Fields, more: Mapping[tuple[str, str], frozenset[SinkKind]]) -> None:
@@ -322,8 +353,17 @@ def _segments(ctx: FileContext, schema: Node) -> Fields:
     return fields
 
 
+def _single_container(ctx: FileContext, call: Node) -> str | None:
+    """The container zod-express-middleware's `validateRequestBody(schema)` (and
+    `...Query`, `...Params`) checks."""
+    ref = ctx.callee(call)
+    if ref is None or ref.module != "zod-express-middleware" or not ref.path:
+        return None
+    return _SINGLE_CONTAINER.get(ref.path[-1])
+
+
 def _joi_object_fields(ctx: FileContext, node: Node) -> Iterator[tuple[str, frozenset[SinkKind]]]:
-    call = syntax.unwrap(node)
+    call = syntax.unwrap(ctx.value_of(node))  # `body: Body`, the schema built above
     if call is None or call.type != "call_expression":
         return
     keys: Node | None = None
@@ -339,7 +379,9 @@ def _joi_object_fields(ctx: FileContext, node: Node) -> Iterator[tuple[str, froz
             keys = value
         current = syntax.unwrap(fn.child_by_field_name("object"))
     for name, value, _pair in syntax.object_entries(keys):
-        kinds = _joi_field_kinds(value)
+        ref = ctx.callee(zod.chain(call)[0])
+        from_zod = ref is not None and ref.module.startswith("zod")
+        kinds = zod.field_kinds(ctx, value) if from_zod else _joi_field_kinds(value)
         if kinds:
             yield name, kinds
 

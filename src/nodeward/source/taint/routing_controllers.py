@@ -1,0 +1,169 @@
+"""routing-controllers (typestack) controllers as request handlers.
+
+A method of a `@JsonController()` or `@Controller()` class with a route decorator
+(`@Get('/:id')`, `@Post()`, `@Method('post', '/x')`) handles a route. Its parameters are
+filled by decorators that read the request the way the Express driver does
+(ExpressDriver.getParamFromRequest): `@Body()` is req.body and `@BodyParam('name')`
+req.body.name, `@Param('id')` / `@Params()` req.params, `@QueryParam('q')` /
+`@QueryParams()` req.query, `@HeaderParam('x')` / `@HeaderParams()` req.headers,
+`@CookieParam('c')` / `@CookieParams()` the parsed cookies, `@UploadedFile()` /
+`@UploadedFiles()` req.file / req.files; `@Req()` is the request and `@Res()` the response.
+A single value declared `number` or `boolean` is converted to that type before the method
+runs (a failed conversion answers 400), so it carries no attacker-shaped text.
+
+The return value is the response body: ExpressDriver.handleSuccess sends it with
+`res.json` when the action is JSON-typed (a `@JsonController`, or a JSON
+`@ContentType`) and with `res.send` otherwise, which serves a string as text/html. The
+result is the same NestHandler shape nest.py gives, so the engine treats both alike.
+
+`@Controller` also names NestJS's decorator: a class is taken as routing-controllers'
+only when its file imports the package.
+"""
+
+from __future__ import annotations
+
+from nodeward.source import syntax
+from nodeward.source.parse import Node
+from nodeward.source.taint.content_type import is_html_type
+from nodeward.source.taint.methods import CLASS_TYPES
+from nodeward.source.taint.nest import NestHandler, NestParam, NestSource
+
+MODULE = "routing-controllers"
+#: decorator -> (request member, whether its first argument names one field of it)
+_SOURCE_DECORATORS = {
+    "Body": (NestSource.BODY, False),
+    "BodyParam": (NestSource.BODY, True),
+    "Param": (NestSource.PARAMS, True),
+    "Params": (NestSource.PARAMS, False),
+    "QueryParam": (NestSource.QUERY, True),
+    "QueryParams": (NestSource.QUERY, False),
+    "HeaderParam": (NestSource.HEADERS, True),
+    "HeaderParams": (NestSource.HEADERS, False),
+    "CookieParam": (NestSource.COOKIES, True),
+    "CookieParams": (NestSource.COOKIES, False),
+    "UploadedFile": (NestSource.FILE, False),
+    "UploadedFiles": (NestSource.FILES, False),
+}
+_REQUEST_DECORATORS = frozenset({"Req", "Request"})
+_RESPONSE_DECORATORS = frozenset({"Res", "Response"})
+_ROUTE_DECORATORS = frozenset({"Get", "Post", "Put", "Patch", "Delete", "All", "Head", "Method"})
+_CONTROLLERS = frozenset({"Controller", "JsonController"})
+#: parameter types the driver converts a single value to (ActionParameterHandler)
+_CONVERTED_TYPES = frozenset({"number", "boolean", "Number", "Boolean"})
+
+
+def _decorator_call(decorator: Node) -> tuple[str, list[Node]] | None:
+    inner = decorator.named_children[0] if decorator.named_children else None
+    if inner is None:
+        return None
+    if inner.type == "identifier":
+        return syntax.text(inner), []
+    if inner.type != "call_expression":
+        return None
+    fn = inner.child_by_field_name("function")
+    name = syntax.text(fn).rsplit(".", 1)[-1] if fn is not None else ""
+    return name, syntax.call_arguments(inner)
+
+
+def _decorators(nodes: list[Node]) -> dict[str, list[Node]]:
+    calls = (_decorator_call(n) for n in nodes if n.type == "decorator")
+    return {call[0]: call[1] for call in calls if call is not None}
+
+
+def _class_decorators(cls: Node) -> dict[str, list[Node]]:
+    nodes = list(cls.named_children)
+    if cls.parent is not None and cls.parent.type == "export_statement":
+        nodes += cls.parent.named_children
+    return _decorators(nodes)
+
+
+def _method_decorators(method: Node) -> dict[str, list[Node]]:
+    found: list[Node] = []
+    sibling = method.prev_named_sibling
+    while sibling is not None and sibling.type in ("decorator", "comment"):
+        found.append(sibling)
+        sibling = sibling.prev_named_sibling
+    return _decorators(found + list(method.named_children))
+
+
+def _imports_package(node: Node) -> bool:
+    """The file around `node` imports or requires routing-controllers."""
+    root = node
+    while root.parent is not None:
+        root = root.parent
+    quoted = (f'"{MODULE}"', f"'{MODULE}'")
+    for statement in root.named_children:
+        if statement.type in ("import_statement", "lexical_declaration", "variable_declaration"):
+            text = syntax.text(statement)
+            if any(q in text for q in quoted):
+                return True
+    return False
+
+
+def _converted(param: Node, keyed: bool) -> bool:
+    annotation = param.child_by_field_name("type")
+    type_text = syntax.text(annotation).lstrip(":").strip() if annotation is not None else ""
+    return keyed and type_text in _CONVERTED_TYPES
+
+
+def _returns_html(json: bool, decorators: dict[str, list[Node]], response: str | None) -> bool:
+    if {"Render", "Redirect", "Location"} & decorators.keys() or response is not None:
+        return False  # a view, a redirect, or a method that answers with `res` itself
+    content_type = decorators.get("ContentType", [])
+    if content_type:  # @ContentType decides whether the action is JSON-typed
+        return is_html_type(content_type[0]) is not False
+    header = decorators.get("Header", [])
+    if len(header) >= 2 and (syntax.string_value(header[0]) or "").lower() == "content-type":
+        return is_html_type(header[1]) is not False
+    return not json
+
+
+def routing_controllers_handler(method: Node) -> NestHandler | None:
+    """The roles of a routing-controllers action's parameters, or None when `method` is
+    not one."""
+    if method.type != "method_definition":
+        return None
+    body = method.parent
+    cls = body.parent if body is not None and body.type == "class_body" else None
+    if cls is None or cls.type not in CLASS_TYPES:
+        return None
+    on_class = _class_decorators(cls)
+    kind = next((k for k in ("JsonController", "Controller") if k in on_class), None)
+    if kind is None:
+        return None
+    decorators = _method_decorators(method)
+    if not _ROUTE_DECORATORS & decorators.keys() or not _imports_package(method):
+        return None
+    params: list[NestParam] = []
+    converted: set[str] = set()
+    request = response = None
+    for param in syntax.function_params(method):
+        name = syntax.param_name(param)
+        if name is None:
+            continue
+        for decorator in param.named_children:
+            call = _decorator_call(decorator) if decorator.type == "decorator" else None
+            if call is None:
+                continue
+            decorator_name, args = call
+            if decorator_name in _REQUEST_DECORATORS:
+                request = name
+            elif decorator_name in _RESPONSE_DECORATORS:
+                response = name
+            elif decorator_name in _SOURCE_DECORATORS:
+                source, keyed = _SOURCE_DECORATORS[decorator_name]
+                key = syntax.string_value(args[0]) if keyed and args else None
+                if key is not None and source is NestSource.HEADERS:
+                    key = key.lower()  # the driver reads req.headers[name.toLowerCase()]
+                if _converted(param, keyed):
+                    converted.add(name)
+                else:
+                    params.append(NestParam(name, source, key, param))
+    return NestHandler(
+        params=tuple(params),
+        converted=frozenset(converted),
+        request=request,
+        response=response,
+        returns_html=_returns_html(kind == "JsonController", decorators, response),
+        framework="routing-controllers",
+    )
