@@ -48,8 +48,6 @@ class SchemaMethods:
             for name, func in _declared(ctx):
                 self._by_name[name].append((ctx, func))
             for name, func in _declared(ctx, "statics", "static"):
-                if (ctx.rel, func.start_byte) in self._static_starts:
-                    continue  # a shorthand method is both an entry and a method definition
                 self._statics[name].append((ctx, func))
                 self._static_starts.add((ctx.rel, func.start_byte))
 
@@ -96,7 +94,16 @@ def _declared(
     ctx: FileContext, table: str = "methods", adder: str = "method"
 ) -> Iterable[tuple[str, Node]]:
     """Functions put in a schema's `methods` table (or, with "statics" and "static", its
-    `statics` table), by name."""
+    `statics` table), by name, each once (a shorthand method `{ name() {} }` is both an
+    object entry and a method definition)."""
+    seen: set[int] = set()
+    for name, func in _table_entries(ctx, table, adder):
+        if func.start_byte not in seen:
+            seen.add(func.start_byte)
+            yield name, func
+
+
+def _table_entries(ctx: FileContext, table: str, adder: str) -> Iterable[tuple[str, Node]]:
     for assign in ctx.nodes("assignment_expression"):
         chain = syntax.member_chain(assign.child_by_field_name("left"))
         right = syntax.unwrap(assign.child_by_field_name("right"))
