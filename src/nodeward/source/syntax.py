@@ -19,6 +19,7 @@ FUNCTION_TYPES = frozenset(
         "generator_function",
     }
 )
+CLASS_TYPES = frozenset({"class_declaration", "class", "abstract_class_declaration"})
 # TypeScript wraps expressions in these without changing their value.
 _TRANSPARENT = frozenset(
     {

@@ -25,15 +25,15 @@ from dataclasses import dataclass
 from nodeward.findings import Skip
 from nodeward.source import syntax
 from nodeward.source.appmodel import paths
-from nodeward.source.appmodel.decorators import Decorator as _Decorator
-from nodeward.source.appmodel.decorators import class_decorators as _class_decorators
 from nodeward.source.appmodel.decorators import first_path as _first_path
-from nodeward.source.appmodel.decorators import method_decorators as _method_decorators
 from nodeward.source.appmodel.guards import PACKAGE_GUARDS, guards_from_body
 from nodeward.source.appmodel.model import Guard, Handler, Middleware, Route
 from nodeward.source.appmodel.nest_consumer import Applied, MakeMiddleware, applied_middleware
 from nodeward.source.appmodel.resolve import Creation, Resolver, member_function
 from nodeward.source.context import FileContext
+from nodeward.source.decorators import Decorator as _Decorator
+from nodeward.source.decorators import class_decorators as _class_decorators
+from nodeward.source.decorators import method_decorators as _method_decorators
 from nodeward.source.parse import Node
 
 _COMMON = "@nestjs/common"
@@ -53,7 +53,6 @@ ROUTE_DECORATORS = {
 _PUBLIC = re.compile(
     r"^(Public|IsPublic|PublicRoute|AllowAnonymous|Anonymous|SkipAuth|NoAuth|Unprotected)$"
 )
-_CLASS_TYPES = frozenset({"class_declaration", "class", "abstract_class_declaration"})
 _GUARD_AUTH_NAME = re.compile(
     r"auth|jwt|role|permission|polic|admin|login|logged|session|user|access|scope|acl|casl|"
     r"owner|api_?key|token|bearer|passport",
@@ -217,9 +216,8 @@ class NestModel:
 
     def routes(self, globals_: NestGlobals) -> Iterator[Route]:
         for ctx in self.files:
-            for kind in _CLASS_TYPES:
-                for cls in ctx.nodes(kind):
-                    yield from self._controller(ctx, cls, globals_)
+            for cls in ctx.nodes(*syntax.CLASS_TYPES):
+                yield from self._controller(ctx, cls, globals_)
 
     def _controller(self, ctx: FileContext, cls: Node, globals_: NestGlobals) -> Iterator[Route]:
         decorators = _class_decorators(cls)

@@ -245,7 +245,7 @@ class Resolver:
         value = self.value(ctx, node)
         if value is None or depth > _MAX_DEPTH:
             return None
-        if value.type in syntax.FUNCTION_TYPES or value.type in _CLASS_TYPES:
+        if value.type in syntax.FUNCTION_TYPES or value.type in syntax.CLASS_TYPES:
             return ctx, value
         if value.type in ("identifier", "member_expression", "call_expression"):
             resolved = self.graph.resolve_import(ctx, value)
@@ -303,16 +303,13 @@ def _declarations(scope: Node) -> dict[str, Node | None]:
     return found
 
 
-_CLASS_TYPES = frozenset({"class_declaration", "class", "abstract_class_declaration"})
-
-
 def member_function(cls: Node, name: str) -> Node | None:
     """The function `name` of a class (method or arrow field) or of a constructor
     function (`this.name = function ...` in its body)."""
     body = cls.child_by_field_name("body")
     if body is None:
         return None
-    if cls.type in _CLASS_TYPES:
+    if cls.type in syntax.CLASS_TYPES:
         for member in body.named_children:
             key = member.child_by_field_name("name") or member.child_by_field_name("property")
             if key is None or syntax.text(key) != name:

@@ -30,18 +30,19 @@ from dataclasses import dataclass, replace
 from nodeward.findings import Skip
 from nodeward.source import syntax
 from nodeward.source.appmodel import paths
-from nodeward.source.appmodel.decorators import (
-    Decorator,
-    class_decorators,
-    decorators,
-    first_path,
-    method_decorators,
-)
+from nodeward.source.appmodel.decorators import first_path
 from nodeward.source.appmodel.guards import guards_of
 from nodeward.source.appmodel.model import App, AppUse, Framework, Guard, Handler, Middleware, Route
 from nodeward.source.appmodel.nest_consumer import MakeMiddleware
 from nodeward.source.appmodel.resolve import Creation, Resolver, member_function
 from nodeward.source.context import FileContext
+from nodeward.source.decorators import (
+    Decorator,
+    class_decorators,
+    decorators,
+    method_decorators,
+    own_decorator_nodes,
+)
 from nodeward.source.parse import Node
 
 MODULE = "routing-controllers"
@@ -62,7 +63,6 @@ ROUTE_DECORATORS = {
     "Head": "HEAD",
 }
 CONTROLLER_DECORATORS = frozenset({"Controller", "JsonController"})
-_CLASS_TYPES = ("class_declaration", "class", "abstract_class_declaration")
 
 Class = tuple[FileContext, Node]
 
@@ -158,7 +158,7 @@ class RoutingControllersModel:
         found: list[Class] = []
         for element in value.named_children:
             cls = self.resolver.class_of(ctx, element)
-            if cls is None or cls[1].type not in _CLASS_TYPES:
+            if cls is None or cls[1].type not in syntax.CLASS_TYPES:
                 return None  # a glob, a spread or a class we cannot see
             found.append(cls)
         return tuple(found)
@@ -169,17 +169,14 @@ class RoutingControllersModel:
         return [
             (ctx, cls)
             for ctx in self.files
-            for kind in _CLASS_TYPES
-            for cls in ctx.nodes(kind)
+            for cls in ctx.nodes(*syntax.CLASS_TYPES)
             if any(d.name in CONTROLLER_DECORATORS for d in class_decorators(cls))
         ]
 
     def _global_middleware(self, server: Server) -> list[Middleware]:
         classes = server.middlewares
         if classes is None:
-            classes = tuple(
-                (ctx, c) for ctx in self.files for k in _CLASS_TYPES for c in ctx.nodes(k)
-            )
+            classes = tuple((ctx, c) for ctx in self.files for c in ctx.nodes(*syntax.CLASS_TYPES))
         found = []
         for ctx, cls in classes:
             marker = next((d for d in class_decorators(cls) if d.name == "Middleware"), None)
@@ -268,7 +265,7 @@ class RoutingControllersModel:
                 continue
             for arg in d.args:
                 cls = self.resolver.class_of(ctx, arg) if arg.type == "identifier" else None
-                if cls is not None and cls[1].type in _CLASS_TYPES:
+                if cls is not None and cls[1].type in syntax.CLASS_TYPES:
                     found.append(self._class_middleware(cls[0], cls[1], arg, ctx))
                 else:
                     found.append(self.make_middleware(ctx, arg))
@@ -310,7 +307,7 @@ class RoutingControllersModel:
             name = label if guarded else f"{label} (no authorizationChecker configured)"
             found.append(_check(ctx, authorized.node, name, guarded))
         for param in syntax.function_params(method):
-            for d in decorators([c for c in param.named_children if c.type == "decorator"]):
+            for d in decorators(own_decorator_nodes(param)):
                 if d.name != "CurrentUser":
                     continue
                 options = syntax.unwrap(d.args[0]) if d.args else None

@@ -22,6 +22,12 @@ from functools import cache
 
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
+from nodeward.source.decorators import (
+    class_decorator_nodes,
+    class_of,
+    member_decorator_nodes,
+    own_decorator_nodes,
+)
 from nodeward.source.modules import ModuleGraph
 from nodeward.source.parse import Node
 from nodeward.source.taint import nest
@@ -62,7 +68,7 @@ def param_shape(
 ) -> TypedFields | None:
     """The typed fields of a `@Body() dto: CreateUserDto` parameter, when a ValidationPipe
     checks it; None otherwise."""
-    name = nest._type_name(param)
+    name = nest.type_name(param)
     found = class_named(graph, ctx, name) if name is not None else None
     if found is None:
         return None
@@ -81,7 +87,7 @@ def _dto_fields(ctx: FileContext, cls: Node) -> list[tuple[str, frozenset[SinkKi
     for member in body.named_children if body is not None else ():
         if member.type not in ("public_field_definition", "field_definition"):
             continue
-        decorators = {_decorator_name(d) for d in _field_decorators(member)}
+        decorators = {_decorator_name(d) for d in member_decorator_nodes(member)}
         if not decorators:
             continue  # undecorated: whitelisting strips it
         name = syntax.text(member.child_by_field_name("name"))
@@ -91,16 +97,6 @@ def _dto_fields(ctx: FileContext, cls: Node) -> list[tuple[str, frozenset[SinkKi
             found.append((name, STRING_ONLY))
         else:
             found.append((name, frozenset()))
-    return found
-
-
-def _field_decorators(member: Node) -> list[Node]:
-    found = [c for c in member.named_children if c.type == "decorator"]
-    sibling = member.prev_named_sibling
-    while sibling is not None and sibling.type in ("decorator", "comment"):
-        if sibling.type == "decorator":
-            found.append(sibling)
-        sibling = sibling.prev_named_sibling
     return found
 
 
@@ -114,11 +110,10 @@ def _decorator_name(decorator: Node) -> str:
 def _local_pipes(method: Node, param: Node) -> list[Node]:
     """`new ValidationPipe(...)` in the parameter's, the method's or the controller's
     decorators."""
-    decorators = [c for c in param.named_children if c.type == "decorator"]
-    decorators += nest._method_decorators(method)
-    cls = nest._class_of(method)
-    decorators += nest._class_decorators(cls) if cls is not None else []
-    return [pipe for d in decorators for pipe in _pipes_in(d)]
+    found = own_decorator_nodes(param) + member_decorator_nodes(method)
+    cls = class_of(method)
+    found += class_decorator_nodes(cls) if cls is not None else []
+    return [pipe for d in found for pipe in _pipes_in(d)]
 
 
 def _pipes_in(node: Node) -> list[Node]:

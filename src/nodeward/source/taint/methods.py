@@ -12,7 +12,6 @@ from nodeward.source.context import FileContext
 from nodeward.source.modules import ModuleGraph
 from nodeward.source.parse import Node
 
-CLASS_TYPES = frozenset({"class_declaration", "class", "abstract_class_declaration"})
 #: How many `extends` links are followed to find an inherited method.
 MAX_BASES = 3
 
@@ -22,7 +21,7 @@ Found = tuple[FileContext, Node]
 def class_named(graph: ModuleGraph, ctx: FileContext, name: str) -> Found | None:
     """The class `name` refers to in `ctx`: declared in the file or imported."""
     declared = syntax.unwrap(ctx.declaration(name))
-    if declared is not None and declared.type in CLASS_TYPES:
+    if declared is not None and declared.type in syntax.CLASS_TYPES:
         return ctx, declared
     imported = (
         node
@@ -37,7 +36,7 @@ def class_named(graph: ModuleGraph, ctx: FileContext, name: str) -> Found | None
         found = syntax.unwrap(resolved.node)
         if found is not None and found.type == "identifier":
             found = syntax.unwrap(resolved.ctx.declaration(syntax.text(found)))
-        if found is not None and found.type in CLASS_TYPES:
+        if found is not None and found.type in syntax.CLASS_TYPES:
             return resolved.ctx, found
         return None
     return None
@@ -94,7 +93,7 @@ class Methods:
             return None
         name = syntax.text(callee.child_by_field_name("property"))
         for ancestor in syntax.ancestors(callee):
-            if ancestor.type in CLASS_TYPES:
+            if ancestor.type in syntax.CLASS_TYPES:
                 return class_method(self.graph, ctx, ancestor, name)
             if ancestor.type in ("function_declaration", "function_expression"):
                 assigned = self._assigned_to_this(ctx, ancestor).get(name)
@@ -148,6 +147,6 @@ def class_of(graph: ModuleGraph, ctx: FileContext, ident: Node) -> Found | None:
         found = syntax.unwrap(resolved.node)
         if found is not None and found.type in ("identifier", "shorthand_property_identifier"):
             found = syntax.unwrap(resolved.ctx.declaration(syntax.text(found)))
-        if found is not None and found.type in CLASS_TYPES:
+        if found is not None and found.type in syntax.CLASS_TYPES:
             return resolved.ctx, found
     return class_named(graph, ctx, syntax.text(ident))

@@ -25,10 +25,18 @@ from enum import Enum
 
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
+from nodeward.source.decorators import (
+    class_decorator_nodes,
+    class_of,
+    decorators,
+    member_decorator_nodes,
+    named,
+    own_decorator_nodes,
+)
 from nodeward.source.modules import ModuleGraph
 from nodeward.source.parse import Node
 from nodeward.source.taint.content_type import is_html_type
-from nodeward.source.taint.methods import CLASS_TYPES, class_method, class_named
+from nodeward.source.taint.methods import class_method, class_named
 
 
 class NestSource(Enum):
@@ -64,7 +72,6 @@ _ROUTE_DECORATORS = frozenset(
 _CONVERTING_PIPES = frozenset(
     {"ParseIntPipe", "ParseFloatPipe", "ParseBoolPipe", "ParseUUIDPipe", "ParseEnumPipe"}
 )
-_CLASS_TYPES = CLASS_TYPES
 
 
 @dataclass(frozen=True)
@@ -89,55 +96,6 @@ class NestHandler:
     framework: str = "Nest"  # who sends the return value, for messages
 
 
-def _decorator_call(decorator: Node) -> tuple[str, list[Node]] | None:
-    """(`Query`, its arguments) for `@Query('q')`; (`Injectable`, []) for `@Injectable`."""
-    inner = decorator.named_children[0] if decorator.named_children else None
-    if inner is None:
-        return None
-    if inner.type == "identifier":
-        return syntax.text(inner), []
-    if inner.type != "call_expression":
-        return None
-    fn = inner.child_by_field_name("function")
-    name = syntax.text(fn).rsplit(".", 1)[-1] if fn is not None else ""
-    return name, syntax.call_arguments(inner)
-
-
-def _own_decorators(node: Node) -> list[Node]:
-    return [c for c in node.named_children if c.type == "decorator"]
-
-
-def _class_of(method: Node) -> Node | None:
-    body = method.parent
-    cls = body.parent if body is not None and body.type == "class_body" else None
-    return cls if cls is not None and cls.type in _CLASS_TYPES else None
-
-
-def _class_decorators(cls: Node) -> list[Node]:
-    found = _own_decorators(cls)
-    parent = cls.parent
-    if parent is not None and parent.type == "export_statement":
-        found += _own_decorators(parent)  # `@Controller() export class ...` / `export @...`
-    return found
-
-
-def _method_decorators(method: Node) -> list[Node]:
-    """The decorators written just above a method: its preceding siblings in the class
-    body (tree-sitter does not nest them in the method_definition)."""
-    found: list[Node] = []
-    sibling = method.prev_named_sibling
-    while sibling is not None and sibling.type in ("decorator", "comment"):
-        if sibling.type == "decorator":
-            found.append(sibling)
-        sibling = sibling.prev_named_sibling
-    return found + _own_decorators(method)
-
-
-def _names(decorators: list[Node]) -> dict[str, list[Node]]:
-    calls = (_decorator_call(d) for d in decorators)
-    return {call[0]: call[1] for call in calls if call is not None}
-
-
 def _converts(args: list[Node]) -> bool:
     """A conversion pipe among a parameter decorator's arguments: `ParseIntPipe` or
     `new ParseIntPipe({ errorHttpStatusCode: 400 })`."""
@@ -151,13 +109,13 @@ def _converts(args: list[Node]) -> bool:
 
 
 def _returns_html(
-    decorators: dict[str, list[Node]], response: str | None, passthrough: bool
+    on_method: dict[str, list[Node]], response: str | None, passthrough: bool
 ) -> bool:
-    if "Render" in decorators or "Redirect" in decorators or "Sse" in decorators:
+    if "Render" in on_method or "Redirect" in on_method or "Sse" in on_method:
         return False
     if response is not None and not passthrough:
         return False  # with @Res() the method answers itself; Nest ignores the return
-    header = decorators.get("Header", [])
+    header = on_method.get("Header", [])
     if len(header) >= 2 and (syntax.string_value(header[0]) or "").lower() == "content-type":
         return is_html_type(header[1]) is not False
     return True
@@ -168,13 +126,14 @@ def nest_handler(method: Node) -> NestHandler | None:
     one."""
     if method.type != "method_definition":
         return None
-    cls = _class_of(method)
-    class_decorators = _names(_class_decorators(cls)) if cls is not None else {}
+    cls = class_of(method)
+    class_decorators = named(decorators(class_decorator_nodes(cls))) if cls is not None else {}
     graphql = "Resolver" in class_decorators
     if not graphql and "Controller" not in class_decorators:
         return None
-    decorators = _names(_method_decorators(method))
-    if not (_GRAPHQL_OPERATIONS if graphql else _ROUTE_DECORATORS) & decorators.keys():
+    # nearest first, so that of a repeated decorator the topmost counts
+    on_method = named(decorators(member_decorator_nodes(method, nearest_first=True)))
+    if not (_GRAPHQL_OPERATIONS if graphql else _ROUTE_DECORATORS) & on_method.keys():
         return None
     sources = _GRAPHQL_SOURCE_DECORATORS if graphql else _SOURCE_DECORATORS
     params: list[NestParam] = []
@@ -185,11 +144,8 @@ def nest_handler(method: Node) -> NestHandler | None:
         name = syntax.param_name(param)
         if name is None:
             continue
-        for decorator in _own_decorators(param):
-            call = _decorator_call(decorator)
-            if call is None:
-                continue
-            kind, args = call
+        for found in decorators(own_decorator_nodes(param)):
+            kind, args = found.name, found.args
             if kind in _REQUEST_DECORATORS:
                 request = name
             elif kind in _RESPONSE_DECORATORS:
@@ -208,11 +164,11 @@ def nest_handler(method: Node) -> NestHandler | None:
         converted=frozenset(converted),
         request=request,
         response=response,
-        returns_html=not graphql and _returns_html(decorators, response, passthrough),
+        returns_html=not graphql and _returns_html(on_method, response, passthrough),
     )
 
 
-def _type_name(annotated: Node) -> str | None:
+def type_name(annotated: Node) -> str | None:
     """`UsersService` for `: UsersService`, `Repository` for `: Repository<User>`."""
     annotation = annotated.child_by_field_name("type")
     inner = (
@@ -230,14 +186,14 @@ def _type_name(annotated: Node) -> str | None:
 def injected_type(node: Node, field: str) -> str | None:
     """The declared class of `this.<field>` in the class around `node`: a constructor
     parameter property (`private readonly users: UsersService`) or a typed field."""
-    cls = next((a for a in syntax.ancestors(node) if a.type in _CLASS_TYPES), None)
+    cls = next((a for a in syntax.ancestors(node) if a.type in syntax.CLASS_TYPES), None)
     body = cls.child_by_field_name("body") if cls is not None else None
     if body is None:
         return None
     for member in body.named_children:
         if member.type == "public_field_definition":
             if syntax.text(member.child_by_field_name("name")) == field:
-                return _type_name(member)
+                return type_name(member)
         elif (
             member.type == "method_definition"
             and syntax.text(member.child_by_field_name("name")) == "constructor"
@@ -248,7 +204,7 @@ def injected_type(node: Node, field: str) -> str | None:
                     for c in param.children
                 )
                 if is_property and syntax.param_name(param) == field:
-                    return _type_name(param)
+                    return type_name(param)
     return None
 
 

@@ -23,9 +23,16 @@ only when its file imports the package.
 from __future__ import annotations
 
 from nodeward.source import syntax
+from nodeward.source.decorators import (
+    class_decorators,
+    class_of,
+    decorators,
+    member_decorator_nodes,
+    named,
+    own_decorator_nodes,
+)
 from nodeward.source.parse import Node
 from nodeward.source.taint.content_type import is_html_type
-from nodeward.source.taint.methods import CLASS_TYPES
 from nodeward.source.taint.nest import NestHandler, NestParam, NestSource
 
 MODULE = "routing-controllers"
@@ -52,40 +59,6 @@ _CONTROLLERS = frozenset({"Controller", "JsonController"})
 _CONVERTED_TYPES = frozenset({"number", "boolean", "Number", "Boolean"})
 
 
-def _decorator_call(decorator: Node) -> tuple[str, list[Node]] | None:
-    inner = decorator.named_children[0] if decorator.named_children else None
-    if inner is None:
-        return None
-    if inner.type == "identifier":
-        return syntax.text(inner), []
-    if inner.type != "call_expression":
-        return None
-    fn = inner.child_by_field_name("function")
-    name = syntax.text(fn).rsplit(".", 1)[-1] if fn is not None else ""
-    return name, syntax.call_arguments(inner)
-
-
-def _decorators(nodes: list[Node]) -> dict[str, list[Node]]:
-    calls = (_decorator_call(n) for n in nodes if n.type == "decorator")
-    return {call[0]: call[1] for call in calls if call is not None}
-
-
-def _class_decorators(cls: Node) -> dict[str, list[Node]]:
-    nodes = list(cls.named_children)
-    if cls.parent is not None and cls.parent.type == "export_statement":
-        nodes += cls.parent.named_children
-    return _decorators(nodes)
-
-
-def _method_decorators(method: Node) -> dict[str, list[Node]]:
-    found: list[Node] = []
-    sibling = method.prev_named_sibling
-    while sibling is not None and sibling.type in ("decorator", "comment"):
-        found.append(sibling)
-        sibling = sibling.prev_named_sibling
-    return _decorators(found + list(method.named_children))
-
-
 def _imports_package(node: Node) -> bool:
     """The file around `node` imports or requires routing-controllers."""
     root = node
@@ -106,13 +79,13 @@ def _converted(param: Node, keyed: bool) -> bool:
     return keyed and type_text in _CONVERTED_TYPES
 
 
-def _returns_html(json: bool, decorators: dict[str, list[Node]], response: str | None) -> bool:
-    if {"Render", "Redirect", "Location"} & decorators.keys() or response is not None:
+def _returns_html(json: bool, on_method: dict[str, list[Node]], response: str | None) -> bool:
+    if {"Render", "Redirect", "Location"} & on_method.keys() or response is not None:
         return False  # a view, a redirect, or a method that answers with `res` itself
-    content_type = decorators.get("ContentType", [])
+    content_type = on_method.get("ContentType", [])
     if content_type:  # @ContentType decides whether the action is JSON-typed
         return is_html_type(content_type[0]) is not False
-    header = decorators.get("Header", [])
+    header = on_method.get("Header", [])
     if len(header) >= 2 and (syntax.string_value(header[0]) or "").lower() == "content-type":
         return is_html_type(header[1]) is not False
     return not json
@@ -123,16 +96,16 @@ def routing_controllers_handler(method: Node) -> NestHandler | None:
     not one."""
     if method.type != "method_definition":
         return None
-    body = method.parent
-    cls = body.parent if body is not None and body.type == "class_body" else None
-    if cls is None or cls.type not in CLASS_TYPES:
+    cls = class_of(method)
+    if cls is None:
         return None
-    on_class = _class_decorators(cls)
+    on_class = named(class_decorators(cls))
     kind = next((k for k in ("JsonController", "Controller") if k in on_class), None)
     if kind is None:
         return None
-    decorators = _method_decorators(method)
-    if not _ROUTE_DECORATORS & decorators.keys() or not _imports_package(method):
+    # nearest first, so that of a repeated decorator the topmost counts
+    on_method = named(decorators(member_decorator_nodes(method, nearest_first=True)))
+    if not _ROUTE_DECORATORS & on_method.keys() or not _imports_package(method):
         return None
     params: list[NestParam] = []
     converted: set[str] = set()
@@ -141,11 +114,8 @@ def routing_controllers_handler(method: Node) -> NestHandler | None:
         name = syntax.param_name(param)
         if name is None:
             continue
-        for decorator in param.named_children:
-            call = _decorator_call(decorator) if decorator.type == "decorator" else None
-            if call is None:
-                continue
-            decorator_name, args = call
+        for found in decorators(own_decorator_nodes(param)):
+            decorator_name, args = found.name, found.args
             if decorator_name in _REQUEST_DECORATORS:
                 request = name
             elif decorator_name in _RESPONSE_DECORATORS:
@@ -164,6 +134,6 @@ def routing_controllers_handler(method: Node) -> NestHandler | None:
         converted=frozenset(converted),
         request=request,
         response=response,
-        returns_html=_returns_html(kind == "JsonController", decorators, response),
+        returns_html=_returns_html(kind == "JsonController", on_method, response),
         framework="routing-controllers",
     )
