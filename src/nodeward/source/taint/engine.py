@@ -1433,7 +1433,10 @@ class _FunctionAnalysis:
         if not live or self._guarded(call, arg, kind):
             return
         location = self.ctx.location(call)
-        ranked = sorted(live, key=lambda t: (isinstance(t.origin, int), len(t.steps)))
+        # the origin breaks ties: set order varies from run to run (hash randomisation)
+        ranked = sorted(
+            live, key=lambda t: (isinstance(t.origin, int), len(t.steps), repr(t.origin))
+        )
         for trace in ranked[:MAX_HITS_PER_SINK]:
             final = Trace(
                 origin=trace.origin,

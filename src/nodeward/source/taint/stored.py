@@ -307,7 +307,15 @@ def request_writes(hits: Iterable[Hit]) -> dict[str, list[Hit]]:
             continue
         found.setdefault(hit.store, []).append(hit)
     for writes in found.values():
-        writes.sort(key=lambda w: (len(w.trace.steps), w.sink.path, w.sink.line, w.sink.column))
+        writes.sort(
+            key=lambda w: (
+                len(w.trace.steps),
+                w.sink.path,
+                w.sink.line,
+                w.sink.column,
+                repr(w.trace.origin),  # hits come from sets: the origin breaks ties
+            )
+        )
     return found
 
 
