@@ -696,25 +696,7 @@ class _Walk:
         applying = [a for a in active if _covers(a.prefix, path)]
         chain = [a.middleware for a in applying if a.middleware is not None]
         complete = all(a.middleware is not None for a in applying)
-        if entry.skip is not None:
-            self.collector.skips.append(entry.skip)
-        for item in entry.items:
-            if isinstance(item, Middleware):
-                chain.append(item)
-            elif isinstance(item, Unknown):
-                self.collector.skips.append(item.skip)
-                complete = False
-        self.routes.append(
-            Route(
-                method=entry.method,
-                path=path,
-                params=paths.params(path),
-                chain=tuple(chain),
-                handler=entry.handler,
-                location=entry.location,
-                complete=complete,
-            )
-        )
+        self.routes.append(entry.route(path, chain, complete, self.collector.skips))
 
 
 def _covers(prefix: str, path: str) -> bool:

@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nodeward.findings import Skip, SourceLocation
-from nodeward.source.appmodel.model import Handler, Middleware
+from nodeward.source.appmodel import paths
+from nodeward.source.appmodel.model import Handler, Middleware, Route
 from nodeward.source.appmodel.resolve import Creation, Target
 
 Order = tuple[int | str, ...]
@@ -51,6 +52,29 @@ class RouteReg:
     #: The path is `opts.prefix + path` (Fastify plugin options): the walk puts the
     #: prefix the plugin was registered with in front of it.
     options_prefix: bool = False
+
+    def route(self, path: str, chain: list[Middleware], complete: bool, skips: list[Skip]) -> Route:
+        """The route this registers at its full `path`, after the middleware that applies
+        to it already (`chain`, `complete`): its own middleware appended, and what it
+        could not resolve added to `skips`."""
+        own = list(chain)
+        if self.skip is not None:
+            skips.append(self.skip)
+        for item in self.items:
+            if isinstance(item, Middleware):
+                own.append(item)
+            elif isinstance(item, Unknown):
+                skips.append(item.skip)
+                complete = False
+        return Route(
+            method=self.method,
+            path=path,
+            params=paths.params(path),
+            chain=tuple(own),
+            handler=self.handler,
+            location=self.location,
+            complete=complete,
+        )
 
 
 @dataclass

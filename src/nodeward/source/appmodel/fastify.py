@@ -287,28 +287,8 @@ class FastifyWalk:
     def _route(self, entry: RouteReg, path: str, hooks: list[Item]) -> None:
         chain = [m for m in hooks if isinstance(m, Middleware)]
         complete = len(chain) == len(hooks)
-        if entry.skip is not None:
-            self.skips.append(entry.skip)
-        for item in entry.items:
-            if isinstance(item, Middleware):
-                chain.append(item)
-            elif isinstance(item, Unknown):
-                self.skips.append(item.skip)
-                complete = False
-        for item in hooks:
-            if isinstance(item, Unknown):
-                self.skips.append(item.skip)
-        self.routes.append(
-            Route(
-                method=entry.method,
-                path=path,
-                params=paths.params(path),
-                chain=tuple(chain),
-                handler=entry.handler,
-                location=entry.location,
-                complete=complete,
-            )
-        )
+        self.routes.append(entry.route(path, chain, complete, self.skips))
+        self.skips += [item.skip for item in hooks if isinstance(item, Unknown)]
 
 
 # -- paths built from the plugin's options ----------------------------------------------
