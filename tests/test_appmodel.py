@@ -6,44 +6,26 @@ import json
 from pathlib import Path
 
 import pytest
+from appmodel_helpers import project_at, route_labelled, route_table
 from conftest import FIXTURES
 
 from nodeward.cli import main
-from nodeward.discover import DiscoveryOptions, discover
-from nodeward.project import Project, load_project
 from nodeward.scan import scan_path
-from nodeward.source.appmodel import AppModel, Guard, Route, app_model, handlers
+from nodeward.source.appmodel import AppModel, Guard, app_model, handlers
 from nodeward.source.appmodel.builder import build
 
 RULES = FIXTURES / "rules"
-
-
-def _project(path: Path) -> Project:
-    return load_project(discover(path, DiscoveryOptions()))
-
-
-def _table(model: AppModel) -> list[tuple[str, str, tuple[str, ...], str]]:
-    return [
-        (
-            r.method,
-            r.path,
-            tuple(m.name for m in r.chain),
-            f"{r.handler.location.path}:{r.handler.location.line}",
-        )
-        for app in model.apps
-        for r in app.routes
-    ]
 
 
 BASE_JS = ("helmet()", "express.json()", "session()")
 
 
 def test_commonjs_split_app_route_table() -> None:
-    model = app_model(_project(RULES / "routes_split_js"))
+    model = app_model(project_at(RULES / "routes_split_js"))
     assert [(a.name, a.location.path, a.location.line) for a in model.apps] == [
         ("app", "app.js", 8)
     ]
-    assert _table(model) == [
+    assert route_table(model) == [
         ("GET", "/healthz", (), "app.js:10"),
         ("POST", "/auth/login", BASE_JS, "routes/auth.js:8"),
         ("POST", "/auth/register", BASE_JS, "routes/auth.js:19"),
@@ -79,9 +61,9 @@ BASE_TS = ("express.json()", "cookieSession()")
 
 
 def test_esm_typescript_split_app_route_table() -> None:
-    model = app_model(_project(RULES / "routes_split_ts"))
+    model = app_model(project_at(RULES / "routes_split_ts"))
     helmet = "helmetModule.default()"
-    assert _table(model) == [
+    assert route_table(model) == [
         ("POST", "/api/v1/auth/signin", BASE_TS, "src/routes/auth.ts:8"),
         ("POST", "/api/v1/auth/signup", BASE_TS, "src/routes/auth.ts:22"),
         ("PUT", "/api/v1/auth/password", BASE_TS, "src/routes/auth.ts:29"),
@@ -108,7 +90,7 @@ def test_esm_typescript_split_app_route_table() -> None:
 
 
 def test_koa_router_prefixes() -> None:
-    model = app_model(_project(RULES / "routes_koa_ts"))
+    model = app_model(project_at(RULES / "routes_koa_ts"))
     assert [(r.method, r.path, tuple(m.name for m in r.chain)) for r in model.apps[0].routes] == [
         ("POST", "/auth/login", ()),
         ("POST", "/auth/token", ("ratelimit()",)),
@@ -169,7 +151,7 @@ def test_routes_command_text_and_errors(capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_unresolved_parts_are_skips_and_unknown_chains() -> None:
-    project = _project(RULES / "routes_bad_input")
+    project = project_at(RULES / "routes_bad_input")
     model = app_model(project)
     reasons = sorted(s.reason.split(" `")[0].split(";")[0] for s in model.unresolved)
     assert reasons == [
@@ -184,7 +166,7 @@ def test_unresolved_parts_are_skips_and_unknown_chains() -> None:
 
 
 def test_model_is_built_once_per_project() -> None:
-    project = _project(RULES / "routes_split_js")
+    project = project_at(RULES / "routes_split_js")
     assert app_model(project) is app_model(project)
     skips_before = list(project.skips)
     app_model(project)
@@ -192,7 +174,7 @@ def test_model_is_built_once_per_project() -> None:
 
 
 def test_handlers_for_the_taint_engine() -> None:
-    triples = handlers(_project(RULES / "routes_split_js"))
+    triples = handlers(project_at(RULES / "routes_split_js"))
     found = {(r.label, ctx.rel, fn.start_point.row + 1) for r, fn, ctx in triples}
     assert ("DELETE /admin/users/:id", "routes/admin.js", 12) in found
     assert ("POST /auth/login", "routes/auth.js", 8) in found
@@ -200,7 +182,7 @@ def test_handlers_for_the_taint_engine() -> None:
 
 
 def test_router_not_mounted_has_unknown_chain() -> None:
-    project = _project(RULES / "client_authorization.js")
+    project = project_at(RULES / "client_authorization.js")
     model = app_model(project)
     assert model.apps == ()
     assert [(r.label, r.complete) for r in model.orphan_routes] == [
@@ -210,11 +192,7 @@ def test_router_not_mounted_has_unknown_chain() -> None:
 
 def test_no_framework_no_work(tmp_path: Path) -> None:
     (tmp_path / "lib.js").write_text("module.exports = (m) => m.get('a', 1);\n")
-    assert build(_project(tmp_path).files) == AppModel(apps=(), orphan_routes=(), unresolved=())
-
-
-def _route(model: AppModel, label: str) -> Route:
-    return next(r for _a, r in model.routes() if r.label == label)
+    assert build(project_at(tmp_path).files) == AppModel(apps=(), orphan_routes=(), unresolved=())
 
 
 def test_route_builder_chains_and_scoped_router_use(tmp_path: Path) -> None:
@@ -231,9 +209,9 @@ def test_route_builder_chains_and_scoped_router_use(tmp_path: Path) -> None:
         'app.route("/x").get(h).post(h);\n'
         "function h(req, res) {}\n"
     )
-    model = app_model(_project(tmp_path))
-    assert not _route(model, "GET /v1/open").guarded_by(Guard.CSRF)
-    assert _route(model, "POST /v1/closed").guarded_by(Guard.CSRF)
+    model = app_model(project_at(tmp_path))
+    assert not route_labelled(model, "GET /v1/open").guarded_by(Guard.CSRF)
+    assert route_labelled(model, "POST /v1/closed").guarded_by(Guard.CSRF)
     assert [r.label for r in model.apps[0].routes][-2:] == ["GET /x", "POST /x"]
 
 
@@ -246,7 +224,7 @@ def test_circular_imports_do_not_hang(tmp_path: Path) -> None:
         'const a = require("./a");\n'
         'module.exports = function reg(app) { reg(app); app.get("/b", (q, s) => 1); };\n'
     )
-    model = app_model(_project(tmp_path))
+    model = app_model(project_at(tmp_path))
     assert [r.label for r in model.apps[0].routes] == ["GET /b"]
 
 

@@ -7,47 +7,25 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from appmodel_helpers import project_at, route_labelled, route_table
 from conftest import FIXTURES
 
 from nodeward.cli import main
-from nodeward.discover import DiscoveryOptions, discover
-from nodeward.project import Project, load_project
-from nodeward.source.appmodel import AppModel, Framework, Guard, Route, app_model, handlers
+from nodeward.source.appmodel import Framework, Guard, app_model, handlers
 from nodeward.source.taint.nest import nest_handler
 
 RULES = FIXTURES / "rules"
-
-
-def _project(path: Path) -> Project:
-    return load_project(discover(path, DiscoveryOptions()))
-
-
-def _table(model: AppModel) -> list[tuple[str, str, tuple[str, ...], str]]:
-    return [
-        (
-            r.method,
-            r.path,
-            tuple(m.name for m in r.chain),
-            f"{r.handler.location.path}:{r.handler.location.line}",
-        )
-        for app in model.apps
-        for r in app.routes
-    ]
-
-
-def _route(model: AppModel, label: str) -> Route:
-    return next(r for _a, r in model.routes() if r.label == label)
 
 
 FASTIFY_JS = ("@fastify/helmet", "@fastify/jwt", "@fastify/rate-limit (global: false)")
 
 
 def test_fastify_commonjs_plugins_hooks_and_encapsulation() -> None:
-    model = app_model(_project(RULES / "routes_fastify_js"))
+    model = app_model(project_at(RULES / "routes_fastify_js"))
     assert [(a.framework, a.name, a.location.line) for a in model.apps] == [
         (Framework.FASTIFY, "fastify", 1)
     ]
-    assert _table(model) == [
+    assert route_table(model) == [
         ("POST", "/login", FASTIFY_JS, "app.js:21"),
         ("POST", "/auth/token", (*FASTIFY_JS, "config.rateLimit"), "app.js:30"),
         ("GET", "/admin/stats", FASTIFY_JS, "routes/admin.js:7"),
@@ -67,18 +45,20 @@ def test_fastify_commonjs_plugins_hooks_and_encapsulation() -> None:
         # a fastify-plugin (fp) plugin's hook reaches the instance that registered it
         ("GET", "/staff/dashboard/orders", (*FASTIFY_JS, "app.authenticate"), "app.js:48"),
     ]
-    assert _route(model, "GET /manage/reports").guarded_by(Guard.AUTH)  # request.jwtVerify()
-    assert not _route(model, "POST /login").guarded_by(Guard.RATE_LIMIT)
-    assert _route(model, "POST /auth/token").guarded_by(Guard.RATE_LIMIT)
-    assert _route(model, "DELETE /admin/users/:id").params == ("id",)
+    assert route_labelled(model, "GET /manage/reports").guarded_by(
+        Guard.AUTH
+    )  # request.jwtVerify()
+    assert not route_labelled(model, "POST /login").guarded_by(Guard.RATE_LIMIT)
+    assert route_labelled(model, "POST /auth/token").guarded_by(Guard.RATE_LIMIT)
+    assert route_labelled(model, "DELETE /admin/users/:id").params == ("id",)
     assert [u.middleware.name for u in model.apps[0].uses] == list(FASTIFY_JS)
     assert model.unresolved == ()
 
 
 def test_fastify_esm_typescript_plugins_in_other_files() -> None:
-    model = app_model(_project(RULES / "routes_fastify_ts"))
+    model = app_model(project_at(RULES / "routes_fastify_ts"))
     base = ("@fastify/helmet", "@fastify/auth")
-    assert _table(model) == [
+    assert route_table(model) == [
         (
             "POST",
             "/api/sessions/login",
@@ -100,8 +80,8 @@ def test_fastify_esm_typescript_plugins_in_other_files() -> None:
             "src/routes/admin.ts:21",
         ),
     ]
-    assert _route(model, "POST /api/sessions/login").guarded_by(Guard.RATE_LIMIT)
-    assert _route(model, "GET /api/admin/invoices").guarded_by(Guard.AUTH)
+    assert route_labelled(model, "POST /api/sessions/login").guarded_by(Guard.RATE_LIMIT)
+    assert route_labelled(model, "GET /api/admin/invoices").guarded_by(Guard.AUTH)
 
 
 def test_fastify_shapes_in_one_file(tmp_path: Path) -> None:
@@ -121,7 +101,7 @@ def test_fastify_shapes_in_one_file(tmp_path: Path) -> None:
         "async function handler(request, reply) {}\n"
         "async function createB(request, reply) {}\n"
     )
-    model = app_model(_project(tmp_path))
+    model = app_model(project_at(tmp_path))
     assert [(r.method, r.path, tuple(m.name for m in r.chain)) for r in model.apps[0].routes] == [
         ("GET", "/a", ("app.authenticate", "verifyOwner")),
         ("POST", "/b", ("checkCsrf",)),
@@ -129,9 +109,9 @@ def test_fastify_shapes_in_one_file(tmp_path: Path) -> None:
         ("HEAD", "/c", ()),
         ("ALL", "/v2/d", ("@fastify/rate-limit",)),
     ]
-    assert _route(model, "POST /b").guarded_by(Guard.CSRF)
-    assert _route(model, "POST /b").handler.name == "createB"
-    assert _route(model, "ALL /v2/d").guarded_by(Guard.RATE_LIMIT)
+    assert route_labelled(model, "POST /b").guarded_by(Guard.CSRF)
+    assert route_labelled(model, "POST /b").handler.name == "createB"
+    assert route_labelled(model, "ALL /v2/d").guarded_by(Guard.RATE_LIMIT)
 
 
 def test_fastify_bad_input_is_skipped_not_crashed(tmp_path: Path) -> None:
@@ -146,7 +126,7 @@ def test_fastify_bad_input_is_skipped_not_crashed(tmp_path: Path) -> None:
         "app.get('/z', { schema: {} });\n"
         "function h(request, reply) {}\n"
     )
-    model = app_model(_project(tmp_path))
+    model = app_model(project_at(tmp_path))
     assert [(r.label, r.complete) for r in model.apps[0].routes] == [
         ("GET /l", False),
         ("GET /<dynamic>", False),
@@ -164,13 +144,13 @@ NEST_BASE = ("helmet()", "ThrottlerGuard")
 
 
 def test_nestjs_controllers_guards_and_global_prefix() -> None:
-    model = app_model(_project(RULES / "routes_nestjs_ts"))
+    model = app_model(project_at(RULES / "routes_nestjs_ts"))
     assert [(a.framework, a.location.path, a.location.line) for a in model.apps] == [
         (Framework.NESTJS, "src/main.ts", 7)
     ]
     jwt, public = "JwtAuthGuard", "JwtAuthGuard (skipped: @Public())"
     admin = "src/admin/admin.controller.ts"
-    assert _table(model) == [
+    assert route_table(model) == [
         ("GET", "/api/admin/users", (*NEST_BASE, jwt, "RolesGuard"), f"{admin}:12"),
         ("DELETE", "/api/admin/users/:id", (*NEST_BASE, jwt, "RolesGuard"), f"{admin}:19"),
         ("GET", "/api/admin/reports/:id", (*NEST_BASE, public, "AuditGuard"), f"{admin}:30"),
@@ -201,14 +181,14 @@ def test_nestjs_controllers_guards_and_global_prefix() -> None:
     assert guards["AuditGuard"] == frozenset()  # always returns true
     assert guards["ThrottlerGuard"] == {Guard.RATE_LIMIT}
     assert guards[public] == frozenset()
-    login = _route(model, "POST /api/auth/login")
+    login = route_labelled(model, "POST /api/auth/login")
     assert (login.location.line, login.handler.name) == (15, "AuthController.login")
     assert login.params == ()
-    assert _route(model, "DELETE /api/admin/users/:id").params == ("id",)
+    assert route_labelled(model, "DELETE /api/admin/users/:id").params == ("id",)
 
 
 def test_nestjs_handlers_are_the_methods_the_taint_engine_recognises() -> None:
-    triples = handlers(_project(RULES / "routes_nestjs_ts"))
+    triples = handlers(project_at(RULES / "routes_nestjs_ts"))
     assert len(triples) == 8
     for _r, method, _ctx in triples:
         assert method.type == "method_definition"
@@ -238,7 +218,7 @@ def test_nestjs_without_bootstrap_and_other_shapes(tmp_path: Path) -> None:
         "@Controller export class B { @Get x() {} }\n"
         "@Controller('c') export class C { @Get() get; @Post() }\n"
     )
-    model = app_model(_project(tmp_path))
+    model = app_model(project_at(tmp_path))
     assert model.apps == ()
     assert sorted(s.reason for s in model.unresolved) == [
         "guards spread from `...guards` not resolved",
@@ -298,7 +278,7 @@ def test_fastify_autoload_folders_become_prefixed_plugins(tmp_path: Path) -> Non
         "};\n"
     )
     (tmp_path / "routes" / "schemas.js").write_text("module.exports = { user: {} };\n")
-    model = app_model(_project(tmp_path))
+    model = app_model(project_at(tmp_path))
     assert [(a.name, a.location.line) for a in model.apps] == [("fastify-cli plugin app.js", 3)]
     assert [(r.label, tuple(m.name for m in r.chain)) for r in model.apps[0].routes] == [
         ("GET /api/admin/users", ("f.authenticate",)),
@@ -351,14 +331,14 @@ def test_nestjs_module_middleware_for_routes(tmp_path: Path) -> None:
         '  @Post(":id/adopt") adopt() { return {}; }\n'
         "}\n"
     )
-    model = app_model(_project(tmp_path))
+    model = app_model(project_at(tmp_path))
     assert [(r.label, tuple(m.name for m in r.chain)) for r in model.apps[0].routes] == [
         ("GET /cats", ("cookieParser()",)),
         ("POST /cats", ("cookieParser()", "AuthMiddleware")),
         ("GET /dogs/:id", ("cookieParser()",)),
         ("POST /dogs/:id/adopt", ("cookieParser()", "AuthMiddleware")),
     ]
-    assert _route(model, "POST /cats").guarded_by(Guard.AUTH)
+    assert route_labelled(model, "POST /cats").guarded_by(Guard.AUTH)
 
 
 def test_fastify_type_provider_and_imported_plugins(tmp_path: Path) -> None:
@@ -376,10 +356,10 @@ def test_fastify_type_provider_and_imported_plugins(tmp_path: Path) -> None:
         "};\n"
         "export default users;\n"
     )
-    model = app_model(_project(tmp_path))
+    model = app_model(project_at(tmp_path))
     assert [(a.name, [r.label for r in a.routes]) for a in model.apps] == [
         ("server", ["GET /users/:id"])
     ]
-    assert [(ctx.rel, fn.start_point.row + 1) for _r, fn, ctx in handlers(_project(tmp_path))] == [
-        ("routes/users.ts", 3)
-    ]
+    assert [
+        (ctx.rel, fn.start_point.row + 1) for _r, fn, ctx in handlers(project_at(tmp_path))
+    ] == [("routes/users.ts", 3)]

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from appmodel_helpers import project_at
 from conftest import FIXTURES
 
-from nodeward.discover import DiscoveryOptions, discover
-from nodeward.project import load_project
 from nodeward.source.appmodel import AppModel, Guard, app_model
 
 RULES = FIXTURES / "rules"
 
 
 def _model(path: Path) -> AppModel:
-    return app_model(load_project(discover(path, DiscoveryOptions())))
+    return app_model(project_at(path))
 
 
 def _table(model: AppModel) -> list[tuple[str, str, tuple[str, ...], str]]:

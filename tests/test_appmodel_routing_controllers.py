@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from appmodel_helpers import project_at
 from conftest import FIXTURES
 
-from nodeward.discover import DiscoveryOptions, discover
-from nodeward.project import Project, load_project
+from nodeward.project import Project
 from nodeward.source import syntax
 from nodeward.source.appmodel import AppModel, Framework, Guard, app_model, handlers
 from nodeward.source.taint.nest import NestSource, nest_handler
@@ -18,15 +18,11 @@ from nodeward.source.taint.routing_controllers import routing_controllers_handle
 RULES = FIXTURES / "rules"
 
 
-def _project(path: Path) -> Project:
-    return load_project(discover(path, DiscoveryOptions()))
-
-
 def _write(root: Path, files: dict[str, str]) -> Project:
     for rel, text in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text)
-    return _project(root)
+    return project_at(root)
 
 
 def _table(model: AppModel) -> list[tuple[str, str, tuple[str, ...], str]]:
@@ -42,7 +38,7 @@ def _table(model: AppModel) -> list[tuple[str, str, tuple[str, ...], str]]:
 
 
 def test_create_express_server_routes_prefixes_and_chains() -> None:
-    model = app_model(_project(RULES / "routes_routing_controllers_ts"))
+    model = app_model(project_at(RULES / "routes_routing_controllers_ts"))
     assert [(a.framework, a.name, a.location.path, a.location.line) for a in model.apps] == [
         (Framework.EXPRESS, "app", "src/app.ts", 8)
     ]
@@ -78,7 +74,7 @@ def test_create_express_server_routes_prefixes_and_chains() -> None:
 
 
 def test_handlers_are_the_methods_the_taint_engine_recognises() -> None:
-    triples = handlers(_project(RULES / "routes_routing_controllers_ts"))
+    triples = handlers(project_at(RULES / "routes_routing_controllers_ts"))
     assert len(triples) == 6
     for _route, method, _ctx in triples:
         assert routing_controllers_handler(method) is not None
@@ -193,7 +189,7 @@ def test_unlisted_controllers_are_orphans_and_bad_options_skip(tmp_path: Path) -
         'import { Listed } from "./listed";\n'
         "createExpressServer({ controllers: [Listed] });\n"
     )
-    model = app_model(_project(tmp_path))
+    model = app_model(project_at(tmp_path))
     assert [(r.label, r.complete) for r in model.orphan_routes] == [
         ("GET <dynamic>", False),
         ("GET /b", False),
