@@ -208,6 +208,25 @@ def member_chain(node: Node | None) -> list[str] | None:
     return None
 
 
+def leftmost_operand(node: Node | None) -> Node | None:
+    """The first operand of a `+` chain: `"/a?x=" + q + "&y"` -> `"/a?x="`."""
+    node = unwrap(node)
+    while node is not None and node.type == "binary_expression":
+        node = unwrap(node.child_by_field_name("left"))
+    return node
+
+
+def literal_prefix(node: Node | None) -> str | None:
+    """The constant text an expression starts with: `"/login?next=" + x` -> "/login?next=",
+    `` `Hi ${q}` `` -> "Hi "; None when it starts with something else."""
+    head = leftmost_operand(node)
+    if head is None:
+        return None
+    if head.type == "template_string":
+        return text(head)[1:].split("${", 1)[0]
+    return string_value(head)
+
+
 def dotted_name(node: Node | None) -> str | None:
     chain = member_chain(node)
     return ".".join(chain) if chain else None

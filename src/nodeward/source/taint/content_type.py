@@ -102,17 +102,11 @@ def koa_body_type(unit: Node, context: str, before: Node) -> BodyType:
 def _fixed_head(ctx: FileContext, value: Node | None, hops: int = 0) -> str | None:
     """The constant text a string expression starts with, following local constants:
     `"<p>" + q` -> "<p>", `` `Hi ${q}` `` -> "Hi ", `q` -> None (request data first)."""
-    node = syntax.unwrap(value)
-    while node is not None and node.type == "binary_expression":
-        node = syntax.unwrap(node.child_by_field_name("left"))
-    if node is None:
-        return None
-    if node.type == "template_string":
-        return syntax.text(node)[1:].split("${", 1)[0]
-    literal = syntax.string_value(node)
+    literal = syntax.literal_prefix(value)
     if literal is not None:
         return literal
-    if node.type == "identifier" and hops < 3:
+    node = syntax.leftmost_operand(value)
+    if node is not None and node.type == "identifier" and hops < 3:
         bound = ctx.value_of(node)
         if bound is not None and bound != node:
             return _fixed_head(ctx, bound, hops + 1)

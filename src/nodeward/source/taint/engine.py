@@ -1772,23 +1772,10 @@ def _inside(node: Node, ancestor: Node) -> bool:
     return ancestor.start_byte <= node.start_byte and node.end_byte <= ancestor.end_byte
 
 
-def _literal_prefix(arg: Node) -> str | None:
-    """The constant text an expression starts with: `"/login?next=" + x` -> "/login?next="."""
-    node = syntax.unwrap(arg)
-    while node is not None and node.type == "binary_expression":
-        node = syntax.unwrap(node.child_by_field_name("left"))
-    if node is None:
-        return None
-    if node.type == "template_string":
-        head = syntax.text(node)[1:]
-        return head.split("${", 1)[0]
-    return syntax.string_value(node)
-
-
 def _fixed_target(arg: Node, kind: SinkKind) -> bool:
     """A URL whose origin is fixed by a literal prefix cannot send the user or the server
     elsewhere; for redirects a same-site path ("/x", not "//x") is fixed too."""
-    prefix = _literal_prefix(arg)
+    prefix = syntax.literal_prefix(arg)
     if not prefix:
         return False
     if _FIXED_ORIGIN.match(prefix):
