@@ -203,12 +203,7 @@ class Validation:
 
     def _resolve(self, ctx: FileContext, node: Node) -> tuple[FileContext, Node] | None:
         """An object literal, here or exported by a project module."""
-        value = syntax.unwrap(ctx.value_of(node))
-        if value is not None and value.type == "member_expression":  # `schemas.login`
-            holder = syntax.unwrap(ctx.value_of(value.child_by_field_name("object")))
-            member = syntax.text(value.child_by_field_name("property"))
-            if holder is not None and holder.type == "object":
-                value = syntax.unwrap(ctx.value_of(syntax.object_get(holder, member)))
+        value = zod.local_schema(ctx, node)
         if value is not None and value.type == "object":
             return ctx, value
         if value is None or value.type != "call_expression":

@@ -62,17 +62,24 @@ def parse_call(graph: ModuleGraph, ctx: FileContext, call: Node) -> ZodParse | N
     return ZodParse(shape, holder) if shape is not None else None
 
 
-def resolve_schema(
-    graph: ModuleGraph, ctx: FileContext, node: Node | None
-) -> tuple[FileContext, Node] | None:
-    """The expression a schema reference was built with: here, in an object of schemas
-    (`schemas.login`), or exported by a project module."""
+def local_schema(ctx: FileContext, node: Node | None) -> Node | None:
+    """What a schema reference is bound to in this file, also through an object of
+    schemas (`schemas.login`)."""
     value = syntax.unwrap(ctx.value_of(node))
     if value is not None and value.type == "member_expression":
         holder = syntax.unwrap(ctx.value_of(value.child_by_field_name("object")))
         member = syntax.text(value.child_by_field_name("property"))
         if holder is not None and holder.type == "object":
             value = syntax.unwrap(ctx.value_of(syntax.object_get(holder, member)))
+    return value
+
+
+def resolve_schema(
+    graph: ModuleGraph, ctx: FileContext, node: Node | None
+) -> tuple[FileContext, Node] | None:
+    """The expression a schema reference was built with: here, in an object of schemas
+    (`schemas.login`), or exported by a project module."""
+    value = local_schema(ctx, node)
     if value is not None and value.type == "call_expression":
         return ctx, value
     found = graph.resolve_import(ctx, node) if node is not None else None
