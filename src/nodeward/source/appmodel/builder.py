@@ -22,7 +22,7 @@ from nodeward.source.appmodel.entries import (
     Use,
 )
 from nodeward.source.appmodel.fastify import FastifyWalk
-from nodeward.source.appmodel.guards import guards_of
+from nodeward.source.appmodel.guards import judged_middleware
 from nodeward.source.appmodel.model import (
     App,
     AppModel,
@@ -500,17 +500,7 @@ class _Collector:
         func = self.resolver.function(ctx, target)
         if func is not None:
             definition_ctx, definition = func
-        label = name if ref is None or ref.module.startswith(".") else f"{name} {ref.module}"
-        return Middleware(
-            name=name,
-            ref=ref,
-            location=ctx.location(node),
-            guards=guards_of(label, ref, definition, definition_ctx),
-            node=node,
-            ctx=ctx,
-            definition=definition,
-            definition_ctx=definition_ctx,
-        )
+        return judged_middleware(ctx, node, name, ref, definition, definition_ctx)
 
     def handler(self, ctx: FileContext, node: Node) -> Handler:
         node = syntax.unwrap(node) or node

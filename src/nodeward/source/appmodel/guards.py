@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from nodeward.source import syntax
-from nodeward.source.appmodel.model import Guard
+from nodeward.source.appmodel.model import Guard, Middleware
 from nodeward.source.context import CALL, FileContext, Ref
 from nodeward.source.parse import Node
 
@@ -62,6 +62,29 @@ _USER_READ = re.compile(
 )
 _VERIFIES_TOKEN = re.compile(r"\.jwtVerify\(")
 _DENY = re.compile(r"\b(401|403)\b|Unauthorized|Forbidden|redirect\(['\"`]/login")
+
+
+def judged_middleware(
+    ctx: FileContext,
+    node: Node,
+    name: str,
+    ref: Ref | None,
+    definition: Node | None,
+    definition_ctx: FileContext | None,
+) -> Middleware:
+    """A chain entry with its guards: from the package table (a package's middleware is
+    labelled with the package) and from its definition's body when the project wrote it."""
+    label = name if ref is None or ref.module.startswith(".") else f"{name} {ref.module}"
+    return Middleware(
+        name=name,
+        ref=ref,
+        location=ctx.location(node),
+        guards=guards_of(label, ref, definition, definition_ctx),
+        node=node,
+        ctx=ctx,
+        definition=definition,
+        definition_ctx=definition_ctx,
+    )
 
 
 def guards_of(

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from nodeward.source import syntax
-from nodeward.source.appmodel.guards import guards_of
+from nodeward.source.appmodel.guards import judged_middleware
 from nodeward.source.appmodel.model import Middleware
 from nodeward.source.appmodel.resolve import Resolver, member_function
 from nodeward.source.context import FileContext
@@ -144,16 +144,5 @@ def _middleware(
         return make(ctx, node)
     cls_ctx, cls = found
     use = member_function(cls, "use")
-    name = syntax.text(node)
-    ref = ctx.ref_of(node)
-    label = name if ref is None or ref.module.startswith(".") else f"{name} {ref.module}"
-    return Middleware(
-        name=name,
-        ref=ref,
-        location=ctx.location(node),
-        guards=guards_of(label, ref, use, cls_ctx),
-        node=node,
-        ctx=ctx,
-        definition=use,
-        definition_ctx=cls_ctx if use is not None else None,
-    )
+    definition_ctx = cls_ctx if use is not None else None
+    return judged_middleware(ctx, node, syntax.text(node), ctx.ref_of(node), use, definition_ctx)
