@@ -1403,24 +1403,10 @@ class _FunctionAnalysis:
         label: str,
         confidence: Confidence,
     ) -> None:
+        if taint and kind is SinkKind.XSS:
+            taint = self._html_body(call, arg, taint)
         if not taint:
             return
-        if kind is SinkKind.XSS and _NOT_HTML.search(
-            syntax.text(call.child_by_field_name("function"))
-        ):
-            return  # res.type("text/plain").send(x) is not parsed as HTML
-        if kind is SinkKind.XSS and self._plain_reply(call):
-            return  # Fastify sends strings as text/plain unless told otherwise
-        if kind is SinkKind.XSS and declared_not_html(call, self.unit):
-            return  # res.set("Content-Type", "application/json") earlier: not parsed as HTML
-        if kind is SinkKind.XSS and syntax.unwrap(arg) is not None:
-            unwrapped = syntax.unwrap(arg)
-            if unwrapped is not None and unwrapped.type in ("object", "array"):
-                return  # res.send({ ... }) answers JSON
-        if kind is SinkKind.XSS and holds_json_object(arg):
-            return  # `let result = {}; ...; res.send(result)` answers JSON too
-        if kind is SinkKind.XSS and _method_name(call) == "send":
-            taint = _string_bodies(taint)  # res.send(wrap(x)) of an object answers JSON
         any_shape = kind is SinkKind.NOSQL and _has_where(arg, self)
         kind_taint = taint if any_shape else frozenset(t for t in taint if _shape_fits(kind, t))
         if kind in (SinkKind.REDIRECT, SinkKind.SSRF) and _fixed_target(arg, kind):
@@ -1438,16 +1424,26 @@ class _FunctionAnalysis:
             live, key=lambda t: (isinstance(t.origin, int), len(t.steps), repr(t.origin))
         )
         for trace in ranked[:MAX_HITS_PER_SINK]:
-            final = Trace(
-                origin=trace.origin,
-                steps=(*trace.steps, FlowStep(location, f"reaches {label}")),
-                via=trace.via,
-                maybe_object=trace.maybe_object,
-                whole=trace.whole,
-                cleared=trace.cleared,
-                fields=trace.fields,  # where in the argument the data sits (stored.py)
-            )
+            # (the fields say where in the argument the data sits: stored.py reads them)
+            final = replace(trace, steps=(*trace.steps, FlowStep(location, f"reaches {label}")))
             self.hits.append(Hit(kind, location, label, final, confidence, any_shape))
+
+    def _html_body(self, call: Node, arg: Node, taint: Taint) -> Taint:
+        """What of a response body the browser parses as HTML."""
+        if _NOT_HTML.search(syntax.text(call.child_by_field_name("function"))):
+            return CLEAN  # res.type("text/plain").send(x)
+        if self._plain_reply(call):
+            return CLEAN  # Fastify sends strings as text/plain unless told otherwise
+        if declared_not_html(call, self.unit):
+            return CLEAN  # res.set("Content-Type", "application/json") earlier
+        body = syntax.unwrap(arg)
+        if body is not None and body.type in ("object", "array"):
+            return CLEAN  # res.send({ ... }) answers JSON
+        if holds_json_object(arg):
+            return CLEAN  # `let result = {}; ...; res.send(result)` answers JSON too
+        if _method_name(call) == "send":
+            return _string_bodies(taint)  # res.send(wrap(x)) of an object answers JSON
+        return taint
 
     def _heuristic_sinks(
         self,
