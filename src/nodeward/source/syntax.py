@@ -277,6 +277,21 @@ def walk_skipping(node: Node, skipped: frozenset[str]) -> Iterator[Node]:
             depth -= 1
 
 
+def returned_values(func: Node) -> list[Node]:
+    """The expressions a function returns: its own `return`s (not those of functions
+    nested in it), or an arrow function's expression body."""
+    body = func.child_by_field_name("body")
+    if body is None:
+        return []
+    if body.type != "statement_block":
+        return [body] if func.type == "arrow_function" else []
+    return [
+        node.named_children[0]
+        for node in walk_skipping(body, FUNCTION_TYPES)
+        if node.type == "return_statement" and node.named_children
+    ]
+
+
 def named_children(node: Node) -> Iterator[Node]:
     """`node.named_children` without caching them on `node` (see walk_with_depth): for
     passes over every node of a kind that the file index keeps."""

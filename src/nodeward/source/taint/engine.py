@@ -13,7 +13,7 @@ what was cut short is reported as a Skip.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from nodeward.findings import Confidence, FlowStep, Skip
@@ -1113,7 +1113,7 @@ class _FunctionAnalysis:
             return CLEAN
         if method in ("map", "flatMap") and args and args[0].type in syntax.FUNCTION_TYPES:
             # the array of what the callback returns: `rows.map((r) => escape(r.text))`
-            return union(*(self.eval(value, depth) for value in _returned_values(args[0])))
+            return union(*(self.eval(value, depth) for value in syntax.returned_values(args[0])))
         if method == "replace" and args and re.search(r"\\[nr]", syntax.text(args[0])):
             return frozenset(
                 t.clear(frozenset({SinkKind.LOG, SinkKind.HEADER})) for t in receiver_taint
@@ -1236,7 +1236,7 @@ class _FunctionAnalysis:
         target_ctx, func = target
         if target_ctx is not self.ctx or func == self.unit or not _inside(func, self.unit):
             return CLEAN
-        return union(*(self.eval(value) for value in _returned_values(func)))
+        return union(*(self.eval(value) for value in syntax.returned_values(func)))
 
     def _record_render(self, call: Node, args: list[Node], depth: int) -> None:
         view = syntax.string_value(args[0])
@@ -1630,7 +1630,7 @@ class _FunctionAnalysis:
             f"the return value of controller method {name}() "
             f"({self.nest.framework} sends strings as text/html)"
         )
-        for value in _returned_values(self.unit):
+        for value in syntax.returned_values(self.unit):
             node = value.parent if value.parent is not None else value
             taint = _string_bodies(self.eval(value))
             self._sink(node, value, taint, SinkKind.XSS, label, Confidence.HIGH)
@@ -1937,7 +1937,7 @@ def _has_where(arg: Node, analysis: _FunctionAnalysis) -> bool:
         return False
     return any(
         syntax.object_get(syntax.unwrap(returned), "$where") is not None
-        for returned in _returned_values(target[1])
+        for returned in syntax.returned_values(target[1])
     )
 
 
@@ -1960,22 +1960,6 @@ def _string_bodies(taint: Taint) -> Taint:
     `{ profile: { username } }`): Nest, Koa and Fastify serialise an object body as JSON,
     which the browser does not parse as HTML."""
     return frozenset(t for t in taint if not t.fields)
-
-
-def _returned_values(func: Node) -> list[Node]:
-    """The expressions a function returns (its own `return`s, or an arrow's body)."""
-    body = func.child_by_field_name("body")
-    own_code: Iterable[Node] = ()
-    if body is not None and body.type == "statement_block":
-        own_code = syntax.walk_skipping(body, syntax.FUNCTION_TYPES)
-    returned = [
-        node.named_children[0]
-        for node in own_code
-        if node.type == "return_statement" and node.named_children
-    ]
-    if func.type == "arrow_function" and body is not None and body.type != "statement_block":
-        returned.append(body)
-    return returned
 
 
 def _condition_holds(ctx: FileContext, condition: str, args: list[Node]) -> bool:

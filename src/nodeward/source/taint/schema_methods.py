@@ -81,7 +81,9 @@ class SchemaMethods:
         if len(found) != 1:
             return None
         ctx, func = found[0]
-        returned = _returned(func)
+        body = func.child_by_field_name("body")
+        block = body is not None and body.type == "statement_block"
+        returned = syntax.returned_values(func) if block else []  # `this` needs a function
         if returned and all(
             _is_boolean(value, self._boolean_methods) or _copies_fields(value, self._secret_fields)
             for value in returned
@@ -134,17 +136,6 @@ def _table_entries(ctx: FileContext, table: str, adder: str) -> Iterable[tuple[s
             and func.type in syntax.FUNCTION_TYPES
         ):
             yield name, func
-
-
-def _returned(func: Node) -> list[Node]:
-    body = func.child_by_field_name("body")
-    if body is None or body.type != "statement_block":
-        return []
-    return [
-        node.named_children[0]
-        for node in syntax.walk_skipping(body, syntax.FUNCTION_TYPES)
-        if node.type == "return_statement" and node.named_children
-    ]
 
 
 _COMPARISONS = frozenset({"===", "!==", "==", "!=", "<", ">", "<=", ">=", "instanceof", "in"})
