@@ -19,3 +19,21 @@ def _no_advisory_network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[N
         patch.setenv("NODEWARD_CACHE_DIR", str(tmp_path_factory.mktemp("nodeward-cache")))
         patch.setenv("NODEWARD_OFFLINE", "1")
         yield
+
+
+# Property-based tests run a bounded number of examples, without a per-example deadline
+# (CI machines are shared and noisy), and keep no example database in the work tree.
+try:
+    from hypothesis import HealthCheck, settings
+    from hypothesis.database import InMemoryExampleDatabase
+except ImportError:  # pragma: no cover - hypothesis is a dev dependency
+    pass
+else:
+    settings.register_profile(
+        "nodeward",
+        max_examples=60,
+        deadline=None,
+        database=InMemoryExampleDatabase(),
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    settings.load_profile("nodeward")
