@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from hostile_tree import build_hostile_tree  # noqa: E402
+from hostile_tree import build_hostile_tree
 
 
 def _run(command: list[str]) -> tuple[float, float, float, int]:

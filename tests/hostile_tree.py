@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,8 +154,8 @@ def build_hostile_tree(root: Path, *, outside: Path, huge_bytes: int = 12_000_00
     _write(root, "views/unbalanced.ejs", "<%\n" * 30_000)
     _write(root, "views/unbalanced.hbs", "{{\n" * 15_000)
     # Symlinks: a loop, one out of the root (a folder and a file), and one to a secret.
-    os.symlink(".", root / "loop")
-    os.symlink("/usr", root / "usr-link")
-    os.symlink("/etc/passwd", root / "passwd.js")
-    os.symlink(outside / "creds.js", root / "creds.js")
-    os.symlink(root / "does-not-exist.js", root / "dangling.js")
+    (root / "loop").symlink_to(".")
+    (root / "usr-link").symlink_to("/usr")
+    (root / "passwd.js").symlink_to("/etc/passwd")
+    (root / "creds.js").symlink_to(outside / "creds.js")
+    (root / "dangling.js").symlink_to(root / "does-not-exist.js")
