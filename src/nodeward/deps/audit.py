@@ -107,20 +107,22 @@ MAX_CHAINS_SHOWN = 3
 
 
 def _via(placed: Placed) -> str:
-    chains = [r for r in placed.routes if len(r.steps) > 1 or r.workspace.folder]
-    if not chains:
-        return ""
-    shown = [_upstream(r) for r in placed.routes[: MAX_CHAINS_SHOWN + 1]]
-    more = len(placed.routes) - len(shown)
-    also = "; also via ".join(shown[1:])
-    text = f" via {shown[0]}" + (f"; also via {also}" if also else "")
+    """` via a@1 > b@2; also via c@3` -- every chain up to the package, the first being the
+    one the fix advice follows; a direct dependency's own entry needs no "via"."""
+    upstream = [_upstream(route) for route in placed.routes]
+    first, others = upstream[0], [u for u in upstream[1:] if u]
+    shown = others[:MAX_CHAINS_SHOWN]
+    text = f" via {first}" if first else ""
+    if shown:
+        text += ("; also via " if first else ", also via ") + "; also via ".join(shown)
+    more = len(others) - len(shown)
     return text + (f"; and {more} more path{'s' if more > 1 else ''}" if more > 0 else "")
 
 
 def _upstream(route: Route) -> str:
     """A chain up to (not including) the package itself."""
     where = [f"{route.workspace.folder} (workspace)"] if route.workspace.folder else []
-    return " > ".join([*where, *(str(link) for link in route.steps[:-1])]) or "package.json"
+    return " > ".join([*where, *(str(link) for link in route.steps[:-1])])
 
 
 def _finding(match: Match, placed: Placed, fix: str, index: ImportIndex) -> Finding:

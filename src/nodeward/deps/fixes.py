@@ -186,7 +186,7 @@ def advice(
     allowed = clearance.allowed(spec, catalog) if spec else None
     if allowed is not None:
         return (
-            f"{parent} already allows {package.name} {allowed} ({spec!r}), which {fixes_all}; "
+            f'{parent} already allows {package.name} {allowed} ("{spec}"), which {fixes_all}; '
             f"refresh the lockfile: {update(manager, where, name, package.version)} {chain}"
         )
     pin = override(manager, package.name, target)
@@ -211,7 +211,7 @@ def advice(
             owner = "package.json" if index == 0 else str(steps[index - 1])
             return (
                 f"{excludes}; {owner} allows {ancestor.edge.name} {pulled} "
-                f"({ancestor.edge.spec!r}), whose dependencies pull a fixed {package.name}: "
+                f'("{ancestor.edge.spec}"), whose dependencies pull a fixed {package.name}: '
                 f"{update(manager, where, ancestor.edge.name, ancestor.node.version)} {chain}"
             )
     release = _direct_release(catalog, steps, clearance)
