@@ -131,8 +131,21 @@ def test_scan_reports_exact_advisories_for_every_format(
         assert (finding.location.manifest, finding.location.line) == ("package.json", 4)
         lockfile = finding.evidence[0].location
         assert isinstance(lockfile, PackageLocation)
-        assert lockfile.manifest == SAMPLES[sample]
+        assert (lockfile.manifest, lockfile.line) == (SAMPLES[sample], ENTRY_LINES[sample])
         assert finding.evidence[0].description == "lockfile entry of lodash@4.17.4"
+
+
+#: The line of lodash@4.17.4's entry in each sample lockfile.
+ENTRY_LINES = {
+    "package-lock.v1.json": 185,
+    "package-lock.v2.json": 271,
+    "package-lock.v3.json": 271,
+    "yarn.classic.lock": 169,
+    "yarn.berry.lock": 244,
+    "pnpm-lock.pnpm7.yaml": 202,
+    "pnpm-lock.pnpm8.yaml": 211,
+    "pnpm-lock.pnpm9.yaml": 136,
+}
 
 
 def _record(path: Path, vid: str, name: str, events: list[dict[str, str]], **extra: object) -> None:

@@ -153,7 +153,9 @@ def test_override_is_checked_against_every_advisory(advisories: Path) -> None:
     [fix] = {f.fix for f in _scan(advisories, "lodash-pinned")}
     assert fix == (
         "legacy-helpers@1.0.0 requires lodash 4.17.4, which excludes 4.17.21, the lowest "
-        "version that fixes all 4 advisories. Upgrade the direct dependency legacy-helpers "
+        "version that fixes all 4 advisories. A newer legacy-helpers within package.json's "
+        'range "^1.0.0" may depend on a fixed version (not known offline): try npm update '
+        "legacy-helpers, then audit again; else upgrade the direct dependency legacy-helpers "
         "(now 1.0.0) to a release whose dependencies pull lodash >= 4.17.21 -- which release "
         "that is cannot be known offline (see `npm view legacy-helpers dependencies`) -- or "
         'pin it: add "overrides": {"lodash": "4.17.21"} to the root package.json, then run '
@@ -166,9 +168,12 @@ def test_forever_mkdirp_minimist_offline(advisories: Path) -> None:
     assert len(found) == 2
     [fix] = {f.fix for f in found}
     # 0.2.4 clears both minimist advisories (0.2.1 is still inside GHSA-xvch-5gv4-984h).
+    # Offline, which mkdirp releases exist is unknown; that utile's range floats is known.
     assert fix == (
         "mkdirp@0.5.1 requires minimist 0.0.8, which excludes 0.2.4, the lowest version "
-        "that fixes all 2 advisories. Upgrade the direct dependency forever (now 0.15.3) to "
+        'that fixes all 2 advisories. A newer mkdirp within utile@0.2.1\'s range "0.x.x" '
+        "may depend on a fixed version (not known offline): try npm update mkdirp, then "
+        "audit again; else upgrade the direct dependency forever (now 0.15.3) to "
         "a release whose dependencies pull minimist >= 0.2.4 -- which release that is cannot "
         "be known offline (see `npm view forever dependencies`) -- or pin it: add "
         '"overrides": {"minimist": "0.2.4"} to the root package.json, then run npm install '

@@ -84,39 +84,61 @@ def _unquote(text: str) -> str:
     return text
 
 
-def yarn_entry_line(text_lines: Iterable[str], name: str, version: str) -> int | None:
-    """yarn.lock (classic and berry): the block header naming `name@…` whose version is
-    `version`."""
-    header: int | None = None
+def yarn_entry_lines(text_lines: Iterable[str]) -> dict[tuple[str, str], int]:
+    """yarn.lock (classic and berry): (installed name, version) -> the block header line.
+    One pass; a name is read from each descriptor (`name@range`, `"@scope/name@npm:1"`)."""
+    found: dict[tuple[str, str], int] = {}
+    header: tuple[int, list[str]] | None = None
     for number, raw in enumerate(text_lines, start=1):
-        if raw and not raw[0].isspace() and raw.rstrip().endswith(":"):
-            descriptors = [_unquote(d) for d in raw.rstrip()[:-1].split(",")]
-            named = any(d.startswith(f"{name}@") for d in descriptors)
-            header = number if named else None
+        if raw and not raw[0].isspace():
+            header = None
+            if raw.rstrip().endswith(":"):
+                descriptors = [_unquote(d) for d in raw.rstrip()[:-1].split(",")]
+                names = [d[: d.find("@", 1)] for d in descriptors if d.find("@", 1) > 0]
+                header = (number, names)
         elif header is not None:
             field = raw.strip()
-            if field.startswith("version") and _unquote(field[7:].lstrip(": ")) == version:
-                return header
-    return None
+            if field.startswith("version"):
+                version = _unquote(field[7:].lstrip(": "))
+                for name in header[1]:
+                    found.setdefault((name, version), header[0])
+                header = None
+    return found
 
 
-def pnpm_entry_line(text_lines: Iterable[str], key: str) -> int | None:
-    """pnpm-lock.yaml: the `packages:` (or 9.0 `snapshots:`) key of the node."""
-    wanted = {key, key.lstrip("/")}
+def pnpm_entry_lines(text_lines: Iterable[str]) -> dict[str, int]:
+    """pnpm-lock.yaml: every two-space-indented key (the `packages:` and 9.0 `snapshots:`
+    entries among them) -> its first line."""
+    found: dict[str, int] = {}
     for number, raw in enumerate(text_lines, start=1):
-        is_key = raw.startswith("  ") and not raw.startswith("   ") and raw.rstrip().endswith(":")
-        if is_key and _unquote(raw.strip()[:-1]) in wanted:
-            return number
-    return None
+        if raw.startswith("  ") and not raw.startswith("   ") and raw.rstrip().endswith(":"):
+            found.setdefault(_unquote(raw.strip()[:-1]), number)
+    return found
 
 
-def lockfile_entry_line(lockfile_name: str, text: str, key: str, name: str, version: str) -> int:
-    """The line of a package's entry in its lockfile; 1 when it cannot be located."""
-    found: int | None
-    if lockfile_name.endswith(".json"):
-        found = npm_entry_line(json_key_lines(text), key)
-    elif lockfile_name == "pnpm-lock.yaml":
-        found = pnpm_entry_line(text.splitlines(), key)
-    else:
-        found = yarn_entry_line(text.splitlines(), name, version)
-    return found or 1
+class LockfileLines:
+    """Finds packages' entries in one lockfile; its index is built once, on first use."""
+
+    def __init__(self, lockfile_name: str, text: str) -> None:
+        self.name = lockfile_name
+        self.text = text
+        self._json: dict[tuple[str, ...], int] | None = None
+        self._yarn: dict[tuple[str, str], int] | None = None
+        self._pnpm: dict[str, int] | None = None
+
+    def line(self, key: str, name: str, version: str) -> int:
+        """The line of a package's entry; 1 when it cannot be located."""
+        found: int | None
+        if self.name.endswith(".json"):
+            if self._json is None:
+                self._json = json_key_lines(self.text)
+            found = npm_entry_line(self._json, key)
+        elif self.name == "pnpm-lock.yaml":
+            if self._pnpm is None:
+                self._pnpm = pnpm_entry_lines(self.text.splitlines())
+            found = self._pnpm.get(key) or self._pnpm.get(key.lstrip("/"))
+        else:
+            if self._yarn is None:
+                self._yarn = yarn_entry_lines(self.text.splitlines())
+            found = self._yarn.get((name, version))
+        return found or 1

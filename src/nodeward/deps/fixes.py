@@ -196,12 +196,16 @@ def advice(
     )
     direct = steps[0]
     if catalog is None:
-        return (
-            f"{excludes}. Upgrade the direct dependency {direct.edge.name} (now "
-            f"{direct.node.version}) to a release whose dependencies pull {package.name} "
-            f">= {target} -- which release that is cannot be known offline (see `npm view "
-            f"{direct.node.name} dependencies`) -- or pin it: {pin} {chain}"
+        upgrade = (
+            f"upgrade the direct dependency {direct.edge.name} (now {direct.node.version}) to "
+            f"a release whose dependencies pull {package.name} >= {target} -- which release "
+            f"that is cannot be known offline (see `npm view {direct.node.name} "
+            f"dependencies`) -- or pin it: {pin} {chain}"
         )
+        maybe = _maybe_newer(steps, manager, where)
+        if maybe:
+            return f"{excludes}. {maybe}; else {upgrade}"
+        return f"{excludes}. {upgrade[0].upper()}{upgrade[1:]}"
     # Nearest ancestor first: its dependent's declared range may allow a release that
     # already depends on a fixed version.
     for index in range(len(steps) - 2, -1, -1):
@@ -225,6 +229,33 @@ def advice(
         f"{excludes}, and no release of {direct.edge.name} pulls a fixed version; pin it: "
         f"{pin} {chain}"
     )
+
+
+def _floating(spec: str, installed: str) -> bool:
+    """Does `spec` admit releases other than the installed one (`0.x.x`, `^1.2.0`, not
+    `0.0.8`)?"""
+    try:
+        sets = semver.parse_range(spec)
+    except semver.InvalidVersion:
+        return False
+    exact = len(sets) == 1 and len(sets[0]) == 1 and sets[0][0][0] == "="
+    return not exact and semver.satisfies(installed, spec)
+
+
+def _maybe_newer(steps: Sequence[Link], manager: Manager, where: Workspace) -> str:
+    """Offline, what is known about the nearest ancestor a refresh could move: its
+    dependent's range lets a newer release in, which may depend on a fixed version."""
+    for index in range(len(steps) - 2, -1, -1):
+        ancestor = steps[index]
+        if _floating(ancestor.edge.spec, ancestor.node.version):
+            owner = "package.json" if index == 0 else f"{steps[index - 1]}"
+            command = update(manager, where, ancestor.edge.name, ancestor.node.version)
+            return (
+                f"A newer {ancestor.edge.name} within {owner}'s range "
+                f'"{ancestor.edge.spec}" may depend on a fixed version (not known offline): '
+                f"try {command}, then audit again"
+            )
+    return ""
 
 
 def _direct_release(

@@ -53,6 +53,7 @@ class Placement:
         self._texts: dict[str, str] = {}
         self._key_lines: dict[str, dict[tuple[str, ...], int] | None] = {}
         self._names: dict[str, str] = {}
+        self._lockfiles: dict[str, anchors.LockfileLines] = {}
 
     def _text(self, rel: str) -> str:
         if rel not in self._texts:
@@ -84,17 +85,17 @@ class Placement:
         )
         chains = self._chains(package)
         routes = tuple(self._route(folder, chain) for chain in chains)
-        if not routes:
-            routes = (Route(ROOT, (), self._anchor(folder, ROOT, package.alias or package.name)),)
+        if not routes:  # nothing in the project requires it: point at what there is
+            name = package.alias or package.name
+            routes = (Route(ROOT, (), None if is_lockfile else self._anchor(folder, ROOT, name)),)
         line = None
         if is_lockfile:
-            line = anchors.lockfile_entry_line(
-                posixpath.basename(package.manifest),
-                self._text(package.manifest),
-                package.key,
-                package.alias or package.name,
-                package.version,
-            )
+            lines = self._lockfiles.get(package.manifest)
+            if lines is None:
+                text = self._text(package.manifest)
+                lines = anchors.LockfileLines(posixpath.basename(package.manifest), text)
+                self._lockfiles[package.manifest] = lines
+            line = lines.line(package.key, package.alias or package.name, package.version)
         return Placed(manager, routes, line)
 
     def _chains(self, package: Package) -> list[Chain]:
