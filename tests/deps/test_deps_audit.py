@@ -132,7 +132,9 @@ def test_scan_reports_exact_advisories_for_every_format(
         lockfile = finding.evidence[0].location
         assert isinstance(lockfile, PackageLocation)
         assert (lockfile.manifest, lockfile.line) == (SAMPLES[sample], ENTRY_LINES[sample])
-        assert finding.evidence[0].description == "lockfile entry of lodash@4.17.4"
+        assert finding.evidence[0].description == (
+            f"lockfile entry of lodash@4.17.4 ({SAMPLES[sample]}:{ENTRY_LINES[sample]})"
+        )
 
 
 #: The line of lodash@4.17.4's entry in each sample lockfile.

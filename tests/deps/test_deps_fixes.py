@@ -308,9 +308,11 @@ def test_transitive_finding_points_at_the_direct_dependency_line(advisories: Pat
         entry, other = finding.evidence[:2]
         assert isinstance(entry.location, PackageLocation)
         assert (entry.location.manifest, entry.location.line) == ("package-lock.json", 24)
-        assert entry.description == "lockfile entry of minimist@0.0.8"
+        assert entry.description == "lockfile entry of minimist@0.0.8 (package-lock.json:24)"
         assert other.location == SourceLocation("package.json", 8)  # "optimist"
-        assert other.description == "also pulled in via optimist@0.6.1 > minimist@0.0.8"
+        assert other.description == (
+            "also pulled in via optimist@0.6.1 > minimist@0.0.8 (package.json:8)"
+        )
         # Baselines keep matching: the fingerprint is still the lockfile's package.
         identity = PackageLocation("package-lock.json", "minimist", "0.0.8")
         assert finding.fingerprint == fingerprint_of("DEP001", identity)

@@ -177,7 +177,8 @@ def _lockfile_evidence(package: Package, placed: Placed, anchor: Anchor | None) 
         dependency_path=package.dependency_path,
         line=placed.lockfile_line,
     )
-    return [Evidence(entry, f"lockfile entry of {package.name}@{package.version}")]
+    where = f"{package.manifest}:{placed.lockfile_line}"
+    return [Evidence(entry, f"lockfile entry of {package.name}@{package.version} ({where})")]
 
 
 def _other_routes(placed: Placed) -> list[Evidence]:
@@ -190,7 +191,8 @@ def _other_routes(placed: Placed) -> list[Evidence]:
             continue
         seen.add(route.anchor)
         where = SourceLocation(route.anchor.manifest, route.anchor.line)
-        found.append(Evidence(where, f"also pulled in via {route}"))
+        at = f"{route.anchor.manifest}:{route.anchor.line}"
+        found.append(Evidence(where, f"also pulled in via {route} ({at})"))
     return found
 
 
