@@ -17,17 +17,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from nodeward.config import Config
 from nodeward.deps import anchors, fixes
 from nodeward.deps.advisories import osv_db
 from nodeward.deps.advisories.interface import Advisory
 from nodeward.deps.advisories.osv import parse_record
+from nodeward.deps.audit import run_audit
 from nodeward.deps.lockfiles.interface import Package, Scope
 from nodeward.deps.lockfiles.load import read_lockfile
 from nodeward.deps.lockfiles.manifest import read_manifest
 from nodeward.deps.managers import ROOT, Manager, Workspace, install, override, update
 from nodeward.deps.matching import match_packages
 from nodeward.deps.placement import Placement
+from nodeward.discover import DiscoveryOptions, discover
 from nodeward.findings import Finding, PackageLocation, SourceLocation, fingerprint_of
+from nodeward.project import load_project
 from nodeward.report import sarif
 from nodeward.scan import scan_path
 
@@ -192,6 +196,17 @@ def test_forever_mkdirp_minimist_with_registry_metadata() -> None:
     )
 
 
+def test_run_audit_takes_a_catalog(advisories: Path) -> None:
+    root = advisories / "forever"
+    shutil.copytree(FIXES / "forever", root)
+    project = load_project(discover(root, DiscoveryOptions()), Config(path=root))
+    result = run_audit(project, project.config, {"DEP001"}, catalog=_catalog())
+    assert {f.fix.split("; ")[1] for f in result.findings} == {
+        'utile@0.2.1 allows mkdirp 0.5.6 ("0.x.x"), whose dependencies pull a fixed minimist: '
+        "npm update mkdirp (path: forever@0.15.3 > utile@0.2.1 > mkdirp@0.5.1 > minimist@0.0.8)"
+    }
+
+
 def test_direct_upgrade_then_override_with_registry_metadata() -> None:
     helpers = {"1.0.0": {"lodash": "4.17.4"}, "1.1.0": {"lodash": "4.17.4"}}
     upgraded = {**helpers, "2.0.0": {"lodash": "^4.17.21"}}
@@ -200,6 +215,9 @@ def test_direct_upgrade_then_override_with_registry_metadata() -> None:
         "version that fixes all 4 advisories; legacy-helpers 2.0.0 pulls a fixed lodash: "
         "npm install legacy-helpers@^2.0.0 (path: legacy-helpers@1.0.0 > lodash@4.17.4)"
     )
+    # A catalog that does not know legacy-helpers cannot rule a release out.
+    unknown = _advice("lodash-pinned", "lodash", FakeCatalog({"lodash": {v: {} for v in LODASH}}))
+    assert "cannot be known offline (see `npm view legacy-helpers dependencies`)" in unknown
     assert _advice("lodash-pinned", "lodash", _catalog(**{"legacy-helpers": helpers})) == (
         "legacy-helpers@1.0.0 requires lodash 4.17.4, which excludes 4.17.21, the lowest "
         "version that fixes all 4 advisories, and no release of legacy-helpers pulls a "

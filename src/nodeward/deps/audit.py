@@ -39,11 +39,17 @@ class AuditResult:
 
 
 def run_audit(
-    project: Project, config: Config, enabled: set[str], source: AdvisorySource | None = None
+    project: Project,
+    config: Config,
+    enabled: set[str],
+    source: AdvisorySource | None = None,
+    catalog: fixes.VersionCatalog | None = None,
 ) -> AuditResult:
+    """`catalog` is registry metadata for the fix advice (which releases exist and what
+    they depend on); without it the advice says what the lockfile and advisories know."""
     result = AuditResult()
     if VULNERABLE_DEPENDENCY.code in enabled:
-        found, skipped, gap = _audit_packages(project, config, source)
+        found, skipped, gap = _audit_packages(project, config, source, catalog)
         result.findings += found
         result.skips += skipped
         if gap is not None:
@@ -58,7 +64,10 @@ def run_audit(
 
 
 def _audit_packages(
-    project: Project, config: Config, source: AdvisorySource | None
+    project: Project,
+    config: Config,
+    source: AdvisorySource | None,
+    catalog: fixes.VersionCatalog | None,
 ) -> tuple[list[Finding], list[Skip], str | None]:
     """Findings, skips, and why nothing could be evaluated (None when something was)."""
     inventory = project.inventory
@@ -89,16 +98,22 @@ def _audit_packages(
     for matches in by_package.values():
         package = matches[0].package
         placed = placement.place(package)
-        fix = _advice(package, placed, advisories.get(package.name, []), len(matches))
+        known = advisories.get(package.name, [])
+        fix = _advice(package, placed, known, len(matches), catalog)
         findings += [_finding(m, placed, fix, index) for m in matches]
     return findings, skips, None
 
 
-def _advice(package: Package, placed: Placed, advisories: list[Advisory], count: int) -> str:
+def _advice(
+    package: Package,
+    placed: Placed,
+    advisories: list[Advisory],
+    count: int,
+    catalog: fixes.VersionCatalog | None,
+) -> str:
     """One fix for every advisory on the package, along the chain its path came from."""
     route = placed.routes[0]
-    # The registry client plugs in here as `catalog=` (a fixes.VersionCatalog).
-    context = fixes.FixContext(placed.manager, route.workspace)
+    context = fixes.FixContext(placed.manager, route.workspace, catalog)
     return fixes.advice(package, route.steps, advisories, count, context)
 
 

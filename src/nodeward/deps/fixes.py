@@ -195,40 +195,42 @@ def advice(
         f"{target}, the lowest version that {fixes_all}"
     )
     direct = steps[0]
-    if catalog is None:
-        upgrade = (
-            f"upgrade the direct dependency {direct.edge.name} (now {direct.node.version}) to "
-            f"a release whose dependencies pull {package.name} >= {target} -- which release "
-            f"that is cannot be known offline (see `npm view {direct.node.name} "
-            f"dependencies`) -- or pin it: {pin} {chain}"
-        )
-        maybe = _maybe_newer(steps, manager, where)
-        if maybe:
-            return f"{excludes}. {maybe}; else {upgrade}"
-        return f"{excludes}. {upgrade[0].upper()}{upgrade[1:]}"
-    # Nearest ancestor first: its dependent's declared range may allow a release that
-    # already depends on a fixed version.
-    for index in range(len(steps) - 2, -1, -1):
-        ancestor = steps[index]
-        pulled = _pulls_fix(catalog, steps[index:], ancestor.edge.spec, clearance)
-        if pulled is not None:
-            owner = "package.json" if index == 0 else str(steps[index - 1])
+    if catalog is not None:
+        # Nearest ancestor first: its dependent's declared range may allow a release that
+        # already depends on a fixed version.
+        for index in range(len(steps) - 2, -1, -1):
+            ancestor = steps[index]
+            pulled = _pulls_fix(catalog, steps[index:], ancestor.edge.spec, clearance)
+            if pulled is not None:
+                owner = "package.json" if index == 0 else str(steps[index - 1])
+                command = update(manager, where, ancestor.edge.name, ancestor.node.version)
+                return (
+                    f"{excludes}; {owner} allows {ancestor.edge.name} {pulled} "
+                    f'("{ancestor.edge.spec}"), whose dependencies pull a fixed '
+                    f"{package.name}: {command} {chain}"
+                )
+        if catalog.versions(direct.node.name) is not None:
+            release = _direct_release(catalog, steps, clearance)
+            if release is not None:
+                command = install(manager, where, f"{direct.edge.name}@^{release}", scope)
+                return (
+                    f"{excludes}; {direct.edge.name} {release} pulls a fixed {package.name}: "
+                    f"{command} {chain}"
+                )
             return (
-                f"{excludes}; {owner} allows {ancestor.edge.name} {pulled} "
-                f'("{ancestor.edge.spec}"), whose dependencies pull a fixed {package.name}: '
-                f"{update(manager, where, ancestor.edge.name, ancestor.node.version)} {chain}"
+                f"{excludes}, and no release of {direct.edge.name} pulls a fixed version; "
+                f"pin it: {pin} {chain}"
             )
-    release = _direct_release(catalog, steps, clearance)
-    if release is not None:
-        command = install(manager, where, f"{direct.edge.name}@^{release}", scope)
-        return (
-            f"{excludes}; {direct.edge.name} {release} pulls a fixed {package.name}: "
-            f"{command} {chain}"
-        )
-    return (
-        f"{excludes}, and no release of {direct.edge.name} pulls a fixed version; pin it: "
-        f"{pin} {chain}"
+    upgrade = (
+        f"upgrade the direct dependency {direct.edge.name} (now {direct.node.version}) to "
+        f"a release whose dependencies pull {package.name} >= {target} -- which release "
+        f"that is cannot be known offline (see `npm view {direct.node.name} "
+        f"dependencies`) -- or pin it: {pin} {chain}"
     )
+    maybe = _maybe_newer(steps, manager, where)
+    if maybe:
+        return f"{excludes}. {maybe}; else {upgrade}"
+    return f"{excludes}. {upgrade[0].upper()}{upgrade[1:]}"
 
 
 def _floating(spec: str, installed: str) -> bool:
