@@ -114,22 +114,40 @@ def test_scan_reports_exact_advisories_for_every_format(
         for f in report.findings
         if isinstance(f.location, PackageLocation)
     )
+    command = {"package-lock.json": "npm install", "yarn.lock": "yarn add"}.get(
+        SAMPLES[sample], "pnpm add"
+    )
+    # One target for both advisories: 4.17.5 alone would still be open to NSWG-ECO-493.
+    fix = f"Upgrade lodash to 4.17.11 or later (fixes all 2 advisories): {command} lodash@^4.17.11"
     assert got == [
-        (
-            "NSWG-ECO-368, CVE-2018-3721",
-            "lodash",
-            'Upgrade lodash to 4.17.5 or later (package.json: "lodash": "^4.17.5")',
-        ),
-        (
-            "NSWG-ECO-493, CVE-2018-16487",
-            "lodash",
-            'Upgrade lodash to 4.17.11 or later (package.json: "lodash": "^4.17.11")',
-        ),
+        ("NSWG-ECO-368, CVE-2018-3721", "lodash", fix),
+        ("NSWG-ECO-493, CVE-2018-16487", "lodash", fix),
     ]
     for finding in report.findings:
         assert isinstance(finding.location, PackageLocation)
         assert finding.location.reachability is Reachability.REACHABLE
         assert finding.location.dependency_path == ("lockdemo", "lodash@4.17.4")
+        # Anchored where the fix goes: the "lodash" key in package.json (line 4).
+        assert (finding.location.manifest, finding.location.line) == ("package.json", 4)
+        lockfile = finding.evidence[0].location
+        assert isinstance(lockfile, PackageLocation)
+        assert (lockfile.manifest, lockfile.line) == (SAMPLES[sample], ENTRY_LINES[sample])
+        assert finding.evidence[0].description == (
+            f"lockfile entry of lodash@4.17.4 ({SAMPLES[sample]}:{ENTRY_LINES[sample]})"
+        )
+
+
+#: The line of lodash@4.17.4's entry in each sample lockfile.
+ENTRY_LINES = {
+    "package-lock.v1.json": 185,
+    "package-lock.v2.json": 271,
+    "package-lock.v3.json": 271,
+    "yarn.classic.lock": 169,
+    "yarn.berry.lock": 244,
+    "pnpm-lock.pnpm7.yaml": 202,
+    "pnpm-lock.pnpm8.yaml": 211,
+    "pnpm-lock.pnpm9.yaml": 136,
+}
 
 
 def _record(path: Path, vid: str, name: str, events: list[dict[str, str]], **extra: object) -> None:
@@ -182,8 +200,16 @@ def test_transitive_fix_advice_aliases_merged_withdrawn_ignored(
     qs = by_package["qs"]
     assert "GHSA-aaaa-bbbb-cccc, CVE-2017-1000048, OSV-QS-1" in qs.message
     assert "via express@4.15.0" in qs.message
-    assert qs.fix.startswith("express@4.15.0 requires qs 6.3.1, which excludes 6.3.2")
-    assert "cannot be known offline" in qs.fix
+    # The merged record's ranges are a union: 6.3.2 is still inside OSV-QS-1's, so the one
+    # target (and the override) is 6.4.1.
+    assert qs.fix == (
+        "express@4.15.0 requires qs 6.3.1, which excludes 6.4.1, the lowest version that "
+        "fixes the advisory. Upgrade the direct dependency express (now 4.15.0) to a release "
+        "whose dependencies pull qs >= 6.4.1 -- which release that is cannot be known offline "
+        '(see `npm view express dependencies`) -- or pin it: add "overrides": '
+        '{"qs": "6.4.1"} to the root package.json, then run npm install '
+        "(path: express@4.15.0 > qs@6.3.1)"
+    )
     assert by_package["minimist"].fix.startswith("No fixed version of minimist after 0.0.8")
     omitted = scan_path(root, select=("DEP",), omit=("dev",))
     assert [f.location.package for f in omitted.findings] == ["qs"]  # type: ignore[union-attr]

@@ -4,7 +4,7 @@ findings with fix advice and reachability; client-side libraries -> DEP002."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from nodeward.config import Config
 from nodeward.deps import fixes, retire
@@ -12,11 +12,20 @@ from nodeward.deps.advisories.interface import Advisory, AdvisorySource, SourceE
 from nodeward.deps.lockfiles.interface import Package, Scope
 from nodeward.deps.lockfiles.load import load_packages
 from nodeward.deps.matching import Match, match_packages
+from nodeward.deps.placement import Anchor, Placed, Placement, Route
 from nodeward.deps.reachability import ImportIndex, judge
 from nodeward.deps.rules import VULNERABLE_CLIENT_LIBRARY, VULNERABLE_DEPENDENCY
 from nodeward.deps.sources import choose
 from nodeward.discover import FileKind
-from nodeward.findings import Evidence, Finding, PackageLocation, Skip, Unevaluated
+from nodeward.findings import (
+    Evidence,
+    Finding,
+    PackageLocation,
+    Skip,
+    SourceLocation,
+    Unevaluated,
+    fingerprint_of,
+)
 from nodeward.project import Project
 
 
@@ -30,11 +39,17 @@ class AuditResult:
 
 
 def run_audit(
-    project: Project, config: Config, enabled: set[str], source: AdvisorySource | None = None
+    project: Project,
+    config: Config,
+    enabled: set[str],
+    source: AdvisorySource | None = None,
+    catalog: fixes.VersionCatalog | None = None,
 ) -> AuditResult:
+    """`catalog` is registry metadata for the fix advice (which releases exist and what
+    they depend on); without it the advice says what the lockfile and advisories know."""
     result = AuditResult()
     if VULNERABLE_DEPENDENCY.code in enabled:
-        found, skipped, gap = _audit_packages(project, config, source)
+        found, skipped, gap = _audit_packages(project, config, source, catalog)
         result.findings += found
         result.skips += skipped
         if gap is not None:
@@ -49,7 +64,10 @@ def run_audit(
 
 
 def _audit_packages(
-    project: Project, config: Config, source: AdvisorySource | None
+    project: Project,
+    config: Config,
+    source: AdvisorySource | None,
+    catalog: fixes.VersionCatalog | None,
 ) -> tuple[list[Finding], list[Skip], str | None]:
     """Findings, skips, and why nothing could be evaluated (None when something was)."""
     inventory = project.inventory
@@ -72,43 +90,125 @@ def _audit_packages(
         return [], [*skips, Skip("dependency audit", str(error))], f"no advisory source: {error}"
     skips += [Skip("dependency audit", warning) for warning in chosen.warnings()]
     index = ImportIndex(project.files)
-    findings = [_finding(m, index) for m in match_packages(packages, advisories)]
+    placement = Placement(project.root)
+    by_package: dict[int, list[Match]] = defaultdict(list)
+    for match in match_packages(packages, advisories):
+        by_package[id(match.package)].append(match)
+    findings = []
+    for matches in by_package.values():
+        package = matches[0].package
+        placed = placement.place(package)
+        known = advisories.get(package.name, [])
+        fix = _advice(package, placed, known, len(matches), catalog)
+        findings += [_finding(m, placed, fix, index) for m in matches]
     return findings, skips, None
 
 
-def _finding(match: Match, index: ImportIndex) -> Finding:
+def _advice(
+    package: Package,
+    placed: Placed,
+    advisories: list[Advisory],
+    count: int,
+    catalog: fixes.VersionCatalog | None,
+) -> str:
+    """One fix for every advisory on the package, along the chain its path came from."""
+    route = placed.routes[0]
+    context = fixes.FixContext(placed.manager, route.workspace, catalog)
+    return fixes.advice(package, route.steps, advisories, count, context)
+
+
+#: Other chains listed in the message; the rest are counted.
+MAX_CHAINS_SHOWN = 3
+
+
+def _via(placed: Placed) -> str:
+    """` via a@1 > b@2; also via c@3` -- every chain up to the package, the first being the
+    one the fix advice follows; a direct dependency's own entry needs no "via"."""
+    upstream = [_upstream(route) for route in placed.routes]
+    first, others = upstream[0], [u for u in upstream[1:] if u]
+    shown = others[:MAX_CHAINS_SHOWN]
+    text = f" via {first}" if first else ""
+    if shown:
+        text += ("; also via " if first else ", also via ") + "; also via ".join(shown)
+    more = len(others) - len(shown)
+    return text + (f"; and {more} more path{'s' if more > 1 else ''}" if more > 0 else "")
+
+
+def _upstream(route: Route) -> str:
+    """A chain up to (not including) the package itself."""
+    where = [f"{route.workspace.folder} (workspace)"] if route.workspace.folder else []
+    return " > ".join([*where, *(str(link) for link in route.steps[:-1])])
+
+
+def _finding(match: Match, placed: Placed, fix: str, index: ImportIndex) -> Finding:
     package = match.package
     verdict = judge(package, index, match.functions)
+    primary = placed.routes[0]
+    anchor = primary.anchor
     location = PackageLocation(
-        manifest=package.manifest,
+        manifest=anchor.manifest if anchor else package.manifest,
         package=package.name,
         version=package.version,
         dependency_path=package.dependency_path,
+        line=anchor.line if anchor else placed.lockfile_line,
         reachability=verdict.reachability,
     )
     advisory = match.advisory
     ids = ", ".join(match.ids)
     installed = f"{package.alias} (npm:{package.name})" if package.alias else package.name
     fixed = f"fixed in {match.fixed}" if match.fixed else "no fixed version known"
-    via = "" if len(package.path) <= 1 else f" via {package.path[0]}"
     message = (
-        f"{installed}@{package.version} ({package.scope.value} dependency{via}) is affected "
-        f"by {ids}: {advisory.summary.strip() or 'see the advisory'} ({fixed}; "
+        f"{installed}@{package.version} ({package.scope.value} dependency{_via(placed)}) is "
+        f"affected by {ids}: {advisory.summary.strip() or 'see the advisory'} ({fixed}; "
         f"{verdict.reachability.value}: {verdict.note})"
         + (f" [{', '.join(f'CWE-{c}' for c in advisory.cwes)}]" if advisory.cwes else "")
         + (f" {advisory.url}" if advisory.url else "")
     )
-    evidence = tuple(
+    related = [*_lockfile_evidence(package, placed, anchor), *_other_routes(placed)]
+    related += [
         Evidence(site, f"where the app reaches {package.name}") for site in verdict.evidence
-    )
-    return VULNERABLE_DEPENDENCY.finding(
+    ]
+    finding = VULNERABLE_DEPENDENCY.finding(
         location,
         message,
-        fix=fixes.advice(package, match.fixed, match.last_affected),
+        fix=fix,
         severity=advisory.severity,
         confidence=package.confidence,
-        evidence=evidence,
+        evidence=tuple(related),
     )
+    # The fingerprint stays the installed package in its lockfile, as before findings
+    # moved to package.json, so existing baselines keep matching.
+    identity = PackageLocation(package.manifest, package.name, package.version)
+    return replace(finding, fingerprint=fingerprint_of(finding.rule, identity))
+
+
+def _lockfile_evidence(package: Package, placed: Placed, anchor: Anchor | None) -> list[Evidence]:
+    if placed.lockfile_line is None or anchor is None:
+        return []  # no lockfile, or the finding already points at the entry
+    entry = PackageLocation(
+        manifest=package.manifest,
+        package=package.name,
+        version=package.version,
+        dependency_path=package.dependency_path,
+        line=placed.lockfile_line,
+    )
+    where = f"{package.manifest}:{placed.lockfile_line}"
+    return [Evidence(entry, f"lockfile entry of {package.name}@{package.version} ({where})")]
+
+
+def _other_routes(placed: Placed) -> list[Evidence]:
+    """The other direct dependencies that pull the package in, at their package.json line."""
+    primary = placed.routes[0].anchor
+    found = []
+    seen = {primary}
+    for route in placed.routes[1:]:
+        if route.anchor is None or route.anchor in seen:
+            continue
+        seen.add(route.anchor)
+        where = SourceLocation(route.anchor.manifest, route.anchor.line)
+        at = f"{route.anchor.manifest}:{route.anchor.line}"
+        found.append(Evidence(where, f"also pulled in via {route} ({at})"))
+    return found
 
 
 __all__ = ["Package", "run_audit"]

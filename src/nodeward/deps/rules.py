@@ -19,8 +19,13 @@ VULNERABLE_DEPENDENCY = RuleMeta(
         "Reads the project's lockfile (package-lock.json v1-v3, npm-shrinkwrap.json, "
         "yarn.lock classic and berry, pnpm-lock.yaml 5.x/6.x/9.0) and reports every "
         "installed package version that an advisory (local OSV database, the npm registry's "
-        "audit endpoint or the OSV API) marks as affected, with the advisory ids, the lowest "
-        "fixed version, the dependency path, the scope and whether the app imports it."
+        "audit endpoint or the OSV API) marks as affected, with the advisory ids, every "
+        "dependency path, the scope and whether the app imports it. The finding points at "
+        "the package.json line of the direct dependency that brings the package in; the fix "
+        "names the one version that clears every advisory on it and the nearest change that "
+        "gets there, as a command for the project's package manager: refresh the lockfile "
+        "when the parent's range already allows it, else upgrade the direct dependency, else "
+        "an override (npm), resolution (yarn) or pnpm override pinned to that version."
     ),
     why=(
         "Known vulnerabilities in dependencies are exploited with public proof-of-concept "
@@ -29,7 +34,10 @@ VULNERABLE_DEPENDENCY = RuleMeta(
     ),
     example='// package.json\n"dependencies": { "lodash": "4.17.4" }',
     use_instead='// package.json\n"dependencies": { "lodash": "^4.17.21" }',
-    fix="Upgrade the package (or the direct dependency that pulls it in) to a fixed version",
+    fix=(
+        "Upgrade to the version that clears every advisory on the package: refresh the "
+        "lockfile, upgrade the direct dependency that pulls it in, or pin it with an override"
+    ),
     references=(
         "npm audit: https://docs.npmjs.com/cli/commands/npm-audit",
         "OSV schema: https://ossf.github.io/osv-schema/",

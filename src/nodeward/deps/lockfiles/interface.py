@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 from nodeward.findings import Confidence
@@ -112,6 +112,10 @@ class Package:
     root_name: str = "."
     alias: str | None = None
     confidence: Confidence = Confidence.HIGH
+    #: The graph this package was flattened from and its node there, for the fix advice
+    #: and the finding's anchors (every path to it, each ancestor's declared ranges).
+    graph: LockGraph | None = field(default=None, compare=False, repr=False)
+    key: str = ""
 
     @property
     def matchable(self) -> bool:
@@ -168,6 +172,8 @@ def flatten(graph: LockGraph, manifest: str, confidence: Confidence) -> list[Pac
                 root_name=graph.root_name,
                 alias=node.alias,
                 confidence=confidence,
+                graph=graph,
+                key=key,
             )
         )
     return packages
