@@ -12,11 +12,19 @@ from nodeward.deps.advisories.interface import Advisory, AdvisorySource, SourceE
 from nodeward.deps.lockfiles.interface import Package, Scope
 from nodeward.deps.lockfiles.load import load_packages
 from nodeward.deps.matching import Match, match_packages
-from nodeward.deps.reachability import ImportIndex, judge
+from nodeward.deps.reachability import ImportIndex, Verdict, judge
 from nodeward.deps.rules import VULNERABLE_CLIENT_LIBRARY, VULNERABLE_DEPENDENCY
 from nodeward.deps.sources import choose
 from nodeward.discover import FileKind
-from nodeward.findings import Evidence, Finding, PackageLocation, Skip, Unevaluated
+from nodeward.findings import (
+    Evidence,
+    Finding,
+    InstalledPackage,
+    KnownVulnerability,
+    PackageLocation,
+    Skip,
+    Unevaluated,
+)
 from nodeward.project import Project
 
 
@@ -27,18 +35,17 @@ class AuditResult:
     #: Rules that had nothing to evaluate (no lockfile, no static JS, no advisory source):
     #: the scorecard says "not checked" for them rather than "pass".
     unevaluated: list[Unevaluated] = field(default_factory=list)
+    #: What the lockfiles install and which advisories matched, for the SBOM.
+    packages: list[InstalledPackage] = field(default_factory=list)
+    vulnerabilities: list[KnownVulnerability] = field(default_factory=list)
 
 
 def run_audit(
     project: Project, config: Config, enabled: set[str], source: AdvisorySource | None = None
 ) -> AuditResult:
     result = AuditResult()
-    if VULNERABLE_DEPENDENCY.code in enabled:
-        found, skipped, gap = _audit_packages(project, config, source)
-        result.findings += found
-        result.skips += skipped
-        if gap is not None:
-            result.unevaluated.append(Unevaluated(VULNERABLE_DEPENDENCY.code, gap))
+    if VULNERABLE_DEPENDENCY.code in enabled or config.format == "cyclonedx":
+        _audit_packages(project, config, source, VULNERABLE_DEPENDENCY.code in enabled, result)
     if VULNERABLE_CLIENT_LIBRARY.code in enabled:
         found, skipped, gap = retire.scan_static(project)
         result.findings += found
@@ -49,19 +56,29 @@ def run_audit(
 
 
 def _audit_packages(
-    project: Project, config: Config, source: AdvisorySource | None
-) -> tuple[list[Finding], list[Skip], str | None]:
-    """Findings, skips, and why nothing could be evaluated (None when something was)."""
+    project: Project,
+    config: Config,
+    source: AdvisorySource | None,
+    match: bool,
+    result: AuditResult,
+) -> None:
+    """The installed packages into `result`, and with `match` their advisories (DEP001)."""
     inventory = project.inventory
     lockfiles = [f.rel for f in inventory.of_kind(FileKind.LOCKFILE)]
     manifests = [f.rel for f in inventory.of_kind(FileKind.PACKAGE_JSON)]
     loaded = load_packages(project.root, lockfiles, manifests)
-    skips = list(loaded.skips)
-    packages = [p for p in loaded.packages if p.matchable]
+    result.skips += loaded.skips
+    installed = list(loaded.packages)
     if "dev" in config.omit:
-        packages = [p for p in packages if p.scope is not Scope.DEV]
+        installed = [p for p in installed if p.scope is not Scope.DEV]
+    result.packages += inventory_of(installed)
+    if not match:
+        return
+    packages = [p for p in installed if p.matchable]
     if not packages:
-        return [], skips, "no lockfile, installed node_modules or declared dependencies"
+        gap = "no lockfile, installed node_modules or declared dependencies"
+        result.unevaluated.append(Unevaluated(VULNERABLE_DEPENDENCY.code, gap))
+        return
     query: dict[str, set[str]] = defaultdict(set)
     for package in packages:
         query[package.name].add(package.version)
@@ -69,14 +86,64 @@ def _audit_packages(
         chosen = source or choose(config.advisories, config.offline, project.root)
         advisories: dict[str, list[Advisory]] = chosen.advisories(query)
     except SourceError as error:
-        return [], [*skips, Skip("dependency audit", str(error))], f"no advisory source: {error}"
-    skips += [Skip("dependency audit", warning) for warning in chosen.warnings()]
-    index = ImportIndex(project.files)
-    findings = [_finding(m, index) for m in match_packages(packages, advisories)]
-    return findings, skips, None
+        result.skips.append(Skip("dependency audit", str(error)))
+        gap = f"no advisory source: {error}"
+        result.unevaluated.append(Unevaluated(VULNERABLE_DEPENDENCY.code, gap))
+        return
+    result.skips += [Skip("dependency audit", warning) for warning in chosen.warnings()]
+    # The whole install tree, dev and non-registry copies included: imports resolve in it.
+    index = ImportIndex(project.files, loaded.packages)
+    for found in match_packages(packages, advisories):
+        finding, verdict = _finding(found, index)
+        result.findings.append(finding)
+        result.vulnerabilities.append(_vulnerability(found, finding, verdict, chosen.name))
 
 
-def _finding(match: Match, index: ImportIndex) -> Finding:
+def package_ref(package: Package) -> str:
+    """A package's id in the report, unique across lockfiles and installed copies."""
+    return f"{package.manifest}#{package.key}"
+
+
+def inventory_of(packages: list[Package]) -> list[InstalledPackage]:
+    refs = {(p.manifest, p.key) for p in packages}
+    return [
+        InstalledPackage(
+            ref=package_ref(p),
+            name=p.name,
+            version=p.version,
+            manifest=p.manifest,
+            project=p.root_name,
+            scope=p.scope.value,
+            direct=p.is_direct,
+            source=p.kind.value,
+            install_path=p.key if "node_modules/" in p.key else None,
+            requires=tuple(f"{p.manifest}#{k}" for k in p.requires if (p.manifest, k) in refs),
+        )
+        for p in packages
+    ]
+
+
+def _vulnerability(
+    match: Match, finding: Finding, verdict: Verdict, database: str
+) -> KnownVulnerability:
+    advisory = match.advisory
+    return KnownVulnerability(
+        id=advisory.id,
+        aliases=match.ids[1:],
+        summary=advisory.summary.strip(),
+        severity=advisory.severity,
+        database=database,
+        affects=(package_ref(match.package),),
+        finding=finding.fingerprint,
+        url=advisory.url,
+        cvss_vector=advisory.cvss_vector,
+        cwes=advisory.cwes,
+        fixed=match.fixed,
+        reachability=verdict.reachability,
+    )
+
+
+def _finding(match: Match, index: ImportIndex) -> tuple[Finding, Verdict]:
     package = match.package
     verdict = judge(package, index, match.functions)
     location = PackageLocation(
@@ -101,7 +168,7 @@ def _finding(match: Match, index: ImportIndex) -> Finding:
     evidence = tuple(
         Evidence(site, f"where the app reaches {package.name}") for site in verdict.evidence
     )
-    return VULNERABLE_DEPENDENCY.finding(
+    finding = VULNERABLE_DEPENDENCY.finding(
         location,
         message,
         fix=fixes.advice(package, match.fixed, match.last_affected),
@@ -109,6 +176,7 @@ def _finding(match: Match, index: ImportIndex) -> Finding:
         confidence=package.confidence,
         evidence=evidence,
     )
+    return finding, verdict
 
 
 __all__ = ["Package", "run_audit"]
