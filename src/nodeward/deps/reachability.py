@@ -230,9 +230,7 @@ def judge(package: Package, index: ImportIndex, functions: tuple[str, ...]) -> V
     reached = reach.app.get(package.key)
     if reached is not None and reached.through is None:
         site = reached.site.location
-        verdict = Verdict(
-            Reachability.REACHABLE, f"imported at {site.path}:{site.line}", (site,)
-        )
+        verdict = Verdict(Reachability.REACHABLE, f"imported at {site.path}:{site.line}", (site,))
         return _with_functions(verdict, package, reach.tree, index, functions)
     if reached is not None and reached.through is not None:
         site = reached.site.location
