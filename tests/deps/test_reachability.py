@@ -173,6 +173,8 @@ IMPORT_STYLES = {
     "per-function module": ("f.mjs", "import merge from 'lodash/merge';\nmerge({}, input);\n"),
     "per-function require": ("g.js", "const merge = require('lodash/merge.js');\nmerge({}, i);\n"),
     "typescript": ("h.ts", "import { merge as m } from 'lodash';\nm<object>({}, input as any);\n"),
+    "typescript import-equals": ("i.ts", "import _ = require('lodash');\n_.merge({}, input);\n"),
+    "dynamic import": ("j.mjs", "const _ = await import('lodash');\n_.merge({}, input);\n"),
 }
 
 
@@ -202,6 +204,17 @@ def test_a_different_function_leaves_the_package_reachable_but_not_the_function(
     assert verdict.reachability is Reachability.REACHABLE
     assert verdict.note == f"imported at {rel}:1; no call to lodash.template found"
     assert verdict.functions == (FunctionUse("lodash.template", None),)
+
+
+def test_type_only_imports_load_nothing() -> None:
+    packages = _packages(_npm_lock("4.17.4", "4.17.21"))
+    code = "import type { Dictionary } from 'lodash';\nexport type { List } from 'lodash';\n"
+    index = ImportIndex([_ctx("types.ts", code)], packages)
+    verdict = judge(_copy(packages, "node_modules/lodash"), index, ())
+    assert (verdict.reachability, verdict.note) == (
+        Reachability.UNREACHABLE,
+        "no application file imports it",
+    )
 
 
 def test_the_lodash_dot_merge_package_is_not_lodash() -> None:

@@ -25,6 +25,7 @@ from nodeward.deps.lockfiles.interface import Package, SourceKind
 from nodeward.findings import Reachability, SourceLocation
 from nodeward.source import syntax
 from nodeward.source.context import CALL, FileContext, Ref, normalize_module
+from nodeward.source.parse import Node
 
 _TEST_FILE = re.compile(r"(^|/)(tests?|__tests__|spec)/|\.(test|spec)\.[cm]?[jt]sx?$")
 _SCRIPT_SUFFIX = re.compile(r"\.[cm]?js$")
@@ -158,6 +159,20 @@ def _reach(tree: InstallTree, sites: Iterable[ImportSite]) -> dict[str, _Reached
     return reached
 
 
+def _import_source(statement: Node) -> Node | None:
+    """The module string of an import or re-export that loads code at run time: TypeScript's
+    `import x = require("m")` included, `import type` / `export type` (erased) left out."""
+    if any(child.type == "type" for child in statement.children[:2]):
+        return None
+    source = statement.child_by_field_name("source")
+    if source is not None:
+        return source
+    for clause in statement.children:
+        if clause.type == "import_require_clause":
+            return next((c for c in clause.children if c.type == "string"), None)
+    return None
+
+
 @dataclass(frozen=True)
 class _TreeReach:
     tree: InstallTree
@@ -181,7 +196,7 @@ class ImportIndex:
                 elif ctx.callee_name(call) == "require":
                     self.dynamic = True
             for statement in ctx.nodes("import_statement", "export_statement"):
-                source = syntax.string_value(statement.child_by_field_name("source"))
+                source = syntax.string_value(_import_source(statement))
                 if source is not None:
                     self._add(source, ctx.location(statement))
         self._packages: dict[str, list[Package]] = defaultdict(list)
