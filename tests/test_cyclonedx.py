@@ -279,3 +279,15 @@ def test_the_library_is_loaded_only_for_this_format() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "['nodeward.report.cyclonedx']"
+
+
+def test_skipping_the_library_model_check_changes_nothing(project: Path, tmp_path: Path) -> None:
+    """render() skips Bom.validate (quadratic); with it, the document is the same."""
+    from cyclonedx.output.json import JsonV1Dot5
+
+    from nodeward.scan import scan_path
+
+    report = scan_path(project, offline=True)
+    assert report.vulnerabilities  # the comparison covers the vulnerabilities too
+    checked = JsonV1Dot5(cyclonedx.build_bom(report)).output_as_string(indent=2)
+    assert cyclonedx.render(report) == cyclonedx.with_serial(checked)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from nodeward.findings import InstalledPackage, KnownVulnerability, Report, Severity
 
 if TYPE_CHECKING:
+    from cyclonedx.model.bom import Bom
     from cyclonedx.model.component import Component
     from cyclonedx.model.vulnerability import Vulnerability, VulnerabilitySource
 
@@ -49,11 +50,31 @@ _DATABASES = {
 
 
 def render(report: Report) -> str:
+    from cyclonedx.output.json import JsonV1Dot5
+
+    bom = build_bom(report)
+    # Every output calls Bom.validate (deprecated upstream), which looks up each component's
+    # dependency entry with a linear search: quadratic in the package count (22 s instead
+    # of 6.5 s for 6,000 packages). build_bom already gives every component its entry and
+    # only refs that exist, and sets no licenses, which is all validate checks or adds, so
+    # the document is the same without it (tests/test_cyclonedx.py compares both).
+    object.__setattr__(bom, "validate", lambda: True)
+    text = JsonV1Dot5(bom).output_as_string(indent=2)
+    return with_serial(text)
+
+
+def with_serial(text: str) -> str:
+    """The document with its placeholder serial replaced by a UUID5 of its content."""
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    serial = uuid.uuid5(_SERIAL_NAMESPACE, digest)
+    return text.replace(_PLACEHOLDER.urn, serial.urn, 1) + "\n"
+
+
+def build_bom(report: Report) -> Bom:
     from cyclonedx.model import Property
     from cyclonedx.model.bom import Bom, BomMetaData
     from cyclonedx.model.component import Component, ComponentType
     from cyclonedx.model.dependency import Dependency
-    from cyclonedx.output.json import JsonV1Dot5
 
     from nodeward import __version__
 
@@ -110,10 +131,7 @@ def render(report: Report) -> str:
     for package in report.packages:
         children = [Dependency(components[r].bom_ref) for r in package.requires if r in components]
         bom.dependencies.add(Dependency(components[package.ref].bom_ref, children))
-    text = JsonV1Dot5(bom).output_as_string(indent=2)
-    digest = hashlib.sha256(text.encode()).hexdigest()
-    serial = uuid.uuid5(_SERIAL_NAMESPACE, digest)
-    return text.replace(_PLACEHOLDER.urn, serial.urn, 1) + "\n"
+    return bom
 
 
 def _project_ref(package: InstalledPackage) -> str:
