@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from nodeward.deps.advisories import osv_db
+from nodeward.deps.exports import exported, exports_of
 from nodeward.deps.lockfiles import npm, yarn_classic
 from nodeward.deps.lockfiles.interface import Confidence, Package, flatten
 from nodeward.deps.reachability import FunctionUse, ImportIndex, Verdict, function_path, judge
@@ -331,3 +332,54 @@ def test_scan_top_level_copy_reachable_with_the_function_called(tmp_path: Path) 
             "no call to lodash.mergeWith found",
         )
     ]
+
+
+# -- package.json `exports` of an installed copy -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("exports", "subpath", "expected"),
+    [
+        (None, "merge", True),
+        ("./index.js", "merge", False),
+        ({"import": "./index.mjs", "require": "./index.js"}, "merge", False),
+        ({".": "./index.js", "./merge": "./merge.js"}, "merge", True),
+        ({".": "./index.js", "./merge": "./merge.js"}, "template", False),
+        ({"./*": "./lib/*.js", "./internal/*": None}, "merge", True),
+        ({"./*": "./lib/*.js", "./internal/*": None}, "internal/x", False),
+        ({"./lib/*.js": "./lib/*.js"}, "lib/a.js", True),
+        ({"./lib/*.js": "./lib/*.js"}, "lib/a", False),
+        ({"./merge": None}, "merge", False),
+    ],
+)
+def test_exported_subpaths(exports: object, subpath: str, expected: bool) -> None:
+    assert exported(exports, subpath) is expected
+
+
+def test_a_subpath_the_installed_copy_does_not_export_loads_nothing(tmp_path: Path) -> None:
+    installed = tmp_path / "node_modules" / "lodash"
+    installed.mkdir(parents=True)
+    manifest = {"name": "lodash", "exports": {".": "./lodash.js", "./fp": "./fp.js"}}
+    (installed / "package.json").write_text(json.dumps(manifest))
+    packages = _packages(_npm_lock("4.17.4", "4.17.21"))
+    hidden = ImportIndex([_ctx("a.mjs", "import merge from 'lodash/merge';\n")], packages, tmp_path)
+    verdict = judge(_copy(packages, "node_modules/lodash"), hidden, ())
+    assert verdict == Verdict(
+        Reachability.UNREACHABLE,
+        "its package.json `exports` hides lodash/merge, imported at a.mjs:1",
+    )
+    listed = ImportIndex([_ctx("b.mjs", "import fp from 'lodash/fp';\n")], packages, tmp_path)
+    assert judge(_copy(packages, "node_modules/lodash"), listed, ()).note == ("imported at b.mjs:1")
+    # Without an installed package.json every subpath counts (lockfiles carry no exports).
+    unread = ImportIndex([_ctx("a.mjs", "import merge from 'lodash/merge';\n")], packages)
+    assert judge(_copy(packages, "node_modules/lodash"), unread, ()).note == ("imported at a.mjs:1")
+
+
+def test_exports_are_never_read_outside_the_project(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "package.json").write_text(json.dumps({"exports": "./x.js"}))
+    root = tmp_path / "project"
+    root.mkdir()
+    assert exports_of(root / ".." / "outside", root) is None
+    assert exports_of(outside, tmp_path) == "./x.js"

@@ -92,7 +92,7 @@ def _audit_packages(
         return
     result.skips += [Skip("dependency audit", warning) for warning in chosen.warnings()]
     # The whole install tree, dev and non-registry copies included: imports resolve in it.
-    index = ImportIndex(project.files, loaded.packages)
+    index = ImportIndex(project.files, loaded.packages, project.root)
     for found in match_packages(packages, advisories):
         finding, verdict = _finding(found, index)
         result.findings.append(finding)

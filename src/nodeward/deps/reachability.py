@@ -20,7 +20,10 @@ import re
 from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
+from nodeward.deps.exports import exported, exports_of
 from nodeward.deps.lockfiles.interface import Package, SourceKind
 from nodeward.findings import Reachability, SourceLocation
 from nodeward.source import syntax
@@ -49,10 +52,12 @@ class Verdict:
 
 @dataclass(frozen=True)
 class ImportSite:
-    """An import of package `name` (as installed: an alias stays the alias)."""
+    """An import of package `name` (as installed: an alias stays the alias), of the module
+    `subpath` inside it (`merge` for `lodash/merge`, empty for the package itself)."""
 
     name: str
     location: SourceLocation
+    subpath: str = ""
 
     @property
     def in_test(self) -> bool:
@@ -99,8 +104,12 @@ def calls_function(ref: Ref, name: str, path: tuple[str, ...]) -> bool:
 class InstallTree:
     """The copies one lockfile installs, and which of them an import resolves to."""
 
-    def __init__(self, manifest: str, packages: Iterable[Package]) -> None:
+    def __init__(
+        self, manifest: str, packages: Iterable[Package], root: Path | None = None
+    ) -> None:
         self.folder = posixpath.dirname(manifest)
+        self.root = root  # the scan root, to read installed copies' package.json
+        self._exports: dict[str, Any] = {}
         self.by_key = {p.key: p for p in packages}
         #: npm layouts key packages by install path; Node's walk applies to them exactly.
         self.nested = any(k.startswith("node_modules/") for k in self.by_key)
@@ -111,6 +120,20 @@ class InstallTree:
         self.declared = {p.key for p in self.by_key.values() if p.is_direct} | {
             k for p in workspaces for k in p.requires
         }
+
+    def loaded_by(self, site: ImportSite) -> tuple[str, ...]:
+        """The copies an import loads: those it resolves to, less those whose package.json
+        `exports` hides the subpath it asks for (Node throws instead of loading them)."""
+        keys = self.resolve(site.location.path, site.name)
+        root = self.root
+        if not site.subpath or root is None or not self.nested:
+            return keys
+        return tuple(k for k in keys if exported(self._exports_of(root, k), site.subpath))
+
+    def _exports_of(self, root: Path, key: str) -> Any:
+        if key not in self._exports:
+            self._exports[key] = exports_of(root / self.folder / key, root)
+        return self._exports[key]
 
     def resolve(self, importer: str, name: str) -> tuple[str, ...]:
         """The keys of the copies an import of `name` from file `importer` (relative to the
@@ -144,7 +167,7 @@ def _reach(tree: InstallTree, sites: Iterable[ImportSite]) -> dict[str, _Reached
     reached: dict[str, _Reached] = {}
     queue: deque[str] = deque()
     for site in sites:
-        for key in tree.resolve(site.location.path, site.name):
+        for key in tree.loaded_by(site):
             if key not in reached:
                 reached[key] = _Reached(site, None)
                 queue.append(key)
@@ -184,7 +207,13 @@ class ImportIndex:
     """Where each package is imported, and which installed copies that reaches; built once
     per scan, each lockfile's tree resolved on first use."""
 
-    def __init__(self, files: Iterable[FileContext], packages: Iterable[Package] = ()) -> None:
+    def __init__(
+        self,
+        files: Iterable[FileContext],
+        packages: Iterable[Package] = (),
+        root: Path | None = None,
+    ) -> None:
+        self.root = root
         self.files = {ctx.rel: ctx for ctx in files}
         self.sites: list[ImportSite] = []
         self.dynamic = False  # a require(expression) could load anything
@@ -199,6 +228,9 @@ class ImportIndex:
                 source = syntax.string_value(_import_source(statement))
                 if source is not None:
                     self._add(source, ctx.location(statement))
+        self.by_name: dict[str, list[ImportSite]] = defaultdict(list)
+        for site in self.sites:
+            self.by_name[site.name].append(site)
         self._packages: dict[str, list[Package]] = defaultdict(list)
         for package in packages:
             self._packages[package.manifest].append(package)
@@ -207,13 +239,14 @@ class ImportIndex:
     def _add(self, specifier: str, location: SourceLocation) -> None:
         name = package_of(specifier)
         if name is not None:
-            self.sites.append(ImportSite(name, location))
+            subpath = normalize_module(specifier)[len(name) :].lstrip("/")
+            self.sites.append(ImportSite(name, location, subpath))
 
     def reach_of(self, package: Package) -> _TreeReach:
         found = self._trees.get(package.manifest)
         if found is None:
             copies = self._packages.get(package.manifest) or [package]
-            tree = InstallTree(package.manifest, copies)
+            tree = InstallTree(package.manifest, copies, self.root)
             app = _reach(tree, (s for s in self.sites if not s.in_test))
             tests = _reach(tree, (s for s in self.sites if s.in_test))
             found = self._trees[package.manifest] = _TreeReach(tree, app, tests)
@@ -225,8 +258,8 @@ class ImportIndex:
         """Calls of `path` of the copy `key` in the application files that import it."""
         files = dict.fromkeys(
             s.location.path
-            for s in self.sites
-            if s.name == name and not s.in_test and key in tree.resolve(s.location.path, name)
+            for s in self.by_name.get(name, ())
+            if not s.in_test and key in tree.loaded_by(s)
         )
         found = []
         for rel in files:
@@ -263,11 +296,28 @@ def judge(package: Package, index: ImportIndex, functions: tuple[str, ...]) -> V
             Reachability.UNKNOWN, "not imported by name, but the app has dynamic requires"
         )
     name = package.alias or package.name
-    if any(s.name == name and not s.in_test for s in index.sites):
+    sites = index.by_name.get(name, [])
+    hidden = next((s for s in sites if _hidden_by_exports(s, package, reach.tree)), None)
+    if hidden is not None:
+        where = f"{hidden.location.path}:{hidden.location.line}"
+        return Verdict(
+            Reachability.UNREACHABLE,
+            f"its package.json `exports` hides {name}/{hidden.subpath}, imported at {where}",
+        )
+    if any(not s.in_test for s in sites):
         return Verdict(
             Reachability.UNREACHABLE, f"the app imports {name}, but not this copy ({package.key})"
         )
     return Verdict(Reachability.UNREACHABLE, "no application file imports it")
+
+
+def _hidden_by_exports(site: ImportSite, package: Package, tree: InstallTree) -> bool:
+    """An app import that resolves to this copy but asks for a subpath it does not export."""
+    return (
+        not site.in_test
+        and package.key in tree.resolve(site.location.path, site.name)
+        and package.key not in tree.loaded_by(site)
+    )
 
 
 def _with_functions(
