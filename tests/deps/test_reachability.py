@@ -226,6 +226,21 @@ def test_the_lodash_dot_merge_package_is_not_lodash() -> None:
     assert verdict.note == "imported at app.js:1; no call to lodash.merge found"
 
 
+def test_the_per_method_package_export_is_its_function() -> None:
+    lock = {
+        "lockfileVersion": 3,
+        "packages": {
+            "": {"dependencies": {"lodash.merge": "4.6.0"}},
+            "node_modules/lodash.merge": {"version": "4.6.0"},
+        },
+    }
+    packages = _packages(lock)
+    code = "const merge = require('lodash.merge');\nmerge({}, input);\n"
+    index = ImportIndex([_ctx("app.js", code)], packages)
+    verdict = judge(_copy(packages, "node_modules/lodash.merge"), index, ("lodash.merge",))
+    assert verdict.note == "imported at app.js:1; calls lodash.merge at app.js:2"
+
+
 def test_calls_in_files_that_load_another_copy_do_not_count() -> None:
     lock = _npm_lock("4.17.21", "4.17.4")
     lock["packages"]["tools/node_modules/lodash"] = {"version": "4.17.4"}
@@ -249,9 +264,13 @@ def test_calls_in_files_that_load_another_copy_do_not_count() -> None:
         ("_.merge", "lodash", ("merge",)),
         ("(express).Router.use", "express", ("Router", "use")),
         ("(@hapi/hoek).clone", "@hapi/hoek", ("clone",)),
+        ("lodash.baseSet", "lodash-es", ("baseSet",)),  # as GHSA-p6mc-m468-83gw writes it
+        ("lodash.merge", "lodash.merge", ()),  # the per-method package's export itself
+        ("Router.use", "express", ("Router", "use")),
+        ("  ", "lodash", None),
     ],
 )
-def test_function_path_forms(spec: str, package: str, path: tuple[str, ...]) -> None:
+def test_function_path_forms(spec: str, package: str, path: tuple[str, ...] | None) -> None:
     assert function_path(spec, package) == path
 
 

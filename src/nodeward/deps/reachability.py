@@ -75,16 +75,25 @@ def package_of(specifier: str) -> str | None:
     return parts[0]
 
 
-def function_path(spec: str, package: str) -> tuple[str, ...]:
+def function_path(spec: str, package: str) -> tuple[str, ...] | None:
     """An advisory's function name as a member path of the package: GitHub writes
-    `(lodash).merge`, OSV records and summaries `lodash.merge`, some `_.merge`."""
+    `(lodash).merge`, OSV records and summaries `lodash.merge`, some `_.merge`; a record
+    for lodash-es may still say `lodash.baseSet`. The package's own name (`lodash.merge`
+    for the per-method package) is its export itself, the empty path. None: no name."""
     text = spec.strip()
+    if not text:
+        return None
+    head = text.split(".", 1)[0]
     if text.startswith("(") and ")" in text:
         text = text[text.index(")") + 1 :]
+    elif text == package:
+        return ()
     elif text.startswith(package + "."):
         text = text[len(package) + 1 :]
     elif text.startswith("_."):
         text = text[2:]
+    elif "." in text and package.startswith((head + "-", head + ".")):
+        text = text[len(head) + 1 :]  # the library's family name: lodash for lodash-es
     return tuple(part for part in text.strip(".").split(".") if part)
 
 
@@ -335,7 +344,7 @@ def _with_functions(
     evidence = list(verdict.evidence)
     for spec in dict.fromkeys(functions):
         path = function_path(spec, package.name)
-        if not path:
+        if path is None:
             continue
         label = ".".join((package.name, *path))
         calls = index.function_calls(tree, package.key, name, path)
