@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from nodeward.config import Config
 from nodeward.deps import fixes, retire
 from nodeward.deps.advisories.interface import Advisory, AdvisorySource, SourceError
+from nodeward.deps.inventory import inventory_of, vulnerability_of
 from nodeward.deps.lockfiles.interface import Package, Scope
 from nodeward.deps.lockfiles.load import load_packages
 from nodeward.deps.matching import Match, match_packages
-from nodeward.deps.reachability import ImportIndex, Verdict, judge
+from nodeward.deps.reachability import ImportIndex, judge
 from nodeward.deps.rules import VULNERABLE_CLIENT_LIBRARY, VULNERABLE_DEPENDENCY
 from nodeward.deps.sources import choose
 from nodeward.discover import FileKind
@@ -94,56 +95,12 @@ def _audit_packages(
     # The whole install tree, dev and non-registry copies included: imports resolve in it.
     index = ImportIndex(project.files, loaded.packages, project.root)
     for found in match_packages(packages, advisories):
-        finding, verdict = _finding(found, index)
+        finding = _finding(found, index)
         result.findings.append(finding)
-        result.vulnerabilities.append(_vulnerability(found, finding, verdict, chosen.name))
+        result.vulnerabilities.append(vulnerability_of(found, finding, chosen.name))
 
 
-def package_ref(package: Package) -> str:
-    """A package's id in the report, unique across lockfiles and installed copies."""
-    return f"{package.manifest}#{package.key}"
-
-
-def inventory_of(packages: list[Package]) -> list[InstalledPackage]:
-    refs = {(p.manifest, p.key) for p in packages}
-    return [
-        InstalledPackage(
-            ref=package_ref(p),
-            name=p.name,
-            version=p.version,
-            manifest=p.manifest,
-            project=p.root_name,
-            scope=p.scope.value,
-            direct=p.is_direct,
-            source=p.kind.value,
-            install_path=p.key if "node_modules/" in p.key else None,
-            requires=tuple(f"{p.manifest}#{k}" for k in p.requires if (p.manifest, k) in refs),
-        )
-        for p in packages
-    ]
-
-
-def _vulnerability(
-    match: Match, finding: Finding, verdict: Verdict, database: str
-) -> KnownVulnerability:
-    advisory = match.advisory
-    return KnownVulnerability(
-        id=advisory.id,
-        aliases=match.ids[1:],
-        summary=advisory.summary.strip(),
-        severity=advisory.severity,
-        database=database,
-        affects=(package_ref(match.package),),
-        finding=finding.fingerprint,
-        url=advisory.url,
-        cvss_vector=advisory.cvss_vector,
-        cwes=advisory.cwes,
-        fixed=match.fixed,
-        reachability=verdict.reachability,
-    )
-
-
-def _finding(match: Match, index: ImportIndex) -> tuple[Finding, Verdict]:
+def _finding(match: Match, index: ImportIndex) -> Finding:
     package = match.package
     verdict = judge(package, index, match.functions)
     location = PackageLocation(
@@ -168,7 +125,7 @@ def _finding(match: Match, index: ImportIndex) -> tuple[Finding, Verdict]:
     evidence = tuple(
         Evidence(site, f"where the app reaches {package.name}") for site in verdict.evidence
     )
-    finding = VULNERABLE_DEPENDENCY.finding(
+    return VULNERABLE_DEPENDENCY.finding(
         location,
         message,
         fix=fixes.advice(package, match.fixed, match.last_affected),
@@ -176,7 +133,6 @@ def _finding(match: Match, index: ImportIndex) -> tuple[Finding, Verdict]:
         confidence=package.confidence,
         evidence=evidence,
     )
-    return finding, verdict
 
 
 __all__ = ["Package", "run_audit"]
