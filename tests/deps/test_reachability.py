@@ -125,6 +125,11 @@ def test_workspace_files_resolve_their_own_node_modules_first() -> None:
     )
     outer = judge(_copy(packages, "node_modules/lodash"), index, ())
     assert outer.reachability is Reachability.UNREACHABLE
+    # The root app imports the workspace by name: npm links it, the lockfile keys it by folder.
+    by_name = ImportIndex([_ctx("server.js", "require('web');\n")], packages)
+    assert judge(_copy(packages, "packages/web/node_modules/lodash"), by_name, ()).note == (
+        "loaded through web, imported at server.js:1"
+    )
 
 
 def test_a_lockfile_in_a_subfolder_is_not_reached_by_files_outside_it() -> None:

@@ -126,6 +126,13 @@ class InstallTree:
         for package in self.by_key.values():
             self.by_name[package.alias or package.name].append(package.key)
         workspaces = [p for p in self.by_key.values() if p.kind is SourceKind.WORKSPACE]
+        #: npm links workspaces and `file:` folders into node_modules; the lockfile keeps
+        #: them under their own folder (`packages/web`), so an import by name lands there.
+        self.linked = {
+            p.alias or p.name: p.key
+            for p in self.by_key.values()
+            if p.kind in (SourceKind.WORKSPACE, SourceKind.FILE) and "node_modules/" not in p.key
+        }
         self.declared = {p.key for p in self.by_key.values() if p.is_direct} | {
             k for p in workspaces for k in p.requires
         }
@@ -161,7 +168,8 @@ class InstallTree:
                 if candidate in self.by_key:
                     return (candidate,)
             if not base:
-                return ()
+                linked = self.linked.get(name)
+                return (linked,) if linked is not None else ()
             base = posixpath.dirname(base)
 
 
