@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -291,3 +292,19 @@ def test_skipping_the_library_model_check_changes_nothing(project: Path, tmp_pat
     assert report.vulnerabilities  # the comparison covers the vulnerabilities too
     checked = JsonV1Dot5(cyclonedx.build_bom(report)).output_as_string(indent=2)
     assert cyclonedx.render(report) == cyclonedx.with_serial(checked)
+
+
+def test_the_sbom_is_the_same_whatever_the_hash_seed(project: Path, tmp_path: Path) -> None:
+    """Reproducible across processes, not only within one: nothing depends on set order."""
+    outputs = []
+    for seed in (1, 2):
+        out = tmp_path / f"sbom-{seed}.json"
+        command = [sys.executable, "-m", "nodeward", "scan", str(project), "-f", "cyclonedx"]
+        subprocess.run(
+            [*command, "-o", str(out), "--fail-on", "critical"],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            check=True,
+        )
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert b'"vulnerabilities"' in outputs[0]
