@@ -235,14 +235,29 @@ def _report(**fields: Any) -> Report:
 
 
 def test_scoped_package_purl_and_unnamed_project() -> None:
-    bom = _valid(cyclonedx.render(_report()))
-    (component,) = bom["components"]
-    assert (component["group"], component["name"], component["purl"]) == (
-        "@hapi",
-        "hoek",
-        "pkg:npm/%40hapi/hoek@8.0.0",
+    workspace = InstalledPackage(
+        ref="pnpm-lock.yaml#workspace:packages/api",
+        name="packages/api",  # pnpm names a workspace importer by its folder
+        version="0.0.0-workspace",
+        manifest="pnpm-lock.yaml",
+        project=".",
+        scope="prod",
+        direct=True,
+        source="workspace",
     )
+    bom = _valid(cyclonedx.render(_report(packages=(_report().packages[0], workspace))))
+    named = {c["bom-ref"]: (c.get("group"), c["name"], c.get("purl")) for c in bom["components"]}
+    assert named == {
+        f"{LOCK}#node_modules/@hapi/hoek": ("@hapi", "hoek", "pkg:npm/%40hapi/hoek@8.0.0"),
+        "pnpm-lock.yaml#workspace:packages/api": (None, "packages/api", None),
+        # two lockfiles: each project is an application component under the scanned folder
+        f"{LOCK}#": (None, "shop", None),
+        "pnpm-lock.yaml#": (None, "shop", None),
+    }
     assert bom["metadata"]["component"]["name"] == "shop"
+    graph = {d["ref"]: d.get("dependsOn", []) for d in bom["dependencies"]}
+    assert graph["."] == [f"{LOCK}#", "pnpm-lock.yaml#"]
+    assert graph[f"{LOCK}#"] == [f"{LOCK}#node_modules/@hapi/hoek"]
 
 
 def test_suppressed_findings_leave_no_vulnerability_and_skips_are_listed() -> None:

@@ -157,7 +157,9 @@ def _component(package: InstalledPackage) -> Component:
     from cyclonedx.model.component import Component, ComponentScope
     from packageurl import PackageURL
 
-    group, _, name = package.name.rpartition("/")
+    # npm scopes are the group (`@scope/name`); a pnpm workspace is named by its folder.
+    scoped = package.name.startswith("@") and "/" in package.name
+    group, _, name = package.name.partition("/") if scoped else ("", "", package.name)
     registry = package.source == "registry"
     purl = PackageURL("npm", group or None, name, package.version) if registry else None
     properties = [
