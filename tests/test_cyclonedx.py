@@ -43,7 +43,9 @@ def _valid(text: str) -> dict[str, Any]:
 def _serial_of_content(text: str) -> str:
     """What the serial must be: a UUID5 of the document with the serial zeroed."""
     document = json.loads(text)
-    placeholder = text.replace(document["serialNumber"], uuid.UUID(int=0).urn, 1)
+    field = '"serialNumber": "{}"'
+    zeroed = field.format(uuid.UUID(int=0).urn)
+    placeholder = text.replace(field.format(document["serialNumber"]), zeroed, 1)
     digest = hashlib.sha256(placeholder.removesuffix("\n").encode()).hexdigest()
     return uuid.uuid5(uuid.uuid5(uuid.NAMESPACE_DNS, "nodeward.sbom"), digest).urn
 
@@ -280,6 +282,22 @@ def test_suppressed_findings_leave_no_vulnerability_and_skips_are_listed() -> No
     assert {"name": "nodeward:skip", "value": f"{LOCK}: invalid JSON at line 3"} in bom["metadata"][
         "properties"
     ]
+
+
+def test_a_package_named_like_the_placeholder_serial_is_left_alone() -> None:
+    tricky = InstalledPackage(
+        ref=f"{LOCK}#node_modules/x",
+        name=uuid.UUID(int=0).urn,
+        version="1.0.0",
+        manifest=LOCK,
+        project="app",
+        scope="prod",
+        direct=True,
+        source="file",
+    )
+    bom = _valid(cyclonedx.render(_report(packages=(tricky,))))
+    assert bom["components"][0]["name"] == uuid.UUID(int=0).urn
+    assert bom["serialNumber"] != uuid.UUID(int=0).urn
 
 
 def test_content_changes_the_serial() -> None:

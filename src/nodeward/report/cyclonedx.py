@@ -67,7 +67,10 @@ def with_serial(text: str) -> str:
     """The document with its placeholder serial replaced by a UUID5 of its content."""
     digest = hashlib.sha256(text.encode()).hexdigest()
     serial = uuid.uuid5(_SERIAL_NAMESPACE, digest)
-    return text.replace(_PLACEHOLDER.urn, serial.urn, 1) + "\n"
+    # The whole member, not the bare urn: a package name could spell the placeholder, but
+    # not an unescaped quote before it.
+    field = '"serialNumber": "{}"'
+    return text.replace(field.format(_PLACEHOLDER.urn), field.format(serial.urn), 1) + "\n"
 
 
 def build_bom(report: Report) -> Bom:
