@@ -341,3 +341,19 @@ def test_the_sbom_is_the_same_whatever_the_hash_seed(project: Path, tmp_path: Pa
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
     assert b'"vulnerabilities"' in outputs[0]
+
+
+def test_a_lockfile_entry_without_a_usable_name_has_no_purl() -> None:
+    odd = InstalledPackage(
+        ref=f"{LOCK}#node_modules/@",
+        name="@/",
+        version="",
+        manifest=LOCK,
+        project="app",
+        scope="prod",
+        direct=True,
+        source="registry",
+    )
+    (component,) = _valid(cyclonedx.render(_report(packages=(odd,))))["components"]
+    assert "purl" not in component
+    assert component["bom-ref"] == f"{LOCK}#node_modules/@"

@@ -164,7 +164,12 @@ def _component(package: InstalledPackage) -> Component:
     scoped = package.name.startswith("@") and "/" in package.name
     group, _, name = package.name.partition("/") if scoped else ("", "", package.name)
     registry = package.source == "registry"
-    purl = PackageURL("npm", group or None, name, package.version) if registry else None
+    purl = None
+    if registry:
+        try:
+            purl = PackageURL("npm", group or None, name, package.version or None)
+        except ValueError:  # a lockfile entry with no usable name: listed without a purl
+            purl = None
     properties = [
         Property(name=DEPENDENCY, value="direct" if package.direct else "transitive"),
         Property(name=MANIFEST, value=package.manifest),
