@@ -15,7 +15,7 @@ from nodeward.deps.cli import add_db_command, add_scan_flags, counts_for_exit
 from nodeward.findings import Report, Severity
 from nodeward.init import InitError, write_default_config
 from nodeward.output import write_output
-from nodeward.report import github, html, json_report, sarif, text
+from nodeward.report import cyclonedx, github, html, json_report, sarif, text
 from nodeward.rules import all_rules, get_rule
 from nodeward.scan import ScanError, run_scan
 from nodeward.source.appmodel.command import add_routes_command as _add_routes
@@ -140,6 +140,8 @@ def _emit(report: Report, config: Config, *, color: bool | None) -> int:
             content = html.render(report)
         case "github":
             content = github.render(report, base=Path.cwd())
+        case "cyclonedx":
+            content = cyclonedx.render(report)
         case _:
             use_color = sys.stdout.isatty() if color is None else color
             content = text.render(report, color=use_color and config.output is None)

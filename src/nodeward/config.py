@@ -15,7 +15,7 @@ from typing import Any
 
 from nodeward.findings import Severity
 
-FORMATS = ("text", "json", "sarif", "html", "github")
+FORMATS = ("text", "json", "sarif", "html", "github", "cyclonedx")
 
 
 class ConfigError(Exception):

@@ -193,6 +193,42 @@ class Route:
 
 
 @dataclass(frozen=True)
+class InstalledPackage:
+    """One installed copy of a package, as the dependency audit read it from a lockfile
+    (the SBOM format lists them)."""
+
+    ref: str  # unique in a report: `<manifest>#<lockfile key>`
+    name: str
+    version: str
+    manifest: str
+    project: str  # the name of the project that manifest belongs to
+    scope: str  # prod, optional, peer or dev (deps.lockfiles.interface.Scope)
+    direct: bool  # the project (or one of its workspaces) depends on it itself
+    source: str  # registry, workspace, link, file, git or other
+    install_path: str | None = None  # npm layouts: node_modules/a/node_modules/b
+    requires: tuple[str, ...] = ()  # refs of the packages it depends on
+
+
+@dataclass(frozen=True)
+class KnownVulnerability:
+    """An advisory that affects installed packages, with the DEP001 finding it produced
+    (`finding` is that finding's fingerprint, so a suppressed finding drops it too)."""
+
+    id: str
+    aliases: tuple[str, ...]
+    summary: str
+    severity: Severity
+    database: str  # the advisory source that answered (osv-db, npm, osv-api)
+    affects: tuple[str, ...]  # InstalledPackage refs
+    finding: str
+    url: str = ""
+    cvss_vector: str | None = None
+    cwes: tuple[int, ...] = ()
+    fixed: str | None = None
+    reachability: Reachability | None = None
+
+
+@dataclass(frozen=True)
 class Report:
     """The result of one run, as every report format sees it."""
 
@@ -207,3 +243,6 @@ class Report:
     duration_seconds: float = 0.0
     unevaluated: tuple[Unevaluated, ...] = ()
     routes: tuple[Route, ...] = ()
+    #: The dependency audit's inventory and matches, for the SBOM (`--format cyclonedx`).
+    packages: tuple[InstalledPackage, ...] = ()
+    vulnerabilities: tuple[KnownVulnerability, ...] = ()

@@ -105,6 +105,8 @@ def run_scan(config: Config) -> Report:
         duration_seconds=round(time.perf_counter() - started, 3),
         unevaluated=(*audit.unevaluated, *_needs_live_target(enabled)),
         routes=routes,
+        packages=tuple(audit.packages),
+        vulnerabilities=tuple(audit.vulnerabilities),
     )
 
 

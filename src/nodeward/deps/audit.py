@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from nodeward.config import Config
 from nodeward.deps import fixes, retire
 from nodeward.deps.advisories.interface import Advisory, AdvisorySource, SourceError
+from nodeward.deps.inventory import inventory_of, vulnerability_of
 from nodeward.deps.lockfiles.interface import Package, Scope
 from nodeward.deps.lockfiles.load import load_packages
 from nodeward.deps.matching import Match, match_packages
@@ -20,6 +21,8 @@ from nodeward.discover import FileKind
 from nodeward.findings import (
     Evidence,
     Finding,
+    InstalledPackage,
+    KnownVulnerability,
     PackageLocation,
     Skip,
     SourceLocation,
@@ -36,6 +39,9 @@ class AuditResult:
     #: Rules that had nothing to evaluate (no lockfile, no static JS, no advisory source):
     #: the scorecard says "not checked" for them rather than "pass".
     unevaluated: list[Unevaluated] = field(default_factory=list)
+    #: What the lockfiles install and which advisories matched, for the SBOM.
+    packages: list[InstalledPackage] = field(default_factory=list)
+    vulnerabilities: list[KnownVulnerability] = field(default_factory=list)
 
 
 def run_audit(
@@ -48,12 +54,9 @@ def run_audit(
     """`catalog` is registry metadata for the fix advice (which releases exist and what
     they depend on); without it the advice says what the lockfile and advisories know."""
     result = AuditResult()
-    if VULNERABLE_DEPENDENCY.code in enabled:
-        found, skipped, gap = _audit_packages(project, config, source, catalog)
-        result.findings += found
-        result.skips += skipped
-        if gap is not None:
-            result.unevaluated.append(Unevaluated(VULNERABLE_DEPENDENCY.code, gap))
+    if VULNERABLE_DEPENDENCY.code in enabled or config.format == "cyclonedx":
+        match = VULNERABLE_DEPENDENCY.code in enabled
+        _audit_packages(project, config, source, catalog, match, result)
     if VULNERABLE_CLIENT_LIBRARY.code in enabled:
         found, skipped, gap = retire.scan_static(project)
         result.findings += found
@@ -68,18 +71,26 @@ def _audit_packages(
     config: Config,
     source: AdvisorySource | None,
     catalog: fixes.VersionCatalog | None,
-) -> tuple[list[Finding], list[Skip], str | None]:
-    """Findings, skips, and why nothing could be evaluated (None when something was)."""
+    match: bool,
+    result: AuditResult,
+) -> None:
+    """The installed packages into `result`, and with `match` their advisories (DEP001)."""
     inventory = project.inventory
     lockfiles = [f.rel for f in inventory.of_kind(FileKind.LOCKFILE)]
     manifests = [f.rel for f in inventory.of_kind(FileKind.PACKAGE_JSON)]
     loaded = load_packages(project.root, lockfiles, manifests)
-    skips = list(loaded.skips)
-    packages = [p for p in loaded.packages if p.matchable]
+    result.skips += loaded.skips
+    installed = list(loaded.packages)
     if "dev" in config.omit:
-        packages = [p for p in packages if p.scope is not Scope.DEV]
+        installed = [p for p in installed if p.scope is not Scope.DEV]
+    result.packages += inventory_of(installed)
+    if not match:
+        return
+    packages = [p for p in installed if p.matchable]
     if not packages:
-        return [], skips, "no lockfile, installed node_modules or declared dependencies"
+        gap = "no lockfile, installed node_modules or declared dependencies"
+        result.unevaluated.append(Unevaluated(VULNERABLE_DEPENDENCY.code, gap))
+        return
     query: dict[str, set[str]] = defaultdict(set)
     for package in packages:
         query[package.name].add(package.version)
@@ -87,21 +98,26 @@ def _audit_packages(
         chosen = source or choose(config.advisories, config.offline, project.root)
         advisories: dict[str, list[Advisory]] = chosen.advisories(query)
     except SourceError as error:
-        return [], [*skips, Skip("dependency audit", str(error))], f"no advisory source: {error}"
-    skips += [Skip("dependency audit", warning) for warning in chosen.warnings()]
-    index = ImportIndex(project.files)
+        result.skips.append(Skip("dependency audit", str(error)))
+        gap = f"no advisory source: {error}"
+        result.unevaluated.append(Unevaluated(VULNERABLE_DEPENDENCY.code, gap))
+        return
+    result.skips += [Skip("dependency audit", warning) for warning in chosen.warnings()]
+    # The whole install tree, dev and non-registry copies included: imports resolve in it.
+    index = ImportIndex(project.files, loaded.packages, project.root)
     placement = Placement(project.root)
     by_package: dict[int, list[Match]] = defaultdict(list)
-    for match in match_packages(packages, advisories):
-        by_package[id(match.package)].append(match)
-    findings = []
+    for found in match_packages(packages, advisories):
+        by_package[id(found.package)].append(found)
     for matches in by_package.values():
         package = matches[0].package
         placed = placement.place(package)
         known = advisories.get(package.name, [])
         fix = _advice(package, placed, known, len(matches), catalog)
-        findings += [_finding(m, placed, fix, index) for m in matches]
-    return findings, skips, None
+        for found in matches:
+            finding = _finding(found, placed, fix, index)
+            result.findings.append(finding)
+            result.vulnerabilities.append(vulnerability_of(found, finding, chosen.name))
 
 
 def _advice(

@@ -112,10 +112,14 @@ class Package:
     root_name: str = "."
     alias: str | None = None
     confidence: Confidence = Confidence.HIGH
-    #: The graph this package was flattened from and its node there, for the fix advice
-    #: and the finding's anchors (every path to it, each ancestor's declared ranges).
+    #: The graph this package was flattened from, for the fix advice and the finding's
+    #: anchors (every path to it, each ancestor's declared ranges).
     graph: LockGraph | None = field(default=None, compare=False, repr=False)
+    #: The node's key in its lockfile: for npm an install path (`node_modules/a/node_modules/b`),
+    #: so two copies of one package stay apart; `requires` are the keys it depends on.
     key: str = ""
+    requires: tuple[str, ...] = ()
+    is_direct: bool = False  # the root project (or a workspace of it) depends on it
 
     @property
     def matchable(self) -> bool:
@@ -154,6 +158,7 @@ def flatten(graph: LockGraph, manifest: str, confidence: Confidence) -> list[Pac
                 if target is not None and target in graph.nodes and target not in best:
                     child = graph.nodes[target]
                     queue.append((target, (*path, Step(edge.name, child.version, edge.spec))))
+    direct = {edge.target for edge in graph.roots}
     packages = []
     for key, node in graph.nodes.items():
         if key in best:
@@ -174,6 +179,14 @@ def flatten(graph: LockGraph, manifest: str, confidence: Confidence) -> list[Pac
                 confidence=confidence,
                 graph=graph,
                 key=key,
+                is_direct=key in direct,
+                requires=tuple(
+                    dict.fromkeys(
+                        e.target
+                        for e in node.edges
+                        if e.target is not None and e.target in graph.nodes
+                    )
+                ),
             )
         )
     return packages
