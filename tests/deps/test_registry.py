@@ -227,7 +227,10 @@ def test_resolve_ranges_without_lockfile(
         )
     ]
     # With it: the version npm would install today (latest 5.1.0 is outside ^4: 4.21.2).
+    public.seen.clear()
     report = scan_path(root, select=("DEP004",), resolve_ranges=True)
+    # One request per document, shared by the resolution and the rule.
+    assert sorted(s.path for s in public.seen) == ["express", "lodash"]
     assert [(f.message, f.confidence) for f in report.findings] == [
         (
             "express@4.21.2 is 1 major version behind the latest release 5.1.0 "

@@ -54,7 +54,10 @@ def check(
             continue
         key = (package.manifest, package.path[0].name)
         if len(package.path) == 1:
-            direct[key] = package
+            # A root edge has the declared range; a package the lockfile lists but the
+            # root does not reach has none, and is no direct dependency.
+            if package.path[0].spec:
+                direct[key] = package
             continue
         message = _deprecation(package, metadata)
         if message is not None:
@@ -119,7 +122,10 @@ def _majors_behind(
 ) -> list[Finding]:
     installed = semver.try_parse(package.version)
     latest = semver.try_parse(meta.latest or "")
-    if installed is None or latest is None or latest.major <= installed.major:
+    # A prerelease tagged `latest` is a publishing slip, not a release to upgrade to.
+    if installed is None or latest is None or latest.prerelease:
+        return []
+    if latest.major <= installed.major:
         return []
     behind = latest.major - installed.major
     noun = "major version" if behind == 1 else "major versions"

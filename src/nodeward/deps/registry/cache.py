@@ -1,5 +1,6 @@
 """Package metadata cached on disk, one JSON file per document URL, with the ETag that
-revalidates it. Tokens are never written; only the reduced metadata is kept."""
+revalidates it. Tokens are never written; only the reduced metadata is kept. A file's
+modification time is when the registry last confirmed it (a 304 only touches it)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ CACHE_VERSION = 1
 class Entry:
     metadata: PackageMetadata
     etag: str
-    stored_at: float  # when the registry last confirmed it (200 or 304)
+    stored_at: float  # when the registry last confirmed it (200 or 304): the file's mtime
 
     @property
     def age_seconds(self) -> float:
@@ -38,28 +39,36 @@ def _path(url: str) -> Path:
 
 def read(url: str) -> Entry | None:
     """The cached entry for `url`; a missing, unreadable or foreign file is no entry."""
+    path = _path(url)
     try:
-        data = json.loads(_path(url).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("version") != CACHE_VERSION or data.get("url") != url:
             return None
         return Entry(
             PackageMetadata.from_json(data["metadata"]),
             str(data.get("etag") or ""),
-            float(data["stored_at"]),
+            path.stat().st_mtime,
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
-def write(url: str, entry: Entry) -> None:
+def touch(url: str) -> None:
+    """The registry confirmed the cached document (HTTP 304)."""
+    try:
+        os.utime(_path(url))
+    except OSError:
+        return
+
+
+def write(url: str, metadata: PackageMetadata, etag: str) -> None:
     """Store atomically (temporary file and rename): parallel scans never read half a file.
     A cache that cannot be written costs only the next run's time."""
     body = {
         "version": CACHE_VERSION,
         "url": url,
-        "etag": entry.etag,
-        "stored_at": entry.stored_at,
-        "metadata": entry.metadata.to_json(),
+        "etag": etag,
+        "metadata": metadata.to_json(),
     }
     target = _path(url)
     try:
