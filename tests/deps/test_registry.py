@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from registry_server import FakeRegistry
 
+from nodeward.cli import main
 from nodeward.deps.advisories import osv_db
 from nodeward.deps.registry import cache, npmrc
 from nodeward.deps.registry.metadata import highest_allowed, neutralised, parse_document
@@ -238,6 +239,9 @@ def test_resolve_ranges_without_lockfile(
             Confidence.LOW,
         )
     ]
+    args = ["scan", str(root), "--select", "DEP004", "--format", "json", "--fail-on", "low"]
+    assert main(args) == 0  # the range is not checked: nothing to fail on
+    assert main([*args, "--resolve-ranges"]) == 1
 
 
 def _morgan_records(tmp_path: Path) -> None:
