@@ -15,6 +15,7 @@ from registry_server import FakeRegistry
 from nodeward.cli import main
 from nodeward.deps.advisories import osv_db
 from nodeward.deps.registry import cache, npmrc
+from nodeward.deps.registry.client import RegistryClient
 from nodeward.deps.registry.metadata import highest_allowed, neutralised, parse_document
 from nodeward.findings import Confidence, PackageLocation
 from nodeward.report import json_report, text
@@ -373,3 +374,16 @@ def test_npmrc_precedence_scopes_and_token_hosts(
     assert "user-token" not in repr(config)
     monkeypatch.setenv("npm_config_registry", "http://127.0.0.1:4444")
     assert npmrc.load(project).registry == "http://127.0.0.1:4444/"  # the environment wins
+
+
+def test_invalid_package_names_never_become_requests(
+    online: Path, registries: tuple[FakeRegistry, FakeRegistry]
+) -> None:
+    public, _private = registries
+    config = npmrc.NpmConfig(registry=public.url + "/")
+    fetched = RegistryClient(config, offline=False).fetch(["..", "a/../b", "%2e%2e", "lodash"])
+    assert sorted(fetched.metadata) == ["lodash"]
+    assert fetched.missing == dict.fromkeys(
+        ["%2e%2e", "..", "a/../b"], "not a valid npm package name"
+    )
+    assert [s.path for s in public.seen] == ["lodash"]

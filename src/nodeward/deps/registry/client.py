@@ -9,6 +9,7 @@ and the work per document is small enough that 16 threads keep 16 requests in fl
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +27,9 @@ MAX_IN_FLIGHT = 16
 #: Largest document read; the biggest real package documents are tens of megabytes.
 MAX_DOCUMENT_BYTES = 128 * 1024 * 1024
 ACCEPT = "application/json"
+#: npm's package name rules (validate-npm-package-name), old mixed-case names allowed: a
+#: lockfile's names are untrusted, and "..", "a/../b" or "%2e" must never become a URL.
+VALID_NAME = re.compile(r"(?:@[A-Za-z0-9][\w.~-]*/)?[A-Za-z0-9][\w.~-]{0,213}", re.ASCII)
 
 
 @dataclass
@@ -68,7 +72,9 @@ class RegistryClient:
         wanted: list[tuple[str, str]] = []
         for name in sorted(set(names) - set(result.metadata) - set(result.missing)):
             url = self.config.url_for(name)
-            if url is None:
+            if not VALID_NAME.fullmatch(name):
+                result.missing[name] = "not a valid npm package name"
+            elif url is None:
                 result.missing[name] = "no npm registry configured"
             else:
                 wanted.append((name, url))
