@@ -176,6 +176,12 @@ def test_etag_revalidation_then_offline_from_the_cache(
     # Offline (and the registries gone): the same findings from the cache, with its age.
     public.stop()
     private.stop()
+    # Online but the registries are down: the cache, saying why.
+    down = scan_path(root, select=REGISTRY_RULES)
+    assert _rows(down) == _rows(first)
+    assert [s.reason for s in down.skips] == [
+        "the registry did not answer: package metadata from the cache, up to 0.0 days old"
+    ]
     monkeypatch.setenv("NODEWARD_OFFLINE", "1")
     offline = scan_path(root, select=REGISTRY_RULES)
     assert _rows(offline) == _rows(first)
