@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import json
 import shutil
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from registry_server import FakeRegistry
 
 from nodeward.cli import main
@@ -298,6 +301,9 @@ def test_gitignored_lockfile_is_read(tmp_path: Path, online: Path) -> None:
     assert report.findings == ()
     assert report.skips == ()
     assert report.unevaluated == ()
+    # --max-file-size is for scripts; lockfiles are data and keep their own, larger bound.
+    small = scan_path(root, select=("DEP001",), offline=True, max_file_size=10)
+    assert (small.findings, [s.target for s in small.skips]) == ((), ["package.json"])
     excluded = scan_path(root, select=("DEP001",), offline=True, exclude=("package-lock.json",))
     assert [s.target for s in excluded.skips] == ["package.json"]  # --exclude still applies
 
@@ -393,3 +399,23 @@ def test_invalid_package_names_never_become_requests(
         ["%2e%2e", "..", "a/../b"], "not a valid npm package name"
     )
     assert [s.path for s in public.seen] == ["lodash"]
+
+
+@given(st.text())
+def test_neutralised_text_has_no_control_characters(text_in: str) -> None:
+    shown = neutralised(text_in)
+    assert len(shown) <= 300
+    assert not any(unicodedata.category(c)[0] == "C" for c in shown)
+
+
+def test_corrupt_cache_file_is_no_entry(online: Path) -> None:
+    url = "http://127.0.0.1:9/lodash"
+    meta = parse_document("lodash", {"dist-tags": {"latest": "4.17.21"}, "versions": {}})
+    assert meta is not None
+    cache.write(url, meta, '"e1"')
+    entry = cache.read(url)
+    assert entry is not None
+    assert (entry.metadata, entry.etag) == (meta, '"e1"')
+    for path in cache.folder().iterdir():
+        path.write_text("{not json")
+    assert cache.read(url) is None

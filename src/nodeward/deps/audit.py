@@ -151,7 +151,11 @@ def _check_registry(
         gap = _unchecked_gap(loaded) if loaded.unresolved else None
         return [], [], gap or "no lockfile, installed node_modules or declared dependencies"
     # Only DEP003 looks below the direct dependencies.
-    wanted = packages if DEPRECATED_DEPENDENCY.code in enabled else [p for p in packages if len(p.path) == 1]
+    wanted = (
+        packages
+        if DEPRECATED_DEPENDENCY.code in enabled
+        else [p for p in packages if len(p.path) == 1]
+    )
     fetched = client.fetch(p.name for p in wanted)
     names = {p.name for p in wanted}
     missing = {name: why for name, why in fetched.missing.items() if name in names}
