@@ -419,3 +419,34 @@ def test_corrupt_cache_file_is_no_entry(online: Path) -> None:
     for path in cache.folder().iterdir():
         path.write_text("{not json")
     assert cache.read(url) is None
+
+
+def test_workspace_members_direct_dependencies(
+    tmp_path: Path, online: Path, registries: tuple[FakeRegistry, FakeRegistry]
+) -> None:
+    public, _private = registries
+    root = tmp_path / "mono"
+    member = root / "packages" / "app"
+    member.mkdir(parents=True)
+    (root / "package.json").write_text(json.dumps({"name": "mono", "workspaces": ["packages/*"]}))
+    (member / "package.json").write_text(
+        '{\n  "name": "@demo/app",\n  "dependencies": {\n    "express": "^4.21.2"\n  }\n}\n'
+    )
+    lock = {
+        "name": "mono",
+        "lockfileVersion": 3,
+        "packages": {
+            "": {"name": "mono", "workspaces": ["packages/*"]},
+            "node_modules/@demo/app": {"resolved": "packages/app", "link": True},
+            "packages/app": {"name": "@demo/app", "dependencies": {"express": "^4.21.2"}},
+            "node_modules/express": {"version": "4.21.2", "dependencies": {"querystring": "*"}},
+            "node_modules/querystring": {"version": "0.2.0"},
+        },
+    }
+    (root / "package-lock.json").write_text(json.dumps(lock))
+    (root / ".npmrc").write_text(f"registry={public.url}/\n")
+    report = scan_path(root, select=REGISTRY_RULES)
+    assert [(f.rule, f.location.manifest, f.location.line) for f in report.findings] == [  # type: ignore[union-attr]
+        ("DEP003", "packages/app/package.json", 4),
+        ("DEP004", "packages/app/package.json", 4),
+    ]

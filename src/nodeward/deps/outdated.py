@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from nodeward.deps import semver
-from nodeward.deps.lockfiles.interface import Package
+from nodeward.deps.lockfiles.interface import Package, Step
 from nodeward.deps.registry.metadata import PackageMetadata
 from nodeward.deps.rules import (
     DEPRECATED_DEPENDENCY,
@@ -36,8 +36,23 @@ MAX_LISTED = 8
 @dataclass(frozen=True)
 class _Direct:
     package: Package
+    manifest: str  # the package.json that declares it
+    step: Step  # how that package.json declares it
     deprecated: str | None  # its own deprecation message
     brings: tuple[tuple[Package, str], ...]  # deprecated packages below it, with messages
+
+
+def _declared_in(root: Path, package: Package) -> tuple[str, tuple[Step, ...]]:
+    """The package.json a dependency path starts from, and the path from there: an npm
+    workspace member's own dependencies are direct dependencies of its package.json."""
+    base = posixpath.dirname(package.manifest)
+    first = package.path[0]
+    if len(package.path) > 1 and first.spec.startswith("workspace:"):
+        member = posixpath.normpath(posixpath.join(base, first.spec.removeprefix("workspace:")))
+        manifest = posixpath.join(member, "package.json")
+        if not member.startswith("..") and (root / manifest).is_file():
+            return manifest, package.path[1:]
+    return posixpath.join(base, "package.json"), package.path
 
 
 def check(
@@ -47,33 +62,35 @@ def check(
     enabled: set[str],
     now: datetime,
 ) -> list[Finding]:
-    direct: dict[tuple[str, str], Package] = {}
+    direct: dict[tuple[str, str], tuple[Package, Step]] = {}
     below: dict[tuple[str, str], list[tuple[Package, str]]] = defaultdict(list)
     for package in packages:
         if not package.matchable or not package.path:
             continue
-        key = (package.manifest, package.path[0].name)
-        if len(package.path) == 1:
+        manifest, path = _declared_in(root, package)
+        key = (manifest, path[0].name)
+        if len(path) == 1:
             # A root edge has the declared range; a package the lockfile lists but the
             # root does not reach has none, and is no direct dependency.
-            if package.path[0].spec:
-                direct[key] = package
+            if path[0].spec:
+                direct[key] = (package, path[0])
             continue
         message = _deprecation(package, metadata)
         if message is not None:
             below[key].append((package, message))
     findings: list[Finding] = []
     texts: dict[Path, str] = {}
-    for key, package in sorted(direct.items()):
+    for key, (package, step) in sorted(direct.items()):
         meta = metadata.get(package.name)
         if meta is None:
             continue
-        judged = _Direct(package, _deprecation(package, metadata), tuple(below.get(key, ())))
-        location = _location(root, package, texts)
+        own = _deprecation(package, metadata)
+        judged = _Direct(package, key[0], step, own, tuple(below.get(key, ())))
+        location = _location(root, judged, texts)
         if DEPRECATED_DEPENDENCY.code in enabled and (judged.deprecated or judged.brings):
             findings.append(_deprecated_finding(judged, location))
         if OUTDATED_DEPENDENCY.code in enabled:
-            findings += _majors_behind(package, meta, location)
+            findings += _majors_behind(judged, meta, location)
         if UNMAINTAINED_DEPENDENCY.code in enabled and judged.deprecated is None:
             findings += _unmaintained(package, meta, location, now)
     return findings
@@ -118,8 +135,9 @@ def _deprecated_finding(judged: _Direct, location: PackageLocation) -> Finding:
 
 
 def _majors_behind(
-    package: Package, meta: PackageMetadata, location: PackageLocation
+    judged: _Direct, meta: PackageMetadata, location: PackageLocation
 ) -> list[Finding]:
+    package = judged.package
     installed = semver.try_parse(package.version)
     latest = semver.try_parse(meta.latest or "")
     # A prerelease tagged `latest` is a publishing slip, not a release to upgrade to.
@@ -129,13 +147,13 @@ def _majors_behind(
         return []
     behind = latest.major - installed.major
     noun = "major version" if behind == 1 else "major versions"
-    spec = package.path[0].spec
+    spec = judged.step.spec
     return [
         OUTDATED_DEPENDENCY.finding(
             location,
             f"{_shown(package)} is {behind} {noun} behind the latest release {latest}"
             + (f" (package.json allows {spec})" if spec else ""),
-            fix=f'Upgrade {package.name} to {latest} (package.json: "{package.path[0].name}": '
+            fix=f'Upgrade {package.name} to {latest} (package.json: "{judged.step.name}": '
             f'"^{latest}"), following its migration notes',
             confidence=min(OUTDATED_DEPENDENCY.confidence, package.confidence),
         )
@@ -159,15 +177,15 @@ def _unmaintained(
     ]
 
 
-def _location(root: Path, package: Package, texts: dict[Path, str]) -> PackageLocation:
-    """The package.json next to the lockfile, at the line declaring the direct dependency."""
-    manifest = posixpath.join(posixpath.dirname(package.manifest), "package.json")
+def _location(root: Path, judged: _Direct, texts: dict[Path, str]) -> PackageLocation:
+    """The declaring package.json, at the line of the direct dependency."""
+    package = judged.package
     return PackageLocation(
-        manifest=manifest,
+        manifest=judged.manifest,
         package=package.name,
         version=package.version,
         dependency_path=package.dependency_path,
-        line=_declaration_line(_text(root / manifest, texts), package.path[0].name),
+        line=_declaration_line(_text(root / judged.manifest, texts), judged.step.name),
     )
 
 
