@@ -42,6 +42,7 @@ class Config:
     offline: bool = False
     omit: tuple[str, ...] = ()  # dependency scopes left out of the audit ("dev")
     reachable_only: bool = False
+    resolve_ranges: bool = False  # no lockfile: resolve declared ranges from the registry
     # Live probe (`nodeward probe URL`, `scan PATH --url URL`); see nodeward.web.
     url: str | None = None
     active: bool | None = None
@@ -76,6 +77,7 @@ _FILE_KEYS: dict[str, str] = {
     "offline": "bool",
     "omit": "strings",
     "reachable_only": "bool",
+    "resolve_ranges": "bool",
     "max_requests": "int",
     "max_login_attempts": "int",
 }

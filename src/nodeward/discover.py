@@ -19,6 +19,9 @@ TEMPLATE_SUFFIXES = frozenset({".ejs", ".pug", ".jade", ".hbs", ".handlebars", "
 LOCKFILE_NAMES = frozenset(
     {"package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml"}
 )
+#: Lockfiles are data, not source: --max-file-size (meant for scripts) does not apply to
+#: them, this bound does (the largest real lockfiles are tens of megabytes).
+LOCKFILE_MAX_BYTES = 256_000_000
 ALWAYS_PRUNED_DIRS = frozenset({".git", ".hg", ".svn", "bower_components", ".nodeward-cache"})
 MINIFIED_NAME = re.compile(r"[.-](min|bundle|packed|prod)\.[cm]?js$|\.chunk\.[cm]?js$", re.I)
 _K8S_MARKERS = (re.compile(rb"^apiVersion:", re.M), re.compile(rb"^kind:", re.M))
@@ -97,8 +100,8 @@ class _IgnoreRules:
 
     def __init__(self, extra: tuple[str, ...]) -> None:
         self._specs: list[tuple[str, pathspec.PathSpec[Any]]] = []
-        if extra:
-            self._specs.append(("", pathspec.PathSpec.from_lines("gitignore", extra)))
+        #: --exclude patterns: they apply to every file, lockfiles included.
+        self._exclude = pathspec.PathSpec.from_lines("gitignore", extra) if extra else None
 
     def load(self, directory: Path, rel_dir: str) -> None:
         gitignore = directory / ".gitignore"
@@ -108,7 +111,12 @@ class _IgnoreRules:
             return
         self._specs.append((rel_dir, pathspec.PathSpec.from_lines("gitignore", lines)))
 
-    def ignored(self, rel: str, is_dir: bool) -> bool:
+    def ignored(self, rel: str, is_dir: bool, *, gitignore: bool = True) -> bool:
+        """Whether --exclude or (when `gitignore`) a .gitignore leaves `rel` out."""
+        if self._exclude is not None and self._exclude.match_file(rel + "/" if is_dir else rel):
+            return True
+        if not gitignore:
+            return False
         for base, spec in self._specs:
             if base and not rel.startswith(base + "/"):
                 continue
@@ -169,7 +177,8 @@ def _walk(
                 inventory.skips.append(Skip(rel, "symlink loop: the link points back up the tree"))
                 continue
             yield from _walk(path, rel, rules, options, ancestors | {real}, inventory)
-        elif not rules.ignored(rel, is_dir=False):
+        # Lockfiles are data, not source: a .gitignore'd lockfile still says what is installed.
+        elif not rules.ignored(rel, is_dir=False, gitignore=entry.name not in LOCKFILE_NAMES):
             if entry.is_symlink() and not path.exists():
                 inventory.skips.append(Skip(rel, "broken or looping symlink"))
                 continue
@@ -185,10 +194,9 @@ def _add_file(inventory: Inventory, path: Path, rel: str, options: DiscoveryOpti
     except OSError as error:
         inventory.skips.append(Skip(rel, f"cannot read file: {error.strerror}"))
         return
-    if size > options.max_file_size and kind is not FileKind.STATIC_LIBRARY:
-        limit = options.max_file_size
-        inventory.skips.append(
-            Skip(rel, f"file is {size:,} bytes, over --max-file-size ({limit:,} bytes)")
-        )
+    limit = LOCKFILE_MAX_BYTES if kind is FileKind.LOCKFILE else options.max_file_size
+    if size > limit and kind is not FileKind.STATIC_LIBRARY:
+        bound = "the lockfile limit" if kind is FileKind.LOCKFILE else "--max-file-size"
+        inventory.skips.append(Skip(rel, f"file is {size:,} bytes, over {bound} ({limit:,} bytes)"))
         return
     inventory.files.append(DiscoveredFile(path=path, rel=rel, kind=kind, size=size))

@@ -23,6 +23,7 @@ class Practice(Enum):
     DEFAULT_COOKIE_NAMES = ("default-cookie-names", "Default session cookie names", "risk")
     DENIAL_OF_SERVICE = ("denial-of-service", "Denial of service", "risk")
     VULNERABLE_DEPENDENCIES = ("vulnerable-dependencies", "Vulnerable npm dependencies", "risk")
+    UPDATED_DEPENDENCIES = ("updated-dependencies", "Keep npm libraries updated", "practice")
     SECRETS = ("secrets", "Secrets kept out of code", "practice")
 
     def __init__(self, slug: str, title: str, kind: str) -> None:

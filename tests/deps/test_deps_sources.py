@@ -101,7 +101,13 @@ def test_osv_api_source_with_function_note(
     finding = report.findings[0]
     assert isinstance(finding.location, PackageLocation)
     assert finding.severity.label == "high"  # CVSS 7.2
-    assert finding.confidence is Confidence.LOW  # no lockfile: lowest version of the range
+    # No lockfile: lodash is pinned to one version, so it is checked (not from a lockfile,
+    # hence medium); express's range is not guessed from its minimum but reported unchecked.
+    assert finding.confidence is Confidence.MEDIUM
+    assert [s.reason for s in report.skips if s.target == "package.json"] == [
+        "no lockfile: 1 declared dependency not checked (express ^4.15.0), nor any "
+        "dependency of a dependency; commit the lockfile, or pass --resolve-ranges"
+    ]
     assert "GHSA-35jh-r3h4-6jhm, CVE-2021-23337" in finding.message
     assert "calls lodash.template at server.js:2" in finding.message
     assert "[CWE-77, CWE-94]" in finding.message
@@ -117,8 +123,10 @@ def test_function_not_called_is_noted(tmp_path: Path, server: str) -> None:
 
     project = load_project(discover(root, DiscoveryOptions()), Config(path=root))
     result = run_audit(project, project.config, {"DEP001"}, source)
-    assert result.skips == []
-    assert result.unevaluated == []
+    assert [s.target for s in result.skips] == ["package.json"]  # express ^4.15.0 unchecked
+    assert [(u.rule, u.reason) for u in result.unevaluated] == [
+        ("DEP001", "no lockfile: 1 declared dependency not checked")
+    ]
     assert "no call to lodash.template found" in result.findings[0].message
 
 

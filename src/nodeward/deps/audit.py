@@ -1,21 +1,33 @@
 """The dependency audit inside `nodeward scan`: packages -> advisories -> DEP001
-findings with fix advice and reachability; client-side libraries -> DEP002."""
+findings with fix advice and reachability; client-side libraries -> DEP002; registry
+metadata -> DEP003-DEP005 (deprecated, majors behind, unmaintained)."""
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 from nodeward.config import Config
-from nodeward.deps import fixes, retire
+from nodeward.deps import fixes, outdated, retire
 from nodeward.deps.advisories.interface import Advisory, AdvisorySource, SourceError
 from nodeward.deps.inventory import inventory_of, vulnerability_of
 from nodeward.deps.lockfiles.interface import Package, Scope
-from nodeward.deps.lockfiles.load import load_packages
+from nodeward.deps.lockfiles.load import Inventory, load_packages
 from nodeward.deps.matching import Match, match_packages
 from nodeward.deps.placement import Anchor, Placed, Placement, Route
 from nodeward.deps.reachability import ImportIndex, judge
-from nodeward.deps.rules import VULNERABLE_CLIENT_LIBRARY, VULNERABLE_DEPENDENCY
+from nodeward.deps.registry import npmrc
+from nodeward.deps.registry.client import RegistryClient
+from nodeward.deps.registry.metadata import highest_allowed
+from nodeward.deps.rules import (
+    DEPRECATED_DEPENDENCY,
+    REGISTRY_RULES,
+    VULNERABLE_CLIENT_LIBRARY,
+    VULNERABLE_DEPENDENCY,
+)
 from nodeward.deps.sources import choose
 from nodeward.discover import FileKind
 from nodeward.findings import (
@@ -54,9 +66,22 @@ def run_audit(
     """`catalog` is registry metadata for the fix advice (which releases exist and what
     they depend on); without it the advice says what the lockfile and advisories know."""
     result = AuditResult()
-    if VULNERABLE_DEPENDENCY.code in enabled or config.format == "cyclonedx":
-        match = VULNERABLE_DEPENDENCY.code in enabled
-        _audit_packages(project, config, source, catalog, match, result)
+    registry_codes = {rule.code for rule in REGISTRY_RULES} & enabled
+    client = RegistryClient(npmrc.load(project.root), offline=_offline(config))
+    loaded = Inventory((), (), ())
+    sbom = config.format == "cyclonedx"
+    if VULNERABLE_DEPENDENCY.code in enabled or registry_codes or sbom:
+        loaded = _load(project, config, client)
+        result.skips += loaded.skips
+        result.packages += inventory_of(_installed(loaded, config))
+    if VULNERABLE_DEPENDENCY.code in enabled:
+        _audit_packages(project, config, source, catalog, loaded, result)
+    if registry_codes:
+        found, skipped, gap = _check_registry(project, config, loaded, client, registry_codes)
+        result.findings += found
+        result.skips += skipped
+        if gap is not None:
+            result.unevaluated += [Unevaluated(code, gap) for code in sorted(registry_codes)]
     if VULNERABLE_CLIENT_LIBRARY.code in enabled:
         found, skipped, gap = retire.scan_static(project)
         result.findings += found
@@ -66,29 +91,65 @@ def run_audit(
     return result
 
 
+def _offline(config: Config) -> bool:
+    # NODEWARD_OFFLINE=1 is --offline for a whole environment (the test suite sets it).
+    return config.offline or os.environ.get("NODEWARD_OFFLINE") == "1"
+
+
+def _load(project: Project, config: Config, client: RegistryClient) -> Inventory:
+    inventory = project.inventory
+    lockfiles = [f.rel for f in inventory.of_kind(FileKind.LOCKFILE)]
+    manifests = [f.rel for f in inventory.of_kind(FileKind.PACKAGE_JSON)]
+
+    def resolve(pairs: list[tuple[str, str]]) -> Mapping[tuple[str, str], str]:
+        """--resolve-ranges: the version `npm install` would pick today for each range."""
+        metadata = client.fetch(name for name, _spec in pairs).metadata
+        versions = {}
+        for name, spec in pairs:
+            meta = metadata.get(name)
+            version = highest_allowed(meta, spec) if meta is not None else None
+            if version is not None:
+                versions[(name, spec)] = version
+        return versions
+
+    return load_packages(
+        project.root, lockfiles, manifests, resolve if config.resolve_ranges else None
+    )
+
+
+def _installed(loaded: Inventory, config: Config) -> list[Package]:
+    """Every installed copy the audit covers (all of them, unless --omit dev)."""
+    if "dev" in config.omit:
+        return [p for p in loaded.packages if p.scope is not Scope.DEV]
+    return list(loaded.packages)
+
+
+def _packages(loaded: Inventory, config: Config) -> list[Package]:
+    return [p for p in _installed(loaded, config) if p.matchable]
+
+
+def _unchecked_gap(loaded: Inventory) -> str:
+    """Why a dependency rule could not judge every declared dependency."""
+    count = len(loaded.unresolved)
+    noun = "dependency" if count == 1 else "dependencies"
+    return f"no lockfile: {count} declared {noun} not checked"
+
+
 def _audit_packages(
     project: Project,
     config: Config,
     source: AdvisorySource | None,
     catalog: fixes.VersionCatalog | None,
-    match: bool,
+    loaded: Inventory,
     result: AuditResult,
 ) -> None:
-    """The installed packages into `result`, and with `match` their advisories (DEP001)."""
-    inventory = project.inventory
-    lockfiles = [f.rel for f in inventory.of_kind(FileKind.LOCKFILE)]
-    manifests = [f.rel for f in inventory.of_kind(FileKind.PACKAGE_JSON)]
-    loaded = load_packages(project.root, lockfiles, manifests)
-    result.skips += loaded.skips
-    installed = list(loaded.packages)
-    if "dev" in config.omit:
-        installed = [p for p in installed if p.scope is not Scope.DEV]
-    result.packages += inventory_of(installed)
-    if not match:
-        return
-    packages = [p for p in installed if p.matchable]
+    """DEP001 findings and the SBOM's vulnerabilities into `result`."""
+    packages = _packages(loaded, config)
+    # Declared ranges nothing resolved: the audit is incomplete, and says so rather than
+    # guessing a version from the range's minimum.
+    gap = _unchecked_gap(loaded) if loaded.unresolved else None
     if not packages:
-        gap = "no lockfile, installed node_modules or declared dependencies"
+        gap = gap or "no lockfile, installed node_modules or declared dependencies"
         result.unevaluated.append(Unevaluated(VULNERABLE_DEPENDENCY.code, gap))
         return
     query: dict[str, set[str]] = defaultdict(set)
@@ -103,6 +164,8 @@ def _audit_packages(
         result.unevaluated.append(Unevaluated(VULNERABLE_DEPENDENCY.code, gap))
         return
     result.skips += [Skip("dependency audit", warning) for warning in chosen.warnings()]
+    if gap is not None:
+        result.unevaluated.append(Unevaluated(VULNERABLE_DEPENDENCY.code, gap))
     # The whole install tree, dev and non-registry copies included: imports resolve in it.
     index = ImportIndex(project.files, loaded.packages, project.root)
     placement = Placement(project.root)
@@ -118,6 +181,57 @@ def _audit_packages(
             finding = _finding(found, placed, fix, index)
             result.findings.append(finding)
             result.vulnerabilities.append(vulnerability_of(found, finding, chosen.name))
+
+
+def _check_registry(
+    project: Project,
+    config: Config,
+    loaded: Inventory,
+    client: RegistryClient,
+    enabled: set[str],
+) -> tuple[list[Finding], list[Skip], str | None]:
+    """DEP003-DEP005 from the registry's package documents: findings, skips, and why
+    nothing could be evaluated (None when something was)."""
+    packages = _packages(loaded, config)
+    if not packages:
+        gap = _unchecked_gap(loaded) if loaded.unresolved else None
+        return [], [], gap or "no lockfile, installed node_modules or declared dependencies"
+    # Only DEP003 looks below the direct dependencies.
+    wanted = (
+        packages
+        if DEPRECATED_DEPENDENCY.code in enabled
+        else [p for p in packages if len(p.path) == 1]
+    )
+    fetched = client.fetch(p.name for p in wanted)
+    names = {p.name for p in wanted}
+    missing = {name: why for name, why in fetched.missing.items() if name in names}
+    if not any(name in fetched.metadata for name in names):
+        reasons = sorted(set(missing.values())) or ["no package to look up"]
+        return [], [], f"no registry metadata: {'; '.join(reasons)}"
+    skips = []
+    if missing:
+        by_reason: dict[str, list[str]] = defaultdict(list)
+        for name, why in sorted(missing.items()):
+            by_reason[why].append(name)
+        for why, which in by_reason.items():
+            listed = ", ".join(which[:5]) + (
+                f" and {len(which) - 5} more" if len(which) > 5 else ""
+            )
+            skips.append(
+                Skip("registry metadata", f"{len(which)} packages not checked: {why} ({listed})")
+            )
+    if fetched.oldest_unconfirmed is not None:
+        days = fetched.oldest_unconfirmed / 86400
+        why = "offline" if client.offline else "the registry did not answer"
+        skips.append(
+            Skip(
+                "registry metadata",
+                f"{why}: package metadata from the cache, up to {days:.1f} days old",
+            )
+        )
+    now = datetime.now(UTC)
+    findings = outdated.check(project.root, packages, fetched.metadata, enabled, now)
+    return findings, skips, None
 
 
 def _advice(

@@ -38,6 +38,13 @@ def add_scan_flags(parser: argparse.ArgumentParser) -> None:
         help="leave dev dependencies out of the dependency audit",
     )
     parser.add_argument(
+        "--resolve-ranges",
+        action="store_true",
+        default=s,
+        help="without a lockfile, check the version each declared range resolves to "
+        "today (from the registry) instead of reporting those dependencies as not checked",
+    )
+    parser.add_argument(
         "--reachable-only",
         action="store_true",
         default=s,

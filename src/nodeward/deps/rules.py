@@ -72,4 +72,100 @@ VULNERABLE_CLIENT_LIBRARY = RuleMeta(
     ),
 )
 
-RULES = (VULNERABLE_DEPENDENCY, VULNERABLE_CLIENT_LIBRARY)
+
+DEPRECATED_DEPENDENCY = RuleMeta(
+    code="DEP003",
+    name="deprecated-dependency",
+    title="A dependency is deprecated by its maintainers",
+    cwe=(1104,),
+    owasp=Owasp.A06,
+    practices=(Practice.UPDATED_DEPENDENCIES,),
+    severity=Severity.MEDIUM,
+    confidence=Confidence.HIGH,
+    what=(
+        "Looks up every installed registry package in the package documents of the registry "
+        "your npm configuration names (.npmrc in the project and your home folder, "
+        "npm_config_registry, @scope:registry) and reports each direct dependency whose "
+        "installed version is deprecated, quoting the maintainers' message, and lists the "
+        "deprecated packages each direct dependency brings in. Medium when the direct "
+        "dependency itself is deprecated, low when only packages below it are."
+    ),
+    why=(
+        "A deprecated package gets no more fixes, security fixes included; the message "
+        "usually names the replacement (`request`, `csurf` and many others are deprecated). "
+        "A deprecated transitive package is fixed by upgrading the direct dependency that "
+        "brings it, which is why findings are anchored there."
+    ),
+    example='// package.json\n"dependencies": { "request": "^2.88.2", "csurf": "^1.11.0" }',
+    use_instead='// package.json\n"dependencies": { "undici": "^6.21.0", "csrf-csrf": "^3.1.0" }',
+    fix="Replace the package with what its deprecation message recommends",
+    references=(
+        "npm deprecate: https://docs.npmjs.com/cli/commands/npm-deprecate",
+        "OWASP A06:2021 Vulnerable and Outdated Components",
+    ),
+)
+
+OUTDATED_DEPENDENCY = RuleMeta(
+    code="DEP004",
+    name="outdated-major-dependency",
+    title="A direct dependency is one or more major versions behind its latest release",
+    cwe=(1104,),
+    owasp=Owasp.A06,
+    practices=(Practice.UPDATED_DEPENDENCIES,),
+    severity=Severity.LOW,
+    confidence=Confidence.HIGH,
+    what=(
+        "Compares the installed version of each direct dependency with the registry's "
+        "`latest` release (dist-tags.latest) and reports those one or more major versions "
+        "behind. Transitive packages are left to the direct dependency that picks them."
+    ),
+    why=(
+        "Maintainers fix old major lines for a while, then stop: security fixes land only "
+        "in the latest major, and the further behind a project is, the larger and riskier "
+        "the upgrade it needs when a fix becomes urgent. Low severity: being behind is a "
+        "risk to manage, not a vulnerability (DEP001 reports known ones)."
+    ),
+    example='// package.json\n"dependencies": { "express": "^3.21.2" }',
+    use_instead='// package.json\n"dependencies": { "express": "^5.1.0" }',
+    fix="Upgrade to the latest major version, following the package's migration guide",
+    references=(
+        "npm outdated: https://docs.npmjs.com/cli/commands/npm-outdated",
+        "OWASP A06:2021 Vulnerable and Outdated Components",
+    ),
+)
+
+UNMAINTAINED_DEPENDENCY = RuleMeta(
+    code="DEP005",
+    name="unmaintained-dependency",
+    title="A direct dependency has had no release for three years",
+    cwe=(1104,),
+    owasp=Owasp.A06,
+    practices=(Practice.UPDATED_DEPENDENCIES,),
+    severity=Severity.LOW,
+    confidence=Confidence.MEDIUM,
+    what=(
+        "Reports direct dependencies whose latest release (the registry's `time` of "
+        "dist-tags.latest) is more than three years old. Three years: longer than a Node.js "
+        "LTS line lives (30 months), so such a package has not shipped a release for any "
+        "Node.js line still supported when it last did, and long enough that a small "
+        "library that is simply finished is rarely mistaken for abandoned."
+    ),
+    why=(
+        "When a vulnerability is found in an abandoned package nobody ships the fix, and "
+        "the project is left to fork or replace it under time pressure. Low severity and "
+        "medium confidence: a finished, tiny library may need no release at all."
+    ),
+    example='// package.json\n"dependencies": { "node-uuid": "^1.4.8" }',
+    use_instead='// package.json\n"dependencies": { "uuid": "^11.0.0" }',
+    fix="Check the project's activity; plan a replacement or a maintained fork",
+    references=(
+        "OpenSSF Scorecard, Maintained check: "
+        "https://github.com/ossf/scorecard/blob/main/docs/checks.md#maintained",
+        "OWASP A06:2021 Vulnerable and Outdated Components",
+    ),
+)
+
+#: The rules that need the registry's package documents.
+REGISTRY_RULES = (DEPRECATED_DEPENDENCY, OUTDATED_DEPENDENCY, UNMAINTAINED_DEPENDENCY)
+
+RULES = (VULNERABLE_DEPENDENCY, VULNERABLE_CLIENT_LIBRARY, *REGISTRY_RULES)

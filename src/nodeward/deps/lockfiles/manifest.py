@@ -81,37 +81,56 @@ def installed_graph(root: Path, manifest: Mapping[str, Any]) -> LockGraph | None
     return LockGraph(nodes, tuple(roots), str(manifest.get("name") or "."))
 
 
-def declared_graph(manifest: Mapping[str, Any]) -> LockGraph:
-    """Nothing installed either: the lowest version each declared range allows -- a guess,
-    so these packages are reported with low confidence."""
+def exact_version(spec: str) -> str | None:
+    """The one version an exact specifier (`4.17.4`, `=4.17.4`, `v4.17.4`) allows."""
+    parsed = semver.try_parse(spec)
+    return str(parsed) if parsed is not None else None
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """A declared registry dependency whose installed version nothing tells."""
+
+    manifest: str  # the package.json it is declared in
+    name: str  # the registry name (an alias's target)
+    spec: str
+
+
+def registry_ranges(manifest: Mapping[str, Any], skip: set[str]) -> list[tuple[str, str, str]]:
+    """(declared name, registry name, range) of each declared registry dependency that is a
+    range rather than one exact version, leaving out the declared names in `skip`."""
+    ranges = []
+    for item in declared(manifest):
+        if item.name in skip:
+            continue
+        name, spec = split_alias(item.spec) or (item.name, item.spec)
+        if SourceKind.of_spec(spec) is SourceKind.REGISTRY and exact_version(spec) is None:
+            ranges.append((item.name, name, spec))
+    return ranges
+
+
+def declared_graph(
+    manifest: Mapping[str, Any], resolved: Mapping[str, str], skip: set[str]
+) -> LockGraph:
+    """Nothing installed: the declared dependencies whose version is known -- exact pins,
+    non-registry specifiers (listed, never matched) and the ranges in `resolved` (declared
+    name -> version, from --resolve-ranges). Never the lowest version a range allows: a
+    guess from the minimum reports versions nobody installed."""
     nodes: dict[str, LockNode] = {}
     roots = []
     for item in declared(manifest):
-        name, spec = item.name, item.spec
-        alias = split_alias(spec)
-        if alias is not None:
-            name, spec = alias
+        if item.name in skip:
+            continue
+        name, spec = split_alias(item.spec) or (item.name, item.spec)
         kind = SourceKind.of_spec(spec)
-        version = lowest_allowed(spec) if kind is SourceKind.REGISTRY else spec
+        if kind is not SourceKind.REGISTRY:
+            version: str | None = spec
+        else:
+            version = exact_version(spec) or resolved.get(item.name)
         if version is None:
             continue
         key = f"declared/{item.name}"
-        nodes[key] = LockNode(key, name, version, kind, item.name if alias else None)
+        alias = item.name if name != item.name else None
+        nodes[key] = LockNode(key, name, version, kind, alias)
         roots.append(Edge(item.name, item.spec, key, item.scope))
     return LockGraph(nodes, tuple(roots), str(manifest.get("name") or "."))
-
-
-def lowest_allowed(spec: str) -> str | None:
-    """The lowest release a range's comparators admit (`^4.17.4` -> 4.17.4)."""
-    try:
-        sets = semver.parse_range(spec)
-    except semver.InvalidVersion:
-        return None
-    lows = []
-    for comparators in sets:
-        floor = semver.Version(0, 0, 0)
-        for op, bound in comparators:
-            if op in (">=", "=") and bound > floor:
-                floor = semver.Version(bound.major, bound.minor, bound.patch, bound.prerelease)
-        lows.append(floor)
-    return str(min(lows)) if lows else None
