@@ -113,6 +113,10 @@ class Finding:
     flow: tuple[FlowStep, ...] = ()
     evidence: tuple[Evidence, ...] = ()
     confirmed: bool = False
+    secrets: tuple[str, ...] = ()
+    """Credentials the finding quotes (in its snippet or message), as written in the source,
+    one piece per source line. Reports mask them unless the user asks to see secrets; the
+    finding keeps them so that `--show-secrets` can."""
     fingerprint: str = field(default="")
 
     def __post_init__(self) -> None:

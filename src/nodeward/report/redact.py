@@ -1,14 +1,32 @@
-"""Masks secrets in recorded HTTP exchanges before a report shows them.
+"""Masks secrets before a report shows them (unless the user passes --show-secrets).
 
-A report is shared (CI artifacts, tickets), so live-probe evidence must not carry the
-session cookie or bearer token the probe used or received. Redacted: the values of
-credential headers, `token`/`password`/`secret`-like query parameters and JSON or form
-fields, bearer/basic credentials and anything shaped like a JWT.
+A report is shared (CI artifacts, tickets, PR annotations), so it must not hand its readers
+the credentials it found. Two kinds of text are masked:
+
+- the credentials a finding quotes (`Finding.secrets`: a hard-coded password, API key or
+  session secret) wherever they appear in its message, snippets and evidence, down to their
+  first and last characters (`AKIA****MPLE`), so a reader can still tell which key to rotate;
+- live-probe evidence, which must not carry the session cookie or bearer token the probe
+  used or received: the values of credential headers, `token`/`password`/`secret`-like
+  query parameters and JSON or form fields, bearer/basic credentials and anything shaped
+  like a JWT become [redacted].
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import replace
+
+from nodeward.findings import (
+    Evidence,
+    Finding,
+    FlowStep,
+    HttpLocation,
+    Location,
+    Report,
+    SourceLocation,
+)
 
 MASK = "[redacted]"
 
@@ -63,3 +81,93 @@ def _header_mask(name: str, value: str) -> str:
 def _mask_pair(pair: str) -> str:
     name, sep, _ = pair.strip().partition("=")
     return f"{name}={MASK}" if sep else MASK
+
+
+#: A fixed run of stars, so the mask does not tell the secret's length.
+STARS = "****"
+
+
+def mask_secret(secret: str) -> str:
+    """The first and last characters of a secret around a fixed `****`: 4 of each for 16
+    characters or more, fewer for shorter ones, never more than half of the secret (a
+    secret under 4 characters shows nothing)."""
+    keep = min(4, len(secret) // 4)
+    return secret[:keep] + STARS + secret[len(secret) - keep :] if keep else STARS
+
+
+def _hide_one(text: str, secret: str) -> str:
+    """Every occurrence of `secret` masked. Where it stands as a token of its own (not
+    inside a longer word), only those places: a short secret `cat` must not garble the word
+    `concatenate` in the same snippet. Where it appears only inside words, everywhere."""
+    if secret not in text:
+        return text
+    masked = mask_secret(secret)
+    bounded, count = re.subn(rf"(?<!\w){re.escape(secret)}(?!\w)", masked, text)
+    return bounded if count else text.replace(secret, masked)
+
+
+def _hider(secrets: tuple[str, ...]) -> Callable[[str], str]:
+    ordered = sorted(set(secrets), key=len, reverse=True)  # a longer piece before its parts
+
+    def hide(text: str) -> str:
+        for secret in ordered:
+            text = _hide_one(text, secret)
+        return text
+
+    return hide
+
+
+def _location(location: Location, clean: Callable[[str], str]) -> Location:
+    match location:
+        case SourceLocation():
+            return replace(location, snippet=clean(location.snippet))
+        case HttpLocation():
+            parameter = location.parameter
+            return replace(
+                location,
+                url=clean(location.url),
+                parameter=clean(parameter) if parameter is not None else None,
+            )
+        case _:
+            return location
+
+
+def _evidence(evidence: Evidence, hide: Callable[[str], str]) -> Evidence:
+    """Evidence may be a recorded HTTP exchange: it also loses credential values."""
+
+    def clean(text: str) -> str:
+        return redact(hide(text))
+
+    return Evidence(
+        location=_location(evidence.location, clean),
+        description=clean(evidence.description),
+        request=clean(evidence.request) if evidence.request is not None else None,
+        response=clean(evidence.response) if evidence.response is not None else None,
+    )
+
+
+def conceal_finding(finding: Finding) -> Finding:
+    """`finding` as a shared report may show it; its fingerprint is kept, so baselines
+    match whether or not secrets are shown."""
+    if not finding.secrets and not finding.evidence:
+        return finding
+    hide = _hider(finding.secrets)
+    return replace(
+        finding,
+        secrets=(),
+        message=hide(finding.message),
+        location=_location(finding.location, hide),
+        flow=tuple(
+            FlowStep(
+                replace(step.location, snippet=hide(step.location.snippet)), hide(step.description)
+            )
+            for step in finding.flow
+        ),
+        evidence=tuple(_evidence(e, hide) for e in finding.evidence),
+        fix=hide(finding.fix),
+    )
+
+
+def conceal(report: Report) -> Report:
+    """The report with every finding's secrets masked (see the module doc)."""
+    return replace(report, findings=tuple(conceal_finding(f) for f in report.findings))
