@@ -15,6 +15,7 @@ the credentials it found. Two kinds of text are masked:
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -95,26 +96,21 @@ def mask_secret(secret: str) -> str:
     return secret[:keep] + STARS + secret[len(secret) - keep :] if keep else STARS
 
 
-def _hide_one(text: str, secret: str) -> str:
-    """Every occurrence of `secret` masked. Where it stands as a token of its own (not
-    inside a longer word), only those places: a short secret `cat` must not garble the word
-    `concatenate` in the same snippet. Where it appears only inside words, everywhere."""
-    if secret not in text:
-        return text
-    masked = mask_secret(secret)
-    bounded, count = re.subn(rf"(?<!\w){re.escape(secret)}(?!\w)", masked, text)
-    return bounded if count else text.replace(secret, masked)
+#: Shorter secrets are masked only where they stand as a token of their own, so that `cat`
+#: does not garble `concat` in the same line; longer ones wherever they appear.
+_SHORT_SECRET = 8
 
 
-def _hider(secrets: tuple[str, ...]) -> Callable[[str], str]:
-    ordered = sorted(set(secrets), key=len, reverse=True)  # a longer piece before its parts
-
-    def hide(text: str) -> str:
-        for secret in ordered:
-            text = _hide_one(text, secret)
-        return text
-
-    return hide
+def _hider(secrets: frozenset[str]) -> Callable[[str], str]:
+    """A function masking every occurrence of `secrets` in a text, longest first."""
+    if not secrets:
+        return lambda text: text
+    alternatives = []
+    for secret in sorted(secrets, key=lambda s: (-len(s), s)):
+        literal = re.escape(secret)
+        alternatives.append(literal if len(secret) >= _SHORT_SECRET else rf"(?<!\w){literal}(?!\w)")
+    pattern = re.compile("|".join(alternatives))
+    return lambda text: pattern.sub(lambda m: mask_secret(m.group(0)), text)
 
 
 def _location(location: Location, clean: Callable[[str], str]) -> Location:
@@ -146,12 +142,9 @@ def _evidence(evidence: Evidence, hide: Callable[[str], str]) -> Evidence:
     )
 
 
-def conceal_finding(finding: Finding) -> Finding:
+def _conceal_finding(finding: Finding, hide: Callable[[str], str]) -> Finding:
     """`finding` as a shared report may show it; its fingerprint is kept, so baselines
     match whether or not secrets are shown."""
-    if not finding.secrets and not finding.evidence:
-        return finding
-    hide = _hider(finding.secrets)
     return replace(
         finding,
         secrets=(),
@@ -168,6 +161,32 @@ def conceal_finding(finding: Finding) -> Finding:
     )
 
 
+def _files(finding: Finding) -> set[str]:
+    """The files whose lines a finding shows (its location, flow steps and evidence)."""
+    locations = [
+        finding.location,
+        *(step.location for step in finding.flow),
+        *(e.location for e in finding.evidence),
+    ]
+    return {loc.path for loc in locations if isinstance(loc, SourceLocation)}
+
+
 def conceal(report: Report) -> Report:
-    """The report with every finding's secrets masked (see the module doc)."""
-    return replace(report, findings=tuple(conceal_finding(f) for f in report.findings))
+    """The report with secrets masked (see the module doc). A credential is masked in every
+    finding that shows a line of its file, not only in the finding that reported it: the
+    line with `jwt.sign(payload, "key")` is also the snippet of the missing-expiry finding."""
+    by_file: dict[str, set[str]] = defaultdict(set)
+    for finding in report.findings:
+        for path in _files(finding):
+            by_file[path].update(finding.secrets)
+    hiders: dict[frozenset[str], Callable[[str], str]] = {}
+    findings = []
+    for finding in report.findings:
+        known = frozenset(finding.secrets).union(*(by_file[path] for path in _files(finding)))
+        if not known and not finding.evidence:
+            findings.append(finding)
+            continue
+        if known not in hiders:
+            hiders[known] = _hider(known)
+        findings.append(_conceal_finding(finding, hiders[known]))
+    return replace(report, findings=tuple(findings))
