@@ -113,11 +113,18 @@ def test_masking_keeps_the_fingerprint_and_the_snippet_shape(project: Path) -> N
 def test_a_short_secret_does_not_garble_the_words_around_it() -> None:
     rule = get_rule("NW805")
     assert rule is not None
-    snippet = 'app.use(session({ secret: "cat", name: "concat" }))'
-    finding = rule.finding(SourceLocation("a.js", 1, snippet=snippet), "m", secrets=("cat",))
+    snippet = 'app.use(session({ secret: "secret", name: "concat", url: "redis://secret:cat@h" }))'
+    finding = rule.finding(
+        SourceLocation("a.js", 1, snippet=snippet),
+        "express-session `secret` is a string literal",
+        secrets=("secret", "cat"),
+    )
     [concealed] = conceal(Report("0", "/", (finding,))).findings
     assert isinstance(concealed.location, SourceLocation)
-    assert concealed.location.snippet == 'app.use(session({ secret: "****", name: "concat" }))'
+    assert concealed.location.snippet == (
+        'app.use(session({ secret: "s****t", name: "concat", url: "redis://secret:****@h" }))'
+    )
+    assert concealed.message == finding.message
     assert concealed.secrets == ()
 
 

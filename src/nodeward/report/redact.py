@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from nodeward.findings import (
     Evidence,
@@ -96,68 +96,89 @@ def mask_secret(secret: str) -> str:
     return secret[:keep] + STARS + secret[len(secret) - keep :] if keep else STARS
 
 
-#: Shorter secrets are masked only where they stand as a token of their own, so that `cat`
-#: does not garble `concat` in the same line; longer ones wherever they appear.
+#: Secrets shorter than this (`secret`, `cat`) are masked only in code and exchanges, and
+#: there only where they stand as a literal (`"cat"`) or a URL password (`:cat@`), so they do
+#: not garble the words `secret` or `concat` elsewhere in the line or in a message. Longer
+#: ones are masked wherever they appear.
 _SHORT_SECRET = 8
 
 
-def _hider(secrets: frozenset[str]) -> Callable[[str], str]:
-    """A function masking every occurrence of `secrets` in a text, longest first."""
-    if not secrets:
-        return lambda text: text
-    alternatives = []
-    for secret in sorted(secrets, key=lambda s: (-len(s), s)):
-        literal = re.escape(secret)
-        alternatives.append(literal if len(secret) >= _SHORT_SECRET else rf"(?<!\w){literal}(?!\w)")
-    pattern = re.compile("|".join(alternatives))
-    return lambda text: pattern.sub(lambda m: mask_secret(m.group(0)), text)
+@dataclass(frozen=True)
+class _Masker:
+    """Masks a set of secrets: `text` in prose (messages, descriptions, fixes), `code` in
+    snippets and recorded exchanges."""
+
+    long: re.Pattern[str] | None
+    short: re.Pattern[str] | None
+
+    @classmethod
+    def of(cls, secrets: frozenset[str]) -> _Masker:
+        ordered = sorted(secrets, key=lambda s: (-len(s), s))
+        long = [re.escape(s) for s in ordered if len(s) >= _SHORT_SECRET]
+        short = [re.escape(s) for s in ordered if len(s) < _SHORT_SECRET]
+        return cls(
+            re.compile("|".join(long)) if long else None,
+            re.compile(f"(?<=[\"'`:])(?:{'|'.join(short)})(?=[\"'`@])") if short else None,
+        )
+
+    def text(self, text: str) -> str:
+        return self.long.sub(_masked, text) if self.long is not None else text
+
+    def code(self, text: str) -> str:
+        text = self.text(text)
+        return self.short.sub(_masked, text) if self.short is not None else text
 
 
-def _location(location: Location, clean: Callable[[str], str]) -> Location:
+def _masked(match: re.Match[str]) -> str:
+    return mask_secret(match.group(0))
+
+
+def _location(location: Location, code: Callable[[str], str]) -> Location:
     match location:
         case SourceLocation():
-            return replace(location, snippet=clean(location.snippet))
+            return replace(location, snippet=code(location.snippet))
         case HttpLocation():
             parameter = location.parameter
             return replace(
                 location,
-                url=clean(location.url),
-                parameter=clean(parameter) if parameter is not None else None,
+                url=code(location.url),
+                parameter=code(parameter) if parameter is not None else None,
             )
         case _:
             return location
 
 
-def _evidence(evidence: Evidence, hide: Callable[[str], str]) -> Evidence:
+def _evidence(evidence: Evidence, masker: _Masker) -> Evidence:
     """Evidence may be a recorded HTTP exchange: it also loses credential values."""
 
-    def clean(text: str) -> str:
-        return redact(hide(text))
+    def code(text: str) -> str:
+        return redact(masker.code(text))
 
     return Evidence(
-        location=_location(evidence.location, clean),
-        description=clean(evidence.description),
-        request=clean(evidence.request) if evidence.request is not None else None,
-        response=clean(evidence.response) if evidence.response is not None else None,
+        location=_location(evidence.location, code),
+        description=redact(masker.text(evidence.description)),
+        request=code(evidence.request) if evidence.request is not None else None,
+        response=code(evidence.response) if evidence.response is not None else None,
     )
 
 
-def _conceal_finding(finding: Finding, hide: Callable[[str], str]) -> Finding:
+def _conceal_finding(finding: Finding, masker: _Masker) -> Finding:
     """`finding` as a shared report may show it; its fingerprint is kept, so baselines
     match whether or not secrets are shown."""
     return replace(
         finding,
         secrets=(),
-        message=hide(finding.message),
-        location=_location(finding.location, hide),
+        message=masker.text(finding.message),
+        location=_location(finding.location, masker.code),
         flow=tuple(
             FlowStep(
-                replace(step.location, snippet=hide(step.location.snippet)), hide(step.description)
+                replace(step.location, snippet=masker.code(step.location.snippet)),
+                masker.text(step.description),
             )
             for step in finding.flow
         ),
-        evidence=tuple(_evidence(e, hide) for e in finding.evidence),
-        fix=hide(finding.fix),
+        evidence=tuple(_evidence(e, masker) for e in finding.evidence),
+        fix=masker.text(finding.fix),
     )
 
 
@@ -179,14 +200,14 @@ def conceal(report: Report) -> Report:
     for finding in report.findings:
         for path in _files(finding):
             by_file[path].update(finding.secrets)
-    hiders: dict[frozenset[str], Callable[[str], str]] = {}
+    maskers: dict[frozenset[str], _Masker] = {}
     findings = []
     for finding in report.findings:
         known = frozenset(finding.secrets).union(*(by_file[path] for path in _files(finding)))
         if not known and not finding.evidence:
             findings.append(finding)
             continue
-        if known not in hiders:
-            hiders[known] = _hider(known)
-        findings.append(_conceal_finding(finding, hiders[known]))
+        if known not in maskers:
+            maskers[known] = _Masker.of(known)
+        findings.append(_conceal_finding(finding, maskers[known]))
     return replace(report, findings=tuple(findings))

@@ -215,9 +215,11 @@ def _provider_key(ctx: FileContext, node: Node) -> Finding | None:
         if match is None or re.search(r"example|dummy|xxxx|fake", match.group(0), re.I):
             continue
         key = match.group(0)
+        # the message names the key (reports mask it); of a PEM block only its header line
+        quoted = key.split("\n", 1)[0]
         return CLOUD_OR_API_KEY.finding(
             ctx.location(node),
-            f"{pattern.provider} ({key}) is hard-coded in a string literal; "
+            f"{pattern.provider} ({quoted}) is hard-coded in a string literal; "
             f"{pattern.rotate}, then load it from the environment",
             secrets=literals.secret_as_written(node, key),
         )
