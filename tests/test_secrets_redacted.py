@@ -7,11 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from nodeward.cli import main
 from nodeward.findings import Evidence, HttpLocation, Report, SourceLocation
 from nodeward.report import github, html, json_report, sarif, text
-from nodeward.report.redact import conceal, mask_secret
+from nodeward.report.redact import STARS, conceal, mask_secret
 from nodeward.rules import get_rule
 from nodeward.scan import scan_path
 
@@ -148,3 +150,27 @@ def test_evidence_is_redacted_in_every_format_unless_shown() -> None:
     assert "Set-Cookie: connect.sid=[redacted]" in json_report.render(report)
     rest = sarif.render(report) + text.render(report) + github.render(report)
     assert "supersecretvalue" not in rest
+
+
+@given(st.text(min_size=1, max_size=80))
+def test_a_mask_shows_at_most_half_and_not_the_length(secret: str) -> None:
+    masked = mask_secret(secret)
+    shown = masked.replace(STARS, "", 1)
+    assert STARS in masked and 2 * len(shown) <= len(secret)
+    if len(secret) >= 16:  # every long secret with the same ends masks alike
+        assert masked == mask_secret(secret[:4] + "x" * 40 + secret[-4:])
+
+
+SECRET_CHARS = st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters="\"'`*\\")
+
+
+@given(st.text(SECRET_CHARS, min_size=1, max_size=40), st.text(SECRET_CHARS, max_size=20))
+def test_a_quoted_secret_never_survives_in_any_snippet_of_its_file(secret: str, other: str) -> None:
+    rule = get_rule("NW601")
+    assert rule is not None
+    line = f'const k = "{secret}"; f("{other}");'
+    reported = rule.finding(SourceLocation("a.js", 1, snippet=line), "m", secrets=(secret,))
+    neighbour = rule.finding(SourceLocation("a.js", 1, 20, snippet=line), "n")
+    for finding in conceal(Report("0", "/", (reported, neighbour))).findings:
+        assert isinstance(finding.location, SourceLocation)
+        assert f'"{secret}"' not in finding.location.snippet
