@@ -6,6 +6,7 @@ breaks), no forged line, no interpreted rich markup, and still schema-valid SARI
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import jsonschema
@@ -171,3 +172,18 @@ def test_error_messages_show_user_paths_escaped(
     assert "gone\\x1b]0;pwned" in capsys.readouterr().err
     assert main(["explain", f"NW{EVIL}"]) == 2
     assert _raw_dangerous(capsys.readouterr().err, allow_newline=True) == set()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_undecodable_file_name_is_reported_not_crashed_on(tmp_path: Path, fmt: str) -> None:
+    root = tmp_path / "proj"
+    root.mkdir()
+    try:  # a byte that is not UTF-8: Python names the file with a lone surrogate, x\udcff.js
+        name = os.fsdecode(os.fsencode(str(root)) + b"/x\xff.js")
+        Path(name).write_text('const password = "hunter2hunter";\n')
+    except (OSError, UnicodeError):
+        pytest.skip("the file system refuses undecodable names")
+    output = _scan(root, tmp_path, fmt)
+    assert _raw_dangerous(output, allow_newline=True) == set()
+    assert "internal error" not in output
+    assert "x\\udcff.js" in output  # a visible escape, or the JSON escape of the surrogate

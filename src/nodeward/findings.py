@@ -147,8 +147,10 @@ def fingerprint_of(rule: str, location: Location) -> str:
             parts = ("pkg", location.manifest, location.package, location.version)
         case HttpLocation():
             parts = ("http", location.method, location.url, location.parameter or "")
-    digest = hashlib.sha256("\x1f".join((rule, *parts)).encode()).hexdigest()
-    return digest[:32]
+    # surrogatepass: an undecodable file-name byte (os.fsdecode gives a lone surrogate) must
+    # not crash the rule that reports on the file; other text encodes as plain UTF-8
+    digest = hashlib.sha256("\x1f".join((rule, *parts)).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:32]
 
 
 @dataclass(frozen=True)
