@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import jsonschema
@@ -187,3 +188,11 @@ def test_an_undecodable_file_name_is_reported_not_crashed_on(tmp_path: Path, fmt
     assert _raw_dangerous(output, allow_newline=True) == set()
     assert "internal error" not in output
     assert "x\\udcff.js" in output  # a visible escape, or the JSON escape of the surrogate
+
+
+def test_in_colour_the_only_escape_sequences_are_rich_styles() -> None:
+    output = text.render(_probe_report(), color=True)
+    assert "\x1b[" in output  # styles are on
+    unstyled = re.sub(r"\x1b\[[0-9;]*m", "", output)
+    assert _raw_dangerous(unstyled, allow_newline=True) == set()
+    assert not any(line.startswith("FORGED") for line in unstyled.splitlines())
