@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from nodeward.cli import main
 from nodeward.findings import Evidence, HttpLocation, Report, SourceLocation
 from nodeward.report import github, html, json_report, sarif, text
-from nodeward.report.redact import STARS, conceal, mask_secret
+from nodeward.report.conceal import STARS, conceal, mask_secret
 from nodeward.rules import get_rule
 from nodeward.scan import scan_path
 

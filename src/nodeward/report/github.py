@@ -22,8 +22,8 @@ from nodeward.findings import (
     SourceLocation,
 )
 from nodeward.report.common import rule_of
+from nodeward.report.conceal import conceal
 from nodeward.report.neutralize import github_message, github_property
-from nodeward.report.redact import conceal
 
 
 def command(name: str, message: str, **properties: str | int | None) -> str:

@@ -32,8 +32,8 @@ from nodeward.findings import (
 )
 from nodeward.practices import Practice
 from nodeward.report.common import location_label, primary_practice, rule_of, severity_counts
+from nodeward.report.conceal import conceal
 from nodeward.report.neutralize import html_text, terminal_line
-from nodeward.report.redact import conceal
 from nodeward.rules import all_rules
 from nodeward.scorecard import ScoreRow, scorecard
 

@@ -16,8 +16,8 @@ from nodeward.findings import (
     SourceLocation,
 )
 from nodeward.report.common import rule_of, rules_in, severity_counts
+from nodeward.report.conceal import conceal
 from nodeward.report.neutralize import json_dumps
-from nodeward.report.redact import conceal
 from nodeward.rulemeta import RuleMeta
 from nodeward.rules import all_rules
 from nodeward.scorecard import row_dict, scorecard

@@ -16,8 +16,8 @@ from rich.text import Text
 from nodeward.findings import Finding, Report, Severity, SourceLocation
 from nodeward.practices import Practice
 from nodeward.report.common import location_label, primary_practice, rule_of, severity_counts
+from nodeward.report.conceal import conceal
 from nodeward.report.neutralize import terminal_line as shown
-from nodeward.report.redact import conceal
 from nodeward.rules import all_rules
 from nodeward.scorecard import Status, scorecard
 
