@@ -4,9 +4,9 @@ Everything from the scanned project (snippets, messages, paths, HTTP exchanges) 
 page only through Jinja2 with autoescaping on, after the environment's `finalize` (so no
 `{{ }}` can forget it) has made line breaks, bidi overrides and other invisible characters
 visible escapes; multi-line HTTP exchanges use the `block` filter, which keeps line breaks.
-Secrets and live-probe credentials are masked first. A
-Content-Security-Policy with the hashes of the inline style and script forbids every other
-load, so a mistake in escaping still cannot run injected script or reach the network.
+Secrets and live-probe credentials are masked first. A Content-Security-Policy with the
+hashes of the inline style and script forbids every other load, so a mistake in escaping
+still cannot run injected script or reach the network.
 """
 
 from __future__ import annotations
