@@ -8,13 +8,16 @@ import pytest
 
 from nodeward.cli import main
 from nodeward.findings import HttpLocation, Report, Skip, SourceLocation
-from nodeward.report.github import command, escape_data, escape_property, render
+from nodeward.report.github import command, render
+from nodeward.report.neutralize import github_message, github_property
 from nodeward.rules import get_rule
 
 
 def test_escaping_matches_the_runner() -> None:
-    assert escape_data("50% done\r\nnext") == "50%25 done%0D%0Anext"
-    assert escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
+    # a message keeps its line breaks (CRLF read as LF), percent-encoded as the runner wants
+    assert github_message("50% done\r\nnext\rx") == "50%25 done%0Anext\\rx"
+    # a property value is one line: a newline in a file name is shown, not encoded
+    assert github_property("a:b,c%\n") == "a%3Ab%2Cc%25\\n"
     assert command("error", "x: y, z", file="a,b:c.js", line=3) == (
         "::error file=a%2Cb%3Ac.js,line=3::x: y, z"
     )

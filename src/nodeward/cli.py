@@ -16,6 +16,7 @@ from nodeward.findings import Report, Severity
 from nodeward.init import InitError, write_default_config
 from nodeward.output import write_output
 from nodeward.report import cyclonedx, github, html, json_report, sarif, text
+from nodeward.report.neutralize import terminal_line
 from nodeward.rules import all_rules, get_rule
 from nodeward.scan import ScanError, run_scan
 from nodeward.source.appmodel.command import add_routes_command as _add_routes
@@ -55,6 +56,12 @@ def _add_report_flags(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--quiet", "-q", action="store_true", default=s, help="no progress")
     parser.add_argument("--strict", action="store_true", default=s, help="skips are fatal")
+    parser.add_argument(
+        "--show-secrets",
+        action="store_true",
+        default=s,
+        help="print hard-coded credentials in full (default: first and last characters only)",
+    )
 
 
 def _add_scan(sub: Any) -> None:
@@ -131,20 +138,23 @@ def _cmd_scan(args: argparse.Namespace) -> int:
 
 
 def _emit(report: Report, config: Config, *, color: bool | None) -> int:
+    shown = config.show_secrets
     match config.format:
         case "json":
-            content = json_report.render(report)
+            content = json_report.render(report, show_secrets=shown)
         case "sarif":
-            content = sarif.render(report)
+            content = sarif.render(report, show_secrets=shown)
         case "html":
-            content = html.render(report)
+            content = html.render(report, show_secrets=shown)
         case "github":
-            content = github.render(report, base=Path.cwd())
+            content = github.render(report, base=Path.cwd(), show_secrets=shown)
         case "cyclonedx":
             content = cyclonedx.render(report)
         case _:
             use_color = sys.stdout.isatty() if color is None else color
-            content = text.render(report, color=use_color and config.output is None)
+            content = text.render(
+                report, color=use_color and config.output is None, show_secrets=shown
+            )
     write_output(content, config.output)
     if config.strict and report.skips:
         print(f"nodeward: {len(report.skips)} skipped (--strict)", file=sys.stderr)
@@ -241,7 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.handler(args)
     except (ConfigError, ScanError, BaselineError) as error:
-        print(f"nodeward: error: {error}", file=sys.stderr)
+        print(f"nodeward: error: {terminal_line(str(error))}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("nodeward: interrupted", file=sys.stderr)

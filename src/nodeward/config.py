@@ -36,6 +36,7 @@ class Config:
     baseline: Path | None = None
     strict: bool = False
     quiet: bool = False
+    show_secrets: bool = False  # reports print found credentials in full, not masked
     jobs: int = 0  # processes for a scan; 0: as many as the machine has cores, at most 2
     config_file: Path | None = None
     advisories: str = "auto"  # dependency audit: auto, osv-db, npm, osv-api
@@ -73,6 +74,7 @@ _FILE_KEYS: dict[str, str] = {
     "jobs": "int",
     "baseline": "path",
     "strict": "bool",
+    "show_secrets": "bool",
     "advisories": "advisories",
     "offline": "bool",
     "omit": "strings",

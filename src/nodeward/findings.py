@@ -113,6 +113,10 @@ class Finding:
     flow: tuple[FlowStep, ...] = ()
     evidence: tuple[Evidence, ...] = ()
     confirmed: bool = False
+    secrets: tuple[str, ...] = ()
+    """Credentials the finding quotes (in its snippet or message), as written in the source,
+    one piece per source line. Reports mask them unless the user asks to see secrets; the
+    finding keeps them so that `--show-secrets` can."""
     fingerprint: str = field(default="")
 
     def __post_init__(self) -> None:
@@ -143,8 +147,10 @@ def fingerprint_of(rule: str, location: Location) -> str:
             parts = ("pkg", location.manifest, location.package, location.version)
         case HttpLocation():
             parts = ("http", location.method, location.url, location.parameter or "")
-    digest = hashlib.sha256("\x1f".join((rule, *parts)).encode()).hexdigest()
-    return digest[:32]
+    # surrogatepass: an undecodable file-name byte (os.fsdecode gives a lone surrogate) must
+    # not crash the rule that reports on the file; other text encodes as plain UTF-8
+    digest = hashlib.sha256("\x1f".join((rule, *parts)).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:32]
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,9 @@ max-file-size = {defaults.max_file_size}
 
 # Treat skipped files (unparsable, too large) as a fatal error (exit 2).
 strict = {_toml_bool(defaults.strict)}
+
+# Print hard-coded credentials in full in reports (default: first and last characters).
+show-secrets = {_toml_bool(defaults.show_secrets)}
 """  # noqa: S608
 
 

@@ -70,6 +70,7 @@ class RuleMeta:
         flow: tuple[FlowStep, ...] = (),
         evidence: tuple[Evidence, ...] = (),
         confirmed: bool = False,
+        secrets: tuple[str, ...] = (),
     ) -> Finding:
         """Build a complete finding of this rule; defaults come from the rule."""
         return Finding(
@@ -82,6 +83,7 @@ class RuleMeta:
             flow=flow,
             evidence=evidence,
             confirmed=confirmed,
+            secrets=secrets,
         )
 
     @property

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from nodeward.findings import InstalledPackage, KnownVulnerability, Report, Severity
+from nodeward.report.neutralize import json_text
 
 if TYPE_CHECKING:
     from cyclonedx.model.bom import Bom
@@ -59,7 +60,9 @@ def render(report: Report) -> str:
     # only refs that exist, and sets no licenses, which is all validate checks or adds, so
     # the document is the same without it (tests/test_cyclonedx.py compares both).
     object.__setattr__(bom, "validate", lambda: True)
-    text = JsonV1Dot5(bom).output_as_string(indent=2)
+    # Package names, paths and advisory texts come from the scanned tree and the advisory
+    # data: no raw control or bidi character reaches the document's bytes.
+    text = json_text(JsonV1Dot5(bom).output_as_string(indent=2))
     return with_serial(text)
 
 

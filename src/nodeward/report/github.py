@@ -3,7 +3,9 @@ shown as annotations on the pull request's diff.
 
 Escaping follows the runner's own (actions/toolkit `command.ts`): in the message `%`, CR and
 LF are percent-encoded; property values additionally encode `:` and `,`, which would
-otherwise end the value.
+otherwise end the value. Before that, every control or bidi character from the scanned
+project becomes a visible escape (`neutralize.github_message` / `github_property`), so a
+file name cannot carry ESC or BEL into the log, nor a newline into the `file=` property.
 """
 
 from __future__ import annotations
@@ -20,23 +22,17 @@ from nodeward.findings import (
     SourceLocation,
 )
 from nodeward.report.common import rule_of
-
-
-def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: str) -> str:
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+from nodeward.report.conceal import conceal
+from nodeward.report.neutralize import github_message, github_property
 
 
 def command(name: str, message: str, **properties: str | int | None) -> str:
     props = ",".join(
-        f"{key}={escape_property(str(value))}"
+        f"{key}={github_property(str(value))}"
         for key, value in properties.items()
         if value is not None
     )
-    return f"::{name}{' ' + props if props else ''}::{escape_data(message)}"
+    return f"::{name}{' ' + props if props else ''}::{github_message(message)}"
 
 
 def level(severity: Severity) -> str:
@@ -89,9 +85,11 @@ def _annotation(finding: Finding, root: str, base: Path | None) -> str:
             )
 
 
-def render(report: Report, base: Path | None = None) -> str:
+def render(report: Report, base: Path | None = None, *, show_secrets: bool = False) -> str:
     """`base` is the repository root the paths should be relative to (the CLI passes the
     working directory, which is $GITHUB_WORKSPACE in a workflow)."""
+    if not show_secrets:
+        report = conceal(report)
     lines = [_annotation(f, report.root, base) for f in report.findings]
     lines += [
         command(

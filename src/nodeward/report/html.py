@@ -1,9 +1,12 @@
 """The HTML report: one self-contained page (inline CSS and JS, no external requests).
 
 Everything from the scanned project (snippets, messages, paths, HTTP exchanges) reaches the
-page only through Jinja2 with autoescaping on; live-probe exchanges are redacted first. A
-Content-Security-Policy with the hashes of the inline style and script forbids every other
-load, so a mistake in escaping still cannot run injected script or reach the network.
+page only through Jinja2 with autoescaping on, after the environment's `finalize` (so no
+`{{ }}` can forget it) has made line breaks, bidi overrides and other invisible characters
+visible escapes; multi-line HTTP exchanges use the `block` filter, which keeps line breaks.
+Secrets and live-probe credentials are masked first. A Content-Security-Policy with the
+hashes of the inline style and script forbids every other load, so a mistake in escaping
+still cannot run injected script or reach the network.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from functools import cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
 
 from nodeward.findings import (
     Finding,
@@ -28,7 +32,8 @@ from nodeward.findings import (
 )
 from nodeward.practices import Practice
 from nodeward.report.common import location_label, primary_practice, rule_of, severity_counts
-from nodeward.report.redact import redact
+from nodeward.report.conceal import conceal
+from nodeward.report.neutralize import html_text, terminal_line
 from nodeward.rules import all_rules
 from nodeward.scorecard import ScoreRow, scorecard
 
@@ -117,10 +122,10 @@ def _finding_view(finding: Finding) -> FindingView:
         ),
         evidence=tuple(
             EvidenceView(
-                where=redact(location_label(e.location)),
-                description=redact(e.description),
-                request=redact(e.request or ""),
-                response=redact(e.response or ""),
+                where=location_label(e.location),
+                description=e.description,
+                request=e.request or "",
+                response=e.response or "",
             )
             for e in finding.evidence
         ),
@@ -197,15 +202,32 @@ def _csp_hash(content: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
+def _finalize(value: object) -> object:
+    """Applied to every `{{ }}` before autoescaping: one line, every invisible character
+    shown. Markup (our inline style and script, and the output of `block`) passes as is."""
+    if isinstance(value, str) and not hasattr(value, "__html__"):
+        return terminal_line(value)
+    return value
+
+
+def _block(value: str) -> Markup:
+    """The `block` filter, for multi-line text in <pre> (HTTP exchanges): keeps its line
+    breaks, shows every other invisible character, and escapes markup itself."""
+    return escape(html_text(value))
+
+
 @cache
 def _environment() -> Environment:
-    return Environment(
+    environment = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=True,
+        finalize=_finalize,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.filters["block"] = _block
+    return environment
 
 
 @cache
@@ -213,7 +235,9 @@ def _asset(name: str) -> str:
     return (TEMPLATES / name).read_text(encoding="utf-8")
 
 
-def render(report: Report) -> str:
+def render(report: Report, *, show_secrets: bool = False) -> str:
+    if not show_secrets:
+        report = conceal(report)
     style, script = _asset("report.css"), _asset("report.js")
     rows: tuple[ScoreRow, ...] = scorecard(report, all_rules())
     routes: tuple[Route, ...] = report.routes

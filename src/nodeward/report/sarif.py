@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,8 @@ from nodeward.findings import (
     SourceLocation,
 )
 from nodeward.report.common import rules_in
+from nodeward.report.conceal import conceal
+from nodeward.report.neutralize import json_dumps
 from nodeward.rulemeta import RuleMeta
 from nodeward.rules import all_rules
 from nodeward.scorecard import row_dict, scorecard
@@ -193,5 +194,7 @@ def report_dict(report: Report) -> dict[str, Any]:
     }
 
 
-def render(report: Report) -> str:
-    return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"
+def render(report: Report, *, show_secrets: bool = False) -> str:
+    """The document as JSON text with no raw control or bidi character (see
+    `neutralize.json_dumps`); secrets are masked unless `show_secrets`."""
+    return json_dumps(report_dict(report if show_secrets else conceal(report))) + "\n"

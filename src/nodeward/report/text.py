@@ -1,4 +1,9 @@
-"""The terminal report: findings grouped by practice, worst first, with the code and a fix."""
+"""The terminal report: findings grouped by practice, worst first, with the code and a fix.
+
+Every string from the scanned project or a probed server (paths, snippets, messages, skip
+targets and reasons) goes through `neutralize.terminal_line` and reaches rich as a `Text`,
+never as markup: a file named `[bold]x.js` or holding `ESC [ 2 J` prints as it is spelled.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,13 @@ import io
 from collections import defaultdict
 
 from rich.console import Console
-from rich.markup import escape
 from rich.text import Text
 
 from nodeward.findings import Finding, Report, Severity, SourceLocation
 from nodeward.practices import Practice
 from nodeward.report.common import location_label, primary_practice, rule_of, severity_counts
+from nodeward.report.conceal import conceal
+from nodeward.report.neutralize import terminal_line as shown
 from nodeward.rules import all_rules
 from nodeward.scorecard import Status, scorecard
 
@@ -24,7 +30,11 @@ STYLES = {
 }
 
 
-def render(report: Report, *, color: bool = False, width: int = 100) -> str:
+def render(
+    report: Report, *, color: bool = False, width: int = 100, show_secrets: bool = False
+) -> str:
+    if not show_secrets:
+        report = conceal(report)
     buffer = io.StringIO()
     console = Console(
         file=buffer,
@@ -50,7 +60,7 @@ def render(report: Report, *, color: bool = False, width: int = 100) -> str:
     if report.skips:
         console.print(Text(f"\nSkipped ({len(report.skips)})", style="bold underline"))
         for skip in report.skips:
-            console.print(f"  {escape(skip.target)}: {escape(skip.reason)}")
+            console.print(Text(f"  {shown(skip.target)}: {shown(skip.reason)}"))
     _scorecard(console, report)
     _summary(console, report)
     return buffer.getvalue()
@@ -62,19 +72,20 @@ def _finding(console: Console, finding: Finding) -> None:
     line.append(f" {finding.severity.label.upper()} ", style=STYLES[finding.severity])
     line.append(f" {finding.rule} ", style="bold")
     line.append(rule.name, style="dim")
-    line.append(f"  {location_label(finding.location)}")
+    line.append(f"  {shown(location_label(finding.location))}")
     if finding.confirmed:
         line.append("  confirmed live", style="bold green")
     console.print(line)
-    console.print(Text(f"    {finding.message}"))
-    if isinstance(finding.location, SourceLocation) and finding.location.snippet:
-        console.print(Text(f"    {finding.location.line:>5} | {finding.location.snippet}", "dim"))
+    console.print(Text(f"    {shown(finding.message)}"))
+    loc = finding.location
+    if isinstance(loc, SourceLocation) and loc.snippet:
+        console.print(Text(f"    {loc.line:>5} | {shown(loc.snippet)}", "dim"))
     for number, step in enumerate(finding.flow, start=1):
-        loc = step.location
-        console.print(Text(f"      {number}. {loc.path}:{loc.line}  {step.description}", "dim"))
+        where = shown(f"{step.location.path}:{step.location.line}")
+        console.print(Text(f"      {number}. {where}  {shown(step.description)}", "dim"))
     for evidence in finding.evidence:
-        console.print(Text(f"    evidence: {evidence.description}", "dim"))
-    console.print(Text(f"    fix: {finding.fix}", style="green"))
+        console.print(Text(f"    evidence: {shown(evidence.description)}", "dim"))
+    console.print(Text(f"    fix: {shown(finding.fix)}", style="green"))
 
 
 def _summary(console: Console, report: Report) -> None:
@@ -98,7 +109,7 @@ def _summary(console: Console, report: Report) -> None:
     if report.skips:
         extras.append(f"{len(report.skips)} skipped")
     if extras:
-        console.print("; ".join(extras))
+        console.print(Text("; ".join(extras)))
 
 
 SCORE_STYLES = {Status.FAILED: "bold red", Status.PASSED: "bold green", Status.NOT_CHECKED: "dim"}

@@ -14,6 +14,7 @@ from nodeward import __version__
 from nodeward.argtypes import AppendTuple
 from nodeward.config import Config, ConfigError, build_config
 from nodeward.findings import Report
+from nodeward.report.neutralize import terminal_line as shown
 from nodeward.rules import selected
 from nodeward.web.merge import merge
 from nodeward.web.probe import ProbeOptions, ProbeResult, is_loopback, run_probe, validate_url
@@ -166,7 +167,7 @@ def probe_options(
 def _run(options: ProbeOptions, config: Config) -> ProbeResult:
     if not config.quiet:
         mode = "active" if options.active else "passive"
-        print(f"nodeward: probing {options.url} ({mode})", file=sys.stderr)
+        print(f"nodeward: probing {shown(options.url)} ({mode})", file=sys.stderr)
     result = run_probe(options, lambda code: selected(code, config.select, config.ignore))
     if not config.quiet:
         rate = result.requests / result.seconds if result.seconds else 0.0

@@ -11,6 +11,7 @@ from typing import Any
 from nodeward.discover import DiscoveryOptions, discover
 from nodeward.findings import SourceLocation
 from nodeward.project import load_project
+from nodeward.report.neutralize import terminal_line as shown
 from nodeward.source.appmodel import App, AppModel, Middleware, Route, app_model
 
 EXIT_OK, EXIT_ERROR = 0, 2
@@ -28,7 +29,7 @@ def add_routes_command(sub: Any) -> None:
 def run_routes_command(args: argparse.Namespace) -> int:
     path: Path = args.path
     if not path.exists():
-        print(f"nodeward: error: {path}: no such file or directory", file=sys.stderr)
+        print(f"nodeward: error: {shown(str(path))}: no such file or directory", file=sys.stderr)
         return EXIT_ERROR
     project = load_project(discover(path, DiscoveryOptions()))
     model = app_model(project)
@@ -83,18 +84,21 @@ def _route_line(route: Route) -> str:
     chain = " > ".join(m.name for m in route.chain) or "-"
     if not route.complete:
         chain += " > (unknown)"
-    return f"  {route.method:<7} {route.path:<40} {chain}  -> {_where(route.handler.location)}"
+    where = _where(route.handler.location)
+    return shown(f"  {route.method:<7} {route.path:<40} {chain}  -> {where}")
 
 
 def render_text(model: AppModel) -> str:
+    """One line per route; names, paths and file names from the project are neutralised
+    (`neutralize.terminal_line`), so none can break a line or drive the terminal."""
     lines: list[str] = []
     for app in model.apps:
-        lines.append(f"{app.framework.value} app `{app.name}` ({_where(app.location)})")
+        lines.append(shown(f"{app.framework.value} app `{app.name}` ({_where(app.location)})"))
         lines += [_route_line(r) for r in app.routes] or ["  (no routes)"]
     if model.orphan_routes:
         lines.append("routers no app mounts (chains unknown):")
         lines += [_route_line(r) for r in model.orphan_routes]
     if model.unresolved:
         lines.append("unresolved:")
-        lines += [f"  {s.target}: {s.reason}" for s in model.unresolved]
+        lines += [shown(f"  {s.target}: {s.reason}") for s in model.unresolved]
     return "\n".join(lines) if lines else "no Express, Koa, Fastify or NestJS app found"

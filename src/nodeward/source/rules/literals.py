@@ -40,6 +40,19 @@ def literal_text(node: Node | None) -> str | None:
     return None
 
 
+def secret_as_written(node: Node, part: str | None = None) -> tuple[str, ...]:
+    """What a report must mask to hide the credential in literal `node`: `part` of its value
+    (a key inside a longer string, a URL's password), or the whole literal, as written in
+    the source (with its escapes), one piece per source line since a snippet is one line;
+    plus `part` as decoded, which a message may quote."""
+    source = syntax.text(node)[1:-1]
+    written = part if part is not None and part in source else source
+    pieces = [piece.strip() for piece in written.split("\n")]
+    if part is not None:
+        pieces.append(part)
+    return tuple(dict.fromkeys(piece for piece in pieces if piece))
+
+
 def is_placeholder(value: str) -> bool:
     stripped = value.strip()
     return (

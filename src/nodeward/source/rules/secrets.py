@@ -214,11 +214,14 @@ def _provider_key(ctx: FileContext, node: Node) -> Finding | None:
         match = pattern.regex.search(value)
         if match is None or re.search(r"example|dummy|xxxx|fake", match.group(0), re.I):
             continue
-        preview = match.group(0)[:8] + "…"
+        key = match.group(0)
+        # the message names the key (reports mask it); of a PEM block only its header line
+        quoted = key.split("\n", 1)[0]
         return CLOUD_OR_API_KEY.finding(
             ctx.location(node),
-            f"{pattern.provider} ({preview}) is hard-coded in a string literal; "
+            f"{pattern.provider} ({quoted}) is hard-coded in a string literal; "
             f"{pattern.rotate}, then load it from the environment",
+            secrets=literals.secret_as_written(node, key),
         )
     return None
 
@@ -242,6 +245,7 @@ def _connection_url(ctx: FileContext, node: Node) -> Finding | None:
         "environment (process.env.DATABASE_URL) and rotate the password",
         confidence=Confidence.LOW if local else None,
         severity=Severity.MEDIUM if local else None,
+        secrets=literals.secret_as_written(node, password),
     )
 
 
@@ -331,6 +335,7 @@ def _named_secret(ctx: FileContext, node: Node, name: str) -> Finding | None:
         f"{what}; read it from process.env (failing at startup when it is missing) "
         "and rotate the value",
         confidence=_confidence(value),
+        secrets=literals.secret_as_written(node),
     )
 
 
@@ -375,6 +380,7 @@ def _key_arguments(ctx: FileContext, claimed: set[int]) -> Iterator[Finding]:
             f"{ref}() is given a hard-coded key; anyone with the code can forge or decrypt "
             "with it. Read the key from process.env and rotate it",
             confidence=Confidence.HIGH,
+            secrets=literals.secret_as_written(literal),
         )
 
 

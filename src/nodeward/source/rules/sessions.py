@@ -18,6 +18,7 @@ from nodeward.rulemeta import Owasp, RuleMeta
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
+from nodeward.source.rules import literals
 from nodeward.source.rules.express import resolve
 
 SESSION_MODULES = ("express-session", "cookie-session")
@@ -351,6 +352,7 @@ def _secret_findings(ctx: FileContext, module: str, options: Node) -> Iterator[F
                 f"{module} `{key}` {weakness}is a string literal in the code, so anyone "
                 "with the source can forge session cookies; read a random 32+ character "
                 "secret from the environment (process.env.SESSION_SECRET)",
+                secrets=literals.secret_as_written(literal),
             )
 
 
