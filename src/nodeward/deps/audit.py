@@ -201,11 +201,13 @@ def _prefetch(catalog: RegistryCatalog, placed: list[tuple[Package, Placed]]) ->
     listed = ", ".join(sorted(missing)[:5]) + (
         f" and {len(missing) - 5} more" if len(missing) > 5 else ""
     )
+    one = len(missing) == 1
     return [
         Skip(
             "fix advice",
-            f"no registry metadata for {len(missing)} packages ({listed}): {reasons}; "
-            "their advice says only what the lockfile and the advisories tell",
+            f"no registry metadata for {len(missing)} package{'' if one else 's'} ({listed}): "
+            f"{reasons}; {'its' if one else 'their'} advice says only what the lockfile and "
+            "the advisories tell",
         )
     ]
 
