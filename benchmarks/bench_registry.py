@@ -6,7 +6,11 @@ the client process:
 - fetching 1,000 direct dependencies' documents cold (empty cache: 1,000 x 200) and warm
   (cached: 1,000 x If-None-Match -> 304);
 - `nodeward scan --select DEP003,DEP004,DEP005` of a 2,000-package package-lock.json
-  (200 direct dependencies), cold, warm, and offline from the cache.
+  (200 direct dependencies), cold, warm, and offline from the cache;
+- `nodeward scan --select DEP001` of the same lockfile with 67 vulnerable packages (chains
+  of 1 to 10 packages): the fix advice with no registry configured (no catalog), then
+  checked against the registry's documents (the vulnerable packages' and their chains', 180),
+  cold and warm.
 
     python benchmarks/bench_registry.py [--runs 5]
 
@@ -43,6 +47,7 @@ def document(i: int) -> bytes:
     name = f"pkg-{i}"
     versions = [f"{major}.{minor}.0" for major in range(1, 5) for minor in range(10)]
     deprecated = dict.fromkeys(versions[:5], "use pkg-new instead") if i % 7 == 0 else {}
+    child = f"pkg-{i + DIRECT_SCAN}" if i + DIRECT_SCAN < PACKAGES else None
     body = {
         "_id": name,
         "name": name,
@@ -52,7 +57,8 @@ def document(i: int) -> bytes:
                 "name": name,
                 "version": v,
                 "description": "synthetic package for the registry benchmark",
-                "dependencies": {"left-pad": "^1.0.0"},
+                # What the benchmark lockfile installs: pkg-i depends on pkg-(i + 200).
+                "dependencies": {child: "^1.0.0"} if child else {},
                 **({"deprecated": deprecated[v]} if v in deprecated else {}),
             }
             for v in versions
@@ -102,7 +108,8 @@ def lockfile_project(root: Path) -> None:
         child = f"pkg-{i + DIRECT_SCAN}" if i + DIRECT_SCAN < PACKAGES else None
         entry: dict[str, object] = {"version": "1.2.0"}
         if child:
-            entry["dependencies"] = {child: "^1.0.0"}
+            # "~1.2.0" excludes the advisories' fix (1.3.0): the advice walks the chain.
+            entry["dependencies"] = {child: "~1.2.0"}
         packages[f"node_modules/pkg-{i}"] = entry
     lock = {"name": "bench", "lockfileVersion": 3, "packages": packages}
     root.mkdir()
@@ -176,15 +183,60 @@ def run(base: Path, runs: int) -> None:
             check(not report.unevaluated and len(report.skips) <= 1, report.skips)
             check(findings in (0, len(report.findings)), "findings differ between runs")
             findings = len(report.findings)
+    advice(base, project, runs, results)
     for label, figures in results.items():
         wall = statistics.median(w for w, _ in figures)
         cpu = statistics.median(c for _, c in figures)
         what = (
             f"{DIRECT_FETCH} documents"
             if label.startswith("fetch")
-            else f"{PACKAGES}-package lockfile, {findings} findings"
+            else f"{PACKAGES}-package lockfile"
+            + (f", {findings} findings" if label.startswith("scan") else ", DEP001")
         )
-        print(f"{label:<11} {what}: median wall {wall:.2f} s, CPU {cpu:.2f} s ({runs} runs)")
+        print(f"{label:<13} {what}: median wall {wall:.2f} s, CPU {cpu:.2f} s ({runs} runs)")
+
+
+#: Every VULNERABLE_EVERY-th package has an advisory (affected below 1.3.0; 1.2.0 installed).
+VULNERABLE_EVERY = 30
+
+
+def advice(
+    base: Path, project: Path, runs: int, results: dict[str, list[tuple[float, float]]]
+) -> None:
+    """DEP001 with the fix advice from the lockfile alone, then checked against the
+    registry cold (empty cache) and warm (304s)."""
+    from nodeward.deps.advisories import osv_db
+    from nodeward.scan import scan_path
+
+    records = base / "records"
+    records.mkdir()
+    for i in range(0, PACKAGES, VULNERABLE_EVERY):
+        events = [{"introduced": "0"}, {"fixed": "1.3.0"}]
+        record = {
+            "id": f"SYN-{i}",
+            "summary": "synthetic advisory",
+            "affected": [
+                {
+                    "package": {"ecosystem": "npm", "name": f"pkg-{i}"},
+                    "ranges": [{"type": "SEMVER", "events": events}],
+                }
+            ],
+        }
+        (records / f"SYN-{i}.json").write_text(json.dumps(record))
+    registry = os.environ["NPM_CONFIG_REGISTRY"]
+    expected = len(range(0, PACKAGES, VULNERABLE_EVERY))
+    for run_index in range(runs):
+        os.environ["NODEWARD_CACHE_DIR"] = str(base / f"cache-advice-{run_index}")
+        osv_db.import_records(records)
+        for label in ("advice none", "advice cold", "advice warm"):
+            if label == "advice none":
+                os.environ.pop("NPM_CONFIG_REGISTRY")
+            report, wall, cpu = timed(partial(scan_path, project, select=("DEP001",)))
+            os.environ["NPM_CONFIG_REGISTRY"] = registry
+            results.setdefault(label, []).append((wall, cpu))
+            check(len(report.findings) == expected and not report.skips, report.skips)
+            walked = sum("whose dependencies pull a fixed" in f.fix for f in report.findings)
+            check((walked == 0) == (label == "advice none"), [f.fix for f in report.findings])
 
 
 if __name__ == "__main__":

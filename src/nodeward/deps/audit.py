@@ -20,6 +20,7 @@ from nodeward.deps.matching import Match, match_packages
 from nodeward.deps.placement import Anchor, Placed, Placement, Route
 from nodeward.deps.reachability import ImportIndex, judge
 from nodeward.deps.registry import npmrc
+from nodeward.deps.registry.catalog import RegistryCatalog
 from nodeward.deps.registry.client import RegistryClient
 from nodeward.deps.registry.metadata import highest_allowed
 from nodeward.deps.rules import (
@@ -64,10 +65,12 @@ def run_audit(
     catalog: fixes.VersionCatalog | None = None,
 ) -> AuditResult:
     """`catalog` is registry metadata for the fix advice (which releases exist and what
-    they depend on); without it the advice says what the lockfile and advisories know."""
+    they depend on): by default the configured registry (its cache alone when offline);
+    with no registry configured the advice says what the lockfile and advisories know."""
     result = AuditResult()
     registry_codes = {rule.code for rule in REGISTRY_RULES} & enabled
     client = RegistryClient(npmrc.load(project.root), offline=_offline(config))
+    catalog = catalog if catalog is not None else RegistryCatalog.of(client)
     loaded = Inventory((), (), ())
     sbom = config.format == "cyclonedx"
     if VULNERABLE_DEPENDENCY.code in enabled or registry_codes or sbom:
@@ -172,15 +175,41 @@ def _audit_packages(
     by_package: dict[int, list[Match]] = defaultdict(list)
     for found in match_packages(packages, advisories):
         by_package[id(found.package)].append(found)
-    for matches in by_package.values():
+    placed = [(matches, placement.place(matches[0].package)) for matches in by_package.values()]
+    if isinstance(catalog, RegistryCatalog):
+        result.skips += _prefetch(catalog, [(m[0].package, p) for m, p in placed])
+    for matches, where in placed:
         package = matches[0].package
-        placed = placement.place(package)
         known = advisories.get(package.name, [])
-        fix = _advice(package, placed, known, len(matches), catalog)
+        fix = _advice(package, where, known, len(matches), catalog)
         for found in matches:
-            finding = _finding(found, placed, fix, index)
+            finding = _finding(found, where, fix, index)
             result.findings.append(finding)
             result.vulnerabilities.append(vulnerability_of(found, finding, chosen.name))
+
+
+def _prefetch(catalog: RegistryCatalog, placed: list[tuple[Package, Placed]]) -> list[Skip]:
+    """Fetch in one batch the documents the fix advice reads: each vulnerable package's,
+    and those of the packages on the chain the advice follows. Online, a document the
+    registry did not give is a skip: that package's advice is the offline one."""
+    names = {package.name for package, _where in placed}
+    names.update(link.node.name for _package, where in placed for link in where.routes[0].steps)
+    missing = catalog.prefetch(names)
+    if not missing or catalog.client.offline:
+        return []
+    reasons = "; ".join(sorted(set(missing.values())))
+    listed = ", ".join(sorted(missing)[:5]) + (
+        f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+    )
+    one = len(missing) == 1
+    return [
+        Skip(
+            "fix advice",
+            f"no registry metadata for {len(missing)} package{'' if one else 's'} ({listed}): "
+            f"{reasons}; {'its' if one else 'their'} advice says only what the lockfile and "
+            "the advisories tell",
+        )
+    ]
 
 
 def _check_registry(

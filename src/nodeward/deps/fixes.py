@@ -35,7 +35,8 @@ class VersionCatalog(Protocol):
         """Every published version of `name`."""
 
     def dependencies(self, name: str, version: str) -> Mapping[str, str] | None:
-        """The `dependencies` (and `optionalDependencies`) one release declares."""
+        """What one release installs with it: its `dependencies`, `optionalDependencies`
+        and `peerDependencies`, name -> range (a name absent is not depended on)."""
 
 
 class Clearance:
@@ -209,7 +210,9 @@ def advice(
                     f'("{ancestor.edge.spec}"), whose dependencies pull a fixed '
                     f"{package.name}: {command} {chain}"
                 )
-        if catalog.versions(direct.node.name) is not None:
+        # "No release pulls a fixed version" needs every package on the chain known: a
+        # document the registry did not give leaves the offline advice.
+        if all(catalog.versions(link.node.name) is not None for link in steps):
             release = _direct_release(catalog, steps, clearance)
             if release is not None:
                 command = install(manager, where, f"{direct.edge.name}@^{release}", scope)

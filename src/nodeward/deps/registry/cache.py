@@ -15,7 +15,9 @@ from pathlib import Path
 from nodeward.deps.advisories.osv_db import cache_dir
 from nodeward.deps.registry.metadata import PackageMetadata
 
-CACHE_VERSION = 1
+#: Bumped whenever the reduced form changes: a file of another version is no entry, so
+#: it is fetched again (without its ETag) rather than read with fields missing.
+CACHE_VERSION = 2
 
 
 @dataclass(frozen=True)

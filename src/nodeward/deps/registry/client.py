@@ -70,7 +70,9 @@ class RegistryClient:
         document is requested once per run (--resolve-ranges and the rules share it)."""
         result = self._known
         wanted: list[tuple[str, str]] = []
-        for name in sorted(set(names) - set(result.metadata) - set(result.missing)):
+        # Only the new names are looked at: the catalog asks one name at a time.
+        new = {n for n in names if n not in result.metadata and n not in result.missing}
+        for name in sorted(new):
             url = self.config.url_for(name)
             if not VALID_NAME.fullmatch(name):
                 result.missing[name] = "not a valid npm package name"

@@ -1,4 +1,5 @@
-"""What the rules need from a package document, reduced from the registry's JSON.
+"""What the rules and the fix advice need from a package document, reduced from the
+registry's JSON.
 
 The full document (`Accept: application/json`) is requested, not the abbreviated one
 (`application/vnd.npm.install-v1+json`): the abbreviated document has `deprecated` per
@@ -6,13 +7,18 @@ version and `dist-tags`, but no per-version `time`, and its `modified` moves whe
 metadata changes (a deprecation, a maintainer, a dist-tag), so it cannot tell when the
 last release was published. The full document is larger; the cache keeps only this
 reduced form and revalidates it with the ETag, so a warm run transfers no bodies.
+
+Each release's dependencies are kept as one name -> range map (what the fix advice walks);
+releases usually repeat their predecessor's map, so the cached form stores each distinct
+map once and every release points at one.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,15 +37,29 @@ class PackageMetadata:
     latest_published: datetime | None  # time[latest]
     deprecated: dict[str, str]  # version -> the registry's deprecation message
     versions: tuple[str, ...]  # every published version, in the document's order
+    #: version -> what it installs with it (see `declared`); a listed version that is
+    #: missing here declares nothing.
+    dependencies: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         published = self.latest_published.isoformat() if self.latest_published else None
+        sets: list[Mapping[str, str]] = []
+        index: dict[tuple[tuple[str, str], ...], int] = {}
+        uses: dict[str, int] = {}
+        for version, declared in self.dependencies.items():
+            key = tuple(sorted(declared.items()))
+            if key not in index:
+                index[key] = len(sets)
+                sets.append(dict(key))
+            uses[version] = index[key]
         return {
             "name": self.name,
             "latest": self.latest,
             "latest_published": published,
             "deprecated": self.deprecated,
             "versions": list(self.versions),
+            "dependency_sets": sets,
+            "dependencies": uses,
         }
 
     @classmethod
@@ -51,7 +71,21 @@ class PackageMetadata:
             latest_published=datetime.fromisoformat(published) if published else None,
             deprecated={str(k): str(v) for k, v in dict(data.get("deprecated") or {}).items()},
             versions=tuple(str(v) for v in data.get("versions") or ()),
+            dependencies=_shared_sets(data.get("dependency_sets"), data.get("dependencies")),
         )
+
+
+def _shared_sets(sets: object, uses: object) -> dict[str, Mapping[str, str]]:
+    """The cached form back: each release's map, the same object for equal maps."""
+    if not isinstance(sets, list) or not isinstance(uses, dict):
+        raise ValueError("no dependency sets")
+    maps = [{str(k): str(v) for k, v in dict(s).items()} for s in sets]
+    shared: dict[str, Mapping[str, str]] = {}
+    for version, at in uses.items():
+        if not isinstance(at, int) or not 0 <= at < len(maps):
+            raise ValueError(f"no dependency set {at!r}")
+        shared[str(version)] = maps[at]
+    return shared
 
 
 def neutralised(text: str) -> str:
@@ -80,8 +114,11 @@ def parse_document(name: str, document: object) -> PackageMetadata | None:
     versions = document.get("versions")
     versions = versions if isinstance(versions, dict) else {}
     deprecated: dict[str, str] = {}
+    dependencies: dict[str, Mapping[str, str]] = {}
     for version, manifest in versions.items():
         if isinstance(manifest, dict):
+            if declared := _declared(manifest):
+                dependencies[str(version)] = declared
             message = manifest.get("deprecated")
             # npm un-deprecates with an empty string; `true` has been seen in old documents.
             if isinstance(message, str) and message.strip():
@@ -99,7 +136,29 @@ def parse_document(name: str, document: object) -> PackageMetadata | None:
         latest_published=published,
         deprecated=deprecated,
         versions=tuple(str(v) for v in versions),
+        dependencies=dependencies,
     )
+
+
+#: Sections npm installs from, weakest first: a name in several takes the last one's
+#: range (arborist loads peers, then `dependencies`, then `optionalDependencies`).
+INSTALLED_SECTIONS = ("peerDependencies", "dependencies", "optionalDependencies")
+
+
+def _declared(manifest: dict[str, Any]) -> dict[str, str]:
+    """What one release installs with it, as name -> range. Peers count: npm 7 and later
+    install them, and a lockfile's chain can run through one, so a name absent here means
+    the release does not depend on it at all. Entries that are not strings are dropped."""
+    declared: dict[str, str] = {}
+    for section in INSTALLED_SECTIONS:
+        entries = manifest.get(section)
+        if isinstance(entries, dict):
+            declared.update(
+                (name, spec)
+                for name, spec in entries.items()
+                if isinstance(name, str) and isinstance(spec, str)
+            )
+    return declared
 
 
 def highest_allowed(metadata: PackageMetadata, spec: str) -> str | None:
