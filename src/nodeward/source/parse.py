@@ -168,7 +168,8 @@ def parse_path(path: Path, rel: str, *, library: bool = False) -> ParsedFile | S
 def too_large(rel: str, lines: int, nodes: int) -> Skip:
     return Skip(
         rel,
-        f"file too large to analyse safely: {lines:,} lines, about {nodes:,} syntax nodes "
+        f"file too large to analyse safely: {lines:,} line{'' if lines == 1 else 's'}, "
+        f"about {nodes:,} syntax nodes "
         f"(bound {MAX_SYNTAX_NODES:,})",
     )
 
