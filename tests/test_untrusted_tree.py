@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from nodeward.cli import main
+from nodeward.discover import DiscoveryOptions, FileKind, discover
+from nodeward.entrypoints import run_targets
 from nodeward.output import write_output
 from nodeward.scan import scan_path
 from nodeward.source import parse
@@ -406,3 +408,42 @@ def test_node_estimate_is_not_below_the_real_count() -> None:
     for code in (APP, ONE_LINE_APP, HARDCODED_KEY_JS, "const { a, b: [c] } = f(`x${g(1)}y`);\n"):
         text = parse.SourceText("a.js", code.encode(), parse.split_lines(code))
         assert parse.estimated_nodes(text.source) >= parse.parse(text).root.descendant_count
+
+
+def test_a_gitignore_symlinked_out_of_the_tree_is_not_read(tmp_path: Path) -> None:
+    outside = _write(tmp_path, "elsewhere/ignore-all", "*.js\n")
+    root = tmp_path / "proj"
+    _write(root, "server.js", APP)
+    (root / ".gitignore").symlink_to(outside)
+    assert _hits(scan_path(root, select=("NW104",))) == [("NW104", "server.js", 3)]
+
+
+def test_an_oversized_bundle_is_kept_only_to_identify_the_library(tmp_path: Path) -> None:
+    _write(tmp_path, "public/vendor.js", ONE_LINE_APP)
+    _write(tmp_path, "public/big.js", APP)
+    inventory = discover(tmp_path, DiscoveryOptions(max_file_size=100))
+    assert [(f.rel, f.kind) for f in inventory.files] == [
+        ("public/vendor.js", FileKind.STATIC_LIBRARY)
+    ]
+    assert {s.target: s.reason for s in inventory.skips} == {
+        "public/big.js": "file is 145 bytes, over --max-file-size (100 bytes)",
+        "public/vendor.js": "file is 20,124 bytes, over --max-file-size (100 bytes); "
+        "minified or bundled code (lines of 20,123 characters on average)",
+    }
+
+
+@pytest.mark.parametrize(
+    ("command", "targets"),
+    [
+        ("node server.js", ["server.js"]),
+        (
+            "NODE_ENV=production node -r dotenv/config ./dist/main.js",
+            ["dotenv/config", "dist/main.js"],
+        ),
+        ("pm2 start ecosystem.config.js --env production", ["ecosystem.config.js"]),
+        ("webpack --config webpack.config.js && cp dist/app.min.js public/", []),
+        ("tsc && node .", ["."]),
+    ],
+)
+def test_run_targets(command: str, targets: list[str]) -> None:
+    assert run_targets(command) == targets

@@ -89,4 +89,4 @@ def run_targets(command: str) -> list[str]:
         if rest and not re.search(r"[;&|<>]", rest[0]):
             targets.append(rest[0])
         targets += [w for w in words[index + 1 :] if w.lower().endswith(tuple(SCRIPT_SUFFIXES))]
-    return [t.removeprefix("./") for t in targets]
+    return list(dict.fromkeys(t.removeprefix("./") for t in targets))
