@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -447,3 +448,18 @@ def test_an_oversized_bundle_is_kept_only_to_identify_the_library(tmp_path: Path
 )
 def test_run_targets(command: str, targets: list[str]) -> None:
     assert run_targets(command) == targets
+
+
+def test_a_call_nested_thousands_deep_does_not_hang_the_taint_engine(tmp_path: Path) -> None:
+    """Each call of `f(f(f(...req.query.a)))` searched up to 256 ancestors, each found by
+    tree-sitter from the root: over two minutes for this one file before. A hang guard with
+    a generous budget, not a speed test (about 3 s now)."""
+    nested = "f(\n" * 3000 + "req.query.a" + ")\n" * 3000
+    _write(
+        tmp_path, "chain.js", f'require("express")().get("/", (q, res) => res.send({nested}));\n'
+    )
+    _write(tmp_path, "server.js", APP)
+    started = time.monotonic()
+    report = scan_path(tmp_path, select=("NW104",))
+    assert time.monotonic() - started < 60
+    assert _hits(report) == [("NW104", "server.js", 3)]
