@@ -15,6 +15,8 @@ class BaselineError(Exception):
 
 
 def load_fingerprints(path: Path) -> Counter[str]:
+    if path.exists() and not path.is_file():  # a FIFO or device would block or never end
+        raise BaselineError(f"{path}: cannot read baseline report: not a regular file")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, UnicodeDecodeError) as error:

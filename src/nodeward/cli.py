@@ -94,6 +94,12 @@ def _add_scan(sub: Any) -> None:
     )
     parser.add_argument("--include-node-modules", action="store_true", default=s)
     parser.add_argument(
+        "--follow-symlinks",
+        action="store_true",
+        default=s,
+        help="follow symlinks that lead out of the scanned folder (default: skip them)",
+    )
+    parser.add_argument(
         "--max-file-size",
         type=int,
         default=s,
@@ -156,8 +162,9 @@ def _emit(report: Report, config: Config, *, color: bool | None) -> int:
                 report, color=use_color and config.output is None, show_secrets=shown
             )
     write_output(content, config.output)
-    if config.strict and report.skips:
-        print(f"nodeward: {len(report.skips)} skipped (--strict)", file=sys.stderr)
+    skipped = [s for s in report.skips if not s.note]
+    if config.strict and skipped:
+        print(f"nodeward: {len(skipped)} skipped (--strict)", file=sys.stderr)
         return EXIT_ERROR
     failing = [
         f for f in report.findings if f.severity >= config.fail_on and counts_for_exit(f, config)

@@ -2,6 +2,10 @@
 
 Config files: `.nodeward.toml` at the scan root (or `--config FILE`), else a `"nodeward"`
 object in the root package.json. Keys are the long flag names with `-` or `_`.
+
+A config file found in the scanned project is as untrusted as the rest of it: the paths it
+names (output, baseline, exclude patterns) must stay inside the project, and it cannot turn
+on `follow-symlinks`. Only the command line and an explicit `--config FILE` can reach out.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from nodeward.discover import FileKind, classify
 from nodeward.findings import Severity
 
 FORMATS = ("text", "json", "sarif", "html", "github", "cyclonedx")
@@ -32,6 +37,7 @@ class Config:
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     include_node_modules: bool = False
+    follow_symlinks: bool = False  # follow symlinks that leave the scanned folder
     max_file_size: int = 2_000_000
     baseline: Path | None = None
     strict: bool = False
@@ -70,6 +76,7 @@ _FILE_KEYS: dict[str, str] = {
     "ignore": "codes",
     "exclude": "strings",
     "include_node_modules": "bool",
+    "follow_symlinks": "bool",
     "max_file_size": "int",
     "jobs": "int",
     "baseline": "path",
@@ -89,10 +96,11 @@ def find_config_file(root: Path) -> tuple[Path, str] | None:
     """The config file for a scan root and its kind ('toml' or 'package.json')."""
     base = root if root.is_dir() else root.parent
     toml_path = base / ".nodeward.toml"
-    if toml_path.is_file():
+    if toml_path.is_file() or toml_path.is_symlink():
+        _require_inside(toml_path, base)
         return toml_path, "toml"
     package = base / "package.json"
-    if package.is_file():
+    if package.is_file() and _inside(package, base):
         try:
             data = json.loads(package.read_text(encoding="utf-8"))
         except (OSError, ValueError, UnicodeDecodeError):
@@ -102,8 +110,23 @@ def find_config_file(root: Path) -> tuple[Path, str] | None:
     return None
 
 
-def load_file(path: Path, kind: str) -> dict[str, Any]:
-    """Read and validate a config file into Config field values."""
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether `path`, with `..` and symlinks resolved, lies in `folder` (also resolved)."""
+    return path.resolve().is_relative_to(folder.resolve())
+
+
+def _require_inside(config_file: Path, base: Path) -> None:
+    if not _inside(config_file, base) or not config_file.resolve().is_file():
+        raise ConfigError(
+            f"{config_file}: config file is a symlink to something outside the scanned "
+            "project or not a regular file; not read (use --config FILE to name it)"
+        )
+
+
+def load_file(path: Path, kind: str, project: Path | None = None) -> dict[str, Any]:
+    """Read and validate a config file into Config field values. `project`: the folder of
+    the scanned project when the file was found in it (not named with --config); its paths
+    must then stay inside that folder."""
     try:
         raw_text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -130,6 +153,8 @@ def load_file(path: Path, kind: str) -> dict[str, Any]:
             raise ConfigError(f"{where}: unknown key {raw_key!r} (known keys: {known})")
         try:
             values[key] = _convert(_FILE_KEYS[key], value, path.parent)
+            if project is not None:
+                values[key] = _confine(key, values[key], project)
         except (TypeError, ValueError) as error:
             raise ConfigError(f"{where}: key {raw_key!r}: {error}") from None
     return values
@@ -176,6 +201,47 @@ def _convert(kind: str, value: Any, base: Path) -> Any:
     raise AssertionError(kind)
 
 
+#: Kinds of file a report written by a project's own config must not replace: code and
+#: manifests that are run or read as code later.
+_PROTECTED_KINDS = frozenset(FileKind) - {FileKind.TEMPLATE}
+
+
+def _confine(key: str, value: Any, project: Path) -> Any:
+    """A value from the scanned project's own config file, checked against the project."""
+    if key in ("output", "baseline"):
+        resolved = value.resolve()
+        if not resolved.is_relative_to(project.resolve()):
+            raise ValueError(
+                f"{str(value)!r} is outside the scanned project; only the command line "
+                "or --config FILE may name paths outside it"
+            )
+        if key == "output":
+            _check_output(resolved, project.resolve())
+        return resolved
+    if key == "exclude":
+        for pattern in value:
+            if ".." in pattern.split("/"):
+                raise ValueError(f"pattern {pattern!r} names a path outside the project")
+    if key == "follow_symlinks" and value:
+        raise ValueError(
+            "can be turned on only on the command line or in a --config FILE, "
+            "not by the scanned project"
+        )
+    return value
+
+
+def _check_output(resolved: Path, project: Path) -> None:
+    parts = resolved.relative_to(project).parts
+    if any(part.startswith(".") or part == "node_modules" for part in parts):
+        raise ValueError("a report may not be written into a hidden folder or node_modules")
+    if not resolved.parent.is_dir():
+        raise ValueError(f"folder {resolved.parent.name!r} does not exist")
+    if resolved.exists() and not resolved.is_file():
+        raise ValueError("not a regular file")
+    if classify(resolved.name, resolved) in _PROTECTED_KINDS:
+        raise ValueError("a report may not replace code or a manifest of the project")
+
+
 def build_config(path: Path, explicit_file: Path | None, flags: dict[str, Any]) -> Config:
     """Defaults < config file < flags. `flags` holds only the flags the user gave."""
     config = Config(path=path)
@@ -184,7 +250,9 @@ def build_config(path: Path, explicit_file: Path | None, flags: dict[str, Any]) 
         file_path, kind = found
         if kind == "toml" and file_path.name == "package.json":
             kind = "package.json"
-        config = replace(config, config_file=file_path, **load_file(file_path, kind))
+        project = None if explicit_file is not None else (path if path.is_dir() else path.parent)
+        values = load_file(file_path, kind, project)
+        config = replace(config, config_file=file_path, **values)
     names = {f.name for f in fields(Config)}
     unknown = set(flags) - names
     if unknown:

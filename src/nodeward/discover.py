@@ -1,9 +1,14 @@
-"""Finds the files nodeward analyzes, honouring .gitignore, and records what it passes over."""
+"""Finds the files nodeward analyzes, honouring .gitignore, and records what it passes over.
+
+The scanned folder is a jail: a symlink whose target lies outside it (a file or a folder)
+is not followed unless --follow-symlinks says so, and only regular files are read (a FIFO
+or a device would block or never end)."""
 
 from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
@@ -13,6 +18,7 @@ from typing import Any
 import pathspec
 
 from nodeward.findings import Skip
+from nodeward.source.bundles import HEAD_BYTES, bundle_reason
 
 SCRIPT_SUFFIXES = frozenset({".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx"})
 TEMPLATE_SUFFIXES = frozenset({".ejs", ".pug", ".jade", ".hbs", ".handlebars", ".njk", ".html"})
@@ -23,7 +29,6 @@ LOCKFILE_NAMES = frozenset(
 #: them, this bound does (the largest real lockfiles are tens of megabytes).
 LOCKFILE_MAX_BYTES = 256_000_000
 ALWAYS_PRUNED_DIRS = frozenset({".git", ".hg", ".svn", "bower_components", ".nodeward-cache"})
-MINIFIED_NAME = re.compile(r"[.-](min|bundle|packed|prod)\.[cm]?js$|\.chunk\.[cm]?js$", re.I)
 _K8S_MARKERS = (re.compile(rb"^apiVersion:", re.M), re.compile(rb"^kind:", re.M))
 
 
@@ -35,7 +40,8 @@ class FileKind(Enum):
     DOCKERFILE = "dockerfile"
     COMPOSE = "compose"
     KUBERNETES = "kubernetes"
-    STATIC_LIBRARY = "static-library"  # minified or bundled JS: not analyzed as source
+    #: minified or bundled JS over --max-file-size: kept only to identify the library
+    STATIC_LIBRARY = "static-library"
 
 
 @dataclass(frozen=True)
@@ -61,10 +67,17 @@ class DiscoveryOptions:
     include_node_modules: bool = False
     max_file_size: int = 2_000_000
     exclude: tuple[str, ...] = ()
+    follow_symlinks: bool = False
 
 
-def classify(name: str, path: Path) -> FileKind | None:
-    """The kind of a file from its name (and, for YAML, its first bytes)."""
+def may_analyze(name: str) -> bool:
+    """Whether a file of this name could be one nodeward reads (YAML: if Kubernetes)."""
+    return Path(name.lower()).suffix in (".yml", ".yaml") or classify(name) is not None
+
+
+def classify(name: str, path: Path | None = None) -> FileKind | None:
+    """The kind of a file from its name (and, for YAML, its first bytes). Whether a script
+    is minified or bundled library code is decided from its content (source/bundles.py)."""
     lower = name.lower()
     suffix = Path(lower).suffix
     if lower in LOCKFILE_NAMES:
@@ -76,11 +89,9 @@ def classify(name: str, path: Path) -> FileKind | None:
     if suffix in (".yml", ".yaml"):
         if lower.startswith(("docker-compose", "compose.", "compose-")):
             return FileKind.COMPOSE
-        return FileKind.KUBERNETES if _looks_like_kubernetes(path) else None
+        return FileKind.KUBERNETES if path and _looks_like_kubernetes(path) else None
     if suffix in SCRIPT_SUFFIXES:
-        if MINIFIED_NAME.search(lower) or lower.endswith(".d.ts"):
-            return FileKind.STATIC_LIBRARY if not lower.endswith(".d.ts") else None
-        return FileKind.SCRIPT
+        return None if lower.endswith(".d.ts") else FileKind.SCRIPT
     if suffix in TEMPLATE_SUFFIXES:
         return FileKind.TEMPLATE
     return None
@@ -95,6 +106,31 @@ def _looks_like_kubernetes(path: Path) -> bool:
     return all(marker.search(head) for marker in _K8S_MARKERS)
 
 
+#: More .gitignore than anyone writes by hand; the rest of a larger file is not read.
+_GITIGNORE_BYTES = 1_000_000
+
+
+class _Jail:
+    """The scanned folder: what lies outside it is read only with --follow-symlinks."""
+
+    def __init__(self, root: Path, follow_symlinks: bool) -> None:
+        self.root = _real(root)
+        self.follow = follow_symlinks
+
+    def outside(self, real: str) -> bool:
+        return not self.follow and os.path.commonpath((self.root, real)) != self.root
+
+    def allows(self, path: Path) -> bool:
+        return not self.outside(_real(path))
+
+    def skip(self, rel: str, real: str) -> Skip:
+        return Skip(
+            rel,
+            f"symlink points outside the scanned folder: {real}; not followed "
+            "(--follow-symlinks to allow)",
+        )
+
+
 class _IgnoreRules:
     """.gitignore files found on the way down, each applying to its own folder."""
 
@@ -103,12 +139,16 @@ class _IgnoreRules:
         #: --exclude patterns: they apply to every file, lockfiles included.
         self._exclude = pathspec.PathSpec.from_lines("gitignore", extra) if extra else None
 
-    def load(self, directory: Path, rel_dir: str) -> None:
+    def load(self, directory: Path, rel_dir: str, jail: _Jail) -> None:
         gitignore = directory / ".gitignore"
         try:
-            lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
+            if not jail.allows(gitignore) or not stat.S_ISREG(gitignore.stat().st_mode):
+                return
+            with gitignore.open("rb") as handle:
+                head = handle.read(_GITIGNORE_BYTES)
         except OSError:
             return
+        lines = head.decode("utf-8", errors="replace").splitlines()
         self._specs.append((rel_dir, pathspec.PathSpec.from_lines("gitignore", lines)))
 
     def ignored(self, rel: str, is_dir: bool, *, gitignore: bool = True) -> bool:
@@ -134,7 +174,8 @@ def discover(root: Path, options: DiscoveryOptions) -> Inventory:
         _add_file(inventory, root, root.name, options)
         return inventory
     rules = _IgnoreRules(options.exclude)
-    for path, rel in _walk(root, "", rules, options, {_real(root)}, inventory):
+    jail = _Jail(root, options.follow_symlinks)
+    for path, rel in _walk(root, "", rules, options, {_real(root)}, inventory, jail):
         _add_file(inventory, path, rel, options)
     inventory.files.sort(key=lambda f: f.rel)
     return inventory
@@ -151,8 +192,9 @@ def _walk(
     options: DiscoveryOptions,
     ancestors: set[str],
     inventory: Inventory,
+    jail: _Jail,
 ) -> Iterator[tuple[Path, str]]:
-    rules.load(directory, rel_dir)
+    rules.load(directory, rel_dir, jail)
     try:
         entries = sorted(os.scandir(directory), key=lambda e: e.name)
     except OSError as error:
@@ -176,27 +218,58 @@ def _walk(
             if entry.is_symlink() and (real in ancestors or not Path(real).exists()):
                 inventory.skips.append(Skip(rel, "symlink loop: the link points back up the tree"))
                 continue
-            yield from _walk(path, rel, rules, options, ancestors | {real}, inventory)
+            if entry.is_symlink() and jail.outside(real):
+                inventory.skips.append(jail.skip(rel, real))
+                continue
+            yield from _walk(path, rel, rules, options, ancestors | {real}, inventory, jail)
         # Lockfiles are data, not source: a .gitignore'd lockfile still says what is installed.
         elif not rules.ignored(rel, is_dir=False, gitignore=entry.name not in LOCKFILE_NAMES):
             if entry.is_symlink() and not path.exists():
                 inventory.skips.append(Skip(rel, "broken or looping symlink"))
                 continue
+            if entry.is_symlink() and jail.outside(_real(path)):
+                if may_analyze(entry.name):
+                    inventory.skips.append(jail.skip(rel, _real(path)))
+                continue
             yield path, rel
 
 
 def _add_file(inventory: Inventory, path: Path, rel: str, options: DiscoveryOptions) -> None:
-    kind = classify(path.name, path)
-    if kind is None:
+    if not may_analyze(path.name):
         return
     try:
-        size = path.stat().st_size
+        status = path.stat()
     except OSError as error:
         inventory.skips.append(Skip(rel, f"cannot read file: {error.strerror}"))
         return
-    limit = LOCKFILE_MAX_BYTES if kind is FileKind.LOCKFILE else options.max_file_size
-    if size > limit and kind is not FileKind.STATIC_LIBRARY:
-        bound = "the lockfile limit" if kind is FileKind.LOCKFILE else "--max-file-size"
-        inventory.skips.append(Skip(rel, f"file is {size:,} bytes, over {bound} ({limit:,} bytes)"))
+    if not stat.S_ISREG(status.st_mode):
+        inventory.skips.append(Skip(rel, "not a regular file (a FIFO, socket or device)"))
         return
+    kind = classify(path.name, path)
+    if kind is None:
+        return
+    size = status.st_size
+    if kind is FileKind.LOCKFILE:
+        if size > LOCKFILE_MAX_BYTES:
+            over = f"file is {size:,} bytes, over the lockfile limit ({LOCKFILE_MAX_BYTES:,} bytes)"
+            inventory.skips.append(Skip(rel, over))
+            return
+    elif size > options.max_file_size:
+        limit = options.max_file_size
+        over = f"file is {size:,} bytes, over --max-file-size ({limit:,} bytes)"
+        library = _bundle_reason(path) if kind is FileKind.SCRIPT else None
+        if library is None:
+            inventory.skips.append(Skip(rel, over))
+            return
+        # Kept, not analyzed: the dependency audit identifies served libraries by content.
+        inventory.skips.append(Skip(rel, f"{over}; {library}"))
+        kind = FileKind.STATIC_LIBRARY
     inventory.files.append(DiscoveredFile(path=path, rel=rel, kind=kind, size=size))
+
+
+def _bundle_reason(path: Path) -> str | None:
+    try:
+        with path.open("rb") as handle:
+            return bundle_reason(handle.read(HEAD_BYTES))
+    except OSError:
+        return None

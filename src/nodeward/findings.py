@@ -155,10 +155,13 @@ def fingerprint_of(rule: str, location: Location) -> str:
 
 @dataclass(frozen=True)
 class Skip:
-    """Something nodeward could not (fully) analyze, and why."""
+    """Something nodeward could not (fully) analyze, and why. A `note` was analysed all
+    the same (a file with bytes that are not UTF-8): reports show it like any skip, and
+    `--strict` does not fail on it."""
 
     target: str
     reason: str
+    note: bool = False
 
 
 @dataclass(frozen=True)

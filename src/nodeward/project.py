@@ -8,9 +8,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from nodeward import entrypoints
 from nodeward.config import Config
 from nodeward.discover import DiscoveredFile, FileKind, Inventory
+from nodeward.entrypoints import EntryPoints
 from nodeward.findings import Skip
+from nodeward.manifests.dockerfile import instructions
 from nodeward.progress import track
 from nodeward.source.context import FileContext
 from nodeward.source.parse import SourceText, parse_path, read_text
@@ -48,7 +51,10 @@ class Project:
     def text_of(self, discovered: DiscoveredFile) -> SourceText | Skip:
         """Read a non-script file once (Dockerfiles, YAML); a Skip says why it could not be."""
         if discovered.rel not in self._texts:
-            self._texts[discovered.rel] = read_text(discovered.path, discovered.rel)
+            text = read_text(discovered.path, discovered.rel)
+            self._texts[discovered.rel] = text
+            if isinstance(text, SourceText):
+                _note_undecodable(self, text)
         return self._texts[discovered.rel]
 
     def add_skip(self, skip: Skip) -> None:
@@ -83,6 +89,13 @@ class Project:
         return name in self.imported_modules or name in self.dependency_names
 
 
+#: Files whose syntax tree nests deeper than this are not analysed: each `Node.parent`
+#: costs O(depth) in tree-sitter. Hand-written code nests a few dozen levels, generated
+#: code (a 3,000-call method chain) a few thousand, which the analyses bound themselves
+#: (the app model stops at DEEP_FILE, the taint engine cuts expressions short).
+MAX_SYNTAX_DEPTH = 10_000
+
+
 def load_project(inventory: Inventory, config: Config | None = None) -> Project:
     project = Project(
         root=inventory.root,
@@ -90,29 +103,62 @@ def load_project(inventory: Inventory, config: Config | None = None) -> Project:
         config=config if config is not None else Config(path=inventory.root),
         skips=list(inventory.skips),
     )
-    for discovered in track(inventory.files, "Parsing", quiet=project.config.quiet):
-        if discovered.kind is FileKind.SCRIPT:
-            parsed = parse_path(discovered.path, discovered.rel)
-            if isinstance(parsed, Skip):
-                project.skips.append(parsed)
-                continue
-            if parsed.syntax_error is not None:
-                line, col = parsed.syntax_error
-                project.skips.append(
-                    Skip(
-                        discovered.rel,
-                        f"syntax error at line {line}, column {col}; "
-                        "the rest of the file was analyzed",
-                    )
+    for discovered in inventory.of_kind(FileKind.PACKAGE_JSON):
+        manifest = _load_manifest(discovered)
+        if isinstance(manifest, Skip):
+            project.skips.append(manifest)
+        else:
+            project.manifests.append(manifest)
+            _note_undecodable(project, manifest.text)
+    entries = _entry_points(project)
+    scripts = [f for f in inventory.files if f.kind is FileKind.SCRIPT]
+    for discovered in track(scripts, "Parsing", quiet=project.config.quiet):
+        parsed = parse_path(discovered.path, discovered.rel, library=discovered.rel not in entries)
+        if isinstance(parsed, Skip):
+            project.skips.append(parsed)
+            continue
+        _note_undecodable(project, parsed.text)
+        if parsed.syntax_error is not None:
+            line, col = parsed.syntax_error
+            project.skips.append(
+                Skip(
+                    discovered.rel,
+                    f"syntax error at line {line}, column {col}; the rest of the file was analyzed",
                 )
-            project.files.append(FileContext(parsed))
-        elif discovered.kind is FileKind.PACKAGE_JSON:
-            manifest = _load_manifest(discovered)
-            if isinstance(manifest, Skip):
-                project.skips.append(manifest)
-            else:
-                project.manifests.append(manifest)
+            )
+        ctx = FileContext(parsed)
+        if ctx.max_depth > MAX_SYNTAX_DEPTH:
+            reason = (
+                f"syntax tree nests {ctx.max_depth:,} levels deep (bound {MAX_SYNTAX_DEPTH:,}): "
+                "too deep to analyse safely; not analyzed"
+            )
+            project.skips.append(Skip(discovered.rel, reason))
+            continue
+        project.files.append(ctx)
     return project
+
+
+def _note_undecodable(project: Project, text: SourceText) -> None:
+    if text.undecodable:
+        project.skips.append(Skip(text.rel, UNDECODABLE_NOTE, note=True))
+
+
+#: The note for a file that is not valid UTF-8; it is analysed all the same.
+UNDECODABLE_NOTE = "not valid UTF-8: undecodable bytes replaced; analysed anyway"
+
+
+def _entry_points(project: Project) -> EntryPoints:
+    points = EntryPoints()
+    for manifest in project.manifests:
+        entrypoints.from_package(points, manifest.rel, manifest.data)
+    for discovered in project.inventory.of_kind(FileKind.DOCKERFILE):
+        text = project.text_of(discovered)
+        if isinstance(text, SourceText):
+            commands = [
+                i.command_text() for i in instructions(text) if i.keyword in ("CMD", "ENTRYPOINT")
+            ]
+            entrypoints.from_dockerfile(points, discovered.rel, commands)
+    return points
 
 
 def _load_manifest(discovered: DiscoveredFile) -> PackageManifest | Skip:

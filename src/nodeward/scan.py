@@ -56,6 +56,7 @@ def run_scan(config: Config) -> Report:
             include_node_modules=config.include_node_modules,
             max_file_size=config.max_file_size,
             exclude=config.exclude,
+            follow_symlinks=config.follow_symlinks,
         ),
     )
     project = load_project(inventory, config)

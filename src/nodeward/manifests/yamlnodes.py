@@ -1,7 +1,9 @@
 """YAML read as PyYAML node trees, so that every value keeps the line it was written on.
 
 `yaml.compose_all` stops before construction: nodes carry `start_mark.line` and nothing
-from the file is ever turned into Python objects beyond plain scalars."""
+from the file is ever turned into Python objects beyond plain scalars. Each file stands
+alone: one that nests too deep for PyYAML's recursive composer, or asks for Python objects
+(`!!python/object`), is skipped with its reason and the other files are still read."""
 
 from __future__ import annotations
 
@@ -17,7 +19,8 @@ _MERGE_KEY = "<<"
 
 
 def documents(text: SourceText) -> list[yaml.Node] | Skip:
-    """Every document of a (multi-document) YAML file, or a Skip saying why it is not YAML."""
+    """Every document of a (multi-document) YAML file, or a Skip saying why it is not
+    analysed."""
     try:
         nodes = list(yaml.compose_all(text.source.decode("utf-8"), Loader=yaml.SafeLoader))
     except yaml.YAMLError as error:
@@ -25,7 +28,35 @@ def documents(text: SourceText) -> list[yaml.Node] | Skip:
         where = f" at line {mark.line + 1}" if mark is not None else ""
         problem = getattr(error, "problem", None) or type(error).__name__
         return Skip(text.rel, f"not valid YAML{where}: {problem}")
-    return [node for node in nodes if node is not None]
+    except RecursionError:
+        return Skip(text.rel, "YAML nests too deep to analyse safely; not analyzed")
+    found = [node for node in nodes if node is not None]
+    tag = _python_tag(found)
+    if tag is not None:
+        return Skip(text.rel, f"YAML tag {tag} asks for a Python object; not analyzed")
+    return found
+
+
+_PYTHON_TAG = "tag:yaml.org,2002:python/"
+
+
+def _python_tag(roots: list[yaml.Node]) -> str | None:
+    """The first `!!python/...` tag in the node trees (walked without recursion; aliases
+    make them graphs, so each node is visited once)."""
+    stack: list[yaml.Node] = list(roots)
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if str(node.tag).startswith(_PYTHON_TAG):
+            return "!!" + str(node.tag).removeprefix("tag:yaml.org,2002:")
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(part for pair in node.value for part in pair)
+    return None
 
 
 def line_of(node: yaml.Node) -> int:
@@ -46,27 +77,30 @@ def is_true(node: yaml.Node | None) -> bool:
 
 def items(node: yaml.Node | None) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
     """(key, key node, value node) of a mapping, with `<<: *anchor` merges applied: keys
-    written in the mapping win over merged ones, as in YAML's merge-key spec."""
-    if not isinstance(node, yaml.MappingNode):
-        return
+    written in the mapping win over merged ones, as in YAML's merge-key spec. Merges are
+    followed without recursion and each mapping once (`a: &a {<<: *a}` is a cycle)."""
     seen: set[str] = set()
-    merged: list[yaml.Node] = []
-    for key_node, value_node in node.value:
-        key = scalar(key_node)
-        if key is None:
+    pending: list[yaml.Node] = [node] if node is not None else []
+    visited: set[int] = set()
+    while pending:
+        current = pending.pop(0)
+        if not isinstance(current, yaml.MappingNode) or id(current) in visited:
             continue
-        if key == _MERGE_KEY:
-            merged.extend(
-                value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
-            )
-            continue
-        seen.add(key)
-        yield key, key_node, value_node
-    for source in merged:
-        for key, key_node, value_node in items(source):
-            if key not in seen:
+        visited.add(id(current))
+        merged: list[yaml.Node] = []
+        for key_node, value_node in current.value:
+            key = scalar(key_node)
+            if key is None:
+                continue
+            if key == _MERGE_KEY:
+                merged.extend(
+                    value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                )
+                continue
+            if key not in seen or current is node:  # a mapping's own keys all count
                 seen.add(key)
                 yield key, key_node, value_node
+        pending[0:0] = merged
 
 
 def get(node: yaml.Node | None, *path: str) -> yaml.Node | None:

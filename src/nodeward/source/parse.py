@@ -12,12 +12,33 @@ import tree_sitter_javascript
 import tree_sitter_typescript
 
 from nodeward.findings import Skip
+from nodeward.source.bundles import HEAD_BYTES, bundle_reason
 
 Node = tree_sitter.Node
 Tree = tree_sitter.Tree
 
-#: A line this long in a file with few lines means minified or generated code.
-MINIFIED_LINE_LENGTH = 1000
+#: The syntax tree a file may have, in nodes. tree-sitter keeps about 110 bytes a node
+#: and the file index more: 3 million nodes is a 4-6 MB file of dense code and about
+#: 500 MB at the peak; the default --max-file-size (2 MB) stays below it.
+MAX_SYNTAX_NODES = 3_000_000
+#: Syntax nodes per token, measured on dense generated code (the upper end).
+_NODES_PER_TOKEN = 1.6
+
+
+def _shape_table() -> bytes:
+    """A bytes.translate table: word bytes (identifiers, numbers, non-ASCII) to `a`,
+    whitespace to a space, punctuation to `.`."""
+    shape = bytearray()
+    for byte in range(256):
+        char = chr(byte)
+        if byte >= 0x80 or char.isalnum() or char in "_$":
+            shape.append(ord("a"))
+        else:
+            shape.append(ord(" ") if char in " \t\r\n\f\v" else ord("."))
+    return bytes(shape)
+
+
+_SHAPE = _shape_table()
 
 
 class Dialect(Enum):
@@ -53,11 +74,13 @@ def _parser(dialect: Dialect) -> tree_sitter.Parser:
 
 @dataclass(frozen=True)
 class SourceText:
-    """A decoded file: `source` is the UTF-8 bytes tree-sitter saw, `lines` the text lines."""
+    """A decoded file: `source` is the UTF-8 bytes tree-sitter saw, `lines` the text lines.
+    `undecodable`: the file was not valid UTF-8; its bad bytes became U+FFFD in both."""
 
     rel: str
     source: bytes
     lines: tuple[str, ...]
+    undecodable: bool = False
 
     def line(self, number: int) -> str:
         """The text of 1-based line `number`, or '' past the end."""
@@ -81,7 +104,9 @@ class ParsedFile:
 
 
 def read_text(path: Path, rel: str) -> SourceText | Skip:
-    """Read a text file, or say why it cannot be analyzed."""
+    """Read a text file, or say why it cannot be analyzed. Bytes that are not UTF-8 (a
+    Latin-1 `é` in a comment) become U+FFFD, and `source` is re-encoded from the decoded
+    text, so tree-sitter's byte offsets and the lines reports quote stay in step."""
     try:
         raw = path.read_bytes()
     except OSError as error:
@@ -91,16 +116,27 @@ def read_text(path: Path, rel: str) -> SourceText | Skip:
     raw = raw.removeprefix(b"\xef\xbb\xbf")
     try:
         decoded = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        return Skip(rel, f"not UTF-8 text (invalid byte at offset {error.start})")
-    return SourceText(rel=rel, source=raw, lines=tuple(decoded.splitlines()))
+    except UnicodeDecodeError:
+        decoded = raw.decode("utf-8", errors="replace")
+        return SourceText(rel, decoded.encode("utf-8"), split_lines(decoded), undecodable=True)
+    return SourceText(rel=rel, source=raw, lines=split_lines(decoded))
 
 
-def looks_minified(text: SourceText) -> bool:
-    if not text.lines:
-        return False
-    longest = max(len(line) for line in text.lines)
-    return longest >= MINIFIED_LINE_LENGTH and len(text.source) / len(text.lines) > 300
+def split_lines(decoded: str) -> tuple[str, ...]:
+    """Lines as tree-sitter counts rows: split at `\n` only (str.splitlines() also splits
+    at form feeds and U+2028, which would shift every later line number)."""
+    lines = decoded.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return tuple(line.removesuffix("\r") for line in lines)
+
+
+def estimated_nodes(source: bytes) -> int:
+    """About how many syntax nodes `source` parses to, from its tokens (runs of word
+    characters and single punctuation bytes), counted in C without parsing."""
+    shape = source.translate(_SHAPE)
+    words = shape.count(b"a.") + shape.count(b"a ") + shape.endswith(b"a")
+    return int((words + shape.count(b".")) * _NODES_PER_TOKEN)
 
 
 def parse(text: SourceText) -> ParsedFile:
@@ -109,13 +145,33 @@ def parse(text: SourceText) -> ParsedFile:
     return ParsedFile(text=text, dialect=dialect, tree=tree, syntax_error=_first_error(tree))
 
 
-def parse_path(path: Path, rel: str) -> ParsedFile | Skip:
+def parse_path(path: Path, rel: str, *, library: bool = False) -> ParsedFile | Skip:
+    """Read and parse a script. `library`: skip it when its head looks minified or
+    bundled (see bundles.py); entry points are parsed whatever they look like."""
     text = read_text(path, rel)
     if isinstance(text, Skip):
         return text
-    if looks_minified(text):
-        return Skip(rel, "minified or generated code (a line over 1,000 characters); not analyzed")
-    return parse(text)
+    if library:
+        reason = bundle_reason(text.source[:HEAD_BYTES])
+        if reason is not None:
+            return Skip(rel, f"{reason}; not analyzed (entry points always are)")
+    nodes = estimated_nodes(text.source)
+    if nodes > MAX_SYNTAX_NODES:
+        return too_large(rel, len(text.lines), nodes)
+    parsed = parse(text)
+    counted = parsed.root.descendant_count
+    if counted > MAX_SYNTAX_NODES:
+        return too_large(rel, len(text.lines), counted)
+    return parsed
+
+
+def too_large(rel: str, lines: int, nodes: int) -> Skip:
+    return Skip(
+        rel,
+        f"file too large to analyse safely: {lines:,} line{'' if lines == 1 else 's'}, "
+        f"about {nodes:,} syntax nodes "
+        f"(bound {MAX_SYNTAX_NODES:,})",
+    )
 
 
 def _first_error(tree: Tree) -> tuple[int, int] | None:

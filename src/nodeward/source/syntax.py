@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from nodeward.source.parse import Node
 
@@ -340,12 +341,20 @@ MAX_ANCESTORS = 256
 
 def ancestors(node: Node) -> Iterator[Node]:
     """The parents of `node`, nearest first, at most MAX_ANCESTORS of them."""
-    parent = node.parent
+    parent = parent_of(node)
     for _ in range(MAX_ANCESTORS):
         if parent is None:
             return
         yield parent
-        parent = parent.parent
+        parent = parent_of(parent)
+
+
+@lru_cache(maxsize=1 << 16)
+def parent_of(node: Node) -> Node | None:
+    """`node.parent`, remembered: tree-sitter finds a parent by descending from the root,
+    O(depth), so the ancestor searches that start from each call of a 3,000-call chain
+    (each one level below the last) were cubic: minutes for one generated file."""
+    return node.parent
 
 
 def enclosing_function(node: Node) -> Node | None:

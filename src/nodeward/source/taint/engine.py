@@ -1731,10 +1731,10 @@ class _FunctionAnalysis:
         names = self._tainted_names(arg)
         if not names:
             return False
-        node: Node | None = call
-        while node is not None and node != self.unit:
-            parent = node.parent
-            if parent is None:
+        node = call
+        # at most syntax.MAX_ANCESTORS levels up: Node.parent costs O(depth) in tree-sitter
+        for parent in syntax.ancestors(call):
+            if node == self.unit:
                 break
             if (
                 parent.type == "if_statement"
