@@ -187,3 +187,23 @@ def test_every_location_kind_gets_the_prefix(tmp_path: Path) -> None:
     # Skips that name a part of the run, not a file, point nowhere.
     assert "locations" not in browser
     assert "locations" not in audit
+
+
+def test_probe_report_rooted_at_a_url_renders(tmp_path: Path) -> None:
+    # `nodeward probe URL --format sarif`: the report's root is the URL. Making a file URI of
+    # it raised ValueError ("relative path can't be expressed as a file URI").
+    rule = get_rule("NW302")
+    assert rule is not None
+    report = Report(
+        tool_version="0.0.0",
+        root="http://127.0.0.1:3000",
+        findings=(rule.finding(HttpLocation("http://127.0.0.1:3000/", "GET", None), "live"),),
+        skips=(Skip("http://127.0.0.1:3000/admin", "timed out"),),
+    )
+    document = json.loads(sarif.render(report))
+    jsonschema.validate(document, SARIF_SCHEMA)
+    run = document["runs"][0]
+    assert "originalUriBaseIds" not in run
+    location = run["results"][0]["locations"][0]["physicalLocation"]
+    assert location == {"artifactLocation": {"uri": "http://127.0.0.1:3000/"}}
+    assert "locations" not in run["invocations"][0]["toolExecutionNotifications"][0]

@@ -231,48 +231,51 @@ def _results(report: Report, index: dict[str, int], uris: _Uris) -> list[dict[st
     return results
 
 
+def _original_uri_base_ids(report: Report, base: Path | None) -> dict[str, Any] | None:
+    """Where %SRCROOT% is on the scanning machine; none for a probe, whose root is a URL."""
+    if "://" in report.root or not report.root:
+        return None
+    top = Path(report.root) if base is None else base
+    return {ROOT_ID: {"uri": top.absolute().as_uri().rstrip("/") + "/"}}
+
+
 def report_dict(report: Report, base: Path | None = None) -> dict[str, Any]:
     """The SARIF document; `base` is the repository root URIs are relative to (None: the
     scan root). The scan root must lie inside `base`."""
     rules = rules_in(report)
     index = {rule.code: n for n, rule in enumerate(rules)}
     uris = _Uris(scan_prefix(Path(report.root), base))
-    top = Path(report.root) if base is None else base
-    root_uri = top.absolute().as_uri().rstrip("/") + "/"
-    return {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "nodeward",
+                "version": report.tool_version,
+                "semanticVersion": report.tool_version,
+                "informationUri": INFORMATION_URI,
+                "rules": [_rule(rule) for rule in rules],
+            }
+        }
+    }
+    base_ids = _original_uri_base_ids(report, base)
+    if base_ids is not None:
+        run["originalUriBaseIds"] = base_ids
+    run |= {
+        "invocations": [
             {
-                "tool": {
-                    "driver": {
-                        "name": "nodeward",
-                        "version": report.tool_version,
-                        "semanticVersion": report.tool_version,
-                        "informationUri": INFORMATION_URI,
-                        "rules": [_rule(rule) for rule in rules],
-                    }
-                },
-                "originalUriBaseIds": {ROOT_ID: {"uri": root_uri}},
-                "invocations": [
-                    {
-                        "executionSuccessful": True,
-                        "toolExecutionNotifications": [
-                            _notification(s, uris) for s in report.skips
-                        ],
-                    }
-                ],
-                "results": _results(report, index, uris),
-                "columnKind": "unicodeCodePoints",
-                "properties": {
-                    "filesScanned": report.files_scanned,
-                    "suppressed": report.suppressed,
-                    "baselineMatched": report.baseline_matched,
-                    "scorecard": [row_dict(row) for row in scorecard(report, all_rules())],
-                },
+                "executionSuccessful": True,
+                "toolExecutionNotifications": [_notification(s, uris) for s in report.skips],
             }
         ],
+        "results": _results(report, index, uris),
+        "columnKind": "unicodeCodePoints",
+        "properties": {
+            "filesScanned": report.files_scanned,
+            "suppressed": report.suppressed,
+            "baselineMatched": report.baseline_matched,
+            "scorecard": [row_dict(row) for row in scorecard(report, all_rules())],
+        },
     }
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
 def render(report: Report, *, show_secrets: bool = False, base: Path | None = None) -> str:
