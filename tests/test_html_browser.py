@@ -19,7 +19,7 @@ from nodeward.web.browser import CHROMIUM_ARGS
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 if not Path(CHROMIUM).exists():
     pytest.skip(
-        "chromium is not installed (.ci/run installs Debian's package)", allow_module_level=True
+        "chromium is not installed (./run test installs Debian's package)", allow_module_level=True
     )
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a dev dependency")
 

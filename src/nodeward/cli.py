@@ -17,6 +17,7 @@ from nodeward.init import InitError, write_default_config
 from nodeward.output import write_output
 from nodeward.report import cyclonedx, github, html, json_report, sarif, text
 from nodeward.report.neutralize import terminal_line
+from nodeward.repository import report_base
 from nodeward.rules import all_rules, get_rule
 from nodeward.scan import ScanError, run_scan
 from nodeward.source.appmodel.command import add_routes_command as _add_routes
@@ -122,6 +123,14 @@ def _add_scan(sub: Any) -> None:
         help="report only findings absent from this earlier JSON report",
     )
     parser.add_argument("--config", type=Path, default=None, help="config file to use")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=s,
+        metavar="DIR",
+        help="repository root that SARIF paths are relative to (default: the nearest folder "
+        "above the scanned path with .git)",
+    )
     add_scan_flags(parser)
     add_probe_flags(parser, with_url=True)
     parser.set_defaults(handler=_cmd_scan)
@@ -149,7 +158,8 @@ def _emit(report: Report, config: Config, *, color: bool | None) -> int:
         case "json":
             content = json_report.render(report, show_secrets=shown)
         case "sarif":
-            content = sarif.render(report, show_secrets=shown)
+            base = report_base(report.root, config.root)
+            content = sarif.render(report, show_secrets=shown, base=base)
         case "html":
             content = html.render(report, show_secrets=shown)
         case "github":

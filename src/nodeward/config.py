@@ -45,6 +45,7 @@ class Config:
     show_secrets: bool = False  # reports print found credentials in full, not masked
     jobs: int = 0  # processes for a scan; 0: as many as the machine has cores, at most 2
     config_file: Path | None = None
+    root: Path | None = None  # SARIF paths are relative to this; None: the enclosing git repo
     advisories: str = "auto"  # dependency audit: auto, osv-db, npm, osv-api
     offline: bool = False
     omit: tuple[str, ...] = ()  # dependency scopes left out of the audit ("dev")
@@ -89,6 +90,7 @@ _FILE_KEYS: dict[str, str] = {
     "resolve_ranges": "bool",
     "max_requests": "int",
     "max_login_attempts": "int",
+    "root": "path",
 }
 
 
@@ -257,4 +259,17 @@ def build_config(path: Path, explicit_file: Path | None, flags: dict[str, Any]) 
     unknown = set(flags) - names
     if unknown:
         raise ConfigError(f"unknown option(s): {', '.join(sorted(unknown))}")
-    return replace(config, **flags)
+    config = replace(config, **flags)
+    _check_root(config)
+    return config
+
+
+def _check_root(config: Config) -> None:
+    """`root` must be a folder that contains the scanned path: report paths under it."""
+    if config.root is None:
+        return
+    root, scanned = config.root.resolve(), config.path.resolve()
+    if not root.is_dir():
+        raise ConfigError(f"--root {config.root}: not a folder")
+    if not scanned.is_relative_to(root):
+        raise ConfigError(f"--root {config.root}: does not contain the scanned path {config.path}")

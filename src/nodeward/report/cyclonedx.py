@@ -231,11 +231,15 @@ def _vulnerability(matches: Iterable[KnownVulnerability]) -> Vulnerability:
     source = _source(first.id, first.database, first.url)
     method = None
     if first.cvss_vector:
-        method = (
-            VulnerabilityScoreSource.CVSS_V3_1
-            if first.cvss_vector.startswith("CVSS:3.1/")
-            else VulnerabilityScoreSource.CVSS_V3
-        )
+        vector = first.cvss_vector
+        if vector.startswith("CVSS:4."):
+            method = VulnerabilityScoreSource.CVSS_V4
+        elif vector.startswith("CVSS:3.1/"):
+            method = VulnerabilityScoreSource.CVSS_V3_1
+        elif vector.startswith("CVSS:3."):
+            method = VulnerabilityScoreSource.CVSS_V3
+        else:
+            method = VulnerabilityScoreSource.CVSS_V2
     severity = {
         Severity.INFO: VulnerabilitySeverity.INFO,
         Severity.LOW: VulnerabilitySeverity.LOW,

@@ -1,50 +1,39 @@
-"""CVSS v3.x base scores from vector strings (FIRST's specification, section 7)."""
+"""CVSS base scores from vector strings (v2, v3.0, v3.1 and v4.0), and severities.
+
+The scores come from the `cvss` library (Red Hat Product Security's implementation of
+FIRST's specifications), which, unlike a hand-written calculator, also reads the v4.0
+vectors that advisories now carry.
+"""
 
 from __future__ import annotations
 
-import math
+from cvss import CVSS2, CVSS3, CVSS4
+from cvss.exceptions import CVSSError
 
 from nodeward.findings import Severity
 
-_WEIGHTS: dict[str, dict[str, float]] = {
-    "AV": {"N": 0.85, "A": 0.62, "L": 0.55, "P": 0.2},
-    "AC": {"L": 0.77, "H": 0.44},
-    "UI": {"N": 0.85, "R": 0.62},
-    "C": {"H": 0.56, "L": 0.22, "N": 0.0},
-    "I": {"H": 0.56, "L": 0.22, "N": 0.0},
-    "A": {"H": 0.56, "L": 0.22, "N": 0.0},
-}
-
-
-def _roundup(value: float) -> float:
-    scaled = round(value * 100000)
-    return scaled / 100000.0 if scaled % 10000 == 0 else (math.floor(scaled / 10000) + 1) / 10.0
-
 
 def base_score(vector: str) -> float | None:
-    """The base score of a `CVSS:3.x/...` vector, or None when it is not one."""
-    if not vector.startswith("CVSS:3"):
-        return None
-    metrics = dict(part.split(":", 1) for part in vector.split("/")[1:] if ":" in part)
+    """The base score of a CVSS vector (`CVSS:4.0/...`, `CVSS:3.x/...`, or a v2 vector such
+    as `AV:N/AC:L/Au:N/C:P/I:P/A:P`), or None when it is malformed or of no known version."""
+    text = vector.strip().removeprefix("(").removesuffix(")")
     try:
-        changed = metrics["S"] == "C"
-        pr = {"N": 0.85, "L": 0.68 if changed else 0.62, "H": 0.5 if changed else 0.27}[
-            metrics["PR"]
-        ]
-        av, ac, ui = (_WEIGHTS[k][metrics[k]] for k in ("AV", "AC", "UI"))
-        c, i, a = (_WEIGHTS[k][metrics[k]] for k in ("C", "I", "A"))
-    except KeyError:
+        if text.startswith("CVSS:4."):
+            return float(CVSS4(text).base_score)
+        if text.startswith("CVSS:3."):
+            return float(CVSS3(text).base_score)
+        if text.startswith("CVSS:"):
+            return None  # a version this module does not know
+        return float(CVSS2(text).base_score)
+    except (CVSSError, ValueError, ArithmeticError):
+        # CVSSError covers malformed vectors; the rest guards the library's arithmetic
+        # against input it did not expect (vectors come from advisory sources: untrusted).
         return None
-    iss = 1 - (1 - c) * (1 - i) * (1 - a)
-    impact = 7.52 * (iss - 0.029) - 3.25 * (iss - 0.02) ** 15 if changed else 6.42 * iss
-    exploitability = 8.22 * av * ac * pr * ui
-    if impact <= 0:
-        return 0.0
-    total = 1.08 * (impact + exploitability) if changed else impact + exploitability
-    return _roundup(min(total, 10.0))
 
 
 def severity_of_score(score: float) -> Severity:
+    """FIRST's qualitative rating, the same for v3.x and v4.0 (None, 0.0, is INFO); a v2
+    score is rated on the same scale."""
     if score >= 9.0:
         return Severity.CRITICAL
     if score >= 7.0:

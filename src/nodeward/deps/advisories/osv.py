@@ -16,14 +16,21 @@ class InvalidRecord(ValueError):
     """A JSON document that is not an OSV record."""
 
 
+#: OSV severity types in the order they are read: v3 first, as before v4 scores existed, so
+#: that an advisory scored both ways keeps its severity; v4, then v2, when it is all there is.
+_CVSS_PREFERENCE = ("CVSS_V3", "CVSS_V4", "CVSS_V2")
+
+
 def _severity(record: dict[str, Any]) -> tuple[Severity, str | None]:
     vector = None
-    for entry in record.get("severity") or []:
-        if isinstance(entry, dict) and str(entry.get("type", "")).startswith("CVSS_V3"):
-            vector = str(entry.get("score", ""))
-            score = base_score(vector)
-            if score is not None:
-                return severity_of_score(score), vector
+    entries = [e for e in record.get("severity") or [] if isinstance(e, dict)]
+    for kind in _CVSS_PREFERENCE:
+        for entry in entries:
+            if str(entry.get("type", "")) == kind:
+                vector = str(entry.get("score", ""))
+                score = base_score(vector)
+                if score is not None:
+                    return severity_of_score(score), vector
     specific = record.get("database_specific") or {}
     label = specific.get("severity") if isinstance(specific, dict) else None
     rated = severity_of_label(label) if isinstance(label, str) else None
