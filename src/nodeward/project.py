@@ -90,7 +90,7 @@ def load_project(inventory: Inventory, config: Config | None = None) -> Project:
         config=config if config is not None else Config(path=inventory.root),
         skips=list(inventory.skips),
     )
-    for discovered in track(inventory.files, "Parsing", quiet=project.config.quiet):
+    for discovered in track(inventory.files, "parse", "files", quiet=project.config.quiet):
         if discovered.kind is FileKind.SCRIPT:
             parsed = parse_path(discovered.path, discovered.rel)
             if isinstance(parsed, Skip):

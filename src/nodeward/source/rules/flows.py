@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+from nodeward import progress
 from nodeward.checks import Checker
 from nodeward.findings import Confidence, Finding, Severity
 from nodeward.practices import Practice
@@ -799,7 +800,10 @@ def _check_project(project: Project) -> Iterator[Finding]:
         frozenset((ctx.rel, func.start_byte) for _route, func, ctx in handlers(project)),
         tuple((ctx, func, route) for route, func, ctx in handlers(project)),
     )
-    hits = engine.run()
+    with progress.task(
+        "taint", len(engine.files), unit="files", quiet=project.config.quiet
+    ) as advance:
+        hits = engine.run(advance)
     for skip in engine.skips:
         project.add_skip(skip)
     writes = stored.request_writes(hits)
