@@ -123,11 +123,12 @@ SCORE_STYLES = {Status.FAILED: "bold red", Status.PASSED: "bold green", Status.N
 def _scorecard(console: Console, report: Report) -> None:
     """One line per practice and risk: the status, the title, and why."""
     console.print(Text("\nScorecard", style="bold underline"))
-    for row in scorecard(report, all_rules()):
+    rows = scorecard(report, all_rules())
+    width = max(12, *(len(row.label) + 2 for row in rows))  # "pass (3 baselined)" fits
+    for row in rows:
         line = Text("  ")
-        line.append(f"{row.label.upper():<12}", style=SCORE_STYLES[row.status])
-        if len(row.label) >= 12:
-            line.append(" ")
+        status = row.status.label.upper() + row.label[len(row.status.label) :]
+        line.append(f"{status:<{width}}", style=SCORE_STYLES[row.status])
         line.append(f"{row.practice.title:<42}")
         line.append(row.why, style="dim")
         console.print(line)
