@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+from nodeward.cli import main
 from nodeward.findings import PackageLocation, Report, Severity, SourceLocation
 from nodeward.report.common import shorten_snippet
 from nodeward.report.text import render
@@ -97,3 +102,28 @@ def test_shorten_snippet_edges() -> None:
     assert middle == "…" + line[145:153] + "…"  # column 150 is line[149], kept in view
     assert len(middle) == 10
     assert shorten_snippet(line, 10_000, width=10) == end  # a column past the end
+
+
+def test_cli_prints_the_critical_first_and_cuts_a_minified_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a.js").write_text(
+        'const session = require("express-session");\n'
+        "app.use(session({ secret: process.env.S }));\n"
+    )
+    padding = "var a=1;" * 30
+    (tmp_path / "z.js").write_text(
+        'const express = require("express"); const app = express();'
+        ' const cp = require("child_process");\n'
+        f'{padding}app.get("/r", (req, res) => cp.exec(req.query.cmd));{padding}\n'
+    )
+    assert main(["--no-color", "scan", str(tmp_path), "--select", "NW103,NW801", "-q"]) == 1
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    heads = [line.split()[1] for line in lines if line.startswith("   ") and " NW" in line]
+    assert heads[:2] == ["NW103", "NW801"]  # z.js's critical before a.js's low
+    assert out.index("Critical (1)") < out.index("Low (1)")
+    (snippet,) = [line for line in lines if line.startswith("        2 | …")]
+    shown = snippet.removeprefix("        2 | ")
+    assert len(shown) == 120 and shown.startswith("…") and shown.endswith("…")
+    assert "cp.exec(req.query.cmd)" in shown
