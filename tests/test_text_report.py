@@ -8,10 +8,11 @@ import pytest
 
 from nodeward.cli import main
 from nodeward.findings import PackageLocation, Report, Severity, SourceLocation
-from nodeward.report.common import shorten_snippet
+from nodeward.report.common import message_without_fix, shorten_snippet
 from nodeward.report.text import render
 from nodeward.rulemeta import RuleMeta
 from nodeward.rules import get_rule
+from nodeward.scan import scan_path
 
 
 def _rule(code: str) -> RuleMeta:
@@ -127,3 +128,20 @@ def test_cli_prints_the_critical_first_and_cuts_a_minified_line(
     shown = snippet.removeprefix("        2 | ")
     assert len(shown) == 120 and shown.startswith("…") and shown.endswith("…")
     assert "cp.exec(req.query.cmd)" in shown
+
+
+def test_every_flow_finding_ends_with_its_own_fix_so_reports_show_it_once() -> None:
+    """Flow and template findings end their message with "; <fix>"; the finding's `fix` is
+    that same text (the template context's own fix for NW902/NW904/NW905), so the reports
+    can strip it from the message and print it once."""
+    fixtures = Path(__file__).parent / "fixtures" / "rules"
+    checked = 0
+    folders = [*fixtures.glob("flows_*xss*"), *fixtures.glob("flows_templates_context_*")]
+    for folder in sorted(folders):
+        report = scan_path(folder, offline=True, quiet=True)
+        for finding in report.findings:
+            if finding.rule in ("NW902", "NW904", "NW905"):
+                checked += 1
+                assert finding.message.endswith(f"; {finding.fix}"), finding
+                assert finding.fix not in message_without_fix(finding)
+    assert checked > 0

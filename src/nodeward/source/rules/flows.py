@@ -767,14 +767,19 @@ def _context_fix(hit: TemplateHit, default: str) -> str:
 def _stored_template_finding(hit: TemplateHit, write: Hit) -> Finding:
     origin = hit.trace.origin
     assert isinstance(origin, Source)  # noqa: S101 - renders keep sources only
+    fix = _context_fix(hit, STORED_XSS.fix)
     message = (
         f"{origin.description} ({stored.stored_from(write)}) is rendered by "
         f"{hit.render.label} ({hit.render.call.path}:{hit.render.call.line}) and "
-        f"{_printed(hit)} (stored XSS); {_context_fix(hit, STORED_XSS.fix)}"
+        f"{_printed(hit)} (stored XSS); {fix}"
     )
     confidence = _CONTEXT_CONFIDENCE.get(hit.context) if hit.escaped else None
     return STORED_XSS.finding(
-        hit.template, message, confidence=confidence, flow=stored.joined_steps(hit.trace, write)
+        hit.template,
+        message,
+        fix=fix,  # the fix for the template context, which the message ends with too
+        confidence=confidence,
+        flow=stored.joined_steps(hit.trace, write),
     )
 
 
@@ -782,12 +787,13 @@ def _template_finding(hit: TemplateHit) -> Finding:
     origin = hit.trace.origin
     assert isinstance(origin, Source)  # noqa: S101 - renders keep request sources only
     rule = TEMPLATE_UNSAFE_CONTEXT if hit.escaped else TEMPLATE_UNESCAPED
+    fix = _context_fix(hit, rule.fix)
     message = (
         f"{origin.description} is rendered by {hit.render.label} ({hit.render.call.path}:"
-        f"{hit.render.call.line}) and {_printed(hit)} (XSS); {_context_fix(hit, rule.fix)}"
+        f"{hit.render.call.line}) and {_printed(hit)} (XSS); {fix}"
     )
     confidence = _CONTEXT_CONFIDENCE.get(hit.context) if hit.escaped else None
-    return rule.finding(hit.template, message, confidence=confidence, flow=hit.trace.steps)
+    return rule.finding(hit.template, message, fix=fix, confidence=confidence, flow=hit.trace.steps)
 
 
 def _check_project(project: Project) -> Iterator[Finding]:
