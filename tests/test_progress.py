@@ -85,8 +85,10 @@ def test_nested_phases_share_one_display() -> None:
     assert progress._display is None  # the display is stopped with its outer phase
 
 
-def test_unknown_total_shows_the_count_alone() -> None:
+def test_unknown_total_shows_no_count_before_the_first_step() -> None:
     stream = _Tty()
-    with progress.task("probe", None, unit="requests", quiet=False, stream=stream):
+    with progress.task(
+        "rules", None, unit="per file, in a second process", quiet=False, stream=stream
+    ):
         pass
-    assert "probe: 0 requests" in _drawn(stream)
+    assert "rules: per file, in a second process" in _drawn(stream)

@@ -72,12 +72,13 @@ def _no_op(_steps: int = 1) -> None:
 
 
 class _CountColumn(ProgressColumn):
-    """`120/450`, or `120` while the total is unknown."""
+    """`120/450`; while the total is unknown, `120`, or nothing before the first step."""
 
     def render(self, task: Task) -> Text:
         done = int(task.completed)
-        count = f"{done}/{int(task.total)}" if task.total is not None else str(done)
-        return Text(count, style="progress.download")
+        if task.total is not None:
+            return Text(f"{done}/{int(task.total)}", style="progress.download")
+        return Text(str(done) if done else "", style="progress.download")
 
 
 def _new_display(stream: TextIO | None) -> Progress:

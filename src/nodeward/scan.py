@@ -77,7 +77,7 @@ def run_scan(config: Config) -> Report:
             child.cancel()
         raise
     if child is not None:
-        with progress.task("rules per file (second process)", None, quiet=config.quiet):
+        with progress.task("rules", None, unit="per file, in a second process", quiet=config.quiet):
             child_findings, child_skips = child.result()
         findings, skips = [*findings, *child_findings], [*skips, *child_skips]
     findings, skips = [*findings, *audit.findings], [*skips, *audit.skips]
