@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from nodeward.findings import (
     Evidence,
     FlowStep,
@@ -63,3 +65,22 @@ def mixed_report(count: int = 40) -> Report:
 
 def package_location() -> PackageLocation:
     return PackageLocation("package-lock.json", "lodash", "4.17.4", ("app", "lodash"), 12)
+
+
+def with_routes(report: Report, count: int) -> Report:
+    """`report` with a route table of `count` routes, some with long paths and chains (the
+    widest rows a narrow window must still hold)."""
+    routes = tuple(
+        Route(
+            ("GET", "POST", "PUT", "DELETE")[n % 4],
+            f"/api/v{n % 3}/accounts/:accountId/projects/:projectId/items{n}"
+            + ("/attachments/:attachmentId/versions/:version" if n % 7 == 0 else ""),
+            SourceLocation(f"src/routes/resource{n % 20}.js", n + 1),
+            ("authenticate", "requireRole('admin')", "express.json()", "validateBody(schema)")[
+                : n % 5
+            ],
+            f"handler{n}",
+        )
+        for n in range(count)
+    )
+    return replace(report, routes=routes)

@@ -142,6 +142,26 @@ def test_baseline_shows_only_new_findings(
     assert data["summary"]["baseline_matched"] == 1  # type: ignore[index]
 
 
+def test_a_practice_with_only_baselined_findings_passes_as_baselined(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _project(tmp_path / "p" if (tmp_path / "p").mkdir() is None else tmp_path, DEFAULT_NAME)
+    baseline = tmp_path / "baseline.json"
+    assert main(["scan", str(root), "--format", "json", "--output", str(baseline), *ONLY]) == 0
+    _, data = _json(capsys, "scan", str(root), "--baseline", str(baseline))
+    assert _rules(data) == []
+    rows = {row["practice"]: row for row in data["scorecard"]}  # type: ignore[attr-defined]
+    names = rows["default-cookie-names"]
+    assert (names["status"], names["label"], names["baselined"]) == (
+        "pass",
+        "pass (1 baselined)",
+        1,
+    )
+    assert main(["scan", str(root), "--baseline", str(baseline), *ONLY]) == 0
+    out = capsys.readouterr().out
+    assert "PASS (1 baselined)  Default session cookie names" in out
+
+
 def test_output_file_written_and_nothing_written_into_the_tree(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from html_report_data import mixed_report
+from html_report_data import mixed_report, with_routes
 
 from nodeward.report import html
 from nodeward.report.common import rule_of
@@ -114,3 +114,61 @@ def test_filter_responsiveness_on_5000_findings(
     print(f"filter update on 5000 findings: median {median:.1f} ms of {timings}")
     assert errors == []
     assert _visible(page) == 5000
+
+
+def test_route_table_collapsed_and_filtered(browser_context: Any, tmp_path: Path) -> None:
+    path = tmp_path / "routes.html"
+    path.write_text(html.render(with_routes(mixed_report(20), 200)), encoding="utf-8")
+    page, errors, _ = _open(browser_context, path)
+    assert page.locator("tr.route:visible").count() == 0  # collapsed by default
+    page.click("details.routes > summary")
+    assert page.locator("tr.route:visible").count() == 200
+    # the open table scrolls in its own box: the page does not grow by 200 rows
+    box = page.eval_on_selector(".route-table", "e => [e.clientHeight, e.scrollHeight]")
+    assert box[0] < box[1] and box[0] <= page.viewport_size["height"]
+    page.fill("#route-filter", "DELETE items3")  # every word must match
+    expected = sum(1 for n in range(200) if n % 4 == 3 and f"items{n}".startswith("items3"))
+    assert page.locator("tr.route:visible").count() == expected > 0
+    assert page.text_content("#route-count") == str(expected)
+    assert page.locator("#no-route-match").is_hidden()
+    page.fill("#route-filter", "no-such-route")
+    assert page.locator("tr.route:visible").count() == 0
+    assert page.locator("#no-route-match").is_visible()
+    assert errors == []
+
+
+def test_empty_state_and_reset(browser_context: Any, tmp_path: Path) -> None:
+    report = mixed_report(30)
+    path = tmp_path / "empty.html"
+    path.write_text(html.render(report), encoding="utf-8")
+    page, errors, _ = _open(browser_context, path)
+    assert page.locator("#no-match").is_hidden()
+    for label in ("critical", "high", "medium", "low", "info"):
+        page.uncheck(f"input[name=severity][value={label}]")
+    assert _visible(page) == 0
+    assert page.text_content("#shown-count") == "0"
+    assert page.locator("#no-match").is_visible()
+    assert "No findings match these filters." in page.text_content("#no-match")
+    page.click("#reset-filters")
+    assert _visible(page) == len(report.findings)
+    assert page.locator("#no-match").is_hidden()
+    assert page.locator("input[name=severity]:checked").count() == 5
+    assert errors == []
+
+
+def test_no_horizontal_overflow_at_420_px(browser_context: Any, tmp_path: Path) -> None:
+    """A phone-width window scrolls only vertically; wide tables scroll inside their box."""
+    path = tmp_path / "narrow.html"
+    path.write_text(html.render(with_routes(mixed_report(60), 200)), encoding="utf-8")
+    page, errors, _ = _open(browser_context, path)
+    page.set_viewport_size({"width": 420, "height": 900})
+    page.click("details.routes > summary")  # the widest table, opened
+    for flow in page.locator("details.flow > summary").all()[:5]:
+        flow.click()
+    widths = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.body.scrollWidth, window.innerWidth]"
+    )
+    assert widths[0] <= widths[2] and widths[1] <= widths[2], widths
+    # the route table is wider than the window, so it is its box that scrolls
+    assert page.eval_on_selector(".route-table", "e => e.scrollWidth > e.clientWidth")
+    assert errors == []

@@ -6,13 +6,21 @@ import re
 from html import unescape
 
 import pytest
-from html_report_data import SECRET_COOKIE, SECRET_TOKEN, XSS, mixed_report, package_location
+from html_report_data import (
+    SECRET_COOKIE,
+    SECRET_TOKEN,
+    XSS,
+    mixed_report,
+    package_location,
+    with_routes,
+)
 
-from nodeward.findings import Confidence, Report, Severity
+from nodeward.findings import Confidence, Report, Severity, SourceLocation
 from nodeward.practices import Practice
 from nodeward.report import common, html
 from nodeward.report.redact import MASK, redact
 from nodeward.rulemeta import Owasp, RuleMeta
+from nodeward.rules import get_rule
 
 DEP_RULE = RuleMeta(
     code="DEP999",
@@ -106,3 +114,47 @@ def test_empty_report_renders() -> None:
     page = html.render(Report("0", "/tmp/app", ()))
     assert "No findings." in page
     assert 'id="dependencies"' not in page and 'id="routes"' not in page
+
+
+def test_route_table_is_collapsed_with_a_filter() -> None:
+    page = html.render(with_routes(mixed_report(), 200))
+    section = page.split('<section id="routes">', 1)[1].split("</section>", 1)[0]
+    assert '<details class="routes">' in section  # no `open`: collapsed by default
+    assert "<summary>Show the route table (200 routes)</summary>" in section
+    assert '<input type="search" id="route-filter"' in section
+    assert '<span id="route-count">200</span> of 200 shown' in section
+    assert section.count('<tr class="route">') == 200
+    assert '<div class="table-wrap route-table">' in section  # scrolls in its own box
+
+
+def test_every_table_scrolls_inside_its_own_container() -> None:
+    page = html.render(with_routes(mixed_report(), 3))
+    assert page.count("<table") == page.count('<div class="table-wrap') == 2
+
+
+def test_empty_state_for_filters_is_in_the_page_hidden() -> None:
+    page = html.render(mixed_report())
+    assert (
+        '<div id="no-match" class="empty-state" hidden>\n'
+        "    <p>No findings match these filters.</p>\n"
+        '    <button type="button" id="reset-filters">Reset filters</button>'
+    ) in page
+
+
+def test_the_fix_is_shown_once_and_long_snippets_are_cut() -> None:
+    rule = get_rule("NW101")
+    assert rule is not None
+    minified = "x=1;" * 100 + "db.query(q);" + "y=2;" * 100
+    loc = SourceLocation("app.min.js", 1, minified.index("db.query") + 1, snippet=minified)
+    finding = rule.finding(loc, f"req.query.q flows into mysql query() (SQL injection); {rule.fix}")
+    page = unescape(html.render(Report("0", "/tmp/app", (finding,))))
+    assert '<p class="message">req.query.q flows into mysql query() (SQL injection)</p>' in page
+    assert page.count(rule.fix) == 1
+    snippet = page.split('<pre class="snippet"><span class="ln">1</span>', 1)[1].split("</pre>")[0]
+    assert len(snippet) == html.HTML_SNIPPET_WIDTH
+    assert snippet.startswith("…") and snippet.endswith("…") and "db.query(q);" in snippet
+
+
+def test_advisory_header_hook_shows_nothing_until_the_report_carries_it() -> None:
+    assert html.advisory_header(mixed_report()) is None
+    assert 'class="advisories' not in html.render(mixed_report())

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import jsonschema
 
-from nodeward.findings import Report, SourceLocation, Unevaluated
+from nodeward.findings import BaselinedRule, Report, SourceLocation, Unevaluated
 from nodeward.practices import Practice
-from nodeward.report import json_report, sarif, text
+from nodeward.report import html, json_report, sarif, text
 from nodeward.rules import all_rules, get_rule
 from nodeward.scorecard import ScoreRow, Status, scorecard
 
@@ -105,3 +105,36 @@ def test_scorecard_in_json_sarif_and_text() -> None:
     rendered = text.render(report)
     assert "Scorecard" in rendered
     assert f"FAIL        {COOKIES.title}" in rendered
+
+
+def _baselined_report() -> Report:
+    """NW801 ran; its one finding was left out by --baseline."""
+    enabled = tuple(r.code for r in all_rules())
+    return Report(
+        "0", "/p", (), baseline_matched=1, baselined=(BaselinedRule("NW801", 1),), rules_run=enabled
+    )
+
+
+def test_a_practice_whose_findings_are_baselined_says_so() -> None:
+    rows = _rows(_baselined_report())
+    row = rows[Practice.DEFAULT_COOKIE_NAMES]
+    assert row.status is Status.PASSED
+    assert row.baselined == 1
+    assert row.label == "pass (1 baselined)"
+    assert row.why == "no new findings from NW801; 1 known finding left out by --baseline"
+    other = rows[Practice.INJECTION]
+    assert (other.label, other.baselined) == ("pass", 0)
+
+
+def test_baselined_wording_in_text_json_and_html() -> None:
+    report = _baselined_report()
+    lines = text.render(report, width=200).splitlines()
+    line = next(x for x in lines if "Default session cookie names" in x)
+    assert line.startswith("  PASS (1 baselined)  Default session cookie names")
+    assert "1 known finding left out by --baseline" in line
+    data = json.loads(json_report.render(report))
+    jsonschema.validate(data, REPORT_SCHEMA)
+    (row,) = [r for r in data["scorecard"] if r["practice"] == "default-cookie-names"]
+    assert (row["status"], row["label"], row["baselined"]) == ("pass", "pass (1 baselined)", 1)
+    page = html.render(report)
+    assert '<span class="badge badge-pass">pass (1 baselined)</span>' in page

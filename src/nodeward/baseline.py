@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from nodeward.findings import Finding
+from nodeward.findings import BaselinedRule, Finding
 
 
 class BaselineError(Exception):
@@ -30,16 +30,25 @@ def load_fingerprints(path: Path) -> Counter[str]:
     return prints
 
 
-def new_findings(findings: Iterable[Finding], baseline: Counter[str]) -> tuple[list[Finding], int]:
-    """Findings beyond those the baseline had, matched by fingerprint as a multiset so that a
-    second copy of a known weakness in the same file is still new."""
+def new_findings(
+    findings: Iterable[Finding], baseline: Counter[str]
+) -> tuple[list[Finding], list[Finding]]:
+    """The findings beyond those the baseline had, and the ones it had (`known`), matched by
+    fingerprint as a multiset so that a second copy of a known weakness in the same file is
+    still new."""
     remaining = Counter(baseline)
     fresh: list[Finding] = []
-    matched = 0
+    known: list[Finding] = []
     for finding in findings:
         if remaining[finding.fingerprint] > 0:
             remaining[finding.fingerprint] -= 1
-            matched += 1
+            known.append(finding)
         else:
             fresh.append(finding)
-    return fresh, matched
+    return fresh, known
+
+
+def per_rule(known: Iterable[Finding]) -> tuple[BaselinedRule, ...]:
+    """`Report.baselined`: how many known findings each rule had, in code order."""
+    counts = Counter(finding.rule for finding in known)
+    return tuple(BaselinedRule(rule, counts[rule]) for rule in sorted(counts))

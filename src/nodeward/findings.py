@@ -184,6 +184,16 @@ class Unevaluated:
 
 
 @dataclass(frozen=True)
+class BaselinedRule:
+    """How many findings of one rule `--baseline` left out of the report as already known
+    (the scorecard shows a practice whose only findings were left out as "pass (N
+    baselined)")."""
+
+    rule: str
+    count: int
+
+
+@dataclass(frozen=True)
 class Route:
     """One route of the app model, for the report's route table and the live probe.
 
@@ -248,6 +258,7 @@ class Report:
     files_scanned: int = 0
     suppressed: int = 0
     baseline_matched: int = 0
+    baselined: tuple[BaselinedRule, ...] = ()  # baseline_matched, per rule (code order)
     rules_run: tuple[str, ...] = ()
     duration_seconds: float = 0.0
     unevaluated: tuple[Unevaluated, ...] = ()

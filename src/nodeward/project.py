@@ -112,7 +112,7 @@ def load_project(inventory: Inventory, config: Config | None = None) -> Project:
             _note_undecodable(project, manifest.text)
     entries = _entry_points(project)
     scripts = [f for f in inventory.files if f.kind is FileKind.SCRIPT]
-    for discovered in track(scripts, "Parsing", quiet=project.config.quiet):
+    for discovered in track(scripts, "parse", "files", quiet=project.config.quiet):
         parsed = parse_path(discovered.path, discovered.rel, library=discovered.rel not in entries)
         if isinstance(parsed, Skip):
             project.skips.append(parsed)

@@ -9,8 +9,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from nodeward import __version__, parallel
-from nodeward.baseline import load_fingerprints, new_findings
+from nodeward import __version__, parallel, progress
+from nodeward.baseline import load_fingerprints, new_findings, per_rule
 from nodeward.checks import Checker
 from nodeward.config import Config
 from nodeward.deps.audit import run_audit
@@ -78,7 +78,8 @@ def run_scan(config: Config) -> Report:
             child.cancel()
         raise
     if child is not None:
-        child_findings, child_skips = child.result()
+        with progress.task("rules", None, unit="per file, in a second process", quiet=config.quiet):
+            child_findings, child_skips = child.result()
         findings, skips = [*findings, *child_findings], [*skips, *child_skips]
     findings, skips = [*findings, *audit.findings], [*skips, *audit.skips]
     findings = drop_superseded(findings)
@@ -91,9 +92,9 @@ def run_scan(config: Config) -> Report:
     kept = result.kept
     if UNUSED_SUPPRESSION.code in enabled:
         kept += result.unused
-    matched = 0
+    known: list[Finding] = []
     if config.baseline is not None:
-        kept, matched = new_findings(kept, load_fingerprints(config.baseline))
+        kept, known = new_findings(kept, load_fingerprints(config.baseline))
     return Report(
         tool_version=__version__,
         root=str(project.root),
@@ -101,7 +102,8 @@ def run_scan(config: Config) -> Report:
         skips=tuple(sorted(set(skips), key=lambda s: (s.target, s.reason))),
         files_scanned=len(inventory.files),
         suppressed=result.suppressed,
-        baseline_matched=matched,
+        baseline_matched=len(known),
+        baselined=per_rule(known),
         rules_run=tuple(sorted(enabled & STATIC_CODES)),
         duration_seconds=round(time.perf_counter() - started, 3),
         unevaluated=(*audit.unevaluated, *_needs_live_target(enabled)),
@@ -149,7 +151,8 @@ def _checks_and_skips(
     """run_checkers() in a child process: the skips the checks add to the project go back
     to the parent with the others."""
     known = len(project.skips)
-    findings, skips = run_checkers(project, checkers, enabled)
+    with progress.silenced():  # the parent process draws the progress
+        findings, skips = run_checkers(project, checkers, enabled)
     return findings, [*skips, *project.skips[known:]]
 
 
@@ -158,15 +161,22 @@ def run_checkers(
 ) -> tuple[list[Finding], list[Skip]]:
     findings: list[Finding] = []
     skips: list[Skip] = []
-    for checker in checkers:
-        codes = {rule.code for rule in checker.rules}
-        if not codes & enabled:
-            continue
-        if checker.check_file is not None:
-            for ctx in project.files:
-                _collect(partial(checker.check_file, ctx), codes, enabled, ctx.rel, findings, skips)
-        if checker.check_project is not None:
-            _collect(partial(checker.check_project, project), codes, enabled, ".", findings, skips)
+    active = [c for c in checkers if {rule.code for rule in c.rules} & enabled]
+    checks = sum(
+        (len(project.files) if c.check_file else 0) + (1 if c.check_project else 0) for c in active
+    )
+    with progress.task("rules", checks, unit="checks", quiet=project.config.quiet) as advance:
+        for checker in active:
+            codes = {rule.code for rule in checker.rules}
+            if checker.check_file is not None:
+                for ctx in project.files:
+                    check = partial(checker.check_file, ctx)
+                    _collect(check, codes, enabled, ctx.rel, findings, skips)
+                    advance(1)
+            if checker.check_project is not None:
+                check_project = partial(checker.check_project, project)
+                _collect(check_project, codes, enabled, ".", findings, skips)
+                advance(1)
     return findings, skips
 
 

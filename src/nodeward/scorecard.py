@@ -9,7 +9,10 @@ Semantics (documented in docs/json-report.md and the README):
 - **fail**: at least one finding of the practice's rules is in the report (after inline
   suppressions and the baseline: the scorecard judges what the report shows).
 - **pass**: no such finding, and at least one of its rules was checked. Rules that were not
-  checked are still listed on the row, so a partial pass is visible.
+  checked are still listed on the row, so a partial pass is visible. When `--baseline` left
+  findings of its rules out as already known (`Report.baselined`), the row says so: its
+  label reads "pass (N baselined)", and `baselined` counts them (a known weakness is not
+  a passed practice, only an accepted one).
 - **not checked**: no finding and none of its rules was checked: no rule implements the
   practice yet, every rule was deselected, or their analyzer had no input.
 """
@@ -63,6 +66,14 @@ class ScoreRow:
     findings: int
     by_severity: tuple[tuple[Severity, int], ...]
     why: str
+    baselined: int = 0  # findings of its rules that --baseline left out as already known
+
+    @property
+    def label(self) -> str:
+        """The status as a person reads it: "pass", or "pass (3 baselined)"."""
+        if self.baselined:
+            return f"{self.status.label} ({self.baselined} baselined)"
+        return self.status.label
 
 
 def scorecard(report: Report, registry: Iterable[RuleMeta]) -> tuple[ScoreRow, ...]:
@@ -73,8 +84,9 @@ def scorecard(report: Report, registry: Iterable[RuleMeta]) -> tuple[ScoreRow, .
     fired: dict[str, Counter[Severity]] = {}
     for finding in report.findings:
         fired.setdefault(finding.rule, Counter())[finding.severity] += 1
+    known = {b.rule: b.count for b in report.baselined}
     return tuple(
-        _row(practice, [r for r in rules if practice in r.practices], enabled, gaps, fired)
+        _row(practice, [r for r in rules if practice in r.practices], enabled, gaps, fired, known)
         for practice in Practice
     )
 
@@ -85,12 +97,14 @@ def _row(
     enabled: set[str],
     gaps: dict[str, str],
     fired: dict[str, Counter[Severity]],
+    known: dict[str, int],
 ) -> ScoreRow:
     codes = tuple(sorted(r.code for r in rules))
+    baselined = sum(known.get(code, 0) for code in codes)
     checked: list[str] = []
     unchecked: list[Unchecked] = []
     for code in codes:
-        if code in fired or (code in enabled and code not in gaps):
+        if code in fired or code in known or (code in enabled and code not in gaps):
             checked.append(code)
         elif code in gaps:
             unchecked.append(Unchecked(code, gaps[code]))
@@ -108,7 +122,7 @@ def _row(
         why = f"{count} {noun} from {', '.join(failing)}"
     elif checked:
         status = Status.PASSED
-        why = f"no findings from {', '.join(checked)}"
+        why = f"no {'new ' if baselined else ''}findings from {', '.join(checked)}"
         if unchecked:
             why += f"; not checked: {', '.join(u.rule for u in unchecked)}"
     else:
@@ -118,6 +132,9 @@ def _row(
         else:
             reasons = sorted({u.reason for u in unchecked})
             why = f"{', '.join(codes)} did not run: {'; '.join(reasons)}"
+    if baselined:  # a baselined rule counts as checked, so the row is pass or fail
+        noun = "finding" if baselined == 1 else "findings"
+        why += f"; {baselined} known {noun} left out by --baseline"
     return ScoreRow(
         practice=practice,
         status=status,
@@ -127,6 +144,7 @@ def _row(
         findings=count,
         by_severity=by_severity,
         why=why,
+        baselined=baselined,
     )
 
 
@@ -137,10 +155,12 @@ def row_dict(row: ScoreRow) -> dict[str, Any]:
         "title": row.practice.title,
         "kind": row.practice.kind,
         "status": row.status.value,
+        "label": row.label,
         "rules": list(row.rules),
         "checked": list(row.checked),
         "unchecked": [{"rule": u.rule, "reason": u.reason} for u in row.unchecked],
         "findings": row.findings,
         "by_severity": {s.label: n for s, n in row.by_severity},
         "why": row.why,
+        "baselined": row.baselined,
     }

@@ -4,7 +4,10 @@ budget, size cap, timeouts, redirects, dropped connections and crash detection."
 from __future__ import annotations
 
 import contextlib
+import io
+import re
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -223,3 +226,20 @@ def test_probe_of_huge_binary_answers_ends(server: str) -> None:
     result = run_probe(ProbeOptions(url=server + "/big", active=True, max_body=50_000))
     assert not result.interrupted
     assert result.requests < 200
+
+
+def test_probe_progress_counts_requests_against_the_budget(
+    server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stderr = Tty()
+    monkeypatch.setattr(sys, "stderr", stderr)
+    run_probe(ProbeOptions(url=server + "/", max_requests=40), quiet=True)
+    assert stderr.getvalue() == ""
+    result = run_probe(ProbeOptions(url=server + "/", max_requests=40), quiet=False)
+    drawn = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", stderr.getvalue())
+    assert "probe: 0/40 requests" in re.sub(" +", " ", drawn)
+    assert result.requests > 0

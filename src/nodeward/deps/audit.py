@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
+from nodeward import progress
 from nodeward.config import Config
 from nodeward.deps import fixes, outdated, retire
 from nodeward.deps.advisories.interface import Advisory, AdvisorySource, SourceError
@@ -73,24 +74,29 @@ def run_audit(
     catalog = catalog if catalog is not None else RegistryCatalog.of(client)
     loaded = Inventory((), (), ())
     sbom = config.format == "cyclonedx"
-    if VULNERABLE_DEPENDENCY.code in enabled or registry_codes or sbom:
-        loaded = _load(project, config, client)
-        result.skips += loaded.skips
-        result.packages += inventory_of(_installed(loaded, config))
-    if VULNERABLE_DEPENDENCY.code in enabled:
-        _audit_packages(project, config, source, catalog, loaded, result)
-    if registry_codes:
-        found, skipped, gap = _check_registry(project, config, loaded, client, registry_codes)
-        result.findings += found
-        result.skips += skipped
-        if gap is not None:
-            result.unevaluated += [Unevaluated(code, gap) for code in sorted(registry_codes)]
-    if VULNERABLE_CLIENT_LIBRARY.code in enabled:
-        found, skipped, gap = retire.scan_static(project)
-        result.findings += found
-        result.skips += skipped
-        if gap is not None:
-            result.unevaluated.append(Unevaluated(VULNERABLE_CLIENT_LIBRARY.code, gap))
+    with progress.task("dependencies", 4, unit="steps", quiet=config.quiet) as advance:
+        if VULNERABLE_DEPENDENCY.code in enabled or registry_codes or sbom:
+            loaded = _load(project, config, client)
+            result.skips += loaded.skips
+            result.packages += inventory_of(_installed(loaded, config))
+        advance(1)
+        if VULNERABLE_DEPENDENCY.code in enabled:
+            _audit_packages(project, config, source, catalog, loaded, result)
+        advance(1)
+        if registry_codes:
+            found, skipped, gap = _check_registry(project, config, loaded, client, registry_codes)
+            result.findings += found
+            result.skips += skipped
+            if gap is not None:
+                result.unevaluated += [Unevaluated(code, gap) for code in sorted(registry_codes)]
+        advance(1)
+        if VULNERABLE_CLIENT_LIBRARY.code in enabled:
+            found, skipped, gap = retire.scan_static(project)
+            result.findings += found
+            result.skips += skipped
+            if gap is not None:
+                result.unevaluated.append(Unevaluated(VULNERABLE_CLIENT_LIBRARY.code, gap))
+        advance(1)
     return result
 
 

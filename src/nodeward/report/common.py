@@ -51,3 +51,41 @@ def rules_in(report: Report) -> list[RuleMeta]:
     """The rules that ran, or produced a finding, in code order."""
     codes = set(report.rules_run) | {f.rule for f in report.findings}
     return [rule for code in sorted(codes) if (rule := get_rule(code)) is not None]
+
+
+def message_without_fix(finding: Finding) -> str:
+    """The message as the reports that show the fix on its own line print it: without the
+    fix when the message ends with it (flow rules build "... flows into X; <fix>"), so the
+    fix is shown once. JSON and SARIF keep the message as built."""
+    message = finding.message
+    fix = finding.fix.strip()
+    if not fix:
+        return message
+    for ending in (f"; {fix}", f"; {fix[:1].lower()}{fix[1:]}"):
+        if message.endswith(ending) and len(message) > len(ending):
+            return message[: -len(ending)]
+    return message
+
+
+#: The longest snippet the text report prints; a minified line is cut around its column.
+SNIPPET_WIDTH = 120
+ELLIPSIS = "…"
+
+
+def shorten_snippet(snippet: str, column: int, width: int = SNIPPET_WIDTH) -> str:
+    """`snippet` cut to `width` characters around `column` (1-based), with `…` on each cut
+    side. Snippets are the flagged line without its indentation, so the column is centred
+    in the window: an indented line's true position, a little to its left, stays in view."""
+    if len(snippet) <= width:
+        return snippet
+    position = min(max(column - 1, 0), len(snippet) - 1)
+    start = max(0, min(position - width // 2, len(snippet) - width))
+    end = start + width
+    head = ELLIPSIS if start > 0 else ""
+    tail = ELLIPSIS if end < len(snippet) else ""
+    return head + snippet[start + len(head) : end - len(tail)] + tail
+
+
+def severity_order(finding: Finding) -> tuple[int, str, int, int, str]:
+    """Worst first, then by file and line: the order people read findings in."""
+    return (-finding.severity, *finding.sort_key)

@@ -1,5 +1,8 @@
 """GitHub Actions workflow commands: one `::error` / `::warning` / `::notice` per finding,
-shown as annotations on the pull request's diff.
+shown as annotations on the pull request's diff, worst first (GitHub shows only the first
+few annotations of a step, so the criticals must lead). A skip of a file that exists is a
+`::warning` on that file; every other skip (the dependency audit, a URL, the project) is a
+line of one summary `::notice`, since an annotation needs a real file to sit on.
 
 Escaping follows the runner's own (actions/toolkit `command.ts`): in the message `%`, CR and
 LF are percent-encoded; property values additionally encode `:` and `,`, which would
@@ -21,7 +24,7 @@ from nodeward.findings import (
     Severity,
     SourceLocation,
 )
-from nodeward.report.common import rule_of
+from nodeward.report.common import message_without_fix, rule_of, severity_order
 from nodeward.report.conceal import conceal
 from nodeward.report.neutralize import github_message, github_property
 
@@ -58,7 +61,7 @@ def workspace_path(root: str, rel: str, base: Path | None) -> str:
 def _annotation(finding: Finding, root: str, base: Path | None) -> str:
     rule = rule_of(finding)
     title = f"{finding.rule} {rule.name}"
-    message = f"{finding.message}\nFix: {finding.fix}"
+    message = f"{message_without_fix(finding)}\nFix: {finding.fix}"
     loc = finding.location
     match loc:
         case SourceLocation():
@@ -85,12 +88,23 @@ def _annotation(finding: Finding, root: str, base: Path | None) -> str:
             )
 
 
+def _is_file(root: str, target: str) -> bool:
+    """Whether a skip's target is a file of the project (not ".", a URL or a phase name)."""
+    if target in ("", ".") or "://" in target:
+        return False
+    try:
+        return (Path(root) / target).is_file()
+    except (OSError, ValueError):  # a name the file system cannot hold
+        return False
+
+
 def render(report: Report, base: Path | None = None, *, show_secrets: bool = False) -> str:
     """`base` is the repository root the paths should be relative to (the CLI passes the
     working directory, which is $GITHUB_WORKSPACE in a workflow)."""
     if not show_secrets:
         report = conceal(report)
-    lines = [_annotation(f, report.root, base) for f in report.findings]
+    lines = [_annotation(f, report.root, base) for f in sorted(report.findings, key=severity_order)]
+    on_files = [s for s in report.skips if _is_file(report.root, s.target)]
     lines += [
         command(
             "warning",
@@ -98,8 +112,18 @@ def render(report: Report, base: Path | None = None, *, show_secrets: bool = Fal
             file=workspace_path(report.root, skip.target, base),
             title="nodeward skipped a file",
         )
-        for skip in report.skips
+        for skip in on_files
     ]
+    others = [s for s in report.skips if s not in on_files]
+    if others:
+        noun = "item" if len(others) == 1 else "items"
+        lines.append(
+            command(
+                "notice",
+                "\n".join(f"{skip.target}: {skip.reason}" for skip in others),
+                title=f"nodeward skipped {len(others)} {noun}",
+            )
+        )
     total = len(report.findings)
     lines.append(
         command(

@@ -31,7 +31,14 @@ from nodeward.findings import (
     SourceLocation,
 )
 from nodeward.practices import Practice
-from nodeward.report.common import location_label, primary_practice, rule_of, severity_counts
+from nodeward.report.common import (
+    location_label,
+    message_without_fix,
+    primary_practice,
+    rule_of,
+    severity_counts,
+    shorten_snippet,
+)
 from nodeward.report.conceal import conceal
 from nodeward.report.neutralize import html_text, terminal_line
 from nodeward.rules import all_rules
@@ -39,6 +46,8 @@ from nodeward.scorecard import ScoreRow, scorecard
 
 TEMPLATES = Path(__file__).parent / "templates"
 OTHER = "other"
+#: A page has more room than a terminal; a minified line is still cut around its column.
+HTML_SNIPPET_WIDTH = 240
 
 
 @dataclass(frozen=True)
@@ -113,8 +122,10 @@ def _finding_view(finding: Finding) -> FindingView:
         severity=finding.severity.label,
         practices=" ".join(p.slug for p in rule.practices) or OTHER,
         where=location_label(loc),
-        message=finding.message,
-        snippet=source.snippet if source is not None else "",
+        message=message_without_fix(finding),
+        snippet=shorten_snippet(source.snippet, source.column, HTML_SNIPPET_WIDTH)
+        if source is not None
+        else "",
         line=source.line if source is not None else None,
         flow=tuple(
             StepView(location_label(s.location), s.description, s.location.snippet)
@@ -197,6 +208,15 @@ def _finding_view_practices(finding: Finding) -> tuple[str, ...]:
     return tuple(p.slug for p in rule_of(finding).practices) or (OTHER,)
 
 
+def advisory_header(report: Report) -> str | None:
+    """HOOK for the header line "Advisories: <source>, <date>" (issue 13): the Report does
+    not carry the advisory database's source and date yet, so this returns None and the
+    page shows no such line. When a field for them lands on Report, format it here; do not
+    guess it from the findings (a run with no vulnerable package still used a database)."""
+    del report
+    return None
+
+
 def _csp_hash(content: str) -> str:
     digest = hashlib.sha256(content.encode("utf-8")).digest()
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
@@ -259,5 +279,6 @@ def render(report: Report, *, show_secrets: bool = False) -> str:
             routes=routes,
             practices=_practice_options(report),
             live=evidence_count + http_findings,
+            advisories=advisory_header(report),
         )
     )

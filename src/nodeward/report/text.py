@@ -1,4 +1,6 @@
-"""The terminal report: findings grouped by practice, worst first, with the code and a fix.
+"""The terminal report: findings worst first (grouped by severity, then by file and line),
+each with its code, a snippet cut to SNIPPET_WIDTH around the flagged column, and its fix
+once; then the skips, the scorecard and a summary.
 
 Every string from the scanned project or a probed server (paths, snippets, messages, skip
 targets and reasons) goes through `neutralize.terminal_line` and reaches rich as a `Text`,
@@ -14,8 +16,14 @@ from rich.console import Console
 from rich.text import Text
 
 from nodeward.findings import Finding, Report, Severity, SourceLocation
-from nodeward.practices import Practice
-from nodeward.report.common import location_label, primary_practice, rule_of, severity_counts
+from nodeward.report.common import (
+    location_label,
+    message_without_fix,
+    rule_of,
+    severity_counts,
+    severity_order,
+    shorten_snippet,
+)
 from nodeward.report.conceal import conceal
 from nodeward.report.neutralize import terminal_line as shown
 from nodeward.rules import all_rules
@@ -45,17 +53,13 @@ def render(
         soft_wrap=True,
         emoji=False,
     )
-    groups: dict[Practice | None, list[Finding]] = defaultdict(list)
-    for finding in report.findings:
-        groups[primary_practice(finding)].append(finding)
-    order = [*Practice, None]
-    for practice in order:
-        items = groups.get(practice)
-        if not items:
-            continue
-        title = practice.title if practice is not None else "Other"
-        console.print(Text(f"\n{title} ({len(items)})", style="bold underline"))
-        for finding in sorted(items, key=lambda f: (-f.severity, f.sort_key)):
+    groups: dict[Severity, list[Finding]] = defaultdict(list)
+    for finding in sorted(report.findings, key=severity_order):
+        groups[finding.severity].append(finding)
+    for severity, items in groups.items():
+        title = f"{severity.label.capitalize()} ({len(items)})"
+        console.print(Text(f"\n{title}", style="bold underline"))
+        for finding in items:
             _finding(console, finding)
     if report.skips:
         console.print(Text(f"\nSkipped ({len(report.skips)})", style="bold underline"))
@@ -76,10 +80,11 @@ def _finding(console: Console, finding: Finding) -> None:
     if finding.confirmed:
         line.append("  confirmed live", style="bold green")
     console.print(line)
-    console.print(Text(f"    {shown(finding.message)}"))
+    console.print(Text(f"    {shown(message_without_fix(finding))}"))
     loc = finding.location
     if isinstance(loc, SourceLocation) and loc.snippet:
-        console.print(Text(f"    {loc.line:>5} | {shown(loc.snippet)}", "dim"))
+        snippet = shown(shorten_snippet(loc.snippet, loc.column))
+        console.print(Text(f"    {loc.line:>5} | {snippet}", "dim"))
     for number, step in enumerate(finding.flow, start=1):
         where = shown(f"{step.location.path}:{step.location.line}")
         console.print(Text(f"      {number}. {where}  {shown(step.description)}", "dim"))
@@ -118,9 +123,12 @@ SCORE_STYLES = {Status.FAILED: "bold red", Status.PASSED: "bold green", Status.N
 def _scorecard(console: Console, report: Report) -> None:
     """One line per practice and risk: the status, the title, and why."""
     console.print(Text("\nScorecard", style="bold underline"))
-    for row in scorecard(report, all_rules()):
+    rows = scorecard(report, all_rules())
+    width = max(12, *(len(row.label) + 2 for row in rows))  # "pass (3 baselined)" fits
+    for row in rows:
         line = Text("  ")
-        line.append(f"{row.status.label.upper():<12}", style=SCORE_STYLES[row.status])
+        status = row.status.label.upper() + row.label[len(row.status.label) :]
+        line.append(f"{status:<{width}}", style=SCORE_STYLES[row.status])
         line.append(f"{row.practice.title:<42}")
         line.append(row.why, style="dim")
         console.print(line)

@@ -13,7 +13,7 @@ from typing import Any
 from nodeward import __version__
 from nodeward.argtypes import AppendTuple
 from nodeward.config import Config, ConfigError, build_config
-from nodeward.findings import Report
+from nodeward.findings import BaselinedRule, Finding, Report
 from nodeward.report.neutralize import terminal_line as shown
 from nodeward.rules import selected
 from nodeward.web.merge import merge
@@ -168,7 +168,9 @@ def _run(options: ProbeOptions, config: Config) -> ProbeResult:
     if not config.quiet:
         mode = "active" if options.active else "passive"
         print(f"nodeward: probing {shown(options.url)} ({mode})", file=sys.stderr)
-    result = run_probe(options, lambda code: selected(code, config.select, config.ignore))
+    result = run_probe(
+        options, lambda code: selected(code, config.select, config.ignore), quiet=config.quiet
+    )
     if not config.quiet:
         rate = result.requests / result.seconds if result.seconds else 0.0
         print(
@@ -198,13 +200,21 @@ def probe_scan(report: Report, config: Config) -> Report:
     routes = static_routes(report.routes)
     result = _run(probe_options(config, routes, scan=True), config)
     live = list(result.findings)
+    baselined = report.baselined
+    known: list[Finding] = []
     if config.baseline is not None:  # the static findings were filtered by run_scan
-        from nodeward.baseline import load_fingerprints, new_findings
+        from nodeward.baseline import load_fingerprints, new_findings, per_rule
 
-        live, _ = new_findings(live, load_fingerprints(config.baseline))
+        live, known = new_findings(live, load_fingerprints(config.baseline))
+        counts = {b.rule: b.count for b in baselined}
+        for b in per_rule(known):
+            counts[b.rule] = counts.get(b.rule, 0) + b.count
+        baselined = tuple(BaselinedRule(rule, counts[rule]) for rule in sorted(counts))
     findings = merge(report.findings, live, routes)
     return replace(
         report,
+        baseline_matched=report.baseline_matched + len(known),
+        baselined=baselined,
         findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
         skips=tuple(sorted({*report.skips, *result.skips}, key=lambda s: (s.target, s.reason))),
         rules_run=tuple(sorted({*report.rules_run, *result.rules_run})),

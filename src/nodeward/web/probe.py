@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import assert_never
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from nodeward import progress
 from nodeward.findings import Evidence, Finding, HttpLocation, Skip
 from nodeward.web.checks import (
     access,
@@ -97,8 +98,12 @@ def validate_url(url: str) -> str | None:
 
 
 def run_probe(
-    options: ProbeOptions, enabled: Callable[[str], bool] = lambda _code: True
+    options: ProbeOptions,
+    enabled: Callable[[str], bool] = lambda _code: True,
+    *,
+    quiet: bool = True,
 ) -> ProbeResult:
+    """`quiet=False` draws progress (requests answered, out of the budget) on a terminal."""
     started = time.perf_counter()
     results = Results(enabled)
     client = ProbeClient(
@@ -115,10 +120,18 @@ def run_probe(
             verify_tls=options.verify_tls,
         )
     )
-    client.observer = _passive(results)
+    passive = _passive(results)
     interrupted = False
+    budget = options.max_requests
     try:
-        _run(client, options, results)
+        with progress.task("probe", budget, unit="requests", quiet=quiet) as advance:
+
+            def observe(exchange: Exchange) -> None:
+                passive(exchange)
+                advance(1)
+
+            client.observer = observe
+            _run(client, options, results)
     except KeyboardInterrupt:
         interrupted = True
         results.skip(options.url, "interrupted (Ctrl-C): findings so far are reported")

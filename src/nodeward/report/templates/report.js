@@ -1,6 +1,7 @@
 "use strict";
 // Filters: a finding is shown when its severity is ticked and, if a practice is chosen,
-// one of its practices matches. Groups left with nothing visible are hidden too.
+// one of its practices matches. Groups left with nothing visible are hidden too, and when
+// nothing is left at all an empty state offers to reset the filters.
 (function () {
   const form = document.getElementById("filters");
   if (!form) return;
@@ -9,6 +10,7 @@
   const practiceGroups = Array.from(document.querySelectorAll(".practice-group"));
   const shownCount = document.getElementById("shown-count");
   const practiceSelect = document.getElementById("practice-filter");
+  const noMatch = document.getElementById("no-match");
 
   function apply() {
     const started = performance.now();
@@ -30,6 +32,7 @@
       group.hidden = group.querySelector(".severity-group:not([hidden])") === null;
     }
     shownCount.textContent = String(shown);
+    noMatch.hidden = shown > 0 || findings.length === 0;
     // Read by the browser test to report how long a filter takes to update the page;
     // reading offsetHeight forces the layout, so the figure includes it.
     void document.body.offsetHeight;
@@ -37,6 +40,11 @@
   }
 
   form.addEventListener("change", apply);
+  document.getElementById("reset-filters").addEventListener("click", () => {
+    for (const box of form.querySelectorAll("input[name=severity]")) box.checked = true;
+    practiceSelect.value = "";
+    apply();
+  });
   form.addEventListener("submit", (event) => event.preventDefault());
   // Clicking a scorecard row filters the findings to that practice.
   for (const row of document.querySelectorAll(".scorecard tbody tr")) {
@@ -48,4 +56,25 @@
       document.getElementById("findings").scrollIntoView();
     });
   }
+})();
+
+// The route table (collapsed by default): a text filter over each row's words.
+(function () {
+  const input = document.getElementById("route-filter");
+  if (!input) return;
+  const rows = Array.from(document.querySelectorAll("tr.route"));
+  const texts = rows.map((row) => row.textContent.toLowerCase());
+  const count = document.getElementById("route-count");
+  const noMatch = document.getElementById("no-route-match");
+  input.addEventListener("input", () => {
+    const words = input.value.toLowerCase().split(/\s+/).filter((w) => w !== "");
+    let shown = 0;
+    rows.forEach((row, i) => {
+      const visible = words.every((w) => texts[i].includes(w));
+      row.hidden = !visible;
+      if (visible) shown += 1;
+    });
+    count.textContent = String(shown);
+    noMatch.hidden = shown > 0;
+  });
 })();

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import weakref
 
+from nodeward import progress
 from nodeward.findings import Route as ReportRoute
 from nodeward.project import Project
 from nodeward.source.appmodel.builder import build
@@ -71,7 +72,9 @@ def app_model(project: Project) -> AppModel:
     cached = _CACHE.get(id(project))
     if cached is not None and cached[0]() is project:
         return cached[1]
-    model = build(project.files)
+    files = project.files
+    with progress.task("app model", len(files), unit="files", quiet=project.config.quiet) as step:
+        model = build(files, advance=step)
     for skip in model.unresolved:
         project.add_skip(skip)
     _CACHE[id(project)] = (weakref.ref(project), model)

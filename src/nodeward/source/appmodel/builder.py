@@ -5,6 +5,7 @@ its mounted routers in registration order to give every route its full path and 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import assert_never
 
@@ -696,10 +697,15 @@ def _covers(prefix: str, path: str) -> bool:
 
 
 def build(
-    files: list[FileContext], graph: ModuleGraph | None = None, *, always: bool = False
+    files: list[FileContext],
+    graph: ModuleGraph | None = None,
+    *,
+    always: bool = False,
+    advance: Callable[[int], None] | None = None,
 ) -> AppModel:
     """The app model of `files`. Projects that import no web framework are skipped
-    unless `always` (benchmarks measure the full walk with it)."""
+    unless `always` (benchmarks measure the full walk with it). `advance(1)` is called
+    after each file is read (progress)."""
     if not always and not any(_imports_framework(ctx) for ctx in files):
         return AppModel(apps=(), orphan_routes=(), unresolved=())
     graph = graph if graph is not None else ModuleGraph(files)
@@ -714,6 +720,8 @@ def build(
             continue
         collector.collect(ctx)
         _note_nest_bootstrap(collector.resolver, ctx)
+        if advance is not None:
+            advance(1)
     # before the apps are listed: it resolves the apps createExpressServer() makes
     controllers = RoutingControllersModel(collector.resolver, files, collector.middleware)
     creations = collector.resolver.creations

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+from nodeward import progress
 from nodeward.checks import Checker
 from nodeward.findings import Confidence, Finding, Severity
 from nodeward.practices import Practice
@@ -766,14 +767,19 @@ def _context_fix(hit: TemplateHit, default: str) -> str:
 def _stored_template_finding(hit: TemplateHit, write: Hit) -> Finding:
     origin = hit.trace.origin
     assert isinstance(origin, Source)  # noqa: S101 - renders keep sources only
+    fix = _context_fix(hit, STORED_XSS.fix)
     message = (
         f"{origin.description} ({stored.stored_from(write)}) is rendered by "
         f"{hit.render.label} ({hit.render.call.path}:{hit.render.call.line}) and "
-        f"{_printed(hit)} (stored XSS); {_context_fix(hit, STORED_XSS.fix)}"
+        f"{_printed(hit)} (stored XSS); {fix}"
     )
     confidence = _CONTEXT_CONFIDENCE.get(hit.context) if hit.escaped else None
     return STORED_XSS.finding(
-        hit.template, message, confidence=confidence, flow=stored.joined_steps(hit.trace, write)
+        hit.template,
+        message,
+        fix=fix,  # the fix for the template context, which the message ends with too
+        confidence=confidence,
+        flow=stored.joined_steps(hit.trace, write),
     )
 
 
@@ -781,12 +787,13 @@ def _template_finding(hit: TemplateHit) -> Finding:
     origin = hit.trace.origin
     assert isinstance(origin, Source)  # noqa: S101 - renders keep request sources only
     rule = TEMPLATE_UNSAFE_CONTEXT if hit.escaped else TEMPLATE_UNESCAPED
+    fix = _context_fix(hit, rule.fix)
     message = (
         f"{origin.description} is rendered by {hit.render.label} ({hit.render.call.path}:"
-        f"{hit.render.call.line}) and {_printed(hit)} (XSS); {_context_fix(hit, rule.fix)}"
+        f"{hit.render.call.line}) and {_printed(hit)} (XSS); {fix}"
     )
     confidence = _CONTEXT_CONFIDENCE.get(hit.context) if hit.escaped else None
-    return rule.finding(hit.template, message, confidence=confidence, flow=hit.trace.steps)
+    return rule.finding(hit.template, message, fix=fix, confidence=confidence, flow=hit.trace.steps)
 
 
 def _check_project(project: Project) -> Iterator[Finding]:
@@ -799,7 +806,10 @@ def _check_project(project: Project) -> Iterator[Finding]:
         frozenset((ctx.rel, func.start_byte) for _route, func, ctx in handlers(project)),
         tuple((ctx, func, route) for route, func, ctx in handlers(project)),
     )
-    hits = engine.run()
+    with progress.task(
+        "taint", len(engine.files), unit="files", quiet=project.config.quiet
+    ) as advance:
+        hits = engine.run(advance)
     for skip in engine.skips:
         project.add_skip(skip)
     writes = stored.request_writes(hits)

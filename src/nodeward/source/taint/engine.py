@@ -249,9 +249,12 @@ class TaintEngine:
             self.files, SENSITIVE_FIELDS, _BOOLEAN_METHODS | {"every"}
         )
 
-    def run(self) -> list[Hit]:
+    def run(self, advance: Callable[[int], None] | None = None) -> list[Hit]:
+        """The hits of request data; `advance(1)` after each file (progress)."""
         for ctx in self.files:
             self.analyze_file(ctx)
+            if advance is not None:
+                advance(1)
         return [h for h in self.hits.values() if isinstance(h.trace.origin, Source)]
 
     def routed(self, ctx: FileContext, func: Node) -> bool:
