@@ -126,6 +126,8 @@ def build_hostile_tree(root: Path, *, outside: Path, huge_bytes: int = 12_000_00
     _write(root, "deep-array.js", "x = " + "[" * 20_000 + "]" * 20_000 + ";\n")
     _write(root, "deep-parens.ts", "let y = " + "(" * 20_000 + "1" + ")" * 20_000 + ";\n")
     _write(root, "deep-objects.js", "z = " + "{a:" * 20_000 + "1" + "}" * 20_000 + ";\n")
+    # The same depth over many short lines: no bundle look, so only the depth bound saves it.
+    _write(root, "deep-lines.js", "w = " + "[\n" * 20_000 + "]\n" * 20_000 + ";\n")
     # One line of many megabytes (over the default --max-file-size).
     _write(root, "huge-line.js", "var s = '" + "a" * huge_bytes + "';\n")
     _write(root, "syntax-error.js", "function ( {{{ ]]] => => class if else\n")

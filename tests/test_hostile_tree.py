@@ -59,7 +59,20 @@ def test_nothing_outside_the_tree_is_read(reports: dict[str, str]) -> None:
 
 def test_every_bad_file_is_a_reported_skip(reports: dict[str, str]) -> None:
     skipped = {s["target"] for s in json.loads(reports["json"])["skips"]}
-    for bad in ("huge-line.js", "package-lock.json", "loop"):
+    for bad in (
+        "binary.js",
+        "nul.js",
+        "deep-lines.js",
+        "huge-line.js",
+        "dangling.js",
+        "loop",
+        "package-lock.json",
+        "sub/package-lock.json",
+        "other/yarn.lock",
+        "pnpm/pnpm-lock.yaml",
+        "docker-compose.yml",
+        "deploy/docker-compose.yml",
+    ):
         assert bad in skipped, bad
 
 
