@@ -38,7 +38,15 @@ def parse(text: str, rel: str, manifest: Mapping[str, Any]) -> LockGraph:
     packages = data.get("packages")
     if version >= 2 and isinstance(packages, dict):
         return _from_packages(packages, str(data.get("name") or "."))
+    # v3 has nothing but `packages`; a v2 file with a `packages` of the wrong shape is as
+    # broken. Reading on from `dependencies` would pass a damaged lockfile off as empty.
+    if version >= 3 or packages is not None:
+        raise LockfileError(f'{rel}: "packages" is {_kind(packages)}, not an object')
     return _from_v1(data, manifest)
+
+
+def _kind(value: object) -> str:
+    return "missing" if value is None else f"a JSON {type(value).__name__}"
 
 
 # -- v2/v3: a flat map of install paths -------------------------------------------------

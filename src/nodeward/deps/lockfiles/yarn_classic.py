@@ -21,6 +21,7 @@ from nodeward.deps.lockfiles.interface import (
 )
 from nodeward.deps.lockfiles.manifest import declared
 
+_ESCAPE = re.compile(r"\\.")  # a backslash and the character it escapes
 _PAIR = re.compile(r'^("(?:[^"\\]|\\.)*"|[^\s"]+)\s+("(?:[^"\\]|\\.)*"|\S+)$')
 Block = dict[str, "str | Block"]
 
@@ -48,14 +49,23 @@ def read_blocks(text: str, rel: str) -> Block:
         parent = stack[-1][1]
         if line.endswith(":"):
             block: Block = {}
-            parent[_unquote(line[:-1])] = block
+            parent[_unquote(_closed(line[:-1], rel, number))] = block
             stack.append((indent, block))
             continue
         match = _PAIR.match(line)
         if match is None or indent == 0:
             raise LockfileError(f"{rel}: line {number}: cannot read {line[:60]!r}")
-        parent[_unquote(match.group(1))] = _unquote(match.group(2))
+        key, value = (_closed(part, rel, number) for part in match.group(1, 2))
+        parent[_unquote(key)] = _unquote(value)
     return top
+
+
+def _closed(text: str, rel: str, number: int) -> str:
+    """`text`, when each quoted piece of it ends its quote: a damaged file fails here
+    instead of yielding a version like `"1.2`."""
+    if _ESCAPE.sub("", text).count('"') % 2:
+        raise LockfileError(f"{rel}: line {number}: unterminated string in {text[:60]!r}")
+    return text
 
 
 def _descriptor_name(descriptor: str) -> tuple[str, str]:
