@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import assert_never
 
+from nodeward.source.taint.delimited import Tag, blank_spans, end_of_last, find_tags
+
 
 class OutputContext(Enum):
     HTML = "html"  # element text or a plain attribute: HTML escaping is enough
@@ -35,12 +37,23 @@ URL_ATTRIBUTES = frozenset(
 )
 _JS_TYPES = ("", "text/javascript", "application/javascript", "module", "text/ecmascript")
 
-_TEMPLATE_TAG = re.compile(
-    r"<%.*?%>|\{\{\{.*?\}\}\}|\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|[#!]\{[^{}\n]*\}", re.S
+#: `<% %>`, `{{{ }}}`, `{{ }}`, `{% %}`, `{# #}` (delimited: no rescans), and Pug's `#{}`
+_TEMPLATE_TAGS = (
+    Tag("<%", "%>"),
+    Tag("{{{", "}}}"),
+    Tag("{{", "}}"),
+    Tag("{%", "%}"),
+    Tag("{#", "#}"),
 )
+_PUG_TAG = re.compile(r"[#!]\{[^{}\n]*+\}")
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
-_RAW_ELEMENT = re.compile(r"<(script|style)\b([^>]*)>(.*?)(?:</\1\s*>|\Z)", re.S | re.I)
-_START_TAG = re.compile(r"<[A-Za-z][\w:-]*((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S)
+_RAW_OPEN = re.compile(r"<(script|style)\b([^>]*+)>", re.I)
+_RAW_CLOSE = {
+    "script": re.compile(r"</script\s*+>", re.I),
+    "style": re.compile(r"</style\s*+>", re.I),
+}
+_TAG_NAME = re.compile(r"<[A-Za-z][\w:-]*+")
+_TAG_STOP = re.compile(r"[>\"']")
 _ATTRIBUTE = re.compile(r"([^\s\"'>/=]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+)))?", re.S)
 _TYPE = re.compile(r"\btype\s*=\s*[\"']?([^\"'\s>]*)", re.I)
 
@@ -58,7 +71,63 @@ class _Span:
 def blank_tags(text: str) -> str:
     """`text` with each template tag replaced by underscores (newlines kept), so that
     offsets stay and the markup scanner sees neither `<%` nor the tag's quotes."""
-    return _TEMPLATE_TAG.sub(lambda m: re.sub(r"[^\n]", "_", m.group(0)), text)
+    return blank_spans(text, find_tags(text, _TEMPLATE_TAGS, _PUG_TAG), "_")
+
+
+@dataclass(frozen=True)
+class _RawElement:
+    start: int
+    end: int
+    name: str  # as written: script, STYLE, ...
+    attributes: str
+    body_start: int
+    body_end: int
+
+
+def _raw_elements(masked: str) -> Iterator[_RawElement]:
+    """`<script>` and `<style>` elements, each running to its end tag or the end of the
+    text; the open tag ends at its first `>` (one search past the last `>` at most)."""
+    position = 0
+    endpos = end_of_last(">", masked)
+    while (opened := _RAW_OPEN.search(masked, position, endpos)) is not None:
+        closed = _RAW_CLOSE[opened.group(1).lower()].search(masked, opened.end())
+        end = closed.end() if closed is not None else len(masked)
+        body_end = closed.start() if closed is not None else len(masked)
+        yield _RawElement(
+            opened.start(), end, opened.group(1), opened.group(2), opened.end(), body_end
+        )
+        position = max(end, opened.start() + 1)
+
+
+def _start_tags(masked: str) -> Iterator[tuple[int, int, int]]:
+    r"""(tag start, attributes start, attributes end) of each start tag `<name ...>`, its
+    quoted values skipped over: what `<[A-Za-z][\w:-]*((?:[^>"']|"[^"]*"|'[^']*')*)>`
+    finds, in linear time. A scan that fails (an unclosed quote, no `>`) marks the
+    stretches it read outside quotes: a later tag that reaches one fails the same way."""
+    doomed = bytearray(len(masked) + 1)
+    position = 0
+    while (name := _TAG_NAME.search(masked, position)) is not None:
+        index, read = name.end(), []
+        end = None
+        while not doomed[index]:
+            stop = _TAG_STOP.search(masked, index)
+            read.append((index, stop.start() if stop else len(masked)))
+            if stop is None:
+                break
+            if stop.group() == ">":
+                end = stop.start()
+                break
+            close = masked.find(stop.group(), stop.end())
+            if close == -1:
+                break
+            index = close + 1
+        if end is not None:
+            yield name.start(), name.end(), end
+            position = end + 1
+            continue
+        for start, stop_at in read:
+            doomed[start : stop_at + 1] = b"\x01" * (stop_at + 1 - start)
+        position = name.start() + 1
 
 
 def _spans(masked: str) -> list[_Span]:
@@ -72,22 +141,22 @@ def _spans(masked: str) -> list[_Span]:
     for match in _COMMENT.finditer(masked):
         spans.append(_Span(match.start(), match.end(), OutputContext.INERT))
         insort(taken, match.span())
-    for match in _RAW_ELEMENT.finditer(masked):
-        if not free(match.start()):
+    for element in _raw_elements(masked):
+        if not free(element.start):
             continue
-        insort(taken, match.span())
-        start, end = match.span(3)
-        if match.group(1).lower() == "style":
+        insort(taken, (element.start, element.end))
+        start, end = element.body_start, element.body_end
+        if element.name.lower() == "style":
             spans.append(_Span(start, end, OutputContext.STYLE))
             continue
-        kind = _TYPE.search(match.group(2))
+        kind = _TYPE.search(element.attributes)
         is_js = kind is None or kind.group(1).lower() in _JS_TYPES
         context = OutputContext.SCRIPT if is_js else OutputContext.INERT
         spans.append(_Span(start, end, context, start))
-        spans.extend(_attributes(masked, match.start(), match.start(3)))
-    for match in _START_TAG.finditer(masked):
-        if free(match.start()):
-            spans.extend(_attributes(masked, match.start(1), match.end(1)))
+        spans.extend(_attributes(masked, element.start, element.body_start))
+    for tag_start, attributes_start, attributes_end in _start_tags(masked):
+        if free(tag_start):
+            spans.extend(_attributes(masked, attributes_start, attributes_end))
     return sorted(spans, key=lambda s: s.start)
 
 
@@ -192,7 +261,8 @@ class ContextMap:
 
 _PUG_SCRIPT = re.compile(r"^([ \t]*)script\b(\([^)]*\))?(\.?)[ \t]?(.*)$", re.M)
 _PUG_TAG_ATTRIBUTES = re.compile(r"^[ \t]*[\w.#:-]*\(", re.M)
-_PUG_ATTRIBUTE = re.compile(r"([\w:@-]+)\s*(!?=)\s*")
+#: starts at a name's first character only: a search never rescans a long word
+_PUG_ATTRIBUTE = re.compile(r"(?<![\w:@-])([\w:@-]++)\s*+(!?=)\s*")
 _PUG_INTERPOLATION = re.compile(r"([#!])\{([^{}\n]*)\}")
 
 

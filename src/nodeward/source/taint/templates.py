@@ -17,21 +17,76 @@ from dataclasses import dataclass
 
 from nodeward.source.parse import SourceText
 from nodeward.source.taint import template_loops
+from nodeward.source.taint.delimited import Closers, Tag, blank_spans, end_of_last, find_tags
 from nodeward.source.taint.template_context import ContextMap, OutputContext, pug_outputs
 from nodeward.source.taint.template_loops import Alias
 
-_EJS = re.compile(r"<%-(.*?)-?%>", re.S)
-_HANDLEBARS = re.compile(r"\{\{\{\s*(.*?)\s*\}\}\}", re.S)
-_PUG_LINE = re.compile(r"^[ \t]*[\w.#:-]*(?:\([^)]*\))?!=[ \t]*(.+)$", re.M)
-_PUG_INLINE = re.compile(r"!\{(.*?)\}")
-_NUNJUCKS_SAFE = re.compile(r"\{\{\s*([^{}]*?)\|\s*safe\s*(?:\|[^{}]*)?\}\}")
-_NUNJUCKS_ANY = re.compile(r"(?<!\{)\{\{(?![{#/!>^&~])\s*([^{}]*?)\s*\}\}")
-_EJS_ESCAPED = re.compile(r"<%=(.*?)[-_]?%>", re.S)
-_HANDLEBARS_ESCAPED = re.compile(r"(?<!\{)\{\{~?(?![{#/!>^&~]|else\b)\s*([^{}]*?)\s*~?\}\}(?!\})")
+#: A Pug line up to its attributes `(...)`, which may run over several lines (_pug_lines)
+_PUG_LINE_HEAD = re.compile(r"^[ \t]*+[\w.#:-]*+", re.M)
+_PUG_LINE_TAIL = re.compile(r"!=[ \t]*(.+)$", re.M)
+# The tags below read up to the next brace, possessively: no nested or lazy quantifier
+# whose steps rescan a run of spaces. The expression is stripped afterwards (_tags).
+#: `{{ x | safe }}`: the text up to the first `|` followed by `safe` and `}}` or `|`
+_NUNJUCKS_SAFE = re.compile(
+    r"\{\{\s*+((?:[^{}|]|\|(?!\s*+safe\s*+(?:\||\}\})))*+)\|\s*+safe\s*+(?:\|[^{}]*+)?\}\}"
+)
+_NUNJUCKS_ANY = re.compile(r"(?<!\{)\{\{(?![{#/!>^&~])([^{}]*+)\}\}")
+#: the expression may end in the `~` of `~}}`, taken off by _handlebars_escaped
+_HANDLEBARS_ESCAPED = re.compile(r"(?<!\{)\{\{~?(?![{#/!>^&~]|else\b)([^{}]*+)\}\}(?!\})")
 _IDENTIFIER = re.compile(r"(?<![\w.$'\"])([A-Za-z_$][\w$]*)")
 _KEYWORDS = frozenset({"true", "false", "null", "undefined", "this", "typeof", "new", "safe"})
 _SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.S | re.I)
-_TEMPLATE_TAG = re.compile(r"<%.*?%>|\{\{.*?\}\}|\{%.*?%\}", re.S)
+_SCRIPT_END = re.compile(r"</script>", re.I)
+_TEMPLATE_TAGS = (Tag("<%", "%>"), Tag("{{", "}}"), Tag("{%", "%}"))
+
+#: Finds the output tags of one kind: (offset, expression as written) of each.
+Finder = Callable[[str], Iterator[tuple[int, str]]]
+
+
+def _delimited(opener: str, closer: str, trim: str = "", single_line: bool = False) -> Finder:
+    """Tags `opener ... closer` (one character of `trim` before the closer is part of the
+    closer: `-%>`), without the quadratic rescans of a lazy regex (delimited)."""
+
+    def find(text: str) -> Iterator[tuple[int, str]]:
+        for span in find_tags(text, (Tag(opener, closer, single_line),)):
+            body = text[span.body_start : span.body_end]
+            yield span.start, body[:-1] if trim and body[-1:] in trim else body
+
+    return find
+
+
+def _matches(pattern: re.Pattern[str]) -> Finder:
+    """Tags a regex finds; it must be linear (tests/test_regex_linear.py)."""
+    return lambda text: ((m.start(), m.group(1)) for m in pattern.finditer(text))
+
+
+def _pug_lines(text: str) -> Iterator[tuple[int, str]]:
+    r"""`!= x` and `tag(attributes)!= x` lines: what the multi-line regex
+    `^[ \t]*[\w.#:-]*(?:\([^)]*\))?!=[ \t]*(.+)$` finds, with each `)` searched for once
+    rather than from every line that opens a parenthesis."""
+    closers = Closers(text)
+    position = 0
+    while position <= len(text) and (head := _PUG_LINE_HEAD.search(text, position)):
+        index = head.end()
+        if text.startswith("(", index):
+            close = closers.after(")", index + 1)
+            index = close + 1 if close != -1 else -1
+        tail = _PUG_LINE_TAIL.match(text, index) if index != -1 else None
+        if tail is not None:
+            yield head.start(), tail.group(1)
+        position = tail.end() if tail is not None else head.start() + 1
+
+
+def _handlebars_escaped(text: str) -> Iterator[tuple[int, str]]:
+    for match in _HANDLEBARS_ESCAPED.finditer(text):
+        expression = match.group(1).rstrip()
+        yield match.start(), expression[:-1] if expression.endswith("~") else expression
+
+
+_EJS = _delimited("<%-", "%>", "-")
+_EJS_ESCAPED = _delimited("<%=", "%>", "-_")
+_HANDLEBARS = _delimited("{{{", "}}}")
+_PUG_INLINE = _delimited("!{", "}", single_line=True)
 
 ENGINE_SUFFIXES = {
     ".ejs": "ejs",
@@ -71,22 +126,22 @@ def _roots(expression: str) -> frozenset[str]:
     return frozenset(n for n in names[:1] + names[1:] if n not in _KEYWORDS)
 
 
-def _patterns(engine: str, autoescape_off: bool) -> list[tuple[re.Pattern[str], str, bool]]:
-    """(tag pattern, how it is written, whether it escapes HTML), unescaped tags first so
+def _patterns(engine: str, autoescape_off: bool) -> list[tuple[Finder, str, bool]]:
+    """(tag finder, how it is written, whether it escapes HTML), unescaped tags first so
     that a `{{ x | safe }}` is not also read as an escaped `{{ x }}`."""
     match engine:
         case "ejs":
             return [(_EJS, "<%- %>", False), (_EJS_ESCAPED, "<%= %>", True)]
         case "handlebars":
-            return [(_HANDLEBARS, "{{{ }}}", False), (_HANDLEBARS_ESCAPED, "{{ }}", True)]
+            return [(_HANDLEBARS, "{{{ }}}", False), (_handlebars_escaped, "{{ }}", True)]
         case "pug":
-            return [(_PUG_LINE, "!=", False), (_PUG_INLINE, "!{}", False)]
+            return [(_pug_lines, "!=", False), (_PUG_INLINE, "!{}", False)]
         case "nunjucks" | "html":
-            patterns = [(_NUNJUCKS_SAFE, "| safe", False)]
+            patterns = [(_matches(_NUNJUCKS_SAFE), "| safe", False)]
             if autoescape_off:
-                patterns.append((_NUNJUCKS_ANY, "{{ }} with autoescape off", False))
+                patterns.append((_matches(_NUNJUCKS_ANY), "{{ }} with autoescape off", False))
             else:
-                patterns.append((_NUNJUCKS_ANY, "{{ }}", True))
+                patterns.append((_matches(_NUNJUCKS_ANY), "{{ }}", True))
             if engine == "html":
                 patterns += [(_EJS, "<%- %>", False), (_EJS_ESCAPED, "<%= %>", True)]
             return patterns
@@ -97,11 +152,11 @@ def _patterns(engine: str, autoescape_off: bool) -> list[tuple[re.Pattern[str], 
 def _tags(engine: str, text: str, autoescape_off: bool) -> Iterator[tuple[int, str, str, bool]]:
     """(offset, expression, how it is written, escapes HTML) of each output tag."""
     seen: set[int] = set()
-    for pattern, written, escaped in _patterns(engine, autoescape_off):
-        for match in pattern.finditer(text):
-            if match.start() not in seen:
-                seen.add(match.start())
-                yield match.start(), match.group(1).strip(), written, escaped
+    for find, written, escaped in _patterns(engine, autoescape_off):
+        for offset, expression in find(text):
+            if offset not in seen:
+                seen.add(offset)
+                yield offset, expression.strip(), written, escaped
     if engine == "pug":  # attribute values and `#{}` in script blocks
         for output in pug_outputs(text):
             if output.offset not in seen:
@@ -194,7 +249,8 @@ def inline_scripts(text: SourceText) -> SourceText | None:
     (markup and template tags) blanked, so that the result parses as JavaScript."""
     decoded = text.source.decode("utf-8", errors="replace")
     keep: list[tuple[int, int]] = []
-    for match in _SCRIPT.finditer(decoded):
+    # no search runs past the last </script>: an unclosed <script> would rescan to the end
+    for match in _SCRIPT.finditer(decoded, 0, end_of_last(_SCRIPT_END, decoded)):
         attributes = match.group(1).lower()
         if "src=" in attributes or (
             "type=" in attributes and "javascript" not in attributes and "module" not in attributes
@@ -206,6 +262,6 @@ def inline_scripts(text: SourceText) -> SourceText | None:
     chars = [c if c == "\n" else " " for c in decoded]
     for start, end in keep:
         chars[start:end] = decoded[start:end]
-    masked = "".join(chars)
-    masked = _TEMPLATE_TAG.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), masked)
+    kept = "".join(chars)
+    masked = blank_spans(kept, find_tags(kept, _TEMPLATE_TAGS), " ")
     return SourceText(rel=text.rel, source=masked.encode("utf-8"), lines=text.lines)
