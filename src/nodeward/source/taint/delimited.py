@@ -10,6 +10,7 @@ lazy regex: leftmost opener first, the shortest body, tags tried in the order gi
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -112,3 +113,27 @@ def end_of_last(closer: str | re.Pattern[str], text: str) -> int:
     for match in closer.finditer(text):
         last = match.end()
     return last
+
+
+class IndentedLines:
+    """The lines of an indentation-scoped template (Pug), measured once, so that finding
+    where each block ends reads indent numbers instead of re-splitting the rest of the
+    text for every block."""
+
+    def __init__(self, text: str) -> None:
+        self._length = len(text)
+        self._starts: list[int] = []
+        self._indents: list[int] = []  # leading spaces and tabs; -1 for a blank line
+        offset = 0
+        for line in text.splitlines(keepends=True):
+            self._starts.append(offset)
+            self._indents.append(len(line) - len(line.lstrip(" \t")) if line.strip() else -1)
+            offset += len(line)
+
+    def block_end(self, offset: int, indent: int) -> int:
+        """The start of the first non-blank line at or after `offset` (a line start)
+        indented no deeper than `indent`; the end of the text without one."""
+        for index in range(bisect_left(self._starts, offset), len(self._starts)):
+            if 0 <= self._indents[index] <= indent:
+                return self._starts[index]
+        return self._length

@@ -13,12 +13,19 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right, insort
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from typing import assert_never
 
-from nodeward.source.taint.delimited import Tag, blank_spans, end_of_last, find_tags
+from nodeward.source.taint.delimited import (
+    Closers,
+    IndentedLines,
+    Tag,
+    blank_spans,
+    end_of_last,
+    find_tags,
+)
 
 
 class OutputContext(Enum):
@@ -259,7 +266,8 @@ class ContextMap:
 
 # -- Pug ------------------------------------------------------------------------------
 
-_PUG_SCRIPT = re.compile(r"^([ \t]*)script\b(\([^)]*\))?(\.?)[ \t]?(.*)$", re.M)
+_PUG_SCRIPT_HEAD = re.compile(r"^([ \t]*+)script\b", re.M)
+_PUG_SCRIPT_TAIL = re.compile(r"(\.?)[ \t]?(.*)$", re.M)
 _PUG_TAG_ATTRIBUTES = re.compile(r"^[ \t]*[\w.#:-]*\(", re.M)
 #: starts at a name's first character only: a search never rescans a long word
 _PUG_ATTRIBUTE = re.compile(r"(?<![\w:@-])([\w:@-]++)\s*+(!?=)\s*")
@@ -278,44 +286,67 @@ def pug_outputs(text: str) -> Iterator[PugOutput]:
     """Pug values printed into script blocks (`script.` and its indented lines, or
     `script var x = #{x}`) and into URL, event-handler and style attributes
     (`a(href=url)`); what Pug prints into element text is plain HTML."""
-    for match in _PUG_SCRIPT.finditer(text):
-        if match.group(2) and _TYPE.search(match.group(2)):
-            kind = _TYPE.search(match.group(2))
+    lines = IndentedLines(text)
+    for script in _pug_scripts(text):
+        if script.attributes and _TYPE.search(script.attributes):
+            kind = _TYPE.search(script.attributes)
             if kind is not None and kind.group(1).lower() not in _JS_TYPES:
                 continue
-        start = match.start(4)
-        end = match.end()
-        if match.group(3):
-            end = _pug_block_end(text, match.end(), len(match.group(1).expandtabs()))
+        start, end = script.body_start, script.line_end
+        if script.block:
+            end = lines.block_end(script.line_end + 1, len(script.indent.expandtabs()))
         body = text[start:end]
         masked = _PUG_INTERPOLATION.sub(lambda m: "_" * len(m.group(0)), body)
+        tokens = _script_tokens(masked)  # lexed once, not once per interpolation
+        starts = [t.start for t in tokens]
         for found in _PUG_INTERPOLATION.finditer(body):
-            context = script_state(masked[: found.start()])
+            context = _token_context(tokens, starts, found.start())
             yield PugOutput(
                 start + found.start(), found.group(2).strip(), found.group(1) == "#", context
             )
+    scanned = 0
     for match in _PUG_TAG_ATTRIBUTES.finditer(text):
-        yield from _pug_attributes(text, match.end())
+        # a list inside a value that ran on over later lines (an unclosed bracket or
+        # quote) was read as part of that value: reading it again would be quadratic
+        if match.start() >= scanned:
+            scanned = yield from _pug_attributes(text, match.end())
 
 
-def _pug_block_end(text: str, offset: int, indent: int) -> int:
-    position = offset + 1
-    for line in text[position:].splitlines(keepends=True):
-        if line.strip() and len(line) - len(line.lstrip(" \t")) <= indent:
-            return position
-        position += len(line)
-    return len(text)
+@dataclass(frozen=True)
+class _PugScript:
+    indent: str
+    attributes: str | None  # `(type="...")`
+    block: bool  # `script.`: the body is the indented lines below
+    body_start: int  # the rest of the line
+    line_end: int
 
 
-def _pug_attributes(text: str, start: int) -> Iterator[PugOutput]:
-    """`name=expression` pairs of one Pug attribute list, up to its closing parenthesis."""
+def _pug_scripts(text: str) -> Iterator[_PugScript]:
+    r"""`script`, `script(attributes)` and `script.` lines: what the multi-line regex
+    `^([ \t]*)script\b(\([^)]*\))?(\.?)[ \t]?(.*)$` finds, each `)` searched for once."""
+    closers = Closers(text)
+    position = 0
+    while (head := _PUG_SCRIPT_HEAD.search(text, position)) is not None:
+        index, attributes = head.end(), None
+        if text.startswith("(", index) and (close := closers.after(")", index + 1)) != -1:
+            index, attributes = close + 1, text[head.end() : close + 1]
+        tail = _PUG_SCRIPT_TAIL.match(text, index)
+        if tail is None:  # it matches any rest of a line
+            return
+        yield _PugScript(head.group(1), attributes, bool(tail.group(1)), tail.start(2), tail.end())
+        position = max(tail.end(), head.start() + 1)
+
+
+def _pug_attributes(text: str, start: int) -> Generator[PugOutput, None, int]:
+    """`name=expression` pairs of one Pug attribute list, up to its closing parenthesis;
+    returns where the list ends."""
     position = start
     while position < len(text):
         while position < len(text) and text[position] in " \t\n,":
             position += 1
         attribute = _PUG_ATTRIBUTE.match(text, position)
         if attribute is None:
-            return
+            return position
         value_end = _expression_end(text, attribute.end())
         expression = text[attribute.end() : value_end].strip()
         name = attribute.group(1).lower()
@@ -330,8 +361,9 @@ def _pug_attributes(text: str, start: int) -> Iterator[PugOutput]:
         if context is not None:
             yield PugOutput(attribute.end(), expression, escaped, context)
         if value_end >= len(text) or text[value_end] == ")":
-            return
+            return value_end
         position = value_end
+    return position
 
 
 def _ends_value(text: str, index: int) -> bool:
