@@ -43,6 +43,11 @@ class Closers:
         self._text = text
         self._last: dict[str, tuple[int, int]] = {}  # closer -> (query offset, answer)
 
+    def gone(self, tag: Tag, start: int) -> bool:
+        """Whether no opener of `tag` after `start` can find its closer any more."""
+        asked, found = self._last.get(tag.closer, (len(self._text) + 1, 0))
+        return found == -1 and asked <= start + 1 + len(tag.opener)
+
     def after(self, closer: str, offset: int) -> int:
         asked, found = self._last.get(closer, (len(self._text) + 1, -1))
         if asked > offset or (found != -1 and found < offset):
@@ -57,20 +62,31 @@ def find_tags(
     """Each tag of `text`, left to right and without overlap: what
     `re.finditer("|".join(opener(.*?)closer) [| fallback], text, re.S)` yields, in linear
     time. `fallback` must itself be linear when matched at a position."""
+    closers = Closers(text)
+    openers = _openers(tags, fallback)
+    position = 0
+    while openers is not None and (candidate := openers.search(text, position)) is not None:
+        start = candidate.start()
+        span = _span_at(text, start, tags, closers, fallback)
+        if span is not None:
+            yield span
+            position = max(span.end, start + 1)
+            continue
+        position = start + 1
+        if any(closers.gone(t, start) for t in tags):
+            # a tag whose closer is past for good is no longer looked for, so that a run
+            # of its openers is skipped by the regex engine, not visited one by one
+            tags = [t for t in tags if not closers.gone(t, start)]
+            openers = _openers(tags, fallback)
+
+
+def _openers(tags: Sequence[Tag], fallback: re.Pattern[str] | None) -> re.Pattern[str] | None:
     alternatives = [re.escape(t.opener) for t in tags]
     if fallback is not None:
         alternatives.append(fallback.pattern)
-    openers = re.compile("|".join(alternatives), fallback.flags if fallback else 0)
-    closers = Closers(text)
-    position = 0
-    while (candidate := openers.search(text, position)) is not None:
-        start = candidate.start()
-        span = _span_at(text, start, tags, closers, fallback)
-        if span is None:
-            position = start + 1
-        else:
-            yield span
-            position = max(span.end, start + 1)
+    if not alternatives:
+        return None
+    return re.compile("|".join(alternatives), fallback.flags if fallback else 0)
 
 
 def _span_at(

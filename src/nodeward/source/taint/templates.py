@@ -18,7 +18,12 @@ from dataclasses import dataclass
 from nodeward.source.parse import SourceText
 from nodeward.source.taint import template_loops
 from nodeward.source.taint.delimited import Closers, Tag, blank_spans, end_of_last, find_tags
-from nodeward.source.taint.template_context import ContextMap, OutputContext, pug_outputs
+from nodeward.source.taint.template_context import (
+    ContextMap,
+    OutputContext,
+    PugOutput,
+    pug_outputs,
+)
 from nodeward.source.taint.template_loops import Alias
 
 #: A Pug line up to its attributes `(...)`, which may run over several lines (_pug_lines)
@@ -149,7 +154,9 @@ def _patterns(engine: str, autoescape_off: bool) -> list[tuple[Finder, str, bool
             return []
 
 
-def _tags(engine: str, text: str, autoescape_off: bool) -> Iterator[tuple[int, str, str, bool]]:
+def _tags(
+    engine: str, text: str, autoescape_off: bool, pug: list[PugOutput]
+) -> Iterator[tuple[int, str, str, bool]]:
     """(offset, expression, how it is written, escapes HTML) of each output tag."""
     seen: set[int] = set()
     for find, written, escaped in _patterns(engine, autoescape_off):
@@ -158,7 +165,7 @@ def _tags(engine: str, text: str, autoescape_off: bool) -> Iterator[tuple[int, s
                 seen.add(offset)
                 yield offset, expression.strip(), written, escaped
     if engine == "pug":  # attribute values and `#{}` in script blocks
-        for output in pug_outputs(text):
+        for output in pug:
             if output.offset not in seen:
                 seen.add(output.offset)
                 written = "#{}" if output.escaped else "!{}"
@@ -171,9 +178,9 @@ def _tags(engine: str, text: str, autoescape_off: bool) -> Iterator[tuple[int, s
                 yield output.offset, output.expression, written, output.escaped
 
 
-def _context_of(engine: str, text: str) -> Callable[[int], OutputContext]:
+def _context_of(engine: str, text: str, pug: list[PugOutput]) -> Callable[[int], OutputContext]:
     if engine == "pug":
-        contexts = {o.offset: o.context for o in pug_outputs(text)}
+        contexts = {o.offset: o.context for o in pug}
         return lambda offset: contexts.get(offset, OutputContext.HTML)
     return ContextMap(text).at
 
@@ -183,11 +190,12 @@ def template_outputs(rel: str, text: str, autoescape_off: bool = False) -> Itera
     engine = ENGINE_SUFFIXES.get(posixpath.splitext(rel.lower())[1])
     if engine is None:
         return
-    tags = sorted(_tags(engine, text, autoescape_off))
+    pug = list(pug_outputs(text)) if engine == "pug" else []  # read once, used twice
+    tags = sorted(_tags(engine, text, autoescape_off, pug))
     if not tags:
         return
     resolve = _loop_resolver(engine, text)
-    context = _context_of(engine, text)
+    context = _context_of(engine, text, pug)
     for offset, expression, written, escaped in tags:
         resolved = resolve(expression, offset)
         line, column = _position(text, offset)
