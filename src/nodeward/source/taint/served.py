@@ -216,7 +216,12 @@ def _template_hit(
     )
 
 
-_ACCESSOR = re.compile(r"\s*(?:\??\.\s*([\w$]+)|\[\s*(?:['\"]([\w$]+)['\"]|[^\]]*)\s*\])")
+#: `.name`, `?.name`, `["name"]` or `[index]` (one level of brackets inside): possessive
+#: runs, and an index holds no `[` of its own, so no run is read in more than one way
+_ACCESSOR = re.compile(
+    r"\s*+(?:\??\.\s*+([\w$]++)"
+    r"|\[\s*+(?:['\"]([\w$]++)['\"]\s*+\]|(?:[^\]\[]|\[[^\]\[]*+\])*+\]))"
+)
 
 
 def _accessors(variable: str, expression: str) -> list[str]:
