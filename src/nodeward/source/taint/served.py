@@ -217,9 +217,10 @@ def _template_hit(
 
 
 #: `.name`, `?.name`, `["name"]` or `[index]` (one level of brackets inside): possessive
-#: runs, and an index holds no `[` of its own, so no run is read in more than one way
+#: runs, and an index holds no `[` of its own, so no run is read in more than one way;
+#: matched right after a name or `]`, never inside a run of spaces
 _ACCESSOR = re.compile(
-    r"\s*+(?:\??\.\s*+([\w$]++)"
+    r"(?<!\s)\s*+(?:\??\.\s*+([\w$]++)"
     r"|\[\s*+(?:['\"]([\w$]++)['\"]\s*+\]|(?:[^\]\[]|\[[^\]\[]*+\])*+\]))"
 )
 

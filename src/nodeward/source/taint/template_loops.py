@@ -29,12 +29,20 @@ _ITERATORS = r"(?:forEach|map|filter|flatMap|some|every|find)"
 #: before `.forEach(`, possessively (_iterations)
 _RECEIVER = re.compile(rf"{_NAME}(?:\s*+\??\.\s*+(?!{_ITERATORS}\s*\(){_NAME}|\[[^\]\[]*+\])*+")
 _BRACKETED = re.compile(r"\[([^\]\[]*+)\]")
+#: where the receiver ends (so never from inside a run of spaces)
 _ITERATION_CALL = re.compile(
-    rf"\s*\??\.\s*{_ITERATORS}\s*\(\s*(?:async\s+)?"
+    rf"(?<!\s)\s*+\??\.\s*{_ITERATORS}\s*\(\s*(?:async\s+)?"
     rf"(?:function\s*(?:{_NAME})?\s*)?\(?\s*({_PATTERN})"
 )
-_EJS_FOR_OF = re.compile(rf"\bfor\s*\(\s*(?:const|let|var)?\s*({_PATTERN})\s+of\s+([^)]+?)\s*\)")
-_STRING = re.compile(r"'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"|`(?:\\.|[^`\\])*`")
+#: the iterable runs to the `)`, spaces before it included (the caller strips them: a lazy
+#: `([^)]+?)\s*\)` would rescan a run of spaces at each step)
+_EJS_FOR_OF = re.compile(
+    rf"\bfor\s*+\(\s*+(?:const|let|var)?\s*+({_PATTERN})\s++of\s++([^)]++)\)"
+)
+#: string literals, and escapes outside them (kept): a quote escaped outside a string is
+#: then never taken for an opening one, so an unclosed string is read once, not once per
+#: escaped quote after it
+_STRING = re.compile(r"\\.|'(?:\\.|[^'\\])*+'|\"(?:\\.|[^\"\\])*+\"|`(?:\\.|[^`\\])*+`")
 
 #: the iterable runs to the line's last character but spaces and tabs (greedy, then one
 #: step back over them: a lazy `(.+?)[ \t]*$` would rescan a run of spaces at each step)
@@ -96,7 +104,7 @@ def substitute(expression: str, aliases: list[Alias], offset: int) -> str:
 
 
 def _braces(code: str) -> int:
-    code = _STRING.sub("", code)
+    code = _STRING.sub(lambda m: m.group() if m.group().startswith("\\") else "", code)
     return code.count("{") - code.count("}")
 
 
