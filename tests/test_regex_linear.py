@@ -249,7 +249,7 @@ def _literal_runs(pattern: re.Pattern[str] | re.Pattern[bytes]) -> list[str]:
     source = pattern.pattern
     text = source.decode("latin-1") if isinstance(source, bytes) else source
     words = re.findall(r"[A-Za-z]{2,}|[<>{}%#!=/&?.:-]{2,}", text.replace("\\", " "))
-    return sorted(set(words))[:6]
+    return sorted(set(words))[:4]
 
 
 def _repeat(fragment: str, size: int = _SIZE) -> str:
@@ -274,7 +274,6 @@ _SHAPES = (
     _repeat("#{"),
     _repeat("{%"),
     " " * _SIZE + "!",
-    "\t \n" * (_SIZE // 3) + "x",
     "1" * _SIZE + "!",
     _repeat("1.") + "!",
     _repeat("a."),
@@ -282,19 +281,18 @@ _SHAPES = (
     _repeat("=a"),
     _repeat("{a"),
     _repeat("[a"),
-    _repeat(".a "),
     _repeat("'a"),
     _repeat('"a'),
 )
 
 
 def _shapes(pattern: re.Pattern[str] | re.Pattern[bytes]) -> list[str]:
-    """The classic shapes, the pattern's own words repeated (or followed by spaces) and its
+    """The classic shapes, the pattern's own words repeated or followed by spaces, and its
     alphabet repeated."""
     alphabet = _alphabet(pattern)
     shapes = [*_SHAPES, _repeat(alphabet), _repeat(alphabet[::-1])]
     for word in _literal_runs(pattern):
-        shapes += [_repeat(word), _repeat(word + " "), word + " " * _SIZE + "!"]
+        shapes += [_repeat(word + " "), word + " " * _SIZE + "!"]
     return shapes
 
 
@@ -345,7 +343,7 @@ def test_no_super_linear_backtracking_on_repeated_fragments(key: str) -> None:
     pattern = _PATTERNS[key]
     alphabet = _alphabet(pattern)
 
-    @settings(max_examples=4, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(max_examples=3, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(_hostile(alphabet))
     def search(text: str) -> None:
         _search_within_budget(pattern, text)
