@@ -159,3 +159,25 @@ def test_redacted_parameters_are_those_of_the_old_pattern(text: str) -> None:
     old = re.compile(rf"(?P<key>[?&;]?\b{key}=)(?P<value>[^&;\s#\"']+)", re.IGNORECASE)
     masked = old.sub(lambda m: f"{m['key']}{redact.MASK}", text)
     assert redact._PARAM.sub(lambda m: f"{m['key']}{redact.MASK}", text) == masked
+
+
+@pytest.mark.parametrize(
+    ("rel", "unit", "resolved"),
+    [
+        ("view.hbs", "{{#each a}}{{{x}}}{{/each}}\n", "a[0].x"),
+        ("view.ejs", "<% a.forEach(function (x) { %><%- x %><% }) %>\n", "a[0]"),
+        ("view.ejs", "<% a.forEach(function (x) { %><%- x %>\n", "a[0]"),  # never closed
+        ("view.njk", "{% for x in a %}{{ x | safe }}{% endfor %}\n", "a[0]"),
+        ("view.pug", "each x in a\n  p!= x\n", "a[0]"),
+    ],
+)
+def test_many_loops_are_resolved_in_one_pass(rel: str, unit: str, resolved: str) -> None:
+    """Every output is resolved against the loops open where it stands, and positioned,
+    without reading all loops or all the text before it again."""
+    text = unit * (500_000 // len(unit))
+    found: list[templates.TemplateOutput] = []
+    _within_budget(lambda: found.extend(templates.template_outputs(rel, text)), rel)
+    units = 500_000 // len(unit)
+    assert len(found) == units
+    assert {o.resolved for o in found} == {resolved}
+    assert found[-1].line == units * unit.count("\n")  # each output is on its unit's last line

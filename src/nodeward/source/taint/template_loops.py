@@ -15,10 +15,10 @@ variable `posts` reach it. Each engine scopes its loops differently:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
-from nodeward.source.taint.delimited import Closers, end_of_last
+from nodeward.source.taint.delimited import Closers, IndentedLines, end_of_last
 
 _NAME = r"[A-Za-z_$][\w$]*"
 _PATTERN = rf"\{{[^{{}}]*\}}|{_NAME}"  # a name or an object destructuring pattern
@@ -36,9 +36,7 @@ _ITERATION_CALL = re.compile(
 )
 #: the iterable runs to the `)`, spaces before it included (the caller strips them: a lazy
 #: `([^)]+?)\s*\)` would rescan a run of spaces at each step)
-_EJS_FOR_OF = re.compile(
-    rf"\bfor\s*+\(\s*+(?:const|let|var)?\s*+({_PATTERN})\s++of\s++([^)]++)\)"
-)
+_EJS_FOR_OF = re.compile(rf"\bfor\s*+\(\s*+(?:const|let|var)?\s*+({_PATTERN})\s++of\s++([^)]++)\)")
 #: string literals, and escapes outside them (kept): a quote escaped outside a string is
 #: then never taken for an opening one, so an unclosed string is read once, not once per
 #: escaped quote after it
@@ -94,13 +92,46 @@ def _pattern_aliases(pattern: str, element: str, start: int) -> list[Alias]:
 def substitute(expression: str, aliases: list[Alias], offset: int) -> str:
     """`expression` with the loop variables open at `offset` replaced by what they stand for
     (the innermost loop wins)."""
-    active: dict[str, str] = {}
-    for alias in sorted(aliases, key=lambda a: a.start):
-        if alias.start <= offset < alias.end:
-            active[alias.name] = alias.replacement
-    if not active:
-        return expression
-    return _JS_IDENTIFIER.sub(lambda m: active.get(m.group(1), m.group(1)), expression)
+    return LoopScope(aliases).resolve(expression, offset)
+
+
+def _replace_names(expression: str, lookup: Callable[[str], str | None]) -> str:
+    return _JS_IDENTIFIER.sub(lambda m: lookup(m.group(1)) or m.group(1), expression)
+
+
+class LoopScope:
+    """The loop variables open at an offset, asked for in increasing offsets (the order a
+    template is read in): each alias is taken in and dropped once, and a name is looked up
+    on its own stack, so a view with many loops is not read again for every output."""
+
+    def __init__(self, aliases: Iterable[Alias] = ()) -> None:
+        self._aliases = sorted(aliases, key=lambda a: a.start)  # stable: the later one wins
+        self._reset()
+
+    def _reset(self) -> None:
+        self._taken = 0
+        self._asked = -1
+        self._open: dict[str, list[Alias]] = {}
+
+    def add(self, alias: Alias) -> None:
+        """A loop that starts at or after every loop taken in so far."""
+        self._aliases.append(alias)
+
+    def resolve(self, expression: str, offset: int) -> str:
+        if offset < self._asked:  # out of order: read again from the start
+            self._reset()
+        self._asked = offset
+        while self._taken < len(self._aliases) and self._aliases[self._taken].start <= offset:
+            alias = self._aliases[self._taken]
+            self._open.setdefault(alias.name, []).append(alias)
+            self._taken += 1
+        return _replace_names(expression, lambda name: self._innermost(name, offset))
+
+    def _innermost(self, name: str, offset: int) -> str | None:
+        stack = self._open.get(name)
+        while stack and stack[-1].end <= offset:  # closed for good: offsets only grow
+            stack.pop()
+        return stack[-1].replacement if stack else None
 
 
 def _braces(code: str) -> int:
@@ -150,10 +181,16 @@ def _iterations(
         position = receiver.end()
 
 
+def _top(names: dict[str, list[str]], name: str) -> str | None:
+    stack = names.get(name)
+    return stack[-1] if stack else None
+
+
 def ejs_aliases(text: str) -> list[Alias]:
     """Loop variables of EJS scriptlets, open until the brace their loop opened closes."""
     aliases: list[Alias] = []
     open_at: list[tuple[int, list[Alias]]] = []  # (brace depth inside the loop, aliases)
+    names: dict[str, list[str]] = {}  # the open loops' variables, innermost last
     depth = 0
     for scriptlet_start, start, code in _scriptlets(text):
         heads = list(_iterations(code))
@@ -163,30 +200,32 @@ def ejs_aliases(text: str) -> list[Alias]:
         before = depth
         depth += _braces(code)
         while open_at and open_at[-1][0] > depth:
-            aliases += [replace(a, end=scriptlet_start) for a in open_at.pop()[1]]
+            closed = open_at.pop()[1]
+            aliases += [replace(a, end=scriptlet_start) for a in closed]
+            for alias in closed:
+                names[alias.name].pop()
         if depth <= before:  # the loop closes in the same scriptlet: it prints nothing
             continue
         for pattern, source in heads:
-            element = _element(substitute(source, [a for _d, g in open_at for a in g], start))
-            open_at.append((depth, _pattern_aliases(pattern.strip(), element, start)))
+            element = _element(_replace_names(source, lambda n: _top(names, n)))
+            opened = _pattern_aliases(pattern.strip(), element, start)
+            open_at.append((depth, opened))
+            for alias in opened:
+                names.setdefault(alias.name, []).append(alias.replacement)
     return aliases + [replace(a, end=len(text)) for _depth, group in open_at for a in group]
 
 
 def pug_aliases(text: str) -> list[Alias]:
     """`each post in posts`: open over the following lines indented deeper."""
     aliases: list[Alias] = []
+    lines = IndentedLines(text)
+    scope = LoopScope()
     for match in _PUG_EACH.finditer(text):
-        indent = len(match.group(1).expandtabs())
-        end = len(text)
-        offset = match.end() + 1
-        for line in text[offset:].splitlines(keepends=True):
-            stripped = line.strip()
-            if stripped and len(line) - len(line.lstrip(" \t")) <= indent:
-                end = offset
-                break
-            offset += len(line)
-        source = substitute(match.group(3), aliases, match.start())
-        aliases.append(Alias(match.group(2), _element(source), match.end(), end))
+        end = lines.block_end(match.end() + 1, len(match.group(1).expandtabs()))
+        source = scope.resolve(match.group(3), match.start())
+        alias = Alias(match.group(2), _element(source), match.end(), end)
+        aliases.append(alias)
+        scope.add(alias)
     return aliases
 
 
@@ -219,14 +258,18 @@ def nunjucks_aliases(text: str) -> list[Alias]:
     events += [(m.start(), m.end(), None) for m in _NUNJUCKS_ENDFOR.finditer(text)]
     aliases: list[Alias] = []
     stack: list[Alias] = []
+    names: dict[str, list[str]] = {}  # the open loops' variables, innermost last
     for start, end, loop in sorted(events, key=lambda e: e[0]):
         if loop is None:
             if stack:
-                aliases.append(replace(stack.pop(), end=start))
+                closed = stack.pop()
+                names[closed.name].pop()
+                aliases.append(replace(closed, end=start))
             continue
         first, second, iterable = loop
-        source = substitute(iterable, [*aliases, *stack], start)
+        source = _replace_names(iterable, lambda n: _top(names, n))
         stack.append(Alias(second or first, _element(source), end, _OPEN))
+        names.setdefault(stack[-1].name, []).append(stack[-1].replacement)
     return aliases + [replace(a, end=len(text)) for a in stack]
 
 
@@ -344,5 +387,33 @@ def handlebars_blocks(text: str) -> list[tuple[int, int, Block]]:
 
 def handlebars_resolve(expression: str, spans: list[tuple[int, int, Block]], offset: int) -> str:
     """`expression` as read inside the blocks open at `offset`."""
-    frames = [block for start, end, block in spans if start <= offset < end]
-    return _hb_expression(expression, frames)
+    return BlockScope(spans).resolve(expression, offset)
+
+
+class BlockScope:
+    """The Handlebars blocks open at an offset, asked for in increasing offsets: the spans
+    nest (handlebars_blocks closes them as a stack), so the open ones are a stack too, and
+    each span is pushed and popped once rather than every span tested for every output."""
+
+    def __init__(self, spans: list[tuple[int, int, Block]]) -> None:
+        self._spans = spans  # sorted by start
+        self._reset()
+
+    def _reset(self) -> None:
+        self._taken = 0
+        self._asked = -1
+        self._open: list[tuple[int, int, Block]] = []
+
+    def resolve(self, expression: str, offset: int) -> str:
+        if offset < self._asked:  # out of order: read again from the start
+            self._reset()
+        self._asked = offset
+        while self._taken < len(self._spans) and self._spans[self._taken][0] <= offset:
+            span = self._spans[self._taken]
+            while self._open and self._open[-1][1] <= span[0]:
+                self._open.pop()
+            self._open.append(span)
+            self._taken += 1
+        while self._open and self._open[-1][1] <= offset:
+            self._open.pop()
+        return _hb_expression(expression, [block for _start, _end, block in self._open])

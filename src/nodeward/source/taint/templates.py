@@ -120,10 +120,23 @@ class TemplateOutput:
     context: OutputContext = OutputContext.HTML
 
 
-def _position(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return line, column
+class _Positions:
+    """Line and column of offsets asked for in increasing order, counting each stretch of
+    text once (counting from the start for every output would be quadratic)."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._offset, self._line, self._line_start = 0, 1, 0
+
+    def at(self, offset: int) -> tuple[int, int]:
+        if offset < self._offset:
+            self._offset, self._line, self._line_start = 0, 1, 0
+        newlines = self._text.count("\n", self._offset, offset)
+        if newlines:
+            self._line += newlines
+            self._line_start = self._text.rfind("\n", self._offset, offset) + 1
+        self._offset = offset
+        return self._line, offset - self._line_start + 1
 
 
 def _roots(expression: str) -> frozenset[str]:
@@ -196,9 +209,10 @@ def template_outputs(rel: str, text: str, autoescape_off: bool = False) -> Itera
         return
     resolve = _loop_resolver(engine, text)
     context = _context_of(engine, text, pug)
+    positions = _Positions(text)
     for offset, expression, written, escaped in tags:
         resolved = resolve(expression, offset)
-        line, column = _position(text, offset)
+        line, column = positions.at(offset)
         yield TemplateOutput(
             line,
             column,
@@ -220,10 +234,7 @@ def unescaped_outputs(
 def _loop_resolver(engine: str, text: str) -> Callable[[str, int], str]:
     """How to read an expression printed at an offset, given the loops open there."""
     if engine == "handlebars":
-        spans = template_loops.handlebars_blocks(text)
-        return lambda expression, offset: template_loops.handlebars_resolve(
-            expression, spans, offset
-        )
+        return template_loops.BlockScope(template_loops.handlebars_blocks(text)).resolve
     aliases: list[Alias] = []
     match engine:
         case "ejs":
@@ -234,7 +245,7 @@ def _loop_resolver(engine: str, text: str) -> Callable[[str, int], str]:
             aliases = template_loops.nunjucks_aliases(text)
         case "html":  # Swig or Nunjucks views named .html, sometimes EJS
             aliases = template_loops.nunjucks_aliases(text) + template_loops.ejs_aliases(text)
-    return lambda expression, offset: template_loops.substitute(expression, aliases, offset)
+    return template_loops.LoopScope(aliases).resolve  # outputs are resolved in text order
 
 
 def find_view(view: str, templates: list[str], views_dirs: tuple[str, ...]) -> str | None:
