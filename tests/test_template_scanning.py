@@ -181,3 +181,15 @@ def test_many_loops_are_resolved_in_one_pass(rel: str, unit: str, resolved: str)
     assert len(found) == units
     assert {o.resolved for o in found} == {resolved}
     assert found[-1].line == units * unit.count("\n")  # each output is on its unit's last line
+
+
+def test_outputs_in_one_long_url_attribute_are_placed_once() -> None:
+    """Only the first output of an href can start the URL; telling so reads the value once,
+    not the text before each output again."""
+    text = '<a href="' + "{{{a}}}" * 300_000 + '">x</a>'
+    offsets = [9 + 7 * n for n in range(300_000)]
+    contexts = ContextMap(text)
+    found: list[str] = []
+    _within_budget(lambda: found.extend(contexts.at(o).value for o in offsets), "href")
+    assert found[:2] == ["url", "html"]
+    assert set(found[1:]) == {"html"}

@@ -244,8 +244,12 @@ def _variable_taint(render: Render, variable: str, expression: str) -> Taint:
     traces' fields (values.Trace.fields), or one property's taint when the render passed
     an object literal that declares it."""
     taint = render.variables.get(variable, frozenset())
-    path = _accessors(variable, expression)
     fields = render.fields.get(variable)
+    if not taint and not fields:
+        # nothing to follow (every name of the expression is asked for, so reading the
+        # expression only for variables the render passes keeps this linear)
+        return taint
+    path = _accessors(variable, expression)
     if path and fields and path[0] in fields:
         taint, path = fields[path[0]], path[1:]
     for name in path:

@@ -240,6 +240,7 @@ class ContextMap:
         self._starts = [s.start for s in self._spans]
         #: script body start -> its tokens (and their starts), lexed once per script
         self._scripts: dict[int, tuple[list[_Token], list[int]]] = {}
+        self._text_starts: dict[int, int] = {}  # URL value start -> its first non-space
 
     def at(self, offset: int) -> OutputContext:
         # the spans never overlap: comments, script and style bodies, attribute values
@@ -247,6 +248,14 @@ class ContextMap:
         if index >= 0 and offset < self._spans[index].end:
             return self._refine(self._spans[index], offset)
         return OutputContext.HTML
+
+    def _text_start(self, span: _Span) -> int:
+        """Where a URL value's first non-space character is, found once per value (not
+        once per output printed in it)."""
+        if span.origin not in self._text_starts:
+            value = self._masked[span.origin : span.end]
+            self._text_starts[span.origin] = span.origin + len(value) - len(value.lstrip())
+        return self._text_starts[span.origin]
 
     def _refine(self, span: _Span, offset: int) -> OutputContext:
         match span.context:
@@ -258,8 +267,7 @@ class ContextMap:
                 return _token_context(tokens, starts, offset - span.origin)
             case OutputContext.URL:
                 # only a value that starts with the output can be `javascript:`
-                before = self._masked[span.origin : offset]
-                return OutputContext.URL if not before.strip() else OutputContext.HTML
+                return OutputContext.URL if offset <= self._text_start(span) else OutputContext.HTML
             case _:
                 return span.context
 
