@@ -193,3 +193,24 @@ def test_outputs_in_one_long_url_attribute_are_placed_once() -> None:
     _within_budget(lambda: found.extend(contexts.at(o).value for o in offsets), "href")
     assert found[:2] == ["url", "html"]
     assert set(found[1:]) == {"html"}
+
+
+@pytest.mark.parametrize(
+    ("rel", "unit", "root"),
+    [
+        ("view.ejs", "<% a.forEach(function (a) { %><%- a %>\n", "a"),
+        ("view.njk", "{% for a in a %}{{ a | safe }}\n", "a"),
+        ("view.hbs", "{{#each a}}{{{x}}}\n", "a"),
+        ("view.hbs", "{{#with a}}{{{x}}}\n", "a"),
+    ],
+)
+def test_loops_nested_thousands_deep_keep_paths_bounded(rel: str, unit: str, root: str) -> None:
+    """`each a` inside `each a` ... prints paths that would grow with every level (and the
+    work with them): past a bound only the root is kept, so the taint still reaches it."""
+    text = unit * 20_000
+    found: list[templates.TemplateOutput] = []
+    _within_budget(lambda: found.extend(templates.template_outputs(rel, text)), rel)
+    assert len(found) == 20_000
+    assert found[1].resolved in ("a[0][0]", "a[0].a[0].x", "a.a.x")
+    assert max(len(o.resolved) for o in found) < 300
+    assert all(o.variables == {root} for o in found)

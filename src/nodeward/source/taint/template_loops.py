@@ -59,6 +59,8 @@ _HANDLEBARS_CLOSE = re.compile(r"\{\{~?/\s*([\w-]+)\s*~?\}\}")
 _BLOCK_PARAMS = re.compile(r"\bas\s*+\|\s*+([^|]*+)\|")  # the names are split on spaces
 _NOT_SCRIPTLET = frozenset("=-#%_")  # `<%=`, `<%-`, `<%#`, `<%%`, `<%__`
 _OPEN = 1 << 62  # the end of a loop not closed yet
+_MAX_PATH = 200  # characters of a resolved loop path (_bounded)
+_MAX_DEPTH = 64  # Handlebars blocks a path is resolved through, innermost first
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,19 @@ class Alias:
     end: int
 
 
+def _bounded(path: str) -> str:
+    """A path no longer than real templates make: loops nested thousands deep (`each a`
+    inside `each a` ...) would otherwise print paths that grow with every level, and the
+    work with them. Past the bound only the root is kept."""
+    path = path.strip()
+    if len(path) <= _MAX_PATH:
+        return path
+    root = re.match(_NAME, path)
+    return root.group() if root else path[:_MAX_PATH]
+
+
 def _element(source: str) -> str:
-    return f"{source.strip()}[0]"
+    return f"{_bounded(source)}[0]"
 
 
 def _pattern_aliases(pattern: str, element: str, start: int) -> list[Alias]:
@@ -343,6 +356,7 @@ def _hb_frame(block: str, arguments: str, frames: list[Block]) -> Block:
             bound.append((names[1], "0"))
         return Block(block, element, tuple(bound), scoped=True)
     if block == "with" and source is not None:
+        source = _bounded(source)
         names = params.group(1).split() if params else []
         return Block(block, source, ((names[0], source),) if names else (), scoped=True)
     return Block(block, current, (), scoped=False)
@@ -379,7 +393,7 @@ def handlebars_blocks(text: str) -> list[tuple[int, int, Block]]:
                 if frame.name == helper:
                     break
             continue
-        frame = _hb_frame(helper, arguments, [f for _s, f in stack])
+        frame = _hb_frame(helper, arguments, [f for _s, f in stack[-_MAX_DEPTH:]])
         stack.append((end, frame))
     spans += [(opened, len(text), frame) for opened, frame in stack]
     return sorted(spans, key=lambda s: s[0])
@@ -416,4 +430,5 @@ class BlockScope:
             self._taken += 1
         while self._open and self._open[-1][1] <= offset:
             self._open.pop()
-        return _hb_expression(expression, [block for _start, _end, block in self._open])
+        innermost = self._open[-_MAX_DEPTH:]
+        return _hb_expression(expression, [block for _start, _end, block in innermost])
