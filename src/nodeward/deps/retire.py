@@ -24,6 +24,10 @@ from nodeward.source import syntax
 STATIC_FOLDERS = ("public", "static", "assets")
 _VERSION_GROUP = r"[0-9][0-9.a-z_\-]+"
 _HEAD_BYTES = 20_000  # banners sit at the top of a file
+#: Retire.js's patterns come from its repository, written for JavaScript engines; some
+#: start with `[\s]+`, which a long run of spaces makes quadratic. No banner needs more
+#: than a few spaces in a row, so longer runs are cut before the patterns run.
+_SPACE_RUN = re.compile(r"(\s{8})\s++")
 
 
 class RepositoryError(Exception):
@@ -132,6 +136,7 @@ def identify(
     name: str, head: str, data: bytes, libraries: list[Library]
 ) -> list[tuple[Library, str]]:
     sha1 = hashlib.sha1(data, usedforsecurity=False).hexdigest()
+    head = _SPACE_RUN.sub(r"\1", head[:_HEAD_BYTES])
     found = []
     for library in libraries:
         version = library.hashes.get(sha1)

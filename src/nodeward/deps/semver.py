@@ -12,14 +12,16 @@ import re
 from dataclasses import dataclass
 from functools import cache, total_ordering
 
-_NUM = r"0|[1-9]\d*"
+_NUM = r"0|[1-9]\d*+"
+# Possessive runs: `\s*[v=\s]*` would split a run of spaces in every way, and a number
+# given back digit by digit to the prerelease would make a long version quadratic.
 _VERSION = re.compile(
-    rf"^\s*[v=\s]*({_NUM})\.({_NUM})\.({_NUM})"
-    r"(?:-?([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+([0-9A-Za-z.-]+))?\s*$"
+    rf"^[v=\s]*+({_NUM})\.({_NUM})\.({_NUM})"
+    r"(?:-?([0-9A-Za-z-]++(?:\.[0-9A-Za-z-]++)*+))?(?:\+([0-9A-Za-z.-]++))?\s*+$"
 )
 _PARTIAL = re.compile(
-    r"^[v=\s]*(\d+|[xX*])(?:\.(\d+|[xX*])(?:\.(\d+|[xX*])"
-    r"(?:-?([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z.-]+)?)?)?$"
+    r"^[v=\s]*+(\d++|[xX*])(?:\.(\d++|[xX*])(?:\.(\d++|[xX*])"
+    r"(?:-?([0-9A-Za-z-]++(?:\.[0-9A-Za-z-]++)*+))?(?:\+[0-9A-Za-z.-]++)?)?)?$"
 )
 _COMPARATOR = re.compile(r"^(<=|>=|<|>|=|~>|~|\^)?\s*(.*)$")
 _HYPHEN = re.compile(r"^\s*(\S+)\s+-\s+(\S+)\s*$")

@@ -14,7 +14,8 @@ from nodeward.source.parse import SourceText
 
 _DIRECTIVE = re.compile(r"^#\s*(?P<name>[a-zA-Z]+)\s*=\s*(?P<value>\S+)\s*$")
 _HEREDOC = re.compile(r"<<-?\s*[\"']?(?P<word>[A-Za-z_][A-Za-z0-9_]*)[\"']?")
-_STAGE_NAME = re.compile(r"\s+as\s+(?P<name>\S+)\s*$", re.IGNORECASE)
+#: starts where a run of spaces starts, not at each of its characters
+_STAGE_NAME = re.compile(r"(?<!\s)\s++as\s++(?P<name>\S++)\s*+$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -22,14 +22,19 @@ SECRET_HEADERS = (
     "x-csrf-token",
     "x-xsrf-token",
 )
-_CREDENTIAL_KEY = r"[\w-]*(?:token|passw(?:or)?d|secret|api[_-]?key|session|sid|auth)[\w-]*"
+#: a `[\w-]` run that names a credential: the lookahead finds the word, the run is then
+#: taken whole (possessive), so a long run is read a bounded number of times
+_CREDENTIAL_KEY = r"(?=[\w-]*?(?:token|passw(?:or)?d|secret|api[_-]?key|session|sid|auth))[\w-]*+"
 
 _HEADER = re.compile(
     rf"^(?P<name>(?:{'|'.join(re.escape(h) for h in SECRET_HEADERS)}))[ \t]*:[ \t]*(?P<value>.*)$",
     re.IGNORECASE | re.MULTILINE,
 )
 #: `?token=...&` in URLs and form bodies.
-_PARAM = re.compile(rf"(?P<key>[?&;]?\b{_CREDENTIAL_KEY}=)(?P<value>[^&;\s#\"']+)", re.IGNORECASE)
+#: The key starts where its `[\w-]` run starts, not at every word boundary inside it.
+_PARAM = re.compile(
+    rf"(?P<key>[?&;]?(?<![\w-]){_CREDENTIAL_KEY}=)(?P<value>[^&;\s#\"']+)", re.IGNORECASE
+)
 #: `"password": "..."` in JSON bodies.
 _JSON = re.compile(
     rf'(?P<key>"{_CREDENTIAL_KEY}"\s*:\s*)"(?P<value>(?:[^"\\]|\\.)*)"', re.IGNORECASE

@@ -10,7 +10,9 @@ from urllib.parse import urlsplit
 #: Values that must never reach a report verbatim.
 _SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "proxy-authorization"})
 _SECRET_TEXT = re.compile(
-    r"(eyJ[\w-]{6,}\.[\w-]{6,}\.[\w-]{6,}"  # JWT
+    # JWT, from the start of its `[\w-]` run to the first `eyJ` in it (a search from every
+    # `eyJ` of a long run would read the run again each time); _shown keeps the prefix
+    r"((?<![\w-])(?:(?!eyJ)[\w-])*+(?P<jwt>eyJ)[\w-]{6,}\.[\w-]{6,}\.[\w-]{6,}"
     r"|\$2[abxy]\$\d\d\$[./A-Za-z0-9]{53}"  # bcrypt
     r"|\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{10,}"  # Stripe-style keys
     r"|\bAKIA[0-9A-Z]{16}\b"  # AWS access key id
@@ -20,7 +22,13 @@ _SECRET_TEXT = re.compile(
 
 def redact(text: str) -> str:
     """Keep the first characters of secrets so a reader recognises them, hide the rest."""
-    return _SECRET_TEXT.sub(lambda m: m.group(0)[:8] + "…[redacted]", text)
+    return _SECRET_TEXT.sub(lambda m: m.group(0)[: _shown(m)] + "…[redacted]", text)
+
+
+def _shown(match: re.Match[str]) -> int:
+    """How much of a secret stays readable: its first 8 characters (after the word a JWT
+    is glued to, which the pattern takes along)."""
+    return (match.start("jwt") - match.start() if match.group("jwt") else 0) + 8
 
 
 def origin_of(url: str) -> str:

@@ -13,6 +13,7 @@ from nodeward.web.routes import StaticRoute
 APP_WIDE = frozenset(
     {"NW301", "NW302", "NW303", "NW304", "NW401", "NW801", "NW802", "NW803", "NW804"}
 )
+_PARAMETER = re.compile(r":\w")
 _ROUTE_IN_SNIPPET = re.compile(r"""["'`](/[^"'`\s]*)["'`]""")
 
 
@@ -46,8 +47,15 @@ def _matches(static: Finding, live: Finding, routes: Sequence[StaticRoute]) -> b
             re.search(rf"\b{live.location.method} {re.escape(path)}(?![\w/.-])", static.message)
             is not None
         )
-    pattern = re.sub(r":\w+\??", "[^/]+", re.escape(route).replace(r"\:", ":"))
-    return re.fullmatch(pattern.rstrip("/") + "/?", path, re.I) is not None
+    return route_pattern(route).fullmatch(path) is not None
+
+
+def route_pattern(route: str) -> re.Pattern[str]:
+    """The paths an Express route matches: a segment with parameters (`:id`, `:from-:to`)
+    is any one segment. Parameters each read as `[^/]+` side by side in one segment would
+    split a long segment in every way (polynomial backtracking on a crawled URL)."""
+    segments = ["[^/]+" if _PARAMETER.search(s) else re.escape(s) for s in route.split("/")]
+    return re.compile("/".join(segments).rstrip("/") + "/?", re.I)
 
 
 def merge(

@@ -25,7 +25,17 @@ from nodeward.deps.lockfiles.manifest import SECTIONS
 from nodeward.deps.lockfiles.yarn_berry import load_yaml
 
 _V5_KEY = re.compile(r"^/?(@[^/]+/[^/]+|[^/]+)/([^_/]+)(?:_.*)?$")
-_PEERS = re.compile(r"\(.*\)$")
+
+
+def without_peers(key: str) -> str:
+    r"""`/a@1.0.0(b@2.0.0)(c@3.0.0)` -> `/a@1.0.0`: the peer suffix runs from the first `(`
+    of the last line to the `)` that ends the key. This is `re.sub(r"\(.*\)$", "", key)`
+    without the regex, which reads the rest of the line again from every `(`."""
+    body, newline = (key[:-1], "\n") if key.endswith("\n") else (key, "")
+    first = body.find("(", body.rfind("\n") + 1)
+    if first == -1 or not body.endswith(")"):
+        return key
+    return body[:first] + newline
 
 
 @dataclass(frozen=True)
@@ -38,7 +48,7 @@ class _Layout:
             return f"{name}@{reference}"
         if reference.startswith(("file:", "link:", "/")):
             return reference
-        bare = _PEERS.sub("", reference)
+        bare = without_peers(reference)
         if self.major >= 9 and "@" in bare[1:]:
             return reference  # an alias: `lodash@4.17.21`
         if self.major == 5:
@@ -51,7 +61,7 @@ class _Layout:
         if self.major == 5:
             match = _V5_KEY.match(key)
             return (match.group(1), match.group(2)) if match else None
-        name, version = split_name_version(_PEERS.sub("", key.removeprefix("/")))
+        name, version = split_name_version(without_peers(key.removeprefix("/")))
         return (name, version) if version else None
 
 
@@ -123,7 +133,7 @@ def parse(text: str, rel: str, manifest: Mapping[str, Any]) -> LockGraph:
     for key, entry in entries.items():
         entry = entry if isinstance(entry, dict) else {}
         # 9.0 keeps name/version/resolution in `packages` under the key without peers.
-        described = packages.get(_PEERS.sub("", key), entry) if snapshots else entry
+        described = packages.get(without_peers(key), entry) if snapshots else entry
         described = described if isinstance(described, dict) else {}
         found = layout.name_version(key, described)
         if found is None:

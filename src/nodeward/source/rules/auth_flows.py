@@ -443,9 +443,12 @@ def _fixation(app: App, route: Route) -> Finding | None:
     )
 
 
+#: `req.body.password`, or `{ ..., password, ... } = req.body`: the braces are read once
+#: (the lookahead finds the name, the possessive run takes the rest) and hold no brace, so
+#: a run of `{` without a `}` is not rescanned from each one
 _PASSWORD_FROM_BODY = re.compile(
-    r"req\.body\.(password|newPassword|new_password|pass|pwd)\b"
-    r"|\{[^}]*\b(password|newPassword|new_password)\b[^}]*\}\s*=\s*req\.body"
+    r"req\.body\.(?:password|newPassword|new_password|pass|pwd)\b"
+    r"|\{(?=[^{}]*?\b(?:password|newPassword|new_password)\b)[^{}]*+\}\s*+=\s*+req\.body"
 )
 _STORES = re.compile(r"bcrypt|argon2|scrypt|pbkdf2|hash|\.create\(|\.save\(|insert|update", re.I)
 _STRENGTH_CHECK = re.compile(

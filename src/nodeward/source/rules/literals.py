@@ -13,7 +13,7 @@ _PLACEHOLDER = re.compile(
     r"^(?:x+|\*+|\.+|-+|_+|#+|0+|1234\d*|abc\d*|null|none|undefined|nil|true|false|test|"
     r"secret|password|passwd|pass|pwd|token|key|apikey|api[_-]key|admin|root|user(?:name)?|"
     r"string|text|number|hidden|required|bearer|basic|sha\d+|md5|hs256|rs256)$"
-    r"|change[-_ ]?(?:me|it|this)|replace[-_ ]?(?:me|this)|your[-_ ]|<[^>]*>|\$\{|\{\{|%\(|%s"
+    r"|change[-_ ]?(?:me|it|this)|replace[-_ ]?(?:me|this)|your[-_ ]|<[^<>]*+>|\$\{|\{\{|%\(|%s"
     r"|example|placeholder|dummy|sample|redacted|todo|fixme|xxxx|insert[-_ ]|enter[-_ ]"
     r"|not[-_ ]?(?:a|the|so|very)[-_ ]?(?:real|secret)|fake|mock",
     re.IGNORECASE,

@@ -94,8 +94,11 @@ _REQUEST_ROOTS = frozenset({"req", "request", "ctx", "body"})
 _REQUEST_PARTS = frozenset({"body", "query", "params", "fields"})
 _CONFIRMATION = re.compile(r"confirm|repeat|retype|again|verif", re.IGNORECASE)
 _HASHING_TEXT = re.compile(r"bcrypt|argon|scrypt|pbkdf2|hash|crypt|digest", re.IGNORECASE)
+#: From the first statement keyword only (atomic): any later password comparison is
+#: reachable from it, and starting again at every later keyword would be quadratic.
 _SQL_PLAINTEXT = re.compile(
-    r"\b(?:select|update|delete)\b.*\bpass(?:word|wd)?\s*=\s*(?:\?|\$\d+|:\w+|@\w+|\$\{|['\"]\s*\+)",
+    r"\A(?>.*?\b(?:select|update|delete)\b)"
+    r".*\bpass(?:word|wd)?\s*+=\s*+(?:\?|\$\d+|:\w+|@\w+|\$\{|['\"]\s*\+)",
     re.IGNORECASE | re.DOTALL,
 )
 

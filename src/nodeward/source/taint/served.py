@@ -216,7 +216,13 @@ def _template_hit(
     )
 
 
-_ACCESSOR = re.compile(r"\s*(?:\??\.\s*([\w$]+)|\[\s*(?:['\"]([\w$]+)['\"]|[^\]]*)\s*\])")
+#: `.name`, `?.name`, `["name"]` or `[index]` (one level of brackets inside): possessive
+#: runs, and an index holds no `[` of its own, so no run is read in more than one way;
+#: matched right after a name or `]`, never inside a run of spaces
+_ACCESSOR = re.compile(
+    r"(?<!\s)\s*+(?:\??\.\s*+([\w$]++)"
+    r"|\[\s*+(?:['\"]([\w$]++)['\"]\s*+\]|(?:[^\]\[]|\[[^\]\[]*+\])*+\]))"
+)
 
 
 def _accessors(variable: str, expression: str) -> list[str]:
@@ -238,8 +244,12 @@ def _variable_taint(render: Render, variable: str, expression: str) -> Taint:
     traces' fields (values.Trace.fields), or one property's taint when the render passed
     an object literal that declares it."""
     taint = render.variables.get(variable, frozenset())
-    path = _accessors(variable, expression)
     fields = render.fields.get(variable)
+    if not taint and not fields:
+        # nothing to follow (every name of the expression is asked for, so reading the
+        # expression only for variables the render passes keeps this linear)
+        return taint
+    path = _accessors(variable, expression)
     if path and fields and path[0] in fields:
         taint, path = fields[path[0]], path[1:]
     for name in path:

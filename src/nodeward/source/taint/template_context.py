@@ -13,10 +13,19 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right, insort
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from typing import assert_never
+
+from nodeward.source.taint.delimited import (
+    Closers,
+    IndentedLines,
+    Tag,
+    blank_spans,
+    end_of_last,
+    find_tags,
+)
 
 
 class OutputContext(Enum):
@@ -35,12 +44,23 @@ URL_ATTRIBUTES = frozenset(
 )
 _JS_TYPES = ("", "text/javascript", "application/javascript", "module", "text/ecmascript")
 
-_TEMPLATE_TAG = re.compile(
-    r"<%.*?%>|\{\{\{.*?\}\}\}|\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|[#!]\{[^{}\n]*\}", re.S
+#: `<% %>`, `{{{ }}}`, `{{ }}`, `{% %}`, `{# #}` (delimited: no rescans), and Pug's `#{}`
+_TEMPLATE_TAGS = (
+    Tag("<%", "%>"),
+    Tag("{{{", "}}}"),
+    Tag("{{", "}}"),
+    Tag("{%", "%}"),
+    Tag("{#", "#}"),
 )
+_PUG_TAG = re.compile(r"[#!]\{[^{}\n]*+\}")
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
-_RAW_ELEMENT = re.compile(r"<(script|style)\b([^>]*)>(.*?)(?:</\1\s*>|\Z)", re.S | re.I)
-_START_TAG = re.compile(r"<[A-Za-z][\w:-]*((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S)
+_RAW_OPEN = re.compile(r"<(script|style)\b([^>]*+)>", re.I)
+_RAW_CLOSE = {
+    "script": re.compile(r"</script\s*+>", re.I),
+    "style": re.compile(r"</style\s*+>", re.I),
+}
+_TAG_NAME = re.compile(r"<[A-Za-z][\w:-]*+")
+_TAG_STOP = re.compile(r"[>\"']")
 _ATTRIBUTE = re.compile(r"([^\s\"'>/=]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+)))?", re.S)
 _TYPE = re.compile(r"\btype\s*=\s*[\"']?([^\"'\s>]*)", re.I)
 
@@ -58,7 +78,63 @@ class _Span:
 def blank_tags(text: str) -> str:
     """`text` with each template tag replaced by underscores (newlines kept), so that
     offsets stay and the markup scanner sees neither `<%` nor the tag's quotes."""
-    return _TEMPLATE_TAG.sub(lambda m: re.sub(r"[^\n]", "_", m.group(0)), text)
+    return blank_spans(text, find_tags(text, _TEMPLATE_TAGS, _PUG_TAG), "_")
+
+
+@dataclass(frozen=True)
+class _RawElement:
+    start: int
+    end: int
+    name: str  # as written: script, STYLE, ...
+    attributes: str
+    body_start: int
+    body_end: int
+
+
+def _raw_elements(masked: str) -> Iterator[_RawElement]:
+    """`<script>` and `<style>` elements, each running to its end tag or the end of the
+    text; the open tag ends at its first `>` (one search past the last `>` at most)."""
+    position = 0
+    endpos = end_of_last(">", masked)
+    while (opened := _RAW_OPEN.search(masked, position, endpos)) is not None:
+        closed = _RAW_CLOSE[opened.group(1).lower()].search(masked, opened.end())
+        end = closed.end() if closed is not None else len(masked)
+        body_end = closed.start() if closed is not None else len(masked)
+        yield _RawElement(
+            opened.start(), end, opened.group(1), opened.group(2), opened.end(), body_end
+        )
+        position = max(end, opened.start() + 1)
+
+
+def _start_tags(masked: str) -> Iterator[tuple[int, int, int]]:
+    r"""(tag start, attributes start, attributes end) of each start tag `<name ...>`, its
+    quoted values skipped over: what `<[A-Za-z][\w:-]*((?:[^>"']|"[^"]*"|'[^']*')*)>`
+    finds, in linear time. A scan that fails (an unclosed quote, no `>`) marks the
+    stretches it read outside quotes: a later tag that reaches one fails the same way."""
+    doomed = bytearray(len(masked) + 1)
+    position = 0
+    while (name := _TAG_NAME.search(masked, position)) is not None:
+        index, read = name.end(), []
+        end = None
+        while not doomed[index]:
+            stop = _TAG_STOP.search(masked, index)
+            read.append((index, stop.start() if stop else len(masked)))
+            if stop is None:
+                break
+            if stop.group() == ">":
+                end = stop.start()
+                break
+            close = masked.find(stop.group(), stop.end())
+            if close == -1:
+                break
+            index = close + 1
+        if end is not None:
+            yield name.start(), name.end(), end
+            position = end + 1
+            continue
+        for start, stop_at in read:
+            doomed[start : stop_at + 1] = b"\x01" * (stop_at + 1 - start)
+        position = name.start() + 1
 
 
 def _spans(masked: str) -> list[_Span]:
@@ -72,22 +148,22 @@ def _spans(masked: str) -> list[_Span]:
     for match in _COMMENT.finditer(masked):
         spans.append(_Span(match.start(), match.end(), OutputContext.INERT))
         insort(taken, match.span())
-    for match in _RAW_ELEMENT.finditer(masked):
-        if not free(match.start()):
+    for element in _raw_elements(masked):
+        if not free(element.start):
             continue
-        insort(taken, match.span())
-        start, end = match.span(3)
-        if match.group(1).lower() == "style":
+        insort(taken, (element.start, element.end))
+        start, end = element.body_start, element.body_end
+        if element.name.lower() == "style":
             spans.append(_Span(start, end, OutputContext.STYLE))
             continue
-        kind = _TYPE.search(match.group(2))
+        kind = _TYPE.search(element.attributes)
         is_js = kind is None or kind.group(1).lower() in _JS_TYPES
         context = OutputContext.SCRIPT if is_js else OutputContext.INERT
         spans.append(_Span(start, end, context, start))
-        spans.extend(_attributes(masked, match.start(), match.start(3)))
-    for match in _START_TAG.finditer(masked):
-        if free(match.start()):
-            spans.extend(_attributes(masked, match.start(1), match.end(1)))
+        spans.extend(_attributes(masked, element.start, element.body_start))
+    for tag_start, attributes_start, attributes_end in _start_tags(masked):
+        if free(tag_start):
+            spans.extend(_attributes(masked, attributes_start, attributes_end))
     return sorted(spans, key=lambda s: s.start)
 
 
@@ -164,6 +240,7 @@ class ContextMap:
         self._starts = [s.start for s in self._spans]
         #: script body start -> its tokens (and their starts), lexed once per script
         self._scripts: dict[int, tuple[list[_Token], list[int]]] = {}
+        self._text_starts: dict[int, int] = {}  # URL value start -> its first non-space
 
     def at(self, offset: int) -> OutputContext:
         # the spans never overlap: comments, script and style bodies, attribute values
@@ -171,6 +248,14 @@ class ContextMap:
         if index >= 0 and offset < self._spans[index].end:
             return self._refine(self._spans[index], offset)
         return OutputContext.HTML
+
+    def _text_start(self, span: _Span) -> int:
+        """Where a URL value's first non-space character is, found once per value (not
+        once per output printed in it)."""
+        if span.origin not in self._text_starts:
+            value = self._masked[span.origin : span.end]
+            self._text_starts[span.origin] = span.origin + len(value) - len(value.lstrip())
+        return self._text_starts[span.origin]
 
     def _refine(self, span: _Span, offset: int) -> OutputContext:
         match span.context:
@@ -182,17 +267,18 @@ class ContextMap:
                 return _token_context(tokens, starts, offset - span.origin)
             case OutputContext.URL:
                 # only a value that starts with the output can be `javascript:`
-                before = self._masked[span.origin : offset]
-                return OutputContext.URL if not before.strip() else OutputContext.HTML
+                return OutputContext.URL if offset <= self._text_start(span) else OutputContext.HTML
             case _:
                 return span.context
 
 
 # -- Pug ------------------------------------------------------------------------------
 
-_PUG_SCRIPT = re.compile(r"^([ \t]*)script\b(\([^)]*\))?(\.?)[ \t]?(.*)$", re.M)
+_PUG_SCRIPT_HEAD = re.compile(r"^([ \t]*+)script\b", re.M)
+_PUG_SCRIPT_TAIL = re.compile(r"(\.?)[ \t]?(.*)$", re.M)
 _PUG_TAG_ATTRIBUTES = re.compile(r"^[ \t]*[\w.#:-]*\(", re.M)
-_PUG_ATTRIBUTE = re.compile(r"([\w:@-]+)\s*(!?=)\s*")
+#: starts at a name's first character only: a search never rescans a long word
+_PUG_ATTRIBUTE = re.compile(r"(?<![\w:@-])([\w:@-]++)\s*+(!?=)\s*")
 _PUG_INTERPOLATION = re.compile(r"([#!])\{([^{}\n]*)\}")
 
 
@@ -208,44 +294,67 @@ def pug_outputs(text: str) -> Iterator[PugOutput]:
     """Pug values printed into script blocks (`script.` and its indented lines, or
     `script var x = #{x}`) and into URL, event-handler and style attributes
     (`a(href=url)`); what Pug prints into element text is plain HTML."""
-    for match in _PUG_SCRIPT.finditer(text):
-        if match.group(2) and _TYPE.search(match.group(2)):
-            kind = _TYPE.search(match.group(2))
+    lines = IndentedLines(text)
+    for script in _pug_scripts(text):
+        if script.attributes and _TYPE.search(script.attributes):
+            kind = _TYPE.search(script.attributes)
             if kind is not None and kind.group(1).lower() not in _JS_TYPES:
                 continue
-        start = match.start(4)
-        end = match.end()
-        if match.group(3):
-            end = _pug_block_end(text, match.end(), len(match.group(1).expandtabs()))
+        start, end = script.body_start, script.line_end
+        if script.block:
+            end = lines.block_end(script.line_end + 1, len(script.indent.expandtabs()))
         body = text[start:end]
         masked = _PUG_INTERPOLATION.sub(lambda m: "_" * len(m.group(0)), body)
+        tokens = _script_tokens(masked)  # lexed once, not once per interpolation
+        starts = [t.start for t in tokens]
         for found in _PUG_INTERPOLATION.finditer(body):
-            context = script_state(masked[: found.start()])
+            context = _token_context(tokens, starts, found.start())
             yield PugOutput(
                 start + found.start(), found.group(2).strip(), found.group(1) == "#", context
             )
+    scanned = 0
     for match in _PUG_TAG_ATTRIBUTES.finditer(text):
-        yield from _pug_attributes(text, match.end())
+        # a list inside a value that ran on over later lines (an unclosed bracket or
+        # quote) was read as part of that value: reading it again would be quadratic
+        if match.start() >= scanned:
+            scanned = yield from _pug_attributes(text, match.end())
 
 
-def _pug_block_end(text: str, offset: int, indent: int) -> int:
-    position = offset + 1
-    for line in text[position:].splitlines(keepends=True):
-        if line.strip() and len(line) - len(line.lstrip(" \t")) <= indent:
-            return position
-        position += len(line)
-    return len(text)
+@dataclass(frozen=True)
+class _PugScript:
+    indent: str
+    attributes: str | None  # `(type="...")`
+    block: bool  # `script.`: the body is the indented lines below
+    body_start: int  # the rest of the line
+    line_end: int
 
 
-def _pug_attributes(text: str, start: int) -> Iterator[PugOutput]:
-    """`name=expression` pairs of one Pug attribute list, up to its closing parenthesis."""
+def _pug_scripts(text: str) -> Iterator[_PugScript]:
+    r"""`script`, `script(attributes)` and `script.` lines: what the multi-line regex
+    `^([ \t]*)script\b(\([^)]*\))?(\.?)[ \t]?(.*)$` finds, each `)` searched for once."""
+    closers = Closers(text)
+    position = 0
+    while (head := _PUG_SCRIPT_HEAD.search(text, position)) is not None:
+        index, attributes = head.end(), None
+        if text.startswith("(", index) and (close := closers.after(")", index + 1)) != -1:
+            index, attributes = close + 1, text[head.end() : close + 1]
+        tail = _PUG_SCRIPT_TAIL.match(text, index)
+        if tail is None:  # it matches any rest of a line
+            return
+        yield _PugScript(head.group(1), attributes, bool(tail.group(1)), tail.start(2), tail.end())
+        position = max(tail.end(), head.start() + 1)
+
+
+def _pug_attributes(text: str, start: int) -> Generator[PugOutput, None, int]:
+    """`name=expression` pairs of one Pug attribute list, up to its closing parenthesis;
+    returns where the list ends."""
     position = start
     while position < len(text):
         while position < len(text) and text[position] in " \t\n,":
             position += 1
         attribute = _PUG_ATTRIBUTE.match(text, position)
         if attribute is None:
-            return
+            return position
         value_end = _expression_end(text, attribute.end())
         expression = text[attribute.end() : value_end].strip()
         name = attribute.group(1).lower()
@@ -260,8 +369,9 @@ def _pug_attributes(text: str, start: int) -> Iterator[PugOutput]:
         if context is not None:
             yield PugOutput(attribute.end(), expression, escaped, context)
         if value_end >= len(text) or text[value_end] == ")":
-            return
+            return value_end
         position = value_end
+    return position
 
 
 def _ends_value(text: str, index: int) -> bool:

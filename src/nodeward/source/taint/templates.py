@@ -17,21 +17,81 @@ from dataclasses import dataclass
 
 from nodeward.source.parse import SourceText
 from nodeward.source.taint import template_loops
-from nodeward.source.taint.template_context import ContextMap, OutputContext, pug_outputs
+from nodeward.source.taint.delimited import Closers, Tag, blank_spans, end_of_last, find_tags
+from nodeward.source.taint.template_context import (
+    ContextMap,
+    OutputContext,
+    PugOutput,
+    pug_outputs,
+)
 from nodeward.source.taint.template_loops import Alias
 
-_EJS = re.compile(r"<%-(.*?)-?%>", re.S)
-_HANDLEBARS = re.compile(r"\{\{\{\s*(.*?)\s*\}\}\}", re.S)
-_PUG_LINE = re.compile(r"^[ \t]*[\w.#:-]*(?:\([^)]*\))?!=[ \t]*(.+)$", re.M)
-_PUG_INLINE = re.compile(r"!\{(.*?)\}")
-_NUNJUCKS_SAFE = re.compile(r"\{\{\s*([^{}]*?)\|\s*safe\s*(?:\|[^{}]*)?\}\}")
-_NUNJUCKS_ANY = re.compile(r"(?<!\{)\{\{(?![{#/!>^&~])\s*([^{}]*?)\s*\}\}")
-_EJS_ESCAPED = re.compile(r"<%=(.*?)[-_]?%>", re.S)
-_HANDLEBARS_ESCAPED = re.compile(r"(?<!\{)\{\{~?(?![{#/!>^&~]|else\b)\s*([^{}]*?)\s*~?\}\}(?!\})")
+#: A Pug line up to its attributes `(...)`, which may run over several lines (_pug_lines)
+_PUG_LINE_HEAD = re.compile(r"^[ \t]*+[\w.#:-]*+", re.M)
+_PUG_LINE_TAIL = re.compile(r"!=[ \t]*(.+)$", re.M)
+# The tags below read up to the next brace, possessively: no nested or lazy quantifier
+# whose steps rescan a run of spaces. The expression is stripped afterwards (_tags).
+#: `{{ x | safe }}`: the text up to the first `|` followed by `safe` and `}}` or `|`
+_NUNJUCKS_SAFE = re.compile(
+    r"\{\{\s*+((?:[^{}|]|\|(?!\s*+safe\s*+(?:\||\}\})))*+)\|\s*+safe\s*+(?:\|[^{}]*+)?\}\}"
+)
+_NUNJUCKS_ANY = re.compile(r"(?<!\{)\{\{(?![{#/!>^&~])([^{}]*+)\}\}")
+#: the expression may end in the `~` of `~}}`, taken off by _handlebars_escaped
+_HANDLEBARS_ESCAPED = re.compile(r"(?<!\{)\{\{~?(?![{#/!>^&~]|else\b)([^{}]*+)\}\}(?!\})")
 _IDENTIFIER = re.compile(r"(?<![\w.$'\"])([A-Za-z_$][\w$]*)")
 _KEYWORDS = frozenset({"true", "false", "null", "undefined", "this", "typeof", "new", "safe"})
 _SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.S | re.I)
-_TEMPLATE_TAG = re.compile(r"<%.*?%>|\{\{.*?\}\}|\{%.*?%\}", re.S)
+_SCRIPT_END = re.compile(r"</script>", re.I)
+_TEMPLATE_TAGS = (Tag("<%", "%>"), Tag("{{", "}}"), Tag("{%", "%}"))
+
+#: Finds the output tags of one kind: (offset, expression as written) of each.
+Finder = Callable[[str], Iterator[tuple[int, str]]]
+
+
+def _delimited(opener: str, closer: str, trim: str = "", single_line: bool = False) -> Finder:
+    """Tags `opener ... closer` (one character of `trim` before the closer is part of the
+    closer: `-%>`), without the quadratic rescans of a lazy regex (delimited)."""
+
+    def find(text: str) -> Iterator[tuple[int, str]]:
+        for span in find_tags(text, (Tag(opener, closer, single_line),)):
+            body = text[span.body_start : span.body_end]
+            yield span.start, body[:-1] if trim and body[-1:] in trim else body
+
+    return find
+
+
+def _matches(pattern: re.Pattern[str]) -> Finder:
+    """Tags a regex finds; it must be linear (tests/test_regex_linear.py)."""
+    return lambda text: ((m.start(), m.group(1)) for m in pattern.finditer(text))
+
+
+def _pug_lines(text: str) -> Iterator[tuple[int, str]]:
+    r"""`!= x` and `tag(attributes)!= x` lines: what the multi-line regex
+    `^[ \t]*[\w.#:-]*(?:\([^)]*\))?!=[ \t]*(.+)$` finds, with each `)` searched for once
+    rather than from every line that opens a parenthesis."""
+    closers = Closers(text)
+    position = 0
+    while position <= len(text) and (head := _PUG_LINE_HEAD.search(text, position)):
+        index = head.end()
+        if text.startswith("(", index):
+            close = closers.after(")", index + 1)
+            index = close + 1 if close != -1 else -1
+        tail = _PUG_LINE_TAIL.match(text, index) if index != -1 else None
+        if tail is not None:
+            yield head.start(), tail.group(1)
+        position = tail.end() if tail is not None else head.start() + 1
+
+
+def _handlebars_escaped(text: str) -> Iterator[tuple[int, str]]:
+    for match in _HANDLEBARS_ESCAPED.finditer(text):
+        expression = match.group(1).rstrip()
+        yield match.start(), expression[:-1] if expression.endswith("~") else expression
+
+
+_EJS = _delimited("<%-", "%>", "-")
+_EJS_ESCAPED = _delimited("<%=", "%>", "-_")
+_HANDLEBARS = _delimited("{{{", "}}}")
+_PUG_INLINE = _delimited("!{", "}", single_line=True)
 
 ENGINE_SUFFIXES = {
     ".ejs": "ejs",
@@ -60,10 +120,23 @@ class TemplateOutput:
     context: OutputContext = OutputContext.HTML
 
 
-def _position(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return line, column
+class _Positions:
+    """Line and column of offsets asked for in increasing order, counting each stretch of
+    text once (counting from the start for every output would be quadratic)."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._offset, self._line, self._line_start = 0, 1, 0
+
+    def at(self, offset: int) -> tuple[int, int]:
+        if offset < self._offset:
+            self._offset, self._line, self._line_start = 0, 1, 0
+        newlines = self._text.count("\n", self._offset, offset)
+        if newlines:
+            self._line += newlines
+            self._line_start = self._text.rfind("\n", self._offset, offset) + 1
+        self._offset = offset
+        return self._line, offset - self._line_start + 1
 
 
 def _roots(expression: str) -> frozenset[str]:
@@ -71,22 +144,22 @@ def _roots(expression: str) -> frozenset[str]:
     return frozenset(n for n in names[:1] + names[1:] if n not in _KEYWORDS)
 
 
-def _patterns(engine: str, autoescape_off: bool) -> list[tuple[re.Pattern[str], str, bool]]:
-    """(tag pattern, how it is written, whether it escapes HTML), unescaped tags first so
+def _patterns(engine: str, autoescape_off: bool) -> list[tuple[Finder, str, bool]]:
+    """(tag finder, how it is written, whether it escapes HTML), unescaped tags first so
     that a `{{ x | safe }}` is not also read as an escaped `{{ x }}`."""
     match engine:
         case "ejs":
             return [(_EJS, "<%- %>", False), (_EJS_ESCAPED, "<%= %>", True)]
         case "handlebars":
-            return [(_HANDLEBARS, "{{{ }}}", False), (_HANDLEBARS_ESCAPED, "{{ }}", True)]
+            return [(_HANDLEBARS, "{{{ }}}", False), (_handlebars_escaped, "{{ }}", True)]
         case "pug":
-            return [(_PUG_LINE, "!=", False), (_PUG_INLINE, "!{}", False)]
+            return [(_pug_lines, "!=", False), (_PUG_INLINE, "!{}", False)]
         case "nunjucks" | "html":
-            patterns = [(_NUNJUCKS_SAFE, "| safe", False)]
+            patterns = [(_matches(_NUNJUCKS_SAFE), "| safe", False)]
             if autoescape_off:
-                patterns.append((_NUNJUCKS_ANY, "{{ }} with autoescape off", False))
+                patterns.append((_matches(_NUNJUCKS_ANY), "{{ }} with autoescape off", False))
             else:
-                patterns.append((_NUNJUCKS_ANY, "{{ }}", True))
+                patterns.append((_matches(_NUNJUCKS_ANY), "{{ }}", True))
             if engine == "html":
                 patterns += [(_EJS, "<%- %>", False), (_EJS_ESCAPED, "<%= %>", True)]
             return patterns
@@ -94,16 +167,18 @@ def _patterns(engine: str, autoescape_off: bool) -> list[tuple[re.Pattern[str], 
             return []
 
 
-def _tags(engine: str, text: str, autoescape_off: bool) -> Iterator[tuple[int, str, str, bool]]:
+def _tags(
+    engine: str, text: str, autoescape_off: bool, pug: list[PugOutput]
+) -> Iterator[tuple[int, str, str, bool]]:
     """(offset, expression, how it is written, escapes HTML) of each output tag."""
     seen: set[int] = set()
-    for pattern, written, escaped in _patterns(engine, autoescape_off):
-        for match in pattern.finditer(text):
-            if match.start() not in seen:
-                seen.add(match.start())
-                yield match.start(), match.group(1).strip(), written, escaped
+    for find, written, escaped in _patterns(engine, autoescape_off):
+        for offset, expression in find(text):
+            if offset not in seen:
+                seen.add(offset)
+                yield offset, expression.strip(), written, escaped
     if engine == "pug":  # attribute values and `#{}` in script blocks
-        for output in pug_outputs(text):
+        for output in pug:
             if output.offset not in seen:
                 seen.add(output.offset)
                 written = "#{}" if output.escaped else "!{}"
@@ -116,9 +191,9 @@ def _tags(engine: str, text: str, autoescape_off: bool) -> Iterator[tuple[int, s
                 yield output.offset, output.expression, written, output.escaped
 
 
-def _context_of(engine: str, text: str) -> Callable[[int], OutputContext]:
+def _context_of(engine: str, text: str, pug: list[PugOutput]) -> Callable[[int], OutputContext]:
     if engine == "pug":
-        contexts = {o.offset: o.context for o in pug_outputs(text)}
+        contexts = {o.offset: o.context for o in pug}
         return lambda offset: contexts.get(offset, OutputContext.HTML)
     return ContextMap(text).at
 
@@ -128,14 +203,16 @@ def template_outputs(rel: str, text: str, autoescape_off: bool = False) -> Itera
     engine = ENGINE_SUFFIXES.get(posixpath.splitext(rel.lower())[1])
     if engine is None:
         return
-    tags = sorted(_tags(engine, text, autoescape_off))
+    pug = list(pug_outputs(text)) if engine == "pug" else []  # read once, used twice
+    tags = sorted(_tags(engine, text, autoescape_off, pug))
     if not tags:
         return
     resolve = _loop_resolver(engine, text)
-    context = _context_of(engine, text)
+    context = _context_of(engine, text, pug)
+    positions = _Positions(text)
     for offset, expression, written, escaped in tags:
         resolved = resolve(expression, offset)
-        line, column = _position(text, offset)
+        line, column = positions.at(offset)
         yield TemplateOutput(
             line,
             column,
@@ -157,10 +234,7 @@ def unescaped_outputs(
 def _loop_resolver(engine: str, text: str) -> Callable[[str, int], str]:
     """How to read an expression printed at an offset, given the loops open there."""
     if engine == "handlebars":
-        spans = template_loops.handlebars_blocks(text)
-        return lambda expression, offset: template_loops.handlebars_resolve(
-            expression, spans, offset
-        )
+        return template_loops.BlockScope(template_loops.handlebars_blocks(text)).resolve
     aliases: list[Alias] = []
     match engine:
         case "ejs":
@@ -171,7 +245,7 @@ def _loop_resolver(engine: str, text: str) -> Callable[[str, int], str]:
             aliases = template_loops.nunjucks_aliases(text)
         case "html":  # Swig or Nunjucks views named .html, sometimes EJS
             aliases = template_loops.nunjucks_aliases(text) + template_loops.ejs_aliases(text)
-    return lambda expression, offset: template_loops.substitute(expression, aliases, offset)
+    return template_loops.LoopScope(aliases).resolve  # outputs are resolved in text order
 
 
 def find_view(view: str, templates: list[str], views_dirs: tuple[str, ...]) -> str | None:
@@ -194,7 +268,8 @@ def inline_scripts(text: SourceText) -> SourceText | None:
     (markup and template tags) blanked, so that the result parses as JavaScript."""
     decoded = text.source.decode("utf-8", errors="replace")
     keep: list[tuple[int, int]] = []
-    for match in _SCRIPT.finditer(decoded):
+    # no search runs past the last </script>: an unclosed <script> would rescan to the end
+    for match in _SCRIPT.finditer(decoded, 0, end_of_last(_SCRIPT_END, decoded)):
         attributes = match.group(1).lower()
         if "src=" in attributes or (
             "type=" in attributes and "javascript" not in attributes and "module" not in attributes
@@ -206,6 +281,6 @@ def inline_scripts(text: SourceText) -> SourceText | None:
     chars = [c if c == "\n" else " " for c in decoded]
     for start, end in keep:
         chars[start:end] = decoded[start:end]
-    masked = "".join(chars)
-    masked = _TEMPLATE_TAG.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), masked)
+    kept = "".join(chars)
+    masked = blank_spans(kept, find_tags(kept, _TEMPLATE_TAGS), " ")
     return SourceText(rel=text.rel, source=masked.encode("utf-8"), lines=text.lines)

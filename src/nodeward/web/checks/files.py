@@ -11,7 +11,12 @@ from nodeward.web.exchange import Exchange
 
 _ENV = re.compile(r"^[A-Z][A-Z0-9_]{1,60}=\S", re.M)
 _GIT = re.compile(r"^\[(core|remote|branch)", re.M)
-_PACKAGE = re.compile(r'^\s*\{[\s\S]*"(dependencies|name|scripts)"\s*:', re.M)
+#: A line that starts with `{` (after spaces), then the key anywhere after it: from the
+#: first such line only (atomic; every later key is reachable from it), and the spaces
+#: before `{` read on their own line, so a run of blank lines is not read from each one.
+_PACKAGE = re.compile(
+    r'\A(?>[\s\S]*?^[^\S\n]*+\{)[\s\S]*"(?:dependencies|name|scripts)"\s*+:', re.M
+)
 _SQL = re.compile(r"(CREATE TABLE|INSERT INTO|-- MySQL dump|PostgreSQL database dump)", re.I)
 _ARCHIVE = (b"PK\x03\x04", b"\x1f\x8b", b"7z\xbc\xaf")
 

@@ -21,7 +21,7 @@ HELMET_HEADERS = (
     "x-frame-options",
     "x-permitted-cross-domain-policies",
 )
-_VERSION = re.compile(r"\d+\.\d+")
+_VERSION = re.compile(r"(?<!\d)\d++\.\d")  # from the first digit of a run only
 _ONE_YEAR = 31_536_000
 
 
