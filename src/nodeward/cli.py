@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import signal
 import sys
+import threading
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import Any, NoReturn
 
 from nodeward import __version__
 from nodeward.baseline import BaselineError
@@ -22,6 +28,25 @@ from nodeward.source.appmodel.command import add_routes_command as _add_routes
 from nodeward.web.command import add_probe_command, add_probe_flags, probe_scan
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+#: Stopped by a signal: the shell's convention, 128 + the signal number.
+EXIT_INTERRUPTED = 128 + signal.SIGINT  # Ctrl-C: 130
+EXIT_TERMINATED = 128 + signal.SIGTERM  # kill: 143
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE  # the reader of stdout went away: 141
+
+REPORT_BUG = "please report this on the nodeward issue tracker with the --debug output"
+
+
+class OutputError(Exception):
+    """The report could not be written where the user asked."""
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that cleanup (the forked child, temporary
+    files) runs as it does for Ctrl-C; a BaseException so `except Exception` lets it pass."""
+
+
+#: Failures of the user's input or environment, not of nodeward: one line, exit 2.
+EXPECTED_ERRORS: tuple[type[Exception], ...] = (ConfigError, ScanError, BaselineError, OutputError)
 
 
 def _codes(value: str) -> list[str]:
@@ -143,7 +168,13 @@ def _emit(report: Report, config: Config, *, color: bool | None) -> int:
         case _:
             use_color = sys.stdout.isatty() if color is None else color
             content = text.render(report, color=use_color and config.output is None)
-    write_output(content, config.output)
+    try:
+        write_output(content, config.output)
+    except OSError as error:
+        if config.output is None:
+            raise  # stdout: a closed pipe is handled in main()
+        reason = error.strerror or str(error)
+        raise OutputError(f"cannot write the report to {config.output}: {reason}") from None
     if config.strict and report.skips:
         print(f"nodeward: {len(report.skips)} skipped (--strict)", file=sys.stderr)
         return EXIT_ERROR
@@ -222,6 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"nodeward {__version__}")
     parser.add_argument(
+        "--debug", action="store_true", help="print the traceback of an internal error"
+    )
+    parser.add_argument(
         "--color",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -230,21 +264,72 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in COMMANDS:
         add(sub)
+    _accept_debug_anywhere(sub)
     return parser
 
 
+def _accept_debug_anywhere(sub: Any) -> None:
+    """`--debug` also after a subcommand (`nodeward scan . --debug`)."""
+    for command in sub.choices.values():
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
+        for action in command._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _accept_debug_anywhere(action)
+
+
+def _raise_terminated(_signum: int, _frame: FrameType | None) -> NoReturn:
+    raise Terminated
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split()) or "(no message)"
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so the interpreter's final flush does
+    not print a second error."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 any error
+    (usage, configuration, input/output, a corrupt database, a crash), 130 Ctrl-C, 143
+    SIGTERM, 141 when the reader of stdout went away."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    debug = bool(vars(args).pop("debug", False))
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _raise_terminated) if in_main_thread else None
     try:
-        code: int = args.handler(args)
-    except (ConfigError, ScanError, BaselineError) as error:
-        print(f"nodeward: error: {error}", file=sys.stderr)
-        return EXIT_ERROR
+        return handler(args)
+    except EXPECTED_ERRORS as error:
+        print(f"nodeward: error: {_one_line(str(error))}", file=sys.stderr)
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except OSError as error:  # I/O the commands do not handle themselves
+        print(f"nodeward: error: {_one_line(str(error))}", file=sys.stderr)
     except KeyboardInterrupt:
         print("nodeward: interrupted", file=sys.stderr)
-        return 130
-    return code
+        return EXIT_INTERRUPTED
+    except Terminated:
+        print("nodeward: terminated", file=sys.stderr)
+        return EXIT_TERMINATED
+    except Exception as error:  # a bug: one line, the traceback only when asked for
+        if debug:
+            traceback.print_exc(file=sys.stderr)
+        name = type(error).__name__
+        print(
+            f"nodeward: internal error: {name}: {_one_line(str(error))} ({REPORT_BUG})",
+            file=sys.stderr,
+        )
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    return EXIT_ERROR
 
 
 if __name__ == "__main__":
