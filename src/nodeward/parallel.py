@@ -8,11 +8,17 @@ object in the child, which would copy most of the pages.
 
 Used only where `fork` exists and no other thread runs (forking a threaded process is
 unsafe); otherwise, and whenever the child fails, the work runs here instead.
+
+The child never outlives the parent: it asks Linux for SIGKILL when the parent dies
+(PR_SET_PDEATHSIG, which covers a parent killed with SIGKILL), checks that the parent did
+not die before it asked, and the parent kills it when the scan fails or is interrupted
+(Ctrl-C, or SIGTERM, which the command line turns into an exception).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import os
 import pickle
@@ -48,10 +54,12 @@ class Forked(Generic[T]):
         try:
             while chunk := os.read(self.reader, 1 << 20):
                 chunks.append(chunk)
-        finally:
-            os.close(self.reader)
-            _pid, status = os.waitpid(self.pid, 0)
-            gc.unfreeze()
+        except BaseException:  # interrupted while waiting: the child must not run on
+            self.cancel()
+            raise
+        os.close(self.reader)
+        _pid, status = os.waitpid(self.pid, 0)
+        gc.unfreeze()
         if os.waitstatus_to_exitcode(status) == 0 and chunks:
             try:
                 return pickle.loads(b"".join(chunks))  # type: ignore[no-any-return]  # noqa: S301 - our own child
@@ -70,15 +78,33 @@ class Forked(Generic[T]):
         gc.unfreeze()
 
 
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _die_with_parent(parent: int) -> None:
+    """In the child: be killed when the parent dies, and leave now if it already has."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):  # no libc: the other guards stay
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
 def start(work: Callable[[], T]) -> Forked[T]:
     """Start `work` in a forked child. The caller must call `result()` or `cancel()`."""
     reader, writer = os.pipe()
+    parent = os.getpid()
     gc.freeze()
     pid = os.fork()
     if pid == 0:  # the child: compute, send, and leave without running any cleanup
         os.close(reader)
         code = 0
         try:
+            # The parent's SIGTERM handler raises in whatever runs; here the default (die)
+            # is what the parent expects of `cancel()`.
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            _die_with_parent(parent)
             payload = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
             view = memoryview(payload)
             while view:
