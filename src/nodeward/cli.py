@@ -304,7 +304,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _raise_terminated) if in_main_thread else None
     try:
-        return handler(args)
+        code = handler(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at the interpreter's exit
+        return code
     except EXPECTED_ERRORS as error:
         print(f"nodeward: error: {_one_line(str(error))}", file=sys.stderr)
     except BrokenPipeError:

@@ -110,6 +110,8 @@ def import_repository(source: Path) -> int:
         count = len(parse_repository(json.loads(source.read_text(encoding="utf-8"))))
     except (OSError, ValueError) as error:
         raise RepositoryError(f"{source}: {error}") from None
+    except RecursionError:
+        raise RepositoryError(f"{source}: invalid JSON: nested too deeply") from None
     target = repository_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, target)
@@ -187,7 +189,7 @@ def scan_static(project: Project) -> tuple[list[Finding], list[Skip], str | None
         return [], [Skip("client-side libraries", reason)], reason
     try:
         libraries = parse_repository(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, RepositoryError) as error:
+    except (OSError, ValueError, RepositoryError, RecursionError) as error:
         reason = f"unreadable Retire.js repository: {error}"
         return [], [Skip(str(path), reason)], reason
     findings = []

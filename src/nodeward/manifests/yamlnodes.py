@@ -5,7 +5,7 @@ from the file is ever turned into Python objects beyond plain scalars."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import yaml
 
@@ -20,6 +20,10 @@ def documents(text: SourceText) -> list[yaml.Node] | Skip:
     """Every document of a (multi-document) YAML file, or a Skip saying why it is not YAML."""
     try:
         nodes = list(yaml.compose_all(text.source.decode("utf-8"), Loader=yaml.SafeLoader))
+    except UnicodeDecodeError as error:
+        return Skip(text.rel, f"not valid YAML: not UTF-8 at byte {error.start}")
+    except RecursionError:
+        return Skip(text.rel, "not valid YAML: nested too deeply")
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
@@ -46,27 +50,32 @@ def is_true(node: yaml.Node | None) -> bool:
 
 def items(node: yaml.Node | None) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
     """(key, key node, value node) of a mapping, with `<<: *anchor` merges applied: keys
-    written in the mapping win over merged ones, as in YAML's merge-key spec."""
-    if not isinstance(node, yaml.MappingNode):
-        return
+    written in the mapping win over merged ones, as in YAML's merge-key spec.
+
+    Merged mappings are visited once each: an alias names the same node
+    wherever it is used, so chains of `<<: [*a, *a, ...]` (an alias bomb) or a mapping
+    that merges itself cost one visit per node, not one per path."""
     seen: set[str] = set()
-    merged: list[yaml.Node] = []
-    for key_node, value_node in node.value:
-        key = scalar(key_node)
-        if key is None:
+    visited: set[int] = set()
+    pending: list[yaml.Node] = [node] if node is not None else []
+    while pending:  # depth first, in order: earlier merges win over later ones
+        current = pending.pop()
+        if not isinstance(current, yaml.MappingNode) or id(current) in visited:
             continue
-        if key == _MERGE_KEY:
-            merged.extend(
-                value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
-            )
-            continue
-        seen.add(key)
-        yield key, key_node, value_node
-    for source in merged:
-        for key, key_node, value_node in items(source):
-            if key not in seen:
+        visited.add(id(current))
+        merged: list[yaml.Node] = []
+        for key_node, value_node in current.value:
+            key = scalar(key_node)
+            if key is None:
+                continue
+            if key == _MERGE_KEY:
+                merged.extend(
+                    value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                )
+            elif key not in seen:
                 seen.add(key)
                 yield key, key_node, value_node
+        pending.extend(reversed(merged))
 
 
 def get(node: yaml.Node | None, *path: str) -> yaml.Node | None:
@@ -90,6 +99,11 @@ def key_node(node: yaml.Node | None, key: str) -> yaml.Node | None:
         if name == key:
             return knode
     return None
+
+
+def unique(nodes: Iterable[yaml.Node]) -> list[yaml.Node]:
+    """Each node once, in order: the aliases of one anchor are the same node."""
+    return list({id(node): node for node in nodes}.values())
 
 
 def sequence(node: yaml.Node | None) -> list[yaml.Node]:
