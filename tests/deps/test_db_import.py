@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import sqlite3
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -235,3 +236,54 @@ def test_two_databases_with_different_ranges_are_two_findings(tmp_path: Path, ca
     ]
     found = _scan_qs(tmp_path, [other, _record("GHSA-xxxx-yyyy-zzzz")])
     assert sorted(found) == ["GHSA-xxxx-yyyy-zzzz", "NSWG-ECO-9"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("UPDATE meta SET value = 'abc' WHERE key = 'imported_at'", "corrupt (no import time)"),
+        ("DELETE FROM meta WHERE key = 'imported_at'", "corrupt (no import time)"),
+        ("DROP TABLE packages", "corrupt (no such table: packages)"),
+    ],
+)
+def test_damaged_database_is_one_line_for_status_and_a_skip_for_scan(
+    tmp_path: Path, cache: Path, capsys: pytest.CaptureFixture[str], change: str, message: str
+) -> None:
+    osv_db.import_records(FIXTURES / "npm-nswg-osv.zip")
+    database = cache / "osv-npm.sqlite3"
+    connection = sqlite3.connect(database)
+    connection.execute(change)
+    connection.commit()
+    connection.close()
+    assert main(["db", "status"]) == 2
+    assert capsys.readouterr().err == (
+        f"nodeward: error: advisory database {database} is {message}; rebuild it with "
+        "`nodeward db import FILE.zip` or `nodeward db update`\n"
+    )
+    root = tmp_path / "app"
+    root.mkdir()
+    shutil.copy(LOCKS / "package.json", root / "package.json")
+    shutil.copy(LOCKS / "package-lock.v3.json", root / "package-lock.json")
+    report = scan_path(root, select=("DEP001",))
+    corrupt = [s.reason for s in report.skips if "corrupt" in s.reason]
+    if "no such table" in message:  # nothing can be looked up: a skip that says why
+        assert report.findings == ()
+        assert corrupt == [
+            f"advisory database {database} is {message}; rebuild it with "
+            "`nodeward db import FILE.zip` or `nodeward db update`"
+        ]
+    else:  # only the age is unknown: the advisories are still used
+        assert corrupt == []
+        assert {f.location.package for f in report.findings} == {"lodash"}  # type: ignore[union-attr]
+
+
+def test_database_without_its_source_label_still_reports_status(
+    cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    osv_db.import_records(FIXTURES / "npm-nswg-osv.zip")
+    connection = sqlite3.connect(cache / "osv-npm.sqlite3")
+    connection.execute("DELETE FROM meta WHERE key = 'source'")
+    connection.commit()
+    connection.close()
+    assert main(["db", "status"]) == 0
+    assert "467 advisories for 408 packages, from unknown" in capsys.readouterr().out

@@ -192,7 +192,13 @@ def status(db_path: Path | None = None) -> Status:
         ) from None
     finally:
         connection.close()
-    return Status(db_path, records, packages, float(meta.get("imported_at", 0)), meta["source"])
+    try:
+        imported_at = float(meta.get("imported_at", ""))
+    except ValueError:
+        raise SourceError(
+            f"advisory database {db_path} is corrupt (no import time); {REBUILD_HINT}"
+        ) from None
+    return Status(db_path, records, packages, imported_at, str(meta.get("source", "unknown")))
 
 
 def stored_etag(db_path: Path | None = None) -> str:
