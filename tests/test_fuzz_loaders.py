@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from nodeward.baseline import BaselineError, load_fingerprints
 from nodeward.config import ConfigError, load_file
+from nodeward.deps import retire
 from nodeward.deps.advisories import osv_db
 from nodeward.deps.advisories.archive import ArchiveError
 from nodeward.deps.advisories.osv import InvalidRecord, parse_record
@@ -660,6 +661,44 @@ def test_osv_import_of_damaged_zips(workdir: Path, data: st.DataObject) -> None:
 @given(content=st.binary(max_size=300))
 def test_osv_import_of_random_bytes(workdir: Path, content: bytes) -> None:
     _import_result(workdir, content)
+
+
+_retire_library = st.fixed_dictionaries(
+    {},
+    optional={
+        "extractors": st.fixed_dictionaries(
+            {},
+            optional={
+                key: st.lists(st.sampled_from(("(§§version§§)", "a(", "x")) | json_values)
+                | json_values
+                for key in ("filename", "filecontent", "uri", "hashes", "func")
+            },
+        )
+        | json_values,
+        "vulnerabilities": st.lists(
+            st.fixed_dictionaries(
+                {},
+                optional=dict.fromkeys(
+                    ("atOrAbove", "below", "severity", "identifiers", "info", "cwe"), json_values
+                ),
+            )
+            | json_values,
+            max_size=3,
+        )
+        | json_values,
+    },
+)
+
+
+@settings(fuzz, max_examples=150)
+@given(document=st.dictionaries(st.text(max_size=5), _retire_library | json_values) | json_values)
+def test_retire_repository_loader(document: Any) -> None:
+    with hang_guard():
+        try:
+            libraries = retire.parse_repository(document)
+        except retire.RepositoryError:
+            return
+    assert all(isinstance(v.below, str | None) for lib in libraries for v in lib.vulnerabilities)
 
 
 # --- manifests -------------------------------------------------------------------------

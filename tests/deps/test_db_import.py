@@ -287,3 +287,43 @@ def test_database_without_its_source_label_still_reports_status(
     connection.close()
     assert main(["db", "status"]) == 0
     assert "467 advisories for 408 packages, from unknown" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("repository", "code", "out", "err"),
+    [
+        (
+            {"jquery": {"extractors": 5}},
+            2,
+            "",
+            "not a Retire.js repository (no library has extractors)",
+        ),
+        ({"jquery": {"extractors": {"uri": True}, "vulnerabilities": 5}}, 0, "imported 1", ""),
+        (
+            {
+                "jquery": {
+                    "extractors": {"hashes": [1]},
+                    "vulnerabilities": [1, {"cwe": 7, "identifiers": []}],
+                }
+            },
+            0,
+            "imported 1",
+            "",
+        ),
+    ],
+)
+def test_retire_repository_of_the_wrong_shape(
+    tmp_path: Path,
+    cache: Path,
+    capsys: pytest.CaptureFixture[str],
+    repository: Any,
+    code: int,
+    out: str,
+    err: str,
+) -> None:
+    source = tmp_path / "jsrepository.json"
+    source.write_text(json.dumps(repository))
+    assert main(["db", "import-retire", str(source)]) == code
+    captured = capsys.readouterr()
+    assert captured.out.startswith(out)
+    assert captured.err == (f"nodeward: error: {source}: {err}\n" if err else "")
