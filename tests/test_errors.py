@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import json
 import os
+import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -216,3 +219,34 @@ def test_closed_stdout_exits_quietly() -> None:
     process.stdout.close()  # before the first line is written
     _out, err = process.communicate(timeout=60)
     assert (process.returncode, err) == (141, b"")
+
+
+def test_max_file_size_must_be_positive(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["scan", str(project), "--max-file-size", "-1"])
+    assert exited.value.code == 2
+    assert (
+        "argument --max-file-size: expected a positive number, not '-1'" in capsys.readouterr().err
+    )
+
+
+def test_report_into_a_pipe_writes_into_it_and_keeps_it(tmp_path: Path, project: Path) -> None:
+    """`-o /dev/stdout` or a FIFO: written into, never renamed over (as root, the rename
+    replaced the device node with a regular file)."""
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    try:
+        code = main(
+            ["scan", str(project), "--select", "NW801", "-f", "json", "-o", str(fifo), "-q"]
+        )
+    finally:
+        if reader.is_alive():  # the scan failed before opening the pipe: unblock the reader
+            with fifo.open("wb"):
+                pass
+        reader.join(timeout=30)
+    assert code == 0
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert json.loads(received[0])["schema"] == "nodeward-report"

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import os
 import signal
+import stat
 import sys
 import threading
 import traceback
@@ -56,6 +57,12 @@ def _codes(value: str) -> list[str]:
 def _jobs(value: str) -> int:
     if not value.isdigit():
         raise argparse.ArgumentTypeError(f"expected 0 or a positive number, not {value!r}")
+    return int(value)
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) == 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, not {value!r}")
     return int(value)
 
 
@@ -113,7 +120,7 @@ def _add_scan(sub: Any) -> None:
     parser.add_argument("--include-node-modules", action="store_true", default=s)
     parser.add_argument(
         "--max-file-size",
-        type=int,
+        type=_positive,
         default=s,
         metavar="BYTES",
         help="skip larger files (default 2000000)",
@@ -169,7 +176,7 @@ def _emit(report: Report, config: Config, *, color: bool | None) -> int:
             use_color = sys.stdout.isatty() if color is None else color
             content = text.render(report, color=use_color and config.output is None)
     try:
-        write_output(content, config.output)
+        _write_report(content, config.output)
     except OSError as error:
         if config.output is None:
             raise  # stdout: a closed pipe is handled in main()
@@ -182,6 +189,18 @@ def _emit(report: Report, config: Config, *, color: bool | None) -> int:
         f for f in report.findings if f.severity >= config.fail_on and counts_for_exit(f, config)
     ]
     return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _write_report(content: str, destination: Path | None) -> None:
+    """A device or a pipe (`-o /dev/stdout`, a FIFO) is written into: the atomic rename
+    that protects a report file would replace the device node itself."""
+    if destination is not None and destination.exists() and not destination.is_dir():
+        mode = destination.stat().st_mode
+        if not stat.S_ISREG(mode):
+            with destination.open("w", encoding="utf-8") as stream:
+                stream.write(content)
+            return
+    write_output(content, destination)
 
 
 def _add_rules(sub: Any) -> None:
