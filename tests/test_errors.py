@@ -236,7 +236,7 @@ def test_report_into_a_pipe_writes_into_it_and_keeps_it(tmp_path: Path, project:
     fifo = tmp_path / "report.fifo"
     os.mkfifo(fifo)
     received: list[bytes] = []
-    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
     reader.start()
     try:
         code = main(
