@@ -116,15 +116,15 @@ def test_signal_to_the_parent_stops_the_child(
     process, child = _start_scan(_project(tmp_path / "app"))
     try:
         process.send_signal(signum)
-        assert _gone_within(child, 2.0), "the forked child outlived the signal"
+        gone = _gone_within(child, 2.0)
         _out, err = process.communicate(timeout=60)
+        assert gone, f"the forked child outlived the signal: {_stat(child)}, {err!r}"
     finally:
         if process.poll() is None:
             process.kill()
         if _alive(child):
             os.kill(child, signal.SIGKILL)
-    assert process.returncode == code
-    assert err == message
+    assert (process.returncode, err) == (code, message)
 
 
 @needs_fork_and_proc
