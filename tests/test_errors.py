@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -250,3 +252,22 @@ def test_report_into_a_pipe_writes_into_it_and_keeps_it(tmp_path: Path, project:
     assert code == 0
     assert stat.S_ISFIFO(fifo.stat().st_mode)
     assert json.loads(received[0])["schema"] == "nodeward-report"
+
+
+def test_a_stop_signal_whose_exception_was_swallowed_still_stops_with_its_code(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python ignores an exception raised by a signal handler inside an at-fork hook or a
+    finalizer; the run must still end as terminated, not as clean or with findings."""
+
+    def swallowing(_args: object) -> int:
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)  # the handler runs here and raises
+        except BaseException:  # noqa: S110 - what a finalizer does to the exception
+            pass
+        return 0
+
+    monkeypatch.setattr(cli, "_cmd_scan", swallowing)
+    assert _run(capsys, "scan", str(project)) == (143, "nodeward: terminated\n")
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # restored after the run

@@ -10,12 +10,13 @@ import stat
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
 
-from nodeward import __version__
+from nodeward import __version__, parallel
 from nodeward.baseline import BaselineError
 from nodeward.config import FORMATS, Config, ConfigError, build_config
 from nodeward.deps.cli import add_db_command, add_scan_flags, counts_for_exit
@@ -296,8 +297,32 @@ def _accept_debug_anywhere(sub: Any) -> None:
                 _accept_debug_anywhere(action)
 
 
-def _raise_terminated(_signum: int, _frame: FrameType | None) -> NoReturn:
-    raise Terminated
+@dataclass
+class _StopSignals:
+    """SIGINT and SIGTERM while a command runs: the forked child is killed at once, then
+    the handler raises so that cleanup runs. Python can swallow an exception raised by a
+    handler (when it fires inside a finalizer), so the signal is also remembered and the
+    command's result is replaced by the signal's exit code."""
+
+    received: int | None = None
+
+    def handle(self, signum: int, _frame: FrameType | None) -> NoReturn:
+        parallel.kill_running()
+        self.received = signum
+        signal.signal(signum, signal.SIG_IGN)  # a second one must not cut the cleanup short
+        raise KeyboardInterrupt if signum == signal.SIGINT else Terminated
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield  # signal handlers can only be set from the main thread
+            return
+        previous = {s: signal.signal(s, self.handle) for s in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
 
 
 def _one_line(text: str) -> str:
@@ -320,8 +345,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     debug = bool(vars(args).pop("debug", False))
     handler: Callable[[argparse.Namespace], int] = args.handler
-    in_main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _raise_terminated) if in_main_thread else None
+    stop = _StopSignals()
+    with stop.installed():
+        code = _run(handler, args, debug=debug)
+    if stop.received is not None and code not in (EXIT_INTERRUPTED, EXIT_TERMINATED):
+        return _stopped(stop.received)  # the handler's exception was swallowed somewhere
+    return code
+
+
+def _stopped(signum: int) -> int:
+    if signum == signal.SIGINT:
+        print("nodeward: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    print("nodeward: terminated", file=sys.stderr)
+    return EXIT_TERMINATED
+
+
+def _run(
+    handler: Callable[[argparse.Namespace], int], args: argparse.Namespace, *, debug: bool
+) -> int:
     try:
         code = handler(args)
         sys.stdout.flush()  # a closed pipe shows here, not at the interpreter's exit
@@ -334,11 +376,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:  # I/O the commands do not handle themselves
         print(f"nodeward: error: {_one_line(str(error))}", file=sys.stderr)
     except KeyboardInterrupt:
-        print("nodeward: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return _stopped(signal.SIGINT)
     except Terminated:
-        print("nodeward: terminated", file=sys.stderr)
-        return EXIT_TERMINATED
+        return _stopped(signal.SIGTERM)
     except Exception as error:  # a bug: one line, the traceback only when asked for
         if debug:
             traceback.print_exc(file=sys.stderr)
@@ -347,9 +387,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"nodeward: internal error: {name}: {_one_line(str(error))} ({REPORT_BUG})",
             file=sys.stderr,
         )
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
     return EXIT_ERROR
 
 

@@ -87,7 +87,7 @@ def import_database(
     (a corrupt archive, Ctrl-C) the temporary file is removed and the old database stays."""
     db_path = db_path or default_path()
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    db_path.with_suffix(".building").unlink(missing_ok=True)  # left by nodeward before 0.2
+    db_path.with_suffix(".building").unlink(missing_ok=True)  # left by earlier versions
     handle, temp_name = tempfile.mkstemp(
         prefix=f".{db_path.name}.", suffix=".building", dir=db_path.parent
     )
