@@ -719,6 +719,7 @@ _retire_library = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # random regexes: "possible nested set"
 @settings(fuzz, max_examples=150)
 @given(document=st.dictionaries(st.text(max_size=5), _retire_library | json_values) | json_values)
 def test_retire_repository_loader(document: Any) -> None:
