@@ -19,8 +19,10 @@ def load_fingerprints(path: Path) -> Counter[str]:
         raise BaselineError(f"{path}: cannot read baseline report: not a regular file")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError) as error:
+    except (OSError, ValueError) as error:
         raise BaselineError(f"{path}: cannot read baseline report: {error}") from None
+    except RecursionError:
+        raise BaselineError(f"{path}: cannot read baseline report: nested too deeply") from None
     if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
         raise BaselineError(f"{path}: not a nodeward JSON report (no findings list)")
     prints: Counter[str] = Counter()

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import signal
+import stat
 import sys
-from collections.abc import Callable, Sequence
+import threading
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import Any, NoReturn
 
-from nodeward import __version__
+from nodeward import __version__, parallel
 from nodeward.baseline import BaselineError
 from nodeward.config import FORMATS, Config, ConfigError, build_config
 from nodeward.deps.cli import add_db_command, add_scan_flags, counts_for_exit
@@ -24,6 +32,25 @@ from nodeward.source.appmodel.command import add_routes_command as _add_routes
 from nodeward.web.command import add_probe_command, add_probe_flags, probe_scan
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+#: Stopped by a signal: the shell's convention, 128 + the signal number.
+EXIT_INTERRUPTED = 128 + signal.SIGINT  # Ctrl-C: 130
+EXIT_TERMINATED = 128 + signal.SIGTERM  # kill: 143
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE  # the reader of stdout went away: 141
+
+REPORT_BUG = "please report this on the nodeward issue tracker with the --debug output"
+
+
+class OutputError(Exception):
+    """The report could not be written where the user asked."""
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that cleanup (the forked child, temporary
+    files) runs as it does for Ctrl-C; a BaseException so `except Exception` lets it pass."""
+
+
+#: Failures of the user's input or environment, not of nodeward: one line, exit 2.
+EXPECTED_ERRORS: tuple[type[Exception], ...] = (ConfigError, ScanError, BaselineError, OutputError)
 
 
 def _codes(value: str) -> list[str]:
@@ -33,6 +60,12 @@ def _codes(value: str) -> list[str]:
 def _jobs(value: str) -> int:
     if not value.isdigit():
         raise argparse.ArgumentTypeError(f"expected 0 or a positive number, not {value!r}")
+    return int(value)
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) == 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, not {value!r}")
     return int(value)
 
 
@@ -102,7 +135,7 @@ def _add_scan(sub: Any) -> None:
     )
     parser.add_argument(
         "--max-file-size",
-        type=int,
+        type=_positive,
         default=s,
         metavar="BYTES",
         help="skip larger files (default 2000000)",
@@ -171,7 +204,13 @@ def _emit(report: Report, config: Config, *, color: bool | None) -> int:
             content = text.render(
                 report, color=use_color and config.output is None, show_secrets=shown
             )
-    write_output(content, config.output)
+    try:
+        _write_report(content, config.output)
+    except OSError as error:
+        if config.output is None:
+            raise  # stdout: a closed pipe is handled in main()
+        reason = error.strerror or str(error)
+        raise OutputError(f"cannot write the report to {config.output}: {reason}") from None
     skipped = [s for s in report.skips if not s.note]
     if config.strict and skipped:
         print(f"nodeward: {len(skipped)} skipped (--strict)", file=sys.stderr)
@@ -180,6 +219,18 @@ def _emit(report: Report, config: Config, *, color: bool | None) -> int:
         f for f in report.findings if f.severity >= config.fail_on and counts_for_exit(f, config)
     ]
     return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _write_report(content: str, destination: Path | None) -> None:
+    """A device or a pipe (`-o /dev/stdout`, a FIFO) is written into: the atomic rename
+    that protects a report file would replace the device node itself."""
+    if destination is not None and destination.exists() and not destination.is_dir():
+        mode = destination.stat().st_mode
+        if not stat.S_ISREG(mode):
+            with destination.open("w", encoding="utf-8") as stream:
+                stream.write(content)
+            return
+    write_output(content, destination)
 
 
 def _add_rules(sub: Any) -> None:
@@ -251,6 +302,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"nodeward {__version__}")
     parser.add_argument(
+        "--debug", action="store_true", help="print the traceback of an internal error"
+    )
+    parser.add_argument(
         "--color",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -259,21 +313,111 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in COMMANDS:
         add(sub)
+    _accept_debug_anywhere(sub)
     return parser
 
 
+def _accept_debug_anywhere(sub: Any) -> None:
+    """`--debug` also after a subcommand (`nodeward scan . --debug`)."""
+    for command in sub.choices.values():
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
+        for action in command._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _accept_debug_anywhere(action)
+
+
+@dataclass
+class _StopSignals:
+    """SIGINT and SIGTERM while a command runs: the forked child is killed at once, then
+    the handler raises so that cleanup runs. Python can swallow an exception raised by a
+    handler (when it fires inside a finalizer), so the signal is also remembered and the
+    command's result is replaced by the signal's exit code."""
+
+    received: int | None = None
+
+    def handle(self, signum: int, _frame: FrameType | None) -> NoReturn:
+        parallel.kill_running()
+        self.received = signum
+        signal.signal(signum, signal.SIG_IGN)  # a second one must not cut the cleanup short
+        raise KeyboardInterrupt if signum == signal.SIGINT else Terminated
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield  # signal handlers can only be set from the main thread
+            return
+        previous = {s: signal.signal(s, self.handle) for s in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+
+def _one_line(text: str) -> str:
+    """An error's text on one line, inert on a terminal (it can quote the scanned tree)."""
+    return terminal_line(" ".join(text.split())) or "(no message)"
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so the interpreter's final flush does
+    not print a second error."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 any error
+    (usage, configuration, input/output, a corrupt database, a crash), 130 Ctrl-C, 143
+    SIGTERM, 141 when the reader of stdout went away."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        code: int = args.handler(args)
-    except (ConfigError, ScanError, BaselineError) as error:
-        print(f"nodeward: error: {terminal_line(str(error))}", file=sys.stderr)
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("nodeward: interrupted", file=sys.stderr)
-        return 130
+    debug = bool(vars(args).pop("debug", False))
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    stop = _StopSignals()
+    with stop.installed():
+        code = _run(handler, args, debug=debug)
+    if stop.received is not None and code not in (EXIT_INTERRUPTED, EXIT_TERMINATED):
+        return _stopped(stop.received)  # the handler's exception was swallowed somewhere
     return code
+
+
+def _stopped(signum: int) -> int:
+    if signum == signal.SIGINT:
+        print("nodeward: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    print("nodeward: terminated", file=sys.stderr)
+    return EXIT_TERMINATED
+
+
+def _run(
+    handler: Callable[[argparse.Namespace], int], args: argparse.Namespace, *, debug: bool
+) -> int:
+    try:
+        code = handler(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at the interpreter's exit
+        return code
+    except EXPECTED_ERRORS as error:
+        print(f"nodeward: error: {_one_line(str(error))}", file=sys.stderr)
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except OSError as error:  # I/O the commands do not handle themselves
+        print(f"nodeward: error: {_one_line(str(error))}", file=sys.stderr)
+    except KeyboardInterrupt:
+        return _stopped(signal.SIGINT)
+    except Terminated:
+        return _stopped(signal.SIGTERM)
+    except Exception as error:  # a bug: one line, the traceback only when asked for
+        if debug:
+            traceback.print_exc(file=sys.stderr)
+        name = type(error).__name__
+        print(
+            f"nodeward: internal error: {name}: {_one_line(str(error))} ({REPORT_BUG})",
+            file=sys.stderr,
+        )
+    return EXIT_ERROR
 
 
 if __name__ == "__main__":

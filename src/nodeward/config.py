@@ -105,7 +105,7 @@ def find_config_file(root: Path) -> tuple[Path, str] | None:
     if package.is_file() and _inside(package, base):
         try:
             data = json.loads(package.read_text(encoding="utf-8"))
-        except (OSError, ValueError, UnicodeDecodeError):
+        except (OSError, ValueError, RecursionError):
             return None
         if isinstance(data, dict) and "nodeward" in data:
             return package, "package.json"
@@ -133,17 +133,7 @@ def load_file(path: Path, kind: str, project: Path | None = None) -> dict[str, A
         raw_text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot read config file: {error}") from None
-    if kind == "toml":
-        try:
-            table: Any = tomllib.loads(raw_text)
-        except tomllib.TOMLDecodeError as error:
-            raise ConfigError(f"{path}: invalid TOML: {error}") from None
-        table = table.get("tool", {}).get("nodeward", table) if "tool" in table else table
-    else:
-        try:
-            table = json.loads(raw_text).get("nodeward")
-        except ValueError as error:
-            raise ConfigError(f"{path}: invalid JSON: {error}") from None
+    table = _read_table(path, kind, raw_text)
     if not isinstance(table, dict):
         raise ConfigError(f'{path}:{_line_of(raw_text, "nodeward")}: "nodeward" must be a table')
     values: dict[str, Any] = {}
@@ -160,6 +150,50 @@ def load_file(path: Path, kind: str, project: Path | None = None) -> dict[str, A
         except (TypeError, ValueError) as error:
             raise ConfigError(f"{where}: key {raw_key!r}: {error}") from None
     return values
+
+
+def _read_table(path: Path, kind: str, raw_text: str) -> Any:
+    """The nodeward settings in a config file (not yet validated): a whole `.nodeward.toml`
+    or its `[tool.nodeward]` table, package.json's "nodeward" value, or a JSON config
+    file's object (or its "nodeward" value)."""
+    if kind == "toml":
+        try:
+            document: Any = tomllib.loads(raw_text)
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"{path}: invalid TOML: {error}") from None
+        except RecursionError:
+            raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
+        if "tool" not in document:
+            return document
+        tool = document["tool"]
+        if not isinstance(tool, dict):
+            raise ConfigError(f'{path}:{_line_of(raw_text, "tool")}: "tool" must be a table')
+        return tool.get("nodeward", document)
+    try:
+        document = json.loads(raw_text)
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid JSON: nested too deeply") from None
+    except ValueError as error:
+        raise ConfigError(f"{path}: invalid JSON: {error}") from None
+    if not isinstance(document, dict):
+        raise ConfigError(f"{path}: expected a JSON object, not {_json_type(document)}")
+    if kind == "package.json":
+        return document.get("nodeward")
+    return document.get("nodeward", document)
+
+
+def _json_type(value: Any) -> str:
+    match value:
+        case list():
+            return "an array"
+        case str():
+            return "a string"
+        case bool():
+            return "a boolean"
+        case int() | float():
+            return "a number"
+        case _:
+            return "null"
 
 
 def _line_of(text: str, key: str) -> int:
@@ -250,8 +284,8 @@ def build_config(path: Path, explicit_file: Path | None, flags: dict[str, Any]) 
     found = (explicit_file, "toml") if explicit_file is not None else find_config_file(path)
     if found is not None:
         file_path, kind = found
-        if kind == "toml" and file_path.name == "package.json":
-            kind = "package.json"
+        if kind == "toml" and file_path.suffix == ".json":
+            kind = "package.json" if file_path.name == "package.json" else "json"
         project = None if explicit_file is not None else (path if path.is_dir() else path.parent)
         values = load_file(file_path, kind, project)
         config = replace(config, config_file=file_path, **values)

@@ -8,11 +8,19 @@ object in the child, which would copy most of the pages.
 
 Used only where `fork` exists and no other thread runs (forking a threaded process is
 unsafe); otherwise, and whenever the child fails, the work runs here instead.
+
+The child never outlives the parent: it asks Linux for SIGKILL when the parent dies
+(PR_SET_PDEATHSIG, which covers a parent killed with SIGKILL), checks that the parent did
+not die before it asked, and the parent kills it when the scan fails or is interrupted:
+the command line's SIGINT and SIGTERM handlers call `kill_running()` at once (an exception
+raised by a signal handler can be swallowed, e.g. when it fires inside a finalizer) and
+then raise, which reaches `cancel()`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import os
 import pickle
@@ -24,6 +32,9 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+
+#: Children started and not yet reaped, for `kill_running()`.
+_running: set[int] = set()
 
 
 def can_fork() -> bool:
@@ -48,10 +59,13 @@ class Forked(Generic[T]):
         try:
             while chunk := os.read(self.reader, 1 << 20):
                 chunks.append(chunk)
-        finally:
-            os.close(self.reader)
-            _pid, status = os.waitpid(self.pid, 0)
-            gc.unfreeze()
+        except BaseException:  # interrupted while waiting: the child must not run on
+            self.cancel()
+            raise
+        os.close(self.reader)
+        _pid, status = os.waitpid(self.pid, 0)
+        _running.discard(self.pid)
+        gc.unfreeze()
         if os.waitstatus_to_exitcode(status) == 0 and chunks:
             try:
                 return pickle.loads(b"".join(chunks))  # type: ignore[no-any-return]  # noqa: S301 - our own child
@@ -67,18 +81,59 @@ class Forked(Generic[T]):
             os.close(self.reader)
         with contextlib.suppress(OSError):  # ChildProcessError: already reaped
             os.waitpid(self.pid, 0)
+        _running.discard(self.pid)
         gc.unfreeze()
+
+
+def kill_running() -> None:
+    """Kill every running child now (from a signal handler); `result()` or `cancel()`
+    still reaps it."""
+    for pid in tuple(_running):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _die_with_parent(parent: int) -> None:
+    """In the child: be killed when the parent dies, and leave now if it already has."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):  # no libc: the other guards stay
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 def start(work: Callable[[], T]) -> Forked[T]:
     """Start `work` in a forked child. The caller must call `result()` or `cancel()`."""
     reader, writer = os.pipe()
+    parent = os.getpid()
     gc.freeze()
-    pid = os.fork()
+    # No stop signal between the fork and the child's registration: a handler that ran
+    # inside os.fork() (its at-fork hooks) would have its exception ignored and find no
+    # child to kill. The signals stay pending and are handled just after.
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    pid = -1
+    try:
+        pid = os.fork()
+        if pid != 0:
+            _running.add(pid)
+    finally:
+        if pid != 0:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     if pid == 0:  # the child: compute, send, and leave without running any cleanup
         os.close(reader)
         code = 0
         try:
+            # The parent's handlers raise in whatever runs; here the default (die) is what
+            # the parent expects of `cancel()`.
+            for signum in _STOP_SIGNALS:
+                signal.signal(signum, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+            _die_with_parent(parent)
             payload = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
             view = memoryview(payload)
             while view:

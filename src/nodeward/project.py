@@ -169,6 +169,8 @@ def _load_manifest(discovered: DiscoveredFile) -> PackageManifest | Skip:
         data = json.loads(text.source)
     except json.JSONDecodeError as error:
         return Skip(discovered.rel, f"invalid JSON at line {error.lineno}: {error.msg}")
+    except RecursionError:
+        return Skip(discovered.rel, "invalid JSON: nested too deeply")
     if not isinstance(data, dict):
         return Skip(discovered.rel, "package.json is not a JSON object")
     return PackageManifest(rel=discovered.rel, data=data, text=text)

@@ -147,7 +147,7 @@ def test_installed_node_modules_fallback(tmp_path: Path, server: str) -> None:
 
 def test_db_update_checks_etag_and_checksum(server: str) -> None:
     url = server + "/npm/all.zip"
-    assert update_database(url) == f"imported 467 advisories from {url}"
+    assert update_database(url) == f"imported 467, skipped 0 (invalid), 0 not npm from {url}"
     assert osv_db.status().records == 467
     assert "up to date" in update_database(url)
     _Osv.checksum_ok = False

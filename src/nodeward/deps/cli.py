@@ -78,8 +78,9 @@ def run_db(args: argparse.Namespace) -> int:
     try:
         match args.db_command:
             case "import":
-                count = osv_db.import_records(args.source)
-                print(f"imported {count} advisories into {osv_db.default_path()}")
+                result = osv_db.import_database(args.source)
+                print(f"{result.summary()} into {osv_db.default_path()}")
+                _print_problems(result)
             case "update":
                 print(update_database(args.url), file=sys.stderr)
             case "status":
@@ -97,6 +98,14 @@ def run_db(args: argparse.Namespace) -> int:
             case other:
                 raise AssertionError(other)
     except (SourceError, ArchiveError, DownloadError, retire.RepositoryError, OSError) as error:
-        print(f"nodeward: error: {terminal_line(str(error))}", file=sys.stderr)
+        print(f"nodeward: error: {terminal_line(' '.join(str(error).split()))}", file=sys.stderr)
         return EXIT_ERROR
     return EXIT_OK
+
+
+def _print_problems(result: osv_db.ImportResult) -> None:
+    for problem in result.problems:
+        print(f"nodeward: skipped {terminal_line(problem)}", file=sys.stderr)
+    unlisted = result.invalid - len(result.problems)
+    if unlisted > 0:
+        print(f"nodeward: ... and {unlisted} more invalid records", file=sys.stderr)

@@ -1,5 +1,7 @@
 """Which advisories affect which installed versions, with npm's semver semantics, and one
-match per advisory: records that alias each other (GHSA, CVE, OSV ids) are merged."""
+match per advisory: records that alias each other (GHSA, CVE, OSV ids) are merged, and so
+are records of two databases that give one package identical affected ranges (the Node.js
+Security WG and GitHub describing one bug, often without a shared CVE)."""
 
 from __future__ import annotations
 
@@ -81,12 +83,46 @@ def _bounds(entries: Iterable[Affected], version: str) -> tuple[str | None, str 
     return None, last
 
 
-def _merge_key(advisory: Advisory, groups: dict[str, str]) -> str:
-    """The id standing for every record that shares an id or alias with this one."""
-    for known in advisory.ids:
-        if known in groups:
-            return groups[known]
-    return advisory.id
+def _database_of(advisory_id: str) -> str:
+    """The id's prefix names the database: GHSA, NSWG, OSV, MAL, ..."""
+    return advisory_id.partition("-")[0]
+
+
+Ranges = frozenset[tuple[str | None, frozenset[str], frozenset[frozenset[Event]]]]
+
+
+def _ranges_of(entries: Iterable[Affected]) -> Ranges:
+    """What a record says is affected, independent of the order it lists it in."""
+    return frozenset(
+        (entry.npm_range, frozenset(entry.versions), frozenset(frozenset(e) for e in entry.events))
+        for entry in entries
+    )
+
+
+@dataclass
+class _Groups:
+    """Which merged match each id and each statement of affected ranges belongs to."""
+
+    by_id: dict[str, str]
+    by_ranges: dict[Ranges, str]
+    databases: dict[str, set[str]]  # merge key -> databases of the records merged there
+
+    def key(self, advisory: Advisory, ranges: Ranges) -> str:
+        for known in advisory.ids:
+            if known in self.by_id:
+                return self.by_id[known]
+        # No shared id: the same ranges in another database are the same bug; two records
+        # of one database never are (a database does not list one bug twice).
+        other = self.by_ranges.get(ranges)
+        if other is not None and _database_of(advisory.id) not in self.databases[other]:
+            return other
+        return advisory.id
+
+    def add(self, key: str, advisory: Advisory, ranges: Ranges) -> None:
+        for known in advisory.ids:
+            self.by_id.setdefault(known, key)
+        self.by_ranges.setdefault(ranges, key)
+        self.databases.setdefault(key, set()).add(_database_of(advisory.id))
 
 
 def _preferred(a: Advisory, b: Advisory) -> Advisory:
@@ -104,7 +140,7 @@ def match_packages(
         if not package.matchable:
             continue
         merged: dict[str, tuple[Advisory, set[str], list[Affected]]] = {}
-        groups: dict[str, str] = {}
+        groups = _Groups({}, {}, {})
         for advisory in advisories.get(package.name, []):
             if advisory.withdrawn:
                 continue
@@ -112,9 +148,9 @@ def match_packages(
             hits = [e for e in entries if affects(e, package.version)]
             if not hits:
                 continue
-            key = _merge_key(advisory, groups)
-            for known in advisory.ids:
-                groups.setdefault(known, key)
+            ranges = _ranges_of(entries)
+            key = groups.key(advisory, ranges)
+            groups.add(key, advisory, ranges)
             if key in merged:
                 kept, ids, kept_entries = merged[key]
                 merged[key] = (_preferred(kept, advisory), ids | set(advisory.ids), kept_entries)

@@ -68,14 +68,23 @@ def _compile(patterns: Any) -> tuple[re.Pattern[str], ...]:
     return tuple(compiled)
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def _vulnerability(item: dict[str, Any]) -> Vulnerability:
-    identifiers = item.get("identifiers") or {}
-    ids = [*identifiers.get("CVE", []), identifiers.get("githubID")]
-    cwes = tuple(int(c[4:]) for c in item.get("cwe") or [] if str(c)[4:].isdigit())
-    info = item.get("info") or [""]
+    identifiers = item.get("identifiers")
+    identifiers = identifiers if isinstance(identifiers, dict) else {}
+    ids = [*_list(identifiers.get("CVE")), identifiers.get("githubID")]
+    cwes = tuple(int(str(c)[4:]) for c in _list(item.get("cwe")) if str(c)[4:].isdigit())
+    info = _list(item.get("info")) or [""]
     return Vulnerability(
-        below=item.get("below"),
-        at_or_above=item.get("atOrAbove"),
+        below=_text_or_none(item.get("below")),
+        at_or_above=_text_or_none(item.get("atOrAbove")),
         severity=str(item.get("severity") or "medium"),
         ids=tuple(str(i) for i in ids if i),
         summary=str(identifiers.get("summary") or ""),
@@ -85,21 +94,29 @@ def _vulnerability(item: dict[str, Any]) -> Vulnerability:
 
 
 def parse_repository(data: Any) -> list[Library]:
+    """The libraries of a repository; entries of the wrong shape are left out."""
     if not isinstance(data, dict):
         raise RepositoryError("not a Retire.js repository (expected a JSON object)")
     libraries = []
     for name, entry in data.items():
-        if not isinstance(entry, dict) or "extractors" not in entry or name == "retire-example":
+        if not isinstance(entry, dict) or name == "retire-example":
             continue
-        extractors = entry["extractors"]
+        extractors = entry.get("extractors")
+        if not isinstance(extractors, dict):
+            continue
+        hashes = extractors.get("hashes")
         libraries.append(
             Library(
                 name=name,
                 filename=_compile(extractors.get("filename")),
                 filecontent=_compile(extractors.get("filecontent")),
-                hashes=dict(extractors.get("hashes") or {}),
+                hashes={
+                    str(k): str(v) for k, v in (hashes if isinstance(hashes, dict) else {}).items()
+                },
                 vulnerabilities=tuple(
-                    _vulnerability(v) for v in entry.get("vulnerabilities") or []
+                    _vulnerability(v)
+                    for v in _list(entry.get("vulnerabilities"))
+                    if isinstance(v, dict)
                 ),
             )
         )
@@ -112,8 +129,10 @@ def import_repository(source: Path) -> int:
     """Validate and install a repository file for later scans; returns its library count."""
     try:
         count = len(parse_repository(json.loads(source.read_text(encoding="utf-8"))))
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, RepositoryError) as error:
         raise RepositoryError(f"{source}: {error}") from None
+    except RecursionError:
+        raise RepositoryError(f"{source}: invalid JSON: nested too deeply") from None
     target = repository_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, target)
@@ -192,7 +211,7 @@ def scan_static(project: Project) -> tuple[list[Finding], list[Skip], str | None
         return [], [Skip("client-side libraries", reason)], reason
     try:
         libraries = parse_repository(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, RepositoryError) as error:
+    except (OSError, ValueError, RepositoryError, RecursionError) as error:
         reason = f"unreadable Retire.js repository: {error}"
         return [], [Skip(str(path), reason)], reason
     findings = []

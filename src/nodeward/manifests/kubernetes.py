@@ -85,12 +85,21 @@ def _check_project(project: Project) -> Iterator[Finding]:
 
 
 def _workloads(doc: yaml.Node) -> Iterator[yaml.Node]:
-    kind = yamlnodes.scalar(yamlnodes.get(doc, "kind"))
-    if kind == "List":
-        for item in yamlnodes.sequence(yamlnodes.get(doc, "items")):
-            yield from _workloads(item)
-    elif kind in POD_SPEC_PATHS:
-        yield doc
+    """The workloads of a document (through nested Lists), each node once: YAML aliases make
+    one node appear in many places, or inside itself, and a thousand aliases of one workload
+    must cost one check, not a thousand."""
+    seen: set[int] = set()
+    pending = [doc]
+    while pending:
+        node = pending.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        kind = yamlnodes.scalar(yamlnodes.get(node, "kind"))
+        if kind == "List":
+            pending.extend(reversed(yamlnodes.sequence(yamlnodes.get(node, "items"))))
+        elif kind in POD_SPEC_PATHS:
+            yield node
 
 
 def _check_workload(text: SourceText, workload: yaml.Node) -> Iterator[Finding]:
@@ -104,7 +113,7 @@ def _check_workload(text: SourceText, workload: yaml.Node) -> Iterator[Finding]:
         *yamlnodes.sequence(yamlnodes.get(spec, "initContainers")),
         *yamlnodes.sequence(yamlnodes.get(spec, "containers")),
     ]
-    for container in containers:
+    for container in yamlnodes.unique(containers):
         container_name = yamlnodes.scalar(yamlnodes.get(container, "name")) or "?"
         label = f"{kind} `{name}` container `{container_name}`"
         context = yamlnodes.get(container, "securityContext")

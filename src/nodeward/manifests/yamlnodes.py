@@ -7,7 +7,7 @@ alone: one that nests too deep for PyYAML's recursive composer, or asks for Pyth
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import yaml
 
@@ -23,6 +23,8 @@ def documents(text: SourceText) -> list[yaml.Node] | Skip:
     analysed."""
     try:
         nodes = list(yaml.compose_all(text.source.decode("utf-8"), Loader=yaml.SafeLoader))
+    except UnicodeDecodeError as error:
+        return Skip(text.rel, f"not valid YAML: not UTF-8 at byte {error.start}")
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
@@ -77,13 +79,16 @@ def is_true(node: yaml.Node | None) -> bool:
 
 def items(node: yaml.Node | None) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
     """(key, key node, value node) of a mapping, with `<<: *anchor` merges applied: keys
-    written in the mapping win over merged ones, as in YAML's merge-key spec. Merges are
-    followed without recursion and each mapping once (`a: &a {<<: *a}` is a cycle)."""
+    written in the mapping win over merged ones, as in YAML's merge-key spec.
+
+    Merged mappings are visited once each: an alias names the same node
+    wherever it is used, so chains of `<<: [*a, *a, ...]` (an alias bomb) or a mapping
+    that merges itself cost one visit per node, not one per path."""
     seen: set[str] = set()
-    pending: list[yaml.Node] = [node] if node is not None else []
     visited: set[int] = set()
-    while pending:
-        current = pending.pop(0)
+    pending: list[yaml.Node] = [node] if node is not None else []
+    while pending:  # depth first, in order: earlier merges win over later ones
+        current = pending.pop()
         if not isinstance(current, yaml.MappingNode) or id(current) in visited:
             continue
         visited.add(id(current))
@@ -96,11 +101,10 @@ def items(node: yaml.Node | None) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
                 merged.extend(
                     value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
                 )
-                continue
-            if key not in seen or current is node:  # a mapping's own keys all count
+            elif key not in seen or current is node:  # a mapping's own keys all count
                 seen.add(key)
                 yield key, key_node, value_node
-        pending[0:0] = merged
+        pending.extend(reversed(merged))
 
 
 def get(node: yaml.Node | None, *path: str) -> yaml.Node | None:
@@ -124,6 +128,11 @@ def key_node(node: yaml.Node | None, key: str) -> yaml.Node | None:
         if name == key:
             return knode
     return None
+
+
+def unique(nodes: Iterable[yaml.Node]) -> list[yaml.Node]:
+    """Each node once, in order: the aliases of one anchor are the same node."""
+    return list({id(node): node for node in nodes}.values())
 
 
 def sequence(node: yaml.Node | None) -> list[yaml.Node]:

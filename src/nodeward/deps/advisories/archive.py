@@ -4,6 +4,7 @@ entries, refuse the whole archive rather than be trusted."""
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
@@ -13,6 +14,20 @@ MAX_RATIO = 200  # compression ratio past which an entry looks like a zip bomb
 
 class ArchiveError(Exception):
     """An archive nodeward refuses; the message names the entry."""
+
+
+#: What zipfile raises for a damaged archive: a bad CRC or header (BadZipFile), a broken
+#: deflate stream (zlib.error), a truncated one (EOFError), an unsupported compression
+#: method or encryption (NotImplementedError, RuntimeError), a bad header field (ValueError).
+_CORRUPT = (
+    OSError,
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+)
 
 
 def _check_member(info: zipfile.ZipInfo) -> None:
@@ -36,7 +51,7 @@ def json_documents(path: Path) -> Iterator[tuple[str, bytes]]:
         return
     try:
         archive = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as error:
+    except _CORRUPT as error:
         raise ArchiveError(f"{path}: not a readable zip archive: {error}") from None
     with archive:
         members = archive.infolist()
@@ -45,8 +60,11 @@ def json_documents(path: Path) -> Iterator[tuple[str, bytes]]:
         for info in members:
             if info.is_dir() or not info.filename.endswith(".json"):
                 continue
-            with archive.open(info) as handle:
-                data = handle.read(MAX_ENTRY_BYTES + 1)
+            try:
+                with archive.open(info) as handle:
+                    data = handle.read(MAX_ENTRY_BYTES + 1)
+            except _CORRUPT as error:
+                raise ArchiveError(f"{path}: entry {info.filename!r} is corrupt: {error}") from None
             if len(data) > MAX_ENTRY_BYTES:
                 raise ArchiveError(f"entry {info.filename!r} is larger than it declares")
             yield info.filename, data

@@ -57,5 +57,5 @@ def update_database(url: str | None = None) -> str:
             raise DownloadError(f"download of {url} failed: {error}") from None
         if expected is not None and expected != digest.hexdigest():
             raise DownloadError(f"{url}: checksum mismatch; the download is corrupt")
-        count = osv_db.import_records(target, label=url, etag=etag)
-    return f"imported {count} advisories from {url}"
+        result = osv_db.import_database(target, label=url, etag=etag)
+    return f"{result.summary()} from {url}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -56,46 +57,107 @@ CREATE INDEX IF NOT EXISTS packages_by_name ON packages (name);
 """
 
 
+#: How many skipped records an import names; the rest are only counted.
+LISTED_PROBLEMS = 10
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    imported: int  # records with an npm package, now in the database
+    invalid: int  # documents that are not valid OSV records (broken JSON included)
+    not_npm: int  # valid records that name no npm package
+    problems: tuple[str, ...]  # the first LISTED_PROBLEMS invalid ones: "name: reason"
+
+    def summary(self) -> str:
+        return f"imported {self.imported}, skipped {self.invalid} (invalid), {self.not_npm} not npm"
+
+
 def import_records(
     source: Path, db_path: Path | None = None, *, label: str | None = None, etag: str = ""
 ) -> int:
-    """Replace the database with the records in a zip or folder; returns how many. The new
-    database is built beside the old one and moved into place, so a failed import leaves
-    the old one intact."""
+    """`import_database`, answering only how many records were imported."""
+    return import_database(source, db_path, label=label, etag=etag).imported
+
+
+def import_database(
+    source: Path, db_path: Path | None = None, *, label: str | None = None, etag: str = ""
+) -> ImportResult:
+    """Replace the database with the npm records of a zip or folder. The new database is
+    built in a temporary file beside the old one, synced and renamed over it; on any failure
+    (a corrupt archive, Ctrl-C) the temporary file is removed and the old database stays."""
     db_path = db_path or default_path()
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    building = db_path.with_suffix(".building")
-    building.unlink(missing_ok=True)
-    count = 0
-    connection = sqlite3.connect(building)
+    db_path.with_suffix(".building").unlink(missing_ok=True)  # left by earlier versions
+    handle, temp_name = tempfile.mkstemp(
+        prefix=f".{db_path.name}.", suffix=".building", dir=db_path.parent
+    )
+    os.close(handle)
+    building = Path(temp_name)
+    try:
+        result = _build(building, source, label or str(source), etag)
+        with building.open("rb") as stream:
+            os.fsync(stream.fileno())
+        building.replace(db_path)
+    except BaseException:
+        building.unlink(missing_ok=True)
+        Path(f"{building}-journal").unlink(missing_ok=True)
+        raise
+    return result
+
+
+def _build(target: Path, source: Path, label: str, etag: str) -> ImportResult:
+    bodies: dict[str, str] = {}  # id -> record; a later copy of an id replaces the earlier
+    names: dict[str, set[str]] = {}
+    invalid = not_npm = 0
+    problems: list[str] = []
+    for filename, data in json_documents(source):
+        try:
+            record = json.loads(data)
+            advisory = parse_record(record)
+        except (ValueError, RecursionError) as error:  # InvalidRecord is a ValueError
+            invalid += 1
+            if len(problems) < LISTED_PROBLEMS:
+                problems.append(f"{filename}: {_reason(error)}")
+            continue
+        if not advisory.affected:
+            not_npm += 1
+            continue
+        bodies[advisory.id] = _text(data, record)
+        names[advisory.id] = package_names(record)
+    connection = sqlite3.connect(target)
     try:
         connection.executescript(_SCHEMA)
-        rows: list[tuple[str, str]] = []
-        names: list[tuple[str, str]] = []
-        for filename, data in json_documents(source):
-            try:
-                record = json.loads(data)
-                advisory = parse_record(record)
-            except (ValueError, InvalidRecord):
-                continue  # not an OSV record (an index file, a stray JSON)
-            rows.append((advisory.id, data.decode("utf-8", "replace")))
-            names += [(name, advisory.id) for name in package_names(record)]
-            count += 1
-            del filename
-        connection.executemany("INSERT OR REPLACE INTO records VALUES (?, ?)", rows)
-        connection.executemany("INSERT INTO packages VALUES (?, ?)", names)
+        connection.executemany("INSERT INTO records VALUES (?, ?)", bodies.items())
+        connection.executemany(
+            "INSERT INTO packages VALUES (?, ?)",
+            ((name, vid) for vid, package_set in names.items() for name in sorted(package_set)),
+        )
         meta = {
             "schema": SCHEMA_VERSION,
             "imported_at": str(time.time()),
-            "source": label or str(source),
+            "source": label,
             "etag": etag,
         }
         connection.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
         connection.commit()
     finally:
         connection.close()
-    building.replace(db_path)
-    return count
+    return ImportResult(len(bodies), invalid, not_npm, tuple(problems))
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, InvalidRecord):
+        return str(error)
+    if isinstance(error, RecursionError):
+        return "invalid JSON: nested too deeply"
+    return f"invalid JSON: {error}"
+
+
+def _text(data: bytes, record: object) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:  # UTF-16 or -32 JSON: store it re-encoded
+        return json.dumps(record)
 
 
 def _connect(db_path: Path) -> sqlite3.Connection:
@@ -130,7 +192,13 @@ def status(db_path: Path | None = None) -> Status:
         ) from None
     finally:
         connection.close()
-    return Status(db_path, records, packages, float(meta.get("imported_at", 0)), meta["source"])
+    try:
+        imported_at = float(meta.get("imported_at", ""))
+    except ValueError:
+        raise SourceError(
+            f"advisory database {db_path} is corrupt (no import time); {REBUILD_HINT}"
+        ) from None
+    return Status(db_path, records, packages, imported_at, str(meta.get("source", "unknown")))
 
 
 def stored_etag(db_path: Path | None = None) -> str:
@@ -191,5 +259,5 @@ def _parse_rows(bodies: Iterable[str]) -> Iterable[Advisory]:
     for body in bodies:
         try:
             yield parse_record(json.loads(body))
-        except (ValueError, InvalidRecord):
+        except (ValueError, RecursionError):  # InvalidRecord is a ValueError
             continue

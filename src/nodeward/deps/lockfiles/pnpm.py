@@ -104,7 +104,8 @@ def _reference(value: Any) -> str | None:
 
 
 def _importer_edges(layout: _Layout, importer: Mapping[str, Any]) -> list[Edge]:
-    specifiers = importer.get("specifiers") or {}
+    specifiers = importer.get("specifiers")
+    specifiers = specifiers if isinstance(specifiers, dict) else {}
     edges = []
     for section, scope in SECTIONS:
         deps = importer.get(section)
@@ -116,7 +117,7 @@ def _importer_edges(layout: _Layout, importer: Mapping[str, Any]) -> list[Edge]:
                 continue
             spec = value.get("specifier") if isinstance(value, dict) else specifiers.get(name)
             edges.append(
-                Edge(str(name), str(spec or reference), layout.key(name, reference), scope)
+                Edge(str(name), str(spec or reference), layout.key(str(name), reference), scope)
             )
     return edges
 
@@ -131,6 +132,8 @@ def parse(text: str, rel: str, manifest: Mapping[str, Any]) -> LockGraph:
         raise LockfileError(f"{rel}: `packages` is not a mapping")
     nodes: dict[str, LockNode] = {}
     for key, entry in entries.items():
+        if not isinstance(key, str):  # YAML keys can be numbers, booleans, dates
+            continue
         entry = entry if isinstance(entry, dict) else {}
         # 9.0 keeps name/version/resolution in `packages` under the key without peers.
         described = packages.get(without_peers(key), entry) if snapshots else entry
@@ -143,7 +146,7 @@ def parse(text: str, rel: str, manifest: Mapping[str, Any]) -> LockGraph:
         for section in ("dependencies", "optionalDependencies"):
             deps = entry.get(section)
             if isinstance(deps, dict):
-                edges += [Edge(str(d), str(v), layout.key(d, str(v))) for d, v in deps.items()]
+                edges += [Edge(str(d), str(v), layout.key(str(d), str(v))) for d, v in deps.items()]
         dev = described.get("dev")
         nodes[key] = LockNode(
             key,
