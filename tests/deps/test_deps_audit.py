@@ -87,7 +87,7 @@ def test_semver_agrees_with_node_semver() -> None:
 def test_lockfile_packages_scopes_aliases_and_paths(tmp_path: Path, sample: str) -> None:
     root = _project(tmp_path, sample)
     rel = SAMPLES[sample]
-    packages = read_lockfile(root / rel, rel, read_manifest(root / "package.json"))
+    packages = read_lockfile(root / rel, rel, read_manifest(root / "package.json", root))
     assert isinstance(packages, list)
     by = {(p.name, p.version): p for p in packages if p.matchable}
     lodash = by[("lodash", "4.17.4")]

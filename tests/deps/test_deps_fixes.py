@@ -120,7 +120,7 @@ def _advice(name: str, package_name: str, catalog: fixes.VersionCatalog | None) 
     """The advice for one package of a fixture project, computed with `catalog`."""
     root = FIXES / name
     rel = "package-lock.json"
-    packages = read_lockfile(root / rel, rel, read_manifest(root / "package.json"))
+    packages = read_lockfile(root / rel, rel, read_manifest(root / "package.json", root))
     assert isinstance(packages, list)
     package: Package = next(p for p in packages if p.name == package_name)
     placed = Placement(root).place(package)

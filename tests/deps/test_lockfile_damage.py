@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from nodeward.deps.lockfiles import npm, yarn_classic
 from nodeward.deps.lockfiles.interface import LockfileError
+from nodeward.deps.lockfiles.manifest import installed_graph, read_manifest
 
 
 @pytest.mark.parametrize(
@@ -39,3 +43,31 @@ def test_yarn_classic_escaped_quote_is_not_unterminated() -> None:
     text = '"a@^1":\n  version "1.2.3"\n  resolved "https://x/a-1.2.3.tgz#\\"q\\""\n'
     graph = yarn_classic.parse(text, "yarn.lock", {})
     assert [(n.name, n.version) for n in graph.nodes.values()] == [("a", "1.2.3")]
+
+
+def test_installed_versions_are_read_only_inside_the_tree(tmp_path: Path) -> None:
+    """Dependency names and node_modules symlinks come from the scanned tree: neither may
+    make the audit read a package.json outside it, nor block on a FIFO."""
+    outside = tmp_path / "outside"
+    (outside / "secret-project").mkdir(parents=True)
+    (outside / "secret-project" / "package.json").write_text('{"version": "6.6.6"}')
+    project = tmp_path / "project"
+    modules = project / "node_modules"
+    modules.mkdir(parents=True)
+    (modules / "linked").symlink_to(outside / "secret-project")
+    (modules / "fifo").mkdir()
+    os.mkfifo(modules / "fifo" / "package.json")
+    (modules / "inside").mkdir()
+    (modules / "inside" / "package.json").write_text('{"version": "1.0.0"}')
+    manifest = {
+        "dependencies": {
+            "../../outside/secret-project": "6.6.6",
+            "linked": "*",
+            "fifo": "*",
+            "inside": "^1.0.0",
+        }
+    }
+    graph = installed_graph(project, manifest, project)
+    assert graph is not None
+    assert {(n.name, n.version) for n in graph.nodes.values()} == {("inside", "1.0.0")}
+    assert read_manifest(outside / "secret-project" / "package.json", project) == {}

@@ -8,27 +8,16 @@ record `exports`, so without one every subpath counts as loaded.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-#: A package.json larger than this is not read (real ones are a few kilobytes).
-MAX_MANIFEST_BYTES = 1_000_000
+from nodeward.deps.lockfiles.manifest import read_manifest
 
 
 def exports_of(folder: Path, root: Path) -> Any:
     """The `exports` field of `folder/package.json`, or None when there is none to read.
     `folder` must stay inside `root`: the path comes from a lockfile key."""
-    manifest = folder / "package.json"
-    try:
-        if not manifest.resolve().is_relative_to(root.resolve()):
-            return None
-        if manifest.stat().st_size > MAX_MANIFEST_BYTES:
-            return None
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError, RuntimeError):
-        return None
-    return data.get("exports") if isinstance(data, dict) else None
+    return read_manifest(folder / "package.json", root).get("exports")
 
 
 def _subpath_map(exports: Any) -> dict[str, Any] | None:

@@ -71,7 +71,7 @@ class Placement:
 
     def _workspace_name(self, folder: str) -> str:
         if folder not in self._names:
-            name = read_manifest(self.root / folder / "package.json").get("name")
+            name = read_manifest(self.root / folder / "package.json", self.root).get("name")
             self._names[folder] = name if isinstance(name, str) else ""
         return self._names[folder]
 

@@ -77,7 +77,7 @@ def load_packages(
     folders: set[str] = set()
     for folder in sorted({posixpath.dirname(rel) for rel in lockfile_rels}):
         present = [r for r in lockfile_rels if posixpath.dirname(r) == folder]
-        manifest = read_manifest(root / folder / "package.json")
+        manifest = read_manifest(root / folder / "package.json", root)
         for chosen in sorted(present, key=lambda r: LOCKFILES.index(posixpath.basename(r))):
             result = read_lockfile(root / chosen, chosen, manifest)
             if isinstance(result, Skip):
@@ -108,9 +108,9 @@ def _from_manifest(
 ) -> tuple[list[Package], list[Unresolved], Skip | None]:
     """One folder without a lockfile: node_modules' versions, exact pins, resolved ranges;
     the Skip says what stays unchecked."""
-    manifest = read_manifest(root / rel)
+    manifest = read_manifest(root / rel, root)
     packages: list[Package] = []
-    graph = installed_graph(root / posixpath.dirname(rel), manifest)
+    graph = installed_graph(root / posixpath.dirname(rel), manifest, root)
     installed = {edge.name for edge in graph.roots} if graph is not None else set()
     if graph is not None:
         packages += flatten(graph, rel, Confidence.MEDIUM)

@@ -4,6 +4,7 @@ and the last-resort package list when there is no lockfile at all."""
 from __future__ import annotations
 
 import json
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,23 +53,38 @@ def scope_of(manifest: Mapping[str, Any]) -> dict[str, Scope]:
     return {d.name: d.scope for d in declared(manifest)}
 
 
-def read_manifest(path: Path) -> dict[str, Any]:
+#: A package.json larger than this is not read (real ones are a few kilobytes).
+MAX_MANIFEST_BYTES = 4_000_000
+
+
+def read_manifest(path: Path, root: Path) -> dict[str, Any]:
+    """The JSON object in `path`, or {} when there is none to read. The path is built from
+    the scanned tree (folder names, dependency names, lockfile keys), so it is read only
+    when it stays inside `root` once symlinks are resolved, is a regular file (a FIFO would
+    block) and is of a sane size."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
+        real = path.resolve()
+        if not real.is_relative_to(root.resolve()):
+            return {}
+        status = real.stat()
+        if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_MANIFEST_BYTES:
+            return {}
+        data = json.loads(real.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError, RuntimeError):
         return {}
     return data if isinstance(data, dict) else {}
 
 
-def installed_graph(root: Path, manifest: Mapping[str, Any]) -> LockGraph | None:
-    """No lockfile: the versions in node_modules/*/package.json, when installed."""
-    modules = root / "node_modules"
+def installed_graph(folder: Path, manifest: Mapping[str, Any], root: Path) -> LockGraph | None:
+    """No lockfile: the versions in `folder`/node_modules/*/package.json, when installed
+    inside the scanned `root`."""
+    modules = folder / "node_modules"
     if not modules.is_dir():
         return None
     nodes: dict[str, LockNode] = {}
     roots = []
     for item in declared(manifest):
-        data = read_manifest(modules / item.name / "package.json")
+        data = read_manifest(modules / item.name / "package.json", root)
         version = data.get("version")
         if not isinstance(version, str):
             continue
