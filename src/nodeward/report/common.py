@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from nodeward.findings import (
     Finding,
     HttpLocation,
     Location,
     PackageLocation,
+    ProbeCoverage,
     Report,
     Severity,
     SourceLocation,
@@ -51,3 +53,41 @@ def rules_in(report: Report) -> list[RuleMeta]:
     """The rules that ran, or produced a finding, in code order."""
     codes = set(report.rules_run) | {f.rule for f in report.findings}
     return [rule for code in sorted(codes) if (rule := get_rule(code)) is not None]
+
+
+def coverage_dict(coverage: ProbeCoverage) -> dict[str, Any]:
+    """The live probe's coverage table as JSON (the JSON report and SARIF run properties)."""
+    return {
+        "target": coverage.target,
+        "mode": coverage.mode,
+        "requests": coverage.requests,
+        "seconds": coverage.seconds,
+        "stopped": coverage.stopped,
+        "checks": list(coverage.checks),
+        "urls": [
+            {
+                "url": row.url,
+                "methods": list(row.methods),
+                "inputs": list(row.inputs),
+                "checks": list(row.checks),
+                "requests": row.requests,
+            }
+            for row in coverage.urls
+        ],
+        "not_sent": [
+            {"method": n.method, "url": n.url, "reason": n.reason} for n in coverage.not_sent
+        ],
+    }
+
+
+def coverage_summary(coverage: ProbeCoverage) -> str:
+    """One line: how much the probe covered, what it left alone, and why it stopped."""
+    inputs = len({name for row in coverage.urls for name in row.inputs})
+    text = (
+        f"Probe of {coverage.target} ({coverage.mode}): {coverage.requests} requests to "
+        f"{len(coverage.urls)} URLs, {inputs} inputs, checks: {', '.join(coverage.checks) or '-'}"
+        f"; {len(coverage.not_sent)} requests not sent as state-changing or excluded"
+    )
+    if coverage.stopped:
+        text += f"; {coverage.stopped}"
+    return text

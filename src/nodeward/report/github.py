@@ -19,7 +19,7 @@ from nodeward.findings import (
     Severity,
     SourceLocation,
 )
-from nodeward.report.common import rule_of
+from nodeward.report.common import coverage_summary, rule_of
 
 
 def escape_data(text: str) -> str:
@@ -102,6 +102,8 @@ def render(report: Report, base: Path | None = None) -> str:
         )
         for skip in report.skips
     ]
+    if report.probe is not None:
+        lines.append(command("notice", coverage_summary(report.probe), title="nodeward probe"))
     total = len(report.findings)
     lines.append(
         command(

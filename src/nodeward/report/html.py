@@ -27,7 +27,13 @@ from nodeward.findings import (
     SourceLocation,
 )
 from nodeward.practices import Practice
-from nodeward.report.common import location_label, primary_practice, rule_of, severity_counts
+from nodeward.report.common import (
+    coverage_summary,
+    location_label,
+    primary_practice,
+    rule_of,
+    severity_counts,
+)
 from nodeward.report.redact import redact
 from nodeward.rules import all_rules
 from nodeward.scorecard import ScoreRow, scorecard
@@ -235,5 +241,6 @@ def render(report: Report) -> str:
             routes=routes,
             practices=_practice_options(report),
             live=evidence_count + http_findings,
+            probe_summary=coverage_summary(report.probe) if report.probe else "",
         )
     )

@@ -16,7 +16,7 @@ from nodeward.findings import (
     Route,
     SourceLocation,
 )
-from nodeward.report.common import rule_of, rules_in, severity_counts
+from nodeward.report.common import coverage_dict, rule_of, rules_in, severity_counts
 from nodeward.rulemeta import RuleMeta
 from nodeward.rules import all_rules
 from nodeward.scorecard import row_dict, scorecard
@@ -136,6 +136,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "rules": [rule_dict(r) for r in rules_in(report)],
         "scorecard": [row_dict(row) for row in scorecard(report, all_rules())],
         "routes": [_route(route) for route in report.routes],
+        **({"probe": coverage_dict(report.probe)} if report.probe is not None else {}),
     }
 
 

@@ -17,7 +17,7 @@ from nodeward.findings import (
     Skip,
     SourceLocation,
 )
-from nodeward.report.common import rules_in
+from nodeward.report.common import coverage_dict, rules_in
 from nodeward.rulemeta import RuleMeta
 from nodeward.rules import all_rules
 from nodeward.scorecard import row_dict, scorecard
@@ -144,21 +144,45 @@ def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
     return result
 
 
+def _is_url(text: str) -> bool:
+    return text.startswith(("http://", "https://"))
+
+
 def _notification(skip: Skip) -> dict[str, Any]:
-    return {
+    notification: dict[str, Any] = {
         "level": "warning",
         "message": {"text": f"Skipped {skip.target}: {skip.reason}"},
         "descriptor": {"id": "skip"},
-        "locations": [
-            {"physicalLocation": {"artifactLocation": {"uri": skip.target, "uriBaseId": ROOT_ID}}}
-        ],
     }
+    if _is_url(skip.target):  # an absolute URI stands alone
+        notification["locations"] = [
+            {"physicalLocation": {"artifactLocation": {"uri": skip.target}}}
+        ]
+    elif "://" not in skip.target and " " not in skip.target:
+        artifact = {"uri": skip.target, "uriBaseId": ROOT_ID}
+        notification["locations"] = [{"physicalLocation": {"artifactLocation": artifact}}]
+    return notification
+
+
+def _root_uri(root: str) -> str:
+    """The scan root as a file URI, or the probed URL (the root of `probe URL`)."""
+    if _is_url(root):
+        return root.split("?", 1)[0].split("#", 1)[0].rsplit("/", 1)[0] + "/"
+    return Path(root).absolute().as_uri().rstrip("/") + "/"
 
 
 def report_dict(report: Report) -> dict[str, Any]:
     rules = rules_in(report)
     index = {rule.code: n for n, rule in enumerate(rules)}
-    root_uri = Path(report.root).as_uri().rstrip("/") + "/"
+    root_uri = _root_uri(report.root)
+    properties: dict[str, Any] = {
+        "filesScanned": report.files_scanned,
+        "suppressed": report.suppressed,
+        "baselineMatched": report.baseline_matched,
+        "scorecard": [row_dict(row) for row in scorecard(report, all_rules())],
+    }
+    if report.probe is not None:
+        properties["probeCoverage"] = coverage_dict(report.probe)
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -182,12 +206,7 @@ def report_dict(report: Report) -> dict[str, Any]:
                 ],
                 "results": [_result(f, index) for f in report.findings],
                 "columnKind": "unicodeCodePoints",
-                "properties": {
-                    "filesScanned": report.files_scanned,
-                    "suppressed": report.suppressed,
-                    "baselineMatched": report.baseline_matched,
-                    "scorecard": [row_dict(row) for row in scorecard(report, all_rules())],
-                },
+                "properties": properties,
             }
         ],
     }

@@ -9,9 +9,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from nodeward.findings import Finding, Report, Severity, SourceLocation
+from nodeward.findings import Finding, ProbeCoverage, Report, Severity, SourceLocation
 from nodeward.practices import Practice
-from nodeward.report.common import location_label, primary_practice, rule_of, severity_counts
+from nodeward.report.common import (
+    coverage_summary,
+    location_label,
+    primary_practice,
+    rule_of,
+    severity_counts,
+)
 from nodeward.rules import all_rules
 from nodeward.scorecard import Status, scorecard
 
@@ -51,6 +57,8 @@ def render(report: Report, *, color: bool = False, width: int = 100) -> str:
         console.print(Text(f"\nSkipped ({len(report.skips)})", style="bold underline"))
         for skip in report.skips:
             console.print(f"  {escape(skip.target)}: {escape(skip.reason)}")
+    if report.probe is not None:
+        _coverage(console, report.probe)
     _scorecard(console, report)
     _summary(console, report)
     return buffer.getvalue()
@@ -99,6 +107,22 @@ def _summary(console: Console, report: Report) -> None:
         extras.append(f"{len(report.skips)} skipped")
     if extras:
         console.print("; ".join(extras))
+
+
+def _coverage(console: Console, coverage: ProbeCoverage) -> None:
+    """The probe's coverage table: what was requested, with what, and what was not sent."""
+    console.print(Text("\nProbe coverage", style="bold underline"))
+    console.print(f"  {escape(coverage_summary(coverage))}")
+    for row in coverage.urls:
+        inputs = ", ".join(row.inputs) or "-"
+        console.print(
+            f"  {escape(row.url)}  {'/'.join(row.methods)}  inputs: {escape(inputs)}  "
+            f"checks: {', '.join(row.checks)}"
+        )
+    for skipped in coverage.not_sent:
+        console.print(
+            f"  not sent: {skipped.method} {escape(skipped.url)}: {escape(skipped.reason)}"
+        )
 
 
 SCORE_STYLES = {Status.FAILED: "bold red", Status.PASSED: "bold green", Status.NOT_CHECKED: "dim"}

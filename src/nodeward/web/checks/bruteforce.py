@@ -65,6 +65,14 @@ def _attempt(ctx: ProbeContext, form: Form, spoof: str | None = None) -> Exchang
 
 def check(ctx: ProbeContext) -> None:
     for form in login_forms(ctx):
+        refusal = ctx.client.refusal("POST", form.action)
+        if refusal is not None:
+            ctx.results.skip(
+                f"POST {form.action}",
+                "NW720/NW741 (brute force) not checked: wrong passwords are state-changing "
+                f"requests (they may lock an account); {refusal}",
+            )
+            continue
         _hammer(ctx, form)
 
 
@@ -85,7 +93,8 @@ def _hammer(ctx: ProbeContext, form: Form) -> None:
             "NW720",
             last,
             f"POST {path} accepted {ctx.max_login_attempts} wrong passwords in a row without a "
-            "429 or a lockout; add a limiter: app.post('/login', rateLimit({ windowMs: "
+            "429 or a lockout (the probe sent no more than that, for an account that does not "
+            "exist); add a limiter: app.post('/login', rateLimit({ windowMs: "
             "15 * 60 * 1000, limit: 5 }), login)",
             key=path,
         )

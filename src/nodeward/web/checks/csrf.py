@@ -19,6 +19,13 @@ def check(ctx: ProbeContext) -> None:
         if form.has_token or form.action in seen or not ctx.client.in_scope(form.action):
             continue
         seen.add(form.action)
+        refusal = ctx.client.refusal(form.method, form.action)
+        if refusal is not None:
+            ctx.results.skip(
+                f"{form.method} {form.action}",
+                f"NW501 (CSRF) not checked: it needs one state-changing request; {refusal}",
+            )
+            continue
         outcome = ctx.client.send(
             form.method,
             form.action,
@@ -39,7 +46,8 @@ def check(ctx: ProbeContext) -> None:
             "NW501",
             outcome,
             f"The {form.method} form to {path} (on {route_key(form.page)}) has no CSRF token and "
-            f"the app accepted it from Origin {FOREIGN_ORIGIN} (HTTP {outcome.response.status}); "
-            "add a CSRF token (csrf-csrf, csrf-sync) or verify the Origin header",
+            f"the app accepted it from Origin {FOREIGN_ORIGIN} (HTTP {outcome.response.status}; "
+            "proved with one request carrying sample values, not the form's own); add a CSRF "
+            "token (csrf-csrf, csrf-sync) or verify the Origin header",
             key=path,
         )
