@@ -179,17 +179,18 @@ def run_probe(
 
 def _stop_message(client: ProbeClient, options: ProbeOptions, seconds: float) -> str | None:
     """Why the probe ended early, as the report says it, or None."""
-    sent = client.stats.requests
+    count = client.stats.requests
+    sent = f"{count} request{'s' if count != 1 else ''}"
     match client.stats.stopped:
         case None:
             return None
         case "time":
             return (
-                f"probe stopped after {options.max_time:g} s (--max-time): {sent} requests "
-                "sent, partial results"
+                f"probe stopped after {options.max_time:g} s (--max-time): {sent} sent, "
+                "partial results"
             )
         case "interrupted":
-            return f"interrupted (Ctrl-C) after {sent} requests: partial results"
+            return f"interrupted (Ctrl-C) after {sent}: partial results"
         case "degraded" if client.stats.degraded is not None:
             degraded = client.stats.degraded
             culprit = degraded.culprit or degraded.first_failure
@@ -197,10 +198,10 @@ def _stop_message(client: ProbeClient, options: ProbeOptions, seconds: float) ->
                 f"target degraded after request {degraded.culprit_number} "
                 f"({culprit.method} {culprit.url}): {degraded.bad} of the last "
                 f"{degraded.window} answers were server errors or failed connections; "
-                f"probing stopped after {sent} requests, partial results"
+                f"probing stopped after {sent}, partial results"
             )
         case other:
-            return f"probe stopped ({other}) after {sent} requests: partial results"
+            return f"probe stopped ({other}) after {sent}: partial results"
 
 
 def _passive(results: Results) -> Callable[[Exchange], None]:

@@ -1,0 +1,245 @@
+"""The probe against hostile or failing servers (stdlib, on 127.0.0.1): one that answers one
+byte per second (--max-time and the per-request deadline end it, with a partial report), one
+that starts answering 500 to everything (the probe stops and names the request), and ones
+that set thousands of cookies (bounded jar, oversized headers handled per request)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socketserver
+import threading
+import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from nodeward.cli import main
+from nodeward.web.client import MAX_COOKIES, ClientSettings, ProbeClient
+from nodeward.web.exchange import Exchange, Failure, FailureKind
+from nodeward.web.probe import ProbeOptions, run_probe
+
+SARIF_SCHEMA = json.loads(
+    (Path(__file__).parent.parent / "fixtures" / "schemas" / "sarif-schema-2.1.0.json").read_text()
+)
+DRIP_BYTES = 40
+"""The drip server sends a complete answer in this many seconds: a client without a total
+deadline gets it in the end, so the tests below fail on one instead of hanging forever."""
+
+
+def _drip_handler(headers_first: bool) -> type[socketserver.BaseRequestHandler]:
+    class Drip(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            self.request.recv(65536)
+            body = b"x" * DRIP_BYTES
+            head = (
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: "
+                + str(len(body)).encode()
+                + b"\r\n\r\n"
+            )
+            if headers_first:
+                self.request.sendall(head)
+                stream = body
+            else:
+                stream = head + body
+            for index in range(len(stream)):
+                try:
+                    self.request.sendall(stream[index : index + 1])
+                except OSError:
+                    return
+                time.sleep(1.0)
+
+    return Drip
+
+
+@contextlib.contextmanager
+def _serve_raw(handler: type[socketserver.BaseRequestHandler]) -> Iterator[str]:
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextlib.contextmanager
+def _serve(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _Quiet(BaseHTTPRequestHandler):
+    server_version = "test-server"
+    sys_version = ""
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+    def _send(self, status: int, body: bytes, headers: Callable[[], None] = lambda: None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        headers()
+        self.end_headers()
+        with contextlib.suppress(OSError):
+            self.wfile.write(body)
+
+
+# -- one byte per second ---------------------------------------------------------------------
+
+
+def test_a_trickling_answer_ends_at_the_request_deadline() -> None:
+    """httpx's read timeout restarts with every byte; the total deadline does not."""
+    with _serve_raw(_drip_handler(headers_first=False)) as url:
+        client = ProbeClient(ClientSettings(target=url + "/", timeout=1.0))
+        with client:
+            outcome = client.send("GET", url + "/")
+    assert isinstance(outcome, Failure)
+    assert outcome.kind is FailureKind.TIMEOUT
+
+
+def test_a_trickling_body_is_cut_at_the_deadline_and_kept() -> None:
+    with _serve_raw(_drip_handler(headers_first=True)) as url:
+        client = ProbeClient(ClientSettings(target=url + "/", timeout=1.5))
+        with client:
+            outcome = client.send("GET", url + "/")
+    assert isinstance(outcome, Exchange)
+    assert outcome.response.truncated
+    assert 0 < len(outcome.response.body) < DRIP_BYTES
+
+
+@pytest.mark.parametrize("headers_first", [False, True])
+def test_max_time_stops_the_probe_with_a_partial_report(
+    headers_first: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with _serve_raw(_drip_handler(headers_first)) as url:
+        started = time.monotonic()
+        code = main(
+            ["probe", url + "/", "--max-time", "5", "--timeout", "30", "--format", "json", "-q"]
+        )
+        took = time.monotonic() - started
+    assert took < 20  # generous: the probe must end near --max-time, not after 40 s
+    # A partial report is still a report: exit 0 or 1 by its findings; --strict makes the
+    # skip fatal (2).
+    assert code == 0
+    data = json.loads(capsys.readouterr().out)
+    stops = [s["reason"] for s in data["skips"] if "--max-time" in s["reason"]]
+    assert len(stops) == 1
+    assert stops[0].startswith("probe stopped after 5 s (--max-time): ")
+    assert stops[0].endswith(" sent, partial results")
+    assert data["probe"]["stopped"] == stops[0]
+
+
+# -- a target that degrades ------------------------------------------------------------------
+
+HEALTHY_ANSWERS = 12
+
+
+class _Degrading(_Quiet):
+    seen: list[str] = []  # noqa: RUF012 - the paths in the order the server got them
+    lock = threading.Lock()
+
+    def do_GET(self) -> None:
+        with _Degrading.lock:
+            _Degrading.seen.append(self.path)
+            healthy = len(_Degrading.seen) <= HEALTHY_ANSWERS
+        if not healthy:
+            self._send(500, b"<p>Internal Server Error</p>")
+            return
+        links = "".join(f'<a href="/p{n}">{n}</a>' for n in range(60))
+        self._send(200, f"<html><body>{links}</body></html>".encode())
+
+
+def test_a_degrading_target_stops_the_probe_and_names_the_request() -> None:
+    _Degrading.seen = []
+    with _serve(_Degrading) as url:
+        result = run_probe(ProbeOptions(url=url + "/", concurrency=1))
+    culprit = _Degrading.seen[HEALTHY_ANSWERS - 1]
+    (reason,) = [s.reason for s in result.skips if "degraded" in s.reason]
+    assert reason == (
+        f"target degraded after request {HEALTHY_ANSWERS} (GET {url}{culprit}): 16 of the "
+        "last 20 answers were server errors or failed connections; probing stopped after "
+        "28 requests, partial results"
+    )
+    assert result.requests == 28  # stopped: not the 60 pages it links to
+    assert result.coverage is not None and result.coverage.stopped == reason
+
+
+# -- thousands of cookies --------------------------------------------------------------------
+
+
+class _Cookies(_Quiet):
+    cookie_headers: list[str] = []  # noqa: RUF012 - Cookie headers the server received
+
+    def do_GET(self) -> None:
+        _Cookies.cookie_headers.append(self.headers.get("Cookie", ""))
+        if self.path == "/many-cookies":
+            self._send(200, b"ok", lambda: self._cookies(10_000))
+            return
+        self._send(200, b'<html><a href="/many-cookies">a</a> <a href="/ok">b</a></html>')
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self._send(200, b"welcome", lambda: self._cookies(300))
+
+    def _cookies(self, count: int) -> None:
+        for n in range(count):
+            self.send_header("Set-Cookie", f"c{n}=v{n}; Path=/")
+
+
+def test_ten_thousand_cookies_in_an_answer_are_that_answers_failure() -> None:
+    _Cookies.cookie_headers = []
+    with _serve(_Cookies) as url:
+        result = run_probe(ProbeOptions(url=url + "/"))
+    assert [s.reason for s in result.skips] == [
+        "answer headers too large: more than 100 KB of headers"
+    ]
+    assert result.findings and not any(f.rule == "NW740" for f in result.findings)
+    assert result.coverage is not None
+    assert {u.url for u in result.coverage.urls} >= {url + "/ok", url + "/many-cookies"}
+
+
+def test_the_session_cookie_jar_is_bounded() -> None:
+    _Cookies.cookie_headers = []
+    many = tuple((f"given{n}", "1") for n in range(10_000))
+    with _serve(_Cookies) as url:
+        result = run_probe(
+            ProbeOptions(url=url + "/", cookies=many, login_url="/login", login_data="u=a")
+        )
+    sent = [h for h in _Cookies.cookie_headers if h]
+    assert sent and all(h.count("=") == MAX_COOKIES for h in sent)
+    reasons = {s.reason for s in result.skips}
+    assert "9800 cookies from --cookie ignored: the session keeps at most 200" in reasons
+    assert "300 cookies from the login answer ignored: the session keeps at most 200" in reasons
+
+
+# -- SARIF for a probe -----------------------------------------------------------------------
+
+
+def test_probe_sarif_is_valid(capsys: pytest.CaptureFixture[str]) -> None:
+    with _serve(_Degrading) as url:
+        _Degrading.seen = []
+        code = main(["probe", url + "/", "--format", "sarif", "-q", "--concurrency", "1"])
+    assert code in (0, 1)
+    data = json.loads(capsys.readouterr().out)
+    jsonschema.validate(data, SARIF_SCHEMA)
+    (run,) = data["runs"]
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == url + "/"
+    coverage = run["properties"]["probeCoverage"]
+    assert coverage["target"] == url + "/"
+    assert coverage["stopped"].startswith("target degraded after request 12 ")
+    locations = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in run["results"]]
+    assert locations and all(loc["uri"].startswith(url + "/") for loc in locations)
