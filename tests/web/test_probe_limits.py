@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
 import socketserver
 import threading
 import time
@@ -243,3 +244,70 @@ def test_probe_sarif_is_valid(capsys: pytest.CaptureFixture[str]) -> None:
     assert coverage["stopped"].startswith("target degraded after request 12 ")
     locations = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in run["results"]]
     assert locations and all(loc["uri"].startswith(url + "/") for loc in locations)
+
+
+# -- a request that takes the app down -------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _crashing_app() -> Iterator[str]:
+    """Answers "ok", except that GET /boom takes the "process" down for two seconds (the
+    listener closes, as when a supervisor restarts a crashed app)."""
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.is_set():
+            listener = socket.socket()
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.bind(("127.0.0.1", port))
+            listener.listen()
+            listener.settimeout(0.1)
+            while not stop.is_set():
+                try:
+                    connection, _ = listener.accept()
+                except TimeoutError:
+                    continue
+                data = connection.recv(65536)
+                if data.startswith(b"GET /boom"):
+                    connection.close()
+                    listener.close()
+                    time.sleep(2.0)
+                    break
+                with contextlib.suppress(OSError):
+                    connection.sendall(
+                        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+                    )
+                connection.close()
+            else:
+                listener.close()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    time.sleep(0.2)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
+@pytest.mark.parametrize(
+    ("confirm", "note", "confirmed"),
+    [
+        (False, " (not replayed: --confirm-crash replays it once the app is back)", False),
+        (True, " Replayed alone, it took the app down again.", True),
+    ],
+)
+def test_a_crash_is_replayed_only_with_confirm_crash(
+    confirm: bool, note: str, confirmed: bool
+) -> None:
+    with _crashing_app() as url:
+        result = run_probe(ProbeOptions(url=url + "/boom", confirm_crash=confirm))
+    (crash,) = [f for f in result.findings if f.rule == "NW740"]
+    assert crash.message.startswith("After GET /boom the app stopped accepting connections")
+    assert f"probing stopped.{note} Catch errors" in crash.message
+    assert crash.confirmed is confirmed
