@@ -57,6 +57,8 @@ def test_vulnerable_app_every_check_fires(start_app: StartApp) -> None:
         "NW741": {"/signin"},
     }
     assert found == expected
+    (brute,) = [f for f in result.findings if f.rule == "NW720"]
+    assert "(the probe sent no more than that, for a made-up account)" in brute.message
     assert not result.interrupted
     assert result.requests < 400
 

@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import signal
 import socket
 import socketserver
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -18,6 +22,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+import nodeward
 from nodeward.cli import main
 from nodeward.web.client import MAX_COOKIES, ClientSettings, ProbeClient
 from nodeward.web.exchange import Exchange, Failure, FailureKind
@@ -311,3 +316,24 @@ def test_a_crash_is_replayed_only_with_confirm_crash(
     assert crash.message.startswith("After GET /boom the app stopped accepting connections")
     assert f"probing stopped.{note} Catch errors" in crash.message
     assert crash.confirmed is confirmed
+
+
+def test_ctrl_c_still_writes_the_report() -> None:
+    """A real SIGINT to `nodeward probe` while an answer trickles in: the report of what was
+    found so far is written, with the reason."""
+    with _serve_raw(_drip_handler(headers_first=True)) as url:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "nodeward", "probe", url + "/", "--format", "json", "-q"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": str(Path(nodeward.__file__).parent.parent)},
+        )
+        time.sleep(3.0)
+        process.send_signal(signal.SIGINT)
+        out, _ = process.communicate(timeout=30)
+    assert process.returncode == 0
+    data = json.loads(out)
+    assert [s["reason"] for s in data["skips"]] == [
+        "interrupted (Ctrl-C) after 1 request: partial results"
+    ]
+    assert data["probe"]["stopped"] == "interrupted (Ctrl-C) after 1 request: partial results"

@@ -8,8 +8,11 @@ import json
 import urllib.request
 from urllib.parse import urlsplit
 
+import pytest
+
+from nodeward.cli import main
 from nodeward.web.probe import ProbeOptions, ProbeResult, run_probe
-from web.app_runner import StartApp
+from web.app_runner import APPS, StartApp
 
 #: Every state-changing URL the app's start page links to or posts to.
 DESTRUCTIVE_PATHS = {
@@ -89,7 +92,7 @@ def test_active_mode_sends_nothing_state_changing_unless_allowed(start_app: Star
 
 def test_allow_unsafe_opens_only_the_matching_urls(start_app: StartApp) -> None:
     base = start_app("destructive")
-    _probe(base, active=True, allow_unsafe=("/admin/*",))
+    result = _probe(base, active=True, allow_unsafe=("/admin/*",))
     received = _received(base)
     changing = _changing(received)
     assert changing  # the allowed ones were probed
@@ -102,6 +105,12 @@ def test_allow_unsafe_opens_only_the_matching_urls(start_app: StartApp) -> None:
     # Never the form's own pre-filled file path; a hidden CSRF token is carried.
     saved = [r["body"] for r in received if r["url"] == "/admin/save-config" and r["body"]]
     assert saved and all("/etc/hosts" not in body and "etc%2Fhosts" not in body for body in saved)
+    dropped = [r["body"] for r in received if r["url"] == "/admin/drop-table" and r["body"]]
+    assert dropped and all("users" not in body for body in dropped)
+    # The CSRF finding says how little it sent.
+    (csrf,) = [f for f in result.findings if f.rule == "NW501"]
+    assert "/admin/save-config" in csrf.message
+    assert "proved with one request carrying sample values, not the form's own" in csrf.message
 
 
 def test_delete_and_put_need_allow_methods(start_app: StartApp) -> None:
@@ -122,3 +131,16 @@ def test_exclude_and_include_filter_urls(start_app: StartApp) -> None:
     assert reasons["/dropdown"] == "excluded by --exclude /dropdown"
     assert reasons["/about"] == "not matched by any --include pattern"
     assert reasons["/delete"] == "state-changing (path word 'delete'); passive mode sends none"
+
+
+def test_scan_with_url_takes_the_probe_url_filters(
+    start_app: StartApp, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = start_app("destructive")
+    app = str(APPS / "destructive")
+    argv = ["scan", app, "--url", base + "/", "--no-active", "--probe-exclude", "/about"]
+    main([*argv, "--format", "json", "-q"])
+    probe = json.loads(capsys.readouterr().out)["probe"]
+    reasons = {n["url"]: n["reason"] for n in probe["not_sent"]}
+    assert reasons[base + "/about"] == "excluded by --exclude /about"
+    assert {urlsplit(r["url"]).path for r in _received(base)} >= {"/", "/dropdown"}

@@ -93,8 +93,8 @@ def _hammer(ctx: ProbeContext, form: Form) -> None:
             "NW720",
             last,
             f"POST {path} accepted {ctx.max_login_attempts} wrong passwords in a row without a "
-            "429 or a lockout (the probe sent no more than that, for an account that does not "
-            "exist); add a limiter: app.post('/login', rateLimit({ windowMs: "
+            "429 or a lockout (the probe sent no more than that, for a made-up account); add "
+            "a limiter: app.post('/login', rateLimit({ windowMs: "
             "15 * 60 * 1000, limit: 5 }), login)",
             key=path,
         )
