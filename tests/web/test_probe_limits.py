@@ -304,7 +304,7 @@ def _crashing_app() -> Iterator[str]:
     ("confirm", "note", "confirmed"),
     [
         (False, " (not replayed: --confirm-crash replays it once the app is back)", False),
-        (True, " Replayed alone, it took the app down again.", True),
+        (True, "; replayed alone, it took the app down again", True),
     ],
 )
 def test_a_crash_is_replayed_only_with_confirm_crash(
@@ -314,7 +314,7 @@ def test_a_crash_is_replayed_only_with_confirm_crash(
         result = run_probe(ProbeOptions(url=url + "/boom", confirm_crash=confirm))
     (crash,) = [f for f in result.findings if f.rule == "NW740"]
     assert crash.message.startswith("After GET /boom the app stopped accepting connections")
-    assert f"probing stopped.{note} Catch errors" in crash.message
+    assert f"probing stopped{note}. Catch errors" in crash.message
     assert crash.confirmed is confirmed
 
 
@@ -337,3 +337,61 @@ def test_ctrl_c_still_writes_the_report() -> None:
         "interrupted (Ctrl-C) after 1 request: partial results"
     ]
     assert data["probe"]["stopped"] == "interrupted (Ctrl-C) after 1 request: partial results"
+
+
+@contextlib.contextmanager
+def _app_with_a_slow_page_and_a_killer() -> Iterator[str]:
+    """ "/" links to /slow (answers after 3 s) and /boom (takes the whole process down: the
+    listener closes and every open connection is cut, /slow's included)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    open_connections: list[socket.socket] = []
+    dead = threading.Event()
+
+    def answer(connection: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            data = connection.recv(65536)
+            if data.startswith(b"GET /boom"):
+                dead.set()
+                listener.close()
+                for other in open_connections:
+                    with contextlib.suppress(OSError):
+                        other.shutdown(socket.SHUT_RDWR)
+                return
+            if data.startswith(b"GET /slow"):
+                time.sleep(3.0)
+            if dead.is_set():
+                return
+            body = b'<html><a href="/slow">s</a> <a href="/boom">b</a></html>'
+            connection.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n"
+                b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+            )
+        connection.close()
+
+    def run() -> None:
+        while not dead.is_set():
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            open_connections.append(connection)
+            threading.Thread(target=answer, args=(connection,), daemon=True).start()
+
+    threading.Thread(target=run, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        dead.set()
+        with contextlib.suppress(OSError):
+            listener.close()
+
+
+def test_a_crash_is_not_blamed_on_a_slow_bystander() -> None:
+    with _app_with_a_slow_page_and_a_killer() as url:
+        result = run_probe(ProbeOptions(url=url + "/", concurrency=2))
+    (crash,) = [f for f in result.findings if f.rule == "NW740"]
+    assert crash.message.startswith("After GET /boom the app stopped accepting connections")
+    assert crash.evidence[0].location.url == url + "/boom"

@@ -98,6 +98,7 @@ class ProbeClient:
         self.add_session_cookies(settings.cookies, "--cookie")
         self._next_slot = 0.0
         self._unanswered: list[tuple[int, Failure]] = []
+        self._answered_once = False
         self._started = time.monotonic()
         self.health = HealthMonitor()
         self.coverage = CoverageRecorder()
@@ -293,9 +294,10 @@ class ProbeClient:
         if isinstance(outcome, Exchange) and self.observer is not None:
             self.observer(outcome)
         self._track_health(number, outcome)
-        if isinstance(outcome, Failure) and outcome.kind in (
-            FailureKind.DROPPED,
-            FailureKind.TIMEOUT,
+        if isinstance(outcome, Exchange):
+            self._answered_once = True
+        elif outcome.kind in (FailureKind.DROPPED, FailureKind.TIMEOUT) or (
+            outcome.kind is FailureKind.CONNECT and self._answered_once
         ):
             with self._lock:
                 self._unanswered.append((number, outcome))
@@ -408,11 +410,12 @@ class ProbeClient:
         return not healthy()
 
     def _check_alive(self) -> None:
-        """After a dropped or unanswered request, see whether the app still accepts
-        connections. It accepted that request's connection, so if it now refuses them, a
-        request crashed it. Blamed: the first request, in sending order, that got no answer
-        (the requests sent after it reached an app that was already going down); the others
-        are kept as candidates for --confirm-crash."""
+        """After a dropped, unanswered or refused request, see whether the app still accepts
+        connections. If it does not, a request crashed it: the last one, in sending order,
+        whose connection was cut (the app died while handling it; a slow request sent earlier
+        and cut off with it is a bystander, so not the oldest one in flight). When no
+        connection was cut, only refused, the request sent just before the first refused one.
+        The other cut-off requests are kept as candidates for --confirm-crash."""
         if self.crashed:
             return
         if self.accepts_connections():
@@ -420,10 +423,24 @@ class ProbeClient:
                 self._unanswered.clear()  # alive: those failures were not a crash
             return
         with self._lock:
-            if self.stats.crash is None and self._unanswered:
-                ordered = sorted(self._unanswered, key=lambda pair: pair[0])
-                self.stats.crash = ordered[0][1]
-                self.stats.crash_candidates = tuple(f.request for _, f in ordered)
+            if self.stats.crash is not None or not self._unanswered:
+                return
+            ordered = sorted(self._unanswered, key=lambda pair: pair[0])
+            first_refused = next((n for n, f in ordered if f.kind is FailureKind.CONNECT), None)
+            # Sending order is not arrival order: a request refused may have been sent
+            # before the one that killed the app, so every cut-off request is a candidate.
+            cut_off = [f for _, f in ordered if f.kind is not FailureKind.CONNECT]
+            before = self.health.request(first_refused - 1) if first_refused else None
+            if cut_off:
+                crash = cut_off[-1]
+            elif before is not None:
+                detail = "it was answered, and the next request found the app down"
+                crash = Failure(before, FailureKind.CRASHED, detail)
+            else:
+                crash = ordered[0][1]
+            self.stats.crash = crash
+            others = [f.request for f in reversed(cut_off) if f.request != crash.request]
+            self.stats.crash_candidates = (crash.request, *others)
 
 
 def _decode(raw: bytes, encoding: str | None) -> bytes:

@@ -38,6 +38,11 @@ class HealthMonitor:
         with self._lock:
             self._sent[number] = request
 
+    def request(self, number: int) -> Request | None:
+        """The request sent as `number` (1 = the first)."""
+        with self._lock:
+            return self._sent.get(number)
+
     def answered(self, number: int, request: Request, *, bad: bool) -> Degradation | None:
         """Record one answer (bad: 5xx or no usable connection); a Degradation when the
         window has just tipped."""

@@ -336,8 +336,8 @@ def _crash_finding(client: ProbeClient, options: ProbeOptions) -> Finding | None
         culprit, confirmed, note = _confirm(client, candidates)
     elif len(candidates) > 1:
         note = (
-            f" {len(candidates)} requests were unanswered when it went down; the first sent "
-            "is named (--confirm-crash replays them one at a time to tell which)"
+            f" ({len(candidates)} requests were unanswered when it went down; the last one "
+            "sent is named, --confirm-crash replays them one at a time to tell which)"
         )
     else:
         note = " (not replayed: --confirm-crash replays it once the app is back)"
@@ -346,7 +346,7 @@ def _crash_finding(client: ProbeClient, options: ProbeOptions) -> Finding | None
         location,
         f"After {culprit.method} {urlsplit(culprit.url).path or '/'} the app "
         f"stopped accepting connections ({crash.kind.value}: {crash.detail}); probing "
-        f"stopped.{note} Catch errors in callbacks and promises and pass them to next(err)",
+        f"stopped{note}. Catch errors in callbacks and promises and pass them to next(err)",
         evidence=tuple(
             Evidence(
                 HttpLocation(url=r.url, method=r.method),
@@ -369,7 +369,7 @@ def _confirm(client: ProbeClient, candidates: tuple[Request, ...]) -> tuple[Requ
         if broke is None:
             return candidates[0], False, " (not confirmed: the app did not come back)"
         if broke:
-            return candidate, True, " Replayed alone, it took the app down again."
+            return candidate, True, "; replayed alone, it took the app down again"
     return candidates[0], False, " (not reproduced when replayed alone)"
 
 
