@@ -395,3 +395,37 @@ def test_a_crash_is_not_blamed_on_a_slow_bystander() -> None:
     (crash,) = [f for f in result.findings if f.rule == "NW740"]
     assert crash.message.startswith("After GET /boom the app stopped accepting connections")
     assert crash.evidence[0].location.url == url + "/boom"
+
+
+class _RedirectsToLogout(_Quiet):
+    hits: list[str] = []  # noqa: RUF012 - paths the server saw
+
+    def do_GET(self) -> None:
+        _RedirectsToLogout.hits.append(self.path)
+        if self.path == "/bye":
+            self.send_response(302)
+            self.send_header("Location", "/logout")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self._send(200, b'<html><a href="/bye">bye</a></html>')
+
+
+def test_a_redirect_to_a_state_changing_url_is_not_followed() -> None:
+    _RedirectsToLogout.hits = []
+    with _serve(_RedirectsToLogout) as url:
+        result = run_probe(ProbeOptions(url=url + "/"))
+    assert "/logout" not in _RedirectsToLogout.hits
+    assert "/bye" in _RedirectsToLogout.hits
+    assert result.coverage is not None
+    assert [(n.method, n.url, n.reason) for n in result.coverage.not_sent] == [
+        ("GET", url + "/logout", "state-changing (path word 'logout'); passive mode sends none")
+    ]
+
+
+def test_strict_makes_a_stopped_probe_an_error(capsys: pytest.CaptureFixture[str]) -> None:
+    _Degrading.seen = []
+    with _serve(_Degrading) as url:
+        code = main(["probe", url + "/", "--concurrency", "1", "--strict", "-q"])
+    assert code == 2
+    assert "target degraded after request 12 " in capsys.readouterr().out

@@ -74,20 +74,34 @@ def test_passive_mode_sends_nothing_state_changing(start_app: StartApp) -> None:
     assert not_sent[("POST", "/admin/drop-table")] == (
         "state-changing (method POST); passive mode sends none"
     )
-    assert any(s.reason.startswith("11 requests not sent as state-changing") for s in result.skips)
+    assert len(not_sent) == 11
+    assert result.skips == ()  # refusing is the probe's job, not a partial failure
 
 
 def test_active_mode_sends_nothing_state_changing_unless_allowed(start_app: StartApp) -> None:
     base = start_app("destructive")
     result = _probe(base, active=True)
     assert _changing(_received(base)) == []
-    csrf_skips = {s.target for s in result.skips if s.reason.startswith("NW501 (CSRF) not")}
-    assert csrf_skips == {
-        f"POST {base}/admin/save-config",
-        f"POST {base}/transfer",
-        f"DELETE {base}/items/1",
-        f"PUT {base}/profile",
+    assert result.coverage is not None
+    csrf = {
+        (n.method, n.url): n.reason
+        for n in result.coverage.not_sent
+        if n.reason.startswith("NW501 (CSRF) not checked")
     }
+    assert sorted(csrf) == [
+        ("DELETE", f"{base}/items/1"),
+        ("POST", f"{base}/admin/save-config"),
+        ("POST", f"{base}/transfer"),
+        ("PUT", f"{base}/profile"),
+    ]
+    assert csrf[("POST", f"{base}/transfer")] == (
+        "NW501 (CSRF) not checked: it needs one state-changing request; state-changing "
+        "(method POST); not allowed by --allow-unsafe"
+    )
+    # Never tried anywhere: the scorecard says "not checked", not "passed".
+    assert [(u.rule, u.reason) for u in result.unevaluated] == [
+        ("NW501", csrf[("POST", f"{base}/admin/save-config")])
+    ]
 
 
 def test_allow_unsafe_opens_only_the_matching_urls(start_app: StartApp) -> None:

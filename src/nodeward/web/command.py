@@ -280,6 +280,7 @@ def probe_report(config: Config) -> Report:
         findings=tuple(sorted(result.findings, key=lambda f: f.sort_key)),
         skips=tuple(sorted(result.skips, key=lambda s: (s.target, s.reason))),
         rules_run=result.rules_run,
+        unevaluated=result.unevaluated,
         duration_seconds=round(time.perf_counter() - started, 3),
         probe=result.coverage,
     )
@@ -300,7 +301,10 @@ def probe_scan(report: Report, config: Config) -> Report:
         findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
         skips=tuple(sorted({*report.skips, *result.skips}, key=lambda s: (s.target, s.reason))),
         rules_run=tuple(sorted({*report.rules_run, *result.rules_run})),
-        unevaluated=tuple(u for u in report.unevaluated if u.rule not in result.rules_run),
+        unevaluated=(
+            *(u for u in report.unevaluated if u.rule not in result.rules_run),
+            *result.unevaluated,
+        ),
         duration_seconds=round(report.duration_seconds + result.seconds, 3),
         probe=result.coverage,
     )

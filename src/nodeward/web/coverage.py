@@ -47,7 +47,7 @@ class CoverageRecorder:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._rows: dict[str, _Row] = {}
-        self._refused: dict[tuple[str, str], str] = {}
+        self._refused: set[tuple[str, str, str]] = set()
         self._stages: list[str] = []
         self.stage = "crawl"
         """The probe stage now running; stages run one after another."""
@@ -73,11 +73,7 @@ class CoverageRecorder:
     def refused(self, request: Request, reason: str) -> None:
         with self._lock:
             if len(self._refused) < MAX_ROWS:
-                self._refused.setdefault((request.method, page_of(request.url)), reason)
-
-    def refused_count(self) -> int:
-        with self._lock:
-            return len(self._refused)
+                self._refused.add((request.method, page_of(request.url), reason))
 
     def build(
         self, target: str, mode: str, requests: int, seconds: float, stopped: str | None
@@ -95,7 +91,7 @@ class CoverageRecorder:
             )
             not_sent = tuple(
                 NotSent(method, url, reason)
-                for (method, url), reason in sorted(self._refused.items(), key=lambda i: i[0][1])
+                for method, url, reason in sorted(self._refused, key=lambda r: (r[1], r[0], r[2]))
             )
         return ProbeCoverage(
             target=target,

@@ -11,7 +11,14 @@ from dataclasses import dataclass, replace
 from typing import assert_never
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from nodeward.findings import Evidence, Finding, HttpLocation, ProbeCoverage, Skip
+from nodeward.findings import (
+    Evidence,
+    Finding,
+    HttpLocation,
+    ProbeCoverage,
+    Skip,
+    Unevaluated,
+)
 from nodeward.web.checks import (
     access,
     bruteforce,
@@ -105,6 +112,8 @@ class ProbeResult:
     interrupted: bool = False
     rules_run: tuple[str, ...] = ()
     coverage: ProbeCoverage | None = None
+    unevaluated: tuple[Unevaluated, ...] = ()
+    """Rules whose checks could not run (e.g. CSRF without --allow-unsafe), with why."""
 
 
 def is_loopback(url: str) -> bool:
@@ -173,6 +182,7 @@ def run_probe(
             for code in (*PASSIVE_CODES, *(ACTIVE_CODES if options.active else ()))
             if enabled(code)
         ),
+        unevaluated=results.unevaluated,
         coverage=client.coverage.build(options.url, mode, client.stats.requests, seconds, stopped),
     )
 
@@ -400,15 +410,6 @@ def _client_skips(client: ProbeClient, options: ProbeOptions, results: Results) 
             results.add_finding(finding)
     for note in client.stats.cookie_notes:
         results.skip(options.url, note)
-    refused = client.coverage.refused_count()
-    if refused:
-        example = client.coverage.build(options.url, "", 0, 0.0, None).not_sent[0]
-        results.skip(
-            options.url,
-            f"{refused} request{'s' if refused != 1 else ''} not sent as state-changing or "
-            "excluded (see the probe "
-            f"coverage table), e.g. {example.method} {example.url}: {example.reason}",
-        )
     for kind, failures in client.stats.failures.items():
         if not _worth_a_skip(kind):
             continue

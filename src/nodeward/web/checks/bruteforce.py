@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from nodeward.web.checks.context import ProbeContext, route_key
 from nodeward.web.crawl import Form, FormField
-from nodeward.web.exchange import Exchange
+from nodeward.web.exchange import Exchange, Request
 
 _LOGIN_PATH = re.compile(r"/(log-?in|sign-?in|auth|session|authenticate)(/|$)", re.I)
 _LOCKOUT = re.compile(r"too many|locked|try again later|rate limit", re.I)
@@ -67,12 +67,14 @@ def check(ctx: ProbeContext) -> None:
     for form in login_forms(ctx):
         refusal = ctx.client.refusal("POST", form.action)
         if refusal is not None:
-            ctx.results.skip(
-                f"POST {form.action}",
+            reason = (
                 "NW720/NW741 (brute force) not checked: wrong passwords are state-changing "
-                f"requests (they may lock an account); {refusal}",
+                f"requests (they may lock an account); {refusal}"
             )
+            ctx.client.coverage.refused(Request("POST", form.action), reason)
+            ctx.results.not_checked(("NW720", "NW741"), reason)
             continue
+        ctx.results.checked(("NW720", "NW741"))
         _hammer(ctx, form)
 
 

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from nodeward.web.checks.context import ProbeContext, route_key
 from nodeward.web.checks.cors import FOREIGN_ORIGIN
-from nodeward.web.exchange import Exchange
+from nodeward.web.exchange import Exchange, Request
 
 _REJECTED = (400, 401, 403, 404, 405, 409, 419, 422, 429)
 
@@ -21,11 +21,11 @@ def check(ctx: ProbeContext) -> None:
         seen.add(form.action)
         refusal = ctx.client.refusal(form.method, form.action)
         if refusal is not None:
-            ctx.results.skip(
-                f"{form.method} {form.action}",
-                f"NW501 (CSRF) not checked: it needs one state-changing request; {refusal}",
-            )
+            reason = f"NW501 (CSRF) not checked: it needs one state-changing request; {refusal}"
+            ctx.client.coverage.refused(Request(form.method, form.action), reason)
+            ctx.results.not_checked(("NW501",), reason)
             continue
+        ctx.results.checked(("NW501",))
         outcome = ctx.client.send(
             form.method,
             form.action,
