@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from enum import Enum
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from urllib.parse import urljoin, urlsplit
 
@@ -61,6 +62,12 @@ class ClientSettings:
     """Seconds the whole probe may take; 0 means no limit."""
 
 
+class StopReason(Enum):
+    TIME = "--max-time reached"
+    INTERRUPTED = "interrupted"
+    DEGRADED = "target degraded"
+
+
 @dataclass
 class ClientStats:
     requests: int = 0
@@ -72,8 +79,8 @@ class ClientStats:
     crash_candidates: tuple[Request, ...] = ()
     """Every request that got no answer when the app went down, in sending order."""
     degraded: Degradation | None = None
-    stopped: str | None = None
-    """Why the probe stopped sending (time limit, degraded target, Ctrl-C)."""
+    stopped: StopReason | None = None
+    """Why the probe stopped sending."""
     cookie_notes: list[str] = field(default_factory=list)
 
 
@@ -143,7 +150,7 @@ class ProbeClient:
     def elapsed(self) -> float:
         return time.monotonic() - self._started
 
-    def stop(self, reason: str) -> None:
+    def stop(self, reason: StopReason) -> None:
         """Send nothing more; the first reason given is the one reported."""
         with self._lock:
             if self.stats.stopped is None:
@@ -260,7 +267,7 @@ class ProbeClient:
             for future in [pool.submit(job) for job in jobs]:
                 future.result()
         except BaseException:
-            self.stop("interrupted")
+            self.stop(StopReason.INTERRUPTED)
             raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -269,7 +276,7 @@ class ProbeClient:
         if self.crashed:
             return Failure(request, FailureKind.CRASHED, "probing stopped")
         if self.stats.stopped is not None:
-            return Failure(request, FailureKind.STOPPED, self.stats.stopped)
+            return Failure(request, FailureKind.STOPPED, self.stats.stopped.value)
         if not self.in_scope(request.url):
             return Failure(request, FailureKind.OUT_OF_SCOPE, f"{origin_of(request.url)}")
         refusal = self.settings.policy.refusal(request.method, request.url)
@@ -277,8 +284,8 @@ class ProbeClient:
             self.coverage.refused(request, refusal)
             return Failure(request, FailureKind.UNSAFE, refusal)
         if self._time_left() <= 0:
-            self.stop("time")
-            return Failure(request, FailureKind.STOPPED, "time")
+            self.stop(StopReason.TIME)
+            return Failure(request, FailureKind.STOPPED, StopReason.TIME.value)
         number = self._take_budget()
         if number is None:
             return Failure(request, FailureKind.BUDGET, f"{self.settings.max_requests} requests")
@@ -286,8 +293,8 @@ class ProbeClient:
         self.coverage.sent(request)
         outcome = self._transfer(request)
         if isinstance(outcome, Failure) and self._time_left() <= 0:
-            self.stop("time")  # cut by --max-time: not the target's fault
-            return Failure(request, FailureKind.STOPPED, "time")
+            self.stop(StopReason.TIME)  # cut by --max-time: not the target's fault
+            return Failure(request, FailureKind.STOPPED, StopReason.TIME.value)
         if isinstance(outcome, Failure):
             with self._lock:
                 self.stats.failures.setdefault(outcome.kind, []).append(outcome)
@@ -314,7 +321,7 @@ class ProbeClient:
             with self._lock:
                 if self.stats.degraded is None:
                     self.stats.degraded = degraded
-            self.stop("degraded")
+            self.stop(StopReason.DEGRADED)
 
     def _transfer(self, request: Request) -> Outcome:
         limit = min(self.settings.timeout, max(0.0, self._time_left()))

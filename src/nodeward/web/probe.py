@@ -36,7 +36,7 @@ from nodeward.web.checks import (
     xss,
 )
 from nodeward.web.checks.context import ProbeContext
-from nodeward.web.client import ClientSettings, ProbeClient
+from nodeward.web.client import ClientSettings, ProbeClient, StopReason
 from nodeward.web.crawl import SiteMap, crawl
 from nodeward.web.exchange import Exchange, Failure, FailureKind, Request
 from nodeward.web.results import Results
@@ -161,13 +161,13 @@ def run_probe(
         _run(client, options, results)
     except KeyboardInterrupt:
         interrupted = True
-        client.stop("interrupted")
+        client.stop(StopReason.INTERRUPTED)
     try:
         _client_skips(client, options, results)
     finally:
         client.close()
     seconds = round(time.perf_counter() - started, 3)
-    stopped = _stop_message(client, options, seconds)
+    stopped = _stop_message(client, options)
     if stopped is not None:
         results.skip(options.url, stopped)
     mode = " ".join(options.policy().explain())
@@ -187,22 +187,24 @@ def run_probe(
     )
 
 
-def _stop_message(client: ProbeClient, options: ProbeOptions, seconds: float) -> str | None:
+def _stop_message(client: ProbeClient, options: ProbeOptions) -> str | None:
     """Why the probe ended early, as the report says it, or None."""
     count = client.stats.requests
     sent = f"{count} request{'s' if count != 1 else ''}"
     match client.stats.stopped:
         case None:
             return None
-        case "time":
+        case StopReason.TIME:
             return (
                 f"probe stopped after {options.max_time:g} s (--max-time): {sent} sent, "
                 "partial results"
             )
-        case "interrupted":
+        case StopReason.INTERRUPTED:
             return f"interrupted (Ctrl-C) after {sent}: partial results"
-        case "degraded" if client.stats.degraded is not None:
+        case StopReason.DEGRADED:
             degraded = client.stats.degraded
+            if degraded is None:  # set together with the reason
+                return f"target degraded after {sent}: partial results"
             culprit = degraded.culprit or degraded.first_failure
             return (
                 f"target degraded after request {degraded.culprit_number} "
@@ -210,8 +212,8 @@ def _stop_message(client: ProbeClient, options: ProbeOptions, seconds: float) ->
                 f"{degraded.window} answers were server errors or failed connections; "
                 f"probing stopped after {sent}, partial results"
             )
-        case other:
-            return f"probe stopped ({other}) after {sent}: partial results"
+        case _:
+            assert_never(client.stats.stopped)
 
 
 def _passive(results: Results) -> Callable[[Exchange], None]:
