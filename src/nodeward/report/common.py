@@ -85,7 +85,8 @@ def coverage_summary(coverage: ProbeCoverage) -> str:
     inputs = len({name for row in coverage.urls for name in row.inputs})
     text = (
         f"Probe of {coverage.target} ({coverage.mode}): {coverage.requests} requests to "
-        f"{len(coverage.urls)} URLs, {inputs} inputs, checks: {', '.join(coverage.checks) or '-'}"
+        f"{len(coverage.urls)} URLs, {inputs} input{'s' if inputs != 1 else ''}, "
+        f"checks: {', '.join(coverage.checks) or '-'}"
         f"; {len(coverage.not_sent)} requests not sent as state-changing or excluded"
     )
     if coverage.stopped:

@@ -17,6 +17,7 @@ from nodeward.findings import (
     PackageLocation,
     Report,
     Severity,
+    Skip,
     SourceLocation,
 )
 from nodeward.report.common import coverage_summary, rule_of
@@ -89,19 +90,22 @@ def _annotation(finding: Finding, root: str, base: Path | None) -> str:
             )
 
 
+def _skip(skip: Skip, root: str, base: Path | None) -> str:
+    if "://" in skip.target:  # a probed URL, not a file of the workspace
+        return command("warning", f"{skip.target}: {skip.reason}", title="nodeward skipped")
+    return command(
+        "warning",
+        skip.reason,
+        file=workspace_path(root, skip.target, base),
+        title="nodeward skipped a file",
+    )
+
+
 def render(report: Report, base: Path | None = None) -> str:
     """`base` is the repository root the paths should be relative to (the CLI passes the
     working directory, which is $GITHUB_WORKSPACE in a workflow)."""
     lines = [_annotation(f, report.root, base) for f in report.findings]
-    lines += [
-        command(
-            "warning",
-            skip.reason,
-            file=workspace_path(report.root, skip.target, base),
-            title="nodeward skipped a file",
-        )
-        for skip in report.skips
-    ]
+    lines += [_skip(skip, report.root, base) for skip in report.skips]
     if report.probe is not None:
         lines.append(command("notice", coverage_summary(report.probe), title="nodeward probe"))
     total = len(report.findings)

@@ -109,20 +109,27 @@ def _summary(console: Console, report: Report) -> None:
         console.print("; ".join(extras))
 
 
+#: Coverage rows of each kind the text report prints; the other formats list them all.
+TEXT_ROWS = 100
+
+
 def _coverage(console: Console, coverage: ProbeCoverage) -> None:
     """The probe's coverage table: what was requested, with what, and what was not sent."""
     console.print(Text("\nProbe coverage", style="bold underline"))
     console.print(f"  {escape(coverage_summary(coverage))}")
-    for row in coverage.urls:
+    for row in coverage.urls[:TEXT_ROWS]:
         inputs = ", ".join(row.inputs) or "-"
         console.print(
             f"  {escape(row.url)}  {'/'.join(row.methods)}  inputs: {escape(inputs)}  "
             f"checks: {', '.join(row.checks)}"
         )
-    for skipped in coverage.not_sent:
+    for skipped in coverage.not_sent[:TEXT_ROWS]:
         console.print(
             f"  not sent: {skipped.method} {escape(skipped.url)}: {escape(skipped.reason)}"
         )
+    hidden = max(0, len(coverage.urls) - TEXT_ROWS) + max(0, len(coverage.not_sent) - TEXT_ROWS)
+    if hidden:
+        console.print(f"  ... and {hidden} more rows (--format json or html lists them all)")
 
 
 SCORE_STYLES = {Status.FAILED: "bold red", Status.PASSED: "bold green", Status.NOT_CHECKED: "dim"}

@@ -266,7 +266,7 @@ class ProbeClient:
         try:
             for future in [pool.submit(job) for job in jobs]:
                 future.result()
-        except BaseException:
+        except KeyboardInterrupt:
             self.stop(StopReason.INTERRUPTED)
             raise
         finally:

@@ -234,7 +234,9 @@ def _run(client: ProbeClient, options: ProbeOptions, results: Results) -> None:
         return
     authenticated = bool(options.headers or options.cookies)
     if options.login_url:
+        client.coverage.begin("login")
         authenticated = _login(client, options, results) or authenticated
+        client.coverage.begin("crawl")
     base = f"{urlsplit(options.url).scheme}://{urlsplit(options.url).netloc}"
     seeds = [options.url, *(base + r.sample for r in options.routes if r.method == "GET")]
     site = crawl(client, seeds) if not client.halted else SiteMap({}, [], [])
