@@ -88,3 +88,15 @@ def test_bad_safety_flags_are_usage_errors(
     code = main(["probe", "http://127.0.0.1:9/", *flags])
     assert code == 2
     assert message in capsys.readouterr().err
+
+
+def test_github_annotations_for_probe_skips_name_the_url(
+    start_app: StartApp, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = start_app("destructive")
+    _, out = _probe(capsys, base + "/", "--format", "github", "--max-requests", "3")
+    assert (
+        f"::warning title=nodeward skipped::{base}/: request budget of 3 used up; raise "
+        "--max-requests to probe more"
+    ) in out.splitlines()
+    assert "file=http" not in out

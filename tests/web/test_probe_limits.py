@@ -36,10 +36,14 @@ DRIP_BYTES = 40
 deadline gets it in the end, so the tests below fail on one instead of hanging forever."""
 
 
+DRIP_STARTED = threading.Event()
+
+
 def _drip_handler(headers_first: bool) -> type[socketserver.BaseRequestHandler]:
     class Drip(socketserver.BaseRequestHandler):
         def handle(self) -> None:
             self.request.recv(65536)
+            DRIP_STARTED.set()
             body = b"x" * DRIP_BYTES
             head = (
                 b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: "
@@ -318,9 +322,17 @@ def test_a_crash_is_replayed_only_with_confirm_crash(
     assert crash.confirmed is confirmed
 
 
-def test_ctrl_c_still_writes_the_report() -> None:
-    """A real SIGINT to `nodeward probe` while an answer trickles in: the report of what was
+@pytest.mark.parametrize(
+    ("sent", "reason"),
+    [
+        (signal.SIGINT, "interrupted (Ctrl-C) after 1 request: partial results"),
+        (signal.SIGTERM, "terminated (SIGTERM) after 1 request: partial results"),
+    ],
+)
+def test_ctrl_c_and_sigterm_still_write_the_report(sent: signal.Signals, reason: str) -> None:
+    """A real signal to `nodeward probe` while an answer trickles in: the report of what was
     found so far is written, with the reason."""
+    DRIP_STARTED.clear()
     with _serve_raw(_drip_handler(headers_first=True)) as url:
         process = subprocess.Popen(
             [sys.executable, "-m", "nodeward", "probe", url + "/", "--format", "json", "-q"],
@@ -328,15 +340,14 @@ def test_ctrl_c_still_writes_the_report() -> None:
             stderr=subprocess.PIPE,
             env={**os.environ, "PYTHONPATH": str(Path(nodeward.__file__).parent.parent)},
         )
-        time.sleep(3.0)
-        process.send_signal(signal.SIGINT)
+        assert DRIP_STARTED.wait(timeout=60)  # the probe runs and its handler is installed
+        time.sleep(0.5)
+        process.send_signal(sent)
         out, _ = process.communicate(timeout=30)
     assert process.returncode == 0
     data = json.loads(out)
-    assert [s["reason"] for s in data["skips"]] == [
-        "interrupted (Ctrl-C) after 1 request: partial results"
-    ]
-    assert data["probe"]["stopped"] == "interrupted (Ctrl-C) after 1 request: partial results"
+    assert [s["reason"] for s in data["skips"]] == [reason]
+    assert data["probe"]["stopped"] == reason
 
 
 @contextlib.contextmanager

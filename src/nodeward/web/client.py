@@ -65,7 +65,12 @@ class ClientSettings:
 class StopReason(Enum):
     TIME = "--max-time reached"
     INTERRUPTED = "interrupted"
+    TERMINATED = "terminated"
     DEGRADED = "target degraded"
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM during a probe: handled like Ctrl-C, so the partial report is written."""
 
 
 @dataclass
@@ -266,8 +271,9 @@ class ProbeClient:
         try:
             for future in [pool.submit(job) for job in jobs]:
                 future.result()
-        except KeyboardInterrupt:
-            self.stop(StopReason.INTERRUPTED)
+        except KeyboardInterrupt as interrupt:
+            terminated = isinstance(interrupt, Terminated)
+            self.stop(StopReason.TERMINATED if terminated else StopReason.INTERRUPTED)
             raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)

@@ -4,8 +4,12 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -15,6 +19,7 @@ from nodeward.argtypes import AppendTuple
 from nodeward.config import Config, ConfigError, build_config
 from nodeward.findings import Report
 from nodeward.rules import selected
+from nodeward.web.client import Terminated
 from nodeward.web.merge import merge
 from nodeward.web.probe import ProbeOptions, ProbeResult, is_loopback, run_probe, validate_url
 from nodeward.web.routes import StaticRoute, static_routes
@@ -259,7 +264,8 @@ def _run(options: ProbeOptions, config: Config) -> ProbeResult:
     if not config.quiet:
         mode = "active" if options.active else "passive"
         print(f"nodeward: probing {options.url} ({mode})", file=sys.stderr)
-    result = run_probe(options, lambda code: selected(code, config.select, config.ignore))
+    with _sigterm_writes_the_report():
+        result = run_probe(options, lambda code: selected(code, config.select, config.ignore))
     if not config.quiet:
         rate = result.requests / result.seconds if result.seconds else 0.0
         print(
@@ -268,6 +274,24 @@ def _run(options: ProbeOptions, config: Config) -> ProbeResult:
             file=sys.stderr,
         )
     return result
+
+
+@contextmanager
+def _sigterm_writes_the_report() -> Iterator[None]:
+    """SIGTERM (e.g. from `timeout` or a CI runner) ends the probe like Ctrl-C: the report
+    of what was found so far is still written."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(_signal: int, _frame: object) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def probe_report(config: Config) -> Report:

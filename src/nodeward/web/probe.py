@@ -36,7 +36,7 @@ from nodeward.web.checks import (
     xss,
 )
 from nodeward.web.checks.context import ProbeContext
-from nodeward.web.client import ClientSettings, ProbeClient, StopReason
+from nodeward.web.client import ClientSettings, ProbeClient, StopReason, Terminated
 from nodeward.web.crawl import SiteMap, crawl
 from nodeward.web.exchange import Exchange, Failure, FailureKind, Request
 from nodeward.web.results import Results
@@ -159,9 +159,10 @@ def run_probe(
     interrupted = False
     try:
         _run(client, options, results)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:
         interrupted = True
-        client.stop(StopReason.INTERRUPTED)
+        terminated = isinstance(interrupt, Terminated)
+        client.stop(StopReason.TERMINATED if terminated else StopReason.INTERRUPTED)
     try:
         _client_skips(client, options, results)
     finally:
@@ -201,6 +202,8 @@ def _stop_message(client: ProbeClient, options: ProbeOptions) -> str | None:
             )
         case StopReason.INTERRUPTED:
             return f"interrupted (Ctrl-C) after {sent}: partial results"
+        case StopReason.TERMINATED:
+            return f"terminated (SIGTERM) after {sent}: partial results"
         case StopReason.DEGRADED:
             degraded = client.stats.degraded
             if degraded is None:  # set together with the reason
