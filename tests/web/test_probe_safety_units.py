@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from nodeward.web.coverage import CoverageRecorder
 from nodeward.web.crawl import Form, FormField
 from nodeward.web.exchange import Request
 from nodeward.web.health import HealthMonitor
@@ -127,3 +128,28 @@ def test_health_window_needs_a_healthy_target_first_and_a_majority() -> None:
     assert all(down.answered(n, _request(n), bad=True) is None for n in range(1, 50))
     flaky = HealthMonitor()
     assert all(flaky.answered(n, _request(n), bad=n % 2 == 0) is None for n in range(1, 200))
+
+
+def test_coverage_records_input_names_and_shows_hostile_text_encoded() -> None:
+    recorder = CoverageRecorder()
+    recorder.sent(Request("GET", f"{BASE}/search?q=1&page=2"))
+    recorder.sent(
+        Request(
+            "POST",
+            f"{BASE}/api/\u202etxt.exe",
+            (("Content-Type", "application/json"),),
+            b'{"user": 1, "tags[]": 2}',
+        )
+    )
+    recorder.sent(
+        Request(
+            "POST",
+            f"{BASE}/search",
+            (("Content-Type", "application/x-www-form-urlencoded"),),
+            b"q=2&name%5B%24ne%5D=1&x%1B=1",
+        )
+    )
+    rows = {row.url: row for row in recorder.build(BASE + "/", "passive", 3, 1.0, None).urls}
+    assert rows[f"{BASE}/search"].methods == ("GET", "POST")
+    assert rows[f"{BASE}/search"].inputs == ("name", "page", "q", "x%1B")
+    assert rows[f"{BASE}/api/%E2%80%AEtxt.exe"].inputs == ("tags", "user")

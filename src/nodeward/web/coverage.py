@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 from nodeward.findings import NotSent, ProbeCoverage, ProbedUrl
 from nodeward.web.exchange import Request
@@ -15,8 +15,13 @@ from nodeward.web.exchange import Request
 MAX_ROWS = 1000
 
 
+#: Characters a URL may show as they are; the rest (controls, bidi overrides, any non-ASCII
+#: a hostile page put in a link or a field name) are percent-encoded in the report.
+_SHOWN = "/:?#[]@!$&'()*+,;=%~"
+
+
 def page_of(url: str) -> str:
-    return urlsplit(url)._replace(query="", fragment="").geturl()
+    return quote(urlsplit(url)._replace(query="", fragment="").geturl(), safe=_SHOWN)
 
 
 def input_names(request: Request) -> set[str]:
@@ -32,7 +37,7 @@ def input_names(request: Request) -> set[str]:
             data = None
         if isinstance(data, dict):
             names |= {str(k) for k in data}
-    return {name.split("[", 1)[0][:60] for name in names if name}
+    return {quote(name.split("[", 1)[0][:60], safe=_SHOWN) for name in names if name}
 
 
 @dataclass
