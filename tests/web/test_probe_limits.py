@@ -440,3 +440,22 @@ def test_strict_makes_a_stopped_probe_an_error(capsys: pytest.CaptureFixture[str
         code = main(["probe", url + "/", "--concurrency", "1", "--strict", "-q"])
     assert code == 2
     assert "target degraded after request 12 " in capsys.readouterr().out
+
+
+class _BrokenPages(_Quiet):
+    """A healthy start page linking to forty pages that all answer 500."""
+
+    def do_GET(self) -> None:
+        if self.path == "/":
+            links = "".join(f'<a href="/p{n}">{n}</a>' for n in range(40))
+            self._send(200, f"<html><body>{links}</body></html>".encode())
+            return
+        self._send(500, b"<p>Internal Server Error</p>")
+
+
+def test_many_failing_pages_are_not_a_degraded_target() -> None:
+    with _serve(_BrokenPages) as url:
+        result = run_probe(ProbeOptions(url=url + "/", concurrency=1))
+    assert result.skips == ()
+    assert result.coverage is not None and result.coverage.stopped is None
+    assert len(result.coverage.urls) == 41  # every page was still probed

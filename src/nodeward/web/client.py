@@ -323,6 +323,11 @@ class ProbeClient:
         else:
             bad = outcome.kind in (FailureKind.CONNECT, FailureKind.DROPPED, FailureKind.TIMEOUT)
         degraded = self.health.answered(number, outcome.request, bad=bad)
+        if degraded is not None and self.target_answers_well():
+            # The start page is fine: the errors belong to the URLs or payloads tried (an
+            # endpoint that answers 500 to every bad input), not to a target going down.
+            self.health.reset()
+            return
         if degraded is not None:
             with self._lock:
                 if self.stats.degraded is None:

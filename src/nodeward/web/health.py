@@ -1,6 +1,7 @@
 """The target's health while it is probed: when most of the latest answers are server errors
-or failed connections after the target had answered well, the probe stops and names the
-request sent just before the first failure of that run, in the order requests were sent."""
+or failed connections after the target had answered well (and its start page no longer does),
+the probe stops and names the request sent just before the first failure of that run, in the
+order requests were sent."""
 
 from __future__ import annotations
 
@@ -37,6 +38,11 @@ class HealthMonitor:
     def sent(self, number: int, request: Request) -> None:
         with self._lock:
             self._sent[number] = request
+
+    def reset(self) -> None:
+        """Forget the window (after the target was seen answering well)."""
+        with self._lock:
+            self._answers.clear()
 
     def request(self, number: int) -> Request | None:
         """The request sent as `number` (1 = the first)."""
