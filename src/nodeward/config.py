@@ -58,6 +58,7 @@ class Config:
     login_data: str | None = None
     browser: bool = False
     max_time: float = 600.0
+    max_body: int = 1_000_000
     allow_unsafe: tuple[str, ...] = ()
     allow_methods: tuple[str, ...] = ()
     probe_include: tuple[str, ...] = ()

@@ -24,8 +24,10 @@ import pytest
 
 import nodeward
 from nodeward.cli import main
+from nodeward.config import build_config
 from nodeward.web.client import MAX_COOKIES, ClientSettings, ProbeClient
 from nodeward.web.exchange import Exchange, Failure, FailureKind
+from nodeward.web.command import probe_options
 from nodeward.web.probe import ProbeOptions, run_probe
 
 SARIF_SCHEMA = json.loads(
@@ -459,3 +461,19 @@ def test_many_failing_pages_are_not_a_degraded_target() -> None:
     assert result.skips == ()
     assert result.coverage is not None and result.coverage.stopped is None
     assert len(result.coverage.urls) == 41  # every page was still probed
+
+
+def test_max_body_caps_each_answer() -> None:
+    with _serve(_BrokenPages) as url:
+        client = ProbeClient(ClientSettings(target=url + "/", max_body=100))
+        with client:
+            outcome = client.send("GET", url + "/")
+    assert isinstance(outcome, Exchange)
+    assert outcome.response.truncated and len(outcome.response.body) == 100
+
+
+def test_max_body_flag_reaches_the_probe(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["probe", "http://127.0.0.1:9/", "--max-body", "0"]) == 2
+    assert "--max-body must be a positive whole number" in capsys.readouterr().err
+    config = build_config(Path(), None, {"url": "http://127.0.0.1:9/", "max_body": 50})
+    assert probe_options(config, scan=False).max_body == 50

@@ -119,6 +119,13 @@ def add_probe_safety_flags(parser: argparse.ArgumentParser, *, scan: bool) -> No
         help="stop the probe after this long and report what was found (default 600; 0: none)",
     )
     parser.add_argument(
+        "--max-body",
+        type=int,
+        default=s,
+        metavar="BYTES",
+        help="read at most this much of each answer's body (default 1000000)",
+    )
+    parser.add_argument(
         "--allow-unsafe",
         action=AppendTuple,
         default=s,
@@ -220,6 +227,7 @@ def probe_options(
     for number, name in (
         (config.max_requests, "--max-requests"),
         (config.concurrency, "--concurrency"),
+        (config.max_body, "--max-body"),
     ):
         if number <= 0:
             raise ConfigError(f"{name} must be a positive whole number")
@@ -242,6 +250,7 @@ def probe_options(
         browser=config.browser,
         routes=routes,
         max_time=config.max_time,
+        max_body=config.max_body,
         allow_unsafe=config.allow_unsafe,
         allow_methods=config.allow_methods,
         include=config.probe_include,
