@@ -66,6 +66,13 @@ class Config:
     login_url: str | None = None
     login_data: str | None = None
     browser: bool = False
+    max_time: float = 600.0
+    max_body: int = 1_000_000
+    allow_unsafe: tuple[str, ...] = ()
+    allow_methods: tuple[str, ...] = ()
+    probe_include: tuple[str, ...] = ()
+    probe_exclude: tuple[str, ...] = ()
+    confirm_crash: bool = False
 
 
 #: Keys a config file may set, with how to read each value.

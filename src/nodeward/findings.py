@@ -248,6 +248,43 @@ class KnownVulnerability:
 
 
 @dataclass(frozen=True)
+class ProbedUrl:
+    """One URL the live probe requested (query left out), and how."""
+
+    url: str
+    methods: tuple[str, ...]
+    inputs: tuple[str, ...]
+    """Query and body parameter names sent to it."""
+    checks: tuple[str, ...]
+    """The probe stages that requested it (crawl, injection, csrf, ...)."""
+    requests: int
+
+
+@dataclass(frozen=True)
+class NotSent:
+    """A request the live probe refused to send, and why (state-changing, excluded)."""
+
+    method: str
+    url: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ProbeCoverage:
+    """What the live probe tried and what it left alone: the report's coverage table."""
+
+    target: str
+    mode: str
+    requests: int
+    seconds: float
+    stopped: str | None
+    """Why the probe ended early (time limit, degraded target, Ctrl-C), if it did."""
+    checks: tuple[str, ...]
+    urls: tuple[ProbedUrl, ...]
+    not_sent: tuple[NotSent, ...]
+
+
+@dataclass(frozen=True)
 class Report:
     """The result of one run, as every report format sees it."""
 
@@ -266,3 +303,5 @@ class Report:
     #: The dependency audit's inventory and matches, for the SBOM (`--format cyclonedx`).
     packages: tuple[InstalledPackage, ...] = ()
     vulnerabilities: tuple[KnownVulnerability, ...] = ()
+    probe: ProbeCoverage | None = None
+    """The live probe's coverage table, when a probe ran."""

@@ -22,10 +22,13 @@ def start_app() -> Iterator[StartApp]:
             pytest.skip(reason)
         port = free_port()
         env = {**os.environ, "PORT": str(port), "NODE_ENV": "development"}
+        # Never run a test app as root: as root, it runs as nobody.
+        as_nobody = {"user": "nobody", "group": "nogroup"} if os.geteuid() == 0 else {}
         process = subprocess.Popen(
             ["node", "server.js"],
             cwd=APPS / name,
             env=env,
+            **as_nobody,  # type: ignore[call-overload]
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

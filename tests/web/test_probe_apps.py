@@ -27,7 +27,8 @@ def _where(result: ProbeResult) -> dict[str, set[str]]:
 
 def test_vulnerable_app_every_check_fires(start_app: StartApp) -> None:
     base = start_app("vulnerable")
-    result = _probe(base + "/", active=True)
+    # The CSRF and brute-force checks need state-changing requests: allowed where named.
+    result = _probe(base + "/", active=True, allow_unsafe=("/transfer", "/login,/signin"))
     found = _where(result)
     expected = {
         "NW301": {"/"},  # Helmet headers missing
@@ -56,6 +57,8 @@ def test_vulnerable_app_every_check_fires(start_app: StartApp) -> None:
         "NW741": {"/signin"},
     }
     assert found == expected
+    (brute,) = [f for f in result.findings if f.rule == "NW720"]
+    assert "(the probe sent no more than that, for a made-up account)" in brute.message
     assert not result.interrupted
     assert result.requests < 400
 
@@ -80,7 +83,7 @@ def test_authenticated_pages_without_no_store(start_app: StartApp) -> None:
 
 def test_hardened_twin_no_active_check_fires(start_app: StartApp) -> None:
     base = start_app("hardened")
-    result = _probe(base + "/", active=True)
+    result = _probe(base + "/", active=True, allow_unsafe=("*",))
     assert [f.rule for f in result.findings] == []
     assert result.skips == ()
 
@@ -110,7 +113,7 @@ def test_ctrl_c_keeps_the_findings_so_far(
 
 def test_hardened_login_limit_checked_within_attempt_cap(start_app: StartApp) -> None:
     base = start_app("hardened")
-    result = _probe(base + "/", active=True, max_login_attempts=3)
+    result = _probe(base + "/", active=True, max_login_attempts=3, allow_unsafe=("/log*,/sign*",))
     # The limiter allows 5: three attempts are not enough to see it, so it is reported.
     assert _where(result).get("NW720") == {"/login", "/signin"}
     assert result.requests < 200

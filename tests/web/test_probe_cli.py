@@ -27,7 +27,7 @@ def test_probe_reports_http_findings(
     start_app: StartApp, capsys: pytest.CaptureFixture[str]
 ) -> None:
     base = start_app("vulnerable")
-    code, data = _run(capsys, "probe", base + "/", "--active")
+    code, data = _run(capsys, "probe", base + "/", "--active", "--allow-unsafe", "/login")
     assert code == 1  # exposed .env is high
     rules = {f["rule"] for f in _findings(data)}
     assert {"NW302", "NW650", "NW720"} <= rules

@@ -44,7 +44,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._redirect("http://nodeward-elsewhere.invalid/")
             case "/hop":
                 self._redirect("/")
-            case "/drop":
+            case "/cut":
                 self.connection.shutdown(socket.SHUT_RDWR)
             case _:
                 self._send(200, b"<html>ok</html>", "text/html")
@@ -145,7 +145,7 @@ def test_redirect_loops_end(server: str) -> None:
 
 def test_dropped_connection_is_a_failure_not_a_crash(server: str) -> None:
     with _client(server + "/") as client:
-        outcome = client.send("GET", server + "/drop")
+        outcome = client.send("GET", server + "/cut")
         assert isinstance(outcome, Failure) and outcome.kind is FailureKind.DROPPED
         assert not client.crashed
 
@@ -212,7 +212,7 @@ def test_excerpts_redact_secrets() -> None:
     ("path", "reason"),
     [
         ("/loop", "cannot probe: redirect loop"),
-        ("/drop", "cannot probe: connection dropped"),
+        ("/cut", "cannot probe: connection dropped"),
         ("/slow", "cannot probe: timed out"),
     ],
 )

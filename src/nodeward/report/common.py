@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from nodeward.findings import (
     Finding,
     HttpLocation,
     Location,
     PackageLocation,
+    ProbeCoverage,
     Report,
     Severity,
     SourceLocation,
@@ -89,3 +91,42 @@ def shorten_snippet(snippet: str, column: int, width: int = SNIPPET_WIDTH) -> st
 def severity_order(finding: Finding) -> tuple[int, str, int, int, str]:
     """Worst first, then by file and line: the order people read findings in."""
     return (-finding.severity, *finding.sort_key)
+
+
+def coverage_dict(coverage: ProbeCoverage) -> dict[str, Any]:
+    """The live probe's coverage table as JSON (the JSON report and SARIF run properties)."""
+    return {
+        "target": coverage.target,
+        "mode": coverage.mode,
+        "requests": coverage.requests,
+        "seconds": coverage.seconds,
+        "stopped": coverage.stopped,
+        "checks": list(coverage.checks),
+        "urls": [
+            {
+                "url": row.url,
+                "methods": list(row.methods),
+                "inputs": list(row.inputs),
+                "checks": list(row.checks),
+                "requests": row.requests,
+            }
+            for row in coverage.urls
+        ],
+        "not_sent": [
+            {"method": n.method, "url": n.url, "reason": n.reason} for n in coverage.not_sent
+        ],
+    }
+
+
+def coverage_summary(coverage: ProbeCoverage) -> str:
+    """One line: how much the probe covered, what it left alone, and why it stopped."""
+    inputs = len({name for row in coverage.urls for name in row.inputs})
+    text = (
+        f"Probe of {coverage.target} ({coverage.mode}): {coverage.requests} requests to "
+        f"{len(coverage.urls)} URLs, {inputs} input{'s' if inputs != 1 else ''}, "
+        f"checks: {', '.join(coverage.checks) or '-'}"
+        f"; {len(coverage.not_sent)} requests not sent as state-changing or excluded"
+    )
+    if coverage.stopped:
+        text += f"; {coverage.stopped}"
+    return text

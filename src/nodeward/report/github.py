@@ -24,7 +24,12 @@ from nodeward.findings import (
     Severity,
     SourceLocation,
 )
-from nodeward.report.common import message_without_fix, rule_of, severity_order
+from nodeward.report.common import (
+    coverage_summary,
+    message_without_fix,
+    rule_of,
+    severity_order,
+)
 from nodeward.report.conceal import conceal
 from nodeward.report.neutralize import github_message, github_property
 
@@ -124,6 +129,9 @@ def render(report: Report, base: Path | None = None, *, show_secrets: bool = Fal
                 title=f"nodeward skipped {len(others)} {noun}",
             )
         )
+    if report.probe is not None:
+        summary = coverage_summary(report.probe)
+        lines.append(command("notice", github_message(summary), title="nodeward probe"))
     total = len(report.findings)
     lines.append(
         command(

@@ -32,6 +32,7 @@ from nodeward.findings import (
 )
 from nodeward.practices import Practice
 from nodeward.report.common import (
+    coverage_summary,
     location_label,
     message_without_fix,
     primary_practice,
@@ -280,5 +281,6 @@ def render(report: Report, *, show_secrets: bool = False) -> str:
             practices=_practice_options(report),
             live=evidence_count + http_findings,
             advisories=advisory_header(report),
+            probe_summary=coverage_summary(report.probe) if report.probe else "",
         )
     )

@@ -15,7 +15,7 @@ from nodeward.findings import (
     Route,
     SourceLocation,
 )
-from nodeward.report.common import rule_of, rules_in, severity_counts
+from nodeward.report.common import coverage_dict, rule_of, rules_in, severity_counts
 from nodeward.report.conceal import conceal
 from nodeward.report.neutralize import json_dumps
 from nodeward.rulemeta import RuleMeta
@@ -137,6 +137,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "rules": [rule_dict(r) for r in rules_in(report)],
         "scorecard": [row_dict(row) for row in scorecard(report, all_rules())],
         "routes": [_route(route) for route in report.routes],
+        **({"probe": coverage_dict(report.probe)} if report.probe is not None else {}),
     }
 
 

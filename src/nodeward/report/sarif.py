@@ -25,7 +25,7 @@ from nodeward.findings import (
     Skip,
     SourceLocation,
 )
-from nodeward.report.common import rules_in
+from nodeward.report.common import coverage_dict, rules_in
 from nodeward.report.conceal import conceal
 from nodeward.report.neutralize import json_dumps
 from nodeward.rulemeta import RuleMeta
@@ -275,6 +275,8 @@ def report_dict(report: Report, base: Path | None = None) -> dict[str, Any]:
             "scorecard": [row_dict(row) for row in scorecard(report, all_rules())],
         },
     }
+    if report.probe is not None:
+        run["properties"]["probeCoverage"] = coverage_dict(report.probe)
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 

@@ -15,8 +15,9 @@ from collections import defaultdict
 from rich.console import Console
 from rich.text import Text
 
-from nodeward.findings import Finding, Report, Severity, SourceLocation
+from nodeward.findings import Finding, ProbeCoverage, Report, Severity, SourceLocation
 from nodeward.report.common import (
+    coverage_summary,
     location_label,
     message_without_fix,
     rule_of,
@@ -65,6 +66,8 @@ def render(
         console.print(Text(f"\nSkipped ({len(report.skips)})", style="bold underline"))
         for skip in report.skips:
             console.print(Text(f"  {shown(skip.target)}: {shown(skip.reason)}"))
+    if report.probe is not None:
+        _coverage(console, report.probe)
     _scorecard(console, report)
     _summary(console, report)
     return buffer.getvalue()
@@ -115,6 +118,30 @@ def _summary(console: Console, report: Report) -> None:
         extras.append(f"{len(report.skips)} skipped")
     if extras:
         console.print(Text("; ".join(extras)))
+
+
+#: Coverage rows of each kind the text report prints; the other formats list them all.
+TEXT_ROWS = 100
+
+
+def _coverage(console: Console, coverage: ProbeCoverage) -> None:
+    """The probe's coverage table: what was requested, with what, and what was not sent."""
+    console.print(Text("\nProbe coverage", style="bold underline"))
+    console.print(Text(f"  {shown(coverage_summary(coverage))}"))
+    for row in coverage.urls[:TEXT_ROWS]:
+        inputs = ", ".join(row.inputs) or "-"
+        console.print(
+            Text(
+                f"  {shown(row.url)}  {'/'.join(row.methods)}  inputs: {shown(inputs)}  "
+                f"checks: {', '.join(row.checks)}"
+            )
+        )
+    for skipped in coverage.not_sent[:TEXT_ROWS]:
+        line = f"  not sent: {skipped.method} {skipped.url}: {skipped.reason}"
+        console.print(Text(shown(line)))
+    hidden = max(0, len(coverage.urls) - TEXT_ROWS) + max(0, len(coverage.not_sent) - TEXT_ROWS)
+    if hidden:
+        console.print(Text(f"  ... and {hidden} more rows (--format json or html lists them all)"))
 
 
 SCORE_STYLES = {Status.FAILED: "bold red", Status.PASSED: "bold green", Status.NOT_CHECKED: "dim"}

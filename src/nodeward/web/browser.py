@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from nodeward.findings import Skip
 from nodeward.web.checks.context import ProbeContext, token
 from nodeward.web.checks.xss import Candidate
+from nodeward.web.exchange import Request
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = (
@@ -82,8 +83,13 @@ def confirm(ctx: ProbeContext, candidates: list[Candidate]) -> Iterator[Skip]:
 
 
 def _guard(ctx: ProbeContext, route: Any) -> None:
-    """Only in-scope requests leave the browser, and each one counts against the budget."""
-    if ctx.client.in_scope(route.request.url) and ctx.client.remaining > 0:
+    """Only in-scope requests the safety policy allows leave the browser (a page's script
+    must not log out or post a form), and only while the probe runs."""
+    method, url = route.request.method, route.request.url
+    refusal = ctx.client.refusal(method, url)
+    if refusal is not None:
+        ctx.client.coverage.refused(Request(method, url), refusal)
+    if ctx.client.in_scope(url) and refusal is None and not ctx.client.halted:
         route.continue_()
     else:
         route.abort()

@@ -4,8 +4,12 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -16,9 +20,11 @@ from nodeward.config import Config, ConfigError, build_config
 from nodeward.findings import BaselinedRule, Finding, Report
 from nodeward.report.neutralize import terminal_line as shown
 from nodeward.rules import selected
+from nodeward.web.client import Terminated
 from nodeward.web.merge import merge
 from nodeward.web.probe import ProbeOptions, ProbeResult, is_loopback, run_probe, validate_url
 from nodeward.web.routes import StaticRoute, static_routes
+from nodeward.web.safety import split_patterns
 
 
 def add_probe_flags(parser: argparse.ArgumentParser, *, with_url: bool) -> None:
@@ -98,14 +104,91 @@ def add_probe_flags(parser: argparse.ArgumentParser, *, with_url: bool) -> None:
         default=s,
         help="confirm reflected XSS in headless chromium (nodeward[browser])",
     )
+    add_probe_safety_flags(parser, scan=with_url)
+
+
+def add_probe_safety_flags(parser: argparse.ArgumentParser, *, scan: bool) -> None:
+    """What the probe may send and for how long. `scan` has its own --exclude (for files),
+    so there the URL filters are spelled --probe-exclude / --probe-include."""
+    s = argparse.SUPPRESS
+    patterns = "glob on the URL path (and query), `*` crosses `/`; re:EXPR for a regex"
+    parser.add_argument(
+        "--max-time",
+        type=float,
+        default=s,
+        metavar="SECONDS",
+        help="stop the probe after this long and report what was found (default 600; 0: none)",
+    )
+    parser.add_argument(
+        "--max-body",
+        type=int,
+        default=s,
+        metavar="BYTES",
+        help="read at most this much of each answer's body (default 1000000)",
+    )
+    parser.add_argument(
+        "--allow-unsafe",
+        action=AppendTuple,
+        default=s,
+        metavar="PATTERN",
+        help="with --active, send state-changing requests (POST, /logout, /delete, ...) to "
+        f"URLs matching PATTERN ({patterns}; repeatable, comma lists)",
+    )
+    parser.add_argument(
+        "--allow-methods",
+        action=AppendTuple,
+        default=s,
+        metavar="METHOD",
+        help="also send DELETE, PUT or PATCH (to --allow-unsafe URLs; repeatable, comma lists)",
+    )
+    include = ("--probe-include",) if scan else ("--include", "--probe-include")
+    exclude = ("--probe-exclude",) if scan else ("--exclude", "--probe-exclude")
+    parser.add_argument(
+        *include,
+        dest="probe_include",
+        action=AppendTuple,
+        default=s,
+        metavar="PATTERN",
+        help=f"probe only URLs matching PATTERN ({patterns}; repeatable, comma lists)",
+    )
+    parser.add_argument(
+        *exclude,
+        dest="probe_exclude",
+        action=AppendTuple,
+        default=s,
+        metavar="PATTERN",
+        help=f"never request URLs matching PATTERN ({patterns}; repeatable, comma lists)",
+    )
+    parser.add_argument(
+        "--confirm-crash",
+        action="store_true",
+        default=s,
+        help="replay the request blamed for a crash or a degraded target once it is back",
+    )
 
 
 def add_probe_command(sub: Any) -> None:
-    from nodeward.cli import _add_report_flags
+    from nodeward.cli import _add_report_flags, _codes
 
     parser = sub.add_parser("probe", help="safely probe a running app over HTTP")
     parser.add_argument("url", help="the app's base URL, e.g. http://127.0.0.1:3000/")
     _add_report_flags(parser)
+    parser.add_argument(
+        "--select",
+        type=_codes,
+        action="extend",
+        default=argparse.SUPPRESS,
+        metavar="CODES",
+        help="only these live rule codes or prefixes (comma-separated)",
+    )
+    parser.add_argument(
+        "--ignore",
+        type=_codes,
+        action="extend",
+        default=argparse.SUPPRESS,
+        metavar="CODES",
+        help="leave out these live rule codes or prefixes",
+    )
     add_probe_flags(parser, with_url=False)
     parser.set_defaults(handler=_cmd_probe)
 
@@ -114,6 +197,9 @@ def _cmd_probe(args: argparse.Namespace) -> int:
     from nodeward.cli import _emit
 
     flags = {k: v for k, v in vars(args).items() if k not in ("command", "handler", "url", "color")}
+    for key in ("select", "ignore"):
+        if key in flags:
+            flags[key] = tuple(flags[key])
     config = replace(build_config(Path(), None, flags), url=args.url)
     return _emit(probe_report(config), config, color=args.color)
 
@@ -142,11 +228,14 @@ def probe_options(
     for number, name in (
         (config.max_requests, "--max-requests"),
         (config.concurrency, "--concurrency"),
+        (config.max_body, "--max-body"),
     ):
         if number <= 0:
             raise ConfigError(f"{name} must be a positive whole number")
+    if config.max_time < 0:
+        raise ConfigError("--max-time must be 0 (no limit) or a number of seconds")
     active = config.active if config.active is not None else scan and is_loopback(url)
-    return ProbeOptions(
+    options = ProbeOptions(
         url=url,
         active=active,
         scope=config.scope,
@@ -161,16 +250,34 @@ def probe_options(
         login_data=config.login_data,
         browser=config.browser,
         routes=routes,
+        max_time=config.max_time,
+        max_body=config.max_body,
+        allow_unsafe=config.allow_unsafe,
+        allow_methods=config.allow_methods,
+        include=config.probe_include,
+        exclude=config.probe_exclude,
+        confirm_crash=config.confirm_crash,
     )
+    try:
+        options.policy()
+    except ValueError as error:
+        raise ConfigError(f"probe URL pattern {error}") from None
+    unknown = {m.upper() for m in split_patterns(config.allow_methods)} - {"DELETE", "PUT", "PATCH"}
+    if unknown:
+        raise ConfigError(
+            f"--allow-methods {', '.join(sorted(unknown))}: only DELETE, PUT and PATCH need it"
+        )
+    return options
 
 
 def _run(options: ProbeOptions, config: Config) -> ProbeResult:
     if not config.quiet:
         mode = "active" if options.active else "passive"
         print(f"nodeward: probing {shown(options.url)} ({mode})", file=sys.stderr)
-    result = run_probe(
-        options, lambda code: selected(code, config.select, config.ignore), quiet=config.quiet
-    )
+    with _sigterm_writes_the_report():
+        result = run_probe(
+            options, lambda code: selected(code, config.select, config.ignore), quiet=config.quiet
+        )
     if not config.quiet:
         rate = result.requests / result.seconds if result.seconds else 0.0
         print(
@@ -179,6 +286,24 @@ def _run(options: ProbeOptions, config: Config) -> ProbeResult:
             file=sys.stderr,
         )
     return result
+
+
+@contextmanager
+def _sigterm_writes_the_report() -> Iterator[None]:
+    """SIGTERM (e.g. from `timeout` or a CI runner) ends the probe like Ctrl-C: the report
+    of what was found so far is still written."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(_signal: int, _frame: object) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def probe_report(config: Config) -> Report:
@@ -191,7 +316,9 @@ def probe_report(config: Config) -> Report:
         findings=tuple(sorted(result.findings, key=lambda f: f.sort_key)),
         skips=tuple(sorted(result.skips, key=lambda s: (s.target, s.reason))),
         rules_run=result.rules_run,
+        unevaluated=result.unevaluated,
         duration_seconds=round(time.perf_counter() - started, 3),
+        probe=result.coverage,
     )
 
 
@@ -218,6 +345,10 @@ def probe_scan(report: Report, config: Config) -> Report:
         findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
         skips=tuple(sorted({*report.skips, *result.skips}, key=lambda s: (s.target, s.reason))),
         rules_run=tuple(sorted({*report.rules_run, *result.rules_run})),
-        unevaluated=tuple(u for u in report.unevaluated if u.rule not in result.rules_run),
+        unevaluated=(
+            *(u for u in report.unevaluated if u.rule not in result.rules_run),
+            *result.unevaluated,
+        ),
         duration_seconds=round(report.duration_seconds + result.seconds, 3),
+        probe=result.coverage,
     )

@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
 
 from nodeward.web.client import ProbeClient
 from nodeward.web.exchange import Exchange
+from nodeward.web.safety import state_change_reason
 
 _SKIP_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".ico", ".css", ".woff", ".pdf")
 _TOKEN_NAMES = ("csrf", "xsrf", "_token", "authenticity_token", "__requestverificationtoken")
@@ -37,14 +38,27 @@ class Form:
 
     @property
     def has_token(self) -> bool:
-        return any(
-            f.kind == "hidden" and any(t in f.name.lower() for t in _TOKEN_NAMES)
-            for f in self.fields
-        )
+        return any(_is_token(f) for f in self.fields)
+
+    @property
+    def state_changing(self) -> bool:
+        return state_change_reason(self.method, self.action) is not None
 
     def sample_data(self, **overrides: str) -> list[tuple[str, str]]:
-        data = [(f.name, f.value or _sample_for(f)) for f in self.fields if f.name]
+        """Field values to submit. A state-changing form never gets its own pre-filled
+        values back (a pre-filled file path or amount would do what a user's click does):
+        only hidden CSRF tokens are carried, every other field gets a harmless sample."""
+        keep_defaults = not self.state_changing
+        data = [
+            (f.name, f.value if f.value and (keep_defaults or _is_token(f)) else _sample_for(f))
+            for f in self.fields
+            if f.name
+        ]
         return [(name, overrides.get(name, value)) for name, value in data]
+
+
+def _is_token(field: FormField) -> bool:
+    return field.kind == "hidden" and any(t in field.name.lower() for t in _TOKEN_NAMES)
 
 
 def _sample_for(field: FormField) -> str:
@@ -149,7 +163,7 @@ def crawl(
 
     for seed in seeds:
         enqueue(seed)
-    while frontier and not client.crashed and client.remaining > 0:
+    while frontier and not client.halted:
         level, frontier = frontier, []
 
         def fetch(url: str) -> None:

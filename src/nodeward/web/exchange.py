@@ -126,6 +126,11 @@ class FailureKind(Enum):
     REDIRECT_LOOP = "redirect loop"
     CRASHED = "the app stopped answering"
     INVALID = "invalid request"
+    UNSAFE = "not sent"
+    """Refused by the safety policy: state-changing, excluded or not included."""
+    STOPPED = "probe stopped"
+    """Sent after the probe stopped (time limit, degraded target, Ctrl-C)."""
+    TOO_LARGE = "answer headers too large"
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,25 @@
 """Orchestration of the live probe: log in, crawl, passive checks on every response, active
-checks when allowed, then findings and skips. Ctrl-C keeps what was found so far."""
+checks when allowed, then findings, skips and the coverage table. Ctrl-C, --max-time and a
+degraded or crashed target end the probe early; what was found so far is still reported."""
 
 from __future__ import annotations
 
 import ipaddress
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import assert_never
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from nodeward import progress
-from nodeward.findings import Evidence, Finding, HttpLocation, Skip
+from nodeward.findings import (
+    Evidence,
+    Finding,
+    HttpLocation,
+    ProbeCoverage,
+    Skip,
+    Unevaluated,
+)
 from nodeward.web.checks import (
     access,
     bruteforce,
@@ -29,12 +37,13 @@ from nodeward.web.checks import (
     xss,
 )
 from nodeward.web.checks.context import ProbeContext
-from nodeward.web.client import ClientSettings, ProbeClient
+from nodeward.web.client import ClientSettings, ProbeClient, StopReason, Terminated
 from nodeward.web.crawl import SiteMap, crawl
-from nodeward.web.exchange import Exchange, Failure, FailureKind
+from nodeward.web.exchange import Exchange, Failure, FailureKind, Request
 from nodeward.web.results import Results
 from nodeward.web.routes import StaticRoute
 from nodeward.web.rules import APP_CRASH
+from nodeward.web.safety import SafetyPolicy
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,32 @@ class ProbeOptions:
     browser: bool = False
     routes: tuple[StaticRoute, ...] = ()
     verify_tls: bool = True
+    max_time: float = 600.0
+    allow_unsafe: tuple[str, ...] = ()
+    allow_methods: tuple[str, ...] = ()
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    confirm_crash: bool = False
+
+    @property
+    def login_target(self) -> str | None:
+        if not self.login_url:
+            return None
+        if urlsplit(self.login_url).scheme:
+            return self.login_url
+        parts = urlsplit(self.url)
+        return f"{parts.scheme}://{parts.netloc}/{self.login_url.lstrip('/')}"
+
+    def policy(self) -> SafetyPolicy:
+        """Raises ValueError for an invalid pattern."""
+        return SafetyPolicy.build(
+            active=self.active,
+            allow_unsafe=self.allow_unsafe,
+            allow_methods=self.allow_methods,
+            include=self.include,
+            exclude=self.exclude,
+            trusted=(self.login_target,) if self.login_target else (),
+        )
 
 
 #: Rules the passive checks can report (on every probe).
@@ -77,6 +112,9 @@ class ProbeResult:
     seconds: float
     interrupted: bool = False
     rules_run: tuple[str, ...] = ()
+    coverage: ProbeCoverage | None = None
+    unevaluated: tuple[Unevaluated, ...] = ()
+    """Rules whose checks could not run (e.g. CSRF without --allow-unsafe), with why."""
 
 
 def is_loopback(url: str) -> bool:
@@ -118,6 +156,8 @@ def run_probe(
             headers=options.headers,
             cookies=options.cookies,
             verify_tls=options.verify_tls,
+            policy=options.policy(),
+            max_time=options.max_time,
         )
     )
     passive = _passive(results)
@@ -132,24 +172,64 @@ def run_probe(
 
             client.observer = observe
             _run(client, options, results)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:
         interrupted = True
-        results.skip(options.url, "interrupted (Ctrl-C): findings so far are reported")
+        terminated = isinstance(interrupt, Terminated)
+        client.stop(StopReason.TERMINATED if terminated else StopReason.INTERRUPTED)
+    try:
+        _client_skips(client, options, results)
     finally:
         client.close()
-    _client_skips(client, options, results)
+    seconds = round(time.perf_counter() - started, 3)
+    stopped = _stop_message(client, options)
+    if stopped is not None:
+        results.skip(options.url, stopped)
+    mode = " ".join(options.policy().explain())
     return ProbeResult(
         findings=results.findings,
         skips=results.skips,
         requests=client.stats.requests,
-        seconds=round(time.perf_counter() - started, 3),
+        seconds=seconds,
         interrupted=interrupted,
         rules_run=tuple(
             code
             for code in (*PASSIVE_CODES, *(ACTIVE_CODES if options.active else ()))
             if enabled(code)
         ),
+        unevaluated=results.unevaluated,
+        coverage=client.coverage.build(options.url, mode, client.stats.requests, seconds, stopped),
     )
+
+
+def _stop_message(client: ProbeClient, options: ProbeOptions) -> str | None:
+    """Why the probe ended early, as the report says it, or None."""
+    count = client.stats.requests
+    sent = f"{count} request{'s' if count != 1 else ''}"
+    match client.stats.stopped:
+        case None:
+            return None
+        case StopReason.TIME:
+            return (
+                f"probe stopped after {options.max_time:g} s (--max-time): {sent} sent, "
+                "partial results"
+            )
+        case StopReason.INTERRUPTED:
+            return f"interrupted (Ctrl-C) after {sent}: partial results"
+        case StopReason.TERMINATED:
+            return f"terminated (SIGTERM) after {sent}: partial results"
+        case StopReason.DEGRADED:
+            degraded = client.stats.degraded
+            if degraded is None:  # set together with the reason
+                return f"target degraded after {sent}: partial results"
+            culprit = degraded.culprit or degraded.first_failure
+            return (
+                f"target degraded after request {degraded.culprit_number} "
+                f"({culprit.method} {culprit.url}): {degraded.bad} of the last "
+                f"{degraded.window} answers were server errors or failed connections; "
+                f"probing stopped after {sent}, partial results"
+            )
+        case _:
+            assert_never(client.stats.stopped)
 
 
 def _passive(results: Results) -> Callable[[Exchange], None]:
@@ -161,17 +241,21 @@ def _passive(results: Results) -> Callable[[Exchange], None]:
 
 
 def _run(client: ProbeClient, options: ProbeOptions, results: Results) -> None:
+    client.coverage.begin("crawl")
     first = client.send("GET", options.url)
     if isinstance(first, Failure) and not client.crashed:
-        results.skip(options.url, f"cannot probe: {first.kind.value} ({first.detail})")
+        if first.kind is not FailureKind.STOPPED:
+            results.skip(options.url, f"cannot probe: {first.kind.value} ({first.detail})")
         client.stats.failures.clear()  # that one skip says it all
         return
     authenticated = bool(options.headers or options.cookies)
     if options.login_url:
+        client.coverage.begin("login")
         authenticated = _login(client, options, results) or authenticated
+        client.coverage.begin("crawl")
     base = f"{urlsplit(options.url).scheme}://{urlsplit(options.url).netloc}"
     seeds = [options.url, *(base + r.sample for r in options.routes if r.method == "GET")]
-    site = crawl(client, seeds) if not client.crashed else SiteMap({}, [], [])
+    site = crawl(client, seeds) if not client.halted else SiteMap({}, [], [])
     ctx = ProbeContext(
         client,
         results,
@@ -196,9 +280,17 @@ def _run(client: ProbeClient, options: ProbeOptions, results: Results) -> None:
             bruteforce.check,  # last: it may trip a limiter that would block later checks
         ]
     for step in steps:
-        if client.crashed or client.remaining == 0:
+        if client.halted:
             break
+        client.coverage.begin(_stage_name(step))
         step(ctx)
+
+
+def _stage_name(step: Callable[[ProbeContext], object]) -> str:
+    """`nodeward.web.checks.csrf.check` -> "csrf"; `errors.provoke` -> "errors"."""
+    module = getattr(step, "__module__", "") or ""
+    name = module.rsplit(".", 1)[-1]
+    return "xss" if name == "probe" else name
 
 
 def _xss_step(options: ProbeOptions) -> Callable[[ProbeContext], None]:
@@ -215,10 +307,7 @@ def _xss_step(options: ProbeOptions) -> Callable[[ProbeContext], None]:
 
 def _login(client: ProbeClient, options: ProbeOptions, results: Results) -> bool:
     """POST --login-data to --login-url and keep the cookies it sets for later requests."""
-    url = options.login_url or ""
-    if not urlsplit(url).scheme:
-        parts = urlsplit(options.url)
-        url = f"{parts.scheme}://{parts.netloc}/{url.lstrip('/')}"
+    url = options.login_target or ""
     body = urlencode(parse_qsl(options.login_data or "", keep_blank_values=True)).encode()
     outcome = client.send(
         "POST",
@@ -230,15 +319,15 @@ def _login(client: ProbeClient, options: ProbeOptions, results: Results) -> bool
     if not isinstance(outcome, Exchange):
         results.skip(url, f"login failed: {outcome.kind.value} ({outcome.detail})")
         return False
-    jar = {}
+    jar: list[tuple[str, str]] = []
     for header in outcome.response.header_values("set-cookie"):
         name, _, value = header.split(";", 1)[0].partition("=")
         if name.strip():
-            jar[name.strip()] = value.strip()
+            jar.append((name.strip(), value.strip()))
     if outcome.response.status >= 400 or not jar:
         results.skip(url, f"login did not succeed (HTTP {outcome.response.status}, no cookie set)")
         return False
-    client.session_cookies.update(jar)
+    client.add_session_cookies(jar, "the login answer")
     return True
 
 
@@ -252,30 +341,95 @@ def _worth_a_skip(kind: FailureKind) -> bool:
             | FailureKind.TLS
             | FailureKind.REDIRECT_LOOP
             | FailureKind.INVALID
+            | FailureKind.TOO_LARGE
         ):
             return True
-        case FailureKind.OUT_OF_SCOPE | FailureKind.BUDGET | FailureKind.CRASHED:
+        case (
+            FailureKind.OUT_OF_SCOPE
+            | FailureKind.BUDGET
+            | FailureKind.CRASHED
+            | FailureKind.UNSAFE
+            | FailureKind.STOPPED
+        ):
             return False
         case _:
             assert_never(kind)
 
 
-def _client_skips(client: ProbeClient, options: ProbeOptions, results: Results) -> None:
+def _crash_finding(client: ProbeClient, options: ProbeOptions) -> Finding | None:
     crash = client.stats.crash
-    if crash is not None:
-        location = HttpLocation(url=crash.request.url, method=crash.request.method)
-        finding = APP_CRASH.finding(
-            location,
-            f"After {crash.request.method} {urlsplit(crash.request.url).path or '/'} the app "
-            f"stopped accepting connections ({crash.kind.value}: {crash.detail}); probing "
-            "stopped. Catch errors in callbacks and promises and pass them to next(err)",
-            evidence=(
-                Evidence(
-                    location, "the request after which the app went down", crash.request.excerpt()
-                ),
-            ),
+    if crash is None:
+        return None
+    candidates = client.stats.crash_candidates or (crash.request,)
+    culprit, confirmed, note = crash.request, False, ""
+    if options.confirm_crash:
+        culprit, confirmed, note = _confirm(client, candidates)
+    elif len(candidates) > 1:
+        note = (
+            f" ({len(candidates)} requests were unanswered when it went down; the last one "
+            "sent is named, --confirm-crash replays them one at a time to tell which)"
         )
-        results.add_finding(finding)
+    else:
+        note = " (not replayed: --confirm-crash replays it once the app is back)"
+    location = HttpLocation(url=culprit.url, method=culprit.method)
+    finding = APP_CRASH.finding(
+        location,
+        f"After {culprit.method} {urlsplit(culprit.url).path or '/'} the app "
+        f"stopped accepting connections ({crash.kind.value}: {crash.detail}); probing "
+        f"stopped{note}. Catch errors in callbacks and promises and pass them to next(err)",
+        evidence=tuple(
+            Evidence(
+                HttpLocation(url=r.url, method=r.method),
+                "the request after which the app went down"
+                if r == culprit
+                else "also unanswered when the app went down",
+                r.excerpt(),
+            )
+            for r in (culprit, *(c for c in candidates[:5] if c != culprit))
+        ),
+    )
+    return replace(finding, confirmed=confirmed) if confirmed else finding
+
+
+def _confirm(client: ProbeClient, candidates: tuple[Request, ...]) -> tuple[Request, bool, str]:
+    """Replay the unanswered requests one at a time, in sending order, once the app is back:
+    the one after which it goes down again is the cause."""
+    for candidate in candidates[:5]:
+        broke = client.replay_breaks_target(candidate, client.accepts_connections)
+        if broke is None:
+            return candidates[0], False, " (not confirmed: the app did not come back)"
+        if broke:
+            return candidate, True, "; replayed alone, it took the app down again"
+    return candidates[0], False, " (not reproduced when replayed alone)"
+
+
+def _degraded_finding(client: ProbeClient, options: ProbeOptions) -> Finding | None:
+    degraded = client.stats.degraded
+    if degraded is None or degraded.culprit is None or not options.confirm_crash:
+        return None
+    broke = client.replay_breaks_target(degraded.culprit, client.target_answers_well)
+    if not broke:
+        return None
+    culprit = degraded.culprit
+    location = HttpLocation(url=culprit.url, method=culprit.method)
+    finding = APP_CRASH.finding(
+        location,
+        f"After {culprit.method} {urlsplit(culprit.url).path or '/'} the app answered "
+        "server errors to most requests; replayed alone once it had recovered, it did so "
+        "again. Catch errors in callbacks and promises and pass them to next(err)",
+        evidence=(
+            Evidence(location, "the request after which the app degraded", culprit.excerpt()),
+        ),
+    )
+    return replace(finding, confirmed=True)
+
+
+def _client_skips(client: ProbeClient, options: ProbeOptions, results: Results) -> None:
+    for finding in (_crash_finding(client, options), _degraded_finding(client, options)):
+        if finding is not None:
+            results.add_finding(finding)
+    for note in client.stats.cookie_notes:
+        results.skip(options.url, note)
     for kind, failures in client.stats.failures.items():
         if not _worth_a_skip(kind):
             continue

@@ -7,7 +7,15 @@ from collections.abc import Callable
 from dataclasses import replace
 from urllib.parse import urlsplit
 
-from nodeward.findings import Confidence, Evidence, Finding, HttpLocation, Severity, Skip
+from nodeward.findings import (
+    Confidence,
+    Evidence,
+    Finding,
+    HttpLocation,
+    Severity,
+    Skip,
+    Unevaluated,
+)
 from nodeward.web.exchange import Exchange
 from nodeward.web.rules import live_rule
 
@@ -18,6 +26,8 @@ class Results:
         self._lock = threading.Lock()
         self._findings: dict[tuple[str, str], Finding] = {}
         self._skips: dict[tuple[str, str], Skip] = {}
+        self._not_checked: dict[str, str] = {}
+        self._checked: set[str] = set()
 
     def add(
         self,
@@ -85,6 +95,29 @@ class Results:
     def skip(self, target: str, reason: str) -> None:
         with self._lock:
             self._skips.setdefault((target, reason), Skip(target, reason))
+
+    def checked(self, codes: tuple[str, ...]) -> None:
+        """A check of these rules sent its requests (for one target at least)."""
+        with self._lock:
+            self._checked.update(codes)
+
+    def not_checked(self, codes: tuple[str, ...], reason: str) -> None:
+        """A check of these rules could not run on one target (e.g. not allowed to send a
+        state-changing request); the first reason is kept."""
+        with self._lock:
+            for code in codes:
+                self._not_checked.setdefault(code, reason)
+
+    @property
+    def unevaluated(self) -> tuple[Unevaluated, ...]:
+        """Rules whose checks never ran, with why: the scorecard shows them as not checked
+        instead of passed."""
+        with self._lock:
+            return tuple(
+                Unevaluated(code, reason)
+                for code, reason in sorted(self._not_checked.items())
+                if code not in self._checked and self._enabled(code)
+            )
 
     def has(self, code: str, key: str = "") -> bool:
         with self._lock:

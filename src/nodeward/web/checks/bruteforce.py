@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from nodeward.web.checks.context import ProbeContext, route_key
 from nodeward.web.crawl import Form, FormField
-from nodeward.web.exchange import Exchange
+from nodeward.web.exchange import Exchange, Request
 
 _LOGIN_PATH = re.compile(r"/(log-?in|sign-?in|auth|session|authenticate)(/|$)", re.I)
 _LOCKOUT = re.compile(r"too many|locked|try again later|rate limit", re.I)
@@ -65,6 +65,16 @@ def _attempt(ctx: ProbeContext, form: Form, spoof: str | None = None) -> Exchang
 
 def check(ctx: ProbeContext) -> None:
     for form in login_forms(ctx):
+        refusal = ctx.client.refusal("POST", form.action)
+        if refusal is not None:
+            reason = (
+                "NW720/NW741 (brute force) not checked: wrong passwords are state-changing "
+                f"requests (they may lock an account); {refusal}"
+            )
+            ctx.client.coverage.refused(Request("POST", form.action), reason)
+            ctx.results.not_checked(("NW720", "NW741"), reason)
+            continue
+        ctx.results.checked(("NW720", "NW741"))
         _hammer(ctx, form)
 
 
@@ -85,7 +95,8 @@ def _hammer(ctx: ProbeContext, form: Form) -> None:
             "NW720",
             last,
             f"POST {path} accepted {ctx.max_login_attempts} wrong passwords in a row without a "
-            "429 or a lockout; add a limiter: app.post('/login', rateLimit({ windowMs: "
+            "429 or a lockout (the probe sent no more than that, for a made-up account); add "
+            "a limiter: app.post('/login', rateLimit({ windowMs: "
             "15 * 60 * 1000, limit: 5 }), login)",
             key=path,
         )

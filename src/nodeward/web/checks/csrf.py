@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from nodeward.web.checks.context import ProbeContext, route_key
 from nodeward.web.checks.cors import FOREIGN_ORIGIN
-from nodeward.web.exchange import Exchange
+from nodeward.web.exchange import Exchange, Request
 
 _REJECTED = (400, 401, 403, 404, 405, 409, 419, 422, 429)
 
@@ -19,6 +19,13 @@ def check(ctx: ProbeContext) -> None:
         if form.has_token or form.action in seen or not ctx.client.in_scope(form.action):
             continue
         seen.add(form.action)
+        refusal = ctx.client.refusal(form.method, form.action)
+        if refusal is not None:
+            reason = f"NW501 (CSRF) not checked: it needs one state-changing request; {refusal}"
+            ctx.client.coverage.refused(Request(form.method, form.action), reason)
+            ctx.results.not_checked(("NW501",), reason)
+            continue
+        ctx.results.checked(("NW501",))
         outcome = ctx.client.send(
             form.method,
             form.action,
@@ -39,7 +46,8 @@ def check(ctx: ProbeContext) -> None:
             "NW501",
             outcome,
             f"The {form.method} form to {path} (on {route_key(form.page)}) has no CSRF token and "
-            f"the app accepted it from Origin {FOREIGN_ORIGIN} (HTTP {outcome.response.status}); "
-            "add a CSRF token (csrf-csrf, csrf-sync) or verify the Origin header",
+            f"the app accepted it from Origin {FOREIGN_ORIGIN} (HTTP {outcome.response.status}; "
+            "proved with one request carrying sample values, not the form's own); add a CSRF "
+            "token (csrf-csrf, csrf-sync) or verify the Origin header",
             key=path,
         )

@@ -51,12 +51,15 @@ def check(exchange: Exchange, results: Results) -> None:
 
 
 def provoke(ctx: ProbeContext) -> None:
-    """Send a malformed JSON body to the start page and each POST form action."""
-    targets = {ctx.client.settings.target}
-    targets.update(f.action for f in ctx.site.forms if f.method == "POST")
-    for url in sorted(targets)[:5]:
+    """Send a malformed JSON body to the start page and each POST form action. The start
+    page gets it with GET (body parsers read a JSON body whatever the method, and a GET
+    changes nothing); the form actions with POST, which the safety policy lets through only
+    where the user allowed state-changing requests."""
+    requests = [("GET", ctx.client.settings.target)]
+    requests += [("POST", f.action) for f in ctx.site.forms if f.method == "POST"]
+    for method, url in sorted(set(requests))[:5]:
         ctx.client.send(  # the passive checks read the answer
-            "POST",
+            method,
             url,
             body=b'{"nodeward": ',
             headers=[("Content-Type", "application/json")],
