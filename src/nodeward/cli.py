@@ -29,6 +29,7 @@ from nodeward.repository import report_base
 from nodeward.rules import all_rules, get_rule
 from nodeward.scan import ScanError, run_scan
 from nodeward.source.appmodel.command import add_routes_command as _add_routes
+from nodeward.stopping import Terminated
 from nodeward.web.command import add_probe_command, add_probe_flags, probe_scan
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -42,11 +43,6 @@ REPORT_BUG = "please report this on the nodeward issue tracker with the --debug 
 
 class OutputError(Exception):
     """The report could not be written where the user asked."""
-
-
-class Terminated(BaseException):
-    """SIGTERM, raised in the main thread so that cleanup (the forked child, temporary
-    files) runs as it does for Ctrl-C; a BaseException so `except Exception` lets it pass."""
 
 
 #: Failures of the user's input or environment, not of nodeward: one line, exit 2.
@@ -405,10 +401,10 @@ def _run(
         return EXIT_BROKEN_PIPE
     except OSError as error:  # I/O the commands do not handle themselves
         print(f"nodeward: error: {_one_line(str(error))}", file=sys.stderr)
+    except Terminated:  # before KeyboardInterrupt: it is one
+        return _stopped(signal.SIGTERM)
     except KeyboardInterrupt:
         return _stopped(signal.SIGINT)
-    except Terminated:
-        return _stopped(signal.SIGTERM)
     except Exception as error:  # a bug: one line, the traceback only when asked for
         if debug:
             traceback.print_exc(file=sys.stderr)

@@ -21,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from nodeward.stopping import Terminated
 from nodeward.web.coverage import CoverageRecorder
 from nodeward.web.deadline import DeadlineTransport, deadline
 from nodeward.web.exchange import (
@@ -67,10 +68,6 @@ class StopReason(Enum):
     INTERRUPTED = "interrupted"
     TERMINATED = "terminated"
     DEGRADED = "target degraded"
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM during a probe: handled like Ctrl-C, so the partial report is written."""
 
 
 @dataclass

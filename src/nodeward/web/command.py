@@ -4,12 +4,8 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -20,7 +16,6 @@ from nodeward.config import Config, ConfigError, build_config
 from nodeward.findings import BaselinedRule, Finding, Report
 from nodeward.report.neutralize import terminal_line as shown
 from nodeward.rules import selected
-from nodeward.web.client import Terminated
 from nodeward.web.merge import merge
 from nodeward.web.probe import ProbeOptions, ProbeResult, is_loopback, run_probe, validate_url
 from nodeward.web.routes import StaticRoute, static_routes
@@ -274,10 +269,12 @@ def _run(options: ProbeOptions, config: Config) -> ProbeResult:
     if not config.quiet:
         mode = "active" if options.active else "passive"
         print(f"nodeward: probing {shown(options.url)} ({mode})", file=sys.stderr)
-    with _sigterm_writes_the_report():
-        result = run_probe(
-            options, lambda code: selected(code, config.select, config.ignore), quiet=config.quiet
-        )
+    # SIGTERM arrives as nodeward.stopping.Terminated (the command line's handler), which
+    # the probe catches like Ctrl-C: the partial report is still written, then the exit code
+    # says the run was stopped.
+    result = run_probe(
+        options, lambda code: selected(code, config.select, config.ignore), quiet=config.quiet
+    )
     if not config.quiet:
         rate = result.requests / result.seconds if result.seconds else 0.0
         print(
@@ -286,24 +283,6 @@ def _run(options: ProbeOptions, config: Config) -> ProbeResult:
             file=sys.stderr,
         )
     return result
-
-
-@contextmanager
-def _sigterm_writes_the_report() -> Iterator[None]:
-    """SIGTERM (e.g. from `timeout` or a CI runner) ends the probe like Ctrl-C: the report
-    of what was found so far is still written."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def terminate(_signal: int, _frame: object) -> None:
-        raise Terminated
-
-    previous = signal.signal(signal.SIGTERM, terminate)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def probe_report(config: Config) -> Report:

@@ -20,6 +20,7 @@ from nodeward.findings import (
     Skip,
     Unevaluated,
 )
+from nodeward.stopping import Terminated
 from nodeward.web.checks import (
     access,
     bruteforce,
@@ -37,7 +38,7 @@ from nodeward.web.checks import (
     xss,
 )
 from nodeward.web.checks.context import ProbeContext
-from nodeward.web.client import ClientSettings, ProbeClient, StopReason, Terminated
+from nodeward.web.client import ClientSettings, ProbeClient, StopReason
 from nodeward.web.crawl import SiteMap, crawl
 from nodeward.web.exchange import Exchange, Failure, FailureKind, Request
 from nodeward.web.results import Results
