@@ -22,12 +22,17 @@ def start_app() -> Iterator[StartApp]:
             pytest.skip(reason)
         port = free_port()
         env = {**os.environ, "PORT": str(port), "NODE_ENV": "development"}
+        # The apps are deliberately vulnerable: never run one as root.
+        as_root = hasattr(os, "geteuid") and os.geteuid() == 0
         process = subprocess.Popen(
             ["node", "server.js"],
             cwd=APPS / name,
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            user="nobody" if as_root else None,
+            group="nogroup" if as_root else None,
+            extra_groups=[] if as_root else None,
         )
         started.append(process)
         wait_for_port(port, process)

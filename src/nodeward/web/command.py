@@ -194,7 +194,7 @@ def probe_report(config: Config) -> Report:
 
 def probe_scan(report: Report, config: Config) -> Report:
     """`nodeward scan PATH --url URL`: the static report with live findings merged in."""
-    routes = static_routes(report.routes)
+    routes = static_routes(report.routes, Path(report.root) if report.root else None)
     result = _run(probe_options(config, routes, scan=True), config)
     live = list(result.findings)
     if config.baseline is not None:  # the static findings were filtered by run_scan

@@ -32,7 +32,8 @@ from nodeward.web.client import ClientSettings, ProbeClient
 from nodeward.web.crawl import SiteMap, crawl
 from nodeward.web.exchange import Exchange, Failure, FailureKind
 from nodeward.web.results import Results
-from nodeward.web.routes import StaticRoute
+from nodeward.web.inputs import RequestShape
+from nodeward.web.routes import StaticRoute, request_shapes
 from nodeward.web.rules import APP_CRASH
 
 
@@ -54,6 +55,10 @@ class ProbeOptions:
     browser: bool = False
     routes: tuple[StaticRoute, ...] = ()
     verify_tls: bool = True
+    shapes: tuple[RequestShape, ...] = ()
+    """Requests imported from an OpenAPI description (--openapi)."""
+    login_json: str | None = None
+    """A JSON object POSTed to --login-url; a bearer token in the answer is sent after."""
 
 
 #: Rules the passive checks can report (on every probe).
@@ -63,8 +68,8 @@ PASSIVE_CODES = (
 )
 #: Rules only the active checks report (with --active).
 ACTIVE_CODES = (
-    *("NW101", "NW102", "NW103", "NW105", "NW501", "NW502", "NW540", "NW650", "NW720"),
-    *("NW741", "NW901"),
+    *("NW101", "NW102", "NW103", "NW104", "NW105", "NW106", "NW111", "NW114", "NW501"),
+    *("NW502", "NW540", "NW650", "NW720", "NW741", "NW901"),
 )
 
 
@@ -166,6 +171,7 @@ def _run(client: ProbeClient, options: ProbeOptions, results: Results) -> None:
         authenticated=authenticated,
         max_login_attempts=options.max_login_attempts,
         routes=tuple(r.sample for r in options.routes),
+        shapes=(*request_shapes(base, options.routes), *options.shapes),
     )
     steps: list[Callable[[ProbeContext], object]] = [
         cors.check,

@@ -9,6 +9,7 @@ from urllib.parse import urlencode, urlsplit
 from nodeward.web.client import ProbeClient
 from nodeward.web.crawl import Endpoint, SiteMap
 from nodeward.web.exchange import Exchange
+from nodeward.web.inputs import RequestShape
 from nodeward.web.results import Results
 
 
@@ -22,6 +23,9 @@ class ProbeContext:
     routes: tuple[str, ...] = ()
     """Paths of the static route table (with sample values), when a project was given."""
     extra: dict[str, Exchange] = field(default_factory=dict)
+    shapes: tuple[RequestShape, ...] = ()
+    """Complete requests known beforehand (static route table, OpenAPI): their inputs are
+    varied besides what the crawl found."""
 
     @property
     def base(self) -> str:
