@@ -205,9 +205,11 @@ def shape_of_endpoint(endpoint: Endpoint) -> RequestShape:
 
 
 def shape_of_form(form: Form) -> RequestShape | None:
-    """POST forms (GET forms are endpoints already); None for forms without fields."""
+    """POST forms (GET forms are endpoints already); None for forms without fields and
+    for login forms: payloads there count as failed logins, which lock accounts and trip the
+    limiter the brute-force check measures."""
     data = form.sample_data()
-    if form.method != "POST" or not data:
+    if form.method != "POST" or not data or form.has_password:
         return None
     parts = urlsplit(form.action)
     path = parts.path or "/"

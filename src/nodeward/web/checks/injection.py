@@ -156,11 +156,13 @@ def sql(attempt: Attempt) -> bool:
                 )
     for true_sql, false_sql in ((" AND 1=1", " AND 1=2"), ("' AND '1'='1", "' AND '1'='2")):
         true_ = attempt.send(point.value + true_sql)
+        if true_ is None or not _same(true_, base):
+            continue  # a true condition must not change the answer
         false_ = attempt.send(point.value + false_sql)
         again = attempt.send(point.value + true_sql)
-        if true_ is None or false_ is None or again is None:
+        if false_ is None or again is None:
             return False
-        if _same(true_, base) and _same(again, base) and not _same(false_, base):
+        if _same(again, base) and not _same(false_, base):
             return attempt.found(
                 "NW101",
                 false_,
