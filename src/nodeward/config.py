@@ -57,6 +57,8 @@ class Config:
     login_url: str | None = None
     login_data: str | None = None
     browser: bool = False
+    login_json: str | None = None
+    openapi: Path | None = None
 
 
 #: Keys a config file may set, with how to read each value.

@@ -91,3 +91,34 @@ def test_gray_box_routes_carry_handler_fields() -> None:
     # Without the project root nothing is read.
     assert all(not r.inputs for r in static_routes(scan_path(root).routes, None))
     assert Path(root / "server.js").is_file()
+
+
+def test_openapi_description_reaches_the_inputs_no_link_shows(start_app: StartApp) -> None:
+    base = start_app("inputs")
+    spec = Path(__file__).parent.parent / "fixtures" / "openapi" / "inputs.yaml"
+    result = _probe(base, openapi=spec)
+    expected = {k: set(v) for k, v in BLACK_BOX.items()}
+    expected["NW103"] |= {"/place/json", "/place/path/:host", "/place/cookie", "/place/header"}
+    assert _where(result) == expected
+    assert not result.skips
+
+
+def test_json_login_sends_the_bearer_token(start_app: StartApp) -> None:
+    base = start_app("inputs")
+    anonymous = _where(_probe(base))
+    assert "/api/lookup" not in anonymous["NW103"]
+    logged_in = _probe(
+        base, login_url="/api/login", login_json='{"user": "alice", "password": "wonderland"}'
+    )
+    assert _where(logged_in)["NW103"] == BLACK_BOX["NW103"] | {"/api/lookup"}
+    assert not logged_in.skips
+
+
+def test_json_login_with_wrong_password_is_a_skip(start_app: StartApp) -> None:
+    base = start_app("inputs")
+    result = run_probe(
+        ProbeOptions(url=base + "/", login_url="/api/login", login_json='{"user": "alice"}')
+    )
+    assert [s.reason for s in result.skips] == [
+        "login did not succeed (HTTP 401, no cookie or token)"
+    ]

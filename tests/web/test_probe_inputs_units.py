@@ -146,7 +146,8 @@ def test_shell_errors_are_not_sql_errors() -> None:
     assert SQL_ERRORS.search(postgres) and SQL_ERRORS.search(sqlite)
     assert SHELL_ERRORS.search(postgres) is None and SHELL_ERRORS.search(sqlite) is None
     assert XPATH_ERRORS.search("Unterminated string literal: ']/role") is not None
-    assert XPATH_ERRORS.search(dash) is None and SQL_ERRORS.search("Unterminated string literal") is None
+    assert XPATH_ERRORS.search(dash) is None
+    assert SQL_ERRORS.search("Unterminated string literal") is None
 
 
 def test_option_output_signatures() -> None:

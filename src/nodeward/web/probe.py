@@ -7,10 +7,12 @@ import ipaddress
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import assert_never
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from nodeward.findings import Evidence, Finding, HttpLocation, Skip
+from nodeward.web import login, openapi
 from nodeward.web.checks import (
     access,
     bruteforce,
@@ -31,8 +33,8 @@ from nodeward.web.checks.context import ProbeContext
 from nodeward.web.client import ClientSettings, ProbeClient
 from nodeward.web.crawl import SiteMap, crawl
 from nodeward.web.exchange import Exchange, Failure, FailureKind
-from nodeward.web.results import Results
 from nodeward.web.inputs import RequestShape
+from nodeward.web.results import Results
 from nodeward.web.routes import StaticRoute, request_shapes
 from nodeward.web.rules import APP_CRASH
 
@@ -55,8 +57,8 @@ class ProbeOptions:
     browser: bool = False
     routes: tuple[StaticRoute, ...] = ()
     verify_tls: bool = True
-    shapes: tuple[RequestShape, ...] = ()
-    """Requests imported from an OpenAPI description (--openapi)."""
+    openapi: Path | None = None
+    """An OpenAPI 3 description whose operations are probed too (--openapi)."""
     login_json: str | None = None
     """A JSON object POSTed to --login-url; a bearer token in the answer is sent after."""
 
@@ -160,9 +162,16 @@ def _run(client: ProbeClient, options: ProbeOptions, results: Results) -> None:
         return
     authenticated = bool(options.headers or options.cookies)
     if options.login_url:
-        authenticated = _login(client, options, results) or authenticated
+        settings = login.LoginSettings(
+            login.absolute_login_url(options.url, options.login_url),
+            options.login_data,
+            options.login_json,
+        )
+        authenticated = login.log_in(client, settings, results) or authenticated
     base = f"{urlsplit(options.url).scheme}://{urlsplit(options.url).netloc}"
+    shapes = (*request_shapes(base, options.routes), *_imported(options, base, results))
     seeds = [options.url, *(base + r.sample for r in options.routes if r.method == "GET")]
+    seeds += [s.url() for s in shapes if s.method == "GET" and s.source == "openapi"]
     site = crawl(client, seeds) if not client.crashed else SiteMap({}, [], [])
     ctx = ProbeContext(
         client,
@@ -171,7 +180,7 @@ def _run(client: ProbeClient, options: ProbeOptions, results: Results) -> None:
         authenticated=authenticated,
         max_login_attempts=options.max_login_attempts,
         routes=tuple(r.sample for r in options.routes),
-        shapes=(*request_shapes(base, options.routes), *options.shapes),
+        shapes=shapes,
     )
     steps: list[Callable[[ProbeContext], object]] = [
         cors.check,
@@ -194,6 +203,17 @@ def _run(client: ProbeClient, options: ProbeOptions, results: Results) -> None:
         step(ctx)
 
 
+def _imported(options: ProbeOptions, base: str, results: Results) -> tuple[RequestShape, ...]:
+    """The requests of --openapi; a description that cannot be read is a skip."""
+    if options.openapi is None:
+        return ()
+    try:
+        return openapi.load(options.openapi, base)
+    except openapi.OpenApiError as error:
+        results.skip(str(options.openapi), str(error))
+        return ()
+
+
 def _xss_step(options: ProbeOptions) -> Callable[[ProbeContext], None]:
     def step(ctx: ProbeContext) -> None:
         candidates = xss.check(ctx)
@@ -204,35 +224,6 @@ def _xss_step(options: ProbeOptions) -> Callable[[ProbeContext], None]:
                 ctx.results.skip(skip.target, skip.reason)
 
     return step
-
-
-def _login(client: ProbeClient, options: ProbeOptions, results: Results) -> bool:
-    """POST --login-data to --login-url and keep the cookies it sets for later requests."""
-    url = options.login_url or ""
-    if not urlsplit(url).scheme:
-        parts = urlsplit(options.url)
-        url = f"{parts.scheme}://{parts.netloc}/{url.lstrip('/')}"
-    body = urlencode(parse_qsl(options.login_data or "", keep_blank_values=True)).encode()
-    outcome = client.send(
-        "POST",
-        url,
-        body=body,
-        headers=[("Content-Type", "application/x-www-form-urlencoded")],
-        follow_redirects=False,
-    )
-    if not isinstance(outcome, Exchange):
-        results.skip(url, f"login failed: {outcome.kind.value} ({outcome.detail})")
-        return False
-    jar = {}
-    for header in outcome.response.header_values("set-cookie"):
-        name, _, value = header.split(";", 1)[0].partition("=")
-        if name.strip():
-            jar[name.strip()] = value.strip()
-    if outcome.response.status >= 400 or not jar:
-        results.skip(url, f"login did not succeed (HTTP {outcome.response.status}, no cookie set)")
-        return False
-    client.session_cookies.update(jar)
-    return True
 
 
 def _worth_a_skip(kind: FailureKind) -> bool:

@@ -42,12 +42,12 @@ def sample_path(path: str) -> str | None:
 
 
 #: What a handler reads from the request, by the text of its source (the handler span only).
-_READS = (
-    (re.compile(r"\breq(?:uest)?\.(body|query|params|cookies|signedCookies)\.([A-Za-z_$][\w$]*)"), 0),
-    (re.compile(r"\breq(?:uest)?\.(body|query|params|cookies|signedCookies)\[\s*['\"]([^'\"]{1,64})['\"]\s*\]"), 0),
-    (re.compile(r"\breq(?:uest)?\.(?:get|header)\(\s*['\"]([\w-]{1,64})['\"]\s*\)"), 1),
-    (re.compile(r"\breq(?:uest)?\.headers(?:\.([A-Za-z_][\w]*)|\[\s*['\"]([\w-]{1,64})['\"]\s*\])"), 2),
-)
+_REQ = r"\breq(?:uest)?\."
+_CONTAINERS = r"(body|query|params|cookies|signedCookies)"
+_MEMBER = re.compile(_REQ + _CONTAINERS + r"\.([A-Za-z_$][\w$]*)")
+_INDEXED = re.compile(_REQ + _CONTAINERS + r"\[\s*['\"]([^'\"]{1,64})['\"]\s*\]")
+_HEADER_CALL = re.compile(_REQ + r"(?:get|header)\(\s*['\"]([\w-]{1,64})['\"]\s*\)")
+_HEADER_MEMBER = re.compile(_REQ + r"headers(?:\.([A-Za-z_]\w*)|\[\s*['\"]([\w-]{1,64})['\"]\s*\])")
 _DESTRUCTURED = re.compile(
     r"(?:const|let|var)\s*\{([^}]{1,400})\}\s*=\s*req(?:uest)?\.(body|query|params|cookies)\b"
 )
@@ -63,14 +63,14 @@ _PLAIN_HEADERS = frozenset({"host", "content-type", "content-length", "connectio
 def handler_inputs(text: str) -> tuple[tuple[str, str], ...]:
     """(place, name) pairs a handler's source reads, in first-seen order."""
     found: dict[tuple[str, str], None] = {}
-    for pattern, kind in _READS:
+    for pattern in (_MEMBER, _INDEXED):
         for match in pattern.finditer(text):
-            if kind == 0:
-                found[(_PLACES[match.group(1)], match.group(2))] = None
-            else:
-                name = (match.group(1) if kind == 1 else match.group(1) or match.group(2)).lower()
-                if name not in _PLAIN_HEADERS:
-                    found[("header", name)] = None
+            found[(_PLACES[match.group(1)], match.group(2))] = None
+    for pattern in (_HEADER_CALL, _HEADER_MEMBER):
+        for match in pattern.finditer(text):
+            name = (match.group(1) or match.group(match.lastindex or 1)).lower()
+            if name not in _PLAIN_HEADERS:
+                found[("header", name)] = None
     for match in _DESTRUCTURED.finditer(text):
         for part in match.group(1).split(","):
             name = part.split(":")[0].split("=")[0].strip()

@@ -35,6 +35,7 @@ app.get("/", (req, res) => {
 <a href="/echo?name=alice">echo</a> <a href="/grep?word=alice">grep</a>
 <a href="/grep-safe?word=alice">grep safe</a> <a href="/read?doc=intro">read</a>
 <a href="/read-safe?doc=intro">read safe</a>
+<a href="/api/lookup?who=alice">lookup</a> <a href="/api/lookup-safe?who=alice">lookup safe</a>
 </body></html>`);
 });
 
@@ -170,5 +171,19 @@ app.get("/read-safe", (req, res) => {
     err ? res.status(404).send("no such document") : res.type("text/plain").send(text),
   );
 });
+
+// -- a JSON API behind a bearer token (--login-json) -------------------------------------
+const TOKENS = new Set();
+app.post("/api/login", (req, res) => {
+  const { user, password } = req.body;
+  if (user !== "alice" || password !== "wonderland") return res.status(401).json({ error: "invalid credentials" });
+  const token = `eyJhbGciOiJIUzI1NiJ9.${Buffer.from(JSON.stringify({ sub: user, n: TOKENS.size })).toString("base64url")}.c2lnbmF0dXJl`;
+  TOKENS.add(token);
+  res.json({ data: { accessToken: token } });
+});
+const bearer = (req, res, next) =>
+  TOKENS.has((req.get("authorization") || "").replace(/^Bearer /, "")) ? next() : res.status(401).json({ error: "log in" });
+app.get("/api/lookup", bearer, (req, res) => shell(res, `echo ${req.query.who}`));
+app.get("/api/lookup-safe", bearer, (req, res) => noShell(res, "echo", [String(req.query.who)]));
 
 app.listen(Number(process.env.PORT || 3000), "127.0.0.1");

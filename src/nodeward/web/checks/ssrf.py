@@ -25,7 +25,7 @@ class Canary:
         lock = threading.Lock()
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_GET(self) -> None:
                 with lock:
                     if len(seen) < 10_000:
                         seen.add(self.path)
@@ -36,7 +36,7 @@ class Canary:
                 self.end_headers()
                 self.wfile.write(body)
 
-            do_POST = do_GET  # noqa: N815
+            do_POST = do_GET
 
             def log_message(self, *_: object) -> None:  # keep stderr for nodeward's own output
                 pass
