@@ -132,7 +132,7 @@ def input_options(config: Config) -> dict[str, Any]:
         except ValueError as error:
             raise ConfigError(f"--login-json: not valid JSON ({error})") from None
         if not isinstance(body, dict):
-            raise ConfigError("--login-json: expected a JSON object, e.g. '{\"user\": \"a\"}'")
+            raise ConfigError('--login-json: expected a JSON object, e.g. \'{"user": "a"}\'')
     if config.openapi is not None and not config.openapi.is_file():
         raise ConfigError(f"--openapi {config.openapi}: no such file")
     return {"login_json": config.login_json, "openapi": config.openapi}

@@ -231,8 +231,7 @@ def with_json_twin(shape: RequestShape) -> list[RequestShape]:
     twin = replace(
         shape,
         fields=tuple(
-            Field(Place.JSON, f.name, f.value) if f.place is Place.FORM else f
-            for f in shape.fields
+            Field(Place.JSON, f.name, f.value) if f.place is Place.FORM else f for f in shape.fields
         ),
     )
     return [shape, twin]

@@ -50,7 +50,7 @@ def shapes(document: dict[str, Any], base: str) -> tuple[RequestShape, ...]:
     prefix = _server_prefix(document)
     found: list[RequestShape] = []
     paths = document.get("paths")
-    for template, item in (paths.items() if isinstance(paths, dict) else ()):
+    for template, item in paths.items() if isinstance(paths, dict) else ():
         if not isinstance(template, str) or not template.startswith("/"):
             continue
         item = _resolve(document, item)

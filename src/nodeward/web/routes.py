@@ -95,9 +95,7 @@ def _span_text(root: Path | None, file: str, first: int, last: int) -> str:
     return "\n".join(lines[first - 1 : last])
 
 
-def static_routes(
-    routes: tuple[Route, ...], root: Path | None = None
-) -> tuple[StaticRoute, ...]:
+def static_routes(routes: tuple[Route, ...], root: Path | None = None) -> tuple[StaticRoute, ...]:
     """Every route of the scan's route table that the probe can request, with sample values
     for its parameters and, when the project `root` is given, the inputs its handler reads
     (the table comes from the report: the project is not parsed again, only the handler

@@ -334,8 +334,8 @@ XPATH_INJECTION = _rule(
         "checks credentials with XPath accepts any password, and a search reads every "
         "record of the document, including fields never meant to be shown.",
         "xpath.select(`//user[name='${req.query.name}']`, doc);",
-        'const select = xpath.useNamespaces({});\n'
-        "const nodes = xpath.parse(\"//user[name=$name]\").select({ node: doc, "
+        "const select = xpath.useNamespaces({});\n"
+        'const nodes = xpath.parse("//user[name=$name]").select({ node: doc, '
         "variables: { name: req.query.name } });",
         "Pass input as an XPath variable (xpath.parse(expr).select({ variables })), never "
         "in the expression text",

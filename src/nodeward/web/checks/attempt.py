@@ -54,9 +54,7 @@ class Attempt:
         control = self.control
         return control.response.text if control is not None else ""
 
-    def found(
-        self, code: str, exchange: Exchange, message: str, around: str | None = None
-    ) -> bool:
+    def found(self, code: str, exchange: Exchange, message: str, around: str | None = None) -> bool:
         self.ctx.results.add(
             code,
             exchange,
@@ -76,8 +74,14 @@ def without(exchange: Exchange, *values: str) -> tuple[int, str]:
 
     text = exchange.response.text
     for value in values:
-        for form in {value, json.dumps(value)[1:-1], html.escape(value), quote(value),
-                     quote_plus(value), html.escape(value, quote=False)}:
+        for form in {
+            value,
+            json.dumps(value)[1:-1],
+            html.escape(value),
+            quote(value),
+            quote_plus(value),
+            html.escape(value, quote=False),
+        }:
             if form:
                 text = text.replace(form, "")
     return exchange.response.status, text

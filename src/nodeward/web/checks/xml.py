@@ -77,7 +77,7 @@ def xpath(attempt: Attempt) -> bool:
     return attempt.found(
         "NW114",
         true_,
-        f"The {point.describe()} changes the answer with \"' or count(/*)=1\" versus "
-        "\"' or count(/*)=2\": the value is part of an XPath expression; pass it as an "
+        f'The {point.describe()} changes the answer with "\' or count(/*)=1" versus '
+        '"\' or count(/*)=2": the value is part of an XPath expression; pass it as an '
         "XPath variable",
     )
