@@ -80,6 +80,8 @@ def test_operator_payloads_are_query_objects() -> None:
         ("GET", f"{BASE}/admin/reset-password", True),
         ("GET", f"{BASE}/users%2Fremove", True),
         ("GET", f"{BASE}/deleted-items-report", False),
+        ("GET", f"{BASE}/quit", True),
+        ("GET", f"{BASE}/exit-survey/results", True),
     ],
 )
 def test_state_changing_requests(method: str, url: str, changing: bool) -> None:

@@ -11,7 +11,8 @@ STATE_CHANGING_METHODS = frozenset({"DELETE", "PUT", "PATCH"})
 #: Path words that name a destructive action, whatever the method.
 _DESTRUCTIVE = re.compile(
     r"(?:^|[/_.-])(delete|destroy|remove|drop|purge|truncate|wipe|erase|reset|shutdown|"
-    r"logout|signout|log-out|sign-out|unsubscribe|deactivate|cancel|revoke|uninstall|kill)"
+    r"logout|signout|log-out|sign-out|unsubscribe|deactivate|cancel|revoke|uninstall|kill|"
+    r"quit|exit|halt|restart|reboot)"
     r"(?:$|[/_.-])",
     re.I,
 )

@@ -327,8 +327,7 @@ XPATH_INJECTION = _rule(
     Severity.HIGH,
     (
         "Follows request data into the expression text of xpath (select, select1, "
-        "evaluate, parse), libxmljs / libxmljs2 `find` and `get`, and xmldom-based "
-        "evaluators. The live probe reports it when a quote breaks the expression or an "
+        "evaluate, parse) and libxmljs / libxmljs2 `find` and `get`. The live probe reports it when a quote breaks the expression or an "
         "XPath-only condition (count(/*)=1 versus =2) changes the answer.",
         "A quote ends the string literal and `' or '1'='1` selects every node: a login that "
         "checks credentials with XPath accepts any password, and a search reads every "
