@@ -327,13 +327,12 @@ XPATH_INJECTION = _rule(
     Severity.HIGH,
     (
         "Follows request data into the expression text of xpath (select, select1, "
-        "evaluate, parse) and libxmljs / libxmljs2 `find` and `get`. The live probe reports it when a quote breaks the expression or an "
-        "XPath-only condition (count(/*)=1 versus =2) changes the answer.",
+        "evaluate, parse) and libxmljs / libxmljs2 `find` and `get`. The live probe "
+        "reports it when a quote breaks the expression or an XPath-only condition (count(/*)=1 versus =2) changes the answer.",
         "A quote ends the string literal and `' or '1'='1` selects every node: a login that "
         "checks credentials with XPath accepts any password, and a search reads every "
         "record of the document, including fields never meant to be shown.",
         "xpath.select(`//user[name='${req.query.name}']`, doc);",
-        "const select = xpath.useNamespaces({});\n"
         'const nodes = xpath.parse("//user[name=$name]").select({ node: doc, '
         "variables: { name: req.query.name } });",
         "Pass input as an XPath variable (xpath.parse(expr).select({ variables })), never "
