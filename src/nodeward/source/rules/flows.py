@@ -328,7 +328,8 @@ XPATH_INJECTION = _rule(
     (
         "Follows request data into the expression text of xpath (select, select1, "
         "evaluate, parse) and libxmljs / libxmljs2 `find` and `get`. The live probe "
-        "reports it when a quote breaks the expression or an XPath-only condition (count(/*)=1 versus =2) changes the answer.",
+        "reports it when a quote breaks the expression or an XPath-only condition "
+        "(count(/*)=1 versus =2) changes the answer.",
         "A quote ends the string literal and `' or '1'='1` selects every node: a login that "
         "checks credentials with XPath accepts any password, and a search reads every "
         "record of the document, including fields never meant to be shown.",
