@@ -168,3 +168,19 @@ def test_without_removes_echoed_payloads_in_any_encoding() -> None:
     assert without(answer(f"you sent {payload}"), payload) == (200, "you sent ")
     assert without(answer('{"v":"' + payload + '"}'), payload) == (200, '{"v":""}')
     assert without(answer("x&#x27; or count(/*)=1 or &#x27;a&#x27;=&#x27;b"), payload)[1] == ""
+
+
+def test_preset_form_values_that_look_like_attacks_are_not_payload_bases() -> None:
+    fields = (
+        FormField("cmd", "text", "test &whoami"),
+        FormField("xml", "text", '<!DOCTYPE x [<!ENTITY p SYSTEM "file:///etc/passwd">]>'),
+        FormField("email", "email", "probe@example.com"),
+        FormField("token", "hidden", "a1b2-c3"),
+    )
+    (point, *_) = injection_points([], [Form(f"{BASE}/", f"{BASE}/run", "POST", fields)])
+    assert [(f.name, f.value) for f in point.shape.fields] == [
+        ("cmd", "nodeward"),
+        ("xml", "nodeward"),
+        ("email", "probe@example.com"),
+        ("token", "a1b2-c3"),
+    ]

@@ -200,7 +200,7 @@ def shape_of_endpoint(endpoint: Endpoint) -> RequestShape:
         endpoint.method,
         f"{parts.scheme}://{parts.netloc}",
         parts.path or "/",
-        tuple(Field(Place.QUERY, k, v) for k, v in endpoint.params),
+        tuple(Field(Place.QUERY, k, plain_sample(v)) for k, v in endpoint.params),
     )
 
 
@@ -214,8 +214,18 @@ def shape_of_form(form: Form) -> RequestShape | None:
     parts = urlsplit(form.action)
     path = parts.path or "/"
     query = tuple(Field(Place.QUERY, k, v) for k, v in _query_pairs(parts.query))
-    fields = (*query, *(Field(Place.FORM, k, v) for k, v in data))
+    fields = (*query, *(Field(Place.FORM, k, plain_sample(v)) for k, v in data))
     return RequestShape("POST", f"{parts.scheme}://{parts.netloc}", path, fields)
+
+
+_PLAIN = re.compile(r"[\w .,@:/+-]{0,64}")
+
+
+def plain_sample(value: str) -> str:
+    """A form's preset value, unless it looks like code or markup: a page may preset an
+    attack (`; whoami`, an XML entity that reads /etc/passwd) and the probe's payloads are
+    built on the sample value, so those would run it."""
+    return value if _PLAIN.fullmatch(value) else "nodeward"
 
 
 def _query_pairs(query: str) -> list[tuple[str, str]]:
