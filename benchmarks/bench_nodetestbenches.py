@@ -41,6 +41,12 @@ CLASSES: dict[str, frozenset[str]] = {
     "xxe": frozenset({"NW111"}),
     "unvalidatedRedirect": frozenset({"NW540"}),
     "xss": frozenset({"NW901"}),
+    "xssJSON": frozenset({"NW901"}),
+    "xssRenderedTemplates": frozenset({"NW901"}),
+    "xssStealthyRequire": frozenset({"NW901"}),
+    # No live check exists for these two (reported to keep the denominator honest).
+    "untrustedDeserialization": frozenset({"NW110"}),
+    "unsafeFileUpload": frozenset({"NW110"}),
 }
 INJECTION_RULES = frozenset().union(*CLASSES.values())
 
@@ -50,10 +56,30 @@ const out = [];
 for (const rule of JSON.parse(process.argv[1])) {
   let data = [];
   try { data = utils.getSinkData(rule, 'express'); } catch (e) { continue; }
-  for (const s of data) out.push({ rule, method: s.method, uri: s.uri, input: s.input,
+  for (const s of data) out.push({ rule, method: s.method, uri: s.url, input: s.input,
                                    types: Object.keys(s.sinks) });
 }
-console.log(JSON.stringify(out));
+console.log('NODEWARD-ENDPOINTS ' + JSON.stringify(out));
+process.exit(0);
+"""
+
+#: Loaded into the bench with `node -r`: the classes that need a database server answer 404
+#: at once (without one their sinks hang until the client gives up, and some crash the app),
+#: and an uncaught exception is logged instead of ending the process (the spawn sink throws
+#: on a missing program; the probe reports that as NW740 and stops, which ends the run).
+_WITHOUT_DATABASES = """
+process.on('uncaughtException', (err) => console.error('uncaught:', err.message));
+const http = require('http');
+const skipped = /^\\/(sqlInjection|nosqlInjection|nosqlExpansion)(\\/|$)/;
+const create = http.createServer;
+http.createServer = function (...args) {
+  const handler = args.find((a) => typeof a === 'function');
+  const wrapped = (req, res) => {
+    if (skipped.test(req.url)) { res.statusCode = 404; return res.end('no database'); }
+    return handler(req, res);
+  };
+  return create.apply(this, args.map((a) => (a === handler ? wrapped : a)));
+};
 """
 
 _PLACES = {"query": "query", "params": "path", "headers": "header", "cookies": "cookie"}
@@ -65,18 +91,27 @@ def _as_nobody() -> dict[str, object]:
     return {}
 
 
+def _scratch() -> Path:
+    """A working folder the app may write to (its sqlite sink creates db.sqlite3 there)."""
+    folder = Path(tempfile.mkdtemp(prefix="nodetestbench-"))
+    folder.chmod(0o777)
+    return folder
+
+
 def endpoints(app: Path) -> list[dict[str, object]]:
     """(rule, method, uri, input, types) of every sink route, from the bench's own table."""
     done = subprocess.run(
         ["node", "-e", _DUMP, json.dumps(sorted(CLASSES))],
-        cwd=app,
+        cwd=_scratch(),
+        env={**os.environ, "NODE_PATH": str(app.resolve() / "node_modules")},
         capture_output=True,
         text=True,
         timeout=120,
         check=True,
         **_as_nobody(),  # type: ignore[arg-type]
     )
-    loaded: list[dict[str, object]] = json.loads(done.stdout)
+    line = next(x for x in done.stdout.splitlines() if x.startswith("NODEWARD-ENDPOINTS "))
+    loaded: list[dict[str, object]] = json.loads(line.split(" ", 1)[1])
     return loaded
 
 
@@ -94,7 +129,11 @@ def openapi(found: list[dict[str, object]]) -> dict[str, object]:
         for kind in sink["types"]:  # type: ignore[attr-defined]
             path = str(sink["uri"]).replace(":input", "{input}") + f"/{kind}"
             paths.setdefault(path, {})[str(sink["method"])] = operation
-    return {"openapi": "3.0.3", "info": {"title": "NodeTestBenches", "version": "1"}, "paths": paths}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "NodeTestBenches", "version": "1"},
+        "paths": paths,
+    }
 
 
 def _free_port() -> int:
@@ -137,6 +176,7 @@ def main() -> int:
     parser.add_argument("bench", type=Path, help="checkout of NodeTestBenches")
     parser.add_argument("--openapi", action="store_true", help="also give the probe the routes")
     parser.add_argument("--max-requests", type=int, default=20_000)
+    parser.add_argument("--timeout", type=float, default=5.0, help="per request (s)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
     app = args.bench / "express4"
@@ -145,9 +185,13 @@ def main() -> int:
     found = endpoints(app)
     port = _free_port()
     env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "NODE_ENV": "production"}
+    scratch = _scratch()
+    preload = scratch / "without-databases.js"
+    preload.write_text(_WITHOUT_DATABASES)
+    preload.chmod(0o644)
     process = subprocess.Popen(
-        ["node", "index.js"],
-        cwd=app,
+        ["node", "-r", str(preload), str(app.resolve() / "index.js")],
+        cwd=scratch,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -165,6 +209,7 @@ def main() -> int:
                 url=f"http://127.0.0.1:{port}/",
                 active=True,
                 max_requests=args.max_requests,
+                timeout=args.timeout,
                 openapi=spec,
             )
         )
@@ -193,13 +238,16 @@ def main() -> int:
             unsafe_found[rule] += 1
         elif rules:
             wrong_rule.append(f"{sink['uri']}/unsafe: {sorted(rules)}")
-    flagged = sorted(f"{uri}/{kind}: {sorted(r)}" for (_, uri, kind), r in hits.items() if kind != "unsafe")
+    flagged = sorted(
+        f"{uri}/{kind}: {sorted(r)}" for (_, uri, kind), r in hits.items() if kind != "unsafe"
+    )
     figures = {
         "unsafe_found": sum(unsafe_found.values()),
         "unsafe_total": sum(unsafe_total.values()),
         "per_class": {r: f"{unsafe_found[r]}/{unsafe_total[r]}" for r in sorted(unsafe_total)},
         "safe_or_noop_flagged": flagged,
         "wrong_rule": wrong_rule,
+        "crashed": any(f.rule == "NW740" for f in result.findings),
         "requests": result.requests,
         "seconds": round(wall, 1),
         "mode": "black-box + --openapi" if args.openapi else "black-box",
@@ -207,12 +255,14 @@ def main() -> int:
     if args.json:
         print(json.dumps(figures, indent=2))
     else:
-        print(f"{figures['mode']}: {figures['unsafe_found']}/{figures['unsafe_total']} unsafe found")
+        print(
+            f"{figures['mode']}: {figures['unsafe_found']}/{figures['unsafe_total']} unsafe found"
+        )
         for rule, score in figures["per_class"].items():  # type: ignore[attr-defined]
             print(f"  {rule:42} {score}")
         print(f"safe/noop flagged: {len(flagged)} {flagged}")
         print(f"wrong rule: {wrong_rule}")
-        print(f"{result.requests} requests in {wall:.1f} s")
+        print(f"{result.requests} requests in {wall:.1f} s; app crashed: {figures['crashed']}")
     return 0
 
 

@@ -11,6 +11,7 @@ from nodeward.web.checks.attempt import without
 from nodeward.web.checks.injection import OPTION_OUTPUT, SHELL_ERRORS, SQL_ERRORS
 from nodeward.web.checks.xml import XPATH_ERRORS
 from nodeward.web.crawl import Endpoint, Form, FormField
+from nodeward.web.examples import curl_shapes
 from nodeward.web.exchange import Exchange, Request, Response
 from nodeward.web.inputs import Field, InjectionPoint, Place, RequestShape, injection_points
 from nodeward.web.routes import StaticRoute, handler_inputs, request_shapes
@@ -184,3 +185,58 @@ def test_preset_form_values_that_look_like_attacks_are_not_payload_bases() -> No
         ("email", "probe@example.com"),
         ("token", "a1b2-c3"),
     ]
+
+
+def test_route_parameters_written_in_page_urls_are_path_inputs() -> None:
+    endpoint = Endpoint("GET", f"{BASE}/eval/:input/run", (("input", "x"),))
+    plain = Endpoint("GET", f"{BASE}/wiki/File:Logo", (("q", "x"),))
+    points = injection_points([endpoint, plain], [])
+    assert [(p.place, p.name) for p in points] == [
+        (Place.PATH, "input"),
+        (Place.QUERY, "input"),
+        (Place.QUERY, "q"),
+    ]
+    _, url, _, _ = points[0].request("a/b")
+    assert url == f"{BASE}/eval/a%2Fb/run?input=x"
+    _, url, _, _ = points[2].request("y")
+    assert url == f"{BASE}/wiki/File:Logo?q=y"
+
+
+def test_curl_examples_on_pages_become_requests() -> None:
+    page = """<html><body><pre>curl http://localhost:3000/run/:input/unsafe -X POST \\
+    -b "input=test &amp;whoami"</pre>
+    <pre>curl http://localhost:3000/read -H "input: ../x" -H 'Content-Type: application/json' \\
+    -d '{"name": "a", "n": 2}'</pre>
+    <p>curl https://api.elsewhere.example/v1/x -d a=b</p>
+    <code>curl '/form?x=1' --data 'a=b&amp;c=d'</code>
+    <pre>curl "unterminated</pre></body></html>"""
+    exchange = Exchange(
+        Request("GET", BASE), Response(200, BASE, (("content-type", "text/html"),), page.encode())
+    )
+    shapes = curl_shapes([exchange], BASE)
+    assert [(s.method, s.path, s.fields) for s in shapes] == [
+        (
+            "POST",
+            "/run/:input/unsafe",
+            (Field(Place.PATH, "input"), Field(Place.COOKIE, "input", "nodeward")),
+        ),
+        (
+            "POST",
+            "/read",
+            (
+                Field(Place.HEADER, "input", "../x"),
+                Field(Place.JSON, "name", "a"),
+                Field(Place.JSON, "n", "2"),
+            ),
+        ),
+        (
+            "POST",
+            "/form",
+            (
+                Field(Place.QUERY, "x", "1"),
+                Field(Place.FORM, "a", "b"),
+                Field(Place.FORM, "c", "d"),
+            ),
+        ),
+    ]
+    assert {s.base for s in shapes} == {BASE}

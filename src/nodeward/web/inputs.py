@@ -44,7 +44,9 @@ PLACE_LABELS = {
     Place.HEADER: "header",
 }
 
-_PATH_PARAM = re.compile(r":(\w+)(?:\([^)]*\))?\??")
+#: An Express route parameter: at the start of a path segment (or after - or .), so that a
+#: colon inside a name (/wiki/File:Logo) is not one.
+_PATH_PARAM = re.compile(r"(?<=[/.-]):(\w+)(?:\([^)]*\))?\??")
 
 
 @dataclass(frozen=True)
@@ -194,13 +196,23 @@ def send(
 # -- where the points come from ------------------------------------------------------------
 
 
+def path_fields(path: str) -> tuple[Field, ...]:
+    """Route parameters written as such in a URL a page shows (/items/:id), e.g. in API
+    documentation or a form whose action a script completes."""
+    return tuple(Field(Place.PATH, m.group(1)) for m in _PATH_PARAM.finditer(path))
+
+
 def shape_of_endpoint(endpoint: Endpoint) -> RequestShape:
     parts = urlsplit(endpoint.url)
+    path = parts.path or "/"
     return RequestShape(
         endpoint.method,
         f"{parts.scheme}://{parts.netloc}",
-        parts.path or "/",
-        tuple(Field(Place.QUERY, k, plain_sample(v)) for k, v in endpoint.params),
+        path,
+        (
+            *path_fields(path),
+            *(Field(Place.QUERY, k, plain_sample(v)) for k, v in endpoint.params),
+        ),
     )
 
 
@@ -214,7 +226,11 @@ def shape_of_form(form: Form) -> RequestShape | None:
     parts = urlsplit(form.action)
     path = parts.path or "/"
     query = tuple(Field(Place.QUERY, k, v) for k, v in _query_pairs(parts.query))
-    fields = (*query, *(Field(Place.FORM, k, plain_sample(v)) for k, v in data))
+    fields = (
+        *path_fields(path),
+        *query,
+        *(Field(Place.FORM, k, plain_sample(v)) for k, v in data),
+    )
     return RequestShape("POST", f"{parts.scheme}://{parts.netloc}", path, fields)
 
 

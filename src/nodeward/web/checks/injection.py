@@ -15,6 +15,7 @@ from functools import partial
 from nodeward.web.checks import code, ssrf, traversal, xml
 from nodeward.web.checks.attempt import Attempt
 from nodeward.web.checks.context import ProbeContext, token
+from nodeward.web.examples import curl_shapes
 from nodeward.web.exchange import Exchange
 from nodeward.web.inputs import InjectionPoint, injection_points
 
@@ -238,6 +239,7 @@ def _jobs(
 
 
 def check(ctx: ProbeContext) -> None:
-    points = injection_points(ctx.site.endpoints, ctx.site.forms, ctx.shapes)
+    documented = curl_shapes(ctx.site.pages.values(), ctx.base)
+    points = injection_points(ctx.site.endpoints, ctx.site.forms, [*ctx.shapes, *documented])
     with ssrf.canary_for(ctx.client.settings.target) as canary:
         ctx.client.send_many(_jobs(ctx, points, _order(ctx, canary)))
