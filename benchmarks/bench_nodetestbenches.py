@@ -228,6 +228,7 @@ def main() -> int:
     unsafe_total: Counter[str] = Counter()
     unsafe_found: Counter[str] = Counter()
     wrong_rule: list[str] = []
+    missed: list[str] = []
     for sink in found:
         rule = str(sink["rule"])
         if "unsafe" not in sink["types"]:  # type: ignore[operator]
@@ -238,6 +239,8 @@ def main() -> int:
             unsafe_found[rule] += 1
         elif rules:
             wrong_rule.append(f"{sink['uri']}/unsafe: {sorted(rules)}")
+        else:
+            missed.append(f"{sink['method']} {sink['uri']}/unsafe ({sink['input']})")
     flagged = sorted(
         f"{uri}/{kind}: {sorted(r)}" for (_, uri, kind), r in hits.items() if kind != "unsafe"
     )
@@ -247,6 +250,7 @@ def main() -> int:
         "per_class": {r: f"{unsafe_found[r]}/{unsafe_total[r]}" for r in sorted(unsafe_total)},
         "safe_or_noop_flagged": flagged,
         "wrong_rule": wrong_rule,
+        "missed": missed,
         "crashed": any(f.rule == "NW740" for f in result.findings),
         "requests": result.requests,
         "seconds": round(wall, 1),
@@ -262,6 +266,7 @@ def main() -> int:
             print(f"  {rule:42} {score}")
         print(f"safe/noop flagged: {len(flagged)} {flagged}")
         print(f"wrong rule: {wrong_rule}")
+        print("missed:", *missed, sep="\n  ")
         print(f"{result.requests} requests in {wall:.1f} s; app crashed: {figures['crashed']}")
     return 0
 

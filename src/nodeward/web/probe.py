@@ -171,7 +171,6 @@ def _run(client: ProbeClient, options: ProbeOptions, results: Results) -> None:
     base = f"{urlsplit(options.url).scheme}://{urlsplit(options.url).netloc}"
     shapes = (*request_shapes(base, options.routes), *_imported(options, base, results))
     seeds = [options.url, *(base + r.sample for r in options.routes if r.method == "GET")]
-    seeds += [s.url() for s in shapes if s.method == "GET" and s.source == "openapi"]
     site = crawl(client, seeds) if not client.crashed else SiteMap({}, [], [])
     ctx = ProbeContext(
         client,

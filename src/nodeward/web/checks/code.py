@@ -11,8 +11,9 @@ import secrets
 from nodeward.web.checks.attempt import Attempt
 from nodeward.web.exchange import Exchange
 
-#: How the product is spliced into the evaluated text: alone, or closing a string literal.
-_SHAPES = ("{a}*{b}", "'+({a}*{b})+'", '"+({a}*{b})+"')
+#: How the product is spliced into the evaluated text: alone, as a string (a handler that
+#: sends a bare number makes Express read it as a status code), or closing a string literal.
+_SHAPES = ("{a}*{b}", "''+{a}*{b}", "'+({a}*{b})+'", '"+({a}*{b})+"')
 
 
 def _evaluated(attempt: Attempt, shape: str) -> Exchange | None:

@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from nodeward.web.checks.attempt import Attempt
 from nodeward.web.checks.context import token
+from nodeward.web.exchange import Exchange
 
 #: How long to wait for a fetch the app makes after it has answered.
 _GRACE_SECONDS = 0.3
@@ -80,16 +81,26 @@ def canary_for(target: str) -> Iterator[Canary | None]:
         canary.close()
 
 
-def check(attempt: Attempt, *, canary: Canary) -> bool:
+def _fetched(attempt: Attempt, canary: Canary, scheme: bool) -> Exchange | None:
+    """The answer to a canary URL (with or without `http://`: some apps add the scheme),
+    when the canary then saw the request."""
     path = token("nwssrf")
-    exchange = attempt.send(canary.url(path))
+    url = canary.url(path)
+    exchange = attempt.send(url if scheme else url.removeprefix("http://"))
     if exchange is None:
-        return False
+        return None
     deadline = time.monotonic() + _GRACE_SECONDS
     while not canary.saw(path):
         if time.monotonic() > deadline:
-            return False
+            return None
         time.sleep(0.05)
+    return exchange
+
+
+def check(attempt: Attempt, *, canary: Canary) -> bool:
+    exchange = _fetched(attempt, canary, scheme=True) or _fetched(attempt, canary, scheme=False)
+    if exchange is None:
+        return False
     return attempt.found(
         "NW106",
         exchange,
