@@ -13,7 +13,7 @@ from nodeward.web.probe import ProbeOptions, ProbeResult, run_probe
 from nodeward.web.routes import static_routes
 from web.app_runner import APPS, StartApp
 
-INJECTION = ("NW101", "NW102", "NW103", "NW104", "NW105", "NW106", "NW111", "NW114")
+INJECTION = ("NW101", "NW102", "NW103", "NW104", "NW105", "NW106", "NW111", "NW114", "NW901")
 
 #: What links and forms reach.
 BLACK_BOX = {
@@ -24,6 +24,7 @@ BLACK_BOX = {
     "NW106": {"/ssrf"},
     "NW111": {"/xxe"},
     "NW114": {"/xpath"},
+    "NW901": {"/hello/:name", "/comment"},
 }
 
 

@@ -216,6 +216,20 @@ def shape_of_endpoint(endpoint: Endpoint) -> RequestShape:
     )
 
 
+def shapes_of_links(urls: Iterable[str]) -> list[RequestShape]:
+    """Links whose path shows a route parameter (/hello/:name): the parameter is an input
+    even without a query string."""
+    shapes = []
+    for url in urls:
+        parts = urlsplit(url)
+        fields = path_fields(parts.path)
+        if fields and not parts.query:
+            shapes.append(
+                RequestShape("GET", f"{parts.scheme}://{parts.netloc}", parts.path, fields)
+            )
+    return shapes
+
+
 def shape_of_form(form: Form) -> RequestShape | None:
     """POST forms (GET forms are endpoints already); None for forms without fields and
     for login forms: payloads there count as failed logins, which lock accounts and trip the

@@ -35,6 +35,9 @@ app.get("/", (req, res) => {
 <a href="/echo?name=alice">echo</a> <a href="/grep?word=alice">grep</a>
 <a href="/grep-safe?word=alice">grep safe</a> <a href="/read?doc=intro">read</a>
 <a href="/read-safe?doc=intro">read safe</a>
+<a href="/hello/:name">greeting (replace :name)</a> <a href="/hello-safe/:name">safe greeting</a>
+<form method="post" action="/comment"><input name="text"></form>
+<form method="post" action="/comment-safe"><input name="text"></form>
 <a href="/api/lookup?who=alice">lookup</a> <a href="/api/lookup-safe?who=alice">lookup safe</a>
 </body></html>`);
 });
@@ -171,6 +174,13 @@ app.get("/read-safe", (req, res) => {
     err ? res.status(404).send("no such document") : res.type("text/plain").send(text),
   );
 });
+
+// -- reflected XSS through a path parameter and a POST form field -------------------------
+const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+app.get("/hello/:name", (req, res) => res.type("html").send(`<p>Hello ${req.params.name}</p>`));
+app.get("/hello-safe/:name", (req, res) => res.type("html").send(`<p>Hello ${escapeHtml(req.params.name)}</p>`));
+app.post("/comment", (req, res) => res.type("html").send(`<p>You wrote ${req.body.text}</p>`));
+app.post("/comment-safe", (req, res) => res.type("html").send(`<p>You wrote ${escapeHtml(req.body.text)}</p>`));
 
 // -- a JSON API behind a bearer token (--login-json) -------------------------------------
 const TOKENS = new Set();

@@ -14,10 +14,9 @@ from functools import partial
 
 from nodeward.web.checks import code, ssrf, traversal, xml
 from nodeward.web.checks.attempt import Attempt
-from nodeward.web.checks.context import ProbeContext, token
-from nodeward.web.examples import curl_shapes
+from nodeward.web.checks.context import ProbeContext, injection_points_of, token
 from nodeward.web.exchange import Exchange
-from nodeward.web.inputs import InjectionPoint, injection_points
+from nodeward.web.inputs import InjectionPoint
 
 SQL_ERRORS = re.compile(
     r"(SQLITE_ERROR|unrecognized token|You have an error in your SQL syntax|ER_PARSE_ERROR"
@@ -239,7 +238,6 @@ def _jobs(
 
 
 def check(ctx: ProbeContext) -> None:
-    documented = curl_shapes(ctx.site.pages.values(), ctx.base)
-    points = injection_points(ctx.site.endpoints, ctx.site.forms, [*ctx.shapes, *documented])
+    points = injection_points_of(ctx)
     with ssrf.canary_for(ctx.client.settings.target) as canary:
         ctx.client.send_many(_jobs(ctx, points, _order(ctx, canary)))
