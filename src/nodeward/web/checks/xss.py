@@ -75,7 +75,7 @@ def _probe(ctx: ProbeContext, endpoint: Endpoint, name: str, found: list[Candida
 
 
 def _probe_point(ctx: ProbeContext, point: InjectionPoint, found: list[Candidate]) -> None:
-    """Path parameters and body fields (query parameters are endpoints, above)."""
+    """Path parameters, body fields and the query parameters of known requests."""
     if ctx.results.has("NW901", point.key):
         return
     marker = token("nwx")
@@ -102,7 +102,10 @@ def _jobs(ctx: ProbeContext, found: list[Candidate]) -> Iterator[partial[None]]:
         for name, _ in endpoint.params:
             yield partial(_probe, ctx, endpoint, name, found)
     for point in injection_points_of(ctx):
-        if point.place in (Place.PATH, Place.FORM, Place.JSON):
+        # Query parameters of crawled links are the endpoints above; those of routes and
+        # OpenAPI operations are not.
+        known = point.place is Place.QUERY and point.shape.source != "crawl"
+        if known or point.place in (Place.PATH, Place.FORM, Place.JSON):
             yield partial(_probe_point, ctx, point, found)
 
 
