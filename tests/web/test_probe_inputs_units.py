@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 
+import httpx
 import pytest
 
 from nodeward.web.checks.attempt import without
 from nodeward.web.checks.injection import OPTION_OUTPUT, SHELL_ERRORS, SQL_ERRORS
+from nodeward.web.checks.ssrf import Canary
 from nodeward.web.checks.xml import XPATH_ERRORS
 from nodeward.web.crawl import Endpoint, Form, FormField
 from nodeward.web.examples import curl_shapes
@@ -240,3 +242,16 @@ def test_curl_examples_on_pages_become_requests() -> None:
         ),
     ]
     assert {s.base for s in shapes} == {BASE}
+
+
+def test_canary_records_requests_with_a_trailing_slash_or_query() -> None:
+    canary = Canary()
+    try:
+        for suffix in ("/", "?x=1"):
+            answer = httpx.get(canary.url("nwssrf1") + suffix, timeout=5, trust_env=False)
+            assert answer.text == "nodeward canary"
+        assert canary.saw("nwssrf1")
+        assert not canary.saw("nwssrf2")
+        assert canary.url("t").startswith("http://127.0.0.1:")
+    finally:
+        canary.close()

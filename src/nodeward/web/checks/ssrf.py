@@ -54,8 +54,10 @@ class Canary:
         return f"http://127.0.0.1:{self.port}/{path}"
 
     def saw(self, path: str) -> bool:
+        """Whether a request for `path` arrived (clients may add a slash or a query)."""
+        wanted = f"/{path}"
         with self._lock:
-            return f"/{path}" in self._seen
+            return any(seen.startswith(wanted) for seen in self._seen)
 
     def close(self) -> None:
         self._server.shutdown()
