@@ -11,6 +11,7 @@ import pytest
 from nodeward.web.checks.attempt import without
 from nodeward.web.checks.injection import OPTION_OUTPUT, SHELL_ERRORS, SQL_ERRORS
 from nodeward.web.checks.ssrf import Canary
+from nodeward.web.checks.traversal import STATUS, TRAVERSALS
 from nodeward.web.checks.xml import XPATH_ERRORS
 from nodeward.web.crawl import Endpoint, Form, FormField
 from nodeward.web.examples import curl_shapes
@@ -255,3 +256,11 @@ def test_canary_records_requests_with_a_trailing_slash_or_query() -> None:
         assert canary.url("t").startswith("http://127.0.0.1:")
     finally:
         canary.close()
+
+
+def test_traversal_oracle_is_the_process_status_never_a_writable_file() -> None:
+    status = "Name:\tnode\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t4242\nNgid:\t0\nPid:\t4242\n"
+    assert STATUS.search(status) is not None
+    assert STATUS.search("Tgid: 12 and Pid: 12 in one line") is None
+    # Payloads may reach fs.writeFile: they only ever name /proc/self/status.
+    assert all(t.endswith("/proc/self/status") for t in TRAVERSALS)
