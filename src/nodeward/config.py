@@ -73,6 +73,8 @@ class Config:
     probe_include: tuple[str, ...] = ()
     probe_exclude: tuple[str, ...] = ()
     confirm_crash: bool = False
+    login_json: str | None = None
+    openapi: Path | None = None
 
 
 #: Keys a config file may set, with how to read each value.

@@ -22,15 +22,17 @@ def start_app() -> Iterator[StartApp]:
             pytest.skip(reason)
         port = free_port()
         env = {**os.environ, "PORT": str(port), "NODE_ENV": "development"}
-        # Never run a test app as root: as root, it runs as nobody.
-        as_nobody = {"user": "nobody", "group": "nogroup"} if os.geteuid() == 0 else {}
+        # The apps are deliberately vulnerable: never run one as root.
+        as_root = hasattr(os, "geteuid") and os.geteuid() == 0
         process = subprocess.Popen(
             ["node", "server.js"],
             cwd=APPS / name,
             env=env,
-            **as_nobody,  # type: ignore[call-overload]
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            user="nobody" if as_root else None,
+            group="nogroup" if as_root else None,
+            extra_groups=[] if as_root else None,
         )
         started.append(process)
         wait_for_port(port, process)

@@ -116,4 +116,5 @@ def test_hardened_login_limit_checked_within_attempt_cap(start_app: StartApp) ->
     result = _probe(base + "/", active=True, max_login_attempts=3, allow_unsafe=("/log*,/sign*",))
     # The limiter allows 5: three attempts are not enough to see it, so it is reported.
     assert _where(result).get("NW720") == {"/login", "/signin"}
-    assert result.requests < 200
+    # Every input gets about 25 payloads (nine injection classes), login forms none.
+    assert result.requests < 400

@@ -91,3 +91,26 @@ def test_scan_with_url_confirms_static_findings(
     # The probe's own rules ran, so the scorecard no longer lists them as unevaluated.
     [headers] = [r for r in data["scorecard"] if r["practice"] == "security-headers"]
     assert "NW340" not in {u["rule"] for u in headers["unchecked"]}
+
+
+def test_scan_with_url_probes_the_inputs_handlers_read(
+    start_app: StartApp, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = start_app("inputs")
+    code, data = _run(capsys, "scan", str(APPS / "inputs"), "--url", base + "/")
+    assert code == 1
+    live = {
+        (e["location"]["url"].removeprefix(base), e["location"].get("parameter"))
+        for f in _findings(data)
+        if f["rule"] == "NW103"
+        for e in f["evidence"]
+        if e["location"]["kind"] == "http"
+    }
+    # Reached only through the fields the static side read from each handler.
+    assert {
+        ("/place/json", "host"),
+        ("/place/path/:host", "host"),
+        ("/place/cookie", "host"),
+        ("/place/header", "x-host"),
+    } <= live
+    assert not {u for u, _ in live if "safe" in u}

@@ -113,6 +113,11 @@ class ProbeClient:
         self.coverage = CoverageRecorder()
         self.observer: Callable[[Exchange], None] | None = None
         """Called with every exchange: the passive checks read every response."""
+        self.session_headers: dict[str, str] = {}
+        """Headers a login obtained (a bearer token), sent with authenticated requests."""
+        self.relogin: Callable[[Exchange], bool] | None = None
+        """Given an authenticated answer, logs in again when it shows the session is gone;
+        True when it did, and the request is sent once more (see web/login.py)."""
         timeout = httpx.Timeout(settings.timeout, connect=min(5.0, settings.timeout))
         self._http = httpx.Client(
             timeout=timeout,
@@ -226,8 +231,31 @@ class ProbeClient:
         follow_redirects: bool = True,
     ) -> Outcome:
         """One request (plus same-scope redirects when asked). Never raises for network
-        trouble: failures come back as `Failure`."""
+        trouble: failures come back as `Failure`. An authenticated request whose session
+        turns out lost is sent again after a re-login."""
+        outcome = self._send(method, url, body, headers, authenticated, follow_redirects)
+        relogin = self.relogin
+        if (
+            authenticated
+            and relogin is not None
+            and isinstance(outcome, Exchange)
+            and relogin(outcome)
+        ):
+            outcome = self._send(method, url, body, headers, authenticated, follow_redirects)
+        return outcome
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        body: bytes,
+        headers: Sequence[tuple[str, str]],
+        authenticated: bool,
+        follow_redirects: bool,
+    ) -> Outcome:
         all_headers = list(self.settings.headers) if authenticated else []
+        if authenticated:
+            all_headers += self.session_headers.items()
         all_headers += headers
         if authenticated and self.session_cookies:
             jar = "; ".join(f"{k}={v}" for k, v in self.session_cookies.items())

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from dataclasses import replace
@@ -100,6 +101,7 @@ def add_probe_flags(parser: argparse.ArgumentParser, *, with_url: bool) -> None:
         help="confirm reflected XSS in headless chromium (nodeward[browser])",
     )
     add_probe_safety_flags(parser, scan=with_url)
+    add_input_flags(parser)
 
 
 def add_probe_safety_flags(parser: argparse.ArgumentParser, *, scan: bool) -> None:
@@ -160,6 +162,43 @@ def add_probe_safety_flags(parser: argparse.ArgumentParser, *, scan: bool) -> No
         default=s,
         help="replay the request blamed for a crash or a degraded target once it is back",
     )
+
+
+def add_input_flags(parser: argparse.ArgumentParser) -> None:
+    """What the probe learns about the app's inputs and how it logs in (JSON APIs)."""
+    s = argparse.SUPPRESS
+    parser.add_argument(
+        "--login-json",
+        default=s,
+        metavar="JSON",
+        help="log in by POSTing this JSON object to --login-url; a token in the answer "
+        "is sent as Authorization: Bearer",
+    )
+    parser.add_argument(
+        "--openapi",
+        type=Path,
+        default=s,
+        metavar="FILE",
+        help="also probe the operations of this OpenAPI 3 description (JSON or YAML)",
+    )
+
+
+def input_options(config: Config) -> dict[str, Any]:
+    """ProbeOptions fields of add_input_flags, checked."""
+    if config.login_json is not None:
+        if not config.login_url:
+            raise ConfigError("--login-json needs --login-url")
+        if config.login_data is not None:
+            raise ConfigError("give --login-data or --login-json, not both")
+        try:
+            body = json.loads(config.login_json)
+        except ValueError as error:
+            raise ConfigError(f"--login-json: not valid JSON ({error})") from None
+        if not isinstance(body, dict):
+            raise ConfigError('--login-json: expected a JSON object, e.g. \'{"user": "a"}\'')
+    if config.openapi is not None and not config.openapi.is_file():
+        raise ConfigError(f"--openapi {config.openapi}: no such file")
+    return {"login_json": config.login_json, "openapi": config.openapi}
 
 
 def add_probe_command(sub: Any) -> None:
@@ -252,6 +291,7 @@ def probe_options(
         include=config.probe_include,
         exclude=config.probe_exclude,
         confirm_crash=config.confirm_crash,
+        **input_options(config),
     )
     try:
         options.policy()
@@ -303,7 +343,7 @@ def probe_report(config: Config) -> Report:
 
 def probe_scan(report: Report, config: Config) -> Report:
     """`nodeward scan PATH --url URL`: the static report with live findings merged in."""
-    routes = static_routes(report.routes)
+    routes = static_routes(report.routes, Path(report.root) if report.root else None)
     result = _run(probe_options(config, routes, scan=True), config)
     live = list(result.findings)
     baselined = report.baselined

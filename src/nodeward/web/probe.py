@@ -8,8 +8,9 @@ import ipaddress
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import assert_never
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from nodeward import progress
 from nodeward.findings import (
@@ -21,6 +22,7 @@ from nodeward.findings import (
     Unevaluated,
 )
 from nodeward.stopping import Terminated
+from nodeward.web import login, openapi
 from nodeward.web.checks import (
     access,
     bruteforce,
@@ -41,8 +43,9 @@ from nodeward.web.checks.context import ProbeContext
 from nodeward.web.client import ClientSettings, ProbeClient, StopReason
 from nodeward.web.crawl import SiteMap, crawl
 from nodeward.web.exchange import Exchange, Failure, FailureKind, Request
+from nodeward.web.inputs import RequestShape
 from nodeward.web.results import Results
-from nodeward.web.routes import StaticRoute
+from nodeward.web.routes import StaticRoute, request_shapes
 from nodeward.web.rules import APP_CRASH
 from nodeward.web.safety import SafetyPolicy
 
@@ -65,6 +68,10 @@ class ProbeOptions:
     browser: bool = False
     routes: tuple[StaticRoute, ...] = ()
     verify_tls: bool = True
+    openapi: Path | None = None
+    """An OpenAPI 3 description whose operations are probed too (--openapi)."""
+    login_json: str | None = None
+    """A JSON object POSTed to --login-url; a bearer token in the answer is sent after."""
     max_time: float = 600.0
     allow_unsafe: tuple[str, ...] = ()
     allow_methods: tuple[str, ...] = ()
@@ -100,8 +107,8 @@ PASSIVE_CODES = (
 )
 #: Rules only the active checks report (with --active).
 ACTIVE_CODES = (
-    *("NW101", "NW102", "NW103", "NW105", "NW501", "NW502", "NW540", "NW650", "NW720"),
-    *("NW741", "NW901"),
+    *("NW101", "NW102", "NW103", "NW104", "NW105", "NW106", "NW111", "NW114", "NW501"),
+    *("NW502", "NW540", "NW650", "NW720", "NW741", "NW901"),
 )
 
 
@@ -252,9 +259,15 @@ def _run(client: ProbeClient, options: ProbeOptions, results: Results) -> None:
     authenticated = bool(options.headers or options.cookies)
     if options.login_url:
         client.coverage.begin("login")
-        authenticated = _login(client, options, results) or authenticated
+        settings = login.LoginSettings(
+            login.absolute_login_url(options.url, options.login_url),
+            options.login_data,
+            options.login_json,
+        )
+        authenticated = login.log_in(client, settings, results) or authenticated
         client.coverage.begin("crawl")
     base = f"{urlsplit(options.url).scheme}://{urlsplit(options.url).netloc}"
+    shapes = (*request_shapes(base, options.routes), *_imported(options, base, results))
     seeds = [options.url, *(base + r.sample for r in options.routes if r.method == "GET")]
     site = crawl(client, seeds) if not client.halted else SiteMap({}, [], [])
     ctx = ProbeContext(
@@ -264,6 +277,7 @@ def _run(client: ProbeClient, options: ProbeOptions, results: Results) -> None:
         authenticated=authenticated,
         max_login_attempts=options.max_login_attempts,
         routes=tuple(r.sample for r in options.routes),
+        shapes=shapes,
     )
     steps: list[Callable[[ProbeContext], object]] = [
         cors.check,
@@ -294,6 +308,17 @@ def _stage_name(step: Callable[[ProbeContext], object]) -> str:
     return "xss" if name == "probe" else name
 
 
+def _imported(options: ProbeOptions, base: str, results: Results) -> tuple[RequestShape, ...]:
+    """The requests of --openapi; a description that cannot be read is a skip."""
+    if options.openapi is None:
+        return ()
+    try:
+        return openapi.load(options.openapi, base)
+    except openapi.OpenApiError as error:
+        results.skip(str(options.openapi), str(error))
+        return ()
+
+
 def _xss_step(options: ProbeOptions) -> Callable[[ProbeContext], None]:
     def step(ctx: ProbeContext) -> None:
         candidates = xss.check(ctx)
@@ -304,32 +329,6 @@ def _xss_step(options: ProbeOptions) -> Callable[[ProbeContext], None]:
                 ctx.results.skip(skip.target, skip.reason)
 
     return step
-
-
-def _login(client: ProbeClient, options: ProbeOptions, results: Results) -> bool:
-    """POST --login-data to --login-url and keep the cookies it sets for later requests."""
-    url = options.login_target or ""
-    body = urlencode(parse_qsl(options.login_data or "", keep_blank_values=True)).encode()
-    outcome = client.send(
-        "POST",
-        url,
-        body=body,
-        headers=[("Content-Type", "application/x-www-form-urlencoded")],
-        follow_redirects=False,
-    )
-    if not isinstance(outcome, Exchange):
-        results.skip(url, f"login failed: {outcome.kind.value} ({outcome.detail})")
-        return False
-    jar: list[tuple[str, str]] = []
-    for header in outcome.response.header_values("set-cookie"):
-        name, _, value = header.split(";", 1)[0].partition("=")
-        if name.strip():
-            jar.append((name.strip(), value.strip()))
-    if outcome.response.status >= 400 or not jar:
-        results.skip(url, f"login did not succeed (HTTP {outcome.response.status}, no cookie set)")
-        return False
-    client.add_session_cookies(jar, "the login answer")
-    return True
 
 
 def _worth_a_skip(kind: FailureKind) -> bool:

@@ -41,6 +41,7 @@ class Results:
         severity: Severity | None = None,
         confidence: Confidence | None = None,
         fix: str | None = None,
+        page: str | None = None,
     ) -> None:
         """Record a finding of rule `code` proven by `exchange`. Findings with the same
         code and `key` are one weakness: the first one seen is kept. App-wide weaknesses use
@@ -54,7 +55,8 @@ class Results:
         request = exchange.request
         # Without the query: payloads carry random markers, and the location feeds the
         # fingerprint that baselines match on. The evidence keeps the full request.
-        page = urlsplit(request.url)._replace(query="", fragment="").geturl()
+        # `page` names the route when the payload sits in the path itself.
+        page = page or urlsplit(request.url)._replace(query="", fragment="").geturl()
         location = HttpLocation(url=page, method=request.method, parameter=parameter)
         evidence = Evidence(
             location=location,

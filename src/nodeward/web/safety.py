@@ -173,3 +173,12 @@ class SafetyPolicy:
             yield f"--allow-unsafe {pattern.text}"
         for method in sorted(self.allow_methods):
             yield f"--allow-methods {method}"
+
+
+def is_state_changing(method: str, url: str) -> bool:
+    """Whether a payload request must never be sent by the injection checks on their own:
+    DELETE, PUT and PATCH, or a URL whose path or query names a destructive action. (POST
+    forms are state-changing too, but the client's policy decides those, by --allow-unsafe.)"""
+    if method.upper() in GUARDED_METHODS:
+        return True
+    return state_change_reason("GET", url) is not None

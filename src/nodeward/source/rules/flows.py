@@ -318,6 +318,34 @@ XXE = _rule(
     (_OWASP_CHEAT + "XML_External_Entity_Prevention_Cheat_Sheet.html",),
 )
 
+XPATH_INJECTION = _rule(
+    "NW114",
+    "xpath-injection",
+    "Request data is written into an XPath expression",
+    (643,),
+    Owasp.A03,
+    _INJ,
+    Severity.HIGH,
+    (
+        "Follows request data into the expression text of xpath (select, select1, "
+        "evaluate, parse) and libxmljs / libxmljs2 `find` and `get`. The live probe "
+        "reports it when a quote breaks the expression or an XPath-only condition "
+        "(count(/*)=1 versus =2) changes the answer.",
+        "A quote ends the string literal and `' or '1'='1` selects every node: a login that "
+        "checks credentials with XPath accepts any password, and a search reads every "
+        "record of the document, including fields never meant to be shown.",
+        "xpath.select(`//user[name='${req.query.name}']`, doc);",
+        'const nodes = xpath.parse("//user[name=$name]").select({ node: doc, '
+        "variables: { name: req.query.name } });",
+        "Pass input as an XPath variable (xpath.parse(expr).select({ variables })), never "
+        "in the expression text",
+    ),
+    (
+        "OWASP XPath Injection: https://owasp.org/www-community/attacks/XPATH_Injection",
+        "CWE-643: https://cwe.mitre.org/data/definitions/643.html",
+    ),
+)
+
 HEADER_INJECTION = _rule(
     "NW112",
     "header-injection",
@@ -627,6 +655,7 @@ RULES_BY_KIND: dict[SinkKind, RuleMeta] = {
     SinkKind.PROTOTYPE: PROTOTYPE_POLLUTION,
     SinkKind.DESERIALIZATION: DESERIALIZATION,
     SinkKind.XXE: XXE,
+    SinkKind.XPATH: XPATH_INJECTION,
     SinkKind.HEADER: HEADER_INJECTION,
     SinkKind.REDIRECT: OPEN_REDIRECT,
     SinkKind.MASS_ASSIGNMENT: MASS_ASSIGNMENT,
@@ -653,6 +682,7 @@ _KIND_TITLES = {
     SinkKind.PROTOTYPE: "prototype pollution",
     SinkKind.DESERIALIZATION: "insecure deserialization",
     SinkKind.XXE: "XXE",
+    SinkKind.XPATH: "XPath injection",
     SinkKind.HEADER: "header injection",
     SinkKind.REDIRECT: "open redirect",
     SinkKind.MASS_ASSIGNMENT: "mass assignment",

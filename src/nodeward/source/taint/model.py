@@ -32,6 +32,7 @@ class SinkKind(Enum):
     PROTOTYPE = "prototype-pollution"
     DESERIALIZATION = "insecure-deserialization"
     XXE = "xxe"
+    XPATH = "xpath-injection"
     HEADER = "header-injection"
     REDIRECT = "open-redirect"
     MASS_ASSIGNMENT = "mass-assignment"

@@ -8,7 +8,9 @@ from urllib.parse import urlencode, urlsplit
 
 from nodeward.web.client import ProbeClient
 from nodeward.web.crawl import Endpoint, SiteMap
+from nodeward.web.examples import curl_shapes
 from nodeward.web.exchange import Exchange
+from nodeward.web.inputs import InjectionPoint, RequestShape, injection_points, shapes_of_links
 from nodeward.web.results import Results
 
 
@@ -22,6 +24,9 @@ class ProbeContext:
     routes: tuple[str, ...] = ()
     """Paths of the static route table (with sample values), when a project was given."""
     extra: dict[str, Exchange] = field(default_factory=dict)
+    shapes: tuple[RequestShape, ...] = ()
+    """Complete requests known beforehand (static route table, OpenAPI): their inputs are
+    varied besides what the crawl found."""
 
     @property
     def base(self) -> str:
@@ -30,6 +35,14 @@ class ProbeContext:
 
     def url(self, path: str) -> str:
         return self.base + (path if path.startswith("/") else "/" + path)
+
+
+def injection_points_of(ctx: ProbeContext) -> list[InjectionPoint]:
+    """Every input to vary: crawled links and forms, known request shapes (routes, OpenAPI)
+    and the requests the pages document as curl command lines."""
+    documented = curl_shapes(ctx.site.pages.values(), ctx.base)
+    linked = shapes_of_links(ctx.site.pages)
+    return injection_points(ctx.site.endpoints, ctx.site.forms, [*ctx.shapes, *documented, *linked])
 
 
 def token(prefix: str = "nw") -> str:

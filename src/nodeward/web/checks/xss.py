@@ -7,9 +7,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 
-from nodeward.web.checks.context import ProbeContext, route_key, token, with_param
+from nodeward.web.checks.context import (
+    ProbeContext,
+    injection_points_of,
+    route_key,
+    token,
+    with_param,
+)
 from nodeward.web.crawl import Endpoint
 from nodeward.web.exchange import Exchange
+from nodeward.web.inputs import InjectionPoint, Place, send
 
 #: Elements whose content the browser never parses as markup.
 _INERT = re.compile(r"<(textarea|title|noscript|xmp|plaintext|iframe)\b[^>]*>", re.I)
@@ -67,10 +74,39 @@ def _probe(ctx: ProbeContext, endpoint: Endpoint, name: str, found: list[Candida
         )
 
 
+def _probe_point(ctx: ProbeContext, point: InjectionPoint, found: list[Candidate]) -> None:
+    """Path parameters, body fields and the query parameters of known requests."""
+    if ctx.results.has("NW901", point.key):
+        return
+    marker = token("nwx")
+    outcome = send(ctx.client, point, payload(marker))
+    if outcome is None or not outcome.response.is_html:
+        return
+    if executable_context(outcome.response.text, marker):
+        if point.shape.method == "GET":
+            found.append(Candidate(outcome.request.url, point.name, outcome))
+        ctx.results.add(
+            "NW901",
+            outcome,
+            f"The {point.describe()} is reflected into the page as live HTML; escape it "
+            "(template auto-escaping) instead of building HTML strings",
+            key=point.key,
+            parameter=point.name,
+            around=marker,
+            page=point.shape.base + point.shape.path,
+        )
+
+
 def _jobs(ctx: ProbeContext, found: list[Candidate]) -> Iterator[partial[None]]:
     for endpoint in ctx.site.endpoints:
         for name, _ in endpoint.params:
             yield partial(_probe, ctx, endpoint, name, found)
+    for point in injection_points_of(ctx):
+        # Query parameters of crawled links are the endpoints above; those of routes and
+        # OpenAPI operations are not.
+        known = point.place is Place.QUERY and point.shape.source != "crawl"
+        if known or point.place in (Place.PATH, Place.FORM, Place.JSON):
+            yield partial(_probe_point, ctx, point, found)
 
 
 def check(ctx: ProbeContext) -> list[Candidate]:
