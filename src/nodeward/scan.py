@@ -57,6 +57,8 @@ def run_scan(config: Config) -> Report:
             max_file_size=config.max_file_size,
             exclude=config.exclude,
             follow_symlinks=config.follow_symlinks,
+            default_excludes=config.default_excludes,
+            include_tests=config.include_tests,
         ),
     )
     project = load_project(inventory, config)

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from nodeward.default_excludes import BROWSER_FOLDERS
 from nodeward.discover import FileKind
 from nodeward.findings import FlowStep, SourceLocation
 from nodeward.project import Project
@@ -24,7 +25,7 @@ from nodeward.source.taint.templates import (
 )
 from nodeward.source.taint.values import OriginKind, Render, Source, Taint, Trace, members, union
 
-STATIC_FOLDERS = frozenset({"public", "static", "assets", "client", "frontend", "www"})
+STATIC_FOLDERS = BROWSER_FOLDERS
 FRONT_END_MODULES = frozenset(
     {
         "react",
