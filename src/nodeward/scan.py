@@ -218,7 +218,10 @@ def drop_superseded(findings: list[Finding]) -> list[Finding]:
         if not (
             isinstance(f.location, SourceLocation)
             and f.rule in SUPERSEDED_BY
-            and (SUPERSEDED_BY[f.rule], f.location.path, f.location.line) in present
+            and any(
+                (rule, f.location.path, f.location.line) in present
+                for rule in SUPERSEDED_BY[f.rule]
+            )
         )
     ]
 

@@ -548,7 +548,8 @@ DOM_XSS = _rule(
         "follows location.hash/search/href, document.URL/referrer, window.name and "
         "postMessage `event.data` into innerHTML, outerHTML, document.write, "
         "insertAdjacentHTML, jQuery .html()/.append()/$(...), Angular "
-        "bypassSecurityTrust* and React dangerouslySetInnerHTML.",
+        "bypassSecurityTrust* and React dangerouslySetInnerHTML, and into code the "
+        "browser evaluates (eval, new Function, string timers).",
         "A crafted link or message runs script in the page without the server ever seeing "
         "it: server-side filters and logs miss it entirely.",
         'document.getElementById("out").innerHTML = location.hash.slice(1);',
@@ -696,6 +697,14 @@ def _as_zip_slip(hit: Hit) -> Hit:
     return hit
 
 
+def _as_dom_xss(hit: Hit) -> Hit:
+    """URL or message data evaluated in browser code runs script in the visitor's page:
+    DOM XSS, not code injection on the server."""
+    origin = hit.trace.origin
+    browser = isinstance(origin, Source) and origin.kind is OriginKind.BROWSER
+    return replace(hit, kind=SinkKind.DOM_XSS) if hit.kind is SinkKind.CODE and browser else hit
+
+
 def _stored_finding(hit: Hit, write: Hit) -> Finding:
     origin = hit.trace.origin
     assert isinstance(origin, Source)  # noqa: S101 - stored hits have a stored source
@@ -838,7 +847,7 @@ def _check_project(project: Project) -> Iterator[Finding]:
     hits = [h for h in hits if h.kind is not SinkKind.STORE and not stored.is_stored(h.trace)]
     privileged: bool | None = None
     by_sink: dict[tuple[str, int, int, SinkKind], list[Hit]] = {}
-    hits = [_as_zip_slip(h) for h in hits]
+    hits = [_as_dom_xss(_as_zip_slip(h)) for h in hits]
     for hit in hits:
         by_sink.setdefault((hit.sink.path, hit.sink.line, hit.sink.column, hit.kind), []).append(
             hit

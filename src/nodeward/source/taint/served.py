@@ -13,6 +13,7 @@ from nodeward.discover import FileKind
 from nodeward.findings import FlowStep, SourceLocation
 from nodeward.project import Project
 from nodeward.source import syntax
+from nodeward.source.browser import is_client_file
 from nodeward.source.context import FileContext, Ref
 from nodeward.source.parse import Node, SourceText, parse
 from nodeward.source.taint.model import SinkKind
@@ -26,17 +27,6 @@ from nodeward.source.taint.templates import (
 from nodeward.source.taint.values import OriginKind, Render, Source, Taint, Trace, members, union
 
 STATIC_FOLDERS = BROWSER_FOLDERS
-FRONT_END_MODULES = frozenset(
-    {
-        "react",
-        "react-dom",
-        "react-dom/client",
-        "@angular/core",
-        "@angular/platform-browser",
-        "vue",
-        "jquery",
-    }
-)
 _STATIC_CALLS = (Ref("express", ("static",)), Ref("serve-static", ()), Ref("koa-static", ()))
 _AUTOESCAPE_CALLS = (
     Ref("nunjucks", ("configure",)),
@@ -93,15 +83,6 @@ def _static_folders(project: Project) -> set[str]:
                 if folder:
                     folders.add(posixpath.basename(folder.strip("./")) or folder)
     return folders
-
-
-def is_client_file(ctx: FileContext, folders: set[str]) -> bool:
-    parts = ctx.rel.split("/")
-    if "node_modules" in parts:
-        return False
-    if ctx.rel.endswith((".jsx", ".tsx")) or any(p in folders for p in parts[:-1]):
-        return True
-    return bool(ctx.imported_modules() & FRONT_END_MODULES)
 
 
 def served_code(project: Project) -> Served:
