@@ -20,6 +20,7 @@ from nodeward.source.taint.model import SinkKind
 from nodeward.source.taint.template_context import OutputContext, can_run_script
 from nodeward.source.taint.templates import (
     TemplateOutput,
+    engine_of,
     find_view,
     inline_scripts,
     template_outputs,
@@ -51,6 +52,7 @@ class TemplateHit:
     written: str  # "<%- %>", ...
     escaped: bool  # printed with an escaping tag, in a context where that is not enough
     context: OutputContext
+    by_setting: bool  # unescaped because a setting turned escaping off (EscapeSetting)
 
 
 def named_calls(ctx: FileContext) -> Iterator[tuple[Node, str]]:
@@ -100,16 +102,53 @@ def served_code(project: Project) -> Served:
     return Served(frozenset(client), tuple(inline))
 
 
-def autoescape_disabled(project: Project) -> bool:
+@dataclass(frozen=True)
+class EscapeSetting:
+    """A setting that turns off HTML escaping for every output of an engine's templates."""
+
+    location: SourceLocation
+    label: str  # "swig.init({ autoescape: false })"
+    engines: frozenset[str]
+
+
+_NUNJUCKS_ENGINES = frozenset({"nunjucks", "html"})
+_HANDLEBARS_MODULES = frozenset({"handlebars", "express-handlebars", "hbs", "express-hbs"})
+
+
+def escape_settings(project: Project) -> list[EscapeSetting]:
+    """Nunjucks/Swig `autoescape: false` and Handlebars `noEscape: true`, in file order."""
+    found: list[EscapeSetting] = []
     for ctx in project.files:
+        handlebars = bool(ctx.imported_modules() & _HANDLEBARS_MODULES)
         for call in ctx.calls:
-            if ctx.callee(call) not in _AUTOESCAPE_CALLS:
-                continue
-            for arg in syntax.call_arguments(call):
-                value = syntax.object_get(ctx.value_of(arg), "autoescape")
-                if syntax.bool_value(value) is False:
-                    return True
-    return False
+            setting = _escape_setting(ctx, call, handlebars)
+            if setting is not None:
+                found.append(setting)
+    return found
+
+
+def _escape_setting(ctx: FileContext, call: Node, handlebars: bool) -> EscapeSetting | None:
+    nunjucks = ctx.callee(call) in _AUTOESCAPE_CALLS
+    if not nunjucks and not handlebars:
+        return None
+    for arg in syntax.call_arguments(call):
+        options = ctx.value_of(arg)
+        if nunjucks and syntax.bool_value(syntax.object_get(options, "autoescape")) is False:
+            label = f"{ctx.callee_name(call)}({{ autoescape: false }})"
+            return EscapeSetting(ctx.location(call), label, _NUNJUCKS_ENGINES)
+        if handlebars:
+            compiler = ctx.value_of(syntax.object_get(options, "compilerOptions"))
+            for holder in (options, compiler):
+                if syntax.bool_value(syntax.object_get(holder, "noEscape")) is True:
+                    label = f"Handlebars {ctx.callee_name(call)}(... noEscape: true ...)"
+                    return EscapeSetting(ctx.location(call), label, frozenset({"handlebars"}))
+    return None
+
+
+def setting_for(rel: str, settings: list[EscapeSetting]) -> EscapeSetting | None:
+    """The setting that turned escaping off in template `rel`."""
+    engine = engine_of(rel)
+    return next((s for s in settings if engine in s.engines), None)
 
 
 def views_folders(project: Project) -> tuple[str, ...]:
@@ -134,7 +173,7 @@ def template_hits(project: Project, renders: list[Render]) -> list[TemplateHit]:
         return []
     templates = {d.rel: d for d in project.inventory.of_kind(FileKind.TEMPLATE)}
     folders = views_folders(project)
-    autoescape_off = autoescape_disabled(project)
+    settings = escape_settings(project)
     hits: list[TemplateHit] = []
     for render in renders:
         rel = find_view(render.view, sorted(templates), folders)
@@ -142,6 +181,7 @@ def template_hits(project: Project, renders: list[Render]) -> list[TemplateHit]:
         if not isinstance(text, SourceText):
             continue
         decoded = text.source.decode("utf-8", errors="replace")
+        autoescape_off = setting_for(text.rel, settings) is not None
         for output in template_outputs(text.rel, decoded, autoescape_off):
             if not _can_run_script(output):
                 continue
@@ -195,6 +235,7 @@ def _template_hit(
         output.syntax,
         output.escaped,
         output.context,
+        output.by_setting,
     )
 
 
