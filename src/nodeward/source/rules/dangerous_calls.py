@@ -30,7 +30,9 @@ CODE_EXECUTION = RuleMeta(
         "`vm.runInNewContext`, `vm.runInContext`, `new vm.Script`, `vm.compileFunction` "
         "and string-built `setTimeout` / `setInterval` / `setImmediate` calls whose code "
         "argument is not a constant (a variable, concatenation or template with "
-        "substitutions)."
+        "substitutions). In browser code (static folders, .jsx/.tsx, front-end imports, "
+        "or `document`/`window` without a Node.js module) the finding is medium and says "
+        "the code runs in the visitor's browser; a proven flow there is NW903."
     ),
     why=(
         "If any part of the string comes from a user, they run arbitrary JavaScript in the "
