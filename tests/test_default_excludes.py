@@ -134,3 +134,15 @@ def test_vendored_served_library_is_still_identified(
     assert [(f.rule, f.location.path) for f in report.findings] == [  # type: ignore[union-attr]
         ("DEP002", "public/vendor/jquery.min.js")
     ]
+
+
+def test_deployment_files_in_build_folders_are_read(tmp_path: Path) -> None:
+    _write_files = {
+        "build/Dockerfile": 'FROM node:20\nUSER root\nCMD ["node", "server.js"]\n',
+        "test/Dockerfile": 'FROM node:20\nUSER root\nCMD ["node", "server.js"]\n',
+    }
+    for rel, text in _write_files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    report = scan_path(tmp_path, select=("RUN",))
+    assert {f.location.path for f in report.findings} == {"build/Dockerfile"}  # type: ignore[union-attr]

@@ -2,7 +2,10 @@
 
 The scanned folder is a jail: a symlink whose target lies outside it (a file or a folder)
 is not followed unless --follow-symlinks says so, and only regular files are read (a FIFO
-or a device would block or never end)."""
+or a device would block or never end).
+
+Tests, build output, vendored code and snippets are left out of the server-code analysis
+by default (default_excludes.py); an entry point among them is analysed all the same."""
 
 from __future__ import annotations
 
@@ -229,10 +232,17 @@ def _excluded(rel: str, options: DiscoveryOptions) -> Exclusion | None:
     return found
 
 
+_DEPLOYMENT_KINDS = frozenset({FileKind.DOCKERFILE, FileKind.COMPOSE, FileKind.KUBERNETES})
+
+
 def _set_aside(inventory: Inventory, path: Path, rel: str, exclusion: Exclusion) -> None:
     """A default-excluded file: a library script is kept for the dependency audit (DEP002
-    identifies served libraries by content), other scripts wait for readmit()."""
-    kind = classify(path.name) if may_analyze(path.name) else None
+    identifies served libraries by content), other scripts wait for readmit(). In build
+    and vendor folders the deployment files (a `build/Dockerfile`) are read as usual."""
+    kind = classify(path.name, path) if may_analyze(path.name) else None
+    if kind in _DEPLOYMENT_KINDS and exclusion.treatment is Treatment.LIBRARY:
+        _add_file(inventory, path, rel, inventory.options)
+        return
     if kind is not FileKind.SCRIPT:
         return
     inventory.exclusions.note(rel, exclusion)
