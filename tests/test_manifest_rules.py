@@ -152,6 +152,12 @@ def test_secrets_in_test_files_are_not_named_secrets_but_keys_still_count(tmp_pa
     # Test code is left out by default, but its text is still searched for provider keys.
     assert _hits(tmp_path, "NW602") == [("test/login.test.js", 2)]
     assert _hits(tmp_path, "NW601") == []
+    suppressed = "// nodeward-ignore NW602: a revoked key kept for the test\n"
+    text = (
+        (tmp_path / "test/login.test.js").read_text().replace("const key", suppressed + "const key")
+    )
+    (tmp_path / "test/login.test.js").write_text(text)
+    assert _hits(tmp_path, "NW602") == []
 
 
 def test_dockerfile_findings_honour_hash_suppressions(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from nodeward import parallel, scan
 from nodeward.cli import main
 from nodeward.findings import Report
 from nodeward.rules import CHECKERS
-from nodeward.source.rules import flows, passwords, secrets
+from nodeward.source.rules import flows, passwords
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 # Per-file rules (cookies, JWT), a standalone project rule (password hashing) and
@@ -109,7 +109,6 @@ def test_standalone_project_checks_run_beside_the_per_file_checks() -> None:
     per_file, per_project = scan.split_checkers(CHECKERS)
     assert all(c.check_file is not None or c.check_project is not None for c in per_file)
     beside = [c for c in per_file if c.check_project is not None]
-    # secrets: provider keys in the test code the default excludes leave out
-    assert [c.rules for c in beside] == [secrets.CHECKER.rules, passwords.CHECKER.rules]
+    assert [c.rules for c in beside] == [passwords.CHECKER.rules]
     assert flows.CHECKER.rules in [c.rules for c in per_project]
     assert passwords.CHECKER.rules not in [c.rules for c in per_project]

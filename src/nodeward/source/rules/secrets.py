@@ -7,13 +7,14 @@ import re
 from collections.abc import Iterator
 
 from nodeward.checks import Checker
+from nodeward.discover import DiscoveredFile, FileKind
 from nodeward.findings import Confidence, Finding, Severity, SourceLocation
 from nodeward.practices import Practice
 from nodeward.project import Project
 from nodeward.rulemeta import Owasp, RuleMeta
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
-from nodeward.source.parse import Node, SourceText, read_text
+from nodeward.source.parse import Node, SourceText
 from nodeward.source.rules import literals, naming
 from nodeward.source.rules.secret_patterns import secret_patterns
 
@@ -395,11 +396,13 @@ def _keys_in_set_aside_tests(project: Project) -> Iterator[Finding]:
         if rel in analysed:  # an entry point, analysed with the rest
             continue
         try:
-            if path.stat().st_size > project.config.max_file_size:
-                continue
+            size = path.stat().st_size
         except OSError:
             continue
-        text = read_text(path, rel)
+        if size > project.config.max_file_size:
+            continue
+        # Read through the project, so that a `nodeward-ignore` comment in it applies.
+        text = project.text_of(DiscoveredFile(path, rel, FileKind.SCRIPT, size))
         if isinstance(text, SourceText):
             yield from _keys_in_text(text)
 
@@ -427,6 +430,6 @@ def _keys_in_text(text: SourceText) -> Iterator[Finding]:
 CHECKER = Checker(
     rules=(HARDCODED_SECRET, CLOUD_OR_API_KEY, CONNECTION_STRING_PASSWORD),
     check_file=_check_file,
+    # Not standalone: it runs in the main process, where inline suppressions are read.
     check_project=_keys_in_set_aside_tests,
-    standalone=True,
 )
