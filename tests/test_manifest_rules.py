@@ -29,8 +29,8 @@ def _package(scripts: dict[str, str]) -> str:
     return json.dumps({"name": "app", "version": "1.0.0", "scripts": scripts}, indent=2) + "\n"
 
 
-def _hits(root: Path, code: str) -> list[tuple[str, int]]:
-    report = scan_path(root, select=(code,))
+def _hits(root: Path, code: str, **flags: object) -> list[tuple[str, int]]:
+    report = scan_path(root, select=(code,), **flags)
     return sorted(
         (f.location.path, f.location.line)
         for f in report.findings
@@ -147,8 +147,17 @@ def test_secrets_in_test_files_are_not_named_secrets_but_keys_still_count(tmp_pa
             )
         },
     )
-    assert _hits(tmp_path, "NW601") == []
+    assert _hits(tmp_path, "NW601", include_tests=True) == []
+    assert _hits(tmp_path, "NW602", include_tests=True) == [("test/login.test.js", 2)]
+    # Test code is left out by default, but its text is still searched for provider keys.
     assert _hits(tmp_path, "NW602") == [("test/login.test.js", 2)]
+    assert _hits(tmp_path, "NW601") == []
+    suppressed = "// nodeward-ignore NW602: a revoked key kept for the test\n"
+    text = (
+        (tmp_path / "test/login.test.js").read_text().replace("const key", suppressed + "const key")
+    )
+    (tmp_path / "test/login.test.js").write_text(text)
+    assert _hits(tmp_path, "NW602") == []
 
 
 def test_dockerfile_findings_honour_hash_suppressions(tmp_path: Path) -> None:

@@ -292,7 +292,16 @@ def test_an_entry_point_is_analysed_however_it_looks(
     _write(tmp_path, "dist/vendor.min.js", ONE_LINE_APP)
     report = scan_path(tmp_path, select=("NW104",))
     assert _hits(report) == [("NW104", "dist/server.min.js", 1)]
+    # dist/ is build output, left out by default; the entry point in it is analysed.
+    assert _reasons(report) == {"dist/": DIST_NOTE}
+    report = scan_path(tmp_path, select=("NW104",), default_excludes=False)
     assert _reasons(report) == {"dist/vendor.min.js": MINIFIED_REASON}
+
+
+DIST_NOTE = (
+    "default exclude (build output): 1 script in dist kept only to identify served "
+    "libraries (DEP002), not analysed as server code; --no-default-excludes analyses them"
+)
 
 
 def test_bundle_detection_reads_content() -> None:

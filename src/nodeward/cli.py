@@ -124,6 +124,19 @@ def _add_scan(sub: Any) -> None:
     )
     parser.add_argument("--include-node-modules", action="store_true", default=s)
     parser.add_argument(
+        "--include-tests",
+        action="store_true",
+        default=s,
+        help="also analyse tests, fixtures and mocks (left out by default)",
+    )
+    parser.add_argument(
+        "--no-default-excludes",
+        dest="default_excludes",
+        action="store_false",
+        default=s,
+        help="analyse everything: tests, build output, vendored and minified code, snippets",
+    )
+    parser.add_argument(
         "--follow-symlinks",
         action="store_true",
         default=s,

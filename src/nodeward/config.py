@@ -37,6 +37,8 @@ class Config:
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     include_node_modules: bool = False
+    default_excludes: bool = True  # leave tests, build output, vendored code out (discover)
+    include_tests: bool = False  # ...but analyse tests, fixtures and mocks
     follow_symlinks: bool = False  # follow symlinks that leave the scanned folder
     max_file_size: int = 2_000_000
     baseline: Path | None = None
@@ -86,6 +88,8 @@ _FILE_KEYS: dict[str, str] = {
     "ignore": "codes",
     "exclude": "strings",
     "include_node_modules": "bool",
+    "default_excludes": "bool",
+    "include_tests": "bool",
     "follow_symlinks": "bool",
     "max_file_size": "int",
     "jobs": "int",

@@ -2,21 +2,25 @@
 
 The scanned folder is a jail: a symlink whose target lies outside it (a file or a folder)
 is not followed unless --follow-symlinks says so, and only regular files are read (a FIFO
-or a device would block or never end)."""
+or a device would block or never end).
+
+Tests, build output, vendored code and snippets are left out of the server-code analysis
+by default (default_excludes.py); an entry point among them is analysed all the same."""
 
 from __future__ import annotations
 
 import os
 import re
 import stat
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
 import pathspec
 
+from nodeward.default_excludes import Exclusion, ExclusionLog, Treatment, exclusion_of
 from nodeward.findings import Skip
 from nodeward.source.bundles import HEAD_BYTES, bundle_reason
 
@@ -52,22 +56,55 @@ class DiscoveredFile:
     size: int
 
 
-@dataclass
-class Inventory:
-    root: Path
-    files: list[DiscoveredFile] = field(default_factory=list)
-    skips: list[Skip] = field(default_factory=list)
-
-    def of_kind(self, kind: FileKind) -> list[DiscoveredFile]:
-        return [f for f in self.files if f.kind is kind]
-
-
 @dataclass(frozen=True)
 class DiscoveryOptions:
     include_node_modules: bool = False
     max_file_size: int = 2_000_000
     exclude: tuple[str, ...] = ()
     follow_symlinks: bool = False
+    #: Leave tests, fixtures, build output, vendored libraries and snippets out of the
+    #: server-code analysis (default_excludes.py); `include_tests` brings the tests back.
+    default_excludes: bool = True
+    include_tests: bool = False
+
+
+@dataclass
+class Inventory:
+    root: Path
+    files: list[DiscoveredFile] = field(default_factory=list)
+    skips: list[Skip] = field(default_factory=list)
+    options: DiscoveryOptions = field(default_factory=DiscoveryOptions)
+    #: Scripts a default exclude left out, and the default-excluded scripts kept only as
+    #: libraries: an entry point among them is analysed all the same (readmit()).
+    set_aside: list[tuple[Path, str]] = field(default_factory=list)
+    kept_as_library: set[str] = field(default_factory=set)
+    exclusions: ExclusionLog = field(default_factory=ExclusionLog)
+
+    def of_kind(self, kind: FileKind) -> list[DiscoveredFile]:
+        return [f for f in self.files if f.kind is kind]
+
+    def readmit(self, is_entry_point: Callable[[str], bool]) -> None:
+        """Analyse the entry points a default exclude left out: a file the app starts from
+        is server code, whatever folder it lies in (`"main": "dist/server.js"`)."""
+        readmitted = []
+        for index, found in enumerate(self.files):
+            if found.rel in self.kept_as_library and is_entry_point(found.rel):
+                self.files[index] = replace(found, kind=FileKind.SCRIPT)
+                readmitted.append(found.rel)
+        for path, rel in self.set_aside:
+            if is_entry_point(rel):
+                _add_file(self, path, rel, self.options)
+                readmitted.append(rel)
+        if not readmitted:
+            return
+        self.files.sort(key=lambda f: f.rel)
+        before = self._exclusion_notes()
+        for rel in readmitted:
+            self.exclusions.forget(rel)
+        self.skips = [s for s in self.skips if s not in before] + self._exclusion_notes()
+
+    def _exclusion_notes(self) -> list[Skip]:
+        return self.exclusions.skips(include_tests=self.options.include_tests)
 
 
 def may_analyze(name: str) -> bool:
@@ -169,16 +206,55 @@ class _IgnoreRules:
 def discover(root: Path, options: DiscoveryOptions) -> Inventory:
     """Walk `root` (a folder or a single file) and classify what nodeward can analyze."""
     root = root.resolve() if not root.is_symlink() else root.absolute()
-    inventory = Inventory(root=root if root.is_dir() else root.parent)
-    if root.is_file():
+    inventory = Inventory(root=root if root.is_dir() else root.parent, options=options)
+    if root.is_file():  # a file named on the command line is analysed, whatever its name
         _add_file(inventory, root, root.name, options)
         return inventory
     rules = _IgnoreRules(options.exclude)
     jail = _Jail(root, options.follow_symlinks)
     for path, rel in _walk(root, "", rules, options, {_real(root)}, inventory, jail):
-        _add_file(inventory, path, rel, options)
+        exclusion = _excluded(rel, options)
+        if exclusion is None:
+            _add_file(inventory, path, rel, options)
+        else:
+            _set_aside(inventory, path, rel, exclusion)
     inventory.files.sort(key=lambda f: f.rel)
+    inventory.skips += inventory.exclusions.skips(include_tests=options.include_tests)
     return inventory
+
+
+def _excluded(rel: str, options: DiscoveryOptions) -> Exclusion | None:
+    if not options.default_excludes:
+        return None
+    found = exclusion_of(rel)
+    if found is None or (found.treatment is Treatment.TEST and options.include_tests):
+        return None
+    return found
+
+
+_DEPLOYMENT_KINDS = frozenset({FileKind.DOCKERFILE, FileKind.COMPOSE, FileKind.KUBERNETES})
+
+
+def _set_aside(inventory: Inventory, path: Path, rel: str, exclusion: Exclusion) -> None:
+    """A default-excluded file: a library script is kept for the dependency audit (DEP002
+    identifies served libraries by content), other scripts wait for readmit(). In build
+    and vendor folders the deployment files (a `build/Dockerfile`) are read as usual."""
+    kind = classify(path.name, path) if may_analyze(path.name) else None
+    if kind in _DEPLOYMENT_KINDS and exclusion.treatment is Treatment.LIBRARY:
+        _add_file(inventory, path, rel, inventory.options)
+        return
+    if kind is not FileKind.SCRIPT:
+        return
+    inventory.exclusions.note(rel, exclusion)
+    if exclusion.treatment is Treatment.LIBRARY:
+        before = len(inventory.files)
+        _add_file(inventory, path, rel, inventory.options)
+        for index in range(before, len(inventory.files)):
+            found = inventory.files[index]
+            inventory.files[index] = replace(found, kind=FileKind.STATIC_LIBRARY)
+            inventory.kept_as_library.add(rel)
+    else:
+        inventory.set_aside.append((path, rel))
 
 
 def _real(path: Path) -> str:

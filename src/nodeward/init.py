@@ -45,6 +45,11 @@ exclude = {_toml_list(defaults.exclude)}
 # Also scan node_modules/ (slow; dependencies are audited from the lockfile anyway).
 include-node-modules = {_toml_bool(defaults.include_node_modules)}
 
+# Tests, fixtures, mocks, build output, vendored libraries and snippets are not analysed
+# as server code; include-tests brings the tests back, default-excludes = false everything.
+include-tests = {_toml_bool(defaults.include_tests)}
+default-excludes = {_toml_bool(defaults.default_excludes)}
+
 # Files larger than this many bytes are skipped (minified bundles, generated code).
 max-file-size = {defaults.max_file_size}
 

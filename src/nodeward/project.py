@@ -101,7 +101,6 @@ def load_project(inventory: Inventory, config: Config | None = None) -> Project:
         root=inventory.root,
         inventory=inventory,
         config=config if config is not None else Config(path=inventory.root),
-        skips=list(inventory.skips),
     )
     for discovered in inventory.of_kind(FileKind.PACKAGE_JSON):
         manifest = _load_manifest(discovered)
@@ -111,6 +110,8 @@ def load_project(inventory: Inventory, config: Config | None = None) -> Project:
             project.manifests.append(manifest)
             _note_undecodable(project, manifest.text)
     entries = _entry_points(project)
+    inventory.readmit(entries.__contains__)  # it updates the default excludes' notes
+    project.skips[:0] = inventory.skips
     scripts = [f for f in inventory.files if f.kind is FileKind.SCRIPT]
     for discovered in track(scripts, "parse", "files", quiet=project.config.quiet):
         parsed = parse_path(discovered.path, discovered.rel, library=discovered.rel not in entries)

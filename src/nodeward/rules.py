@@ -87,7 +87,12 @@ CHECKERS: tuple[Checker, ...] = (
 
 #: A low-confidence "non-literal argument" finding is dropped when a proven flow finding of
 #: the superseding rule sits on the same file and line (scan.drop_superseded).
-SUPERSEDED_BY: dict[str, str] = {"NW150": "NW104", "NW151": "NW103", "NW152": "NW110"}
+#: In browser code a proven flow into eval is DOM XSS (NW903).
+SUPERSEDED_BY: dict[str, tuple[str, ...]] = {
+    "NW150": ("NW104", "NW903"),
+    "NW151": ("NW103",),
+    "NW152": ("NW110",),
+}
 
 #: Rules whose findings come from other analyzers (dependency audit, live probe).
 ANALYZER_RULES: tuple[RuleMeta, ...] = (*PROBE_ONLY_RULES, *deps_rules.RULES)

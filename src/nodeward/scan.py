@@ -57,6 +57,8 @@ def run_scan(config: Config) -> Report:
             max_file_size=config.max_file_size,
             exclude=config.exclude,
             follow_symlinks=config.follow_symlinks,
+            default_excludes=config.default_excludes,
+            include_tests=config.include_tests,
         ),
     )
     project = load_project(inventory, config)
@@ -216,7 +218,10 @@ def drop_superseded(findings: list[Finding]) -> list[Finding]:
         if not (
             isinstance(f.location, SourceLocation)
             and f.rule in SUPERSEDED_BY
-            and (SUPERSEDED_BY[f.rule], f.location.path, f.location.line) in present
+            and any(
+                (rule, f.location.path, f.location.line) in present
+                for rule in SUPERSEDED_BY[f.rule]
+            )
         )
     ]
 

@@ -75,8 +75,8 @@ def _forever(tmp_path: Path, registry: FakeRegistry | None) -> Path:
 
 
 def _scan(root: Path, capsys: pytest.CaptureFixture[str], *flags: str) -> dict[str, object]:
-    """`nodeward scan --select DEP001 --format json` of `root`: exit 1 (two high
-    findings), the report as data."""
+    """`nodeward scan --select DEP001 --format json` of `root`: exit 1 (one high
+    finding, minimist with its two advisories), the report as data."""
     capsys.readouterr()
     assert main(["scan", str(root), "--select", "DEP001", "--format", "json", *flags]) == 1
     report: dict[str, object] = json.loads(capsys.readouterr().out)
@@ -86,7 +86,7 @@ def _scan(root: Path, capsys: pytest.CaptureFixture[str], *flags: str) -> dict[s
 def _fixes(report: dict[str, object]) -> list[str]:
     findings = report["findings"]
     assert isinstance(findings, list)
-    assert [f["rule"] for f in findings] == ["DEP001", "DEP001"]
+    assert [f["rule"] for f in findings] == ["DEP001"]
     return [str(f["fix"]) for f in findings]
 
 
@@ -94,7 +94,7 @@ def test_scan_advice_checked_against_the_registry(
     online: Path, registry: FakeRegistry, capsys: pytest.CaptureFixture[str]
 ) -> None:
     report = _scan(_forever(online, registry), capsys)
-    assert _fixes(report) == [WITH_REGISTRY, WITH_REGISTRY]
+    assert _fixes(report) == [WITH_REGISTRY]
     assert report["skips"] == []
     # Only the documents the advice reads: the vulnerable package and its chain, not the
     # devDependency optimist (a second path) nor wordwrap; each once.
@@ -105,7 +105,7 @@ def test_offline_with_an_empty_cache_gives_the_offline_advice(
     online: Path, registry: FakeRegistry, capsys: pytest.CaptureFixture[str]
 ) -> None:
     report = _scan(_forever(online, registry), capsys, "--offline")
-    assert _fixes(report) == [OFFLINE, OFFLINE]
+    assert _fixes(report) == [OFFLINE]
     assert report["skips"] == []
     assert registry.seen == []
 
@@ -116,17 +116,17 @@ def test_offline_from_the_cache_an_online_run_left(
     root = _forever(online, registry)
     _scan(root, capsys)
     registry.seen.clear()
-    assert _fixes(_scan(root, capsys, "--offline")) == [WITH_REGISTRY, WITH_REGISTRY]
+    assert _fixes(_scan(root, capsys, "--offline")) == [WITH_REGISTRY]
     assert registry.seen == []
     # Online again: every document revalidated (304), none downloaded.
-    assert _fixes(_scan(root, capsys)) == [WITH_REGISTRY, WITH_REGISTRY]
+    assert _fixes(_scan(root, capsys)) == [WITH_REGISTRY]
     assert {s.status for s in registry.seen} == {304}
 
 
 def test_no_registry_configured_no_catalog(
     online: Path, registry: FakeRegistry, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert _fixes(_scan(_forever(online, None), capsys)) == [OFFLINE, OFFLINE]
+    assert _fixes(_scan(_forever(online, None), capsys)) == [OFFLINE]
     assert registry.seen == []
 
 
@@ -137,7 +137,7 @@ def test_a_missing_document_is_a_skip_and_no_false_conclusion(
     report = _scan(_forever(online, registry), capsys)
     # Without mkdirp's releases nothing tells whether a newer forever would fix it: the
     # advice stays the offline one, never "no release of forever pulls a fixed version".
-    assert _fixes(report) == [OFFLINE, OFFLINE]
+    assert _fixes(report) == [OFFLINE]
     assert report["skips"] == [
         {
             "target": "fix advice",
@@ -158,7 +158,7 @@ def test_cache_files_of_the_old_format_are_fetched_again(
         del body["metadata"]["dependency_sets"], body["metadata"]["dependencies"]
         path.write_text(json.dumps({**body, "version": 1}))
     registry.seen.clear()
-    assert _fixes(_scan(root, capsys)) == [WITH_REGISTRY, WITH_REGISTRY]
+    assert _fixes(_scan(root, capsys)) == [WITH_REGISTRY]
     # Not revalidated with the old ETag (a 304 would keep the old form): downloaded.
     assert {(s.if_none_match, s.status) for s in registry.seen} == {(None, 200)}
 

@@ -178,20 +178,38 @@ def _audit_packages(
     # The whole install tree, dev and non-registry copies included: imports resolve in it.
     index = ImportIndex(project.files, loaded.packages, project.root)
     placement = Placement(project.root)
-    by_package: dict[int, list[Match]] = defaultdict(list)
+    # One finding per package@version in a lockfile, however many advisories and install
+    # paths it has; the SBOM keeps one vulnerability per advisory.
+    by_release: dict[tuple[str, str, str], list[Match]] = defaultdict(list)
     for found in match_packages(packages, advisories):
-        by_package[id(found.package)].append(found)
-    placed = [(matches, placement.place(matches[0].package)) for matches in by_package.values()]
+        package = found.package
+        by_release[(package.manifest, package.name, package.version)].append(found)
+    # The shortest install path leads: it is the copy the fix advice and the anchor follow.
+    groups = [sorted(m, key=_path_order) for m in by_release.values()]
+    placed = [(matches, placement.place(matches[0].package)) for matches in groups]
     if isinstance(catalog, RegistryCatalog):
         result.skips += _prefetch(catalog, [(m[0].package, p) for m, p in placed])
     for matches, where in placed:
         package = matches[0].package
         known = advisories.get(package.name, [])
-        fix = _advice(package, where, known, len(matches), catalog)
-        for found in matches:
-            finding = _finding(found, where, fix, index)
-            result.findings.append(finding)
+        distinct = _distinct_advisories(matches)
+        fix = _advice(package, where, known, len(distinct), catalog)
+        finding = _finding(matches, where, fix, index)
+        result.findings.append(finding)
+        for found in distinct:
             result.vulnerabilities.append(vulnerability_of(found, finding, chosen.name))
+
+
+def _path_order(match: Match) -> tuple[int, str]:
+    return len(match.package.path), match.package.key
+
+
+def _distinct_advisories(matches: list[Match]) -> list[Match]:
+    """One match per advisory: the same advisory matched at several install paths once."""
+    seen: dict[str, Match] = {}
+    for found in matches:
+        seen.setdefault(found.advisory.id, found)
+    return list(seen.values())
 
 
 def _prefetch(catalog: RegistryCatalog, placed: list[tuple[Package, Placed]]) -> list[Skip]:
@@ -305,9 +323,12 @@ def _upstream(route: Route) -> str:
     return " > ".join([*where, *(str(link) for link in route.steps[:-1])])
 
 
-def _finding(match: Match, placed: Placed, fix: str, index: ImportIndex) -> Finding:
-    package = match.package
-    verdict = judge(package, index, match.functions)
+def _finding(matches: list[Match], placed: Placed, fix: str, index: ImportIndex) -> Finding:
+    """The DEP001 finding of one package@version: every advisory and install path in it."""
+    package = matches[0].package
+    # An advisory naming no function affects the whole package: then any use counts.
+    functions = () if any(not m.functions for m in matches) else _functions(matches)
+    verdict = judge(package, index, functions)
     primary = placed.routes[0]
     anchor = primary.anchor
     location = PackageLocation(
@@ -318,16 +339,27 @@ def _finding(match: Match, placed: Placed, fix: str, index: ImportIndex) -> Find
         line=anchor.line if anchor else placed.lockfile_line,
         reachability=verdict.reachability,
     )
-    advisory = match.advisory
-    ids = ", ".join(match.ids)
+    distinct = _distinct_advisories(matches)
     installed = f"{package.alias} (npm:{package.name})" if package.alias else package.name
-    fixed = f"fixed in {match.fixed}" if match.fixed else "no fixed version known"
+    reach = f"{verdict.reachability.value}: {verdict.note}"
+    if len(distinct) == 1:
+        match = distinct[0]
+        advisory = match.advisory
+        fixed = f"fixed in {match.fixed}" if match.fixed else "no fixed version known"
+        affected = (
+            f"affected by {', '.join(match.ids)}: "
+            f"{advisory.summary.strip() or 'see the advisory'} ({fixed}; {reach})"
+            + (f" [{', '.join(f'CWE-{c}' for c in advisory.cwes)}]" if advisory.cwes else "")
+            + (f" {advisory.url}" if advisory.url else "")
+        )
+    else:
+        listed = "; ".join(_advisory_line(m) for m in distinct)
+        affected = f"affected by {len(distinct)} advisories ({reach}): {listed}"
+    keys = sorted({m.package.key for m in matches if m.package.key})
+    paths = f"; installed at {len(keys)} paths: {', '.join(keys)}" if len(keys) > 1 else ""
     message = (
         f"{installed}@{package.version} ({package.scope.value} dependency{_via(placed)}) is "
-        f"affected by {ids}: {advisory.summary.strip() or 'see the advisory'} ({fixed}; "
-        f"{verdict.reachability.value}: {verdict.note})"
-        + (f" [{', '.join(f'CWE-{c}' for c in advisory.cwes)}]" if advisory.cwes else "")
-        + (f" {advisory.url}" if advisory.url else "")
+        f"{affected}{paths}"
     )
     related = [*_lockfile_evidence(package, placed, anchor), *_other_routes(placed)]
     related += [
@@ -337,7 +369,7 @@ def _finding(match: Match, placed: Placed, fix: str, index: ImportIndex) -> Find
         location,
         message,
         fix=fix,
-        severity=advisory.severity,
+        severity=max(m.advisory.severity for m in distinct),
         confidence=package.confidence,
         evidence=tuple(related),
     )
@@ -345,6 +377,18 @@ def _finding(match: Match, placed: Placed, fix: str, index: ImportIndex) -> Find
     # moved to package.json, so existing baselines keep matching.
     identity = PackageLocation(package.manifest, package.name, package.version)
     return replace(finding, fingerprint=fingerprint_of(finding.rule, identity))
+
+
+def _functions(matches: list[Match]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(f for m in matches for f in m.functions))
+
+
+def _advisory_line(match: Match) -> str:
+    """`GHSA-x (CVE-y, high): summary, fixed in 1.2.3`, one advisory of a grouped finding."""
+    advisory = match.advisory
+    fixed = f"fixed in {match.fixed}" if match.fixed else "no fixed version known"
+    names = f"{match.ids[0]} ({', '.join((*match.ids[1:], advisory.severity.label))})"
+    return f"{names}: {advisory.summary.strip() or 'see the advisory'}, {fixed}"
 
 
 def _lockfile_evidence(package: Package, placed: Placed, anchor: Anchor | None) -> list[Evidence]:

@@ -11,6 +11,7 @@ from nodeward.findings import Confidence, Finding, Severity
 from nodeward.practices import Practice
 from nodeward.rulemeta import Owasp, RuleMeta
 from nodeward.source import syntax
+from nodeward.source.browser import is_browser_code
 from nodeward.source.context import FileContext, Ref
 from nodeward.source.parse import Node
 from nodeward.source.rules.express import resolve
@@ -29,7 +30,9 @@ CODE_EXECUTION = RuleMeta(
         "`vm.runInNewContext`, `vm.runInContext`, `new vm.Script`, `vm.compileFunction` "
         "and string-built `setTimeout` / `setInterval` / `setImmediate` calls whose code "
         "argument is not a constant (a variable, concatenation or template with "
-        "substitutions)."
+        "substitutions). In browser code (static folders, .jsx/.tsx, front-end imports, "
+        "or `document`/`window` without a Node.js module) the finding is medium and says "
+        "the code runs in the visitor's browser; a proven flow there is NW903."
     ),
     why=(
         "If any part of the string comes from a user, they run arbitrary JavaScript in the "
@@ -149,6 +152,7 @@ def _builds_string(node: Node | None) -> bool:
 
 
 def _code_findings(ctx: FileContext) -> Iterator[Finding]:
+    browser: bool | None = None  # decided once, for the first finding
     for call in ctx.calls:
         ref = ctx.callee(call)
         name = _global(ctx, call)
@@ -173,11 +177,24 @@ def _code_findings(ctx: FileContext) -> Iterator[Finding]:
             continue
         if code is None or _constant(ctx, code):
             continue
+        evaluated = f"{label}() evaluates `{syntax.text(code)[:60]}`, which is not a constant"
+        if browser is None:
+            browser = is_browser_code(ctx)
+        if browser:
+            # Code served to browsers: the danger is script in the visitor's page (DOM
+            # XSS), not code on the server; a proven flow is NW903.
+            yield CODE_EXECUTION.finding(
+                ctx.location(call),
+                f"{evaluated}, in browser code; if any of it comes from the URL, a message "
+                "or stored data, attackers run script in the visitor's browser. Parse data "
+                "instead of evaluating it",
+                severity=Severity.MEDIUM,
+            )
+            continue
         yield CODE_EXECUTION.finding(
             ctx.location(call),
-            f"{label}() evaluates `{syntax.text(code)[:60]}`, which is not a constant; if "
-            "any of it comes from a request, attackers run code on the server. "
-            "Parse data instead of evaluating it",
+            f"{evaluated}; if any of it comes from a request, attackers run code on the "
+            "server. Parse data instead of evaluating it",
         )
 
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from nodeward import progress
 from nodeward.checks import Checker
-from nodeward.findings import Confidence, Finding, Severity
+from nodeward.findings import Confidence, Evidence, Finding, Severity
 from nodeward.practices import Practice
 from nodeward.project import Project
 from nodeward.rulemeta import Owasp, RuleMeta
@@ -18,7 +18,15 @@ from nodeward.source.taint import stored
 from nodeward.source.taint.engine import TaintEngine
 from nodeward.source.taint.model import SinkKind, load_models
 from nodeward.source.taint.records import models_with_secrets
-from nodeward.source.taint.served import TemplateHit, named_calls, served_code, template_hits
+from nodeward.source.taint.served import (
+    EscapeSetting,
+    TemplateHit,
+    escape_settings,
+    named_calls,
+    served_code,
+    setting_for,
+    template_hits,
+)
 from nodeward.source.taint.template_context import OutputContext
 from nodeward.source.taint.values import Hit, OriginKind, Source
 
@@ -456,7 +464,10 @@ TEMPLATE_UNESCAPED = _rule(
         "Follows request data into `res.render(view, data)` and reads the view from the "
         "project: reports the template line that prints the variable without escaping "
         "(EJS `<%-`, Handlebars `{{{ }}}`, Pug `!=` / `!{}`, Nunjucks `| safe`, and every "
-        "`{{ }}` when nunjucks or swig is configured with `autoescape: false`). The render "
+        "`{{ }}` when nunjucks or swig is configured with `autoescape: false` or "
+        "Handlebars with `noEscape: true`: then one finding at the setting lists every "
+        "output request or stored data reaches as evidence). A template line is reported "
+        "once, by its most specific XSS rule (NW904, NW905, NW902). The render "
         "call is a step of the flow. An object literal built in the handler is followed "
         "property by property: with `{ items, term: req.query.q }` only `x.term` is "
         "request data. Records read from the database are left to NW904 (stored XSS). "
@@ -576,7 +587,8 @@ DOM_XSS = _rule(
         "follows location.hash/search/href, document.URL/referrer, window.name and "
         "postMessage `event.data` into innerHTML, outerHTML, document.write, "
         "insertAdjacentHTML, jQuery .html()/.append()/$(...), Angular "
-        "bypassSecurityTrust* and React dangerouslySetInnerHTML.",
+        "bypassSecurityTrust* and React dangerouslySetInnerHTML, and into code the "
+        "browser evaluates (eval, new Function, string timers).",
         "A crafted link or message runs script in the page without the server ever seeing "
         "it: server-side filters and logs miss it entirely.",
         'document.getElementById("out").innerHTML = location.hash.slice(1);',
@@ -726,6 +738,14 @@ def _as_zip_slip(hit: Hit) -> Hit:
     return hit
 
 
+def _as_dom_xss(hit: Hit) -> Hit:
+    """URL or message data evaluated in browser code runs script in the visitor's page:
+    DOM XSS, not code injection on the server."""
+    origin = hit.trace.origin
+    browser = isinstance(origin, Source) and origin.kind is OriginKind.BROWSER
+    return replace(hit, kind=SinkKind.DOM_XSS) if hit.kind is SinkKind.CODE and browser else hit
+
+
 def _stored_finding(hit: Hit, write: Hit) -> Finding:
     origin = hit.trace.origin
     assert isinstance(origin, Source)  # noqa: S101 - stored hits have a stored source
@@ -813,6 +833,63 @@ def _stored_template_finding(hit: TemplateHit, write: Hit) -> Finding:
     )
 
 
+#: Which XSS finding a template line keeps: stored data, an unsafe context, then an
+#: unescaped tag.
+_XSS_PRIORITY = ("NW904", "NW905", "NW902", "NW901")
+
+
+def _most_specific(found: list[Finding]) -> Finding:
+    """One finding for a template line: the most specific rule's, with the other flows
+    (another rule, another render, another output on the line) as evidence."""
+    ordered = sorted(found, key=lambda f: (_XSS_PRIORITY.index(f.rule), f.sort_key))
+    kept, others = ordered[0], ordered[1:]
+    evidence = [
+        Evidence(other.flow[0].location if other.flow else other.location, f"also: {other.message}")
+        for other in others
+        if other.message != kept.message
+    ]
+    return replace(kept, evidence=(*kept.evidence, *evidence)) if evidence else kept
+
+
+#: Outputs named in a setting finding's message; the rest are counted (all are evidence).
+_OUTPUTS_SHOWN = 3
+
+
+def _setting_finding(setting: EscapeSetting, affected: list[TemplateHit]) -> Finding:
+    """One NW902 at the setting that turned escaping off, each output it leaves unescaped
+    (with request or stored data reaching it) as evidence."""
+    outputs: dict[tuple[str, int, int], TemplateHit] = {}
+    for hit in sorted(affected, key=lambda h: (len(h.trace.steps), repr(h.trace.origin))):
+        where = (hit.template.path, hit.template.line, hit.template.column)
+        outputs.setdefault(where, hit)
+    places = [outputs[where] for where in sorted(outputs)]
+    named = ", ".join(
+        f"{h.template.path}:{h.template.line} {{{{ {h.expression} }}}}"
+        for h in places[:_OUTPUTS_SHOWN]
+    )
+    more = len(places) - _OUTPUTS_SHOWN
+    if more > 0:
+        named += f" and {more} more"
+    count = f"{len(places)} output{'s' if len(places) > 1 else ''}"
+    fix = (
+        "keep escaping on and print with {{ }}; mark only sanitized HTML as safe "
+        "(`| safe`, `{{{ }}}`)"
+    )
+    message = (
+        f"{setting.label} turns off HTML escaping in every template it renders; request or "
+        f"stored data reaches {count} printed without escaping (XSS): {named}; {fix}"
+    )
+    evidence = tuple(
+        Evidence(
+            h.template,
+            f"{getattr(h.trace.origin, 'description', 'data')} rendered by {h.render.label} "
+            f"({h.render.call.path}:{h.render.call.line}), printed unescaped: {h.expression}",
+        )
+        for h in places
+    )
+    return TEMPLATE_UNESCAPED.finding(setting.location, message, fix=fix, evidence=evidence)
+
+
 def _template_finding(hit: TemplateHit) -> Finding:
     origin = hit.trace.origin
     assert isinstance(origin, Source)  # noqa: S101 - renders keep request sources only
@@ -844,31 +921,58 @@ def _check_project(project: Project) -> Iterator[Finding]:
         project.add_skip(skip)
     writes = stored.request_writes(hits)
     renders = stored.keep_written(engine.renders, frozenset(writes))
-    printed: set[tuple[str, int, int]] = set()  # one NW904 per template line, whatever renders it
+    settings = escape_settings(project)
+    by_setting: dict[EscapeSetting, list[TemplateHit]] = {}
+    # One finding per template line: the most specific rule, the others as evidence.
+    by_line: dict[tuple[str, int], list[Finding]] = {}
     for template_hit in template_hits(project, renders):
+        setting = setting_for(template_hit.template.path, settings)
+        if template_hit.by_setting and setting is not None:
+            by_setting.setdefault(setting, []).append(template_hit)
+            continue
         write = stored.written_store(template_hit.trace, writes)
-        where = (
-            template_hit.template.path,
-            template_hit.template.line,
-            template_hit.template.column,
-        )
-        if write is not None and where not in printed:
-            printed.add(where)
-            yield _stored_template_finding(template_hit, write)
+        if write is not None:
+            found = _stored_template_finding(template_hit, write)
         elif not stored.is_stored(template_hit.trace):
-            yield _template_finding(template_hit)
+            found = _template_finding(template_hit)
+        else:
+            continue
+        line = (template_hit.template.path, template_hit.template.line)
+        by_line.setdefault(line, []).append(found)
+    for setting, affected in by_setting.items():
+        yield _setting_finding(setting, affected)
+    for line in sorted(by_line):
+        yield _most_specific(by_line[line])
     stored_hits: dict[tuple[str, int, int], tuple[Hit, Hit]] = {}
     for hit in sorted(hits, key=lambda h: (len(h.trace.steps), repr(h.trace.origin))):
         write = stored.written_store(hit.trace, writes)
         if write is not None and hit.kind is SinkKind.XSS:
             place = (hit.sink.path, hit.sink.line, hit.sink.column)
             stored_hits.setdefault(place, (hit, write))
-    for place in sorted(stored_hits):
-        yield _stored_finding(*stored_hits[place])
     hits = [h for h in hits if h.kind is not SinkKind.STORE and not stored.is_stored(h.trace)]
+    # Reflected and stored XSS at one sink: one NW904, the reflected flow as evidence.
+    reflected = {
+        (h.sink.path, h.sink.line, h.sink.column): h
+        for h in sorted(
+            hits, key=lambda h: (len(h.trace.steps), repr(h.trace.origin)), reverse=True
+        )
+        if h.kind is SinkKind.XSS
+    }
+    for place in sorted(stored_hits):
+        finding = _stored_finding(*stored_hits[place])
+        also = reflected.get(place)
+        if also is not None:
+            evidence = Evidence(also.trace.steps[0].location, f"also reflected: {message_of(also)}")
+            finding = replace(finding, evidence=(*finding.evidence, evidence))
+        yield finding
+    hits = [
+        h
+        for h in hits
+        if not (h.kind is SinkKind.XSS and (h.sink.path, h.sink.line, h.sink.column) in stored_hits)
+    ]
     privileged: bool | None = None
     by_sink: dict[tuple[str, int, int, SinkKind], list[Hit]] = {}
-    hits = [_as_zip_slip(h) for h in hits]
+    hits = [_as_dom_xss(_as_zip_slip(h)) for h in hits]
     for hit in hits:
         by_sink.setdefault((hit.sink.path, hit.sink.line, hit.sink.column, hit.kind), []).append(
             hit

@@ -7,12 +7,14 @@ import re
 from collections.abc import Iterator
 
 from nodeward.checks import Checker
-from nodeward.findings import Confidence, Finding, Severity
+from nodeward.discover import DiscoveredFile, FileKind
+from nodeward.findings import Confidence, Finding, Severity, SourceLocation
 from nodeward.practices import Practice
+from nodeward.project import Project
 from nodeward.rulemeta import Owasp, RuleMeta
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
-from nodeward.source.parse import Node
+from nodeward.source.parse import Node, SourceText
 from nodeward.source.rules import literals, naming
 from nodeward.source.rules.secret_patterns import secret_patterns
 
@@ -137,7 +139,8 @@ CLOUD_OR_API_KEY = RuleMeta(
         "SendGrid, Twilio and npm tokens, and PEM private keys. The formats are data "
         "(secret_patterns.toml), modelled on gitleaks' rules; values containing `EXAMPLE`, "
         "`dummy` or `xxxx` are ignored. Test files are scanned too: these formats are real "
-        "keys wherever they sit."
+        "keys wherever they sit; the text of the test and snippet code that is left out of "
+        "the analysis by default is still searched for them."
     ),
     why=(
         "These keys work from anywhere on the internet. Bots scan public repositories and "
@@ -384,7 +387,49 @@ def _key_arguments(ctx: FileContext, claimed: set[int]) -> Iterator[Finding]:
         )
 
 
+def _keys_in_set_aside_tests(project: Project) -> Iterator[Finding]:
+    """Test code is left out of the analysis by default (default_excludes.py), but a
+    provider key is a real key wherever it sits: the text of those files is still
+    searched for the key formats (no parse, so the scan stays as fast)."""
+    analysed = {f.rel for f in project.inventory.files}
+    for path, rel in project.inventory.set_aside:
+        if rel in analysed:  # an entry point, analysed with the rest
+            continue
+        try:
+            size = path.stat().st_size
+        except OSError:
+            continue
+        if size > project.config.max_file_size:
+            continue
+        # Read through the project, so that a `nodeward-ignore` comment in it applies.
+        text = project.text_of(DiscoveredFile(path, rel, FileKind.SCRIPT, size))
+        if isinstance(text, SourceText):
+            yield from _keys_in_text(text)
+
+
+def _keys_in_text(text: SourceText) -> Iterator[Finding]:
+    decoded = text.source.decode("utf-8", errors="replace")
+    for pattern in secret_patterns():
+        for match in pattern.regex.finditer(decoded):
+            key = match.group(0)
+            if re.search(r"example|dummy|xxxx|fake", key, re.I):
+                continue
+            line = decoded.count("\n", 0, match.start()) + 1
+            column = match.start() - (decoded.rfind("\n", 0, match.start()) + 1) + 1
+            quoted = key.split("\n", 1)[0]
+            location = SourceLocation(text.rel, line, column, snippet=text.line(line).strip())
+            yield CLOUD_OR_API_KEY.finding(
+                location,
+                f"{pattern.provider} ({quoted}) is hard-coded in test or snippet code (left "
+                "out of the analysis, but a key is real wherever it sits); "
+                f"{pattern.rotate}, then load it from the environment",
+                secrets=tuple(dict.fromkeys((quoted, key))),
+            )
+
+
 CHECKER = Checker(
     rules=(HARDCODED_SECRET, CLOUD_OR_API_KEY, CONNECTION_STRING_PASSWORD),
     check_file=_check_file,
+    # Not standalone: it runs in the main process, where inline suppressions are read.
+    check_project=_keys_in_set_aside_tests,
 )

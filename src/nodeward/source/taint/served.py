@@ -8,34 +8,26 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from nodeward.default_excludes import BROWSER_FOLDERS
 from nodeward.discover import FileKind
 from nodeward.findings import FlowStep, SourceLocation
 from nodeward.project import Project
 from nodeward.source import syntax
+from nodeward.source.browser import is_client_file
 from nodeward.source.context import FileContext, Ref
 from nodeward.source.parse import Node, SourceText, parse
 from nodeward.source.taint.model import SinkKind
 from nodeward.source.taint.template_context import OutputContext, can_run_script
 from nodeward.source.taint.templates import (
     TemplateOutput,
+    engine_of,
     find_view,
     inline_scripts,
     template_outputs,
 )
 from nodeward.source.taint.values import OriginKind, Render, Source, Taint, Trace, members, union
 
-STATIC_FOLDERS = frozenset({"public", "static", "assets", "client", "frontend", "www"})
-FRONT_END_MODULES = frozenset(
-    {
-        "react",
-        "react-dom",
-        "react-dom/client",
-        "@angular/core",
-        "@angular/platform-browser",
-        "vue",
-        "jquery",
-    }
-)
+STATIC_FOLDERS = BROWSER_FOLDERS
 _STATIC_CALLS = (Ref("express", ("static",)), Ref("serve-static", ()), Ref("koa-static", ()))
 _AUTOESCAPE_CALLS = (
     Ref("nunjucks", ("configure",)),
@@ -60,6 +52,7 @@ class TemplateHit:
     written: str  # "<%- %>", ...
     escaped: bool  # printed with an escaping tag, in a context where that is not enough
     context: OutputContext
+    by_setting: bool  # unescaped because a setting turned escaping off (EscapeSetting)
 
 
 def named_calls(ctx: FileContext) -> Iterator[tuple[Node, str]]:
@@ -94,15 +87,6 @@ def _static_folders(project: Project) -> set[str]:
     return folders
 
 
-def is_client_file(ctx: FileContext, folders: set[str]) -> bool:
-    parts = ctx.rel.split("/")
-    if "node_modules" in parts:
-        return False
-    if ctx.rel.endswith((".jsx", ".tsx")) or any(p in folders for p in parts[:-1]):
-        return True
-    return bool(ctx.imported_modules() & FRONT_END_MODULES)
-
-
 def served_code(project: Project) -> Served:
     folders = _static_folders(project)
     client = {ctx.rel for ctx in project.files if is_client_file(ctx, folders)}
@@ -118,16 +102,53 @@ def served_code(project: Project) -> Served:
     return Served(frozenset(client), tuple(inline))
 
 
-def autoescape_disabled(project: Project) -> bool:
+@dataclass(frozen=True)
+class EscapeSetting:
+    """A setting that turns off HTML escaping for every output of an engine's templates."""
+
+    location: SourceLocation
+    label: str  # "swig.init({ autoescape: false })"
+    engines: frozenset[str]
+
+
+_NUNJUCKS_ENGINES = frozenset({"nunjucks", "html"})
+_HANDLEBARS_MODULES = frozenset({"handlebars", "express-handlebars", "hbs", "express-hbs"})
+
+
+def escape_settings(project: Project) -> list[EscapeSetting]:
+    """Nunjucks/Swig `autoescape: false` and Handlebars `noEscape: true`, in file order."""
+    found: list[EscapeSetting] = []
     for ctx in project.files:
+        handlebars = bool(ctx.imported_modules() & _HANDLEBARS_MODULES)
         for call in ctx.calls:
-            if ctx.callee(call) not in _AUTOESCAPE_CALLS:
-                continue
-            for arg in syntax.call_arguments(call):
-                value = syntax.object_get(ctx.value_of(arg), "autoescape")
-                if syntax.bool_value(value) is False:
-                    return True
-    return False
+            setting = _escape_setting(ctx, call, handlebars)
+            if setting is not None:
+                found.append(setting)
+    return found
+
+
+def _escape_setting(ctx: FileContext, call: Node, handlebars: bool) -> EscapeSetting | None:
+    nunjucks = ctx.callee(call) in _AUTOESCAPE_CALLS
+    if not nunjucks and not handlebars:
+        return None
+    for arg in syntax.call_arguments(call):
+        options = ctx.value_of(arg)
+        if nunjucks and syntax.bool_value(syntax.object_get(options, "autoescape")) is False:
+            label = f"{ctx.callee_name(call)}({{ autoescape: false }})"
+            return EscapeSetting(ctx.location(call), label, _NUNJUCKS_ENGINES)
+        if handlebars:
+            compiler = ctx.value_of(syntax.object_get(options, "compilerOptions"))
+            for holder in (options, compiler):
+                if syntax.bool_value(syntax.object_get(holder, "noEscape")) is True:
+                    label = f"Handlebars {ctx.callee_name(call)}(... noEscape: true ...)"
+                    return EscapeSetting(ctx.location(call), label, frozenset({"handlebars"}))
+    return None
+
+
+def setting_for(rel: str, settings: list[EscapeSetting]) -> EscapeSetting | None:
+    """The setting that turned escaping off in template `rel`."""
+    engine = engine_of(rel)
+    return next((s for s in settings if engine in s.engines), None)
 
 
 def views_folders(project: Project) -> tuple[str, ...]:
@@ -152,7 +173,7 @@ def template_hits(project: Project, renders: list[Render]) -> list[TemplateHit]:
         return []
     templates = {d.rel: d for d in project.inventory.of_kind(FileKind.TEMPLATE)}
     folders = views_folders(project)
-    autoescape_off = autoescape_disabled(project)
+    settings = escape_settings(project)
     hits: list[TemplateHit] = []
     for render in renders:
         rel = find_view(render.view, sorted(templates), folders)
@@ -160,6 +181,7 @@ def template_hits(project: Project, renders: list[Render]) -> list[TemplateHit]:
         if not isinstance(text, SourceText):
             continue
         decoded = text.source.decode("utf-8", errors="replace")
+        autoescape_off = setting_for(text.rel, settings) is not None
         for output in template_outputs(text.rel, decoded, autoescape_off):
             if not _can_run_script(output):
                 continue
@@ -213,6 +235,7 @@ def _template_hit(
         output.syntax,
         output.escaped,
         output.context,
+        output.by_setting,
     )
 
 

@@ -118,6 +118,8 @@ class TemplateOutput:
     #: where the value lands in the page: HTML escaping only protects HTML text and plain
     #: attributes (template_context)
     context: OutputContext = OutputContext.HTML
+    #: unescaped because a setting turned escaping off (`autoescape: false`, `noEscape`)
+    by_setting: bool = False
 
 
 class _Positions:
@@ -144,6 +146,17 @@ def _roots(expression: str) -> frozenset[str]:
     return frozenset(n for n in names[:1] + names[1:] if n not in _KEYWORDS)
 
 
+#: How an output is written when a setting, not the tag, turned its escaping off: such
+#: outputs are one finding at the setting (rules/flows.py), not one per line.
+AUTOESCAPE_OFF = "{{ }} with autoescape off"
+NO_ESCAPE = "{{ }} with noEscape"
+SETTING_TAGS = frozenset({AUTOESCAPE_OFF, NO_ESCAPE})
+
+
+def engine_of(rel: str) -> str | None:
+    return ENGINE_SUFFIXES.get(posixpath.splitext(rel.lower())[1])
+
+
 def _patterns(engine: str, autoescape_off: bool) -> list[tuple[Finder, str, bool]]:
     """(tag finder, how it is written, whether it escapes HTML), unescaped tags first so
     that a `{{ x | safe }}` is not also read as an escaped `{{ x }}`."""
@@ -151,13 +164,15 @@ def _patterns(engine: str, autoescape_off: bool) -> list[tuple[Finder, str, bool
         case "ejs":
             return [(_EJS, "<%- %>", False), (_EJS_ESCAPED, "<%= %>", True)]
         case "handlebars":
+            if autoescape_off:  # `noEscape: true`
+                return [(_HANDLEBARS, "{{{ }}}", False), (_handlebars_escaped, NO_ESCAPE, False)]
             return [(_HANDLEBARS, "{{{ }}}", False), (_handlebars_escaped, "{{ }}", True)]
         case "pug":
             return [(_pug_lines, "!=", False), (_PUG_INLINE, "!{}", False)]
         case "nunjucks" | "html":
             patterns = [(_matches(_NUNJUCKS_SAFE), "| safe", False)]
             if autoescape_off:
-                patterns.append((_matches(_NUNJUCKS_ANY), "{{ }} with autoescape off", False))
+                patterns.append((_matches(_NUNJUCKS_ANY), AUTOESCAPE_OFF, False))
             else:
                 patterns.append((_matches(_NUNJUCKS_ANY), "{{ }}", True))
             if engine == "html":
@@ -200,7 +215,7 @@ def _context_of(engine: str, text: str, pug: list[PugOutput]) -> Callable[[int],
 
 def template_outputs(rel: str, text: str, autoescape_off: bool = False) -> Iterator[TemplateOutput]:
     """Every output tag of a template with the context it prints into, in text order."""
-    engine = ENGINE_SUFFIXES.get(posixpath.splitext(rel.lower())[1])
+    engine = engine_of(rel)
     if engine is None:
         return
     pug = list(pug_outputs(text)) if engine == "pug" else []  # read once, used twice
@@ -222,6 +237,7 @@ def template_outputs(rel: str, text: str, autoescape_off: bool = False) -> Itera
             resolved,
             escaped,
             context(offset),
+            written in SETTING_TAGS,
         )
 
 
