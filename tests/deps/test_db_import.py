@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import sqlite3
 import zipfile
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from advisory_ids import advisory_ids
 
 from nodeward.cli import main
 from nodeward.deps.advisories import osv, osv_db
@@ -202,31 +204,32 @@ def test_failure_while_writing_the_database_removes_the_temporary_file(
     assert not cache.exists() or list(cache.iterdir()) == []
 
 
-def _scan_qs(tmp_path: Path, records: list[dict[str, Any]]) -> list[str]:
+def _scan_qs(tmp_path: Path, records: list[dict[str, Any]]) -> tuple[int, list[str]]:
+    """How many advisories qs's one DEP001 finding lists (merged ones count once), and the
+    ids it names."""
     osv_db.import_records(_folder(tmp_path / "records", {f"{r['id']}.json": r for r in records}))
     root = tmp_path / "app"
     root.mkdir()
     shutil.copy(LOCKS / "package.json", root / "package.json")
     shutil.copy(LOCKS / "package-lock.v3.json", root / "package-lock.json")
     report = scan_path(root, select=("DEP001",))
-    return [
-        f.message.split(" is affected by ")[1].split(":")[0]
-        for f in report.findings
-        if f.location.package == "qs"  # type: ignore[union-attr]
-    ]
+    (finding,) = [f for f in report.findings if f.location.package == "qs"]  # type: ignore[union-attr]
+    counted = re.match(r"(\d+) advisories ", finding.message.split(" is affected by ", 1)[1])
+    # Each id once: the records here quote their own id in their summary and URL.
+    return (int(counted[1]) if counted else 1), list(dict.fromkeys(advisory_ids(finding)))
 
 
 def test_two_databases_with_identical_ranges_are_one_finding(tmp_path: Path, cache: Path) -> None:
     """Issue 14: NSWG and GHSA describing one bug without a shared alias; the finding names
     both ids, GitHub's first."""
     found = _scan_qs(tmp_path, [_record("NSWG-ECO-9"), _record("GHSA-xxxx-yyyy-zzzz")])
-    assert found == ["GHSA-xxxx-yyyy-zzzz, NSWG-ECO-9"]
+    assert found == (1, ["GHSA-xxxx-yyyy-zzzz", "NSWG-ECO-9"])
 
 
 def test_one_database_with_identical_ranges_is_two_findings(tmp_path: Path, cache: Path) -> None:
     """Two GitHub advisories fixed in the same release are two bugs."""
     found = _scan_qs(tmp_path, [_record("GHSA-aaaa-aaaa-aaaa"), _record("GHSA-bbbb-bbbb-bbbb")])
-    assert sorted(found) == ["GHSA-aaaa-aaaa-aaaa", "GHSA-bbbb-bbbb-bbbb"]
+    assert found == (2, ["GHSA-aaaa-aaaa-aaaa", "GHSA-bbbb-bbbb-bbbb"])
 
 
 def test_two_databases_with_different_ranges_are_two_findings(tmp_path: Path, cache: Path) -> None:
@@ -235,7 +238,7 @@ def test_two_databases_with_different_ranges_are_two_findings(tmp_path: Path, ca
         {"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "6.4.0"}]}
     ]
     found = _scan_qs(tmp_path, [other, _record("GHSA-xxxx-yyyy-zzzz")])
-    assert sorted(found) == ["GHSA-xxxx-yyyy-zzzz", "NSWG-ECO-9"]
+    assert (found[0], sorted(found[1])) == (2, ["GHSA-xxxx-yyyy-zzzz", "NSWG-ECO-9"])
 
 
 @pytest.mark.parametrize(
