@@ -97,7 +97,9 @@ def test_scan_with_url_probes_the_inputs_handlers_read(
     start_app: StartApp, capsys: pytest.CaptureFixture[str]
 ) -> None:
     base = start_app("inputs")
-    code, data = _run(capsys, "scan", str(APPS / "inputs"), "--url", base + "/")
+    code, data = _run(
+        capsys, "scan", str(APPS / "inputs"), "--url", base + "/", "--allow-unsafe", "/place/*"
+    )
     assert code == 1
     live = {
         (e["location"]["url"].removeprefix(base), e["location"].get("parameter"))

@@ -175,19 +175,37 @@ def test_without_removes_echoed_payloads_in_any_encoding() -> None:
 
 
 def test_preset_form_values_that_look_like_attacks_are_not_payload_bases() -> None:
+    """A POST form changes state, so none of its preset values is sent back (each field
+    gets a harmless sample) except a CSRF token, and a token that looks like code is not
+    a payload base either."""
     fields = (
         FormField("cmd", "text", "test &whoami"),
         FormField("xml", "text", '<!DOCTYPE x [<!ENTITY p SYSTEM "file:///etc/passwd">]>'),
-        FormField("email", "email", "probe@example.com"),
+        FormField("email", "email", "owner@corp.example"),
         FormField("token", "hidden", "a1b2-c3"),
+        FormField("_csrf", "hidden", "a1b2-c3"),
+        FormField("csrf_token", "hidden", "x;whoami"),
     )
     (point, *_) = injection_points([], [Form(f"{BASE}/", f"{BASE}/run", "POST", fields)])
     assert [(f.name, f.value) for f in point.shape.fields] == [
         ("cmd", "nodeward"),
         ("xml", "nodeward"),
         ("email", "probe@example.com"),
-        ("token", "a1b2-c3"),
+        ("token", "nodeward"),
+        ("_csrf", "a1b2-c3"),
+        ("csrf_token", "nodeward"),
     ]
+
+
+def test_preset_query_values_that_look_like_attacks_are_not_payload_bases() -> None:
+    """A read-only endpoint keeps its plain preset values (a page size, a sort order) but
+    not one that looks like code."""
+    endpoint = Endpoint("GET", f"{BASE}/list", (("sort", "name"), ("q", "a;whoami")))
+    (sort, _) = injection_points([endpoint], [])
+    assert sort.shape.fields == (
+        Field(Place.QUERY, "sort", "name"),
+        Field(Place.QUERY, "q", "nodeward"),
+    )
 
 
 def test_route_parameters_written_in_page_urls_are_path_inputs() -> None:

@@ -16,6 +16,7 @@ from nodeward.web.exchange import Exchange, Request, Response
 from nodeward.web.inputs import Field, Place, injection_points
 from nodeward.web.login import MAX_RELOGINS, LoginSettings, find_token, log_in
 from nodeward.web.results import Results
+from nodeward.web.safety import SafetyPolicy
 
 BASE = "http://127.0.0.1:9"
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "openapi" / "inputs.yaml"
@@ -57,11 +58,16 @@ class _Api:
         return _answer(200, f"hello {token}")
 
 
-def _client(api: _Api) -> ProbeClient:
-    return ProbeClient(ClientSettings(target=BASE + "/"), transport=httpx.MockTransport(api))
-
-
 SETTINGS = LoginSettings(BASE + "/login", json_body='{"user": "a", "password": "b"}')
+
+
+def _client(api: _Api, *, trusted: tuple[str, ...] = (SETTINGS.url,)) -> ProbeClient:
+    """A passive client whose policy trusts the login URL, as `run_probe` builds it from
+    --login-url: the login POST (and every re-login) is the one state-changing request
+    it sends."""
+    policy = SafetyPolicy.build(active=False, trusted=trusted)
+    settings = ClientSettings(target=BASE + "/", policy=policy)
+    return ProbeClient(settings, transport=httpx.MockTransport(api))
 
 
 def test_json_login_sends_bearer_and_logs_in_again_when_the_session_is_gone() -> None:
@@ -100,6 +106,26 @@ def test_failed_json_login_is_a_skip() -> None:
         (BASE + "/login", "login did not succeed (HTTP 401, no cookie or token)")
     ]
     assert client.relogin is None and client.session_headers == {}
+
+
+def test_login_goes_through_the_safety_policy() -> None:
+    """Only the login URL is trusted: a passive client that does not trust it sends no
+    login POST, and a trusted login URL does not open other POSTs."""
+    api = _Api(uses=5)
+    results = Results()
+    assert not log_in(_client(api, trusted=()), SETTINGS, results)
+    assert [(s.target, s.reason) for s in results.skips] == [
+        (
+            BASE + "/login",
+            "login failed: not sent (state-changing (method POST); passive mode sends none)",
+        )
+    ]
+    assert api.seen == []
+    client = _client(api)
+    assert log_in(client, SETTINGS, Results())
+    other = client.send("POST", BASE + "/login/other", body=b"{}")
+    assert not isinstance(other, Exchange)
+    assert api.seen == [("POST", "/login", "")]
 
 
 _JWT = "eyJhbGciOi.eyJzdWIiOiIx.c2lnbmF0"

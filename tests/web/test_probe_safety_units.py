@@ -25,6 +25,9 @@ BASE = "http://127.0.0.1:3000"
         ("GET", "/admin/drop-table", "path word 'drop'"),
         ("GET", "/reset-db", "path word 'reset'"),
         ("GET", "/api/Transfer", "path word 'transfer'"),
+        ("GET", "/users%2Fremove", "path word 'remove'"),  # the server decodes %2F
+        ("GET", "/%64elete", "path word 'delete'"),
+        ("GET", "/drop%20table", "path word 'drop'"),
         ("GET", "/orders?action=cancel", "parameter 'action' says 'cancel'"),
         ("GET", "/items?delete=1", "parameter 'delete' says 'delete'"),
         ("POST", "/search", "method POST"),

@@ -81,12 +81,10 @@ class ProbeOptions:
 
     @property
     def login_target(self) -> str | None:
+        """The URL the login (and every re-login) POSTs to: the policy trusts exactly it."""
         if not self.login_url:
             return None
-        if urlsplit(self.login_url).scheme:
-            return self.login_url
-        parts = urlsplit(self.url)
-        return f"{parts.scheme}://{parts.netloc}/{self.login_url.lstrip('/')}"
+        return login.absolute_login_url(self.url, self.login_url)
 
     def policy(self) -> SafetyPolicy:
         """Raises ValueError for an invalid pattern."""
@@ -257,10 +255,11 @@ def _run(client: ProbeClient, options: ProbeOptions, results: Results) -> None:
         client.stats.failures.clear()  # that one skip says it all
         return
     authenticated = bool(options.headers or options.cookies)
-    if options.login_url:
+    login_target = options.login_target
+    if login_target:
         client.coverage.begin("login")
         settings = login.LoginSettings(
-            login.absolute_login_url(options.url, options.login_url),
+            login_target,
             options.login_data,
             options.login_json,
         )

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from itertools import pairwise
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: Methods sent only when the user names them with --allow-methods.
@@ -67,7 +67,8 @@ def state_change_reason(method: str, url: str) -> str | None:
     if method not in SAFE_METHODS:
         return f"method {method}"
     parts = urlsplit(url)
-    word = _destructive_word(parts.path)
+    # Servers route on the decoded path: /users%2Fremove is /users/remove to them.
+    word = _destructive_word(unquote(parts.path))
     if word is not None:
         return f"path word {word!r}"
     for name, value in parse_qsl(parts.query, keep_blank_values=True):
