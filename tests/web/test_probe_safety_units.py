@@ -156,3 +156,20 @@ def test_coverage_records_input_names_and_shows_hostile_text_encoded() -> None:
     assert rows[f"{BASE}/search"].methods == ("GET", "POST")
     assert rows[f"{BASE}/search"].inputs == ("name", "page", "q", "x%1B")
     assert rows[f"{BASE}/api/%E2%80%AEtxt.exe"].inputs == ("tags", "user")
+
+
+def test_patterns_judge_the_percent_decoded_path_too() -> None:
+    """A server reads /admin%2Fkeep as /admin/keep: --exclude catches either spelling, and
+    --include / --allow-unsafe must match both, so an encoded path slips past neither."""
+    policy = SafetyPolicy.build(
+        active=True, allow_unsafe=["/public/*"], include=["/public/*"], exclude=["/admin/*"]
+    )
+    assert policy.refusal("GET", BASE + "/admin%2Fkeep") == "excluded by --exclude /admin/*"
+    assert policy.refusal("POST", BASE + "/public/form") is None
+    # Only the decoded spelling matches: when in doubt, not sent.
+    assert policy.refusal("POST", BASE + "/publi%63/form") == (
+        "not matched by any --include pattern"
+    )
+    assert policy.refusal("GET", BASE + "/other%2Fpublic/x") == (
+        "not matched by any --include pattern"
+    )

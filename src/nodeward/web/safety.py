@@ -109,8 +109,25 @@ class UrlPattern:
         return fnmatchcase(path, self.text) or fnmatchcase(with_query, self.text)
 
 
+def _spellings(url: str) -> tuple[str, str]:
+    """The URL as sent and with its path percent-decoded: a server reads `/admin%2Fx` as
+    `/admin/x`, so a pattern must judge both."""
+    parts = urlsplit(url)
+    return url, parts._replace(path=unquote(parts.path)).geturl()
+
+
 def _first_match(patterns: Iterable[UrlPattern], url: str) -> UrlPattern | None:
-    return next((p for p in patterns if p.matches(url)), None)
+    """The first pattern matching either spelling of `url` (for --exclude: when in doubt,
+    leave it out)."""
+    spellings = _spellings(url)
+    return next((p for p in patterns if any(p.matches(u) for u in spellings)), None)
+
+
+def _first_full_match(patterns: Iterable[UrlPattern], url: str) -> UrlPattern | None:
+    """The first pattern matching both spellings of `url` (for --include and --allow-unsafe:
+    an encoded path must not slip a request past what the user allowed)."""
+    spellings = _spellings(url)
+    return next((p for p in patterns if all(p.matches(u) for u in spellings)), None)
 
 
 @dataclass(frozen=True)
@@ -155,7 +172,7 @@ class SafetyPolicy:
         excluded = _first_match(self.exclude, url)
         if excluded is not None:
             return f"excluded by --exclude {excluded.text}"
-        if self.include and _first_match(self.include, url) is None:
+        if self.include and _first_full_match(self.include, url) is None:
             return "not matched by any --include pattern"
         reason = state_change_reason(method, url)
         if reason is None:
@@ -164,7 +181,7 @@ class SafetyPolicy:
             return f"state-changing ({reason}); passive mode sends none"
         if method.upper() in GUARDED_METHODS and method.upper() not in self.allow_methods:
             return f"method {method.upper()} is sent only with --allow-methods {method.upper()}"
-        if _first_match(self.allow_unsafe, url) is None:
+        if _first_full_match(self.allow_unsafe, url) is None:
             return f"state-changing ({reason}); not allowed by --allow-unsafe"
         return None
 
