@@ -9,7 +9,7 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nodeward import __version__
 from nodeward.argtypes import AppendTuple
@@ -17,9 +17,10 @@ from nodeward.config import Config, ConfigError, build_config
 from nodeward.findings import BaselinedRule, Finding, Report
 from nodeward.report.neutralize import terminal_line as shown
 from nodeward.rules import selected
-from nodeward.web.merge import merge
-from nodeward.web.probe import ProbeOptions, ProbeResult, is_loopback, run_probe, validate_url
-from nodeward.web.routes import StaticRoute, static_routes
+
+if TYPE_CHECKING:
+    from nodeward.web.probe import ProbeOptions, ProbeResult
+    from nodeward.web.routes import StaticRoute
 from nodeward.web.safety import split_patterns
 
 
@@ -255,6 +256,10 @@ def _split_cookie(text: str) -> tuple[str, str]:
 def probe_options(
     config: Config, routes: tuple[StaticRoute, ...] = (), *, scan: bool
 ) -> ProbeOptions:
+    # The probe (its checks, its HTTP client) loads only when a probe runs: a static scan
+    # never needs it.
+    from nodeward.web.probe import ProbeOptions, is_loopback, validate_url
+
     url = config.url or ""
     problem = validate_url(url)
     if problem is not None:
@@ -306,6 +311,8 @@ def probe_options(
 
 
 def _run(options: ProbeOptions, config: Config) -> ProbeResult:
+    from nodeward.web.probe import run_probe
+
     if not config.quiet:
         mode = "active" if options.active else "passive"
         print(f"nodeward: probing {shown(options.url)} ({mode})", file=sys.stderr)
@@ -343,6 +350,9 @@ def probe_report(config: Config) -> Report:
 
 def probe_scan(report: Report, config: Config) -> Report:
     """`nodeward scan PATH --url URL`: the static report with live findings merged in."""
+    from nodeward.web.merge import merge
+    from nodeward.web.routes import static_routes
+
     routes = static_routes(report.routes, Path(report.root) if report.root else None)
     result = _run(probe_options(config, routes, scan=True), config)
     live = list(result.findings)

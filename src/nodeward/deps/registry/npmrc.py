@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-_ENV_REFERENCE = re.compile(r"\$\{([^}]+)\}")
+_ENV_REFERENCE = re.compile(r"\$\{([^${}]+)\}")  # no `$`/`{` inside: a failed match stops early
 
 
 @dataclass(frozen=True)
