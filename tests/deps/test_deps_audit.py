@@ -12,6 +12,7 @@ import threading
 import time
 import zipfile
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -271,13 +272,24 @@ def test_corrupt_database_says_how_to_rebuild(cache: Path) -> None:
 
 
 def test_stale_database_warns(nswg: Path) -> None:
+    """The age is that of the newest record, not of the import."""
     connection = sqlite3.connect(osv_db.default_path())
-    connection.execute(
-        "UPDATE meta SET value = ? WHERE key = 'imported_at'", (str(time.time() - 9 * 86400),)
-    )
+    newest = datetime.fromtimestamp(time.time() - 31 * 86400 - 60, UTC)
+    connection.execute("UPDATE records SET modified = ?", (newest.strftime("%Y-%m-%dT%H:%M:%SZ"),))
     connection.commit()
     connection.close()
-    assert osv_db.OsvDatabase().warnings()[0].startswith("advisory database is 9 days old")
+    assert osv_db.OsvDatabase().warnings() == [
+        f"advisory data is 31 days old (newest record {newest:%Y-%m-%d}): run `nodeward db update`"
+    ]
+
+
+def test_database_of_recent_records_does_not_warn(nswg: Path) -> None:
+    connection = sqlite3.connect(osv_db.default_path())
+    newest = datetime.fromtimestamp(time.time() - 30 * 86400 + 60, UTC)
+    connection.execute("UPDATE records SET modified = ?", (newest.strftime("%Y-%m-%dT%H:%M:%SZ"),))
+    connection.commit()
+    connection.close()
+    assert osv_db.OsvDatabase().warnings() == []
 
 
 class _Registry(http.server.BaseHTTPRequestHandler):
