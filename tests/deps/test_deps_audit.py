@@ -364,6 +364,30 @@ def test_npm_registry_source_against_local_server(
         NpmRegistry(registry).advisories({"lodash": ["4.17.4"]})
 
 
+def test_npm_registry_is_named_live_by_host_with_its_query_time(
+    tmp_path: Path, cache: Path, registry: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The registry is named by scheme and host: credentials in its URL stay out of reports."""
+    _Registry.mode, _Registry.seen = "ok", []
+    monkeypatch.setattr(
+        "nodeward.deps.advisories.npm_registry.utc_now", lambda: "2026-12-05T01:40:00Z"
+    )
+    root = _project(tmp_path, "package-lock.v3.json")
+    port = registry.rsplit(":", 1)[1]
+    (root / ".npmrc").write_text(f"registry=http://user:s3cret@127.0.0.1:{port}/path/\n")
+    report = scan_path(root, select=("DEP001",), advisories="npm")
+    assert report.advisories is not None
+    assert report.advisories.line == (
+        f"npm registry (http://127.0.0.1:{port}), live (queried at 2026-12-05T01:40:00Z)"
+    )
+
+
+def test_a_live_source_that_failed_names_no_data(tmp_path: Path, cache: Path) -> None:
+    root = _project(tmp_path, "package-lock.v3.json")
+    report = scan_path(root, select=("DEP",), advisories="npm")
+    assert report.advisories is None
+
+
 def test_npm_source_unavailable_without_configuration(tmp_path: Path, cache: Path) -> None:
     root = _project(tmp_path, "package-lock.v3.json")
     report = scan_path(root, select=("DEP",), advisories="npm")

@@ -114,6 +114,8 @@ def registry_label(registry: str) -> str:
     """ "npm registry (https://host)": the registry named by scheme and host only, so that
     credentials or tokens written into a registry URL never reach a report."""
     parts = urlsplit(registry)
-    host = parts.hostname or "?"
-    port = f":{parts.port}" if parts.port else ""
-    return f"npm registry ({parts.scheme}://{host}{port})"
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:  # not a number: the URL will fail anyway; name the host alone
+        port = ""
+    return f"npm registry ({parts.scheme}://{parts.hostname or '?'}{port})"
