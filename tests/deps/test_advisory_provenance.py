@@ -229,3 +229,12 @@ def test_db_update_offline_is_one_line_and_exit_2(
     err = capsys.readouterr().err
     assert err.startswith(f"nodeward: error: download of {url} failed: ")
     assert err.count("\n") == 1
+
+
+def test_newest_record_from_the_records_when_meta_lacks_it(cache: Path) -> None:
+    osv_db.import_records(FIXTURES / "npm-nswg-osv.zip")
+    connection = sqlite3.connect(cache / "osv-npm.sqlite3")
+    connection.execute("DELETE FROM meta WHERE key = 'newest_record'")
+    connection.commit()
+    connection.close()
+    assert osv_db.status().newest_date == NSWG_NEWEST

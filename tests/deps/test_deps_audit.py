@@ -275,7 +275,10 @@ def test_stale_database_warns(nswg: Path) -> None:
     """The age is that of the newest record, not of the import."""
     connection = sqlite3.connect(osv_db.default_path())
     newest = datetime.fromtimestamp(time.time() - 31 * 86400 - 60, UTC)
-    connection.execute("UPDATE records SET modified = ?", (newest.strftime("%Y-%m-%dT%H:%M:%SZ"),))
+    connection.execute(
+        "UPDATE meta SET value = ? WHERE key = 'newest_record'",
+        (newest.strftime("%Y-%m-%dT%H:%M:%SZ"),),
+    )
     connection.commit()
     connection.close()
     assert osv_db.OsvDatabase().warnings() == [
@@ -286,7 +289,10 @@ def test_stale_database_warns(nswg: Path) -> None:
 def test_database_of_recent_records_does_not_warn(nswg: Path) -> None:
     connection = sqlite3.connect(osv_db.default_path())
     newest = datetime.fromtimestamp(time.time() - 30 * 86400 + 60, UTC)
-    connection.execute("UPDATE records SET modified = ?", (newest.strftime("%Y-%m-%dT%H:%M:%SZ"),))
+    connection.execute(
+        "UPDATE meta SET value = ? WHERE key = 'newest_record'",
+        (newest.strftime("%Y-%m-%dT%H:%M:%SZ"),),
+    )
     connection.commit()
     connection.close()
     assert osv_db.OsvDatabase().warnings() == []

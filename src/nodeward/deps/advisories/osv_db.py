@@ -175,6 +175,8 @@ def _build(target: Path, source: Path, label: str, etag: str) -> ImportResult:
             "imported_at": str(now),
             "source": label,
             "etag": etag,
+            # Kept here too so that reading the data's age scans no table.
+            "newest_record": max((m for _body, m in bodies.values() if m), default=""),
         }
         connection.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
         connection.commit()
@@ -253,8 +255,14 @@ def status(db_path: Path | None = None) -> Status:
         meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
         records = connection.execute("SELECT COUNT(*) FROM records").fetchone()[0]
         packages = connection.execute("SELECT COUNT(DISTINCT name) FROM packages").fetchone()[0]
-        newest = connection.execute("SELECT MAX(modified) FROM records").fetchone()[0]
-        sources = connection.execute("SELECT DISTINCT source FROM records LIMIT 2").fetchall()
+        newest = meta.get("newest_record")
+        if newest is None:  # a database built without it: from the records
+            newest = connection.execute("SELECT MAX(modified) FROM records").fetchone()[0]
+        sources = (
+            []
+            if meta.get("source")
+            else connection.execute("SELECT DISTINCT source FROM records LIMIT 2").fetchall()
+        )
     except sqlite3.DatabaseError as error:
         raise SourceError(
             f"advisory database {db_path} is corrupt ({error}); {REBUILD_HINT}"
@@ -302,6 +310,13 @@ class OsvDatabase(AdvisorySource):
 
     def __init__(self, db_path: Path | None = None) -> None:
         self.path = db_path or default_path()
+        self._status: Status | None = None
+
+    def _current(self) -> Status:
+        """The database's status, read once for the warnings and the provenance."""
+        if self._status is None:
+            self._status = status(self.path)
+        return self._status
 
     def exists(self) -> bool:
         return self.path.is_file()
@@ -326,7 +341,7 @@ class OsvDatabase(AdvisorySource):
 
     def warnings(self) -> list[str]:
         try:
-            current = status(self.path)
+            current = self._current()
         except SourceError:
             return []
         if current.stale:
@@ -335,7 +350,7 @@ class OsvDatabase(AdvisorySource):
 
     def provenance(self) -> AdvisoryData | None:
         try:
-            return status(self.path).provenance()
+            return self._current().provenance()
         except SourceError:
             return None
 
