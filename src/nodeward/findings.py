@@ -285,6 +285,37 @@ class ProbeCoverage:
 
 
 @dataclass(frozen=True)
+class AdvisoryData:
+    """Which advisory data the dependency audit checked packages against: every report
+    names it, so that a pass on old data is visible."""
+
+    source: str  # "OSV npm (download)", "import of all.zip", "OSV API", "npm registry (...)"
+    newest_record: str | None = None  # YYYY-MM-DD of the newest record in a local database
+    imported_at: str | None = None  # ISO 8601 UTC, when a local database was built
+    records: int | None = None  # how many records a local database holds
+    queried_at: str | None = None  # ISO 8601 UTC, when a live source answered
+
+    @property
+    def as_of(self) -> str:
+        """ "newest record 2021-12-01", or "live (queried at 2026-12-05T01:40:00Z)"."""
+        if self.queried_at is not None:
+            return f"live (queried at {self.queried_at})"
+        return f"newest record {self.newest_record or 'unknown'}"
+
+    @property
+    def line(self) -> str:
+        """The report header: source and date."""
+        return f"{self.source}, {self.as_of}"
+
+    @property
+    def checked_against(self) -> str:
+        """The scorecard's note on the vulnerable-dependencies row."""
+        if self.queried_at is not None:
+            return f"checked against live data (queried at {self.queried_at})"
+        return f"checked against data from {self.newest_record or 'an unknown date'}"
+
+
+@dataclass(frozen=True)
 class Report:
     """The result of one run, as every report format sees it."""
 
@@ -305,3 +336,5 @@ class Report:
     vulnerabilities: tuple[KnownVulnerability, ...] = ()
     probe: ProbeCoverage | None = None
     """The live probe's coverage table, when a probe ran."""
+    advisories: AdvisoryData | None = None
+    """The advisory data the dependency audit used, when it looked advisories up."""

@@ -112,6 +112,7 @@ def run_scan(config: Config) -> Report:
         routes=routes,
         packages=tuple(audit.packages),
         vulnerabilities=tuple(audit.vulnerabilities),
+        advisories=audit.advisories,
     )
 
 

@@ -15,17 +15,21 @@ Semantics (documented in docs/json-report.md and the README):
   a passed practice, only an accepted one).
 - **not checked**: no finding and none of its rules was checked: no rule implements the
   practice yet, every rule was deselected, or their analyzer had no input.
+- The "Vulnerable npm dependencies" row, when the audit looked advisories up
+  (`Report.advisories`), ends with the data's date: "checked against data from 2021-12-01"
+  (the newest record of the local database) or "checked against live data (queried at
+  ...)", so a pass on old data says so.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any, assert_never
 
-from nodeward.findings import Report, Severity
+from nodeward.findings import AdvisoryData, Report, Severity
 from nodeward.practices import Practice
 from nodeward.rulemeta import RuleMeta
 
@@ -85,10 +89,22 @@ def scorecard(report: Report, registry: Iterable[RuleMeta]) -> tuple[ScoreRow, .
     for finding in report.findings:
         fired.setdefault(finding.rule, Counter())[finding.severity] += 1
     known = {b.rule: b.count for b in report.baselined}
-    return tuple(
+    rows = (
         _row(practice, [r for r in rules if practice in r.practices], enabled, gaps, fired, known)
         for practice in Practice
     )
+    return tuple(_dated(row, report.advisories) for row in rows)
+
+
+def _dated(row: ScoreRow, advisories: AdvisoryData | None) -> ScoreRow:
+    """The vulnerable-dependencies row names the advisory data it was checked against."""
+    if (
+        advisories is None
+        or row.practice is not Practice.VULNERABLE_DEPENDENCIES
+        or row.status is Status.NOT_CHECKED
+    ):
+        return row
+    return replace(row, why=f"{row.why}; {advisories.checked_against}")
 
 
 def _row(

@@ -12,6 +12,7 @@ import threading
 import time
 import zipfile
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -271,13 +272,30 @@ def test_corrupt_database_says_how_to_rebuild(cache: Path) -> None:
 
 
 def test_stale_database_warns(nswg: Path) -> None:
+    """The age is that of the newest record, not of the import."""
     connection = sqlite3.connect(osv_db.default_path())
+    newest = datetime.fromtimestamp(time.time() - 31 * 86400 - 60, UTC)
     connection.execute(
-        "UPDATE meta SET value = ? WHERE key = 'imported_at'", (str(time.time() - 9 * 86400),)
+        "UPDATE meta SET value = ? WHERE key = 'newest_record'",
+        (newest.strftime("%Y-%m-%dT%H:%M:%SZ"),),
     )
     connection.commit()
     connection.close()
-    assert osv_db.OsvDatabase().warnings()[0].startswith("advisory database is 9 days old")
+    assert osv_db.OsvDatabase().warnings() == [
+        f"advisory data is 31 days old (newest record {newest:%Y-%m-%d}): run `nodeward db update`"
+    ]
+
+
+def test_database_of_recent_records_does_not_warn(nswg: Path) -> None:
+    connection = sqlite3.connect(osv_db.default_path())
+    newest = datetime.fromtimestamp(time.time() - 30 * 86400 + 60, UTC)
+    connection.execute(
+        "UPDATE meta SET value = ? WHERE key = 'newest_record'",
+        (newest.strftime("%Y-%m-%dT%H:%M:%SZ"),),
+    )
+    connection.commit()
+    connection.close()
+    assert osv_db.OsvDatabase().warnings() == []
 
 
 class _Registry(http.server.BaseHTTPRequestHandler):
@@ -350,6 +368,30 @@ def test_npm_registry_source_against_local_server(
     monkeypatch.setattr(deps_http, "TIMEOUT_SECONDS", 0.2)
     with pytest.raises(SourceError, match=r"timed out .* after one retry"):
         NpmRegistry(registry).advisories({"lodash": ["4.17.4"]})
+
+
+def test_npm_registry_is_named_live_by_host_with_its_query_time(
+    tmp_path: Path, cache: Path, registry: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The registry is named by scheme and host: credentials in its URL stay out of reports."""
+    _Registry.mode, _Registry.seen = "ok", []
+    monkeypatch.setattr(
+        "nodeward.deps.advisories.npm_registry.utc_now", lambda: "2026-12-05T01:40:00Z"
+    )
+    root = _project(tmp_path, "package-lock.v3.json")
+    port = registry.rsplit(":", 1)[1]
+    (root / ".npmrc").write_text(f"registry=http://user:s3cret@127.0.0.1:{port}/path/\n")
+    report = scan_path(root, select=("DEP001",), advisories="npm")
+    assert report.advisories is not None
+    assert report.advisories.line == (
+        f"npm registry (http://127.0.0.1:{port}), live (queried at 2026-12-05T01:40:00Z)"
+    )
+
+
+def test_a_live_source_that_failed_names_no_data(tmp_path: Path, cache: Path) -> None:
+    root = _project(tmp_path, "package-lock.v3.json")
+    report = scan_path(root, select=("DEP",), advisories="npm")
+    assert report.advisories is None
 
 
 def test_npm_source_unavailable_without_configuration(tmp_path: Path, cache: Path) -> None:

@@ -14,11 +14,14 @@ from pathlib import Path
 import pytest
 from advisory_ids import advisory_ids
 
-from nodeward.deps.advisories import osv_db
+from nodeward.deps.advisories import download, osv_db
 from nodeward.deps.advisories.download import DownloadError, update_database
 from nodeward.deps.advisories.osv_api import OsvApi
 from nodeward.findings import Confidence, PackageLocation
+from nodeward.report import json_report, text
+from nodeward.rules import all_rules
 from nodeward.scan import scan_path
+from nodeward.scorecard import scorecard
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "deps"
 ZIP = (FIXTURES / "npm-nswg-osv.zip").read_bytes()
@@ -155,3 +158,42 @@ def test_db_update_checks_etag_and_checksum(server: str) -> None:
             update_database(url)
     finally:
         _Osv.checksum_ok = True
+
+
+def test_osv_api_is_named_live_with_its_query_time(
+    tmp_path: Path, server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("nodeward.deps.advisories.osv_api.API_BASE", server)
+    monkeypatch.setattr("nodeward.deps.advisories.osv_api.utc_now", lambda: "2026-12-05T01:40:00Z")
+    report = scan_path(_app(tmp_path, ""), select=("DEP001",), advisories="osv-api")
+    assert report.advisories is not None
+    assert report.advisories.line == "OSV API, live (queried at 2026-12-05T01:40:00Z)"
+    assert text.render(report).splitlines()[0] == (
+        "Advisories: OSV API, live (queried at 2026-12-05T01:40:00Z)"
+    )
+    assert json.loads(json_report.render(report))["advisories"] == {
+        "source": "OSV API",
+        "newest_record": None,
+        "imported_at": None,
+        "records": None,
+        "queried_at": "2026-12-05T01:40:00Z",
+    }
+    [row] = [
+        r for r in scorecard(report, all_rules()) if r.practice.slug == "vulnerable-dependencies"
+    ]
+    assert row.why.endswith("; checked against live data (queried at 2026-12-05T01:40:00Z)")
+    assert not [s for s in report.skips if s.reason.startswith("advisory data")]
+
+
+def test_db_update_records_its_source_and_the_records_dates(
+    server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without --url, the label is "OSV npm (download)"; the dates are the records'."""
+    monkeypatch.setattr(download, "NPM_ALL_ZIP", server + "/npm/all.zip")
+    update_database()
+    current = osv_db.status()
+    assert (current.source, current.newest_date) == ("OSV npm (download)", "2020-07-13")
+    other = server + "/other/all.zip"
+    osv_db.default_path().unlink()
+    update_database(other)
+    assert osv_db.status().source == f"download of {other}"

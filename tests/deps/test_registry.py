@@ -8,6 +8,7 @@ import json
 import shutil
 import unicodedata
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -261,6 +262,8 @@ def _morgan_records(tmp_path: Path) -> None:
     record = {
         "id": "GHSA-gwg9-rgvj-4h5j",
         "summary": "Code Injection in morgan",
+        # Dated today: a database with fresh data adds no note on its age.
+        "modified": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "affected": [
             {
                 "package": {"ecosystem": "npm", "name": "morgan"},

@@ -33,6 +33,7 @@ from nodeward.deps.rules import (
 from nodeward.deps.sources import choose
 from nodeward.discover import FileKind
 from nodeward.findings import (
+    AdvisoryData,
     Evidence,
     Finding,
     InstalledPackage,
@@ -56,6 +57,8 @@ class AuditResult:
     #: What the lockfiles install and which advisories matched, for the SBOM.
     packages: list[InstalledPackage] = field(default_factory=list)
     vulnerabilities: list[KnownVulnerability] = field(default_factory=list)
+    #: The advisory data DEP001 was checked against (source and date), for the reports.
+    advisories: AdvisoryData | None = None
 
 
 def run_audit(
@@ -172,7 +175,8 @@ def _audit_packages(
         gap = f"no advisory source: {error}"
         result.unevaluated.append(Unevaluated(VULNERABLE_DEPENDENCY.code, gap))
         return
-    result.skips += [Skip("dependency audit", warning) for warning in chosen.warnings()]
+    result.skips += [Skip("dependency audit", w, note=True) for w in chosen.warnings()]
+    result.advisories = chosen.provenance()
     if gap is not None:
         result.unevaluated.append(Unevaluated(VULNERABLE_DEPENDENCY.code, gap))
     # The whole install tree, dev and non-registry copies included: imports resolve in it.

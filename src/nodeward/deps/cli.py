@@ -88,7 +88,9 @@ def run_db(args: argparse.Namespace) -> int:
                 stale = " (stale: run `nodeward db update`)" if current.stale else ""
                 print(
                     f"{current.path}\n{current.records} advisories for {current.packages} "
-                    f"packages, from {current.source}, {current.age_days:.1f} days old{stale}"
+                    f"packages, from {terminal_line(current.source)}, "
+                    f"{current.describe_age()}{stale}\n"
+                    f"imported at {current.provenance().imported_at}"
                 )
                 retire_path = retire.repository_path()
                 print(f"Retire.js repository: {retire_path if retire_path.is_file() else 'none'}")

@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Any
 
 from nodeward.findings import (
+    AdvisoryData,
     Finding,
     HttpLocation,
     Location,
@@ -130,3 +131,14 @@ def coverage_summary(coverage: ProbeCoverage) -> str:
     if coverage.stopped:
         text += f"; {coverage.stopped}"
     return text
+
+
+def advisories_dict(data: AdvisoryData) -> dict[str, Any]:
+    """The JSON form of the advisory data used, shared with SARIF's run properties."""
+    return {
+        "source": data.source,
+        "newest_record": data.newest_record,
+        "imported_at": data.imported_at,
+        "records": data.records,
+        "queried_at": data.queried_at,
+    }

@@ -210,12 +210,9 @@ def _finding_view_practices(finding: Finding) -> tuple[str, ...]:
 
 
 def advisory_header(report: Report) -> str | None:
-    """HOOK for the header line "Advisories: <source>, <date>" (issue 13): the Report does
-    not carry the advisory database's source and date yet, so this returns None and the
-    page shows no such line. When a field for them lands on Report, format it here; do not
-    guess it from the findings (a run with no vulnerable package still used a database)."""
-    del report
-    return None
+    """The header line "Advisories: <source>, <date>" (the template adds "Advisories: "):
+    None when the dependency audit looked no advisories up."""
+    return report.advisories.line if report.advisories is not None else None
 
 
 def _csp_hash(content: str) -> str:

@@ -15,7 +15,13 @@ from nodeward.findings import (
     Route,
     SourceLocation,
 )
-from nodeward.report.common import coverage_dict, rule_of, rules_in, severity_counts
+from nodeward.report.common import (
+    advisories_dict,
+    coverage_dict,
+    rule_of,
+    rules_in,
+    severity_counts,
+)
 from nodeward.report.conceal import conceal
 from nodeward.report.neutralize import json_dumps
 from nodeward.rulemeta import RuleMeta
@@ -23,7 +29,7 @@ from nodeward.rules import all_rules
 from nodeward.scorecard import row_dict, scorecard
 
 SCHEMA_ID = "nodeward-report"
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: `advisories`
 
 
 def location_dict(location: Location) -> dict[str, Any]:
@@ -138,6 +144,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "scorecard": [row_dict(row) for row in scorecard(report, all_rules())],
         "routes": [_route(route) for route in report.routes],
         **({"probe": coverage_dict(report.probe)} if report.probe is not None else {}),
+        **({"advisories": advisories_dict(report.advisories)} if report.advisories else {}),
     }
 
 

@@ -25,7 +25,7 @@ from nodeward.findings import (
     Skip,
     SourceLocation,
 )
-from nodeward.report.common import coverage_dict, rules_in
+from nodeward.report.common import advisories_dict, coverage_dict, rules_in
 from nodeward.report.conceal import conceal
 from nodeward.report.neutralize import json_dumps
 from nodeward.rulemeta import RuleMeta
@@ -277,6 +277,8 @@ def report_dict(report: Report, base: Path | None = None) -> dict[str, Any]:
     }
     if report.probe is not None:
         run["properties"]["probeCoverage"] = coverage_dict(report.probe)
+    if report.advisories is not None:
+        run["properties"]["advisories"] = advisories_dict(report.advisories)
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 

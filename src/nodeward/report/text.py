@@ -54,6 +54,8 @@ def render(
         soft_wrap=True,
         emoji=False,
     )
+    if report.advisories is not None:
+        console.print(Text(f"Advisories: {shown(report.advisories.line)}", style="dim"))
     groups: dict[Severity, list[Finding]] = defaultdict(list)
     for finding in sorted(report.findings, key=severity_order):
         groups[finding.severity].append(finding)

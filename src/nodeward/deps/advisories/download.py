@@ -17,6 +17,8 @@ from nodeward.deps.advisories.http import TIMEOUT_SECONDS
 #: OSV publishes one zip per ecosystem in its public GCS bucket: <bucket>/<ecosystem>/all.zip.
 OSV_BUCKET = "https://osv-vulnerabilities.storage.googleapis.com"
 NPM_ALL_ZIP = f"{OSV_BUCKET}/npm/all.zip"
+#: The source label `db status` and the reports show for a database `db update` built.
+DOWNLOAD_LABEL = "OSV npm (download)"
 
 
 class DownloadError(Exception):
@@ -57,5 +59,6 @@ def update_database(url: str | None = None) -> str:
             raise DownloadError(f"download of {url} failed: {error}") from None
         if expected is not None and expected != digest.hexdigest():
             raise DownloadError(f"{url}: checksum mismatch; the download is corrupt")
-        result = osv_db.import_database(target, label=url, etag=etag)
+        label = DOWNLOAD_LABEL if url == NPM_ALL_ZIP else f"download of {url}"
+        result = osv_db.import_database(target, label=label, etag=etag)
     return f"{result.summary()} from {url}"

@@ -5,9 +5,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import Enum
 
-from nodeward.findings import Severity
+from nodeward.findings import AdvisoryData, Severity
 
 
 class SourceError(Exception):
@@ -73,3 +74,13 @@ class AdvisorySource(ABC):
     def warnings(self) -> list[str]:
         """Notes for the report that are not failures (an old database)."""
         return []
+
+    @abstractmethod
+    def provenance(self) -> AdvisoryData | None:
+        """Which data answered (source and date) for the report's header; None before a
+        live source has answered."""
+
+
+def utc_now() -> str:
+    """The current time as the reports write it: ISO 8601 UTC to the second."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -9,6 +9,7 @@ import json
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from nodeward.deps.advisories import http
 from nodeward.deps.advisories.cvss import base_score, severity_of_label, severity_of_score
@@ -18,8 +19,9 @@ from nodeward.deps.advisories.interface import (
     Affected,
     Query,
     SourceError,
+    utc_now,
 )
-from nodeward.findings import Severity
+from nodeward.findings import AdvisoryData, Severity
 
 BULK_PATH = "/-/npm/v1/security/advisories/bulk"
 
@@ -76,6 +78,12 @@ class NpmRegistry(AdvisorySource):
 
     def __init__(self, registry: str | None) -> None:
         self.registry = registry.rstrip("/") if registry else None
+        self.queried_at: str | None = None
+
+    def provenance(self) -> AdvisoryData | None:
+        if self.registry is None or self.queried_at is None:
+            return None
+        return AdvisoryData(source=registry_label(self.registry), queried_at=self.queried_at)
 
     def advisories(self, query: Query) -> dict[str, list[Advisory]]:
         if self.registry is None:
@@ -86,6 +94,7 @@ class NpmRegistry(AdvisorySource):
         body = gzip.compress(json.dumps({k: sorted(set(v)) for k, v in query.items()}).encode())
         headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
         url = self.registry + BULK_PATH
+        queried_at = utc_now()
         response = http.post_json(url, body, headers, "npm registry audit endpoint")
         try:
             data = response.json()
@@ -97,4 +106,16 @@ class NpmRegistry(AdvisorySource):
         for name, items in data.items():
             if isinstance(items, list):
                 found[str(name)] = [_advisory(str(name), i) for i in items if isinstance(i, dict)]
+        self.queried_at = queried_at
         return found
+
+
+def registry_label(registry: str) -> str:
+    """ "npm registry (https://host)": the registry named by scheme and host only, so that
+    credentials or tokens written into a registry URL never reach a report."""
+    parts = urlsplit(registry)
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:  # not a number: the URL will fail anyway; name the host alone
+        port = ""
+    return f"npm registry ({parts.scheme}://{parts.hostname or '?'}{port})"

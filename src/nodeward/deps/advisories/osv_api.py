@@ -8,8 +8,15 @@ import json
 import httpx
 
 from nodeward.deps.advisories import http
-from nodeward.deps.advisories.interface import Advisory, AdvisorySource, Query, SourceError
+from nodeward.deps.advisories.interface import (
+    Advisory,
+    AdvisorySource,
+    Query,
+    SourceError,
+    utc_now,
+)
 from nodeward.deps.advisories.osv import InvalidRecord, parse_record
+from nodeward.findings import AdvisoryData
 
 #: OSV's documented API base; tests point it at a server on 127.0.0.1.
 API_BASE = "https://api.osv.dev"
@@ -21,10 +28,17 @@ class OsvApi(AdvisorySource):
 
     def __init__(self, base: str | None = None) -> None:
         self.base = (base or API_BASE).rstrip("/")
+        self.queried_at: str | None = None
+
+    def provenance(self) -> AdvisoryData | None:
+        if self.queried_at is None:
+            return None
+        return AdvisoryData(source="OSV API", queried_at=self.queried_at)
 
     def advisories(self, query: Query) -> dict[str, list[Advisory]]:
         pairs = [(name, v) for name, versions in query.items() for v in sorted(set(versions))]
         ids_by_name: dict[str, set[str]] = {name: set() for name in query}
+        queried_at = utc_now()
         for start in range(0, len(pairs), BATCH_LIMIT):
             chunk = pairs[start : start + BATCH_LIMIT]
             body = {
@@ -45,6 +59,7 @@ class OsvApi(AdvisorySource):
         records: dict[str, Advisory] = {}
         for vuln_id in sorted({i for ids in ids_by_name.values() for i in ids}):
             records[vuln_id] = self._fetch(vuln_id)
+        self.queried_at = queried_at
         return {name: [records[i] for i in sorted(ids)] for name, ids in ids_by_name.items()}
 
     def _fetch(self, vuln_id: str) -> Advisory:
