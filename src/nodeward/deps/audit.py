@@ -344,7 +344,9 @@ def _finding(match: Match, placed: Placed, fix: str, index: ImportIndex) -> Find
     # The fingerprint stays the installed package in its lockfile, as before findings
     # moved to package.json, so existing baselines keep matching.
     identity = PackageLocation(package.manifest, package.name, package.version)
-    return replace(finding, fingerprint=fingerprint_of(finding.rule, identity))
+    return replace(
+        finding, fingerprint=fingerprint_of(finding.rule, identity), advisory_ids=match.ids
+    )
 
 
 def _lockfile_evidence(package: Package, placed: Placed, anchor: Anchor | None) -> list[Evidence]:
