@@ -434,3 +434,19 @@ def test_probe_of_a_refusing_target_exits_2(capsys: pytest.CaptureFixture[str]) 
     assert err.startswith(f"nodeward: error: http://127.0.0.1:{port}/: cannot probe: ")
     assert err.count("\n") == 1
     assert json.loads(out)["skips"][0]["reason"].startswith("cannot probe: ")
+
+
+def test_parse_diff_counts_added_lines_only() -> None:
+    from nodeward.changed import parse_diff
+
+    diff = (
+        "diff --git a/a.js b/a.js\n--- a/a.js\n+++ b/a.js\n"
+        "@@ -3 +3 @@ x\n-old\n+new\n@@ -10,2 +9,0 @@\n-gone\n-gone\n@@ -20,0 +19,3 @@\n+a\n+b\n+c\n"
+        "diff --git a/old.js b/old.js\n--- a/old.js\n+++ /dev/null\n@@ -1 +0,0 @@\n-x\n"
+        "diff --git a/package-lock.json b/package-lock.json\n--- a/package-lock.json\n"
+        "+++ b/package-lock.json\n@@ -5 +4,0 @@\n-x\n"
+    )
+    assert parse_diff(diff) == {
+        "a.js": frozenset({3, 19, 20, 21}),
+        "package-lock.json": frozenset(),
+    }

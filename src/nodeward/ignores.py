@@ -35,7 +35,10 @@ _ADVISORY = re.compile(
     r"|MAL-\d{4}-\d+|OSV-\d{4}-\d+)",
     re.IGNORECASE,
 )
-_PACKAGE = re.compile(r"(@[a-z0-9][\w.~-]*/)?[a-z0-9][\w.~-]*@[\w.*+~^<>=|-]+", re.IGNORECASE)
+#: An npm package name (optionally @scope/) and a version, or * for every version. Matched
+#: in two parts around the last "@": one pattern over "name@version" backtracks on "@@@...".
+_NAME = re.compile(r"(@[a-z0-9][\w.~-]*/)?[a-z0-9][\w.~-]*", re.IGNORECASE)
+_VERSION = re.compile(r"\*|[0-9A-Za-z.+-]+")
 
 
 class IgnoreError(ValueError):
@@ -59,7 +62,10 @@ def is_advisory(entry: str) -> bool:
 
 
 def is_package(entry: str) -> bool:
-    return _PACKAGE.fullmatch(entry) is not None
+    name, at, version = entry.rpartition("@")
+    return (
+        bool(at) and _NAME.fullmatch(name) is not None and _VERSION.fullmatch(version) is not None
+    )
 
 
 def check_codes(
