@@ -163,4 +163,4 @@ def test_pre_commit_hook_parses() -> None:
     (hook,) = hooks
     assert hook["id"] == "nodeward"
     assert hook["language"] == "python"
-    assert hook["entry"].startswith("nodeward scan")
+    assert hook["entry"] == "nodeward pre-commit"  # the staged files follow, positional

@@ -11,13 +11,14 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
 
 from nodeward import __version__, parallel
 from nodeward.baseline import BaselineError
+from nodeward.changed import ChangeError, Changes, since, whole_files
 from nodeward.config import FORMATS, Config, ConfigError, build_config
 from nodeward.deps.cli import add_db_command, add_scan_flags, counts_for_exit
 from nodeward.findings import Report, Severity
@@ -50,7 +51,15 @@ EXPECTED_ERRORS: tuple[type[Exception], ...] = (ConfigError, ScanError, Baseline
 
 
 def _codes(value: str) -> list[str]:
-    return [part.strip().upper() for part in value.split(",") if part.strip()]
+    """A comma list of rule codes (upper-cased), advisory ids and package@version (kept as
+    written: npm package names are case-sensitive)."""
+    parts = (part.strip() for part in value.split(","))
+    return [part if "@" in part else part.upper() for part in parts if part]
+
+
+def _patterns(value: str) -> list[str]:
+    """A comma list of exclude patterns (gitignore patterns have no comma syntax)."""
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 def _jobs(value: str) -> int:
@@ -75,7 +84,15 @@ def _severity(value: str) -> Severity:
 def _add_report_flags(parser: argparse.ArgumentParser) -> None:
     s = argparse.SUPPRESS
     parser.add_argument("--format", "-f", choices=FORMATS, default=s, help="report format")
-    parser.add_argument("--output", "-o", type=Path, default=s, help="write the report here")
+    parser.add_argument(
+        "--output",
+        "-o",
+        type=Path,
+        action="append",
+        default=s,
+        help="write the report here; repeat for several formats in one run, each taken from "
+        "the file's extension (.sarif, .json, .html, .txt, .cdx.json)",
+    )
     parser.add_argument(
         "--fail-on",
         type=_severity,
@@ -83,6 +100,19 @@ def _add_report_flags(parser: argparse.ArgumentParser) -> None:
         metavar="SEVERITY",
         help="exit 1 when a finding is at or above this severity: low, medium, high "
         "(default), critical",
+    )
+    parser.add_argument(
+        "--exit-zero",
+        action="store_true",
+        default=s,
+        help="exit 0 even when findings are at or above --fail-on (errors still exit 2)",
+    )
+    parser.add_argument(
+        "--severity",
+        type=_severity,
+        default=s,
+        metavar="SEVERITY",
+        help="leave findings below this severity out of every report and the exit code",
     )
     parser.add_argument("--quiet", "-q", action="store_true", default=s, help="no progress")
     parser.add_argument("--strict", action="store_true", default=s, help="skips are fatal")
@@ -95,9 +125,38 @@ def _add_report_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_scan(sub: Any) -> None:
-    s = argparse.SUPPRESS
     parser = sub.add_parser("scan", help="statically audit a Node.js project")
     parser.add_argument("path", type=Path, help="project folder or a single file")
+    _add_scan_flags(parser)
+    add_probe_flags(parser, with_url=True)
+    parser.set_defaults(handler=_cmd_scan)
+
+
+def _add_pre_commit(sub: Any) -> None:
+    """The pre-commit hook: pre-commit runs it at the repository root with the staged file
+    names last (after the hook's `args`), so they are positional here."""
+    parser = sub.add_parser(
+        "pre-commit",
+        help="audit the project in the current folder offline, reporting only the files named",
+    )
+    parser.add_argument("files", nargs="*", metavar="FILE", help="the staged files")
+    _add_scan_flags(parser)
+    parser.set_defaults(handler=_cmd_pre_commit)
+
+
+def _cmd_pre_commit(args: argparse.Namespace) -> int:
+    files = vars(args).pop("files")
+    if not files:
+        return EXIT_OK  # nothing staged that the hook looks at
+    args.path = Path()
+    args.only_files = files
+    args.quiet = True
+    args.offline = True  # a commit must not wait for the network: the local advisory db only
+    return _cmd_scan(args)
+
+
+def _add_scan_flags(parser: argparse.ArgumentParser) -> None:
+    s = argparse.SUPPRESS
     _add_report_flags(parser)
     parser.add_argument(
         "--select",
@@ -113,14 +172,48 @@ def _add_scan(sub: Any) -> None:
         action="extend",
         default=s,
         metavar="CODES",
-        help="leave out these rule codes or prefixes",
+        help="leave out these rule codes or prefixes, advisory ids (GHSA-..., CVE-..., "
+        "NSWG-ECO-...) or package@version (name@* for every version); comma-separated",
+    )
+    parser.add_argument(
+        "--extend-select",
+        type=_codes,
+        action="extend",
+        default=s,
+        metavar="CODES",
+        help="add to the selected codes (of the config file) instead of replacing them",
+    )
+    parser.add_argument(
+        "--extend-ignore",
+        type=_codes,
+        action="extend",
+        default=s,
+        metavar="CODES",
+        help="add to the ignored codes (of the config file) instead of replacing them",
+    )
+    parser.add_argument(
+        "--diff-base",
+        default=s,
+        metavar="REF",
+        help="only findings on lines changed between REF and HEAD (git); dependency "
+        "findings only when a package.json or lockfile changed",
+    )
+    parser.add_argument(
+        "--only",
+        dest="only_files",
+        nargs="+",
+        default=s,
+        metavar="FILE",
+        help="only findings in these files (the whole project is still analysed); "
+        "dependency findings only when a package.json or lockfile is among them",
     )
     parser.add_argument(
         "--exclude",
-        action="append",
+        type=_patterns,
+        action="extend",
         default=s,
         metavar="GLOB",
-        help="gitignore-style pattern of paths to leave out",
+        help="gitignore-style patterns of paths to leave out (comma-separated)",
     )
     parser.add_argument("--include-node-modules", action="store_true", default=s)
     parser.add_argument(
@@ -174,8 +267,6 @@ def _add_scan(sub: Any) -> None:
         "above the scanned path with .git)",
     )
     add_scan_flags(parser)
-    add_probe_flags(parser, with_url=True)
-    parser.set_defaults(handler=_cmd_scan)
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
@@ -184,19 +275,104 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         for k, v in vars(args).items()
         if k not in ("command", "handler", "config", "path", "color")
     }
-    for key in ("select", "ignore", "exclude"):
+    for key in ("select", "ignore", "exclude", "extend_select", "extend_ignore", "only_files"):
         if key in flags:
             flags[key] = tuple(flags[key])
     config = build_config(args.path, args.config, flags)
+    changes = _changes(config)  # before the scan: a bad revision is an error at once
     report = run_scan(config)
     if config.url:
         report = probe_scan(report, config)
+    if changes is not None:
+        report = replace(report, findings=tuple(f for f in report.findings if changes.keeps(f)))
     return _emit(report, config, color=args.color)
 
 
+def _changes(config: Config) -> Changes | None:
+    if config.only_files:
+        return whole_files(config.only_files, config.path)
+    if config.diff_base is not None:
+        try:
+            return since(config.diff_base, config.path)
+        except ChangeError as error:
+            raise ConfigError(str(error)) from None
+    return None
+
+
 def _emit(report: Report, config: Config, *, color: bool | None) -> int:
+    if config.severity is not None:
+        shown = [f for f in report.findings if f.severity >= config.severity]
+        report = replace(report, findings=tuple(shown))
+    destinations = [config.output, *config.extra_outputs]
+    several = len(destinations) > 1
+    for destination in destinations:
+        chosen = format_for(destination) if destination is not None else None
+        if not several and config.format != "text":
+            chosen = config.format  # one report: an explicit --format wins over the name
+        content = _render(report, config, chosen or config.format, destination, color)
+        _write_checked(content, destination)
+    unreachable = _unreachable_target(report, config)
+    if unreachable is not None:
+        print(f"nodeward: error: {_one_line(unreachable)}", file=sys.stderr)
+        return EXIT_ERROR
+    skipped = [s for s in report.skips if not s.note]
+    if config.strict and skipped:
+        print(f"nodeward: {len(skipped)} skipped (--strict)", file=sys.stderr)
+        return EXIT_ERROR
+    failing = [
+        f for f in report.findings if f.severity >= config.fail_on and counts_for_exit(f, config)
+    ]
+    return EXIT_FINDINGS if failing and not config.exit_zero else EXIT_OK
+
+
+def _unreachable_target(report: Report, config: Config) -> str | None:
+    """The skip the probe gives when the target's first request failed (nodeward.web.probe:
+    "cannot probe: ..."), as an error line: nothing was checked, so the run is not clean."""
+    if config.url is None:
+        return None
+    return next(
+        (
+            f"{s.target}: {s.reason}"
+            for s in report.skips
+            if s.target == config.url and s.reason.startswith("cannot probe: ")
+        ),
+        None,
+    )
+
+
+#: Report file suffixes and their format; the longest matching suffix wins.
+SUFFIX_FORMATS = (
+    (".cyclonedx.json", "cyclonedx"),
+    (".cdx.json", "cyclonedx"),
+    (".sarif.json", "sarif"),
+    (".sarif", "sarif"),
+    (".json", "json"),
+    (".html", "html"),
+    (".htm", "html"),
+    (".txt", "text"),
+)
+
+
+def format_for(destination: Path) -> str | None:
+    name = destination.name.lower()
+    return next((fmt for suffix, fmt in SUFFIX_FORMATS if name.endswith(suffix)), None)
+
+
+def _write_checked(content: str, destination: Path | None) -> None:
+    try:
+        _write_report(content, destination)
+    except OSError as error:
+        if destination is None:
+            raise  # stdout: a closed pipe is handled in main()
+        reason = error.strerror or str(error)
+        raise OutputError(f"cannot write the report to {destination}: {reason}") from None
+
+
+def _render(
+    report: Report, config: Config, format_: str, destination: Path | None, color: bool | None
+) -> str:
     shown = config.show_secrets
-    match config.format:
+    match format_:
         case "json":
             content = json_report.render(report, show_secrets=shown)
         case "sarif":
@@ -211,23 +387,9 @@ def _emit(report: Report, config: Config, *, color: bool | None) -> int:
         case _:
             use_color = sys.stdout.isatty() if color is None else color
             content = text.render(
-                report, color=use_color and config.output is None, show_secrets=shown
+                report, color=use_color and destination is None, show_secrets=shown
             )
-    try:
-        _write_report(content, config.output)
-    except OSError as error:
-        if config.output is None:
-            raise  # stdout: a closed pipe is handled in main()
-        reason = error.strerror or str(error)
-        raise OutputError(f"cannot write the report to {config.output}: {reason}") from None
-    skipped = [s for s in report.skips if not s.note]
-    if config.strict and skipped:
-        print(f"nodeward: {len(skipped)} skipped (--strict)", file=sys.stderr)
-        return EXIT_ERROR
-    failing = [
-        f for f in report.findings if f.severity >= config.fail_on and counts_for_exit(f, config)
-    ]
-    return EXIT_FINDINGS if failing else EXIT_OK
+    return content
 
 
 def _write_report(content: str, destination: Path | None) -> None:
@@ -295,6 +457,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
 #: Subcommands, in help order. Each adds its parser and sets `handler`.
 COMMANDS: tuple[Callable[[Any], None], ...] = (
     _add_scan,
+    _add_pre_commit,
     _add_rules,
     _add_explain,
     _add_init,

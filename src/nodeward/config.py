@@ -19,6 +19,7 @@ from typing import Any
 
 from nodeward.discover import FileKind, classify
 from nodeward.findings import Severity
+from nodeward.ignores import Ignore, IgnoreError, check_codes, parse_table
 
 FORMATS = ("text", "json", "sarif", "html", "github", "cyclonedx")
 
@@ -35,6 +36,15 @@ class Config:
     fail_on: Severity = Severity.HIGH
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    """Rule codes and prefixes, advisory ids and package@version (nodeward.ignores)."""
+    extend_select: tuple[str, ...] = ()  # added to `select` (ruff's extend-select)
+    extend_ignore: tuple[str, ...] = ()  # added to `ignore`
+    ignore_entries: tuple[Ignore, ...] = ()  # `[[ignore]]` tables: with reason and until
+    exit_zero: bool = False  # exit 0 even with findings at or above fail_on (errors stay 2)
+    severity: Severity | None = None  # findings below it are left out of every report
+    extra_outputs: tuple[Path, ...] = ()  # `-o` given more than once: format from the suffix
+    diff_base: str | None = None  # only findings on lines changed since this git revision
+    only_files: tuple[str, ...] = ()  # only findings in these files (the pre-commit hook)
     exclude: tuple[str, ...] = ()
     include_node_modules: bool = False
     default_excludes: bool = True  # leave tests, build output, vendored code out (discover)
@@ -85,7 +95,11 @@ _FILE_KEYS: dict[str, str] = {
     "output": "path",
     "fail_on": "severity",
     "select": "codes",
-    "ignore": "codes",
+    "ignore": "ignores",
+    "extend_select": "codes",
+    "extend_ignore": "codes",
+    "exit_zero": "bool",
+    "severity": "severity",
     "exclude": "strings",
     "include_node_modules": "bool",
     "default_excludes": "bool",
@@ -157,12 +171,27 @@ def load_file(path: Path, kind: str, project: Path | None = None) -> dict[str, A
             known = ", ".join(k.replace("_", "-") for k in _FILE_KEYS)
             raise ConfigError(f"{where}: unknown key {raw_key!r} (known keys: {known})")
         try:
+            if _FILE_KEYS[key] == "ignores":
+                values.update(_ignores(value))
+                continue
             values[key] = _convert(_FILE_KEYS[key], value, path.parent)
             if project is not None:
                 values[key] = _confine(key, values[key], project)
         except (TypeError, ValueError) as error:
             raise ConfigError(f"{where}: key {raw_key!r}: {error}") from None
     return values
+
+
+def _ignores(value: Any) -> dict[str, Any]:
+    """The config's `ignore`: a list of code strings, or `[[ignore]]` tables."""
+    items = [value] if isinstance(value, str | dict) else value
+    if not isinstance(items, list):
+        raise TypeError("expected a list of codes or [[ignore]] tables")
+    codes = tuple(i.strip() for i in items if isinstance(i, str))
+    tables = tuple(parse_table(i) for i in items if not isinstance(i, str))
+    return {"ignore": tuple(c.upper() if "@" not in c else c for c in codes if c)} | (
+        {"ignore_entries": tables} if tables else {}
+    )
 
 
 def _read_table(path: Path, kind: str, raw_text: str) -> Any:
@@ -302,13 +331,47 @@ def build_config(path: Path, explicit_file: Path | None, flags: dict[str, Any]) 
         project = None if explicit_file is not None else (path if path.is_dir() else path.parent)
         values = load_file(file_path, kind, project)
         config = replace(config, config_file=file_path, **values)
+    if isinstance(flags.get("output"), list):  # `-o` repeated: one report per file
+        first, *more = flags["output"]
+        flags = flags | {"output": first, "extra_outputs": tuple(more)}
     names = {f.name for f in fields(Config)}
     unknown = set(flags) - names
     if unknown:
         raise ConfigError(f"unknown option(s): {', '.join(sorted(unknown))}")
     config = replace(config, **flags)
     _check_root(config)
+    return _with_extensions(_check_codes(config))
+
+
+def _check_codes(config: Config) -> Config:
+    from nodeward.rules import all_rules  # the catalogue, not loaded for every config read
+
+    codes = sorted(r.code for r in all_rules())
+    try:
+        check_codes(config.select, codes, "select", advisories=False)
+        check_codes(config.extend_select, codes, "extend-select", advisories=False)
+        check_codes(config.ignore, codes, "ignore", advisories=True)
+        check_codes(config.extend_ignore, codes, "extend-ignore", advisories=True)
+        check_codes([i.target for i in config.ignore_entries], codes, "[[ignore]]", advisories=True)
+    except IgnoreError as error:
+        raise ConfigError(str(error)) from None
     return config
+
+
+def _with_extensions(config: Config) -> Config:
+    """extend-select and extend-ignore added to select and ignore. An empty select means
+    every rule: extending it keeps every rule (the empty prefix) and lets the longer
+    extend-select prefix win over an ignore prefix, as in ruff."""
+    select = config.select
+    if config.extend_select:
+        select = (*(select or ("",)), *config.extend_select)
+    return replace(
+        config,
+        select=select,
+        ignore=(*config.ignore, *config.extend_ignore),
+        extend_select=(),
+        extend_ignore=(),
+    )
 
 
 def _check_root(config: Config) -> None:

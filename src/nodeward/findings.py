@@ -118,6 +118,9 @@ class Finding:
     one piece per source line. Reports mask them unless the user asks to see secrets; the
     finding keeps them so that `--show-secrets` can."""
     fingerprint: str = field(default="")
+    advisory_ids: tuple[str, ...] = ()
+    """A dependency finding's advisory id and aliases (GHSA, CVE, NSWG): what `--ignore
+    GHSA-...` matches."""
 
     def __post_init__(self) -> None:
         if not self.fingerprint:
@@ -327,6 +330,7 @@ class Report:
     suppressed: int = 0
     baseline_matched: int = 0
     baselined: tuple[BaselinedRule, ...] = ()  # baseline_matched, per rule (code order)
+    ignored: tuple[BaselinedRule, ...] = ()  # left out by an ignore entry, per rule
     rules_run: tuple[str, ...] = ()
     duration_seconds: float = 0.0
     unevaluated: tuple[Unevaluated, ...] = ()
@@ -338,3 +342,8 @@ class Report:
     """The live probe's coverage table, when a probe ran."""
     advisories: AdvisoryData | None = None
     """The advisory data the dependency audit used, when it looked advisories up."""
+
+    @property
+    def ignored_count(self) -> int:
+        """Findings an ignore entry (`--ignore GHSA-...`, `[[ignore]]`) left out."""
+        return sum(rule.count for rule in self.ignored)

@@ -36,7 +36,13 @@ fail-on = "{defaults.fail_on.label}"
 # Only these rule codes or prefixes (empty: every rule), e.g. ["NW1", "DEP"].
 select = {_toml_list(defaults.select)}
 
-# Leave out these rule codes or prefixes, e.g. ["NW801"].
+# Leave out these rule codes or prefixes, advisory ids or package@version, e.g.
+# ["NW801", "GHSA-jf85-cpcp-j695", "lodash@4.17.4"]. To give a reason and an expiry, remove
+# this line and add, at the end of the file, one table per accepted finding:
+#   [[ignore]]
+#   id = "GHSA-jf85-cpcp-j695"
+#   reason = "not reachable: we never call merge"
+#   until = 2027-01-31
 ignore = {_toml_list(defaults.ignore)}
 
 # gitignore-style patterns of paths to leave out (.gitignore is always honoured).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -17,6 +18,7 @@ from nodeward.deps.audit import run_audit
 from nodeward.deps.rules import RULES as DEPENDENCY_RULES
 from nodeward.discover import DiscoveryOptions, discover
 from nodeward.findings import Finding, Report, Skip, SourceLocation, Unevaluated
+from nodeward.ignores import apply_ignores, finding_ignores
 from nodeward.project import Project, load_project
 from nodeward.rules import (
     CHECKERS,
@@ -94,6 +96,9 @@ def run_scan(config: Config) -> Report:
     kept = result.kept
     if UNUSED_SUPPRESSION.code in enabled:
         kept += result.unused
+    ignores = (*finding_ignores(config.ignore), *config.ignore_entries)
+    accepted = apply_ignores(kept, ignores, datetime.datetime.now(datetime.UTC).date())
+    kept = accepted.kept
     known: list[Finding] = []
     if config.baseline is not None:
         kept, known = new_findings(kept, load_fingerprints(config.baseline))
@@ -106,6 +111,7 @@ def run_scan(config: Config) -> Report:
         suppressed=result.suppressed,
         baseline_matched=len(known),
         baselined=per_rule(known),
+        ignored=per_rule(accepted.ignored),
         rules_run=tuple(sorted(enabled & STATIC_CODES)),
         duration_seconds=round(time.perf_counter() - started, 3),
         unevaluated=(*audit.unevaluated, *_needs_live_target(enabled)),

@@ -71,13 +71,14 @@ class ScoreRow:
     by_severity: tuple[tuple[Severity, int], ...]
     why: str
     baselined: int = 0  # findings of its rules that --baseline left out as already known
+    ignored: int = 0  # findings of its rules an ignore entry left out (an accepted risk)
 
     @property
     def label(self) -> str:
         """The status as a person reads it: "pass", or "pass (3 baselined)"."""
-        if self.baselined:
-            return f"{self.status.label} ({self.baselined} baselined)"
-        return self.status.label
+        counts = [f"{self.baselined} baselined"] if self.baselined else []
+        counts += [f"{self.ignored} ignored"] if self.ignored else []
+        return f"{self.status.label} ({', '.join(counts)})" if counts else self.status.label
 
 
 def scorecard(report: Report, registry: Iterable[RuleMeta]) -> tuple[ScoreRow, ...]:
@@ -89,8 +90,16 @@ def scorecard(report: Report, registry: Iterable[RuleMeta]) -> tuple[ScoreRow, .
     for finding in report.findings:
         fired.setdefault(finding.rule, Counter())[finding.severity] += 1
     known = {b.rule: b.count for b in report.baselined}
+    accepted = {b.rule: b.count for b in report.ignored}
     rows = (
-        _row(practice, [r for r in rules if practice in r.practices], enabled, gaps, fired, known)
+        _row(
+            practice,
+            [r for r in rules if practice in r.practices],
+            enabled,
+            gaps,
+            fired,
+            (known, accepted),
+        )
         for practice in Practice
     )
     return tuple(_dated(row, report.advisories) for row in rows)
@@ -113,10 +122,13 @@ def _row(
     enabled: set[str],
     gaps: dict[str, str],
     fired: dict[str, Counter[Severity]],
-    known: dict[str, int],
+    left_out: tuple[dict[str, int], dict[str, int]],
 ) -> ScoreRow:
+    """`left_out`: findings per rule that --baseline and that ignore entries left out."""
     codes = tuple(sorted(r.code for r in rules))
-    baselined = sum(known.get(code, 0) for code in codes)
+    known = left_out[0] | dict.fromkeys(left_out[1], 1)
+    baselined = sum(left_out[0].get(code, 0) for code in codes)
+    ignored = sum(left_out[1].get(code, 0) for code in codes)
     checked: list[str] = []
     unchecked: list[Unchecked] = []
     for code in codes:
@@ -138,7 +150,7 @@ def _row(
         why = f"{count} {noun} from {', '.join(failing)}"
     elif checked:
         status = Status.PASSED
-        why = f"no {'new ' if baselined else ''}findings from {', '.join(checked)}"
+        why = f"no {'new ' if baselined or ignored else ''}findings from {', '.join(checked)}"
         if unchecked:
             why += f"; not checked: {', '.join(u.rule for u in unchecked)}"
     else:
@@ -151,6 +163,9 @@ def _row(
     if baselined:  # a baselined rule counts as checked, so the row is pass or fail
         noun = "finding" if baselined == 1 else "findings"
         why += f"; {baselined} known {noun} left out by --baseline"
+    if ignored:  # an accepted risk is not a pass that nobody was told about
+        noun = "finding" if ignored == 1 else "findings"
+        why += f"; {ignored} {noun} left out by an ignore entry"
     return ScoreRow(
         practice=practice,
         status=status,
@@ -161,6 +176,7 @@ def _row(
         by_severity=by_severity,
         why=why,
         baselined=baselined,
+        ignored=ignored,
     )
 
 

@@ -52,12 +52,13 @@ def test_probe_stops_at_the_budget(start_app: StartApp, capsys: pytest.CaptureFi
     assert any("budget of 3" in s["reason"] for s in skips)
 
 
-def test_unreachable_target_is_a_skip(capsys: pytest.CaptureFixture[str]) -> None:
+def test_unreachable_target_is_a_skip_and_an_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """The report (with its skip) is written, and the exit code is 2: nothing was checked."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         url = f"http://127.0.0.1:{sock.getsockname()[1]}/"
         code, data = _run(capsys, "probe", url)
-        assert code == 0 and _findings(data) == []
+        assert code == 2 and _findings(data) == []
         skips = data["skips"]
         assert isinstance(skips, list) and len(skips) == 1
         assert skips[0]["target"] == url

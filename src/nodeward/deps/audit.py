@@ -380,7 +380,9 @@ def _finding(matches: list[Match], placed: Placed, fix: str, index: ImportIndex)
     # The fingerprint stays the installed package in its lockfile, as before findings
     # moved to package.json, so existing baselines keep matching.
     identity = PackageLocation(package.manifest, package.name, package.version)
-    return replace(finding, fingerprint=fingerprint_of(finding.rule, identity))
+    return replace(
+        finding, fingerprint=fingerprint_of(finding.rule, identity), advisory_ids=match.ids
+    )
 
 
 def _functions(matches: list[Match]) -> tuple[str, ...]:

@@ -135,6 +135,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             "by_severity": severity_counts(report),
             "suppressed": report.suppressed,
             "baseline_matched": report.baseline_matched,
+            "ignored": report.ignored_count,
             "skipped": len(report.skips),
             "duration_seconds": report.duration_seconds,
         },

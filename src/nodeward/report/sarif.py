@@ -272,6 +272,7 @@ def report_dict(report: Report, base: Path | None = None) -> dict[str, Any]:
             "filesScanned": report.files_scanned,
             "suppressed": report.suppressed,
             "baselineMatched": report.baseline_matched,
+            "ignored": report.ignored_count,
             "scorecard": [row_dict(row) for row in scorecard(report, all_rules())],
         },
     }

@@ -116,6 +116,8 @@ def _summary(console: Console, report: Report) -> None:
         extras.append(f"{report.suppressed} suppressed inline")
     if report.baseline_matched:
         extras.append(f"{report.baseline_matched} already in the baseline")
+    if report.ignored_count:
+        extras.append(f"{report.ignored_count} ignored by an ignore entry")
     if report.skips:
         extras.append(f"{len(report.skips)} skipped")
     if extras:
