@@ -118,9 +118,9 @@ class Finding:
     one piece per source line. Reports mask them unless the user asks to see secrets; the
     finding keeps them so that `--show-secrets` can."""
     fingerprint: str = field(default="")
-    advisory_ids: tuple[str, ...] = ()
-    """A dependency finding's advisory id and aliases (GHSA, CVE, NSWG): what `--ignore
-    GHSA-...` matches."""
+    advisory_ids: tuple[tuple[str, ...], ...] = ()
+    """A dependency finding's advisories, each as its id and aliases (GHSA, CVE, NSWG): what
+    `--ignore GHSA-...` matches. The finding is left out when every advisory is ignored."""
 
     def __post_init__(self) -> None:
         if not self.fingerprint:

@@ -116,9 +116,11 @@ def parse_table(item: object) -> Ignore:
 
 
 def _matches(ignore: Ignore, finding: Finding) -> bool:
+    """Whether `ignore` leaves out the whole finding (a rule or a package); advisory ids are
+    judged per advisory by `_advisories_matched`."""
     target = ignore.target
     if is_advisory(target):
-        return target.upper() in (i.upper() for i in finding.advisory_ids)
+        return False
     location = finding.location
     if is_package(target):
         if not isinstance(location, PackageLocation):
@@ -126,6 +128,18 @@ def _matches(ignore: Ignore, finding: Finding) -> bool:
         name, _, version = target.rpartition("@")
         return name.lower() == location.package.lower() and version in ("*", location.version)
     return finding.rule.startswith(target.upper())
+
+
+def _advisories_matched(ignores: Sequence[Ignore], finding: Finding) -> list[list[Ignore]]:
+    """For each advisory the finding lists, the advisory-id ignores naming it."""
+    return [
+        [
+            i
+            for i in ignores
+            if is_advisory(i.target) and i.target.upper() in {a.upper() for a in ids}
+        ]
+        for ids in finding.advisory_ids
+    ]
 
 
 @dataclass(frozen=True)
@@ -142,11 +156,19 @@ def apply_ignores(
     kept: list[Finding] = []
     ignored: list[Finding] = []
     for finding in findings:
-        matching = [i for i in ignores if _matches(i, finding)]
-        if any(not i.expired(today) for i in matching):
+        whole = [i for i in ignores if _matches(i, finding)]
+        per_advisory = _advisories_matched(ignores, finding)
+        # A package's one finding lists all its advisories: it is left out only when every
+        # one of them is ignored (accepting one advisory must not hide the others).
+        every_advisory = bool(per_advisory) and all(
+            any(not i.expired(today) for i in found) for found in per_advisory
+        )
+        if any(not i.expired(today) for i in whole) or every_advisory:
             ignored.append(finding)
-        elif matching:
-            kept.append(replace(finding, message=finding.message + _expired_note(matching[0])))
+            continue
+        expired = [i for i in [*whole, *(i for f in per_advisory for i in f)] if i.expired(today)]
+        if expired:
+            kept.append(replace(finding, message=finding.message + _expired_note(expired[0])))
         else:
             kept.append(finding)
     return IgnoreResult(kept, ignored)

@@ -381,7 +381,9 @@ def _finding(matches: list[Match], placed: Placed, fix: str, index: ImportIndex)
     # moved to package.json, so existing baselines keep matching.
     identity = PackageLocation(package.manifest, package.name, package.version)
     return replace(
-        finding, fingerprint=fingerprint_of(finding.rule, identity), advisory_ids=match.ids
+        finding,
+        fingerprint=fingerprint_of(finding.rule, identity),
+        advisory_ids=tuple(tuple(m.ids) for m in distinct),
     )
 
 
