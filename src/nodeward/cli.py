@@ -24,7 +24,7 @@ from nodeward.deps.cli import add_db_command, add_scan_flags, counts_for_exit
 from nodeward.findings import Report, Severity
 from nodeward.init import InitError, write_default_config
 from nodeward.output import write_output
-from nodeward.report import cyclonedx, github, html, json_report, sarif, text
+from nodeward.report import github, json_report, sarif, text
 from nodeward.report.neutralize import terminal_line
 from nodeward.repository import report_base
 from nodeward.rules import all_rules, get_rule
@@ -379,10 +379,14 @@ def _render(
             base = report_base(report.root, config.root)
             content = sarif.render(report, show_secrets=shown, base=base)
         case "html":
+            from nodeward.report import html  # Jinja2 loads only for this format
+
             content = html.render(report, show_secrets=shown)
         case "github":
             content = github.render(report, base=Path.cwd(), show_secrets=shown)
         case "cyclonedx":
+            from nodeward.report import cyclonedx
+
             content = cyclonedx.render(report)
         case _:
             use_color = sys.stdout.isatty() if color is None else color

@@ -6,8 +6,6 @@ import os
 from pathlib import Path
 
 from nodeward.deps.advisories.interface import AdvisorySource, SourceError
-from nodeward.deps.advisories.npm_registry import NpmRegistry, configured_registry
-from nodeward.deps.advisories.osv_api import OsvApi
 from nodeward.deps.advisories.osv_db import OsvDatabase
 
 CHOICES = ("auto", "osv-db", "npm", "osv-api")
@@ -23,6 +21,10 @@ def choose(kind: str, offline: bool, project_root: Path) -> AdvisorySource:
         return database
     if offline:
         raise SourceError(f"--advisories {kind} needs the network, and --offline forbids it")
+    # The network sources (and httpx with them) load only when one is chosen.
+    from nodeward.deps.advisories.npm_registry import NpmRegistry, configured_registry
+    from nodeward.deps.advisories.osv_api import OsvApi
+
     if kind == "npm":
         return NpmRegistry(configured_registry(project_root))
     if kind == "osv-api":

@@ -7,12 +7,14 @@ import base64
 import hashlib
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx
 from rich.progress import Progress
 
 from nodeward.deps.advisories import osv_db
-from nodeward.deps.advisories.http import TIMEOUT_SECONDS
+
+if TYPE_CHECKING:
+    import httpx
 
 #: OSV publishes one zip per ecosystem in its public GCS bucket: <bucket>/<ecosystem>/all.zip.
 OSV_BUCKET = "https://osv-vulnerabilities.storage.googleapis.com"
@@ -34,6 +36,11 @@ def _expected_md5(headers: httpx.Headers) -> str | None:
 
 
 def update_database(url: str | None = None) -> str:
+    # Here, not at the top: only `db update` downloads, and httpx is slow to load.
+    import httpx
+
+    from nodeward.deps.advisories.http import TIMEOUT_SECONDS
+
     url = url or NPM_ALL_ZIP
     previous = osv_db.stored_etag()
     headers = {"If-None-Match": previous} if previous else {}

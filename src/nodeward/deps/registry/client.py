@@ -14,13 +14,14 @@ import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import httpx
-
-from nodeward.deps.advisories.http import TIMEOUT_SECONDS
 from nodeward.deps.registry import cache
 from nodeward.deps.registry.metadata import PackageMetadata, parse_document
 from nodeward.deps.registry.npmrc import NpmConfig
+
+if TYPE_CHECKING:
+    import httpx
 
 #: Requests in flight at once: enough to hide latency, few enough to be a polite client.
 MAX_IN_FLIGHT = 16
@@ -94,6 +95,11 @@ class RegistryClient:
         return result
 
     def _fetch_all(self, wanted: list[tuple[str, str]], result: Fetched) -> None:
+        # httpx loads only when the registry is asked: an offline or cached run never needs it.
+        import httpx
+
+        from nodeward.deps.advisories.http import TIMEOUT_SECONDS
+
         limits = httpx.Limits(
             max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT
         )
@@ -156,6 +162,8 @@ class RegistryClient:
 def _get(client: httpx.Client, url: str, headers: dict[str, str]) -> tuple[int, str, bytes]:
     """Status, ETag and body (bounded); a transport error or timeout is retried once. The
     URL, never the headers, goes into error messages: they may carry a token."""
+    import httpx
+
     last = ""
     for _attempt in range(2):
         try:
