@@ -308,7 +308,17 @@ def _confine(key: str, value: Any, project: Path) -> Any:
     return value
 
 
+#: What a report named by the scanned project's own config may be called: the report
+#: quotes lines the project wrote, so it must never land where a tool would run or load it
+#: (a build script, a Makefile, a config module).
+REPORT_SUFFIXES = (".json", ".sarif", ".html", ".htm", ".txt")
+
+
 def _check_output(resolved: Path, project: Path) -> None:
+    if not resolved.name.lower().endswith(REPORT_SUFFIXES):
+        raise ValueError(
+            f"a report named by the project's config must end in {', '.join(REPORT_SUFFIXES)}"
+        )
     parts = resolved.relative_to(project).parts
     if any(part.startswith(".") or part == "node_modules" for part in parts):
         raise ValueError("a report may not be written into a hidden folder or node_modules")
