@@ -6,7 +6,6 @@ import argparse
 import contextlib
 import os
 import signal
-import stat
 import sys
 import threading
 import traceback
@@ -25,7 +24,7 @@ from nodeward.findings import Report, Severity
 from nodeward.init import InitError, write_default_config
 from nodeward.output import write_output
 from nodeward.report import github, json_report, sarif, text
-from nodeward.report.neutralize import terminal_line
+from nodeward.report.neutralize import error_line
 from nodeward.repository import report_base
 from nodeward.rules import all_rules, get_rule
 from nodeward.scan import ScanError, run_scan
@@ -360,7 +359,7 @@ def format_for(destination: Path) -> str | None:
 
 def _write_checked(content: str, destination: Path | None) -> None:
     try:
-        _write_report(content, destination)
+        write_output(content, destination)
     except OSError as error:
         if destination is None:
             raise  # stdout: a closed pipe is handled in main()
@@ -394,18 +393,6 @@ def _render(
                 report, color=use_color and destination is None, show_secrets=shown
             )
     return content
-
-
-def _write_report(content: str, destination: Path | None) -> None:
-    """A device or a pipe (`-o /dev/stdout`, a FIFO) is written into: the atomic rename
-    that protects a report file would replace the device node itself."""
-    if destination is not None and destination.exists() and not destination.is_dir():
-        mode = destination.stat().st_mode
-        if not stat.S_ISREG(mode):
-            with destination.open("w", encoding="utf-8") as stream:
-                stream.write(content)
-            return
-    write_output(content, destination)
 
 
 def _add_rules(sub: Any) -> None:
@@ -531,8 +518,7 @@ class _StopSignals:
 
 
 def _one_line(text: str) -> str:
-    """An error's text on one line, inert on a terminal (it can quote the scanned tree)."""
-    return terminal_line(" ".join(text.split())) or "(no message)"
+    return error_line(text) or "(no message)"
 
 
 def _silence_stdout() -> None:

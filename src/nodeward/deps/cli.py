@@ -16,7 +16,7 @@ from nodeward.deps.advisories.download import DownloadError, update_database
 from nodeward.deps.advisories.interface import SourceError
 from nodeward.deps.sources import CHOICES
 from nodeward.findings import Finding, PackageLocation, Reachability
-from nodeward.report.neutralize import terminal_line
+from nodeward.report.neutralize import error_line, terminal_line
 
 EXIT_OK, EXIT_ERROR = 0, 2
 
@@ -100,7 +100,7 @@ def run_db(args: argparse.Namespace) -> int:
             case other:
                 raise AssertionError(other)
     except (SourceError, ArchiveError, DownloadError, retire.RepositoryError, OSError) as error:
-        print(f"nodeward: error: {terminal_line(' '.join(str(error).split()))}", file=sys.stderr)
+        print(f"nodeward: error: {error_line(str(error))}", file=sys.stderr)
         return EXIT_ERROR
     return EXIT_OK
 

@@ -59,6 +59,12 @@ def terminal_line(text: str) -> str:
     return _NOT_PLAIN_ASCII.sub(_escape_unprintable, text)
 
 
+def error_line(text: str) -> str:
+    """An error message for stderr: one line (its whitespace folded), inert on a terminal,
+    as it can quote names from the scanned tree or a server."""
+    return terminal_line(" ".join(text.split()))
+
+
 def terminal_block(text: str) -> str:
     """Multi-line text (code, HTTP exchanges): keeps its line structure (LF, and CRLF read as
     LF) while each line is neutralised as by `terminal_line`."""

@@ -21,7 +21,7 @@ from nodeward.rules import selected
 if TYPE_CHECKING:
     from nodeward.web.probe import ProbeOptions, ProbeResult
     from nodeward.web.routes import StaticRoute
-from nodeward.web.safety import split_patterns
+from nodeward.web.safety import GUARDED_METHODS, split_patterns
 
 
 def add_probe_flags(parser: argparse.ArgumentParser, *, with_url: bool) -> None:
@@ -302,7 +302,7 @@ def probe_options(
         options.policy()
     except ValueError as error:
         raise ConfigError(f"probe URL pattern {error}") from None
-    unknown = {m.upper() for m in split_patterns(config.allow_methods)} - {"DELETE", "PUT", "PATCH"}
+    unknown = {m.upper() for m in split_patterns(config.allow_methods)} - GUARDED_METHODS
     if unknown:
         raise ConfigError(
             f"--allow-methods {', '.join(sorted(unknown))}: only DELETE, PUT and PATCH need it"
