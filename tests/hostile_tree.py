@@ -13,6 +13,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from tree import write_file as _write
+
 ESC = "\x1b"
 # File-name pieces a terminal or a log viewer would act on: set the window title, clear the
 # screen, erase the line above, the C1 control sequence introducer, a right-to-left override.
@@ -26,15 +28,6 @@ class PlantedFlow:
     rel: str
     line: int
     code: str
-
-
-def _write(root: Path, rel: str, content: str | bytes) -> None:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
 
 
 _SERVER = """const express = require("express");

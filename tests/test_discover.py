@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from tree import write_file as _write
 
 from nodeward.cli import main
 from nodeward.discover import DiscoveryOptions, FileKind, discover
@@ -13,16 +14,6 @@ from nodeward.report import json_report, sarif, text
 from nodeward.scan import scan_path
 
 VULNERABLE = 'const session = require("express-session");\napp.use(session({}));\n'
-
-
-def _write(root: Path, rel: str, content: str | bytes) -> Path:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path
 
 
 def _kinds(root: Path, **options: object) -> dict[str, FileKind]:

@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import io
 import json
-import signal
 import tempfile
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 import pytest
 import yaml
+from hang import hang_guard
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -77,25 +75,6 @@ fuzz = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-
-
-class Hang(BaseException):
-    """A BaseException, so that no `except Exception` in the code under test hides it."""
-
-
-def _hang(_signum: int, _frame: FrameType | None) -> None:
-    raise Hang(f"no answer within {HANG_SECONDS} s")
-
-
-@contextmanager
-def hang_guard() -> Iterator[None]:
-    previous = signal.signal(signal.SIGALRM, _hang)
-    signal.setitimer(signal.ITIMER_REAL, HANG_SECONDS)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @st.composite
@@ -194,7 +173,7 @@ def _lockfile_result(workdir: Path, name: str, content: str | bytes) -> None:
     else:
         path.write_bytes(content)
     manifest = json.loads((LOCKS / "package.json").read_text())
-    with hang_guard():
+    with hang_guard(HANG_SECONDS):
         result = read_lockfile(path, name, manifest)
     assert isinstance(result, list | Skip)
 
@@ -473,7 +452,7 @@ CONFIG_KEYS = st.sampled_from(
 
 
 def _config_result(path: Path, kind: str) -> None:
-    with hang_guard():
+    with hang_guard(HANG_SECONDS):
         try:
             values = load_file(path, kind)
         except ConfigError as error:
@@ -525,7 +504,7 @@ def test_package_json_nodeward_key(workdir: Path, document: Any, nodeward: Any) 
 def test_baseline_loader(workdir: Path, document: Any) -> None:
     path = workdir / "baseline.json"
     path.write_text(json.dumps(document), encoding="utf-8", errors="surrogatepass")
-    with hang_guard():
+    with hang_guard(HANG_SECONDS):
         try:
             prints = load_fingerprints(path)
         except BaselineError:
@@ -599,7 +578,7 @@ osv_records = st.fixed_dictionaries(
 @settings(fuzz, max_examples=200)
 @given(record=osv_records | json_values)
 def test_osv_record_parser(record: Any) -> None:
-    with hang_guard():
+    with hang_guard(HANG_SECONDS):
         try:
             advisory = parse_record(record)
         except InvalidRecord:
@@ -625,7 +604,7 @@ def _import_result(workdir: Path, archive: bytes) -> None:
     database.write_bytes(b"the previous database")
     source = workdir / "all.zip"
     source.write_bytes(archive)
-    with hang_guard():
+    with hang_guard(HANG_SECONDS):
         try:
             result = osv_db.import_database(source, database)
         except ArchiveError as error:
@@ -723,7 +702,7 @@ _retire_library = st.fixed_dictionaries(
 @settings(fuzz, max_examples=150)
 @given(document=st.dictionaries(st.text(max_size=5), _retire_library | json_values) | json_values)
 def test_retire_repository_loader(document: Any) -> None:
-    with hang_guard():
+    with hang_guard(HANG_SECONDS):
         try:
             libraries = retire.parse_repository(document)
         except retire.RepositoryError:
@@ -753,7 +732,7 @@ def _scan_result(workdir: Path, name: str, content: str | bytes) -> None:
         (root / name).write_text(content, encoding="utf-8", errors="surrogatepass")
     else:
         (root / name).write_bytes(content)
-    with hang_guard():
+    with hang_guard(HANG_SECONDS):
         report = scan_path(root, select=("RUN", "NW"), jobs=1)
     assert isinstance(report, Report)
     # The scan turns a rule's crash into a skip so that the rest goes on; for the fuzzer
@@ -828,7 +807,7 @@ def test_manifest_self_reference_and_merge_bombs(
     for old in root.iterdir():
         old.unlink()
     (root / name).write_text(text)
-    with hang_guard():
+    with hang_guard(HANG_SECONDS):
         report = scan_path(root, select=("RUN",), jobs=1)
     assert report.skips == ()
     assert [(f.rule, f.location.line) for f in report.findings] == expected  # type: ignore[union-attr]
@@ -848,7 +827,7 @@ def test_manifest_alias_bomb_is_checked_once(workdir: Path) -> None:
     root = workdir / "bomb"
     root.mkdir(exist_ok=True)
     (root / "deploy.yaml").write_text(text)
-    with hang_guard():
+    with hang_guard(HANG_SECONDS):
         report = scan_path(root, select=("RUN",), jobs=1)
     found = [(f.rule, f.location.line, f.message[:36]) for f in report.findings]  # type: ignore[union-attr]
     assert found == [

@@ -8,9 +8,10 @@ a skip so that the rest goes on, which still counts as a crash here); nothing ru
 from __future__ import annotations
 
 import pytest
+from hang import hang_guard
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_fuzz_loaders import RULES, fuzz, hang_guard, mutated
+from test_fuzz_loaders import HANG_SECONDS, RULES, fuzz, mutated
 
 from nodeward.findings import Report
 from nodeward.scan import scan_path
@@ -56,7 +57,7 @@ def test_scan_of_mutated_real_files(
 ) -> None:
     root = tmp_path_factory.mktemp("fuzz-scan")
     (root / f"server{suffix}").write_bytes(source)
-    with hang_guard():
+    with hang_guard(HANG_SECONDS):
         report = scan_path(root, jobs=1, offline=True)
     assert isinstance(report, Report)
     assert [s.reason for s in report.skips if any(c in s.reason for c in CRASHES)] == []

@@ -17,15 +17,15 @@ import importlib
 import json
 import pkgutil
 import re
-import signal
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from re import _parser as sre_parse  # the parser behind re.compile
-from types import FrameType, ModuleType
+from types import ModuleType
 
 import pytest
 from conftest import FIXTURES
+from hang import hang_guard
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -39,28 +39,12 @@ _BUDGET = 1.0  # seconds per search: linear patterns take a few milliseconds
 _NOT_MODULES = frozenset({"nodeward.__main__"})  # runs the CLI when imported
 
 
-class _Hang(Exception):
-    pass
-
-
-def _on_alarm(_signum: int, _frame: FrameType | None) -> None:
-    raise _Hang
-
-
 def _search_within_budget(pattern: re.Pattern[str] | re.Pattern[bytes], text: str) -> float:
-    """Seconds `pattern.search(text)` took; fails when it runs over the budget (the alarm
-    interrupts the regex engine, which checks for signals while it backtracks)."""
+    """Seconds `pattern.search(text)` took; fails when it runs over the budget."""
     subject: str | bytes = text.encode("utf-8") if isinstance(pattern.pattern, bytes) else text
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, _BUDGET)
     start = time.perf_counter()
-    try:
+    with hang_guard(_BUDGET, f"{pattern.pattern!r} on {text[:40]!r}... ({len(text)})"):
         pattern.search(subject)  # type: ignore[arg-type]
-    except _Hang:
-        pytest.fail(f"{pattern.pattern!r} ran over {_BUDGET}s on {text[:40]!r}... ({len(text)})")
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
     return time.perf_counter() - start
 
 
@@ -304,15 +288,8 @@ def test_no_super_linear_backtracking(key: str) -> None:
 
 
 def _call_within_budget(call: Callable[[], object], budget: float, what: str) -> None:
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, budget)
-    try:
+    with hang_guard(budget, what):
         call()
-    except _Hang:
-        pytest.fail(f"{what} ran over {budget}s")
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def test_retire_patterns_on_hostile_heads() -> None:

@@ -4,11 +4,10 @@ the one-pass scanners find exactly what the lazy regexes they replace found."""
 from __future__ import annotations
 
 import re
-import signal
 from collections.abc import Callable
-from types import FrameType
 
 import pytest
+from hang import hang_guard
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -22,24 +21,9 @@ _MB2 = 2_000_000
 _BUDGET = 5.0  # a hang guard: each view takes well under a second
 
 
-class _Hang(Exception):
-    pass
-
-
-def _on_alarm(_signum: int, _frame: FrameType | None) -> None:
-    raise _Hang
-
-
 def _within_budget(call: Callable[[], object], what: str) -> None:
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, _BUDGET)
-    try:
+    with hang_guard(_BUDGET, what):
         call()
-    except _Hang:
-        pytest.fail(f"{what} ran over {_BUDGET}s")
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 _REAL = "<p><%- bio %> {{{ bio }}} {{ bio | safe }}</p>\np!= bio\np !{bio}\n"

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from tree import write_file as _write
 
 from nodeward.cli import main
 from nodeward.discover import DiscoveryOptions, FileKind, discover
@@ -35,16 +36,6 @@ ONE_LINE_APP = (
     "var pad=[" + '"x",' * 5000 + "];\n"
 )
 HARDCODED_KEY_JS = 'const JWT_SECRET = "s3cr3t-signing-k3y-for-prod";\n'
-
-
-def _write(root: Path, rel: str, content: str | bytes) -> Path:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path
 
 
 def _hits(report: object) -> list[tuple[str, str, int]]:
