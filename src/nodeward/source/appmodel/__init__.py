@@ -33,12 +33,10 @@ import weakref
 from nodeward import progress
 from nodeward.findings import Route as ReportRoute
 from nodeward.project import Project
-from nodeward.source.appmodel.builder import build
 from nodeward.source.appmodel.model import (
     App,
     AppModel,
     AppUse,
-    Framework,
     Guard,
     Handler,
     Middleware,
@@ -51,7 +49,6 @@ __all__ = [
     "App",
     "AppModel",
     "AppUse",
-    "Framework",
     "Guard",
     "Handler",
     "Middleware",
@@ -72,6 +69,9 @@ def app_model(project: Project) -> AppModel:
     cached = _CACHE.get(id(project))
     if cached is not None and cached[0]() is project:
         return cached[1]
+    # the builder reads the framework registry, whose modules import this package
+    from nodeward.source.appmodel.builder import build
+
     files = project.files
     with progress.task("app model", len(files), unit="files", quiet=project.config.quiet) as step:
         model = build(files, advance=step)

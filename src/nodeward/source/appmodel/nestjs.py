@@ -34,20 +34,11 @@ from nodeward.source.context import FileContext
 from nodeward.source.decorators import Decorator as _Decorator
 from nodeward.source.decorators import class_decorators as _class_decorators
 from nodeward.source.decorators import method_decorators as _method_decorators
+from nodeward.source.frameworks.decorator_routes import NEST_ROUTES
 from nodeward.source.parse import Node
 
 _COMMON = "@nestjs/common"
-ROUTE_DECORATORS = {
-    "Get": "GET",
-    "Post": "POST",
-    "Put": "PUT",
-    "Patch": "PATCH",
-    "Delete": "DELETE",
-    "All": "ALL",
-    "Head": "HEAD",
-    "Options": "OPTIONS",
-    "Search": "SEARCH",
-}
+ROUTE_DECORATORS = NEST_ROUTES
 #: Decorators that mark a route as open to a global auth guard (Nest docs' `@Public()`,
 #: nest-keycloak-connect's `@Unprotected()`, common spellings).
 _PUBLIC = re.compile(

@@ -198,4 +198,8 @@ def load_models() -> Models:
         for entry in folder.iterdir()
         if entry.name.endswith(".toml")
     }
+    # the request sources and response sinks each framework adds (source/frameworks)
+    from nodeward.source.frameworks.registry import FRAMEWORKS
+
+    texts |= {f"frameworks/{f.name}": f.models for f in FRAMEWORKS if f.models}
     return parse_models(texts)

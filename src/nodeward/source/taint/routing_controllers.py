@@ -31,8 +31,12 @@ from nodeward.source.decorators import (
     named,
     own_decorator_nodes,
 )
+from nodeward.source.frameworks.base import returns_html
+from nodeward.source.frameworks.decorator_routes import (
+    ROUTING_CONTROLLERS_METHOD,
+    ROUTING_CONTROLLERS_ROUTES,
+)
 from nodeward.source.parse import Node
-from nodeward.source.taint.content_type import is_html_type
 from nodeward.source.taint.nest import NestHandler, NestParam, NestSource
 
 MODULE = "routing-controllers"
@@ -53,8 +57,9 @@ _SOURCE_DECORATORS = {
 }
 _REQUEST_DECORATORS = frozenset({"Req", "Request"})
 _RESPONSE_DECORATORS = frozenset({"Res", "Response"})
-_ROUTE_DECORATORS = frozenset({"Get", "Post", "Put", "Patch", "Delete", "All", "Head", "Method"})
-_CONTROLLERS = frozenset({"Controller", "JsonController"})
+_ROUTE_DECORATORS = frozenset({*ROUTING_CONTROLLERS_ROUTES, ROUTING_CONTROLLERS_METHOD})
+#: Decorators with which an action renders or redirects instead of sending its return value
+_NOT_HTML = frozenset({"Render", "Redirect", "Location"})
 #: parameter types the driver converts a single value to (ActionParameterHandler)
 _CONVERTED_TYPES = frozenset({"number", "boolean", "Number", "Boolean"})
 
@@ -77,18 +82,6 @@ def _converted(param: Node, keyed: bool) -> bool:
     annotation = param.child_by_field_name("type")
     type_text = syntax.text(annotation).lstrip(":").strip() if annotation is not None else ""
     return keyed and type_text in _CONVERTED_TYPES
-
-
-def _returns_html(json: bool, on_method: dict[str, list[Node]], response: str | None) -> bool:
-    if {"Render", "Redirect", "Location"} & on_method.keys() or response is not None:
-        return False  # a view, a redirect, or a method that answers with `res` itself
-    content_type = on_method.get("ContentType", [])
-    if content_type:  # @ContentType decides whether the action is JSON-typed
-        return is_html_type(content_type[0]) is not False
-    header = on_method.get("Header", [])
-    if len(header) >= 2 and (syntax.string_value(header[0]) or "").lower() == "content-type":
-        return is_html_type(header[1]) is not False
-    return not json
 
 
 def routing_controllers_handler(method: Node) -> NestHandler | None:
@@ -134,6 +127,11 @@ def routing_controllers_handler(method: Node) -> NestHandler | None:
         converted=frozenset(converted),
         request=request,
         response=response,
-        returns_html=_returns_html(kind == "JsonController", on_method, response),
+        returns_html=returns_html(
+            on_method,
+            answered=response is not None,
+            non_html=_NOT_HTML,
+            json=kind == "JsonController",
+        ),
         framework="routing-controllers",
     )
