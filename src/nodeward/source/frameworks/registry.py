@@ -14,6 +14,7 @@ from nodeward.source.frameworks.base import Fixes, Framework, HandlerRoles
 from nodeward.source.frameworks.express import EXPRESS
 from nodeward.source.frameworks.fastify import FASTIFY
 from nodeward.source.frameworks.graphql import GRAPHQL
+from nodeward.source.frameworks.hapi import HAPI
 from nodeward.source.frameworks.koa import KOA
 from nodeward.source.frameworks.nestjs import NESTJS
 from nodeward.source.frameworks.routing_controllers import ROUTING_CONTROLLERS
@@ -21,6 +22,7 @@ from nodeward.source.frameworks.routing_controllers import ROUTING_CONTROLLERS
 FRAMEWORKS: tuple[Framework, ...] = (
     ROUTING_CONTROLLERS,
     NESTJS,
+    HAPI,
     KOA,
     GRAPHQL,
     FASTIFY,
@@ -44,6 +46,7 @@ __all__ = [
     "FASTIFY",
     "FRAMEWORKS",
     "GRAPHQL",
+    "HAPI",
     "KOA",
     "MODULES",
     "NESTJS",
