@@ -1,6 +1,6 @@
-"""The app model: every route of every Express (4/5), Koa, Fastify or NestJS app in the
-project, with its full mounted path and the ordered middleware chain that runs before its
-handler (Fastify hooks and NestJS guards included: see fastify.py and nestjs.py).
+"""The app model: every route of every Express (4/5), Koa, Fastify, NestJS or Hapi app in
+the project, with its full mounted path and the ordered middleware chain that runs before
+its handler (Fastify hooks, NestJS guards, Hapi auth: see source/frameworks/).
 
 Built once per scan and shared by every rule and by the taint engine:
 

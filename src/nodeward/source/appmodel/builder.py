@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from nodeward.findings import Skip
 from nodeward.source import syntax
@@ -29,13 +29,7 @@ from nodeward.source.appmodel.model import (
     Middleware,
     Route,
 )
-from nodeward.source.appmodel.nestjs import NO_GLOBALS, NestModel
 from nodeward.source.appmodel.resolve import Creation, Resolver, Target
-from nodeward.source.appmodel.routing_controllers import (
-    RoutingControllersModel,
-    attach,
-    unattached_apps,
-)
 from nodeward.source.appmodel.walk import MAX_MOUNT_DEPTH, Active, Walk
 from nodeward.source.context import DEEP_FILE, FileContext
 from nodeward.source.frameworks import fastify, registry
@@ -65,8 +59,8 @@ class _Collector:
     entries: dict[Target, list[Entry]] = field(default_factory=dict)
     mounted: set[Target] = field(default_factory=set)
     skips: list[Skip] = field(default_factory=list)
-    nest: NestModel = field(init=False)  # set by build(); read by the NestJS framework
-    nest_routed: bool = False
+    #: what each framework built for the project (see Framework.prepare)
+    state: dict[str, object] = field(default_factory=dict)
     #: member call name -> the frameworks that may register something with it, in order
     claims: dict[str, list[Framework]] = field(default_factory=dict)
 
@@ -419,107 +413,57 @@ def build(
             collector.skips.append(Skip(ctx.rel, reason))
             continue
         collector.collect(ctx)
-        _note_nest_bootstrap(collector.resolver, ctx)
+        for framework in registry.FRAMEWORKS:
+            framework.note_file(collector, ctx)
         if advance is not None:
             advance(1)
-    # before the apps are listed: it resolves the apps createExpressServer() makes
-    controllers = RoutingControllersModel(collector.resolver, files, collector.middleware)
-    collector.nest = NestModel(collector.resolver, files, collector.middleware)
-    apps = _apps(collector, controllers)
-    apps += _fastify_cli_apps(collector)
-    apps += unattached_apps(controllers)
+    # before the apps are listed: routing-controllers resolves the apps its servers make
+    for framework in registry.FRAMEWORKS:
+        framework.prepare(collector)
+    apps = _apps(collector)
+    for framework in registry.FRAMEWORKS:
+        apps += framework.extra_apps(collector)
     return AppModel(
         apps=tuple(apps),
-        orphan_routes=tuple(_orphan_routes(collector, controllers)),
+        orphan_routes=tuple(_orphan_routes(collector)),
         unresolved=tuple(dict.fromkeys(collector.skips)),
     )
 
 
-def _apps(collector: _Collector, controllers: RoutingControllersModel) -> list[App]:
-    """Every app the project creates, walked the way its framework applies middleware."""
+def _apps(collector: _Collector) -> list[App]:
+    """Every app the project creates, walked the way its framework applies middleware,
+    with the routes other frameworks add to it."""
     apps: list[App] = []
     for creation in list(collector.resolver.creations.values()):
         if not creation.is_app or creation.target in collector.mounted:
             continue
-        routes, uses = creation.framework.app_routes(collector, creation)
-        routes, uses = attach(controllers, creation, routes, uses)
+        walked = creation.framework.app_routes(collector, creation)
+        for framework in registry.FRAMEWORKS:
+            walked = framework.attach(collector, creation, walked)
         apps.append(
             App(
                 framework=creation.framework,
                 name=_creation_name(creation),
                 location=creation.ctx.location(creation.node),
                 ctx=creation.ctx,
-                routes=routes,
-                uses=uses,
+                routes=walked[0],
+                uses=walked[1],
             )
         )
     return apps
 
 
-def _orphan_routes(collector: _Collector, controllers: RoutingControllersModel) -> list[Route]:
+def _orphan_routes(collector: _Collector) -> list[Route]:
     """Routes of routers and controllers that no app mounts: their chains lack the
     app-level middleware, so they are incomplete."""
     orphans = Walk(collector)
-    orphans.routes += controllers.orphan_routes()
-    collector.skips += controllers.skips
-    if not collector.nest_routed:  # controllers without a bootstrap: global middleware unknown
-        nest_routes = collector.nest.routes(NO_GLOBALS)
-        orphans.routes += [replace(r, complete=False) for r in nest_routes]
-    collector.skips += collector.nest.skips
+    for framework in registry.FRAMEWORKS:
+        orphans.routes += framework.orphan_routes(collector)
     for creation in collector.resolver.creations.values():
         if creation.is_app or creation.target in collector.mounted:
             continue
         orphans.router(creation.target, "", [Active("/", None, "not mounted")], (), top=False)
     return orphans.routes
-
-
-def _note_nest_bootstrap(resolver: Resolver, ctx: FileContext) -> None:
-    """`await NestFactory.create(AppModule)` is the app even when nothing is registered on
-    the object it returns (routes come from controllers, not from calls on it)."""
-    if "@nestjs/core" not in ctx.imported_modules():
-        return
-    for call in ctx.nodes("call_expression"):
-        kind = resolver.creation_kind(ctx, call)
-        if kind is not None and kind[0] is registry.NESTJS:
-            resolver.creation(ctx, call)
-
-
-def _fastify_cli_apps(collector: _Collector) -> list[App]:
-    """A plugin that autoloads folders and that no code registers is a fastify-cli app's
-    root plugin: walk it as the app."""
-    registered = {
-        entry.helper
-        for entries in collector.entries.values()
-        for entry in entries
-        if isinstance(entry, Splice)
-    }
-    apps: list[App] = []
-    for root in sorted(collector.autoload_roots - registered, key=lambda t: (t.rel, t.byte)):
-        ctx = collector.resolver.graph.file(root.rel)
-        function = _function_at(ctx, root.byte) if ctx is not None else None
-        if ctx is None or function is None:
-            continue
-        walk = fastify.FastifyWalk(collector.entries, collector.skips)
-        walk.instance(root, "", [], ())
-        apps.append(
-            App(
-                framework=fastify.FASTIFY,
-                name=f"fastify-cli plugin {ctx.rel}",
-                location=ctx.location(function),
-                ctx=ctx,
-                routes=tuple(walk.routes),
-                uses=tuple(walk.uses),
-            )
-        )
-    return apps
-
-
-def _function_at(ctx: FileContext, byte: int) -> Node | None:
-    for kind in syntax.FUNCTION_TYPES:
-        for node in ctx.nodes(kind):
-            if node.start_byte == byte:
-                return node
-    return None
 
 
 _TRANSPARENT_PARENTS = frozenset({"as_expression", "parenthesized_expression", "await_expression"})

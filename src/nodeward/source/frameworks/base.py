@@ -31,8 +31,7 @@ from nodeward.source.taint.content_type import is_html_type
 if TYPE_CHECKING:
     from nodeward.findings import Skip
     from nodeward.source.appmodel.entries import Entry, Item, Order
-    from nodeward.source.appmodel.model import AppUse, Handler, Middleware, Route
-    from nodeward.source.appmodel.nestjs import NestModel
+    from nodeward.source.appmodel.model import App, AppUse, Handler, Middleware, Route
     from nodeward.source.appmodel.resolve import Creation, Resolver, Target
     from nodeward.source.taint.nest import NestHandler
 
@@ -70,8 +69,9 @@ class Site(Protocol):
     entries: dict[Target, list[Entry]]
     skips: list[Skip]
     autoload_roots: set[Target]
-    nest: NestModel  # the NestJS controllers of the project
-    nest_routed: bool  # a Nest app has taken the controllers (a project has one)
+    #: what a framework builds for one project (`prepare`) and reads back later; each
+    #: framework checks the type of its own value
+    state: dict[str, object]
 
     def add(self, target: Target, entry: Entry) -> None: ...
 
@@ -121,15 +121,70 @@ class Framework(Protocol):
         (`new Router({ prefix: "/api" })`)."""
         ...
 
+    def note_file(self, site: Site, ctx: FileContext) -> None:
+        """Read one file after its registrations were collected (NestJS: the bootstrap
+        call is the app even when nothing is registered on it)."""
+        ...
+
+    def prepare(self, site: Site) -> None:
+        """Build what the framework needs once every file is read (controller models)."""
+        ...
+
     def app_routes(self, site: Site, creation: Creation) -> Walked:
         """The routes of one app of this framework, with their chains, and the
         middleware applied app-wide."""
+        ...
+
+    def attach(self, site: Site, creation: Creation, walked: Walked) -> Walked:
+        """An app's routes with those this framework adds to it (routing-controllers
+        registers controllers on an Express or Koa app)."""
+        ...
+
+    def extra_apps(self, site: Site) -> list[App]:
+        """Apps no creation call shows (a fastify-cli root plugin, the app a
+        routing-controllers server is given as a parameter)."""
+        ...
+
+    def orphan_routes(self, site: Site) -> list[Route]:
+        """Routes of this framework that no app reaches (controllers no server
+        registers); their unresolved parts go to `site.skips`."""
         ...
 
     def handler_roles(self, func: Node, *, routed: bool) -> HandlerRoles | None:
         """The roles of `func`'s parameters when it is this framework's handler;
         `routed` when the route table names it as a route handler."""
         ...
+
+
+class Defaults:
+    """The hooks a framework that needs none of them inherits."""
+
+    def collect(self, site: Site, ctx: FileContext, call: Node, fn: Node, prop: str) -> bool:
+        return False
+
+    def router_prefix(self, creation: Creation) -> str:
+        return ""
+
+    def note_file(self, site: Site, ctx: FileContext) -> None:
+        return None
+
+    def prepare(self, site: Site) -> None:
+        return None
+
+    def app_routes(self, site: Site, creation: Creation) -> Walked:
+        return (), ()
+
+    def attach(self, site: Site, creation: Creation, walked: Walked) -> Walked:
+        return walked
+
+    def extra_apps(self, site: Site) -> list[App]:
+        return []
+
+    def orphan_routes(self, site: Site) -> list[Route]:
+        return []
+
+    def handler_roles(self, func: Node, *, routed: bool) -> HandlerRoles | None:
+        return None
 
 
 def returns_html(

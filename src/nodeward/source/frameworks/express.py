@@ -19,8 +19,8 @@ from types import MappingProxyType
 from nodeward.source import syntax
 from nodeward.source.appmodel.resolve import Creation
 from nodeward.source.appmodel.walk import Walk
-from nodeward.source.context import FileContext, Ref
-from nodeward.source.frameworks.base import Fixes, HandlerRoles, Site, Walked
+from nodeward.source.context import Ref
+from nodeward.source.frameworks.base import Defaults, Fixes, HandlerRoles, Site, Walked
 from nodeward.source.parse import Node
 
 ROUTE_METHODS = frozenset(
@@ -57,7 +57,7 @@ def is_registered_handler(func: Node) -> bool:
     return syntax.text(callee.child_by_field_name("property")) in ROUTE_METHODS
 
 
-class Express:
+class Express(Defaults):
     name = "express"
     label = "Express"
     fixes = Fixes(
@@ -87,12 +87,6 @@ class Express:
     chains_registrations = True
     calls: frozenset[str] = frozenset()
     models = ""
-
-    def collect(self, site: Site, ctx: FileContext, call: Node, fn: Node, prop: str) -> bool:
-        return False  # the builder's verb registration reads app.use/app.get/...
-
-    def router_prefix(self, creation: Creation) -> str:
-        return ""
 
     def app_routes(self, site: Site, creation: Creation) -> Walked:
         walk = Walk(site)

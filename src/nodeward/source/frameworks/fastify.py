@@ -20,12 +20,13 @@ from types import MappingProxyType
 
 from nodeward.findings import Skip
 from nodeward.source import syntax
-from nodeward.source.appmodel import graphql, paths
+from nodeward.source.appmodel import paths
 from nodeward.source.appmodel.entries import Entry, Item, Order, RouteReg, Splice, Unknown, Use
-from nodeward.source.appmodel.model import AppUse, Guard, Handler, Middleware, Route
+from nodeward.source.appmodel.model import App, AppUse, Guard, Handler, Middleware, Route
 from nodeward.source.appmodel.resolve import Creation, Resolver, Target
 from nodeward.source.context import FileContext, Ref
-from nodeward.source.frameworks.base import METHODS, Fixes, HandlerRoles, Site, Walked
+from nodeward.source.frameworks import graphql_servers as graphql
+from nodeward.source.frameworks.base import METHODS, Defaults, Fixes, Site, Walked
 from nodeward.source.modules import DEFAULT
 from nodeward.source.parse import Node
 
@@ -497,7 +498,45 @@ def _route(site: Site, ctx: FileContext, call: Node, recv: Target, order: Order,
         site.add(recv, route)
 
 
-class Fastify:
+def _cli_apps(site: Site) -> list[App]:
+    """A plugin that autoloads folders and that no code registers is a fastify-cli app's
+    root plugin: walk it as the app."""
+    registered = {
+        entry.helper
+        for entries in site.entries.values()
+        for entry in entries
+        if isinstance(entry, Splice)
+    }
+    apps: list[App] = []
+    for root in sorted(site.autoload_roots - registered, key=lambda t: (t.rel, t.byte)):
+        ctx = site.resolver.graph.file(root.rel)
+        function = _function_at(ctx, root.byte) if ctx is not None else None
+        if ctx is None or function is None:
+            continue
+        walk = FastifyWalk(site.entries, site.skips)
+        walk.instance(root, "", [], ())
+        apps.append(
+            App(
+                framework=FASTIFY,
+                name=f"fastify-cli plugin {ctx.rel}",
+                location=ctx.location(function),
+                ctx=ctx,
+                routes=tuple(walk.routes),
+                uses=tuple(walk.uses),
+            )
+        )
+    return apps
+
+
+def _function_at(ctx: FileContext, byte: int) -> Node | None:
+    for kind in syntax.FUNCTION_TYPES:
+        for node in ctx.nodes(kind):
+            if node.start_byte == byte:
+                return node
+    return None
+
+
+class Fastify(Defaults):
     name = "fastify"
     label = "Fastify"
     fixes = Fixes(
@@ -535,16 +574,15 @@ class Fastify:
         collect_call(site, ctx, call, fn, prop)
         return True
 
-    def router_prefix(self, creation: Creation) -> str:
-        return ""
-
     def app_routes(self, site: Site, creation: Creation) -> Walked:
         walk = FastifyWalk(site.entries, site.skips)
         walk.instance(creation.target, "", [], ())
         return tuple(walk.routes), tuple(walk.uses)
 
-    def handler_roles(self, func: Node, *, routed: bool) -> HandlerRoles | None:
-        return None  # `(request, reply)`: read with Express's shape (express.py)
+    def extra_apps(self, site: Site) -> list[App]:
+        return _cli_apps(site)
+
+    # handler_roles: `(request, reply)` is read with Express's shape (express.py)
 
 
 FASTIFY = Fastify()

@@ -1,6 +1,6 @@
 """GraphQL servers mounted on an Express, Koa or Fastify app (Apollo Server, express-graphql,
 graphql-http, GraphQL Yoga, mercurius), as routes of the route table: the endpoint is a GET
-and a POST route whose chain is the middleware before it (appmodel/graphql.py knows the
+and a POST route whose chain is the middleware before it (graphql_servers.py knows the
 packages). Resolvers are request handlers of the taint engine (taint/graphql.py,
 taint/nest.py for @nestjs/graphql)."""
 
@@ -10,12 +10,12 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from nodeward.source import syntax
-from nodeward.source.appmodel import graphql as servers
 from nodeward.source.appmodel.entries import Item, Order, RouteReg
 from nodeward.source.appmodel.model import Handler
-from nodeward.source.appmodel.resolve import Creation, Target
+from nodeward.source.appmodel.resolve import Target
 from nodeward.source.context import FileContext, Ref
-from nodeward.source.frameworks.base import METHODS, Fixes, HandlerRoles, Site, Walked
+from nodeward.source.frameworks import graphql_servers as servers
+from nodeward.source.frameworks.base import METHODS, Defaults, Fixes, Site
 from nodeward.source.frameworks.fastify import options_object
 from nodeward.source.parse import Node
 
@@ -79,7 +79,7 @@ def apply_middleware(site: Site, ctx: FileContext, call: Node, fn: Node) -> None
         site.add(recv, RouteReg(order, method, at, list(items), handler, location))
 
 
-class GraphQLServers:
+class GraphQLServers(Defaults):
     """Not an app of its own: a GraphQL server answers on the app it is mounted on."""
 
     name = "graphql"
@@ -100,15 +100,6 @@ class GraphQLServers:
         if not isinstance(recv, Target) or not args:
             return False
         return verb_endpoint(site, ctx, call, recv, site.order(ctx, call, recv), prop, args)
-
-    def router_prefix(self, creation: Creation) -> str:
-        return ""
-
-    def app_routes(self, site: Site, creation: Creation) -> Walked:
-        return (), ()
-
-    def handler_roles(self, func: Node, *, routed: bool) -> HandlerRoles | None:
-        return None  # resolvers: taint/graphql.py
 
 
 GRAPHQL = GraphQLServers()

@@ -27,7 +27,7 @@ from nodeward.source.appmodel.entries import Item, RouteReg, Splice, Use
 from nodeward.source.appmodel.model import Guard, Middleware, Route
 from nodeward.source.appmodel.resolve import Creation, Target
 from nodeward.source.context import FileContext, Ref
-from nodeward.source.frameworks.base import Fixes, HandlerRoles, Site, Walked
+from nodeward.source.frameworks.base import Defaults, Fixes, HandlerRoles, Site, Walked
 from nodeward.source.frameworks.express import type_text
 from nodeward.source.parse import Node
 from nodeward.source.taint.nest import NestHandler
@@ -241,7 +241,7 @@ class _Walk:
                     pass
 
 
-class Hapi:
+class Hapi(Defaults):
     name = "hapi"
     label = "Hapi"
     fixes = Fixes(
@@ -310,9 +310,6 @@ sinks = [
         else:
             return False
         return True
-
-    def router_prefix(self, creation: Creation) -> str:
-        return ""
 
     def app_routes(self, site: Site, creation: Creation) -> Walked:
         walk = _Walk(site)

@@ -13,8 +13,8 @@ from types import MappingProxyType
 from nodeward.source import syntax
 from nodeward.source.appmodel.resolve import Creation
 from nodeward.source.appmodel.walk import Walk
-from nodeward.source.context import FileContext, Ref
-from nodeward.source.frameworks.base import Fixes, HandlerRoles, Site, Walked
+from nodeward.source.context import Ref
+from nodeward.source.frameworks.base import Defaults, Fixes, HandlerRoles, Site, Walked
 from nodeward.source.frameworks.express import type_text
 from nodeward.source.parse import Node
 
@@ -22,7 +22,7 @@ _CONTEXT_NAMES = frozenset({"ctx", "context"})
 _CONTEXT_TYPE = re.compile(r"\b(Context|ParameterizedContext|RouterContext)\b")
 
 
-class Koa:
+class Koa(Defaults):
     name = "koa"
     label = "Koa"
     fixes = Fixes(
@@ -47,9 +47,6 @@ class Koa:
     chains_registrations = True
     calls: frozenset[str] = frozenset()
     models = ""
-
-    def collect(self, site: Site, ctx: FileContext, call: Node, fn: Node, prop: str) -> bool:
-        return False  # router.get/use: the builder's verb registration
 
     def router_prefix(self, creation: Creation) -> str:
         """`new Router({ prefix: "/api" })`."""

@@ -1,5 +1,5 @@
 """NestJS: the app `NestFactory.create(AppModule)` makes, its controllers (route decorators
-in decorator_routes.py), guards and global prefix (appmodel/nestjs.py builds the routes);
+in decorator_routes.py), guards and global prefix (nestjs_routes.py builds the routes);
 a controller method's parameters as the taint engine reads them (taint/nest.py:
 `@Query()`, `@Body()`, `@Param()`, `@Req()`, `@Res()`, and what its return value sends).
 """
@@ -7,18 +7,37 @@ a controller method's parameters as the taint engine reads them (taint/nest.py:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 from nodeward.source.appmodel.entries import Use
-from nodeward.source.appmodel.model import AppUse, Middleware
+from nodeward.source.appmodel.model import AppUse, Middleware, Route
 from nodeward.source.appmodel.resolve import Creation
 from nodeward.source.context import FileContext, Ref
-from nodeward.source.frameworks.base import Fixes, HandlerRoles, Site, Walked
+from nodeward.source.frameworks.base import Defaults, Fixes, HandlerRoles, Site, Walked
+from nodeward.source.frameworks.nestjs_routes import NO_GLOBALS, NestModel
 from nodeward.source.parse import Node
 from nodeward.source.taint.nest import nest_handler
 
 
-class NestJS:
+@dataclass
+class _Controllers:
+    """The project's controllers, and whether an app has taken them (a project has one
+    Nest app: the first gets them)."""
+
+    model: NestModel
+    routed: bool = False
+
+
+def _controllers(site: Site) -> _Controllers:
+    found = site.state.get(NESTJS.name)
+    if not isinstance(found, _Controllers):  # built once per project, on first use
+        found = _Controllers(NestModel(site.resolver, site.files, site.middleware))
+        site.state[NESTJS.name] = found
+    return found
+
+
+class NestJS(Defaults):
     name = "nestjs"
     label = "NestJS"
     fixes = Fixes(
@@ -47,11 +66,18 @@ class NestJS:
     calls: frozenset[str] = frozenset()
     models = ""
 
-    def collect(self, site: Site, ctx: FileContext, call: Node, fn: Node, prop: str) -> bool:
-        return False
+    def note_file(self, site: Site, ctx: FileContext) -> None:
+        """`await NestFactory.create(AppModule)` is the app even when nothing is
+        registered on the object it returns (routes come from controllers)."""
+        if "@nestjs/core" not in ctx.imported_modules():
+            return
+        for call in ctx.nodes("call_expression"):
+            kind = site.resolver.creation_kind(ctx, call)
+            if kind is not None and kind[0] is self:
+                site.resolver.creation(ctx, call)
 
-    def router_prefix(self, creation: Creation) -> str:
-        return ""
+    def prepare(self, site: Site) -> None:
+        _controllers(site)
 
     def app_routes(self, site: Site, creation: Creation) -> Walked:
         """`app.use(helmet())` in the bootstrap runs before every controller route; the
@@ -64,10 +90,21 @@ class NestJS:
             if isinstance(item, Middleware)
         ]
         uses = tuple(AppUse(m, (), "/") for m in used)
-        if site.nest_routed:
+        controllers = _controllers(site)
+        if controllers.routed:
             return (), uses
-        site.nest_routed = True
-        return tuple(site.nest.routes(site.nest.bootstrap(creation, used))), uses
+        controllers.routed = True
+        model = controllers.model
+        return tuple(model.routes(model.bootstrap(creation, used))), uses
+
+    def orphan_routes(self, site: Site) -> list[Route]:
+        """Controllers without a bootstrap: the global middleware is unknown."""
+        controllers = _controllers(site)
+        found = []
+        if not controllers.routed:
+            found = [replace(r, complete=False) for r in controllers.model.routes(NO_GLOBALS)]
+        site.skips += controllers.model.skips
+        return found
 
     def handler_roles(self, func: Node, *, routed: bool) -> HandlerRoles | None:
         nest = nest_handler(func)

@@ -30,10 +30,8 @@ from dataclasses import dataclass, replace
 from nodeward.findings import Skip
 from nodeward.source import syntax
 from nodeward.source.appmodel import paths
-from nodeward.source.appmodel.decorators import first_path
 from nodeward.source.appmodel.guards import guards_of
 from nodeward.source.appmodel.model import App, AppUse, Guard, Handler, Middleware, Route
-from nodeward.source.appmodel.nest_consumer import MakeMiddleware
 from nodeward.source.appmodel.resolve import Creation, Resolver, member_function
 from nodeward.source.context import FileContext
 from nodeward.source.decorators import (
@@ -48,7 +46,9 @@ from nodeward.source.frameworks.base import Framework
 from nodeward.source.frameworks.decorator_routes import (
     ROUTING_CONTROLLERS_CONTROLLERS,
     ROUTING_CONTROLLERS_ROUTES,
+    first_path,
 )
+from nodeward.source.frameworks.nestjs_consumer import MakeMiddleware
 from nodeward.source.parse import Node
 
 MODULE = "routing-controllers"
