@@ -25,10 +25,15 @@ RULES = FIXTURES / "rules"
 def test_js_server_plugin_prefix_default_auth_and_opt_outs() -> None:
     model = app_model(project_at(RULES / "flows_hapi_js"))
     assert [(a.framework, a.name, a.location.line) for a in model.apps] == [(HAPI, "server", 9)]
-    default = ("auth: session (default)",)
+    default = ("auth: session (cookie, default)",)
     assert route_table(model) == [
         ("GET", "/admin/users/{id}", default, "handlers/admin.js:9"),
-        ("POST", "/admin/backup", ("auth: session", "handlers.loadUser"), "handlers/admin.js:18"),
+        (
+            "POST",
+            "/admin/backup",
+            ("auth: session (cookie)", "handlers.loadUser"),
+            "handlers/admin.js:18",
+        ),
         ("DELETE", "/admin/users/{id}", (), "handlers/admin.js:26"),  # auth: false
         ("GET", "/admin/files/{name}", default, "handlers/admin.js:31"),
         ("GET", "/search", (), "server.js:18"),
@@ -52,13 +57,18 @@ def test_ts_plugin_object_with_routes_option_and_typed_handlers() -> None:
         (HAPI, "src/server.ts", 9)
     ]
     assert route_table(model) == [
-        ("GET", "/api/users", ("auth: jwt (default)",), "src/handlers/users.ts:9"),
-        ("GET", "/api/users/{id}/profile", ("auth: jwt (default)",), "src/handlers/users.ts:18"),
-        ("POST", "/api/reports", ("auth: jwt",), "src/handlers/users.ts:23"),
+        ("GET", "/api/users", ("auth: jwt (jwt, default)",), "src/handlers/users.ts:9"),
+        (
+            "GET",
+            "/api/users/{id}/profile",
+            ("auth: jwt (jwt, default)",),
+            "src/handlers/users.ts:18",
+        ),
+        ("POST", "/api/reports", ("auth: jwt (jwt)",), "src/handlers/users.ts:23"),
         ("GET", "/api/avatars/{file}", (), "src/handlers/users.ts:30"),
         ("GET", "/api/admin/stats", (), "src/handlers/users.ts:9"),
         ("GET", "/greet", (), "src/server.ts:19"),
-        ("POST", "/logout", ("auth: jwt (default)",), "src/server.ts:29"),
+        ("POST", "/logout", ("auth: jwt (jwt, default)",), "src/server.ts:29"),
     ]
 
 
@@ -89,6 +99,39 @@ def test_default_auth_applies_only_to_routes_added_after_it(tmp_path: Path) -> N
     ]
 
 
+def test_guard_plugins_protect_every_route_and_helpers_register_routes(tmp_path: Path) -> None:
+    """@hapi/crumb and hapi-rate-limit protect every route of the server whenever they
+    are registered; a function that receives the server (not a plugin) registers routes
+    too when the project uses Hapi and not Fastify."""
+    write_file(
+        tmp_path,
+        "index.js",
+        (
+            'const Hapi = require("@hapi/hapi");\n'
+            'const Crumb = require("@hapi/crumb");\n'
+            "const server = Hapi.server();\n"
+            'require("./routes")(server);\n'
+            'server.register([{ plugin: Crumb, options: {} }, require("hapi-rate-limit")]);\n'
+        ),
+    )
+    write_file(
+        tmp_path,
+        "routes.js",
+        (
+            "module.exports = (server) => {\n"
+            '  server.route({ method: "POST", path: "/login", handler: (request, h) => 1 });\n'
+            "};\n"
+        ),
+    )
+    model = app_model(project_at(tmp_path))
+    assert route_table(model) == [
+        ("POST", "/login", ("@hapi/crumb", "hapi-rate-limit"), "routes.js:2"),
+    ]
+    login = route_labelled(model, "POST /login")
+    assert login.guarded_by(Guard.CSRF) and login.guarded_by(Guard.RATE_LIMIT)
+    assert [u.middleware.name for u in model.apps[0].uses] == ["@hapi/crumb", "hapi-rate-limit"]
+
+
 def test_fastify_route_objects_stay_fastify(tmp_path: Path) -> None:
     """`app.route({...})` on a Fastify instance or plugin is not Hapi's, though both
     frameworks call it `route`."""
@@ -114,7 +157,7 @@ def test_routes_command_lists_hapi_routes_with_their_auth(
     out = capsys.readouterr().out
     assert out.startswith("hapi app `server` (server.js:9)")
     assert "  POST    /admin/backup" in out
-    assert "auth: session > handlers.loadUser  -> handlers/admin.js:18" in out
+    assert "auth: session (cookie) > handlers.loadUser  -> handlers/admin.js:18" in out
 
 
 def _function(source: str) -> Node:

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from nodeward.findings import Skip
 from nodeward.source import syntax
 from nodeward.source.appmodel import paths
 from nodeward.source.appmodel.entries import Item, RouteReg, Splice, Use
-from nodeward.source.appmodel.model import Guard, Middleware, Route
+from nodeward.source.appmodel.model import AppUse, Guard, Middleware, Route
 from nodeward.source.appmodel.resolve import Creation, Target
 from nodeward.source.context import FileContext, Ref
 from nodeward.source.frameworks.base import Defaults, Fixes, HandlerRoles, Site, Walked
@@ -33,6 +33,17 @@ from nodeward.source.parse import Node
 from nodeward.source.taint.nest import NestHandler
 
 _MODULES = ("@hapi/hapi", "hapi")
+#: Plugins whose registration protects every route of the server.
+PLUGIN_GUARDS: dict[str, Guard] = {
+    "@hapi/crumb": Guard.CSRF,
+    "crumb": Guard.CSRF,
+    "hapi-rate-limit": Guard.RATE_LIMIT,
+    "hapi-rate-limitor": Guard.RATE_LIMIT,
+    "hapi-pino": Guard.DIAGNOSTICS,
+    "@hapi/yar": Guard.SESSION,
+    "yar": Guard.SESSION,
+    "blankie": Guard.HELMET,
+}
 _TOOLKIT_NAMES = frozenset({"h", "toolkit"})
 _TOOLKIT_TYPE = re.compile(r"\bResponseToolkit\b")
 _MAX_DEPTH = 16
@@ -174,11 +185,27 @@ def _register(site: Site, ctx: FileContext, call: Node, recv: Target, args: list
             and syntax.object_get(own, "plugin") is not None
         ):
             at = site.resolver.string(ctx, syntax.object_get(own, "routes.prefix")) or prefix
+        guard = _package_guard(ctx, own, plugin)
+        if guard is not None:
+            site.add(recv, Use(site.order(ctx, call, recv), "/", [guard]))
+            continue
         found = _plugin_register(site, ctx, plugin)
         if found is None:
             continue
         helper = Target(found[0].rel, found[1].start_byte, 0)
         site.add(recv, Splice(site.order(ctx, call, recv), helper, at))
+
+
+def _package_guard(ctx: FileContext, own: Node | None, plugin: Node) -> Middleware | None:
+    """A package plugin that protects every route by being registered (it adds its own
+    extension point): `require("@hapi/crumb")`, `{ plugin: Crumb, options }`."""
+    node = syntax.object_get(own, "plugin") if own is not None and own.type == "object" else None
+    node = node or plugin
+    ref = ctx.ref_of(node)
+    guard = PLUGIN_GUARDS.get(ref.module) if ref is not None else None
+    if ref is None or guard is None:
+        return None
+    return Middleware(ref.module, ref, ctx.location(node), frozenset({guard}), node, ctx)
 
 
 def _is_plugin_register(func: Node) -> bool:
@@ -208,7 +235,9 @@ def _hapi_receiver(site: Site, ctx: FileContext, fn: Node) -> Target | None:
         creation = site.resolver.creations.get(recv)
         return recv if creation is not None and creation.framework is HAPI else None
     found = site.resolver.param_index(obj) if obj is not None and obj.type == "identifier" else None
-    return recv if found is not None and _is_plugin_register(found[0]) else None
+    if found is not None and _is_plugin_register(found[0]):
+        return recv
+    return recv if found is not None and _project(site).hapi_only else None
 
 
 @dataclass
@@ -218,6 +247,10 @@ class _Walk:
     added after it (Hapi fixes a route's auth when the route is added)."""
 
     site: Site
+    #: plugins registered for the whole server (Hapi runs their extension points for
+    #: every route, whenever the route was added)
+    plugins: list[Middleware]
+    strategies: dict[str, str]
     routes: list[Route] = field(default_factory=list)
     default: Middleware | None = None
 
@@ -230,15 +263,69 @@ class _Walk:
                     found = (i for i in entry.items if isinstance(i, Middleware))
                     self.default = next(found, self.default)
                 case HapiRoute():
-                    unset = self.default is not None and entry.own_auth is None
-                    chain = [self.default] if self.default is not None and unset else []
+                    chain = list(self.plugins)
+                    if self.default is not None and entry.own_auth is None:
+                        chain.append(self.default)
                     path = paths.join(prefix, entry.path)
-                    self.routes.append(entry.route(path, chain, True, self.site.skips))
+                    route = entry.route(path, chain, True, self.site.skips)
+                    self.routes.append(replace(route, chain=self._schemes(route.chain)))
                 case Splice():
                     at = paths.join(prefix, entry.prefix)
                     self.server(entry.helper, at, (*stack, target))
                 case _:
                     pass
+
+    def _schemes(self, chain: tuple[Middleware, ...]) -> tuple[Middleware, ...]:
+        """`auth: session` shown with the scheme `server.auth.strategy` gave it:
+        `auth: session (cookie)`, `auth: session (cookie, default)`."""
+        named = []
+        for item in chain:
+            strategy = item.name.removeprefix("auth: ").removesuffix(" (default)")
+            scheme = self.strategies.get(strategy) if item.name.startswith("auth: ") else None
+            if scheme is not None:
+                default = ", default" if item.name.endswith(" (default)") else ""
+                item = replace(item, name=f"auth: {strategy} ({scheme}{default})")
+            named.append(item)
+        return tuple(named)
+
+
+def _server_plugins(site: Site, target: Target, stack: tuple[Target, ...] = ()) -> list[Middleware]:
+    """The guard plugins registered anywhere on the server (its plugins included)."""
+    if target in stack or len(stack) > _MAX_DEPTH:
+        return []
+    found: list[Middleware] = []
+    for entry in site.entries.get(target, []):
+        if isinstance(entry, Use) and not isinstance(entry, DefaultAuth):
+            found += [i for i in entry.items if isinstance(i, Middleware)]
+        elif isinstance(entry, Splice):
+            found += _server_plugins(site, entry.helper, (*stack, target))
+    return found
+
+
+@dataclass
+class _Project:
+    """What the Hapi module learns about one project."""
+
+    #: `server.auth.strategy(name, scheme, ...)`: name -> scheme
+    schemes: dict[str, str] = field(default_factory=dict)
+    #: the project imports Hapi and not Fastify: a `server.route({...})` inside any
+    #: function that receives the server (`module.exports = (server) => ...`) is Hapi's
+    hapi_only: bool = False
+
+
+def _project(site: Site) -> _Project:
+    found = site.state.get("hapi")
+    if not isinstance(found, _Project):
+        imported = {m for ctx in site.files for m in ctx.imported_modules()}
+        fastify = any(m == "fastify" or m.startswith(("@fastify/", "fastify-")) for m in imported)
+        found = _Project(hapi_only=bool(imported & set(_MODULES)) and not fastify)
+        site.state["hapi"] = found
+    return found
+
+
+def _on_auth(fn: Node) -> bool:
+    """`server.auth.<x>`."""
+    return syntax.text(fn.child_by_field_name("object")).endswith(".auth")
 
 
 class Hapi(Defaults):
@@ -270,7 +357,7 @@ class Hapi(Defaults):
     )
     modules = frozenset(_MODULES)
     chains_registrations = False
-    calls = frozenset({"route", "register", "default"})
+    calls = frozenset({"route", "register", "default", "strategy"})
     models = """
 sources = [
   ["@request", "Member[payload,state]", "object"],
@@ -296,7 +383,11 @@ sinks = [
                 _route_object(site, ctx, call, recv, route)
         elif prop == "register":
             _register(site, ctx, call, recv, args)
-        elif prop == "default" and syntax.text(fn.child_by_field_name("object")).endswith(".auth"):
+        elif prop == "strategy" and _on_auth(fn) and len(args) > 1:
+            name, scheme = syntax.string_value(args[0]), syntax.string_value(args[1])
+            if name is not None and scheme is not None:
+                _project(site).schemes.setdefault(name, scheme)
+        elif prop == "default" and _on_auth(fn):
             strategy = syntax.string_value(args[0]) or syntax.text(args[0])[:40]
             guard = Middleware(
                 f"auth: {strategy} (default)",
@@ -312,9 +403,10 @@ sinks = [
         return True
 
     def app_routes(self, site: Site, creation: Creation) -> Walked:
-        walk = _Walk(site)
+        plugins = _server_plugins(site, creation.target)
+        walk = _Walk(site, plugins, _project(site).schemes)
         walk.server(creation.target, "", ())
-        return tuple(walk.routes), ()
+        return tuple(walk.routes), tuple(AppUse(m, (), "/") for m in plugins)
 
     def handler_roles(self, func: Node, *, routed: bool) -> HandlerRoles | None:
         """`(request, h)`: the toolkit named `h` or typed `ResponseToolkit`. What the
