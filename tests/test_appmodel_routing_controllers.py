@@ -13,8 +13,8 @@ from nodeward.project import Project
 from nodeward.source import syntax
 from nodeward.source.appmodel import AppModel, Guard, app_model, handlers
 from nodeward.source.frameworks.registry import EXPRESS, KOA
+from nodeward.source.frameworks.routing_controllers import routing_controllers_handler
 from nodeward.source.taint.nest import NestSource, nest_handler
-from nodeward.source.taint.routing_controllers import routing_controllers_handler
 
 RULES = FIXTURES / "rules"
 

@@ -42,6 +42,7 @@ def test_js_server_plugin_prefix_default_auth_and_opt_outs() -> None:
         ("POST", "/echo", default, "server.js:50"),
     ]
     assert route_labelled(model, "POST /echo").guarded_by(Guard.AUTH)
+    assert route_labelled(model, "GET /admin/files/{name}").params == ("name",)
     assert not route_labelled(model, "DELETE /admin/users/{id}").guarded_by(Guard.AUTH)
     assert model.unresolved == ()
     # every handler resolved to its function, in the module that defines it

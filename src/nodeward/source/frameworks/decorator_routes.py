@@ -1,7 +1,7 @@
 """The route decorators of NestJS and routing-controllers: decorator -> HTTP method, one
 table per framework, read by the route table (nestjs_routes.py,
 routing_controllers_routes.py) and by the taint engine (taint/nest.py,
-taint/routing_controllers.py) to recognise the same controller methods; and the path a
+routing_controllers.py) to recognise the same controller methods; and the path a
 route decorator names."""
 
 from __future__ import annotations

@@ -47,6 +47,8 @@ PLUGIN_GUARDS: dict[str, Guard] = {
 _TOOLKIT_NAMES = frozenset({"h", "toolkit"})
 _TOOLKIT_TYPE = re.compile(r"\bResponseToolkit\b")
 _MAX_DEPTH = 16
+#: A path parameter: `{id}`, `{id?}` (optional), `{path*}`, `{parts*2}` (segments).
+_PARAM = re.compile(r"\{(\w+)[?*]?\d*\}")
 _HTTP_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"})
 
 
@@ -268,7 +270,8 @@ class _Walk:
                         chain.append(self.default)
                     path = paths.join(prefix, entry.path)
                     route = entry.route(path, chain, True, self.site.skips)
-                    self.routes.append(replace(route, chain=self._schemes(route.chain)))
+                    own = replace(route, params=tuple(_PARAM.findall(path)))
+                    self.routes.append(replace(own, chain=self._schemes(route.chain)))
                 case Splice():
                     at = paths.join(prefix, entry.prefix)
                     self.server(entry.helper, at, (*stack, target))

@@ -19,7 +19,7 @@ when a `currentUserChecker` is configured.
 '/controllers/*.ts'`) or a value from configuration stands for every controller class in
 the project, and so does leaving the option out (the driver then takes every controller
 it has loaded). The handler of a route is the method's own node: the taint engine
-recognises the same method (taint/routing_controllers.py).
+recognises the same method (routing_controllers.py).
 """
 
 from __future__ import annotations
