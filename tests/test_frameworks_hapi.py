@@ -18,6 +18,7 @@ from nodeward.source.appmodel import Guard, app_model, handlers
 from nodeward.source.frameworks.registry import FRAMEWORKS, HAPI
 from nodeward.source.parse import Node, SourceText, parse
 from nodeward.source.taint.handlers import handler_roles
+from nodeward.source.taint.model import Shape, SinkKind, load_models, parse_models
 
 RULES = FIXTURES / "rules"
 
@@ -212,3 +213,16 @@ def test_frameworks_import_no_rule_module() -> None:
         for forbidden in ("nodeward.source.rules", "nodeward.rules", "nodeward.catalog"):
             assert forbidden not in text, f"{module.name} imports {forbidden}"
     assert HAPI in FRAMEWORKS
+
+
+def test_each_framework_carries_its_request_model_rows() -> None:
+    """The request sources and response sinks of a framework are rows of its module,
+    parsed and validated like the library models."""
+    models = load_models()
+    assert models.sources[("@request", ("payload",))] is Shape.OBJECT  # Hapi
+    assert models.sources[("@request", ("body",))] is Shape.OBJECT  # Express
+    assert models.sources[("@koa", ("querystring",))] is Shape.OBJECT  # Koa
+    assert [r.kind for r in models.sinks_for("@response", ("response",))] == [SinkKind.XSS]
+    for framework in FRAMEWORKS:
+        if framework.models:
+            parse_models({framework.name: framework.models})  # raises ModelError if bad

@@ -6,8 +6,8 @@ these verbs shares) and walked in registration order (appmodel/walk.py). A funct
 handler when the route table names it, when it is passed to a registration, or when its
 parameters are named or typed like a request and a response. A response parameter named
 `reply` or typed `FastifyReply` is Fastify's, which sends strings as text/plain.
-Request sources and response sinks are taint/models/request.toml (`@request`,
-`@response`).
+Request sources and response sinks are the `models` rows below (`@request`, `@response`:
+the request and response parameters of any handler, whichever framework found it).
 """
 
 from __future__ import annotations
@@ -86,7 +86,33 @@ class Express(Defaults):
     modules = frozenset({"express", "router", "routing-controllers"})
     chains_registrations = True
     calls: frozenset[str] = frozenset()
-    models = ""
+    #: `object` sources can hold objects and arrays (body parsers, the qs query parser);
+    #: a fourth field lists the kinds a source cannot reach: Node's HTTP parser rejects CR
+    #: and LF in the request line and in header values.
+    models = """
+sources = [
+  ["@request", "Member[query]", "object"],
+  ["@request", "Member[body]", "object"],
+  ["@request", "Member[cookies,signedCookies]", "object"],
+  ["@request", "Member[files,file]", "object"],
+  ["@request", "Member[params]", "string"],
+  ["@request", "Member[headers]", "string", "log-injection,header-injection"],
+  ["@request", "Member[url,originalUrl,path,baseUrl,hostname]",
+    "string", "log-injection,header-injection"],
+  ["@request", "Member[get,header].ReturnValue", "string", "log-injection,header-injection"],
+  ["@request", "Member[param].ReturnValue", "string"],
+]
+sinks = [
+  ["@response", "Member[send,write,end].Argument[0]", "reflected-xss"],
+  ["@response", "Member[redirect].Argument[last]", "open-redirect"],
+  ["@response", "Member[location].Argument[0]", "open-redirect"],
+  ["@response", "Member[setHeader,set,header,append].Argument[0..]", "header-injection"],
+  ["@response", "Member[writeHead].Argument[1..]", "header-injection"],
+  ["@response", "Member[cookie].Argument[0]", "header-injection"],
+  ["@response", "Member[sendFile,download].Argument[0]", "path-traversal", "no-option:root"],
+  ["@response", "Member[json,send,jsonp,end].Argument[0]", "sensitive-data-exposure"],
+]
+"""
 
     def app_routes(self, site: Site, creation: Creation) -> Walked:
         walk = Walk(site)

@@ -1,8 +1,7 @@
 """Koa: `new Koa()` apps, koa-router/@koa/router routers (with their `prefix`), walked in
 registration order like Express. A handler takes one context (`ctx`, typed `Context`):
-its request sources and its `ctx.body`/`ctx.redirect` sinks are the `@koa` rows of
-taint/models/request.toml; Koa's rule for the body's content type is in
-taint/content_type.py."""
+its request sources and its `ctx.redirect` sink are the `@koa` rows of `models` below;
+`ctx.body` and Koa's rule for the body's content type are in taint/content_type.py."""
 
 from __future__ import annotations
 
@@ -46,7 +45,19 @@ class Koa(Defaults):
     modules = frozenset({"koa", "koa-router", "@koa/router"})
     chains_registrations = True
     calls: frozenset[str] = frozenset()
-    models = ""
+    models = """
+sources = [
+  ["@koa", "Member[query,querystring]", "object"],
+  ["@koa", "Member[params]", "string"],
+  ["@koa", "Member[headers,url,path]", "string", "log-injection,header-injection"],
+  ["@koa", "Member[get].ReturnValue", "string", "log-injection,header-injection"],
+  ["@koa", "Member[request].Member[body,query]", "object"],
+  ["@koa", "Member[request].Member[headers,url,path]", "string", "log-injection,header-injection"],
+]
+sinks = [
+  ["@koa", "Member[redirect].Argument[0]", "open-redirect"],
+]
+"""
 
     def router_prefix(self, creation: Creation) -> str:
         """`new Router({ prefix: "/api" })`."""
