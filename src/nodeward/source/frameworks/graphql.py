@@ -95,9 +95,11 @@ class GraphQLServers(Defaults):
         if prop == "applyMiddleware":
             apply_middleware(site, ctx, call, fn)
             return True
-        recv = site.receiver(ctx, fn.child_by_field_name("object"))
         args = syntax.call_arguments(call)
-        if not isinstance(recv, Target) or not args:
+        if not args or servers.endpoint(ctx, args[-1]) is None:
+            return False  # most registrations: checked before resolving the receiver
+        recv = site.receiver(ctx, fn.child_by_field_name("object"))
+        if not isinstance(recv, Target):
             return False
         return verb_endpoint(site, ctx, call, recv, site.order(ctx, call, recv), prop, args)
 
