@@ -40,7 +40,8 @@ def test_js_server_plugin_prefix_default_auth_and_opt_outs() -> None:
         ("GET", "/search", (), "server.js:18"),
         ("GET", "/go", (), "server.js:30"),  # `config`, the handler inside it
         ("GET", "/home", (), "server.js:41"),
-        ("POST", "/echo", default, "server.js:50"),
+        ("GET", "/hello", (), "server.js:54"),
+        ("POST", "/echo", default, "server.js:59"),
     ]
     assert route_labelled(model, "POST /echo").guarded_by(Guard.AUTH)
     assert route_labelled(model, "GET /admin/files/{name}").params == ("name",)
