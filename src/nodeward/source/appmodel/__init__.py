@@ -1,6 +1,6 @@
-"""The app model: every route of every Express (4/5), Koa, Fastify or NestJS app in the
-project, with its full mounted path and the ordered middleware chain that runs before its
-handler (Fastify hooks and NestJS guards included: see fastify.py and nestjs.py).
+"""The app model: every route of every Express (4/5), Koa, Fastify, NestJS or Hapi app in
+the project, with its full mounted path and the ordered middleware chain that runs before
+its handler (Fastify hooks, NestJS guards, Hapi auth: see source/frameworks/).
 
 Built once per scan and shared by every rule and by the taint engine:
 
@@ -33,12 +33,10 @@ import weakref
 from nodeward import progress
 from nodeward.findings import Route as ReportRoute
 from nodeward.project import Project
-from nodeward.source.appmodel.builder import build
 from nodeward.source.appmodel.model import (
     App,
     AppModel,
     AppUse,
-    Framework,
     Guard,
     Handler,
     Middleware,
@@ -51,7 +49,6 @@ __all__ = [
     "App",
     "AppModel",
     "AppUse",
-    "Framework",
     "Guard",
     "Handler",
     "Middleware",
@@ -72,6 +69,9 @@ def app_model(project: Project) -> AppModel:
     cached = _CACHE.get(id(project))
     if cached is not None and cached[0]() is project:
         return cached[1]
+    # the builder reads the framework registry, whose modules import this package
+    from nodeward.source.appmodel.builder import build
+
     files = project.files
     with progress.task("app model", len(files), unit="files", quiet=project.config.quiet) as step:
         model = build(files, advance=step)

@@ -13,8 +13,10 @@ from nodeward.practices import Practice
 from nodeward.project import Project
 from nodeward.rulemeta import Owasp, RuleMeta
 from nodeward.source import syntax
-from nodeward.source.appmodel import App, Framework, Route, app_model
+from nodeward.source.appmodel import App, Route, app_model
 from nodeward.source.context import FileContext
+from nodeward.source.frameworks.base import Framework
+from nodeward.source.frameworks.express import EXPRESS
 from nodeward.source.parse import Node
 from nodeward.source.rules.express import express_apps, is_test_file
 from nodeward.source.rules.framework_fixes import global_rate_limit_fix
@@ -229,7 +231,7 @@ def _check_project(project: Project) -> Iterator[Finding]:
         # A router no app mounts: the first Express app is still where a limiter goes.
         first = _first_app(project)
         if first is not None:
-            yield _finding(first[0].location(first[1]), route.path, Framework.EXPRESS)
+            yield _finding(first[0].location(first[1]), route.path, EXPRESS)
         else:
             yield _finding(route.location, route.path, None)
         return
@@ -239,7 +241,7 @@ def _check_project(project: Project) -> Iterator[Finding]:
             node, path = found
             first = _first_app(project)
             where = first[0].location(first[1]) if first is not None else ctx.location(node)
-            yield _finding(where, path, Framework.EXPRESS if first is not None else None)
+            yield _finding(where, path, EXPRESS if first is not None else None)
             return
 
 

@@ -25,29 +25,20 @@ from dataclasses import dataclass
 from nodeward.findings import Skip
 from nodeward.source import syntax
 from nodeward.source.appmodel import paths
-from nodeward.source.appmodel.decorators import first_path as _first_path
 from nodeward.source.appmodel.guards import PACKAGE_GUARDS, guards_from_body
 from nodeward.source.appmodel.model import Guard, Handler, Middleware, Route
-from nodeward.source.appmodel.nest_consumer import Applied, MakeMiddleware, applied_middleware
 from nodeward.source.appmodel.resolve import Creation, Resolver, member_function
 from nodeward.source.context import FileContext
 from nodeward.source.decorators import Decorator as _Decorator
 from nodeward.source.decorators import class_decorators as _class_decorators
 from nodeward.source.decorators import method_decorators as _method_decorators
+from nodeward.source.frameworks.decorator_routes import NEST_ROUTES
+from nodeward.source.frameworks.decorator_routes import first_path as _first_path
+from nodeward.source.frameworks.nestjs_consumer import Applied, MakeMiddleware, applied_middleware
 from nodeward.source.parse import Node
 
 _COMMON = "@nestjs/common"
-ROUTE_DECORATORS = {
-    "Get": "GET",
-    "Post": "POST",
-    "Put": "PUT",
-    "Patch": "PATCH",
-    "Delete": "DELETE",
-    "All": "ALL",
-    "Head": "HEAD",
-    "Options": "OPTIONS",
-    "Search": "SEARCH",
-}
+ROUTE_DECORATORS = NEST_ROUTES
 #: Decorators that mark a route as open to a global auth guard (Nest docs' `@Public()`,
 #: nest-keycloak-connect's `@Unprotected()`, common spellings).
 _PUBLIC = re.compile(

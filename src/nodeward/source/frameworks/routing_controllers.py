@@ -1,4 +1,8 @@
-"""routing-controllers (typestack) controllers as request handlers.
+"""routing-controllers (typestack): controller classes registered on an Express or Koa app
+by `createExpressServer({...})`/`useExpressServer(app, {...})`
+(routing_controllers_routes.py attaches their routes to that app; its apps are Express's
+or Koa's, see express.py and koa.py), and an action's parameters as the taint engine
+reads them.
 
 A method of a `@JsonController()` or `@Controller()` class with a route decorator
 (`@Get('/:id')`, `@Post()`, `@Method('post', '/x')`) handles a route. Its parameters are
@@ -22,7 +26,13 @@ only when its file imports the package.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from nodeward.source import syntax
+from nodeward.source.appmodel.model import App, Route
+from nodeward.source.appmodel.resolve import Creation
+from nodeward.source.context import Ref
 from nodeward.source.decorators import (
     class_decorators,
     class_of,
@@ -31,11 +41,28 @@ from nodeward.source.decorators import (
     named,
     own_decorator_nodes,
 )
+from nodeward.source.frameworks.base import (
+    Defaults,
+    Fixes,
+    HandlerRoles,
+    Site,
+    Walked,
+    returns_html,
+)
+from nodeward.source.frameworks.decorator_routes import (
+    ROUTING_CONTROLLERS_METHOD,
+    ROUTING_CONTROLLERS_ROUTES,
+)
+from nodeward.source.frameworks.express import EXPRESS
+from nodeward.source.frameworks.routing_controllers_routes import (
+    MODULE,
+    RoutingControllersModel,
+    attach,
+    unattached_apps,
+)
 from nodeward.source.parse import Node
-from nodeward.source.taint.content_type import is_html_type
 from nodeward.source.taint.nest import NestHandler, NestParam, NestSource
 
-MODULE = "routing-controllers"
 #: decorator -> (request member, whether its first argument names one field of it)
 _SOURCE_DECORATORS = {
     "Body": (NestSource.BODY, False),
@@ -53,8 +80,9 @@ _SOURCE_DECORATORS = {
 }
 _REQUEST_DECORATORS = frozenset({"Req", "Request"})
 _RESPONSE_DECORATORS = frozenset({"Res", "Response"})
-_ROUTE_DECORATORS = frozenset({"Get", "Post", "Put", "Patch", "Delete", "All", "Head", "Method"})
-_CONTROLLERS = frozenset({"Controller", "JsonController"})
+_ROUTE_DECORATORS = frozenset({*ROUTING_CONTROLLERS_ROUTES, ROUTING_CONTROLLERS_METHOD})
+#: Decorators with which an action renders or redirects instead of sending its return value
+_NOT_HTML = frozenset({"Render", "Redirect", "Location"})
 #: parameter types the driver converts a single value to (ActionParameterHandler)
 _CONVERTED_TYPES = frozenset({"number", "boolean", "Number", "Boolean"})
 
@@ -77,18 +105,6 @@ def _converted(param: Node, keyed: bool) -> bool:
     annotation = param.child_by_field_name("type")
     type_text = syntax.text(annotation).lstrip(":").strip() if annotation is not None else ""
     return keyed and type_text in _CONVERTED_TYPES
-
-
-def _returns_html(json: bool, on_method: dict[str, list[Node]], response: str | None) -> bool:
-    if {"Render", "Redirect", "Location"} & on_method.keys() or response is not None:
-        return False  # a view, a redirect, or a method that answers with `res` itself
-    content_type = on_method.get("ContentType", [])
-    if content_type:  # @ContentType decides whether the action is JSON-typed
-        return is_html_type(content_type[0]) is not False
-    header = on_method.get("Header", [])
-    if len(header) >= 2 and (syntax.string_value(header[0]) or "").lower() == "content-type":
-        return is_html_type(header[1]) is not False
-    return not json
 
 
 def routing_controllers_handler(method: Node) -> NestHandler | None:
@@ -134,6 +150,55 @@ def routing_controllers_handler(method: Node) -> NestHandler | None:
         converted=frozenset(converted),
         request=request,
         response=response,
-        returns_html=_returns_html(kind == "JsonController", on_method, response),
+        returns_html=returns_html(
+            on_method,
+            answered=response is not None,
+            non_html=_NOT_HTML,
+            json=kind == "JsonController",
+        ),
         framework="routing-controllers",
     )
+
+
+def _model(site: Site) -> RoutingControllersModel:
+    found = site.state.get(ROUTING_CONTROLLERS.name)
+    if not isinstance(found, RoutingControllersModel):  # built once per project
+        found = RoutingControllersModel(site.resolver, site.files, site.middleware)
+        site.state[ROUTING_CONTROLLERS.name] = found
+    return found
+
+
+class RoutingControllers(Defaults):
+    name = "routing-controllers"
+    label = "routing-controllers"
+    fixes: Fixes = EXPRESS.fixes  # its apps are Express's or Koa's
+    creations: Mapping[Ref, bool] = MappingProxyType({})
+    modules = frozenset({MODULE})
+    chains_registrations = False
+    calls: frozenset[str] = frozenset()
+    models = ""
+
+    def prepare(self, site: Site) -> None:
+        """Before the apps are listed: it resolves the apps its servers create."""
+        _model(site)
+
+    def attach(self, site: Site, creation: Creation, walked: Walked) -> Walked:
+        return attach(_model(site), creation, *walked)
+
+    def extra_apps(self, site: Site) -> list[App]:
+        return unattached_apps(_model(site))
+
+    def orphan_routes(self, site: Site) -> list[Route]:
+        model = _model(site)
+        found = model.orphan_routes()
+        site.skips += model.skips
+        return found
+
+    def handler_roles(self, func: Node, *, routed: bool) -> HandlerRoles | None:
+        action = routing_controllers_handler(func)
+        if action is None:
+            return None
+        return HandlerRoles(request=action.request, response=action.response, nest=action)
+
+
+ROUTING_CONTROLLERS = RoutingControllers()

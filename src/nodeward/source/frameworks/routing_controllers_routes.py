@@ -19,7 +19,7 @@ when a `currentUserChecker` is configured.
 '/controllers/*.ts'`) or a value from configuration stands for every controller class in
 the project, and so does leaving the option out (the driver then takes every controller
 it has loaded). The handler of a route is the method's own node: the taint engine
-recognises the same method (taint/routing_controllers.py).
+recognises the same method (routing_controllers.py).
 """
 
 from __future__ import annotations
@@ -30,10 +30,8 @@ from dataclasses import dataclass, replace
 from nodeward.findings import Skip
 from nodeward.source import syntax
 from nodeward.source.appmodel import paths
-from nodeward.source.appmodel.decorators import first_path
 from nodeward.source.appmodel.guards import guards_of
-from nodeward.source.appmodel.model import App, AppUse, Framework, Guard, Handler, Middleware, Route
-from nodeward.source.appmodel.nest_consumer import MakeMiddleware
+from nodeward.source.appmodel.model import App, AppUse, Guard, Handler, Middleware, Route
 from nodeward.source.appmodel.resolve import Creation, Resolver, member_function
 from nodeward.source.context import FileContext
 from nodeward.source.decorators import (
@@ -43,26 +41,26 @@ from nodeward.source.decorators import (
     method_decorators,
     own_decorator_nodes,
 )
+from nodeward.source.frameworks import registry
+from nodeward.source.frameworks.base import Framework
+from nodeward.source.frameworks.decorator_routes import (
+    ROUTING_CONTROLLERS_CONTROLLERS,
+    ROUTING_CONTROLLERS_ROUTES,
+    first_path,
+)
+from nodeward.source.frameworks.nestjs_consumer import MakeMiddleware
 from nodeward.source.parse import Node
 
 MODULE = "routing-controllers"
 #: server function -> (framework, whether it creates the app rather than taking one)
 _SERVERS = {
-    "createExpressServer": (Framework.EXPRESS, True),
-    "createKoaServer": (Framework.KOA, True),
-    "useExpressServer": (Framework.EXPRESS, False),
-    "useKoaServer": (Framework.KOA, False),
+    "createExpressServer": ("express", True),
+    "createKoaServer": ("koa", True),
+    "useExpressServer": ("express", False),
+    "useKoaServer": ("koa", False),
 }
-ROUTE_DECORATORS = {
-    "Get": "GET",
-    "Post": "POST",
-    "Put": "PUT",
-    "Patch": "PATCH",
-    "Delete": "DELETE",
-    "All": "ALL",
-    "Head": "HEAD",
-}
-CONTROLLER_DECORATORS = frozenset({"Controller", "JsonController"})
+ROUTE_DECORATORS = ROUTING_CONTROLLERS_ROUTES
+CONTROLLER_DECORATORS = ROUTING_CONTROLLERS_CONTROLLERS
 
 Class = tuple[FileContext, Node]
 
@@ -113,7 +111,8 @@ class RoutingControllersModel:
             kind = _SERVERS.get(ref.path[0])
             if kind is None or ref.path[1] != "()":
                 continue
-            framework, creates = kind
+            name, creates = kind
+            framework = registry.BY_NAME[name]
             args = syntax.call_arguments(call)
             app_arg = None if creates else (args[0] if args else None)
             option_arg = args[0 if creates else 1] if len(args) > (0 if creates else 1) else None

@@ -1,5 +1,6 @@
-"""Fastify in the app model: route options objects, plugins, hooks, and the walk that
-applies Fastify's encapsulation.
+"""Fastify: route options objects, plugins (`register`), hooks, and the walk that applies
+Fastify's encapsulation. Handlers take `(request, reply)` (the Express handler shape, see
+express.py); a reply sends strings as text/plain (taint/content_type.py).
 
 Fastify differs from Express in two ways the route table must respect. A hook
 (`addHook("onRequest", fn)`, or a plugin such as @fastify/rate-limit) applies to every
@@ -13,15 +14,19 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 
 from nodeward.findings import Skip
 from nodeward.source import syntax
 from nodeward.source.appmodel import paths
 from nodeward.source.appmodel.entries import Entry, Item, Order, RouteReg, Splice, Unknown, Use
-from nodeward.source.appmodel.model import AppUse, Guard, Middleware, Route
-from nodeward.source.appmodel.resolve import Resolver, Target
+from nodeward.source.appmodel.model import App, AppUse, Guard, Handler, Middleware, Route
+from nodeward.source.appmodel.resolve import Creation, Resolver, Target
 from nodeward.source.context import FileContext, Ref
+from nodeward.source.frameworks import graphql_servers as graphql
+from nodeward.source.frameworks.base import METHODS, Defaults, Fixes, Site, Walked
 from nodeward.source.modules import DEFAULT
 from nodeward.source.parse import Node
 
@@ -361,3 +366,223 @@ def autoload_options_prefix(configured: str | None, folder: str) -> str | None:
     if folder in ("", "/"):
         return configured
     return (configured or "").rstrip("/") + folder
+
+
+# -- registrations ----------------------------------------------------------------------
+
+
+def route_items(site: Site, ctx: FileContext, args: list[Node]) -> list[Item]:
+    """Middleware arguments, with Fastify route options objects expanded into their
+    hooks and per-route rate limit."""
+    plain: list[Node] = []
+    found: list[Item] = []
+    for arg in args:
+        options = options_object(site.resolver, ctx, arg)
+        if options is None:
+            plain.append(arg)
+            continue
+        hooks = site.items(ctx, hook_nodes(site.resolver, ctx, options))
+        found += [named_composition(item) for item in hooks]
+        limit = rate_limit_config(options)
+        if limit is not None:
+            found.append(rate_limit_middleware(ctx, limit))
+    return site.items(ctx, plain) + found
+
+
+def collect_call(site: Site, ctx: FileContext, call: Node, fn: Node, prop: str) -> None:
+    """`app.register(plugin, { prefix })`, `app.addHook("onRequest", fn)` and
+    `app.route({ method, url, handler })` on a Fastify instance (or a plugin's)."""
+    recv = site.receiver(ctx, fn.child_by_field_name("object"))
+    args = syntax.call_arguments(call)
+    if not isinstance(recv, Target) or not args:
+        return
+    order = site.order(ctx, call, recv)
+    match prop:
+        case "addHook":
+            if len(args) > 1 and syntax.string_value(args[0]) in HOOKS:
+                site.add(recv, Use(order, "/", site.items(ctx, args[1:2])))
+        case "register":
+            _register(site, ctx, call, recv, order, args)
+        case "route":
+            _route(site, ctx, call, recv, order, args[0])
+
+
+def _register(
+    site: Site, ctx: FileContext, call: Node, recv: Target, order: Order, args: list[Node]
+) -> None:
+    """A plugin gets its registration's `prefix` twice over: Fastify prefixes the
+    routes of an encapsulated plugin with it (not those of an fp-wrapped one, which
+    shares its parent's instance), and every plugin reads it as `opts.prefix`."""
+    options = options_object(site.resolver, ctx, args[1]) if len(args) > 1 else None
+    prefix = ""
+    options_prefix: str | None = None
+    # @fastify/autoload passes its `options` to every plugin it loads
+    autoload = is_autoload(ctx, args[0])
+    prefix_node = syntax.object_get(options, "options.prefix" if autoload else "prefix")
+    if autoload and prefix_node is None:
+        prefix_node = syntax.object_get(options, "prefix")
+    if prefix_node is not None:
+        options_prefix = site.resolver.string(ctx, prefix_node)
+        prefix = options_prefix or "<dynamic>"
+    if autoload:
+        if recv.param is not None:
+            site.autoload_roots.add(recv)
+        for pctx, pnode, wrapped, folder in autoloaded(site.resolver, site.files, ctx, options):
+            helper = Target(pctx.rel, pnode.start_byte, 0)
+            at = paths.join(prefix, folder) if not wrapped else ""
+            seen = autoload_options_prefix(options_prefix, folder)
+            if prefix_node is not None and options_prefix is None:
+                seen = None  # a prefix from configuration: unknown
+            site.add(recv, Splice(order, helper, at, not wrapped, seen))
+        return
+    label = graphql.plugin_label(ctx, args[0])
+    if label is not None:
+        path = site.resolver.string(ctx, syntax.object_get(options, "path"))
+        location = ctx.location(call)
+        handler = Handler(label, location, None, None)
+        for method in graphql.METHODS:
+            at = paths.join(prefix, path or graphql.DEFAULT_ENDPOINT)
+            site.add(recv, RouteReg(order, method, at, [], handler, location))
+        return
+    plugin = plugin_function(site.resolver, ctx, args[0])
+    if plugin is not None:
+        pctx, pnode, wrapped = plugin
+        helper = Target(pctx.rel, pnode.start_byte, 0)
+        at = "" if wrapped else prefix
+        site.add(recv, Splice(order, helper, at, not wrapped, options_prefix))
+        return
+    node = syntax.unwrap(args[0]) or args[0]
+    required = ctx.required_module(node) if node.type == "call_expression" else None
+    if required is not None and required.startswith("."):
+        where = f"{ctx.rel}:{syntax.line_of(call)}"
+        reason = f"plugin `{syntax.text(node)[:60]}` not resolved; its routes are not modelled"
+        site.add(recv, Use(order, "/", [Unknown(Skip(where, reason))]))
+        return
+    middleware = package_plugin(ctx, node, options)
+    if middleware is not None:
+        site.add(recv, Use(order, "/", [middleware]))
+
+
+def _route(site: Site, ctx: FileContext, call: Node, recv: Target, order: Order, arg: Node) -> None:
+    """`app.route({ method: ["GET", "HEAD"], url: "/x", preHandler, handler })`."""
+    options = options_object(site.resolver, ctx, arg)
+    handler_node = syntax.object_get(options, "handler")
+    if options is None or handler_node is None:
+        return
+    method_node = syntax.unwrap(site.resolver.value(ctx, syntax.object_get(options, "method")))
+    methods = (
+        [site.resolver.string(ctx, m) for m in method_node.named_children]
+        if method_node is not None and method_node.type == "array"
+        else [site.resolver.string(ctx, method_node)]
+    )
+    url = syntax.object_get(options, "url") or syntax.object_get(options, "path")
+    path = site.resolver.string(ctx, url) if url is not None else None
+    if path is None:
+        path = graphql.yoga_endpoint(ctx, url)
+    suffix = options_prefix_suffix(site.resolver, ctx, url) if path is None else None
+    where = f"{ctx.rel}:{syntax.line_of(call)}"
+    constant = path is not None or suffix is not None
+    skip = None if constant else Skip(where, "route url is not a constant")
+    handler = site.handler(ctx, handler_node)
+    items = route_items(site, ctx, [arg])
+    location = ctx.location(call)
+    for method in methods:
+        verb = METHODS.get((method or "").lower())
+        if verb is None:
+            site.skips.append(Skip(where, "route method is not a constant"))
+            continue
+        shown = suffix if suffix is not None else path or "<dynamic>"
+        route = RouteReg(
+            order, verb, shown, list(items), handler, location, skip, suffix is not None
+        )
+        site.add(recv, route)
+
+
+def _cli_apps(site: Site) -> list[App]:
+    """A plugin that autoloads folders and that no code registers is a fastify-cli app's
+    root plugin: walk it as the app."""
+    registered = {
+        entry.helper
+        for entries in site.entries.values()
+        for entry in entries
+        if isinstance(entry, Splice)
+    }
+    apps: list[App] = []
+    for root in sorted(site.autoload_roots - registered, key=lambda t: (t.rel, t.byte)):
+        ctx = site.resolver.graph.file(root.rel)
+        function = _function_at(ctx, root.byte) if ctx is not None else None
+        if ctx is None or function is None:
+            continue
+        walk = FastifyWalk(site.entries, site.skips)
+        walk.instance(root, "", [], ())
+        apps.append(
+            App(
+                framework=FASTIFY,
+                name=f"fastify-cli plugin {ctx.rel}",
+                location=ctx.location(function),
+                ctx=ctx,
+                routes=tuple(walk.routes),
+                uses=tuple(walk.uses),
+            )
+        )
+    return apps
+
+
+def _function_at(ctx: FileContext, byte: int) -> Node | None:
+    for kind in syntax.FUNCTION_TYPES:
+        for node in ctx.nodes(kind):
+            if node.start_byte == byte:
+                return node
+    return None
+
+
+class Fastify(Defaults):
+    name = "fastify"
+    label = "Fastify"
+    fixes = Fixes(
+        rate_limit=(
+            "register @fastify/rate-limit and limit the route: "
+            "{ config: { rateLimit: { max: 5, timeWindow: '15 minutes' } } }"
+        ),
+        global_rate_limit=(
+            "register a global limiter: app.register(rateLimit, { max: 100, "
+            "timeWindow: '1 minute' }) from @fastify/rate-limit, and a stricter "
+            "config.rateLimit on the login routes"
+        ),
+        csrf=(
+            "register @fastify/csrf-protection and run its hook before them: "
+            "app.addHook('onRequest', app.csrfProtection) (or onRequest: "
+            "app.csrfProtection on each route)"
+        ),
+        helmet="register @fastify/helmet before the routes: app.register(helmet)",
+    )
+    # `Fastify()`, `require("fastify")({ logger: true })`, `import { fastify } from ...`
+    creations: Mapping[Ref, bool] = MappingProxyType(
+        {
+            Ref("fastify", ("()",)): True,
+            Ref("fastify", ("default", "()")): True,
+            Ref("fastify", ("fastify", "()")): True,
+        }
+    )
+    #: a fastify-cli app (`fastify start app.js`) never imports fastify itself
+    modules = frozenset({"fastify", "@fastify/autoload", _FASTIFY_PLUGIN})
+    chains_registrations = False
+    calls = frozenset({"register", "addHook", "route"})
+    models = ""
+
+    def collect(self, site: Site, ctx: FileContext, call: Node, fn: Node, prop: str) -> bool:
+        collect_call(site, ctx, call, fn, prop)
+        return True
+
+    def app_routes(self, site: Site, creation: Creation) -> Walked:
+        walk = FastifyWalk(site.entries, site.skips)
+        walk.instance(creation.target, "", [], ())
+        return tuple(walk.routes), tuple(walk.uses)
+
+    def extra_apps(self, site: Site) -> list[App]:
+        return _cli_apps(site)
+
+    # handler_roles: `(request, reply)` is read with Express's shape (express.py)
+
+
+FASTIFY = Fastify()
