@@ -134,7 +134,7 @@ def test_the_report_is_what_the_analyzers_return(tmp_path: Path) -> None:
             )
         ),
     ]
-    report = scan.run_scan(Config(path=tmp_path, quiet=True), analyzers)
+    report = scan.run_scan(Config(path=tmp_path, quiet=True), [analyzers])
     assert report.findings == (finding,)
     assert Skip("app.js", "could not") in report.skips
     assert report.unevaluated == (Unevaluated("NW302", "nothing to check"),)
@@ -142,10 +142,11 @@ def test_the_report_is_what_the_analyzers_return(tmp_path: Path) -> None:
     assert report.rules_run == ("NW001", "NW301")  # NW001: the scan's own suppression check
 
 
-def test_a_scan_runs_the_checkers_the_audit_the_route_table_and_the_probe() -> None:
-    kinds = [type(a) for a in scan.default_analyzers()]
-    assert kinds == [Checks, Checks, DependencyAudit, RouteTable, LiveProbe]
-    assert [a.standalone for a in scan.default_analyzers()] == [True, False, False, False, False]
+def test_a_scan_runs_the_static_analyzers_then_the_probe() -> None:
+    static, live = scan.default_analyzers()
+    assert [type(a) for a in static] == [Checks, Checks, DependencyAudit, RouteTable]
+    assert [a.standalone for a in static] == [True, False, False, False]
+    assert [type(a) for a in live] == [LiveProbe]
 
 
 @dataclass(frozen=True)

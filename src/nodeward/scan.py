@@ -50,15 +50,19 @@ def enabled_codes(config: Config) -> set[str]:
     return {r.code for r in all_rules() if selected(r.code, config.select, config.ignore)}
 
 
-def default_analyzers() -> tuple[Analyzer, ...]:
-    """What `nodeward scan` runs: the per-file checks (with the standalone project checks),
-    the project checks, the dependency audit, the route table and the live probe (which
-    evaluates nothing without --url)."""
+def default_analyzers() -> tuple[tuple[Analyzer, ...], ...]:
+    """What `nodeward scan` runs, in two stages: the per-file checks (with the standalone
+    project checks), the project checks, the dependency audit and the route table; then
+    the live probe (which evaluates nothing without --url). The probe starts once the
+    static work is done, so a probe stopped with Ctrl-C still leaves the whole static
+    report (and never a forked child to kill and redo)."""
     per_file, per_project = split_checkers(CHECKERS)
-    return (per_file, per_project, DependencyAudit(), RouteTable(), LiveProbe())
+    return (per_file, per_project, DependencyAudit(), RouteTable()), (LiveProbe(),)
 
 
-def run_scan(config: Config, analyzers: Sequence[Analyzer] | None = None) -> Report:
+def run_scan(config: Config, stages: Sequence[Sequence[Analyzer]] | None = None) -> Report:
+    """Scan `config.path` with the analyzers of `stages` (default_analyzers()), one stage
+    after the other."""
     started = time.perf_counter()
     if not config.path.exists():
         raise ScanError(f"{config.path}: no such file or directory")
@@ -76,8 +80,12 @@ def run_scan(config: Config, analyzers: Sequence[Analyzer] | None = None) -> Rep
     project = load_project(inventory, config)
     enabled = enabled_codes(config)
     context = AnalysisContext(project, frozenset(enabled))
-    chosen = default_analyzers() if analyzers is None else tuple(analyzers)
-    results = run_analyzers(context, chosen, two_processes=_parallel(config, project))
+    two_processes = _parallel(config, project)
+    results = [
+        result
+        for stage in (default_analyzers() if stages is None else stages)
+        for result in run_analyzers(context, stage, two_processes=two_processes)
+    ]
     sections = ReportSections()
     for analysis in results:
         sections = sections.merged(analysis.sections)
