@@ -187,7 +187,7 @@ def test_nestjs_controllers_guards_and_global_prefix() -> None:
 
 
 def test_nestjs_handlers_are_the_methods_the_taint_engine_recognises() -> None:
-    triples = handlers(project_at(RULES / "routes_nestjs_ts"))
+    triples = handlers(app_model(project_at(RULES / "routes_nestjs_ts")))
     assert len(triples) == 8
     for _r, method, _ctx in triples:
         assert method.type == "method_definition"
@@ -360,5 +360,6 @@ def test_fastify_type_provider_and_imported_plugins(tmp_path: Path) -> None:
         ("server", ["GET /users/:id"])
     ]
     assert [
-        (ctx.rel, fn.start_point.row + 1) for _r, fn, ctx in handlers(project_at(tmp_path))
+        (ctx.rel, fn.start_point.row + 1)
+        for _r, fn, ctx in handlers(app_model(project_at(tmp_path)))
     ] == [("routes/users.ts", 3)]

@@ -75,7 +75,7 @@ def test_create_express_server_routes_prefixes_and_chains() -> None:
 
 
 def test_handlers_are_the_methods_the_taint_engine_recognises() -> None:
-    triples = handlers(project_at(RULES / "routes_routing_controllers_ts"))
+    triples = handlers(app_model(project_at(RULES / "routes_routing_controllers_ts")))
     assert len(triples) == 6
     for _route, method, _ctx in triples:
         assert routing_controllers_handler(method) is not None

@@ -48,7 +48,9 @@ def test_js_server_plugin_prefix_default_auth_and_opt_outs() -> None:
     assert not route_labelled(model, "DELETE /admin/users/{id}").guarded_by(Guard.AUTH)
     assert model.unresolved == ()
     # every handler resolved to its function, in the module that defines it
-    assert {ctx.rel for _route, _node, ctx in handlers(project_at(RULES / "flows_hapi_js"))} == {
+    assert {
+        ctx.rel for _route, _node, ctx in handlers(app_model(project_at(RULES / "flows_hapi_js")))
+    } == {
         "handlers/admin.js",
         "server.js",
     }

@@ -30,7 +30,7 @@ from nodeward.rules import all_rules, get_rule
 from nodeward.scan import ScanError, run_scan
 from nodeward.source.appmodel.command import add_routes_command as _add_routes
 from nodeward.stopping import Terminated
-from nodeward.web.command import add_probe_command, add_probe_flags, probe_scan
+from nodeward.web.command import add_probe_command, add_probe_flags
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 #: Stopped by a signal: the shell's convention, 128 + the signal number.
@@ -279,9 +279,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
             flags[key] = tuple(flags[key])
     config = build_config(args.path, args.config, flags)
     changes = _changes(config)  # before the scan: a bad revision is an error at once
-    report = run_scan(config)
-    if config.url:
-        report = probe_scan(report, config)
+    report = run_scan(config)  # with --url the probe runs as one of its analyzers
     if changes is not None:
         report = replace(report, findings=tuple(f for f in report.findings if changes.keeps(f)))
     return _emit(report, config, color=args.color)

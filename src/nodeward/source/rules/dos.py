@@ -7,13 +7,14 @@ import math
 import re
 from collections.abc import Iterator
 
+from nodeward.analysis.context import AnalysisContext
 from nodeward.checks import Checker
 from nodeward.findings import Confidence, Finding, Severity, SourceLocation
 from nodeward.practices import Practice
 from nodeward.project import Project
 from nodeward.rulemeta import Owasp, RuleMeta
 from nodeward.source import syntax
-from nodeward.source.appmodel import App, Route, app_model
+from nodeward.source.appmodel import App, AppModel, Route
 from nodeward.source.context import FileContext
 from nodeward.source.frameworks.base import Framework
 from nodeward.source.frameworks.express import EXPRESS
@@ -215,12 +216,13 @@ def _missing_file_size(
     )
 
 
-def _check_project(project: Project) -> Iterator[Finding]:
+def _check_project(analysis: AnalysisContext) -> Iterator[Finding]:
+    project = analysis.project
     if any(project.uses_package(name) for name in RATE_LIMIT_PACKAGES):
         return
     if any("rate-limit" in m or "ratelimit" in m for m in project.imported_modules):
         return
-    modelled = _modelled_login_route(project)
+    modelled = _modelled_login_route(analysis.app_model)
     if modelled is not None:
         app, route = modelled
         # An absence finding belongs where the fix goes: the app, for a global limiter.
@@ -254,12 +256,12 @@ def _finding(where: SourceLocation, path: str, framework: Framework | None) -> F
     )
 
 
-def _modelled_login_route(project: Project) -> tuple[App | None, Route] | None:
+def _modelled_login_route(model: AppModel) -> tuple[App | None, Route] | None:
     """The first login-like POST route of the app model (any framework), preferring one
     mounted on an app outside the test folders."""
     found: list[tuple[App | None, Route]] = [
         (app, route)
-        for app, route in app_model(project).routes()
+        for app, route in model.routes()
         if route.method in ("POST", "ALL")
         and LOGIN_PATH.search(route.path)
         and not is_test_file(route.location.path)

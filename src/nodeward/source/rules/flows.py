@@ -6,24 +6,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from nodeward import progress
+from nodeward.analysis.context import AnalysisContext
 from nodeward.checks import Checker
-from nodeward.findings import Confidence, Evidence, Finding, Severity
+from nodeward.findings import Confidence, Evidence, Finding, Severity, Skip
 from nodeward.practices import Practice
 from nodeward.project import Project
 from nodeward.rulemeta import Owasp, RuleMeta
 from nodeward.source import syntax
-from nodeward.source.appmodel import handlers
 from nodeward.source.taint import stored
-from nodeward.source.taint.engine import TaintEngine
-from nodeward.source.taint.model import SinkKind, load_models
-from nodeward.source.taint.records import models_with_secrets
+from nodeward.source.taint.model import SinkKind
 from nodeward.source.taint.served import (
     EscapeSetting,
     TemplateHit,
     escape_settings,
     named_calls,
-    served_code,
     setting_for,
     template_hits,
 )
@@ -903,24 +899,13 @@ def _template_finding(hit: TemplateHit) -> Finding:
     return rule.finding(hit.template, message, fix=fix, confidence=confidence, flow=hit.trace.steps)
 
 
-def _check_project(project: Project) -> Iterator[Finding]:
-    served = served_code(project)
-    engine = TaintEngine(
-        [*project.files, *served.inline],
-        load_models(),
-        served.client_files,
-        models_with_secrets(project),
-        frozenset((ctx.rel, func.start_byte) for _route, func, ctx in handlers(project)),
-        tuple((ctx, func, route) for route, func, ctx in handlers(project)),
-    )
-    with progress.task(
-        "taint", len(engine.files), unit="files", quiet=project.config.quiet
-    ) as advance:
-        hits = engine.run(advance)
-    for skip in engine.skips:
-        project.add_skip(skip)
+def _check_project(analysis: AnalysisContext) -> Iterator[Finding | Skip]:
+    project = analysis.project
+    taint = analysis.taint
+    hits = list(taint.hits)
+    yield from taint.skips
     writes = stored.request_writes(hits)
-    renders = stored.keep_written(engine.renders, frozenset(writes))
+    renders = stored.keep_written(list(taint.renders), frozenset(writes))
     settings = escape_settings(project)
     by_setting: dict[EscapeSetting, list[TemplateHit]] = {}
     # One finding per template line: the most specific rule, the others as evidence.

@@ -7,13 +7,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from nodeward.analysis.context import AnalysisContext
 from nodeward.checks import Checker
 from nodeward.findings import Confidence, Finding, Severity, SourceLocation
 from nodeward.practices import Practice
-from nodeward.project import Project
 from nodeward.rulemeta import Owasp, RuleMeta
 from nodeward.source import syntax
-from nodeward.source.appmodel import App, app_model
+from nodeward.source.appmodel import App
 from nodeward.source.context import FileContext
 from nodeward.source.frameworks.base import Framework
 from nodeward.source.frameworks.express import EXPRESS
@@ -229,17 +229,17 @@ class _AppCreation:
     platform: Framework
 
 
-def _app_creations(project: Project) -> list[_AppCreation]:
+def _app_creations(analysis: AnalysisContext) -> list[_AppCreation]:
     """Express apps (`express()`, also those the app model cannot route), then Fastify
     (`fastify()`) and NestJS (`NestFactory.create(...)`) apps from the app model. Fastify
     sends no X-Powered-By; Nest does on its default Express platform, not on Fastify's."""
     found = [
         _AppCreation(ctx.location(call), EXPRESS, True, EXPRESS)
-        for ctx in project.files
+        for ctx in analysis.project.files
         if not is_test_file(ctx.rel)
         for call in express_apps(ctx)
     ]
-    for app in app_model(project).apps:
+    for app in analysis.app_model.apps:
         if is_test_file(app.location.path):
             continue
         # Express apps come from every `express()` call above; other frameworks are not
@@ -262,8 +262,9 @@ def _on_fastify_adapter(app: App) -> bool:
     return "FastifyAdapter" in written or "NestFastifyApplication" in written
 
 
-def _check_project(project: Project) -> Iterator[Finding]:
-    apps = _app_creations(project)
+def _check_project(analysis: AnalysisContext) -> Iterator[Finding]:
+    project = analysis.project
+    apps = _app_creations(analysis)
     if not apps:
         return
     evidence = [_file_evidence(ctx) for ctx in project.files]
