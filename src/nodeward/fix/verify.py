@@ -1,0 +1,183 @@
+"""The verifier: a fix is shown only when every file it patches still parses (no new
+ERROR or MISSING nodes) and a re-scan of the patched tree no longer reports the findings it
+claims and reports nothing new. The re-scan runs on a copy of the project in a temporary
+folder; the user's files are never written."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from nodeward.config import Config
+from nodeward.findings import Finding, PackageLocation, SourceLocation
+from nodeward.fix.edits import apply_edits, patch_files
+from nodeward.fix.model import Dropped, Fix
+from nodeward.source.parse import SourceText, parse, split_lines
+from nodeward.source.syntax import walk
+
+#: Folders the copy for the re-scan leaves out: never scanned by default, and large.
+NOT_COPIED = ("node_modules", ".git")
+SCRIPT_SUFFIXES = (".js", ".cjs", ".mjs", ".jsx", ".ts", ".cts", ".mts", ".tsx")
+#: Re-scans before the verifier gives up on the fixes that are left.
+MAX_ROUNDS = 6
+
+
+def problems(rel: str, source: bytes) -> int:
+    """ERROR and MISSING nodes in a script; 0 for files that are not scripts, -1 for a
+    package.json that is not valid JSON any more."""
+    if rel.endswith("package.json"):
+        try:
+            json.loads(source)
+        except (json.JSONDecodeError, RecursionError, UnicodeDecodeError):
+            return -1
+        return 0
+    if not rel.endswith(SCRIPT_SUFFIXES):
+        return 0
+    decoded = source.decode("utf-8", errors="replace")
+    parsed = parse(SourceText(rel, source, split_lines(decoded)))
+    if not parsed.root.has_error:
+        return 0
+    return sum(1 for node in walk(parsed.root) if node.is_error or node.is_missing) or 1
+
+
+def parse_check(fix: Fix, sources: dict[str, bytes]) -> str | None:
+    """Why `fix` alone breaks a file's syntax, or None."""
+    for path in fix.paths:
+        source = sources[path]
+        after = apply_edits(source, [e for e in fix.edits if e.path == path])
+        before_count, after_count = problems(path, source), problems(path, after)
+        if after_count == -1 or after_count > before_count:
+            return f"the patched {path} does not parse"
+    return None
+
+
+def finding_keys(finding: Finding) -> tuple[str, tuple[str, str, str]]:
+    """Two ways to recognise a finding after a patch moved lines: its fingerprint (rule,
+    file, text of the line) and its rule, file and message."""
+    location = finding.location
+    match location:
+        case SourceLocation():
+            path = location.path
+        case PackageLocation():
+            path = location.manifest
+        case _:
+            path = location.url
+    return finding.fingerprint, (finding.rule, path, finding.message)
+
+
+def path_of(finding: Finding) -> str | None:
+    location = finding.location
+    if isinstance(location, SourceLocation):
+        return location.path
+    if isinstance(location, PackageLocation):
+        return location.manifest
+    return None
+
+
+class Seen:
+    """The findings of one scan, as a multiset of both keys."""
+
+    def __init__(self, findings: Iterable[Finding]) -> None:
+        self.prints: Counter[str] = Counter()
+        self.messages: Counter[tuple[str, str, str]] = Counter()
+        for finding in findings:
+            fingerprint, message = finding_keys(finding)
+            self.prints[fingerprint] += 1
+            self.messages[message] += 1
+
+    def has(self, finding: Finding) -> bool:
+        fingerprint, message = finding_keys(finding)
+        return self.prints[fingerprint] > 0 or self.messages[message] > 0
+
+
+Scanner = Callable[[dict[str, bytes]], Sequence[Finding]]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    kept: tuple[Fix, ...]
+    dropped: tuple[Dropped, ...]
+    after: tuple[Finding, ...]
+
+
+def verify(
+    fixes: Sequence[Fix],
+    before: Sequence[Finding],
+    sources: dict[str, bytes],
+    bom: dict[str, bool],
+    scan: Scanner,
+) -> Verdict:
+    """Re-scan with every fix applied; drop the fixes whose findings stay and those in the
+    files where something new appears, and re-scan until what is left holds."""
+    known = Seen(before)
+    kept = list(fixes)
+    dropped: list[Dropped] = []
+    after: Sequence[Finding] = before
+    for _ in range(MAX_ROUNDS):
+        if not kept:
+            return Verdict((), tuple(dropped), tuple(before))
+        after = scan(patch_files(sources, kept, bom=bom))
+        rejected = _rejected(kept, known, after)
+        if not rejected:
+            return Verdict(tuple(kept), tuple(dropped), tuple(after))
+        dropped += rejected
+        rejected_fixes = {id(d.fix) for d in rejected}
+        kept = [f for f in kept if id(f) not in rejected_fixes]
+    dropped += [Dropped(f, "could not be verified: the re-scans did not settle") for f in kept]
+    return Verdict((), tuple(dropped), tuple(before))
+
+
+def _rejected(kept: Sequence[Fix], known: Seen, after: Sequence[Finding]) -> list[Dropped]:
+    now = Seen(after)
+    rejected: dict[int, Dropped] = {}
+    for fix in kept:
+        still = [f for f in fix.resolves if now.has(f)]
+        if still:
+            first = still[0]
+            reason = f"the re-scan still reports {first.rule}: {first.message}"
+            rejected[id(fix)] = Dropped(fix, reason)
+    new = [f for f in after if not known.has(f)]
+    for finding in new:
+        path = path_of(finding)
+        culprits = [f for f in kept if path is not None and path in f.paths]
+        if not culprits:  # found in a file no fix touched: every fix is suspect
+            culprits = list(kept)
+        for fix in culprits:
+            reason = f"the re-scan reports something new: {finding.rule} {finding.message}"
+            rejected.setdefault(id(fix), Dropped(fix, reason))
+    return list(rejected.values())
+
+
+def _copy_regular(source: str, destination: str) -> None:
+    """Copy regular files only: a FIFO or device in the scanned tree would block or fail
+    the copy, and the scan leaves them out anyway."""
+    if Path(source).is_file():
+        shutil.copy2(source, destination)
+
+
+def copy_scanner(config: Config, run: Callable[[Config], Sequence[Finding]]) -> Scanner:
+    """A Scanner that copies the project (without node_modules and .git) to a temporary
+    folder, writes the patched files there and scans the copy with `config`."""
+    source_root = config.path if config.path.is_dir() else config.path.parent
+
+    def scan(patched: dict[str, bytes]) -> Sequence[Finding]:
+        with tempfile.TemporaryDirectory(prefix="nodeward-fix-") as temp:
+            copy = Path(temp) / (source_root.resolve().name or "project")
+            shutil.copytree(
+                source_root,
+                copy,
+                symlinks=True,
+                ignore=shutil.ignore_patterns(*NOT_COPIED),
+                copy_function=_copy_regular,
+            )
+            for rel, content in patched.items():
+                (copy / rel).write_bytes(content)
+            target = copy if config.path.is_dir() else copy / config.path.name
+            return run(replace(config, path=target, quiet=True, baseline=None))
+
+    return scan
