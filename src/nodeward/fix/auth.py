@@ -105,7 +105,7 @@ def _rate_limits(findings: Sequence[Finding], workspace: Workspace) -> Iterator[
         anchor = imports[-1] if imports else file.parsed.root.named_children[0]
         place = jsedit.lines_after if imports else jsedit.lines_before
         edits = [e for e in (import_edit, dependency) if e is not None]
-        edits.append(place(file, anchor, [definition]))
+        edits.append(place(file, anchor, ["", definition] if imports else [definition, ""]))
         edits += [Edit(file.rel, h.start_byte, h.start_byte, f"{LIMITER}, ") for _, h in routes]
         yield Fix(
             "limit login attempts: 5 per 15 minutes and client",

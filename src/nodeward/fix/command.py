@@ -70,7 +70,7 @@ def run_fix(args: argparse.Namespace) -> int:
     chosen = tuple(args.select)
     findings = [f for f in report.findings if selected(f.rule, chosen, ())]
     scanner = copy_scanner(config, lambda c: run_scan(c).findings)
-    result = plan_fixes(findings, Workspace(config.path), scanner)
+    result = plan_fixes(findings, Workspace(config.path), scanner, report.findings)
     applied = False
     if args.apply and result.patched:
         try:

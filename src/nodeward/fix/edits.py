@@ -38,11 +38,12 @@ def apply_edits(source: bytes, edits: Iterable[Edit]) -> bytes:
 def patch_files(
     originals: dict[str, bytes], fixes: Iterable[Fix], *, bom: dict[str, bool]
 ) -> dict[str, bytes]:
-    """The new bytes of every file the fixes change (a byte order mark kept)."""
-    by_path: dict[str, list[Edit]] = {}
+    """The new bytes of every file the fixes change (a byte order mark kept). An edit two
+    fixes share (the same dependency added to one package.json) is made once."""
+    by_path: dict[str, dict[Edit, None]] = {}
     for fix in fixes:
         for edit in fix.edits:
-            by_path.setdefault(edit.path, []).append(edit)
+            by_path.setdefault(edit.path, {})[edit] = None
     patched = {}
     for path, edits in by_path.items():
         source = originals[path]

@@ -36,6 +36,17 @@ def node_at(file: FileText, finding: Finding, *types: str) -> Node | None:
     return None
 
 
+def node_under(file: FileText, finding: Finding) -> Node | None:
+    """The innermost named node where the finding points."""
+    location = finding.location
+    if not isinstance(location, SourceLocation):
+        return None
+    line = file.text.line(location.line)
+    point = (location.line - 1, len(line[: location.column - 1].encode("utf-8")))
+    found: Node | None = file.parsed.root.named_descendant_for_point_range(point, point)
+    return found
+
+
 def enclosing(node: Node | None, *types: str) -> Node | None:
     while node is not None and node.type not in types:
         node = node.parent

@@ -23,9 +23,15 @@ FIXERS: tuple[Fixer, ...] = (
 FIXABLE = frozenset(code for fixer in FIXERS for code in fixer.rules)
 
 
-def plan_fixes(findings: Sequence[Finding], workspace: Workspace, scan: Scanner) -> FixResult:
-    """`findings` are the ones to fix (already selected); `scan` re-scans a patched tree
-    and returns all of its findings, which are compared with `findings`."""
+def plan_fixes(
+    findings: Sequence[Finding],
+    workspace: Workspace,
+    scan: Scanner,
+    everything: Sequence[Finding] | None = None,
+) -> FixResult:
+    """`findings` are the ones to fix (the selected ones); `scan` re-scans a patched tree
+    and returns all of its findings, which are compared with `everything` the first scan
+    found (`findings` when None)."""
     proposed: list[Fix] = []
     needs: list[NeedsPerson] = []
     for fixer in FIXERS:
@@ -39,11 +45,11 @@ def plan_fixes(findings: Sequence[Finding], workspace: Workspace, scan: Scanner)
     ]
     sources, bom = _sources(workspace, proposed)
     accepted, dropped = _first_wins(proposed, sources)
-    verdict = verify(accepted, findings, sources, bom, scan)
+    verdict = verify(accepted, everything or findings, sources, bom, scan)
     dropped += verdict.dropped
     for item in verdict.dropped:
         needs += [NeedsPerson(f, f"the fix was dropped: {item.reason}") for f in item.fix.resolves]
-    after = Seen(verdict.after)
+    after = Seen(verdict.after, verdict.maps)
     claimed = {id(f) for fix in verdict.kept for f in fix.resolves}
     also = tuple(f for f in findings if id(f) not in claimed and not after.has(f))
     also_ids = {id(f) for f in also}

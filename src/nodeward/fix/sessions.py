@@ -21,9 +21,7 @@ SECRET_VARIABLE = "SESSION_SECRET"  # noqa: S105 (a variable name, not a secret)
 
 
 def _session_call(file: FileText, finding: Finding) -> Node | None:
-    node = jsedit.node_at(
-        file, finding, "call_expression", "string", "template_string", "identifier", "pair"
-    )
+    node = jsedit.node_under(file, finding)
     while node is not None:
         if node.type == "call_expression":
             ref = file.ctx.callee(node)

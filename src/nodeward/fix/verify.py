@@ -5,6 +5,7 @@ folder; the user's files are never written."""
 
 from __future__ import annotations
 
+import difflib
 import json
 import shutil
 import tempfile
@@ -56,18 +57,46 @@ def parse_check(fix: Fix, sources: dict[str, bytes]) -> str | None:
     return None
 
 
-def finding_keys(finding: Finding) -> tuple[str, tuple[str, str, str]]:
+LineMap = dict[str, list[int | None]]
+
+
+def line_maps(sources: dict[str, bytes], patched: dict[str, bytes]) -> LineMap:
+    """For each patched file, the line of the original that each new line (1-based, index
+    0 unused) stands for: unchanged lines and lines rewritten one for one map back, added
+    lines map to None."""
+    maps: LineMap = {}
+    for path, after in patched.items():
+        old, new = _split(sources[path]), _split(after)
+        mapping: list[int | None] = [None] * (len(new) + 1)
+        matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
+                for k in range(j2 - j1):
+                    mapping[j1 + k + 1] = i1 + k + 1
+        maps[path] = mapping
+    return maps
+
+
+def _split(content: bytes) -> list[bytes]:
+    return content.split(b"\n")
+
+
+def finding_keys(
+    finding: Finding, maps: LineMap | None = None
+) -> tuple[str, tuple[str, str, int] | None]:
     """Two ways to recognise a finding after a patch moved lines: its fingerprint (rule,
-    file, text of the line) and its rule, file and message."""
+    file, text of the line), and its rule, file and line (mapped back to the original's
+    line through `maps` for a finding of the re-scan)."""
     location = finding.location
-    match location:
-        case SourceLocation():
-            path = location.path
-        case PackageLocation():
-            path = location.manifest
-        case _:
-            path = location.url
-    return finding.fingerprint, (finding.rule, path, finding.message)
+    if not isinstance(location, SourceLocation):
+        return finding.fingerprint, None
+    line: int | None = location.line
+    mapping = (maps or {}).get(location.path)
+    if mapping is not None:
+        line = mapping[location.line] if location.line < len(mapping) else None
+    if line is None:
+        return finding.fingerprint, None
+    return finding.fingerprint, (finding.rule, location.path, line)
 
 
 def path_of(finding: Finding) -> str | None:
@@ -82,17 +111,24 @@ def path_of(finding: Finding) -> str | None:
 class Seen:
     """The findings of one scan, as a multiset of both keys."""
 
-    def __init__(self, findings: Iterable[Finding]) -> None:
+    def __init__(self, findings: Iterable[Finding], maps: LineMap | None = None) -> None:
         self.prints: Counter[str] = Counter()
-        self.messages: Counter[tuple[str, str, str]] = Counter()
+        self.lines: Counter[tuple[str, str, int]] = Counter()
         for finding in findings:
-            fingerprint, message = finding_keys(finding)
+            fingerprint, line = finding_keys(finding, maps)
             self.prints[fingerprint] += 1
-            self.messages[message] += 1
+            if line is not None:
+                self.lines[line] += 1
 
     def has(self, finding: Finding) -> bool:
-        fingerprint, message = finding_keys(finding)
-        return self.prints[fingerprint] > 0 or self.messages[message] > 0
+        """Whether this scan has `finding` (of the original tree) at its original place."""
+        fingerprint, line = finding_keys(finding)
+        return self.prints[fingerprint] > 0 or (line is not None and self.lines[line] > 0)
+
+    def has_mapped(self, finding: Finding, maps: LineMap) -> bool:
+        """Whether this scan (of the original tree) has `finding` of a re-scan."""
+        fingerprint, line = finding_keys(finding, maps)
+        return self.prints[fingerprint] > 0 or (line is not None and self.lines[line] > 0)
 
 
 Scanner = Callable[[dict[str, bytes]], Sequence[Finding]]
@@ -103,6 +139,7 @@ class Verdict:
     kept: tuple[Fix, ...]
     dropped: tuple[Dropped, ...]
     after: tuple[Finding, ...]
+    maps: LineMap
 
 
 def verify(
@@ -120,20 +157,24 @@ def verify(
     after: Sequence[Finding] = before
     for _ in range(MAX_ROUNDS):
         if not kept:
-            return Verdict((), tuple(dropped), tuple(before))
-        after = scan(patch_files(sources, kept, bom=bom))
-        rejected = _rejected(kept, known, after)
+            return Verdict((), tuple(dropped), tuple(before), {})
+        patched = patch_files(sources, kept, bom=bom)
+        after = scan(patched)
+        rejected = _rejected(kept, known, after, line_maps(sources, patched))
+        maps = line_maps(sources, patched)
         if not rejected:
-            return Verdict(tuple(kept), tuple(dropped), tuple(after))
+            return Verdict(tuple(kept), tuple(dropped), tuple(after), maps)
         dropped += rejected
         rejected_fixes = {id(d.fix) for d in rejected}
         kept = [f for f in kept if id(f) not in rejected_fixes]
     dropped += [Dropped(f, "could not be verified: the re-scans did not settle") for f in kept]
-    return Verdict((), tuple(dropped), tuple(before))
+    return Verdict((), tuple(dropped), tuple(before), {})
 
 
-def _rejected(kept: Sequence[Fix], known: Seen, after: Sequence[Finding]) -> list[Dropped]:
-    now = Seen(after)
+def _rejected(
+    kept: Sequence[Fix], known: Seen, after: Sequence[Finding], maps: LineMap
+) -> list[Dropped]:
+    now = Seen(after, maps)
     rejected: dict[int, Dropped] = {}
     for fix in kept:
         still = [f for f in fix.resolves if now.has(f)]
@@ -141,7 +182,7 @@ def _rejected(kept: Sequence[Fix], known: Seen, after: Sequence[Finding]) -> lis
             first = still[0]
             reason = f"the re-scan still reports {first.rule}: {first.message}"
             rejected[id(fix)] = Dropped(fix, reason)
-    new = [f for f in after if not known.has(f)]
+    new = [f for f in after if not known.has_mapped(f, maps)]
     for finding in new:
         path = path_of(finding)
         culprits = [f for f in kept if path is not None and path in f.paths]
