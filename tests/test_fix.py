@@ -8,15 +8,15 @@ import json
 from pathlib import Path
 
 import pytest
-
 from fix_helpers import FIXTURES, PAIRS, committed_copy, files_of, git
+from tree import write_file
+
 from nodeward.cli import main
 from nodeward.findings import Confidence, Finding, Severity, SourceLocation
 from nodeward.fix.diff import file_diff
 from nodeward.fix.model import Edit, Fix
 from nodeward.fix.verify import verify
 from nodeward.scan import scan_path
-from tree import write_file
 
 #: The findings each fixture keeps after the fix: (rule, file) that need a person.
 LEFT_FOR_A_PERSON = {
@@ -159,8 +159,11 @@ def test_json_lists_fixes_and_what_needs_a_person(
     assert document["fixes"][0]["diff"].startswith("diff --git a/tokens.js b/tokens.js\n")
     person = [(n["rule"], n["where"], n["reason"]) for n in document["needs_person"]]
     assert person == [
-        ("NW202", "tokens.ts:13", "the key may be asymmetric: pin the algorithm the issuer "
-         "signs with"),
+        (
+            "NW202",
+            "tokens.ts:13",
+            "the key may be asymmetric: pin the algorithm the issuer signs with",
+        ),
     ]
     assert document["dropped"] == []
 
