@@ -22,6 +22,7 @@ from nodeward.scan import scan_path
 LEFT_FOR_A_PERSON = {
     "bcrypt": set(),
     "dockerfile": {("RUN001", "worker/Dockerfile")},
+    "error-details": {("NW401", "api.ts")},
     "hardening": set(),
     "jwt": {("NW202", "tokens.ts")},
     "rate-limit": set(),
@@ -31,6 +32,7 @@ LEFT_FOR_A_PERSON = {
 FIXED_RULES = {
     "bcrypt": {"NW212"},
     "dockerfile": {"RUN001", "NW410"},
+    "error-details": {"NW401"},
     "hardening": {"NW301", "NW302", "NW402"},
     "jwt": {"NW202"},
     "rate-limit": {"NW720", "NW702", "NW402"},

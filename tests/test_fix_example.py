@@ -34,7 +34,6 @@ NEEDS_A_PERSON = {
     ("NW109", "routes/users.js:17"),
     ("NW220", "routes/login.js:7"),
     ("NW224", "routes/login.js:7"),
-    ("NW401", "server.js:28"),
     ("NW901", "routes/users.js:18"),
 }
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from nodeward.findings import Finding
-from nodeward.fix import auth, containers, hardening, sessions
+from nodeward.fix import auth, containers, errors, hardening, sessions
 from nodeward.fix.edits import conflicts, patch_files
 from nodeward.fix.model import Dropped, Fix, Fixer, FixResult, NeedsPerson
 from nodeward.fix.verify import Scanner, Seen, parse_check, verify
@@ -16,6 +16,7 @@ from nodeward.fix.workspace import Workspace
 #: Every fixer, in the order their fixes are applied where two touch the same spot.
 FIXERS: tuple[Fixer, ...] = (
     *hardening.FIXERS,
+    *errors.FIXERS,
     *sessions.FIXERS,
     *auth.FIXERS,
     *containers.FIXERS,
