@@ -21,6 +21,8 @@ from nodeward.scan import scan_path
 #: The findings each fixture keeps after the fix: (rule, file) that need a person.
 LEFT_FOR_A_PERSON = {
     "bcrypt": set(),
+    "body-limits": set(),
+    "cookie-flags": set(),
     "dockerfile": {("RUN001", "worker/Dockerfile")},
     "error-details": {("NW401", "api.ts")},
     "hardening": set(),
@@ -31,6 +33,8 @@ LEFT_FOR_A_PERSON = {
 #: The rules each fixture's fixes are for.
 FIXED_RULES = {
     "bcrypt": {"NW212"},
+    "body-limits": {"NW701"},
+    "cookie-flags": {"NW803", "NW806"},
     "dockerfile": {"RUN001", "NW410"},
     "error-details": {"NW401"},
     "hardening": {"NW301", "NW302", "NW402"},
@@ -153,12 +157,14 @@ def test_json_lists_fixes_and_what_needs_a_person(
     document = json.loads(capsys.readouterr().out)
     assert document["applied"] is False
     assert [(f["rules"], f["resolves"][0]["where"]) for f in document["fixes"]] == [
+        (["NW202"], "signed.mjs:9"),
         (["NW202"], "tokens.js:4"),
         (["NW202"], "tokens.js:8"),
         (["NW202"], "tokens.js:12"),
         (["NW202"], "tokens.ts:8"),
     ]
-    assert document["fixes"][0]["diff"].startswith("diff --git a/tokens.js b/tokens.js\n")
+    assert document["fixes"][0]["title"] == "accept only RS256 in jwt.verify()"
+    assert document["fixes"][1]["diff"].startswith("diff --git a/tokens.js b/tokens.js\n")
     person = [(n["rule"], n["where"], n["reason"]) for n in document["needs_person"]]
     assert person == [
         (

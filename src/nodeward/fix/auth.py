@@ -30,23 +30,41 @@ def _jwt_algorithms(findings: Sequence[Finding], workspace: Workspace) -> Iterat
             yield NeedsPerson(finding, "not a jwt.verify() call without `algorithms`")
             continue
         args = syntax.call_arguments(call)
-        if len(args) < 2 or ASYMMETRIC_KEY.search(syntax.text(args[1])):
+        signed = _signing_algorithms(file)
+        algorithm = next(iter(signed)) if len(signed) == 1 else None
+        if algorithm is None and (len(args) < 2 or ASYMMETRIC_KEY.search(syntax.text(args[1]))):
             yield NeedsPerson(
                 finding, "the key may be asymmetric: pin the algorithm the issuer signs with"
             )
             continue
+        algorithm = algorithm or "HS256"
         q = file.style.quote
-        option = f"algorithms: [{q}HS256{q}]"
+        option = f"algorithms: [{q}{algorithm}{q}]"
         edit = _options_edit(file, args, option)
         if edit is None:
             yield NeedsPerson(finding, "the verify options are not an object literal")
             continue
-        yield Fix(
-            "accept only HS256 in jwt.verify()",
-            (finding,),
-            (edit,),
-            note="HS256 matches a shared secret; use the algorithm your tokens are signed with",
+        note = (
+            f"the file signs its tokens with {algorithm}"
+            if signed
+            else "HS256 matches a shared secret; use the algorithm your tokens are signed with"
         )
+        yield Fix(f"accept only {algorithm} in jwt.verify()", (finding,), (edit,), note=note)
+
+
+def _signing_algorithms(file: FileText) -> set[str]:
+    """The literal `algorithm`s the file's jwt.sign() calls use."""
+    found = set()
+    for call in file.ctx.calls:
+        ref = file.ctx.callee(call)
+        if ref is None or not ref.is_("jsonwebtoken", "sign"):
+            continue
+        args = syntax.call_arguments(call)
+        options = syntax.unwrap(args[2]) if len(args) > 2 else None
+        value = syntax.string_value(syntax.object_get(options, "algorithm"))
+        if value is not None and value.lower() != "none":
+            found.add(value)
+    return found
 
 
 def _options_edit(file: FileText, args: list[Node], option: str) -> Edit | None:
@@ -87,7 +105,11 @@ def _rate_limits(findings: Sequence[Finding], workspace: Workspace) -> Iterator[
         if file is None or call is None or len(args) < 2 or "express" not in _modules(file):
             yield NeedsPerson(finding, "not an Express route registration with a handler")
             continue
-        if re.search(rf"\b(?:{LIMITER}|rateLimit)\b", file.source.decode("utf-8", "replace")):
+        text = file.source.decode("utf-8", "replace")
+        imported = jsedit.local_name_of(file, "express-rate-limit", "rateLimit") is not None
+        if re.search(rf"\b{LIMITER}\b", text) or (
+            not imported and re.search(r"\brateLimit\b", text)
+        ):
             yield NeedsPerson(finding, f"the file already uses the names rateLimit or {LIMITER}")
             continue
         by_file.setdefault(file.rel, (file, []))[1].append((finding, args[-1]))
@@ -97,7 +119,9 @@ def _rate_limits(findings: Sequence[Finding], workspace: Workspace) -> Iterator[
             yield from (NeedsPerson(f, dependency) for f, _ in routes)
             continue
         s = file.style
-        local, import_edit = jsedit.add_import(file, "rateLimit", "express-rate-limit")
+        local, import_edit = jsedit.add_import(
+            file, "rateLimit", "express-rate-limit", named="rateLimit"
+        )
         definition = (
             f"const {LIMITER} = {local}({{ windowMs: 15 * 60 * 1000, limit: 5 }}){s.semicolon}"
         )

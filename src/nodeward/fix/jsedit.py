@@ -103,23 +103,40 @@ def import_line(file: FileText, local: str, module: str) -> str:
     return f"const {local} = require({string(file, module)}){s.semicolon}"
 
 
-def local_name_of(file: FileText, module: str) -> str | None:
-    """The name a default import or a plain require of `module` is bound to."""
+def local_name_of(file: FileText, module: str, named: str | None = None) -> str | None:
+    """The name a default import or a plain require of `module` is bound to (or, with
+    `named`, an import of that export: `import { rateLimit as limit } from ...`)."""
     for node in file.parsed.root.named_children:
         if node.type == "import_statement":
             source = node.child_by_field_name("source")
             if syntax.string_value(source) != module:
                 continue
             for clause in node.named_children:
-                if clause.type == "import_clause":
-                    first = clause.named_children[0] if clause.named_children else None
-                    if first is not None and first.type == "identifier":
-                        return syntax.text(first)
+                if clause.type != "import_clause":
+                    continue
+                found = _imported_name(clause, named)
+                if found is not None:
+                    return found
         elif node.type in ("lexical_declaration", "variable_declaration"):
             for decl in node.named_children:
                 name, value = decl.child_by_field_name("name"), decl.child_by_field_name("value")
                 if name is not None and name.type == "identifier" and _requires(value, module):
                     return syntax.text(name)
+    return None
+
+
+def _imported_name(clause: Node, named: str | None) -> str | None:
+    first = clause.named_children[0] if clause.named_children else None
+    if first is not None and first.type == "identifier":
+        return syntax.text(first)
+    for imports in clause.named_children:
+        if imports.type != "named_imports" or named is None:
+            continue
+        for specifier in imports.named_children:
+            name = specifier.child_by_field_name("name")
+            alias = specifier.child_by_field_name("alias")
+            if syntax.text(name) == named:
+                return syntax.text(alias or name)
     return None
 
 
@@ -151,10 +168,13 @@ def _is_require(value: Node | None) -> bool:
     return syntax.text(value.child_by_field_name("function")) == "require"
 
 
-def add_import(file: FileText, local: str, module: str) -> tuple[str, Edit | None]:
+def add_import(
+    file: FileText, local: str, module: str, named: str | None = None
+) -> tuple[str, Edit | None]:
     """The local name of `module` in the file, with the edit that imports it (after the
-    file's last top-level import at its head) when it is not imported yet."""
-    existing = local_name_of(file, module)
+    file's last top-level import at its head) when it is not imported yet (`named`: an
+    export that is the same as the default one, an import of it is used too)."""
+    existing = local_name_of(file, module, named)
     if existing is not None:
         return existing, None
     imports = [n for n in file.parsed.root.named_children if is_import(n)]

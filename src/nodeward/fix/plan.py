@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from nodeward.findings import Finding
-from nodeward.fix import auth, containers, errors, hardening, sessions
+from nodeward.fix import auth, containers, cookies, errors, hardening, limits, sessions
 from nodeward.fix.edits import conflicts, patch_files
 from nodeward.fix.model import Dropped, Fix, Fixer, FixResult, NeedsPerson
 from nodeward.fix.verify import Scanner, Seen, parse_check, verify
@@ -18,6 +18,8 @@ FIXERS: tuple[Fixer, ...] = (
     *hardening.FIXERS,
     *errors.FIXERS,
     *sessions.FIXERS,
+    *cookies.FIXERS,
+    *limits.FIXERS,
     *auth.FIXERS,
     *containers.FIXERS,
 )
@@ -41,6 +43,10 @@ def plan_fixes(
             continue
         for proposal in fixer.propose(mine, workspace):
             (needs if isinstance(proposal, NeedsPerson) else proposed).append(proposal)  # type: ignore[arg-type]
+    # NW803 has two fixers (session options, res.cookie): a finding one of them fixes is
+    # not left to a person by the other.
+    proposed_for = {id(f) for fix in proposed for f in fix.resolves}
+    needs = [n for n in needs if id(n.finding) not in proposed_for]
     needs += [
         NeedsPerson(f, f"no mechanical fix: {f.fix}") for f in findings if f.rule not in FIXABLE
     ]
