@@ -29,6 +29,7 @@ LEFT_FOR_A_PERSON = {
     "jwt": {("NW202", "tokens.ts")},
     "rate-limit": set(),
     "session": set(),
+    "sql": {("NW101", "users.js")},
 }
 #: The rules each fixture's fixes are for.
 FIXED_RULES = {
@@ -41,6 +42,7 @@ FIXED_RULES = {
     "jwt": {"NW202"},
     "rate-limit": {"NW720", "NW702", "NW402"},
     "session": {"NW801", "NW802", "NW804", "NW805"},
+    "sql": {"NW101"},
 }
 
 

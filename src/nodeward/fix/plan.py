@@ -7,7 +7,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from nodeward.findings import Finding
-from nodeward.fix import auth, containers, cookies, errors, hardening, limits, sessions
+from nodeward.fix import (
+    auth,
+    containers,
+    cookies,
+    errors,
+    hardening,
+    limits,
+    sessions,
+    sql,
+)
 from nodeward.fix.edits import conflicts, patch_files
 from nodeward.fix.model import Dropped, Fix, Fixer, FixResult, NeedsPerson
 from nodeward.fix.verify import Scanner, Seen, parse_check, verify
@@ -21,6 +30,7 @@ FIXERS: tuple[Fixer, ...] = (
     *cookies.FIXERS,
     *limits.FIXERS,
     *auth.FIXERS,
+    *sql.FIXERS,
     *containers.FIXERS,
 )
 FIXABLE = frozenset(code for fixer in FIXERS for code in fixer.rules)
