@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from nodeward.findings import Finding
 from nodeward.fix import (
     auth,
+    commands,
     containers,
     cookies,
     errors,
@@ -31,6 +32,7 @@ FIXERS: tuple[Fixer, ...] = (
     *limits.FIXERS,
     *auth.FIXERS,
     *sql.FIXERS,
+    *commands.FIXERS,
     *containers.FIXERS,
 )
 FIXABLE = frozenset(code for fixer in FIXERS for code in fixer.rules)
