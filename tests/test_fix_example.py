@@ -1,6 +1,6 @@
 """The example app (examples/vulnerable-app) after `nodeward fix --apply`: only findings
 that need a person are left, and the fixed app still starts and answers its routes (run
-with node on 127.0.0.1, with tests/apps/fixed-example's node_modules, which `./run test`
+with node on 127.0.0.1, with tests/fixtures/fix/example-deps' node_modules, which `./run test`
 installs)."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from fix_helpers import committed_copy, git
-from web.app_runner import APPS, free_port, wait_for_port
+from web.app_runner import free_port, wait_for_port
 
 from nodeward.cli import main
 from nodeward.scan import scan_path
@@ -26,7 +26,7 @@ from nodeward.scan import scan_path
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "examples" / "vulnerable-app"
 LISTEN_LOCAL = Path(__file__).parent / "fixtures" / "fix" / "listen_local.js"
-DEPENDENCIES = APPS / "fixed-example" / "node_modules"
+DEPENDENCIES = Path(__file__).parent / "fixtures" / "fix" / "example-deps" / "node_modules"
 
 #: What the fix leaves, each with its reason class: no mechanical fix exists.
 NEEDS_A_PERSON = {
@@ -118,7 +118,7 @@ def test_the_fixed_app_starts_and_answers(
     if shutil.which("node") is None:
         pytest.skip("node is not installed")
     if not DEPENDENCIES.is_dir():
-        pytest.skip("tests/apps/fixed-example/node_modules missing: run `./run test`")
+        pytest.skip("tests/fixtures/fix/example-deps/node_modules missing: run `./run test`")
     project, _document = fixed_example
     (project / "node_modules").symlink_to(DEPENDENCIES)
     port = free_port()

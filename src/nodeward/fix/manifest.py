@@ -12,7 +12,8 @@ from nodeward.fix.workspace import FileText, Workspace
 from nodeward.source import syntax
 from nodeward.source.parse import Node, SourceText, parse, split_lines
 
-#: The versions fixes add, checked against the test apps (tests/apps/fixed-example).
+#: The versions fixes add; tests/fixtures/fix/example-deps installs them for the test that
+#: runs the fixed example app.
 ADDED_VERSIONS = {"helmet": "^8.1.0", "express-rate-limit": "^7.5.0"}
 
 
