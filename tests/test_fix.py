@@ -12,15 +12,19 @@ from fix_helpers import FIXTURES, PAIRS, committed_copy, files_of, git
 from tree import write_file
 
 from nodeward.cli import main
+from nodeward.deps.advisories import osv_db
 from nodeward.findings import Confidence, Finding, Severity, SourceLocation
 from nodeward.fix.diff import file_diff
 from nodeward.fix.model import Edit, Fix
-from nodeward.fix.verify import verify
+from nodeward.fix.verify import path_of, verify
 from nodeward.scan import scan_path
 
+ROOT_FIXTURES = FIXTURES.parent
 #: The findings each fixture keeps after the fix: (rule, file) that need a person.
 LEFT_FOR_A_PERSON = {
     "bcrypt": set(),
+    # the upgrade in package.json settles after `npm install` updates the lockfile
+    "dependencies": {("DEP001", "package.json")},
     "body-limits": set(),
     "cookie-flags": set(),
     "dockerfile": {("RUN001", "worker/Dockerfile")},
@@ -35,6 +39,7 @@ LEFT_FOR_A_PERSON = {
 #: The rules each fixture's fixes are for.
 FIXED_RULES = {
     "bcrypt": {"NW212"},
+    "dependencies": {"DEP001"},
     "body-limits": {"NW701"},
     "cookie-flags": {"NW803", "NW806"},
     "dockerfile": {"RUN001", "NW410"},
@@ -52,24 +57,30 @@ def test_every_pair_is_listed() -> None:
     assert set(PAIRS) == set(LEFT_FOR_A_PERSON) == set(FIXED_RULES)
 
 
+@pytest.fixture
+def advisories(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bundled NSWG advisories in a private cache, for the dependency audit."""
+    monkeypatch.setenv("NODEWARD_CACHE_DIR", str(tmp_path / "cache"))
+    assert osv_db.import_records(ROOT_FIXTURES / "deps" / "npm-nswg-osv.zip") == 467
+
+
 def _rules_left(root: Path, rules: set[str]) -> set[tuple[str, str]]:
     report = scan_path(root, offline=True, quiet=True)
-    return {
-        (f.rule, f.location.path)
-        for f in report.findings
-        if f.rule in rules and isinstance(f.location, SourceLocation)
-    }
+    return {(f.rule, path_of(f) or "") for f in report.findings if f.rule in rules}
 
 
+@pytest.mark.usefixtures("advisories")
 @pytest.mark.parametrize("fixer", PAIRS)
 def test_apply_gives_the_after_fixture_byte_for_byte(fixer: str, tmp_path: Path) -> None:
     project = committed_copy(FIXTURES / fixer / "before", tmp_path / fixer)
-    assert _rules_left(project, FIXED_RULES[fixer]) - LEFT_FOR_A_PERSON[fixer]  # work to do
+    before = _rules_left(project, FIXED_RULES[fixer])
+    assert before - LEFT_FOR_A_PERSON[fixer] or fixer == "dependencies"  # work to do
     assert main(["fix", str(project), "--offline", "--apply", "-q"]) == 0
     assert files_of(project) == files_of(FIXTURES / fixer / "after")
     assert _rules_left(project, FIXED_RULES[fixer]) == LEFT_FOR_A_PERSON[fixer]
 
 
+@pytest.mark.usefixtures("advisories")
 @pytest.mark.parametrize("fixer", PAIRS)
 def test_git_apply_accepts_the_diff(
     fixer: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -251,3 +262,28 @@ def test_crlf_files_keep_their_line_endings(tmp_path: Path) -> None:
     git(project, "commit", "-qm", "x")
     assert main(["fix", str(project), "--offline", "--apply", "-q"]) == 0
     assert (project / "a.js").read_bytes() == source.replace("6", "12").encode()
+
+
+@pytest.mark.usefixtures("advisories")
+def test_an_upgrade_settles_once_the_lockfile_follows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The upgrade is verified for what a re-scan can see (nothing new); the advisory goes
+    once the package manager has updated the lockfile, which nodeward never runs."""
+    project = committed_copy(FIXTURES / "dependencies" / "before", tmp_path / "p")
+    assert main(["fix", str(project), "--offline", "--apply"]) == 0
+    err = capsys.readouterr().err
+    assert "  fixed   DEP001 package.json lodash@4.17.4  upgrade lodash to ^4.17.11\n" in err
+    assert "          then run: npm install\n" in err
+    lockfile = project / "package-lock.json"
+    lockfile.write_text(lockfile.read_text().replace('"4.17.4"', '"4.17.11"'))  # npm install
+    assert _rules_left(project, {"DEP001"}) == set()
+
+
+@pytest.mark.usefixtures("advisories")
+def test_an_exact_version_stays_exact(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    example = FIXTURES.parent.parent.parent / "examples" / "vulnerable-app"
+    project = committed_copy(example, tmp_path / "p")
+    assert main(["fix", str(project), "--offline", "--select", "DEP", "-q"]) == 1
+    diff = capsys.readouterr().out
+    assert '-    "lodash": "4.17.4",\n+    "lodash": "4.17.11",\n' in diff

@@ -41,6 +41,17 @@ def _object(manifest: FileText) -> Node | None:
     return syntax.unwrap(expression)
 
 
+def dependency_value(manifest: FileText, package: str) -> Node | None:
+    """The version string of `package` in the manifest's dependency sections; its byte
+    offsets are one past the file's (the parse wraps the JSON in parentheses)."""
+    root = _object(manifest)
+    for section in ("dependencies", "devDependencies", "optionalDependencies"):
+        value = syntax.object_get(syntax.object_get(root, section), package)
+        if value is not None and value.type == "string":
+            return value
+    return None
+
+
 def declared(manifest: FileText, package: str) -> bool:
     try:
         data = json.loads(manifest.source)

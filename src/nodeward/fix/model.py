@@ -35,6 +35,10 @@ class Fix:
     resolves: tuple[Finding, ...]
     edits: tuple[Edit, ...]
     note: str = ""
+    settles_after: str = ""
+    """A command the user runs to complete the fix (the lockfile update after a version
+    bump in package.json): until then a re-scan still reports the findings, so the
+    verifier checks only that nothing new appears."""
 
     @property
     def rules(self) -> tuple[str, ...]:

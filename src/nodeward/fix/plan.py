@@ -12,6 +12,7 @@ from nodeward.fix import (
     commands,
     containers,
     cookies,
+    dependencies,
     errors,
     hardening,
     limits,
@@ -34,6 +35,7 @@ FIXERS: tuple[Fixer, ...] = (
     *sql.FIXERS,
     *commands.FIXERS,
     *containers.FIXERS,
+    *dependencies.FIXERS,
 )
 FIXABLE = frozenset(code for fixer in FIXERS for code in fixer.rules)
 

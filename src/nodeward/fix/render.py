@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nodeward.findings import Finding, SourceLocation
+from nodeward.findings import Finding, PackageLocation, SourceLocation
 from nodeward.fix.diff import unified_diff
 from nodeward.fix.edits import patch_files
 from nodeward.fix.model import Fix, FixResult
@@ -16,6 +16,8 @@ def where(finding: Finding) -> str:
     location = finding.location
     if isinstance(location, SourceLocation):
         return f"{location.path}:{location.line}"
+    if isinstance(location, PackageLocation):
+        return f"{location.manifest} {location.package}@{location.version}"
     return path_of(finding) or "-"
 
 
@@ -26,6 +28,8 @@ def summary(result: FixResult, *, applied: bool) -> str:
         lines += [f"  fixed   {f.rule} {where(f)}  {fix.title}" for f in fix.resolves]
         if fix.note:
             lines.append(f"          note: {fix.note}")
+        if fix.settles_after:
+            lines.append(f"          then run: {fix.settles_after}")
     lines += [f"  fixed   {f.rule} {where(f)}  (by the fixes above)" for f in result.also_resolved]
     lines += [
         f"  dropped {', '.join(d.fix.rules)} {d.fix.title}: {d.reason}" for d in result.dropped
@@ -55,6 +59,7 @@ def _fix(fix: Fix, result: FixResult) -> dict[str, Any]:
         "resolves": [_finding(f) for f in fix.resolves],
         "files": list(fix.paths),
         "note": fix.note,
+        "then_run": fix.settles_after,
         "diff": unified_diff(result.originals, own),
     }
 

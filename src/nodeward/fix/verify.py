@@ -177,7 +177,7 @@ def _rejected(
     now = Seen(after, maps)
     rejected: dict[int, Dropped] = {}
     for fix in kept:
-        still = [f for f in fix.resolves if now.has(f)]
+        still = [f for f in fix.resolves if now.has(f) and not fix.settles_after]
         if still:
             first = still[0]
             reason = f"the re-scan still reports {first.rule}: {first.message}"
