@@ -34,7 +34,7 @@ LEFT_FOR_A_PERSON = {
     "jwt": {("NW202", "tokens.ts")},
     "rate-limit": set(),
     "session": set(),
-    "sql": {("NW101", "users.js")},
+    "sql": {("NW101", "users.js"), ("NW101", "shop.ts")},
 }
 #: The rules each fixture's fixes are for.
 FIXED_RULES = {

@@ -53,11 +53,19 @@ def _dependencies(findings: Sequence[Finding], workspace: Workspace) -> Iterator
             yield NeedsPerson(finding, f"{manifest_rel} does not declare {name} as a version")
             continue
         prefix = spec[0] if spec[0] in "^~" else ""
+        old_major = spec.lstrip("^~").split(".")[0]
+        note = (
+            f"a new major version ({old_major} to {version.split('.')[0]}): check {name}'s "
+            "changelog for breaking changes"
+            if old_major != version.split(".")[0]
+            else ""
+        )
         edit = Edit(manifest.rel, value.start_byte - 1, value.end_byte - 1, f'"{prefix}{version}"')
         yield Fix(
             f"upgrade {name} to {prefix}{version}",
             (finding,),
             (edit,),
+            note=note,
             settles_after=_lockfile_command(workspace, manifest_rel),
         )
 

@@ -16,7 +16,9 @@ from nodeward.fix.workspace import FileText, Workspace
 from nodeward.source import syntax
 from nodeward.source.parse import Node
 
-QUESTION_MARK_DRIVERS = frozenset({"mysql", "mysql2", "mysql2/promise", "sqlite3"})
+QUESTION_MARK_DRIVERS = frozenset({"mysql", "mysql2", "mysql2/promise", "sqlite3", "sequelize"})
+#: Drivers whose values go into the options (`{ replacements: [...] }`), not an array.
+OPTIONS_DRIVERS = frozenset({"sequelize"})
 NUMBERED_DRIVERS = frozenset({"pg"})
 #: SQL text that a value may follow.
 VALUE_POSITION = re.compile(
@@ -32,6 +34,10 @@ def _driver(file: FileText, call: Node, finding: Finding) -> str | None:
     if module is None:
         match = _DRIVER_IN_MESSAGE.search(finding.message)
         module = match.group(1) if match else None
+    if module in OPTIONS_DRIVERS:
+        fn = call.child_by_field_name("function")
+        method = fn.child_by_field_name("property") if fn is not None else None
+        return module if method is not None and syntax.text(method) == "query" else None
     if module in QUESTION_MARK_DRIVERS or module in NUMBERED_DRIVERS:
         return module
     return None
@@ -127,7 +133,9 @@ def _rewrite(file: FileText, call: Node, finding: Finding) -> Proposal:
     driver = _driver(file, call, finding)
     args = syntax.call_arguments(call)
     if driver is None:
-        return NeedsPerson(finding, "placeholders are written only for mysql, mysql2, pg, sqlite3")
+        return NeedsPerson(
+            finding, "placeholders are written only for mysql, mysql2, pg, sqlite3, sequelize"
+        )
     query = syntax.unwrap(args[0]) if args else None
     if query is None or query.type not in ("binary_expression", "template_string"):
         where = finding.flow[-2].location if len(finding.flow) > 1 else None
@@ -135,7 +143,7 @@ def _rewrite(file: FileText, call: Node, finding: Finding) -> Proposal:
         return NeedsPerson(
             finding, f"the SQL text is built elsewhere{built}: pass the values to the driver there"
         )
-    if len(args) > 1 and (syntax.unwrap(args[1]) or args[1]).type in ("array", "object"):
+    if driver not in OPTIONS_DRIVERS and len(args) > 1 and _is_values(args[1]):
         return NeedsPerson(finding, "the call already passes values: merge them by hand")
     if query.type == "template_string":
         texts, values = _template_parts(query)
@@ -154,12 +162,40 @@ def _rewrite(file: FileText, call: Node, finding: Finding) -> Proposal:
             finding, "a value stands where SQL needs a name or part of a string: check it by hand"
         )
     listed = ", ".join(syntax.text(v) for v in values)
+    values_edit = (
+        _replacements(file, args, listed)
+        if driver in OPTIONS_DRIVERS
+        else Edit(file.rel, args[0].end_byte, args[0].end_byte, f", [{listed}]")
+    )
+    if values_edit is None:
+        return NeedsPerson(finding, "the query options already bind values: merge them by hand")
     edits = (
         Edit(file.rel, args[0].start_byte, args[0].end_byte, f"{quote}{text}{quote}"),
-        Edit(file.rel, args[0].end_byte, args[0].end_byte, f", [{listed}]"),
+        values_edit,
     )
     mark = "?" if driver in QUESTION_MARK_DRIVERS else "$n"
     return Fix(f"pass the values to {driver} as parameters ({mark})", (finding,), edits)
+
+
+def _is_values(node: Node) -> bool:
+    return (syntax.unwrap(node) or node).type in ("array", "object")
+
+
+def _replacements(file: FileText, args: list[Node], listed: str) -> Edit | None:
+    """sequelize.query(sql, { ..., replacements: [...] })."""
+    entry = f"replacements: [{listed}]"
+    if len(args) == 1:
+        return Edit(file.rel, args[0].end_byte, args[0].end_byte, f", {{ {entry} }}")
+    options = syntax.unwrap(args[1])
+    if (
+        options is None
+        or options.type != "object"
+        or syntax.has_spread(options)
+        or syntax.object_has(options, "replacements")
+        or syntax.object_has(options, "bind")
+    ):
+        return None
+    return jsedit.add_properties(file, options, [entry])
 
 
 FIXERS: Iterable[Fixer] = (Fixer("sql-placeholders", frozenset({"NW101"}), _sql),)
