@@ -172,14 +172,16 @@ def test_json_lists_fixes_and_what_needs_a_person(
     document = json.loads(capsys.readouterr().out)
     assert document["applied"] is False
     assert [(f["rules"], f["resolves"][0]["where"]) for f in document["fixes"]] == [
+        (["NW202"], "middleware.ts:8"),
         (["NW202"], "signed.mjs:9"),
         (["NW202"], "tokens.js:4"),
         (["NW202"], "tokens.js:8"),
         (["NW202"], "tokens.js:12"),
         (["NW202"], "tokens.ts:8"),
     ]
-    assert document["fixes"][0]["title"] == "accept only RS256 in jwt.verify()"
-    assert document["fixes"][1]["diff"].startswith("diff --git a/tokens.js b/tokens.js\n")
+    assert document["fixes"][0]["title"] == "accept only RS256 in express-jwt"
+    assert document["fixes"][1]["title"] == "accept only RS256 in jwt.verify()"
+    assert document["fixes"][2]["diff"].startswith("diff --git a/tokens.js b/tokens.js\n")
     person = [(n["rule"], n["where"], n["reason"]) for n in document["needs_person"]]
     assert person == [
         (

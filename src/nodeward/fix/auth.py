@@ -26,6 +26,14 @@ def _jwt_algorithms(findings: Sequence[Finding], workspace: Workspace) -> Iterat
         file = jsedit.source_file(workspace, finding)
         call = jsedit.node_at(file, finding, "call_expression") if file is not None else None
         ref = file.ctx.callee(call) if file is not None and call is not None else None
+        if (
+            file is not None
+            and call is not None
+            and ref is not None
+            and ref.module == "express-jwt"
+        ):
+            yield _express_jwt(file, call, finding)
+            continue
         if file is None or call is None or ref is None or not ref.is_("jsonwebtoken", "verify"):
             yield NeedsPerson(finding, "not a jwt.verify() call without `algorithms`")
             continue
@@ -50,6 +58,27 @@ def _jwt_algorithms(findings: Sequence[Finding], workspace: Workspace) -> Iterat
             else "HS256 matches a shared secret; use the algorithm your tokens are signed with"
         )
         yield Fix(f"accept only {algorithm} in jwt.verify()", (finding,), (edit,), note=note)
+
+
+def _express_jwt(file: FileText, call: Node, finding: Finding) -> Proposal:
+    """expressjwt({ secret, ... }) given `algorithms` (express-jwt 6+ requires it)."""
+    args = syntax.call_arguments(call)
+    options = syntax.unwrap(args[0]) if args else None
+    if options is None or options.type != "object" or syntax.has_spread(options):
+        return NeedsPerson(finding, "the express-jwt options are not an object literal")
+    if syntax.object_has(options, "algorithms"):
+        return NeedsPerson(finding, "`algorithms` accepts none: remove it by hand")
+    signed = _signing_algorithms(file)
+    secret = syntax.object_get(options, "secret")
+    algorithm = next(iter(signed)) if len(signed) == 1 else None
+    if algorithm is None and (secret is None or ASYMMETRIC_KEY.search(syntax.text(secret))):
+        return NeedsPerson(
+            finding, "the key may be asymmetric: pin the algorithm the issuer signs with"
+        )
+    algorithm = algorithm or "HS256"
+    q = file.style.quote
+    edit = jsedit.add_properties(file, options, [f"algorithms: [{q}{algorithm}{q}]"])
+    return Fix(f"accept only {algorithm} in express-jwt", (finding,), (edit,))
 
 
 def _signing_algorithms(file: FileText) -> set[str]:
