@@ -31,9 +31,13 @@ _DRIVER_IN_MESSAGE = re.compile(r"flows into (\S+) ")
 def _driver(file: FileText, call: Node, finding: Finding) -> str | None:
     ref = file.ctx.callee(call)
     module = ref.module if ref is not None else None
-    if module is None:
+    known = QUESTION_MARK_DRIVERS | NUMBERED_DRIVERS
+    if module not in known:
+        # the taint engine names the sink it matched: "flows into mysql query()", or the
+        # callee as written through a project module ("models.sequelize.query()")
         match = _DRIVER_IN_MESSAGE.search(finding.message)
-        module = match.group(1) if match else None
+        words = match.group(1).removesuffix("()").split(".") if match else []
+        module = next((w for w in words if w in known), None)
     if module in OPTIONS_DRIVERS:
         fn = call.child_by_field_name("function")
         method = fn.child_by_field_name("property") if fn is not None else None
