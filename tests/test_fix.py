@@ -289,3 +289,11 @@ def test_an_exact_version_stays_exact(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["fix", str(project), "--offline", "--select", "DEP", "-q"]) == 1
     diff = capsys.readouterr().out
     assert '-    "lodash": "4.17.4",\n+    "lodash": "4.17.11",\n' in diff
+
+
+def test_a_missing_path_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["fix", str(tmp_path / "nope")]) == 2
+    assert (
+        capsys.readouterr().err
+        == f"nodeward: error: {tmp_path / 'nope'}: no such file or directory\n"
+    )
