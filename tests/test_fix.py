@@ -297,3 +297,11 @@ def test_a_missing_path_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixtur
         capsys.readouterr().err
         == f"nodeward: error: {tmp_path / 'nope'}: no such file or directory\n"
     )
+
+
+def test_a_byte_order_mark_is_kept(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    source = 'const bcrypt = require("bcrypt");\nbcrypt.hashSync("pw", 6);\n'
+    write_file(project, "a.js", b"\xef\xbb\xbf" + source.encode())
+    assert main(["fix", str(project), "--offline", "--apply", "--force", "-q"]) == 0
+    assert (project / "a.js").read_bytes() == b"\xef\xbb\xbf" + source.replace("6", "12").encode()

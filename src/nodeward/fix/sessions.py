@@ -1,6 +1,7 @@
 """express-session options (NW801 default name, NW802 no secure flag, NW803 httpOnly off,
 NW804 no sameSite, NW805 secret in the code): one fix per session() call rewrites the
-options it needs, and also sets `resave: false, saveUninitialized: false` when absent."""
+options it needs, and also sets `resave: false, saveUninitialized: false` (no write-back of
+unchanged sessions, no cookie before login)."""
 
 from __future__ import annotations
 
@@ -76,7 +77,7 @@ def _option_edits(file: FileText, options: Node, rules: set[str]) -> list[Edit]:
     for key in ("resave", "saveUninitialized"):
         if key not in entries:
             added.append(f"{key}: false")
-        elif key == "saveUninitialized" and syntax.bool_value(entries[key][0]) is True:
+        elif syntax.bool_value(entries[key][0]) is True:
             value = entries[key][0]
             edits.append(Edit(file.rel, value.start_byte, value.end_byte, "false"))
     if rules & COOKIE_RULES:
