@@ -305,3 +305,23 @@ def test_a_byte_order_mark_is_kept(tmp_path: Path) -> None:
     write_file(project, "a.js", b"\xef\xbb\xbf" + source.encode())
     assert main(["fix", str(project), "--offline", "--apply", "--force", "-q"]) == 0
     assert (project / "a.js").read_bytes() == b"\xef\xbb\xbf" + source.replace("6", "12").encode()
+
+
+def test_something_new_elsewhere_drops_only_the_fix_that_brings_it() -> None:
+    """A new finding in a file no fix touched (a project-wide rule) is traced to the fix
+    that brings it alone; the other fix stays."""
+    first = _finding("NW212", "a.js", 1, "hash(x, 8)")
+    second = _finding("NW212", "b.js", 1, "hash(y, 8)")
+    fix_a = Fix("a", (first,), (Edit("a.js", 8, 9, "12"),))
+    fix_b = Fix("b", (second,), (Edit("b.js", 8, 9, "12"),))
+    elsewhere = _finding("NW999", "c.js", 1, "app.listen()")
+
+    def scan(patched: dict[str, bytes]) -> list[Finding]:
+        return [elsewhere] if "b.js" in patched else []
+
+    sources = {"a.js": b"hash(x, 8)\n", "b.js": b"hash(y, 8)\n"}
+    verdict = verify([fix_a, fix_b], [first, second], sources, {}, scan)
+    assert verdict.kept == (fix_a,)
+    assert [(d.fix.title, d.reason) for d in verdict.dropped] == [
+        ("b", "the re-scan reports something new: NW999 m")
+    ]

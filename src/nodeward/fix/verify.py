@@ -26,6 +26,9 @@ NOT_COPIED = ("node_modules", ".git")
 SCRIPT_SUFFIXES = (".js", ".cjs", ".mjs", ".jsx", ".ts", ".cts", ".mts", ".tsx")
 #: Re-scans before the verifier gives up on the fixes that are left.
 MAX_ROUNDS = 6
+#: Fixes the verifier re-scans one by one to find which brings a new finding in a file no
+#: fix touched; with more, all of them are dropped.
+MAX_ALONE = 8
 
 
 def problems(rel: str, source: bytes) -> int:
@@ -150,18 +153,21 @@ def verify(
     scan: Scanner,
 ) -> Verdict:
     """Re-scan with every fix applied; drop the fixes whose findings stay and those in the
-    files where something new appears, and re-scan until what is left holds."""
+    files where something new appears, and re-scan until what is left holds. Something
+    new in a file no fix touched (a project-wide rule) is traced to the fixes that bring
+    it alone, by a re-scan per fix, when there are at most MAX_ALONE of them."""
     known = Seen(before)
     kept = list(fixes)
     dropped: list[Dropped] = []
-    after: Sequence[Finding] = before
     for _ in range(MAX_ROUNDS):
         if not kept:
             return Verdict((), tuple(dropped), tuple(before), {})
         patched = patch_files(sources, kept, bom=bom)
         after = scan(patched)
-        rejected = _rejected(kept, known, after, line_maps(sources, patched))
         maps = line_maps(sources, patched)
+        rejected, elsewhere = _rejected(kept, known, after, maps)
+        if elsewhere:
+            rejected += _bring_alone(kept, elsewhere, known, sources, bom, scan, rejected)
         if not rejected:
             return Verdict(tuple(kept), tuple(dropped), tuple(after), maps)
         dropped += rejected
@@ -171,9 +177,14 @@ def verify(
     return Verdict((), tuple(dropped), tuple(before), {})
 
 
+def _new_reason(finding: Finding) -> str:
+    return f"the re-scan reports something new: {finding.rule} {finding.message}"
+
+
 def _rejected(
     kept: Sequence[Fix], known: Seen, after: Sequence[Finding], maps: LineMap
-) -> list[Dropped]:
+) -> tuple[list[Dropped], list[Finding]]:
+    """The fixes to drop, and the new findings in files that no fix touched."""
     now = Seen(after, maps)
     rejected: dict[int, Dropped] = {}
     for fix in kept:
@@ -182,16 +193,40 @@ def _rejected(
             first = still[0]
             reason = f"the re-scan still reports {first.rule}: {first.message}"
             rejected[id(fix)] = Dropped(fix, reason)
-    new = [f for f in after if not known.has_mapped(f, maps)]
-    for finding in new:
+    elsewhere = []
+    for finding in (f for f in after if not known.has_mapped(f, maps)):
         path = path_of(finding)
         culprits = [f for f in kept if path is not None and path in f.paths]
-        if not culprits:  # found in a file no fix touched: every fix is suspect
-            culprits = list(kept)
+        if not culprits:
+            elsewhere.append(finding)
         for fix in culprits:
-            reason = f"the re-scan reports something new: {finding.rule} {finding.message}"
-            rejected.setdefault(id(fix), Dropped(fix, reason))
-    return list(rejected.values())
+            rejected.setdefault(id(fix), Dropped(fix, _new_reason(finding)))
+    return list(rejected.values()), elsewhere
+
+
+def _bring_alone(
+    kept: Sequence[Fix],
+    elsewhere: Sequence[Finding],
+    known: Seen,
+    sources: dict[str, bytes],
+    bom: dict[str, bool],
+    scan: Scanner,
+    rejected: Sequence[Dropped],
+) -> list[Dropped]:
+    """The fixes that bring one of `elsewhere` when applied alone; every fix when there are
+    too many to try or none brings it alone (the fixes together do)."""
+    suspects = [f for f in kept if id(f) not in {id(d.fix) for d in rejected}]
+    if len(suspects) > MAX_ALONE:
+        return [Dropped(f, _new_reason(elsewhere[0])) for f in suspects]
+    wanted = Seen(elsewhere)
+    found = []
+    for fix in suspects:
+        patched = patch_files(sources, [fix], bom=bom)
+        maps = line_maps(sources, patched)
+        brought = [f for f in scan(patched) if not known.has_mapped(f, maps) and wanted.has(f)]
+        if brought:
+            found.append(Dropped(fix, _new_reason(brought[0])))
+    return found or [Dropped(f, _new_reason(elsewhere[0])) for f in suspects]
 
 
 def _copy_regular(source: str, destination: str) -> None:
