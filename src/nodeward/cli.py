@@ -21,6 +21,7 @@ from nodeward.changed import ChangeError, Changes, since, whole_files
 from nodeward.config import FORMATS, Config, ConfigError, build_config
 from nodeward.deps.cli import add_db_command, add_scan_flags, counts_for_exit
 from nodeward.findings import Report, Severity
+from nodeward.fix.command import add_fix_command
 from nodeward.init import InitError, write_default_config
 from nodeward.output import write_output
 from nodeward.report import github, json_report, sarif, text
@@ -453,6 +454,7 @@ COMMANDS: tuple[Callable[[Any], None], ...] = (
     _add_routes,
     add_probe_command,
     add_db_command,
+    add_fix_command,
 )
 
 
