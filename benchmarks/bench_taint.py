@@ -109,10 +109,11 @@ def phase_split(root: Path, fraction: float) -> dict[str, float]:
     (the flow rules) and the other rules over the first `fraction` of the files."""
     import resource
 
+    from nodeward.catalog import all_rules
     from nodeward.config import Config
     from nodeward.discover import DiscoveryOptions, Inventory, discover
     from nodeward.project import load_project
-    from nodeward.rules import CHECKERS, all_rules
+    from nodeward.rules import CHECKERS
     from nodeward.scan import run_checkers
     from nodeward.source.rules import flows
     from nodeward.source.taint.engine import TaintEngine

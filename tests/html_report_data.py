@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from nodeward.catalog import all_rules
 from nodeward.findings import (
     Evidence,
     FlowStep,
@@ -14,7 +15,6 @@ from nodeward.findings import (
     Severity,
     SourceLocation,
 )
-from nodeward.rules import all_rules
 
 XSS = "<script>alert(1)</script>"
 SECRET_COOKIE = "connect.sid=s%3Asupersecretvalue"  # noqa: S105 (test data)

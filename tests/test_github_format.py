@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from nodeward.catalog import get_rule
 from nodeward.cli import main
 from nodeward.findings import HttpLocation, Report, Skip, SourceLocation
 from nodeward.report.github import command, render
 from nodeward.report.neutralize import github_message, github_property
 from nodeward.rulemeta import RuleMeta
-from nodeward.rules import get_rule
 
 
 def test_escaping_matches_the_runner() -> None:

@@ -15,12 +15,12 @@ from html_report_data import (
     with_routes,
 )
 
+from nodeward.catalog import get_rule
 from nodeward.findings import Confidence, Report, Severity, SourceLocation
 from nodeward.practices import Practice
 from nodeward.report import common, html
 from nodeward.report.redact import MASK, redact
 from nodeward.rulemeta import Owasp, RuleMeta
-from nodeward.rules import get_rule
 
 DEP_RULE = RuleMeta(
     code="DEP999",

@@ -7,6 +7,8 @@ import jsonschema
 import pytest
 from conftest import FIXTURES
 
+from nodeward.catalog import get_rule
+from nodeward.catalog.tool import UNUSED_SUPPRESSION
 from nodeward.findings import (
     Confidence,
     FlowStep,
@@ -18,7 +20,6 @@ from nodeward.findings import (
     SourceLocation,
 )
 from nodeward.report import json_report, sarif, text
-from nodeward.rules import UNUSED_SUPPRESSION, get_rule
 from nodeward.scan import scan_path
 
 SARIF_SCHEMA = json.loads((FIXTURES / "schemas" / "sarif-schema-2.1.0.json").read_text())

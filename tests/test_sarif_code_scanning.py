@@ -11,11 +11,11 @@ import jsonschema
 import pytest
 from conftest import FIXTURES
 
+from nodeward.catalog import get_rule
 from nodeward.cli import main
 from nodeward.findings import FlowStep, HttpLocation, PackageLocation, Report, Skip, SourceLocation
 from nodeward.report import json_report, sarif
 from nodeward.repository import repository_root
-from nodeward.rules import get_rule
 from nodeward.scan import scan_path
 
 SARIF_SCHEMA = json.loads((FIXTURES / "schemas" / "sarif-schema-2.1.0.json").read_text())

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import jsonschema
 
+from nodeward.catalog import all_rules, get_rule
 from nodeward.findings import BaselinedRule, Report, SourceLocation, Unevaluated
 from nodeward.practices import Practice
 from nodeward.report import html, json_report, sarif, text
-from nodeward.rules import all_rules, get_rule
 from nodeward.scorecard import ScoreRow, Status, scorecard
 
 REPORT_SCHEMA = json.loads(

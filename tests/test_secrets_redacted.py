@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from nodeward.catalog import get_rule
 from nodeward.cli import main
 from nodeward.findings import Evidence, HttpLocation, Report, SourceLocation
 from nodeward.report import github, html, json_report, sarif, text
 from nodeward.report.conceal import STARS, conceal, mask_secret
-from nodeward.rules import get_rule
 from nodeward.scan import scan_path
 
 # Built from parts so that secret scanners do not flag this test file itself.

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from nodeward.catalog import get_rule
 from nodeward.cli import main
 from nodeward.findings import PackageLocation, Report, Severity, SourceLocation
 from nodeward.report.common import message_without_fix, shorten_snippet
 from nodeward.report.text import render
 from nodeward.rulemeta import RuleMeta
-from nodeward.rules import get_rule
 from nodeward.scan import scan_path
 
 

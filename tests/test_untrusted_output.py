@@ -14,12 +14,12 @@ import jsonschema
 import pytest
 from conftest import FIXTURES
 
+from nodeward.catalog import get_rule
 from nodeward.cli import main
 from nodeward.discover import DiscoveryOptions, discover
 from nodeward.findings import Evidence, HttpLocation, Report, Skip, SourceLocation
 from nodeward.project import load_project
 from nodeward.report import github, html, json_report, sarif, text
-from nodeward.rules import get_rule
 from nodeward.source.appmodel import app_model
 from nodeward.source.appmodel.command import render_text
 

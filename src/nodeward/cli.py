@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 
 from nodeward import __version__, parallel
 from nodeward.baseline import BaselineError
+from nodeward.catalog import all_rules, get_rule
 from nodeward.changed import ChangeError, Changes, since, whole_files
 from nodeward.config import FORMATS, Config, ConfigError, build_config
 from nodeward.deps.cli import add_db_command, add_scan_flags, counts_for_exit
@@ -26,7 +27,6 @@ from nodeward.output import write_output
 from nodeward.report import github, json_report, sarif, text
 from nodeward.report.neutralize import error_line
 from nodeward.repository import report_base
-from nodeward.rules import all_rules, get_rule
 from nodeward.scan import ScanError, run_scan
 from nodeward.source.appmodel.command import add_routes_command as _add_routes
 from nodeward.stopping import Terminated

@@ -354,7 +354,7 @@ def build_config(path: Path, explicit_file: Path | None, flags: dict[str, Any]) 
 
 
 def _check_codes(config: Config) -> Config:
-    from nodeward.rules import all_rules  # the catalogue, not loaded for every config read
+    from nodeward.catalog import all_rules  # not loaded for every config read
 
     codes = sorted(r.code for r in all_rules())
     try:

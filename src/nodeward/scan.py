@@ -12,25 +12,25 @@ from typing import Any
 
 from nodeward import __version__, parallel, progress
 from nodeward.baseline import load_fingerprints, new_findings, per_rule
+from nodeward.catalog import (
+    DEPENDENCY_RULES,
+    PROBE_ONLY_RULES,
+    SUPERSEDED_BY,
+    TOOL_RULES,
+    all_rules,
+    selected,
+)
+from nodeward.catalog.tool import UNUSED_SUPPRESSION
 from nodeward.checks import Checker
 from nodeward.config import Config
 from nodeward.deps.audit import run_audit
-from nodeward.deps.rules import RULES as DEPENDENCY_RULES
 from nodeward.discover import DiscoveryOptions, discover
 from nodeward.findings import Finding, Report, Skip, SourceLocation, Unevaluated
 from nodeward.ignores import apply_ignores, finding_ignores
 from nodeward.project import Project, load_project
-from nodeward.rules import (
-    CHECKERS,
-    SUPERSEDED_BY,
-    TOOL_RULES,
-    UNUSED_SUPPRESSION,
-    all_rules,
-    selected,
-)
+from nodeward.rules import CHECKERS
 from nodeward.source.appmodel import report_routes
 from nodeward.suppressions import apply_suppressions, find_suppressions
-from nodeward.web.rules import PROBE_ONLY_RULES
 
 #: What `nodeward scan` runs without a live target; the probe's own rules join
 #: `Report.rules_run` only when it runs.

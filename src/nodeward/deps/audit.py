@@ -11,6 +11,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from nodeward import progress
+from nodeward.catalog.dependencies import (
+    DEPRECATED_DEPENDENCY,
+    REGISTRY_RULES,
+    VULNERABLE_CLIENT_LIBRARY,
+    VULNERABLE_DEPENDENCY,
+)
 from nodeward.config import Config
 from nodeward.deps import fixes, outdated, retire
 from nodeward.deps.advisories.interface import Advisory, AdvisorySource, SourceError
@@ -24,12 +30,6 @@ from nodeward.deps.registry import npmrc
 from nodeward.deps.registry.catalog import RegistryCatalog
 from nodeward.deps.registry.client import RegistryClient
 from nodeward.deps.registry.metadata import highest_allowed
-from nodeward.deps.rules import (
-    DEPRECATED_DEPENDENCY,
-    REGISTRY_RULES,
-    VULNERABLE_CLIENT_LIBRARY,
-    VULNERABLE_DEPENDENCY,
-)
 from nodeward.deps.sources import choose
 from nodeward.discover import FileKind
 from nodeward.findings import (

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nodeward.catalog.dependencies import VULNERABLE_CLIENT_LIBRARY
 from nodeward.deps import semver
 from nodeward.deps.advisories.cvss import severity_of_label
 from nodeward.deps.advisories.osv_db import cache_dir
-from nodeward.deps.rules import VULNERABLE_CLIENT_LIBRARY
 from nodeward.discover import FileKind
 from nodeward.findings import Finding, Skip, SourceLocation
 from nodeward.project import Project

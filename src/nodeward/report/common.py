@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from nodeward.catalog import get_rule
 from nodeward.findings import (
     AdvisoryData,
     Finding,
@@ -18,7 +19,6 @@ from nodeward.findings import (
 )
 from nodeward.practices import Practice
 from nodeward.rulemeta import RuleMeta
-from nodeward.rules import get_rule
 
 
 def rule_of(finding: Finding) -> RuleMeta:

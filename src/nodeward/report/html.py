@@ -21,6 +21,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from nodeward.catalog import all_rules
 from nodeward.findings import (
     Finding,
     HttpLocation,
@@ -42,7 +43,6 @@ from nodeward.report.common import (
 )
 from nodeward.report.conceal import conceal
 from nodeward.report.neutralize import html_text, terminal_line
-from nodeward.rules import all_rules
 from nodeward.scorecard import ScoreRow, scorecard
 
 TEMPLATES = Path(__file__).parent / "templates"

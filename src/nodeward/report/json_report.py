@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nodeward.catalog import all_rules
 from nodeward.findings import (
     Evidence,
     Finding,
@@ -25,7 +26,6 @@ from nodeward.report.common import (
 from nodeward.report.conceal import conceal
 from nodeward.report.neutralize import json_dumps
 from nodeward.rulemeta import RuleMeta
-from nodeward.rules import all_rules
 from nodeward.scorecard import row_dict, scorecard
 
 SCHEMA_ID = "nodeward-report"

@@ -15,6 +15,7 @@ from collections import defaultdict
 from rich.console import Console
 from rich.text import Text
 
+from nodeward.catalog import all_rules
 from nodeward.findings import Finding, ProbeCoverage, Report, Severity, SourceLocation
 from nodeward.report.common import (
     coverage_summary,
@@ -27,7 +28,6 @@ from nodeward.report.common import (
 )
 from nodeward.report.conceal import conceal
 from nodeward.report.neutralize import terminal_line as shown
-from nodeward.rules import all_rules
 from nodeward.scorecard import Status, scorecard
 
 STYLES = {

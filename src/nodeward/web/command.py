@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from nodeward import __version__
 from nodeward.argtypes import AppendTuple
+from nodeward.catalog import selected
 from nodeward.config import Config, ConfigError, build_config
 from nodeward.findings import BaselinedRule, Finding, Report
 from nodeward.report.neutralize import terminal_line as shown
-from nodeward.rules import selected
 
 if TYPE_CHECKING:
     from nodeward.web.probe import ProbeOptions, ProbeResult
