@@ -59,6 +59,7 @@ def mixed_report(count: int = 40) -> Report:
         findings=tuple(findings),
         files_scanned=50,
         rules_run=tuple(r.code for r in all_rules()),
+        rules=all_rules(),
         routes=routes,
     )
 

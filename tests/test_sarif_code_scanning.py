@@ -164,6 +164,7 @@ def test_every_location_kind_gets_the_prefix(tmp_path: Path) -> None:
             Skip("--browser", "off"),
             Skip("dependency audit", "no database"),
         ),
+        rules=(rule,),
     )
     document = json.loads(sarif.render(report, base=tmp_path))
     jsonschema.validate(document, SARIF_SCHEMA)
@@ -199,6 +200,7 @@ def test_probe_report_rooted_at_a_url_renders(tmp_path: Path) -> None:
         root="http://127.0.0.1:3000",
         findings=(rule.finding(HttpLocation("http://127.0.0.1:3000/", "GET", None), "live"),),
         skips=(Skip("http://127.0.0.1:3000/admin", "timed out"),),
+        rules=(rule,),
     )
     document = json.loads(sarif.render(report))
     jsonschema.validate(document, SARIF_SCHEMA)

@@ -29,7 +29,9 @@ def _nw801_finding() -> Report:
     assert rule is not None
     loc = SourceLocation("server.js", 3, 9, snippet="app.use(session({}))")
     enabled = tuple(r.code for r in all_rules())
-    return Report("0", "/p", (rule.finding(loc, "default name"),), rules_run=enabled)
+    return Report(
+        "0", "/p", (rule.finding(loc, "default name"),), rules_run=enabled, rules=all_rules()
+    )
 
 
 def test_one_row_per_practice_in_enum_order() -> None:

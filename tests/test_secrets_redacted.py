@@ -143,7 +143,7 @@ def test_evidence_is_redacted_in_every_format_unless_shown() -> None:
             ),
         ),
     )
-    report = Report("0", "/", (finding,))
+    report = Report("0", "/", (finding,), rules=(rule,))
     for render in (json_report.render, html.render):  # the formats that show exchanges
         assert "supersecretvalue" not in render(report)
         assert "supersecretvalue" in render(report, show_secrets=True)

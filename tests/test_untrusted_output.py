@@ -136,7 +136,14 @@ def _probe_report() -> Report:
         ),
     )
     static = rule.finding(SourceLocation(EVIL_NAME, 1, 1, snippet=EVIL), EVIL)
-    return Report("0", "/tmp/p", (live, static), skips=(Skip(EVIL, EVIL),), files_scanned=1)
+    return Report(
+        "0",
+        "/tmp/p",
+        (live, static),
+        skips=(Skip(EVIL, EVIL),),
+        files_scanned=1,
+        rules=(rule,),
+    )
 
 
 def test_probe_bytes_are_neutralised_in_every_renderer() -> None:

@@ -18,6 +18,7 @@ from nodeward.catalog import (
     SUPERSEDED_BY,
     TOOL_RULES,
     all_rules,
+    rules_for,
     selected,
 )
 from nodeward.catalog.tool import UNUSED_SUPPRESSION
@@ -119,6 +120,7 @@ def run_scan(config: Config) -> Report:
         packages=tuple(audit.packages),
         vulnerabilities=tuple(audit.vulnerabilities),
         advisories=audit.advisories,
+        rules=rules_for(enabled & STATIC_CODES | {f.rule for f in kept}),
     )
 
 

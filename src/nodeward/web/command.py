@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from nodeward import __version__
 from nodeward.argtypes import AppendTuple
-from nodeward.catalog import selected
+from nodeward.catalog import rules_for, selected
 from nodeward.config import Config, ConfigError, build_config
 from nodeward.findings import BaselinedRule, Finding, Report
 from nodeward.report.neutralize import terminal_line as shown
@@ -345,6 +345,7 @@ def probe_report(config: Config) -> Report:
         unevaluated=result.unevaluated,
         duration_seconds=round(time.perf_counter() - started, 3),
         probe=result.coverage,
+        rules=rules_for({*result.rules_run, *(f.rule for f in result.findings)}),
     )
 
 
@@ -367,13 +368,15 @@ def probe_scan(report: Report, config: Config) -> Report:
             counts[b.rule] = counts.get(b.rule, 0) + b.count
         baselined = tuple(BaselinedRule(rule, counts[rule]) for rule in sorted(counts))
     findings = merge(report.findings, live, routes)
+    rules_run = {*report.rules_run, *result.rules_run}
     return replace(
         report,
         baseline_matched=report.baseline_matched + len(known),
         baselined=baselined,
         findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
         skips=tuple(sorted({*report.skips, *result.skips}, key=lambda s: (s.target, s.reason))),
-        rules_run=tuple(sorted({*report.rules_run, *result.rules_run})),
+        rules_run=tuple(sorted(rules_run)),
+        rules=rules_for({*rules_run, *(f.rule for f in findings)}),
         unevaluated=(
             *(u for u in report.unevaluated if u.rule not in result.rules_run),
             *result.unevaluated,
