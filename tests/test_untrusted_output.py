@@ -16,12 +16,12 @@ from conftest import FIXTURES
 
 from nodeward.catalog import get_rule
 from nodeward.cli import main
+from nodeward.commands.routes import render_text
 from nodeward.discover import DiscoveryOptions, discover
 from nodeward.findings import Evidence, HttpLocation, Report, Skip, SourceLocation
 from nodeward.project import load_project
 from nodeward.report import github, html, json_report, sarif, text
 from nodeward.source.appmodel import app_model
-from nodeward.source.appmodel.command import render_text
 
 SARIF_SCHEMA = json.loads((FIXTURES / "schemas" / "sarif-schema-2.1.0.json").read_text())
 REPORT_SCHEMA = json.loads(

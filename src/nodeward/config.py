@@ -20,8 +20,7 @@ from typing import Any
 from nodeward.discover import FileKind, classify
 from nodeward.findings import Severity
 from nodeward.ignores import Ignore, IgnoreError, check_codes, parse_table
-
-FORMATS = ("text", "json", "sarif", "html", "github", "cyclonedx")
+from nodeward.report import FORMATS
 
 
 class ConfigError(Exception):
