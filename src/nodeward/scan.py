@@ -20,23 +20,22 @@ from nodeward.catalog import (
     all_rules,
     rules_for,
     selected,
+    static_rules,
 )
 from nodeward.catalog.tool import UNUSED_SUPPRESSION
 from nodeward.checks import Checker
 from nodeward.config import Config
 from nodeward.deps.audit import run_audit
 from nodeward.discover import DiscoveryOptions, discover
-from nodeward.findings import Finding, Report, Skip, SourceLocation, Unevaluated
+from nodeward.findings import Finding, Report, Route, Skip, SourceLocation, Unevaluated
 from nodeward.ignores import apply_ignores, finding_ignores
 from nodeward.project import Project, load_project
-from nodeward.rules import CHECKERS
-from nodeward.source.appmodel import report_routes
 from nodeward.suppressions import apply_suppressions, find_suppressions
 
 #: What `nodeward scan` runs without a live target; the probe's own rules join
 #: `Report.rules_run` only when it runs.
 STATIC_CODES = frozenset(
-    {rule.code for checker in CHECKERS for rule in checker.rules}
+    {rule.code for rule in static_rules()}
     | {rule.code for rule in (*TOOL_RULES, *DEPENDENCY_RULES)}
 )
 
@@ -66,7 +65,8 @@ def run_scan(config: Config) -> Report:
     )
     project = load_project(inventory, config)
     enabled = enabled_codes(config)
-    per_file, per_project = split_checkers(CHECKERS)
+    checkers = _checkers(project)
+    per_file, per_project = split_checkers(checkers)
     # Two processes: the per-file checks in a forked child, the cross-file analyses (app
     # model, taint) and the dependency audit here.
     child = (
@@ -75,9 +75,9 @@ def run_scan(config: Config) -> Report:
         else None
     )
     try:
-        findings, skips = run_checkers(project, per_project if child else CHECKERS, enabled)
+        findings, skips = run_checkers(project, per_project if child else checkers, enabled)
         audit = run_audit(project, config, enabled)
-        routes = report_routes(project)
+        routes = _routes(project)
     except BaseException:
         if child is not None:
             child.cancel()
@@ -122,6 +122,25 @@ def run_scan(config: Config) -> Report:
         advisories=audit.advisories,
         rules=rules_for(enabled & STATIC_CODES | {f.rule for f in kept}),
     )
+
+
+def _checkers(project: Project) -> tuple[Checker, ...]:
+    """The checkers, loaded with what they need (the parsers' rules, the app model, the taint
+    engine) only when the project has a file: an empty folder costs little more than
+    reading it. tests/test_scan_empty.py checks that no checker finds anything there."""
+    if not project.inventory.files:
+        return ()
+    from nodeward.rules import CHECKERS
+
+    return CHECKERS
+
+
+def _routes(project: Project) -> tuple[Route, ...]:
+    if not project.inventory.files:
+        return ()
+    from nodeward.source.appmodel import report_routes
+
+    return report_routes(project)
 
 
 def _needs_live_target(enabled: set[str]) -> list[Unevaluated]:

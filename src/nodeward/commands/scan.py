@@ -54,12 +54,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _changes(config: Config) -> Changes | None:
-    from nodeward.changed import ChangeError, since, whole_files
-    from nodeward.config import ConfigError
-
+    """--only and --diff-base: which findings to keep (git loads only for them)."""
     if config.only_files:
+        from nodeward.changed import whole_files
+
         return whole_files(config.only_files, config.path)
     if config.diff_base is not None:
+        from nodeward.changed import ChangeError, since
+        from nodeward.config import ConfigError
+
         try:
             return since(config.diff_base, config.path)
         except ChangeError as error:
