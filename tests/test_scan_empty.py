@@ -1,0 +1,33 @@
+"""An empty folder's scan skips the checkers and the route table (scan._checkers): that
+is only right while none of them finds anything in an empty project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nodeward.catalog import PROBE_ONLY_RULES, all_rules
+from nodeward.config import Config
+from nodeward.discover import DiscoveryOptions, discover
+from nodeward.project import load_project
+from nodeward.rules import CHECKERS
+from nodeward.scan import run_checkers, scan_path
+from nodeward.source.appmodel import report_routes
+
+
+def test_no_checker_finds_anything_in_an_empty_project(tmp_path: Path) -> None:
+    project = load_project(discover(tmp_path, DiscoveryOptions()), Config(path=tmp_path))
+    everything = {rule.code for rule in all_rules()}
+    assert run_checkers(project, CHECKERS, everything) == ([], [])
+    assert report_routes(project) == ()
+    assert project.skips == []
+
+
+def test_an_empty_folder_is_scanned_with_every_static_rule(tmp_path: Path) -> None:
+    report = scan_path(tmp_path, offline=True)
+    assert (report.findings, report.skips, report.routes, report.files_scanned) == ((), (), (), 0)
+    live_only = {r.code for r in PROBE_ONLY_RULES}
+    assert set(report.rules_run) == {r.code for r in all_rules()} - live_only
+    assert [u.rule for u in report.unevaluated] == [
+        "DEP001", "DEP003", "DEP004", "DEP005", "DEP002",
+        "NW340", "NW341", "NW342", "NW343", "NW650", "NW740", "NW741",
+    ]  # fmt: skip
