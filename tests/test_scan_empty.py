@@ -31,3 +31,15 @@ def test_an_empty_folder_is_scanned_with_every_static_rule(tmp_path: Path) -> No
         "DEP001", "DEP003", "DEP004", "DEP005", "DEP002",
         "NW340", "NW341", "NW342", "NW343", "NW650", "NW740", "NW741",
     ]  # fmt: skip
+
+
+def test_a_folder_of_set_aside_tests_is_still_checked(tmp_path: Path) -> None:
+    """Test code is left out by default but searched for provider keys: a project with
+    nothing else is not an empty one."""
+    (tmp_path / "test").mkdir()
+    (tmp_path / "test" / "login.test.js").write_text('const key = "AKIAZ7QWERTYUIOP4ASD";\n')
+    report = scan_path(tmp_path, offline=True, select=("NW602",))
+    assert report.files_scanned == 0
+    assert [(f.rule, f.location.path, f.location.line) for f in report.findings] == [
+        ("NW602", "test/login.test.js", 1)
+    ]

@@ -124,11 +124,18 @@ def run_scan(config: Config) -> Report:
     )
 
 
+def _nothing_to_check(project: Project) -> bool:
+    """No file to analyse, and no script a default exclude set aside (the secrets rule
+    still searches those): an empty folder, for one. tests/test_scan_empty.py checks that
+    no checker finds anything then."""
+    return not project.inventory.files and not project.inventory.set_aside
+
+
 def _checkers(project: Project) -> tuple[Checker, ...]:
     """The checkers, loaded with what they need (the parsers' rules, the app model, the taint
-    engine) only when the project has a file: an empty folder costs little more than
-    reading it. tests/test_scan_empty.py checks that no checker finds anything there."""
-    if not project.inventory.files:
+    engine) only when there is something to check: an empty folder costs little more than
+    reading it."""
+    if _nothing_to_check(project):
         return ()
     from nodeward.rules import CHECKERS
 
@@ -136,7 +143,7 @@ def _checkers(project: Project) -> tuple[Checker, ...]:
 
 
 def _routes(project: Project) -> tuple[Route, ...]:
-    if not project.inventory.files:
+    if _nothing_to_check(project):
         return ()
     from nodeward.source.appmodel import report_routes
 

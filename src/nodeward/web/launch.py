@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 def input_options(config: Config) -> dict[str, Any]:
-    """ProbeOptions fields of add_input_flags, checked."""
+    """ProbeOptions fields of the input flags (commands.probe.add_input_flags), checked."""
     if config.login_json is not None:
         if not config.login_url:
             raise ConfigError("--login-json needs --login-url")
