@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -198,6 +197,8 @@ def _read_table(path: Path, kind: str, raw_text: str) -> Any:
     or its `[tool.nodeward]` table, package.json's "nodeward" value, or a JSON config
     file's object (or its "nodeward" value)."""
     if kind == "toml":
+        import tomllib  # most projects have no .nodeward.toml
+
         try:
             document: Any = tomllib.loads(raw_text)
         except tomllib.TOMLDecodeError as error:

@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from nodeward import __version__, parallel, progress
+from nodeward import __version__, progress
 from nodeward.baseline import load_fingerprints, new_findings, per_rule
 from nodeward.catalog import (
     DEPENDENCY_RULES,
@@ -31,6 +31,11 @@ from nodeward.findings import Finding, Report, Route, Skip, SourceLocation, Unev
 from nodeward.ignores import apply_ignores, finding_ignores
 from nodeward.project import Project, load_project
 from nodeward.suppressions import apply_suppressions, find_suppressions
+
+if TYPE_CHECKING:
+    from nodeward.parallel import Forked
+
+_T = TypeVar("_T")
 
 #: What `nodeward scan` runs without a live target; the probe's own rules join
 #: `Report.rules_run` only when it runs.
@@ -69,11 +74,7 @@ def run_scan(config: Config) -> Report:
     per_file, per_project = split_checkers(checkers)
     # Two processes: the per-file checks in a forked child, the cross-file analyses (app
     # model, taint) and the dependency audit here.
-    child = (
-        parallel.start(partial(_checks_and_skips, project, per_file, enabled))
-        if _parallel(config, project)
-        else None
-    )
+    child = _fork(partial(_checks_and_skips, project, per_file, enabled), config, project)
     try:
         findings, skips = run_checkers(project, per_project if child else checkers, enabled)
         audit = run_audit(project, config, enabled)
@@ -163,9 +164,15 @@ def _needs_live_target(enabled: set[str]) -> list[Unevaluated]:
 PARALLEL_MIN_FILES = 200
 
 
-def _parallel(config: Config, project: Project) -> bool:
+def _fork(work: Callable[[], _T], config: Config, project: Project) -> Forked[_T] | None:
+    """`work` started in a forked child when the project is large enough, else None. The
+    forking machinery (ctypes, pickle) loads only for a large project."""
+    if len(project.files) < PARALLEL_MIN_FILES:
+        return None
+    from nodeward import parallel
+
     jobs = config.jobs or parallel.default_jobs()
-    return jobs > 1 and len(project.files) >= PARALLEL_MIN_FILES and parallel.can_fork()
+    return parallel.start(work) if jobs > 1 and parallel.can_fork() else None
 
 
 def split_checkers(checkers: Iterable[Checker]) -> tuple[list[Checker], list[Checker]]:

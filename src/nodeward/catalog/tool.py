@@ -1,4 +1,4 @@
-"""Rules about nodeward itself (NW0xx): its own comments and configuration."""
+"""Rules about nodeward's own input (NW0xx): its suppression comments."""
 
 from __future__ import annotations
 
