@@ -111,10 +111,11 @@ def phase_split(root: Path, fraction: float) -> dict[str, float]:
 
     from nodeward.analysis.checkers import Checks
     from nodeward.analysis.context import AnalysisContext
+    from nodeward.catalog import all_rules
     from nodeward.config import Config
     from nodeward.discover import DiscoveryOptions, Inventory, discover
     from nodeward.project import load_project
-    from nodeward.rules import CHECKERS, all_rules
+    from nodeward.rules import CHECKERS
     from nodeward.source.appmodel import app_model
     from nodeward.source.modules import ModuleGraph
     from nodeward.source.rules import flows

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from nodeward.catalog import all_rules
 from nodeward.findings import (
     Evidence,
     FlowStep,
@@ -14,7 +15,6 @@ from nodeward.findings import (
     Severity,
     SourceLocation,
 )
-from nodeward.rules import all_rules
 
 XSS = "<script>alert(1)</script>"
 SECRET_COOKIE = "connect.sid=s%3Asupersecretvalue"  # noqa: S105 (test data)
@@ -59,6 +59,7 @@ def mixed_report(count: int = 40) -> Report:
         findings=tuple(findings),
         files_scanned=50,
         rules_run=tuple(r.code for r in all_rules()),
+        rules=all_rules(),
         routes=routes,
     )
 

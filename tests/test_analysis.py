@@ -9,16 +9,16 @@ resolve it: a skip), and a Dockerfile without FROM (a manifest check's skip)."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 from appmodel_helpers import project_at
 
 from nodeward import parallel, scan
-from nodeward.analysis import context as context_module
 from nodeward.analysis.checkers import Checks
 from nodeward.analysis.context import AnalysisContext
+from nodeward.analysis.placeholders import NoLiveTarget, NothingToCheck
 from nodeward.analysis.result import AnalysisResult, Analyzer, ReportSections
 from nodeward.analysis.routes import RouteTable
 from nodeward.config import Config
@@ -26,6 +26,7 @@ from nodeward.deps.audit import DependencyAudit
 from nodeward.discover import Inventory
 from nodeward.findings import Report, Route, Skip, SourceLocation, Unevaluated
 from nodeward.project import Project, load_project
+from nodeward.source import appmodel
 from nodeward.source.appmodel import AppModel
 from nodeward.source.modules import ModuleGraph
 from nodeward.source.rules.headers import MISSING_SECURITY_HEADERS
@@ -65,7 +66,7 @@ def test_a_full_scan_builds_one_module_graph(monkeypatch: pytest.MonkeyPatch) ->
 def test_each_property_is_computed_once(monkeypatch: pytest.MonkeyPatch) -> None:
     models: list[AppModel] = []
     runs: list[list[Hit]] = []
-    build, run = context_module.app_model, TaintEngine.run
+    build, run = appmodel.app_model, TaintEngine.run
 
     def counted_build(project: Project, graph: ModuleGraph | None = None) -> AppModel:
         models.append(build(project, graph))
@@ -75,7 +76,7 @@ def test_each_property_is_computed_once(monkeypatch: pytest.MonkeyPatch) -> None
         runs.append(run(engine, *args))  # type: ignore[arg-type]
         return runs[-1]
 
-    monkeypatch.setattr(context_module, "app_model", counted_build)
+    monkeypatch.setattr(appmodel, "app_model", counted_build)  # the context imports it late
     monkeypatch.setattr(TaintEngine, "run", counted_run)
     context = AnalysisContext(project_at(FIXTURE))
     first = (context.module_graph, context.app_model, context.handlers, context.taint)
@@ -143,10 +144,19 @@ def test_the_report_is_what_the_analyzers_return(tmp_path: Path) -> None:
 
 
 def test_a_scan_runs_the_static_analyzers_then_the_probe() -> None:
-    static, live = scan.default_analyzers()
+    project = project_at(FIXTURE)
+    static, live = scan.default_analyzers(project)
     assert [type(a) for a in static] == [Checks, Checks, DependencyAudit, RouteTable]
     assert [a.standalone for a in static] == [True, False, False, False]
-    assert [type(a) for a in live] == [LiveProbe]
+    assert [type(a) for a in live] == [NoLiveTarget]
+    project.config = replace(project.config, url="http://127.0.0.1:9/")
+    assert [type(a) for a in scan.default_analyzers(project)[1]] == [LiveProbe]
+
+
+def test_an_empty_folder_runs_placeholders_for_the_checkers(tmp_path: Path) -> None:
+    static, live = scan.default_analyzers(project_at(tmp_path))
+    assert [type(a) for a in static] == [NothingToCheck, DependencyAudit]
+    assert [type(a) for a in live] == [NoLiveTarget]
 
 
 @dataclass(frozen=True)

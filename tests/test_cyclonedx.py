@@ -320,6 +320,27 @@ def test_the_library_is_loaded_only_for_this_format() -> None:
     assert out.strip() == "[]"
 
 
+def test_a_static_json_scan_loads_neither_the_probe_nor_its_libraries(
+    project: Path, tmp_path: Path
+) -> None:
+    """A whole static scan (code, lockfile, advisories) written as JSON: the probe, httpx,
+    Jinja2 and the SBOM library stay unloaded."""
+    out = tmp_path / "report.json"
+    code = (
+        "import sys; from nodeward.cli import main; "
+        f"main(['scan', {str(project)!r}, '-f', 'json', '-q', '-o', {str(out)!r}]); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('cyclonedx', 'jinja2', 'httpx') "
+        "or m.startswith(('nodeward.web', 'nodeward.report.html'))))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent / "src")}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert done.stdout.strip() == "[]"
+    assert {f["rule"] for f in json.loads(out.read_text())["findings"]} >= {"DEP001"}
+
+
 def test_skipping_the_library_model_check_changes_nothing(project: Path, tmp_path: Path) -> None:
     """render() skips Bom.validate (quadratic); with it, the document is the same."""
     from cyclonedx.output.json import JsonV1Dot5

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from nodeward.catalog import all_rules
 from nodeward.docs import rule_pages
-from nodeward.rules import all_rules
 
 DOCS = Path(__file__).parent.parent / "docs" / "rules"
 

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from nodeward import cli
+from nodeward import scan
 from nodeward.cli import main
+from nodeward.commands import scan as scan_command
 
 SRC = Path(__file__).parent.parent / "src"
 REPORT_BUG = "please report this on the nodeward issue tracker with the --debug output"
@@ -155,7 +156,7 @@ def _crash(_config: object) -> None:
 def test_crash_is_one_line_and_exit_2(
     project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "run_scan", _crash)
+    monkeypatch.setattr(scan, "run_scan", _crash)
     code, err = _run(capsys, "scan", str(project))
     assert (code, err) == (
         2,
@@ -167,7 +168,7 @@ def test_crash_is_one_line_and_exit_2(
 def test_debug_shows_the_traceback(
     project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
-    monkeypatch.setattr(cli, "run_scan", _crash)
+    monkeypatch.setattr(scan, "run_scan", _crash)
     argv = (
         ["--debug", "scan", str(project)]
         if where == "before"
@@ -186,7 +187,7 @@ def test_ctrl_c_exits_130(
     def interrupted(_config: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "run_scan", interrupted)
+    monkeypatch.setattr(scan, "run_scan", interrupted)
     assert _run(capsys, "scan", str(project)) == (130, "nodeward: interrupted\n")
 
 
@@ -196,7 +197,7 @@ def test_os_error_of_a_command_exits_2(
     def unreadable(_config: object) -> None:
         raise PermissionError(13, "Permission denied", "/srv/app/x.js")
 
-    monkeypatch.setattr(cli, "run_scan", unreadable)
+    monkeypatch.setattr(scan, "run_scan", unreadable)
     assert _run(capsys, "scan", str(project)) == (
         2,
         "nodeward: error: [Errno 13] Permission denied: '/srv/app/x.js'\n",
@@ -268,6 +269,6 @@ def test_a_stop_signal_whose_exception_was_swallowed_still_stops_with_its_code(
             pass
         return 0
 
-    monkeypatch.setattr(cli, "_cmd_scan", swallowing)
+    monkeypatch.setattr(scan_command, "run", swallowing)
     assert _run(capsys, "scan", str(project)) == (143, "nodeward: terminated\n")
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # restored after the run

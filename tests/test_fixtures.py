@@ -14,8 +14,8 @@ import pytest
 from conftest import FIXTURES
 from fixture_harness import Expectation, FixtureError, expectations
 
+from nodeward.catalog import all_rules
 from nodeward.findings import SourceLocation
-from nodeward.rules import all_rules
 from nodeward.scan import scan_path
 
 RULE_FIXTURES = FIXTURES / "rules"

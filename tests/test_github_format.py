@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from nodeward.catalog import get_rule
 from nodeward.cli import main
 from nodeward.findings import HttpLocation, Report, Skip, SourceLocation
 from nodeward.report.github import command, render
 from nodeward.report.neutralize import github_message, github_property
 from nodeward.rulemeta import RuleMeta
-from nodeward.rules import get_rule
 
 
 def test_escaping_matches_the_runner() -> None:
@@ -40,6 +40,7 @@ def test_findings_become_annotations_relative_to_the_workspace(tmp_path: Path) -
         ),
         skips=(Skip("broken.js", "syntax error"),),
         files_scanned=2,
+        rules=(rule,),
     )
     lines = render(report, base=tmp_path).splitlines()
     assert lines[0] == (
@@ -95,6 +96,7 @@ def test_annotations_are_ordered_worst_first_and_skips_are_one_notice(tmp_path: 
             Skip("http://127.0.0.1:3000/", "cannot probe"),
         ),
         files_scanned=3,
+        rules=(sql, name, xss),
     )
     lines = render(report).splitlines()
     assert [line.split("::")[1] for line in lines] == [
@@ -115,7 +117,9 @@ def test_annotations_are_ordered_worst_first_and_skips_are_one_notice(tmp_path: 
 def test_annotation_shows_the_fix_once() -> None:
     rule = _rule("NW101")
     message = f"req.query.id flows into mysql query() (SQL injection); {rule.fix}"
-    report = Report("0", "/nowhere", (rule.finding(SourceLocation("db.js", 3), message),))
+    report = Report(
+        "0", "/nowhere", (rule.finding(SourceLocation("db.js", 3), message),), rules=(rule,)
+    )
     first = render(report).splitlines()[0]
     assert first.endswith(
         "::req.query.id flows into mysql query() (SQL injection)%0AFix: " + rule.fix

@@ -13,7 +13,6 @@ import pytest
 from html_report_data import mixed_report, with_routes
 
 from nodeward.report import html
-from nodeward.report.common import rule_of
 from nodeward.web.browser import CHROMIUM_ARGS
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -77,7 +76,7 @@ def test_report_loads_and_filters_work(browser_context: Any, tmp_path: Path) -> 
         page.check(f"input[name=severity][value={label}]")
     # A practice that a finding has but is not the first of its rule's practices, so
     # the filter must read every practice of a finding, not only its group.
-    practice = next(p.slug for f in report.findings for p in rule_of(f).practices[1:])
+    practice = next(p.slug for f in report.findings for p in report.rule(f.rule).practices[1:])
     page.select_option("#practice-filter", practice)
     expected = sum(
         practice in page_practices

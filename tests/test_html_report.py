@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from html import unescape
 
-import pytest
 from html_report_data import (
     SECRET_COOKIE,
     SECRET_TOKEN,
@@ -15,12 +14,12 @@ from html_report_data import (
     with_routes,
 )
 
+from nodeward.catalog import get_rule
 from nodeward.findings import Confidence, Report, Severity, SourceLocation
 from nodeward.practices import Practice
-from nodeward.report import common, html
+from nodeward.report import html
 from nodeward.report.redact import MASK, redact
 from nodeward.rulemeta import Owasp, RuleMeta
-from nodeward.rules import get_rule
 
 DEP_RULE = RuleMeta(
     code="DEP999",
@@ -90,15 +89,12 @@ def test_findings_grouped_with_filters_routes_and_flows() -> None:
     assert 'id="scorecard"' in page
 
 
-def test_dependency_table_from_dep_findings(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = common.get_rule
-    monkeypatch.setattr(
-        common, "get_rule", lambda code: DEP_RULE if code == "DEP999" else real(code)
-    )
+def test_dependency_table_from_dep_findings() -> None:
+    """A report carries its rules: one the catalogue does not know renders too."""
     finding = DEP_RULE.finding(
         package_location(), "lodash 4.17.4: GHSA-jf85-cpcp-j695 prototype pollution"
     )
-    page = html.render(Report("0", "/tmp/app", (finding,)))
+    page = html.render(Report("0", "/tmp/app", (finding,), rules=(DEP_RULE,)))
     table = page.split('id="dependencies"', 1)[1].split("</table>", 1)[0]
     for text in (
         "lodash",
@@ -147,7 +143,7 @@ def test_the_fix_is_shown_once_and_long_snippets_are_cut() -> None:
     minified = "x=1;" * 100 + "db.query(q);" + "y=2;" * 100
     loc = SourceLocation("app.min.js", 1, minified.index("db.query") + 1, snippet=minified)
     finding = rule.finding(loc, f"req.query.q flows into mysql query() (SQL injection); {rule.fix}")
-    page = unescape(html.render(Report("0", "/tmp/app", (finding,))))
+    page = unescape(html.render(Report("0", "/tmp/app", (finding,), rules=(rule,))))
     assert '<p class="message">req.query.q flows into mysql query() (SQL injection)</p>' in page
     assert page.count(rule.fix) == 1
     snippet = page.split('<pre class="snippet"><span class="ln">1</span>', 1)[1].split("</pre>")[0]

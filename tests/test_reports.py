@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
 import pytest
 from conftest import FIXTURES
 
+from nodeward.catalog import get_rule
+from nodeward.catalog.tool import UNUSED_SUPPRESSION
 from nodeward.findings import (
     Confidence,
     FlowStep,
@@ -18,7 +21,6 @@ from nodeward.findings import (
     SourceLocation,
 )
 from nodeward.report import json_report, sarif, text
-from nodeward.rules import UNUSED_SUPPRESSION, get_rule
 from nodeward.scan import scan_path
 
 SARIF_SCHEMA = json.loads((FIXTURES / "schemas" / "sarif-schema-2.1.0.json").read_text())
@@ -53,6 +55,7 @@ def _synthetic_report() -> Report:
         skips=(Skip("broken.js", "syntax error at line 1, column 1"),),
         files_scanned=3,
         rules_run=("NW001", "NW801"),
+        rules=(UNUSED_SUPPRESSION, rule),
     )
 
 
@@ -152,3 +155,21 @@ def test_scan_reports_the_route_table_and_what_it_could_not_evaluate() -> None:
     assert row["status"] == "not-checked"
     # The live probe's own rules did not run without --url.
     assert "NW340" not in report.rules_run
+
+
+def test_a_scan_report_carries_the_rules_that_ran() -> None:
+    """The report formats read rules from the report, not from a registry of checkers."""
+    report = scan_path(FIXTURES / "apps" / "small", select=("NW8", "NW3"))
+    codes = [rule.code for rule in report.rules]
+    assert codes == sorted(set(report.rules_run) | {f.rule for f in report.findings})
+    assert codes and all(code.startswith(("NW8", "NW3")) for code in codes)
+    assert all(get_rule(rule.code) is rule for rule in report.rules)
+
+
+def test_a_finding_of_a_rule_the_report_does_not_carry_is_an_error() -> None:
+    rule = get_rule("NW801")
+    assert rule is not None
+    report = Report("0", "/p", (rule.finding(SourceLocation("a.js", 1), "m"),))
+    with pytest.raises(KeyError, match="NW801 is not among the rules of this report"):
+        json_report.render(report)
+    assert replace(report, rules=(rule,)).rule("NW801") is rule

@@ -11,11 +11,11 @@ import jsonschema
 import pytest
 from conftest import FIXTURES
 
+from nodeward.catalog import get_rule
 from nodeward.cli import main
 from nodeward.findings import FlowStep, HttpLocation, PackageLocation, Report, Skip, SourceLocation
 from nodeward.report import json_report, sarif
 from nodeward.repository import repository_root
-from nodeward.rules import get_rule
 from nodeward.scan import scan_path
 
 SARIF_SCHEMA = json.loads((FIXTURES / "schemas" / "sarif-schema-2.1.0.json").read_text())
@@ -164,6 +164,7 @@ def test_every_location_kind_gets_the_prefix(tmp_path: Path) -> None:
             Skip("--browser", "off"),
             Skip("dependency audit", "no database"),
         ),
+        rules=(rule,),
     )
     document = json.loads(sarif.render(report, base=tmp_path))
     jsonschema.validate(document, SARIF_SCHEMA)
@@ -199,6 +200,7 @@ def test_probe_report_rooted_at_a_url_renders(tmp_path: Path) -> None:
         root="http://127.0.0.1:3000",
         findings=(rule.finding(HttpLocation("http://127.0.0.1:3000/", "GET", None), "live"),),
         skips=(Skip("http://127.0.0.1:3000/admin", "timed out"),),
+        rules=(rule,),
     )
     document = json.loads(sarif.render(report))
     jsonschema.validate(document, SARIF_SCHEMA)

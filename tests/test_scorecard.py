@@ -8,10 +8,10 @@ from pathlib import Path
 
 import jsonschema
 
+from nodeward.catalog import all_rules, get_rule
 from nodeward.findings import BaselinedRule, Report, SourceLocation, Unevaluated
 from nodeward.practices import Practice
 from nodeward.report import html, json_report, sarif, text
-from nodeward.rules import all_rules, get_rule
 from nodeward.scorecard import ScoreRow, Status, scorecard
 
 REPORT_SCHEMA = json.loads(
@@ -29,7 +29,9 @@ def _nw801_finding() -> Report:
     assert rule is not None
     loc = SourceLocation("server.js", 3, 9, snippet="app.use(session({}))")
     enabled = tuple(r.code for r in all_rules())
-    return Report("0", "/p", (rule.finding(loc, "default name"),), rules_run=enabled)
+    return Report(
+        "0", "/p", (rule.finding(loc, "default name"),), rules_run=enabled, rules=all_rules()
+    )
 
 
 def test_one_row_per_practice_in_enum_order() -> None:

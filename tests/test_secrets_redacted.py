@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from nodeward.catalog import get_rule
 from nodeward.cli import main
 from nodeward.findings import Evidence, HttpLocation, Report, SourceLocation
 from nodeward.report import github, html, json_report, sarif, text
 from nodeward.report.conceal import STARS, conceal, mask_secret
-from nodeward.rules import get_rule
 from nodeward.scan import scan_path
 
 # Built from parts so that secret scanners do not flag this test file itself.
@@ -143,7 +143,7 @@ def test_evidence_is_redacted_in_every_format_unless_shown() -> None:
             ),
         ),
     )
-    report = Report("0", "/", (finding,))
+    report = Report("0", "/", (finding,), rules=(rule,))
     for render in (json_report.render, html.render):  # the formats that show exchanges
         assert "supersecretvalue" not in render(report)
         assert "supersecretvalue" in render(report, show_secrets=True)

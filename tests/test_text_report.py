@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from nodeward.catalog import get_rule
 from nodeward.cli import main
 from nodeward.findings import PackageLocation, Report, Severity, SourceLocation
 from nodeward.report.common import message_without_fix, shorten_snippet
 from nodeward.report.text import render
 from nodeward.rulemeta import RuleMeta
-from nodeward.rules import get_rule
 from nodeward.scan import scan_path
 
 
@@ -45,6 +45,7 @@ def test_findings_are_worst_first_then_by_file_and_line_with_the_fix_once() -> N
             ),
         ),
         files_scanned=4,
+        rules=(sql, name, xss, dep),
     )
     lines = _findings_part(render(report, width=400))
     assert lines == [
@@ -80,7 +81,10 @@ def test_a_long_snippet_is_cut_around_the_flagged_column() -> None:
     column = minified.index("eval") + 1
     rule = _rule("NW103")
     report = Report(
-        "0", "/app", (rule.finding(SourceLocation("app.min.js", 1, column, snippet=minified), "m"),)
+        "0",
+        "/app",
+        (rule.finding(SourceLocation("app.min.js", 1, column, snippet=minified), "m"),),
+        rules=(rule,),
     )
     snippet_line = next(line for line in render(report, width=400).splitlines() if " | " in line)
     shown = snippet_line.split(" | ", 1)[1]

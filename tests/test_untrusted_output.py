@@ -14,14 +14,14 @@ import jsonschema
 import pytest
 from conftest import FIXTURES
 
+from nodeward.catalog import get_rule
 from nodeward.cli import main
+from nodeward.commands.routes import render_text
 from nodeward.discover import DiscoveryOptions, discover
 from nodeward.findings import Evidence, HttpLocation, Report, Skip, SourceLocation
 from nodeward.project import load_project
 from nodeward.report import github, html, json_report, sarif, text
-from nodeward.rules import get_rule
 from nodeward.source.appmodel import app_model
-from nodeward.source.appmodel.command import render_text
 
 SARIF_SCHEMA = json.loads((FIXTURES / "schemas" / "sarif-schema-2.1.0.json").read_text())
 REPORT_SCHEMA = json.loads(
@@ -136,7 +136,14 @@ def _probe_report() -> Report:
         ),
     )
     static = rule.finding(SourceLocation(EVIL_NAME, 1, 1, snippet=EVIL), EVIL)
-    return Report("0", "/tmp/p", (live, static), skips=(Skip(EVIL, EVIL),), files_scanned=1)
+    return Report(
+        "0",
+        "/tmp/p",
+        (live, static),
+        skips=(Skip(EVIL, EVIL),),
+        files_scanned=1,
+        rules=(rule,),
+    )
 
 
 def test_probe_bytes_are_neutralised_in_every_renderer() -> None:

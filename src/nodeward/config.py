@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -20,8 +19,7 @@ from typing import Any
 from nodeward.discover import FileKind, classify
 from nodeward.findings import Severity
 from nodeward.ignores import Ignore, IgnoreError, check_codes, parse_table
-
-FORMATS = ("text", "json", "sarif", "html", "github", "cyclonedx")
+from nodeward.report import FORMATS
 
 
 class ConfigError(Exception):
@@ -199,6 +197,8 @@ def _read_table(path: Path, kind: str, raw_text: str) -> Any:
     or its `[tool.nodeward]` table, package.json's "nodeward" value, or a JSON config
     file's object (or its "nodeward" value)."""
     if kind == "toml":
+        import tomllib  # most projects have no .nodeward.toml
+
         try:
             document: Any = tomllib.loads(raw_text)
         except tomllib.TOMLDecodeError as error:
@@ -354,7 +354,7 @@ def build_config(path: Path, explicit_file: Path | None, flags: dict[str, Any]) 
 
 
 def _check_codes(config: Config) -> Config:
-    from nodeward.rules import all_rules  # the catalogue, not loaded for every config read
+    from nodeward.catalog import all_rules  # not loaded for every config read
 
     codes = sorted(r.code for r in all_rules())
     try:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from nodeward import checked_table
-from nodeward.rules import all_rules
+from nodeward.catalog import all_rules
 
 
 def rule_pages() -> dict[str, str]:

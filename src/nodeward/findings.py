@@ -5,6 +5,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from enum import Enum, IntEnum
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nodeward.rulemeta import RuleMeta  # rulemeta builds findings: no import at run time
 
 
 class Severity(IntEnum):
@@ -342,6 +347,20 @@ class Report:
     """The live probe's coverage table, when a probe ran."""
     advisories: AdvisoryData | None = None
     """The advisory data the dependency audit used, when it looked advisories up."""
+    rules: tuple[RuleMeta, ...] = ()
+    """The rules that ran and those the findings belong to, in code order: what the report
+    formats say about a rule comes from here, so they need no registry of checkers."""
+
+    def rule(self, code: str) -> RuleMeta:
+        """The rule of a finding in this report."""
+        rule = self._rules_by_code.get(code)
+        if rule is None:
+            raise KeyError(f"{code} is not among the rules of this report (Report.rules)")
+        return rule
+
+    @cached_property
+    def _rules_by_code(self) -> dict[str, RuleMeta]:
+        return {rule.code: rule for rule in self.rules}
 
     @property
     def ignored_count(self) -> int:

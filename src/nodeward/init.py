@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nodeward.config import FORMATS, Config
+from nodeward.config import Config
+from nodeward.report import FORMATS
 
 CONFIG_NAME = ".nodeward.toml"
 

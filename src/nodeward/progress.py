@@ -25,19 +25,10 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sized
 from contextlib import contextmanager
-from typing import TextIO, TypeVar
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 T = TypeVar("T")
 
@@ -71,30 +62,6 @@ def _no_op(_steps: int = 1) -> None:
     return None
 
 
-class _CountColumn(ProgressColumn):
-    """`120/450`; while the total is unknown, `120`, or nothing before the first step."""
-
-    def render(self, task: Task) -> Text:
-        done = int(task.completed)
-        if task.total is not None:
-            return Text(f"{done}/{int(task.total)}", style="progress.download")
-        return Text(str(done) if done else "", style="progress.download")
-
-
-def _new_display(stream: TextIO | None) -> Progress:
-    console = Console(file=sys.stderr if stream is None else stream, stderr=stream is None)
-    return Progress(
-        TextColumn("[bold]{task.description}:"),
-        _CountColumn(),
-        TextColumn("{task.fields[unit]}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,  # the display disappears when done: stderr keeps only real messages
-        auto_refresh=False,  # redrawn by `advance`, throttled, with no thread of its own
-    )
-
-
 @contextmanager
 def task(
     description: str,
@@ -113,7 +80,9 @@ def task(
     with _lock:
         owner = _display is None
         if owner:
-            _display = _new_display(stream)
+            from nodeward.progress_display import new_display  # rich loads only to draw
+
+            _display = new_display(stream)
             _display.start()
         display = _display
         assert display is not None  # noqa: S101 - set just above

@@ -15,28 +15,20 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from nodeward import __version__, parallel, progress
-from nodeward.analysis.checkers import split_checkers
+from nodeward import __version__, progress
 from nodeward.analysis.context import AnalysisContext
+from nodeward.analysis.placeholders import NoLiveTarget, NothingToCheck
 from nodeward.analysis.result import AnalysisResult, Analyzer, ReportSections
-from nodeward.analysis.routes import RouteTable
 from nodeward.baseline import load_fingerprints, new_findings, per_rule
+from nodeward.catalog import SUPERSEDED_BY, TOOL_RULES, all_rules, rules_for, selected
+from nodeward.catalog.tool import UNUSED_SUPPRESSION
 from nodeward.config import Config
 from nodeward.deps.audit import DependencyAudit
 from nodeward.discover import DiscoveryOptions, discover
 from nodeward.findings import Finding, HttpLocation, Report, SourceLocation
 from nodeward.ignores import apply_ignores, finding_ignores
 from nodeward.project import Project, load_project
-from nodeward.rules import (
-    CHECKERS,
-    SUPERSEDED_BY,
-    TOOL_RULES,
-    UNUSED_SUPPRESSION,
-    all_rules,
-    selected,
-)
 from nodeward.suppressions import apply_suppressions, find_suppressions
-from nodeward.web.analyzer import LiveProbe
 
 #: The scan's own rules (unused suppressions): evaluated by the scan itself, not an analyzer.
 TOOL_CODES = frozenset(rule.code for rule in TOOL_RULES)
@@ -50,14 +42,34 @@ def enabled_codes(config: Config) -> set[str]:
     return {r.code for r in all_rules() if selected(r.code, config.select, config.ignore)}
 
 
-def default_analyzers() -> tuple[tuple[Analyzer, ...], ...]:
+def default_analyzers(project: Project) -> tuple[tuple[Analyzer, ...], ...]:
     """What `nodeward scan` runs, in two stages: the per-file checks (with the standalone
     project checks), the project checks, the dependency audit and the route table; then
-    the live probe (which evaluates nothing without --url). The probe starts once the
-    static work is done, so a probe stopped with Ctrl-C still leaves the whole static
-    report (and never a forked child to kill and redo)."""
-    per_file, per_project = split_checkers(CHECKERS)
-    return (per_file, per_project, DependencyAudit(), RouteTable()), (LiveProbe(),)
+    the live probe (without --url, only the list of its rules a static scan cannot
+    evaluate). The probe starts once the static work is done, so a probe stopped with
+    Ctrl-C still leaves the whole static report (and never a forked child to kill and
+    redo). Each analyzer's modules load only when it is part of the run: an empty folder
+    loads no checker, and a scan without --url no probe."""
+    static: tuple[Analyzer, ...] = (NothingToCheck(), DependencyAudit())
+    if not _nothing_to_check(project):
+        from nodeward.analysis.checkers import split_checkers
+        from nodeward.analysis.routes import RouteTable
+        from nodeward.rules import CHECKERS
+
+        per_file, per_project = split_checkers(CHECKERS)
+        static = (per_file, per_project, DependencyAudit(), RouteTable())
+    if not project.config.url:
+        return static, (NoLiveTarget(),)
+    from nodeward.web.analyzer import LiveProbe
+
+    return static, (LiveProbe(),)
+
+
+def _nothing_to_check(project: Project) -> bool:
+    """No file to analyse, and no script a default exclude set aside (the secrets rule
+    still searches those): an empty folder, for one. tests/test_scan_empty.py checks that
+    no checker finds anything then."""
+    return not project.inventory.files and not project.inventory.set_aside
 
 
 def run_scan(config: Config, stages: Sequence[Sequence[Analyzer]] | None = None) -> Report:
@@ -83,7 +95,7 @@ def run_scan(config: Config, stages: Sequence[Sequence[Analyzer]] | None = None)
     two_processes = _parallel(config, project)
     results = [
         result
-        for stage in (default_analyzers() if stages is None else stages)
+        for stage in (default_analyzers(project) if stages is None else stages)
         for result in run_analyzers(context, stage, two_processes=two_processes)
     ]
     sections = ReportSections()
@@ -125,6 +137,7 @@ def run_scan(config: Config, stages: Sequence[Sequence[Analyzer]] | None = None)
         vulnerabilities=sections.vulnerabilities,
         probe=sections.probe,
         advisories=sections.advisories,
+        rules=rules_for(rules_run | {f.rule for f in kept}),
     )
 
 
@@ -135,7 +148,11 @@ def run_analyzers(
     analyzers run in a forked child (parallel.py) while the others run here."""
     apart = [i for i, a in enumerate(analyzers) if a.standalone] if two_processes else []
     work = partial(_in_child, context, [analyzers[i] for i in apart])
-    child = parallel.start(work) if apart else None
+    child = None
+    if apart:
+        from nodeward import parallel
+
+        child = parallel.start(work)
     results: dict[int, AnalysisResult] = {}
     try:
         for index, analyzer in enumerate(analyzers):
@@ -162,8 +179,12 @@ PARALLEL_MIN_FILES = 200
 
 
 def _parallel(config: Config, project: Project) -> bool:
+    if len(project.files) < PARALLEL_MIN_FILES:
+        return False
+    from nodeward import parallel  # the forking machinery (ctypes, pickle): big projects only
+
     jobs = config.jobs or parallel.default_jobs()
-    return jobs > 1 and len(project.files) >= PARALLEL_MIN_FILES and parallel.can_fork()
+    return jobs > 1 and parallel.can_fork()
 
 
 def _confirmed(findings: list[Finding], sections: ReportSections, root: Path) -> list[Finding]:

@@ -14,12 +14,12 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from nodeward.catalog import all_rules
 from nodeward.cli import main
 from nodeward.deps.advisories import osv_db
 from nodeward.findings import Report
 from nodeward.practices import Practice
 from nodeward.report import html, json_report, sarif, text
-from nodeward.rules import all_rules
 from nodeward.scan import scan_path
 from nodeward.scorecard import scorecard
 

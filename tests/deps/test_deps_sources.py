@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from advisory_ids import advisory_ids
 
+from nodeward.catalog import all_rules
 from nodeward.deps.advisories import download, osv_db
 from nodeward.deps.advisories.download import DownloadError, update_database
 from nodeward.deps.advisories.osv_api import OsvApi
 from nodeward.findings import Confidence, PackageLocation
 from nodeward.report import json_report, text
-from nodeward.rules import all_rules
 from nodeward.scan import scan_path
 from nodeward.scorecard import scorecard
 

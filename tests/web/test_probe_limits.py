@@ -26,8 +26,8 @@ import nodeward
 from nodeward.cli import main
 from nodeward.config import build_config
 from nodeward.web.client import MAX_COOKIES, ClientSettings, ProbeClient
-from nodeward.web.command import probe_options
 from nodeward.web.exchange import Exchange, Failure, FailureKind
+from nodeward.web.launch import probe_options
 from nodeward.web.probe import ProbeOptions, run_probe
 
 SARIF_SCHEMA = json.loads(

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from nodeward.catalog import PROBE_ONLY_RULES, get_rule
+from nodeward.catalog.probe import EXPOSED_FILE, HSTS_MISSING, SERVER_VERSION
 from nodeward.findings import Evidence, Finding, HttpLocation, SourceLocation
-from nodeward.rules import get_rule
 from nodeward.web.checks import headers
 from nodeward.web.checks.cookies import parse_set_cookie
 from nodeward.web.checks.errors import leak_in
@@ -17,7 +18,6 @@ from nodeward.web.merge import merge
 from nodeward.web.probe import is_loopback, validate_url
 from nodeward.web.results import Results
 from nodeward.web.routes import StaticRoute, sample_path
-from nodeward.web.rules import EXPOSED_FILE, HSTS_MISSING, PROBE_ONLY_RULES, SERVER_VERSION
 
 HELMET_CSP = (
     "default-src 'self';base-uri 'self';font-src 'self' https: data:;form-action 'self';"
@@ -246,7 +246,8 @@ def test_live_shared_codes_match_the_codes_the_checks_use() -> None:
     from pathlib import Path
 
     import nodeward.web.checks as checks_package
-    from nodeward.web.rules import LIVE_SHARED_CODES, PROBE_ONLY_RULES
+    from nodeward.catalog import PROBE_ONLY_RULES
+    from nodeward.catalog.probe import LIVE_SHARED_CODES
 
     folder = Path(checks_package.__file__).parent
     used = {

@@ -12,20 +12,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from nodeward import progress
-from nodeward.config import Config
 from nodeward.findings import Skip
-from nodeward.project import Project
-from nodeward.source.appmodel import AppModel, Route, app_model, handlers
-from nodeward.source.context import FileContext
-from nodeward.source.modules import ModuleGraph
-from nodeward.source.parse import Node
-from nodeward.source.taint.engine import TaintEngine
-from nodeward.source.taint.model import load_models
-from nodeward.source.taint.records import models_with_secrets
-from nodeward.source.taint.served import served_code
-from nodeward.source.taint.values import Hit, Render
+
+if TYPE_CHECKING:
+    # Each property imports what computes it: a scan that needs no app model or taint run
+    # (an empty folder, a manifest-only project) never loads them.
+    from nodeward.config import Config
+    from nodeward.project import Project
+    from nodeward.source.appmodel import AppModel, Route
+    from nodeward.source.context import FileContext
+    from nodeward.source.modules import ModuleGraph
+    from nodeward.source.parse import Node
+    from nodeward.source.taint.values import Hit, Render
 
 
 @dataclass(frozen=True)
@@ -55,21 +56,32 @@ class AnalysisContext:
     @cached_property
     def module_graph(self) -> ModuleGraph:
         """Relative imports between the project's files, and what each file exports."""
+        from nodeward.source.modules import ModuleGraph
+
         return ModuleGraph(self.project.files)
 
     @cached_property
     def app_model(self) -> AppModel:
         """The route table: apps, routers, mounts and middleware chains."""
+        from nodeward.source.appmodel import app_model
+
         return app_model(self.project, self.module_graph)
 
     @cached_property
     def handlers(self) -> tuple[tuple[Route, Node, FileContext], ...]:
         """Every route handler that resolved to a function, with its route and file."""
+        from nodeward.source.appmodel import handlers
+
         return tuple(handlers(self.app_model))
 
     @cached_property
     def taint(self) -> TaintResult:
         """Request data traced through the request handlers to the sinks it reaches."""
+        from nodeward.source.taint.engine import TaintEngine
+        from nodeward.source.taint.model import load_models
+        from nodeward.source.taint.records import models_with_secrets
+        from nodeward.source.taint.served import served_code
+
         project = self.project
         served = served_code(project)
         engine = TaintEngine(

@@ -4,10 +4,12 @@ resolve (dynamic requires, computed methods, circular mounts) as skips."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from nodeward.analysis.context import AnalysisContext
 from nodeward.analysis.result import AnalysisResult, ReportSections
-from nodeward.source.appmodel import report_routes
+
+if TYPE_CHECKING:
+    from nodeward.analysis.context import AnalysisContext
 
 
 @dataclass(frozen=True)
@@ -15,6 +17,8 @@ class RouteTable:
     standalone: bool = False  # it builds the app model the project checks share
 
     def analyze(self, ctx: AnalysisContext) -> AnalysisResult:
+        from nodeward.source.appmodel import report_routes
+
         model = ctx.app_model
         return AnalysisResult(
             skips=model.unresolved, sections=ReportSections(routes=report_routes(model))

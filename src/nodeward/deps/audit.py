@@ -13,27 +13,15 @@ from typing import TYPE_CHECKING
 
 from nodeward import progress
 from nodeward.analysis.result import AnalysisResult, ReportSections
-from nodeward.config import Config
-from nodeward.deps import fixes, outdated, retire
-from nodeward.deps.advisories.interface import Advisory, AdvisorySource, SourceError
-from nodeward.deps.inventory import inventory_of, vulnerability_of
-from nodeward.deps.lockfiles.interface import Package, Scope
-from nodeward.deps.lockfiles.load import Inventory, load_packages
-from nodeward.deps.matching import Match, match_packages
-from nodeward.deps.placement import Anchor, Placed, Placement, Route
-from nodeward.deps.reachability import ImportIndex, judge
-from nodeward.deps.registry import npmrc
-from nodeward.deps.registry.catalog import RegistryCatalog
-from nodeward.deps.registry.client import RegistryClient
-from nodeward.deps.registry.metadata import highest_allowed
-from nodeward.deps.rules import (
+from nodeward.catalog.dependencies import (
     DEPRECATED_DEPENDENCY,
     REGISTRY_RULES,
     RULES,
     VULNERABLE_CLIENT_LIBRARY,
     VULNERABLE_DEPENDENCY,
 )
-from nodeward.deps.sources import choose
+from nodeward.config import Config
+from nodeward.deps.gaps import NO_PACKAGES, NO_STATIC_SCRIPTS
 from nodeward.discover import FileKind
 from nodeward.findings import (
     AdvisoryData,
@@ -51,6 +39,19 @@ from nodeward.project import Project
 
 if TYPE_CHECKING:
     from nodeward.analysis.context import AnalysisContext
+
+    # What reads lockfiles and asks registries loads only when the project has files, and
+    # what judges packages (advisory sources, matching, fix advice, reachability) only when
+    # it has packages to judge.
+    from nodeward.deps import fixes
+    from nodeward.deps.advisories.interface import Advisory, AdvisorySource
+    from nodeward.deps.lockfiles.interface import Package
+    from nodeward.deps.lockfiles.load import Inventory
+    from nodeward.deps.matching import Match
+    from nodeward.deps.placement import Anchor, Placed, Route
+    from nodeward.deps.reachability import ImportIndex
+    from nodeward.deps.registry.catalog import RegistryCatalog
+    from nodeward.deps.registry.client import RegistryClient
 
 
 @dataclass
@@ -101,8 +102,17 @@ def run_audit(
     """`catalog` is registry metadata for the fix advice (which releases exist and what
     they depend on): by default the configured registry (its cache alone when offline);
     with no registry configured the advice says what the lockfile and advisories know."""
-    result = AuditResult()
     registry_codes = {rule.code for rule in REGISTRY_RULES} & enabled
+    if not project.inventory.files:
+        return _nothing_to_audit(enabled, registry_codes)
+    from nodeward.deps import retire
+    from nodeward.deps.inventory import inventory_of
+    from nodeward.deps.lockfiles.load import Inventory
+    from nodeward.deps.registry import npmrc
+    from nodeward.deps.registry.catalog import RegistryCatalog
+    from nodeward.deps.registry.client import RegistryClient
+
+    result = AuditResult()
     client = RegistryClient(npmrc.load(project.root), offline=_offline(config))
     catalog = catalog if catalog is not None else RegistryCatalog.of(client)
     loaded = Inventory((), (), ())
@@ -133,6 +143,18 @@ def run_audit(
     return result
 
 
+def _nothing_to_audit(enabled: set[str], registry_codes: set[str]) -> AuditResult:
+    """An empty folder: what the full audit concludes there (tests/deps/test_audit_empty.py
+    compares the two), without loading lockfile parsers or registry clients."""
+    result = AuditResult()
+    if VULNERABLE_DEPENDENCY.code in enabled:
+        result.unevaluated.append(Unevaluated(VULNERABLE_DEPENDENCY.code, NO_PACKAGES))
+    result.unevaluated += [Unevaluated(code, NO_PACKAGES) for code in sorted(registry_codes)]
+    if VULNERABLE_CLIENT_LIBRARY.code in enabled:
+        result.unevaluated.append(Unevaluated(VULNERABLE_CLIENT_LIBRARY.code, NO_STATIC_SCRIPTS))
+    return result
+
+
 def _offline(config: Config) -> bool:
     # NODEWARD_OFFLINE=1 is --offline for a whole environment (the test suite sets it).
     return config.offline or os.environ.get("NODEWARD_OFFLINE") == "1"
@@ -145,6 +167,8 @@ def _load(project: Project, config: Config, client: RegistryClient) -> Inventory
 
     def resolve(pairs: list[tuple[str, str]]) -> Mapping[tuple[str, str], str]:
         """--resolve-ranges: the version `npm install` would pick today for each range."""
+        from nodeward.deps.registry.metadata import highest_allowed
+
         metadata = client.fetch(name for name, _spec in pairs).metadata
         versions = {}
         for name, spec in pairs:
@@ -154,6 +178,8 @@ def _load(project: Project, config: Config, client: RegistryClient) -> Inventory
                 versions[(name, spec)] = version
         return versions
 
+    from nodeward.deps.lockfiles.load import load_packages
+
     return load_packages(
         project.root, lockfiles, manifests, resolve if config.resolve_ranges else None
     )
@@ -162,6 +188,8 @@ def _load(project: Project, config: Config, client: RegistryClient) -> Inventory
 def _installed(loaded: Inventory, config: Config) -> list[Package]:
     """Every installed copy the audit covers (all of them, unless --omit dev)."""
     if "dev" in config.omit:
+        from nodeward.deps.lockfiles.interface import Scope
+
         return [p for p in loaded.packages if p.scope is not Scope.DEV]
     return list(loaded.packages)
 
@@ -191,9 +219,17 @@ def _audit_packages(
     # guessing a version from the range's minimum.
     gap = _unchecked_gap(loaded) if loaded.unresolved else None
     if not packages:
-        gap = gap or "no lockfile, installed node_modules or declared dependencies"
+        gap = gap or NO_PACKAGES
         result.unevaluated.append(Unevaluated(VULNERABLE_DEPENDENCY.code, gap))
         return
+    from nodeward.deps.advisories.interface import SourceError
+    from nodeward.deps.inventory import vulnerability_of
+    from nodeward.deps.matching import match_packages
+    from nodeward.deps.placement import Placement
+    from nodeward.deps.reachability import ImportIndex
+    from nodeward.deps.registry.catalog import RegistryCatalog
+    from nodeward.deps.sources import choose
+
     query: dict[str, set[str]] = defaultdict(set)
     for package in packages:
         query[package.name].add(package.version)
@@ -282,7 +318,7 @@ def _check_registry(
     packages = _packages(loaded, config)
     if not packages:
         gap = _unchecked_gap(loaded) if loaded.unresolved else None
-        return [], [], gap or "no lockfile, installed node_modules or declared dependencies"
+        return [], [], gap or NO_PACKAGES
     # Only DEP003 looks below the direct dependencies.
     wanted = (
         packages
@@ -316,6 +352,8 @@ def _check_registry(
                 f"{why}: package metadata from the cache, up to {days:.1f} days old",
             )
         )
+    from nodeward.deps import outdated
+
     now = datetime.now(UTC)
     findings = outdated.check(project.root, packages, fetched.metadata, enabled, now)
     return findings, skips, None
@@ -329,6 +367,8 @@ def _advice(
     catalog: fixes.VersionCatalog | None,
 ) -> str:
     """One fix for every advisory on the package, along the chain its path came from."""
+    from nodeward.deps import fixes
+
     route = placed.routes[0]
     context = fixes.FixContext(placed.manager, route.workspace, catalog)
     return fixes.advice(package, route.steps, advisories, count, context)
@@ -362,6 +402,8 @@ def _finding(matches: list[Match], placed: Placed, fix: str, index: ImportIndex)
     package = matches[0].package
     # An advisory naming no function affects the whole package: then any use counts.
     functions = () if any(not m.functions for m in matches) else _functions(matches)
+    from nodeward.deps.reachability import judge
+
     verdict = judge(package, index, functions)
     primary = placed.routes[0]
     anchor = primary.anchor
@@ -458,4 +500,4 @@ def _other_routes(placed: Placed) -> list[Evidence]:
     return found
 
 
-__all__ = ["Package", "run_audit"]
+__all__ = ["AuditResult", "run_audit"]

@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from nodeward.deps import semver
-from nodeward.deps.lockfiles.interface import Package, Step
-from nodeward.deps.registry.metadata import PackageMetadata
-from nodeward.deps.rules import (
+from nodeward.catalog.dependencies import (
     DEPRECATED_DEPENDENCY,
     OUTDATED_DEPENDENCY,
     UNMAINTAINED_DEPENDENCY,
 )
+from nodeward.deps import semver
+from nodeward.deps.lockfiles.interface import Package, Step
+from nodeward.deps.registry.metadata import PackageMetadata
 from nodeward.findings import Finding, PackageLocation, Severity
 
 #: No release for this long makes a direct dependency "unmaintained" (see DEP005's doc).

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nodeward.catalog.dependencies import VULNERABLE_CLIENT_LIBRARY
 from nodeward.deps import semver
-from nodeward.deps.advisories.cvss import severity_of_label
-from nodeward.deps.advisories.osv_db import cache_dir
-from nodeward.deps.rules import VULNERABLE_CLIENT_LIBRARY
+from nodeward.deps.caches import cache_dir
+from nodeward.deps.gaps import NO_STATIC_SCRIPTS
 from nodeward.discover import FileKind
 from nodeward.findings import Finding, Skip, SourceLocation
 from nodeward.project import Project
@@ -205,7 +205,7 @@ def scan_static(project: Project) -> tuple[list[Finding], list[Skip], str | None
         if f.kind in (FileKind.STATIC_LIBRARY, FileKind.SCRIPT) and _in_roots(f.rel, roots)
     ]
     if not candidates:
-        return [], [], "no client-side JavaScript in static folders"
+        return [], [], NO_STATIC_SCRIPTS
     if not path.is_file():
         reason = "no Retire.js repository; import one with `nodeward db import-retire FILE`"
         return [], [Skip("client-side libraries", reason)], reason
@@ -232,6 +232,8 @@ def _findings(rel: str, library: Library, version: str) -> list[Finding]:
     ]
     if not hits:
         return []
+    from nodeward.deps.advisories.cvss import severity_of_label
+
     worst = max(hits, key=lambda v: severity_of_label(v.severity) or 0)
     fixed = max(
         (v.below for v in hits if v.below),

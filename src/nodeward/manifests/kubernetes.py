@@ -8,13 +8,12 @@ from dataclasses import dataclass
 import yaml
 
 from nodeward.analysis.context import AnalysisContext
+from nodeward.catalog.runtime import KUBERNETES_ROOT
 from nodeward.checks import Checker
 from nodeward.discover import FileKind
-from nodeward.findings import Confidence, Finding, Severity, Skip
+from nodeward.findings import Finding, Skip
 from nodeward.manifests import yamlnodes
 from nodeward.manifests.files import location, yaml_files
-from nodeward.practices import Practice
-from nodeward.rulemeta import Owasp, RuleMeta
 from nodeward.source.parse import SourceText
 
 #: kind -> path from the document to its pod spec.
@@ -29,44 +28,6 @@ POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
     "PodTemplate": ("template", "spec"),
 }
-
-KUBERNETES_ROOT = RuleMeta(
-    code="RUN003",
-    name="kubernetes-runs-as-root",
-    title="A Kubernetes container may run as root or gain privileges",
-    cwe=(250, 269),
-    owasp=Owasp.A05,
-    practices=(Practice.NOT_ROOT,),
-    severity=Severity.MEDIUM,
-    confidence=Confidence.HIGH,
-    what=(
-        "Checks the pod spec of Pods, Deployments, StatefulSets, DaemonSets, ReplicaSets, "
-        "Jobs and CronJobs (every document of a multi-document file, and `List` items) and "
-        "each of its containers and init containers for `privileged: true`, "
-        "`allowPrivilegeEscalation: true`, an effective `runAsUser: 0`, and for the absence "
-        "of `runAsNonRoot: true` (or a non-zero `runAsUser`) at both pod and container "
-        "level. A container's securityContext overrides the pod's, as in Kubernetes."
-    ),
-    why=(
-        "Without `runAsNonRoot` the kubelet starts whatever user the image names, root for "
-        "official Node.js images. A compromised app then holds root in the container; with "
-        "privileged mode or privilege escalation allowed, the step to the node is short."
-    ),
-    example=(
-        "spec:\n  containers:\n    - name: web\n      image: my/app\n"
-        "      securityContext:\n        allowPrivilegeEscalation: true"
-    ),
-    use_instead=(
-        "spec:\n  securityContext:\n    runAsNonRoot: true\n    runAsUser: 1000\n"
-        "  containers:\n    - name: web\n      image: my/app\n      securityContext:\n"
-        "        allowPrivilegeEscalation: false\n        capabilities: { drop: [ALL] }"
-    ),
-    fix="Set `securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false }`",
-    references=(
-        "Kubernetes, Configure a Security Context: https://kubernetes.io/docs/tasks/configure-pod-container/security-context/",
-        "Kubernetes Pod Security Standards (restricted): https://kubernetes.io/docs/concepts/security/pod-security-standards/",
-    ),
-)
 
 
 @dataclass(frozen=True)

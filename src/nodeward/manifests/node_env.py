@@ -6,13 +6,12 @@ import re
 from collections.abc import Iterator
 
 from nodeward.analysis.context import AnalysisContext
+from nodeward.catalog.errors import NODE_ENV_NOT_PRODUCTION
 from nodeward.checks import Checker
 from nodeward.discover import FileKind
-from nodeward.findings import Confidence, Finding, Severity, Skip
+from nodeward.findings import Finding, Skip
 from nodeward.manifests.dockerfile import Instruction, Stage, lineage
 from nodeward.manifests.files import dockerfiles, location, script_line, scripts, texts
-from nodeward.practices import Practice
-from nodeward.rulemeta import Owasp, RuleMeta
 
 #: A command that starts a Node.js process (directly or through a package manager).
 _NODE_COMMAND = re.compile(
@@ -27,41 +26,6 @@ _DEPLOYMENT_SETS_PRODUCTION = re.compile(
     r"NODE_ENV[\"']?\s*[=:]\s*[\"']?production|name:\s*[\"']?NODE_ENV[\"']?\s*\n\s*value:\s*[\"']?production"
 )
 _DIRECT_NODE = re.compile(r"^(?:exec\s+)?node(?:js)?\s")
-
-NODE_ENV_NOT_PRODUCTION = RuleMeta(
-    code="NW410",
-    name="node-env-not-production",
-    title="The production start path does not set NODE_ENV=production",
-    cwe=(489, 209),
-    owasp=Owasp.A05,
-    practices=(Practice.ERROR_HANDLING,),
-    severity=Severity.LOW,
-    confidence=Confidence.MEDIUM,
-    what=(
-        "Checks how the app is started in production. A Dockerfile whose final stage runs "
-        "node, npm, yarn, pnpm or pm2 (CMD or ENTRYPOINT) must set `ENV NODE_ENV=production` "
-        "in that stage or a stage it is built from (or in the command itself). Without a "
-        "Dockerfile, docker-compose or Kubernetes file setting it, a package.json `start` "
-        "script that runs `node` must set it. One finding per start path, at the CMD line or "
-        "the `start` script."
-    ),
-    why=(
-        "Express and many libraries switch on NODE_ENV: without `production` Express "
-        "answers errors with full stack traces (file paths, library versions), does not "
-        "cache view templates, and logs verbosely. The stack traces hand an attacker a map "
-        "of the server."
-    ),
-    example='FROM node:20-alpine\nCOPY . .\nUSER node\nCMD ["node", "server.js"]',
-    use_instead=(
-        "FROM node:20-alpine\nENV NODE_ENV=production\nCOPY . .\nUSER node\n"
-        'CMD ["node", "server.js"]'
-    ),
-    fix="Set NODE_ENV=production where the app starts (`ENV NODE_ENV=production`)",
-    references=(
-        "Express performance best practices: https://expressjs.com/en/advanced/best-practice-performance.html#set-node_env-to-production",
-        "Express error handling (stack traces outside production): https://expressjs.com/en/guide/error-handling.html",
-    ),
-)
 
 
 def _check_project(analysis: AnalysisContext) -> Iterator[Finding | Skip]:

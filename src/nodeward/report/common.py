@@ -18,18 +18,10 @@ from nodeward.findings import (
 )
 from nodeward.practices import Practice
 from nodeward.rulemeta import RuleMeta
-from nodeward.rules import get_rule
 
 
-def rule_of(finding: Finding) -> RuleMeta:
-    rule = get_rule(finding.rule)
-    if rule is None:
-        raise KeyError(f"finding of unregistered rule {finding.rule}")
-    return rule
-
-
-def primary_practice(finding: Finding) -> Practice | None:
-    practices = rule_of(finding).practices
+def primary_practice(report: Report, finding: Finding) -> Practice | None:
+    practices = report.rule(finding.rule).practices
     return practices[0] if practices else None
 
 
@@ -53,7 +45,7 @@ def location_label(location: Location) -> str:
 def rules_in(report: Report) -> list[RuleMeta]:
     """The rules that ran, or produced a finding, in code order."""
     codes = set(report.rules_run) | {f.rule for f in report.findings}
-    return [rule for code in sorted(codes) if (rule := get_rule(code)) is not None]
+    return [rule for rule in report.rules if rule.code in codes]
 
 
 def message_without_fix(finding: Finding) -> str:

@@ -27,7 +27,6 @@ from nodeward.findings import (
 from nodeward.report.common import (
     coverage_summary,
     message_without_fix,
-    rule_of,
     severity_order,
 )
 from nodeward.report.conceal import conceal
@@ -63,8 +62,8 @@ def workspace_path(root: str, rel: str, base: Path | None) -> str:
     return inside.as_posix() if os.sep == "/" else str(inside).replace(os.sep, "/")
 
 
-def _annotation(finding: Finding, root: str, base: Path | None) -> str:
-    rule = rule_of(finding)
+def _annotation(report: Report, finding: Finding, base: Path | None) -> str:
+    rule = report.rule(finding.rule)
     title = f"{finding.rule} {rule.name}"
     message = f"{message_without_fix(finding)}\nFix: {finding.fix}"
     loc = finding.location
@@ -73,7 +72,7 @@ def _annotation(finding: Finding, root: str, base: Path | None) -> str:
             return command(
                 level(finding.severity),
                 message,
-                file=workspace_path(root, loc.path, base),
+                file=workspace_path(report.root, loc.path, base),
                 line=loc.line,
                 col=loc.column,
                 endLine=loc.end_line,
@@ -83,7 +82,7 @@ def _annotation(finding: Finding, root: str, base: Path | None) -> str:
             return command(
                 level(finding.severity),
                 f"{loc.package}@{loc.version}: {message}",
-                file=workspace_path(root, loc.manifest, base),
+                file=workspace_path(report.root, loc.manifest, base),
                 line=loc.line,
                 title=title,
             )
@@ -108,7 +107,7 @@ def render(report: Report, base: Path | None = None, *, show_secrets: bool = Fal
     working directory, which is $GITHUB_WORKSPACE in a workflow)."""
     if not show_secrets:
         report = conceal(report)
-    lines = [_annotation(f, report.root, base) for f in sorted(report.findings, key=severity_order)]
+    lines = [_annotation(report, f, base) for f in sorted(report.findings, key=severity_order)]
     on_files = [s for s in report.skips if _is_file(report.root, s.target)]
     lines += [
         command(

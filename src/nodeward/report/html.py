@@ -21,6 +21,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from nodeward.catalog import all_rules
 from nodeward.findings import (
     Finding,
     HttpLocation,
@@ -36,13 +37,11 @@ from nodeward.report.common import (
     location_label,
     message_without_fix,
     primary_practice,
-    rule_of,
     severity_counts,
     shorten_snippet,
 )
 from nodeward.report.conceal import conceal
 from nodeward.report.neutralize import html_text, terminal_line
-from nodeward.rules import all_rules
 from nodeward.scorecard import ScoreRow, scorecard
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -113,8 +112,8 @@ class PracticeOption:
     title: str
 
 
-def _finding_view(finding: Finding) -> FindingView:
-    rule = rule_of(finding)
+def _finding_view(report: Report, finding: Finding) -> FindingView:
+    rule = report.rule(finding.rule)
     loc = finding.location
     source = loc if isinstance(loc, SourceLocation) else None
     return FindingView(
@@ -146,12 +145,13 @@ def _finding_view(finding: Finding) -> FindingView:
     )
 
 
-def _groups(findings: tuple[Finding, ...]) -> tuple[PracticeGroup, ...]:
+def _groups(report: Report) -> tuple[PracticeGroup, ...]:
     by_practice: dict[Practice | None, dict[Severity, list[FindingView]]] = defaultdict(
         lambda: defaultdict(list)
     )
-    for finding in findings:
-        by_practice[primary_practice(finding)][finding.severity].append(_finding_view(finding))
+    for finding in report.findings:
+        practice = primary_practice(report, finding)
+        by_practice[practice][finding.severity].append(_finding_view(report, finding))
     groups = []
     for practice in (*Practice, None):
         severities = by_practice.get(practice)
@@ -198,15 +198,15 @@ def _dependencies(findings: tuple[Finding, ...]) -> tuple[DependencyRow, ...]:
 
 
 def _practice_options(report: Report) -> tuple[PracticeOption, ...]:
-    present = {slug for f in report.findings for slug in _finding_view_practices(f)}
+    present = {slug for f in report.findings for slug in _finding_view_practices(report, f)}
     options = [PracticeOption(p.slug, p.title) for p in Practice if p.slug in present]
     if OTHER in present:
         options.append(PracticeOption(OTHER, "Other"))
     return tuple(options)
 
 
-def _finding_view_practices(finding: Finding) -> tuple[str, ...]:
-    return tuple(p.slug for p in rule_of(finding).practices) or (OTHER,)
+def _finding_view_practices(report: Report, finding: Finding) -> tuple[str, ...]:
+    return tuple(p.slug for p in report.rule(finding.rule).practices) or (OTHER,)
 
 
 def advisory_header(report: Report) -> str | None:
@@ -272,7 +272,7 @@ def render(report: Report, *, show_secrets: bool = False) -> str:
             f"script-src {_csp_hash(script)}; img-src data:; base-uri 'none'; form-action 'none'",
             counts=severity_counts(report),
             scorecard=rows,
-            groups=_groups(report.findings),
+            groups=_groups(report),
             dependencies=_dependencies(report.findings),
             routes=routes,
             practices=_practice_options(report),

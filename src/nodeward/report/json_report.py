@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nodeward.catalog import all_rules
 from nodeward.findings import (
     Evidence,
     Finding,
@@ -18,14 +19,12 @@ from nodeward.findings import (
 from nodeward.report.common import (
     advisories_dict,
     coverage_dict,
-    rule_of,
     rules_in,
     severity_counts,
 )
 from nodeward.report.conceal import conceal
 from nodeward.report.neutralize import json_dumps
 from nodeward.rulemeta import RuleMeta
-from nodeward.rules import all_rules
 from nodeward.scorecard import row_dict, scorecard
 
 SCHEMA_ID = "nodeward-report"
@@ -89,8 +88,8 @@ def _route(route: Route) -> dict[str, Any]:
     }
 
 
-def finding_dict(finding: Finding) -> dict[str, Any]:
-    rule = rule_of(finding)
+def finding_dict(report: Report, finding: Finding) -> dict[str, Any]:
+    rule = report.rule(finding.rule)
     return {
         "rule": finding.rule,
         "name": rule.name,
@@ -139,7 +138,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             "skipped": len(report.skips),
             "duration_seconds": report.duration_seconds,
         },
-        "findings": [finding_dict(f) for f in report.findings],
+        "findings": [finding_dict(report, f) for f in report.findings],
         "skips": [{"target": s.target, "reason": s.reason} for s in report.skips],
         "rules": [rule_dict(r) for r in rules_in(report)],
         "scorecard": [row_dict(row) for row in scorecard(report, all_rules())],

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
+from nodeward.catalog import all_rules
 from nodeward.findings import (
     Finding,
     FlowStep,
@@ -29,7 +30,6 @@ from nodeward.report.common import advisories_dict, coverage_dict, rules_in
 from nodeward.report.conceal import conceal
 from nodeward.report.neutralize import json_dumps
 from nodeward.rulemeta import RuleMeta
-from nodeward.rules import all_rules
 from nodeward.scorecard import row_dict, scorecard
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

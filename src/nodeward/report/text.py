@@ -15,19 +15,18 @@ from collections import defaultdict
 from rich.console import Console
 from rich.text import Text
 
+from nodeward.catalog import all_rules
 from nodeward.findings import Finding, ProbeCoverage, Report, Severity, SourceLocation
 from nodeward.report.common import (
     coverage_summary,
     location_label,
     message_without_fix,
-    rule_of,
     severity_counts,
     severity_order,
     shorten_snippet,
 )
 from nodeward.report.conceal import conceal
 from nodeward.report.neutralize import terminal_line as shown
-from nodeward.rules import all_rules
 from nodeward.scorecard import Status, scorecard
 
 STYLES = {
@@ -63,7 +62,7 @@ def render(
         title = f"{severity.label.capitalize()} ({len(items)})"
         console.print(Text(f"\n{title}", style="bold underline"))
         for finding in items:
-            _finding(console, finding)
+            _finding(console, report, finding)
     if report.skips:
         console.print(Text(f"\nSkipped ({len(report.skips)})", style="bold underline"))
         for skip in report.skips:
@@ -75,8 +74,8 @@ def render(
     return buffer.getvalue()
 
 
-def _finding(console: Console, finding: Finding) -> None:
-    rule = rule_of(finding)
+def _finding(console: Console, report: Report, finding: Finding) -> None:
+    rule = report.rule(finding.rule)
     line = Text("  ")
     line.append(f" {finding.severity.label.upper()} ", style=STYLES[finding.severity])
     line.append(f" {finding.rule} ", style="bold")

@@ -11,10 +11,9 @@ import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from nodeward.analysis.placeholders import needs_live_target
 from nodeward.analysis.result import AnalysisResult, ReportSections
-from nodeward.findings import Unevaluated
 from nodeward.report.neutralize import terminal_line as shown
-from nodeward.web.rules import PROBE_ONLY_RULES
 
 if TYPE_CHECKING:
     from nodeward.analysis.context import AnalysisContext
@@ -32,7 +31,7 @@ class LiveProbe:
             return AnalysisResult(unevaluated=needs)
         # The probe (its checks, its HTTP client) loads only when a probe runs.
         from nodeward.source.appmodel import report_routes
-        from nodeward.web.command import probe_options
+        from nodeward.web.launch import probe_options
         from nodeward.web.routes import static_routes
 
         routes = static_routes(report_routes(ctx.app_model), ctx.project.root)
@@ -49,18 +48,9 @@ class LiveProbe:
         )
 
 
-def needs_live_target(enabled: frozenset[str]) -> tuple[Unevaluated, ...]:
-    """The probe's own rules, which a static scan cannot evaluate."""
-    return tuple(
-        Unevaluated(rule.code, "checked only on a running app (scan --url URL, or probe URL)")
-        for rule in PROBE_ONLY_RULES
-        if rule.code in enabled
-    )
-
-
 def run_logged(options: ProbeOptions, config: Config) -> ProbeResult:
     """Run the probe, saying on stderr what it probes and, at the end, how it went."""
-    from nodeward.rules import selected
+    from nodeward.catalog import selected
     from nodeward.web.probe import run_probe
 
     if not config.quiet:

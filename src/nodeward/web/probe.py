@@ -13,6 +13,7 @@ from typing import assert_never
 from urllib.parse import urlsplit
 
 from nodeward import progress
+from nodeward.catalog.probe import APP_CRASH
 from nodeward.findings import (
     Evidence,
     Finding,
@@ -46,7 +47,6 @@ from nodeward.web.exchange import Exchange, Failure, FailureKind, Request
 from nodeward.web.inputs import RequestShape
 from nodeward.web.results import Results
 from nodeward.web.routes import StaticRoute, request_shapes
-from nodeward.web.rules import APP_CRASH
 from nodeward.web.safety import SafetyPolicy
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from urllib.parse import urlsplit
 
+from nodeward.catalog import get_rule
 from nodeward.findings import (
     Confidence,
     Evidence,
@@ -17,7 +18,6 @@ from nodeward.findings import (
     Unevaluated,
 )
 from nodeward.web.exchange import Exchange
-from nodeward.web.rules import live_rule
 
 
 class Results:
@@ -48,7 +48,7 @@ class Results:
         an empty key; route-level ones the route."""
         if not self._enabled(code):
             return
-        rule = live_rule(code)
+        rule = get_rule(code)
         if rule is None:
             self.skip(code, "rule not registered in this build; live check skipped")
             return

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import platformdirs
-
 from nodeward.deps.advisories.archive import json_documents
 from nodeward.deps.advisories.interface import Advisory, AdvisorySource, Query, SourceError
 from nodeward.deps.advisories.osv import InvalidRecord, package_names, parse_record
+from nodeward.deps.caches import cache_dir
 from nodeward.findings import AdvisoryData
 
 #: A database whose newest record is older than this is reported as stale: OSV's npm
@@ -27,11 +26,6 @@ STALE_AFTER_DAYS = 30
 #: 2: each record's `modified` date and the source it came from (the report names them).
 SCHEMA_VERSION = "2"
 REBUILD_HINT = "rebuild it with `nodeward db import FILE.zip` or `nodeward db update`"
-
-
-def cache_dir() -> Path:
-    override = os.environ.get("NODEWARD_CACHE_DIR")
-    return Path(override) if override else Path(platformdirs.user_cache_dir("nodeward"))
 
 
 def default_path() -> Path:

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import yaml
-
 from nodeward.deps.lockfiles.interface import (
     Edge,
     LockfileError,
@@ -42,6 +40,8 @@ def _kind(range_: str) -> SourceKind:
 
 
 def load_yaml(text: str, rel: str) -> dict[str, Any]:
+    import yaml  # loaded with the first YAML lockfile, not with every scan
+
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:

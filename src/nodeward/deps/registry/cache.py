@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from nodeward.deps.advisories.osv_db import cache_dir
+from nodeward.deps.caches import cache_dir
 from nodeward.deps.registry.metadata import PackageMetadata
 
 #: Bumped whenever the reduced form changes: a file of another version is no entry, so

@@ -7,10 +7,9 @@ import re
 from collections.abc import Iterator
 
 from nodeward.analysis.context import AnalysisContext
+from nodeward.catalog.access import ADMIN_UNPROTECTED, CLIENT_AUTHORIZATION, IDOR
 from nodeward.checks import Checker
-from nodeward.findings import Confidence, Finding, Severity
-from nodeward.practices import Practice
-from nodeward.rulemeta import Owasp, RuleMeta
+from nodeward.findings import Finding
 from nodeward.source import syntax
 from nodeward.source.appmodel import Guard, Route
 from nodeward.source.appmodel.guards import PACKAGE_GUARDS
@@ -25,102 +24,6 @@ from nodeward.source.appmodel.inspect import (
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
 from nodeward.source.rules.diagnostics import is_diagnostics_route
-
-_REFERENCES_AC = (
-    "OWASP Authorization Cheat Sheet: https://cheatsheetseries.owasp.org/cheatsheets/Authorization_Cheat_Sheet.html",
-    "OWASP Top 10 A01 Broken Access Control: https://owasp.org/Top10/A01_2021-Broken_Access_Control/",
-)
-
-ADMIN_UNPROTECTED = RuleMeta(
-    code="NW502",
-    name="admin-route-unprotected",
-    title="Admin or privileged route without authentication or authorization middleware",
-    cwe=(306, 862),
-    owasp=Owasp.A01,
-    practices=(Practice.ACCESS_CONTROL,),
-    severity=Severity.HIGH,
-    confidence=Confidence.MEDIUM,
-    what=(
-        "Reports routes that look privileged — a path segment admin, manage, internal or "
-        "dashboard, `/users/:id/role`, or a handler named deleteUser/admin… — whose "
-        "middleware chain (app, router and route level) has no authentication or "
-        "authorization middleware and whose handler does not check the session user itself; "
-        "and, in apps that check roles somewhere, `/admin` routes that only check that a user "
-        "is signed in (no role middleware, no role test in the handler)."
-    ),
-    why=(
-        "Anyone who guesses the URL can use the admin function: list or delete users, "
-        "change roles, read internal data."
-    ),
-    example='router.delete("/admin/users/:id", deleteUser);',
-    use_instead='router.delete("/admin/users/:id", requireAuth, requireRole("admin"), deleteUser);',
-    fix=(
-        "Put authentication and a role check in the chain: router.use(requireAuth, "
-        'requireRole("admin")) on the admin router, or per route'
-    ),
-    references=_REFERENCES_AC,
-)
-
-CLIENT_AUTHORIZATION = RuleMeta(
-    code="NW503",
-    name="client-controlled-authorization",
-    title="Authorization decided from a value the client controls",
-    cwe=(639, 807),
-    owasp=Owasp.A01,
-    practices=(Practice.ACCESS_CONTROL,),
-    severity=Severity.HIGH,
-    confidence=Confidence.HIGH,
-    what=(
-        "Reports conditions that grant a role or privilege from the request itself: "
-        "`req.body.role === 'admin'`, `if (req.query.isAdmin)`, "
-        "`req.cookies.admin === 'true'`, `req.headers['x-user-role']`."
-    ),
-    why=(
-        "The body, query string, unsigned cookies and headers are written by the client; "
-        "an attacker sets `role=admin` and is an administrator."
-    ),
-    example='if (req.body.role === "admin") { return deleteAll(); }',
-    use_instead='if (req.user.role === "admin") { return deleteAll(); }',
-    fix=(
-        "Decide from the server-side identity (req.user / req.session loaded from the "
-        "session store or a verified token)"
-    ),
-    references=_REFERENCES_AC,
-)
-
-IDOR = RuleMeta(
-    code="NW504",
-    name="insecure-direct-object-reference",
-    title="Record fetched by a request id without an ownership check",
-    cwe=(639,),
-    owasp=Owasp.A01,
-    practices=(Practice.ACCESS_CONTROL,),
-    severity=Severity.MEDIUM,
-    confidence=Confidence.LOW,
-    what=(
-        "On authenticated routes, reports queries that load or change a record by an id "
-        "taken from the request (`findById(req.params.id)`, `findOne({ _id: req.params.id })`, "
-        "`WHERE id = ?` with req.params.id) when neither the query nor the handler refers "
-        "to the session user (req.user, req.session) and no ownership middleware runs."
-    ),
-    why=(
-        "Signed-in users can read or change other users' records by changing the id in "
-        "the URL: the classic insecure direct object reference."
-    ),
-    example=(
-        'router.get("/orders/:id", requireAuth, async (req, res) => {\n'
-        "  res.json(await Order.findById(req.params.id));\n});"
-    ),
-    use_instead=(
-        'router.get("/orders/:id", requireAuth, async (req, res) => {\n'
-        "  res.json(await Order.findOne({ _id: req.params.id, owner: req.user.id }));\n});"
-    ),
-    fix=(
-        "Scope the query to the session user ({ _id: req.params.id, owner: req.user.id }) "
-        "or compare the record's owner to req.user before answering"
-    ),
-    references=_REFERENCES_AC,
-)
 
 _ADMIN_SEGMENT = re.compile(
     r"^(admin\w*|administrator|manage|management|internal|dashboard|superuser|sudo|staff)$",

@@ -7,10 +7,15 @@ import re
 from collections.abc import Iterator
 
 from nodeward.analysis.context import AnalysisContext
+from nodeward.catalog.auth import (
+    FAILED_LOGIN_NOT_LOGGED,
+    NO_SECOND_FACTOR,
+    SESSION_FIXATION,
+    USER_ENUMERATION,
+    WEAK_PASSWORD_POLICY,
+)
 from nodeward.checks import Checker
-from nodeward.findings import Confidence, Finding, Severity
-from nodeward.practices import Practice
-from nodeward.rulemeta import Owasp, RuleMeta
+from nodeward.findings import Finding
 from nodeward.source import syntax
 from nodeward.source.appmodel import App, Guard, Route
 from nodeward.source.appmodel.inspect import (
@@ -23,169 +28,6 @@ from nodeward.source.appmodel.inspect import (
 )
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
-
-_AUTH_REFS = (
-    "OWASP Authentication Cheat Sheet: https://cheatsheetseries.owasp.org/cheatsheets/Authentication_Cheat_Sheet.html",
-)
-
-SESSION_FIXATION = RuleMeta(
-    code="NW220",
-    name="session-fixation",
-    title="Login handler does not regenerate the session",
-    cwe=(384,),
-    owasp=Owasp.A07,
-    practices=(Practice.AUTHENTICATION, Practice.COOKIES_SESSIONS),
-    severity=Severity.MEDIUM,
-    confidence=Confidence.MEDIUM,
-    what=(
-        "Reports login handlers that store the user in an express-session "
-        "(`req.session.userId = ...`) without calling `req.session.regenerate()` first. "
-        "passport's req.login/req.logIn regenerate the session since 0.6 and are accepted."
-    ),
-    why=(
-        "If the session id is kept across login, an attacker who planted a session id in "
-        "the victim's browser (a subdomain cookie, a shared machine) is logged in as the "
-        "victim as soon as the victim signs in."
-    ),
-    example='req.session.userId = user.id;\nres.redirect("/");',
-    use_instead=(
-        "req.session.regenerate((err) => {\n  if (err) return next(err);\n"
-        '  req.session.userId = user.id;\n  res.redirect("/");\n});'
-    ),
-    fix=(
-        "Call req.session.regenerate() before storing the user in the session "
-        "(or use passport >= 0.6 req.login)"
-    ),
-    references=(
-        *_AUTH_REFS,
-        "OWASP Session Management Cheat Sheet (renew the session id): https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html",
-    ),
-)
-
-USER_ENUMERATION = RuleMeta(
-    code="NW221",
-    name="user-enumeration",
-    title="Login or password-reset answers differently for unknown users",
-    cwe=(204, 203),
-    owasp=Owasp.A07,
-    practices=(Practice.AUTHENTICATION,),
-    severity=Severity.LOW,
-    confidence=Confidence.MEDIUM,
-    what=(
-        "Reports login handlers whose failure answers differ between an unknown user and "
-        "a wrong password (different messages or status codes), and password-reset "
-        "handlers that tell the client no account exists."
-    ),
-    why=(
-        "An attacker learns which e-mail addresses have accounts, and then targets exactly "
-        "those with password guessing, phishing or credential stuffing."
-    ),
-    example=(
-        'if (!user) return res.status(404).json({ error: "User not found" });\n'
-        'if (!ok) return res.status(401).json({ error: "Wrong password" });'
-    ),
-    use_instead=(
-        'if (!user || !ok) return res.status(401).json({ error: "Invalid e-mail or password" });'
-    ),
-    fix=(
-        'Answer every failed login with the same status and message ("Invalid e-mail or '
-        'password"), and always report success on password-reset requests'
-    ),
-    references=_AUTH_REFS,
-)
-
-WEAK_PASSWORD_POLICY = RuleMeta(
-    code="NW222",
-    name="weak-password-policy",
-    title="Sign-up or password change accepts any password",
-    cwe=(521,),
-    owasp=Owasp.A07,
-    practices=(Practice.AUTHENTICATION,),
-    severity=Severity.MEDIUM,
-    confidence=Confidence.MEDIUM,
-    what=(
-        "Reports sign-up, register, password change and reset handlers that read a password "
-        "from the request body and hash or store it with no length or strength check: no "
-        "`.length` comparison, no validator.isStrongPassword / zxcvbn, no joi/yup/zod or "
-        "express-validator rule, no regex test."
-    ),
-    why=(
-        "Users pick one-character and top-10 passwords when allowed to, and those fall to "
-        "the first guesses of any credential-stuffing or brute-force run."
-    ),
-    example="const hash = await bcrypt.hash(req.body.password, 12);",
-    use_instead=(
-        'if (req.body.password.length < 12) return res.status(400).send("Password too short");\n'
-        "const hash = await bcrypt.hash(req.body.password, 12);"
-    ),
-    fix=(
-        "Check the password before storing it: at least 12 characters (NIST 800-63B), "
-        'e.g. body("password").isLength({ min: 12 }) or zxcvbn'
-    ),
-    references=(
-        *_AUTH_REFS,
-        "NIST SP 800-63B 5.1.1 Memorized Secrets: https://pages.nist.gov/800-63-3/sp800-63b.html",
-    ),
-)
-
-FAILED_LOGIN_NOT_LOGGED = RuleMeta(
-    code="NW223",
-    name="failed-login-not-logged",
-    title="Failed logins are not logged",
-    cwe=(778,),
-    owasp=Owasp.A09,
-    practices=(Practice.AUTHENTICATION,),
-    severity=Severity.LOW,
-    confidence=Confidence.MEDIUM,
-    what=(
-        "Reports login handlers that answer a failed login (401/403, invalid credentials) "
-        "without any logging call (console, logger, winston, pino, bunyan, log4js, an audit "
-        "helper)."
-    ),
-    why=(
-        "Credential stuffing and password guessing go unnoticed when failures leave no "
-        "trace; there is nothing to alert on and nothing to investigate afterwards."
-    ),
-    example='if (!ok) return res.status(401).send("Invalid credentials");',
-    use_instead=(
-        'if (!ok) {\n  logger.warn({ user: email, ip: req.ip }, "failed login");\n'
-        '  return res.status(401).send("Invalid credentials");\n}'
-    ),
-    fix="Log every failed login (user name, source IP, time) with the app's logger",
-    references=(
-        "OWASP Logging Cheat Sheet: https://cheatsheetseries.owasp.org/cheatsheets/Logging_Cheat_Sheet.html",
-    ),
-)
-
-NO_SECOND_FACTOR = RuleMeta(
-    code="NW224",
-    name="no-second-factor",
-    title="Password login with no second factor anywhere in the app",
-    cwe=(308,),
-    owasp=Owasp.A07,
-    practices=(Practice.AUTHENTICATION,),
-    severity=Severity.INFO,
-    confidence=Confidence.MEDIUM,
-    what=(
-        "Reports, once, an app that signs users in with a password but uses no TOTP or "
-        "WebAuthn library (otplib, speakeasy, node-2fa, notp, otpauth, "
-        "@simplewebauthn/server, fido2-lib)."
-    ),
-    why=(
-        "A password alone falls to phishing, reuse and stuffing; a second factor stops "
-        "most account takeovers."
-    ),
-    example='router.post("/login", passport.authenticate("local"), done);',
-    use_instead=(
-        'import { authenticator } from "otplib";\n'
-        "if (!authenticator.check(req.body.code, user.totpSecret)) return res.sendStatus(401);"
-    ),
-    fix="Offer a second factor: TOTP (otplib) or WebAuthn (@simplewebauthn/server)",
-    references=(
-        *_AUTH_REFS,
-        "OWASP Multifactor Authentication Cheat Sheet: https://cheatsheetseries.owasp.org/cheatsheets/Multifactor_Authentication_Cheat_Sheet.html",
-    ),
-)
 
 SECOND_FACTOR_PACKAGES = (
     "otplib",

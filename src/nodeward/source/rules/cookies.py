@@ -5,77 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from nodeward.catalog.cookies import AUTH_COOKIE_INSECURE, COOKIE_HTTPONLY_DISABLED
 from nodeward.checks import Checker
-from nodeward.findings import Confidence, Finding, Severity
-from nodeward.practices import Practice
-from nodeward.rulemeta import Owasp, RuleMeta
+from nodeward.findings import Finding
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
 from nodeward.source.rules.express import is_response, method_call, resolve
 from nodeward.source.rules.sessions import session_configs
-
-_COOKIE_REFERENCES = (
-    "OWASP Session Management Cheat Sheet, cookies: "
-    "https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html"
-    "#cookies",
-    "Express res.cookie: https://expressjs.com/en/api.html#res.cookie",
-    "@fastify/cookie: https://github.com/fastify/fastify-cookie",
-)
-
-COOKIE_HTTPONLY_DISABLED = RuleMeta(
-    code="NW803",
-    name="cookie-httponly-disabled",
-    title="Cookie readable by page scripts (`httpOnly: false`)",
-    cwe=(1004,),
-    owasp=Owasp.A05,
-    practices=(Practice.COOKIES_SESSIONS,),
-    severity=Severity.MEDIUM,
-    confidence=Confidence.HIGH,
-    what=(
-        "Checks for `httpOnly: false` in express-session, @fastify/session and "
-        "@fastify/secure-session `cookie` options, cookie-session options, "
-        "`res.cookie(name, value, { httpOnly: false })` and @fastify/cookie's "
-        "`reply.setCookie(name, value, { httpOnly: false })`."
-    ),
-    why=(
-        "A cookie without HttpOnly can be read by any script on the page, so a single "
-        "cross-site scripting bug hands the attacker the session."
-    ),
-    example='res.cookie("sid", id, { httpOnly: false, secure: true });',
-    use_instead='res.cookie("sid", id, { httpOnly: true, secure: true, sameSite: "lax" });',
-    fix="Remove `httpOnly: false` (express-session and res.cookie default it to true)",
-    references=_COOKIE_REFERENCES,
-)
-
-AUTH_COOKIE_INSECURE = RuleMeta(
-    code="NW806",
-    name="auth-cookie-insecure",
-    title="Authentication cookie set without HttpOnly and Secure",
-    cwe=(614, 1004),
-    owasp=Owasp.A07,
-    practices=(Practice.COOKIES_SESSIONS, Practice.AUTHENTICATION),
-    severity=Severity.MEDIUM,
-    confidence=Confidence.MEDIUM,
-    what=(
-        "Checks `res.cookie(name, value, options)` on an Express (or NestJS) response and "
-        "`reply.setCookie(name, value, options)` / `reply.cookie(...)` on a Fastify reply "
-        "(@fastify/cookie) when the cookie "
-        "name looks like a credential (auth, session, sid, token, jwt, access/refresh, "
-        "remember) and the options do not set both `httpOnly: true` and `secure: true` "
-        "(or no options are given). Flags that are computed (`secure: isProd`) are "
-        "accepted; other cookies (theme, language) are not checked."
-    ),
-    why=(
-        "`res.cookie` and `reply.setCookie` set neither flag by default. A token cookie "
-        "without HttpOnly is "
-        "stolen by any XSS, and without Secure it travels over plain HTTP."
-    ),
-    example='res.cookie("token", jwt);',
-    use_instead='res.cookie("token", jwt, { httpOnly: true, secure: true, sameSite: "strict" });',
-    fix='Pass { httpOnly: true, secure: true, sameSite: "lax" } to res.cookie / reply.setCookie',
-    references=_COOKIE_REFERENCES,
-)
 
 _AUTH_WORDS = frozenset(
     {

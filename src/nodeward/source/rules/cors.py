@@ -5,48 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from nodeward.catalog.headers import CORS_PERMISSIVE_CREDENTIALS
 from nodeward.checks import Checker
-from nodeward.findings import Confidence, Finding, Severity
-from nodeward.practices import Practice
-from nodeward.rulemeta import Owasp, RuleMeta
+from nodeward.findings import Finding
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
 from nodeward.source.rules.express import guarded_by, header_sets, resolve
-
-CORS_PERMISSIVE_CREDENTIALS = RuleMeta(
-    code="NW304",
-    name="cors-permissive-credentials",
-    title="CORS allows credentialed requests from any origin",
-    cwe=(942, 346),
-    owasp=Owasp.A05,
-    practices=(Practice.SECURITY_HEADERS, Practice.ACCESS_CONTROL),
-    severity=Severity.HIGH,
-    confidence=Confidence.HIGH,
-    what=(
-        "Checks the `cors` middleware for `credentials: true` combined with an origin that "
-        'accepts everyone: `"*"` or no origin (the default `*`), `true` (reflect the '
-        "request's Origin), a `/.*/` pattern, or an origin function that calls back with "
-        "`true` without testing the origin. Also checks hand-written handlers that echo "
-        "`req.headers.origin` into `Access-Control-Allow-Origin` without an allow-list test "
-        "while sending `Access-Control-Allow-Credentials: true`."
-    ),
-    why=(
-        "With credentials allowed and the origin reflected, any website a logged-in user "
-        "visits can call the API with the user's cookies and read the responses: account "
-        "data, CSRF tokens, anything the user can see."
-    ),
-    example="app.use(cors({ origin: true, credentials: true }));",
-    use_instead=('app.use(cors({ origin: ["https://app.example.com"], credentials: true }));'),
-    fix='List the trusted origins explicitly: cors({ origin: ["https://app.example.com"], '
-    "credentials: true })",
-    references=(
-        "OWASP Web Security Testing Guide, Testing CORS: "
-        "https://owasp.org/www-project-web-security-testing-guide/latest/4-Web_Application_"
-        "Security_Testing/11-Client-side_Testing/07-Testing_Cross_Origin_Resource_Sharing",
-        "PortSwigger, CORS vulnerabilities: https://portswigger.net/web-security/cors",
-    ),
-)
 
 _MATCH_ALL = frozenset({"/.*/", "/^.*$/", "/.+/", "/.*/i"})
 _ORIGIN_CHECK = re.compile(r"origin", re.IGNORECASE)

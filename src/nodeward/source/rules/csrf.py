@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from nodeward.analysis.context import AnalysisContext
+from nodeward.catalog.access import CSRF_MISSING
 from nodeward.checks import Checker
-from nodeward.findings import Confidence, Finding, Severity
-from nodeward.practices import Practice
+from nodeward.findings import Finding
 from nodeward.project import Project
-from nodeward.rulemeta import Owasp, RuleMeta
 from nodeward.source import syntax
 from nodeward.source.appmodel import App, Guard, Middleware
 from nodeward.source.appmodel.inspect import route_list
@@ -37,56 +36,6 @@ FASTIFY_SESSION_PLUGINS = frozenset(
 #: @fastify/cookie is a session only where the app keeps credentials in its cookies.
 FASTIFY_COOKIE_PLUGINS = frozenset({"@fastify/cookie", "fastify-cookie"})
 _SAFE_SAME_SITE = frozenset({"lax", "strict"})
-
-CSRF_MISSING = RuleMeta(
-    code="NW501",
-    name="csrf-protection-missing",
-    title="State-changing routes of a cookie-session app have no CSRF protection",
-    cwe=(352,),
-    owasp=Owasp.A01,
-    practices=(Practice.CSRF,),
-    severity=Severity.HIGH,
-    confidence=Confidence.MEDIUM,
-    what=(
-        "Builds the route table and reports, once per application, the POST, PUT, PATCH and "
-        "DELETE routes whose middleware chain includes a cookie session (express-session, "
-        "cookie-session, koa-session, also applied in a NestJS main.ts with "
-        "`app.use(session(...))`; on Fastify @fastify/session, @fastify/secure-session, or "
-        "@fastify/cookie when the app sets credential cookies with `reply.setCookie`) but "
-        "no CSRF protection (csurf, csrf-csrf, csrf-sync, lusca.csrf, tiny-csrf, an "
-        "Origin/Referer check; on Fastify @fastify/csrf-protection's `app.csrfProtection` "
-        "as a route's `onRequest` hook or in `app.addHook('onRequest', ...)`; also a "
-        "project middleware that hands the request to one of them to exempt a path), when the "
-        "session cookie is not SameSite `lax` or `strict`. The fix names the framework's "
-        "own CSRF tool."
-    ),
-    why=(
-        "Browsers attach the session cookie to requests any other site triggers. Without a "
-        "CSRF token or a SameSite cookie, a page on another origin can post a form to these "
-        "routes and act as the signed-in user: change the e-mail, transfer money, delete data."
-    ),
-    example=(
-        "app.use(session({ secret: process.env.SECRET }));\n"
-        'app.post("/account/email", requireAuth, updateEmail);'
-    ),
-    use_instead=(
-        "const { doubleCsrfProtection } = doubleCsrf({ getSecret: () => process.env.CSRF });\n"
-        'app.use(session({ secret: process.env.SECRET, cookie: { sameSite: "lax" } }));\n'
-        "app.use(doubleCsrfProtection);\n"
-        'app.post("/account/email", requireAuth, updateEmail);'
-    ),
-    fix=(
-        "Add CSRF middleware (csrf-csrf doubleCsrfProtection or csrf-sync) before the "
-        "state-changing routes (on Fastify @fastify/csrf-protection's onRequest hook "
-        'app.csrfProtection), and set the session cookie\'s sameSite to "lax" or "strict"'
-    ),
-    references=(
-        "OWASP CSRF Prevention Cheat Sheet: https://cheatsheetseries.owasp.org/cheatsheets/Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html",
-        "Express security best practices: https://expressjs.com/en/advanced/best-practice-security.html",
-        "@fastify/csrf-protection: https://github.com/fastify/csrf-protection",
-        "NestJS CSRF protection: https://docs.nestjs.com/security/csrf",
-    ),
-)
 
 
 def is_cookie_session(middleware: Middleware, auth_cookies: bool = False) -> bool:

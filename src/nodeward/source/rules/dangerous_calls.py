@@ -6,107 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from nodeward.catalog.injection import CODE_EXECUTION, COMMAND_EXECUTION, UNSAFE_DESERIALIZATION
 from nodeward.checks import Checker
-from nodeward.findings import Confidence, Finding, Severity
-from nodeward.practices import Practice
-from nodeward.rulemeta import Owasp, RuleMeta
+from nodeward.findings import Finding, Severity
 from nodeward.source import syntax
 from nodeward.source.browser import is_browser_code
 from nodeward.source.context import FileContext, Ref
 from nodeward.source.parse import Node
 from nodeward.source.rules.express import resolve
-
-CODE_EXECUTION = RuleMeta(
-    code="NW150",
-    name="code-execution-non-literal",
-    title="Code evaluated from a non-constant string",
-    cwe=(95, 94),
-    owasp=Owasp.A03,
-    practices=(Practice.INJECTION,),
-    severity=Severity.HIGH,
-    confidence=Confidence.LOW,
-    what=(
-        "Checks `eval`, `new Function` / `Function()`, `vm.runInThisContext`, "
-        "`vm.runInNewContext`, `vm.runInContext`, `new vm.Script`, `vm.compileFunction` "
-        "and string-built `setTimeout` / `setInterval` / `setImmediate` calls whose code "
-        "argument is not a constant (a variable, concatenation or template with "
-        "substitutions). In browser code (static folders, .jsx/.tsx, front-end imports, "
-        "or `document`/`window` without a Node.js module) the finding is medium and says "
-        "the code runs in the visitor's browser; a proven flow there is NW903."
-    ),
-    why=(
-        "If any part of the string comes from a user, they run arbitrary JavaScript in the "
-        "server process: read files and secrets, spawn shells. The `vm` module is not a "
-        "security sandbox."
-    ),
-    example='const result = eval("(" + req.query.expr + ")");',
-    use_instead="const result = JSON.parse(req.query.expr);",
-    fix="Parse data with JSON.parse or a real parser; never build code from input",
-    references=(
-        "OWASP Code Injection: https://owasp.org/www-community/attacks/Code_Injection",
-        "Node.js vm is not a security mechanism: "
-        "https://nodejs.org/api/vm.html#vm-executing-javascript",
-    ),
-)
-
-COMMAND_EXECUTION = RuleMeta(
-    code="NW151",
-    name="command-execution-non-literal",
-    title="Shell command built from a non-constant string",
-    cwe=(78,),
-    owasp=Owasp.A03,
-    practices=(Practice.INJECTION,),
-    severity=Severity.HIGH,
-    confidence=Confidence.LOW,
-    what=(
-        "Checks child_process `exec` / `execSync` (also through `util.promisify`), "
-        "`spawn` / `spawnSync` / `execFile` / `execFileSync` with a `shell` option, shelljs "
-        "`exec` and execa with `shell: true`, when the command (or, with a shell, its "
-        "arguments) is not a constant."
-    ),
-    why=(
-        "These run the string through `/bin/sh`; a user-controlled fragment such as "
-        "`; rm -rf /` or `$(curl ...)` becomes a command of its own."
-    ),
-    example="exec(`convert ${req.query.file} out.png`);",
-    use_instead='execFile("convert", [req.query.file, "out.png"]);',
-    fix="Use execFile/spawn with an argument array and no shell; validate arguments",
-    references=(
-        "OWASP OS Command Injection Defense Cheat Sheet: "
-        "https://cheatsheetseries.owasp.org/cheatsheets/"
-        "OS_Command_Injection_Defense_Cheat_Sheet.html",
-        "Node.js child_process: https://nodejs.org/api/child_process.html",
-    ),
-)
-
-UNSAFE_DESERIALIZATION = RuleMeta(
-    code="NW152",
-    name="unsafe-deserialization-call",
-    title="Data deserialized with a library that can run code",
-    cwe=(502,),
-    owasp=Owasp.A08,
-    practices=(Practice.INJECTION,),
-    severity=Severity.HIGH,
-    confidence=Confidence.MEDIUM,
-    what=(
-        "Checks node-serialize `unserialize`, serialize-to-js `deserialize`, js-yaml "
-        "`unsafeLoad` / `unsafeLoadAll`, and js-yaml `load` / `loadAll` with the "
-        "`DEFAULT_FULL_SCHEMA` / `FULL_SCHEMA` schema, when the input is not a constant."
-    ),
-    why=(
-        "These formats can describe functions: node-serialize runs `_$$ND_FUNC$$_` "
-        "payloads and js-yaml's full schema builds `!!js/function` values, so a crafted "
-        "document executes code in the server (CVE-2017-5941)."
-    ),
-    example="const prefs = serialize.unserialize(req.cookies.prefs);",
-    use_instead="const prefs = JSON.parse(req.cookies.prefs);",
-    fix="Use JSON.parse, or js-yaml load() with its default (safe) schema",
-    references=(
-        "OWASP Deserialization Cheat Sheet: "
-        "https://cheatsheetseries.owasp.org/cheatsheets/Deserialization_Cheat_Sheet.html",
-        "CVE-2017-5941 (node-serialize): https://nvd.nist.gov/vuln/detail/CVE-2017-5941",
-    ),
-)
 
 _VM_RUNNERS = frozenset(
     {"runInThisContext", "runInNewContext", "runInContext", "Script", "compileFunction"}

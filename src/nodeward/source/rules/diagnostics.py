@@ -6,10 +6,9 @@ import re
 from collections.abc import Iterator
 
 from nodeward.analysis.context import AnalysisContext
+from nodeward.catalog.access import DIAGNOSTICS_EXPOSED
 from nodeward.checks import Checker
-from nodeward.findings import Confidence, Finding, Severity
-from nodeward.practices import Practice
-from nodeward.rulemeta import Owasp, RuleMeta
+from nodeward.findings import Finding
 from nodeward.source.appmodel import App, Guard, Route
 from nodeward.source.appmodel.inspect import authenticated, handler_text, segments
 from nodeward.source.appmodel.model import AppUse
@@ -23,41 +22,6 @@ _DIAGNOSTIC_SEGMENT = re.compile(
 _STATUS_SEGMENT = re.compile(r"^(status|health|info|version)$", re.IGNORECASE)
 _DUMPS = re.compile(
     r"process\.env\b(?!\.)|process\.memoryUsage|register\.metrics\(|heapdump|writeHeapSnapshot"
-)
-
-DIAGNOSTICS_EXPOSED = RuleMeta(
-    code="NW505",
-    name="diagnostics-exposed",
-    title="Metrics, debug or log route reachable without authentication",
-    cwe=(200, 215, 306),
-    owasp=Owasp.A01,
-    practices=(Practice.ACCESS_CONTROL,),
-    severity=Severity.MEDIUM,
-    confidence=Confidence.MEDIUM,
-    what=(
-        "Reports routes in the route table that expose diagnostics — /metrics "
-        "(prom-client `register.metrics()`, express-prom-bundle), /debug, /logs, /heapdump, "
-        "/actuator, /env, a /status that dumps process.env, swagger-stats or "
-        "express-status-monitor — with no authentication middleware before them."
-    ),
-    why=(
-        "Diagnostics reveal internal hostnames, versions, environment variables and "
-        "secrets, request rates and memory contents; a heap dump can contain session "
-        "tokens. They are for operators, not for the Internet."
-    ),
-    example='app.get("/metrics", async (req, res) => res.end(await register.metrics()));',
-    use_instead=(
-        'app.get("/metrics", basicAuth({ users: { ops: process.env.METRICS_PASSWORD } }),\n'
-        "  async (req, res) => res.end(await register.metrics()));"
-    ),
-    fix=(
-        "Put authentication middleware in front of the diagnostics route, or serve it on "
-        "a separate internal port"
-    ),
-    references=(
-        "OWASP Top 10 A01 Broken Access Control: https://owasp.org/Top10/A01_2021-Broken_Access_Control/",
-        "CWE-215 Insertion of Sensitive Information Into Debugging Code: https://cwe.mitre.org/data/definitions/215.html",
-    ),
 )
 
 

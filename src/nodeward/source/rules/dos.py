@@ -8,11 +8,10 @@ import re
 from collections.abc import Iterator
 
 from nodeward.analysis.context import AnalysisContext
+from nodeward.catalog.dos import BODY_NO_LIMIT, NO_RATE_LIMITING
 from nodeward.checks import Checker
-from nodeward.findings import Confidence, Finding, Severity, SourceLocation
-from nodeward.practices import Practice
+from nodeward.findings import Finding, SourceLocation
 from nodeward.project import Project
-from nodeward.rulemeta import Owasp, RuleMeta
 from nodeward.source import syntax
 from nodeward.source.appmodel import App, AppModel, Route
 from nodeward.source.context import FileContext
@@ -61,81 +60,6 @@ LOGIN_PATH = re.compile(
 )
 _ROUTER_NAME = re.compile(r"^(?:app|router|route|routes|api|server|fastify|r|.*[Rr]outer)$")
 _NEST_POST = ("@nestjs/common", ("Post",))
-
-_REFERENCES = (
-    "Express security best practices: https://expressjs.com/en/advanced/best-practice-security.html",
-    "OWASP Denial of Service Cheat Sheet: https://cheatsheetseries.owasp.org/cheatsheets/Denial_of_Service_Cheat_Sheet.html",
-)
-
-BODY_NO_LIMIT = RuleMeta(
-    code="NW701",
-    name="body-parser-no-limit",
-    title="Request bodies or uploads may be arbitrarily large",
-    cwe=(400, 770),
-    owasp=Owasp.A05,
-    practices=(Practice.DENIAL_OF_SERVICE,),
-    severity=Severity.MEDIUM,
-    confidence=Confidence.HIGH,
-    what=(
-        "Checks express.json/urlencoded/raw/text, body-parser, koa-bodyparser, koa-body and "
-        "fastify for a body limit above 10 MB (`'100mb'`, `52428800`) or `Infinity`, and "
-        "express-fileupload and multer configured without `limits.fileSize`. Parsers left "
-        "at their defaults (100 kB for body-parser, 1 MB for fastify) are not reported."
-    ),
-    why=(
-        "Body parsers buffer the whole body in memory and JSON-parse it on the event loop: "
-        "a few concurrent large requests exhaust memory or block every other request. "
-        "Uploads without a size cap fill the disk or memory."
-    ),
-    example=(
-        "app.use(express.json({ limit: '500mb' }));\nconst upload = multer({ dest: 'uploads/' });"
-    ),
-    use_instead=(
-        "app.use(express.json({ limit: '100kb' }));\n"
-        "const upload = multer({ dest: 'uploads/', limits: { fileSize: 5 * 1024 * 1024 } });"
-    ),
-    fix="Keep body limits small (default 100kb, a few MB at most) and set limits.fileSize",
-    references=_REFERENCES,
-)
-
-NO_RATE_LIMITING = RuleMeta(
-    code="NW702",
-    name="no-rate-limiting",
-    title="The project has login routes and no rate limiting anywhere",
-    cwe=(307, 770),
-    owasp=Owasp.A07,
-    practices=(Practice.DENIAL_OF_SERVICE, Practice.BRUTE_FORCE),
-    severity=Severity.MEDIUM,
-    confidence=Confidence.MEDIUM,
-    what=(
-        "Reports a project that registers a login-like POST route (`/login`, `/signin`, "
-        "`/auth`, `/token`, password reset, OTP; on an Express app or router, Koa or "
-        "fastify router, or a NestJS `@Post('login')`) while no rate-limiting package is "
-        "imported or declared in any package.json: express-rate-limit, rate-limiter-flexible, "
-        "express-brute, express-slow-down, express-limiter, @nestjs/throttler, "
-        "koa-ratelimit, @fastify/rate-limit (so a global `app.register(rateLimit)` or a "
-        "ThrottlerModule with an APP_GUARD ThrottlerGuard counts). It points at the app "
-        "creation (`express()`, `fastify()`, `NestFactory.create(...)`), where a global "
-        "limiter goes (at the first such route when no app owns it), and names the "
-        "framework's own limiter. Route-level gaps are NW720's job."
-    ),
-    why=(
-        "With no limiter anywhere, credential stuffing and password guessing run at the "
-        "server's full speed, and every expensive endpoint can be flooded."
-    ),
-    example="app.post('/login', passport.authenticate('local'), done);",
-    use_instead=(
-        "const rateLimit = require('express-rate-limit');\n"
-        "app.post('/login', rateLimit({ windowMs: 15 * 60 * 1000, limit: 5 }), "
-        "passport.authenticate('local'), done);"
-    ),
-    fix=(
-        "Add express-rate-limit (or rate-limiter-flexible) to the login routes and the API; "
-        "on Fastify register @fastify/rate-limit, on NestJS apply @nestjs/throttler's "
-        "ThrottlerGuard as an APP_GUARD"
-    ),
-    references=_REFERENCES,
-)
 
 
 def parse_size(node: Node | None) -> float | None:

@@ -7,89 +7,13 @@ import re
 from collections.abc import Iterator
 
 from nodeward.analysis.context import AnalysisContext
+from nodeward.catalog.errors import ERROR_DETAILS_LEAKED, PROCESS_ERRORS_UNHANDLED
 from nodeward.checks import Checker
-from nodeward.findings import Confidence, Finding, Severity
-from nodeward.practices import Practice
-from nodeward.rulemeta import Owasp, RuleMeta
+from nodeward.findings import Finding
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
 from nodeward.source.rules.express import guarded_by, is_test_file, method_call, response_sends
-
-ERROR_DETAILS_LEAKED = RuleMeta(
-    code="NW401",
-    name="error-details-leaked",
-    title="Error object or stack trace sent to the client",
-    cwe=(209, 497),
-    owasp=Owasp.A05,
-    practices=(Practice.ERROR_HANDLING, Practice.DATA_LEAKS),
-    severity=Severity.MEDIUM,
-    confidence=Confidence.MEDIUM,
-    what=(
-        "Checks Express error handlers (`(err, req, res, next)`), Fastify error handlers "
-        "(`app.setErrorHandler((error, request, reply) => ...)`), NestJS exception filters "
-        "(`catch(exception, host)`), `catch` blocks and "
-        "`.catch(err => ...)` callbacks for responses (`res.send/json/jsonp/end/write/"
-        "render`, also after `res.status(...)`; Fastify's `reply.code(...).send`) that "
-        "include the error object itself, its `stack`, or an object carrying either. "
-        "`err.message` alone, and details guarded by "
-        'a development check (`NODE_ENV`, `isDev`, `app.get("env")`) are accepted. A '
-        "Fastify `reply.send(error)` is accepted too (Fastify serialises an Error without "
-        "its stack); `error.stack` in a reply is not."
-    ),
-    why=(
-        "Stack traces and raw error objects reveal file paths, library versions, SQL "
-        "statements and sometimes credentials, all of which help an attacker aim the next "
-        "request."
-    ),
-    example="app.use((err, req, res, next) => res.status(500).json({ error: err.stack }));",
-    use_instead=(
-        "app.use((err, req, res, next) => {\n  logger.error(err);\n"
-        '  res.status(500).json({ error: "Internal server error" });\n});'
-    ),
-    fix="Log the error on the server and send the client a generic message",
-    references=(
-        "OWASP Error Handling Cheat Sheet: "
-        "https://cheatsheetseries.owasp.org/cheatsheets/Error_Handling_Cheat_Sheet.html",
-        "Express error handling: https://expressjs.com/en/guide/error-handling.html",
-    ),
-)
-
-PROCESS_ERRORS_UNHANDLED = RuleMeta(
-    code="NW402",
-    name="process-errors-unhandled",
-    title="Server has no handler for uncaught exceptions or unhandled rejections",
-    cwe=(248, 755),
-    owasp=Owasp.A09,
-    practices=(Practice.ERROR_HANDLING,),
-    severity=Severity.LOW,
-    confidence=Confidence.MEDIUM,
-    what=(
-        "Checks projects that start a server (`app.listen(...)`, "
-        "`http.createServer(...).listen(...)`, outside test files) for a "
-        '`process.on("uncaughtException" | "unhandledRejection", ...)` handler anywhere '
-        "in the project. Reported at each listen call."
-    ),
-    why=(
-        "Without these handlers a stray exception or rejected promise kills the process "
-        "with nothing logged where the team looks, taking every in-flight request down, "
-        "and leaves no chance to close connections and exit cleanly."
-    ),
-    example="app.listen(3000);",
-    use_instead=(
-        'process.on("unhandledRejection", (reason) => { logger.fatal(reason); '
-        "process.exit(1); });\n"
-        'process.on("uncaughtException", (err) => { logger.fatal(err); process.exit(1); });\n'
-        "app.listen(3000);"
-    ),
-    fix="Register process.on('uncaughtException') and process.on('unhandledRejection') "
-    "handlers that log and exit",
-    references=(
-        "Node.js process events: https://nodejs.org/api/process.html#event-uncaughtexception",
-        "Node.js best practices, error handling: "
-        "https://github.com/goldbergyoni/nodebestpractices#2-error-handling-practices",
-    ),
-)
 
 _DEV_CHECK = re.compile(
     r"NODE_ENV|\benv\b|development|production|isDev|isProd|debug|dev\b", re.IGNORECASE

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from nodeward.catalog.exposure import DIRECTORY_LISTING
 from nodeward.checks import Checker
-from nodeward.findings import Confidence, Finding, Severity
-from nodeward.practices import Practice
-from nodeward.rulemeta import Owasp, RuleMeta
+from nodeward.findings import Finding
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
 
@@ -24,34 +23,6 @@ LISTING_OPTIONS = {
     ("serve-handler", ()): "directoryListing",
     ("koa-static-server", ()): "index",
 }
-
-DIRECTORY_LISTING = RuleMeta(
-    code="NW610",
-    name="directory-listing",
-    title="Directory listings are served",
-    cwe=(548,),
-    owasp=Owasp.A05,
-    practices=(Practice.DATA_LEAKS,),
-    severity=Severity.MEDIUM,
-    confidence=Confidence.HIGH,
-    what=(
-        "Checks for serve-index (and koa-serve-index, Express 3's `express.directory`) "
-        "middleware, and for @fastify/static with `list` or serve-handler with "
-        "`directoryListing` turned on. `express.static` alone lists nothing and is not "
-        "reported."
-    ),
-    why=(
-        "A listing shows every file in the folder: backups, `.env` copies, source maps, "
-        "uploads of other users. Attackers do not need to guess names."
-    ),
-    example="app.use('/files', express.static('public'), serveIndex('public', { icons: true }));",
-    use_instead="app.use('/files', express.static('public', { index: false }));",
-    fix="Remove the listing middleware; serve known files with express.static only",
-    references=(
-        "OWASP WSTG, Review Webserver Metafiles and directory listing: https://owasp.org/www-project-web-security-testing-guide/",
-        "CWE-548: https://cwe.mitre.org/data/definitions/548.html",
-    ),
-)
 
 
 def _check_file(ctx: FileContext) -> Iterator[Finding]:

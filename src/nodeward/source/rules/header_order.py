@@ -5,40 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from nodeward.analysis.context import AnalysisContext
+from nodeward.catalog.headers import HEADERS_ORDER
 from nodeward.checks import Checker
-from nodeward.findings import Confidence, Finding, Severity
-from nodeward.practices import Practice
-from nodeward.rulemeta import Owasp, RuleMeta
+from nodeward.findings import Finding
 from nodeward.source.appmodel import App, Guard
 from nodeward.source.appmodel.inspect import route_list
-
-HEADERS_ORDER = RuleMeta(
-    code="NW320",
-    name="headers-middleware-order",
-    title="helmet is applied after routes it should cover, or only to some routers",
-    cwe=(693, 1021),
-    owasp=Owasp.A05,
-    practices=(Practice.SECURITY_HEADERS,),
-    severity=Severity.MEDIUM,
-    confidence=Confidence.HIGH,
-    what=(
-        "Reports `app.use(helmet())` registered after routes of the same app (Express runs "
-        "middleware in registration order, so those routes answer without the headers), "
-        "and helmet applied to some routers while other routes of the app go without it."
-    ),
-    why=(
-        "Routes registered before helmet send no Content-Security-Policy, HSTS, "
-        "X-Frame-Options or nosniff headers and keep X-Powered-By: the protection the "
-        "code seems to have is missing exactly where it was forgotten."
-    ),
-    example=('app.get("/", home);\napp.use(helmet());'),
-    use_instead=('app.use(helmet());\napp.get("/", home);'),
-    fix="Call app.use(helmet()) right after creating the app, before any route or router",
-    references=(
-        "helmet: https://helmetjs.github.io/",
-        "Express security best practices: https://expressjs.com/en/advanced/best-practice-security.html",
-    ),
-)
 
 
 def _check_app(app: App) -> Finding | None:

@@ -6,107 +6,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from nodeward.catalog.auth import JWT_DECODE_AS_VERIFY, JWT_IGNORE_EXPIRATION, JWT_VERIFY_ALGORITHMS
 from nodeward.checks import Checker
-from nodeward.findings import Confidence, Finding, Severity
-from nodeward.practices import Practice
-from nodeward.rulemeta import Owasp, RuleMeta
+from nodeward.findings import Finding, Severity
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
 from nodeward.source.rules.express import resolve
-
-_JWT_REFERENCES = (
-    "OWASP JSON Web Token Cheat Sheet: "
-    "https://cheatsheetseries.owasp.org/cheatsheets/JSON_Web_Token_for_Java_Cheat_Sheet.html",
-    "jsonwebtoken: https://github.com/auth0/node-jsonwebtoken#readme",
-)
-
-JWT_DECODE_AS_VERIFY = RuleMeta(
-    code="NW201",
-    name="jwt-decode-as-verify",
-    title="JWT decoded without verifying its signature, then trusted",
-    cwe=(345, 347),
-    owasp=Owasp.A07,
-    practices=(Practice.AUTHENTICATION,),
-    severity=Severity.HIGH,
-    confidence=Confidence.MEDIUM,
-    what=(
-        "Checks `jwt.decode()` (jsonwebtoken), `decodeJwt()` (jose) and `jwtDecode()` "
-        "(jwt-decode) in a function that never verifies a token (no call whose name "
-        "contains `verify`) when the result is trusted: the function is a request "
-        "handler or middleware (it takes `req`/`request` or `next`), or the decoded value "
-        "is stored on `req`/`res.locals`."
-    ),
-    why=(
-        "Decoding only base64-decodes the payload; anyone can write a token saying "
-        '`{"sub": "admin"}`. Authenticating on a decoded token lets attackers log in as '
-        "anyone."
-    ),
-    example="const user = jwt.decode(req.headers.authorization);\nreq.user = user;",
-    use_instead=(
-        'req.user = jwt.verify(req.headers.authorization, publicKey, { algorithms: ["RS256"] });'
-    ),
-    fix="Use jwt.verify(token, key, { algorithms: [...] }) instead of jwt.decode",
-    references=_JWT_REFERENCES,
-)
-
-JWT_VERIFY_ALGORITHMS = RuleMeta(
-    code="NW202",
-    name="jwt-verify-algorithms",
-    title="JWT verification does not pin the accepted algorithms, or accepts `none`",
-    cwe=(347, 327),
-    owasp=Owasp.A02,
-    practices=(Practice.AUTHENTICATION,),
-    severity=Severity.MEDIUM,
-    confidence=Confidence.HIGH,
-    what=(
-        "Checks `jwt.verify(token, key)` (jsonwebtoken) and `expressjwt({ secret })` "
-        "(express-jwt) without an `algorithms` list, `algorithms` containing `none`, and "
-        '`jwt.sign` with `algorithm: "none"`. Options hidden behind a spread or built '
-        "elsewhere are not judged."
-    ),
-    why=(
-        "A verifier that takes the algorithm from the token's own header can be fooled: "
-        "`none` tokens carry no signature, and an HS256 token signed with an RSA public "
-        "key passes as valid (algorithm confusion). express-jwt 6+ refuses to start "
-        "without `algorithms`."
-    ),
-    example="const claims = jwt.verify(token, publicKey);",
-    use_instead='const claims = jwt.verify(token, publicKey, { algorithms: ["RS256"] });',
-    fix='Pin the algorithms: jwt.verify(token, key, { algorithms: ["RS256"] })',
-    references=(
-        *_JWT_REFERENCES,
-        "Critical vulnerabilities in JSON Web Token libraries: "
-        "https://auth0.com/blog/critical-vulnerabilities-in-json-web-token-libraries/",
-    ),
-)
-
-JWT_IGNORE_EXPIRATION = RuleMeta(
-    code="NW203",
-    name="jwt-ignore-expiration",
-    title="JWT expiry is ignored, or tokens are issued without one",
-    cwe=(613,),
-    owasp=Owasp.A07,
-    practices=(Practice.AUTHENTICATION,),
-    severity=Severity.MEDIUM,
-    confidence=Confidence.HIGH,
-    what=(
-        "Checks `jwt.verify` options for `ignoreExpiration: true` (without a `maxAge` "
-        "bound), and, at low severity, `jwt.sign` calls whose options set no `expiresIn` "
-        "and whose payload literal has no `exp`."
-    ),
-    why=(
-        "A token that never expires stays valid forever once stolen or leaked, including "
-        "after logout or a password change."
-    ),
-    example='jwt.verify(token, key, { algorithms: ["HS256"], ignoreExpiration: true });',
-    use_instead=(
-        'jwt.sign({ sub: user.id }, key, { algorithm: "HS256", expiresIn: "15m" });\n'
-        'jwt.verify(token, key, { algorithms: ["HS256"] });'
-    ),
-    fix='Let jwt.verify check `exp`, and sign with { expiresIn: "15m" }',
-    references=_JWT_REFERENCES,
-)
 
 _DECODERS = (
     ("jsonwebtoken", ("decode",)),

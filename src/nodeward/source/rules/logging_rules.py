@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from nodeward.catalog.exposure import SENSITIVE_DATA_LOGGED
 from nodeward.checks import Checker
-from nodeward.findings import Confidence, Finding, Severity
-from nodeward.practices import Practice
-from nodeward.rulemeta import Owasp, RuleMeta
+from nodeward.findings import Finding
 from nodeward.source import syntax
 from nodeward.source.context import CALL, FileContext
 from nodeward.source.parse import Node
@@ -44,40 +43,6 @@ _NOT_SENSITIVE = re.compile(r"length|expires|expiry|type|name|field|hash|count|u
 _REQUEST_OBJECTS = ("req", "request", "ctx.request")
 #: Whole request parts that carry credentials: the body, the headers, the cookies.
 _WHOLE_PARTS = frozenset({"body", "headers", "cookies", "signedCookies"})
-
-SENSITIVE_DATA_LOGGED = RuleMeta(
-    code="NW611",
-    name="sensitive-data-logged",
-    title="Passwords, tokens or whole request bodies are written to logs",
-    cwe=(532,),
-    owasp=Owasp.A09,
-    practices=(Practice.DATA_LEAKS,),
-    severity=Severity.MEDIUM,
-    confidence=Confidence.MEDIUM,
-    what=(
-        "Checks console.*, winston/pino/bunyan/log4js logger calls (a logger created from "
-        "those packages, or a receiver named `logger`/`log`) and `debug` instances for "
-        "arguments that are a whole request body, header set or cookie jar "
-        "(`req.body`, `req.headers`, `req.cookies`, also inside templates, concatenations, "
-        "objects and `JSON.stringify`), the Authorization header, or a value named like a "
-        "password, secret or token; and morgan custom tokens that return `req.body`. "
-        "Query logging switches (`mongoose.set('debug', true)`, Sequelize `logging`) are "
-        "left out: they are off in most production setups and log query shapes more than "
-        "credentials."
-    ),
-    why=(
-        "Logs are kept for months, shipped to third-party services and read by many "
-        "people: a password or session token in them is a credential leak that no access "
-        "control covers. Request bodies carry passwords on login and sign-up routes."
-    ),
-    example="console.log('login attempt', req.body);",
-    use_instead="logger.info({ user: req.body.email }, 'login attempt');",
-    fix="Log identifiers only; redact secrets (pino `redact`, winston format) before logging",
-    references=(
-        "OWASP Logging Cheat Sheet (data to exclude): https://cheatsheetseries.owasp.org/cheatsheets/Logging_Cheat_Sheet.html#data-to-exclude",
-        "pino redaction: https://getpino.io/#/docs/redaction",
-    ),
-)
 
 
 def _check_file(ctx: FileContext) -> Iterator[Finding]:

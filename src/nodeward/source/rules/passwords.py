@@ -7,11 +7,10 @@ import re
 from collections.abc import Iterator
 
 from nodeward.analysis.context import AnalysisContext
+from nodeward.catalog.auth import BCRYPT_LOW_COST, PLAINTEXT_PASSWORD, WEAK_PASSWORD_HASH
 from nodeward.checks import Checker
-from nodeward.findings import Confidence, Finding, Severity
-from nodeward.practices import Practice
+from nodeward.findings import Finding
 from nodeward.project import Project
-from nodeward.rulemeta import Owasp, RuleMeta
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
 from nodeward.source.modules import ModuleGraph
@@ -101,91 +100,6 @@ _SQL_PLAINTEXT = re.compile(
     r"\A(?>.*?\b(?:select|update|delete)\b)"
     r".*\bpass(?:word|wd)?\s*+=\s*+(?:\?|\$\d+|:\w+|@\w+|\$\{|['\"]\s*\+)",
     re.IGNORECASE | re.DOTALL,
-)
-
-_OWASP_PASSWORDS = "OWASP Password Storage Cheat Sheet: https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html"
-
-WEAK_PASSWORD_HASH = RuleMeta(
-    code="NW210",
-    name="weak-password-hash",
-    title="Passwords are hashed with a fast digest",
-    cwe=(916, 328),
-    owasp=Owasp.A02,
-    practices=(Practice.AUTHENTICATION,),
-    severity=Severity.HIGH,
-    confidence=Confidence.MEDIUM,
-    what=(
-        "Checks `crypto.createHash(...)` and `crypto.createHmac(...)` chains, and the md5, "
-        "sha1, js-sha256/js-sha512 and crypto-js digests, whose input, result or enclosing "
-        "function is about a password (`update(password)`, `user.password = ...`, "
-        "`hashPassword()`). Digests of other data (ETags, cache keys, file checksums) are "
-        "not reported."
-    ),
-    why=(
-        "MD5 and the SHA families are built to be fast: a GPU tries billions of guesses a "
-        "second against a leaked table, and unsalted digests fall to precomputed tables. "
-        "An HMAC with a server key is no better once the key leaks with the data."
-    ),
-    example=(
-        "user.password = crypto.createHash('sha256').update(req.body.password).digest('hex');"
-    ),
-    use_instead="user.password = await bcrypt.hash(req.body.password, 12);  // or argon2.hash",
-    fix="Hash passwords with bcrypt (cost >= 10), argon2id or scrypt, and rehash on login",
-    references=(_OWASP_PASSWORDS,),
-)
-
-PLAINTEXT_PASSWORD = RuleMeta(
-    code="NW211",
-    name="plaintext-password",
-    title="Passwords are stored, queried or compared in plaintext",
-    cwe=(256, 312),
-    owasp=Owasp.A02,
-    practices=(Practice.AUTHENTICATION,),
-    severity=Severity.HIGH,
-    confidence=Confidence.MEDIUM,
-    what=(
-        "Checks for a stored password compared with `==`/`===` to another value "
-        "(`user.password === req.body.password`); database queries that look a user up by "
-        "the raw password (`findOne({ username, password })`, SQL `... AND password = ?`); "
-        "and records created from the request's password (`User.create({ password: "
-        "req.body.password })`) in a function that hashes nothing, in a project that uses "
-        "no password-hashing library (bcrypt, argon2, scrypt: those usually hash in a model "
-        "hook). Password confirmation checks between two request fields are not reported."
-    ),
-    why=(
-        "Plaintext passwords turn any database leak, backup or SQL injection into account "
-        "takeover here and, through password reuse, on other sites. `===` on secrets also "
-        "leaks timing."
-    ),
-    example="if (user.password === req.body.password) { req.session.userId = user.id; }",
-    use_instead="if (await bcrypt.compare(req.body.password, user.passwordHash)) { ... }",
-    fix="Store bcrypt/argon2 hashes and check them with bcrypt.compare / argon2.verify",
-    references=(_OWASP_PASSWORDS,),
-)
-
-BCRYPT_LOW_COST = RuleMeta(
-    code="NW212",
-    name="bcrypt-low-cost",
-    title="bcrypt is used with a cost factor below 10",
-    cwe=(916,),
-    owasp=Owasp.A02,
-    practices=(Practice.AUTHENTICATION,),
-    severity=Severity.MEDIUM,
-    confidence=Confidence.HIGH,
-    what=(
-        "Checks bcrypt, bcryptjs and @node-rs/bcrypt `hash`/`hashSync` (second argument) "
-        "and `genSalt`/`genSaltSync` (first argument) for a literal cost below 10, also "
-        "when the cost is a constant defined elsewhere in the file (`const saltRounds = 8`)."
-    ),
-    why=(
-        "Each step of the cost doubles the work of an attacker cracking a leaked hash; a "
-        "cost of 8 is 4 times cheaper to attack than 10, and costs below 10 are no longer "
-        "considered adequate."
-    ),
-    example="const hash = await bcrypt.hash(password, 8);",
-    use_instead="const hash = await bcrypt.hash(password, 12);",
-    fix="Use a cost of at least 10 (12 is a good default on current hardware)",
-    references=(_OWASP_PASSWORDS,),
 )
 
 

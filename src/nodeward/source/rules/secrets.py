@@ -7,11 +7,10 @@ import re
 from collections.abc import Iterator
 
 from nodeward.analysis.context import AnalysisContext
+from nodeward.catalog.exposure import CLOUD_OR_API_KEY, CONNECTION_STRING_PASSWORD, HARDCODED_SECRET
 from nodeward.checks import Checker
 from nodeward.discover import DiscoveredFile, FileKind
 from nodeward.findings import Confidence, Finding, Severity, SourceLocation
-from nodeward.practices import Practice
-from nodeward.rulemeta import Owasp, RuleMeta
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node, SourceText
@@ -80,107 +79,6 @@ CONNECTION_URL = re.compile(
     re.IGNORECASE,
 )
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "host.docker.internal", "[::1]"})
-
-_REFERENCES = (
-    "OWASP Secrets Management Cheat Sheet: https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html",
-    "CWE-798 Use of Hard-coded Credentials: https://cwe.mitre.org/data/definitions/798.html",
-)
-
-HARDCODED_SECRET = RuleMeta(
-    code="NW601",
-    name="hardcoded-secret",
-    title="A credential is written into the source code",
-    cwe=(798, 259),
-    owasp=Owasp.A07,
-    practices=(Practice.SECRETS, Practice.AUTHENTICATION),
-    severity=Severity.HIGH,
-    confidence=Confidence.MEDIUM,
-    what=(
-        "Checks string literals stored under credential names (`password`, `pwd`, `secret`, "
-        "`apiKey`, `token`, `privateKey`, `clientSecret`, `jwtSecret`, ...) in variables, "
-        "properties and assignments, literal fallbacks (`process.env.JWT_SECRET || 'dev'`), "
-        "and literal keys passed to `jwt.sign`/`jwt.verify`, `crypto.createHmac` and "
-        "`createCipheriv` (also through a constant). Placeholders (`changeme`, `xxx`, "
-        "`<your-key>`, `${...}`), field names (`password: 'password'`), env-variable names, "
-        "UI text, and values shorter than 4 (passwords) or 8 characters stay quiet. Files "
-        "under test/, tests/, __tests__, spec/, fixtures/ and `*.test.*`/`*.spec.*` are "
-        "skipped: their credentials are fakes by convention; so are locale folders (i18n/, "
-        "locales/). express-session and "
-        "cookie-session secrets are left to NW805."
-    ),
-    why=(
-        "Source code is copied to laptops, CI logs, forks and container images; a secret in "
-        "it is readable by everyone who ever had the code and cannot be rotated without a "
-        "release. A known JWT or session secret lets anyone forge tokens for any user."
-    ),
-    example="const jwtSecret = 'n0t-s0-s3cret-2024';\njwt.sign({ sub: user.id }, jwtSecret);",
-    use_instead=(
-        "const jwtSecret = process.env.JWT_SECRET;\n"
-        "if (!jwtSecret) throw new Error('JWT_SECRET is not set');\n"
-        "jwt.sign({ sub: user.id }, jwtSecret);"
-    ),
-    fix="Read the credential from the environment or a secret manager, and rotate it",
-    references=_REFERENCES,
-)
-
-CLOUD_OR_API_KEY = RuleMeta(
-    code="NW602",
-    name="cloud-or-api-key",
-    title="A cloud or API provider key is written into the source code",
-    cwe=(798,),
-    owasp=Owasp.A07,
-    practices=(Practice.SECRETS,),
-    severity=Severity.CRITICAL,
-    confidence=Confidence.HIGH,
-    what=(
-        "Checks every string literal for credential formats that identify their provider: "
-        "AWS access key ids (AKIA/ASIA...), GitHub tokens (ghp_, gho_, github_pat_), Stripe "
-        "live keys (sk_live_), Slack tokens and webhooks, Google API keys (AIza...), "
-        "SendGrid, Twilio and npm tokens, and PEM private keys. The formats are data "
-        "(secret_patterns.toml), modelled on gitleaks' rules; values containing `EXAMPLE`, "
-        "`dummy` or `xxxx` are ignored. Test files are scanned too: these formats are real "
-        "keys wherever they sit; the text of the test and snippet code that is left out of "
-        "the analysis by default is still searched for them."
-    ),
-    why=(
-        "These keys work from anywhere on the internet. Bots scan public repositories and "
-        "packages for them within minutes; a leaked AWS or Stripe key means cloud bills, "
-        "data theft or fraudulent charges."
-    ),
-    example="const stripe = new Stripe('sk_live_51Hxxxxxxxxxxxxxxxxxxxxxxx');",
-    use_instead="const stripe = new Stripe(process.env.STRIPE_SECRET_KEY);",
-    fix="Revoke the key at the provider now, then load it from the environment",
-    references=(
-        *_REFERENCES,
-        "gitleaks default rules: https://github.com/gitleaks/gitleaks/blob/master/config/gitleaks.toml",
-    ),
-)
-
-CONNECTION_STRING_PASSWORD = RuleMeta(
-    code="NW603",
-    name="connection-string-password",
-    title="A database or broker URL embeds a password",
-    cwe=(798, 259),
-    owasp=Owasp.A07,
-    practices=(Practice.SECRETS,),
-    severity=Severity.HIGH,
-    confidence=Confidence.HIGH,
-    what=(
-        "Checks string and template literals for connection URLs with a literal password: "
-        "`mongodb://user:pass@`, `mongodb+srv://`, `postgres://`, `mysql://`, `redis://:pass@`, "
-        "`amqp://`, `mssql://`, `smtp://` and similar. Passwords interpolated from the "
-        "environment (`${process.env.DB_PASS}`) and placeholders (`<password>`, `****`, "
-        "`password`) are not reported; URLs to localhost are reported with low confidence."
-    ),
-    why=(
-        "The URL gives whoever reads the code the database itself, and connection strings "
-        "end up in logs and error messages as a whole."
-    ),
-    example="mongoose.connect('mongodb://admin:S3cretPass@db.internal:27017/shop');",
-    use_instead="mongoose.connect(process.env.MONGODB_URI);",
-    fix="Move the URL (or at least its password) to an environment variable and rotate it",
-    references=_REFERENCES,
-)
 
 
 def _check_file(ctx: FileContext) -> Iterator[Finding]:

@@ -11,10 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from nodeward.catalog.cookies import (
+    SESSION_COOKIE_NOT_SECURE,
+    SESSION_COOKIE_SAMESITE,
+    SESSION_DEFAULT_NAME,
+    SESSION_SECRET_WEAK,
+)
 from nodeward.checks import Checker
-from nodeward.findings import Confidence, Finding, Severity
-from nodeward.practices import Practice
-from nodeward.rulemeta import Owasp, RuleMeta
+from nodeward.findings import Finding
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
@@ -41,36 +45,6 @@ DEFAULT_COOKIE_NAMES = {
 _NAME_OPTION = dict.fromkeys(FASTIFY_SESSION_PLUGINS, "cookieName")
 #: @fastify/session sets `Secure` unless told otherwise: only `secure: false` is reported.
 _SECURE_BY_DEFAULT = frozenset({"@fastify/session", "fastify-session"})
-
-SESSION_DEFAULT_NAME = RuleMeta(
-    code="NW801",
-    name="session-cookie-default-name",
-    title="Session cookie uses the framework's default name",
-    cwe=(1004, 200),
-    owasp=Owasp.A05,
-    practices=(Practice.COOKIES_SESSIONS, Practice.DEFAULT_COOKIE_NAMES),
-    severity=Severity.LOW,
-    confidence=Confidence.HIGH,
-    what=(
-        "Checks for express-session or cookie-session configured without a `name`, and "
-        "@fastify/session or @fastify/secure-session registered without a `cookieName`, "
-        "or with a framework default (`connect.sid`, `session`, `sessionId`)."
-    ),
-    why=(
-        "A default cookie name tells an attacker which framework and session store run "
-        "behind the site, and lets generic attack tooling target it."
-    ),
-    example="app.use(session({ secret: process.env.SESSION_SECRET }));",
-    use_instead=(
-        'app.use(session({ name: "sid_7f3a", secret: process.env.SESSION_SECRET,\n'
-        '  cookie: { secure: true, httpOnly: true, sameSite: "lax" } }));'
-    ),
-    fix='Give the session cookie a neutral name: session({ name: "sid_…" })',
-    references=(
-        "Express production security best practices: https://expressjs.com/en/advanced/best-practice-security.html",
-        "OWASP Session Management Cheat Sheet: https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html",
-    ),
-)
 
 
 def session_calls(ctx: FileContext) -> Iterator[tuple[str, Node, Node | None]]:
@@ -134,107 +108,6 @@ def _default_name_findings(ctx: FileContext) -> Iterator[Finding]:
                 f'Session cookie uses the default name "{name}"; set a neutral name: {fix}',
             )
 
-
-_SESSION_REFERENCES = (
-    "OWASP Session Management Cheat Sheet: "
-    "https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html",
-    "express-session options: https://github.com/expressjs/session#options",
-    "@fastify/session options: https://github.com/fastify/session#options",
-)
-
-SESSION_COOKIE_NOT_SECURE = RuleMeta(
-    code="NW802",
-    name="session-cookie-not-secure",
-    title="Session cookie may be sent over plain HTTP (no `secure` flag)",
-    cwe=(614,),
-    owasp=Owasp.A05,
-    practices=(Practice.COOKIES_SESSIONS,),
-    severity=Severity.MEDIUM,
-    confidence=Confidence.HIGH,
-    what=(
-        "Checks express-session (`cookie.secure`) and cookie-session (`secure`) for a "
-        '`secure` flag that is `false` or missing. `secure: true`, `secure: "auto"` and '
-        'expressions such as `process.env.NODE_ENV === "production"` are accepted. '
-        "@fastify/session and @fastify/secure-session (`cookie.secure`) are reported when "
-        "the flag is `false` (@fastify/session sets it by default)."
-    ),
-    why=(
-        "A session cookie without `Secure` is sent on any plain-HTTP request to the site, "
-        "where anyone on the network path can read it and take over the session."
-    ),
-    example="app.use(session({ secret: process.env.SESSION_SECRET, cookie: { httpOnly: true } }));",
-    use_instead=(
-        'app.set("trust proxy", 1);\n'
-        "app.use(session({ secret: process.env.SESSION_SECRET,\n"
-        '  cookie: { secure: true, httpOnly: true, sameSite: "lax" } }));'
-    ),
-    fix='Set cookie: { secure: true } (or "auto" behind a proxy with trust proxy set)',
-    references=_SESSION_REFERENCES,
-)
-
-SESSION_COOKIE_SAMESITE = RuleMeta(
-    code="NW804",
-    name="cookie-samesite-missing",
-    title="Session cookie has no SameSite protection",
-    cwe=(1275, 352),
-    owasp=Owasp.A01,
-    practices=(Practice.COOKIES_SESSIONS, Practice.CSRF),
-    severity=Severity.LOW,
-    confidence=Confidence.HIGH,
-    what=(
-        "Checks express-session (`cookie.sameSite`) and cookie-session (`sameSite`) for a "
-        'missing `sameSite`, or `sameSite` set to `"none"` or `false`; also the `cookie` '
-        "options of @fastify/session and @fastify/secure-session "
-        "(`app.register(fastifySession, { cookie: {...} })`)."
-    ),
-    why=(
-        "Without SameSite the browser attaches the session cookie to requests other sites "
-        "trigger, which is what cross-site request forgery needs; browsers that do not "
-        "default to Lax (and Lax's two-minute POST exception) leave the app exposed."
-    ),
-    example="app.use(session({ secret: process.env.S, cookie: { secure: true } }));",
-    use_instead=(
-        'app.use(session({ secret: process.env.S, cookie: { secure: true, sameSite: "lax" } }));'
-    ),
-    fix='Set cookie: { sameSite: "lax" } (or "strict")',
-    references=(
-        *_SESSION_REFERENCES,
-        "OWASP CSRF Prevention Cheat Sheet, SameSite: "
-        "https://cheatsheetseries.owasp.org/cheatsheets/"
-        "Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html",
-    ),
-)
-
-SESSION_SECRET_WEAK = RuleMeta(
-    code="NW805",
-    name="session-secret-weak",
-    title="Session secret is written in the code",
-    cwe=(798, 321),
-    owasp=Owasp.A02,
-    practices=(Practice.COOKIES_SESSIONS, Practice.SECRETS),
-    severity=Severity.HIGH,
-    confidence=Confidence.HIGH,
-    what=(
-        "Checks express-session, @fastify/session and @fastify/secure-session `secret` and "
-        "cookie-session `secret`/`keys` for string "
-        "literals, directly, through a constant, in an array, or as the fallback of "
-        '`process.env.X || "..."`. Values read from the environment or a config lookup '
-        "are accepted."
-    ),
-    why=(
-        "Whoever knows the secret can forge signed session cookies and log in as anyone. "
-        "A secret in the source is known to everyone with the repository, its history, "
-        "or a leaked build; a short one can be brute-forced offline from one cookie."
-    ),
-    example='app.use(session({ secret: "keyboard cat" }));',
-    use_instead="app.use(session({ secret: process.env.SESSION_SECRET }));",
-    fix="Read a random secret of 32+ characters from the environment or a secret store",
-    references=(
-        *_SESSION_REFERENCES,
-        "OWASP Secrets Management Cheat Sheet: "
-        "https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html",
-    ),
-)
 
 #: A secret shorter than this is weak even when it does not sit in the code.
 MIN_SECRET_LENGTH = 32

@@ -7,10 +7,9 @@ import re
 from collections.abc import Iterator
 from itertools import pairwise
 
+from nodeward.catalog.auth import INSECURE_RANDOM_TOKEN, PREDICTABLE_TOKEN
 from nodeward.checks import Checker
-from nodeward.findings import Confidence, Finding, Severity
-from nodeward.practices import Practice
-from nodeward.rulemeta import Owasp, RuleMeta
+from nodeward.findings import Finding
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
@@ -67,68 +66,6 @@ _GUESSABLE = re.compile(
 )
 _UNGUESSABLE = re.compile(
     r"random|uuid|nanoid|secret|salt|SECRET|KEY|hmac|Hmac|cuid|getRandomValues",
-)
-
-_REFERENCES = (
-    "OWASP Cryptographic Storage Cheat Sheet (secure random numbers): https://cheatsheetseries.owasp.org/cheatsheets/Cryptographic_Storage_Cheat_Sheet.html#secure-random-number-generation",
-    "Node.js crypto.randomBytes: https://nodejs.org/api/crypto.html#cryptorandombytessize-callback",
-)
-
-INSECURE_RANDOM_TOKEN = RuleMeta(
-    code="NW213",
-    name="insecure-random-token",
-    title="A secret token is built with Math.random() or a time-based UUID",
-    cwe=(338, 330),
-    owasp=Owasp.A02,
-    practices=(Practice.AUTHENTICATION,),
-    severity=Severity.HIGH,
-    confidence=Confidence.MEDIUM,
-    what=(
-        "Checks `Math.random()` (including `Math.random().toString(36)` and character-picking "
-        "loops) and uuid `v1()` whose result is stored under, returned from or built in a "
-        "function named like a secret: token, reset/verification code, OTP, PIN, nonce, "
-        "salt, session id, CSRF token, API key, password; and values passed to "
-        "`res.cookie`. `crypto.randomBytes`, `crypto.randomUUID`, `crypto.randomInt`, uuid "
-        "v4 and nanoid are fine; Math.random for ids, colours or jitter is not reported."
-    ),
-    why=(
-        "Math.random() is a fast, predictable generator (xorshift128+ in V8): a few outputs "
-        "reveal its state and every later token. uuid v1 is a timestamp plus the host's MAC "
-        "address. Either lets an attacker predict password-reset codes or session ids."
-    ),
-    example="const resetToken = Math.random().toString(36).slice(2);",
-    use_instead="const resetToken = crypto.randomBytes(32).toString('hex');",
-    fix="Use crypto.randomBytes(32).toString('hex'), crypto.randomUUID() or crypto.randomInt",
-    references=_REFERENCES,
-)
-
-PREDICTABLE_TOKEN = RuleMeta(
-    code="NW214",
-    name="predictable-token",
-    title="A secret token is derived from guessable data",
-    cwe=(340, 330),
-    owasp=Owasp.A07,
-    practices=(Practice.AUTHENTICATION,),
-    severity=Severity.HIGH,
-    confidence=Confidence.MEDIUM,
-    what=(
-        "Checks values stored under token-like names (token, reset code, OTP, nonce, session "
-        "id, ...) that are a timestamp (`Date.now().toString()`, `new Date().getTime()`) or a "
-        "`crypto.createHash(...)` digest of data an attacker knows or can guess (email, "
-        "username, user id, the current time) with nothing random or secret mixed in. "
-        "HMACs with a server key and anything built with randomBytes/uuid/nanoid are fine."
-    ),
-    why=(
-        "Anyone who knows the email address and roughly when a reset was requested can "
-        "compute the token: hashing does not add secrecy to guessable input."
-    ),
-    example=(
-        "const resetToken = crypto.createHash('sha256').update(user.email + Date.now())"
-        ".digest('hex');"
-    ),
-    use_instead="const resetToken = crypto.randomBytes(32).toString('hex');",
-    fix="Generate tokens with crypto.randomBytes(32) and store only their hash",
-    references=_REFERENCES,
 )
 
 

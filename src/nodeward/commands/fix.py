@@ -9,28 +9,23 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nodeward.config import build_config
-from nodeward.fix.apply import ApplyError, check_writable, write_files
-from nodeward.fix.diff import unified_diff
-from nodeward.fix.model import FixResult
-from nodeward.fix.plan import plan_fixes
-from nodeward.fix.render import render_json, summary
-from nodeward.fix.verify import copy_scanner
-from nodeward.fix.workspace import Workspace
+from nodeward.commands.common import EXIT_ERROR, EXIT_OK, CommandError
 from nodeward.report.neutralize import error_line
-from nodeward.rules import selected
-from nodeward.scan import run_scan
 
-EXIT_OK, EXIT_FIXES, EXIT_ERROR = 0, 1, 2
+if TYPE_CHECKING:
+    from nodeward.fix.model import FixResult
+
+#: Verified fixes were printed and not written.
+EXIT_FIXES = 1
 
 
 def _codes(value: str) -> list[str]:
     return [part.strip().upper() for part in value.split(",") if part.strip()]
 
 
-def add_fix_command(sub: Any) -> None:
+def register(sub: Any) -> None:
     parser = sub.add_parser(
         "fix",
         help="print (or --apply) patches for findings, each verified by a re-scan",
@@ -62,11 +57,23 @@ def add_fix_command(sub: Any) -> None:
 
 
 def run_fix(args: argparse.Namespace) -> int:
+    # the scan and the fixers load only when this command runs
+    from nodeward.catalog import selected
+    from nodeward.config import build_config
+    from nodeward.fix.apply import ApplyError, check_writable, write_files
+    from nodeward.fix.plan import plan_fixes
+    from nodeward.fix.verify import copy_scanner
+    from nodeward.fix.workspace import Workspace
+    from nodeward.scan import ScanError, run_scan
+
     flags: dict[str, Any] = {"quiet": True}
     if args.offline:
         flags["offline"] = True
     config = build_config(args.path, args.config, flags)
-    report = run_scan(config)
+    try:
+        report = run_scan(config)
+    except ScanError as error:
+        raise CommandError(str(error)) from None
     chosen = tuple(args.select)
     findings = [f for f in report.findings if selected(f.rule, chosen, ())]
     scanner = copy_scanner(config, lambda c: run_scan(c).findings)
@@ -87,6 +94,9 @@ def run_fix(args: argparse.Namespace) -> int:
 
 
 def _emit(result: FixResult, args: argparse.Namespace, *, applied: bool) -> None:
+    from nodeward.fix.diff import unified_diff
+    from nodeward.fix.render import render_json, summary
+
     if args.format == "json":
         sys.stdout.write(render_json(result, applied=applied))
     elif not applied:

@@ -1,67 +1,20 @@
-"""The dependency audit's command line: scan flags and the `nodeward db` commands."""
+"""`nodeward db ACTION`: the local advisory database (OSV records, Retire.js repository)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nodeward.argtypes import AppendTuple
-from nodeward.config import Config
-from nodeward.deps import retire
-from nodeward.deps.advisories import osv_db
-from nodeward.deps.advisories.archive import ArchiveError
-from nodeward.deps.advisories.download import DownloadError, update_database
-from nodeward.deps.advisories.interface import SourceError
-from nodeward.deps.sources import CHOICES
-from nodeward.findings import Finding, PackageLocation, Reachability
+from nodeward.commands.common import EXIT_ERROR, EXIT_OK
 from nodeward.report.neutralize import error_line, terminal_line
 
-EXIT_OK, EXIT_ERROR = 0, 2
+if TYPE_CHECKING:
+    from nodeward.deps.advisories import osv_db
 
 
-def add_scan_flags(parser: argparse.ArgumentParser) -> None:
-    s = argparse.SUPPRESS
-    parser.add_argument(
-        "--advisories",
-        choices=CHOICES,
-        default=s,
-        help="advisory source for the dependency audit (default auto: local database, "
-        "else the configured npm registry, else the OSV API)",
-    )
-    parser.add_argument("--offline", action="store_true", default=s, help="no network at all")
-    parser.add_argument(
-        "--omit",
-        choices=("dev",),
-        action=AppendTuple,
-        default=s,
-        help="leave dev dependencies out of the dependency audit",
-    )
-    parser.add_argument(
-        "--resolve-ranges",
-        action="store_true",
-        default=s,
-        help="without a lockfile, check the version each declared range resolves to "
-        "today (from the registry) instead of reporting those dependencies as not checked",
-    )
-    parser.add_argument(
-        "--reachable-only",
-        action="store_true",
-        default=s,
-        help="only DEP findings the app reaches count toward the exit code",
-    )
-
-
-def counts_for_exit(finding: Finding, config: Config) -> bool:
-    """With --reachable-only, a dependency finding fails the run only when reachable."""
-    location = finding.location
-    if config.reachable_only and isinstance(location, PackageLocation):
-        return location.reachability is Reachability.REACHABLE
-    return True
-
-
-def add_db_command(sub: Any) -> None:
+def register(sub: Any) -> None:
     parser = sub.add_parser("db", help="manage the local advisory database")
     commands = parser.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     imp = commands.add_parser("import", help="load OSV records from an all.zip or a folder")
@@ -71,10 +24,16 @@ def add_db_command(sub: Any) -> None:
     commands.add_parser("status", help="age and counts of the local database")
     ret = commands.add_parser("import-retire", help="load a Retire.js jsrepository (v5) file")
     ret.add_argument("source", type=Path)
-    parser.set_defaults(handler=run_db)
+    parser.set_defaults(handler=run)
 
 
-def run_db(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
+    from nodeward.deps import retire
+    from nodeward.deps.advisories import osv_db
+    from nodeward.deps.advisories.archive import ArchiveError
+    from nodeward.deps.advisories.download import DownloadError, update_database
+    from nodeward.deps.advisories.interface import SourceError
+
     try:
         match args.db_command:
             case "import":

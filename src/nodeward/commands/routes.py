@@ -6,27 +6,30 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nodeward.discover import DiscoveryOptions, discover
-from nodeward.findings import SourceLocation
-from nodeward.project import load_project
+from nodeward.commands.common import EXIT_ERROR, EXIT_OK
 from nodeward.report.neutralize import terminal_line as shown
-from nodeward.source.appmodel import App, AppModel, Middleware, Route, app_model
 
-EXIT_OK, EXIT_ERROR = 0, 2
+if TYPE_CHECKING:
+    from nodeward.findings import SourceLocation
+    from nodeward.source.appmodel import App, AppModel, Middleware, Route
 
 
-def add_routes_command(sub: Any) -> None:
+def register(sub: Any) -> None:
     parser = sub.add_parser(
         "routes", help="print every route with its full path and middleware chain"
     )
     parser.add_argument("path", type=Path, help="project folder or a single file")
     parser.add_argument("--format", "-f", choices=("text", "json"), default="text")
-    parser.set_defaults(handler=run_routes_command)
+    parser.set_defaults(handler=run)
 
 
-def run_routes_command(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
+    from nodeward.discover import DiscoveryOptions, discover
+    from nodeward.project import load_project
+    from nodeward.source.appmodel import app_model
+
     path: Path = args.path
     if not path.exists():
         print(f"nodeward: error: {shown(str(path))}: no such file or directory", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""The dependency audit's rules."""
+"""The dependency audit's rules (DEP0xx)."""
 
 from __future__ import annotations
 
@@ -71,7 +71,6 @@ VULNERABLE_CLIENT_LIBRARY = RuleMeta(
         "OWASP A06:2021 Vulnerable and Outdated Components",
     ),
 )
-
 
 DEPRECATED_DEPENDENCY = RuleMeta(
     code="DEP003",
@@ -165,7 +164,12 @@ UNMAINTAINED_DEPENDENCY = RuleMeta(
     ),
 )
 
-#: The rules that need the registry's package documents.
-REGISTRY_RULES = (DEPRECATED_DEPENDENCY, OUTDATED_DEPENDENCY, UNMAINTAINED_DEPENDENCY)
 
-RULES = (VULNERABLE_DEPENDENCY, VULNERABLE_CLIENT_LIBRARY, *REGISTRY_RULES)
+#: The rules that need the registry's package documents.
+REGISTRY_RULES: tuple[RuleMeta, ...] = (
+    DEPRECATED_DEPENDENCY,
+    OUTDATED_DEPENDENCY,
+    UNMAINTAINED_DEPENDENCY,
+)
+
+RULES: tuple[RuleMeta, ...] = (VULNERABLE_DEPENDENCY, VULNERABLE_CLIENT_LIBRARY, *REGISTRY_RULES)

@@ -1,4 +1,4 @@
-"""Rules only the live probe can check (no static twin), and the lookup of shared codes.
+"""Rules only the live probe can check (no static twin), and the static rules it also checks.
 
 A weakness has one code wherever it is seen: live checks of weaknesses the static rules also
 find (NW301 missing headers, NW101 SQL injection, ...) use those rules, looked up by code at
@@ -11,6 +11,7 @@ from nodeward.practices import Practice
 from nodeward.rulemeta import Owasp, RuleMeta
 
 _OWASP_HEADERS = "OWASP HTTP Headers Cheat Sheet: https://cheatsheetseries.owasp.org/cheatsheets/HTTP_Headers_Cheat_Sheet.html"
+
 
 HSTS_MISSING = RuleMeta(
     code="NW340",
@@ -192,8 +193,8 @@ RATE_LIMIT_BYPASS = RuleMeta(
     ),
 )
 
-#: Registered in nodeward.rules.ANALYZER_RULES.
-PROBE_ONLY_RULES: tuple[RuleMeta, ...] = (
+
+RULES: tuple[RuleMeta, ...] = (
     HSTS_MISSING,
     SERVER_VERSION,
     CACHE_AUTHENTICATED,
@@ -202,14 +203,6 @@ PROBE_ONLY_RULES: tuple[RuleMeta, ...] = (
     APP_CRASH,
     RATE_LIMIT_BYPASS,
 )
-
-
-def live_rule(code: str) -> RuleMeta | None:
-    """The registered rule with this code, or None while it is not part of this build."""
-    from nodeward.rules import get_rule  # the registry imports this module
-
-    return get_rule(code)
-
 
 #: Rules of the static analysis that the probe also checks on the live app (same code, one
 #: identity); tests/web keeps this list in step with the codes the checks use.

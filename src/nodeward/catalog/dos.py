@@ -1,0 +1,132 @@
+"""Brute force and denial of service (NW7xx)."""
+
+from __future__ import annotations
+
+from nodeward.findings import Confidence, Severity
+from nodeward.practices import Practice
+from nodeward.rulemeta import Owasp, RuleMeta
+
+_REFERENCES = (
+    "Express security best practices: https://expressjs.com/en/advanced/best-practice-security.html",
+    "OWASP Denial of Service Cheat Sheet: https://cheatsheetseries.owasp.org/cheatsheets/Denial_of_Service_Cheat_Sheet.html",
+)
+
+
+BODY_NO_LIMIT = RuleMeta(
+    code="NW701",
+    name="body-parser-no-limit",
+    title="Request bodies or uploads may be arbitrarily large",
+    cwe=(400, 770),
+    owasp=Owasp.A05,
+    practices=(Practice.DENIAL_OF_SERVICE,),
+    severity=Severity.MEDIUM,
+    confidence=Confidence.HIGH,
+    what=(
+        "Checks express.json/urlencoded/raw/text, body-parser, koa-bodyparser, koa-body and "
+        "fastify for a body limit above 10 MB (`'100mb'`, `52428800`) or `Infinity`, and "
+        "express-fileupload and multer configured without `limits.fileSize`. Parsers left "
+        "at their defaults (100 kB for body-parser, 1 MB for fastify) are not reported."
+    ),
+    why=(
+        "Body parsers buffer the whole body in memory and JSON-parse it on the event loop: "
+        "a few concurrent large requests exhaust memory or block every other request. "
+        "Uploads without a size cap fill the disk or memory."
+    ),
+    example=(
+        "app.use(express.json({ limit: '500mb' }));\nconst upload = multer({ dest: 'uploads/' });"
+    ),
+    use_instead=(
+        "app.use(express.json({ limit: '100kb' }));\n"
+        "const upload = multer({ dest: 'uploads/', limits: { fileSize: 5 * 1024 * 1024 } });"
+    ),
+    fix="Keep body limits small (default 100kb, a few MB at most) and set limits.fileSize",
+    references=_REFERENCES,
+)
+
+NO_RATE_LIMITING = RuleMeta(
+    code="NW702",
+    name="no-rate-limiting",
+    title="The project has login routes and no rate limiting anywhere",
+    cwe=(307, 770),
+    owasp=Owasp.A07,
+    practices=(Practice.DENIAL_OF_SERVICE, Practice.BRUTE_FORCE),
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    what=(
+        "Reports a project that registers a login-like POST route (`/login`, `/signin`, "
+        "`/auth`, `/token`, password reset, OTP; on an Express app or router, Koa or "
+        "fastify router, or a NestJS `@Post('login')`) while no rate-limiting package is "
+        "imported or declared in any package.json: express-rate-limit, rate-limiter-flexible, "
+        "express-brute, express-slow-down, express-limiter, @nestjs/throttler, "
+        "koa-ratelimit, @fastify/rate-limit (so a global `app.register(rateLimit)` or a "
+        "ThrottlerModule with an APP_GUARD ThrottlerGuard counts). It points at the app "
+        "creation (`express()`, `fastify()`, `NestFactory.create(...)`), where a global "
+        "limiter goes (at the first such route when no app owns it), and names the "
+        "framework's own limiter. Route-level gaps are NW720's job."
+    ),
+    why=(
+        "With no limiter anywhere, credential stuffing and password guessing run at the "
+        "server's full speed, and every expensive endpoint can be flooded."
+    ),
+    example="app.post('/login', passport.authenticate('local'), done);",
+    use_instead=(
+        "const rateLimit = require('express-rate-limit');\n"
+        "app.post('/login', rateLimit({ windowMs: 15 * 60 * 1000, limit: 5 }), "
+        "passport.authenticate('local'), done);"
+    ),
+    fix=(
+        "Add express-rate-limit (or rate-limiter-flexible) to the login routes and the API; "
+        "on Fastify register @fastify/rate-limit, on NestJS apply @nestjs/throttler's "
+        "ThrottlerGuard as an APP_GUARD"
+    ),
+    references=_REFERENCES,
+)
+
+LOGIN_NO_RATE_LIMIT = RuleMeta(
+    code="NW720",
+    name="login-no-rate-limit",
+    title="Authentication route without rate limiting or lockout",
+    cwe=(307,),
+    owasp=Owasp.A07,
+    practices=(Practice.BRUTE_FORCE, Practice.ACCESS_CONTROL),
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    what=(
+        "Reports login, token, password-reset and OTP routes (by path, or because the "
+        "handler calls bcrypt.compare / argon2.verify or the chain runs "
+        'passport.authenticate("local")) whose middleware chain has no rate limiter, '
+        "slow-down or brute-force guard (express-rate-limit, express-slow-down, "
+        "express-brute, rate-limiter-flexible; on Fastify @fastify/rate-limit registered "
+        "globally or a route's `config.rateLimit`; on NestJS ThrottlerGuard, global or in "
+        "`@UseGuards`, unless `@SkipThrottle()`) and whose handler keeps no attempt "
+        "counter. The fix names the app's framework's own limiter."
+    ),
+    why=(
+        "Without a limit an attacker can try passwords, reset tokens or one-time codes as "
+        "fast as the server answers: credential stuffing and code guessing succeed."
+    ),
+    example='router.post("/login", passport.authenticate("local"), done);',
+    use_instead=(
+        "const loginLimiter = rateLimit({ windowMs: 15 * 60 * 1000, limit: 5 });\n"
+        'router.post("/login", loginLimiter, passport.authenticate("local"), done);'
+    ),
+    fix=(
+        "Put a rate limiter in the route's chain: rateLimit({ windowMs: 15 * 60 * 1000, "
+        "limit: 5 }) from express-rate-limit, or a rate-limiter-flexible consume() per "
+        "user and IP; on Fastify @fastify/rate-limit with the route's "
+        "config.rateLimit, on NestJS ThrottlerGuard with @Throttle()"
+    ),
+    references=(
+        "OWASP Authentication Cheat Sheet: https://cheatsheetseries.owasp.org/cheatsheets/Authentication_Cheat_Sheet.html",
+        "Express security best practices (brute force): https://expressjs.com/en/advanced/best-practice-security.html",
+        "@fastify/rate-limit: https://github.com/fastify/fastify-rate-limit",
+        "NestJS rate limiting: https://docs.nestjs.com/security/rate-limiting",
+    ),
+)
+
+
+RULES: tuple[RuleMeta, ...] = (
+    BODY_NO_LIMIT,
+    NO_RATE_LIMITING,
+    LOGIN_NO_RATE_LIMIT,
+)

@@ -1,0 +1,212 @@
+"""Data exposure and secrets (NW6xx)."""
+
+from __future__ import annotations
+
+from nodeward.catalog.flows import flow_rule
+from nodeward.findings import Confidence, Severity
+from nodeward.practices import Practice
+from nodeward.rulemeta import Owasp, RuleMeta
+
+_SECRET_REFERENCES = (
+    "OWASP Secrets Management Cheat Sheet: https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html",
+    "CWE-798 Use of Hard-coded Credentials: https://cwe.mitre.org/data/definitions/798.html",
+)
+
+
+HARDCODED_SECRET = RuleMeta(
+    code="NW601",
+    name="hardcoded-secret",
+    title="A credential is written into the source code",
+    cwe=(798, 259),
+    owasp=Owasp.A07,
+    practices=(Practice.SECRETS, Practice.AUTHENTICATION),
+    severity=Severity.HIGH,
+    confidence=Confidence.MEDIUM,
+    what=(
+        "Checks string literals stored under credential names (`password`, `pwd`, `secret`, "
+        "`apiKey`, `token`, `privateKey`, `clientSecret`, `jwtSecret`, ...) in variables, "
+        "properties and assignments, literal fallbacks (`process.env.JWT_SECRET || 'dev'`), "
+        "and literal keys passed to `jwt.sign`/`jwt.verify`, `crypto.createHmac` and "
+        "`createCipheriv` (also through a constant). Placeholders (`changeme`, `xxx`, "
+        "`<your-key>`, `${...}`), field names (`password: 'password'`), env-variable names, "
+        "UI text, and values shorter than 4 (passwords) or 8 characters stay quiet. Files "
+        "under test/, tests/, __tests__, spec/, fixtures/ and `*.test.*`/`*.spec.*` are "
+        "skipped: their credentials are fakes by convention; so are locale folders (i18n/, "
+        "locales/). express-session and "
+        "cookie-session secrets are left to NW805."
+    ),
+    why=(
+        "Source code is copied to laptops, CI logs, forks and container images; a secret in "
+        "it is readable by everyone who ever had the code and cannot be rotated without a "
+        "release. A known JWT or session secret lets anyone forge tokens for any user."
+    ),
+    example="const jwtSecret = 'n0t-s0-s3cret-2024';\njwt.sign({ sub: user.id }, jwtSecret);",
+    use_instead=(
+        "const jwtSecret = process.env.JWT_SECRET;\n"
+        "if (!jwtSecret) throw new Error('JWT_SECRET is not set');\n"
+        "jwt.sign({ sub: user.id }, jwtSecret);"
+    ),
+    fix="Read the credential from the environment or a secret manager, and rotate it",
+    references=_SECRET_REFERENCES,
+)
+
+CLOUD_OR_API_KEY = RuleMeta(
+    code="NW602",
+    name="cloud-or-api-key",
+    title="A cloud or API provider key is written into the source code",
+    cwe=(798,),
+    owasp=Owasp.A07,
+    practices=(Practice.SECRETS,),
+    severity=Severity.CRITICAL,
+    confidence=Confidence.HIGH,
+    what=(
+        "Checks every string literal for credential formats that identify their provider: "
+        "AWS access key ids (AKIA/ASIA...), GitHub tokens (ghp_, gho_, github_pat_), Stripe "
+        "live keys (sk_live_), Slack tokens and webhooks, Google API keys (AIza...), "
+        "SendGrid, Twilio and npm tokens, and PEM private keys. The formats are data "
+        "(secret_patterns.toml), modelled on gitleaks' rules; values containing `EXAMPLE`, "
+        "`dummy` or `xxxx` are ignored. Test files are scanned too: these formats are real "
+        "keys wherever they sit; the text of the test and snippet code that is left out of "
+        "the analysis by default is still searched for them."
+    ),
+    why=(
+        "These keys work from anywhere on the internet. Bots scan public repositories and "
+        "packages for them within minutes; a leaked AWS or Stripe key means cloud bills, "
+        "data theft or fraudulent charges."
+    ),
+    example="const stripe = new Stripe('sk_live_51Hxxxxxxxxxxxxxxxxxxxxxxx');",
+    use_instead="const stripe = new Stripe(process.env.STRIPE_SECRET_KEY);",
+    fix="Revoke the key at the provider now, then load it from the environment",
+    references=(
+        *_SECRET_REFERENCES,
+        "gitleaks default rules: https://github.com/gitleaks/gitleaks/blob/master/config/gitleaks.toml",
+    ),
+)
+
+CONNECTION_STRING_PASSWORD = RuleMeta(
+    code="NW603",
+    name="connection-string-password",
+    title="A database or broker URL embeds a password",
+    cwe=(798, 259),
+    owasp=Owasp.A07,
+    practices=(Practice.SECRETS,),
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    what=(
+        "Checks string and template literals for connection URLs with a literal password: "
+        "`mongodb://user:pass@`, `mongodb+srv://`, `postgres://`, `mysql://`, `redis://:pass@`, "
+        "`amqp://`, `mssql://`, `smtp://` and similar. Passwords interpolated from the "
+        "environment (`${process.env.DB_PASS}`) and placeholders (`<password>`, `****`, "
+        "`password`) are not reported; URLs to localhost are reported with low confidence."
+    ),
+    why=(
+        "The URL gives whoever reads the code the database itself, and connection strings "
+        "end up in logs and error messages as a whole."
+    ),
+    example="mongoose.connect('mongodb://admin:S3cretPass@db.internal:27017/shop');",
+    use_instead="mongoose.connect(process.env.MONGODB_URI);",
+    fix="Move the URL (or at least its password) to an environment variable and rotate it",
+    references=_SECRET_REFERENCES,
+)
+
+DIRECTORY_LISTING = RuleMeta(
+    code="NW610",
+    name="directory-listing",
+    title="Directory listings are served",
+    cwe=(548,),
+    owasp=Owasp.A05,
+    practices=(Practice.DATA_LEAKS,),
+    severity=Severity.MEDIUM,
+    confidence=Confidence.HIGH,
+    what=(
+        "Checks for serve-index (and koa-serve-index, Express 3's `express.directory`) "
+        "middleware, and for @fastify/static with `list` or serve-handler with "
+        "`directoryListing` turned on. `express.static` alone lists nothing and is not "
+        "reported."
+    ),
+    why=(
+        "A listing shows every file in the folder: backups, `.env` copies, source maps, "
+        "uploads of other users. Attackers do not need to guess names."
+    ),
+    example="app.use('/files', express.static('public'), serveIndex('public', { icons: true }));",
+    use_instead="app.use('/files', express.static('public', { index: false }));",
+    fix="Remove the listing middleware; serve known files with express.static only",
+    references=(
+        "OWASP WSTG, Review Webserver Metafiles and directory listing: https://owasp.org/www-project-web-security-testing-guide/",
+        "CWE-548: https://cwe.mitre.org/data/definitions/548.html",
+    ),
+)
+
+SENSITIVE_DATA_LOGGED = RuleMeta(
+    code="NW611",
+    name="sensitive-data-logged",
+    title="Passwords, tokens or whole request bodies are written to logs",
+    cwe=(532,),
+    owasp=Owasp.A09,
+    practices=(Practice.DATA_LEAKS,),
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    what=(
+        "Checks console.*, winston/pino/bunyan/log4js logger calls (a logger created from "
+        "those packages, or a receiver named `logger`/`log`) and `debug` instances for "
+        "arguments that are a whole request body, header set or cookie jar "
+        "(`req.body`, `req.headers`, `req.cookies`, also inside templates, concatenations, "
+        "objects and `JSON.stringify`), the Authorization header, or a value named like a "
+        "password, secret or token; and morgan custom tokens that return `req.body`. "
+        "Query logging switches (`mongoose.set('debug', true)`, Sequelize `logging`) are "
+        "left out: they are off in most production setups and log query shapes more than "
+        "credentials."
+    ),
+    why=(
+        "Logs are kept for months, shipped to third-party services and read by many "
+        "people: a password or session token in them is a credential leak that no access "
+        "control covers. Request bodies carry passwords on login and sign-up routes."
+    ),
+    example="console.log('login attempt', req.body);",
+    use_instead="logger.info({ user: req.body.email }, 'login attempt');",
+    fix="Log identifiers only; redact secrets (pino `redact`, winston format) before logging",
+    references=(
+        "OWASP Logging Cheat Sheet (data to exclude): https://cheatsheetseries.owasp.org/cheatsheets/Logging_Cheat_Sheet.html#data-to-exclude",
+        "pino redaction: https://getpino.io/#/docs/redaction",
+    ),
+)
+
+SENSITIVE_DATA_EXPOSURE = flow_rule(
+    "NW630",
+    "sensitive-data-exposure",
+    "A database record with secret fields is sent to the client whole",
+    (200, 359),
+    Owasp.A01,
+    (Practice.DATA_LEAKS,),
+    Severity.MEDIUM,
+    (
+        "Reads the project's mongoose schemas, sequelize models and typeorm entities for "
+        "secret fields (password, passwordHash, hash, salt, token, resetToken, secret, "
+        "ssn, creditCard, apiKey), then reports records of those models read without a "
+        "projection (.select('-password'), a projection argument, attributes) and sent "
+        "whole by res.json / res.send, also inside an object ({ user }) or array. A schema "
+        "with a toJSON transform, `select: false` on the field, `delete user.password`, "
+        "`const { password, ...rest } = user` and lodash pick/omit count as fixes.",
+        "Password hashes, reset tokens and personal data end up in the browser, in logs "
+        "of proxies and in API clients: offline cracking and account takeover.",
+        "const user = await User.findById(req.params.id);\nres.json(user);",
+        'const user = await User.findById(req.params.id).select("-password -resetToken");\n'
+        "res.json(user);",
+        "Project the fields the client needs (select, attributes), or strip secrets in a "
+        "toJSON transform of the schema",
+    ),
+    (
+        "OWASP API3:2023 Broken Object Property Level Authorization: "
+        "https://owasp.org/API-Security/editions/2023/en/0xa3-broken-object-property-level-authorization/",
+    ),
+)
+
+
+RULES: tuple[RuleMeta, ...] = (
+    HARDCODED_SECRET,
+    CLOUD_OR_API_KEY,
+    CONNECTION_STRING_PASSWORD,
+    DIRECTORY_LISTING,
+    SENSITIVE_DATA_LOGGED,
+    SENSITIVE_DATA_EXPOSURE,
+)
