@@ -65,7 +65,7 @@ function handler(req) {
 def test_a_field_written_once_before_the_read_decides_what_it_holds() -> None:
     ctx = _ctx(_HANDLER, "h.js")
     func = _node(ctx, _HANDLER.strip(), "function_declaration")
-    writes = FieldWrites(func)
+    writes = FieldWrites(ctx, func)
     owner = [n for n in syntax.walk(func) if syntax.text(n) == "doc.owner"]
     assert writes.overriding_value(owner[-1]) is not None
     assert syntax.text(writes.overriding_value(owner[-1])) == "req.user.id"

@@ -326,11 +326,11 @@ class FunctionAnalysis:
                 return eval_member(self, node, depth)
             case "call_expression" | "new_expression":
                 result = eval_call(self, node, depth)
-                match stored.store_call(self.ctx, node):
+                match self.engine.sites.store_call(self.ctx, node):
                     case stored.StoreCall.READ:  # records or a status, not the filter
                         result = frozenset(t for t in result if not passed_in(t))
                     case stored.StoreCall.WRITE:  # the saved record holds the values
-                        write = stored.write_of(self.ctx, node)
+                        write = self.engine.sites.write_of(self.ctx, node)
                         values = [self.eval(v, depth) for v in (write.values if write else ())]
                         # (an object literal written keeps its fields: `saved.title`)
                         result = frozenset(
@@ -339,7 +339,7 @@ class FunctionAnalysis:
                         )
                     case None:
                         pass
-                return union(result, stored.read_taint(self.ctx, node))
+                return union(result, self.engine.sites.read_taint(self.ctx, node))
             case "binary_expression":
                 operator = syntax.text(node.child_by_field_name("operator"))
                 left = self.eval(node.child_by_field_name("left"), depth)

@@ -39,6 +39,7 @@ from nodeward.source.taint.bounds import (
     BudgetExceeded,
     Summary,
 )
+from nodeward.source.taint.call_sites import CallSites
 from nodeward.source.taint.functions import project_function
 from nodeward.source.taint.handlers import handler_roles
 from nodeward.source.taint.merges import MergeIndex
@@ -79,10 +80,12 @@ class TaintEngine:
     class_methods: methods.Methods = field(init=False)  # `this.m()`, static methods
     schema_methods: SchemaMethods = field(init=False)  # `UserSchema.methods.toAuthJSON`
     validation: Validation = field(init=False)  # fields a route's schema constrains
+    sites: CallSites = field(init=False)  # per-call facts, computed once
     _in_progress: set[tuple[str, int]] = field(default_factory=set)
     _depth: int = 0
 
     def __post_init__(self) -> None:
+        self.sites = CallSites(lambda ctx, call: project_function(self, ctx, call))
         self.graph = ModuleGraph(self.files)
         self.nest_fastify = nest.uses_fastify_adapter(self.files)
         self.request_cleared = app_wide_cleared(self.files, self.models)
@@ -187,7 +190,7 @@ class TaintEngine:
 
     def project_function(self, ctx: FileContext, call: Node) -> tuple[FileContext, Node] | None:
         """The project function a call invokes, in this file or through an import."""
-        return project_function(self, ctx, call)
+        return self.sites.project_function(ctx, call)
 
 
 def client_units(ctx: FileContext) -> Iterator[Node]:

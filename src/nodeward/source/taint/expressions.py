@@ -126,7 +126,7 @@ def eval_member(fa: FunctionAnalysis, node: Node, depth: int) -> Taint:
         if source is not None:
             return source
     if fa._field_writes is None:
-        fa._field_writes = FieldWrites(fa.unit)
+        fa._field_writes = FieldWrites(fa.ctx, fa.unit)
     written = fa._field_writes.overriding_value(node)
     if written is not None:  # `doc.owner = user;` earlier in the block decides
         return fa.eval(written, depth)

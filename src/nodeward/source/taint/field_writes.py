@@ -20,18 +20,20 @@ from __future__ import annotations
 from collections import defaultdict
 
 from nodeward.source import syntax
+from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
 
 
 class FieldWrites:
-    """One walk over a function: its member writes and what may undo them."""
+    """A function's member writes and what may undo them, from the file's node index."""
 
-    def __init__(self, unit: Node) -> None:
+    def __init__(self, ctx: FileContext, unit: Node) -> None:
         #: `x.f` -> every assignment to it
         self._writes: dict[str, list[Node]] = defaultdict(list)
         #: `x` -> where it is rebound or handed to a call
         self._touches: dict[str, list[int]] = defaultdict(list)
-        for node in syntax.walk(unit):
+        kinds = ("assignment_expression", "augmented_assignment_expression", "arguments")
+        for node in ctx.nodes_within(unit, *kinds):
             if node.type in ("assignment_expression", "augmented_assignment_expression"):
                 left = node.child_by_field_name("left")
                 if left is None:

@@ -126,14 +126,7 @@ def is_model_name(fa: FunctionAnalysis, name: str) -> bool:
     declared = fa.ctx.declaration(name)
     if declared is not None and declared.type == "class_declaration":
         return True
-    ref = fa.ctx.ref_of(identifier_node(fa, name))
+    ref = fa.ctx.ref_of(fa.ctx.first_identifier(name))
     if ref is None:
         return False
     return ref.module.startswith(".") or "model" in ref.path or "define" in ref.path
-
-
-def identifier_node(fa: FunctionAnalysis, name: str) -> Node | None:
-    for node in fa.ctx.nodes("identifier"):
-        if syntax.text(node) == name:
-            return node
-    return None

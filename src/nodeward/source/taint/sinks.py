@@ -61,7 +61,7 @@ def check_store_write(
             label = f"{syntax.text(receiver)}.save()"
             store_write(fa, call, call, receiver_taint, found.key, label)
         return
-    write = stored.write_of(fa.ctx, call)
+    write = fa.engine.sites.write_of(fa.ctx, call)
     if write is None:
         return
     for value in write.values:

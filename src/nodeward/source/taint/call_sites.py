@@ -1,0 +1,59 @@
+"""What the engine asks of a call site that depends on the syntax alone: the project
+function it invokes and whether it reads or writes a database store.
+
+A function's bindings are replayed up to MAX_PASSES times and a nested function is
+analysed again as its own unit, so the same call is evaluated many times; these answers do
+not change between evaluations and are computed once per call site.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from nodeward.source.context import FileContext
+from nodeward.source.parse import Node
+from nodeward.source.taint import stored
+from nodeward.source.taint.values import Taint
+
+Site = tuple[str, int, int, str]
+Target = tuple[FileContext, Node] | None
+
+
+def _site(ctx: FileContext, call: Node) -> Site:
+    return (ctx.rel, call.start_byte, call.end_byte, call.type)
+
+
+@dataclass
+class CallSites:
+    """Memoised per-call facts, keyed by file and the call's span and type."""
+
+    resolve: Callable[[FileContext, Node], Target]  # the uncached project_function
+    _targets: dict[Site, Target] = field(default_factory=dict)
+    _store_calls: dict[Site, stored.StoreCall | None] = field(default_factory=dict)
+    _writes: dict[Site, stored.Write | None] = field(default_factory=dict)
+    _reads: dict[Site, Taint] = field(default_factory=dict)
+
+    def project_function(self, ctx: FileContext, call: Node) -> Target:
+        key = _site(ctx, call)
+        if key not in self._targets:
+            self._targets[key] = self.resolve(ctx, call)
+        return self._targets[key]
+
+    def store_call(self, ctx: FileContext, call: Node) -> stored.StoreCall | None:
+        key = _site(ctx, call)
+        if key not in self._store_calls:
+            self._store_calls[key] = stored.store_call(ctx, call)
+        return self._store_calls[key]
+
+    def write_of(self, ctx: FileContext, call: Node) -> stored.Write | None:
+        key = _site(ctx, call)
+        if key not in self._writes:
+            self._writes[key] = stored.write_of(ctx, call)
+        return self._writes[key]
+
+    def read_taint(self, ctx: FileContext, call: Node) -> Taint:
+        key = _site(ctx, call)
+        if key not in self._reads:
+            self._reads[key] = stored.read_taint(ctx, call)
+        return self._reads[key]
