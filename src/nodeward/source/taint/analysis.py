@@ -62,6 +62,16 @@ if TYPE_CHECKING:
     from nodeward.source.taint.engine import TaintEngine
 
 
+_BINDING_TYPES = frozenset(
+    {
+        "variable_declarator",
+        "assignment_expression",
+        "augmented_assignment_expression",
+        "for_in_statement",
+    }
+)
+
+
 class FunctionAnalysis:
     """One function (or the program's top level) with its nested callbacks."""
 
@@ -132,6 +142,33 @@ class FunctionAnalysis:
         return found
 
     def run(self) -> Summary:
+        """Bind the parameters, replay the bindings until nothing changes, then check
+        every call, assignment and return once; the summary is what callers reuse."""
+        self._bind_parameters()
+        bindings = [n for n in self.nodes if self._binds(n)]
+        self._note_deletes()
+        for _ in range(MAX_PASSES):
+            before = (dict(self.env), {k: dict(v) for k, v in self.member_writes.items()})
+            self._cache.clear()
+            for node in bindings:
+                self._bind(node)
+            if (self.env, self.member_writes) == before:
+                break
+        self._cache.clear()
+        self._check_nodes()
+        check_nest_returns(self)
+        for hit in self.hits:
+            self.engine.record(hit)
+        params = frozenset(t for t in self.returns if isinstance(t.origin, int))
+        return Summary(
+            returns=params | frozenset(t for t in self.returns if isinstance(t.origin, Source)),
+            hits=tuple(h for h in self.hits if isinstance(h.trace.origin, int))[:MAX_SUMMARY_HITS],
+            calls=callbacks.summarised(self.param_calls),
+        )
+
+    def _bind_parameters(self) -> None:
+        """Plain parameters carry parameter-origin traces (for the summary); the request,
+        GraphQL arguments, destructured request fields and archive entries are sources."""
         if self.unit.type != "program":
             for index, param in enumerate(syntax.function_params(self.unit)):
                 for name, _key in pattern_names(param):
@@ -148,33 +185,28 @@ class FunctionAnalysis:
                     self._assign(name, request_member(self, key, pattern))
         for name, callback in self.entries.items():
             self.env[name] = frozenset({archive_trace(self, callback, f"{name} (archive entry)")})
-        bindings = [
-            n
-            for n in self.nodes
-            if n.type
-            in (
-                "variable_declarator",
-                "assignment_expression",
-                "augmented_assignment_expression",
-                "for_in_statement",
-            )
-            or (n.type == "call_expression" and self._callback_method(n) is not None)
-            or (n.type == "call_expression" and stored.result_callback(n) is not None)
-            or (n.type == "call_expression" and callbacks.has_function_argument(self.ctx, n))
-        ]
+
+    def _binds(self, node: Node) -> bool:
+        """Whether `node` gives a variable a value (replayed on every pass)."""
+        if node.type in _BINDING_TYPES:
+            return True
+        return node.type == "call_expression" and (
+            self._callback_method(node) is not None
+            or stored.result_callback(node) is not None
+            or callbacks.has_function_argument(self.ctx, node)
+        )
+
+    def _note_deletes(self) -> None:
+        """`delete user.password`: the variable no longer carries the secret."""
         for node in self.nodes:
             if node.type == "unary_expression" and syntax.text(node).startswith("delete"):
                 target = static_path(node.named_children[0] if node.named_children else None)
                 if target is not None and target[1] and target[1][-1] in SENSITIVE_FIELDS:
                     self.deleted.add(syntax.text(target[0]))
-        for _ in range(MAX_PASSES):
-            before = (dict(self.env), {k: dict(v) for k, v in self.member_writes.items()})
-            self._cache.clear()
-            for node in bindings:
-                self._bind(node)
-            if (self.env, self.member_writes) == before:
-                break
-        self._cache.clear()
+
+    def _check_nodes(self) -> None:
+        """One pass over the unit with the final bindings: calls (and the sinks they
+        reach), assignment and JSX sinks, and what the unit returns."""
         for node in self.nodes:
             if node.type in ("call_expression", "new_expression"):
                 self.eval(node)
@@ -189,17 +221,6 @@ class FunctionAnalysis:
             body = self.unit.child_by_field_name("body")
             if body is not None and body.type != "statement_block":
                 self.returns = union(self.returns, self.eval(body))
-        check_nest_returns(
-            self,
-        )
-        for hit in self.hits:
-            self.engine.record(hit)
-        params = frozenset(t for t in self.returns if isinstance(t.origin, int))
-        return Summary(
-            returns=params | frozenset(t for t in self.returns if isinstance(t.origin, Source)),
-            hits=tuple(h for h in self.hits if isinstance(h.trace.origin, int))[:MAX_SUMMARY_HITS],
-            calls=callbacks.summarised(self.param_calls),
-        )
 
     def _lookup(self, name: str, use: Node) -> Taint:
         """What variable `name` holds where `use` reads it: its bindings, and the property

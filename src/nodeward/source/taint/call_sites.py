@@ -57,3 +57,17 @@ class CallSites:
         if key not in self._reads:
             self._reads[key] = stored.read_taint(ctx, call)
         return self._reads[key]
+
+
+@dataclass(frozen=True)
+class EvaluatedCall:
+    """One call with its parts evaluated: what the engine's call rules look at."""
+
+    node: Node
+    fn: Node | None  # the callee expression (`function` or `new`'s `constructor`)
+    args: list[Node]
+    arg_taints: list[Taint]
+    receiver: Node | None  # `obj` in `obj.m(...)`
+    receiver_taint: Taint
+    method: str  # `m` in `obj.m(...)`, "" for a plain call
+    key: tuple[str, tuple[str, ...]] | None  # the model access path of the callee

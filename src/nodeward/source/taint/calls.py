@@ -16,6 +16,7 @@ from nodeward.source.taint import (
     promises,
     zod,
 )
+from nodeward.source.taint.call_sites import EvaluatedCall
 from nodeward.source.taint.expressions import (
     archive_trace,
     record_read,
@@ -86,11 +87,27 @@ def callee_ref(fa: FunctionAnalysis, call: Node) -> Ref | None:
 
 
 def eval_call(fa: FunctionAnalysis, call: Node, depth: int) -> Taint:
+    """What a call's result carries; records the sinks it reaches on the way. The rules
+    are tried in order: request sources, methods known by name, model rows, sinks known by
+    name, project functions (their summaries), then built-in methods and unknown calls."""
     path = static_path(call)
     if path is not None and call.type == "call_expression":
         source = request_source(fa, path[0], path[1], call)
         if source is not None:
             return source
+    site = _evaluate(fa, call, depth)
+    check_store_write(
+        fa, call, site.receiver, site.method, site.args, site.arg_taints, site.receiver_taint
+    )
+    callbacks.record(fa.param_calls, fa.unit, call, site.arg_taints)
+    for rule in (_known_methods, _modelled, _named_sinks, _project_call):
+        result = rule(fa, site, depth)
+        if result is not None:
+            return result
+    return _builtin_result(fa, site, depth)
+
+
+def _evaluate(fa: FunctionAnalysis, call: Node, depth: int) -> EvaluatedCall:
     fn = call.child_by_field_name("function") or call.child_by_field_name("constructor")
     args = syntax.call_arguments(call)
     arg_taints = [fa.eval(a, depth) for a in args]
@@ -107,9 +124,13 @@ def eval_call(fa: FunctionAnalysis, call: Node, depth: int) -> Taint:
     )
     ref = callee_ref(fa, call)
     key = (ref.module, ref.path) if ref is not None else None
-    check_store_write(fa, call, receiver, method, args, arg_taints, receiver_taint)
-    callbacks.record(fa.param_calls, fa.unit, call, arg_taints)
+    return EvaluatedCall(call, fn, args, arg_taints, receiver, receiver_taint, method, key)
 
+
+def _known_methods(fa: FunctionAnalysis, site: EvaluatedCall, depth: int) -> Taint | None:
+    """Methods and framework calls the engine knows by name, before any model row."""
+    call, args, arg_taints, method = site.node, site.args, site.arg_taints, site.method
+    receiver, receiver_taint, key = site.receiver, site.receiver_taint, site.key
     if method == "mv" and receiver_taint and args:  # express-fileupload: file.mv(path)
         label = f"{syntax.text(receiver)}.mv()" if receiver is not None else "mv()"
         sink(fa, call, args[0], arg_taints[0], SinkKind.PATH, label, Confidence.MEDIUM)
@@ -128,27 +149,44 @@ def eval_call(fa: FunctionAnalysis, call: Node, depth: int) -> Taint:
         return CLEAN
     if key is not None and key[0] == "vm" and key[1][-1:] in VM_RUNNERS and len(args) > 1:
         vm_sandbox_sinks(fa, call, args)
-    if key is not None:
-        cleared = fa.models.sanitizers.get(key)
-        if cleared is not None:
-            return frozenset(
-                t.clear(cleared).as_string() for t in union(*arg_taints, receiver_taint)
-            )
-        rows = fa.models.sinks_for(*key)
-        if rows:
-            for row in rows:
-                if key[0].startswith("@"):  # name the handler's own variable: res.send()
-                    written = fa.ctx.callee_name(call)
-                    row = replace(row, label=f"{written}()") if written else row
-                check_row(fa, call, row, args, arg_taints, Confidence.HIGH)
-            if all(row.kind in MERGING_KINDS for row in rows):
-                return union(*arg_taints)  # Object.assign / _.merge return the merge
-            return record_read(fa, call, receiver, method, args)
-        if key in fa.models.clean_results:
-            return CLEAN
-    if heuristic_sinks(fa, call, fn, receiver, method, args, arg_taints, receiver_taint):
-        return record_read(fa, call, receiver, method, args)
+    return None
 
+
+def _modelled(fa: FunctionAnalysis, site: EvaluatedCall, _depth: int) -> Taint | None:
+    """A callee the library models describe: a sanitizer, sink rows, or a clean result."""
+    key = site.key
+    if key is None:
+        return None
+    cleared = fa.models.sanitizers.get(key)
+    if cleared is not None:
+        return frozenset(
+            t.clear(cleared).as_string() for t in union(*site.arg_taints, site.receiver_taint)
+        )
+    rows = fa.models.sinks_for(*key)
+    if rows:
+        for row in rows:
+            if key[0].startswith("@"):  # name the handler's own variable: res.send()
+                written = fa.ctx.callee_name(site.node)
+                row = replace(row, label=f"{written}()") if written else row
+            check_row(fa, site.node, row, site.args, site.arg_taints, Confidence.HIGH)
+        if all(row.kind in MERGING_KINDS for row in rows):
+            return union(*site.arg_taints)  # Object.assign / _.merge return the merge
+        return record_read(fa, site.node, site.receiver, site.method, site.args)
+    if key in fa.models.clean_results:
+        return CLEAN
+    return None
+
+
+def _named_sinks(fa: FunctionAnalysis, site: EvaluatedCall, _depth: int) -> Taint | None:
+    """A sink recognised by method and receiver names (heuristics.py)."""
+    if heuristic_sinks(fa, site):
+        return record_read(fa, site.node, site.receiver, site.method, site.args)
+    return None
+
+
+def _project_call(fa: FunctionAnalysis, site: EvaluatedCall, _depth: int) -> Taint | None:
+    """A project function (or schema method): its summary applied to the arguments."""
+    call = site.node
     target = (
         fa.engine.project_function(fa.ctx, call)
         or fa.engine.schema_methods.summarisable(call)
@@ -156,12 +194,19 @@ def eval_call(fa: FunctionAnalysis, call: Node, depth: int) -> Taint:
         if call.type == "call_expression"
         else None
     )
-    if target is not None:
-        check_merge(fa, call, target, args, arg_taints)
-        result = union(apply_summary(fa, call, target, arg_taints), closure_returns(fa, target))
-        escaping = escaping_kinds(syntax.text(fn).rsplit(".", 1)[-1] if fn else "")
-        return frozenset(t.clear(escaping) for t in result) if escaping else result
+    if target is None:
+        return None
+    check_merge(fa, call, target, site.args, site.arg_taints)
+    result = union(apply_summary(fa, call, target, site.arg_taints), closure_returns(fa, target))
+    escaping = escaping_kinds(syntax.text(site.fn).rsplit(".", 1)[-1] if site.fn else "")
+    return frozenset(t.clear(escaping) for t in result) if escaping else result
 
+
+def _builtin_result(fa: FunctionAnalysis, site: EvaluatedCall, depth: int) -> Taint:
+    """String, array, regex and promise built-ins; otherwise an unknown call, whose result
+    may carry any of its inputs (string and array helpers, path.join, wrappers)."""
+    call, args, arg_taints, method = site.node, site.args, site.arg_taints, site.method
+    receiver, receiver_taint = site.receiver, site.receiver_taint
     if method in REGEX_METHODS and receiver_taint and args:
         check_regex_literal(fa, call, args[0], receiver_taint)
     if method in ("test", "exec") and receiver is not None and args:
@@ -182,10 +227,8 @@ def eval_call(fa: FunctionAnalysis, call: Node, depth: int) -> Taint:
         return frozenset(t.as_string() for t in union(receiver_taint, *arg_taints))
     if method == "get" and len(args) == 1 and not receiver_taint:
         return CLEAN  # a lookup (Map, cache, store): the value stored, not the key
-    if call.type == "new_expression" and syntax.text(fn) == "Promise" and args:
+    if call.type == "new_expression" and syntax.text(site.fn) == "Promise" and args:
         return union(*(fa.eval(v, depth) for v in promises.resolved_values(args[0])))
-    # An unknown call: its result may carry any of its inputs (string and array
-    # helpers, path.join, wrappers).
     return union(receiver_taint, *(members(a, "*") for a in arg_taints))
 
 
