@@ -95,8 +95,8 @@ class FileContext:
             first = bisect_left(starts, node.start_byte)
             last = bisect_left(starts, node.end_byte, lo=first)
             found += [n for n in indexed[first:last] if n.end_byte <= node.end_byte]
-        if len(types) > 1:
-            found.sort(key=lambda n: n.start_byte)
+        if len(types) > 1:  # an ancestor starts no later and ends no sooner: it comes first
+            found.sort(key=lambda n: (n.start_byte, -n.end_byte))
         return found
 
     @cached_property

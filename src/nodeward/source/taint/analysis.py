@@ -72,6 +72,16 @@ _BINDING_TYPES = frozenset(
 )
 
 
+#: What the analysis of a unit looks at: bindings, calls, sinks written as statements,
+#: returns, `delete`, and the nested functions whose parameters hold sources.
+_UNIT_NODE_TYPES = (
+    _BINDING_TYPES
+    | {"call_expression", "new_expression", "unary_expression", "jsx_attribute"}
+    | {"return_statement"}
+    | syntax.FUNCTION_TYPES
+)
+
+
 class FunctionAnalysis:
     """One function (or the program's top level) with its nested callbacks."""
 
@@ -105,41 +115,51 @@ class FunctionAnalysis:
         self.nodes = self._collect()
 
     def _collect(self) -> list[Node]:
-        """The unit's nodes in document order; the program leaves functions to their own
-        analysis, a function includes its nested callbacks."""
-        skipped = syntax.FUNCTION_TYPES if self.unit.type == "program" else frozenset()
-        found: list[Node] = []
-        for node in syntax.walk_skipping(self.unit, skipped):
-            found.append(node)
-            if node.type in syntax.FUNCTION_TYPES and is_archive_entry_callback(node):
-                params = syntax.function_params(node)
-                entry = syntax.param_name(params[0]) if params else None
-                if entry is not None:
-                    self.entries[entry] = node
-            if node.type in syntax.FUNCTION_TYPES and self.client:
-                event = message_listener_param(node)
-                if event is not None:
-                    self.messages.add(event)
-            elif node.type in syntax.FUNCTION_TYPES:
-                args = self.engine.graphql_args(self.ctx, node)
-                if args is not None:
-                    self.graphql_args.append(args)
-                roles = handler_roles(node, routed=self.engine.routed(self.ctx, node))
-                if roles is not None:
-                    if roles.request_pattern is not None:
-                        self.request_patterns.append(roles.request_pattern)
-                    if roles.fastify and roles.response is not None:
-                        self.replies.add(roles.response)
-                    if roles.nest is not None and node == self.unit:
-                        self.nest = roles.nest
-                    for name, into in (
-                        (roles.request, self.requests),
-                        (roles.response, self.responses),
-                        (roles.koa, self.koa),
-                    ):
-                        if name is not None:
-                            into.add(name)
+        """The unit's nodes the analysis looks at (_UNIT_NODE_TYPES), in document order;
+        the program leaves functions to their own analysis, a function includes its nested
+        callbacks."""
+        if self.unit.type == "program":
+            walked = syntax.walk_skipping(self.unit, syntax.FUNCTION_TYPES)
+            found = [n for n in walked if n.type in _UNIT_NODE_TYPES]
+        else:  # a slice of the file's index: no walk per function analysed
+            found = self.ctx.nodes_within(self.unit, *_UNIT_NODE_TYPES)
+        for node in found:
+            if node.type in syntax.FUNCTION_TYPES:
+                self._note_function(node)
         return found
+
+    def _note_function(self, node: Node) -> None:
+        """The parameters of a nested function that hold sources: archive entries, browser
+        messages, GraphQL arguments, a handler's request and response."""
+        if is_archive_entry_callback(node):
+            params = syntax.function_params(node)
+            entry = syntax.param_name(params[0]) if params else None
+            if entry is not None:
+                self.entries[entry] = node
+        if self.client:
+            event = message_listener_param(node)
+            if event is not None:
+                self.messages.add(event)
+            return
+        args = self.engine.graphql_args(self.ctx, node)
+        if args is not None:
+            self.graphql_args.append(args)
+        roles = handler_roles(node, routed=self.engine.routed(self.ctx, node))
+        if roles is None:
+            return
+        if roles.request_pattern is not None:
+            self.request_patterns.append(roles.request_pattern)
+        if roles.fastify and roles.response is not None:
+            self.replies.add(roles.response)
+        if roles.nest is not None and node == self.unit:
+            self.nest = roles.nest
+        for name, into in (
+            (roles.request, self.requests),
+            (roles.response, self.responses),
+            (roles.koa, self.koa),
+        ):
+            if name is not None:
+                into.add(name)
 
     def run(self) -> Summary:
         """Bind the parameters, replay the bindings until nothing changes, then check
