@@ -36,7 +36,6 @@ from nodeward.source.taint.expressions import (
     request_member,
     static_path,
 )
-from nodeward.source.taint.field_writes import FieldWrites
 from nodeward.source.taint.guards import guard_kinds, may_precede
 from nodeward.source.taint.handlers import handler_roles
 from nodeward.source.taint.model import SinkKind
@@ -103,7 +102,6 @@ class FunctionAnalysis:
         #: `obj.x = value` writes per variable, kept apart from `env` so that a use in the
         #: other branch of an `if` (or after a branch that returns) does not see them
         self.member_writes: dict[str, dict[tuple[int, int], tuple[Node, Taint]]] = {}
-        self._field_writes: FieldWrites | None = None  # built on the first member read
         self.deleted: set[str] = set()  # `delete user.password`: variables made safe
         self.client = ctx.rel in engine.client_files
         self.steps = 0

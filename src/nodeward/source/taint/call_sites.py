@@ -30,9 +30,7 @@ class CallSites:
 
     resolve: Callable[[FileContext, Node], Target]  # the uncached project_function
     _targets: dict[Site, Target] = field(default_factory=dict)
-    _store_calls: dict[Site, stored.StoreCall | None] = field(default_factory=dict)
-    _writes: dict[Site, stored.Write | None] = field(default_factory=dict)
-    _reads: dict[Site, Taint] = field(default_factory=dict)
+    _facts: dict[Site, stored.CallFacts] = field(default_factory=dict)
 
     def project_function(self, ctx: FileContext, call: Node) -> Target:
         key = _site(ctx, call)
@@ -40,23 +38,22 @@ class CallSites:
             self._targets[key] = self.resolve(ctx, call)
         return self._targets[key]
 
-    def store_call(self, ctx: FileContext, call: Node) -> stored.StoreCall | None:
+    def facts(self, ctx: FileContext, call: Node) -> stored.CallFacts:
+        """Whether the call reads or writes a database store (stored.py)."""
         key = _site(ctx, call)
-        if key not in self._store_calls:
-            self._store_calls[key] = stored.store_call(ctx, call)
-        return self._store_calls[key]
+        found = self._facts.get(key)
+        if found is None:
+            found = self._facts[key] = stored.call_facts(ctx, call)
+        return found
+
+    def store_call(self, ctx: FileContext, call: Node) -> stored.StoreCall | None:
+        return self.facts(ctx, call).kind
 
     def write_of(self, ctx: FileContext, call: Node) -> stored.Write | None:
-        key = _site(ctx, call)
-        if key not in self._writes:
-            self._writes[key] = stored.write_of(ctx, call)
-        return self._writes[key]
+        return self.facts(ctx, call).write
 
     def read_taint(self, ctx: FileContext, call: Node) -> Taint:
-        key = _site(ctx, call)
-        if key not in self._reads:
-            self._reads[key] = stored.read_taint(ctx, call)
-        return self._reads[key]
+        return self.facts(ctx, call).read
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from nodeward.source.taint.bounds import (
     Summary,
 )
 from nodeward.source.taint.call_sites import CallSites
+from nodeward.source.taint.field_writes import FieldWrites
 from nodeward.source.taint.functions import project_function
 from nodeward.source.taint.handlers import handler_roles
 from nodeward.source.taint.merges import MergeIndex
@@ -81,6 +82,7 @@ class TaintEngine:
     schema_methods: SchemaMethods = field(init=False)  # `UserSchema.methods.toAuthJSON`
     validation: Validation = field(init=False)  # fields a route's schema constrains
     sites: CallSites = field(init=False)  # per-call facts, computed once
+    _field_writes: dict[str, FieldWrites] = field(default_factory=dict)
     _in_progress: set[tuple[str, int]] = field(default_factory=set)
     _depth: int = 0
 
@@ -149,6 +151,13 @@ class TaintEngine:
             self._in_progress.discard(key)
         self._summaries[key] = result
         return result
+
+    def field_writes(self, ctx: FileContext) -> FieldWrites:
+        """The file's member writes (field_writes.py), indexed on first use."""
+        found = self._field_writes.get(ctx.rel)
+        if found is None:
+            found = self._field_writes[ctx.rel] = FieldWrites(ctx)
+        return found
 
     def _skip(self, ctx: FileContext, node: Node, reason: str) -> None:
         self._cut.setdefault((ctx.rel, reason), []).append(syntax.line_of(node))

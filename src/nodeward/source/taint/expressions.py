@@ -12,7 +12,6 @@ from nodeward.source import syntax
 from nodeward.source.context import CALL
 from nodeward.source.parse import Node
 from nodeward.source.taint.bounds import MAX_PATH_STEPS
-from nodeward.source.taint.field_writes import FieldWrites
 from nodeward.source.taint.model import Shape
 from nodeward.source.taint.names import (
     BROWSER_GLOBALS,
@@ -125,9 +124,7 @@ def eval_member(fa: FunctionAnalysis, node: Node, depth: int) -> Taint:
         source = request_source(fa, base, steps, node)
         if source is not None:
             return source
-    if fa._field_writes is None:
-        fa._field_writes = FieldWrites(fa.ctx, fa.unit)
-    written = fa._field_writes.overriding_value(node)
+    written = fa.engine.field_writes(fa.ctx).overriding_value(node, fa.unit)
     if written is not None:  # `doc.owner = user;` earlier in the block decides
         return fa.eval(written, depth)
     obj = node.child_by_field_name("object")
