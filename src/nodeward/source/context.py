@@ -9,6 +9,7 @@ destructuring the file uses.
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
@@ -91,7 +92,7 @@ class FileContext:
             indexed = self._by_type.get(kind, [])
             starts = self._start_bytes.get(kind)
             if starts is None:
-                starts = self._start_bytes[kind] = [n.start_byte for n in indexed]
+                starts = self._start_bytes[kind] = array("q", [n.start_byte for n in indexed])
             first = bisect_left(starts, node.start_byte)
             last = bisect_left(starts, node.end_byte, lo=first)
             found += [n for n in indexed[first:last] if n.end_byte <= node.end_byte]
@@ -100,7 +101,7 @@ class FileContext:
         return found
 
     @cached_property
-    def _start_bytes(self) -> dict[str, list[int]]:
+    def _start_bytes(self) -> dict[str, array[int]]:
         """Per node type, the start bytes of the indexed nodes (filled on first use)."""
         return {}
 

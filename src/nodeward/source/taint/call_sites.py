@@ -16,17 +16,17 @@ from nodeward.source.parse import Node
 from nodeward.source.taint import stored
 from nodeward.source.taint.values import Taint
 
-Site = tuple[str, int, int, str]
+Site = tuple[str, int]  # the file and the node's id (unique in its tree)
 Target = tuple[FileContext, Node] | None
 
 
 def _site(ctx: FileContext, call: Node) -> Site:
-    return (ctx.rel, call.start_byte, call.end_byte, call.type)
+    return (ctx.rel, call.id)
 
 
 @dataclass
 class CallSites:
-    """Memoised per-call facts, keyed by file and the call's span and type."""
+    """Memoised per-call facts, keyed by file and node."""
 
     resolve: Callable[[FileContext, Node], Target]  # the uncached project_function
     _targets: dict[Site, Target] = field(default_factory=dict)

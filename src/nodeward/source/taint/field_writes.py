@@ -33,6 +33,7 @@ class FieldWrites:
         self._writes: dict[str, list[Node]] = defaultdict(list)
         #: `x` -> where it is rebound or handed to a call
         self._touches: dict[str, list[int]] = defaultdict(list)
+        written: set[str] = set()  # objects of member writes: the only touches asked about
         kinds = ("assignment_expression", "augmented_assignment_expression", "arguments")
         for node in ctx.nodes_within(ctx.parsed.root, *kinds):
             if node.type in ("assignment_expression", "augmented_assignment_expression"):
@@ -43,11 +44,13 @@ class FieldWrites:
                     self._touches[syntax.text(left)].append(node.start_byte)
                 elif left.type == "member_expression":
                     self._writes[syntax.text(left)].append(node)
+                    written.add(syntax.text(left.child_by_field_name("object")))
             elif node.type == "arguments":
                 for arg in node.named_children:
                     inner = syntax.unwrap(arg)
                     if inner is not None and inner.type == "identifier":
                         self._touches[syntax.text(inner)].append(node.start_byte)
+        self._touches = {k: v for k, v in self._touches.items() if k in written}
 
     def overriding_value(self, use: Node, unit: Node) -> Node | None:
         """The right-hand side of the write in `unit` that decides what `use` (`x.f`)
