@@ -109,7 +109,7 @@ class FunctionAnalysis:
         self.hits: list[Hit] = []
         self.param_calls: dict[tuple[int, int], Taint] = {}  # see callbacks.record
         self._cache: dict[tuple[int, int], Taint] = {}
-        self._guards: dict[tuple[int, int, SinkKind], bool] = {}
+        self.guards: dict[tuple[int, int, SinkKind], bool] = {}
         self.nodes = self._collect()
 
     def _collect(self) -> list[Node]:
@@ -240,7 +240,7 @@ class FunctionAnalysis:
             if body is not None and body.type != "statement_block":
                 self.returns = union(self.returns, self.eval(body))
 
-    def _lookup(self, name: str, use: Node) -> Taint:
+    def lookup(self, name: str, use: Node) -> Taint:
         """What variable `name` holds where `use` reads it: its bindings, and the property
         writes into it that can have run before `use`."""
         writes = self.member_writes.get(name)
@@ -347,7 +347,7 @@ class FunctionAnalysis:
         if self.steps > MAX_STEPS_PER_FUNCTION:
             raise BudgetExceeded
         if depth > MAX_EXPRESSION_DEPTH:
-            self.engine._skip(self.ctx, node, "expression nested too deeply")
+            self.engine.skip(self.ctx, node, "expression nested too deeply")
             return CLEAN
         key = (node.start_byte, node.end_byte)
         cached = self._cache.get(key)
@@ -360,7 +360,7 @@ class FunctionAnalysis:
     def _eval(self, node: Node, depth: int) -> Taint:
         match node.type:
             case "identifier" | "shorthand_property_identifier":
-                return self._lookup(syntax.text(node), node)
+                return self.lookup(syntax.text(node), node)
             case "member_expression" | "subscript_expression":
                 return eval_member(self, node, depth)
             case "call_expression" | "new_expression":

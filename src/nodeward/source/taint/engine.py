@@ -122,7 +122,7 @@ class TaintEngine:
             try:
                 self.summary(ctx, unit)
             except RecursionError:
-                self._skip(ctx, unit, "expressions nested too deeply")
+                self.skip(ctx, unit, "expressions nested too deeply")
 
     def record(self, hit: Hit) -> None:
         if self.validation.clears(hit.trace, hit.kind):
@@ -137,14 +137,14 @@ class TaintEngine:
             return self._summaries[key]
         if key in self._in_progress or self._depth >= MAX_CALL_DEPTH:
             if self._depth >= MAX_CALL_DEPTH:
-                self._skip(ctx, func, f"call depth limit ({MAX_CALL_DEPTH}) reached")
+                self.skip(ctx, func, f"call depth limit ({MAX_CALL_DEPTH}) reached")
             return EMPTY_SUMMARY
         self._in_progress.add(key)
         self._depth += 1
         try:
             result = FunctionAnalysis(self, ctx, func).run()
         except BudgetExceeded:
-            self._skip(ctx, func, f"step limit ({MAX_STEPS_PER_FUNCTION:,}) reached")
+            self.skip(ctx, func, f"step limit ({MAX_STEPS_PER_FUNCTION:,}) reached")
             result = EMPTY_SUMMARY
         finally:
             self._depth -= 1
@@ -159,7 +159,7 @@ class TaintEngine:
             found = self._field_writes[ctx.rel] = FieldWrites(ctx)
         return found
 
-    def _skip(self, ctx: FileContext, node: Node, reason: str) -> None:
+    def skip(self, ctx: FileContext, node: Node, reason: str) -> None:
         self._cut.setdefault((ctx.rel, reason), []).append(syntax.line_of(node))
 
     @property

@@ -111,7 +111,7 @@ def eval_literal(fa: FunctionAnalysis, node: Node, depth: int) -> Taint:
             parts.append(fa.eval(child, depth))  # `{ ...req.body }` is still the body
         elif child.type == "shorthand_property_identifier":
             name = syntax.text(child)
-            parts.append(placed(fa._lookup(name, child), name))
+            parts.append(placed(fa.lookup(name, child), name))
         elif child.type not in ("comment", "method_definition"):
             parts.append(members(fa.eval(child, depth), "*"))  # array elements
     return union(*parts)

@@ -41,7 +41,7 @@ def tainted_names(fa: FunctionAnalysis, arg: Node | None) -> set[str]:
     names: set[str] = set()
     for n in syntax.walk(arg) if arg is not None else ():
         if n.type in ("identifier", "shorthand_property_identifier"):
-            if fa._lookup(syntax.text(n), n):
+            if fa.lookup(syntax.text(n), n):
                 names.add(syntax.text(n))
         elif n.type == "member_expression":
             path = static_path(n)
@@ -84,9 +84,9 @@ def substring_only(fa: FunctionAnalysis, condition: Node, names: set[str]) -> bo
 
 def guarded(fa: FunctionAnalysis, call: Node, arg: Node | None, kind: SinkKind) -> bool:
     key = (call.start_byte, arg.start_byte if arg is not None else -1, kind)
-    if key not in fa._guards:
-        fa._guards[key] = find_guard(fa, call, arg, kind)
-    return fa._guards[key]
+    if key not in fa.guards:
+        fa.guards[key] = find_guard(fa, call, arg, kind)
+    return fa.guards[key]
 
 
 def find_guard(fa: FunctionAnalysis, call: Node, arg: Node | None, kind: SinkKind) -> bool:
