@@ -19,9 +19,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from nodeward.analysis.checkers import Checks
+from nodeward.analysis.context import AnalysisContext
 from nodeward.discover import DiscoveryOptions, discover
 from nodeward.project import Project, load_project
-from nodeward.scan import run_checkers
 from nodeward.source.appmodel.builder import build
 from nodeward.source.rules import (
     access_control,
@@ -73,7 +74,7 @@ def main() -> int:
         path = args.path if args.path is not None else install_mongoose(Path(temp))
         project = load(path)
         lines = sum(len(ctx.parsed.text.lines) for ctx in project.files)
-        codes = {rule.code for checker in MODEL_CHECKERS for rule in checker.rules}
+        codes = frozenset(rule.code for checker in MODEL_CHECKERS for rule in checker.rules)
         results = {
             "parse project (foundation, for scale)": median_seconds(lambda: load(path), args.runs),
             "app model (as scans run it)": median_seconds(lambda: build(project.files), args.runs),
@@ -81,7 +82,8 @@ def main() -> int:
                 lambda: build(project.files, always=True), args.runs
             ),
             "route-aware rules (fresh project each run)": median_seconds(
-                lambda: run_checkers(load(path), MODEL_CHECKERS, codes), args.runs
+                lambda: Checks(MODEL_CHECKERS).analyze(AnalysisContext(load(path), codes)),
+                args.runs,
             )
             - median_seconds(lambda: load(path), args.runs),
             "`nodeward routes PATH` (subprocess)": median_seconds(

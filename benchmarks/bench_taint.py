@@ -109,11 +109,14 @@ def phase_split(root: Path, fraction: float) -> dict[str, float]:
     (the flow rules) and the other rules over the first `fraction` of the files."""
     import resource
 
+    from nodeward.analysis.checkers import Checks
+    from nodeward.analysis.context import AnalysisContext
     from nodeward.config import Config
     from nodeward.discover import DiscoveryOptions, Inventory, discover
     from nodeward.project import load_project
     from nodeward.rules import CHECKERS, all_rules
-    from nodeward.scan import run_checkers
+    from nodeward.source.appmodel import app_model
+    from nodeward.source.modules import ModuleGraph
     from nodeward.source.rules import flows
     from nodeward.source.taint.engine import TaintEngine
     from nodeward.source.taint.model import load_models
@@ -130,15 +133,11 @@ def phase_split(root: Path, fraction: float) -> dict[str, float]:
     split["parse"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    engine = TaintEngine(project.files, load_models())
+    graph = ModuleGraph(project.files)
+    engine = TaintEngine(project.files, load_models(), graph=graph)
     for ctx in project.files:
-        engine.graph.exports(ctx)
-    try:
-        from nodeward.source.appmodel import app_model
-
-        app_model(project)
-    except ImportError:  # the app model is optional for this benchmark
-        pass
+        graph.exports(ctx)
+    app_model(project, graph)
     split["model"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
@@ -148,7 +147,7 @@ def phase_split(root: Path, fraction: float) -> dict[str, float]:
     clock = time.perf_counter()
     codes = {r.code for r in all_rules()}
     others = [c for c in CHECKERS if c is not flows.CHECKER]
-    run_checkers(project, others, codes)
+    Checks(tuple(others)).analyze(AnalysisContext(project, frozenset(codes)))
     split["rules"] = time.perf_counter() - clock
     split["files"] = float(len(project.files))
     split["lines"] = float(sum(len(ctx.parsed.text.lines) for ctx in project.files))

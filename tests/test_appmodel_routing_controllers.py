@@ -11,9 +11,10 @@ from conftest import FIXTURES
 
 from nodeward.project import Project
 from nodeward.source import syntax
-from nodeward.source.appmodel import AppModel, Framework, Guard, app_model, handlers
+from nodeward.source.appmodel import AppModel, Guard, app_model, handlers
+from nodeward.source.frameworks.registry import EXPRESS, KOA
+from nodeward.source.frameworks.routing_controllers import routing_controllers_handler
 from nodeward.source.taint.nest import NestSource, nest_handler
-from nodeward.source.taint.routing_controllers import routing_controllers_handler
 
 RULES = FIXTURES / "rules"
 
@@ -40,7 +41,7 @@ def _table(model: AppModel) -> list[tuple[str, str, tuple[str, ...], str]]:
 def test_create_express_server_routes_prefixes_and_chains() -> None:
     model = app_model(project_at(RULES / "routes_routing_controllers_ts"))
     assert [(a.framework, a.name, a.location.path, a.location.line) for a in model.apps] == [
-        (Framework.EXPRESS, "app", "src/app.ts", 8)
+        (EXPRESS, "app", "src/app.ts", 8)
     ]
     admin, auth = "src/controllers/AdminController.ts", "src/controllers/AuthController.ts"
     log, is_admin = "LoggingMiddleware", '@Authorized("admin")'
@@ -74,7 +75,7 @@ def test_create_express_server_routes_prefixes_and_chains() -> None:
 
 
 def test_handlers_are_the_methods_the_taint_engine_recognises() -> None:
-    triples = handlers(project_at(RULES / "routes_routing_controllers_ts"))
+    triples = handlers(app_model(project_at(RULES / "routes_routing_controllers_ts")))
     assert len(triples) == 6
     for _route, method, _ctx in triples:
         assert routing_controllers_handler(method) is not None
@@ -121,8 +122,8 @@ def test_use_express_server_globs_checks_and_koa(tmp_path: Path) -> None:
     )
     model = app_model(project)
     assert [(a.framework, a.name) for a in model.apps] == [
-        (Framework.EXPRESS, "app"),
-        (Framework.KOA, "koa"),
+        (EXPRESS, "app"),
+        (KOA, "koa"),
     ]
     no_checker = "@Authorized() (no authorizationChecker configured)"
     no_user = "@CurrentUser({ required: true }) (no currentUserChecker configured)"

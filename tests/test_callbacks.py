@@ -4,6 +4,7 @@ callback (`callback(null, memos)`) reach the caller's callback parameters."""
 from __future__ import annotations
 
 from nodeward.source.context import FileContext
+from nodeward.source.modules import ModuleGraph
 from nodeward.source.parse import SourceText, parse
 from nodeward.source.syntax import text, walk
 from nodeward.source.taint.callbacks import ParamCall
@@ -25,7 +26,7 @@ function shadowed(callback) { [1].forEach((callback) => callback(x)); }
 
 def _summaries() -> dict[str, tuple[ParamCall, ...]]:
     ctx = FileContext(parse(SourceText("dao.js", _DAO.encode(), tuple(_DAO.splitlines()))))
-    engine = TaintEngine([ctx], load_models())
+    engine = TaintEngine([ctx], load_models(), graph=ModuleGraph([ctx]))
     functions = [n for n in walk(ctx.parsed.root) if n.type == "function_declaration"]
     return {text(f.child_by_field_name("name")): engine.summary(ctx, f).calls for f in functions}
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from nodeward import parallel, scan
+from nodeward.analysis.checkers import split_checkers
 from nodeward.cli import main
 from nodeward.findings import Report
 from nodeward.rules import CHECKERS
@@ -106,9 +107,10 @@ def test_jobs_flag_rejects_negative_numbers(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_standalone_project_checks_run_beside_the_per_file_checks() -> None:
-    per_file, per_project = scan.split_checkers(CHECKERS)
-    assert all(c.check_file is not None or c.check_project is not None for c in per_file)
-    beside = [c for c in per_file if c.check_project is not None]
+    per_file, per_project = split_checkers(CHECKERS)
+    assert (per_file.standalone, per_project.standalone) == (True, False)
+    assert all(c.check_file is not None or c.check_project is not None for c in per_file.checkers)
+    beside = [c for c in per_file.checkers if c.check_project is not None]
     assert [c.rules for c in beside] == [passwords.CHECKER.rules]
-    assert flows.CHECKER.rules in [c.rules for c in per_project]
-    assert passwords.CHECKER.rules not in [c.rules for c in per_project]
+    assert flows.CHECKER.rules in [c.rules for c in per_project.checkers]
+    assert passwords.CHECKER.rules not in [c.rules for c in per_project.checkers]

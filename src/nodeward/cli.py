@@ -21,6 +21,7 @@ from nodeward.changed import ChangeError, Changes, since, whole_files
 from nodeward.config import FORMATS, Config, ConfigError, build_config
 from nodeward.deps.cli import add_db_command, add_scan_flags, counts_for_exit
 from nodeward.findings import Report, Severity
+from nodeward.fix.command import add_fix_command
 from nodeward.init import InitError, write_default_config
 from nodeward.output import write_output
 from nodeward.report import github, json_report, sarif, text
@@ -30,7 +31,7 @@ from nodeward.rules import all_rules, get_rule
 from nodeward.scan import ScanError, run_scan
 from nodeward.source.appmodel.command import add_routes_command as _add_routes
 from nodeward.stopping import Terminated
-from nodeward.web.command import add_probe_command, add_probe_flags, probe_scan
+from nodeward.web.command import add_probe_command, add_probe_flags
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 #: Stopped by a signal: the shell's convention, 128 + the signal number.
@@ -279,9 +280,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
             flags[key] = tuple(flags[key])
     config = build_config(args.path, args.config, flags)
     changes = _changes(config)  # before the scan: a bad revision is an error at once
-    report = run_scan(config)
-    if config.url:
-        report = probe_scan(report, config)
+    report = run_scan(config)  # with --url the probe runs as one of its analyzers
     if changes is not None:
         report = replace(report, findings=tuple(f for f in report.findings if changes.keeps(f)))
     return _emit(report, config, color=args.color)
@@ -455,6 +454,7 @@ COMMANDS: tuple[Callable[[Any], None], ...] = (
     _add_routes,
     add_probe_command,
     add_db_command,
+    add_fix_command,
 )
 
 

@@ -38,7 +38,9 @@ class PackageManifest:
 @dataclass
 class Project:
     """Everything a checker may read. `config` is the run's configuration, for analyzers
-    with options of their own (advisory source, live target, ...)."""
+    with options of their own (advisory source, live target, ...). `skips` are what loading
+    the project found (discovery, unreadable or unparsable files); analyzers return their
+    own skips (analysis/result.py) and never add to these."""
 
     root: Path
     inventory: Inventory
@@ -51,16 +53,17 @@ class Project:
     def text_of(self, discovered: DiscoveredFile) -> SourceText | Skip:
         """Read a non-script file once (Dockerfiles, YAML); a Skip says why it could not be."""
         if discovered.rel not in self._texts:
-            text = read_text(discovered.path, discovered.rel)
-            self._texts[discovered.rel] = text
-            if isinstance(text, SourceText):
-                _note_undecodable(self, text)
+            self._texts[discovered.rel] = read_text(discovered.path, discovered.rel)
         return self._texts[discovered.rel]
 
-    def add_skip(self, skip: Skip) -> None:
-        """Record something a checker could not analyze (an unparsable Dockerfile, a
-        dynamic require); every report format shows it."""
-        self.skips.append(skip)
+    def read_notes(self) -> list[Skip]:
+        """The notes on the non-script files read so far (not valid UTF-8), for the
+        report: the files analyzers read are known only once they ran."""
+        return [
+            Skip(text.rel, UNDECODABLE_NOTE, note=True)
+            for text in self._texts.values()
+            if isinstance(text, SourceText) and text.undecodable
+        ]
 
     def loaded_texts(self) -> list[SourceText]:
         """Every text file read so far (scripts and manifests), for inline suppressions."""

@@ -1,23 +1,30 @@
-"""Runs the enabled checkers over a project and assembles the report."""
+"""Runs the analyzers over a project and assembles the report.
+
+One AnalysisContext per scan holds what the analyzers share (module graph, app model,
+taint result); each analyzer returns its findings, skips and report sections
+(analysis/result.py); the scan then applies what the user asked for (suppressions,
+ignores, baseline) to all findings alike."""
 
 from __future__ import annotations
 
 import datetime
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from nodeward import __version__, parallel, progress
+from nodeward.analysis.checkers import split_checkers
+from nodeward.analysis.context import AnalysisContext
+from nodeward.analysis.result import AnalysisResult, Analyzer, ReportSections
+from nodeward.analysis.routes import RouteTable
 from nodeward.baseline import load_fingerprints, new_findings, per_rule
-from nodeward.checks import Checker
 from nodeward.config import Config
-from nodeward.deps.audit import run_audit
-from nodeward.deps.rules import RULES as DEPENDENCY_RULES
+from nodeward.deps.audit import DependencyAudit
 from nodeward.discover import DiscoveryOptions, discover
-from nodeward.findings import Finding, Report, Skip, SourceLocation, Unevaluated
+from nodeward.findings import Finding, HttpLocation, Report, SourceLocation
 from nodeward.ignores import apply_ignores, finding_ignores
 from nodeward.project import Project, load_project
 from nodeward.rules import (
@@ -28,16 +35,11 @@ from nodeward.rules import (
     all_rules,
     selected,
 )
-from nodeward.source.appmodel import report_routes
 from nodeward.suppressions import apply_suppressions, find_suppressions
-from nodeward.web.rules import PROBE_ONLY_RULES
+from nodeward.web.analyzer import LiveProbe
 
-#: What `nodeward scan` runs without a live target; the probe's own rules join
-#: `Report.rules_run` only when it runs.
-STATIC_CODES = frozenset(
-    {rule.code for checker in CHECKERS for rule in checker.rules}
-    | {rule.code for rule in (*TOOL_RULES, *DEPENDENCY_RULES)}
-)
+#: The scan's own rules (unused suppressions): evaluated by the scan itself, not an analyzer.
+TOOL_CODES = frozenset(rule.code for rule in TOOL_RULES)
 
 
 class ScanError(Exception):
@@ -48,7 +50,19 @@ def enabled_codes(config: Config) -> set[str]:
     return {r.code for r in all_rules() if selected(r.code, config.select, config.ignore)}
 
 
-def run_scan(config: Config) -> Report:
+def default_analyzers() -> tuple[tuple[Analyzer, ...], ...]:
+    """What `nodeward scan` runs, in two stages: the per-file checks (with the standalone
+    project checks), the project checks, the dependency audit and the route table; then
+    the live probe (which evaluates nothing without --url). The probe starts once the
+    static work is done, so a probe stopped with Ctrl-C still leaves the whole static
+    report (and never a forked child to kill and redo)."""
+    per_file, per_project = split_checkers(CHECKERS)
+    return (per_file, per_project, DependencyAudit(), RouteTable()), (LiveProbe(),)
+
+
+def run_scan(config: Config, stages: Sequence[Sequence[Analyzer]] | None = None) -> Report:
+    """Scan `config.path` with the analyzers of `stages` (default_analyzers()), one stage
+    after the other."""
     started = time.perf_counter()
     if not config.path.exists():
         raise ScanError(f"{config.path}: no such file or directory")
@@ -65,29 +79,19 @@ def run_scan(config: Config) -> Report:
     )
     project = load_project(inventory, config)
     enabled = enabled_codes(config)
-    per_file, per_project = split_checkers(CHECKERS)
-    # Two processes: the per-file checks in a forked child, the cross-file analyses (app
-    # model, taint) and the dependency audit here.
-    child = (
-        parallel.start(partial(_checks_and_skips, project, per_file, enabled))
-        if _parallel(config, project)
-        else None
-    )
-    try:
-        findings, skips = run_checkers(project, per_project if child else CHECKERS, enabled)
-        audit = run_audit(project, config, enabled)
-        routes = report_routes(project)
-    except BaseException:
-        if child is not None:
-            child.cancel()
-        raise
-    if child is not None:
-        with progress.task("rules", None, unit="per file, in a second process", quiet=config.quiet):
-            child_findings, child_skips = child.result()
-        findings, skips = [*findings, *child_findings], [*skips, *child_skips]
-    findings, skips = [*findings, *audit.findings], [*skips, *audit.skips]
-    findings = drop_superseded(findings)
-    skips = [*project.skips, *skips]  # after the checkers and the model: they add skips too
+    context = AnalysisContext(project, frozenset(enabled))
+    two_processes = _parallel(config, project)
+    results = [
+        result
+        for stage in (default_analyzers() if stages is None else stages)
+        for result in run_analyzers(context, stage, two_processes=two_processes)
+    ]
+    sections = ReportSections()
+    for analysis in results:
+        sections = sections.merged(analysis.sections)
+    findings = drop_superseded([f for analysis in results for f in analysis.findings])
+    # the project's own skips (discovery, parsing) and the notes on the files it read
+    skips = [*project.skips, *project.read_notes(), *(s for a in results for s in a.skips)]
 
     suppressions = [s for text in project.loaded_texts() for s in find_suppressions(text)]
     result = apply_suppressions(
@@ -102,33 +106,55 @@ def run_scan(config: Config) -> Report:
     known: list[Finding] = []
     if config.baseline is not None:
         kept, known = new_findings(kept, load_fingerprints(config.baseline))
+    rules_run = (enabled & TOOL_CODES).union(*(analysis.rules_run for analysis in results))
     return Report(
         tool_version=__version__,
         root=str(project.root),
-        findings=tuple(sorted(_dedupe(kept), key=lambda f: f.sort_key)),
+        findings=tuple(sorted(_confirmed(kept, sections, project.root), key=lambda f: f.sort_key)),
         skips=tuple(sorted(set(skips), key=lambda s: (s.target, s.reason))),
         files_scanned=len(inventory.files),
         suppressed=result.suppressed,
         baseline_matched=len(known),
         baselined=per_rule(known),
         ignored=per_rule(accepted.ignored),
-        rules_run=tuple(sorted(enabled & STATIC_CODES)),
+        rules_run=tuple(sorted(rules_run)),
         duration_seconds=round(time.perf_counter() - started, 3),
-        unevaluated=(*audit.unevaluated, *_needs_live_target(enabled)),
-        routes=routes,
-        packages=tuple(audit.packages),
-        vulnerabilities=tuple(audit.vulnerabilities),
-        advisories=audit.advisories,
+        unevaluated=tuple(u for analysis in results for u in analysis.unevaluated),
+        routes=sections.routes,
+        packages=sections.packages,
+        vulnerabilities=sections.vulnerabilities,
+        probe=sections.probe,
+        advisories=sections.advisories,
     )
 
 
-def _needs_live_target(enabled: set[str]) -> list[Unevaluated]:
-    """The probe's own rules, which a static scan cannot evaluate."""
-    return [
-        Unevaluated(rule.code, "checked only on a running app (scan --url URL, or probe URL)")
-        for rule in PROBE_ONLY_RULES
-        if rule.code in enabled
-    ]
+def run_analyzers(
+    context: AnalysisContext, analyzers: Sequence[Analyzer], *, two_processes: bool
+) -> list[AnalysisResult]:
+    """Every analyzer's result, in the order given. With `two_processes`, the standalone
+    analyzers run in a forked child (parallel.py) while the others run here."""
+    apart = [i for i, a in enumerate(analyzers) if a.standalone] if two_processes else []
+    work = partial(_in_child, context, [analyzers[i] for i in apart])
+    child = parallel.start(work) if apart else None
+    results: dict[int, AnalysisResult] = {}
+    try:
+        for index, analyzer in enumerate(analyzers):
+            if index not in apart:
+                results[index] = analyzer.analyze(context)
+    except BaseException:
+        if child is not None:
+            child.cancel()
+        raise
+    if child is not None:
+        quiet = context.config.quiet
+        with progress.task("rules", None, unit="per file, in a second process", quiet=quiet):
+            results.update(zip(apart, child.result(), strict=True))
+    return [results[index] for index in range(len(analyzers))]
+
+
+def _in_child(context: AnalysisContext, analyzers: Iterable[Analyzer]) -> list[AnalysisResult]:
+    with progress.silenced():  # the parent process draws the progress
+        return [a.analyze(context) for a in analyzers]
 
 
 #: Below this many parsed files a second process costs more than it saves.
@@ -140,75 +166,20 @@ def _parallel(config: Config, project: Project) -> bool:
     return jobs > 1 and len(project.files) >= PARALLEL_MIN_FILES and parallel.can_fork()
 
 
-def split_checkers(checkers: Iterable[Checker]) -> tuple[list[Checker], list[Checker]]:
-    """The work of a two-process scan: the per-file checks with the standalone project
-    checks, and the project checks that share the app model and the taint engine."""
-    per_file: list[Checker] = []
-    per_project: list[Checker] = []
-    for c in checkers:
-        if c.check_file:
-            per_file.append(Checker(c.rules, check_file=c.check_file))
-        if c.check_project:
-            side = per_file if c.standalone else per_project
-            side.append(Checker(c.rules, check_project=c.check_project))
-    return per_file, per_project
-
-
-def _checks_and_skips(
-    project: Project, checkers: Iterable[Checker], enabled: set[str]
-) -> tuple[list[Finding], list[Skip]]:
-    """run_checkers() in a child process: the skips the checks add to the project go back
-    to the parent with the others."""
-    known = len(project.skips)
-    with progress.silenced():  # the parent process draws the progress
-        findings, skips = run_checkers(project, checkers, enabled)
-    return findings, [*skips, *project.skips[known:]]
-
-
-def run_checkers(
-    project: Project, checkers: Iterable[Checker], enabled: set[str]
-) -> tuple[list[Finding], list[Skip]]:
-    findings: list[Finding] = []
-    skips: list[Skip] = []
-    active = [c for c in checkers if {rule.code for rule in c.rules} & enabled]
-    checks = sum(
-        (len(project.files) if c.check_file else 0) + (1 if c.check_project else 0) for c in active
+def _confirmed(findings: list[Finding], sections: ReportSections, root: Path) -> list[Finding]:
+    """One weakness, one finding: the findings of the code (deduplicated, in report order)
+    with each live finding (one at an HTTP URL) that confirms one folded into it."""
+    static = sorted(
+        _dedupe(f for f in findings if not isinstance(f.location, HttpLocation)),
+        key=lambda f: f.sort_key,
     )
-    with progress.task("rules", checks, unit="checks", quiet=project.config.quiet) as advance:
-        for checker in active:
-            codes = {rule.code for rule in checker.rules}
-            if checker.check_file is not None:
-                for ctx in project.files:
-                    check = partial(checker.check_file, ctx)
-                    _collect(check, codes, enabled, ctx.rel, findings, skips)
-                    advance(1)
-            if checker.check_project is not None:
-                check_project = partial(checker.check_project, project)
-                _collect(check_project, codes, enabled, ".", findings, skips)
-                advance(1)
-    return findings, skips
+    live = [f for f in findings if isinstance(f.location, HttpLocation)]
+    if not live:
+        return static
+    from nodeward.web.merge import merge  # only a probe finds anything at a URL
+    from nodeward.web.routes import static_routes
 
-
-def _collect(
-    produce: Callable[[], Iterable[Finding]],
-    codes: set[str],
-    enabled: set[str],
-    target: str,
-    findings: list[Finding],
-    skips: list[Skip],
-) -> None:
-    """Run one check; an internal error becomes a Skip so the rest of the scan goes on."""
-    try:
-        for finding in produce():
-            if finding.rule not in codes:
-                raise AssertionError(f"checker for {sorted(codes)} emitted {finding.rule}")
-            if finding.rule in enabled:
-                findings.append(finding)
-    except RecursionError:
-        skips.append(Skip(target, f"{', '.join(sorted(codes))}: expression nesting too deep"))
-    except Exception as error:  # one rule's bug must not end the scan
-        rules = ", ".join(sorted(codes))
-        skips.append(Skip(target, f"internal error in {rules}: {type(error).__name__}: {error}"))
+    return merge(static, live, static_routes(sections.routes, root))
 
 
 def drop_superseded(findings: list[Finding]) -> list[Finding]:

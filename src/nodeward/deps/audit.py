@@ -9,8 +9,10 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from nodeward import progress
+from nodeward.analysis.result import AnalysisResult, ReportSections
 from nodeward.config import Config
 from nodeward.deps import fixes, outdated, retire
 from nodeward.deps.advisories.interface import Advisory, AdvisorySource, SourceError
@@ -27,6 +29,7 @@ from nodeward.deps.registry.metadata import highest_allowed
 from nodeward.deps.rules import (
     DEPRECATED_DEPENDENCY,
     REGISTRY_RULES,
+    RULES,
     VULNERABLE_CLIENT_LIBRARY,
     VULNERABLE_DEPENDENCY,
 )
@@ -46,6 +49,9 @@ from nodeward.findings import (
 )
 from nodeward.project import Project
 
+if TYPE_CHECKING:
+    from nodeward.analysis.context import AnalysisContext
+
 
 @dataclass
 class AuditResult:
@@ -59,6 +65,30 @@ class AuditResult:
     vulnerabilities: list[KnownVulnerability] = field(default_factory=list)
     #: The advisory data DEP001 was checked against (source and date), for the reports.
     advisories: AdvisoryData | None = None
+
+
+@dataclass(frozen=True)
+class DependencyAudit:
+    """The dependency audit as one of the scan's analyzers. Its packages, matched
+    vulnerabilities and advisory data go to the report's sections (the SBOM and the
+    report header read them there)."""
+
+    standalone: bool = False  # registry and advisory look-ups stay in the main process
+
+    def analyze(self, ctx: AnalysisContext) -> AnalysisResult:
+        enabled = set(ctx.enabled)
+        audit = run_audit(ctx.project, ctx.config, enabled)
+        return AnalysisResult(
+            findings=tuple(audit.findings),
+            skips=tuple(audit.skips),
+            unevaluated=tuple(audit.unevaluated),
+            rules_run=frozenset(rule.code for rule in RULES) & ctx.enabled,
+            sections=ReportSections(
+                packages=tuple(audit.packages),
+                vulnerabilities=tuple(audit.vulnerabilities),
+                advisories=audit.advisories,
+            ),
+        )
 
 
 def run_audit(

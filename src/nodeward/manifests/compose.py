@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from nodeward.analysis.context import AnalysisContext
 from nodeward.checks import Checker
 from nodeward.discover import FileKind
-from nodeward.findings import Confidence, Finding, Severity
+from nodeward.findings import Confidence, Finding, Severity, Skip
 from nodeward.manifests import yamlnodes
 from nodeward.manifests.containers import is_root_user
 from nodeward.manifests.files import location, yaml_files
 from nodeward.practices import Practice
-from nodeward.project import Project
 from nodeward.rulemeta import Owasp, RuleMeta
 from nodeward.source.parse import SourceText
 
@@ -53,8 +53,11 @@ COMPOSE_PRIVILEGED = RuleMeta(
 )
 
 
-def _check_project(project: Project) -> Iterator[Finding]:
-    for text, docs in yaml_files(project, FileKind.COMPOSE):
+def _check_project(analysis: AnalysisContext) -> Iterator[Finding | Skip]:
+    project = analysis.project
+    manifests = yaml_files(project, FileKind.COMPOSE)
+    yield from manifests.skips
+    for text, docs in manifests.items:
         for doc in docs:
             for name, _key, service in yamlnodes.items(yamlnodes.get(doc, "services")):
                 yield from _check_service(text, name, service)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from nodeward.analysis.context import AnalysisContext
 from nodeward.checks import Checker
-from nodeward.findings import Confidence, Finding, Severity
+from nodeward.findings import Confidence, Finding, Severity, Skip
 from nodeward.manifests.dockerfile import Stage, lineage
 from nodeward.manifests.files import dockerfiles, location
 from nodeward.practices import Practice
-from nodeward.project import Project
 from nodeward.rulemeta import Owasp, RuleMeta
 
 #: Images that already run as an unprivileged user unless told otherwise.
@@ -60,8 +60,11 @@ def is_root_user(value: str) -> bool:
     return user.lower() in _ROOT_USERS
 
 
-def _check_project(project: Project) -> Iterator[Finding]:
-    for text, all_stages in dockerfiles(project):
+def _check_project(analysis: AnalysisContext) -> Iterator[Finding | Skip]:
+    project = analysis.project
+    images = dockerfiles(project)
+    yield from images.skips
+    for text, all_stages in images.items:
         final = all_stages[-1]
         users = [i for stage in lineage(all_stages, final) for i in reversed(stage.of("USER"))]
         if users:

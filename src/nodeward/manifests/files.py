@@ -1,9 +1,10 @@
-"""Reading manifests from the project: each file read once, problems recorded as skips."""
+"""Reading manifests from the project: each file read once, problems returned as skips."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import yaml
 
@@ -14,36 +15,58 @@ from nodeward.manifests.dockerfile import Stage, stages
 from nodeward.project import PackageManifest, Project
 from nodeward.source.parse import SourceText
 
+T = TypeVar("T")
+
 
 def location(text: SourceText, line: int) -> SourceLocation:
     return SourceLocation(path=text.rel, line=line, snippet=text.line(line).strip())
 
 
-def texts(project: Project, kind: FileKind) -> Iterator[SourceText]:
+@dataclass(frozen=True)
+class Read(Generic[T]):
+    """The files of one kind that could be read, and a Skip for each that could not: the
+    check that read them yields the skips with its findings."""
+
+    items: tuple[T, ...]
+    skips: tuple[Skip, ...]
+
+
+def texts(project: Project, kind: FileKind) -> Read[SourceText]:
+    items: list[SourceText] = []
+    skips: list[Skip] = []
     for discovered in project.inventory.of_kind(kind):
         text = project.text_of(discovered)
         if isinstance(text, Skip):
-            project.add_skip(text)
+            skips.append(text)
         else:
-            yield text
+            items.append(text)
+    return Read(tuple(items), tuple(skips))
 
 
-def dockerfiles(project: Project) -> Iterator[tuple[SourceText, list[Stage]]]:
-    for text in texts(project, FileKind.DOCKERFILE):
+def dockerfiles(project: Project) -> Read[tuple[SourceText, list[Stage]]]:
+    read = texts(project, FileKind.DOCKERFILE)
+    items: list[tuple[SourceText, list[Stage]]] = []
+    skips = list(read.skips)
+    for text in read.items:
         parsed = stages(text)
-        if not parsed:
-            project.add_skip(Skip(text.rel, "Dockerfile has no FROM instruction"))
-            continue
-        yield text, parsed
+        if parsed:
+            items.append((text, parsed))
+        else:
+            skips.append(Skip(text.rel, "Dockerfile has no FROM instruction"))
+    return Read(tuple(items), tuple(skips))
 
 
-def yaml_files(project: Project, kind: FileKind) -> Iterator[tuple[SourceText, list[yaml.Node]]]:
-    for text in texts(project, kind):
+def yaml_files(project: Project, kind: FileKind) -> Read[tuple[SourceText, list[yaml.Node]]]:
+    read = texts(project, kind)
+    items: list[tuple[SourceText, list[yaml.Node]]] = []
+    skips = list(read.skips)
+    for text in read.items:
         docs = yamlnodes.documents(text)
         if isinstance(docs, Skip):
-            project.add_skip(docs)
-            continue
-        yield text, docs
+            skips.append(docs)
+        else:
+            items.append((text, docs))
+    return Read(tuple(items), tuple(skips))
 
 
 def script_line(manifest: PackageManifest, script: str) -> int:

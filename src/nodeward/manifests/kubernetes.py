@@ -7,13 +7,13 @@ from dataclasses import dataclass
 
 import yaml
 
+from nodeward.analysis.context import AnalysisContext
 from nodeward.checks import Checker
 from nodeward.discover import FileKind
-from nodeward.findings import Confidence, Finding, Severity
+from nodeward.findings import Confidence, Finding, Severity, Skip
 from nodeward.manifests import yamlnodes
 from nodeward.manifests.files import location, yaml_files
 from nodeward.practices import Practice
-from nodeward.project import Project
 from nodeward.rulemeta import Owasp, RuleMeta
 from nodeward.source.parse import SourceText
 
@@ -77,8 +77,11 @@ class _Setting:
     key: yaml.Node
 
 
-def _check_project(project: Project) -> Iterator[Finding]:
-    for text, docs in yaml_files(project, FileKind.KUBERNETES):
+def _check_project(analysis: AnalysisContext) -> Iterator[Finding | Skip]:
+    project = analysis.project
+    manifests = yaml_files(project, FileKind.KUBERNETES)
+    yield from manifests.skips
+    for text, docs in manifests.items:
         for doc in docs:
             for workload in _workloads(doc):
                 yield from _check_workload(text, workload)

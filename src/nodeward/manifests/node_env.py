@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from nodeward.analysis.context import AnalysisContext
 from nodeward.checks import Checker
 from nodeward.discover import FileKind
-from nodeward.findings import Confidence, Finding, Severity
+from nodeward.findings import Confidence, Finding, Severity, Skip
 from nodeward.manifests.dockerfile import Instruction, Stage, lineage
 from nodeward.manifests.files import dockerfiles, location, script_line, scripts, texts
 from nodeward.practices import Practice
-from nodeward.project import Project
 from nodeward.rulemeta import Owasp, RuleMeta
 
 #: A command that starts a Node.js process (directly or through a package manager).
@@ -64,9 +64,12 @@ NODE_ENV_NOT_PRODUCTION = RuleMeta(
 )
 
 
-def _check_project(project: Project) -> Iterator[Finding]:
+def _check_project(analysis: AnalysisContext) -> Iterator[Finding | Skip]:
+    project = analysis.project
     production_elsewhere = False
-    for text, all_stages in dockerfiles(project):
+    images = dockerfiles(project)
+    yield from images.skips
+    for text, all_stages in images.items:
         final = all_stages[-1]
         if _stage_sets_production(all_stages, final):
             production_elsewhere = True
@@ -83,7 +86,9 @@ def _check_project(project: Project) -> Iterator[Finding]:
             "it is built from sets NODE_ENV; add `ENV NODE_ENV=production` to the final stage",
         )
     for kind in (FileKind.COMPOSE, FileKind.KUBERNETES):
-        for text in texts(project, kind):
+        deployments = texts(project, kind)
+        yield from deployments.skips
+        for text in deployments.items:
             if _DEPLOYMENT_SETS_PRODUCTION.search("\n".join(text.lines)):
                 production_elsewhere = True
     if production_elsewhere or project.inventory.of_kind(FileKind.DOCKERFILE):

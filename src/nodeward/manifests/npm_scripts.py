@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from nodeward.analysis.context import AnalysisContext
 from nodeward.checks import Checker
 from nodeward.findings import Confidence, Finding, Severity
 from nodeward.manifests.files import location, script_line, scripts
 from nodeward.practices import Practice
-from nodeward.project import Project
 from nodeward.rulemeta import Owasp, RuleMeta
 
 _SUDO = re.compile(r"(?:^|[;&|(]|\s)sudo\s")
@@ -44,7 +44,8 @@ SUDO_IN_SCRIPTS = RuleMeta(
 )
 
 
-def _check_project(project: Project) -> Iterator[Finding]:
+def _check_project(analysis: AnalysisContext) -> Iterator[Finding]:
+    project = analysis.project
     for manifest in project.manifests:
         for name, command in scripts(manifest).items():
             if _SUDO.search(" " + command):

@@ -8,8 +8,9 @@ this one graph. Only the project's files are resolved; packages are modelled as 
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar, cast
 
 from nodeward.source import syntax
 from nodeward.source.context import CALL, FileContext
@@ -18,6 +19,7 @@ from nodeward.source.parse import Node
 DEFAULT = "default"
 _EXTENSIONS = (".js", ".ts", ".tsx", ".mjs", ".cjs", ".jsx", ".mts", ".cts")
 _MAX_REEXPORT_HOPS = 8
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,14 @@ class ModuleGraph:
         self._files = {ctx.rel: ctx for ctx in files}
         self._exports: dict[str, dict[str, Node]] = {}
         self._reexports: dict[str, list[ReExport]] = {}
+        self._facts: dict[Callable[[ModuleGraph], object], object] = {}
+
+    def fact(self, compute: Callable[[ModuleGraph], T]) -> T:
+        """`compute(self)`, computed once per graph: a fact about the whole project (the
+        app-wide validation pipes) lives as long as the graph, in no module-level cache."""
+        if compute not in self._facts:
+            self._facts[compute] = compute(self)
+        return cast(T, self._facts[compute])
 
     def file(self, rel: str) -> FileContext | None:
         return self._files.get(rel)

@@ -1,11 +1,11 @@
 """The probe's command-line surface: the `probe` subcommand, the probe flags shared with
-`scan --url`, and turning a Config into ProbeOptions and a Report."""
+`scan --url`, and turning a Config into ProbeOptions and a Report (`scan --url` runs the
+probe as an analyzer: web/analyzer.py)."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -14,14 +14,13 @@ from typing import TYPE_CHECKING, Any
 from nodeward import __version__
 from nodeward.argtypes import AppendTuple
 from nodeward.config import Config, ConfigError, build_config
-from nodeward.findings import BaselinedRule, Finding, Report
-from nodeward.report.neutralize import terminal_line as shown
-from nodeward.rules import selected
+from nodeward.findings import Report
+from nodeward.web.analyzer import run_logged
+from nodeward.web.safety import GUARDED_METHODS, split_patterns
 
 if TYPE_CHECKING:
-    from nodeward.web.probe import ProbeOptions, ProbeResult
+    from nodeward.web.probe import ProbeOptions
     from nodeward.web.routes import StaticRoute
-from nodeward.web.safety import GUARDED_METHODS, split_patterns
 
 
 def add_probe_flags(parser: argparse.ArgumentParser, *, with_url: bool) -> None:
@@ -310,32 +309,10 @@ def probe_options(
     return options
 
 
-def _run(options: ProbeOptions, config: Config) -> ProbeResult:
-    from nodeward.web.probe import run_probe
-
-    if not config.quiet:
-        mode = "active" if options.active else "passive"
-        print(f"nodeward: probing {shown(options.url)} ({mode})", file=sys.stderr)
-    # SIGTERM arrives as nodeward.stopping.Terminated (the command line's handler), which
-    # the probe catches like Ctrl-C: the partial report is still written, then the exit code
-    # says the run was stopped.
-    result = run_probe(
-        options, lambda code: selected(code, config.select, config.ignore), quiet=config.quiet
-    )
-    if not config.quiet:
-        rate = result.requests / result.seconds if result.seconds else 0.0
-        print(
-            f"nodeward: {result.requests} requests in {result.seconds:.1f} s "
-            f"({rate:.0f}/s), {len(result.findings)} live findings",
-            file=sys.stderr,
-        )
-    return result
-
-
 def probe_report(config: Config) -> Report:
     """`nodeward probe URL`: the live findings alone."""
     started = time.perf_counter()
-    result = _run(probe_options(config, scan=False), config)
+    result = run_logged(probe_options(config, scan=False), config)
     return Report(
         tool_version=__version__,
         root=config.url or "",
@@ -344,40 +321,5 @@ def probe_report(config: Config) -> Report:
         rules_run=result.rules_run,
         unevaluated=result.unevaluated,
         duration_seconds=round(time.perf_counter() - started, 3),
-        probe=result.coverage,
-    )
-
-
-def probe_scan(report: Report, config: Config) -> Report:
-    """`nodeward scan PATH --url URL`: the static report with live findings merged in."""
-    from nodeward.web.merge import merge
-    from nodeward.web.routes import static_routes
-
-    routes = static_routes(report.routes, Path(report.root) if report.root else None)
-    result = _run(probe_options(config, routes, scan=True), config)
-    live = list(result.findings)
-    baselined = report.baselined
-    known: list[Finding] = []
-    if config.baseline is not None:  # the static findings were filtered by run_scan
-        from nodeward.baseline import load_fingerprints, new_findings, per_rule
-
-        live, known = new_findings(live, load_fingerprints(config.baseline))
-        counts = {b.rule: b.count for b in baselined}
-        for b in per_rule(known):
-            counts[b.rule] = counts.get(b.rule, 0) + b.count
-        baselined = tuple(BaselinedRule(rule, counts[rule]) for rule in sorted(counts))
-    findings = merge(report.findings, live, routes)
-    return replace(
-        report,
-        baseline_matched=report.baseline_matched + len(known),
-        baselined=baselined,
-        findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
-        skips=tuple(sorted({*report.skips, *result.skips}, key=lambda s: (s.target, s.reason))),
-        rules_run=tuple(sorted({*report.rules_run, *result.rules_run})),
-        unevaluated=(
-            *(u for u in report.unevaluated if u.rule not in result.rules_run),
-            *result.unevaluated,
-        ),
-        duration_seconds=round(report.duration_seconds + result.seconds, 3),
         probe=result.coverage,
     )

@@ -1,12 +1,13 @@
-"""The app model: every route of every Express (4/5), Koa, Fastify or NestJS app in the
-project, with its full mounted path and the ordered middleware chain that runs before its
-handler (Fastify hooks and NestJS guards included: see fastify.py and nestjs.py).
+"""The app model: every route of every Express (4/5), Koa, Fastify, NestJS or Hapi app in
+the project, with its full mounted path and the ordered middleware chain that runs before
+its handler (Fastify hooks, NestJS guards, Hapi auth: see source/frameworks/).
 
-Built once per scan and shared by every rule and by the taint engine:
+Built once per scan by the analysis context (analysis/context.py) and shared by every
+rule and by the taint engine:
 
-- `app_model(project)` -> `AppModel` (apps, their routes, routers no app mounts, and what
-  could not be resolved), memoized per `Project`;
-- `handlers(project)` -> `(Route, function node, FileContext)` for every route whose
+- `app_model(project, graph)` -> `AppModel` (apps, their routes, routers no app mounts,
+  and what could not be resolved: `AppModel.unresolved`, reported by the route table);
+- `handlers(model)` -> `(Route, function node, FileContext)` for every route whose
   handler resolved to a function, so the taint engine can treat the handler's first two
   parameters as the request and the response and know which route (and chain) reached it.
 
@@ -28,30 +29,26 @@ mounts, non-constant paths, and routers no app mounts (their chains lack app mid
 
 from __future__ import annotations
 
-import weakref
-
 from nodeward import progress
 from nodeward.findings import Route as ReportRoute
 from nodeward.project import Project
-from nodeward.source.appmodel.builder import build
 from nodeward.source.appmodel.model import (
     App,
     AppModel,
     AppUse,
-    Framework,
     Guard,
     Handler,
     Middleware,
     Route,
 )
 from nodeward.source.context import FileContext
+from nodeward.source.modules import ModuleGraph
 from nodeward.source.parse import Node
 
 __all__ = [
     "App",
     "AppModel",
     "AppUse",
-    "Framework",
     "Guard",
     "Handler",
     "Middleware",
@@ -61,31 +58,22 @@ __all__ = [
     "report_routes",
 ]
 
-# Keyed by id(): Project is a mutable dataclass (unhashable); the weakref makes sure an id
-# reused by a later Project never returns a stale model.
-_CACHE: dict[int, tuple[weakref.ref[Project], AppModel]] = {}
 
+def app_model(project: Project, graph: ModuleGraph | None = None) -> AppModel:
+    """Build the project's app model over `graph` (the scan's module graph; a new one
+    when None). A scan reads it from its AnalysisContext, which builds it once."""
+    # the builder reads the framework registry, whose modules import this package
+    from nodeward.source.appmodel.builder import build
 
-def app_model(project: Project) -> AppModel:
-    """The project's app model, built on first use; its unresolved parts are recorded as
-    the project's skips once."""
-    cached = _CACHE.get(id(project))
-    if cached is not None and cached[0]() is project:
-        return cached[1]
     files = project.files
     with progress.task("app model", len(files), unit="files", quiet=project.config.quiet) as step:
-        model = build(files, advance=step)
-    for skip in model.unresolved:
-        project.add_skip(skip)
-    _CACHE[id(project)] = (weakref.ref(project), model)
-    weakref.finalize(project, _CACHE.pop, id(project), None)
-    return model
+        return build(files, graph, advance=step)
 
 
-def report_routes(project: Project) -> tuple[ReportRoute, ...]:
+def report_routes(model: AppModel) -> tuple[ReportRoute, ...]:
     """The route table as plain report data (mounted routes first, then unmounted ones)."""
     rows = []
-    for _app, route in app_model(project).routes():
+    for _app, route in model.routes():
         function, ctx = route.handler.function, route.handler.ctx
         span = ctx.location(function) if function is not None and ctx is not None else None
         rows.append(
@@ -102,10 +90,10 @@ def report_routes(project: Project) -> tuple[ReportRoute, ...]:
     return tuple(rows)
 
 
-def handlers(project: Project) -> list[tuple[Route, Node, FileContext]]:
+def handlers(model: AppModel) -> list[tuple[Route, Node, FileContext]]:
     """Every route handler that resolved to a function, with its route and file."""
     return [
         (route, route.handler.function, route.handler.ctx)
-        for _app, route in app_model(project).routes()
+        for _app, route in model.routes()
         if route.handler.function is not None and route.handler.ctx is not None
     ]

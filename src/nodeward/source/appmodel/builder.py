@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from typing import assert_never
+from dataclasses import dataclass, field
 
 from nodeward.findings import Skip
 from nodeward.source import syntax
-from nodeward.source.appmodel import fastify, graphql, paths
 from nodeward.source.appmodel.entries import (
     Entry,
     Item,
@@ -22,48 +20,22 @@ from nodeward.source.appmodel.entries import (
     Unknown,
     Use,
 )
-from nodeward.source.appmodel.fastify import FastifyWalk
 from nodeward.source.appmodel.guards import judged_middleware
 from nodeward.source.appmodel.model import (
     App,
     AppModel,
-    AppUse,
-    Framework,
     Guard,
     Handler,
     Middleware,
     Route,
 )
-from nodeward.source.appmodel.nestjs import NO_GLOBALS, NestModel
-from nodeward.source.appmodel.resolve import (
-    FRAMEWORK_MODULES,
-    Creation,
-    Resolver,
-    Target,
-    creation_kind,
-)
-from nodeward.source.appmodel.routing_controllers import (
-    RoutingControllersModel,
-    attach,
-    unattached_apps,
-)
+from nodeward.source.appmodel.resolve import Creation, Resolver, Target
+from nodeward.source.appmodel.walk import MAX_MOUNT_DEPTH, Active, Walk
 from nodeward.source.context import DEEP_FILE, FileContext
+from nodeward.source.frameworks import fastify, registry
+from nodeward.source.frameworks.base import METHODS, Framework
 from nodeward.source.modules import ModuleGraph
 from nodeward.source.parse import Node
-
-METHODS = {
-    "get": "GET",
-    "post": "POST",
-    "put": "PUT",
-    "patch": "PATCH",
-    "delete": "DELETE",
-    "del": "DELETE",
-    "all": "ALL",
-    "options": "OPTIONS",
-    "head": "HEAD",
-}
-_MAX_MOUNT_DEPTH = 16
-_MAX_ROUTES = 20_000
 
 
 @dataclass(frozen=True)
@@ -87,6 +59,15 @@ class _Collector:
     entries: dict[Target, list[Entry]] = field(default_factory=dict)
     mounted: set[Target] = field(default_factory=set)
     skips: list[Skip] = field(default_factory=list)
+    #: what each framework built for the project (see Framework.prepare)
+    state: dict[str, object] = field(default_factory=dict)
+    #: member call name -> the frameworks that may register something with it, in order
+    claims: dict[str, list[Framework]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for framework in registry.FRAMEWORKS:
+            for prop in framework.calls:
+                self.claims.setdefault(prop, []).append(framework)
 
     def add(self, target: Target, entry: Entry) -> None:
         self.entries.setdefault(target, []).append(entry)
@@ -95,7 +76,7 @@ class _Collector:
 
     def receiver(self, ctx: FileContext, node: Node | None, depth: int = 0) -> Receiver | None:
         node = syntax.unwrap(node)
-        if node is None or depth > _MAX_MOUNT_DEPTH:
+        if node is None or depth > MAX_MOUNT_DEPTH:
             return None
         if node.type == "identifier":
             param = self.resolver.param_index(node)
@@ -127,12 +108,12 @@ class _Collector:
                 self._computed(ctx, call, fn)
             elif fn.type == "member_expression":
                 prop = syntax.text(fn.child_by_field_name("property"))
-                if prop == "use" or prop in METHODS:
+                claimed = any(
+                    framework.collect(self, ctx, call, fn, prop)
+                    for framework in self.claims.get(prop, ())
+                )
+                if not claimed and (prop == "use" or prop in METHODS):
                     self._registration(ctx, call, fn, prop)
-                elif prop in _FASTIFY_CALLS:
-                    self._fastify_call(ctx, call, fn, prop)
-                elif prop == "applyMiddleware":
-                    self._apply_middleware(ctx, call, fn)
             if fn.type in ("identifier", "member_expression", "call_expression"):
                 self._helper_call(ctx, call, fn)
 
@@ -152,16 +133,14 @@ class _Collector:
         if recv is None:
             return
         args = syntax.call_arguments(call)
-        order = self._order(ctx, call, recv)
+        order = self.order(ctx, call, recv)
         if isinstance(recv, _Builder):
             if prop == "use" or not args:
                 return
             self._route(ctx, call, recv.target, order, prop, recv.path, args)
             return
-        if args and self._graphql(ctx, call, recv, order, prop, args):
-            return
         if prop == "use":
-            prefix = self._path_arg(ctx, args[0]) if args else None
+            prefix = self.path_arg(ctx, args[0]) if args else None
             if prefix is None and len(args) > 1 and _looks_like_path(args[0]):
                 prefix = "<dynamic>"
             rest = args[1:] if prefix is not None else args
@@ -169,7 +148,7 @@ class _Collector:
             return
         if len(args) < 2:
             return  # app.get("setting") reads a setting
-        path = self._path_arg(ctx, args[0])
+        path = self.path_arg(ctx, args[0])
         if prop == "all" and path is not None and path.endswith("*"):
             # app.all("/api/*", requireAuth): middleware for everything under the prefix
             prefix = path.rstrip("*").rstrip("/") or "/"
@@ -212,7 +191,7 @@ class _Collector:
         if options is not None and inner is None:
             return  # an options object without a handler registers nothing we can follow
         handler = self.handler(ctx, inner if inner is not None else args[-1])
-        items = self._fastify_items(ctx, args[:-1] if inner is None else args)
+        items = fastify.route_items(self, ctx, args[:-1] if inner is None else args)
         last = syntax.unwrap(args[-1]) or args[-1]
         if last.type == "call_expression" and (
             handler.function is None or len(syntax.function_params(handler.function)) < 2
@@ -225,192 +204,6 @@ class _Collector:
         location = ctx.location(call)
         route = RouteReg(order, METHODS[prop], path, items, handler, location, skip, options_prefix)
         self.add(target, route)
-
-    def _graphql(
-        self,
-        ctx: FileContext,
-        call: Node,
-        recv: Receiver,
-        order: Order,
-        prop: str,
-        args: list[Node],
-    ) -> bool:
-        """`app.use("/graphql", auth, expressMiddleware(server))`, `app.all("/graphql",
-        createHandler({ schema }))`, `app.use(yoga.graphqlEndpoint, yoga)`: the GraphQL
-        endpoint as GET and POST routes whose chain is the middleware before it."""
-        if not isinstance(recv, Target):
-            return False
-        found = graphql.endpoint(ctx, args[-1])
-        if found is None:
-            return False
-        first = args[0] if len(args) > 1 else None
-        path = graphql.yoga_endpoint(ctx, first)
-        if path is None and first is not None:
-            path = self._path_arg(ctx, first)
-        if path is None and len(args) == 1:
-            path = graphql.yoga_endpoint(ctx, args[0]) if prop == "use" else None
-            if path is None and syntax.unwrap(args[0]) is not None:
-                yoga = graphql.handler_label(ctx, args[0]) == "GraphQL (GraphQL Yoga)"
-                path = graphql.DEFAULT_ENDPOINT if yoga else "/"
-        if path is None:
-            return False
-        middle = args[1:-1] if first is not None else []
-        items = self.items(ctx, middle)
-        if found.csrf is not None:
-            items.append(found.csrf)
-        location = ctx.location(call)
-        handler = Handler(found.label, ctx.location(args[-1]), None, None)
-        verb = METHODS.get(prop)
-        methods = graphql.METHODS if prop in ("use", "all") or verb is None else (verb,)
-        for method in methods:
-            self.add(recv, RouteReg(order, method, path, list(items), handler, location))
-        return True
-
-    def _apply_middleware(self, ctx: FileContext, call: Node, fn: Node) -> None:
-        """Apollo Server 2/3: `server.applyMiddleware({ app, path: "/graphql" })` mounts the
-        endpoint on the app, after the middleware the app applied before."""
-        args = syntax.call_arguments(call)
-        options = fastify.options_object(self.resolver, ctx, args[0]) if args else None
-        recv = self.receiver(ctx, syntax.object_get(options, "app"))
-        if options is None or not isinstance(recv, Target):
-            return
-        path = self.resolver.string(ctx, syntax.object_get(options, "path"))
-        server = fn.child_by_field_name("object")
-        csrf = graphql.apollo_csrf_prevention(ctx, call, server, default_on=False)
-        items: list[Item] = [csrf] if csrf is not None else []
-        location = ctx.location(call)
-        handler = Handler("GraphQL (Apollo Server)", location, None, None)
-        order = self._order(ctx, call, recv)
-        for method in graphql.METHODS:
-            at = path or graphql.DEFAULT_ENDPOINT
-            self.add(recv, RouteReg(order, method, at, list(items), handler, location))
-
-    def _fastify_items(self, ctx: FileContext, args: list[Node]) -> list[Item]:
-        """Middleware arguments, with Fastify route options objects expanded into their
-        hooks and per-route rate limit."""
-        plain: list[Node] = []
-        found: list[Item] = []
-        for arg in args:
-            options = fastify.options_object(self.resolver, ctx, arg)
-            if options is None:
-                plain.append(arg)
-                continue
-            hooks = self.items(ctx, fastify.hook_nodes(self.resolver, ctx, options))
-            found += [fastify.named_composition(item) for item in hooks]
-            limit = fastify.rate_limit_config(options)
-            if limit is not None:
-                found.append(fastify.rate_limit_middleware(ctx, limit))
-        return self.items(ctx, plain) + found
-
-    def _fastify_call(self, ctx: FileContext, call: Node, fn: Node, prop: str) -> None:
-        """`app.register(plugin, { prefix })`, `app.addHook("onRequest", fn)` and
-        `app.route({ method, url, handler })` on a Fastify instance (or a plugin's)."""
-        recv = self.receiver(ctx, fn.child_by_field_name("object"))
-        args = syntax.call_arguments(call)
-        if not isinstance(recv, Target) or not args:
-            return
-        order = self._order(ctx, call, recv)
-        match prop:
-            case "addHook":
-                if len(args) > 1 and syntax.string_value(args[0]) in fastify.HOOKS:
-                    self.add(recv, Use(order, "/", self.items(ctx, args[1:2])))
-            case "register":
-                self._fastify_register(ctx, call, recv, order, args)
-            case "route":
-                self._fastify_route(ctx, call, recv, order, args[0])
-
-    def _fastify_register(
-        self, ctx: FileContext, call: Node, recv: Target, order: Order, args: list[Node]
-    ) -> None:
-        """A plugin gets its registration's `prefix` twice over: Fastify prefixes the
-        routes of an encapsulated plugin with it (not those of an fp-wrapped one, which
-        shares its parent's instance), and every plugin reads it as `opts.prefix`."""
-        options = fastify.options_object(self.resolver, ctx, args[1]) if len(args) > 1 else None
-        prefix = ""
-        options_prefix: str | None = None
-        # @fastify/autoload passes its `options` to every plugin it loads
-        autoload = fastify.is_autoload(ctx, args[0])
-        prefix_node = syntax.object_get(options, "options.prefix" if autoload else "prefix")
-        if autoload and prefix_node is None:
-            prefix_node = syntax.object_get(options, "prefix")
-        if prefix_node is not None:
-            options_prefix = self.resolver.string(ctx, prefix_node)
-            prefix = options_prefix or "<dynamic>"
-        if autoload:
-            if recv.param is not None:
-                self.autoload_roots.add(recv)
-            for pctx, pnode, wrapped, folder in fastify.autoloaded(
-                self.resolver, self.files, ctx, options
-            ):
-                helper = Target(pctx.rel, pnode.start_byte, 0)
-                at = paths.join(prefix, folder) if not wrapped else ""
-                seen = fastify.autoload_options_prefix(options_prefix, folder)
-                if prefix_node is not None and options_prefix is None:
-                    seen = None  # a prefix from configuration: unknown
-                self.add(recv, Splice(order, helper, at, not wrapped, seen))
-            return
-        label = graphql.plugin_label(ctx, args[0])
-        if label is not None:
-            path = self.resolver.string(ctx, syntax.object_get(options, "path"))
-            location = ctx.location(call)
-            handler = Handler(label, location, None, None)
-            for method in graphql.METHODS:
-                at = paths.join(prefix, path or graphql.DEFAULT_ENDPOINT)
-                self.add(recv, RouteReg(order, method, at, [], handler, location))
-            return
-        plugin = fastify.plugin_function(self.resolver, ctx, args[0])
-        if plugin is not None:
-            pctx, pnode, wrapped = plugin
-            helper = Target(pctx.rel, pnode.start_byte, 0)
-            at = "" if wrapped else prefix
-            self.add(recv, Splice(order, helper, at, not wrapped, options_prefix))
-            return
-        node = syntax.unwrap(args[0]) or args[0]
-        required = ctx.required_module(node) if node.type == "call_expression" else None
-        if required is not None and required.startswith("."):
-            where = f"{ctx.rel}:{syntax.line_of(call)}"
-            reason = f"plugin `{syntax.text(node)[:60]}` not resolved; its routes are not modelled"
-            self.add(recv, Use(order, "/", [Unknown(Skip(where, reason))]))
-            return
-        middleware = fastify.package_plugin(ctx, node, options)
-        if middleware is not None:
-            self.add(recv, Use(order, "/", [middleware]))
-
-    def _fastify_route(
-        self, ctx: FileContext, call: Node, recv: Target, order: Order, arg: Node
-    ) -> None:
-        """`app.route({ method: ["GET", "HEAD"], url: "/x", preHandler, handler })`."""
-        options = fastify.options_object(self.resolver, ctx, arg)
-        handler_node = syntax.object_get(options, "handler")
-        if options is None or handler_node is None:
-            return
-        method_node = syntax.unwrap(self.resolver.value(ctx, syntax.object_get(options, "method")))
-        methods = (
-            [self.resolver.string(ctx, m) for m in method_node.named_children]
-            if method_node is not None and method_node.type == "array"
-            else [self.resolver.string(ctx, method_node)]
-        )
-        url = syntax.object_get(options, "url") or syntax.object_get(options, "path")
-        path = self.resolver.string(ctx, url) if url is not None else None
-        if path is None:
-            path = graphql.yoga_endpoint(ctx, url)
-        suffix = fastify.options_prefix_suffix(self.resolver, ctx, url) if path is None else None
-        where = f"{ctx.rel}:{syntax.line_of(call)}"
-        constant = path is not None or suffix is not None
-        skip = None if constant else Skip(where, "route url is not a constant")
-        handler = self.handler(ctx, handler_node)
-        items = self._fastify_items(ctx, [arg])
-        location = ctx.location(call)
-        for method in methods:
-            verb = METHODS.get((method or "").lower())
-            if verb is None:
-                self.skips.append(Skip(where, "route method is not a constant"))
-                continue
-            shown = suffix if suffix is not None else path or "<dynamic>"
-            route = RouteReg(
-                order, verb, shown, list(items), handler, location, skip, suffix is not None
-            )
-            self.add(recv, route)
 
     def _helper_call(self, ctx: FileContext, call: Node, fn: Node) -> None:
         """`require("./routes")(app)`, `registerRoutes(app)`, `app.register(plugin)`:
@@ -433,15 +226,15 @@ class _Collector:
         fctx, fnode = func
         for index, recv in receivers:
             helper = Target(fctx.rel, fnode.start_byte, index)
-            self.add(recv, Splice(self._order(ctx, call, recv), helper))
+            self.add(recv, Splice(self.order(ctx, call, recv), helper))
 
     # -- pieces -----------------------------------------------------------------------
 
-    def _order(self, ctx: FileContext, node: Node, recv: Receiver) -> Order:
+    def order(self, ctx: FileContext, node: Node, recv: Receiver) -> Order:
         target = recv.target if isinstance(recv, _Builder) else recv
         return (0 if target.rel == ctx.rel else 1, ctx.rel, node.end_byte)
 
-    def _path_arg(self, ctx: FileContext, node: Node) -> str | None:
+    def path_arg(self, ctx: FileContext, node: Node) -> str | None:
         node = syntax.unwrap(node) or node
         if node.type == "regex":
             return syntax.text(node)
@@ -542,7 +335,6 @@ class _Collector:
         return None
 
 
-_FASTIFY_CALLS = frozenset({"register", "addHook", "route"})
 _STANDALONE_GUARDS = frozenset({Guard.AUTH, Guard.CSRF, Guard.RATE_LIMIT})
 _REFERENCE_TYPES = frozenset({"call_expression", "identifier", "member_expression"})
 
@@ -598,104 +390,6 @@ def _display_name(ctx: FileContext, node: Node) -> str:
     return dotted if dotted is not None else " ".join(syntax.text(node).split())[:40]
 
 
-# -- flattening -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Active:
-    """A middleware (or an unresolved one) that runs for requests under `prefix`."""
-
-    prefix: str
-    middleware: Middleware | None
-    reason: str = ""
-
-
-@dataclass
-class _Walk:
-    collector: _Collector
-    routes: list[Route] = field(default_factory=list)
-    uses: list[AppUse] = field(default_factory=list)
-
-    def router(
-        self,
-        target: Target,
-        prefix: str,
-        active: list[_Active],
-        stack: tuple[Target, ...],
-        top: bool,
-    ) -> None:
-        if target in stack or len(stack) > _MAX_MOUNT_DEPTH:
-            self.collector.skips.append(
-                Skip(f"{target.rel}", "router mounted inside itself (circular mount); not followed")
-            )
-            return
-        creation = self.collector.resolver.creations.get(target)
-        if creation is not None and creation.framework is Framework.KOA:
-            prefix = paths.join(prefix, _koa_prefix(creation))
-        entries = sorted(self._entries(target, stack), key=lambda pair: pair[0])
-        active = list(active)
-        for _order, entry, extra in entries:
-            base = paths.join(prefix, extra)
-            match entry:
-                case Use():
-                    at = paths.join(base, entry.prefix)
-                    for item in entry.items:
-                        self._use_item(item, at, active, (*stack, target), top)
-                case RouteReg():
-                    own = (
-                        fastify.prefixed_path(None, entry.path)
-                        if entry.options_prefix
-                        else entry.path
-                    )
-                    self._route(entry, paths.join(base, own), active)
-                case Splice():
-                    pass  # expanded by _entries
-
-    def _entries(
-        self, target: Target, stack: tuple[Target, ...], depth: int = 0
-    ) -> list[tuple[Order, Entry, str]]:
-        """The target's entries with helper calls expanded in place."""
-        found: list[tuple[Order, Entry, str]] = []
-        for entry in self.collector.entries.get(target, []):
-            if isinstance(entry, Splice):
-                if depth > _MAX_MOUNT_DEPTH or entry.helper in stack:
-                    continue
-                for order, inner, extra in self._entries(entry.helper, (*stack, target), depth + 1):
-                    found.append(((*entry.order, *order), inner, paths.join(entry.prefix, extra)))
-            else:
-                found.append((entry.order, entry, ""))
-        return found
-
-    def _use_item(
-        self, item: Item, at: str, active: list[_Active], stack: tuple[Target, ...], top: bool
-    ) -> None:
-        match item:
-            case Middleware():
-                if top:
-                    before = tuple(r for r in self.routes if _covers(at, r.path))
-                    self.uses.append(AppUse(item, before, at))
-                active.append(_Active(at, item))
-            case Mount():
-                self.router(item.creation.target, at, active, stack, top=False)
-            case Unknown():
-                self.collector.skips.append(item.skip)
-                active.append(_Active(at, None, item.reason))
-
-    def _route(self, entry: RouteReg, path: str, active: list[_Active]) -> None:
-        if len(self.routes) >= _MAX_ROUTES:
-            return
-        applying = [a for a in active if _covers(a.prefix, path)]
-        chain = [a.middleware for a in applying if a.middleware is not None]
-        complete = all(a.middleware is not None for a in applying)
-        self.routes.append(entry.route(path, chain, complete, self.collector.skips))
-
-
-def _covers(prefix: str, path: str) -> bool:
-    if prefix in ("", "/") or prefix.startswith(("<", "/^")) or "|" in prefix:
-        return True
-    return path == prefix or path.startswith(prefix.rstrip("/") + "/")
-
-
 def build(
     files: list[FileContext],
     graph: ModuleGraph | None = None,
@@ -719,134 +413,57 @@ def build(
             collector.skips.append(Skip(ctx.rel, reason))
             continue
         collector.collect(ctx)
-        _note_nest_bootstrap(collector.resolver, ctx)
+        for framework in registry.FRAMEWORKS:
+            framework.note_file(collector, ctx)
         if advance is not None:
             advance(1)
-    # before the apps are listed: it resolves the apps createExpressServer() makes
-    controllers = RoutingControllersModel(collector.resolver, files, collector.middleware)
-    creations = collector.resolver.creations
+    # before the apps are listed: routing-controllers resolves the apps its servers make
+    for framework in registry.FRAMEWORKS:
+        framework.prepare(collector)
+    apps = _apps(collector)
+    for framework in registry.FRAMEWORKS:
+        apps += framework.extra_apps(collector)
+    return AppModel(
+        apps=tuple(apps),
+        orphan_routes=tuple(_orphan_routes(collector)),
+        unresolved=tuple(dict.fromkeys(collector.skips)),
+    )
+
+
+def _apps(collector: _Collector) -> list[App]:
+    """Every app the project creates, walked the way its framework applies middleware,
+    with the routes other frameworks add to it."""
     apps: list[App] = []
-    nest = NestModel(collector.resolver, files, collector.middleware)
-    nest_routed = False
-    for creation in list(creations.values()):
+    for creation in list(collector.resolver.creations.values()):
         if not creation.is_app or creation.target in collector.mounted:
             continue
-        routes, uses = _app_routes(collector, creation, nest, first_nest=not nest_routed)
-        routes, uses = attach(controllers, creation, routes, uses)
-        nest_routed = nest_routed or creation.framework is Framework.NESTJS
+        walked = creation.framework.app_routes(collector, creation)
+        for framework in registry.FRAMEWORKS:
+            walked = framework.attach(collector, creation, walked)
         apps.append(
             App(
                 framework=creation.framework,
                 name=_creation_name(creation),
                 location=creation.ctx.location(creation.node),
                 ctx=creation.ctx,
-                routes=routes,
-                uses=uses,
-            )
-        )
-    apps += _fastify_cli_apps(collector)
-    apps += unattached_apps(controllers)
-    orphans = _Walk(collector)
-    orphans.routes += controllers.orphan_routes()
-    collector.skips += controllers.skips
-    if not nest_routed:  # controllers without a bootstrap: global middleware unknown
-        orphans.routes += [replace(r, complete=False) for r in nest.routes(NO_GLOBALS)]
-    collector.skips += nest.skips
-    for creation in creations.values():
-        if creation.is_app or creation.target in collector.mounted:
-            continue
-        orphans.router(creation.target, "", [_Active("/", None, "not mounted")], (), top=False)
-    return AppModel(
-        apps=tuple(apps),
-        orphan_routes=tuple(orphans.routes),
-        unresolved=tuple(dict.fromkeys(collector.skips)),
-    )
-
-
-def _app_routes(
-    collector: _Collector, creation: Creation, nest: NestModel, *, first_nest: bool
-) -> tuple[tuple[Route, ...], tuple[AppUse, ...]]:
-    """The routes of one app, walked the way its framework applies middleware."""
-    match creation.framework:
-        case Framework.EXPRESS | Framework.KOA:
-            walk = _Walk(collector)
-            walk.router(creation.target, "", [], (), top=True)
-            return tuple(walk.routes), tuple(walk.uses)
-        case Framework.FASTIFY:
-            fastify_walk = FastifyWalk(collector.entries, collector.skips)
-            fastify_walk.instance(creation.target, "", [], ())
-            return tuple(fastify_walk.routes), tuple(fastify_walk.uses)
-        case Framework.NESTJS:
-            # `app.use(helmet())` in the bootstrap runs before every controller route;
-            # the controllers belong to the first Nest app (a project has one).
-            used = [
-                item
-                for entry in collector.entries.get(creation.target, [])
-                if isinstance(entry, Use)
-                for item in entry.items
-                if isinstance(item, Middleware)
-            ]
-            uses = tuple(AppUse(m, (), "/") for m in used)
-            if not first_nest:
-                return (), uses
-            return tuple(nest.routes(nest.bootstrap(creation, used))), uses
-        case _:
-            assert_never(creation.framework)
-
-
-def _note_nest_bootstrap(resolver: Resolver, ctx: FileContext) -> None:
-    """`await NestFactory.create(AppModule)` is the app even when nothing is registered on
-    the object it returns (routes come from controllers, not from calls on it)."""
-    if "@nestjs/core" not in ctx.imported_modules():
-        return
-    for call in ctx.nodes("call_expression"):
-        kind = creation_kind(ctx, call)
-        if kind is not None and kind[0] is Framework.NESTJS:
-            resolver.creation(ctx, call)
-
-
-def _fastify_cli_apps(collector: _Collector) -> list[App]:
-    """A plugin that autoloads folders and that no code registers is a fastify-cli app's
-    root plugin: walk it as the app."""
-    registered = {
-        entry.helper
-        for entries in collector.entries.values()
-        for entry in entries
-        if isinstance(entry, Splice)
-    }
-    apps: list[App] = []
-    for root in sorted(collector.autoload_roots - registered, key=lambda t: (t.rel, t.byte)):
-        ctx = collector.resolver.graph.file(root.rel)
-        function = _function_at(ctx, root.byte) if ctx is not None else None
-        if ctx is None or function is None:
-            continue
-        walk = FastifyWalk(collector.entries, collector.skips)
-        walk.instance(root, "", [], ())
-        apps.append(
-            App(
-                framework=Framework.FASTIFY,
-                name=f"fastify-cli plugin {ctx.rel}",
-                location=ctx.location(function),
-                ctx=ctx,
-                routes=tuple(walk.routes),
-                uses=tuple(walk.uses),
+                routes=walked[0],
+                uses=walked[1],
             )
         )
     return apps
 
 
-def _function_at(ctx: FileContext, byte: int) -> Node | None:
-    for kind in syntax.FUNCTION_TYPES:
-        for node in ctx.nodes(kind):
-            if node.start_byte == byte:
-                return node
-    return None
-
-
-def _koa_prefix(creation: Creation) -> str:
-    args = syntax.call_arguments(creation.node)
-    prefix = syntax.string_value(syntax.object_get(args[0], "prefix")) if args else None
-    return prefix or ""
+def _orphan_routes(collector: _Collector) -> list[Route]:
+    """Routes of routers and controllers that no app mounts: their chains lack the
+    app-level middleware, so they are incomplete."""
+    orphans = Walk(collector)
+    for framework in registry.FRAMEWORKS:
+        orphans.routes += framework.orphan_routes(collector)
+    for creation in collector.resolver.creations.values():
+        if creation.is_app or creation.target in collector.mounted:
+            continue
+        orphans.router(creation.target, "", [Active("/", None, "not mounted")], (), top=False)
+    return orphans.routes
 
 
 _TRANSPARENT_PARENTS = frozenset({"as_expression", "parenthesized_expression", "await_expression"})
@@ -875,4 +492,4 @@ def _creation_name(creation: Creation) -> str:
 
 
 def _imports_framework(ctx: FileContext) -> bool:
-    return any(m in FRAMEWORK_MODULES for m in ctx.imported_modules())
+    return any(m in registry.MODULES for m in ctx.imported_modules())

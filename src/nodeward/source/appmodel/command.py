@@ -65,7 +65,7 @@ def _route_json(route: Route) -> dict[str, object]:
 def _app_json(app: App) -> dict[str, object]:
     return {
         "name": app.name,
-        "framework": app.framework.value,
+        "framework": app.framework.name,
         "location": _where(app.location),
         "routes": [_route_json(r) for r in app.routes],
     }
@@ -93,7 +93,7 @@ def render_text(model: AppModel) -> str:
     (`neutralize.terminal_line`), so none can break a line or drive the terminal."""
     lines: list[str] = []
     for app in model.apps:
-        lines.append(shown(f"{app.framework.value} app `{app.name}` ({_where(app.location)})"))
+        lines.append(shown(f"{app.framework.name} app `{app.name}` ({_where(app.location)})"))
         lines += [_route_line(r) for r in app.routes] or ["  (no routes)"]
     if model.orphan_routes:
         lines.append("routers no app mounts (chains unknown):")

@@ -7,16 +7,10 @@ from enum import Enum
 
 from nodeward.findings import Skip, SourceLocation
 from nodeward.source.context import FileContext, Ref
+from nodeward.source.frameworks.base import Framework
 from nodeward.source.parse import Node
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-
-
-class Framework(Enum):
-    EXPRESS = "express"
-    KOA = "koa"
-    FASTIFY = "fastify"
-    NESTJS = "nestjs"
 
 
 class Guard(Enum):

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nodeward.source import syntax
-from nodeward.source.appmodel.model import Framework
-from nodeward.source.context import FileContext, Ref
+from nodeward.source.context import FileContext
+from nodeward.source.frameworks.base import Framework
 from nodeward.source.modules import ModuleGraph
 from nodeward.source.parse import Node
 
@@ -19,33 +19,6 @@ _CHAIN_ARGS = {
     **dict.fromkeys(("get", "post", "put", "patch", "delete", "all", "options", "head"), 2),
 }
 _CHAINABLE = frozenset(_CHAIN_ARGS)
-_CHAINING_FRAMEWORKS = frozenset({Framework.EXPRESS, Framework.KOA})
-
-#: access path of a creation call -> (framework, is an application)
-_CREATIONS: dict[Ref, tuple[Framework, bool]] = {
-    Ref("express", ("()",)): (Framework.EXPRESS, True),
-    Ref("express", ("Router", "()")): (Framework.EXPRESS, False),
-    Ref("express", ("default", "()")): (Framework.EXPRESS, True),
-    Ref("express", ("default", "Router", "()")): (Framework.EXPRESS, False),
-    Ref("router", ("()",)): (Framework.EXPRESS, False),
-    Ref("koa", ("()",)): (Framework.KOA, True),
-    Ref("koa", ("default", "()")): (Framework.KOA, True),
-    Ref("koa-router", ("()",)): (Framework.KOA, False),
-    Ref("@koa/router", ("()",)): (Framework.KOA, False),
-    # `Fastify()`, `require("fastify")({ logger: true })`, `import { fastify } from ...`
-    Ref("fastify", ("()",)): (Framework.FASTIFY, True),
-    Ref("fastify", ("default", "()")): (Framework.FASTIFY, True),
-    Ref("fastify", ("fastify", "()")): (Framework.FASTIFY, True),
-    Ref("@nestjs/core", ("NestFactory", "create", "()")): (Framework.NESTJS, True),
-    # routing-controllers builds the Express or Koa app itself (routing_controllers.py)
-    Ref("routing-controllers", ("createExpressServer", "()")): (Framework.EXPRESS, True),
-    Ref("routing-controllers", ("createKoaServer", "()")): (Framework.KOA, True),
-}
-#: Controllers import @nestjs/common even where the bootstrap file is not in the project;
-#: a fastify-cli app (`fastify start app.js`) never imports fastify itself.
-FRAMEWORK_MODULES = frozenset(
-    {*(ref.module for ref in _CREATIONS), "@nestjs/common", "@fastify/autoload", "fastify-plugin"}
-)
 
 
 @dataclass(frozen=True)
@@ -67,17 +40,13 @@ class Creation:
     is_app: bool
 
 
-def creation_kind(ctx: FileContext, node: Node | None) -> tuple[Framework, bool] | None:
-    node = syntax.unwrap(node)
-    if node is None or node.type not in ("call_expression", "new_expression"):
-        return None
-    ref = ctx.ref_of(node)
-    return _CREATIONS.get(ref) if ref is not None else None
-
-
 class Resolver:
     def __init__(self, graph: ModuleGraph) -> None:
+        # the registry's modules import this one: read it when the first Resolver is made
+        from nodeward.source.frameworks.registry import CREATIONS
+
         self.graph = graph
+        self._kinds = CREATIONS
         self.creations: dict[Target, Creation] = {}
         # What each expression was found to create. Factories that return calls to other
         # factories (or to themselves) fan out exponentially without it; an entry is set to
@@ -85,6 +54,14 @@ class Resolver:
         self._created: dict[tuple[str, int, int], Creation | None] = {}
         self._scopes: dict[int, dict[str, Node | None]] = {}
         self._fields: dict[str, dict[str, Node | None]] = {}
+
+    def creation_kind(self, ctx: FileContext, node: Node | None) -> tuple[Framework, bool] | None:
+        """(framework, makes an app) when `node` is a call that creates an app or router."""
+        node = syntax.unwrap(node)
+        if node is None or node.type not in ("call_expression", "new_expression"):
+            return None
+        ref = ctx.ref_of(node)
+        return self._kinds.get(ref) if ref is not None else None
 
     # -- values -----------------------------------------------------------------------
 
@@ -162,7 +139,7 @@ class Resolver:
         value = self.value(ctx, node)
         if value is None:
             return None
-        kind = creation_kind(ctx, value)
+        kind = self.creation_kind(ctx, value)
         if kind is not None:
             return self._remember(ctx, value, kind)
         if value.type == "call_expression":
@@ -177,7 +154,7 @@ class Resolver:
                 # `export default Router().use("/api", api)`, `Router().use(a).use(b)`.
                 if prop in _CHAINABLE and len(syntax.call_arguments(value)) >= _CHAIN_ARGS[prop]:
                     inner = self.creation(ctx, fn.child_by_field_name("object"), depth + 1)
-                    if inner is not None and inner.framework in _CHAINING_FRAMEWORKS:
+                    if inner is not None and inner.framework.chains_registrations:
                         return inner
             # a factory: `app.use("/api", makeApiRouter())`
             func = self.function(ctx, fn, depth + 1)

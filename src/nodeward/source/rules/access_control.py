@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from nodeward.analysis.context import AnalysisContext
 from nodeward.checks import Checker
 from nodeward.findings import Confidence, Finding, Severity
 from nodeward.practices import Practice
-from nodeward.project import Project
 from nodeward.rulemeta import Owasp, RuleMeta
 from nodeward.source import syntax
-from nodeward.source.appmodel import Guard, Route, app_model
+from nodeward.source.appmodel import Guard, Route
 from nodeward.source.appmodel.guards import PACKAGE_GUARDS
 from nodeward.source.appmodel.inspect import (
     authenticated,
@@ -381,8 +381,8 @@ def _idor_findings(route: Route) -> Iterator[Finding]:
             return
 
 
-def _check_project(project: Project) -> Iterator[Finding]:
-    for app in app_model(project).apps:
+def _check_project(analysis: AnalysisContext) -> Iterator[Finding]:
+    for app in analysis.app_model.apps:
         knows_roles = any(_role_checked(r) for r in app.routes)
         for route in app.routes:
             yield from _admin_findings(route, knows_roles)

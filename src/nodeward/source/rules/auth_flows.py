@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from nodeward.analysis.context import AnalysisContext
 from nodeward.checks import Checker
 from nodeward.findings import Confidence, Finding, Severity
 from nodeward.practices import Practice
-from nodeward.project import Project
 from nodeward.rulemeta import Owasp, RuleMeta
 from nodeward.source import syntax
-from nodeward.source.appmodel import App, Guard, Route, app_model
+from nodeward.source.appmodel import App, Guard, Route
 from nodeward.source.appmodel.inspect import (
     WRITE_METHODS,
     handler_calls,
@@ -498,9 +498,9 @@ def _unlogged_failure(route: Route) -> Finding | None:
     )
 
 
-def _check_project(project: Project) -> Iterator[Finding]:
+def _check_project(analysis: AnalysisContext) -> Iterator[Finding]:
     first_login: Route | None = None
-    for app in app_model(project).apps:
+    for app in analysis.app_model.apps:
         for route in app.routes:
             if not route.complete or route.handler.function is None:
                 if route.complete and first_login is None and is_login_route(route):
@@ -516,6 +516,7 @@ def _check_project(project: Project) -> Iterator[Finding]:
             ):
                 if finding is not None:
                     yield finding
+    project = analysis.project
     if first_login is not None and not any(project.uses_package(p) for p in SECOND_FACTOR_PACKAGES):
         yield NO_SECOND_FACTOR.finding(
             first_login.location,

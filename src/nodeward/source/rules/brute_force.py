@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from nodeward.analysis.context import AnalysisContext
 from nodeward.checks import Checker
 from nodeward.findings import Confidence, Finding, Severity
 from nodeward.practices import Practice
-from nodeward.project import Project
 from nodeward.rulemeta import Owasp, RuleMeta
-from nodeward.source.appmodel import Guard, app_model
+from nodeward.source.appmodel import Guard
 from nodeward.source.appmodel.inspect import chain_names, handler_text, is_auth_route
 from nodeward.source.rules.framework_fixes import rate_limit_fix
 
@@ -62,8 +62,8 @@ LOGIN_NO_RATE_LIMIT = RuleMeta(
 )
 
 
-def _check_project(project: Project) -> Iterator[Finding]:
-    for app in app_model(project).apps:
+def _check_project(analysis: AnalysisContext) -> Iterator[Finding]:
+    for app in analysis.app_model.apps:
         for route in app.routes:
             if not route.complete or not is_auth_route(route):
                 continue

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from nodeward.analysis.context import AnalysisContext
 from nodeward.checks import Checker
 from nodeward.findings import Confidence, Finding, Severity
 from nodeward.practices import Practice
 from nodeward.project import Project
 from nodeward.rulemeta import Owasp, RuleMeta
 from nodeward.source import syntax
-from nodeward.source.appmodel import App, Guard, Middleware, app_model
+from nodeward.source.appmodel import App, Guard, Middleware
 from nodeward.source.appmodel.inspect import route_list
 from nodeward.source.appmodel.model import STATE_CHANGING
 from nodeward.source.context import FileContext
@@ -192,9 +193,9 @@ def _check_app(app: App, auth_cookies: list[tuple[FileContext, Node | None]]) ->
     )
 
 
-def _check_project(project: Project) -> Iterator[Finding]:
-    auth_cookies = _auth_cookie_options(project)
-    for app in app_model(project).apps:
+def _check_project(analysis: AnalysisContext) -> Iterator[Finding]:
+    auth_cookies = _auth_cookie_options(analysis.project)
+    for app in analysis.app_model.apps:
         finding = _check_app(app, auth_cookies)
         if finding is not None:
             yield finding

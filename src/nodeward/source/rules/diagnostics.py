@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from nodeward.analysis.context import AnalysisContext
 from nodeward.checks import Checker
 from nodeward.findings import Confidence, Finding, Severity
 from nodeward.practices import Practice
-from nodeward.project import Project
 from nodeward.rulemeta import Owasp, RuleMeta
-from nodeward.source.appmodel import App, Guard, Route, app_model
+from nodeward.source.appmodel import App, Guard, Route
 from nodeward.source.appmodel.inspect import authenticated, handler_text, segments
 from nodeward.source.appmodel.model import AppUse
 
@@ -81,8 +81,8 @@ def _exposed_middleware(app: App) -> Iterator[AppUse]:
             yield use
 
 
-def _check_project(project: Project) -> Iterator[Finding]:
-    for app in app_model(project).apps:
+def _check_project(analysis: AnalysisContext) -> Iterator[Finding]:
+    for app in analysis.app_model.apps:
         for use in _exposed_middleware(app):
             yield DIAGNOSTICS_EXPOSED.finding(
                 use.middleware.location,

@@ -7,14 +7,17 @@ import math
 import re
 from collections.abc import Iterator
 
+from nodeward.analysis.context import AnalysisContext
 from nodeward.checks import Checker
 from nodeward.findings import Confidence, Finding, Severity, SourceLocation
 from nodeward.practices import Practice
 from nodeward.project import Project
 from nodeward.rulemeta import Owasp, RuleMeta
 from nodeward.source import syntax
-from nodeward.source.appmodel import App, Framework, Route, app_model
+from nodeward.source.appmodel import App, AppModel, Route
 from nodeward.source.context import FileContext
+from nodeward.source.frameworks.base import Framework
+from nodeward.source.frameworks.express import EXPRESS
 from nodeward.source.parse import Node
 from nodeward.source.rules.express import express_apps, is_test_file
 from nodeward.source.rules.framework_fixes import global_rate_limit_fix
@@ -213,12 +216,13 @@ def _missing_file_size(
     )
 
 
-def _check_project(project: Project) -> Iterator[Finding]:
+def _check_project(analysis: AnalysisContext) -> Iterator[Finding]:
+    project = analysis.project
     if any(project.uses_package(name) for name in RATE_LIMIT_PACKAGES):
         return
     if any("rate-limit" in m or "ratelimit" in m for m in project.imported_modules):
         return
-    modelled = _modelled_login_route(project)
+    modelled = _modelled_login_route(analysis.app_model)
     if modelled is not None:
         app, route = modelled
         # An absence finding belongs where the fix goes: the app, for a global limiter.
@@ -229,7 +233,7 @@ def _check_project(project: Project) -> Iterator[Finding]:
         # A router no app mounts: the first Express app is still where a limiter goes.
         first = _first_app(project)
         if first is not None:
-            yield _finding(first[0].location(first[1]), route.path, Framework.EXPRESS)
+            yield _finding(first[0].location(first[1]), route.path, EXPRESS)
         else:
             yield _finding(route.location, route.path, None)
         return
@@ -239,7 +243,7 @@ def _check_project(project: Project) -> Iterator[Finding]:
             node, path = found
             first = _first_app(project)
             where = first[0].location(first[1]) if first is not None else ctx.location(node)
-            yield _finding(where, path, Framework.EXPRESS if first is not None else None)
+            yield _finding(where, path, EXPRESS if first is not None else None)
             return
 
 
@@ -252,12 +256,12 @@ def _finding(where: SourceLocation, path: str, framework: Framework | None) -> F
     )
 
 
-def _modelled_login_route(project: Project) -> tuple[App | None, Route] | None:
+def _modelled_login_route(model: AppModel) -> tuple[App | None, Route] | None:
     """The first login-like POST route of the app model (any framework), preferring one
     mounted on an app outside the test folders."""
     found: list[tuple[App | None, Route]] = [
         (app, route)
-        for app, route in app_model(project).routes()
+        for app, route in model.routes()
         if route.method in ("POST", "ALL")
         and LOGIN_PATH.search(route.path)
         and not is_test_file(route.location.path)

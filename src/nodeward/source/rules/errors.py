@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from nodeward.analysis.context import AnalysisContext
 from nodeward.checks import Checker
 from nodeward.findings import Confidence, Finding, Severity
 from nodeward.practices import Practice
-from nodeward.project import Project
 from nodeward.rulemeta import Owasp, RuleMeta
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
@@ -230,7 +230,8 @@ def _listen_calls(ctx: FileContext) -> Iterator[Node]:
             yield call
 
 
-def _check_project(project: Project) -> Iterator[Finding]:
+def _check_project(analysis: AnalysisContext) -> Iterator[Finding]:
+    project = analysis.project
     if any(_handles_process_errors(ctx) for ctx in project.files):
         return
     for ctx in project.files:

@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from nodeward import progress
+from nodeward.analysis.context import AnalysisContext
 from nodeward.checks import Checker
-from nodeward.findings import Confidence, Evidence, Finding
+from nodeward.findings import Confidence, Evidence, Finding, Skip
 from nodeward.project import Project
 from nodeward.source import syntax
-from nodeward.source.appmodel import handlers
 from nodeward.source.rules.flow_rules import (
     RULES_BY_KIND,
     STORED_XSS,
@@ -19,15 +18,12 @@ from nodeward.source.rules.flow_rules import (
     TEMPLATE_UNSAFE_CONTEXT,
 )
 from nodeward.source.taint import stored
-from nodeward.source.taint.engine import TaintEngine
-from nodeward.source.taint.model import SinkKind, load_models
-from nodeward.source.taint.records import models_with_secrets
+from nodeward.source.taint.model import SinkKind
 from nodeward.source.taint.served import (
     EscapeSetting,
     TemplateHit,
     escape_settings,
     named_calls,
-    served_code,
     setting_for,
     template_hits,
 )
@@ -260,15 +256,18 @@ def _template_finding(hit: TemplateHit) -> Finding:
     return rule.finding(hit.template, message, fix=fix, confidence=confidence, flow=hit.trace.steps)
 
 
-def _check_project(project: Project) -> Iterator[Finding]:
-    result = _run_engine(project)
-    hits = result.hits
+def _check_project(analysis: AnalysisContext) -> Iterator[Finding | Skip]:
+    project = analysis.project
+    taint = analysis.taint
+    all_hits = list(taint.hits)
+    yield from taint.skips
+    hits = all_hits
     writes = stored.request_writes(hits)
-    renders = stored.keep_written(result.renders, frozenset(writes))
+    renders = stored.keep_written(list(taint.renders), frozenset(writes))
     yield from _template_findings(project, renders, writes)
     hits = [h for h in hits if h.kind is not SinkKind.STORE and not stored.is_stored(h.trace)]
     stored_places: set[tuple[str, int, int]] = set()
-    for place, finding in _stored_xss_findings(result.hits, hits, writes):
+    for place, finding in _stored_xss_findings(all_hits, hits, writes):
         stored_places.add(place)
         yield finding
     hits = [
@@ -279,32 +278,6 @@ def _check_project(project: Project) -> Iterator[Finding]:
         )
     ]
     yield from _sink_findings(project, hits)
-
-
-def _run_engine(project: Project) -> _EngineResult:
-    """The taint engine run over the project's files and the code it serves."""
-    served = served_code(project)
-    engine = TaintEngine(
-        [*project.files, *served.inline],
-        load_models(),
-        served.client_files,
-        models_with_secrets(project),
-        frozenset((ctx.rel, func.start_byte) for _route, func, ctx in handlers(project)),
-        tuple((ctx, func, route) for route, func, ctx in handlers(project)),
-    )
-    with progress.task(
-        "taint", len(engine.files), unit="files", quiet=project.config.quiet
-    ) as advance:
-        hits = engine.run(advance)
-    for skip in engine.skips:
-        project.add_skip(skip)
-    return _EngineResult(hits, engine.renders)
-
-
-@dataclass(frozen=True)
-class _EngineResult:
-    hits: list[Hit]  # the hits of request data
-    renders: list[Render]  # views rendered with request data
 
 
 def _template_findings(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from nodeward.analysis.context import AnalysisContext
 from nodeward.checks import Checker
 from nodeward.findings import Confidence, Finding, Severity
 from nodeward.practices import Practice
-from nodeward.project import Project
 from nodeward.rulemeta import Owasp, RuleMeta
-from nodeward.source.appmodel import App, Guard, app_model
+from nodeward.source.appmodel import App, Guard
 from nodeward.source.appmodel.inspect import route_list
 
 HEADERS_ORDER = RuleMeta(
@@ -72,8 +72,8 @@ def _check_app(app: App) -> Finding | None:
     )
 
 
-def _check_project(project: Project) -> Iterator[Finding]:
-    for app in app_model(project).apps:
+def _check_project(analysis: AnalysisContext) -> Iterator[Finding]:
+    for app in analysis.app_model.apps:
         finding = _check_app(app)
         if finding is not None:
             yield finding

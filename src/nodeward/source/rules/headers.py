@@ -6,16 +6,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import assert_never
 
+from nodeward.analysis.context import AnalysisContext
 from nodeward.checks import Checker
 from nodeward.findings import Confidence, Finding, Severity, SourceLocation
 from nodeward.practices import Practice
-from nodeward.project import Project
 from nodeward.rulemeta import Owasp, RuleMeta
 from nodeward.source import syntax
-from nodeward.source.appmodel import App, Framework, app_model
+from nodeward.source.appmodel import App
 from nodeward.source.context import FileContext
+from nodeward.source.frameworks.base import Framework
+from nodeward.source.frameworks.express import EXPRESS
+from nodeward.source.frameworks.fastify import FASTIFY
+from nodeward.source.frameworks.nestjs import NESTJS
 from nodeward.source.parse import Node
 from nodeward.source.rules.express import (
     express_apps,
@@ -226,30 +229,27 @@ class _AppCreation:
     platform: Framework
 
 
-def _app_creations(project: Project) -> list[_AppCreation]:
+def _app_creations(analysis: AnalysisContext) -> list[_AppCreation]:
     """Express apps (`express()`, also those the app model cannot route), then Fastify
     (`fastify()`) and NestJS (`NestFactory.create(...)`) apps from the app model. Fastify
     sends no X-Powered-By; Nest does on its default Express platform, not on Fastify's."""
     found = [
-        _AppCreation(ctx.location(call), Framework.EXPRESS, True, Framework.EXPRESS)
-        for ctx in project.files
+        _AppCreation(ctx.location(call), EXPRESS, True, EXPRESS)
+        for ctx in analysis.project.files
         if not is_test_file(ctx.rel)
         for call in express_apps(ctx)
     ]
-    for app in app_model(project).apps:
+    for app in analysis.app_model.apps:
         if is_test_file(app.location.path):
             continue
-        match app.framework:
-            case Framework.FASTIFY:
-                found.append(_AppCreation(app.location, app.framework, False, app.framework))
-            case Framework.NESTJS:
-                on_fastify = _on_fastify_adapter(app)
-                platform = Framework.FASTIFY if on_fastify else Framework.NESTJS
-                found.append(_AppCreation(app.location, app.framework, not on_fastify, platform))
-            case Framework.EXPRESS | Framework.KOA:
-                pass  # Express apps come from every `express()` call above; Koa is not judged
-            case _:
-                assert_never(app.framework)
+        # Express apps come from every `express()` call above; other frameworks are not
+        # judged (Koa, Hapi: no header plugin the rule knows)
+        if app.framework is FASTIFY:
+            found.append(_AppCreation(app.location, app.framework, False, app.framework))
+        elif app.framework is NESTJS:
+            on_fastify = _on_fastify_adapter(app)
+            platform = FASTIFY if on_fastify else NESTJS
+            found.append(_AppCreation(app.location, app.framework, not on_fastify, platform))
     return found
 
 
@@ -262,15 +262,16 @@ def _on_fastify_adapter(app: App) -> bool:
     return "FastifyAdapter" in written or "NestFastifyApplication" in written
 
 
-def _check_project(project: Project) -> Iterator[Finding]:
-    apps = _app_creations(project)
+def _check_project(analysis: AnalysisContext) -> Iterator[Finding]:
+    project = analysis.project
+    apps = _app_creations(analysis)
     if not apps:
         return
     evidence = [_file_evidence(ctx) for ctx in project.files]
     sets_headers = any(e.sets_headers for e in evidence)
     hides = any(e.hides_powered_by for e in evidence)
     for app in apps:
-        label = _FRAMEWORK_LABELS[app.framework]
+        label = app.framework.label
         if not sets_headers:
             yield MISSING_SECURITY_HEADERS.finding(
                 app.location,
@@ -284,14 +285,6 @@ def _check_project(project: Project) -> Iterator[Finding]:
                 f"{label} app created here keeps the default `X-Powered-By: Express` header; "
                 "add app.disable('x-powered-by') or app.use(helmet())",
             )
-
-
-_FRAMEWORK_LABELS = {
-    Framework.EXPRESS: "Express",
-    Framework.KOA: "Koa",
-    Framework.FASTIFY: "Fastify",
-    Framework.NESTJS: "NestJS",
-}
 
 
 def _helmet_option_objects(ctx: FileContext) -> Iterator[tuple[Node, Node]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from nodeward.analysis.context import AnalysisContext
 from nodeward.checks import Checker
 from nodeward.findings import Confidence, Finding, Severity
 from nodeward.practices import Practice
@@ -227,13 +228,14 @@ def mentions_password(name: str | None) -> bool:
     )
 
 
-def _check_project(project: Project) -> Iterator[Finding]:
+def _check_project(analysis: AnalysisContext) -> Iterator[Finding]:
+    project = analysis.project
     hashes_elsewhere = any(project.uses_package(m) for m in PASSWORD_HASHERS)
     helpers: dict[tuple[str, str], str] = {}
     for ctx in project.files:
         yield from _fast_hashes(ctx, helpers)
     if helpers:
-        yield from _helper_calls(project, helpers)
+        yield from _helper_calls(project, analysis.module_graph, helpers)
     for ctx in project.files:
         yield from _bcrypt_costs(ctx)
         yield from _plaintext_comparisons(ctx)
@@ -289,11 +291,12 @@ def _helper_name(call: Node, inputs: list[Node]) -> str | None:
     return naming.function_name(func)
 
 
-def _helper_calls(project: Project, helpers: dict[tuple[str, str], str]) -> Iterator[Finding]:
+def _helper_calls(
+    project: Project, graph: ModuleGraph, helpers: dict[tuple[str, str], str]
+) -> Iterator[Finding]:
     """`security.hash(req.body.password)`: a password given to a fast hashing helper."""
     if not helpers:
         return
-    graph = ModuleGraph(project.files)
     for ctx in project.files:
         for call in ctx.calls:
             args = syntax.call_arguments(call)

@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from nodeward.analysis.context import AnalysisContext
 from nodeward.checks import Checker
 from nodeward.discover import DiscoveredFile, FileKind
 from nodeward.findings import Confidence, Finding, Severity, SourceLocation
 from nodeward.practices import Practice
-from nodeward.project import Project
 from nodeward.rulemeta import Owasp, RuleMeta
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
@@ -387,10 +387,11 @@ def _key_arguments(ctx: FileContext, claimed: set[int]) -> Iterator[Finding]:
         )
 
 
-def _keys_in_set_aside_tests(project: Project) -> Iterator[Finding]:
+def _keys_in_set_aside_tests(analysis: AnalysisContext) -> Iterator[Finding]:
     """Test code is left out of the analysis by default (default_excludes.py), but a
     provider key is a real key wherever it sits: the text of those files is still
     searched for the key formats (no parse, so the scan stays as fast)."""
+    project = analysis.project
     analysed = {f.rel for f in project.inventory.files}
     for path, rel in project.inventory.set_aside:
         if rel in analysed:  # an entry point, analysed with the rest

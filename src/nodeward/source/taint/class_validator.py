@@ -18,8 +18,6 @@ nodeward cannot find, or no pipe, constrains nothing.
 
 from __future__ import annotations
 
-from functools import cache
-
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
 from nodeward.source.decorators import (
@@ -131,7 +129,6 @@ def _strips(pipe: Node) -> bool:
     return any(syntax.bool_value(syntax.object_get(options, o)) for o in _STRIPPING_OPTIONS)
 
 
-@cache
 def _app_pipes(graph: ModuleGraph) -> tuple[Node, ...]:
     """`app.useGlobalPipes(new ValidationPipe(...))` anywhere in the project."""
     return tuple(
@@ -144,8 +141,8 @@ def _app_pipes(graph: ModuleGraph) -> tuple[Node, ...]:
 
 
 def _global_pipes(graph: ModuleGraph) -> bool:
-    return bool(_app_pipes(graph))
+    return bool(graph.fact(_app_pipes))
 
 
 def _global_strips(graph: ModuleGraph) -> bool:
-    return any(_strips(p) for p in _app_pipes(graph))
+    return any(_strips(p) for p in graph.fact(_app_pipes))

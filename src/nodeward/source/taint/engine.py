@@ -68,7 +68,8 @@ class TaintEngine:
     route_handlers: frozenset[tuple[str, int]] = frozenset()
     #: each routed handler with its middleware chain, for the schemas it validates
     route_chains: tuple[RouteChain, ...] = ()
-    graph: ModuleGraph = field(init=False)
+    #: the project's module graph, shared with the app model (the analysis context's)
+    graph: ModuleGraph = field(kw_only=True)
     nest_fastify: bool = field(init=False)  # a NestJS app on @nestjs/platform-fastify
     #: kinds request data cannot reach: app-wide sanitizing middleware (middleware.py)
     request_cleared: frozenset[SinkKind] = field(init=False)
@@ -88,7 +89,6 @@ class TaintEngine:
 
     def __post_init__(self) -> None:
         self.sites = CallSites(lambda ctx, call: project_function(self, ctx, call))
-        self.graph = ModuleGraph(self.files)
         self.nest_fastify = nest.uses_fastify_adapter(self.files)
         self.request_cleared = app_wide_cleared(self.files, self.models)
         self.validation = Validation(self.graph, self.models, self.route_chains)

@@ -2,8 +2,9 @@
 models/, validated on load. Adding a library is adding rows, not code.
 
 A row names a package (or a pseudo-package: `global` for JavaScript globals, `@request`,
-`@response` and `@koa` for a request handler's parameters), an access path (see paths.py)
-and a kind. Sink rows may carry a condition on the call's option objects:
+`@response` and `@koa` for a request handler's parameters, whose rows each framework
+carries: source/frameworks), an access path (see paths.py) and a kind. Sink rows may
+carry a condition on the call's option objects:
 `option:shell` (an object argument sets `shell` to something other than false) or
 `no-option:root` (no object argument has `root`).
 """
@@ -213,4 +214,8 @@ def load_models() -> Models:
         for entry in folder.iterdir()
         if entry.name.endswith(".toml")
     }
+    # the request sources and response sinks each framework adds (source/frameworks)
+    from nodeward.source.frameworks.registry import FRAMEWORKS
+
+    texts |= {f"frameworks/{f.name}": f.models for f in FRAMEWORKS if f.models}
     return parse_models(texts)

@@ -33,9 +33,10 @@ from nodeward.source.decorators import (
     named,
     own_decorator_nodes,
 )
+from nodeward.source.frameworks.base import returns_html
+from nodeward.source.frameworks.decorator_routes import NEST_ROUTES
 from nodeward.source.modules import ModuleGraph
 from nodeward.source.parse import Node
-from nodeward.source.taint.content_type import is_html_type
 from nodeward.source.taint.methods import class_method, class_named
 
 
@@ -64,9 +65,10 @@ _GRAPHQL_SOURCE_DECORATORS = {"Args": NestSource.BODY}
 _GRAPHQL_OPERATIONS = frozenset({"Query", "Mutation", "Subscription", "ResolveField"})
 _REQUEST_DECORATORS = frozenset({"Req", "Request"})
 _RESPONSE_DECORATORS = frozenset({"Res", "Response"})
-_ROUTE_DECORATORS = frozenset(
-    {"Get", "Post", "Put", "Patch", "Delete", "All", "Head", "Options", "Search"}
-)
+_ROUTE_DECORATORS = frozenset(NEST_ROUTES)
+#: Decorators with which a method renders, redirects or streams instead of sending its
+#: return value
+_NOT_HTML = frozenset({"Render", "Redirect", "Sse"})
 # Pipes whose output is a number, boolean, UUID or enum member: nothing an attacker can
 # shape into SQL, HTML or a path.
 _CONVERTING_PIPES = frozenset(
@@ -108,19 +110,6 @@ def _converts(args: list[Node]) -> bool:
     return False
 
 
-def _returns_html(
-    on_method: dict[str, list[Node]], response: str | None, passthrough: bool
-) -> bool:
-    if "Render" in on_method or "Redirect" in on_method or "Sse" in on_method:
-        return False
-    if response is not None and not passthrough:
-        return False  # with @Res() the method answers itself; Nest ignores the return
-    header = on_method.get("Header", [])
-    if len(header) >= 2 and (syntax.string_value(header[0]) or "").lower() == "content-type":
-        return is_html_type(header[1]) is not False
-    return True
-
-
 def nest_handler(method: Node) -> NestHandler | None:
     """The roles of a controller route method's parameters, or None when `method` is not
     one."""
@@ -159,12 +148,13 @@ def nest_handler(method: Node) -> NestHandler | None:
                     converted.add(name)
                 else:
                     params.append(NestParam(name, sources[kind], key, param))
+    answered = response is not None and not passthrough  # @Res() without passthrough
     return NestHandler(
         params=tuple(params),
         converted=frozenset(converted),
         request=request,
         response=response,
-        returns_html=not graphql and _returns_html(on_method, response, passthrough),
+        returns_html=not graphql and returns_html(on_method, answered=answered, non_html=_NOT_HTML),
     )
 
 
