@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from nodeward.source import syntax
 from nodeward.source.context import FileContext
 from nodeward.source.parse import SourceText, parse
 
@@ -74,3 +75,31 @@ def test_value_of_follows_variables() -> None:
 
 def test_self_referencing_binding_does_not_loop() -> None:
     assert _callees("let a = a; a(); var b = c; var c = b; b();") == []
+
+
+_NESTED = """\
+function outer(a) {
+  a.x = 1;
+  f(a);
+  function inner(b) { b.y = 2; g(b); }
+}
+a.z = 3;
+"""
+
+
+def test_nodes_within_is_the_walk_of_a_node_restricted_to_the_types() -> None:
+    ctx = _ctx(_NESTED)
+    kinds = ("assignment_expression", "arguments")
+    for unit in [ctx.parsed.root, *ctx.nodes("function_declaration")]:
+        walked = [n for n in syntax.walk(unit) if n.type in kinds]
+        assert ctx.nodes_within(unit, *kinds) == walked
+    inner = ctx.nodes("function_declaration")[1]
+    assert [syntax.text(n) for n in ctx.nodes_within(inner, *kinds)] == ["b.y = 2", "(b)"]
+
+
+def test_first_identifier_is_the_first_in_document_order() -> None:
+    ctx = _ctx("const a = 1; b(a); function c() { return a; }")
+    found = ctx.first_identifier("a")
+    assert found is not None
+    assert (found.start_byte, found.end_byte) == (6, 7)
+    assert ctx.first_identifier("missing") is None

@@ -74,8 +74,8 @@ LIBRARIES: dict[str, tuple[str, ...]] = {
 }
 
 #: packages recognised by engine code rather than model rows: archive entries are sources
-#: (engine._archive_trace), jQuery's html()/append() are matched by method name
-#: (engine._dom_sinks), and the jQuery `$(...)` row is a global.
+#: (expressions.archive_trace), jQuery's html()/append() are matched by method name
+#: (sinks.dom_sinks), and the jQuery `$(...)` row is a global.
 MODELED_IN_CODE = frozenset({"adm-zip", "unzipper", "tar", "jquery"})
 
 #: the issue's sanitizers, each as text an `ok` fixture line uses

@@ -65,10 +65,26 @@ function handler(req) {
 def test_a_field_written_once_before_the_read_decides_what_it_holds() -> None:
     ctx = _ctx(_HANDLER, "h.js")
     func = _node(ctx, _HANDLER.strip(), "function_declaration")
-    writes = FieldWrites(func)
+    writes = FieldWrites(ctx)
     owner = [n for n in syntax.walk(func) if syntax.text(n) == "doc.owner"]
-    assert writes.overriding_value(owner[-1]) is not None
-    assert syntax.text(writes.overriding_value(owner[-1])) == "req.user.id"
-    assert writes.overriding_value(owner[0]) is None  # the write itself
+    assert writes.overriding_value(owner[-1], func) is not None
+    assert syntax.text(writes.overriding_value(owner[-1], func)) == "req.user.id"
+    assert writes.overriding_value(owner[0], func) is None  # the write itself
     title = [n for n in syntax.walk(func) if syntax.text(n) == "doc.title"]
-    assert writes.overriding_value(title[-1]) is None  # written in a branch only
+    assert writes.overriding_value(title[-1], func) is None  # written in a branch only
+
+
+_TWO_HANDLERS = """\
+function a(req) { const doc = new Doc(req.body); doc.owner = req.user.id; log(doc.owner); }
+function b(req) { const doc = new Doc(req.body); doc.owner = 1; log(doc.owner); }
+"""
+
+
+def test_field_writes_count_only_the_writes_of_the_function_asked_about() -> None:
+    # one index per file: the write in b() must not make a()'s write look like one of two
+    ctx = _ctx(_TWO_HANDLERS, "h.js")
+    writes = FieldWrites(ctx)
+    for func, value in zip(ctx.nodes("function_declaration"), ("req.user.id", "1"), strict=True):
+        use = [n for n in syntax.walk(func) if syntax.text(n) == "doc.owner"][-1]
+        assert syntax.text(writes.overriding_value(use, func)) == value
+    assert writes.overriding_value(use, ctx.parsed.root) is None  # two writes in the file

@@ -9,6 +9,8 @@ destructuring the file uses.
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
@@ -81,6 +83,40 @@ class FileContext:
     def calls(self) -> list[Node]:
         """Every call and `new` expression."""
         return self.nodes("call_expression", "new_expression")
+
+    def nodes_within(self, node: Node, *types: str) -> list[Node]:
+        """The nodes of the given types inside `node` (itself included), in document order:
+        a slice of the file index found by bisection instead of a walk of `node`."""
+        found: list[Node] = []
+        for kind in types:
+            indexed = self._by_type.get(kind, [])
+            starts = self._start_bytes.get(kind)
+            if starts is None:
+                starts = self._start_bytes[kind] = array("q", [n.start_byte for n in indexed])
+            first = bisect_left(starts, node.start_byte)
+            last = bisect_left(starts, node.end_byte, lo=first)
+            found += [n for n in indexed[first:last] if n.end_byte <= node.end_byte]
+        if len(types) > 1:  # an ancestor starts no later and ends no sooner: it comes first
+            found.sort(key=lambda n: (n.start_byte, -n.end_byte))
+        return found
+
+    @cached_property
+    def _start_bytes(self) -> dict[str, array[int]]:
+        """Per node type, the start bytes of the indexed nodes (filled on first use)."""
+        return {}
+
+    def first_identifier(self, name: str) -> Node | None:
+        """The first identifier spelled `name` in the file, in document order."""
+        return self._first_identifiers.get(name)
+
+    @cached_property
+    def _first_identifiers(self) -> dict[str, Node]:
+        """Identifier text -> its first occurrence: one pass over the file's identifiers
+        instead of one per question."""
+        index: dict[str, Node] = {}
+        for node in self.nodes("identifier"):
+            index.setdefault(syntax.text(node), node)
+        return index
 
     # -- locations --------------------------------------------------------------------
 

@@ -48,7 +48,7 @@ from nodeward.source.taint.served import (
     template_hits,
 )
 from nodeward.source.taint.template_context import OutputContext
-from nodeward.source.taint.values import Hit, OriginKind, Source
+from nodeward.source.taint.values import Hit, OriginKind, Render, Source
 
 RULES_BY_KIND: dict[SinkKind, RuleMeta] = {
     SinkKind.SQL: SQL_INJECTION,
@@ -301,13 +301,34 @@ def _template_finding(hit: TemplateHit) -> Finding:
 def _check_project(analysis: AnalysisContext) -> Iterator[Finding | Skip]:
     project = analysis.project
     taint = analysis.taint
-    hits = list(taint.hits)
+    all_hits = list(taint.hits)
     yield from taint.skips
+    hits = all_hits
     writes = stored.request_writes(hits)
     renders = stored.keep_written(list(taint.renders), frozenset(writes))
+    yield from _template_findings(project, renders, writes)
+    hits = [h for h in hits if h.kind is not SinkKind.STORE and not stored.is_stored(h.trace)]
+    stored_places: set[tuple[str, int, int]] = set()
+    for place, finding in _stored_xss_findings(all_hits, hits, writes):
+        stored_places.add(place)
+        yield finding
+    hits = [
+        h
+        for h in hits
+        if not (
+            h.kind is SinkKind.XSS and (h.sink.path, h.sink.line, h.sink.column) in stored_places
+        )
+    ]
+    yield from _sink_findings(project, hits)
+
+
+def _template_findings(
+    project: Project, renders: list[Render], writes: dict[str, list[Hit]]
+) -> Iterator[Finding]:
+    """Request data printed by templates: one finding per escaping setting that causes
+    it, then one per template line (the most specific rule, the others as evidence)."""
     settings = escape_settings(project)
     by_setting: dict[EscapeSetting, list[TemplateHit]] = {}
-    # One finding per template line: the most specific rule, the others as evidence.
     by_line: dict[tuple[str, int], list[Finding]] = {}
     for template_hit in template_hits(project, renders):
         setting = setting_for(template_hit.template.path, settings)
@@ -327,14 +348,19 @@ def _check_project(analysis: AnalysisContext) -> Iterator[Finding | Skip]:
         yield _setting_finding(setting, affected)
     for line in sorted(by_line):
         yield _most_specific(by_line[line])
+
+
+def _stored_xss_findings(
+    all_hits: list[Hit], hits: list[Hit], writes: dict[str, list[Hit]]
+) -> Iterator[tuple[tuple[str, int, int], Finding]]:
+    """Stored XSS at each sink that prints what a request wrote into a store; a reflected
+    flow into the same sink is one NW904 with the reflected flow as evidence."""
     stored_hits: dict[tuple[str, int, int], tuple[Hit, Hit]] = {}
-    for hit in sorted(hits, key=lambda h: (len(h.trace.steps), repr(h.trace.origin))):
+    for hit in sorted(all_hits, key=lambda h: (len(h.trace.steps), repr(h.trace.origin))):
         write = stored.written_store(hit.trace, writes)
         if write is not None and hit.kind is SinkKind.XSS:
             place = (hit.sink.path, hit.sink.line, hit.sink.column)
             stored_hits.setdefault(place, (hit, write))
-    hits = [h for h in hits if h.kind is not SinkKind.STORE and not stored.is_stored(h.trace)]
-    # Reflected and stored XSS at one sink: one NW904, the reflected flow as evidence.
     reflected = {
         (h.sink.path, h.sink.line, h.sink.column): h
         for h in sorted(
@@ -348,12 +374,11 @@ def _check_project(analysis: AnalysisContext) -> Iterator[Finding | Skip]:
         if also is not None:
             evidence = Evidence(also.trace.steps[0].location, f"also reflected: {message_of(also)}")
             finding = replace(finding, evidence=(*finding.evidence, evidence))
-        yield finding
-    hits = [
-        h
-        for h in hits
-        if not (h.kind is SinkKind.XSS and (h.sink.path, h.sink.line, h.sink.column) in stored_hits)
-    ]
+        yield place, finding
+
+
+def _sink_findings(project: Project, hits: list[Hit]) -> Iterator[Finding]:
+    """One finding per sink and kind: the shortest flow, the other sources named."""
     privileged: bool | None = None
     by_sink: dict[tuple[str, int, int, SinkKind], list[Hit]] = {}
     hits = [_as_dom_xss(_as_zip_slip(h)) for h in hits]

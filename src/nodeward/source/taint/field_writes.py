@@ -20,18 +20,22 @@ from __future__ import annotations
 from collections import defaultdict
 
 from nodeward.source import syntax
+from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
 
 
 class FieldWrites:
-    """One walk over a function: its member writes and what may undo them."""
+    """A file's member writes and what may undo them, indexed once per file; each
+    question names the function it is asked about."""
 
-    def __init__(self, unit: Node) -> None:
-        #: `x.f` -> every assignment to it
+    def __init__(self, ctx: FileContext) -> None:
+        #: `x.f` -> every assignment to it, in document order
         self._writes: dict[str, list[Node]] = defaultdict(list)
         #: `x` -> where it is rebound or handed to a call
         self._touches: dict[str, list[int]] = defaultdict(list)
-        for node in syntax.walk(unit):
+        written: set[str] = set()  # objects of member writes: the only touches asked about
+        kinds = ("assignment_expression", "augmented_assignment_expression", "arguments")
+        for node in ctx.nodes_within(ctx.parsed.root, *kinds):
             if node.type in ("assignment_expression", "augmented_assignment_expression"):
                 left = node.child_by_field_name("left")
                 if left is None:
@@ -40,20 +44,27 @@ class FieldWrites:
                     self._touches[syntax.text(left)].append(node.start_byte)
                 elif left.type == "member_expression":
                     self._writes[syntax.text(left)].append(node)
+                    written.add(syntax.text(left.child_by_field_name("object")))
             elif node.type == "arguments":
                 for arg in node.named_children:
                     inner = syntax.unwrap(arg)
                     if inner is not None and inner.type == "identifier":
                         self._touches[syntax.text(inner)].append(node.start_byte)
+        self._touches = {k: v for k, v in self._touches.items() if k in written}
 
-    def overriding_value(self, use: Node) -> Node | None:
-        """The right-hand side of the write that decides what `use` (`x.f`) reads."""
+    def overriding_value(self, use: Node, unit: Node) -> Node | None:
+        """The right-hand side of the write in `unit` that decides what `use` (`x.f`)
+        reads. (A rebinding or call between the write and `use` lies inside `unit` too.)"""
         if use.type != "member_expression":
             return None
         obj = use.child_by_field_name("object")
         if obj is None or obj.type != "identifier":
             return None
-        writes = self._writes.get(syntax.text(use), [])
+        writes = [
+            w
+            for w in self._writes.get(syntax.text(use), [])
+            if unit.start_byte <= w.start_byte and w.end_byte <= unit.end_byte
+        ]
         if len(writes) != 1 or writes[0].type != "assignment_expression":
             return None
         write = writes[0]

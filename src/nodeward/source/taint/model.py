@@ -106,88 +106,103 @@ def _rows(data: dict[str, object], key: str, source: str) -> list[list[str]]:
     return rows
 
 
+Key = tuple[str, tuple[str, ...]]
+_SECTIONS = ("sinks", "sanitizers", "sources", "clean", "middleware")
+
+
+@dataclass
+class _Builder:
+    """The models being read, section by section, file by file."""
+
+    sinks: dict[Key, list[SinkRow]] = field(default_factory=lambda: defaultdict(list))
+    sanitizers: dict[Key, set[SinkKind]] = field(default_factory=lambda: defaultdict(set))
+    sources: dict[Key, Shape] = field(default_factory=dict)
+    source_cleared: dict[Key, frozenset[SinkKind]] = field(default_factory=dict)
+    clean: set[Key] = field(default_factory=set)
+    middleware: dict[Key, set[SinkKind]] = field(default_factory=lambda: defaultdict(set))
+
+    def read(self, name: str, text: str) -> None:
+        data = tomllib.loads(text)
+        unknown = set(data) - set(_SECTIONS)
+        if unknown:
+            raise ModelError(f"{name}: unknown sections {sorted(unknown)}")
+        for row in _rows(data, "sinks", name):
+            self._sink(name, row)
+        for row in _rows(data, "sanitizers", name):
+            module, path, kinds = row
+            parsed = parse_access_path(path)
+            cleared = ALL_KINDS if kinds == "*" else {SinkKind(k.strip()) for k in kinds.split(",")}
+            for callee in parsed.callees:
+                self.sanitizers[(module, callee)] |= cleared
+        for row in _rows(data, "sources", name):
+            self._source(name, row)
+        for row in _rows(data, "middleware", name):
+            if len(row) != 3:
+                raise ModelError(f"{name}: middleware row {row} needs 3 fields")
+            module, path, kinds = row
+            for callee in parse_access_path(path).callees:
+                self.middleware[(module, callee)] |= {SinkKind(k.strip()) for k in kinds.split(",")}
+        for row in _rows(data, "clean", name):
+            module, path = row
+            for callee in parse_access_path(path).callees:
+                self.clean.add((module, callee))
+
+    def _sink(self, name: str, row: list[str]) -> None:
+        if len(row) not in (3, 4):
+            raise ModelError(f"{name}: sink row {row} needs 3 or 4 fields")
+        module, path, kind = row[:3]
+        condition = row[3] if len(row) == 4 else None
+        if condition is not None and not condition.startswith(_CONDITION_PREFIXES):
+            raise ModelError(f"{name}: unknown condition {condition!r}")
+        parsed = parse_access_path(path)
+        if parsed.argument is None:
+            raise ModelError(f"{name}: sink path {path!r} must end in Argument[...]")
+        for callee in parsed.callees:
+            label = _label(module, callee)
+            self.sinks[(module, callee)].append(
+                SinkRow(SinkKind(kind), parsed.argument, condition, label)
+            )
+
+    def _source(self, name: str, row: list[str]) -> None:
+        if len(row) not in (3, 4):
+            raise ModelError(f"{name}: source row {row} needs 3 or 4 fields")
+        module, path, shape = row[:3]
+        cannot_reach = (
+            frozenset(SinkKind(k.strip()) for k in row[3].split(","))
+            if len(row) == 4
+            else frozenset()
+        )
+        parsed = parse_access_path(path)
+        # `ReturnValue` of a source path: the value of calling it (`req.get()`)
+        called = ("()",) if parsed.argument is None and path.endswith("ReturnValue") else ()
+        for callee in parsed.callees:
+            key = (module, callee + called)
+            self.sources[key] = Shape(shape)
+            if cannot_reach:
+                self.source_cleared[key] = cannot_reach
+
+    def models(self) -> Models:
+        return Models(
+            sinks={k: tuple(v) for k, v in self.sinks.items()},
+            sanitizers={k: frozenset(v) for k, v in self.sanitizers.items()},
+            sources=self.sources,
+            source_cleared=self.source_cleared,
+            clean_results=frozenset(self.clean),
+            middleware={k: frozenset(v) for k, v in self.middleware.items()},
+        )
+
+
 def parse_models(texts: dict[str, str]) -> Models:
     """Build the models from TOML texts (file name -> text); raises ModelError."""
-    sinks: dict[tuple[str, tuple[str, ...]], list[SinkRow]] = defaultdict(list)
-    sanitizers: dict[tuple[str, tuple[str, ...]], set[SinkKind]] = defaultdict(set)
-    sources: dict[tuple[str, tuple[str, ...]], Shape] = {}
-    source_cleared: dict[tuple[str, tuple[str, ...]], frozenset[SinkKind]] = {}
-    clean: set[tuple[str, tuple[str, ...]]] = set()
-    middleware: dict[tuple[str, tuple[str, ...]], set[SinkKind]] = defaultdict(set)
+    builder = _Builder()
     for name, text in sorted(texts.items()):
         try:
-            data = tomllib.loads(text)
-            unknown = set(data) - {"sinks", "sanitizers", "sources", "clean", "middleware"}
-            if unknown:
-                raise ModelError(f"{name}: unknown sections {sorted(unknown)}")
-            for row in _rows(data, "sinks", name):
-                if len(row) not in (3, 4):
-                    raise ModelError(f"{name}: sink row {row} needs 3 or 4 fields")
-                module, path, kind = row[:3]
-                condition = row[3] if len(row) == 4 else None
-                if condition is not None and not condition.startswith(_CONDITION_PREFIXES):
-                    raise ModelError(f"{name}: unknown condition {condition!r}")
-                parsed = parse_access_path(path)
-                if parsed.argument is None:
-                    raise ModelError(f"{name}: sink path {path!r} must end in Argument[...]")
-                for callee in parsed.callees:
-                    label = _label(module, callee)
-                    sinks[(module, callee)].append(
-                        SinkRow(SinkKind(kind), parsed.argument, condition, label)
-                    )
-            for row in _rows(data, "sanitizers", name):
-                module, path, kinds = row
-                parsed = parse_access_path(path)
-                cleared = (
-                    ALL_KINDS if kinds == "*" else {SinkKind(k.strip()) for k in kinds.split(",")}
-                )
-                for callee in parsed.callees:
-                    sanitizers[(module, callee)] |= cleared
-            for row in _rows(data, "sources", name):
-                if len(row) not in (3, 4):
-                    raise ModelError(f"{name}: source row {row} needs 3 or 4 fields")
-                module, path, shape = row[:3]
-                cannot_reach = (
-                    frozenset(SinkKind(k.strip()) for k in row[3].split(","))
-                    if len(row) == 4
-                    else frozenset()
-                )
-                parsed = parse_access_path(path)
-                for callee in parsed.callees:
-                    key = (
-                        module,
-                        callee
-                        + (
-                            ("()",)
-                            if parsed.argument is None and path.endswith("ReturnValue")
-                            else ()
-                        ),
-                    )
-                    sources[key] = Shape(shape)
-                    if cannot_reach:
-                        source_cleared[key] = cannot_reach
-            for row in _rows(data, "middleware", name):
-                if len(row) != 3:
-                    raise ModelError(f"{name}: middleware row {row} needs 3 fields")
-                module, path, kinds = row
-                for callee in parse_access_path(path).callees:
-                    middleware[(module, callee)] |= {SinkKind(k.strip()) for k in kinds.split(",")}
-            for row in _rows(data, "clean", name):
-                module, path = row
-                for callee in parse_access_path(path).callees:
-                    clean.add((module, callee))
+            builder.read(name, text)
         except (AccessPathError, ValueError, tomllib.TOMLDecodeError) as error:
             if isinstance(error, ModelError):
                 raise
             raise ModelError(f"{name}: {error}") from error
-    return Models(
-        sinks={k: tuple(v) for k, v in sinks.items()},
-        sanitizers={k: frozenset(v) for k, v in sanitizers.items()},
-        sources=sources,
-        source_cleared=source_cleared,
-        clean_results=frozenset(clean),
-        middleware={k: frozenset(v) for k, v in middleware.items()},
-    )
+    return builder.models()
 
 
 @cache

@@ -7,7 +7,7 @@ from nodeward.project import Project
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
-from nodeward.source.taint.engine import SENSITIVE_FIELDS
+from nodeward.source.taint.names import SENSITIVE_FIELDS
 from nodeward.source.taint.served import named_calls
 
 

@@ -13,7 +13,7 @@ count.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from enum import Enum
 
@@ -157,9 +157,10 @@ def _sql_text(ctx: FileContext, args: list[Node]) -> str:
     return syntax.text(query if query is not None else value)[:_MAX_SQL_TEXT]
 
 
-def _sql_statement(pattern: re.Pattern[str], ctx: FileContext, call: Node) -> re.Match[str] | None:
-    """The statement an SQL client call runs, when it matches `pattern`."""
-    method, _receiver = _method(call)
+def _sql_statement(
+    pattern: re.Pattern[str], ctx: FileContext, call: Node, method: str
+) -> re.Match[str] | None:
+    """The statement an SQL client call (`method`) runs, when it matches `pattern`."""
     if method not in _SQL_METHODS:
         return None
     return pattern.search(_sql_text(ctx, syntax.call_arguments(call)))
@@ -169,11 +170,14 @@ def read_taint(ctx: FileContext, call: Node) -> Taint:
     """A database read's result: one STORED-origin trace naming the store."""
     if call.type != "call_expression":
         return frozenset()
-    method, receiver = _method(call)
+    return _read_taint(ctx, call, *_method(call))
+
+
+def _read_taint(ctx: FileContext, call: Node, method: str, receiver: Node | None) -> Taint:
     store = receiver_store(ctx, receiver) if method in _READS else None
     label = f"{syntax.text(receiver)}.{method}()" if store is not None else ""
     if store is None:
-        statement = _sql_statement(_SQL_READ, ctx, call)
+        statement = _sql_statement(_SQL_READ, ctx, call, method)
         store = _store(statement.group(1)) if statement is not None else None
         label = f"a SELECT from {store.name}" if store is not None else ""
     if store is None or len(label) > 80:
@@ -197,7 +201,10 @@ def write_of(ctx: FileContext, call: Node) -> Write | None:
     `doc.save()` is left to the engine: its store comes from the receiver's taint."""
     if call.type != "call_expression":
         return None
-    method, receiver = _method(call)
+    return _write_of(ctx, call, *_method(call))
+
+
+def _write_of(ctx: FileContext, call: Node, method: str, receiver: Node | None) -> Write | None:
     args = syntax.call_arguments(call)
     args = [a for a in args if a.type not in syntax.FUNCTION_TYPES]  # node-style callbacks
     index = _WRITES.get(method)
@@ -220,7 +227,7 @@ def write_of(ctx: FileContext, call: Node) -> Write | None:
         store = receiver_store(ctx, receiver)
         if store is not None and _HANDLE_SUFFIX.search(syntax.text(receiver)) is not None:
             return Write(store, f"{syntax.text(receiver)}.save()", (args[0],))
-    statement = _sql_statement(_SQL_WRITE, ctx, call)
+    statement = _sql_statement(_SQL_WRITE, ctx, call, method)
     store = _store(statement.group(1)) if statement is not None else None
     if statement is None or store is None:
         return None
@@ -247,9 +254,33 @@ def store_call(ctx: FileContext, call: Node) -> StoreCall | None:
     if call.type != "call_expression":
         return None
     method, receiver = _method(call)
+    return _store_call(ctx, method, receiver, lambda: _write_of(ctx, call, method, receiver))
+
+
+def _store_call(
+    ctx: FileContext, method: str, receiver: Node | None, write: Callable[[], Write | None]
+) -> StoreCall | None:
     if method in _READS or method in _STATUS_METHODS:
         return StoreCall.READ if receiver_store(ctx, receiver) is not None else None
-    return StoreCall.WRITE if write_of(ctx, call) is not None else None
+    return StoreCall.WRITE if write() is not None else None
+
+
+@dataclass(frozen=True)
+class CallFacts:
+    """store_call, write_of and read_taint of one call, its method looked up once."""
+
+    kind: StoreCall | None
+    write: Write | None
+    read: Taint
+
+
+def call_facts(ctx: FileContext, call: Node) -> CallFacts:
+    if call.type != "call_expression":
+        return CallFacts(None, None, frozenset())
+    method, receiver = _method(call)
+    write = _write_of(ctx, call, method, receiver)
+    kind = _store_call(ctx, method, receiver, lambda: write)
+    return CallFacts(kind, write, _read_taint(ctx, call, method, receiver))
 
 
 def saved_stores(ctx: FileContext, receiver: Node | None, taint: Taint) -> tuple[Store, ...]:

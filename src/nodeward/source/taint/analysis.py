@@ -1,0 +1,465 @@
+"""One function's analysis: its request, response and framework parameters, the
+bindings replayed until nothing changes (flow-insensitive, at most MAX_PASSES), and the
+dispatch of expressions to expressions.py and calls.py."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from nodeward.findings import FlowStep
+from nodeward.source import syntax
+from nodeward.source.context import CALL, FileContext
+from nodeward.source.parse import Node
+from nodeward.source.taint import (
+    callbacks,
+    class_validator,
+    nest,
+    stored,
+)
+from nodeward.source.taint.bounds import (
+    EMPTY_SUMMARY,
+    MAX_EXPRESSION_DEPTH,
+    MAX_PASSES,
+    MAX_STEPS_PER_FUNCTION,
+    MAX_SUMMARY_HITS,
+    BudgetExceeded,
+    Summary,
+)
+from nodeward.source.taint.calls import eval_call
+from nodeward.source.taint.expressions import (
+    archive_trace,
+    eval_literal,
+    eval_member,
+    graphql_arguments,
+    passed_in,
+    pattern_names,
+    request_member,
+    static_path,
+)
+from nodeward.source.taint.guards import guard_kinds, may_precede
+from nodeward.source.taint.handlers import handler_roles
+from nodeward.source.taint.model import SinkKind
+from nodeward.source.taint.names import CALLBACK_METHODS, SENSITIVE_FIELDS
+from nodeward.source.taint.statements import (
+    check_assignment,
+    check_dangerous_html,
+    check_nest_returns,
+)
+from nodeward.source.taint.typed_fields import restrict
+from nodeward.source.taint.values import (
+    CLEAN,
+    Hit,
+    Source,
+    Taint,
+    Trace,
+    members,
+    placed,
+    union,
+)
+
+if TYPE_CHECKING:
+    from nodeward.source.taint.engine import TaintEngine
+
+
+_BINDING_TYPES = frozenset(
+    {
+        "variable_declarator",
+        "assignment_expression",
+        "augmented_assignment_expression",
+        "for_in_statement",
+    }
+)
+
+
+#: What the analysis of a unit looks at: bindings, calls, sinks written as statements,
+#: returns, `delete`, and the nested functions whose parameters hold sources.
+_UNIT_NODE_TYPES = (
+    _BINDING_TYPES
+    | {"call_expression", "new_expression", "unary_expression", "jsx_attribute"}
+    | {"return_statement"}
+    | syntax.FUNCTION_TYPES
+)
+
+
+class FunctionAnalysis:
+    """One function (or the program's top level) with its nested callbacks."""
+
+    def __init__(self, engine: TaintEngine, ctx: FileContext, unit: Node) -> None:
+        self.engine = engine
+        self.ctx = ctx
+        self.unit = unit
+        self.models = engine.models
+        self.env: dict[str, Taint] = {}
+        self.requests: set[str] = set()
+        self.responses: set[str] = set()
+        self.koa: set[str] = set()
+        self.messages: set[str] = set()  # browser `message` event parameters
+        self.entries: dict[str, Node] = {}  # archive entry parameters -> their callback
+        self.request_patterns: list[Node] = []  # `({ body }, res) => ...`
+        self.replies: set[str] = set()  # Fastify replies: strings are sent as text/plain
+        self.nest: nest.NestHandler | None = None  # the unit is a NestJS route method
+        self.graphql_args: list[Node] = []  # resolvers' `args` parameters
+        #: `obj.x = value` writes per variable, kept apart from `env` so that a use in the
+        #: other branch of an `if` (or after a branch that returns) does not see them
+        self.member_writes: dict[str, dict[tuple[int, int], tuple[Node, Taint]]] = {}
+        self.deleted: set[str] = set()  # `delete user.password`: variables made safe
+        self.client = ctx.rel in engine.client_files
+        self.steps = 0
+        self.returns: Taint = CLEAN
+        self.hits: list[Hit] = []
+        self.param_calls: dict[tuple[int, int], Taint] = {}  # see callbacks.record
+        self._cache: dict[tuple[int, int], Taint] = {}
+        self.guards: dict[tuple[int, int, SinkKind], bool] = {}
+        self.nodes = self._collect()
+
+    def _collect(self) -> list[Node]:
+        """The unit's nodes the analysis looks at (_UNIT_NODE_TYPES), in document order;
+        the program leaves functions to their own analysis, a function includes its nested
+        callbacks."""
+        if self.unit.type == "program":
+            walked = syntax.walk_skipping(self.unit, syntax.FUNCTION_TYPES)
+            found = [n for n in walked if n.type in _UNIT_NODE_TYPES]
+        else:  # a slice of the file's index: no walk per function analysed
+            found = self.ctx.nodes_within(self.unit, *_UNIT_NODE_TYPES)
+        for node in found:
+            if node.type in syntax.FUNCTION_TYPES:
+                self._note_function(node)
+        return found
+
+    def _note_function(self, node: Node) -> None:
+        """The parameters of a nested function that hold sources: archive entries, browser
+        messages, GraphQL arguments, a handler's request and response."""
+        if is_archive_entry_callback(node):
+            params = syntax.function_params(node)
+            entry = syntax.param_name(params[0]) if params else None
+            if entry is not None:
+                self.entries[entry] = node
+        if self.client:
+            event = message_listener_param(node)
+            if event is not None:
+                self.messages.add(event)
+            return
+        args = self.engine.graphql_args(self.ctx, node)
+        if args is not None:
+            self.graphql_args.append(args)
+        roles = handler_roles(node, routed=self.engine.routed(self.ctx, node))
+        if roles is None:
+            return
+        if roles.request_pattern is not None:
+            self.request_patterns.append(roles.request_pattern)
+        if roles.fastify and roles.response is not None:
+            self.replies.add(roles.response)
+        if roles.nest is not None and node == self.unit:
+            self.nest = roles.nest
+        for name, into in (
+            (roles.request, self.requests),
+            (roles.response, self.responses),
+            (roles.koa, self.koa),
+        ):
+            if name is not None:
+                into.add(name)
+
+    def run(self) -> Summary:
+        """Bind the parameters, replay the bindings until nothing changes, then check
+        every call, assignment and return once; the summary is what callers reuse."""
+        self._bind_parameters()
+        bindings = [n for n in self.nodes if self._binds(n)]
+        self._note_deletes()
+        for _ in range(MAX_PASSES):
+            before = (dict(self.env), {k: dict(v) for k, v in self.member_writes.items()})
+            self._cache.clear()
+            for node in bindings:
+                self._bind(node)
+            if (self.env, self.member_writes) == before:
+                break
+        self._cache.clear()
+        self._check_nodes()
+        check_nest_returns(self)
+        for hit in self.hits:
+            self.engine.record(hit)
+        params = frozenset(t for t in self.returns if isinstance(t.origin, int))
+        return Summary(
+            returns=params | frozenset(t for t in self.returns if isinstance(t.origin, Source)),
+            hits=tuple(h for h in self.hits if isinstance(h.trace.origin, int))[:MAX_SUMMARY_HITS],
+            calls=callbacks.summarised(self.param_calls),
+        )
+
+    def _bind_parameters(self) -> None:
+        """Plain parameters carry parameter-origin traces (for the summary); the request,
+        GraphQL arguments, destructured request fields and archive entries are sources."""
+        if self.unit.type != "program":
+            for index, param in enumerate(syntax.function_params(self.unit)):
+                for name, _key in pattern_names(param):
+                    if name not in self.requests | self.responses | self.koa:
+                        self.env[name] = frozenset({Trace(origin=index)})
+        self._bind_nest_params()
+        for param in self.graphql_args:
+            self._bind_pattern(
+                param.child_by_field_name("pattern") or param, graphql_arguments(self, param)
+            )
+        for pattern in self.request_patterns:
+            for name, key in pattern_names(pattern):
+                if key is not None:
+                    self._assign(name, request_member(self, key, pattern))
+        for name, callback in self.entries.items():
+            self.env[name] = frozenset({archive_trace(self, callback, f"{name} (archive entry)")})
+
+    def _binds(self, node: Node) -> bool:
+        """Whether `node` gives a variable a value (replayed on every pass)."""
+        if node.type in _BINDING_TYPES:
+            return True
+        return node.type == "call_expression" and (
+            self._callback_method(node) is not None
+            or stored.result_callback(node) is not None
+            or callbacks.has_function_argument(self.ctx, node)
+        )
+
+    def _note_deletes(self) -> None:
+        """`delete user.password`: the variable no longer carries the secret."""
+        for node in self.nodes:
+            if node.type == "unary_expression" and syntax.text(node).startswith("delete"):
+                target = static_path(node.named_children[0] if node.named_children else None)
+                if target is not None and target[1] and target[1][-1] in SENSITIVE_FIELDS:
+                    self.deleted.add(syntax.text(target[0]))
+
+    def _check_nodes(self) -> None:
+        """One pass over the unit with the final bindings: calls (and the sinks they
+        reach), assignment and JSX sinks, and what the unit returns."""
+        for node in self.nodes:
+            if node.type in ("call_expression", "new_expression"):
+                self.eval(node)
+            elif node.type == "assignment_expression":
+                check_assignment(self, node)
+            elif node.type == "jsx_attribute" and self.client:
+                check_dangerous_html(self, node)
+            elif node.type == "return_statement" and syntax.enclosing_function(node) == self.unit:
+                value = node.named_children[0] if node.named_children else None
+                self.returns = union(self.returns, self.eval(value))
+        if self.unit.type == "arrow_function":
+            body = self.unit.child_by_field_name("body")
+            if body is not None and body.type != "statement_block":
+                self.returns = union(self.returns, self.eval(body))
+
+    def lookup(self, name: str, use: Node) -> Taint:
+        """What variable `name` holds where `use` reads it: its bindings, and the property
+        writes into it that can have run before `use`."""
+        writes = self.member_writes.get(name)
+        if not writes:
+            return self.env.get(name, CLEAN)
+        reaching = [taint for write, taint in writes.values() if may_precede(write, use)]
+        return union(self.env.get(name, CLEAN), *reaching)
+
+    def _assign(self, name: str, taint: Taint) -> None:
+        if taint:
+            self.env[name] = union(self.env.get(name, CLEAN), taint)
+
+    def _bind(self, node: Node) -> None:
+        match node.type:
+            case "variable_declarator":
+                target, value = node.child_by_field_name("name"), node.child_by_field_name("value")
+                if target is not None and value is not None:
+                    self._bind_pattern(target, self.eval(value))
+            case "assignment_expression" | "augmented_assignment_expression":
+                left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+                if left is None or right is None:
+                    return
+                taint = self.eval(right)
+                if left.type in ("identifier", "object_pattern", "array_pattern"):
+                    self._bind_pattern(left, taint)
+                else:  # obj.x = tainted: the object now holds request data
+                    path = static_path(left)
+                    if path is not None and path[0].type == "identifier" and taint:
+                        keys = path[1] if CALL not in path[1] else ()
+                        writes = self.member_writes.setdefault(syntax.text(path[0]), {})
+                        writes[(node.start_byte, node.end_byte)] = (node, placed(taint, *keys))
+            case "for_in_statement":
+                left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+                if left is not None and right is not None:
+                    self._bind_pattern(left, members(self.eval(right), "*"))
+            case "call_expression":
+                results = stored.result_callback(node)
+                if results is not None:  # `Comment.find({}, (err, docs) => ...)`
+                    self._bind_pattern(results, stored.only_records(self.eval(node)))
+                self._bind_callback_params(node)
+                method = self._callback_method(node)
+                callee = node.child_by_field_name("function")
+                receiver = callee.child_by_field_name("object") if callee is not None else None
+                args = syntax.call_arguments(node)
+                if method is None or not args or receiver is None:
+                    return
+                taint = self.eval(receiver)
+                if method != "then":
+                    taint = members(taint, "[]")
+                params = syntax.function_params(args[0])
+                if params:
+                    self._bind_pattern(params[0], taint)
+            case _:
+                return
+
+    def _bind_callback_params(self, call: Node) -> None:
+        """`dao.getAll((err, docs) => ...)`: `docs` gets what getAll calls its callback with."""
+        target = self.engine.project_function(self.ctx, call)
+        summary = self.engine.summary(*target) if target is not None else EMPTY_SUMMARY
+        if not summary.calls or target is None:
+            return
+        name = self.ctx.callee_name(call) or "function"
+        via = f"{name}() in {target[0].rel}"
+        step = FlowStep(self.ctx.location(call), f"passed to the callback of {via}")
+        arg_taints = [self.eval(a) for a in syntax.call_arguments(call)]
+        for pattern, taint in callbacks.bindings(
+            self.ctx, call, summary.calls, arg_taints, step, via
+        ):
+            self._bind_pattern(pattern, taint)
+
+    def _bind_pattern(self, pattern: Node, taint: Taint) -> None:
+        if not taint:
+            return
+        if pattern.type in ("identifier", "shorthand_property_identifier_pattern"):
+            self._assign(syntax.text(pattern), taint)
+            return
+        if pattern.type in ("lexical_declaration", "variable_declaration"):
+            for declarator in pattern.named_children:
+                bound = declarator.child_by_field_name("name")
+                if bound is not None:
+                    self._bind_pattern(bound, taint)
+            return
+        removed = {key for _name, key in pattern_names(pattern) if key in SENSITIVE_FIELDS}
+        for name, key in pattern_names(pattern):
+            if key is None and removed:  # `const { password, ...rest } = user`: rest is safe
+                taint = frozenset(t.clear(frozenset({SinkKind.SENSITIVE})) for t in taint)
+            self._assign(name, members(taint, key) if key else taint)
+
+    def _callback_method(self, call: Node) -> str | None:
+        callee = call.child_by_field_name("function")
+        if callee is None or callee.type != "member_expression":
+            return None
+        method = syntax.text(callee.child_by_field_name("property"))
+        args = syntax.call_arguments(call)
+        if method in CALLBACK_METHODS and args and args[0].type in syntax.FUNCTION_TYPES:
+            return method
+        return None
+
+    def eval(self, node: Node | None, depth: int = 0) -> Taint:
+        node = syntax.unwrap(node)
+        if node is None:
+            return CLEAN
+        self.steps += 1
+        if self.steps > MAX_STEPS_PER_FUNCTION:
+            raise BudgetExceeded
+        if depth > MAX_EXPRESSION_DEPTH:
+            self.engine.skip(self.ctx, node, "expression nested too deeply")
+            return CLEAN
+        key = (node.start_byte, node.end_byte)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        result = self._eval(node, depth + 1)
+        self._cache[key] = result
+        return result
+
+    def _eval(self, node: Node, depth: int) -> Taint:
+        match node.type:
+            case "identifier" | "shorthand_property_identifier":
+                return self.lookup(syntax.text(node), node)
+            case "member_expression" | "subscript_expression":
+                return eval_member(self, node, depth)
+            case "call_expression" | "new_expression":
+                result = eval_call(self, node, depth)
+                match self.engine.sites.store_call(self.ctx, node):
+                    case stored.StoreCall.READ:  # records or a status, not the filter
+                        result = frozenset(t for t in result if not passed_in(t))
+                    case stored.StoreCall.WRITE:  # the saved record holds the values
+                        write = self.engine.sites.write_of(self.ctx, node)
+                        values = [self.eval(v, depth) for v in (write.values if write else ())]
+                        # (an object literal written keeps its fields: `saved.title`)
+                        result = frozenset(
+                            t.inside() if passed_in(t) and not t.fields else t
+                            for t in union(result, *values)
+                        )
+                    case None:
+                        pass
+                return union(result, self.engine.sites.read_taint(self.ctx, node))
+            case "binary_expression":
+                operator = syntax.text(node.child_by_field_name("operator"))
+                left = self.eval(node.child_by_field_name("left"), depth)
+                right = self.eval(node.child_by_field_name("right"), depth)
+                if operator in ("||", "&&", "??"):
+                    return union(left, right)
+                if operator == "+":
+                    return frozenset(t.as_string() for t in union(left, right))
+                return CLEAN  # comparisons and arithmetic give booleans and numbers
+            case "template_string":
+                parts = [
+                    self.eval(c.named_children[0] if c.named_children else None, depth)
+                    for c in node.named_children
+                    if c.type == "template_substitution"
+                ]
+                return frozenset(t.as_string() for t in union(*parts))
+            case "ternary_expression":
+                consequence = node.child_by_field_name("consequence")
+                chosen = self.eval(consequence, depth)
+                guard = guard_kinds(self, node.child_by_field_name("condition"), consequence)
+                if guard:  # `ALLOWED.includes(x) ? x : "/"`
+                    chosen = frozenset(t.clear(guard) for t in chosen)
+                return union(chosen, self.eval(node.child_by_field_name("alternative"), depth))
+            case "assignment_expression" | "augmented_assignment_expression":
+                return self.eval(node.child_by_field_name("right"), depth)
+            case "object" | "array":
+                return eval_literal(self, node, depth)
+            case "spread_element":
+                return self.eval(node.named_children[0] if node.named_children else None, depth)
+            case "sequence_expression":
+                children = node.named_children
+                return self.eval(children[-1] if children else None, depth)
+            case _:
+                return CLEAN
+
+    def _bind_nest_params(self) -> None:
+        """A NestJS route method's decorated parameters hold request data: `@Query() q` is
+        req.query, `@Query('q') q` is req.query.q; a conversion pipe leaves a number."""
+        if self.nest is None:
+            return
+        for name in self.nest.converted:
+            self.env.pop(name, None)
+        for param in self.nest.params:
+            container = request_member(self, param.source.value, param.node)
+            if param.key is not None:
+                container = members(container, param.key)
+            elif dto := class_validator.param_shape(
+                self.engine.graph, self.ctx, self.unit, param.node
+            ):
+                container = restrict(container, dto)  # `@Body() dto: CreateUserDto`, validated
+            self.env[param.name] = container
+
+
+def is_archive_entry_callback(func: Node) -> bool:
+    """`zip.on("entry", (entry) => ...)` (unzipper, tar-stream) or `{ onentry: ... }` (tar)."""
+    parent = func.parent
+    if parent is None:
+        return False
+    if parent.type == "pair":
+        return syntax.property_key(parent) == "onentry"
+    if parent.type == "arguments" and parent.parent is not None:
+        args = syntax.call_arguments(parent.parent)
+        callee = syntax.text(parent.parent.child_by_field_name("function"))
+        return callee.endswith(".on") and bool(args) and syntax.string_value(args[0]) == "entry"
+    return False
+
+
+def message_listener_param(func: Node) -> str | None:
+    """The event parameter of `addEventListener("message", (event) => ...)` or
+    `window.onmessage = (event) => ...`."""
+    parent = func.parent
+    params = syntax.function_params(func)
+    name = syntax.param_name(params[0]) if params else None
+    if parent is None or name is None:
+        return None
+    if parent.type == "arguments" and parent.parent is not None:
+        args = syntax.call_arguments(parent.parent)
+        callee = syntax.text(parent.parent.child_by_field_name("function"))
+        if callee.endswith(("addEventListener", ".on")) and args:
+            return name if syntax.string_value(args[0]) == "message" else None
+    if parent.type == "assignment_expression":
+        left = syntax.text(parent.child_by_field_name("left"))
+        return name if left.endswith("onmessage") else None
+    return None

@@ -1,0 +1,70 @@
+"""What the engine asks of a call site that depends on the syntax alone: the project
+function it invokes and whether it reads or writes a database store.
+
+A function's bindings are replayed up to MAX_PASSES times and a nested function is
+analysed again as its own unit, so the same call is evaluated many times; these answers do
+not change between evaluations and are computed once per call site.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from nodeward.source.context import FileContext
+from nodeward.source.parse import Node
+from nodeward.source.taint import stored
+from nodeward.source.taint.values import Taint
+
+Site = tuple[str, int]  # the file and the node's id (unique in its tree)
+Target = tuple[FileContext, Node] | None
+
+
+def _site(ctx: FileContext, call: Node) -> Site:
+    return (ctx.rel, call.id)
+
+
+@dataclass
+class CallSites:
+    """Memoised per-call facts, keyed by file and node."""
+
+    resolve: Callable[[FileContext, Node], Target]  # the uncached project_function
+    _targets: dict[Site, Target] = field(default_factory=dict)
+    _facts: dict[Site, stored.CallFacts] = field(default_factory=dict)
+
+    def project_function(self, ctx: FileContext, call: Node) -> Target:
+        key = _site(ctx, call)
+        if key not in self._targets:
+            self._targets[key] = self.resolve(ctx, call)
+        return self._targets[key]
+
+    def facts(self, ctx: FileContext, call: Node) -> stored.CallFacts:
+        """Whether the call reads or writes a database store (stored.py)."""
+        key = _site(ctx, call)
+        found = self._facts.get(key)
+        if found is None:
+            found = self._facts[key] = stored.call_facts(ctx, call)
+        return found
+
+    def store_call(self, ctx: FileContext, call: Node) -> stored.StoreCall | None:
+        return self.facts(ctx, call).kind
+
+    def write_of(self, ctx: FileContext, call: Node) -> stored.Write | None:
+        return self.facts(ctx, call).write
+
+    def read_taint(self, ctx: FileContext, call: Node) -> Taint:
+        return self.facts(ctx, call).read
+
+
+@dataclass(frozen=True)
+class EvaluatedCall:
+    """One call with its parts evaluated: what the engine's call rules look at."""
+
+    node: Node
+    fn: Node | None  # the callee expression (`function` or `new`'s `constructor`)
+    args: list[Node]
+    arg_taints: list[Taint]
+    receiver: Node | None  # `obj` in `obj.m(...)`
+    receiver_taint: Taint
+    method: str  # `m` in `obj.m(...)`, "" for a plain call
+    key: tuple[str, tuple[str, ...]] | None  # the model access path of the callee

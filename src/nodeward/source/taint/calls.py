@@ -1,0 +1,305 @@
+"""Calls: which callee a call names (a model row, a project function's summary, a
+method the engine knows by name) and what its result carries."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from nodeward.findings import Confidence, FlowStep
+from nodeward.source import syntax
+from nodeward.source.context import CALL, FileContext, Ref
+from nodeward.source.parse import Node
+from nodeward.source.taint import (
+    callbacks,
+    promises,
+    zod,
+)
+from nodeward.source.taint.call_sites import EvaluatedCall
+from nodeward.source.taint.expressions import (
+    archive_trace,
+    record_read,
+    request_source,
+    static_path,
+)
+from nodeward.source.taint.guards import guarded, inside
+from nodeward.source.taint.heuristics import heuristic_sinks
+from nodeward.source.taint.model import SinkKind
+from nodeward.source.taint.names import (
+    BOOLEAN_METHODS,
+    CHAINABLE,
+    ESCAPED_KINDS,
+    ESCAPING_NAME,
+    MERGING_KINDS,
+    REGEX_METHODS,
+    STRING_METHODS,
+    VM_RUNNERS,
+)
+from nodeward.source.taint.sinks import (
+    check_regex_literal,
+    check_row,
+    check_store_write,
+    dom_sinks,
+    record_render,
+    shape_fits,
+    sink,
+    vm_sandbox_sinks,
+)
+from nodeward.source.taint.values import (
+    CLEAN,
+    Taint,
+    members,
+    union,
+)
+
+if TYPE_CHECKING:
+    from nodeward.source.taint.analysis import FunctionAnalysis
+
+
+def callee_ref(fa: FunctionAnalysis, call: Node) -> Ref | None:
+    fn = call.child_by_field_name("function") or call.child_by_field_name("constructor")
+    path = static_path(fn)
+    if path is not None:
+        base, steps = path
+        name = syntax.text(base)
+        if name in fa.responses:
+            while len(steps) > 2 and steps[0] in CHAINABLE and steps[1] == CALL:
+                steps = steps[2:]
+            return Ref("@response", steps)
+        if name in fa.koa:
+            return Ref("@koa", steps)
+        if name in fa.requests:
+            return Ref("@request", steps)
+    ref = fa.ctx.callee(call)
+    if ref is not None:
+        return fa.engine.resolve_ref(fa.ctx, ref)
+    if path is not None:
+        base, steps = path
+        name = syntax.text(base)
+        if base.type == "identifier" and fa.ctx.declaration(name) is None:
+            local = name in fa.env or name in fa.member_writes
+            if not local and name not in ("window", "globalThis"):
+                return Ref("global", (name, *steps))
+            if name in ("window", "globalThis"):
+                return Ref("global", steps)
+    return None
+
+
+def eval_call(fa: FunctionAnalysis, call: Node, depth: int) -> Taint:
+    """What a call's result carries; records the sinks it reaches on the way. The rules
+    are tried in order: request sources, methods known by name, model rows, sinks known by
+    name, project functions (their summaries), then built-in methods and unknown calls."""
+    path = static_path(call)
+    if path is not None and call.type == "call_expression":
+        source = request_source(fa, path[0], path[1], call)
+        if source is not None:
+            return source
+    site = _evaluate(fa, call, depth)
+    check_store_write(
+        fa, call, site.receiver, site.method, site.args, site.arg_taints, site.receiver_taint
+    )
+    callbacks.record(fa.param_calls, fa.unit, call, site.arg_taints)
+    for rule in (_known_methods, _modelled, _named_sinks, _project_call):
+        result = rule(fa, site, depth)
+        if result is not None:
+            return result
+    return _builtin_result(fa, site, depth)
+
+
+def _evaluate(fa: FunctionAnalysis, call: Node, depth: int) -> EvaluatedCall:
+    fn = call.child_by_field_name("function") or call.child_by_field_name("constructor")
+    args = syntax.call_arguments(call)
+    arg_taints = [fa.eval(a, depth) for a in args]
+    receiver = (
+        fn.child_by_field_name("object")
+        if fn is not None and fn.type == "member_expression"
+        else None
+    )
+    receiver_taint = fa.eval(receiver, depth) if receiver is not None else CLEAN
+    method = (
+        syntax.text(fn.child_by_field_name("property"))
+        if fn is not None and receiver is not None
+        else ""
+    )
+    ref = callee_ref(fa, call)
+    key = (ref.module, ref.path) if ref is not None else None
+    return EvaluatedCall(call, fn, args, arg_taints, receiver, receiver_taint, method, key)
+
+
+def _known_methods(fa: FunctionAnalysis, site: EvaluatedCall, depth: int) -> Taint | None:
+    """Methods and framework calls the engine knows by name, before any model row."""
+    call, args, arg_taints, method = site.node, site.args, site.arg_taints, site.method
+    receiver, receiver_taint, key = site.receiver, site.receiver_taint, site.key
+    if method == "mv" and receiver_taint and args:  # express-fileupload: file.mv(path)
+        label = f"{syntax.text(receiver)}.mv()" if receiver is not None else "mv()"
+        sink(fa, call, args[0], arg_taints[0], SinkKind.PATH, label, Confidence.MEDIUM)
+    if method == "getEntries" and call.type == "call_expression":  # adm-zip
+        return frozenset({archive_trace(fa, call, "entry.entryName (adm-zip entry)")})
+    if method in zod.PARSE_METHODS and arg_taints:  # `Body.parse(req.body)`
+        parsed = zod.parse_call(fa.engine.graph, fa.ctx, call)
+        if parsed is not None:
+            return zod.parsed_taint(parsed, arg_taints[0])
+    if method == "select" and receiver_taint:  # a projection: `.select("-password")`
+        return frozenset(t.clear(frozenset({SinkKind.SENSITIVE})) for t in receiver_taint)
+    if key in (("@response", ("render",)), ("@koa", ("render",))) and args:
+        record_render(fa, call, args, depth)
+        return CLEAN
+    if fa.client and dom_sinks(fa, call, method, receiver, args, arg_taints):
+        return CLEAN
+    if key is not None and key[0] == "vm" and key[1][-1:] in VM_RUNNERS and len(args) > 1:
+        vm_sandbox_sinks(fa, call, args)
+    return None
+
+
+def _modelled(fa: FunctionAnalysis, site: EvaluatedCall, _depth: int) -> Taint | None:
+    """A callee the library models describe: a sanitizer, sink rows, or a clean result."""
+    key = site.key
+    if key is None:
+        return None
+    cleared = fa.models.sanitizers.get(key)
+    if cleared is not None:
+        return frozenset(
+            t.clear(cleared).as_string() for t in union(*site.arg_taints, site.receiver_taint)
+        )
+    rows = fa.models.sinks_for(*key)
+    if rows:
+        for row in rows:
+            if key[0].startswith("@"):  # name the handler's own variable: res.send()
+                written = fa.ctx.callee_name(site.node)
+                row = replace(row, label=f"{written}()") if written else row
+            check_row(fa, site.node, row, site.args, site.arg_taints, Confidence.HIGH)
+        if all(row.kind in MERGING_KINDS for row in rows):
+            return union(*site.arg_taints)  # Object.assign / _.merge return the merge
+        return record_read(fa, site.node, site.receiver, site.method, site.args)
+    if key in fa.models.clean_results:
+        return CLEAN
+    return None
+
+
+def _named_sinks(fa: FunctionAnalysis, site: EvaluatedCall, _depth: int) -> Taint | None:
+    """A sink recognised by method and receiver names (heuristics.py)."""
+    if heuristic_sinks(fa, site):
+        return record_read(fa, site.node, site.receiver, site.method, site.args)
+    return None
+
+
+def _project_call(fa: FunctionAnalysis, site: EvaluatedCall, _depth: int) -> Taint | None:
+    """A project function (or schema method): its summary applied to the arguments."""
+    call = site.node
+    target = (
+        fa.engine.project_function(fa.ctx, call)
+        or fa.engine.schema_methods.summarisable(call)
+        or fa.engine.schema_methods.static_method(call)
+        if call.type == "call_expression"
+        else None
+    )
+    if target is None:
+        return None
+    check_merge(fa, call, target, site.args, site.arg_taints)
+    result = union(apply_summary(fa, call, target, site.arg_taints), closure_returns(fa, target))
+    escaping = escaping_kinds(syntax.text(site.fn).rsplit(".", 1)[-1] if site.fn else "")
+    return frozenset(t.clear(escaping) for t in result) if escaping else result
+
+
+def _builtin_result(fa: FunctionAnalysis, site: EvaluatedCall, depth: int) -> Taint:
+    """String, array, regex and promise built-ins; otherwise an unknown call, whose result
+    may carry any of its inputs (string and array helpers, path.join, wrappers)."""
+    call, args, arg_taints, method = site.node, site.args, site.arg_taints, site.method
+    receiver, receiver_taint = site.receiver, site.receiver_taint
+    if method in REGEX_METHODS and receiver_taint and args:
+        check_regex_literal(fa, call, args[0], receiver_taint)
+    if method in ("test", "exec") and receiver is not None and args:
+        check_regex_literal(fa, call, receiver, arg_taints[0])
+    if method in BOOLEAN_METHODS:
+        return CLEAN
+    if method in ("map", "flatMap") and args and args[0].type in syntax.FUNCTION_TYPES:
+        # the array of what the callback returns: `rows.map((r) => escape(r.text))`
+        return union(*(fa.eval(value, depth) for value in syntax.returned_values(args[0])))
+    if method == "replace" and args and re.search(r"\\[nr]", syntax.text(args[0])):
+        return frozenset(
+            t.clear(frozenset({SinkKind.LOG, SinkKind.HEADER})) for t in receiver_taint
+        )
+    if method in ("replace", "replaceAll") and len(args) > 1 and "&lt;" in syntax.text(args[1]):
+        escaped = frozenset({SinkKind.XSS, SinkKind.DOM_XSS})  # .replace(/</g, "&lt;")
+        return frozenset(t.clear(escaped).as_string() for t in receiver_taint)
+    if method in STRING_METHODS:
+        return frozenset(t.as_string() for t in union(receiver_taint, *arg_taints))
+    if method == "get" and len(args) == 1 and not receiver_taint:
+        return CLEAN  # a lookup (Map, cache, store): the value stored, not the key
+    if call.type == "new_expression" and syntax.text(site.fn) == "Promise" and args:
+        return union(*(fa.eval(v, depth) for v in promises.resolved_values(args[0])))
+    return union(receiver_taint, *(members(a, "*") for a in arg_taints))
+
+
+def check_merge(
+    fa: FunctionAnalysis,
+    call: Node,
+    target: tuple[FileContext, Node],
+    args: list[Node],
+    taints: list[Taint],
+) -> None:
+    """A project function that merges or sets by path without a key guard (merges.py)."""
+    target_ctx, func = target
+    if not any(taints):
+        return  # nothing reaches the call: no need to know what the callee does
+    if target_ctx is fa.ctx and inside(call, func):
+        return  # the merge's own recursion: its callers are what is reported
+    merge = fa.engine.merges.of(target_ctx, func)
+    if merge is None:
+        return
+    where = merge.describe(target_ctx.rel)
+    step = FlowStep(target_ctx.location(func), where)
+    label = f"{fa.ctx.callee_name(call) or 'function'}(), a {where}"
+    for index in merge.indexes(len(args)):
+        taint = merge.reaching(taints[index], step)
+        sink(fa, call, args[index], taint, SinkKind.PROTOTYPE, label, merge.confidence)
+
+
+def closure_returns(fa: FunctionAnalysis, target: tuple[FileContext, Node]) -> Taint:
+    """What a function nested in this unit returns from the variables it closes over
+    (`function criteria() { return { $where: `...${threshold}` }; }`): its summary
+    only knows its own parameters."""
+    target_ctx, func = target
+    if target_ctx is not fa.ctx or func == fa.unit or not inside(func, fa.unit):
+        return CLEAN
+    return union(*(fa.eval(value) for value in syntax.returned_values(func)))
+
+
+def apply_summary(
+    fa: FunctionAnalysis, call: Node, target: tuple[FileContext, Node], arg_taints: list[Taint]
+) -> Taint:
+    target_ctx, func = target
+    summary = fa.engine.summary(target_ctx, func)
+    if not summary.returns and not summary.hits:
+        return CLEAN
+    name = fa.ctx.callee_name(call) or "function"
+    via = f"{name}() in {target_ctx.rel}"
+    step = FlowStep(fa.ctx.location(call), f"passed to {name}() in {target_ctx.rel}")
+    result: list[Taint] = []
+    for inner in summary.returns:
+        if isinstance(inner.origin, int):
+            if inner.origin < len(arg_taints):
+                result.append(
+                    frozenset(t.through(inner, step, via) for t in arg_taints[inner.origin])
+                )
+        else:
+            result.append(frozenset({inner}))
+    for hit in summary.hits:
+        index = hit.trace.origin
+        if not isinstance(index, int) or index >= len(arg_taints):
+            continue
+        for outer in arg_taints[index]:
+            trace = outer.through(hit.trace, step, via)
+            if hit.kind in trace.cleared or not (hit.any_shape or shape_fits(hit.kind, trace)):
+                continue
+            if guarded(fa, call, call.child_by_field_name("arguments"), hit.kind):
+                continue
+            fa.hits.append(replace(hit, trace=trace))
+    return union(*result)
+
+
+def escaping_kinds(function_name: str) -> frozenset[SinkKind]:
+    """A project function named like an escaper (`escapeHtml`, `sanitizeInput`) is
+    trusted to escape for HTML, headers and logs, whatever its body does."""
+    return ESCAPED_KINDS if ESCAPING_NAME.search(function_name) else frozenset()

@@ -1,0 +1,108 @@
+"""Call resolution for plain project functions and constructors: the function a call
+names in its file or through an import, and the methods an object made by `new` carries.
+Methods reached through `this` and classes are in methods.py; callbacks in callbacks.py;
+promise executors in promises.py."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from nodeward.source import syntax
+from nodeward.source.context import FileContext
+from nodeward.source.parse import Node
+from nodeward.source.taint import nest
+
+if TYPE_CHECKING:
+    from nodeward.source.taint.engine import TaintEngine
+
+
+CONSTRUCTOR_TYPES = syntax.FUNCTION_TYPES | {"class", "class_declaration"}
+
+
+def constructor_target(
+    engine: TaintEngine, ctx: FileContext, name: Node
+) -> tuple[FileContext, Node] | None:
+    """The project function or class a constructor expression names."""
+    node = syntax.unwrap(name)
+    if node is None or node.type not in ("identifier", "member_expression"):
+        return None
+    if node.type == "identifier":
+        declared = syntax.unwrap(ctx.declaration(syntax.text(node)))
+        if declared is not None and declared.type in CONSTRUCTOR_TYPES:
+            return ctx, declared
+    resolved = engine.graph.resolve_import(ctx, node)
+    if resolved is None:
+        return None
+    found = syntax.unwrap(resolved.node)
+    if found is not None and found.type in ("identifier", "shorthand_property_identifier"):
+        found = syntax.unwrap(resolved.ctx.declaration(syntax.text(found)))
+    if found is not None and found.type in CONSTRUCTOR_TYPES:
+        return resolved.ctx, found
+    return None
+
+
+def instance_method(
+    engine: TaintEngine, ctx: FileContext, callee: Node
+) -> tuple[FileContext, Node] | None:
+    """`dao.update(...)` where `const dao = new DAO(db)`: the method the constructor
+    function assigns (`this.update = function ...`) or the class declares."""
+    receiver = ctx.value_of(callee.child_by_field_name("object"))
+    name = syntax.text(callee.child_by_field_name("property"))
+    if receiver is None or receiver.type != "new_expression":
+        return None
+    constructor = receiver.child_by_field_name("constructor")
+    target = constructor_target(engine, ctx, constructor) if constructor is not None else None
+    if target is None:
+        return None
+    target_ctx, func = target
+    for node in syntax.walk(func):
+        if (
+            node.type == "method_definition"
+            and func.type in ("class", "class_declaration")
+            and syntax.text(node.child_by_field_name("name")) == name
+        ):
+            return target_ctx, node
+        if node.type != "assignment_expression":
+            continue
+        chain = syntax.member_chain(node.child_by_field_name("left"))
+        value = syntax.unwrap(node.child_by_field_name("right"))
+        if chain == ["this", name] and value is not None:
+            value = syntax.unwrap(target_ctx.value_of(value))
+            if value is not None and value.type in syntax.FUNCTION_TYPES:
+                return target_ctx, value
+    return None
+
+
+def project_function(
+    engine: TaintEngine, ctx: FileContext, call: Node
+) -> tuple[FileContext, Node] | None:
+    """The project function a call invokes, in this file or through an import."""
+    callee = syntax.unwrap(call.child_by_field_name("function"))
+    if callee is None:
+        return None
+    if callee.type == "identifier":
+        declared = ctx.declaration(syntax.text(callee))
+        declared = syntax.unwrap(declared)
+        if declared is not None and declared.type in syntax.FUNCTION_TYPES:
+            return ctx, declared
+    if callee.type not in ("identifier", "member_expression"):
+        return None
+    if callee.type == "member_expression":
+        method = (
+            instance_method(engine, ctx, callee)
+            or nest.injected_method(engine.graph, ctx, callee)
+            or engine.class_methods.own(ctx, callee)
+            or engine.class_methods.static(ctx, callee)
+        )
+        if method is not None:
+            return method
+    resolved = engine.graph.resolve_import(ctx, callee)
+    if resolved is None:
+        return None
+    node = syntax.unwrap(resolved.node)
+    if node is not None and node.type in ("identifier", "shorthand_property_identifier"):
+        # `module.exports = { getUser }`: the export names a local declaration
+        node = syntax.unwrap(resolved.ctx.declaration(syntax.text(node)))
+    if node is not None and node.type in syntax.FUNCTION_TYPES:
+        return resolved.ctx, node
+    return None

@@ -1,0 +1,180 @@
+"""Barrier guards: an allow-list or prefix check on a value before the sink (the sink
+sits in an `if` that tests it, or after an `if` that tests it and leaves)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from nodeward.source import syntax
+from nodeward.source.parse import Node
+from nodeward.source.taint.expressions import static_path
+from nodeward.source.taint.model import ALL_KINDS, SinkKind
+
+if TYPE_CHECKING:
+    from nodeward.source.taint.analysis import FunctionAnalysis
+
+
+GUARD = re.compile(
+    r"\.(startsWith|includes|has|test|indexOf|match|endsWith)\s*\(|===|!==|\bin\b|"
+    r"\bis[A-Z]\w*\s*\("  # validator.isEmail(x), isValidObjectId(x), ObjectId.isValid(x)
+)
+
+
+def guard_kinds(
+    fa: FunctionAnalysis, condition: Node | None, value: Node | None
+) -> frozenset[SinkKind]:
+    """The sink kinds a test of `value` in `condition` rules out: an allow-list or
+    prefix check rules out all, a `typeof` check only operator injection."""
+    names = tainted_names(fa, value)
+    if not names or condition is None:
+        return frozenset()
+    if condition_tests(condition, names, SinkKind.SQL):
+        return ALL_KINDS
+    if condition_tests(condition, names, SinkKind.NOSQL):
+        return frozenset({SinkKind.NOSQL})
+    return frozenset()
+
+
+def tainted_names(fa: FunctionAnalysis, arg: Node | None) -> set[str]:
+    """The tainted variables and request reads in an expression, as written."""
+    names: set[str] = set()
+    for n in syntax.walk(arg) if arg is not None else ():
+        if n.type in ("identifier", "shorthand_property_identifier"):
+            if fa.lookup(syntax.text(n), n):
+                names.add(syntax.text(n))
+        elif n.type == "member_expression":
+            path = static_path(n)
+            if path is not None and syntax.text(path[0]) in fa.requests | fa.koa:
+                names.add(syntax.text(n))
+    return names
+
+
+def tests_value(
+    fa: FunctionAnalysis, condition: Node | None, names: set[str], kind: SinkKind
+) -> bool:
+    """`condition` checks the value; for URLs a substring check does not count."""
+    if not condition_tests(condition, names, kind) or condition is None:
+        return False
+    if kind not in (SinkKind.REDIRECT, SinkKind.SSRF):
+        return True
+    return not substring_only(fa, condition, names)
+
+
+def substring_only(fa: FunctionAnalysis, condition: Node, names: set[str]) -> bool:
+    """The URL check is `url.includes(allowed)` (or indexOf), inline or in a project
+    function the condition calls: `https://evil.example/?https://allowed.example`
+    passes it (CWE-20, incomplete URL substring sanitization)."""
+    if substring_check(syntax.text(condition), names):
+        return True
+    for call in syntax.walk(condition):
+        if call.type != "call_expression":
+            continue
+        args = syntax.call_arguments(call)
+        indexes = [i for i, a in enumerate(args) if syntax.text(a) in names]
+        target = fa.engine.project_function(fa.ctx, call) if indexes else None
+        if target is None:
+            continue
+        params = syntax.function_params(target[1])
+        checked = {syntax.param_name(params[i]) or "" for i in indexes if i < len(params)} - {""}
+        if checked and substring_check(syntax.text(target[1]), checked):
+            return True
+    return False
+
+
+def guarded(fa: FunctionAnalysis, call: Node, arg: Node | None, kind: SinkKind) -> bool:
+    key = (call.start_byte, arg.start_byte if arg is not None else -1, kind)
+    if key not in fa.guards:
+        fa.guards[key] = find_guard(fa, call, arg, kind)
+    return fa.guards[key]
+
+
+def find_guard(fa: FunctionAnalysis, call: Node, arg: Node | None, kind: SinkKind) -> bool:
+    """An allow-list or prefix check on the value before the sink: the call sits in an
+    `if` that tests it, or follows an `if` that tests it and leaves early."""
+    names = tainted_names(fa, arg)
+    if not names:
+        return False
+    node = call
+    # at most syntax.MAX_ANCESTORS levels up: Node.parent costs O(depth) in tree-sitter
+    for parent in syntax.ancestors(call):
+        if node == fa.unit:
+            break
+        if (
+            parent.type == "if_statement"
+            and node == parent.child_by_field_name("consequence")
+            and tests_value(fa, parent.child_by_field_name("condition"), names, kind)
+        ):
+            return True
+        if parent.type == "statement_block":
+            for sibling in parent.named_children:
+                if sibling.start_byte >= node.start_byte:
+                    break
+                if (
+                    sibling.type == "if_statement"
+                    and exits(sibling)
+                    and tests_value(fa, sibling.child_by_field_name("condition"), names, kind)
+                ):
+                    return True
+        node = parent
+    return False
+
+
+def inside(node: Node, ancestor: Node) -> bool:
+    return ancestor.start_byte <= node.start_byte and node.end_byte <= ancestor.end_byte
+
+
+def condition_tests(condition: Node | None, names: set[str], kind: SinkKind) -> bool:
+    if condition is None:
+        return False
+    text = syntax.text(condition)
+    if not any(re.search(rf"(?<![\w.$]){re.escape(n)}(?![\w$])", text) for n in names):
+        return False
+    if "typeof" in text:
+        return kind is SinkKind.NOSQL
+    return bool(GUARD.search(text))
+
+
+STRICT_URL_CHECK = re.compile(
+    r"startsWith|===?|new URL|url\.parse|\bhost(name)?\b|\.origin\b|\.test\(|\.match\("
+)
+
+
+def substring_check(text: str, names: set[str]) -> bool:
+    """`text` tests one of `names` only for containing a string."""
+    substring = any(
+        re.search(rf"(?<![\w.$]){re.escape(n)}\s*\.\s*(includes|indexOf)\s*\(", text) for n in names
+    )
+    without = re.sub(r"\.indexOf\([^()]*\)\s*(!==?|>)\s*-1", ".indexOf()", text)
+    return substring and not STRICT_URL_CHECK.search(without)
+
+
+def may_precede(write: Node, use: Node) -> bool:
+    """Whether a write can have run before `use` reads the variable: not when they sit in
+    the two branches of one `if`, nor when the write's branch returns or throws and `use`
+    comes after that `if` (flow-insensitive otherwise: loops and callbacks may run later)."""
+    for ancestor in syntax.ancestors(write):
+        if ancestor.type != "if_statement":
+            continue
+        consequence = ancestor.child_by_field_name("consequence")
+        alternative = ancestor.child_by_field_name("alternative")
+        in_consequence = consequence is not None and inside(write, consequence)
+        in_alternative = alternative is not None and inside(write, alternative)
+        if in_consequence and alternative is not None and inside(use, alternative):
+            return False
+        if in_alternative and consequence is not None and inside(use, consequence):
+            return False
+        if in_consequence and exits(ancestor) and not inside(use, ancestor):
+            return False
+    return True
+
+
+def exits(if_statement: Node) -> bool:
+    """`if (...) return ...;` or `if (...) { ...; throw ...; }`: the branch leaves."""
+    consequence = if_statement.child_by_field_name("consequence")
+    if consequence is None:
+        return False
+    statements = (
+        consequence.named_children if consequence.type == "statement_block" else [consequence]
+    )
+    return any(n.type in ("return_statement", "throw_statement") for n in statements)

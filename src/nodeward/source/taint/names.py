@@ -1,0 +1,207 @@
+"""What the engine knows about names: the methods, receivers, fields and request
+containers of libraries and frameworks it recognises without a model row.
+
+Data only (no logic): the code in calls.py, expressions.py, sinks.py and heuristics.py
+reads these tables; a library the models cannot resolve is taught here as a new entry.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from nodeward.source.taint.model import SinkKind
+
+CONTAINERS = frozenset(
+    {"query", "body", "params", "headers", "cookies", "signedCookies", "files", "querystring"}
+)
+
+# Response methods that return the response, so `res.status(400).send(x)` is `res.send`.
+CHAINABLE = frozenset(
+    {"status", "type", "set", "header", "append", "vary", "cookie", "location", "code", "headers"}
+)
+
+STRING_METHODS = frozenset(
+    {
+        "trim",
+        "trimStart",
+        "trimEnd",
+        "toLowerCase",
+        "toUpperCase",
+        "toString",
+        "slice",
+        "substring",
+        "substr",
+        "replace",
+        "replaceAll",
+        "concat",
+        "padStart",
+        "padEnd",
+        "join",
+        "normalize",
+        "charAt",
+    }
+)
+
+BOOLEAN_METHODS = frozenset(
+    {"startsWith", "endsWith", "includes", "indexOf", "lastIndexOf", "test", "has", "some"}
+)
+
+CALLBACK_METHODS = frozenset({"then", "map", "forEach", "filter", "find", "flatMap", "every"})
+
+JQUERY_HTML_METHODS = frozenset(
+    {"html", "append", "prepend", "after", "before", "replaceWith", "wrap", "wrapAll"}
+)
+
+SENSITIVE_FIELDS = frozenset(
+    {
+        "password",
+        "passwordHash",
+        "password_hash",
+        "hash",
+        "salt",
+        "token",
+        "resetToken",
+        "secret",
+        "ssn",
+        "creditCard",
+        "apiKey",
+    }
+)
+
+RECORD_READS = frozenset(
+    {"find", "findOne", "findById", "findAll", "findByPk", "findOneAndUpdate", "findAndCountAll"}
+)
+
+MERGING_KINDS = frozenset({SinkKind.MASS_ASSIGNMENT, SinkKind.PROTOTYPE})
+
+BROWSER_GLOBALS = frozenset({"window", "globalThis", "self", "document", "location"})
+
+DOM_HTML_PROPERTIES = frozenset({"innerHTML", "outerHTML", "srcdoc"})
+
+REGEX_METHODS = frozenset({"match", "matchAll", "replace", "replaceAll", "search", "split"})
+
+# Receiver-name heuristics for clients the models cannot resolve (a connection handed to a
+# callback, `this.db`): medium confidence.
+SQL_RECEIVER = re.compile(
+    r"(db|conn|connection|pool|client|sql|sequelize|knex|database|mysql|pg|sqlite|"
+    r"manager|datasource|repository|repo|trx|tx)$",
+    re.I,
+)
+
+SQL_METHODS = frozenset({"query", "execute", "raw"})
+
+SQLITE_METHODS = frozenset({"run", "all", "exec", "each", "prepare"})
+SQLITE_RECEIVER = re.compile(r"db|database|sqlite", re.I)
+
+RAW_SQL_METHODS = frozenset(
+    {"whereRaw", "havingRaw", "orderByRaw", "joinRaw", "$queryRawUnsafe", "$executeRawUnsafe"}
+)
+
+QUERY_BUILDER_METHODS = frozenset({"where", "andWhere", "orWhere", "having"})
+
+NOSQL_METHODS = frozenset(
+    {
+        "find",
+        "findOne",
+        "findOneAndUpdate",
+        "findOneAndDelete",
+        "findOneAndRemove",
+        "findOneAndReplace",
+        "updateOne",
+        "updateMany",
+        "update",
+        "deleteOne",
+        "deleteMany",
+        "remove",
+        "count",
+        "countDocuments",
+        "exists",
+        "aggregate",
+        "mapReduce",
+        "where",
+    }
+)
+
+MASS_ASSIGNMENT_METHODS = {
+    "create": 0,
+    "insertMany": 0,
+    "insert": 0,
+    "build": 0,
+    "update": 1,
+    "updateOne": 1,
+    "updateMany": 1,
+    "findOneAndUpdate": 1,
+    "findByIdAndUpdate": 1,
+    "merge": 1,
+}
+
+LOGGER_RECEIVER = re.compile(r"^(logger|log|winston|pino|bunyan|fastify\.log|req\.log)$", re.I)
+
+LOGGER_METHODS = frozenset({"info", "warn", "error", "debug", "log", "trace", "fatal", "verbose"})
+
+#: Members of an ODM that make a model class: `mongoose.model(...)`, `sequelize.define(...)`
+MODEL_FACTORIES = frozenset({"model", "define"})
+BUILTIN_OBJECTS = frozenset(
+    {"Promise", "Object", "Array", "JSON", "Math", "Reflect", "Number", "String", "Date", "Map"}
+)
+
+VM_RUNNERS = frozenset({("runInContext",), ("runInNewContext",), ("runInThisContext",)})
+
+# multer (`originalname`) and express-fileupload (`name`) take file names from busboy,
+# which keeps only the last path segment and drops "." and "..": no traversal.
+UPLOAD_FILE_NAMES = frozenset({"originalname", "name"})
+
+UPLOAD_SOURCES = ("req.file", "request.file")
+
+PATH_ONLY = frozenset({SinkKind.PATH})
+
+ESCAPING_NAME = re.compile(r"escape|encode|sanitize|purify|clean|htmlSafe", re.I)
+
+ESCAPED_KINDS = frozenset({SinkKind.XSS, SinkKind.DOM_XSS, SinkKind.HEADER, SinkKind.LOG})
+
+
+class ReceiverTest(Enum):
+    """How a named sink tests the receiver of `receiver.method(...)`."""
+
+    ANY = "any"
+    NAME = "name"  # the pattern is searched in the receiver's last name (`this.db` -> db)
+    TEXT = "text"  # the pattern is searched in the receiver as written
+    TYPED_SQL_CLIENT = "typed-sql-client"  # a field typed Repository<T>, DataSource, ...
+    STORE = "store"  # a model class or a collection handle (heuristics.py)
+
+
+@dataclass(frozen=True)
+class NamedSink:
+    """A sink recognised by its method name and a test of its receiver, for clients the
+    models cannot resolve (a connection handed to a callback, `this.db`): medium
+    confidence. The first row that matches a call decides it."""
+
+    kind: SinkKind
+    methods: frozenset[str]
+    receiver: ReceiverTest = ReceiverTest.ANY
+    pattern: re.Pattern[str] | None = None
+    label: str = "{receiver}.{method}()"
+    every_argument: bool = False  # else the first argument is the sink
+    #: Sequelize's `{ where }` filters take Symbol operators only (sequelize_calls.py)
+    not_sequelize: bool = False
+
+
+NAMED_SINKS = (
+    NamedSink(SinkKind.SQL, RAW_SQL_METHODS),
+    NamedSink(SinkKind.SQL, SQL_METHODS, ReceiverTest.NAME, SQL_RECEIVER),
+    NamedSink(SinkKind.SQL, SQL_METHODS, ReceiverTest.TYPED_SQL_CLIENT),
+    NamedSink(SinkKind.SQL, SQLITE_METHODS, ReceiverTest.NAME, SQLITE_RECEIVER),
+    NamedSink(
+        SinkKind.SQL,
+        QUERY_BUILDER_METHODS,
+        ReceiverTest.TEXT,
+        re.compile("createQueryBuilder"),
+        label="query builder {method}()",
+    ),
+    NamedSink(SinkKind.NOSQL, NOSQL_METHODS, ReceiverTest.STORE, not_sequelize=True),
+    NamedSink(
+        SinkKind.LOG, LOGGER_METHODS, ReceiverTest.TEXT, LOGGER_RECEIVER, every_argument=True
+    ),
+)

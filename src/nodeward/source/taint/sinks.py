@@ -1,0 +1,419 @@
+"""Sinks reached by calls: model rows, store writes, views rendered with request data,
+sandboxed vm code, browser sinks, regex literals; the shape and guard checks every sink
+applies before it records a hit."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from nodeward.findings import Confidence, FlowStep
+from nodeward.source import syntax
+from nodeward.source.context import FileContext
+from nodeward.source.parse import Node, SourceText, parse
+from nodeward.source.taint import (
+    content_type,
+    stored,
+)
+from nodeward.source.taint.bounds import MAX_HITS_PER_SINK
+from nodeward.source.taint.express_reply import declared_not_html
+from nodeward.source.taint.expressions import origin_kind, static_path
+from nodeward.source.taint.guards import guarded
+from nodeward.source.taint.json_bodies import holds_json_object
+from nodeward.source.taint.model import SinkKind, SinkRow
+from nodeward.source.taint.names import JQUERY_HTML_METHODS
+from nodeward.source.taint.regex import is_catastrophic
+from nodeward.source.taint.values import (
+    CLEAN,
+    Hit,
+    OriginKind,
+    Render,
+    Source,
+    Taint,
+    Trace,
+    union,
+)
+
+if TYPE_CHECKING:
+    from nodeward.source.taint.analysis import FunctionAnalysis
+
+
+RENDER_OPTIONS = (
+    "the locals of res.render(), whose keys the view engine also reads as options "
+    "(hbs `layout` names the file to read; ejs and pug options have run code)"
+)
+
+
+def check_store_write(
+    fa: FunctionAnalysis,
+    call: Node,
+    receiver: Node | None,
+    method: str,
+    args: list[Node],
+    arg_taints: list[Taint],
+    receiver_taint: Taint,
+) -> None:
+    """Request data written to a database store (stored.py): recorded as STORE hits,
+    which the stored-XSS rule joins with the reads of the same store."""
+    if method == "save" and not args and receiver_taint:  # doc.field = x; doc.save()
+        for found in stored.saved_stores(fa.ctx, receiver, receiver_taint):
+            label = f"{syntax.text(receiver)}.save()"
+            store_write(fa, call, call, receiver_taint, found.key, label)
+        return
+    write = fa.engine.sites.write_of(fa.ctx, call)
+    if write is None:
+        return
+    for value in write.values:
+        index = next((i for i, a in enumerate(args) if a == value), None)
+        if index is not None:
+            store_write(fa, call, value, arg_taints[index], write.store.key, write.label)
+
+
+def store_write(
+    fa: FunctionAnalysis, call: Node, arg: Node, taint: Taint, store: str, label: str
+) -> None:
+    # Each hit's trace says which record field it writes (stored.written_field); when
+    # some traces were not kept (more than the sink records, or a full union), the
+    # written fields are unknown and every hit counts for any field.
+    complete = len(taint) <= MAX_HITS_PER_SINK
+    start = len(fa.hits)
+    sink(fa, call, arg, taint, SinkKind.STORE, label, Confidence.HIGH)
+    fa.hits[start:] = [
+        replace(hit, store=store, trace=hit.trace if complete else replace(hit.trace, fields=()))
+        for hit in fa.hits[start:]
+    ]
+
+
+def vm_sandbox_sinks(fa: FunctionAnalysis, call: Node, args: list[Node]) -> None:
+    """`vm.runInContext("libxml.parseXml(data, { noent: true })", { libxml, data })`: the
+    fixed code calls sandboxed functions on sandboxed values. Each call in the code is
+    checked as if written here, with the sandbox's entries in place of its names."""
+    code = syntax.string_value(args[0])
+    sandbox = syntax.unwrap(fa.ctx.value_of(args[1]))
+    if sandbox is not None and sandbox.type == "call_expression":  # vm.createContext({..})
+        inner = syntax.call_arguments(sandbox)
+        sandbox = syntax.unwrap(fa.ctx.value_of(inner[0])) if inner else None
+    if not code or sandbox is None or sandbox.type != "object":
+        return
+    entries = {key: value for key, value, _pair in syntax.object_entries(sandbox)}
+    tree = parse(SourceText("vm.js", code.encode(), tuple(code.splitlines())))
+    for inner_call in syntax.walk(tree.root):
+        if inner_call.type != "call_expression":
+            continue
+        path = static_path(inner_call.child_by_field_name("function"))
+        if path is None or syntax.text(path[0]) not in entries:
+            continue
+        base = fa.ctx.ref_of(entries[syntax.text(path[0])])
+        if base is None:
+            continue
+        ref = fa.engine.resolve_ref(fa.ctx, base.then(*path[1]))
+        inner_args = syntax.call_arguments(inner_call)
+        outer_args = [entries.get(syntax.text(a), a) for a in inner_args]
+        taints = [
+            fa.eval(entries[syntax.text(a)]) if syntax.text(a) in entries else CLEAN
+            for a in inner_args
+        ]
+        method = syntax.text(call.child_by_field_name("function")).rsplit(".", 1)[-1]
+        for row in fa.models.sinks_for(ref.module, ref.path):
+            if row.condition is not None and not condition_holds(fa.ctx, row.condition, inner_args):
+                continue
+            label = f"{row.label} run by vm {method}()"
+            for index in row.argument.select(len(inner_args)):
+                sink(fa, call, outer_args[index], taints[index], row.kind, label, Confidence.HIGH)
+
+
+def record_render(fa: FunctionAnalysis, call: Node, args: list[Node], depth: int) -> None:
+    view = syntax.string_value(args[0])
+    if view is None or len(args) < 2:
+        return
+    data = syntax.unwrap(fa.ctx.value_of(args[1]))
+    variables: dict[str, Taint] = {}
+    fields: dict[str, dict[str, Taint]] = {}
+    every: list[Taint] = []
+    if data is not None and data.type == "object":
+        every += [
+            frozenset(t for t in fa.eval(child, depth) if t.whole)
+            for child in data.named_children
+            if child.type == "spread_element"
+        ]
+        for key, value, _pair in syntax.object_entries(data):
+            taint = fa.eval(value, depth)
+            if taint:
+                variables[key] = taint
+                literal = local_object(fa, value, call)
+                if literal is not None:
+                    fields[key] = {
+                        k: frozenset(t for t in fa.eval(v, depth) if isinstance(t.origin, Source))
+                        for k, v, _p in syntax.object_entries(literal)
+                    }
+    else:
+        # a whole request object, or an object whose fields hold request data: a
+        # helper's `return { title, term: req.query.q }` taints only `term`
+        every.append(frozenset(t for t in fa.eval(args[1], depth) if t.whole or t.fields))
+    sources = {
+        k: frozenset(t for t in v if isinstance(t.origin, Source)) for k, v in variables.items()
+    }
+    sources = {k: v for k, v in sources.items() if v}
+    every_taint = frozenset(t for t in union(*every) if isinstance(t.origin, Source))
+    containers = frozenset(
+        t for t in every_taint if origin_kind(t) is OriginKind.REQUEST and t.whole
+    )
+    if containers:  # `res.render(view, { ...req.body })`: the client sets engine options
+        sink(fa, call, args[1], containers, SinkKind.PATH, RENDER_OPTIONS, Confidence.HIGH)
+    if sources or every_taint:
+        label = f"{fa.ctx.callee_name(call) or 'render'}()"
+        location = fa.ctx.location(call)
+        fa.engine.renders.append(Render(view, sources, every_taint, location, label, fields))
+
+
+def local_object(fa: FunctionAnalysis, value: Node, before: Node) -> Node | None:
+    """The object literal `value` names when this unit binds it exactly once, before
+    `before`, with no spread: `output = { products, searchTerm: q }`."""
+    named = syntax.unwrap(value)
+    found: Node | None = None
+    if named is not None and named.type == "object":
+        found = named
+    elif named is not None and named.type in ("identifier", "shorthand_property_identifier"):
+        name = syntax.text(named)
+        bound = [
+            n.child_by_field_name("value" if n.type == "variable_declarator" else "right")
+            for n in fa.nodes
+            if n.start_byte < before.start_byte
+            and (
+                (
+                    n.type == "variable_declarator"
+                    and syntax.text(n.child_by_field_name("name")) == name
+                )
+                or (
+                    n.type == "assignment_expression"
+                    and syntax.text(n.child_by_field_name("left")) == name
+                )
+            )
+        ]
+        found = syntax.unwrap(bound[0]) if len(bound) == 1 else None
+    else:
+        return None
+    if found is None or found.type != "object":
+        return None
+    if any(c.type == "spread_element" for c in found.named_children):
+        return None
+    return found
+
+
+def dom_sinks(
+    fa: FunctionAnalysis,
+    call: Node,
+    method: str,
+    receiver: Node | None,
+    args: list[Node],
+    arg_taints: list[Taint],
+) -> bool:
+    """Browser sinks recognised by method names (jQuery, Angular's DomSanitizer,
+    insertAdjacentHTML); document.write and $(...) are model rows."""
+    receiver_text = syntax.text(receiver) if receiver is not None else ""
+    is_jquery = receiver_text.startswith(("$(", "jQuery(", "$")) and receiver is not None
+    index: int | None = None
+    if method in JQUERY_HTML_METHODS and is_jquery:
+        index = 0
+    elif method == "insertAdjacentHTML":
+        index = 1
+    elif method.startswith("bypassSecurityTrust"):
+        index = 0
+    if index is None or index >= len(args):
+        return False
+    label = f"{receiver_text}.{method}()" if len(receiver_text) < 40 else f"{method}()"
+    sink(fa, call, args[index], arg_taints[index], SinkKind.DOM_XSS, label, Confidence.HIGH)
+    return True
+
+
+def check_row(
+    fa: FunctionAnalysis,
+    call: Node,
+    row: SinkRow,
+    args: list[Node],
+    arg_taints: list[Taint],
+    confidence: Confidence,
+) -> None:
+    if row.condition is not None and not condition_holds(fa.ctx, row.condition, args):
+        return
+    target = syntax.unwrap(args[0]) if args else None
+    if (
+        row.kind is SinkKind.MASS_ASSIGNMENT
+        and row.argument.to_end  # variadic merges; `Model.updateOne(filter, body)` is not
+        and target is not None
+        and target.type == "object"
+    ):
+        return  # Object.assign({}, req.body) copies; what the copy reaches is checked
+    for index in row.argument.select(len(args)):
+        sink(fa, call, args[index], arg_taints[index], row.kind, row.label, confidence)
+
+
+def sink(
+    fa: FunctionAnalysis,
+    call: Node,
+    arg: Node,
+    taint: Taint,
+    kind: SinkKind,
+    label: str,
+    confidence: Confidence,
+) -> None:
+    if taint and kind is SinkKind.XSS:
+        taint = html_body(fa, call, arg, taint)
+    if not taint:
+        return
+    any_shape = kind is SinkKind.NOSQL and has_where(arg, fa)
+    kind_taint = taint if any_shape else frozenset(t for t in taint if shape_fits(kind, t))
+    if kind in (SinkKind.REDIRECT, SinkKind.SSRF) and fixed_target(arg, kind):
+        return
+    live = [t for t in kind_taint if kind not in t.cleared]
+    if kind is SinkKind.SENSITIVE and fa.deleted & {
+        syntax.text(n) for n in syntax.walk(arg) if n.type == "identifier"
+    }:
+        return  # `delete user.password` before sending
+    if not live or guarded(fa, call, arg, kind):
+        return
+    location = fa.ctx.location(call)
+    # the origin breaks ties: set order varies from run to run (hash randomisation)
+    ranked = sorted(live, key=lambda t: (isinstance(t.origin, int), len(t.steps), repr(t.origin)))
+    for trace in ranked[:MAX_HITS_PER_SINK]:
+        # (the fields say where in the argument the data sits: stored.py reads them)
+        final = replace(trace, steps=(*trace.steps, FlowStep(location, f"reaches {label}")))
+        fa.hits.append(Hit(kind, location, label, final, confidence, any_shape))
+
+
+def html_body(fa: FunctionAnalysis, call: Node, arg: Node, taint: Taint) -> Taint:
+    """What of a response body the browser parses as HTML."""
+    if NOT_HTML.search(syntax.text(call.child_by_field_name("function"))):
+        return CLEAN  # res.type("text/plain").send(x)
+    if plain_reply(fa, call):
+        return CLEAN  # Fastify sends strings as text/plain unless told otherwise
+    if declared_not_html(call, fa.unit):
+        return CLEAN  # res.set("Content-Type", "application/json") earlier
+    body = syntax.unwrap(arg)
+    if body is not None and body.type in ("object", "array"):
+        return CLEAN  # res.send({ ... }) answers JSON
+    if holds_json_object(arg):
+        return CLEAN  # `let result = {}; ...; res.send(result)` answers JSON too
+    if method_name(call) == "send":
+        return string_bodies(taint)  # res.send(wrap(x)) of an object answers JSON
+    return taint
+
+
+def mass_assignment(fa: FunctionAnalysis, call: Node, arg: Node, taint: Taint, label: str) -> None:
+    # _sink keeps only whole request bodies (see shape_fits)
+    sink(fa, call, arg, taint, SinkKind.MASS_ASSIGNMENT, label, Confidence.MEDIUM)
+
+
+def check_regex_literal(fa: FunctionAnalysis, call: Node, regex_node: Node, taint: Taint) -> None:
+    """A regex literal (directly or through a constant) applied to request data."""
+    literal = syntax.unwrap(fa.ctx.value_of(regex_node))
+    if literal is None or literal.type != "regex":
+        return
+    pattern = syntax.text(literal.child_by_field_name("pattern"))
+    if is_catastrophic(pattern):
+        label = f"regular expression /{pattern}/"
+        sink(fa, call, regex_node, taint, SinkKind.REDOS, label, Confidence.HIGH)
+
+
+def plain_reply(fa: FunctionAnalysis, call: Node) -> bool:
+    """`reply.send(x)` on a Fastify reply with no HTML content type set."""
+    path = static_path(call.child_by_field_name("function"))
+    if path is None or syntax.text(path[0]) not in fa.replies:
+        return False
+    reply = syntax.text(path[0])
+    handler = content_type.handler_of(call, reply, fa.unit)
+    declared = content_type.fastify_reply_type(handler, reply, call)
+    return declared is not content_type.BodyType.HTML
+
+
+FIXED_ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#]+[/?#]", re.I)
+
+
+def fixed_target(arg: Node, kind: SinkKind) -> bool:
+    """A URL whose origin is fixed by a literal prefix cannot send the user or the server
+    elsewhere; for redirects a same-site path ("/x", not "//x") is fixed too."""
+    prefix = syntax.literal_prefix(arg)
+    if not prefix:
+        return False
+    if FIXED_ORIGIN.match(prefix):
+        return True
+    return (
+        kind is SinkKind.REDIRECT
+        and len(prefix) > 1
+        and prefix[0] == "/"
+        and prefix[1] not in "/\\"
+    )
+
+
+NOT_HTML = re.compile(r"\.type\(\s*['\"`](text/plain|text|txt|json|application/json)['\"`]")
+
+
+def shape_fits(kind: SinkKind, trace: Trace) -> bool:
+    origin = origin_kind(trace)
+    if origin is OriginKind.STORED:  # second-order injection into other sinks is out of scope
+        return kind is SinkKind.XSS and not trace.whole
+    if origin is OriginKind.RECORD or kind is SinkKind.SENSITIVE:
+        # records only matter when sent to the client whole; parameters may carry them
+        return kind is SinkKind.SENSITIVE and origin is not OriginKind.REQUEST and trace.whole
+    if origin is OriginKind.ARCHIVE:
+        return kind is SinkKind.PATH
+    match kind:
+        case SinkKind.NOSQL:
+            return trace.maybe_object
+        case SinkKind.LOG | SinkKind.XSS:
+            return not trace.whole  # whole objects are printed escaped, or sent as JSON
+        case SinkKind.MASS_ASSIGNMENT:
+            return trace.whole and is_body(trace)
+        case _:
+            return True
+
+
+def is_body(trace: Trace) -> bool:
+    origin = trace.origin
+    if isinstance(origin, int):
+        return True
+    return origin.description.endswith((".body", ".request.body"))
+
+
+def has_where(arg: Node, analysis: FunctionAnalysis) -> bool:
+    """The query is, or a project function returns, an object with a `$where` clause."""
+    value = syntax.unwrap(analysis.ctx.value_of(arg))
+    where = syntax.object_get(value, "$where")
+    if where is not None:
+        return bool(analysis.eval(where))
+    if value is None or value.type != "call_expression":
+        return False
+    target = analysis.engine.project_function(analysis.ctx, value)
+    if target is None:
+        return False
+    return any(
+        syntax.object_get(syntax.unwrap(returned), "$where") is not None
+        for returned in syntax.returned_values(target[1])
+    )
+
+
+def method_name(call: Node) -> str:
+    callee = syntax.unwrap(call.child_by_field_name("function"))
+    if callee is None or callee.type != "member_expression":
+        return ""
+    return syntax.text(callee.child_by_field_name("property"))
+
+
+def string_bodies(taint: Taint) -> Taint:
+    """The traces of a response body that may be a string holding the data. A trace with a
+    property path holds the data inside an object (`return { article }`, a service's
+    `{ profile: { username } }`): Nest, Koa and Fastify serialise an object body as JSON,
+    which the browser does not parse as HTML."""
+    return frozenset(t for t in taint if not t.fields)
+
+
+def condition_holds(ctx: FileContext, condition: str, args: list[Node]) -> bool:
+    wanted = condition.split(":", 1)[1]
+    options = [ctx.value_of(a) for a in args]
+    present = [
+        syntax.object_get(o, wanted) for o in options if o is not None and o.type == "object"
+    ]
+    if condition.startswith("no-option:"):
+        return not any(p is not None for p in present)
+    return any(p is not None and syntax.bool_value(p) is not False for p in present)
