@@ -105,8 +105,8 @@ PASSIVE_CODES = (
 )
 #: Rules only the active checks report (with --active).
 ACTIVE_CODES = (
-    *("NW101", "NW102", "NW103", "NW104", "NW105", "NW106", "NW111", "NW114", "NW501"),
-    *("NW502", "NW540", "NW650", "NW720", "NW741", "NW901"),
+    *("NW101", "NW102", "NW103", "NW104", "NW105", "NW106", "NW110", "NW111", "NW114"),
+    *("NW501", "NW502", "NW540", "NW650", "NW720", "NW741", "NW901"),
 )
 
 

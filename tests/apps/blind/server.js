@@ -1,0 +1,59 @@
+// Deliberately vulnerable Express app for nodeward's probe tests: weaknesses whose effect
+// never shows in the answer (a shell's output dropped, a file written, a deserializer that
+// runs functions), each with a safe twin. Never deploy; the tests run it on 127.0.0.1 only.
+"use strict";
+
+const express = require("express");
+const fs = require("fs");
+const os = require("os");
+const path = require("path");
+const { exec, execFile } = require("child_process");
+
+const app = express();
+const SAVED = fs.mkdtempSync(path.join(os.tmpdir(), "nodeward-blind-app-"));
+
+app.get("/", (req, res) => {
+  res.type("html").send(`<!doctype html><html><body>
+<a href="/check?dir=public">check</a> <a href="/check-safe?dir=public">check safe</a>
+<a href="/save?name=notes">save</a> <a href="/save-safe?name=notes">save safe</a>
+<a href="/restore?data=%7B%7D">restore</a> <a href="/restore-safe?data=%7B%7D">restore safe</a>
+</body></html>`);
+});
+
+// -- a shell runs for its exit code only: nothing of its output comes back ----------------
+app.get("/check", (req, res) => exec(`test -d ${req.query.dir}`, () => res.send("checked")));
+app.get("/check-safe", (req, res) => execFile("test", ["-d", String(req.query.dir)], () => res.send("checked")));
+
+// -- a file write: the path is joined, not checked ----------------------------------------
+app.get("/save", (req, res) =>
+  fs.writeFile(path.join(SAVED, String(req.query.name)), "notes", (err) =>
+    res.send(err ? "could not save" : "saved"),
+  ),
+);
+app.get("/save-safe", (req, res) =>
+  fs.writeFile(path.join(SAVED, path.basename(String(req.query.name))), "notes", (err) =>
+    res.send(err ? "could not save" : "saved"),
+  ),
+);
+
+// -- node-serialize's format, in a few lines: a `_$$ND_FUNC$$_` value is evaluated --------
+const PREFIX = "_$$ND_FUNC$$_";
+const unserialize = (text) => {
+  const value = JSON.parse(text);
+  for (const [key, item] of Object.entries(value)) {
+    if (typeof item === "string" && item.startsWith(PREFIX)) value[key] = eval(`(${item.slice(PREFIX.length)})`);
+  }
+  return value;
+};
+const restore = (parse) => (req, res) => {
+  try {
+    parse(String(req.query.data));
+    res.send("restored");
+  } catch (err) {
+    res.status(400).send("cannot restore");
+  }
+};
+app.get("/restore", restore(unserialize));
+app.get("/restore-safe", restore(JSON.parse));
+
+app.listen(Number(process.env.PORT || 3000), "127.0.0.1");
