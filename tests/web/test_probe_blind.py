@@ -1,7 +1,8 @@
 """The probe's blind oracles against tests/apps/blind: a shell whose output is dropped
 (found by time: sleep DELAY versus sleep 0, twice), a file write joined to a folder (a climb
-to /dev/null versus a missing folder) and a deserializer that runs functions (a function
-that throws versus one that returns); each safe twin stays quiet."""
+to /dev/null versus a missing folder), a value the app links itself that reads /etc/passwd,
+a deserializer that runs functions (one returning an undeclared name versus a declared one)
+and a multipart upload form whose text field is shown back; each safe twin stays quiet."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from web.app_runner import StartApp
 
 
 def _probe(base: str) -> ProbeResult:
-    return run_probe(ProbeOptions(url=base + "/", active=True, max_requests=2000))
+    return run_probe(
+        ProbeOptions(url=base + "/", active=True, max_requests=2000, allow_unsafe=("/upload*",))
+    )
 
 
 def _where(result: ProbeResult) -> dict[str, set[str]]:
@@ -23,12 +26,29 @@ def _where(result: ProbeResult) -> dict[str, set[str]]:
     return found
 
 
+def _where_xss(result: ProbeResult) -> set[str]:
+    return {
+        f.location.url.rsplit("/", 1)[1]  # type: ignore[union-attr]
+        for f in result.findings
+        if f.rule == "NW901"
+    }
+
+
 def test_blind_oracles_find_each_weakness_and_no_safe_twin(start_app: StartApp) -> None:
     result = _probe(start_app("blind"))
-    assert _where(result) == {"NW103": {"check"}, "NW105": {"save"}, "NW110": {"restore"}}
-    messages = {f.rule: f.message for f in result.findings if f.rule in ("NW103", "NW105", "NW110")}
-    assert messages["NW103"].startswith(
+    assert _where(result) == {"NW103": {"check"}, "NW105": {"save", "show"}, "NW110": {"restore"}}
+    assert _where_xss(result) == {"upload"}
+    messages = {f.location.url.rsplit("/", 1)[1]: f.message for f in result.findings}  # type: ignore[union-attr]
+    assert messages["check"].startswith(
         "The query parameter 'dir' of GET /check reaches a shell: `sleep 2` after ;"
     )
-    assert "a climb to /dev/null is answered differently" in messages["NW105"]
-    assert "a serialized function that returns an undeclared name" in messages["NW110"]
+    assert "a climb to /dev/null is answered differently" in messages["save"]
+    assert "a serialized function that returns an undeclared name" in messages["restore"]
+    assert messages["show"].startswith(
+        "The query parameter 'topic' of GET /show chooses a file outside the app's folder: its "
+        "value 'accounts' answers with a system file's content"
+    )
+    (upload,) = [f for f in result.findings if f.rule == "NW901"]
+    # the multipart form was sent as such, with the probe's small text file attached
+    assert "multipart field 'title' of POST /upload" in upload.message
+    assert any('filename="nodeward.txt"' in (e.request or "") for e in upload.evidence)

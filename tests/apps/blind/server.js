@@ -8,6 +8,7 @@ const fs = require("fs");
 const os = require("os");
 const path = require("path");
 const { exec, execFile } = require("child_process");
+const multer = require("multer");
 
 const app = express();
 const SAVED = fs.mkdtempSync(path.join(os.tmpdir(), "nodeward-blind-app-"));
@@ -17,6 +18,9 @@ app.get("/", (req, res) => {
 <a href="/check?dir=public">check</a> <a href="/check-safe?dir=public">check safe</a>
 <a href="/save?name=notes">save</a> <a href="/save-safe?name=notes">save safe</a>
 <a href="/restore?data=%7B%7D">restore</a> <a href="/restore-safe?data=%7B%7D">restore safe</a>
+<a href="/show?topic=accounts">accounts</a> <a href="/show-safe?topic=accounts">accounts safe</a>
+<form method="post" action="/upload" enctype="multipart/form-data"><input name="title"><input type="file" name="doc"></form>
+<form method="post" action="/upload-safe" enctype="multipart/form-data"><input name="title"><input type="file" name="doc"></form>
 </body></html>`);
 });
 
@@ -55,5 +59,23 @@ const restore = (parse) => (req, res) => {
 };
 app.get("/restore", restore(unserialize));
 app.get("/restore-safe", restore(JSON.parse));
+
+// -- a value the app links itself picks a system file ------------------------------------
+const TOPICS = { accounts: "/etc/passwd" };
+const SAFE_TOPICS = { accounts: path.join(__dirname, "package.json") };
+const show = (topics) => (req, res) =>
+  fs.readFile(topics[req.query.topic] || path.join(__dirname, "server.js"), "utf8", (err, text) =>
+    res.type("text/plain").send(err ? "no such topic" : text.slice(0, 2000)),
+  );
+app.get("/show", show(TOPICS));
+app.get("/show-safe", show(SAFE_TOPICS));
+
+// -- an upload form (multipart): its text field is shown back, the file is required ----------
+const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: 10000 } }).single("doc");
+const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const saved = (show) => (req, res) =>
+  req.file ? res.type("html").send(`<p>Saved ${show(req.body.title)} (${req.file.size} bytes)</p>`) : res.status(400).send("no file");
+app.post("/upload", upload, saved(String));
+app.post("/upload-safe", upload, saved(escapeHtml));
 
 app.listen(Number(process.env.PORT || 3000), "127.0.0.1");

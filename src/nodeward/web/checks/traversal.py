@@ -22,6 +22,9 @@ from nodeward.web.exchange import Exchange
 
 #: Lines every Linux /proc/<pid>/status has, in this order.
 STATUS = re.compile(r"^Tgid:\s+\d+\s*$[\s\S]{0,200}^Pid:\s+\d+\s*$", re.M)
+#: The first line of every Unix /etc/passwd (never requested: only recognised when the
+#: app's own sample value, e.g. a link's `?file=...`, makes it come back).
+PASSWD = re.compile(r"(?:^|>)root:[^:\n<]{0,64}:0:0:[^\n<]{0,200}$", re.M)
 CLIMB = "../../../../../../../../../../"
 TRAVERSALS = (
     f"{CLIMB}proc/self/status",
@@ -31,8 +34,11 @@ TRAVERSALS = (
 
 
 def check(attempt: Attempt) -> bool:
-    if STATUS.search(attempt.control_text()):
+    control = attempt.control_text()
+    if STATUS.search(control):
         return False
+    if _chosen_system_file(attempt, control):
+        return True
     for value in TRAVERSALS:
         exchange = attempt.send(value)
         if exchange is None:
@@ -48,6 +54,25 @@ def check(attempt: Attempt) -> bool:
                 around=match.group(0),
             )
     return _blind(attempt)
+
+
+def _chosen_system_file(attempt: Attempt, control: str) -> bool:
+    """The value the app itself offers (a link's `?file=`) answers with a system file that
+    a random value does not: the input chooses files outside the app's folder."""
+    sample = attempt.sample
+    if sample is None or PASSWD.search(control):
+        return False
+    match = PASSWD.search(sample.response.text) or STATUS.search(sample.response.text)
+    if match is None:
+        return False
+    return attempt.found(
+        "NW105",
+        sample,
+        f"The {attempt.point.describe()} chooses a file outside the app's folder: its value "
+        f"{attempt.point.value[:40]!r} answers with a system file's content, a random value "
+        "does not; map names to files inside one folder with an allow-list",
+        around=match.group(0),
+    )
 
 
 def _pair(attempt: Attempt) -> tuple[Exchange, Exchange, str, str] | None:
