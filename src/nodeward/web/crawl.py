@@ -212,6 +212,13 @@ def crawl(
     return site
 
 
+def merged(site: SiteMap, more: SiteMap, forms: Iterable[Form] = ()) -> SiteMap:
+    """Two crawls (and forms found elsewhere, e.g. in rendered pages) as one site map."""
+    combined = SiteMap({**site.pages, **more.pages}, [*site.forms, *more.forms, *forms], [])
+    combined.endpoints = _endpoints(combined)
+    return combined
+
+
 def _shape(url: str) -> str:
     """Pages that differ only in query values are one page for the crawl."""
     parts = urlsplit(url)

@@ -21,8 +21,24 @@ app.get("/", (req, res) => {
 <a href="/show?topic=accounts">accounts</a> <a href="/show-safe?topic=accounts">accounts safe</a>
 <form method="post" action="/upload" enctype="multipart/form-data"><input name="title"><input type="file" name="doc"></form>
 <form method="post" action="/upload-safe" enctype="multipart/form-data"><input name="title"><input type="file" name="doc"></form>
+<a href="/app">the app (needs JavaScript)</a>
 </body></html>`);
 });
+
+// -- a page whose link and form exist only once its script ran ----------------------------
+app.get("/app", (req, res) => {
+  res.type("html").send(`<!doctype html><html><body><div id="root"></div><script>
+const root = document.getElementById("root");
+const link = document.createElement("a");
+link.href = "/" + ["greet"].join("") + "?name=" + "world";
+link.textContent = "greet";
+root.appendChild(link);
+root.insertAdjacentHTML("beforeend", '<form method="get" action="/' + "greet-safe" + '"><input name="name"></form>');
+</script></body></html>`);
+});
+const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+app.get("/greet", (req, res) => res.type("html").send(`<p>Hello ${req.query.name}</p>`));
+app.get("/greet-safe", (req, res) => res.type("html").send(`<p>Hello ${escapeHtml(req.query.name)}</p>`));
 
 // -- a shell runs for its exit code only: nothing of its output comes back ----------------
 app.get("/check", (req, res) => exec(`test -d ${req.query.dir}`, () => res.send("checked")));
@@ -72,7 +88,6 @@ app.get("/show-safe", show(SAFE_TOPICS));
 
 // -- an upload form (multipart): its text field is shown back, the file is required ----------
 const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: 10000 } }).single("doc");
-const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const saved = (show) => (req, res) =>
   req.file ? res.type("html").send(`<p>Saved ${show(req.body.title)} (${req.file.size} bytes)</p>`) : res.status(400).send("no file");
 app.post("/upload", upload, saved(String));
