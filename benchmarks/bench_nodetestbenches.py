@@ -190,6 +190,9 @@ def main() -> int:
         help="let the probe send state-changing requests (the bench's POST routes) to "
         "these paths, e.g. '/*'; the bench runs as nobody in a scratch folder",
     )
+    parser.add_argument(
+        "--browser", action="store_true", help="crawl with the system Chromium too (--browser)"
+    )
     parser.add_argument("--max-requests", type=int, default=20_000)
     parser.add_argument("--timeout", type=float, default=5.0, help="per request (s)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -227,6 +230,7 @@ def main() -> int:
                 timeout=args.timeout,
                 openapi=spec,
                 allow_unsafe=tuple(args.allow_unsafe),
+                browser=args.browser,
             )
         )
         wall = time.perf_counter() - started
@@ -279,7 +283,8 @@ def main() -> int:
         "requests": result.requests,
         "seconds": round(wall, 1),
         "mode": ("black-box + --openapi" if args.openapi else "black-box")
-        + "".join(f" --allow-unsafe {p}" for p in args.allow_unsafe),
+        + "".join(f" --allow-unsafe {p}" for p in args.allow_unsafe)
+        + (" --browser" if args.browser else ""),
     }
     if args.json:
         print(json.dumps(figures, indent=2))

@@ -322,3 +322,21 @@ def test_answers_differing_only_by_echoed_path_pieces_are_equal() -> None:
         missing,
     )
     assert traversal._differs(answer("saved"), answer("could not save"), present, missing)
+
+
+def test_form_with_an_invalid_method_submits_as_get() -> None:
+    """As a browser does: `method="get>"` (a template typo) or "dialog" is a GET form, and
+    its fields become query parameters to vary."""
+    from nodeward.web.crawl import parse_page
+
+    html = (
+        '<form method="get>" action="/restore"><input name="data"></form>'
+        '<form method="dialog" action="/d"><input name="x"></form>'
+        '<form method="delete" action="/items/1"><input name="why"></form>'
+    )
+    _, forms = parse_page(BASE + "/", html)
+    assert [(f.method, f.action) for f in forms] == [
+        ("GET", BASE + "/restore"),
+        ("GET", BASE + "/d"),
+        ("DELETE", BASE + "/items/1"),
+    ]

@@ -15,6 +15,7 @@ from nodeward.web.exchange import Exchange
 from nodeward.web.safety import state_change_reason
 
 _SKIP_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".ico", ".css", ".woff", ".pdf")
+_FORM_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 _TOKEN_NAMES = ("csrf", "xsrf", "_token", "authenticity_token", "__requestverificationtoken")
 
 
@@ -106,7 +107,10 @@ class _PageParser(HTMLParser):
             case "iframe" | "frame" if a.get("src"):
                 self.links.append(a["src"])
             case "form":
-                method = (a.get("method") or "get").upper()
+                # HTML submits a form whose method is missing or invalid ("get>") as GET;
+                # PUT, PATCH and DELETE stay as declared (method-override middleware)
+                method = (a.get("method") or "get").strip().upper()
+                method = method if method in _FORM_METHODS else "GET"
                 self._form = _RawForm(a.get("action", ""), method, a.get("enctype", ""))
                 self.forms.append(self._form)
             case "input" | "textarea" | "select" | "button" if self._form is not None:
