@@ -28,7 +28,7 @@ def _where(result: ProbeResult) -> dict[str, set[str]]:
 
 def _where_xss(result: ProbeResult) -> set[str]:
     return {
-        f.location.url.rsplit("/", 1)[1]  # type: ignore[union-attr]
+        f.location.url.split("://", 1)[1].partition("/")[2]  # type: ignore[union-attr]
         for f in result.findings
         if f.rule == "NW901"
     }
@@ -37,7 +37,8 @@ def _where_xss(result: ProbeResult) -> set[str]:
 def test_blind_oracles_find_each_weakness_and_no_safe_twin(start_app: StartApp) -> None:
     result = _probe(start_app("blind"))
     assert _where(result) == {"NW103": {"check"}, "NW105": {"save", "show"}, "NW110": {"restore"}}
-    assert _where_xss(result) == {"upload"}
+    # a link segment that carries markup is an input (the route has no :name in the link)
+    assert _where_xss(result) == {"upload", "say/:segment2/loud"}
     messages = {f.location.url.rsplit("/", 1)[1]: f.message for f in result.findings}  # type: ignore[union-attr]
     assert messages["check"].startswith(
         "The query parameter 'dir' of GET /check reaches a shell: `sleep 2` after ;"
@@ -48,7 +49,11 @@ def test_blind_oracles_find_each_weakness_and_no_safe_twin(start_app: StartApp) 
         "The query parameter 'topic' of GET /show chooses a file outside the app's folder: its "
         "value 'accounts' answers with a system file's content"
     )
-    (upload,) = [f for f in result.findings if f.rule == "NW901"]
+    (upload,) = [
+        f
+        for f in result.findings
+        if f.rule == "NW901" and f.location.url.endswith("/upload")  # type: ignore[union-attr]
+    ]
     # the multipart form was sent as such, with the probe's small text file attached
     assert "multipart field 'title' of POST /upload" in upload.message
     assert any('filename="nodeward.txt"' in (e.request or "") for e in upload.evidence)

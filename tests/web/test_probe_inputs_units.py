@@ -340,3 +340,17 @@ def test_form_with_an_invalid_method_submits_as_get() -> None:
         ("GET", BASE + "/d"),
         ("DELETE", BASE + "/items/1"),
     ]
+
+
+def test_link_segment_that_carries_data_is_a_path_input() -> None:
+    from nodeward.web.inputs import shapes_of_links
+
+    (shape,) = shapes_of_links(
+        [
+            f"{BASE}/greet/%3Cb%3Ehi%3C%2Fb%3E/html",  # markup: data
+            f"{BASE}/docs/getting-started/v1.2",  # names of routes and files: not data
+        ]
+    )
+    assert shape.path == "/greet/:segment2/html"
+    assert shape.fields == (Field(Place.PATH, "segment2", "nodeward"),)
+    assert shape.url({(Place.PATH, "segment2"): "a b"}) == f"{BASE}/greet/a%20b/html"

@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from nodeward.web.client import ProbeClient
 from nodeward.web.crawl import Endpoint, Form
@@ -260,17 +260,34 @@ def shape_of_endpoint(endpoint: Endpoint) -> RequestShape:
 
 
 def shapes_of_links(urls: Iterable[str]) -> list[RequestShape]:
-    """Links whose path shows a route parameter (/hello/:name): the parameter is an input
-    even without a query string."""
+    """Links whose path shows a route parameter (/hello/:name), or carries data in a
+    segment (/greet/Hello%20world!/html: spaces, quotes, brackets or markup never name a
+    route): the segment is an input even without a query string."""
     shapes = []
     for url in urls:
         parts = urlsplit(url)
-        fields = path_fields(parts.path)
+        path, data = _data_segments(parts.path)
+        fields = (*path_fields(parts.path), *data)
         if fields and not parts.query:
-            shapes.append(
-                RequestShape("GET", f"{parts.scheme}://{parts.netloc}", parts.path, fields)
-            )
+            shapes.append(RequestShape("GET", f"{parts.scheme}://{parts.netloc}", path, fields))
     return shapes
+
+
+#: What a decoded path segment holds when it is data rather than a route's name.
+_DATA_CHARACTERS = re.compile(r"[\s<>\"'(){};]")
+
+
+def _data_segments(path: str) -> tuple[str, tuple[Field, ...]]:
+    """The path with each data-carrying segment written as a parameter (`:segment2`), and
+    those parameters with a harmless sample value."""
+    segments = path.split("/")
+    fields = []
+    for index, segment in enumerate(segments):
+        if not segment.startswith(":") and _DATA_CHARACTERS.search(unquote(segment)):
+            name = f"segment{index}"
+            segments[index] = f":{name}"
+            fields.append(Field(Place.PATH, name, plain_sample(unquote(segment))))
+    return "/".join(segments), tuple(fields)
 
 
 def shape_of_form(form: Form) -> RequestShape | None:

@@ -22,6 +22,7 @@ app.get("/", (req, res) => {
 <form method="post" action="/upload" enctype="multipart/form-data"><input name="title"><input type="file" name="doc"></form>
 <form method="post" action="/upload-safe" enctype="multipart/form-data"><input name="title"><input type="file" name="doc"></form>
 <a href="/app">the app (needs JavaScript)</a>
+<a href="/say/%3Cb%3Ehi%3C%2Fb%3E/loud">say</a> <a href="/say-safe/%3Cb%3Ehi%3C%2Fb%3E/loud">say safe</a>
 </body></html>`);
 });
 
@@ -37,6 +38,8 @@ root.insertAdjacentHTML("beforeend", '<form method="get" action="/' + "greet-saf
 </script></body></html>`);
 });
 const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+app.get("/say/:words/loud", (req, res) => res.type("html").send(`<h1>${req.params.words}</h1>`));
+app.get("/say-safe/:words/loud", (req, res) => res.type("html").send(`<h1>${escapeHtml(req.params.words)}</h1>`));
 app.get("/greet", (req, res) => res.type("html").send(`<p>Hello ${req.query.name}</p>`));
 app.get("/greet-safe", (req, res) => res.type("html").send(`<p>Hello ${escapeHtml(req.query.name)}</p>`));
 
