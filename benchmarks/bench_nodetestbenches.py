@@ -49,6 +49,13 @@ CLASSES: dict[str, frozenset[str]] = {
     "unsafeFileUpload": frozenset({"NW110"}),
 }
 INJECTION_RULES = frozenset().union(*CLASSES.values())
+#: Classes whose "safe" and "noop" twins run the same code as the unsafe one: the bench
+#: wraps a plain sink function as `safe: (args) => sink(args, { safe: true })`, and every
+#: SSRF sink (test-bench-utils lib/sinks/ssrf.js, `makeAxiosRequest(params)` and its four
+#: siblings) takes one parameter and ignores the options, so /ssrf/query/*/safe and /noop
+#: fetch the attacker's URL exactly as /unsafe does. Flagging them is right; they are
+#: counted apart instead of as false positives.
+SAME_AS_UNSAFE = frozenset({"ssrf"})
 
 _DUMP = """
 const { utils } = require('@contrast/test-bench-utils');
@@ -175,6 +182,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("bench", type=Path, help="checkout of NodeTestBenches")
     parser.add_argument("--openapi", action="store_true", help="also give the probe the routes")
+    parser.add_argument(
+        "--allow-unsafe",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="let the probe send state-changing requests (the bench's POST routes) to "
+        "these paths, e.g. '/*'; the bench runs as nobody in a scratch folder",
+    )
+    parser.add_argument(
+        "--browser", action="store_true", help="crawl with the system Chromium too (--browser)"
+    )
     parser.add_argument("--max-requests", type=int, default=20_000)
     parser.add_argument("--timeout", type=float, default=5.0, help="per request (s)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -211,6 +229,8 @@ def main() -> int:
                 max_requests=args.max_requests,
                 timeout=args.timeout,
                 openapi=spec,
+                allow_unsafe=tuple(args.allow_unsafe),
+                browser=args.browser,
             )
         )
         wall = time.perf_counter() - started
@@ -242,19 +262,29 @@ def main() -> int:
         else:
             missed.append(f"{sink['method']} {sink['uri']}/unsafe ({sink['input']})")
     flagged = sorted(
-        f"{uri}/{kind}: {sorted(r)}" for (_, uri, kind), r in hits.items() if kind != "unsafe"
+        f"{uri}/{kind}: {sorted(r)}"
+        for (rule, uri, kind), r in hits.items()
+        if kind != "unsafe" and rule not in SAME_AS_UNSAFE
+    )
+    same_as_unsafe = sorted(
+        f"{uri}/{kind}: {sorted(r)}"
+        for (rule, uri, kind), r in hits.items()
+        if kind != "unsafe" and rule in SAME_AS_UNSAFE
     )
     figures = {
         "unsafe_found": sum(unsafe_found.values()),
         "unsafe_total": sum(unsafe_total.values()),
         "per_class": {r: f"{unsafe_found[r]}/{unsafe_total[r]}" for r in sorted(unsafe_total)},
         "safe_or_noop_flagged": flagged,
+        "twins_that_run_the_unsafe_code_flagged": same_as_unsafe,
         "wrong_rule": wrong_rule,
         "missed": missed,
         "crashed": any(f.rule == "NW740" for f in result.findings),
         "requests": result.requests,
         "seconds": round(wall, 1),
-        "mode": "black-box + --openapi" if args.openapi else "black-box",
+        "mode": ("black-box + --openapi" if args.openapi else "black-box")
+        + "".join(f" --allow-unsafe {p}" for p in args.allow_unsafe)
+        + (" --browser" if args.browser else ""),
     }
     if args.json:
         print(json.dumps(figures, indent=2))
@@ -265,6 +295,7 @@ def main() -> int:
         for rule, score in figures["per_class"].items():  # type: ignore[attr-defined]
             print(f"  {rule:42} {score}")
         print(f"safe/noop flagged: {len(flagged)} {flagged}")
+        print(f"twins that run the unsafe code (SSRF), flagged: {len(same_as_unsafe)}")
         print(f"wrong rule: {wrong_rule}")
         print("missed:", *missed, sep="\n  ")
         print(f"{result.requests} requests in {wall:.1f} s; app crashed: {figures['crashed']}")

@@ -20,7 +20,9 @@ BLACK_BOX = {
     "NW102": {"/nosql"},
     "NW103": {"/place/query", "/place/form", "/ls", "/grep"},
     "NW104": {"/ssjs"},
-    "NW105": {"/read"},
+    # /ls-safe puts `--` before the input (no argument injection) but still lists any folder
+    # the input names: `ls -- ../../../dev/null` answers, a missing folder fails
+    "NW105": {"/read", "/ls-safe"},
     "NW106": {"/ssrf"},
     "NW111": {"/xxe"},
     "NW114": {"/xpath"},

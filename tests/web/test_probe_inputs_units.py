@@ -4,10 +4,14 @@ the error signatures that tell a shell from a database, without a server."""
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
 
+from nodeward.web.checks import traversal
 from nodeward.web.checks.attempt import without
 from nodeward.web.checks.injection import OPTION_OUTPUT, SHELL_ERRORS, SQL_ERRORS
 from nodeward.web.checks.ssrf import Canary
@@ -282,3 +286,71 @@ def test_traversal_oracle_is_the_process_status_never_a_writable_file() -> None:
     assert STATUS.search("Tgid: 12 and Pid: 12 in one line") is None
     # Payloads may reach fs.writeFile: they only ever name /proc/self/status.
     assert all(t.endswith("/proc/self/status") for t in TRAVERSALS)
+
+
+def test_write_proof_names_only_dev_null_or_a_missing_folder() -> None:
+    """The blind traversal proof may land in fs.writeFile: the one existing file it names is
+    /dev/null, spelt afresh each time; the other path's folder does not exist."""
+    sent: list[str] = []
+
+    class Recorder:
+        point = InjectionPoint(SHAPE, Place.QUERY, "q")
+
+        def send(self, value: str) -> None:
+            sent.append(value)
+
+    assert traversal._pair(Recorder()) is None  # type: ignore[arg-type]
+    present, missing = sent
+    assert present.startswith(traversal.CLIMB) and present.endswith("/dev/null")
+    assert os.path.normpath("/" + present) == "/dev/null"
+    assert not Path(os.path.normpath("/" + missing)).parent.exists()
+    traversal._pair(Recorder())  # type: ignore[arg-type]
+    assert sent[2] != present  # a fresh spelling
+
+
+def test_answers_differing_only_by_echoed_path_pieces_are_equal() -> None:
+    def answer(text: str) -> Exchange:
+        return Exchange(Request("GET", BASE), Response(200, BASE, (), text.encode()))
+
+    present, missing = f"{traversal.CLIMB}././dev/null", f"{traversal.CLIMB}nwmissing1/nw2"
+    # a safe twin that echoes the file name it kept (path.basename) or the encoded path
+    assert not traversal._differs(answer("saved null"), answer("saved nw2"), present, missing)
+    assert not traversal._differs(
+        answer(f"saved {quote(present, safe='')}"),
+        answer(f"saved {quote(missing, safe='')}"),
+        present,
+        missing,
+    )
+    assert traversal._differs(answer("saved"), answer("could not save"), present, missing)
+
+
+def test_form_with_an_invalid_method_submits_as_get() -> None:
+    """As a browser does: `method="get>"` (a template typo) or "dialog" is a GET form, and
+    its fields become query parameters to vary."""
+    from nodeward.web.crawl import parse_page
+
+    html = (
+        '<form method="get>" action="/restore"><input name="data"></form>'
+        '<form method="dialog" action="/d"><input name="x"></form>'
+        '<form method="delete" action="/items/1"><input name="why"></form>'
+    )
+    _, forms = parse_page(BASE + "/", html)
+    assert [(f.method, f.action) for f in forms] == [
+        ("GET", BASE + "/restore"),
+        ("GET", BASE + "/d"),
+        ("DELETE", BASE + "/items/1"),
+    ]
+
+
+def test_link_segment_that_carries_data_is_a_path_input() -> None:
+    from nodeward.web.inputs import shapes_of_links
+
+    (shape,) = shapes_of_links(
+        [
+            f"{BASE}/greet/%3Cb%3Ehi%3C%2Fb%3E/html",  # markup: data
+            f"{BASE}/docs/getting-started/v1.2",  # names of routes and files: not data
+        ]
+    )
+    assert shape.path == "/greet/:segment2/html"
+    assert shape.fields == (Field(Place.PATH, "segment2", "nodeward"),)
+    assert shape.url({(Place.PATH, "segment2"): "a b"}) == f"{BASE}/greet/a%20b/html"

@@ -1,8 +1,10 @@
-"""Optional confirmation of reflected XSS in headless Chromium (`--browser`).
+"""Headless Chromium for the probe (`--browser`): pages rendered after their scripts ran, to
+find the links and forms JavaScript builds, and confirmation of reflected XSS.
 
 Uses the system's chromium (Debian package) through Playwright; never downloads a browser.
 A candidate is confirmed only when a payload actually runs script in the page. Only URLs
-inside the probe's scope are opened, and every other request the page makes is blocked."""
+inside the probe's scope are opened, and every other request the page makes (or one the
+safety policy refuses: a script must not log out or post a form) is blocked."""
 
 from __future__ import annotations
 
@@ -14,7 +16,13 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from nodeward.findings import Skip
 from nodeward.web.checks.context import ProbeContext, token
 from nodeward.web.checks.xss import Candidate
+from nodeward.web.client import ProbeClient
+from nodeward.web.crawl import Form, parse_page
 from nodeward.web.exchange import Request
+
+#: Pages rendered at most, and how long a page's scripts get after its load event (ms).
+MAX_RENDERED = 60
+SETTLE_MS = 300
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = (
@@ -68,7 +76,7 @@ def confirm(ctx: ProbeContext, candidates: list[Candidate]) -> Iterator[Skip]:
             )
             try:
                 page = browser.new_page()
-                page.route("**/*", lambda route: _guard(ctx, route))
+                page.route("**/*", lambda route: _guard(ctx.client, route))
                 for candidate in candidates:
                     flag = token("nwb")
                     if not ctx.client.in_scope(candidate.url) or ctx.client.remaining == 0:
@@ -82,14 +90,51 @@ def confirm(ctx: ProbeContext, candidates: list[Candidate]) -> Iterator[Skip]:
         yield Skip("--browser", f"browser confirmation failed: {str(error)[:200]}")
 
 
-def _guard(ctx: ProbeContext, route: Any) -> None:
+def discover(client: ProbeClient, urls: list[str]) -> tuple[list[str], list[Form], list[Skip]]:
+    """Links and forms of the pages as the browser shows them once their scripts ran (the
+    static parse of the same pages misses what JavaScript builds), and skips."""
+    reason = unavailable()
+    if reason is not None:
+        return [], [], [Skip("--browser", f"browser crawl skipped: {reason}")]
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    links: list[str] = []
+    forms: list[Form] = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS), headless=True
+            )
+            try:
+                page = browser.new_page()
+                page.route("**/*", lambda route: _guard(client, route))
+                for url in urls[:MAX_RENDERED]:
+                    if client.halted or not client.in_scope(url):
+                        break
+                    try:
+                        page.goto(url, timeout=10_000, wait_until="load")
+                        page.wait_for_timeout(SETTLE_MS)
+                        found_links, found_forms = parse_page(page.url, page.content())
+                    except PlaywrightError:
+                        continue  # one page that will not render is no reason to stop
+                    links += found_links
+                    forms += found_forms
+            finally:
+                browser.close()
+    except PlaywrightError as error:
+        return links, forms, [Skip("--browser", f"browser crawl failed: {str(error)[:200]}")]
+    return links, forms, []
+
+
+def _guard(client: ProbeClient, route: Any) -> None:
     """Only in-scope requests the safety policy allows leave the browser (a page's script
     must not log out or post a form), and only while the probe runs."""
     method, url = route.request.method, route.request.url
-    refusal = ctx.client.refusal(method, url)
+    refusal = client.refusal(method, url)
     if refusal is not None:
-        ctx.client.coverage.refused(Request(method, url), refusal)
-    if ctx.client.in_scope(url) and refusal is None and not ctx.client.halted:
+        client.coverage.refused(Request(method, url), refusal)
+    if client.in_scope(url) and refusal is None and not client.halted:
         route.continue_()
     else:
         route.abort()

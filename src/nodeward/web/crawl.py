@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
@@ -15,6 +15,7 @@ from nodeward.web.exchange import Exchange
 from nodeward.web.safety import state_change_reason
 
 _SKIP_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".ico", ".css", ".woff", ".pdf")
+_FORM_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 _TOKEN_NAMES = ("csrf", "xsrf", "_token", "authenticity_token", "__requestverificationtoken")
 
 
@@ -31,6 +32,14 @@ class Form:
     action: str
     method: str
     fields: tuple[FormField, ...]
+    enctype: str = ""
+    files: tuple[str, ...] = ()
+    """Names of the form's file inputs."""
+
+    @property
+    def uploads(self) -> bool:
+        """Submitted as multipart/form-data (declared, or needed for its file inputs)."""
+        return bool(self.files) or self.enctype.lower().startswith("multipart/form-data")
 
     @property
     def has_password(self) -> bool:
@@ -73,12 +82,21 @@ def _sample_for(field: FormField) -> str:
             return "nodeward"
 
 
+@dataclass
+class _RawForm:
+    action: str
+    method: str
+    enctype: str
+    fields: list[FormField] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+
 class _PageParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.links: list[str] = []
-        self.forms: list[tuple[str, str, list[FormField]]] = []
-        self._form: tuple[str, str, list[FormField]] | None = None
+        self.forms: list[_RawForm] = []
+        self._form: _RawForm | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k.lower(): v or "" for k, v in attrs}
@@ -89,12 +107,18 @@ class _PageParser(HTMLParser):
             case "iframe" | "frame" if a.get("src"):
                 self.links.append(a["src"])
             case "form":
-                self._form = (a.get("action", ""), (a.get("method") or "get").upper(), [])
+                # HTML submits a form whose method is missing or invalid ("get>") as GET;
+                # PUT, PATCH and DELETE stay as declared (method-override middleware)
+                method = (a.get("method") or "get").strip().upper()
+                method = method if method in _FORM_METHODS else "GET"
+                self._form = _RawForm(a.get("action", ""), method, a.get("enctype", ""))
                 self.forms.append(self._form)
             case "input" | "textarea" | "select" | "button" if self._form is not None:
                 kind = a.get("type", "text").lower() if tag == "input" else tag
-                if a.get("name") and kind not in ("submit", "button", "image", "reset", "file"):
-                    self._form[2].append(FormField(a["name"], kind, a.get("value", "")))
+                if a.get("name") and kind == "file":
+                    self._form.files.append(a["name"])
+                elif a.get("name") and kind not in ("submit", "button", "image", "reset"):
+                    self._form.fields.append(FormField(a["name"], kind, a.get("value", "")))
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "form":
@@ -115,8 +139,15 @@ def parse_page(url: str, html: str) -> tuple[list[str], list[Form]]:
             continue
         links.append(urldefrag(urljoin(url, href.strip()))[0])
     forms = [
-        Form(url, urldefrag(urljoin(url, action or url))[0], method, tuple(fields))
-        for action, method, fields in parser.forms
+        Form(
+            url,
+            urldefrag(urljoin(url, raw.action or url))[0],
+            raw.method,
+            tuple(raw.fields),
+            raw.enctype,
+            tuple(raw.files),
+        )
+        for raw in parser.forms
     ]
     return links, forms
 
@@ -183,6 +214,13 @@ def crawl(
         client.send_many([partial(fetch, url) for url in level])
     site.endpoints = _endpoints(site)
     return site
+
+
+def merged(site: SiteMap, more: SiteMap, forms: Iterable[Form] = ()) -> SiteMap:
+    """Two crawls (and forms found elsewhere, e.g. in rendered pages) as one site map."""
+    combined = SiteMap({**site.pages, **more.pages}, [*site.forms, *more.forms, *forms], [])
+    combined.endpoints = _endpoints(combined)
+    return combined
 
 
 def _shape(url: str) -> str:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from nodeward.web.client import ProbeClient
 from nodeward.web.crawl import Endpoint, Form
@@ -28,10 +29,15 @@ class Place(Enum):
     PATH = "path"
     COOKIE = "cookie"
     HEADER = "header"
+    MULTIPART = "multipart"
+    """A text field of a multipart/form-data body (a form that uploads files)."""
+    FILE = "file"
+    """A file field of a multipart body: a small text file is always attached, never
+    varied (what the app does with an upload is not an injection point)."""
 
     @property
     def is_body(self) -> bool:
-        return self in (Place.FORM, Place.JSON)
+        return self in (Place.FORM, Place.JSON, Place.MULTIPART, Place.FILE)
 
 
 #: How the user-facing messages name each place.
@@ -42,7 +48,11 @@ PLACE_LABELS = {
     Place.PATH: "path parameter",
     Place.COOKIE: "cookie",
     Place.HEADER: "header",
+    Place.MULTIPART: "multipart field",
+    Place.FILE: "file field",
 }
+#: The file attached to every file field: plain text, named as such.
+UPLOAD_NAME, UPLOAD_TEXT = "nodeward.txt", "nodeward upload\n"
 
 #: An Express route parameter: at the start of a path segment (or after - or .), so that a
 #: colon inside a name (/wiki/File:Logo) is not one.
@@ -72,6 +82,9 @@ class RequestShape:
 
     @property
     def body_place(self) -> Place | None:
+        places = {f.place for f in self.fields if f.place.is_body}
+        if places & {Place.MULTIPART, Place.FILE}:
+            return Place.MULTIPART
         return next((f.place for f in self.fields if f.place.is_body), None)
 
     def url(self, overrides: dict[tuple[Place, str], str] | None = None) -> str:
@@ -140,7 +153,19 @@ class InjectionPoint:
                 headers.append((f.name, _header_safe(chosen)))
         body = b""
         body_fields = [f for f in shape.fields if f.place.is_body]
-        if body_fields and body_fields[0].place is Place.JSON:
+        if shape.body_place is Place.MULTIPART:
+            body, content_type = _multipart(
+                [
+                    (
+                        f"{f.name}[{operator}]" if operator and f.name == self.name else f.name,
+                        text if (f.place, f.name) == (self.place, self.name) else f.value,
+                        f.place is Place.FILE,
+                    )
+                    for f in body_fields
+                ]
+            )
+            headers.append(("Content-Type", content_type))
+        elif body_fields and body_fields[0].place is Place.JSON:
             data: dict[str, object] = {f.name: f.value for f in body_fields}
             if self.place is Place.JSON:
                 data[self.name] = {operator: value} if operator else value
@@ -161,7 +186,25 @@ class InjectionPoint:
     @property
     def accepts_operator(self) -> bool:
         """Places where a query object (name[$ne]=, {"$ne": ...}) can be expressed."""
-        return self.place in (Place.QUERY, Place.FORM, Place.JSON)
+        return self.place in (Place.QUERY, Place.FORM, Place.JSON, Place.MULTIPART)
+
+
+def _multipart(parts: list[tuple[str, str, bool]]) -> tuple[bytes, str]:
+    """A multipart/form-data body of (name, value, is_file) parts and its content type; a
+    file part carries the probe's small text file."""
+    boundary = "nodeward" + secrets.token_hex(12)
+    chunks: list[bytes] = []
+    for name, value, is_file in parts:
+        quoted = name.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+        disposition = f'Content-Disposition: form-data; name="{quoted}"'
+        if is_file:
+            head = f'{disposition}; filename="{UPLOAD_NAME}"\r\nContent-Type: text/plain'
+            value = UPLOAD_TEXT
+        else:
+            head = disposition
+        chunks.append(f"--{boundary}\r\n{head}\r\n\r\n".encode() + value.encode() + b"\r\n")
+    chunks.append(f"--{boundary}--\r\n".encode())
+    return b"".join(chunks), f"multipart/form-data; boundary={boundary}"
 
 
 def _with_operator(url: str, name: str, operator: str, value: str) -> str:
@@ -217,17 +260,34 @@ def shape_of_endpoint(endpoint: Endpoint) -> RequestShape:
 
 
 def shapes_of_links(urls: Iterable[str]) -> list[RequestShape]:
-    """Links whose path shows a route parameter (/hello/:name): the parameter is an input
-    even without a query string."""
+    """Links whose path shows a route parameter (/hello/:name), or carries data in a
+    segment (/greet/Hello%20world!/html: spaces, quotes, brackets or markup never name a
+    route): the segment is an input even without a query string."""
     shapes = []
     for url in urls:
         parts = urlsplit(url)
-        fields = path_fields(parts.path)
+        path, data = _data_segments(parts.path)
+        fields = (*path_fields(parts.path), *data)
         if fields and not parts.query:
-            shapes.append(
-                RequestShape("GET", f"{parts.scheme}://{parts.netloc}", parts.path, fields)
-            )
+            shapes.append(RequestShape("GET", f"{parts.scheme}://{parts.netloc}", path, fields))
     return shapes
+
+
+#: What a decoded path segment holds when it is data rather than a route's name.
+_DATA_CHARACTERS = re.compile(r"[\s<>\"'(){};]")
+
+
+def _data_segments(path: str) -> tuple[str, tuple[Field, ...]]:
+    """The path with each data-carrying segment written as a parameter (`:segment2`), and
+    those parameters with a harmless sample value."""
+    segments = path.split("/")
+    fields = []
+    for index, segment in enumerate(segments):
+        if not segment.startswith(":") and _DATA_CHARACTERS.search(unquote(segment)):
+            name = f"segment{index}"
+            segments[index] = f":{name}"
+            fields.append(Field(Place.PATH, name, plain_sample(unquote(segment))))
+    return "/".join(segments), tuple(fields)
 
 
 def shape_of_form(form: Form) -> RequestShape | None:
@@ -235,15 +295,17 @@ def shape_of_form(form: Form) -> RequestShape | None:
     for login forms: payloads there count as failed logins, which lock accounts and trip the
     limiter the brute-force check measures."""
     data = form.sample_data()
-    if form.method != "POST" or not data or form.has_password:
+    if form.method != "POST" or not (data or form.files) or form.has_password:
         return None
+    text = Place.MULTIPART if form.uploads else Place.FORM
     parts = urlsplit(form.action)
     path = parts.path or "/"
     query = tuple(Field(Place.QUERY, k, v) for k, v in _query_pairs(parts.query))
     fields = (
         *path_fields(path),
         *query,
-        *(Field(Place.FORM, k, plain_sample(v)) for k, v in data),
+        *(Field(text, k, plain_sample(v)) for k, v in data),
+        *(Field(Place.FILE, name, UPLOAD_NAME) for name in form.files),
     )
     return RequestShape("POST", f"{parts.scheme}://{parts.netloc}", path, fields)
 
@@ -294,6 +356,8 @@ def injection_points(
         if is_state_changing(shape.method, shape.url()):
             continue
         for f in shape.fields:
+            if f.place is Place.FILE:
+                continue  # always the same small text file
             identity = (shape.method, shape.path, f.place, f.name)
             if identity in seen:
                 continue

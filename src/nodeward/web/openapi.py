@@ -22,7 +22,6 @@ MAX_OPERATIONS = 5_000
 _MAX_REF_DEPTH = 8
 _METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 _PLACES = {"query": Place.QUERY, "path": Place.PATH, "header": Place.HEADER, "cookie": Place.COOKIE}
-_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class OpenApiError(ValueError):
@@ -127,7 +126,11 @@ def _body(document: dict[str, Any], raw: Any) -> list[Field]:
     content = body.get("content") if isinstance(body, dict) else None
     if not isinstance(content, dict):
         return []
-    for media, place in (("application/json", Place.JSON), *((t, Place.FORM) for t in _FORM_TYPES)):
+    for media, place in (
+        ("application/json", Place.JSON),
+        ("application/x-www-form-urlencoded", Place.FORM),
+        ("multipart/form-data", Place.MULTIPART),
+    ):
         entry = content.get(media)
         if not isinstance(entry, dict):
             continue
@@ -136,11 +139,21 @@ def _body(document: dict[str, Any], raw: Any) -> list[Field]:
         if not isinstance(properties, dict):
             continue
         return [
-            Field(place, name, _sample(document, {}, prop))
+            Field(
+                Place.FILE if place is Place.MULTIPART and _is_file(document, prop) else place,
+                name,
+                _sample(document, {}, prop),
+            )
             for name, prop in list(properties.items())[:200]
             if isinstance(name, str) and name and len(name) <= 128
         ]
     return []
+
+
+def _is_file(document: dict[str, Any], raw_schema: Any) -> bool:
+    """A multipart property that carries a file: `type: string, format: binary`."""
+    schema = _resolve(document, raw_schema)
+    return isinstance(schema, dict) and schema.get("format") in ("binary", "base64")
 
 
 def _sample(document: dict[str, Any], entry: dict[str, Any], raw_schema: Any) -> str:

@@ -42,7 +42,7 @@ from nodeward.web.checks import (
 )
 from nodeward.web.checks.context import ProbeContext
 from nodeward.web.client import ClientSettings, ProbeClient, StopReason
-from nodeward.web.crawl import SiteMap, crawl
+from nodeward.web.crawl import SiteMap, crawl, merged
 from nodeward.web.exchange import Exchange, Failure, FailureKind, Request
 from nodeward.web.inputs import RequestShape
 from nodeward.web.results import Results
@@ -105,8 +105,8 @@ PASSIVE_CODES = (
 )
 #: Rules only the active checks report (with --active).
 ACTIVE_CODES = (
-    *("NW101", "NW102", "NW103", "NW104", "NW105", "NW106", "NW111", "NW114", "NW501"),
-    *("NW502", "NW540", "NW650", "NW720", "NW741", "NW901"),
+    *("NW101", "NW102", "NW103", "NW104", "NW105", "NW106", "NW110", "NW111", "NW114"),
+    *("NW501", "NW502", "NW540", "NW650", "NW720", "NW741", "NW901"),
 )
 
 
@@ -269,6 +269,8 @@ def _run(client: ProbeClient, options: ProbeOptions, results: Results) -> None:
     shapes = (*request_shapes(base, options.routes), *_imported(options, base, results))
     seeds = [options.url, *(base + r.sample for r in options.routes if r.method == "GET")]
     site = crawl(client, seeds) if not client.halted else SiteMap({}, [], [])
+    if options.browser and not client.halted:
+        site = _rendered(client, site, results)
     ctx = ProbeContext(
         client,
         results,
@@ -298,6 +300,22 @@ def _run(client: ProbeClient, options: ProbeOptions, results: Results) -> None:
             break
         client.coverage.begin(_stage_name(step))
         step(ctx)
+
+
+def _rendered(client: ProbeClient, site: SiteMap, results: Results) -> SiteMap:
+    """--browser: the crawled HTML pages rendered in Chromium; the links and forms their
+    scripts built are crawled and probed too."""
+    from nodeward.web import browser  # optional extra: imported only when asked
+
+    client.coverage.begin("browser")
+    pages = [url for url, exchange in site.pages.items() if exchange.response.is_html]
+    links, forms, skips = browser.discover(client, pages)
+    for skip in skips:
+        results.skip(skip.target, skip.reason)
+    new = [link for link in dict.fromkeys(links) if link not in site.pages]
+    known = set(site.forms)
+    built = [form for form in dict.fromkeys(forms) if form not in known]
+    return merged(site, crawl(client, new) if new else SiteMap({}, [], []), built)
 
 
 def _stage_name(step: Callable[[ProbeContext], object]) -> str:

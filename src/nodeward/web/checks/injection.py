@@ -1,7 +1,8 @@
 """Injection through every input the probe knows (query, form and JSON fields, path
 parameters, cookies, headers): command and argument injection, server-side JavaScript,
 XPath, SQL, NoSQL operators, path traversal, XXE and SSRF, each with payloads that read
-nothing and change nothing, and an oracle that an echo of the payload cannot satisfy.
+nothing and change nothing, and an oracle that an echo of the payload cannot satisfy;
+insecure deserialization, and blind command injection by time.
 
 The checks of one input run in that order and stop at the first finding: a shell's quote
 error must not be read as an SQL error once the command check has explained it."""
@@ -9,10 +10,11 @@ error must not be read as an SQL error once the command check has explained it."
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable, Iterator
 from functools import partial
 
-from nodeward.web.checks import code, ssrf, traversal, xml
+from nodeward.web.checks import code, deserialize, ssrf, timing, traversal, xml
 from nodeward.web.checks.attempt import Attempt
 from nodeward.web.checks.context import ProbeContext, injection_points_of, token
 from nodeward.web.exchange import Exchange
@@ -39,7 +41,7 @@ OPTION_OUTPUT = re.compile(
 
 Check = Callable[[Attempt], bool]
 #: Every rule these checks report, keyed by the input: one finding per input.
-CODES = ("NW101", "NW102", "NW103", "NW104", "NW105", "NW106", "NW111", "NW114")
+CODES = ("NW101", "NW102", "NW103", "NW104", "NW105", "NW106", "NW110", "NW111", "NW114")
 
 
 def _same(a: Exchange, b: Exchange, *markers: str) -> bool:
@@ -154,12 +156,16 @@ def sql(attempt: Attempt) -> bool:
                     "db.query('... WHERE id = ?', [id])",
                     around=error.group(0),
                 )
-    for true_sql, false_sql in ((" AND 1=1", " AND 1=2"), ("' AND '1'='1", "' AND '1'='2")):
+    # Fresh numbers each time: an answer that depends on whether something named by the
+    # value exists (a file an earlier payload created) cannot repeat the pattern.
+    for shape in (" AND {a}={b}", "' AND '{a}'='{b}"):
+        n, m = 100 + secrets.randbelow(9800), 100 + secrets.randbelow(9800)
+        true_sql, false_sql = shape.format(a=n, b=n), shape.format(a=n, b=n + 1)
         true_ = attempt.send(point.value + true_sql)
         if true_ is None or not _same(true_, base):
             continue  # a true condition must not change the answer
         false_ = attempt.send(point.value + false_sql)
-        again = attempt.send(point.value + true_sql)
+        again = attempt.send(point.value + shape.format(a=m, b=m))
         if false_ is None or again is None:
             return False
         if _same(again, base) and not _same(false_, base):
@@ -209,10 +215,11 @@ def _order(ctx: ProbeContext, canary: ssrf.Canary | None) -> tuple[Check, ...]:
         argument,
         code.check,
         xml.xpath,
+        traversal.check,  # before SQL: a file's content is a stronger proof than a difference
         sql,
         nosql,
-        traversal.check,
         xml.xxe,
+        deserialize.check,
     ]
     if canary is not None:
         checks.append(partial(ssrf.check, canary=canary))
@@ -241,3 +248,8 @@ def check(ctx: ProbeContext) -> None:
     points = injection_points_of(ctx)
     with ssrf.canary_for(ctx.client.settings.target) as canary:
         ctx.client.send_many(_jobs(ctx, points, _order(ctx, canary)))
+    # Blind command injection by time, one point at a time once everything else is done: a
+    # `sleep` in execSync stalls the whole server, which would time out the other checks'
+    # requests and make the fast answers of this one slow.
+    for point in points:
+        _run(ctx, point, (timing.command,))

@@ -105,7 +105,7 @@ def _jobs(ctx: ProbeContext, found: list[Candidate]) -> Iterator[partial[None]]:
         # Query parameters of crawled links are the endpoints above; those of routes and
         # OpenAPI operations are not.
         known = point.place is Place.QUERY and point.shape.source != "crawl"
-        if known or point.place in (Place.PATH, Place.FORM, Place.JSON):
+        if known or point.place in (Place.PATH, Place.FORM, Place.JSON, Place.MULTIPART):
             yield partial(_probe_point, ctx, point, found)
 
 
