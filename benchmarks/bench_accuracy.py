@@ -129,6 +129,9 @@ class Hit:
     file: str
     line: int
     classes: tuple[str, ...]
+    # (file, first line, last line): the flow steps, and for a finding at a route's
+    # registration the route's handler, where the label may sit instead of the sink
+    spans: tuple[tuple[str, int, int], ...] = ()
 
 
 @dataclass
@@ -199,20 +202,42 @@ def scan(app: str, folder: Path) -> list[Hit]:
         command += ["-o", str(out), "--quiet", "--jobs", "1", "--offline", "--exit-zero"]
         subprocess.run(command, env=env, check=False)
         report = json.loads(out.read_text(encoding="utf-8"))
+    handlers: dict[tuple[str, int], list[tuple[str, int, int]]] = defaultdict(list)
+    for route in report.get("routes", []):
+        registered, handler = route.get("registered_at"), route.get("handler_location")
+        if registered and handler and handler.get("kind") == "source":
+            span = (handler["path"], handler["line"], handler.get("end_line", handler["line"]))
+            handlers[registered["path"], registered["line"]].append(span)
     hits = []
     for finding in report["findings"]:
         location = finding["location"]
         if location.get("kind") != "source":
             continue
-        rule = finding["rule"]
-        hits.append(Hit(app, rule, location["path"], location["line"], CLASSES.get(rule, ())))
+        rule, path, line = finding["rule"], location["path"], location["line"]
+        spans = list(handlers.get((path, line), ()))
+        for step in finding.get("flow", []):
+            where = step.get("location", {})
+            if where.get("kind") == "source":
+                spans.append((where["path"], where["line"], where["line"]))
+        hits.append(Hit(app, rule, path, line, CLASSES.get(rule, ()), tuple(spans)))
     return hits
 
 
 def matches(hit: Hit, label: Label, window: int) -> bool:
-    if hit.file != label.file or label.klass not in hit.classes:
+    """Same class, and the label's line near the finding, one of its flow steps or inside
+    the handler of the route it points at. A label without a line is an app-level weakness
+    ("no CSRF protection"): any finding of its class in the app matches, wherever the
+    scanner reports it (absence findings point at the app's creation)."""
+    if label.klass not in hit.classes:
         return False
-    return label.line is None or abs(hit.line - label.line) <= window
+    if label.line is None:
+        return True
+    if hit.file == label.file and abs(hit.line - label.line) <= window:
+        return True
+    return any(
+        path == label.file and first - window <= label.line <= last + window
+        for path, first, last in hit.spans
+    )
 
 
 def evaluate(corpus: Path, only: list[str], window: int) -> dict[str, Any]:
