@@ -30,7 +30,7 @@ CORS_PERMISSIVE_CREDENTIALS = RuleMeta(
         "`true` without testing the origin. Also checks hand-written handlers that echo "
         "`req.headers.origin` into `Access-Control-Allow-Origin` without an allow-list test "
         "while sending `Access-Control-Allow-Credentials: true` (a test that the header is "
-        "present, such as `if (req.get(\"origin\") !== undefined)`, is no allow-list)."
+        'present, such as `if (req.get("origin") !== undefined)`, is no allow-list).'
     ),
     why=(
         "With credentials allowed and the origin reflected, any website a logged-in user "
