@@ -1,10 +1,12 @@
 """Detection accuracy on the labelled corpus (benchmarks/corpus/): recall and precision per app
 and per weakness class.
 
-Usage: python benchmarks/bench_accuracy.py [--corpus DIR] [--json] [--window N] [APP ...]
+Usage: python benchmarks/bench_accuracy.py [--corpus DIR] [--checkout DIR] [--json] [--window N]
+       [APP ...]
 
 Each app of corpus/manifest.toml found under --corpus (see corpus/fetch.py) is scanned by a
-fresh `nodeward scan --jobs 1 --offline --format json` process. Findings are mapped to
+fresh `nodeward scan --jobs 1 --offline --format json` process of this checkout (or of
+--checkout, e.g. an older commit's `git archive` for a before/after table). Findings are mapped to
 weakness classes by CLASSES (rule code -> classes) and matched to the labels of
 corpus/labels.csv: same file, a class of the finding equals the label's class, and the
 finding's line within --window lines of the label's line (a label without a line matches
@@ -194,8 +196,8 @@ def load_triage() -> dict[tuple[str, str, int, str], str]:
         }
 
 
-def scan(app: str, folder: Path) -> list[Hit]:
-    env = {**os.environ, "PYTHONPATH": str(CHECKOUT / "src")}
+def scan(app: str, folder: Path, checkout: Path) -> list[Hit]:
+    env = {**os.environ, "PYTHONPATH": str(checkout / "src")}
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "report.json"
         command = [sys.executable, "-m", "nodeward", "scan", str(folder), "--format", "json"]
@@ -240,7 +242,7 @@ def matches(hit: Hit, label: Label, window: int) -> bool:
     )
 
 
-def evaluate(corpus: Path, only: list[str], window: int) -> dict[str, Any]:
+def evaluate(corpus: Path, only: list[str], window: int, checkout: Path) -> dict[str, Any]:
     labels = load_labels()
     triage = load_triage()
     per_app: dict[str, Tally] = defaultdict(Tally)
@@ -248,7 +250,7 @@ def evaluate(corpus: Path, only: list[str], window: int) -> dict[str, Any]:
     overall = Tally()
     rules: Counter[str] = Counter()
     for app, _kind, folder in load_apps(corpus, only):
-        hits = scan(app, folder)
+        hits = scan(app, folder, checkout)
         app_labels = [label for label in labels if label.app == app]
         for label in app_labels:
             found = any(matches(hit, label, window) for hit in hits)
@@ -311,11 +313,12 @@ def render(result: dict[str, Any]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=Path("/work/corpus"))
+    parser.add_argument("--checkout", type=Path, default=CHECKOUT, help="nodeward to run")
     parser.add_argument("--window", type=int, default=5, help="line distance that still matches")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument("apps", nargs="*", help="only these apps (default: all)")
     args = parser.parse_args()
-    result = evaluate(args.corpus, args.apps, args.window)
+    result = evaluate(args.corpus, args.apps, args.window, args.checkout)
     print(json.dumps(result, indent=2) if args.json else render(result))
     return 0
 
