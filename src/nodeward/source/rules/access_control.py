@@ -345,12 +345,14 @@ def _local_value(ctx: FileContext, name: Node) -> str:
         if node.type != "variable_declarator" or node.start_byte > name.start_byte:
             continue
         target, value = node.child_by_field_name("name"), node.child_by_field_name("value")
+        if target is None or value is None:
+            continue
         bound = {
             syntax.text(t)
             for t in syntax.walk(target)
             if t.type in ("identifier", "shorthand_property_identifier_pattern")
         }
-        if wanted in bound and value is not None and target is not None:
+        if wanted in bound:
             if target.type == "object_pattern":  # `{ projectId } = req.params`
                 return f"{syntax.text(value)}.{wanted}"
             return syntax.text(value)
