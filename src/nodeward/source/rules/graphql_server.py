@@ -50,7 +50,8 @@ GRAPHQL_INTROSPECTION = RuleMeta(
     ),
     example="new ApolloServer({ typeDefs, resolvers, introspection: true });",
     use_instead=(
-        'new ApolloServer({ typeDefs, resolvers, introspection: process.env.NODE_ENV !== "production" });'
+        "new ApolloServer({ typeDefs, resolvers,\n"
+        '  introspection: process.env.NODE_ENV !== "production" });'
     ),
     fix=(
         "Turn introspection off in production: Apollo `introspection: false` (its default "
@@ -60,8 +61,7 @@ GRAPHQL_INTROSPECTION = RuleMeta(
     references=(
         "OWASP GraphQL Cheat Sheet, Introspection: "
         "https://cheatsheetseries.owasp.org/cheatsheets/GraphQL_Cheat_Sheet.html",
-        "graphql-js NoSchemaIntrospectionCustomRule: "
-        "https://graphql.org/graphql-js/validation/",
+        "graphql-js NoSchemaIntrospectionCustomRule: https://graphql.org/graphql-js/validation/",
     ),
 )
 
