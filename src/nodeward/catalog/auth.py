@@ -330,7 +330,10 @@ WEAK_PASSWORD_POLICY = RuleMeta(
         "Reports sign-up, register, password change and reset handlers that read a password "
         "from the request body and hash or store it with no length or strength check: no "
         "`.length` comparison, no validator.isStrongPassword / zxcvbn, no joi/yup/zod or "
-        "express-validator rule, no regex test."
+        "express-validator rule, no regex test. Also reports a password validation regex "
+        "anchored at both ends (`/^.{1,20}$/`) that accepts passwords shorter than 8 "
+        "characters, whatever the variable is called, unless the same function also "
+        "compares the length."
     ),
     why=(
         "Users pick one-character and top-10 passwords when allowed to, and those fall to "

@@ -202,6 +202,43 @@ SENSITIVE_DATA_EXPOSURE = flow_rule(
 )
 
 
+GRAPHQL_INTROSPECTION = RuleMeta(
+    code="NW612",
+    name="graphql-introspection-enabled",
+    title="GraphQL server answers introspection queries",
+    cwe=(200,),
+    owasp=Owasp.A05,
+    practices=(Practice.DATA_LEAKS,),
+    severity=Severity.LOW,
+    confidence=Confidence.MEDIUM,
+    what=(
+        "Checks Apollo Server created with `introspection: true` (a literal, so also in "
+        "production), and express-graphql's `graphqlHTTP({ ... })`, which always answers "
+        "introspection unless its `validationRules` include graphql-js's "
+        "`NoSchemaIntrospectionCustomRule`. Options built elsewhere or spread in are not judged."
+    ),
+    why=(
+        "Introspection returns every type, field, argument and mutation, including the "
+        "internal and admin ones the client never shows: a map of the attack surface, and "
+        "the first query of every GraphQL attack tool."
+    ),
+    example="new ApolloServer({ typeDefs, resolvers, introspection: true });",
+    use_instead=(
+        "new ApolloServer({ typeDefs, resolvers,\n"
+        '  introspection: process.env.NODE_ENV !== "production" });'
+    ),
+    fix=(
+        "Turn introspection off in production: Apollo `introspection: false` (its default "
+        "when NODE_ENV is production); express-graphql validationRules: "
+        "[NoSchemaIntrospectionCustomRule]"
+    ),
+    references=(
+        "OWASP GraphQL Cheat Sheet, Introspection: "
+        "https://cheatsheetseries.owasp.org/cheatsheets/GraphQL_Cheat_Sheet.html",
+        "graphql-js NoSchemaIntrospectionCustomRule: https://graphql.org/graphql-js/validation/",
+    ),
+)
+
 RULES: tuple[RuleMeta, ...] = (
     HARDCODED_SECRET,
     CLOUD_OR_API_KEY,
@@ -209,4 +246,5 @@ RULES: tuple[RuleMeta, ...] = (
     DIRECTORY_LISTING,
     SENSITIVE_DATA_LOGGED,
     SENSITIVE_DATA_EXPOSURE,
+    GRAPHQL_INTROSPECTION,
 )

@@ -137,7 +137,8 @@ CORS_PERMISSIVE_CREDENTIALS = RuleMeta(
         "request's Origin), a `/.*/` pattern, or an origin function that calls back with "
         "`true` without testing the origin. Also checks hand-written handlers that echo "
         "`req.headers.origin` into `Access-Control-Allow-Origin` without an allow-list test "
-        "while sending `Access-Control-Allow-Credentials: true`."
+        "while sending `Access-Control-Allow-Credentials: true` (a test that the header is "
+        'present, such as `if (req.get("origin") !== undefined)`, is no allow-list).'
     ),
     why=(
         "With credentials allowed and the origin reflected, any website a logged-in user "

@@ -174,6 +174,7 @@ _BY_ID = frozenset(
         "findByIdAndDelete",
         "findByIdAndRemove",
         "findOne",
+        "findAll",
         "findOneAndUpdate",
         "findOneAndDelete",
         "updateOne",
@@ -204,7 +205,7 @@ _DAO_BY_ID = re.compile(r"^(get|find|fetch|load|read|update|delete|remove)\w*By\
 def _request_value(ctx: FileContext, arg: Node) -> str:
     """The argument's text, or for a local name what it was declared as
     (`const userId = req.params.userId; dao.getByUserId(userId)`)."""
-    if arg.type == "identifier":
+    if arg.type in ("identifier", "shorthand_property_identifier"):
         declared = ctx.declaration(syntax.text(arg))
         if declared is None:
             for scope in syntax.ancestors(arg):
@@ -224,13 +225,50 @@ def _request_value(ctx: FileContext, arg: Node) -> str:
     return syntax.text(arg)
 
 
+def _argument_text(ctx: FileContext, arg: Node) -> str:
+    """The argument's text with, for a filter object, what the local names in it were
+    declared as: `Notes.findAll({ where: { userid } })` after `const userid = req.params.userid`."""
+    if arg.type != "object":
+        return _request_value(ctx, arg)
+    names = [
+        node
+        for node in syntax.walk(arg)
+        if node.type in ("identifier", "shorthand_property_identifier")
+        and (node.parent is None or node.parent.type != "member_expression")
+    ]
+    return " ".join([syntax.text(arg), *(_local_value(ctx, n) for n in names[:20])])
+
+
+def _local_value(ctx: FileContext, name: Node) -> str:
+    """What `name` was declared as in its own function (`const { userid } = req.user`
+    binds `userid` to `req.user`), before a same-named declaration elsewhere in the file."""
+    function = syntax.enclosing_function(name)
+    wanted = syntax.text(name)
+    for node in syntax.walk(function) if function is not None else ():
+        if node.type != "variable_declarator" or node.start_byte > name.start_byte:
+            continue
+        target, value = node.child_by_field_name("name"), node.child_by_field_name("value")
+        if target is None or value is None:
+            continue
+        bound = {
+            syntax.text(t)
+            for t in syntax.walk(target)
+            if t.type in ("identifier", "shorthand_property_identifier_pattern")
+        }
+        if wanted in bound:
+            if target.type == "object_pattern":  # `{ projectId } = req.params`
+                return f"{syntax.text(value)}.{wanted}"
+            return syntax.text(value)
+    return _request_value(ctx, name)
+
+
 def _idor_call(ctx: FileContext, call: Node) -> bool:
     fn = call.child_by_field_name("function")
     chain = syntax.member_chain(fn)
     if chain is None or len(chain) < 2:
         return False
     args = syntax.call_arguments(call)
-    args_text = " ".join(_request_value(ctx, a) for a in args)
+    args_text = " ".join(_argument_text(ctx, a) for a in args)
     if not _REQUEST_ID.search(args_text):
         return False
     if chain[-1] in _BY_ID or _DAO_BY_ID.match(chain[-1]):

@@ -28,6 +28,8 @@ from nodeward.source.appmodel.inspect import (
 )
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
+from nodeward.source.regex_length import min_length
+from nodeward.source.rules.express import resolve
 
 SECOND_FACTOR_PACKAGES = (
     "otplib",
@@ -267,6 +269,80 @@ def _strategy_enumeration(ctx: FileContext) -> Iterator[Finding]:
             )
 
 
+_PASSWORD_NAME = re.compile(r"(?:new_?|old_?)?(?:password|passwd|pass|pwd|pw)", re.IGNORECASE)
+_LENGTH_CHECK = re.compile(r"\.length\s*+[<>]|[<>]=?\s*+[\w.]++\.length|isLength|minLength")
+#: NIST SP 800-63B: at least 8 characters for memorized secrets a user chooses
+_SHORTEST_ACCEPTABLE = 8
+
+
+def _tested_value(call: Node) -> tuple[Node, Node] | None:
+    """(pattern, subject) of `pattern.test(subject)` or `subject.match(pattern)`."""
+    function = call.child_by_field_name("function")
+    method = function.child_by_field_name("property") if function is not None else None
+    receiver = function.child_by_field_name("object") if function is not None else None
+    args = syntax.call_arguments(call)
+    if method is None or receiver is None or not args:
+        return None
+    match syntax.text(method):
+        case "test":
+            return receiver, args[0]
+        case "match" | "search":
+            return args[0], receiver
+    return None
+
+
+def _is_password(subject: Node) -> bool:
+    chain = syntax.member_chain(syntax.unwrap(subject))
+    return chain is not None and _PASSWORD_NAME.fullmatch(chain[-1]) is not None
+
+
+def _regex_of(ctx: FileContext, node: Node) -> Node | None:
+    """The literal a pattern expression names: `/^...$/`, `PASS_RE`, `rules.password`."""
+    value = resolve(ctx, node)
+    if value is not None and value.type == "member_expression":
+        owner = resolve(ctx, value.child_by_field_name("object"))
+        key = value.child_by_field_name("property")
+        if owner is not None and owner.type == "object" and key is not None:
+            value = resolve(ctx, syntax.object_get(owner, syntax.text(key)))
+    return value
+
+
+def _weak_password_patterns(ctx: FileContext) -> Iterator[Finding]:
+    """A password rule such as `PASS_RE = /^.{1,20}$/; PASS_RE.test(password)`: an anchored
+    pattern decides the whole password, and this one accepts a single character."""
+    reported: set[int] = set()
+    for call in ctx.calls:
+        tested = _tested_value(call)
+        if tested is None or not _is_password(tested[1]):
+            continue
+        pattern = _regex_of(ctx, tested[0])
+        if pattern is None or pattern.type != "regex" or pattern.id in reported:
+            continue
+        body = pattern.child_by_field_name("pattern")
+        text = syntax.text(body) if body is not None else ""
+        if not (text.startswith("^") and text.endswith("$") and not text.endswith("\\$")):
+            continue
+        shortest = min_length(text)
+        if shortest is None or shortest >= _SHORTEST_ACCEPTABLE:
+            continue
+        scope = syntax.enclosing_function(call)
+        if scope is not None and _LENGTH_CHECK.search(syntax.text(scope)):
+            continue
+        reported.add(pattern.id)
+        plural = "" if shortest == 1 else "s"
+        yield WEAK_PASSWORD_POLICY.finding(
+            ctx.location(pattern),
+            f"The password rule {syntax.text(pattern)} accepts passwords of {shortest} "
+            f"character{plural}; require at least 12 (e.g. /^.{{12,128}}$/) or check the "
+            "strength with zxcvbn",
+        )
+
+
+def _check_file(ctx: FileContext) -> Iterator[Finding]:
+    yield from _strategy_enumeration(ctx)
+    yield from _weak_password_patterns(ctx)
+
+
 # -- per rule ---------------------------------------------------------------------------
 
 
@@ -375,6 +451,6 @@ CHECKER = Checker(
         FAILED_LOGIN_NOT_LOGGED,
         NO_SECOND_FACTOR,
     ),
-    check_file=_strategy_enumeration,
+    check_file=_check_file,
     check_project=_check_project,
 )

@@ -11,10 +11,17 @@ from nodeward.findings import Finding
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
-from nodeward.source.rules.express import guarded_by, header_sets, resolve
+from nodeward.source.rules.express import header_sets, resolve
 
 _MATCH_ALL = frozenset({"/.*/", "/^.*$/", "/.+/", "/.*/i"})
 _ORIGIN_CHECK = re.compile(r"origin", re.IGNORECASE)
+#: what a presence test compares with: it says the header was sent, not who sent it
+_ABSENT = frozenset({"undefined", "null", "''", '""', "``", "'undefined'", '"undefined"'})
+_EQUALITY = frozenset({"==", "===", "!=", "!=="})
+#: calls that test a value against a list or a pattern
+_MEMBERSHIP = frozenset(
+    {"includes", "indexOf", "has", "test", "match", "startsWith", "endsWith", "some", "find"}
+)
 
 
 def _allows_any_origin(ctx: FileContext, origin: Node | None) -> str | None:
@@ -103,6 +110,45 @@ def _is_request_origin(ctx: FileContext, value: Node | None, func: Node) -> bool
     return False
 
 
+def _tests_content(condition: Node) -> bool:
+    """Whether a condition constrains a value's content (compares it with something other
+    than undefined/null/"", or looks it up in a list or pattern), not only its presence:
+    `if (req.get("origin") !== undefined)` lets every origin through."""
+    for node in syntax.walk(condition):
+        if node.type == "binary_expression":
+            operator = node.child_by_field_name("operator")
+            sides = (node.child_by_field_name("left"), node.child_by_field_name("right"))
+            if operator is None or syntax.text(operator) not in _EQUALITY:
+                continue
+            if any(syntax.text(side).startswith("typeof") for side in sides if side is not None):
+                continue  # a type test: typeof origin === "string"
+            if not any(syntax.text(side) in _ABSENT for side in sides if side is not None):
+                return True
+        elif node.type == "call_expression":
+            function = node.child_by_field_name("function")
+            method = function.child_by_field_name("property") if function is not None else None
+            if method is not None and syntax.text(method) in _MEMBERSHIP:
+                return True
+    return False
+
+
+def _origin_allow_listed(node: Node, stop: Node) -> bool:
+    """Whether an `if` or `?:` between `node` and `stop` tests the origin's content."""
+    child, parent = node, node.parent
+    while parent is not None and parent != stop:
+        if parent.type in ("if_statement", "ternary_expression"):
+            condition = parent.child_by_field_name("condition")
+            if (
+                condition is not None
+                and child != condition
+                and _ORIGIN_CHECK.search(syntax.text(condition))
+                and _tests_content(condition)
+            ):
+                return True
+        child, parent = parent, parent.parent
+    return False
+
+
 def _manual_findings(ctx: FileContext) -> Iterator[Finding]:
     functions = [f for t in syntax.FUNCTION_TYPES for f in ctx.nodes(t)]
     for func in functions:
@@ -116,7 +162,7 @@ def _manual_findings(ctx: FileContext) -> Iterator[Finding]:
             elif (
                 name == "access-control-allow-origin"
                 and _is_request_origin(ctx, value, func)
-                and not guarded_by(call, func, _ORIGIN_CHECK)
+                and not _origin_allow_listed(call, func)
             ):
                 reflected.append(call)
         if credentials:
