@@ -34,6 +34,7 @@ LEFT_FOR_A_PERSON = {
     "jwt": {("NW202", "tokens.ts")},
     "knex": set(),
     "rate-limit": set(),
+    "redirect": set(),
     "session": set(),
     "sql": {("NW101", "users.js"), ("NW101", "shop.ts")},
 }
@@ -50,6 +51,7 @@ FIXED_RULES = {
     "jwt": {"NW202"},
     "knex": {"NW101"},
     "rate-limit": {"NW720", "NW702", "NW402"},
+    "redirect": {"NW540"},
     "session": {"NW801", "NW802", "NW804", "NW805"},
     "sql": {"NW101"},
 }

@@ -16,6 +16,7 @@ from nodeward.fix import (
     errors,
     hardening,
     limits,
+    redirects,
     sessions,
     sql,
 )
@@ -33,6 +34,7 @@ FIXERS: tuple[Fixer, ...] = (
     *limits.FIXERS,
     *auth.FIXERS,
     *sql.FIXERS,
+    *redirects.FIXERS,
     *commands.FIXERS,
     *containers.FIXERS,
     *dependencies.FIXERS,
