@@ -35,6 +35,7 @@ LEFT_FOR_A_PERSON = {
     "knex": set(),
     "rate-limit": set(),
     "redirect": set(),
+    "send-file": {("NW105", "files.js")},
     "session": set(),
     "sql": {("NW101", "users.js"), ("NW101", "shop.ts")},
 }
@@ -52,6 +53,7 @@ FIXED_RULES = {
     "knex": {"NW101"},
     "rate-limit": {"NW720", "NW702", "NW402"},
     "redirect": {"NW540"},
+    "send-file": {"NW105"},
     "session": {"NW801", "NW802", "NW804", "NW805"},
     "sql": {"NW101"},
 }

@@ -17,6 +17,7 @@ from nodeward.fix import (
     hardening,
     limits,
     redirects,
+    send_file,
     sessions,
     sql,
 )
@@ -35,6 +36,7 @@ FIXERS: tuple[Fixer, ...] = (
     *auth.FIXERS,
     *sql.FIXERS,
     *redirects.FIXERS,
+    *send_file.FIXERS,
     *commands.FIXERS,
     *containers.FIXERS,
     *dependencies.FIXERS,
