@@ -14,7 +14,7 @@ from nodeward.source.parse import Node, SourceText, parse, split_lines
 
 #: The versions fixes add; tests/fixtures/fix/example-deps installs them for the test that
 #: runs the fixed example app.
-ADDED_VERSIONS = {"helmet": "^8.1.0", "express-rate-limit": "^7.5.0"}
+ADDED_VERSIONS = {"helmet": "^8.1.0", "express-rate-limit": "^7.5.0", "bcrypt": "^5.1.1"}
 
 
 def manifest_for(workspace: Workspace, rel: str) -> FileText | None:
