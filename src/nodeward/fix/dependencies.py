@@ -2,7 +2,10 @@
 audit's fix advice names (nodeward.deps.fixes: "Upgrade NAME to VERSION or later"), keeping
 the range's own prefix (^, ~ or exact). The lockfile changes only when the user runs the
 package manager, so the fix says which command; the verifier checks the patched
-package.json parses and that nothing new appears, not that the finding is gone."""
+package.json parses and that nothing new appears, not that the finding is gone. A
+transitive package whose dependent excludes the fixed version is pinned from the root
+package.json when the advice says so (`overrides` for npm, `resolutions` for yarn): one
+fix per package.json for all of its pins."""
 
 from __future__ import annotations
 
@@ -11,13 +14,18 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 
 from nodeward.findings import Finding, PackageLocation
-from nodeward.fix.manifest import dependency_value
+from nodeward.fix.manifest import add_overrides, dependency_value
 from nodeward.fix.model import Edit, Fix, Fixer, NeedsPerson, Proposal
 from nodeward.fix.workspace import Workspace
 from nodeward.source import syntax
 
 #: The direct-upgrade advice of nodeward.deps.fixes.advice.
 DIRECT_UPGRADE = re.compile(r"^Upgrade (?P<name>\S+) to (?P<version>[0-9][^\s]*) or later \(")
+#: The pin advice of nodeward.deps.managers.override, for npm and yarn.
+PIN = re.compile(
+    r'add "(?P<key>overrides|resolutions)": \{"(?P<name>[^"]+)": "(?P<version>[^"]+)"\} '
+    r"to the root package\.json, then run (?P<command>npm install|yarn install)"
+)
 LOCKFILE_COMMANDS = (
     ("package-lock.json", "npm install"),
     ("npm-shrinkwrap.json", "npm install"),
@@ -35,9 +43,14 @@ def _lockfile_command(workspace: Workspace, manifest: str) -> str:
 
 
 def _dependencies(findings: Sequence[Finding], workspace: Workspace) -> Iterator[Proposal]:
+    pins: dict[str, list[tuple[Finding, re.Match[str]]]] = {}
     for finding in findings:
         location = finding.location
         advice = DIRECT_UPGRADE.match(finding.fix)
+        pin = PIN.search(finding.fix)
+        if isinstance(location, PackageLocation) and advice is None and pin is not None:
+            pins.setdefault(location.manifest, []).append((finding, pin))
+            continue
         if not isinstance(location, PackageLocation) or advice is None:
             yield NeedsPerson(finding, f"the advice is not a direct upgrade: {finding.fix}")
             continue
@@ -68,6 +81,40 @@ def _dependencies(findings: Sequence[Finding], workspace: Workspace) -> Iterator
             note=note,
             settles_after=_lockfile_command(workspace, manifest_rel),
         )
+    for manifest_rel, advised in pins.items():
+        yield from _pins(workspace, manifest_rel, advised)
+
+
+def _pins(
+    workspace: Workspace, manifest_rel: str, advised: list[tuple[Finding, re.Match[str]]]
+) -> Iterator[Proposal]:
+    """One fix that adds every pin the advice names to the root package.json."""
+    keys = {pin.group("key") for _, pin in advised}
+    versions: dict[str, set[str]] = {}
+    for _, pin in advised:
+        versions.setdefault(pin.group("name"), set()).add(pin.group("version"))
+    names = ", ".join(f"{name}@{'/'.join(sorted(v))}" for name, v in sorted(versions.items()))
+    manifest = workspace.file(manifest_rel)
+    reason = ""
+    if posixpath.basename(manifest_rel) != "package.json" or manifest is None:
+        reason = f"{manifest_rel} is not a package.json to pin in"
+    elif len(keys) != 1 or any(len(v) != 1 for v in versions.values()):
+        reason = "the advice pins one package at different versions: pick one by hand"
+    edit = (
+        add_overrides(manifest, keys.pop(), {n: v.pop() for n, v in versions.items()})
+        if manifest is not None and not reason
+        else reason
+    )
+    if isinstance(edit, str):
+        yield from (NeedsPerson(f, f"{edit}: {f.fix}") for f, _ in advised)
+        return
+    yield Fix(
+        f"pin {names} for every dependent",
+        tuple(f for f, _ in advised),
+        (edit,),
+        note="a pin outlives the need for it: drop it once the dependents allow the fix",
+        settles_after=advised[0][1].group("command"),
+    )
 
 
 def _plain(spec: str) -> bool:
