@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 
 from nodeward.findings import Finding, PackageLocation
-from nodeward.fix.manifest import add_overrides, dependency_value
+from nodeward.fix.manifest import Pins, add_overrides, dependency_value
 from nodeward.fix.model import Edit, Fix, Fixer, NeedsPerson, Proposal
 from nodeward.fix.workspace import Workspace
 from nodeward.source import syntax
@@ -88,33 +88,59 @@ def _dependencies(findings: Sequence[Finding], workspace: Workspace) -> Iterator
 def _pins(
     workspace: Workspace, manifest_rel: str, advised: list[tuple[Finding, re.Match[str]]]
 ) -> Iterator[Proposal]:
-    """One fix that adds every pin the advice names to the root package.json."""
-    keys = {pin.group("key") for _, pin in advised}
-    versions: dict[str, set[str]] = {}
-    for _, pin in advised:
-        versions.setdefault(pin.group("name"), set()).add(pin.group("version"))
-    names = ", ".join(f"{name}@{'/'.join(sorted(v))}" for name, v in sorted(versions.items()))
+    """One fix that adds every pin the advice names to the root package.json, each scoped
+    to the package that requires the vulnerable version (an npm override nested under it,
+    a yarn resolution `parent/name`), so that other copies are not forced to it."""
     manifest = workspace.file(manifest_rel)
+    pins: Pins = {}
     reason = ""
     if posixpath.basename(manifest_rel) != "package.json" or manifest is None:
         reason = f"{manifest_rel} is not a package.json to pin in"
-    elif len(keys) != 1 or any(len(v) != 1 for v in versions.values()):
-        reason = "the advice pins one package at different versions: pick one by hand"
+    keys = {pin.group("key") for _, pin in advised}
+    for finding, pin in advised:
+        scoped = _scoped(finding, pin)
+        if scoped is None:
+            reason = reason or "the advice names no dependent to scope the pin to"
+            continue
+        scope, name, version = scoped
+        below = pins.setdefault(scope, {}) if scope else pins
+        if isinstance(below, str) or below.get(name, version) != version:
+            reason = reason or f"the advice pins {name} at different versions: pick one"
+            continue
+        below[name] = version
     edit = (
-        add_overrides(manifest, keys.pop(), {n: v.pop() for n, v in versions.items()})
-        if manifest is not None and not reason
-        else reason
+        add_overrides(manifest, keys.pop(), pins)
+        if manifest is not None and not reason and len(keys) == 1
+        else reason or "the advice mixes package managers"
     )
     if isinstance(edit, str):
         yield from (NeedsPerson(f, f"{edit}: {f.fix}") for f, _ in advised)
         return
+    names = sorted({f"{p.group('name')}@{p.group('version')}" for _, p in advised})
     yield Fix(
-        f"pin {names} for every dependent",
+        f"pin {', '.join(names)} below the packages that require a vulnerable version",
         tuple(f for f, _ in advised),
         (edit,),
-        note="a pin outlives the need for it: drop it once the dependents allow the fix",
+        note="drop the pin once its dependent allows the fixed version",
         settles_after=advised[0][1].group("command"),
     )
+
+
+def _scoped(finding: Finding, pin: re.Match[str]) -> tuple[str, str, str] | None:
+    """(the npm override's parent key or "", the pinned key, the version): npm nests the
+    pin under the dependent; yarn names the path `parent/name`, for a dependent that is a
+    direct dependency (the pattern both yarn 1 and later read alike)."""
+    location = finding.location
+    path = location.dependency_path if isinstance(location, PackageLocation) else ()
+    if len(path) < 3:
+        return None
+    parent = path[-2].rpartition("@")[0] or path[-2]
+    name, version = pin.group("name"), pin.group("version")
+    if pin.group("key") == "overrides":
+        return parent, name, version
+    if len(path) != 3:
+        return None
+    return "", f"{parent}/{name}", version
 
 
 def _plain(spec: str) -> bool:
