@@ -14,7 +14,7 @@ from nodeward.source.parse import Node, SourceText, parse, split_lines
 
 #: The versions fixes add; tests/fixtures/fix/example-deps installs them for the test that
 #: runs the fixed example app.
-ADDED_VERSIONS = {"helmet": "^8.1.0", "express-rate-limit": "^7.5.0"}
+ADDED_VERSIONS = {"helmet": "^8.1.0", "express-rate-limit": "^7.5.0", "bcrypt": "^5.1.1"}
 
 
 def manifest_for(workspace: Workspace, rel: str) -> FileText | None:
@@ -102,3 +102,47 @@ def dependency_edit(workspace: Workspace, rel: str, package: str) -> Edit | str 
     if edit is None:
         return f"{manifest.rel} has no `dependencies` object to add {package} to"
     return edit
+
+
+#: A pin: a version, or (npm) the pins below one dependent.
+Pins = dict[str, "str | Pins"]
+
+
+def _entry(name: str, value: str | Pins, indent: str, unit: str, newline: str) -> str:
+    """`"name": value` at `indent`, a nested object one `unit` deeper per level."""
+    if isinstance(value, str):
+        return f"{indent}{json.dumps(name)}: {json.dumps(value)}"
+    inner = f",{newline}".join(
+        _entry(k, v, indent + unit, unit, newline) for k, v in sorted(value.items())
+    )
+    return f"{indent}{json.dumps(name)}: {{{newline}{inner}{newline}{indent}}}"
+
+
+def add_overrides(manifest: FileText, key: str, pins: Pins) -> Edit | str:
+    """The `pins` added to the root package.json's `key` object ("overrides" for npm,
+    "resolutions" for yarn), which is created after the last top-level key when missing.
+    A reason when they cannot be added."""
+    root = _object(manifest)
+    pairs = [c for c in root.named_children if c.type == "pair"] if root is not None else []
+    if root is None or root.type != "object" or not pairs:
+        return f"{manifest.rel} is not a JSON object with keys"
+    shift = -1  # the "(" added in front
+    newline = "\r\n" if b"\r\n" in manifest.source else "\n"
+    unit = manifest.line_indent(pairs[0].start_byte + shift)
+    existing = syntax.object_get(root, key)
+    if existing is None:
+        text = "," + newline + _entry(key, pins, unit, unit, newline)
+        at = pairs[-1].end_byte + shift
+        return Edit(manifest.rel, at, at, text)
+    if existing.type != "object":
+        return f'"{key}" in {manifest.rel} is not an object'
+    if any(syntax.object_has(existing, name) for name in pins):
+        return f'"{key}" in {manifest.rel} has an entry for it already: merge by hand'
+    inner = [c for c in existing.named_children if c.type == "pair"]
+    if not inner:
+        body = _entry(key, pins, unit, unit, newline).split(": ", 1)[1]
+        return Edit(manifest.rel, existing.start_byte + shift, existing.end_byte + shift, body)
+    indent = manifest.line_indent(inner[0].start_byte + shift)
+    at = inner[-1].end_byte + shift
+    entries = [_entry(k, v, indent, unit, newline) for k, v in sorted(pins.items())]
+    return Edit(manifest.rel, at, at, "".join(f",{newline}{e}" for e in entries))

@@ -1,8 +1,9 @@
 """SQL built by concatenation or a template literal (NW101) rewritten to placeholders with
 a values array, for the driver in use: `?` for mysql, mysql2 and sqlite3, `$1, $2, ...`
-for pg. Only when the query text is written at the call, every interpolated value stands
-where an SQL value goes (after `=`, `<`, `LIKE`, `IN (`, a comma, ...), and a quoted value
-is quoted whole (`'` + name + `'`); names of tables and columns cannot be placeholders."""
+for pg, `?` with bindings for knex.raw. Only when the query text is written at the call,
+every interpolated value stands where an SQL value goes (after `=`, `<`, `LIKE`, `IN (`,
+a comma, ...), and a quoted value is quoted whole (`'` + name + `'`); names of tables and
+columns cannot be placeholders."""
 
 from __future__ import annotations
 
@@ -16,7 +17,12 @@ from nodeward.fix.workspace import FileText, Workspace
 from nodeward.source import syntax
 from nodeward.source.parse import Node
 
-QUESTION_MARK_DRIVERS = frozenset({"mysql", "mysql2", "mysql2/promise", "sqlite3", "sequelize"})
+QUESTION_MARK_DRIVERS = frozenset(
+    {"mysql", "mysql2", "mysql2/promise", "sqlite3", "sequelize", "knex"}
+)
+#: knex takes bindings in `knex.raw(sql, bindings)` (its builders' whereRaw() calls are
+#: left to a person).
+KNEX_RAW_METHODS = frozenset({"raw"})
 #: Drivers whose values go into the options (`{ replacements: [...] }`), not an array.
 OPTIONS_DRIVERS = frozenset({"sequelize"})
 NUMBERED_DRIVERS = frozenset({"pg"})
@@ -38,10 +44,13 @@ def _driver(file: FileText, call: Node, finding: Finding) -> str | None:
         match = _DRIVER_IN_MESSAGE.search(finding.message)
         words = match.group(1).removesuffix("()").split(".") if match else []
         module = next((w for w in words if w in known), None)
+    fn = call.child_by_field_name("function")
+    method = fn.child_by_field_name("property") if fn is not None else None
+    name = syntax.text(method) if method is not None else ""
     if module in OPTIONS_DRIVERS:
-        fn = call.child_by_field_name("function")
-        method = fn.child_by_field_name("property") if fn is not None else None
-        return module if method is not None and syntax.text(method) == "query" else None
+        return module if name == "query" else None
+    if module == "knex":
+        return module if name in KNEX_RAW_METHODS else None
     if module in QUESTION_MARK_DRIVERS or module in NUMBERED_DRIVERS:
         return module
     return None
@@ -138,7 +147,8 @@ def _rewrite(file: FileText, call: Node, finding: Finding) -> Proposal:
     args = syntax.call_arguments(call)
     if driver is None:
         return NeedsPerson(
-            finding, "placeholders are written only for mysql, mysql2, pg, sqlite3, sequelize"
+            finding,
+            "placeholders are written only for mysql, mysql2, pg, sqlite3, sequelize, knex.raw",
         )
     query = syntax.unwrap(args[0]) if args else None
     if query is None or query.type not in ("binary_expression", "template_string"):
