@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 from fixture_harness import Expectation, FixtureError, expectations
+from fixture_index import INDEX
+from fixture_index import render as render_index
 
 from nodeward.catalog import all_rules
 from nodeward.findings import SourceLocation
@@ -57,7 +59,7 @@ def _case_expectations(case: Path) -> list[Expectation]:
     return found
 
 
-CASES = sorted(RULE_FIXTURES.iterdir()) if RULE_FIXTURES.is_dir() else []
+CASES = sorted(p for p in RULE_FIXTURES.iterdir() if p != INDEX) if RULE_FIXTURES.is_dir() else []
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
@@ -146,3 +148,10 @@ def test_harness_points_at_the_next_code_line(tmp_path: Path) -> None:
     f = tmp_path / "a.js"
     f.write_text("// ruleid: NW801\n// a comment\n\nfoo();\n")
     assert [e.line for e in expectations(f, "a.js")] == [4]
+
+
+def test_fixture_index_is_current() -> None:
+    """tests/fixtures/rules/INDEX.md finds a rule's fixtures by its code."""
+    assert INDEX.read_text(encoding="utf-8") == render_index(), (
+        "run `python tests/fixture_index.py` and commit tests/fixtures/rules/INDEX.md"
+    )
