@@ -20,18 +20,29 @@ from __future__ import annotations
 from collections import defaultdict
 
 from nodeward.source import syntax
+from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
+
+_NODE_TYPES = ("assignment_expression", "augmented_assignment_expression", "arguments")
 
 
 class FieldWrites:
     """One walk over a function: its member writes and what may undo them."""
 
-    def __init__(self, unit: Node) -> None:
+    def __init__(self, unit: Node, ctx: FileContext | None = None) -> None:
         #: `x.f` -> every assignment to it
         self._writes: dict[str, list[Node]] = defaultdict(list)
         #: `x` -> where it is rebound or handed to a call
         self._touches: dict[str, list[int]] = defaultdict(list)
-        for node in syntax.walk(unit):
+        # With the file's index (`ctx`), the nodes of the three kinds come from a binary
+        # search instead of a walk of the function (functions nest: each enclosing one
+        # would walk the inner ones again). The order of the lists does not matter here.
+        nodes = (
+            syntax.walk(unit)
+            if ctx is None
+            else (n for t in _NODE_TYPES for n in ctx.within(unit, t))
+        )
+        for node in nodes:
             if node.type in ("assignment_expression", "augmented_assignment_expression"):
                 left = node.child_by_field_name("left")
                 if left is None:
