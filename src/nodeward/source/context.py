@@ -236,7 +236,18 @@ class FileContext:
 
     def calls_to(self, module: str, *path: str) -> list[Node]:
         """Calls whose callee is exactly `module` + `path` (e.g. ("jsonwebtoken", "verify"))."""
-        return [c for c in self.calls if (r := self.callee(c)) is not None and r.is_(module, *path)]
+        return self._calls_by_callee.get(Ref(module, path), [])
+
+    @cached_property
+    def _calls_by_callee(self) -> dict[Ref, list[Node]]:
+        """Every call under its callee's access path, in document order: rules ask for
+        the calls of a library function file by file, many times each."""
+        index: dict[Ref, list[Node]] = defaultdict(list)
+        for call in self.calls:
+            ref = self.callee(call)
+            if ref is not None:
+                index[ref].append(call)
+        return index
 
     def callee_name(self, call: Node) -> str:
         """The callee as written (`app.use`, `jwt.verify`), for heuristics and messages."""
