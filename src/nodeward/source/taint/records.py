@@ -62,8 +62,7 @@ def _file_models(ctx: FileContext) -> set[str]:
         columns = [
             syntax.text(f.child_by_field_name("name"))
             for f in ctx.within(cls, "public_field_definition")
-            if "@Exclude" not in syntax.text(f)
-            and "select: false" not in syntax.text(f)
+            if "@Exclude" not in syntax.text(f) and "select: false" not in syntax.text(f)
         ]
         class_name = cls.child_by_field_name("name")
         if SENSITIVE_FIELDS & set(columns) and class_name is not None:
