@@ -170,7 +170,7 @@ def _rate_limits(findings: Sequence[Finding], workspace: Workspace) -> Iterator[
         )
 
 
-def _modules(file: FileText) -> set[str]:
+def _modules(file: FileText) -> frozenset[str]:
     return file.ctx.imported_modules()
 
 

@@ -10,7 +10,7 @@ destructuring the file uses.
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
@@ -271,21 +271,43 @@ class FileContext:
 
     def calls_to(self, module: str, *path: str) -> list[Node]:
         """Calls whose callee is exactly `module` + `path` (e.g. ("jsonwebtoken", "verify"))."""
-        return [c for c in self.calls if (r := self.callee(c)) is not None and r.is_(module, *path)]
+        return self._calls_by_callee.get(Ref(module, path), [])
+
+    @cached_property
+    def _calls_by_callee(self) -> dict[Ref, list[Node]]:
+        """Every call under its callee's access path, in document order: rules ask for
+        the calls of a library function file by file, many times each."""
+        index: dict[Ref, list[Node]] = defaultdict(list)
+        for call in self.calls:
+            ref = self.callee(call)
+            if ref is not None:
+                index[ref].append(call)
+        return index
 
     def callee_name(self, call: Node) -> str:
         """The callee as written (`app.use`, `jwt.verify`), for heuristics and messages."""
         fn = call.child_by_field_name("function") or call.child_by_field_name("constructor")
         return syntax.dotted_name(fn) or ""
 
-    def imported_modules(self) -> set[str]:
+    def imported_modules(self) -> frozenset[str]:
+        """The modules the file imports or requires (rules ask it per file, many times)."""
+        return self._imported_modules
+
+    def imports_any(self, modules: frozenset[str]) -> bool:
+        """Whether the file imports or requires one of `modules`. Every access path
+        (`Ref`) starts at a module the file imports, so a rule that matches calls by
+        their `Ref` can skip a file that imports none of its modules without a walk."""
+        return not self._imported_modules.isdisjoint(modules)
+
+    @cached_property
+    def _imported_modules(self) -> frozenset[str]:
         modules = {r.module for r in self._imports.values()}
         modules.update(
             normalize_module(m)
             for c in self.nodes("call_expression")
             if (m := self.required_module(c)) is not None
         )
-        return modules
+        return frozenset(modules)
 
     def declaration(self, name: str) -> Node | None:
         """What a file-level name is declared as: a function or class declaration, or the
@@ -308,3 +330,80 @@ class FileContext:
             node = syntax.unwrap(bound)
             seen += 1
         return node
+
+    # -- indexes built once per file (no walk of a whole file per route or per call) --
+
+    def within(self, scope: Node, *types: str) -> list[Node]:
+        """The nodes of `types` that are `scope` or inside it, in the order walk(scope)
+        yields them: a binary search in the file index instead of a walk of `scope`."""
+        start, end = scope.start_byte, scope.end_byte
+        found: list[Node] = []
+        for node_type in types:
+            nodes = self._by_type.get(node_type)
+            if not nodes:
+                continue
+            starts = self._type_starts(node_type)
+            for index in range(bisect_left(starts, start), bisect_right(starts, end)):
+                node = nodes[index]
+                node_end = node.end_byte
+                if node_end > end:
+                    continue
+                if _touches_edges(node, start, end) and not _inside(node, scope):
+                    continue
+                found.append(node)
+        if len(types) > 1:  # parents first where two nodes start at one byte
+            found.sort(key=lambda n: (n.start_byte, -n.end_byte))
+        return found
+
+    def _type_starts(self, node_type: str) -> list[int]:
+        starts = self._starts.get(node_type)
+        if starts is None:
+            starts = self._starts[node_type] = [n.start_byte for n in self._by_type[node_type]]
+        return starts
+
+    @cached_property
+    def _starts(self) -> dict[str, list[int]]:
+        """Per node type, the start byte of each node of the index (non-decreasing: the
+        index is in document order)."""
+        return {}
+
+    def references(self, name: str) -> list[Node]:
+        """The identifiers and member expressions written as `name` (`login`,
+        `security.isAuthorized`), in document order."""
+        return self._references.get(name, [])
+
+    @cached_property
+    def _references(self) -> dict[str, list[Node]]:
+        index: dict[str, list[Node]] = defaultdict(list)
+        for node in self.nodes("identifier", "member_expression"):
+            index[syntax.text(node)].append(node)
+        return index
+
+    def import_identifiers(self, name: str) -> list[Node]:
+        """The identifiers named `name` inside the file's `import` statements, in order:
+        the specifiers that may bind the name."""
+        return self._import_identifiers.get(name, [])
+
+    @cached_property
+    def _import_identifiers(self) -> dict[str, list[Node]]:
+        index: dict[str, list[Node]] = defaultdict(list)
+        for statement in self.nodes("import_statement"):
+            for node in syntax.walk(statement):
+                if node.type == "identifier":
+                    index[syntax.text(node)].append(node)
+        return index
+
+
+def _touches_edges(node: Node, start: int, end: int) -> bool:
+    """A node spanning the whole scope may be its ancestor, and an empty node at an
+    edge may sit just outside it: those need the parent chain."""
+    node_start, node_end = node.start_byte, node.end_byte
+    if node_start == start and node_end == end:
+        return True
+    return node_start == node_end and node_start in (start, end)
+
+
+def _inside(node: Node, scope: Node) -> bool:
+    if node == scope:
+        return True
+    return any(ancestor == scope for ancestor in syntax.ancestors(node))

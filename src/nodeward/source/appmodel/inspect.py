@@ -47,9 +47,8 @@ def handler_calls(route: Route) -> Iterator[tuple[FileContext, Node, Ref | None]
     func, ctx = route.handler.function, route.handler.ctx
     if func is None or ctx is None:
         return
-    for node in syntax.walk(func):
-        if node.type == "call_expression":
-            yield ctx, node, ctx.callee(node)
+    for node in ctx.within(func, "call_expression"):
+        yield ctx, node, ctx.callee(node)
 
 
 def verifies_password(route: Route) -> bool:

@@ -150,13 +150,20 @@ def _origin_allow_listed(node: Node, stop: Node) -> bool:
 
 
 def _manual_findings(ctx: FileContext) -> Iterator[Finding]:
+    # One pass over the file's header calls, each filed under the function it is written
+    # in (not a pass per function: functions nest).
+    by_function: dict[int, list[tuple[Node, str, Node | None]]] = {}
+    for call, name, value in header_sets(ctx, ctx.parsed.root):
+        func = syntax.enclosing_function(call)
+        if func is not None:
+            by_function.setdefault(func.id, []).append((call, name, value))
+    if not by_function:
+        return
     functions = [f for t in syntax.FUNCTION_TYPES for f in ctx.nodes(t)]
     for func in functions:
         reflected: list[Node] = []
         credentials = False
-        for call, name, value in header_sets(ctx, func):
-            if syntax.enclosing_function(call) != func:
-                continue
+        for call, name, value in by_function.get(func.id, ()):
             if name == "access-control-allow-credentials":
                 credentials = credentials or syntax.text(value).strip("'\"`") == "true"
             elif (

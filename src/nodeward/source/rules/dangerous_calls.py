@@ -19,6 +19,8 @@ _VM_RUNNERS = frozenset(
     {"runInThisContext", "runInNewContext", "runInContext", "Script", "compileFunction"}
 )
 _TIMERS = frozenset({"setTimeout", "setInterval", "setImmediate"})
+#: The globals NW101's code-execution check looks at: other calls are left at their name.
+_CODE_GLOBALS = frozenset({"eval", "Function", *_TIMERS})
 _SHELL_ALWAYS = frozenset({"exec", "execSync"})
 _SHELL_OPTIONAL = frozenset({"spawn", "spawnSync", "execFile", "execFileSync"})
 _EXECA = frozenset({"execa", "execaSync", "execaCommand", "execaCommandSync"})
@@ -35,14 +37,24 @@ def _first_arg(call: Node) -> Node | None:
 
 
 def _global(ctx: FileContext, call: Node) -> str | None:
-    """The name of a global function called directly (`eval(x)`), unless shadowed."""
+    """The name of one of _CODE_GLOBALS called directly (`eval(x)`), unless shadowed.
+    The name is read before anything is resolved: most calls are of other functions."""
     fn = call.child_by_field_name("function") or call.child_by_field_name("constructor")
     if fn is None or fn.type != "identifier":
+        inner = syntax.unwrap(fn)
+        if (
+            inner is not None
+            and inner.type == "member_expression"
+            and syntax.text(inner.child_by_field_name("property")) not in _CODE_GLOBALS
+        ):
+            return None
         chain = syntax.member_chain(fn)
         if chain and len(chain) == 2 and chain[0] in ("global", "globalThis", "window"):
             return chain[1]
         return None
     name = syntax.text(fn)
+    if name not in _CODE_GLOBALS:
+        return None
     return None if ctx.declaration(name) is not None or ctx.ref_of(fn) else name
 
 

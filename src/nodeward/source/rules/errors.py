@@ -133,7 +133,8 @@ def _response_name(call: Node) -> str:
 def _handles_process_errors(ctx: FileContext) -> bool:
     for call in ctx.nodes("call_expression"):
         found = method_call(call)
-        if found is None or syntax.text(found[0]) != "process":
+        # the receiver's type first: the text of a long call chain costs its length
+        if found is None or found[0].type != "identifier" or syntax.text(found[0]) != "process":
             continue
         args = syntax.call_arguments(call)
         if args and syntax.string_value(args[0]) in _PROCESS_EVENTS:

@@ -87,9 +87,7 @@ def is_response(ctx: FileContext, node: Node | None) -> bool:
 
 def response_sends(ctx: FileContext, scope: Node) -> Iterator[tuple[Node, str]]:
     """(call, method) for each `res.send/json/...(...)` inside `scope`."""
-    for node in syntax.walk(scope):
-        if node.type != "call_expression":
-            continue
+    for node in ctx.within(scope, "call_expression"):
         found = method_call(node)
         if found is not None and found[1] in SEND_METHODS and is_response(ctx, found[0]):
             yield node, found[1]
@@ -99,9 +97,7 @@ def header_sets(ctx: FileContext, scope: Node) -> Iterator[tuple[Node, str, Node
     """(call, lower-cased header name, value) for each header a response sets in `scope`:
     `res.setHeader(name, v)`, `res.set(name, v)`, `res.header(name, v)` and the object
     forms `res.set({ name: v })`, `res.writeHead(status, { name: v })`."""
-    for node in syntax.walk(scope):
-        if node.type != "call_expression":
-            continue
+    for node in ctx.within(scope, "call_expression"):
         found = method_call(node)
         if found is None:
             continue

@@ -56,6 +56,8 @@ BCRYPT_MODULES = ("bcrypt", "bcryptjs", "bcrypt-nodejs", "@node-rs/bcrypt")
 #: bcrypt function -> index of its cost argument.
 BCRYPT_COST_ARGUMENT = {"hash": 1, "hashSync": 1, "genSalt": 0, "genSaltSync": 0}
 MIN_BCRYPT_COST = 10
+#: A file that imports none of these computes no digest NW210 judges.
+_DIGEST_MODULES = frozenset({"crypto", *(module for module, _path in FAST_HASH_PACKAGES)})
 _STORE_METHODS = frozenset(
     {
         "create",
@@ -165,6 +167,8 @@ def _fast_hashes(ctx: FileContext, helpers: dict[tuple[str, str], str]) -> Itera
     """Fast digests of passwords; a digest of a function's own parameter is a hashing
     helper (`export const hash = (data) => createHash("md5")...`), recorded in `helpers`
     under (file, name) so its callers can be judged."""
+    if not ctx.imports_any(_DIGEST_MODULES):
+        return
     for call in ctx.calls:
         ref = ctx.callee(call)
         if ref is None:
@@ -211,6 +215,7 @@ def _helper_calls(
     """`security.hash(req.body.password)`: a password given to a fast hashing helper."""
     if not helpers:
         return
+    helper_names = {name for _rel, name in helpers}
     for ctx in project.files:
         for call in ctx.calls:
             args = syntax.call_arguments(call)
@@ -221,9 +226,11 @@ def _helper_calls(
                 fn = call.child_by_field_name("function")
                 key = (ctx.rel, syntax.text(fn)) if fn is not None else None
             else:
-                target = graph.resolve(ctx.rel, ref.module)
                 names = [step for step in ref.path if step != "()"]
-                key = (target.rel, names[-1]) if target is not None and names else None
+                if not names or names[-1] not in helper_names:
+                    continue  # resolving the module is the costly part: names first
+                target = graph.resolve(ctx.rel, ref.module)
+                key = (target.rel, names[-1]) if target is not None else None
             label = helpers.get(key) if key is not None else None
             # the helper lookup is cheap, the password test walks the call: lookup first
             if label is None or not _about_password(args[:1], call):
@@ -274,6 +281,8 @@ def _about_password(inputs: list[Node], outer: Node) -> bool:
 
 
 def _bcrypt_costs(ctx: FileContext) -> Iterator[Finding]:
+    if not ctx.imports_any(frozenset(BCRYPT_MODULES)):
+        return
     for call in ctx.calls:
         ref = ctx.callee(call)
         if ref is None or ref.module not in BCRYPT_MODULES or len(ref.path) != 1:

@@ -85,7 +85,10 @@ def _check_file(ctx: FileContext) -> Iterator[Finding]:
     claimed: set[int] = set()  # literal nodes already reported by a more specific rule
     strings = ctx.nodes("string", "template_string")
     for node in strings:
-        finding = _provider_key(ctx, node) or _connection_url(ctx, node)
+        value = literals.literal_text(node)
+        if value is None:
+            continue
+        finding = _provider_key(ctx, node, value) or _connection_url(ctx, node, value)
         if finding is not None:
             claimed.add(node.id)
             yield finding
@@ -107,9 +110,9 @@ def _has_substitution(node: Node) -> bool:
     return any(c.type == "template_substitution" for c in node.named_children)
 
 
-def _provider_key(ctx: FileContext, node: Node) -> Finding | None:
-    value = literals.literal_text(node)
-    if value is None or len(value) < 16:
+def _provider_key(ctx: FileContext, node: Node, value: str) -> Finding | None:
+    """`value`: the literal's text (literals.literal_text)."""
+    if len(value) < 16:
         return None
     for pattern in secret_patterns():
         match = pattern.regex.search(value)
@@ -127,9 +130,8 @@ def _provider_key(ctx: FileContext, node: Node) -> Finding | None:
     return None
 
 
-def _connection_url(ctx: FileContext, node: Node) -> Finding | None:
-    value = literals.literal_text(node)
-    if value is None or "://" not in value:
+def _connection_url(ctx: FileContext, node: Node, value: str) -> Finding | None:
+    if "://" not in value:
         return None
     match = CONNECTION_URL.search(value)
     if match is None:

@@ -33,6 +33,8 @@ FASTIFY_SESSION_PLUGINS = (
     "fastify-session",
     "fastify-secure-session",
 )
+#: A file that imports none of these creates no session middleware.
+_SESSION_PACKAGES = frozenset((*SESSION_MODULES, *FASTIFY_SESSION_PLUGINS))
 DEFAULT_COOKIE_NAMES = {
     "express-session": "connect.sid",
     "cookie-session": "session",
@@ -50,6 +52,8 @@ _SECURE_BY_DEFAULT = frozenset({"@fastify/session", "fastify-session"})
 def session_calls(ctx: FileContext) -> Iterator[tuple[str, Node, Node | None]]:
     """(module, call, options object or None) for every session middleware created:
     `session({...})`, and `app.register(fastifySession, {...})` for the Fastify plugins."""
+    if not ctx.imports_any(_SESSION_PACKAGES):
+        return
     for call in ctx.calls:
         args = syntax.call_arguments(call)
         plugin = _fastify_session_plugin(ctx, call, args)

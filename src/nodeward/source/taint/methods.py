@@ -23,13 +23,7 @@ def class_named(graph: ModuleGraph, ctx: FileContext, name: str) -> Found | None
     declared = syntax.unwrap(ctx.declaration(name))
     if declared is not None and declared.type in syntax.CLASS_TYPES:
         return ctx, declared
-    imported = (
-        node
-        for statement in ctx.nodes("import_statement")
-        for node in syntax.walk(statement)
-        if node.type == "identifier" and syntax.text(node) == name
-    )
-    for ident in imported:  # the import specifier that binds the name
+    for ident in ctx.import_identifiers(name):  # the import specifier that binds the name
         resolved = graph.resolve_import(ctx, ident)
         if resolved is None:
             continue

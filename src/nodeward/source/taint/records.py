@@ -44,7 +44,7 @@ def _assigned_name(call: Node) -> str | None:
 
 
 def _file_models(ctx: FileContext) -> set[str]:
-    if "toJSON" in ctx.parsed.text.source.decode("utf-8", "replace"):
+    if b"toJSON" in ctx.parsed.text.source:  # ASCII: the same test as on the decoded text
         return set()  # a toJSON transform decides what leaves: trust it
     names: set[str] = set()
     for call, callee in named_calls(ctx):
@@ -61,10 +61,8 @@ def _file_models(ctx: FileContext) -> set[str]:
     for cls in ctx.nodes("class_declaration"):
         columns = [
             syntax.text(f.child_by_field_name("name"))
-            for f in syntax.walk(cls)
-            if f.type == "public_field_definition"
-            and "@Exclude" not in syntax.text(f)
-            and "select: false" not in syntax.text(f)
+            for f in ctx.within(cls, "public_field_definition")
+            if "@Exclude" not in syntax.text(f) and "select: false" not in syntax.text(f)
         ]
         class_name = cls.child_by_field_name("name")
         if SENSITIVE_FIELDS & set(columns) and class_name is not None:

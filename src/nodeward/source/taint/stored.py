@@ -195,6 +195,10 @@ class Write:
     values: tuple[Node, ...]  # the arguments that hold the written values
 
 
+#: Methods write_of() judges besides _WRITES and the SQL clients'.
+_WRITE_METHODS = frozenset({"update", "save"})
+
+
 def write_of(ctx: FileContext, call: Node) -> Write | None:
     """A call that writes values into a named store (`Comment.create(x)`,
     `db.collection("c").insertOne(x)`, `INSERT INTO comments` with values), or None.
@@ -205,9 +209,11 @@ def write_of(ctx: FileContext, call: Node) -> Write | None:
 
 
 def _write_of(ctx: FileContext, call: Node, method: str, receiver: Node | None) -> Write | None:
+    index = _WRITES.get(method)
+    if index is None and method not in _WRITE_METHODS and method not in _SQL_METHODS:
+        return None  # most calls: no store method, no SQL client
     args = syntax.call_arguments(call)
     args = [a for a in args if a.type not in syntax.FUNCTION_TYPES]  # node-style callbacks
-    index = _WRITES.get(method)
     store = receiver_store(ctx, receiver) if index is not None else None
     if store is not None and index is not None:
         if len(args) == 1:  # prisma update({ where, data }), mongodb insertOne(doc)

@@ -150,10 +150,8 @@ class Validation:
         last = route.location.end_line or route.location.line
         references = [
             node
-            for node in syntax.walk(ctx.parsed.root)
-            if node.type in ("identifier", "member_expression")
-            and syntax.text(node) == route.handler.name
-            and route.location.line <= node.start_point[0] + 1 <= last
+            for node in ctx.references(route.handler.name)
+            if route.location.line <= node.start_point[0] + 1 <= last
         ]
         for reference in references:
             found = self._graph.resolve_import(ctx, reference)

@@ -139,6 +139,8 @@ CLEAN: Taint = frozenset()
 
 def members(taint: Taint, name: str) -> Taint:
     """The taint of property `name` read from a value with `taint`."""
+    if not taint:
+        return taint  # most reads: clean data
     return frozenset(m for t in taint if (m := t.member(name)) is not None)
 
 
