@@ -183,12 +183,22 @@ def view_pattern(ctx: FileContext, node: Node) -> str | None:
         if part is not None and part.type in ("string_fragment", "escape_sequence"):
             value: str | None = syntax.text(part)  # a constant piece of a template literal
         else:
-            value = syntax.string_value(ctx.value_of(part)) if part is not None else None
+            value = constant_text(ctx, part)
         parts.append(glob_escape(value) if value is not None else "*")
     pattern = re.sub(r"\*+", "*", "".join(parts))
     if pattern.strip("*/") == "":
         return None  # nothing constant: any view at all (the view-name sink reports it)
     return pattern
+
+
+def constant_text(ctx: FileContext, part: Node | None) -> str | None:
+    """The text a constant piece of a view name adds: a string, or an integer (`level = 2`)."""
+    value = ctx.value_of(part) if part is not None else None
+    text = syntax.string_value(value)
+    if text is not None:
+        return text
+    number = syntax.number_value(value)
+    return str(int(number)) if number is not None and number == int(number) else None
 
 
 def view_parts(node: Node | None) -> list[Node | None]:
