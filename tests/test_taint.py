@@ -17,7 +17,12 @@ from nodeward.source.taint.handlers import HandlerRoles, handler_roles
 from nodeward.source.taint.model import ModelError, SinkKind, load_models, parse_models
 from nodeward.source.taint.paths import AccessPathError, ArgumentSpec, parse_access_path
 from nodeward.source.taint.regex import is_catastrophic
-from nodeward.source.taint.templates import find_view, unescaped_outputs
+from nodeward.source.taint.templates import (
+    MAX_VIEWS_PER_PATTERN,
+    find_view,
+    find_views,
+    unescaped_outputs,
+)
 
 
 def test_access_path_expands_alternatives_and_reads_arguments() -> None:
@@ -281,6 +286,27 @@ def test_views_are_found_in_the_configured_folder_first() -> None:
     assert find_view("users/list", templates, ("views",)) == "views/users/list.pug"
     assert find_view("users/list.pug", templates, ("views",)) == "views/users/list.pug"
     assert find_view("missing", templates, ("views",)) is None
+
+
+def test_views_named_by_concatenation_match_every_view_of_the_pattern() -> None:
+    templates = [
+        "views/xss/1/index.jade",
+        "views/xss/2/index.jade",
+        "views/xss/2/help.jade",
+        "views/index.jade",
+        "emails/xss/3/index.jade",
+    ]
+    assert find_views("xss/*/index", templates, ("views",)) == [
+        "views/xss/1/index.jade",
+        "views/xss/2/index.jade",
+    ]
+    assert find_views("xss/[*]/index", templates, ("views",)) == []  # a literal star
+    assert find_views("index", templates, ("views",)) == ["views/index.jade"]
+
+
+def test_a_view_pattern_reads_a_bounded_number_of_views() -> None:
+    templates = [f"views/page{i:03}.ejs" for i in range(MAX_VIEWS_PER_PATTERN * 2)]
+    assert len(find_views("page*", templates, ("views",))) == MAX_VIEWS_PER_PATTERN
 
 
 @pytest.mark.parametrize(

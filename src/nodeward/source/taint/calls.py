@@ -131,6 +131,16 @@ def _known_methods(fa: FunctionAnalysis, site: EvaluatedCall, depth: int) -> Tai
     """Methods and framework calls the engine knows by name, before any model row."""
     call, args, arg_taints, method = site.node, site.args, site.arg_taints, site.method
     receiver, receiver_taint, key = site.receiver, site.receiver_taint, site.key
+    if site.fn is not None and loads_code(site.fn) and arg_taints:
+        # `require(req.query.mod)`, `await import(req.body.plugin)`: the client picks the
+        # module whose top-level code runs (any .js file the process can read)
+        label = f"{syntax.text(site.fn)}()"
+        sink(fa, call, args[0], arg_taints[0], SinkKind.CODE, label, Confidence.HIGH)
+        return CLEAN
+    if key == ("global", ("JSON", "parse")) and arg_taints:
+        # text built from request data (`'{"name":"' + req.query.name + '"}'`) parses to
+        # an object the client shapes: `{"$ne": 1}` or a `$where` reaches a query as such
+        return frozenset(replace(t, maybe_object=True) for t in arg_taints[0])
     if method == "mv" and receiver_taint and args:  # express-fileupload: file.mv(path)
         label = f"{syntax.text(receiver)}.mv()" if receiver is not None else "mv()"
         sink(fa, call, args[0], arg_taints[0], SinkKind.PATH, label, Confidence.MEDIUM)
@@ -303,3 +313,10 @@ def escaping_kinds(function_name: str) -> frozenset[SinkKind]:
     """A project function named like an escaper (`escapeHtml`, `sanitizeInput`) is
     trusted to escape for HTML, headers and logs, whatever its body does."""
     return ESCAPED_KINDS if ESCAPING_NAME.search(function_name) else frozenset()
+
+
+def loads_code(fn: Node) -> bool:
+    """`require` or a dynamic `import`: both run the module they are given."""
+    if fn.type == "import":
+        return True
+    return fn.type == "identifier" and syntax.text(fn) == "require"

@@ -6,7 +6,9 @@ A row names a package (or a pseudo-package: `global` for JavaScript globals, `@r
 carries: source/frameworks), an access path (see paths.py) and a kind. Sink rows may
 carry a condition on the call's option objects:
 `option:shell` (an object argument sets `shell` to something other than false) or
-`no-option:root` (no object argument has `root`).
+`no-option:root` (no object argument has `root`) or `shell-program:-c` (the first argument
+names a shell, `sh` or `/bin/bash`, and the argument list holds the flag `-c`: the list's
+next entry is a command line).
 """
 
 from __future__ import annotations
@@ -85,7 +87,7 @@ class Models:
         return self.sinks.get((module, path), ())
 
 
-_CONDITION_PREFIXES = ("option:", "no-option:")
+_CONDITION_PREFIXES = ("option:", "no-option:", "shell-program:")
 
 
 def _label(module: str, callee: tuple[str, ...]) -> str:

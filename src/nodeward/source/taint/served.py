@@ -21,7 +21,7 @@ from nodeward.source.taint.template_context import OutputContext, can_run_script
 from nodeward.source.taint.templates import (
     TemplateOutput,
     engine_of,
-    find_view,
+    find_views,
     inline_scripts,
     template_outputs,
 )
@@ -175,9 +175,10 @@ def template_hits(project: Project, renders: list[Render]) -> list[TemplateHit]:
     folders = views_folders(project)
     settings = escape_settings(project)
     hits: list[TemplateHit] = []
-    for render in renders:
-        rel = find_view(render.view, sorted(templates), folders)
-        text = project.text_of(templates[rel]) if rel is not None else None
+    names = sorted(templates)
+    pairs = [(r, rel) for r in renders for rel in find_views(r.view, names, folders)]
+    for render, rel in pairs:
+        text = project.text_of(templates[rel])
         if not isinstance(text, SourceText):
             continue
         decoded = text.source.decode("utf-8", errors="replace")

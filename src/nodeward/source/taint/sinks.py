@@ -123,8 +123,15 @@ def vm_sandbox_sinks(fa: FunctionAnalysis, call: Node, args: list[Node]) -> None
                 sink(fa, call, outer_args[index], taints[index], row.kind, label, Confidence.HIGH)
 
 
+RENDER_VIEW = "the view name of res.render(), the template file the engine reads and runs"
+
+
 def record_render(fa: FunctionAnalysis, call: Node, args: list[Node], depth: int) -> None:
-    view = syntax.string_value(args[0])
+    view_taint = fa.eval(args[0], depth)
+    # `res.render(req.query.view)`: the client picks the file the engine reads (and, with
+    # `../`, a file outside the views folder), as with ejs.renderFile(req.query.view)
+    sink(fa, call, args[0], view_taint, SinkKind.PATH, RENDER_VIEW, Confidence.HIGH)
+    view = view_pattern(fa.ctx, args[0])
     if view is None or len(args) < 2:
         return
     data = syntax.unwrap(fa.ctx.value_of(args[1]))
@@ -165,6 +172,61 @@ def record_render(fa: FunctionAnalysis, call: Node, args: list[Node], depth: int
         label = f"{fa.ctx.callee_name(call) or 'render'}()"
         location = fa.ctx.location(call)
         fa.engine.renders.append(Render(view, sources, every_taint, location, label, fields))
+
+
+def view_pattern(ctx: FileContext, node: Node) -> str | None:
+    """The view `res.render` names: a constant, or for a name built by concatenation
+    (`'xss/' + level + '/index'`, a template literal) a glob with `*` for each part not
+    known here, which served.py matches against the views (a bounded number of them)."""
+    parts: list[str] = []
+    for part in view_parts(node):
+        if part is not None and part.type in ("string_fragment", "escape_sequence"):
+            value: str | None = syntax.text(part)  # a constant piece of a template literal
+        else:
+            value = constant_text(ctx, part)
+        parts.append(glob_escape(value) if value is not None else "*")
+    pattern = re.sub(r"\*+", "*", "".join(parts))
+    if pattern.strip("*/") == "":
+        return None  # nothing constant: any view at all (the view-name sink reports it)
+    return pattern
+
+
+def constant_text(ctx: FileContext, part: Node | None) -> str | None:
+    """The text a constant piece of a view name adds: a string, or an integer (`level = 2`)."""
+    value = ctx.value_of(part) if part is not None else None
+    text = syntax.string_value(value)
+    if text is not None:
+        return text
+    number = syntax.number_value(value)
+    return str(int(number)) if number is not None and number == int(number) else None
+
+
+def view_parts(node: Node | None) -> list[Node | None]:
+    node = syntax.unwrap(node)
+    if node is None:
+        return [None]
+    if (
+        node.type == "binary_expression"
+        and syntax.text(node.child_by_field_name("operator")) == "+"
+    ):
+        return view_parts(node.child_by_field_name("left")) + view_parts(
+            node.child_by_field_name("right")
+        )
+    if node.type == "template_string" and any(
+        c.type == "template_substitution" for c in node.named_children
+    ):
+        parts: list[Node | None] = []
+        for child in node.named_children:
+            if child.type == "template_substitution":
+                parts.append(child.named_children[0] if child.named_children else None)
+            else:
+                parts.append(child)
+        return parts
+    return [node]
+
+
+def glob_escape(text: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", text)
 
 
 def local_object(fa: FunctionAnalysis, value: Node, before: Node) -> Node | None:
@@ -408,8 +470,14 @@ def string_bodies(taint: Taint) -> Taint:
     return frozenset(t for t in taint if not t.fields)
 
 
+#: programs that run their `-c` (cmd: `/c`) argument as a command line
+SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "fish", "cmd", "powershell", "pwsh"})
+
+
 def condition_holds(ctx: FileContext, condition: str, args: list[Node]) -> bool:
     wanted = condition.split(":", 1)[1]
+    if condition.startswith("shell-program:"):
+        return runs_shell(ctx, args, wanted)
     options = [ctx.value_of(a) for a in args]
     present = [
         syntax.object_get(o, wanted) for o in options if o is not None and o.type == "object"
@@ -417,3 +485,19 @@ def condition_holds(ctx: FileContext, condition: str, args: list[Node]) -> bool:
     if condition.startswith("no-option:"):
         return not any(p is not None for p in present)
     return any(p is not None and syntax.bool_value(p) is not False for p in present)
+
+
+def runs_shell(ctx: FileContext, args: list[Node], flag: str) -> bool:
+    """`spawn('sh', ['-c', cmd])`, `spawn('/bin/bash', ['-c', cmd])`, `spawn('cmd.exe',
+    ['/c', cmd])`: the program is a shell and its argument list carries the command flag."""
+    program = syntax.string_value(ctx.value_of(args[0])) if args else None
+    if program is None:
+        return False
+    name = re.split(r"[\\/]", program)[-1].lower().removesuffix(".exe")
+    if name not in SHELLS:
+        return False
+    argv = syntax.unwrap(ctx.value_of(args[1])) if len(args) > 1 else None
+    if argv is None or argv.type != "array":
+        return False
+    flags = {flag, "/c", "-Command", "-lc", "-ic"}
+    return any(syntax.string_value(item) in flags for item in argv.named_children)

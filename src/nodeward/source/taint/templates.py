@@ -10,6 +10,7 @@ A name printed inside a loop is read as the element of the array it loops over
 
 from __future__ import annotations
 
+import fnmatch
 import posixpath
 import re
 from collections.abc import Callable, Iterator
@@ -262,6 +263,38 @@ def _loop_resolver(engine: str, text: str) -> Callable[[str, int], str]:
         case "html":  # Swig or Nunjucks views named .html, sometimes EJS
             aliases = template_loops.nunjucks_aliases(text) + template_loops.ejs_aliases(text)
     return template_loops.LoopScope(aliases).resolve  # outputs are resolved in text order
+
+
+#: the most views one render whose name is built at run time (`'xss/' + level + '/index'`)
+#: is matched against: enough for a folder per level or language, bounded for big trees
+MAX_VIEWS_PER_PATTERN = 24
+
+
+def find_views(view: str, templates: list[str], views_dirs: tuple[str, ...]) -> list[str]:
+    """The template files `res.render(view)` may render. A view with `*` (a name built by
+    concatenation, sinks.view_pattern) matches every view its constant parts allow, in
+    the views folders (or folders named views), at most MAX_VIEWS_PER_PATTERN of them."""
+    if "*" not in view:
+        found = find_view(view, templates, views_dirs)
+        return [found] if found is not None else []
+    pattern = view.strip("/")
+    folders = views_dirs or tuple(
+        sorted({rel.rsplit("/views/", 1)[0] + "/views" for rel in templates if "/views/" in rel})
+    )
+    matched = []
+    for rel in templates:
+        folder = next((f for f in folders if rel.startswith(f + "/")), None)
+        if folder is None and rel.startswith("views/"):
+            folder = "views"
+        if folder is None:
+            continue
+        name = rel[len(folder) + 1 :]
+        stem = posixpath.splitext(name)[0]
+        if fnmatch.fnmatchcase(stem, pattern) or fnmatch.fnmatchcase(name, pattern):
+            matched.append(rel)
+            if len(matched) == MAX_VIEWS_PER_PATTERN:
+                break
+    return matched
 
 
 def find_view(view: str, templates: list[str], views_dirs: tuple[str, ...]) -> str | None:
