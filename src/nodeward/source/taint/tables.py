@@ -46,15 +46,21 @@ def table_functions(engine: TaintEngine, ctx: FileContext, call: Node) -> tuple[
             and getter.type == "member_expression"
             and syntax.text(getter.child_by_field_name("property")) == "get"
         ):
-            return _entries(engine, ctx, getter.child_by_field_name("object"), None)
+            return _entries(engine, ctx, getter.child_by_field_name("object"), None, maps=True)
     return ()
 
 
 def _entries(
-    engine: TaintEngine, ctx: FileContext, table: Node | None, field: str | None
+    engine: TaintEngine,
+    ctx: FileContext,
+    table: Node | None,
+    field: str | None,
+    *,
+    maps: bool = False,
 ) -> tuple[Found, ...]:
+    """The functions of a table (`maps`: only a `new Map(...)`, read with `.get`)."""
     located = _table(engine, ctx, table)
-    if located is None:
+    if located is None or (maps and located[1].type != "new_expression"):
         return ()
     table_ctx, node = located
     found: list[Found] = []
