@@ -26,8 +26,10 @@ def answering_middleware(model: AppModel) -> Iterator[tuple[Route, Node, FileCon
             if func is None or ctx is None or func.type not in syntax.FUNCTION_TYPES:
                 continue
             key = (ctx.rel, func.start_byte)
-            if key not in seen and answers(func):
-                seen.add(key)
+            if key in seen:
+                continue
+            seen.add(key)
+            if answers(func):
                 yield route, func, ctx
 
 

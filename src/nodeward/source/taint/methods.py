@@ -123,15 +123,14 @@ class Methods:
         if syntax.text(member.child_by_field_name("object")) != "this":
             return None
         name = syntax.text(member.child_by_field_name("property"))
-        for ancestor in syntax.ancestors(member):
-            if ancestor.type in _THIS_OWNERS:
-                key = (ctx.rel, ancestor.start_byte)
-                fields = self._fields.get(key)
-                if fields is None:
-                    fields = self._fields[key] = _instance_fields(ctx, ancestor)
-                if name in fields or ancestor.type != "function_expression":
-                    return fields.get(name)
-        return None
+        owner = next((a for a in syntax.ancestors(member) if _is_constructor(a)), None)
+        if owner is None:
+            return None
+        key = (ctx.rel, owner.start_byte)
+        fields = self._fields.get(key)
+        if fields is None:
+            fields = self._fields[key] = _instance_fields(ctx, owner)
+        return fields.get(name)
 
     def _assigned_to_this(self, ctx: FileContext, constructor: Node) -> dict[str, Node]:
         """`this.name = function (...) {...}` in a constructor function's own body."""
@@ -153,9 +152,18 @@ class Methods:
         return class_method(self.graph, target[0], target[1], method)
 
 
-_THIS_OWNERS = frozenset(
-    {"class", "class_declaration", "function_declaration", "function_expression"}
-)
+def _is_constructor(node: Node) -> bool:
+    """A class, or a function named like a constructor (`function UserDao(db)`, `const
+    UserDao = function (db)`): what `this` is an instance of."""
+    if node.type in ("class", "class_declaration"):
+        return True
+    if node.type not in ("function_declaration", "function_expression"):
+        return False
+    name = node.child_by_field_name("name")
+    parent = node.parent
+    if name is None and parent is not None and parent.type == "variable_declarator":
+        name = parent.child_by_field_name("name")
+    return name is not None and syntax.text(name)[:1].isupper()
 
 
 def _instance_fields(ctx: FileContext, owner: Node) -> dict[str, Node]:
