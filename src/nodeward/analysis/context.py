@@ -75,6 +75,14 @@ class AnalysisContext:
         return tuple(handlers(self.app_model))
 
     @cached_property
+    def answering_middleware(self) -> tuple[tuple[Route, Node, FileContext], ...]:
+        """Chain members that answer the request themselves (`router.get(p, auth,
+        controller.read, guard.check())`): the taint engine analyses them as handlers."""
+        from nodeward.source.appmodel.answering import answering_middleware
+
+        return tuple(answering_middleware(self.app_model))
+
+    @cached_property
     def taint(self) -> TaintResult:
         """Request data traced through the request handlers to the sinks it reaches."""
         from nodeward.source.taint.engine import TaintEngine
@@ -89,7 +97,10 @@ class AnalysisContext:
             load_models(),
             served.client_files,
             models_with_secrets(project),
-            frozenset((ctx.rel, func.start_byte) for _route, func, ctx in self.handlers),
+            frozenset(
+                (ctx.rel, func.start_byte)
+                for _route, func, ctx in (*self.handlers, *self.answering_middleware)
+            ),
             tuple((ctx, func, route) for route, func, ctx in self.handlers),
             graph=self.module_graph,
         )

@@ -59,6 +59,8 @@ class HandlerRoles:
     #: a NestJS or routing-controllers route method, or a handler whose return value is
     #: the response body (Hapi)
     nest: NestHandler | None = None
+    #: parameters whose whole value the client sent (a WebSocket message's payload)
+    messages: tuple[Node, ...] = ()
 
 
 class Site(Protocol):

@@ -18,6 +18,7 @@ from nodeward.source.frameworks.hapi import HAPI
 from nodeward.source.frameworks.koa import KOA
 from nodeward.source.frameworks.nestjs import NESTJS
 from nodeward.source.frameworks.routing_controllers import ROUTING_CONTROLLERS
+from nodeward.source.frameworks.sockets import SOCKETS
 
 FRAMEWORKS: tuple[Framework, ...] = (
     ROUTING_CONTROLLERS,
@@ -26,6 +27,7 @@ FRAMEWORKS: tuple[Framework, ...] = (
     KOA,
     GRAPHQL,
     FASTIFY,
+    SOCKETS,
     EXPRESS,
 )
 
@@ -51,6 +53,7 @@ __all__ = [
     "MODULES",
     "NESTJS",
     "ROUTING_CONTROLLERS",
+    "SOCKETS",
     "Fixes",
     "Framework",
     "HandlerRoles",

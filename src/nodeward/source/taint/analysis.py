@@ -96,6 +96,7 @@ class FunctionAnalysis:
         self.messages: set[str] = set()  # browser `message` event parameters
         self.entries: dict[str, Node] = {}  # archive entry parameters -> their callback
         self.request_patterns: list[Node] = []  # `({ body }, res) => ...`
+        self.socket_payloads: list[Node] = []  # `socket.on("chat", (data) => ...)`
         self.replies: set[str] = set()  # Fastify replies: strings are sent as text/plain
         self.nest: nest.NestHandler | None = None  # the unit is a NestJS route method
         self.graphql_args: list[Node] = []  # resolvers' `args` parameters
@@ -147,6 +148,7 @@ class FunctionAnalysis:
             return
         if roles.request_pattern is not None:
             self.request_patterns.append(roles.request_pattern)
+        self.socket_payloads += roles.messages
         if roles.fastify and roles.response is not None:
             self.replies.add(roles.response)
         if roles.nest is not None and node == self.unit:
@@ -196,6 +198,10 @@ class FunctionAnalysis:
         for param in self.graphql_args:
             self._bind_pattern(
                 param.child_by_field_name("pattern") or param, graphql_arguments(self, param)
+            )
+        for param in self.socket_payloads:
+            self._bind_pattern(
+                param.child_by_field_name("pattern") or param, socket_payload(self, param)
             )
         for pattern in self.request_patterns:
             for name, key in pattern_names(pattern):
@@ -430,6 +436,18 @@ class FunctionAnalysis:
             ):
                 container = restrict(container, dto)  # `@Body() dto: CreateUserDto`, validated
             self.env[param.name] = container
+
+
+def socket_payload(fa: FunctionAnalysis, param: Node) -> Taint:
+    """What a WebSocket client sent with an event: any JSON value (or a Buffer)."""
+    location = fa.ctx.location(param)
+    name = syntax.param_name(param) or "data"
+    trace = Trace(
+        origin=Source(f"socket message {name}", location),
+        steps=(FlowStep(location, f"request data: WebSocket message `{name}`"),),
+        whole=False,
+    )
+    return frozenset({trace})
 
 
 def is_archive_entry_callback(func: Node) -> bool:

@@ -29,7 +29,10 @@ class CallSites:
     """Memoised per-call facts, keyed by file and node."""
 
     resolve: Callable[[FileContext, Node], Target]  # the uncached project_function
+    #: the uncached tables.table_functions: every function a call through a table reaches
+    resolve_table: Callable[[FileContext, Node], tuple[tuple[FileContext, Node], ...]]
     _targets: dict[Site, Target] = field(default_factory=dict)
+    _tables: dict[Site, tuple[tuple[FileContext, Node], ...]] = field(default_factory=dict)
     _facts: dict[Site, stored.CallFacts] = field(default_factory=dict)
 
     def project_function(self, ctx: FileContext, call: Node) -> Target:
@@ -37,6 +40,13 @@ class CallSites:
         if key not in self._targets:
             self._targets[key] = self.resolve(ctx, call)
         return self._targets[key]
+
+    def table_functions(self, ctx: FileContext, call: Node) -> tuple[tuple[FileContext, Node], ...]:
+        key = _site(ctx, call)
+        found = self._tables.get(key)
+        if found is None:
+            found = self._tables[key] = self.resolve_table(ctx, call)
+        return found
 
     def facts(self, ctx: FileContext, call: Node) -> stored.CallFacts:
         """Whether the call reads or writes a database store (stored.py)."""

@@ -205,11 +205,24 @@ def _project_call(fa: FunctionAnalysis, site: EvaluatedCall, _depth: int) -> Tai
         else None
     )
     if target is None:
-        return None
+        return _table_call(fa, site) if call.type == "call_expression" else None
     check_merge(fa, call, target, site.args, site.arg_taints)
     result = union(apply_summary(fa, call, target, site.arg_taints), closure_returns(fa, target))
     escaping = escaping_kinds(syntax.text(site.fn).rsplit(".", 1)[-1] if site.fn else "")
     return frozenset(t.clear(escaping) for t in result) if escaping else result
+
+
+def _table_call(fa: FunctionAnalysis, site: EvaluatedCall) -> Taint | None:
+    """`sinks[name](x)`: every function of the table may run (tables.py)."""
+    targets = fa.engine.sites.table_functions(fa.ctx, site.node)
+    if not targets:
+        return None
+    return union(
+        *(
+            union(apply_summary(fa, site.node, t, site.arg_taints), closure_returns(fa, t))
+            for t in targets
+        )
+    )
 
 
 def _builtin_result(fa: FunctionAnalysis, site: EvaluatedCall, depth: int) -> Taint:

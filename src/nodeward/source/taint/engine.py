@@ -48,6 +48,7 @@ from nodeward.source.taint.middleware import app_wide_cleared
 from nodeward.source.taint.model import Models, SinkKind
 from nodeward.source.taint.names import BOOLEAN_METHODS, SENSITIVE_FIELDS
 from nodeward.source.taint.schema_methods import SchemaMethods
+from nodeward.source.taint.tables import table_functions
 from nodeward.source.taint.validation import RouteChain, Validation
 from nodeward.source.taint.values import (
     Hit,
@@ -88,7 +89,10 @@ class TaintEngine:
     _depth: int = 0
 
     def __post_init__(self) -> None:
-        self.sites = CallSites(lambda ctx, call: project_function(self, ctx, call))
+        self.sites = CallSites(
+            lambda ctx, call: project_function(self, ctx, call),
+            lambda ctx, call: table_functions(self, ctx, call),
+        )
         self.nest_fastify = nest.uses_fastify_adapter(self.files)
         self.request_cleared = app_wide_cleared(self.files, self.models)
         self.validation = Validation(self.graph, self.models, self.route_chains)

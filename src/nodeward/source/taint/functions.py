@@ -46,12 +46,13 @@ def instance_method(
 ) -> tuple[FileContext, Node] | None:
     """`dao.update(...)` where `const dao = new DAO(db)`: the method the constructor
     function assigns (`this.update = function ...`) or the class declares."""
-    receiver = ctx.value_of(callee.child_by_field_name("object"))
     name = syntax.text(callee.child_by_field_name("property"))
-    if receiver is None or receiver.type != "new_expression":
+    made = _instance(engine, ctx, callee.child_by_field_name("object"))
+    if made is None:
         return None
+    new_ctx, receiver = made
     constructor = receiver.child_by_field_name("constructor")
-    target = constructor_target(engine, ctx, constructor) if constructor is not None else None
+    target = constructor_target(engine, new_ctx, constructor) if constructor is not None else None
     if target is None:
         return None
     target_ctx, func = target
@@ -70,6 +71,29 @@ def instance_method(
             value = syntax.unwrap(target_ctx.value_of(value))
             if value is not None and value.type in syntax.FUNCTION_TYPES:
                 return target_ctx, value
+    return None
+
+
+def _instance(
+    engine: TaintEngine, ctx: FileContext, obj: Node | None
+) -> tuple[FileContext, Node] | None:
+    """The `new` expression a call's receiver holds: `const dao = new Dao(db)` in this
+    file, a field a constructor sets (`this.dao = new Dao(db)`), or an instance another
+    module exports (`module.exports = new Dao(db)`)."""
+    receiver = ctx.value_of(obj)
+    if receiver is not None and receiver.type == "member_expression":
+        receiver = engine.class_methods.field_value(ctx, receiver) or receiver
+    if receiver is not None and receiver.type == "new_expression":
+        return ctx, receiver
+    obj = syntax.unwrap(obj)
+    if obj is None or obj.type not in ("identifier", "member_expression"):
+        return None
+    resolved = engine.graph.resolve_import(ctx, obj)
+    if resolved is None:
+        return None
+    node = syntax.unwrap(resolved.ctx.value_of(resolved.node))
+    if node is not None and node.type == "new_expression":
+        return resolved.ctx, node
     return None
 
 

@@ -52,6 +52,10 @@ def class_method(
             value = syntax.unwrap(member.child_by_field_name("value"))
             if value is not None and value.type in syntax.FUNCTION_TYPES:
                 return ctx, value
+    constructor = _constructor(cls)
+    assigned = _this_functions(constructor).get(name) if constructor is not None else None
+    if assigned is not None:  # `constructor() { this.run = (x) => ... }`
+        return ctx, assigned
     base = _base_class(cls)
     if base is None or depth >= MAX_BASES:
         return None
@@ -59,6 +63,17 @@ def class_method(
     if parent is None:
         return None
     return class_method(graph, parent[0], parent[1], name, depth + 1)
+
+
+def _constructor(cls: Node) -> Node | None:
+    body = cls.child_by_field_name("body")
+    for member in body.named_children if body is not None else ():
+        if (
+            member.type == "method_definition"
+            and syntax.text(member.child_by_field_name("name")) == "constructor"
+        ):
+            return member
+    return None
 
 
 def _base_class(cls: Node) -> Node | None:
@@ -78,6 +93,7 @@ class Methods:
     def __init__(self, graph: ModuleGraph) -> None:
         self.graph = graph
         self._assigned: dict[tuple[str, int], dict[str, Node]] = {}
+        self._fields: dict[tuple[str, int], dict[str, Node]] = {}
 
     def own(self, ctx: FileContext, callee: Node) -> Found | None:
         """`this.name(...)`: the method of the class the call is written in, or the
@@ -94,6 +110,21 @@ class Methods:
                 if assigned is not None:
                     return ctx, assigned
         return None
+
+    def field_value(self, ctx: FileContext, member: Node) -> Node | None:
+        """The `new` expression a constructor stores in `this.name` (`this.dao = new
+        Dao(db)`, a field `dao = new Dao(db)`), for a `this.name` member expression."""
+        if syntax.text(member.child_by_field_name("object")) != "this":
+            return None
+        name = syntax.text(member.child_by_field_name("property"))
+        owner = next((a for a in syntax.ancestors(member) if _is_constructor(a)), None)
+        if owner is None:
+            return None
+        key = (ctx.rel, owner.start_byte)
+        fields = self._fields.get(key)
+        if fields is None:
+            fields = self._fields[key] = _instance_fields(ctx, owner)
+        return fields.get(name)
 
     def _assigned_to_this(self, ctx: FileContext, constructor: Node) -> dict[str, Node]:
         """`this.name = function (...) {...}` in a constructor function's own body."""
@@ -113,6 +144,41 @@ class Methods:
             return None
         method = syntax.text(callee.child_by_field_name("property"))
         return class_method(self.graph, target[0], target[1], method)
+
+
+def _is_constructor(node: Node) -> bool:
+    """A class, or a function named like a constructor (`function UserDao(db)`, `const
+    UserDao = function (db)`): what `this` is an instance of."""
+    if node.type in ("class", "class_declaration"):
+        return True
+    if node.type not in ("function_declaration", "function_expression"):
+        return False
+    name = node.child_by_field_name("name")
+    parent = node.parent
+    if name is None and parent is not None and parent.type == "variable_declarator":
+        name = parent.child_by_field_name("name")
+    return name is not None and syntax.text(name)[:1].isupper()
+
+
+def _instance_fields(ctx: FileContext, owner: Node) -> dict[str, Node]:
+    """`this.name = new X(...)` anywhere in a class or constructor function, and class
+    fields initialised with `new X(...)`: name -> the new expression."""
+    found: dict[str, Node] = {}
+    for node in syntax.walk(owner):
+        if node.type == "assignment_expression":
+            chain = syntax.member_chain(node.child_by_field_name("left"))
+            value = syntax.unwrap(ctx.value_of(node.child_by_field_name("right")))
+            name = (
+                chain[1] if chain is not None and len(chain) == 2 and chain[0] == "this" else None
+            )
+        elif node.type in ("public_field_definition", "field_definition"):
+            value = syntax.unwrap(node.child_by_field_name("value"))
+            name = syntax.text(node.child_by_field_name("name"))
+        else:
+            continue
+        if name and value is not None and value.type == "new_expression":
+            found.setdefault(name, value)
+    return found
 
 
 def _this_functions(constructor: Node) -> dict[str, Node]:

@@ -1,0 +1,148 @@
+"""Socket.IO and `ws`: WebSocket message handlers as request handlers.
+
+`io.on("connection", (socket) => socket.on("chat", (data, ack) => ...))` and
+`wss.on("connection", (ws, req) => ws.on("message", (data) => ...))`: every parameter of a
+Socket.IO event handler and the first parameter of a `ws` message handler hold what the
+client sent, as request data. The `req` a `ws` connection callback receives is the HTTP
+upgrade request (its headers, URL and cookies are request data).
+
+A handler is recognised by its shape, without the file's imports: a function passed to
+`<socket>.on("<event>", fn)` (or `once`, `addListener`) where `<socket>` is the first
+parameter of a connection callback (`<server>.on("connection" | "connect", fn)`), or a
+parameter named or typed as a socket. Lifecycle events (`disconnect`, `error`, `close`,
+...) carry no client data.
+
+These handlers register no route: `nodeward routes` does not list them, and the route
+rules (authentication, rate limits, CSRF) do not judge them. `socket.emit`/`ws.send` add
+no sink: what the client does with a message (render it as HTML or not) is not in the
+server's code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from nodeward.source import syntax
+from nodeward.source.context import Ref
+from nodeward.source.frameworks.base import Defaults, Fixes, HandlerRoles
+from nodeward.source.frameworks.express import type_text
+from nodeward.source.parse import Node
+
+_LISTEN = frozenset({"on", "once", "addListener", "prependListener"})
+_CONNECTION_EVENTS = frozenset({"connection", "connect"})
+#: Events the library emits itself, with no client payload.
+_LIFECYCLE_EVENTS = frozenset(
+    {
+        "close",
+        "connect",
+        "connect_error",
+        "connection",
+        "disconnect",
+        "disconnecting",
+        "end",
+        "error",
+        "headers",
+        "listening",
+        "open",
+        "ping",
+        "pong",
+        "unexpected-response",
+        "upgrade",
+        "wsClientError",
+    }
+)
+_SOCKET_NAMES = frozenset({"socket", "ws", "websocket", "webSocket", "wsClient"})
+_SOCKET_TYPE = re.compile(r"\b(Socket|WebSocket)\b")
+_WS_MESSAGE = "message"
+
+
+def _listener(func: Node) -> tuple[Node, str] | None:
+    """`(receiver, event)` when `func` is the listener of `receiver.on("event", func)`."""
+    args = func.parent
+    call = args.parent if args is not None else None
+    if args is None or args.type != "arguments" or call is None:
+        return None
+    arguments = syntax.call_arguments(call)
+    if len(arguments) != 2 or arguments[1] != func:
+        return None
+    callee = call.child_by_field_name("function")
+    if callee is None or callee.type != "member_expression":
+        return None
+    if syntax.text(callee.child_by_field_name("property")) not in _LISTEN:
+        return None
+    event = syntax.string_value(arguments[0])
+    receiver = syntax.unwrap(callee.child_by_field_name("object"))
+    if event is None or receiver is None:
+        return None
+    return receiver, event
+
+
+def _is_connection_callback(func: Node) -> bool:
+    found = _listener(func)
+    return found is not None and found[1] in _CONNECTION_EVENTS
+
+
+def _socket_param(receiver: Node) -> Node | None:
+    """The parameter `receiver` names, when it is a connection callback's socket or a
+    parameter named or typed as one."""
+    if receiver.type != "identifier":
+        return None
+    name = syntax.text(receiver)
+    for ancestor in syntax.ancestors(receiver):
+        if ancestor.type not in syntax.FUNCTION_TYPES:
+            continue
+        params = syntax.function_params(ancestor)
+        for index, param in enumerate(params):
+            if syntax.param_name(param) != name:
+                continue
+            if index == 0 and _is_connection_callback(ancestor):
+                return param
+            if name in _SOCKET_NAMES or _SOCKET_TYPE.search(type_text(param)):
+                return param
+            return None
+    return None
+
+
+def _connection_request(func: Node) -> str | None:
+    """`wss.on("connection", (ws, req) => ...)`: the HTTP upgrade request's name."""
+    params = syntax.function_params(func)
+    if len(params) != 2 or not _is_connection_callback(func):
+        return None
+    return syntax.param_name(params[1])
+
+
+class Sockets(Defaults):
+    name = "sockets"
+    label = "Socket.IO / ws"
+    fixes = Fixes(
+        rate_limit="limit the events a socket may send per second (socket.io-rate-limiter)",
+        global_rate_limit="limit connections and events per client",
+        csrf="check the Origin header in the handshake (allowRequest / verifyClient)",
+        helmet="set the security headers on the HTTP server that upgrades the connection",
+    )
+    creations: Mapping[Ref, bool] = MappingProxyType({})
+    modules = frozenset({"socket.io", "ws"})
+    chains_registrations = False
+    calls: frozenset[str] = frozenset()
+    models = ""
+
+    def handler_roles(self, func: Node, *, routed: bool) -> HandlerRoles | None:
+        """A message listener: its payload parameters are request data; a `ws`
+        connection callback: its second parameter is the upgrade request."""
+        request = _connection_request(func)
+        if request is not None:
+            return HandlerRoles(request=request)
+        found = _listener(func)
+        if found is None or found[1] in _LIFECYCLE_EVENTS:
+            return None
+        receiver, event = found
+        params = syntax.function_params(func)
+        if not params or _socket_param(receiver) is None:
+            return None
+        payload = params[:1] if event == _WS_MESSAGE else params
+        return HandlerRoles(messages=tuple(payload))
+
+
+SOCKETS = Sockets()
