@@ -59,3 +59,9 @@ def test_a_string_type_check_rules_out_operator_injection_only() -> None:
     assert _tests("typeof q === 'string'", "q", SinkKind.NOSQL)
     assert not _tests("typeof q === 'string'", "q", SinkKind.SQL)
     assert not _tests("typeof q === 'object'", "q", SinkKind.NOSQL)
+
+
+def test_a_derived_value_tested_as_written_is_checked() -> None:
+    condition = "['jpg', 'png'].includes(url.split('.').pop())"
+    assert _tests(condition, "url.split('.').pop()")
+    assert not _tests(condition, "url")

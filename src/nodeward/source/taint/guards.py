@@ -21,8 +21,9 @@ def guard_kinds(
     """The sink kinds a test of `value` in `condition` rules out: an allow-list or
     prefix check rules out all, a `typeof` check only operator injection."""
     names = tainted_names(fa, value)
-    if not names or condition is None:
+    if not names or condition is None or value is None:
         return frozenset()
+    names.add(syntax.text(value))  # `OK.includes(ext(x)) ? ext(x) : "jpg"` tests the value
     if condition_tests(condition, names, SinkKind.SQL):
         return ALL_KINDS
     if condition_tests(condition, names, SinkKind.NOSQL):
@@ -87,8 +88,9 @@ def find_guard(fa: FunctionAnalysis, call: Node, arg: Node | None, kind: SinkKin
     """An allow-list or prefix check on the value before the sink: the call sits in an
     `if` that tests it, or follows an `if` that tests it and leaves early."""
     names = tainted_names(fa, arg)
-    if not names:
+    if not names or arg is None:
         return False
+    names.add(syntax.text(arg))  # the argument as written: `if (OK.has(name(x))) f(name(x))`
     node = call
     # at most syntax.MAX_ANCESTORS levels up: Node.parent costs O(depth) in tree-sitter
     for parent in syntax.ancestors(call):
