@@ -149,3 +149,15 @@ def test_parameters_and_catch_bindings_shadow_module_names() -> None:
         "cp.exec(c);\n"
     )
     assert _callees(code) == ["child_process.exec"]
+
+
+def test_a_use_after_a_nested_function_reads_the_outer_declaration() -> None:
+    code = "function outer(req) { const f = (req) => req; use(req); }\nuse(req);\n"
+    ctx = _ctx(code)
+    uses = [n for n in ctx.nodes("identifier") if n.parent and n.parent.type == "arguments"]
+    outer = ctx.nodes("function_declaration")[0].start_byte
+    assert [ctx.scope_of("req", n) for n in uses] == [outer, MODULE]
+    inner = ctx.nodes("arrow_function")[0]
+    body = inner.child_by_field_name("body")
+    assert body is not None
+    assert ctx.scope_of("req", body) == inner.start_byte

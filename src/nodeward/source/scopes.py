@@ -12,6 +12,7 @@ the few scopes declaring that name, and the index is filled during the file's on
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -20,6 +21,7 @@ from nodeward.source.parse import Node
 
 #: The scope of module-level and undeclared names.
 MODULE = -1
+_AFTER_ALL = 1 << 62  # sorts after every end byte
 
 _BLOCKS = frozenset(
     {
@@ -68,6 +70,7 @@ class ScopeIndex:
         self._declared: dict[str, list[tuple[int, int]]] = defaultdict(list)
         #: the open scopes around the node being visited: (depth, node, is a function)
         self._open: list[tuple[int, Node, bool]] = []
+        self._sorted: set[str] = set()  # names whose spans are sorted (on first lookup)
 
     def visit(self, node: Node, depth: int) -> None:
         kind = node.type
@@ -116,16 +119,23 @@ class ScopeIndex:
     def _declare(self, ident: Node | None, scope: Node | None) -> None:
         if ident is None or scope is None:  # module-level names resolve to MODULE anyway
             return
-        span = (scope.start_byte, scope.end_byte)
-        spans = self._declared[syntax.text(ident)]
-        if span not in spans:
-            spans.append(span)
+        self._declared[syntax.text(ident)].append((scope.start_byte, scope.end_byte))
 
     def scope_of(self, name: str, at: int) -> int:
         """The start byte of the scope whose declaration of `name` a use at byte `at`
-        reads, or MODULE."""
-        best = MODULE
-        for start, end in self._declared.get(name, ()):
-            if start <= at < end and start > best:
-                best = start
-        return best
+        reads, or MODULE: the latest-starting declaring scope that contains `at`, found by
+        bisection and a walk back that usually stops at once (sibling handlers that
+        declare `req` end before the one around `at` starts)."""
+        spans = self._declared.get(name)
+        if not spans:
+            return MODULE
+        if name not in self._sorted:
+            spans.sort()
+            self._sorted.add(name)
+        index = bisect_right(spans, (at, _AFTER_ALL)) - 1
+        while index >= 0:
+            start, end = spans[index]
+            if at < end:
+                return start
+            index -= 1
+        return MODULE
