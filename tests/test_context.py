@@ -7,6 +7,7 @@ import pytest
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
 from nodeward.source.parse import SourceText, parse
+from nodeward.source.scopes import MODULE
 
 
 def _ctx(code: str, rel: str = "a.js") -> FileContext:
@@ -103,3 +104,60 @@ def test_first_identifier_is_the_first_in_document_order() -> None:
     assert found is not None
     assert (found.start_byte, found.end_byte) == (6, 7)
     assert ctx.first_identifier("missing") is None
+
+
+def test_sibling_functions_do_not_share_a_const() -> None:
+    code = (
+        "function a() { const s = require('child_process'); s.exec(x); }\n"
+        "function b() { const s = require('fs'); s.readFile(y); }\n"
+    )
+    assert _callees(code) == ["child_process.exec", "fs.readFile"]
+
+
+def test_value_of_resolves_by_lexical_scope() -> None:
+    code = (
+        "const re = /^ok$/;\n"
+        "app.get('/a', (req, res) => { const re = /(a+)+$/; re.test(req.query.a); });\n"
+        "app.get('/b', (req, res) => { re.test(req.query.b); });\n"
+        "app.get('/c', (req, res) => { { const re = /x/; } re.test(req.query.c); });\n"
+    )
+    ctx = _ctx(code)
+    reads = [n for n in ctx.nodes("identifier") if syntax.text(n) == "re"]
+    used = [n for n in reads if n.parent is not None and n.parent.type == "member_expression"]
+    assert [syntax.text(ctx.value_of(n)) for n in used] == ["/(a+)+$/", "/^ok$/", "/^ok$/"]
+
+
+def test_var_hoists_to_its_function_and_undeclared_names_are_module_level() -> None:
+    code = (
+        "function f() { if (c) { var v = 1; } use(v); g = 2; }\nfunction h() { use(v); use(g); }\n"
+    )
+    ctx = _ctx(code)
+    uses = [n for n in ctx.nodes("identifier") if n.parent and n.parent.type == "arguments"]
+    f_start = ctx.nodes("function_declaration")[0].start_byte
+    assert [(syntax.text(n), ctx.scope_of(syntax.text(n), n)) for n in uses] == [
+        ("v", f_start),
+        ("v", MODULE),
+        ("g", MODULE),
+    ]
+
+
+def test_parameters_and_catch_bindings_shadow_module_names() -> None:
+    code = (
+        "const cp = require('child_process');\n"
+        "function run(cp) { cp.exec(a); }\n"
+        "try { x(); } catch (cp) { cp.exec(b); }\n"
+        "cp.exec(c);\n"
+    )
+    assert _callees(code) == ["child_process.exec"]
+
+
+def test_a_use_after_a_nested_function_reads_the_outer_declaration() -> None:
+    code = "function outer(req) { const f = (req) => req; use(req); }\nuse(req);\n"
+    ctx = _ctx(code)
+    uses = [n for n in ctx.nodes("identifier") if n.parent and n.parent.type == "arguments"]
+    outer = ctx.nodes("function_declaration")[0].start_byte
+    assert [ctx.scope_of("req", n) for n in uses] == [outer, MODULE]
+    inner = ctx.nodes("arrow_function")[0]
+    body = inner.child_by_field_name("body")
+    assert body is not None
+    assert ctx.scope_of("req", body) == inner.start_byte

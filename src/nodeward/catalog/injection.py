@@ -168,8 +168,10 @@ LOG_INJECTION = flow_rule(
     Severity.LOW,
     (
         "Reports request strings written by console.* or a logger (logger, winston, "
-        "pino, bunyan) without removing line breaks. Whole objects are not reported: "
-        "they are printed escaped.",
+        "pino, bunyan, Fastify's request.log) without removing line breaks. Objects are "
+        "not reported, whether a whole request container or a literal holding request "
+        'data (`logger.info({ user }, "login")`): they are printed inspected or as JSON, '
+        "their newlines escaped.",
         "A value with `\\n` forges extra log lines, which misleads incident response and "
         "can inject into log viewers.",
         'console.log("login failed for " + req.body.username);',

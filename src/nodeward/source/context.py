@@ -18,6 +18,7 @@ from functools import cached_property
 from nodeward.findings import SourceLocation
 from nodeward.source import syntax
 from nodeward.source.parse import Node, ParsedFile
+from nodeward.source.scopes import MODULE, ScopeIndex
 
 CALL = "()"
 #: Files whose syntax tree nests deeper than this are generated code for our purposes.
@@ -58,12 +59,18 @@ class FileContext:
         #: ancestor walks are quadratic in generated code that nests thousands of levels;
         #: analyses that walk up the tree skip files deeper than DEEP_FILE.
         self.max_depth = 0
+        self._scopes = ScopeIndex()
         for node, depth in syntax.walk_with_depth(parsed.root):
             self._by_type[node.type].append(node)
+            self._scopes.visit(node, depth)
             if depth > self.max_depth:
                 self.max_depth = depth
+        #: name -> its first binding anywhere in the file, for questions asked by name only
         self._bindings: dict[str, Node] = {}
+        #: (name, scope) -> the first value bound to that declaration (see scopes.py)
+        self._scoped: dict[tuple[str, int], Node] = {}
         self._imports: dict[str, Ref] = {}
+        self._import_scopes: dict[str, int] = {}  # destructured requires inside a function
         self._declarations: dict[str, Node] = {}
         # Every rule module asks for the callee of every call: resolve each node once.
         self._callee_cache: dict[int, Ref | None] = {}
@@ -147,13 +154,13 @@ class FileContext:
             if name is None or value is None:
                 continue
             if name.type == "identifier":
-                self._bindings.setdefault(syntax.text(name), value)
+                self._bind(name, value)
             elif name.type == "object_pattern":
                 self._bind_pattern(name, value)
         for assign in self.nodes("assignment_expression"):
             left, right = assign.child_by_field_name("left"), assign.child_by_field_name("right")
             if left is not None and right is not None and left.type == "identifier":
-                self._bindings.setdefault(syntax.text(left), right)
+                self._bind(left, right)
         for statement in self.nodes("import_statement"):
             self._collect_import(statement)
         for decl in self.nodes(
@@ -163,6 +170,23 @@ class FileContext:
             if name is not None:
                 self._declarations.setdefault(syntax.text(name), decl)
 
+    def _bind(self, ident: Node, value: Node) -> None:
+        name = syntax.text(ident)
+        self._bindings.setdefault(name, value)
+        self._scoped.setdefault((name, self.scope_of(name, ident)), value)
+
+    def scope_of(self, name: str, at: Node) -> int:
+        """Which declaration of `name` a use at `at` reads: the start byte of the innermost
+        enclosing scope declaring it (a block for const/let, the function for var and
+        parameters), or scopes.MODULE for module-level and undeclared names."""
+        return self._scopes.scope_of(name, at.start_byte)
+
+    def binding(self, ident: Node) -> Node | None:
+        """The value the declaration an identifier reads was first given, by lexical scope:
+        a `const re` in one handler is not the `re` of the handler beside it."""
+        name = syntax.text(ident)
+        return self._scoped.get((name, self.scope_of(name, ident)))
+
     def _bind_pattern(self, pattern: Node, value: Node) -> None:
         base = self.ref_of(value)
         if base is None:
@@ -170,11 +194,15 @@ class FileContext:
         for child in pattern.named_children:
             if child.type == "shorthand_property_identifier_pattern":
                 self._imports[syntax.text(child)] = base.then(syntax.text(child))
+                self._import_scopes[syntax.text(child)] = self.scope_of(syntax.text(child), child)
             elif child.type == "pair_pattern":
                 key = syntax.property_key(child)
                 target = child.child_by_field_name("value")
                 if key and target is not None and target.type == "identifier":
                     self._imports[syntax.text(target)] = base.then(key)
+                    self._import_scopes[syntax.text(target)] = self.scope_of(
+                        syntax.text(target), target
+                    )
 
     def _collect_import(self, statement: Node) -> None:
         source = syntax.string_value(statement.child_by_field_name("source"))
@@ -220,9 +248,10 @@ class FileContext:
         match node.type:
             case "identifier" | "shorthand_property_identifier":  # `{ x }` reads x
                 name = syntax.text(node)
-                if name in self._imports:
+                imported = self._import_scopes.get(name, MODULE) == self.scope_of(name, node)
+                if name in self._imports and imported:
                     return self._imports[name]
-                bound = self._bindings.get(name)
+                bound = self.binding(node)
                 if bound is None or bound is node:
                     return None
                 return self.ref_of(bound, _depth + 1)
@@ -309,10 +338,16 @@ class FileContext:
         )
         return frozenset(modules)
 
-    def declaration(self, name: str) -> Node | None:
+    def declaration(self, name: str, at: Node | None = None) -> Node | None:
         """What a file-level name is declared as: a function or class declaration, or the
-        initialiser of a variable (`const f = (req, res) => ...`)."""
-        return self._declarations.get(name) or self._bindings.get(name)
+        initialiser of a variable (`const f = (req, res) => ...`). Given the identifier `at`
+        that reads it, a variable is resolved by lexical scope."""
+        found = self._declarations.get(name)
+        if found is not None:
+            return found
+        if at is not None:
+            return self._scoped.get((name, self.scope_of(name, at)))
+        return self._bindings.get(name)
 
     def value_of(self, node: Node | None) -> Node | None:
         """Follow an identifier to the expression it was initialised with (one file,
@@ -324,7 +359,7 @@ class FileContext:
             and node.type in ("identifier", "shorthand_property_identifier")
             and seen < _MAX_RESOLVE_DEPTH
         ):
-            bound = self._bindings.get(syntax.text(node))
+            bound = self.binding(node)
             if bound is None:
                 return node
             node = syntax.unwrap(bound)

@@ -10,6 +10,7 @@ from nodeward.findings import FlowStep
 from nodeward.source import syntax
 from nodeward.source.context import CALL, FileContext
 from nodeward.source.parse import Node
+from nodeward.source.scopes import MODULE
 from nodeward.source.taint import (
     callbacks,
     class_validator,
@@ -89,7 +90,8 @@ class FunctionAnalysis:
         self.ctx = ctx
         self.unit = unit
         self.models = engine.models
-        self.env: dict[str, Taint] = {}
+        #: variables by (name, scope): siblings' same-named `const`s are apart (scopes.py)
+        self.env: dict[tuple[str, int], Taint] = {}
         self.requests: set[str] = set()
         self.responses: set[str] = set()
         self.koa: set[str] = set()
@@ -102,9 +104,10 @@ class FunctionAnalysis:
         self.graphql_args: list[Node] = []  # resolvers' `args` parameters
         #: `obj.x = value` writes per variable, kept apart from `env` so that a use in the
         #: other branch of an `if` (or after a branch that returns) does not see them
-        self.member_writes: dict[str, dict[tuple[int, int], tuple[Node, Taint]]] = {}
+        self.member_writes: dict[tuple[str, int], dict[tuple[int, int], tuple[Node, Taint]]] = {}
         self.deleted: set[str] = set()  # `delete user.password`: variables made safe
         self.client = ctx.rel in engine.client_files
+        self.module_vars = engine.module_vars.setdefault(ctx.rel, {})
         self.steps = 0
         self.returns: Taint = CLEAN
         self.hits: list[Hit] = []
@@ -193,7 +196,7 @@ class FunctionAnalysis:
             for index, param in enumerate(syntax.function_params(self.unit)):
                 for name, _key in pattern_names(param):
                     if name not in self.requests | self.responses | self.koa:
-                        self.env[name] = frozenset({Trace(origin=index)})
+                        self.env[self.var(name, param)] = frozenset({Trace(origin=index)})
         self._bind_nest_params()
         for param in self.graphql_args:
             self._bind_pattern(
@@ -206,9 +209,10 @@ class FunctionAnalysis:
         for pattern in self.request_patterns:
             for name, key in pattern_names(pattern):
                 if key is not None:
-                    self._assign(name, request_member(self, key, pattern))
+                    self._assign(name, pattern, request_member(self, key, pattern))
         for name, callback in self.entries.items():
-            self.env[name] = frozenset({archive_trace(self, callback, f"{name} (archive entry)")})
+            entry = archive_trace(self, callback, f"{name} (archive entry)")
+            self.env[self.var(name, callback)] = frozenset({entry})
 
     def _binds(self, node: Node) -> bool:
         """Whether `node` gives a variable a value (replayed on every pass)."""
@@ -249,15 +253,26 @@ class FunctionAnalysis:
     def lookup(self, name: str, use: Node) -> Taint:
         """What variable `name` holds where `use` reads it: its bindings, and the property
         writes into it that can have run before `use`."""
-        writes = self.member_writes.get(name)
+        var = self.var(name, use)
+        value = self.env.get(var, CLEAN)
+        if var[1] == MODULE:
+            value = union(value, self.module_vars.get(name, CLEAN))
+        writes = self.member_writes.get(var)
         if not writes:
-            return self.env.get(name, CLEAN)
+            return value
         reaching = [taint for write, taint in writes.values() if may_precede(write, use)]
-        return union(self.env.get(name, CLEAN), *reaching)
+        return union(value, *reaching)
 
-    def _assign(self, name: str, taint: Taint) -> None:
+    def var(self, name: str, at: Node) -> tuple[str, int]:
+        """The variable `name` means where `at` is: the name and its declaring scope."""
+        return (name, self.ctx.scope_of(name, at))
+
+    def _assign(self, name: str, at: Node, taint: Taint) -> None:
         if taint:
-            self.env[name] = union(self.env.get(name, CLEAN), taint)
+            var = self.var(name, at)
+            self.env[var] = union(self.env.get(var, CLEAN), taint)
+            if var[1] == MODULE and self.unit.type != "program":
+                self.module_vars[name] = union(self.module_vars.get(name, CLEAN), taint)
 
     def _bind(self, node: Node) -> None:
         match node.type:
@@ -276,7 +291,8 @@ class FunctionAnalysis:
                     path = static_path(left)
                     if path is not None and path[0].type == "identifier" and taint:
                         keys = path[1] if CALL not in path[1] else ()
-                        writes = self.member_writes.setdefault(syntax.text(path[0]), {})
+                        var = self.var(syntax.text(path[0]), path[0])
+                        writes = self.member_writes.setdefault(var, {})
                         writes[(node.start_byte, node.end_byte)] = (node, placed(taint, *keys))
             case "for_in_statement":
                 left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
@@ -321,7 +337,7 @@ class FunctionAnalysis:
         if not taint:
             return
         if pattern.type in ("identifier", "shorthand_property_identifier_pattern"):
-            self._assign(syntax.text(pattern), taint)
+            self._assign(syntax.text(pattern), pattern, taint)
             return
         if pattern.type in ("lexical_declaration", "variable_declaration"):
             for declarator in pattern.named_children:
@@ -333,7 +349,7 @@ class FunctionAnalysis:
         for name, key in pattern_names(pattern):
             if key is None and removed:  # `const { password, ...rest } = user`: rest is safe
                 taint = frozenset(t.clear(frozenset({SinkKind.SENSITIVE})) for t in taint)
-            self._assign(name, members(taint, key) if key else taint)
+            self._assign(name, pattern, members(taint, key) if key else taint)
 
     def _callback_method(self, call: Node) -> str | None:
         callee = call.child_by_field_name("function")
@@ -426,7 +442,7 @@ class FunctionAnalysis:
         if self.nest is None:
             return
         for name in self.nest.converted:
-            self.env.pop(name, None)
+            self.env.pop(self.var(name, self.unit), None)
         for param in self.nest.params:
             container = request_member(self, param.source.value, param.node)
             if param.key is not None:
@@ -435,7 +451,7 @@ class FunctionAnalysis:
                 self.engine.graph, self.ctx, self.unit, param.node
             ):
                 container = restrict(container, dto)  # `@Body() dto: CreateUserDto`, validated
-            self.env[param.name] = container
+            self.env[self.var(param.name, param.node)] = container
 
 
 def socket_payload(fa: FunctionAnalysis, param: Node) -> Taint:

@@ -78,7 +78,8 @@ def callee_ref(fa: FunctionAnalysis, call: Node) -> Ref | None:
         base, steps = path
         name = syntax.text(base)
         if base.type == "identifier" and fa.ctx.declaration(name) is None:
-            local = name in fa.env or name in fa.member_writes
+            var = fa.var(name, base)
+            local = var in fa.env or var in fa.member_writes
             if not local and name not in ("window", "globalThis"):
                 return Ref("global", (name, *steps))
             if name in ("window", "globalThis"):

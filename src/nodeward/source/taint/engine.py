@@ -54,6 +54,7 @@ from nodeward.source.taint.values import (
     Hit,
     Render,
     Source,
+    Taint,
 )
 
 
@@ -85,6 +86,9 @@ class TaintEngine:
     validation: Validation = field(init=False)  # fields a route's schema constrains
     sites: CallSites = field(init=False)  # per-call facts, computed once
     _field_writes: dict[str, FieldWrites] = field(default_factory=dict)
+    #: per file, what its functions stored in module-level variables (`last = req.query.x`
+    #: in one handler, read by the handler analysed after it)
+    module_vars: dict[str, dict[str, Taint]] = field(default_factory=dict)
     _in_progress: set[tuple[str, int]] = field(default_factory=set)
     _depth: int = 0
 

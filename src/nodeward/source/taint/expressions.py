@@ -106,15 +106,26 @@ def eval_literal(fa: FunctionAnalysis, node: Node, depth: int) -> Taint:
     for child in node.named_children:
         if child.type == "pair":
             value = fa.eval(child.child_by_field_name("value"), depth)
-            parts.append(placed(value, property_key(child.child_by_field_name("key"))))
+            key = property_key(child.child_by_field_name("key"))
+            parts = _written_over(parts, key) if node.type == "object" else parts
+            parts.append(placed(value, key))
         elif child.type == "spread_element":
             parts.append(fa.eval(child, depth))  # `{ ...req.body }` is still the body
         elif child.type == "shorthand_property_identifier":
             name = syntax.text(child)
+            parts = _written_over(parts, name)
             parts.append(placed(fa.lookup(name, child), name))
         elif child.type not in ("comment", "method_definition"):
             parts.append(members(fa.eval(child, depth), "*"))  # array elements
     return union(*parts)
+
+
+def _written_over(parts: list[Taint], key: str) -> list[Taint]:
+    """What the earlier entries of an object literal still hold once a later property
+    `key` replaces theirs: `{ ...req.body, theme: "dark" }` has a clean `theme`."""
+    if key in ("*", "[]"):  # a computed key: which property it replaces is not known
+        return parts
+    return [frozenset(o for t in part if (o := t.overwrite(key)) is not None) for part in parts]
 
 
 def eval_member(fa: FunctionAnalysis, node: Node, depth: int) -> Taint:

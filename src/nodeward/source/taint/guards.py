@@ -15,20 +15,15 @@ if TYPE_CHECKING:
     from nodeward.source.taint.analysis import FunctionAnalysis
 
 
-GUARD = re.compile(
-    r"\.(startsWith|includes|has|test|indexOf|match|endsWith)\s*\(|===|!==|\bin\b|"
-    r"\bis[A-Z]\w*\s*\("  # validator.isEmail(x), isValidObjectId(x), ObjectId.isValid(x)
-)
-
-
 def guard_kinds(
     fa: FunctionAnalysis, condition: Node | None, value: Node | None
 ) -> frozenset[SinkKind]:
     """The sink kinds a test of `value` in `condition` rules out: an allow-list or
     prefix check rules out all, a `typeof` check only operator injection."""
     names = tainted_names(fa, value)
-    if not names or condition is None:
+    if not names or condition is None or value is None:
         return frozenset()
+    names.add(syntax.text(value))  # `OK.includes(ext(x)) ? ext(x) : "jpg"` tests the value
     if condition_tests(condition, names, SinkKind.SQL):
         return ALL_KINDS
     if condition_tests(condition, names, SinkKind.NOSQL):
@@ -93,8 +88,9 @@ def find_guard(fa: FunctionAnalysis, call: Node, arg: Node | None, kind: SinkKin
     """An allow-list or prefix check on the value before the sink: the call sits in an
     `if` that tests it, or follows an `if` that tests it and leaves early."""
     names = tainted_names(fa, arg)
-    if not names:
+    if not names or arg is None:
         return False
+    names.add(syntax.text(arg))  # the argument as written: `if (OK.has(name(x))) f(name(x))`
     node = call
     # at most syntax.MAX_ANCESTORS levels up: Node.parent costs O(depth) in tree-sitter
     for parent in syntax.ancestors(call):
@@ -125,14 +121,82 @@ def inside(node: Node, ancestor: Node) -> bool:
 
 
 def condition_tests(condition: Node | None, names: set[str], kind: SinkKind) -> bool:
+    """Whether `condition` constrains the content of one of `names` (the values as
+    written): an allow-list comparison or membership, a prefix or substring test, a regex
+    test, an `isX(value)` validator. A presence, length or emptiness check does not, nor
+    does a validator of another field (`isEmail(req.body.username)` says nothing about
+    `req.body`); `typeof value === "string"` rules out operator injection only."""
     if condition is None:
         return False
-    text = syntax.text(condition)
-    if not any(re.search(rf"(?<![\w.$]){re.escape(n)}(?![\w$])", text) for n in names):
+    return any(
+        _content_check(node, names, kind)
+        for node in syntax.walk(condition)
+        if node.type in ("binary_expression", "call_expression")
+    )
+
+
+#: Comparisons with these say whether a value is there, not what it holds.
+_PRESENCE_VALUES = frozenset({"undefined", "null", "''", '""', "``", "true", "false", "0"})
+_TYPES_WITHOUT_OPERATORS = frozenset({"'string'", '"string"', "'number'", '"number"'})
+_TYPES_WITHOUT_OPERATORS |= {"'boolean'", '"boolean"'}
+#: `isX(value)` calls that test presence or shape, not content.
+_SHAPE_CHECKS = frozenset(
+    {"isArray", "isEmpty", "isNil", "isNull", "isUndefined", "isDefined", "isObject"}
+    | {"isPlainObject", "isBuffer"}
+)
+_ALLOW_LIST_METHODS = frozenset({"includes", "has", "indexOf", "test"})
+_VALUE_METHODS = frozenset({"startsWith", "endsWith", "includes", "indexOf", "match"})
+
+
+def _operand(node: Node | None) -> str:
+    return syntax.text(syntax.unwrap(node))
+
+
+_URL_PARTS = frozenset({"hostname", "host", "origin", "protocol", "href"})
+
+
+def _url_part(node: Node, names: set[str]) -> bool:
+    """`url.hostname` of a parsed URL: comparing it checks where the URL points."""
+    if node.type != "member_expression":
         return False
-    if "typeof" in text:
-        return kind is SinkKind.NOSQL
-    return bool(GUARD.search(text))
+    prop = syntax.text(node.child_by_field_name("property"))
+    return prop in _URL_PARTS and _operand(node.child_by_field_name("object")) in names
+
+
+def _content_check(node: Node, names: set[str], kind: SinkKind) -> bool:
+    if node.type == "binary_expression":
+        operator = syntax.text(node.child_by_field_name("operator"))
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if operator == "in":
+            return _operand(left) in names
+        if operator not in ("===", "==", "!==", "!="):
+            return False
+        for tested, other in ((left, right), (right, left)):
+            tested = syntax.unwrap(tested)
+            if tested is None:
+                continue
+            if tested.type == "unary_expression" and syntax.text(tested).startswith("typeof"):
+                argument = tested.child_by_field_name("argument")
+                if _operand(argument) in names:
+                    return kind is SinkKind.NOSQL and _operand(other) in _TYPES_WITHOUT_OPERATORS
+            elif syntax.text(tested) in names or _url_part(tested, names):
+                return _operand(other) not in _PRESENCE_VALUES
+        return False
+    callee = node.child_by_field_name("function")
+    args = syntax.call_arguments(node)
+    passed = any(_operand(a) in names for a in args)
+    if callee is not None and callee.type == "member_expression":
+        method = syntax.text(callee.child_by_field_name("property"))
+        receiver = _operand(callee.child_by_field_name("object"))
+        if method in _ALLOW_LIST_METHODS and passed:  # ALLOWED.includes(x), RE.test(x)
+            return True
+        if method in _VALUE_METHODS and receiver in names:  # x.startsWith("/"), x.match(RE)
+            return True
+    else:
+        method = syntax.text(callee)
+    return (
+        passed and re.fullmatch(r"is[A-Z]\w*", method) is not None and (method not in _SHAPE_CHECKS)
+    )
 
 
 STRICT_URL_CHECK = re.compile(

@@ -137,7 +137,9 @@ MASS_ASSIGNMENT_METHODS = {
     "merge": 1,
 }
 
-LOGGER_RECEIVER = re.compile(r"^(logger|log|winston|pino|bunyan|fastify\.log|req\.log)$", re.I)
+LOGGER_RECEIVER = re.compile(
+    r"^(logger|log|winston|pino|bunyan|(fastify|app|server|req|request)\.log)$", re.I
+)
 
 LOGGER_METHODS = frozenset({"info", "warn", "error", "debug", "log", "trace", "fatal", "verbose"})
 

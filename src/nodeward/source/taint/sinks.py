@@ -423,8 +423,10 @@ def shape_fits(kind: SinkKind, trace: Trace) -> bool:
     match kind:
         case SinkKind.NOSQL:
             return trace.maybe_object
-        case SinkKind.LOG | SinkKind.XSS:
-            return not trace.whole  # whole objects are printed escaped, or sent as JSON
+        case SinkKind.LOG:  # objects are printed inspected or as JSON: newlines escaped
+            return not trace.whole and not trace.fields
+        case SinkKind.XSS:
+            return not trace.whole  # whole objects are sent as JSON
         case SinkKind.MASS_ASSIGNMENT:
             return trace.whole and is_body(trace)
         case _:

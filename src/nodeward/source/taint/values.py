@@ -63,6 +63,9 @@ class Trace:
     #: request data at ("name",) only, so reading `.id` from it is clean. Empty: the value
     #: itself, or anywhere in it.
     fields: tuple[str, ...] = ()
+    #: Properties written over this object after it was spread into a literal:
+    #: `{ ...req.body, theme: "dark" }` holds request data anywhere but in `theme`.
+    overwritten: frozenset[str] = frozenset()
 
     def placed(self, key: str) -> Trace:
         """This value stored under property `key` of an object (`{ key: value }`,
@@ -80,9 +83,18 @@ class Trace:
         a database write answers holds what was written, but is not that value."""
         return replace(self, fields=(ANY_FIELD, *self.fields)[:MAX_FIELDS])
 
+    def overwrite(self, key: str) -> Trace | None:
+        """This value, part of an object literal, after a later property `key` of the same
+        literal; None when it sat in `key` itself."""
+        if not self.fields:
+            return replace(self, overwritten=self.overwritten | {key})
+        return None if self.fields[0] == key else self
+
     def member(self, name: str) -> Trace | None:
         """The trace of a property read from this value; None when the data sits in
         another property."""
+        if not self.fields and name in self.overwritten:
+            return None
         if self.fields:
             if name == self.fields[0] or self.fields[0] == ANY_FIELD:
                 return replace(self, fields=self.fields[1:])
@@ -105,7 +117,7 @@ class Trace:
             origin = Source(f"{origin.description}.{name}", origin.location, origin.kind)
             if len(steps) == 1:  # the source step names the field read
                 steps = (FlowStep(steps[0].location, f"request data: {origin.description}"),)
-        return replace(self, origin=origin, steps=steps, whole=False)
+        return replace(self, origin=origin, steps=steps, whole=False, overwritten=frozenset())
 
     @property
     def is_record(self) -> bool:
