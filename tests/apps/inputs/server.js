@@ -195,5 +195,9 @@ const bearer = (req, res, next) =>
   TOKENS.has((req.get("authorization") || "").replace(/^Bearer /, "")) ? next() : res.status(401).json({ error: "log in" });
 app.get("/api/lookup", bearer, (req, res) => shell(res, `echo ${req.query.who}`));
 app.get("/api/lookup-safe", bearer, (req, res) => noShell(res, "echo", [String(req.query.who)]));
+// Behind a guard the route table names (gray-box): linked from nowhere, found only with the
+// session, and a request without it only meets the 401.
+const requireLogin = (req, res, next) => bearer(req, res, next);
+app.get("/account/lookup", requireLogin, (req, res) => shell(res, `echo ${req.query.who}`));
 
 app.listen(Number(process.env.PORT || 3000), "127.0.0.1");
