@@ -19,7 +19,7 @@ INJECTION = ("NW101", "NW102", "NW103", "NW104", "NW105", "NW106", "NW111", "NW1
 BLACK_BOX = {
     "NW102": {"/nosql"},
     "NW103": {"/place/query", "/place/form", "/ls", "/grep"},
-    "NW104": {"/ssjs"},
+    "NW104": {"/ssjs", "/ssjs-blind"},  # /ssjs-blind by time only
     # /ls-safe puts `--` before the input (no argument injection) but still lists any folder
     # the input names: `ls -- ../../../dev/null` answers, a missing folder fails
     "NW105": {"/read", "/ls-safe"},
