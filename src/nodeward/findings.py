@@ -266,6 +266,8 @@ class ProbedUrl:
     checks: tuple[str, ...]
     """The probe stages that requested it (crawl, injection, csrf, ...)."""
     requests: int
+    with_session: int = 0
+    """Requests that carried the login (session cookie, token, --header/--cookie)."""
 
 
 @dataclass(frozen=True)

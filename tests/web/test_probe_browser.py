@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 
 from nodeward.web import browser
@@ -92,3 +93,52 @@ def test_browser_crawl_keeps_a_page_script_inside_the_policy() -> None:
         "abort http://127.0.0.1:9/logout",
         "abort http://127.0.0.1:9/comment",
     ]
+
+
+def test_browser_clicks_reach_a_form_action_and_a_request_set_by_handlers(
+    start_app: StartApp,
+) -> None:
+    """/pick's form posts to a safe page until "Fast mode" is clicked (then /echo), and
+    "Beep" fetches /shout; neither URL is written in the page. "Log out" is never clicked."""
+    reason = browser.unavailable()
+    if reason is not None:
+        pytest.skip(reason)
+    base = start_app("blind")
+    include = ("/", "/pick", "/echo*", "/shout*", "/greet*", "/sign-off*")
+    result = run_probe(ProbeOptions(url=base + "/", active=True, browser=True, include=include))
+    paths = {
+        f.location.url.split("://", 1)[1].partition("/")[2]  # type: ignore[union-attr]
+        for f in result.findings
+        if f.rule == "NW901"
+    }
+    assert paths == {"echo", "shout"}
+    with httpx.Client() as http:
+        assert http.get(base + "/signed-out").json() == []
+    blind = run_probe(ProbeOptions(url=base + "/", active=True, include=include))
+    assert not [f for f in blind.findings if f.rule == "NW901"]
+
+
+def test_captured_click_requests_become_inputs() -> None:
+    page = "http://127.0.0.1:9/pick"
+    assert browser.captured_inputs(page, "GET", "http://127.0.0.1:9/s?w=hi", b"", "") == (
+        [],
+        [
+            browser.Form(
+                page, "http://127.0.0.1:9/s", "GET", (browser.FormField("w", "text", "hi"),)
+            )
+        ],
+    )
+    form = "application/x-www-form-urlencoded"
+    assert browser.captured_inputs(page, "POST", "http://127.0.0.1:9/p", b"a=1", form) == (
+        [],
+        [
+            browser.Form(
+                page, "http://127.0.0.1:9/p", "POST", (browser.FormField("a", "text", "1"),)
+            )
+        ],
+    )
+    assert browser.captured_inputs(page, "GET", "http://127.0.0.1:9/x", b"", "") == (
+        ["http://127.0.0.1:9/x"],
+        [],
+    )
+    assert browser.captured_inputs(page, "POST", "http://127.0.0.1:9/j", b"{}", "json") == ([], [])

@@ -19,7 +19,7 @@ INJECTION = ("NW101", "NW102", "NW103", "NW104", "NW105", "NW106", "NW111", "NW1
 BLACK_BOX = {
     "NW102": {"/nosql"},
     "NW103": {"/place/query", "/place/form", "/ls", "/grep"},
-    "NW104": {"/ssjs"},
+    "NW104": {"/ssjs", "/ssjs-blind"},  # /ssjs-blind by time only
     # /ls-safe puts `--` before the input (no argument injection) but still lists any folder
     # the input names: `ls -- ../../../dev/null` answers, a missing folder fails
     "NW105": {"/read", "/ls-safe"},
@@ -131,3 +131,32 @@ def test_json_login_with_wrong_password_is_a_skip(start_app: StartApp) -> None:
     assert [s.reason for s in result.skips] == [
         "login did not succeed (HTTP 401, no cookie or token)"
     ]
+
+
+def test_gray_box_probes_an_auth_guarded_route_only_with_the_session(
+    start_app: StartApp,
+) -> None:
+    base = start_app("inputs")
+    root = APPS / "inputs"
+    routes = static_routes(scan_path(root).routes, root)
+    guarded = [r.path for r in routes if r.needs_auth]
+    assert guarded == ["/account/lookup"]  # requireLogin; `bearer` is not named like a guard
+
+    anonymous = _probe(base, routes=routes)
+    assert "/account/lookup" not in _where(anonymous)["NW103"]
+    assert anonymous.coverage is not None
+    # Requests without the session only met the 401: the route is not counted as probed.
+    assert not [u for u in anonymous.coverage.urls if u.url.endswith("/account/lookup")]
+
+    logged_in = _probe(
+        base,
+        routes=routes,
+        login_url="/api/login",
+        login_json='{"user": "alice", "password": "wonderland"}',
+    )
+    assert "/account/lookup" in _where(logged_in)["NW103"]
+    assert logged_in.coverage is not None
+    (row,) = [u for u in logged_in.coverage.urls if u.url.endswith("/account/lookup")]
+    assert row.requests == row.with_session > 0
+    public = [u for u in logged_in.coverage.urls if u.url.endswith("/place/query")]
+    assert public and public[0].with_session > 0  # the session goes everywhere once logged in

@@ -102,6 +102,7 @@ def coverage_dict(coverage: ProbeCoverage) -> dict[str, Any]:
                 "inputs": list(row.inputs),
                 "checks": list(row.checks),
                 "requests": row.requests,
+                "with_session": row.with_session,
             }
             for row in coverage.urls
         ],

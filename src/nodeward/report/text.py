@@ -136,7 +136,7 @@ def _coverage(console: Console, coverage: ProbeCoverage) -> None:
         console.print(
             Text(
                 f"  {shown(row.url)}  {'/'.join(row.methods)}  inputs: {shown(inputs)}  "
-                f"checks: {', '.join(row.checks)}"
+                f"checks: {', '.join(row.checks)}  with session: {row.with_session}/{row.requests}"
             )
         )
     for skipped in coverage.not_sent[:TEXT_ROWS]:

@@ -261,9 +261,10 @@ class ProbeClient:
             jar = "; ".join(f"{k}={v}" for k, v in self.session_cookies.items())
             all_headers.append(("Cookie", jar))
         request = Request(method.upper(), url, tuple(all_headers), body)
+        with_session = authenticated and self.has_session
         seen: set[str] = set()
         for _ in range(MAX_REDIRECTS + 1):
-            outcome = self._send_one(request)
+            outcome = self._send_one(request, with_session)
             if isinstance(outcome, Failure) or not follow_redirects:
                 return outcome
             location = outcome.response.header("location")
@@ -303,7 +304,13 @@ class ProbeClient:
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
-    def _send_one(self, request: Request) -> Outcome:
+    @property
+    def has_session(self) -> bool:
+        """Whether authenticated requests carry anything: a login's cookie or token,
+        --header or --cookie."""
+        return bool(self.session_cookies or self.session_headers or self.settings.headers)
+
+    def _send_one(self, request: Request, with_session: bool = False) -> Outcome:
         if self.crashed:
             return Failure(request, FailureKind.CRASHED, "probing stopped")
         if self.stats.stopped is not None:
@@ -321,7 +328,7 @@ class ProbeClient:
         if number is None:
             return Failure(request, FailureKind.BUDGET, f"{self.settings.max_requests} requests")
         self.health.sent(number, request)
-        self.coverage.sent(request)
+        self.coverage.sent(request, with_session)
         outcome = self._transfer(request)
         if isinstance(outcome, Failure) and self._time_left() <= 0:
             self.stop(StopReason.TIME)  # cut by --max-time: not the target's fault

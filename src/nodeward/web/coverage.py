@@ -4,6 +4,7 @@ them) and every request refused as unsafe or excluded, with the reason."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote, urlsplit
@@ -46,6 +47,7 @@ class _Row:
     inputs: set[str] = field(default_factory=set)
     stages: set[str] = field(default_factory=set)
     requests: int = 0
+    with_session: int = 0
 
 
 class CoverageRecorder:
@@ -56,13 +58,20 @@ class CoverageRecorder:
         self._stages: list[str] = []
         self.stage = "crawl"
         """The probe stage now running; stages run one after another."""
+        self.guarded: re.Pattern[str] | None = None
+        """Paths of the routes the static analysis saw behind an auth guard: a request to
+        them without the session only meets the login wall, so it does not count as probing
+        them."""
 
     def begin(self, stage: str) -> None:
         self.stage = stage
         if stage not in self._stages:
             self._stages.append(stage)
 
-    def sent(self, request: Request) -> None:
+    def sent(self, request: Request, with_session: bool = False) -> None:
+        guarded = self.guarded
+        if not with_session and guarded and guarded.fullmatch(urlsplit(request.url).path):
+            return
         names = input_names(request)
         with self._lock:
             row = self._rows.get(page_of(request.url))
@@ -74,6 +83,7 @@ class CoverageRecorder:
             row.inputs |= names
             row.stages.add(self.stage)
             row.requests += 1
+            row.with_session += with_session
 
     def refused(self, request: Request, reason: str) -> None:
         with self._lock:
@@ -91,6 +101,7 @@ class CoverageRecorder:
                     tuple(sorted(row.inputs)),
                     tuple(s for s in self._stages if s in row.stages),
                     row.requests,
+                    row.with_session,
                 )
                 for url, row in sorted(self._rows.items())
             )

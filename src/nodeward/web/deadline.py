@@ -94,6 +94,10 @@ class _Backend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
+#: Idle seconds after which a pooled connection is not reused.
+KEEPALIVE_SECONDS = 4.0
+
+
 class DeadlineTransport(httpx.HTTPTransport):
     """httpx's transport on a network backend that honours `deadline`."""
 
@@ -104,4 +108,7 @@ class DeadlineTransport(httpx.HTTPTransport):
         self._pool = httpcore.ConnectionPool(
             ssl_context=httpx.create_ssl_context(verify=verify, trust_env=False),
             network_backend=_Backend(),
+            # below Node's keep-alive timeout (5 s): a connection the server is closing
+            # at the moment it is reused answers "connection reset"
+            keepalive_expiry=KEEPALIVE_SECONDS,
         )

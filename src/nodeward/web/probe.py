@@ -46,7 +46,7 @@ from nodeward.web.crawl import SiteMap, crawl, merged
 from nodeward.web.exchange import Exchange, Failure, FailureKind, Request
 from nodeward.web.inputs import RequestShape
 from nodeward.web.results import Results
-from nodeward.web.routes import StaticRoute, request_shapes
+from nodeward.web.routes import StaticRoute, guarded_paths, request_shapes
 from nodeward.web.safety import SafetyPolicy
 
 
@@ -255,6 +255,7 @@ def _run(client: ProbeClient, options: ProbeOptions, results: Results) -> None:
         client.stats.failures.clear()  # that one skip says it all
         return
     authenticated = bool(options.headers or options.cookies)
+    client.coverage.guarded = guarded_paths(options.routes)
     login_target = options.login_target
     if login_target:
         client.coverage.begin("login")

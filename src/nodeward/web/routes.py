@@ -10,6 +10,13 @@ from nodeward.findings import Route
 from nodeward.web.inputs import Field, Place, RequestShape
 
 _PARAM = re.compile(r":(\w+)(\([^)]*\))?\??")
+#: Middleware names of authentication guards (the app model's guard names, by name only: the
+#: probe has the report's route table, not the parsed project).
+_AUTH_MIDDLEWARE = re.compile(
+    r"auth|ensure_?(log|user|admin|sign)|require|protect|isadmin|checkrole|role|verify|guard|"
+    r"logged|permission|jwt|passport",
+    re.IGNORECASE,
+)
 _SAMPLES = {"id": "1", "slug": "nodeward", "name": "nodeward", "page": "1", "lang": "en"}
 
 
@@ -27,6 +34,8 @@ class StaticRoute:
     inputs: tuple[tuple[str, str], ...] = ()
     """(place, name) of what the handler reads: ("body", "name"), ("query", "q"),
     ("cookie", "session"), ("header", "x-user"); path parameters come from `path`."""
+    needs_auth: bool = False
+    """A middleware of its static chain is named like an authentication guard."""
 
 
 def sample_path(path: str) -> str | None:
@@ -115,9 +124,25 @@ def static_routes(routes: tuple[Route, ...], root: Path | None = None) -> tuple[
         )
         found.setdefault(
             (method, sample),
-            StaticRoute(method, route.path, sample, span.path, span.line, last, inputs),
+            StaticRoute(
+                method,
+                route.path,
+                sample,
+                span.path,
+                span.line,
+                last,
+                inputs,
+                any(_AUTH_MIDDLEWARE.search(name) for name in route.middleware),
+            ),
         )
     return tuple(found.values())
+
+
+def guarded_paths(routes: tuple[StaticRoute, ...]) -> re.Pattern[str] | None:
+    """One pattern matching the URL paths of the auth-guarded routes (a path parameter
+    matches any one segment), or None when no route is guarded."""
+    shapes = sorted({_PARAM.sub("[^/]+", re.escape(r.path)) for r in routes if r.needs_auth})
+    return re.compile("|".join(shapes)) if shapes else None
 
 
 def request_shapes(base: str, routes: tuple[StaticRoute, ...]) -> tuple[RequestShape, ...]:

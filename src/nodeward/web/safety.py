@@ -50,7 +50,7 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
-def _destructive_word(text: str) -> str | None:
+def destructive_word(text: str) -> str | None:
     found = words(text)
     for word in found:
         if word in DESTRUCTIVE_WORDS:
@@ -68,11 +68,11 @@ def state_change_reason(method: str, url: str) -> str | None:
         return f"method {method}"
     parts = urlsplit(url)
     # Servers route on the decoded path: /users%2Fremove is /users/remove to them.
-    word = _destructive_word(unquote(parts.path))
+    word = destructive_word(unquote(parts.path))
     if word is not None:
         return f"path word {word!r}"
     for name, value in parse_qsl(parts.query, keep_blank_values=True):
-        word = _destructive_word(name) or _destructive_word(value[:100])
+        word = destructive_word(name) or destructive_word(value[:100])
         if word is not None:
             return f"parameter {name!r} says {word!r}"
     return None

@@ -21,7 +21,7 @@ app.get("/", (req, res) => {
 <a href="/show?topic=accounts">accounts</a> <a href="/show-safe?topic=accounts">accounts safe</a>
 <form method="post" action="/upload" enctype="multipart/form-data"><input name="title"><input type="file" name="doc"></form>
 <form method="post" action="/upload-safe" enctype="multipart/form-data"><input name="title"><input type="file" name="doc"></form>
-<a href="/app">the app (needs JavaScript)</a>
+<a href="/app">the app (needs JavaScript)</a> <a href="/pick">pick (needs clicks)</a>
 <a href="/say/%3Cb%3Ehi%3C%2Fb%3E/loud">say</a> <a href="/say-safe/%3Cb%3Ehi%3C%2Fb%3E/loud">say safe</a>
 </body></html>`);
 });
@@ -37,6 +37,23 @@ root.appendChild(link);
 root.insertAdjacentHTML("beforeend", '<form method="get" action="/' + "greet-safe" + '"><input name="name"></form>');
 </script></body></html>`);
 });
+
+// -- a page whose form action and requests come from click handlers -----------------------
+const SIGNED_OUT = [];
+app.get("/pick", (req, res) => {
+  res.type("html").send(`<!doctype html><html><body>
+<form id="f" method="get" action="/greet-safe"><input name="name"></form>
+<button id="mode">Fast mode</button> <button id="beep">Beep</button> <button id="bye">Log out</button>
+<script>
+document.getElementById("mode").addEventListener("click", () => { document.getElementById("f").action = "/" + "echo"; });
+document.getElementById("beep").addEventListener("click", () => fetch("/" + "shout?words=hi"));
+document.getElementById("bye").addEventListener("click", () => fetch("/" + "sign-off?all=1"));
+</script></body></html>`);
+});
+app.get("/echo", (req, res) => res.type("html").send(`<p>${req.query.name}</p>`));
+app.get("/shout", (req, res) => res.type("html").send(`<p>${req.query.words}!</p>`));
+app.get("/sign-off", (req, res) => { SIGNED_OUT.push(req.query.all); res.send("bye"); });
+app.get("/signed-out", (req, res) => res.json(SIGNED_OUT));
 const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 app.get("/say/:words/loud", (req, res) => res.type("html").send(`<h1>${req.params.words}</h1>`));
 app.get("/say-safe/:words/loud", (req, res) => res.type("html").send(`<h1>${escapeHtml(req.params.words)}</h1>`));

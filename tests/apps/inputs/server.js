@@ -26,6 +26,7 @@ app.get("/", (req, res) => {
 <form method="post" action="/place/form"><input name="host"></form>
 <form method="post" action="/place/form-safe"><input name="host"></form>
 <a href="/ssjs?expr=1">ssjs</a> <a href="/ssjs-safe?expr=1">ssjs safe</a>
+<a href="/ssjs-blind?expr=1">ssjs blind</a> <a href="/ssjs-blind-safe?expr=1">ssjs blind safe</a>
 <a href="/xpath?name=alice">xpath</a> <a href="/xpath-safe?name=alice">xpath safe</a>
 <form method="post" action="/xxe"><input name="xml"></form>
 <form method="post" action="/xxe-safe"><input name="xml"></form>
@@ -70,6 +71,16 @@ app.get("/ssjs", (req, res) => {
     res.status(400).type("text/plain").send(`cannot evaluate: ${err.message}`);
   }
 });
+// The value is evaluated and dropped: only its time shows.
+app.get("/ssjs-blind", (req, res) => {
+  try {
+    eval(String(req.query.expr));
+  } catch (err) {
+    // ignored: the answer is the same either way
+  }
+  res.type("text/plain").send("noted");
+});
+app.get("/ssjs-blind-safe", (req, res) => res.type("text/plain").send(req.query.expr ? "noted" : "empty"));
 app.get("/ssjs-safe", (req, res) => res.type("text/plain").send(`you sent ${req.query.expr}`));
 
 // -- XPath --------------------------------------------------------------------------------
@@ -195,5 +206,9 @@ const bearer = (req, res, next) =>
   TOKENS.has((req.get("authorization") || "").replace(/^Bearer /, "")) ? next() : res.status(401).json({ error: "log in" });
 app.get("/api/lookup", bearer, (req, res) => shell(res, `echo ${req.query.who}`));
 app.get("/api/lookup-safe", bearer, (req, res) => noShell(res, "echo", [String(req.query.who)]));
+// Behind a guard the route table names (gray-box): linked from nowhere, found only with the
+// session, and a request without it only meets the 401.
+const requireLogin = (req, res, next) => bearer(req, res, next);
+app.get("/account/lookup", requireLogin, (req, res) => shell(res, `echo ${req.query.who}`));
 
 app.listen(Number(process.env.PORT || 3000), "127.0.0.1");

@@ -251,5 +251,7 @@ def check(ctx: ProbeContext) -> None:
     # Blind command injection by time, one point at a time once everything else is done: a
     # `sleep` in execSync stalls the whole server, which would time out the other checks'
     # requests and make the fast answers of this one slow.
+    # Evaluated JavaScript likewise: a busy-wait blocks the whole server (only where the
+    # arithmetic echo found nothing: _run skips a point with a finding).
     for point in points:
-        _run(ctx, point, (timing.command,))
+        _run(ctx, point, (timing.command, timing.code))
