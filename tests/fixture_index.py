@@ -38,7 +38,9 @@ SUFFIXES = frozenset(
 )
 
 
-def _annotated(case: Path) -> list[Path]:
+def annotated_files(case: Path) -> list[Path]:
+    """The files of a fixture case (a file, or a folder scanned as one project) that can
+    carry annotations."""
     files = [case] if case.is_file() else sorted(p for p in case.rglob("*") if p.is_file())
     return [f for f in files if f.suffix in SUFFIXES or f.name.lower().startswith("dockerfile")]
 
@@ -48,7 +50,7 @@ def render() -> str:
     `ruleid` line, then those with an `ok` line."""
     found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for case in sorted(p for p in RULES.iterdir() if p.name != INDEX.name):
-        for file in _annotated(case):
+        for file in annotated_files(case):
             rel = file.relative_to(RULES).as_posix()
             for expectation in expectations(file, rel):
                 keyword = expectation.keyword.removeprefix("todo")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 from fixture_harness import Expectation, FixtureError, expectations
-from fixture_index import INDEX
+from fixture_index import INDEX, annotated_files
 from fixture_index import render as render_index
 
 from nodeward.catalog import all_rules
@@ -21,40 +21,12 @@ from nodeward.findings import SourceLocation
 from nodeward.scan import scan_path
 
 RULE_FIXTURES = FIXTURES / "rules"
-ANNOTATED_SUFFIXES = {
-    ".js",
-    ".mjs",
-    ".cjs",
-    ".jsx",
-    ".ts",
-    ".mts",
-    ".cts",
-    ".tsx",
-    ".yml",
-    ".yaml",
-    ".json",
-    ".ejs",
-    ".pug",
-    ".hbs",
-    ".handlebars",
-    ".njk",
-    ".html",
-}
-
-
-def _annotated_files(case: Path) -> list[Path]:
-    files = [case] if case.is_file() else sorted(p for p in case.rglob("*") if p.is_file())
-    return [
-        f
-        for f in files
-        if f.suffix in ANNOTATED_SUFFIXES or f.name.lower().startswith("dockerfile")
-    ]
 
 
 def _case_expectations(case: Path) -> list[Expectation]:
     base = case.parent if case.is_file() else case
     found: list[Expectation] = []
-    for file in _annotated_files(case):
+    for file in annotated_files(case):
         found.extend(expectations(file, file.relative_to(base).as_posix()))
     return found
 
