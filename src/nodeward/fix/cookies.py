@@ -16,28 +16,18 @@ from nodeward.source.parse import Node
 COOKIE_METHODS = frozenset({"cookie", "setCookie"})
 
 
-def _cookie_call(file: FileText, finding: Finding) -> Node | None:
-    node = jsedit.node_under(file, finding)
-    while node is not None:
-        if node.type == "call_expression":
-            fn = node.child_by_field_name("function")
-            prop = fn.child_by_field_name("property") if fn is not None else None
-            if prop is not None and syntax.text(prop) in COOKIE_METHODS:
-                return node
-        node = node.parent
-    return None
+def _is_cookie_call(_file: FileText, call: Node) -> bool:
+    function = call.child_by_field_name("function")
+    method = function.child_by_field_name("property") if function is not None else None
+    return method is not None and syntax.text(method) in COOKIE_METHODS
 
 
 def _cookies(findings: Sequence[Finding], workspace: Workspace) -> Iterator[Proposal]:
-    groups: dict[tuple[str, int], tuple[FileText, Node, list[Finding]]] = {}
-    for finding in findings:
-        file = jsedit.source_file(workspace, finding)
-        call = _cookie_call(file, finding) if file is not None else None
-        if file is None or call is None:
-            yield NeedsPerson(finding, "not a res.cookie() call")
-            continue
-        groups.setdefault((file.rel, call.start_byte), (file, call, []))[2].append(finding)
-    for file, call, group in groups.values():
+    groups, unmatched = jsedit.findings_by_call(
+        findings, workspace, _is_cookie_call, "not a res.cookie() call"
+    )
+    yield from unmatched
+    for file, call, group in groups:
         edits = _flag_edits(file, call)
         if edits is None:
             yield from (NeedsPerson(f, "the cookie options are built elsewhere") for f in group)

@@ -3,8 +3,10 @@ another, imports and requires added, properties added to object literals."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from nodeward.findings import Finding, SourceLocation
-from nodeward.fix.model import Edit
+from nodeward.fix.model import Edit, NeedsPerson
 from nodeward.fix.workspace import FileText, Workspace
 from nodeward.source import syntax
 from nodeward.source.parse import Node
@@ -45,6 +47,30 @@ def node_under(file: FileText, finding: Finding) -> Node | None:
     point = (location.line - 1, len(line[: location.column - 1].encode("utf-8")))
     found: Node | None = file.parsed.root.named_descendant_for_point_range(point, point)
     return found
+
+
+def findings_by_call(
+    findings: Sequence[Finding],
+    workspace: Workspace,
+    accepts: Callable[[FileText, Node], bool],
+    not_found: str,
+) -> tuple[list[tuple[FileText, Node, list[Finding]]], list[NeedsPerson]]:
+    """The findings grouped by the innermost call around each that `accepts`, so one fix
+    edits each call once; a finding in no such call needs a person (`not_found`)."""
+    groups: dict[tuple[str, int], tuple[FileText, Node, list[Finding]]] = {}
+    unmatched: list[NeedsPerson] = []
+    for finding in findings:
+        file = source_file(workspace, finding)
+        node = node_under(file, finding) if file is not None else None
+        while node is not None and not (
+            node.type == "call_expression" and file is not None and accepts(file, node)
+        ):
+            node = node.parent
+        if file is None or node is None:
+            unmatched.append(NeedsPerson(finding, not_found))
+            continue
+        groups.setdefault((file.rel, node.start_byte), (file, node, []))[2].append(finding)
+    return list(groups.values()), unmatched
 
 
 def enclosing(node: Node | None, *types: str) -> Node | None:

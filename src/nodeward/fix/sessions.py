@@ -21,28 +21,20 @@ COOKIE_NAME = "sid"
 SECRET_VARIABLE = "SESSION_SECRET"  # noqa: S105 (a variable name, not a secret)
 
 
-def _session_call(file: FileText, finding: Finding) -> Node | None:
-    node = jsedit.node_under(file, finding)
-    while node is not None:
-        if node.type == "call_expression":
-            ref = file.ctx.callee(node)
-            if ref is not None and ref.is_("express-session"):
-                return node
-        node = node.parent
-    return None
+def _is_session_call(file: FileText, call: Node) -> bool:
+    ref = file.ctx.callee(call)
+    return ref is not None and ref.is_("express-session")
 
 
 def _sessions(findings: Sequence[Finding], workspace: Workspace) -> Iterator[Proposal]:
-    groups: dict[tuple[str, int], tuple[FileText, Node, list[Finding]]] = {}
-    for finding in findings:
-        file = jsedit.source_file(workspace, finding)
-        call = _session_call(file, finding) if file is not None else None
-        if file is None or call is None:
-            yield NeedsPerson(finding, "not an express-session() call (cookie-session or other)")
-            continue
-        key = (file.rel, call.start_byte)
-        groups.setdefault(key, (file, call, []))[2].append(finding)
-    for file, call, group in groups.values():
+    groups, unmatched = jsedit.findings_by_call(
+        findings,
+        workspace,
+        _is_session_call,
+        "not an express-session() call (cookie-session or other)",
+    )
+    yield from unmatched
+    for file, call, group in groups:
         args = syntax.call_arguments(call)
         options = syntax.unwrap(args[0]) if args else None
         if options is None or options.type != "object" or syntax.has_spread(options):
