@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -37,6 +36,8 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from bench_taint import npm_install, pss_mb  # the same install and memory sampling
 
 HERE = Path(__file__).resolve().parent.parent
 CORPUS_PACKAGES = ("express", "mongoose", "lodash", "webpack", "typescript")
@@ -47,38 +48,6 @@ class Run:
     cpu: float  # user + system seconds, forked workers included
     wall: float
     peak_mb: float  # the largest sampled PSS of the process tree, or the largest RSS
-
-
-def npm_install(packages: tuple[str, ...], into: Path) -> Path:
-    if shutil.which("npm") is None:
-        sys.exit("npm is not on PATH: pass --mongoose / --corpus instead")
-    into.mkdir(parents=True, exist_ok=True)
-    (into / "package.json").write_text('{"name": "bench", "version": "1.0.0", "private": true}')
-    subprocess.run(
-        ["npm", "install", "--no-audit", "--no-fund", "--ignore-scripts", *packages],
-        cwd=into,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    return into
-
-
-def _pss_mb(pid: int) -> float:
-    """Proportional set size of a process and its children, in MB."""
-    total = 0.0
-    pids = [pid]
-    while pids:
-        current = pids.pop()
-        try:
-            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-        except OSError:
-            continue
-        for line in rollup.splitlines():
-            if line.startswith("Pss:"):
-                total += int(line.split()[1]) / 1024
-        pids.extend(int(child) for child in children)
-    return total
 
 
 def run_scan(checkout: Path, target: Path, extra: tuple[str, ...], out: Path) -> Run:
@@ -96,7 +65,7 @@ def run_scan(checkout: Path, target: Path, extra: tuple[str, ...], out: Path) ->
         def sample() -> None:  # never reaps: wait4 below must see the exit status
             nonlocal peak_pss
             while not done.wait(0.1):
-                peak_pss = max(peak_pss, _pss_mb(proc.pid))
+                peak_pss = max(peak_pss, pss_mb(proc.pid))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()

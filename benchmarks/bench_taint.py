@@ -43,7 +43,7 @@ def npm_install(packages: tuple[str, ...], into: Path) -> Path:
     return into
 
 
-def _pss_mb(pid: int) -> float:
+def pss_mb(pid: int) -> float:
     """Proportional set size of a process and its children: shared pages (a forked
     child's copy-on-write view of the parsed project) count once in the sum."""
     total = 0.0
@@ -73,7 +73,7 @@ def timed_process(args: list[str]) -> tuple[float, float, str]:
         def sample() -> None:  # never reaps: wait4 below must see the exit status
             nonlocal peak_pss
             while not done.wait(0.1):
-                peak_pss = max(peak_pss, _pss_mb(proc.pid))
+                peak_pss = max(peak_pss, pss_mb(proc.pid))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
