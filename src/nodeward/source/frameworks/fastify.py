@@ -419,6 +419,34 @@ def collect_call(site: Site, ctx: FileContext, call: Node, fn: Node, prop: str) 
             _route(site, ctx, call, recv, order, args[0])
 
 
+def _register_autoloaded(
+    site: Site,
+    ctx: FileContext,
+    recv: Target,
+    order: Order,
+    options: Node | None,
+    prefixes: tuple[str, str | None, Node | None],
+) -> None:
+    """Every plugin of an autoloaded folder: project functions are spliced in at their
+    folder's prefix, package plugins (`export default helmet`) used on this instance."""
+    prefix, options_prefix, prefix_node = prefixes
+    for pctx, exported, folder in autoloaded(site.resolver, site.files, ctx, options):
+        plugin = plugin_function(site.resolver, pctx, exported)
+        if plugin is None:
+            config = autoload_config(site.resolver, pctx)
+            found = package_plugin(pctx, exported, config) if exported else None
+            if found is not None:
+                site.add(recv, Use(order, "/", [found]))
+            continue
+        plugin_ctx, pnode, wrapped = plugin
+        helper = Target(plugin_ctx.rel, pnode.start_byte, 0)
+        at = paths.join(prefix, folder) if not wrapped else ""
+        seen = autoload_options_prefix(options_prefix, folder)
+        if prefix_node is not None and options_prefix is None:
+            seen = None  # a prefix from configuration: unknown
+        site.add(recv, Splice(order, helper, at, not wrapped, seen))
+
+
 def _register(
     site: Site, ctx: FileContext, call: Node, recv: Target, order: Order, args: list[Node]
 ) -> None:
@@ -439,22 +467,8 @@ def _register(
     if autoload:
         if recv.param is not None:
             site.autoload_roots.add(recv)
-        for pctx, exported, folder in autoloaded(site.resolver, site.files, ctx, options):
-            plugin = plugin_function(site.resolver, pctx, exported)
-            if plugin is None:
-                # `export default helmet`: a package plugin, registered on this instance
-                config = autoload_config(site.resolver, pctx)
-                found = package_plugin(pctx, exported, config) if exported else None
-                if found is not None:
-                    site.add(recv, Use(order, "/", [found]))
-                continue
-            pctx, pnode, wrapped = plugin
-            helper = Target(pctx.rel, pnode.start_byte, 0)
-            at = paths.join(prefix, folder) if not wrapped else ""
-            seen = autoload_options_prefix(options_prefix, folder)
-            if prefix_node is not None and options_prefix is None:
-                seen = None  # a prefix from configuration: unknown
-            site.add(recv, Splice(order, helper, at, not wrapped, seen))
+        prefixes = (prefix, options_prefix, prefix_node)
+        _register_autoloaded(site, ctx, recv, order, options, prefixes)
         return
     label = graphql.plugin_label(ctx, args[0])
     if label is not None:
