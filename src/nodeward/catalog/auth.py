@@ -66,7 +66,10 @@ JWT_VERIFY_ALGORITHMS = RuleMeta(
         "Checks `jwt.verify(token, key)` (jsonwebtoken) and `expressjwt({ secret })` "
         "(express-jwt) without an `algorithms` list, `algorithms` containing `none`, and "
         '`jwt.sign` with `algorithm: "none"`. Options hidden behind a spread or built '
-        "elsewhere are not judged."
+        "elsewhere are not judged. A jsonwebtoken key that is a shared HMAC secret (a "
+        "string literal that is no PEM, or a variable, property or environment variable "
+        "named secret) is not reported: jsonwebtoken then accepts only HS256/384/512 and "
+        "refuses unsigned tokens."
     ),
     why=(
         "A verifier that takes the algorithm from the token's own header can be fooled: "

@@ -13,10 +13,8 @@ from nodeward.fix.model import Edit, Fix, Fixer, NeedsPerson, Proposal
 from nodeward.fix.workspace import FileText, Workspace
 from nodeward.source import syntax
 from nodeward.source.parse import Node
+from nodeward.source.rules.jwt import ASYMMETRIC_KEY
 
-#: A verification key that names an asymmetric key: the algorithm is not HS256, and which
-#: one (RS256, ES256, ...) only the issuer knows.
-ASYMMETRIC_KEY = re.compile(r"public|pubkey|cert|pem|jwks|rsa|ecdsa|\.key\b", re.IGNORECASE)
 BCRYPT_COST = "12"
 LIMITER = "loginLimiter"
 

@@ -141,11 +141,11 @@ def is_autoload(ctx: FileContext, node: Node) -> bool:
 
 def autoloaded(
     resolver: Resolver, files: list[FileContext], ctx: FileContext, options: Node | None
-) -> list[tuple[FileContext, Node, bool, str]]:
+) -> list[tuple[FileContext, Node | None, str]]:
     """`app.register(AutoLoad, { dir: path.join(__dirname, "routes") })`: every script
-    under the folder is a plugin (its default export), prefixed with its folder's path
-    relative to `dir` (autoload's dirNameRoutePrefix); fastify-plugin ones are shared.
-    The folder is the last string of the `dir` expression, relative to this file."""
+    under the folder is a plugin (its default export, None when it has none), prefixed
+    with its folder's path relative to `dir` (autoload's dirNameRoutePrefix). The folder is
+    the last string of the `dir` expression, relative to this file."""
     dir_node = syntax.unwrap(resolver.value(ctx, syntax.object_get(options, "dir")))
     if dir_node is None:
         return []
@@ -156,17 +156,29 @@ def autoloaded(
     # dirNameRoutePrefix: false loads every plugin of the tree at the autoload's prefix
     folder_names = syntax.bool_value(syntax.object_get(options, "dirNameRoutePrefix")) is not False
     base = posixpath.normpath(posixpath.join(posixpath.dirname(ctx.rel), folder))
-    found: list[tuple[FileContext, Node, bool, str]] = []
+    found: list[tuple[FileContext, Node | None, str]] = []
     for plugin_ctx in sorted(files, key=lambda f: f.rel):
         rel = plugin_ctx.rel
         if not rel.startswith(base + "/") or not _SCRIPT.search(rel) or rel.endswith(".d.ts"):
             continue
         exported = resolver.graph.exports(plugin_ctx).get(DEFAULT)
-        plugin = plugin_function(resolver, plugin_ctx, exported)
-        if plugin is not None:
-            folder_prefix = (posixpath.dirname(rel)[len(base) :] or "/") if folder_names else "/"
-            found.append((*plugin, folder_prefix))
+        folder_prefix = (posixpath.dirname(rel)[len(base) :] or "/") if folder_names else "/"
+        found.append((plugin_ctx, exported, folder_prefix))
     return found
+
+
+def autoload_config(resolver: Resolver, ctx: FileContext) -> Node | None:
+    """The options @fastify/autoload registers a file's plugin with: its `autoConfig`
+    export, an object or a function returning one."""
+    value = syntax.unwrap(resolver.value(ctx, resolver.graph.exports(ctx).get("autoConfig")))
+    if value is not None and value.type in syntax.FUNCTION_TYPES:
+        body = value.child_by_field_name("body")
+        returned = [n for n in syntax.walk(body) if n.type == "return_statement"] if body else []
+        value = body if body is not None and body.type != "statement_block" else None
+        if returned and returned[0].named_children:
+            value = returned[0].named_children[0]
+        value = syntax.unwrap(value)
+    return value if value is not None and value.type == "object" else None
 
 
 def package_plugin(ctx: FileContext, node: Node, options: Node | None) -> Middleware | None:
@@ -407,6 +419,34 @@ def collect_call(site: Site, ctx: FileContext, call: Node, fn: Node, prop: str) 
             _route(site, ctx, call, recv, order, args[0])
 
 
+def _register_autoloaded(
+    site: Site,
+    ctx: FileContext,
+    recv: Target,
+    order: Order,
+    options: Node | None,
+    prefixes: tuple[str, str | None, Node | None],
+) -> None:
+    """Every plugin of an autoloaded folder: project functions are spliced in at their
+    folder's prefix, package plugins (`export default helmet`) used on this instance."""
+    prefix, options_prefix, prefix_node = prefixes
+    for pctx, exported, folder in autoloaded(site.resolver, site.files, ctx, options):
+        plugin = plugin_function(site.resolver, pctx, exported)
+        if plugin is None:
+            config = autoload_config(site.resolver, pctx)
+            found = package_plugin(pctx, exported, config) if exported else None
+            if found is not None:
+                site.add(recv, Use(order, "/", [found]))
+            continue
+        plugin_ctx, pnode, wrapped = plugin
+        helper = Target(plugin_ctx.rel, pnode.start_byte, 0)
+        at = paths.join(prefix, folder) if not wrapped else ""
+        seen = autoload_options_prefix(options_prefix, folder)
+        if prefix_node is not None and options_prefix is None:
+            seen = None  # a prefix from configuration: unknown
+        site.add(recv, Splice(order, helper, at, not wrapped, seen))
+
+
 def _register(
     site: Site, ctx: FileContext, call: Node, recv: Target, order: Order, args: list[Node]
 ) -> None:
@@ -427,13 +467,8 @@ def _register(
     if autoload:
         if recv.param is not None:
             site.autoload_roots.add(recv)
-        for pctx, pnode, wrapped, folder in autoloaded(site.resolver, site.files, ctx, options):
-            helper = Target(pctx.rel, pnode.start_byte, 0)
-            at = paths.join(prefix, folder) if not wrapped else ""
-            seen = autoload_options_prefix(options_prefix, folder)
-            if prefix_node is not None and options_prefix is None:
-                seen = None  # a prefix from configuration: unknown
-            site.add(recv, Splice(order, helper, at, not wrapped, seen))
+        prefixes = (prefix, options_prefix, prefix_node)
+        _register_autoloaded(site, ctx, recv, order, options, prefixes)
         return
     label = graphql.plugin_label(ctx, args[0])
     if label is not None:

@@ -151,13 +151,24 @@ def _on_fastify_adapter(app: App) -> bool:
     return "FastifyAdapter" in written or "NestFastifyApplication" in written
 
 
+def _helmet_in_chains(analysis: AnalysisContext) -> bool:
+    """A header plugin the app model found registered in a way no single file shows:
+    a file @fastify/autoload loads whose default export is @fastify/helmet."""
+    for app in analysis.app_model.apps:
+        chain = [use.middleware for use in app.uses]
+        chain += [middleware for route in app.routes for middleware in route.chain]
+        if any(m.ref is not None and m.ref.module in _FASTIFY_HELMET for m in chain):
+            return True
+    return False
+
+
 def _check_project(analysis: AnalysisContext) -> Iterator[Finding]:
     project = analysis.project
     apps = _app_creations(analysis)
     if not apps:
         return
     evidence = [_file_evidence(ctx) for ctx in project.files]
-    sets_headers = any(e.sets_headers for e in evidence)
+    sets_headers = any(e.sets_headers for e in evidence) or _helmet_in_chains(analysis)
     hides = any(e.hides_powered_by for e in evidence)
     for app in apps:
         label = app.framework.label

@@ -23,6 +23,11 @@ _DECODERS = (
 )
 _EXPRESS_JWT = (("express-jwt", ()), ("express-jwt", ("expressjwt",)))
 _VERIFY_NAME = re.compile(r"verify", re.IGNORECASE)
+#: A verification key that names an asymmetric key: the algorithm is not HS256, and which
+#: one (RS256, ES256, ...) only the issuer knows.
+ASYMMETRIC_KEY = re.compile(r"public|pubkey|cert|pem|jwks|rsa|ecdsa|\.key\b", re.IGNORECASE)
+#: A key that names a shared (HMAC) secret.
+_SHARED_SECRET = re.compile(r"secret|hmac", re.IGNORECASE)
 _REQUEST_PARAMS = frozenset({"req", "request", "next", "ctx"})
 
 
@@ -128,13 +133,30 @@ def _none_algorithms(ctx: FileContext, algorithms: Node | None) -> Iterator[Node
             yield item
 
 
+def is_shared_secret(ctx: FileContext, key: Node) -> bool:
+    """The key is an HMAC secret: a string literal that is no PEM, or a name (variable,
+    property, environment variable) that says secret and not public key. jsonwebtoken then
+    accepts only the HS algorithms and refuses unsigned tokens, whatever the token's header
+    says, so there is no algorithm to confuse."""
+    value = resolve(ctx, key)
+    if value is not None and value.type in ("string", "template_string"):
+        return "BEGIN" not in syntax.text(value)
+    names = syntax.text(key) + (" " + syntax.text(value) if value is not None else "")
+    return _SHARED_SECRET.search(names) is not None and ASYMMETRIC_KEY.search(names) is None
+
+
 def _verify_findings(ctx: FileContext) -> Iterator[Finding]:
     for call in ctx.calls_to("jsonwebtoken", "verify"):
-        if len(syntax.call_arguments(call)) < 2:
+        args = syntax.call_arguments(call)
+        if len(args) < 2:
             continue  # not a complete call (or spread arguments): nothing to judge
         options = _options(ctx, call, 2)
         algorithms = syntax.object_get(options, "algorithms")
-        if algorithms is None and not _opaque_options(ctx, call, 2):
+        if (
+            algorithms is None
+            and not _opaque_options(ctx, call, 2)
+            and not is_shared_secret(ctx, args[1])
+        ):
             yield JWT_VERIFY_ALGORITHMS.finding(
                 ctx.location(call),
                 f"{ctx.callee_name(call)}() accepts whatever algorithm the token names; "

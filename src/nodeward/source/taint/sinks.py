@@ -299,6 +299,8 @@ def check_row(
 ) -> None:
     if row.condition is not None and not condition_holds(fa.ctx, row.condition, args):
         return
+    if row.kind is SinkKind.PATH and on_fastify_reply(fa, call):
+        return  # @fastify/static's reply.sendFile/download serve only files under its root
     target = syntax.unwrap(args[0]) if args else None
     if (
         row.kind is SinkKind.MASS_ASSIGNMENT
@@ -376,6 +378,12 @@ def check_regex_literal(fa: FunctionAnalysis, call: Node, regex_node: Node, tain
     if is_catastrophic(pattern):
         label = f"regular expression /{pattern}/"
         sink(fa, call, regex_node, taint, SinkKind.REDOS, label, Confidence.HIGH)
+
+
+def on_fastify_reply(fa: FunctionAnalysis, call: Node) -> bool:
+    """`reply.m(...)` where `reply` is a Fastify handler's reply."""
+    path = static_path(call.child_by_field_name("function"))
+    return path is not None and syntax.text(path[0]) in fa.replies
 
 
 def plain_reply(fa: FunctionAnalysis, call: Node) -> bool:
