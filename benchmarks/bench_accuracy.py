@@ -2,7 +2,7 @@
 and per weakness class.
 
 Usage: python benchmarks/bench_accuracy.py [--corpus DIR] [--checkout DIR] [--json] [--window N]
-       [APP ...]
+       [--sample N] [APP ...]
 
 Each app of corpus/manifest.toml found under --corpus (see corpus/fetch.py) is scanned by a
 fresh `nodeward scan --jobs 1 --offline --format json` process of this checkout (or of
@@ -17,12 +17,17 @@ anywhere in its file: absence findings such as "no CSRF protection" point at the
   a label or corpus/triage.csv says "tp" for its app, file, line and rule; false when triage
   says "fp". Unjudged findings are counted apart ("open"); `precision >=` is the lower bound
   that counts every open finding as false.
+- sample (--sample N): the N unlabelled findings (matching no label) whose SHA-256 of
+  "app:file:line:rule" is smallest: a sample nobody picks by hand, stable across runs, in
+  which a finding stays as long as it is reported. Each is listed with its triage verdict;
+  the sample's precision is real / judged.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import os
 import subprocess
@@ -243,13 +248,20 @@ def matches(hit: Hit, label: Label, window: int) -> bool:
     )
 
 
-def evaluate(corpus: Path, only: list[str], window: int, checkout: Path) -> dict[str, Any]:
+def sample_key(hit: Hit) -> str:
+    return hashlib.sha256(f"{hit.app}:{hit.file}:{hit.line}:{hit.rule}".encode()).hexdigest()
+
+
+def evaluate(
+    corpus: Path, only: list[str], window: int, checkout: Path, sample: int = 0
+) -> dict[str, Any]:
     labels = load_labels()
     triage = load_triage()
     per_app: dict[str, Tally] = defaultdict(Tally)
     per_class: dict[str, Tally] = defaultdict(Tally)
     overall = Tally()
     rules: Counter[str] = Counter()
+    unlabelled: list[Hit] = []
     for app, _kind, folder in load_apps(corpus, only):
         hits = scan(app, folder, checkout)
         app_labels = [label for label in labels if label.app == app]
@@ -263,7 +275,10 @@ def evaluate(corpus: Path, only: list[str], window: int, checkout: Path) -> dict
         for hit in hits:
             rules[hit.rule] += 1
             verdict = triage.get((app, hit.file, hit.line, hit.rule))
-            if any(matches(hit, label, window) for label in app_labels) or verdict == "tp":
+            labelled = any(matches(hit, label, window) for label in app_labels)
+            if not labelled:
+                unlabelled.append(hit)
+            if labelled or verdict == "tp":
                 outcome = "real"
             elif verdict == "fp":
                 outcome = "false"
@@ -273,8 +288,19 @@ def evaluate(corpus: Path, only: list[str], window: int, checkout: Path) -> dict
                 setattr(per_class[klass], outcome, getattr(per_class[klass], outcome) + 1)
             for tally in (per_app[app], overall):
                 setattr(tally, outcome, getattr(tally, outcome) + 1)
+    chosen = sorted(unlabelled, key=sample_key)[:sample]
     return {
         "window": window,
+        "sample": [
+            {
+                "app": h.app,
+                "file": h.file,
+                "line": h.line,
+                "rule": h.rule,
+                "verdict": triage.get((h.app, h.file, h.line, h.rule), "open"),
+            }
+            for h in chosen
+        ],
         "apps": {name: tally.as_dict() for name, tally in per_app.items()},
         "classes": {name: per_class[name].as_dict() for name in sorted(per_class)},
         "overall": overall.as_dict(),
@@ -308,6 +334,18 @@ def render(result: dict[str, Any]) -> str:
         "missed:",
         *(f"  {miss}" for miss in overall["missed"]),
     ]
+    chosen = result["sample"]
+    if chosen:
+        verdicts = Counter(row["verdict"] for row in chosen)
+        lines += [
+            "",
+            f"sample of {len(chosen)} unlabelled findings: {verdicts['tp']} real, "
+            f"{verdicts['fp']} false, {verdicts['open']} not judged",
+            *(
+                f"  {row['verdict']:4} {row['rule']} {row['app']}:{row['file']}:{row['line']}"
+                for row in chosen
+            ),
+        ]
     return "\n".join(lines)
 
 
@@ -317,9 +355,12 @@ def main() -> int:
     parser.add_argument("--checkout", type=Path, default=CHECKOUT, help="nodeward to run")
     parser.add_argument("--window", type=int, default=5, help="line distance that still matches")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument(
+        "--sample", type=int, default=0, help="list N unlabelled findings chosen by hash"
+    )
     parser.add_argument("apps", nargs="*", help="only these apps (default: all)")
     args = parser.parse_args()
-    result = evaluate(args.corpus, args.apps, args.window, args.checkout)
+    result = evaluate(args.corpus, args.apps, args.window, args.checkout, args.sample)
     print(json.dumps(result, indent=2) if args.json else render(result))
     return 0
 
