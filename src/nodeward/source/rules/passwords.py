@@ -379,13 +379,31 @@ def _plaintext_queries(ctx: FileContext) -> Iterator[Finding]:
                         )
     for node in ctx.nodes("string", "template_string"):
         sql = syntax.text(node)
-        if len(sql) < 400 and _SQL_PLAINTEXT.search(sql) and not _HASHING_TEXT.search(sql):
+        if (
+            len(sql) < 400
+            and _SQL_PLAINTEXT.search(sql)
+            and not _HASHING_TEXT.search(sql)
+            and not _hashed_parameters(node)
+        ):
             yield PLAINTEXT_PASSWORD.finding(
                 ctx.location(node),
                 "The SQL query matches a password column against the raw input, so passwords "
                 "are stored in plaintext; select the user by name and compare with "
                 "bcrypt.compare",
             )
+
+
+def _hashed_parameters(query: Node) -> bool:
+    """The query's parameters, passed beside it, hash what they bind:
+    `query(sql, { bind: [email, hash(password)] })`, `execute(sql, [name, digest(pw)])`."""
+    args = query.parent
+    if args is None or args.type != "arguments":
+        return False
+    return any(
+        _HASHING_TEXT.search(syntax.text(other)) is not None
+        for other in args.named_children
+        if other != query
+    )
 
 
 def _raw_password(ctx: FileContext, value: Node, scope: Node) -> bool:

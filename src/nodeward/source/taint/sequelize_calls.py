@@ -16,11 +16,19 @@ from nodeward.source.parse import Node
 
 
 def is_sequelize_call(ctx: FileContext, args: list[Node]) -> bool:
-    """Some argument (directly or through a variable) is an options object with `where`."""
+    """Some argument (directly or through a variable) is an options object with `where`,
+    or with an `include` of associated models (`include: [{ model: User, where }]`)."""
     for arg in args:
         value = syntax.unwrap(ctx.value_of(arg))
         if value is None or value.type != "object":
             continue
-        if any(key == "where" for key, _value, _pair in syntax.object_entries(value)):
-            return True
+        for key, item, _pair in syntax.object_entries(value):
+            if key == "where" or (key == "include" and _includes_models(item)):
+                return True
     return False
+
+
+def _includes_models(include: Node | None) -> bool:
+    include = syntax.unwrap(include)
+    items = include.named_children if include is not None and include.type == "array" else []
+    return any(syntax.object_has(syntax.unwrap(i), "model") for i in [include, *items])
