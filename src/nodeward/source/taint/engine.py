@@ -140,7 +140,8 @@ class TaintEngine:
         self.hits.setdefault(key, hit)
 
     def summary(self, ctx: FileContext, func: Node) -> Summary:
-        key = (ctx.rel, func.start_byte)
+        # the program is keyed apart: a function on the file's first byte shares its start
+        key = (ctx.rel, -1 if func.type == "program" else func.start_byte)
         if key in self._summaries:
             return self._summaries[key]
         if key in self._in_progress or self._depth >= MAX_CALL_DEPTH:

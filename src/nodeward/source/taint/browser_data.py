@@ -1,0 +1,203 @@
+"""Browser sources beyond the URL rows of dom.toml: what a page fetches from the server
+(XMLHttpRequest, fetch, axios, jQuery's ajax helpers, Angular's HttpClient), what a
+Socket.IO server pushes to it, and Angular's ActivatedRoute (the URL, through the router).
+
+Data from the app's own server is stored data: one user's record shown to another
+(OriginKind.FETCHED, reported with a lower confidence than URL and postMessage data, since
+the server may have checked it). ActivatedRoute is the URL itself (OriginKind.BROWSER)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from nodeward.findings import FlowStep
+from nodeward.source import syntax
+from nodeward.source.context import CALL, Ref
+from nodeward.source.parse import Node
+from nodeward.source.taint.model import SinkKind
+from nodeward.source.taint.nest import injected_type, this_field
+from nodeward.source.taint.values import OriginKind, Source, Taint, Trace, union
+
+if TYPE_CHECKING:
+    from nodeward.source.taint.analysis import FunctionAnalysis
+
+#: What an ActivatedRoute (and its snapshot) exposes of the URL; `data`, `title` and
+#: `routeConfig` are the route's own configuration.
+_URL_MEMBERS = frozenset({"queryParams", "queryParamMap", "params", "paramMap", "fragment", "url"})
+_ROUTE_MEMBERS = _URL_MEMBERS | {"snapshot"}
+_CONFIG_MEMBERS = frozenset({"data", "title", "routeConfig", "outlet", "component"})
+#: HttpClient and axios methods: each answers with what the server sent.
+_HTTP_METHODS = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "request", "jsonp"}
+)
+_JQUERY_AJAX = frozenset({"ajax", "get", "getJSON", "post"})
+_JQUERY_NAMES = frozenset({"$", "jQuery"})
+_HTML_KINDS = frozenset({SinkKind.DOM_XSS, SinkKind.XSS})
+#: Socket.IO events that carry no message of the server's (a reason, an error).
+_LIFECYCLE_EVENTS = frozenset(
+    {
+        "connect",
+        "disconnect",
+        "connect_error",
+        "error",
+        "reconnect",
+        "reconnect_attempt",
+        "reconnect_error",
+        "reconnect_failed",
+        "ping",
+        "open",
+        "close",
+        "message",  # postMessage and WebSocket events: analysis.message_listener_param
+    }
+)
+_SOCKET_FACTORIES = frozenset(
+    {Ref("socket.io-client", (CALL,)), Ref("socket.io-client", ("io", CALL))}
+)
+
+
+def client_source(
+    fa: FunctionAnalysis, base: Node, steps: tuple[str, ...], node: Node
+) -> Taint | None:
+    """A browser source read as a path from `base` (`this.route.snapshot.queryParams`,
+    `fetch(url)`, `xhr.responseText`, `axios.get(url)`, `$.getJSON(url)`), or None."""
+    if not steps:
+        return None
+    name = syntax.text(base)
+    if steps[-1] == "responseText" or (steps == ("response",) and _is_xhr(fa, base)):
+        return fetched(fa, node, f"{name}.{steps[-1]} (an XMLHttpRequest response)")
+    if base.type == "this":
+        return _injected_source(fa, steps, node)
+    if steps[0] != CALL and (len(steps) < 2 or steps[1] != CALL):
+        return None
+    if name == "fetch" and steps[0] == CALL and fa.ctx.declaration(name, base) is None:
+        return fetched(fa, node, "the response of fetch()")
+    if _is_axios(fa, base) and (steps[0] == CALL or steps[0] in _HTTP_METHODS):
+        return fetched(fa, node, f"the response of {_called(name, steps)}")
+    if name in _JQUERY_NAMES and steps[0] in _JQUERY_AJAX:
+        return fetched(fa, node, f"the response of {name}.{steps[0]}()")
+    return None
+
+
+def _called(name: str, steps: tuple[str, ...]) -> str:
+    return f"{name}()" if steps[0] == CALL else f"{name}.{steps[0]}()"
+
+
+def _injected_source(fa: FunctionAnalysis, steps: tuple[str, ...], node: Node) -> Taint | None:
+    """`this.route.snapshot...` with `route` an ActivatedRoute; `this.http.get(url)` with
+    `http` an HttpClient (a constructor parameter property, a typed field or `inject(T)`)."""
+    if len(steps) < 2:
+        return None
+    route = steps[1] in _ROUTE_MEMBERS and (
+        steps[1] != "snapshot" or len(steps) == 2 or steps[2] in _URL_MEMBERS
+    )
+    http = len(steps) > 2 and steps[1] in _HTTP_METHODS and steps[2] == CALL
+    if not route and not http:
+        return None
+    declared = injected_type(node, steps[0])
+    if route and declared == "ActivatedRoute":
+        described = f"this.{steps[0]}.{steps[1]} (the URL, through Angular's ActivatedRoute)"
+        # a whole snapshot also holds the route's configuration, which is not the URL
+        return frozenset(
+            replace(t, overwritten=_CONFIG_MEMBERS) for t in url_data(fa, node, described)
+        )
+    if http and declared == "HttpClient":
+        return fetched(fa, node, f"the response of this.{steps[0]}.{steps[1]}() (HttpClient)")
+    return None
+
+
+def _is_xhr(fa: FunctionAnalysis, base: Node) -> bool:
+    value = syntax.unwrap(fa.ctx.value_of(base))
+    return (
+        value is not None
+        and value.type == "new_expression"
+        and syntax.text(value.child_by_field_name("constructor")) == "XMLHttpRequest"
+    )
+
+
+def _is_axios(fa: FunctionAnalysis, base: Node) -> bool:
+    """`axios` imported, loaded by a script tag (a global), or an `axios.create()` instance."""
+    ref = fa.ctx.ref_of(base)
+    if ref is not None:
+        return ref.module == "axios" and ref.path in ((), ("create", CALL))
+    return syntax.text(base) == "axios" and fa.ctx.declaration("axios", base) is None
+
+
+def callback_sources(fa: FunctionAnalysis, func: Node) -> list[tuple[Node, Taint]]:
+    """The parameter of a callback that receives server data: a Socket.IO listener
+    (`socket.on("chat", (msg) => ...)`) or a jQuery ajax callback (`$.get(url, (data) =>
+    ...)`, `$.ajax({ success: (data) => ... })`); empty for any other function."""
+    params = syntax.function_params(func)
+    parent = func.parent
+    if not params or parent is None:
+        return []
+    call = None
+    if parent.type == "arguments":
+        call = parent.parent
+    elif parent.type == "pair" and syntax.property_key(parent) == "success":
+        holder = parent.parent.parent if parent.parent is not None else None
+        call = holder.parent if holder is not None and holder.type == "arguments" else None
+    if call is None or call.type != "call_expression":
+        return []
+    callee = syntax.unwrap(call.child_by_field_name("function"))
+    if callee is None or callee.type != "member_expression":
+        return []
+    receiver = syntax.unwrap(callee.child_by_field_name("object"))
+    method = syntax.text(callee.child_by_field_name("property"))
+    described = None
+    if method in _JQUERY_AJAX and syntax.text(receiver) in _JQUERY_NAMES:
+        described = f"the response of {syntax.text(callee)}()"
+    elif method == "on" and parent.type == "arguments":
+        event = _socket_event(fa, call, receiver)
+        described = f"a Socket.IO message {event!r}" if event is not None else None
+    if described is None:
+        return []
+    pattern = params[0].child_by_field_name("pattern") or params[0]
+    return [(pattern, fetched(fa, params[0], described))]
+
+
+def _socket_event(fa: FunctionAnalysis, call: Node, receiver: Node | None) -> str | None:
+    """The event a Socket.IO client listens to with `call`, or None when the receiver is
+    not a socket (a DOM element, jQuery, an emitter) or the event carries no message."""
+    args = syntax.call_arguments(call)
+    event = syntax.string_value(args[0]) if args else None
+    if event is None or event in _LIFECYCLE_EVENTS or receiver is None:
+        return None
+    value = syntax.unwrap(fa.ctx.value_of(receiver))
+    if value is not None and value.type == "call_expression":
+        callee = syntax.text(value.child_by_field_name("function"))
+        if callee in ("io", "io.connect") or fa.ctx.callee(value) in _SOCKET_FACTORIES:
+            return event
+    field = this_field(receiver)
+    if field is not None and injected_type(receiver, field) == "Socket":
+        return event  # `private socket: Socket = io(url)` (socket.io-client's type)
+    last = syntax.text(receiver).rsplit(".", 1)[-1].removesuffix("()")
+    return event if "socket" in last.lower() else None
+
+
+def sanitized(arg_taints: list[Taint]) -> Taint:
+    """`sanitizer.sanitize(SecurityContext.HTML, html)` (Angular's DomSanitizer),
+    `purify.sanitize(html)`: markup that can no longer run script."""
+    return frozenset(t.clear(_HTML_KINDS).as_string() for t in union(*arg_taints))
+
+
+def fetched(fa: FunctionAnalysis, node: Node, described: str) -> Taint:
+    """Data the server sent: any JSON value, stored by whoever wrote it."""
+    location = fa.ctx.location(node)
+    trace = Trace(
+        origin=Source(described, location, OriginKind.FETCHED),
+        steps=(FlowStep(location, f"server data: {described}"),),
+        whole=False,
+    )
+    return frozenset({trace})
+
+
+def url_data(fa: FunctionAnalysis, node: Node, described: str) -> Taint:
+    location = fa.ctx.location(node)
+    trace = Trace(
+        origin=Source(described, location, OriginKind.BROWSER),
+        steps=(FlowStep(location, f"browser data: {described}"),),
+        maybe_object=False,
+        whole=False,
+    )
+    return frozenset({trace})
