@@ -228,6 +228,7 @@ class FunctionAnalysis:
             return True
         return node.type == "call_expression" and (
             self._callback_method(node) is not None
+            or (self.client and browser_data.state_update(self, node) is not None)
             or stored.result_callback(node) is not None
             or callbacks.has_function_argument(self.ctx, node)
         )
@@ -307,6 +308,9 @@ class FunctionAnalysis:
                 if left is not None and right is not None:
                     self._bind_pattern(left, members(self.eval(right), "*"))
             case "call_expression":
+                update = browser_data.state_update(self, node) if self.client else None
+                if update is not None:  # `setPost(data)`: React state the component renders
+                    self._bind_pattern(update[0], self.eval(update[1]))
                 results = stored.result_callback(node)
                 if results is not None:  # `Comment.find({}, (err, docs) => ...)`
                     self._bind_pattern(results, stored.only_records(self.eval(node)))

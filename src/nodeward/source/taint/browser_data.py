@@ -2,6 +2,9 @@
 (XMLHttpRequest, fetch, axios, jQuery's ajax helpers, Angular's HttpClient), what a
 Socket.IO server pushes to it, and Angular's ActivatedRoute (the URL, through the router).
 
+React state set from such data (`const [post, setPost] = useState()`; `setPost(data)`)
+holds it where the component renders `post`.
+
 Data from the app's own server is stored data: one user's record shown to another
 (OriginKind.FETCHED, reported with a lower confidence than URL and postMessage data, since
 the server may have checked it). ActivatedRoute is the URL itself (OriginKind.BROWSER)."""
@@ -13,9 +16,10 @@ from typing import TYPE_CHECKING
 
 from nodeward.findings import FlowStep
 from nodeward.source import syntax
-from nodeward.source.context import CALL, Ref
+from nodeward.source.context import CALL, FileContext, Ref
 from nodeward.source.parse import Node
 from nodeward.source.taint.model import SinkKind
+from nodeward.source.taint.names import SETTLED_METHODS
 from nodeward.source.taint.nest import injected_type, this_field
 from nodeward.source.taint.values import OriginKind, Source, Taint, Trace, union
 
@@ -201,3 +205,52 @@ def url_data(fa: FunctionAnalysis, node: Node, described: str) -> Taint:
         whole=False,
     )
     return frozenset({trace})
+
+
+def react_states(ctx: FileContext) -> dict[tuple[str, int], Node]:
+    """React state setters by (name, declaring scope): `const [post, setPost] =
+    useState(...)` maps `setPost` to the `post` identifier it updates."""
+    found: dict[tuple[str, int], Node] = {}
+    for declarator in ctx.nodes("variable_declarator"):
+        value = syntax.unwrap(declarator.child_by_field_name("value"))
+        pattern = declarator.child_by_field_name("name")
+        if value is None or value.type != "call_expression" or pattern is None:
+            continue
+        callee = syntax.text(value.child_by_field_name("function"))
+        if not callee.endswith("useState") or pattern.type != "array_pattern":
+            continue
+        elements = pattern.named_children
+        if len(elements) > 1 and elements[0].type == elements[1].type == "identifier":
+            name = syntax.text(elements[1])
+            found[(name, ctx.scope_of(name, elements[1]))] = elements[0]
+    return found
+
+
+def state_update(fa: FunctionAnalysis, call: Node) -> tuple[Node, Node] | None:
+    """The React state a call sets and the expression it sets it from: `setPost(value)`,
+    or `promise.then(setPost)` (the setter handed the settled value); None for others."""
+    states = fa.engine.react_states(fa.ctx)
+    callee = syntax.unwrap(call.child_by_field_name("function"))
+    args = syntax.call_arguments(call)
+    if not states or callee is None or not args:
+        return None
+    state = _state_of(fa.ctx, states, callee)
+    if state is not None:
+        return state, args[0]
+    receiver = callee.child_by_field_name("object") if callee.type == "member_expression" else None
+    if (
+        receiver is None
+        or syntax.text(callee.child_by_field_name("property")) not in SETTLED_METHODS
+    ):
+        return None
+    state = _state_of(fa.ctx, states, syntax.unwrap(args[0]))
+    return (state, receiver) if state is not None else None
+
+
+def _state_of(
+    ctx: FileContext, states: dict[tuple[str, int], Node], setter: Node | None
+) -> Node | None:
+    if setter is None or setter.type != "identifier":
+        return None
+    name = syntax.text(setter)
+    return states.get((name, ctx.scope_of(name, setter)))
