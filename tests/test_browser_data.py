@@ -105,3 +105,27 @@ def test_socket_lifecycle_events_and_dom_events_carry_no_server_data(tmp_path: P
     findings = _findings(tmp_path, {"public/live.js": script})
     assert _at(findings) == [("NW903", "public/live.js", 4, Confidence.MEDIUM)]
     assert findings[0].message.startswith("a Socket.IO message 'news' flows into innerHTML")
+
+
+def test_websocket_messages_are_server_data_and_window_messages_are_postmessage(
+    tmp_path: Path,
+) -> None:
+    script = (
+        "const ws = new WebSocket('wss://example.test/feed');\n"
+        "ws.onmessage = (event) => { document.body.innerHTML = event.data; };\n"
+        "window.addEventListener('message', (e) => { document.body.innerHTML = e.data; });\n"
+        "const socket = io();\n"
+        "socket.on('message', (text) => { document.body.innerHTML = text; });\n"
+    )
+    findings = _findings(tmp_path, {"public/ws.js": script})
+    assert _at(findings) == [
+        ("NW903", "public/ws.js", 2, Confidence.MEDIUM),
+        ("NW903", "public/ws.js", 3, Confidence.HIGH),
+        ("NW903", "public/ws.js", 5, Confidence.MEDIUM),
+    ]
+    messages = sorted(f.message.split(" flows ")[0] for f in findings)
+    assert messages == [
+        "a Socket.IO message 'message'",
+        "e.data (a postMessage message)",
+        "event.data (a message from ws)",
+    ]

@@ -96,7 +96,9 @@ class FunctionAnalysis:
         self.requests: set[str] = set()
         self.responses: set[str] = set()
         self.koa: set[str] = set()
-        self.messages: set[str] = set()  # browser `message` event parameters
+        self.messages: set[str] = set()  # browser `message` event parameters (postMessage)
+        #: `message` event parameters of a WebSocket, EventSource or worker -> its name
+        self.pushed: dict[str, str] = {}
         self.entries: dict[str, Node] = {}  # archive entry parameters -> their callback
         self.request_patterns: list[Node] = []  # `({ body }, res) => ...`
         self.socket_payloads: list[Node] = []  # `socket.on("chat", (data) => ...)`
@@ -143,8 +145,11 @@ class FunctionAnalysis:
                 self.entries[entry] = node
         if self.client:
             event = message_listener_param(node)
-            if event is not None:
+            sender = browser_data.message_sender(node) if event is not None else None
+            if event is not None and sender is None:
                 self.messages.add(event)
+            elif event is not None and sender is not None:
+                self.pushed[event] = sender
             self.fetched_params += browser_data.callback_sources(self, node)
             return
         args = self.engine.graphql_args(self.ctx, node)

@@ -52,7 +52,6 @@ _LIFECYCLE_EVENTS = frozenset(
         "ping",
         "open",
         "close",
-        "message",  # postMessage and WebSocket events: analysis.message_listener_param
     }
 )
 _SOCKET_FACTORIES = frozenset(
@@ -68,6 +67,8 @@ def client_source(
     if not steps:
         return None
     name = syntax.text(base)
+    if name in fa.pushed and steps[:1] == ("data",):
+        return fetched(fa, node, f"{name}.data (a message from {fa.pushed[name]})")
     if steps[-1] == "responseText" or (steps == ("response",) and _is_xhr(fa, base)):
         return fetched(fa, node, f"{name}.{steps[-1]} (an XMLHttpRequest response)")
     if base.type == "this":
@@ -125,6 +126,24 @@ def _is_axios(fa: FunctionAnalysis, base: Node) -> bool:
     if ref is not None:
         return ref.module == "axios" and ref.path in ((), ("create", CALL))
     return syntax.text(base) == "axios" and fa.ctx.declaration("axios", base) is None
+
+
+_WINDOWS = frozenset({"window", "self", "globalThis"})
+
+
+def message_sender(listener: Node) -> str | None:
+    """What a `message` listener listens to when it is not the window (postMessage): the
+    WebSocket, EventSource or worker it was added to (`ws` for `ws.onmessage = ...`)."""
+    parent = listener.parent
+    target = None
+    if parent is not None and parent.type == "arguments" and parent.parent is not None:
+        target = syntax.unwrap(parent.parent.child_by_field_name("function"))
+    elif parent is not None and parent.type == "assignment_expression":
+        target = syntax.unwrap(parent.child_by_field_name("left"))
+    if target is None or target.type != "member_expression":
+        return None  # `addEventListener(...)`, `onmessage = ...`: the window's
+    receiver = syntax.text(target.child_by_field_name("object"))
+    return None if receiver in _WINDOWS else receiver
 
 
 def callback_sources(fa: FunctionAnalysis, func: Node) -> list[tuple[Node, Taint]]:
