@@ -88,11 +88,21 @@ DOM_XSS = flow_rule(
     (
         "In code the app serves to browsers (files under public/, static/, assets/ or an "
         "express.static root, .jsx/.tsx and front-end files, inline scripts in templates) "
-        "follows location.hash/search/href, document.URL/referrer, window.name and "
-        "postMessage `event.data` into innerHTML, outerHTML, document.write, "
-        "insertAdjacentHTML, jQuery .html()/.append()/$(...), Angular "
-        "bypassSecurityTrust* and React dangerouslySetInnerHTML, and into code the "
-        "browser evaluates (eval, new Function, string timers).",
+        "follows location.hash/search/href, document.URL/referrer, window.name, "
+        "postMessage `event.data` (window listeners) and Angular's ActivatedRoute "
+        "(`snapshot.queryParams`, `paramMap`, `queryParams.subscribe(...)`), and, with "
+        "medium confidence since the server may have checked it, data the server sent: "
+        "fetch responses (`res.json()`, `res.text()`), XMLHttpRequest `responseText`, "
+        "axios, jQuery `$.ajax`/`$.get`/`$.getJSON`/`$.post` callbacks and deferreds, "
+        "Angular HttpClient observables (through services in other files, `pipe`, "
+        "`forkJoin`, `subscribe`), WebSocket and EventSource `message` events and "
+        "Socket.IO client messages; React state set from "
+        "such data (`setPost(data)`) is followed to where the component renders it. "
+        "Sinks: innerHTML/outerHTML (`=` and `+=`), document.write, insertAdjacentHTML, "
+        "jQuery .html()/.append()/$(...), Angular bypassSecurityTrust* and React "
+        "dangerouslySetInnerHTML, and code the browser evaluates (eval, new Function, "
+        "string timers). DOMPurify.sanitize, Angular's `sanitizer.sanitize(...)`, "
+        "escaping helpers and number formatting (`toFixed`) count as safe.",
         "A crafted link or message runs script in the page without the server ever seeing "
         "it: server-side filters and logs miss it entirely.",
         'document.getElementById("out").innerHTML = location.hash.slice(1);',

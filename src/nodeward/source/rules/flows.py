@@ -133,11 +133,23 @@ def _as_zip_slip(hit: Hit) -> Hit:
     return hit
 
 
+_BROWSER_ORIGINS = frozenset({OriginKind.BROWSER, OriginKind.FETCHED})
+
+
+def _confidence(hit: Hit) -> Confidence:
+    """Data the app's own server sent (browser_data.py) may have been checked or escaped
+    when it was stored: one level below the sink's confidence."""
+    origin = hit.trace.origin
+    if isinstance(origin, Source) and origin.kind is OriginKind.FETCHED:
+        return min(hit.confidence, Confidence.MEDIUM)
+    return hit.confidence
+
+
 def _as_dom_xss(hit: Hit) -> Hit:
     """URL or message data evaluated in browser code runs script in the visitor's page:
     DOM XSS, not code injection on the server."""
     origin = hit.trace.origin
-    browser = isinstance(origin, Source) and origin.kind is OriginKind.BROWSER
+    browser = isinstance(origin, Source) and origin.kind in _BROWSER_ORIGINS
     return replace(hit, kind=SinkKind.DOM_XSS) if hit.kind is SinkKind.CODE and browser else hit
 
 
@@ -390,7 +402,7 @@ def _sink_findings(project: Project, hits: list[Hit]) -> Iterator[Finding]:
         group = sorted(by_sink[key], key=lambda h: (len(h.trace.steps), repr(h.trace.origin)))
         hit = group[0]
         rule = RULES_BY_KIND[hit.kind]
-        confidence = hit.confidence
+        confidence = _confidence(hit)
         if hit.kind is SinkKind.MASS_ASSIGNMENT:
             if privileged is None:
                 privileged = declares_privileged_fields(project)

@@ -12,6 +12,7 @@ from nodeward.source.context import CALL, FileContext
 from nodeward.source.parse import Node
 from nodeward.source.scopes import MODULE
 from nodeward.source.taint import (
+    browser_data,
     callbacks,
     class_validator,
     nest,
@@ -40,7 +41,7 @@ from nodeward.source.taint.expressions import (
 from nodeward.source.taint.guards import guard_kinds, may_precede
 from nodeward.source.taint.handlers import handler_roles
 from nodeward.source.taint.model import SinkKind
-from nodeward.source.taint.names import CALLBACK_METHODS, SENSITIVE_FIELDS
+from nodeward.source.taint.names import CALLBACK_METHODS, SENSITIVE_FIELDS, SETTLED_METHODS
 from nodeward.source.taint.statements import (
     check_assignment,
     check_dangerous_html,
@@ -95,10 +96,14 @@ class FunctionAnalysis:
         self.requests: set[str] = set()
         self.responses: set[str] = set()
         self.koa: set[str] = set()
-        self.messages: set[str] = set()  # browser `message` event parameters
+        self.messages: set[str] = set()  # browser `message` event parameters (postMessage)
+        #: `message` event parameters of a WebSocket, EventSource or worker -> its name
+        self.pushed: dict[str, str] = {}
         self.entries: dict[str, Node] = {}  # archive entry parameters -> their callback
         self.request_patterns: list[Node] = []  # `({ body }, res) => ...`
         self.socket_payloads: list[Node] = []  # `socket.on("chat", (data) => ...)`
+        #: browser callbacks' parameters holding server data (browser_data.callback_sources)
+        self.fetched_params: list[tuple[Node, Taint]] = []
         self.replies: set[str] = set()  # Fastify replies: strings are sent as text/plain
         self.nest: nest.NestHandler | None = None  # the unit is a NestJS route method
         self.graphql_args: list[Node] = []  # resolvers' `args` parameters
@@ -140,8 +145,12 @@ class FunctionAnalysis:
                 self.entries[entry] = node
         if self.client:
             event = message_listener_param(node)
-            if event is not None:
+            sender = browser_data.message_sender(node) if event is not None else None
+            if event is not None and sender is None:
                 self.messages.add(event)
+            elif event is not None and sender is not None:
+                self.pushed[event] = sender
+            self.fetched_params += browser_data.callback_sources(self, node)
             return
         args = self.engine.graphql_args(self.ctx, node)
         if args is not None:
@@ -206,6 +215,10 @@ class FunctionAnalysis:
             self._bind_pattern(
                 param.child_by_field_name("pattern") or param, socket_payload(self, param)
             )
+        for pattern, taint in self.fetched_params:
+            self._bind_pattern(pattern, taint)
+        if self.client and self.unit.type != "program":
+            self._bind_top_level_callback()
         for pattern in self.request_patterns:
             for name, key in pattern_names(pattern):
                 if key is not None:
@@ -220,6 +233,7 @@ class FunctionAnalysis:
             return True
         return node.type == "call_expression" and (
             self._callback_method(node) is not None
+            or (self.client and browser_data.state_update(self, node) is not None)
             or stored.result_callback(node) is not None
             or callbacks.has_function_argument(self.ctx, node)
         )
@@ -238,8 +252,8 @@ class FunctionAnalysis:
         for node in self.nodes:
             if node.type in ("call_expression", "new_expression"):
                 self.eval(node)
-            elif node.type == "assignment_expression":
-                check_assignment(self, node)
+            elif node.type in ("assignment_expression", "augmented_assignment_expression"):
+                check_assignment(self, node)  # `el.innerHTML += html` too
             elif node.type == "jsx_attribute" and self.client:
                 check_dangerous_html(self, node)
             elif node.type == "return_statement" and syntax.enclosing_function(node) == self.unit:
@@ -299,6 +313,9 @@ class FunctionAnalysis:
                 if left is not None and right is not None:
                     self._bind_pattern(left, members(self.eval(right), "*"))
             case "call_expression":
+                update = browser_data.state_update(self, node) if self.client else None
+                if update is not None:  # `setPost(data)`: React state the component renders
+                    self._bind_pattern(update[0], self.eval(update[1]))
                 results = stored.result_callback(node)
                 if results is not None:  # `Comment.find({}, (err, docs) => ...)`
                     self._bind_pattern(results, stored.only_records(self.eval(node)))
@@ -306,17 +323,36 @@ class FunctionAnalysis:
                 method = self._callback_method(node)
                 callee = node.child_by_field_name("function")
                 receiver = callee.child_by_field_name("object") if callee is not None else None
-                args = syntax.call_arguments(node)
-                if method is None or not args or receiver is None:
+                callback = settled_callback(node)
+                if method is None or callback is None or receiver is None:
                     return
                 taint = self.eval(receiver)
-                if method != "then":
+                if method not in SETTLED_METHODS:
                     taint = members(taint, "[]")
-                params = syntax.function_params(args[0])
+                params = syntax.function_params(callback)
                 if params:
                     self._bind_pattern(params[0], taint)
             case _:
                 return
+
+    def _bind_top_level_callback(self) -> None:
+        """Browser code analyses a callback written at the top level of a script as a unit
+        of its own (engine.client_units): `fetch(url).then((r) => ...)` binds `r` here,
+        from the receiver, as `_bind` does for a callback inside a function."""
+        holder = self.unit.parent
+        if holder is not None and holder.type == "pair":  # `subscribe({ next: ... })`
+            holder = holder.parent.parent if holder.parent is not None else None
+        call = holder.parent if holder is not None and holder.type == "arguments" else None
+        if call is None or call.type != "call_expression" or settled_callback(call) != self.unit:
+            return
+        method = self._callback_method(call)
+        callee = call.child_by_field_name("function")
+        receiver = callee.child_by_field_name("object") if callee is not None else None
+        params = syntax.function_params(self.unit)
+        if method is None or receiver is None or not params:
+            return
+        taint = self.eval(receiver)
+        self._bind_pattern(params[0], taint if method in SETTLED_METHODS else members(taint, "[]"))
 
     def _bind_callback_params(self, call: Node) -> None:
         """`dao.getAll((err, docs) => ...)`: `docs` gets what getAll calls its callback with."""
@@ -356,8 +392,7 @@ class FunctionAnalysis:
         if callee is None or callee.type != "member_expression":
             return None
         method = syntax.text(callee.child_by_field_name("property"))
-        args = syntax.call_arguments(call)
-        if method in CALLBACK_METHODS and args and args[0].type in syntax.FUNCTION_TYPES:
+        if method in CALLBACK_METHODS and settled_callback(call) is not None:
             return method
         return None
 
@@ -452,6 +487,18 @@ class FunctionAnalysis:
             ):
                 container = restrict(container, dto)  # `@Body() dto: CreateUserDto`, validated
             self.env[self.var(param.name, param.node)] = container
+
+
+def settled_callback(call: Node) -> Node | None:
+    """The callback a `.then(cb)`-like call passes its value to: its first argument, or
+    the `next` handler of an RxJS observer (`.subscribe({ next: (value) => ... })`)."""
+    args = syntax.call_arguments(call)
+    first = syntax.unwrap(args[0]) if args else None
+    if first is not None and first.type == "object":
+        first = syntax.unwrap(syntax.object_get(first, "next"))
+        if first is not None and first.type == "method_definition":
+            return first
+    return first if first is not None and first.type in syntax.FUNCTION_TYPES else None
 
 
 def socket_payload(fa: FunctionAnalysis, param: Node) -> Taint:

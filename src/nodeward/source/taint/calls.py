@@ -12,6 +12,7 @@ from nodeward.source import syntax
 from nodeward.source.context import CALL, FileContext, Ref
 from nodeward.source.parse import Node
 from nodeward.source.taint import (
+    browser_data,
     callbacks,
     promises,
     zod,
@@ -32,6 +33,7 @@ from nodeward.source.taint.names import (
     ESCAPED_KINDS,
     ESCAPING_NAME,
     MERGING_KINDS,
+    NUMBER_METHODS,
     REGEX_METHODS,
     STRING_METHODS,
     VM_RUNNERS,
@@ -158,6 +160,8 @@ def _known_methods(fa: FunctionAnalysis, site: EvaluatedCall, depth: int) -> Tai
         return CLEAN
     if fa.client and dom_sinks(fa, call, method, receiver, args, arg_taints):
         return CLEAN
+    if fa.client and method == "sanitize" and arg_taints:
+        return browser_data.sanitized(arg_taints)
     if key is not None and key[0] == "vm" and key[1][-1:] in VM_RUNNERS and len(args) > 1:
         vm_sandbox_sinks(fa, call, args)
     return None
@@ -235,7 +239,7 @@ def _builtin_result(fa: FunctionAnalysis, site: EvaluatedCall, depth: int) -> Ta
         check_regex_literal(fa, call, args[0], receiver_taint)
     if method in ("test", "exec") and receiver is not None and args:
         check_regex_literal(fa, call, receiver, arg_taints[0])
-    if method in BOOLEAN_METHODS:
+    if method in BOOLEAN_METHODS or method in NUMBER_METHODS:
         return CLEAN
     if method in ("map", "flatMap") and args and args[0].type in syntax.FUNCTION_TYPES:
         # the array of what the callback returns: `rows.map((r) => escape(r.text))`

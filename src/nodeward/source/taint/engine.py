@@ -26,6 +26,7 @@ from nodeward.source.context import CALL, FileContext, Ref
 from nodeward.source.modules import ModuleGraph
 from nodeward.source.parse import Node
 from nodeward.source.taint import (
+    browser_data,
     graphql,
     methods,
     nest,
@@ -86,6 +87,7 @@ class TaintEngine:
     validation: Validation = field(init=False)  # fields a route's schema constrains
     sites: CallSites = field(init=False)  # per-call facts, computed once
     _field_writes: dict[str, FieldWrites] = field(default_factory=dict)
+    _react_states: dict[str, dict[tuple[str, int], Node]] = field(default_factory=dict)
     #: per file, what its functions stored in module-level variables (`last = req.query.x`
     #: in one handler, read by the handler analysed after it)
     module_vars: dict[str, dict[str, Taint]] = field(default_factory=dict)
@@ -140,7 +142,8 @@ class TaintEngine:
         self.hits.setdefault(key, hit)
 
     def summary(self, ctx: FileContext, func: Node) -> Summary:
-        key = (ctx.rel, func.start_byte)
+        # the program is keyed apart: a function on the file's first byte shares its start
+        key = (ctx.rel, -1 if func.type == "program" else func.start_byte)
         if key in self._summaries:
             return self._summaries[key]
         if key in self._in_progress or self._depth >= MAX_CALL_DEPTH:
@@ -165,6 +168,13 @@ class TaintEngine:
         found = self._field_writes.get(ctx.rel)
         if found is None:
             found = self._field_writes[ctx.rel] = FieldWrites(ctx)
+        return found
+
+    def react_states(self, ctx: FileContext) -> dict[tuple[str, int], Node]:
+        """The file's React state setters (browser_data.react_states), indexed on first use."""
+        found = self._react_states.get(ctx.rel)
+        if found is None:
+            found = self._react_states[ctx.rel] = browser_data.react_states(ctx)
         return found
 
     def skip(self, ctx: FileContext, node: Node, reason: str) -> None:

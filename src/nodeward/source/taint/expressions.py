@@ -12,6 +12,7 @@ from nodeward.source import syntax
 from nodeward.source.context import CALL
 from nodeward.source.parse import Node
 from nodeward.source.taint.bounds import MAX_PATH_STEPS
+from nodeward.source.taint.browser_data import client_source
 from nodeward.source.taint.model import Shape
 from nodeward.source.taint.names import (
     BROWSER_GLOBALS,
@@ -188,7 +189,7 @@ def request_source(
 ) -> Taint | None:
     name = syntax.text(base)
     if fa.client:
-        return dom_source(fa, name, steps, node)
+        return dom_source(fa, name, steps, node) or client_source(fa, base, steps, node)
     if name in fa.requests:
         pseudo = "@request"
     elif name in fa.koa:

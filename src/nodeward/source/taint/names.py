@@ -48,7 +48,13 @@ BOOLEAN_METHODS = frozenset(
     {"startsWith", "endsWith", "includes", "indexOf", "lastIndexOf", "test", "has", "some"}
 )
 
-CALLBACK_METHODS = frozenset({"then", "map", "forEach", "filter", "find", "flatMap", "every"})
+#: Number methods: their result holds only digits, a sign, a point and an exponent.
+NUMBER_METHODS = frozenset({"toFixed", "toPrecision", "toExponential"})
+
+#: Methods that hand a promise's or an observable's value to their callback (`done`:
+#: jQuery's deferreds; `subscribe`: RxJS, Angular's HttpClient and router).
+SETTLED_METHODS = frozenset({"then", "done", "subscribe"})
+CALLBACK_METHODS = SETTLED_METHODS | {"map", "forEach", "filter", "find", "flatMap", "every"}
 
 JQUERY_HTML_METHODS = frozenset(
     {"html", "append", "prepend", "after", "before", "replaceWith", "wrap", "wrapAll"}

@@ -183,7 +183,7 @@ def injected_type(node: Node, field: str) -> str | None:
     for member in body.named_children:
         if member.type == "public_field_definition":
             if syntax.text(member.child_by_field_name("name")) == field:
-                return type_name(member)
+                return type_name(member) or _injected_by_call(member)
         elif (
             member.type == "method_definition"
             and syntax.text(member.child_by_field_name("name")) == "constructor"
@@ -196,6 +196,17 @@ def injected_type(node: Node, field: str) -> str | None:
                 if is_property and syntax.param_name(param) == field:
                     return type_name(param)
     return None
+
+
+def _injected_by_call(field: Node) -> str | None:
+    """`UsersService` for `private users = inject(UsersService)` (Angular's `inject`)."""
+    value = syntax.unwrap(field.child_by_field_name("value"))
+    if value is None or value.type != "call_expression":
+        return None
+    args = syntax.call_arguments(value)
+    if syntax.text(value.child_by_field_name("function")) != "inject" or not args:
+        return None
+    return syntax.text(args[0]) if args[0].type == "identifier" else None
 
 
 def this_field(receiver: Node | None) -> str | None:

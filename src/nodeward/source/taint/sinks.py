@@ -428,6 +428,10 @@ def shape_fits(kind: SinkKind, trace: Trace) -> bool:
         return kind is SinkKind.SENSITIVE and origin is not OriginKind.REQUEST and trace.whole
     if origin is OriginKind.ARCHIVE:
         return kind is SinkKind.PATH
+    if origin is OriginKind.FETCHED:  # what the page renders or runs of the server's data
+        return kind in (SinkKind.DOM_XSS, SinkKind.CODE)
+    if origin is OriginKind.BROWSER and kind is SinkKind.LOG:
+        return False  # the visitor's own console, not a log file
     match kind:
         case SinkKind.NOSQL:
             return trace.maybe_object

@@ -29,6 +29,7 @@ class OriginKind(Enum):
     ARCHIVE = "archive"
     RECORD = "record"
     STORED = "stored"  # a record of a database store, possibly written from request data
+    FETCHED = "fetched"  # browser code: what the server sent (a response, a socket push)
 
 
 #: Origins that stay whole records inside an object: `res.json({ user })` still sends them.
