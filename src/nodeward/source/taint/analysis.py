@@ -23,7 +23,9 @@ from nodeward.source.taint.bounds import (
     MAX_PASSES,
     MAX_STEPS_PER_FUNCTION,
     MAX_SUMMARY_HITS,
+    NO_ROLES,
     BudgetExceeded,
+    PassedRoles,
     Summary,
 )
 from nodeward.source.taint.calls import eval_call
@@ -85,7 +87,9 @@ _UNIT_NODE_TYPES = (
 class FunctionAnalysis:
     """One function (or the program's top level) with its nested callbacks."""
 
-    def __init__(self, engine: TaintEngine, ctx: FileContext, unit: Node) -> None:
+    def __init__(
+        self, engine: TaintEngine, ctx: FileContext, unit: Node, roles: PassedRoles = NO_ROLES
+    ) -> None:
         self.engine = engine
         self.ctx = ctx
         self.unit = unit
@@ -114,7 +118,19 @@ class FunctionAnalysis:
         self.param_calls: dict[tuple[int, int], Taint] = {}  # see callbacks.record
         self._cache: dict[tuple[int, int], Taint] = {}
         self.guards: dict[tuple[int, int, SinkKind], bool] = {}
+        self._note_passed_roles(roles)
         self.nodes = self._collect()
+
+    def _note_passed_roles(self, roles: PassedRoles) -> None:
+        """The parameters a caller fills with its response or Koa context."""
+        if roles == NO_ROLES or self.unit.type == "program":
+            return
+        params = syntax.function_params(self.unit)
+        for indexes, into in ((roles.responses, self.responses), (roles.koa, self.koa)):
+            for index in indexes:
+                name = syntax.param_name(params[index]) if index < len(params) else None
+                if name is not None:
+                    into.add(name)
 
     def _collect(self) -> list[Node]:
         """The unit's nodes the analysis looks at (_UNIT_NODE_TYPES), in document order;
