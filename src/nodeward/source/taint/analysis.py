@@ -40,7 +40,7 @@ from nodeward.source.taint.expressions import (
     static_path,
 )
 from nodeward.source.taint.guards import guard_kinds, may_precede
-from nodeward.source.taint.handlers import handler_roles
+from nodeward.source.taint.handlers import HandlerRoles, handler_roles
 from nodeward.source.taint.model import SinkKind
 from nodeward.source.taint.names import CALLBACK_METHODS, SENSITIVE_FIELDS
 from nodeward.source.taint.statements import (
@@ -102,7 +102,8 @@ class FunctionAnalysis:
         self.messages: set[str] = set()  # browser `message` event parameters
         self.entries: dict[str, Node] = {}  # archive entry parameters -> their callback
         self.request_patterns: list[Node] = []  # `({ body }, res) => ...`
-        self.socket_payloads: list[Node] = []  # `socket.on("chat", (data) => ...)`
+        #: `socket.on("chat", (data) => ...)`, an RPC method's parameters: (param, roles)
+        self.socket_payloads: list[tuple[Node, HandlerRoles]] = []
         self.replies: set[str] = set()  # Fastify replies: strings are sent as text/plain
         self.nest: nest.NestHandler | None = None  # the unit is a NestJS route method
         self.graphql_args: list[Node] = []  # resolvers' `args` parameters
@@ -167,7 +168,7 @@ class FunctionAnalysis:
             return
         if roles.request_pattern is not None:
             self.request_patterns.append(roles.request_pattern)
-        self.socket_payloads += roles.messages
+        self.socket_payloads += [(param, roles) for param in roles.messages]
         if roles.fastify and roles.response is not None:
             self.replies.add(roles.response)
         if roles.nest is not None and node == self.unit:
@@ -218,9 +219,9 @@ class FunctionAnalysis:
             self._bind_pattern(
                 param.child_by_field_name("pattern") or param, graphql_arguments(self, param)
             )
-        for param in self.socket_payloads:
+        for param, roles in self.socket_payloads:
             self._bind_pattern(
-                param.child_by_field_name("pattern") or param, socket_payload(self, param)
+                param.child_by_field_name("pattern") or param, socket_payload(self, param, roles)
             )
         for pattern in self.request_patterns:
             for name, key in pattern_names(pattern):
@@ -470,13 +471,14 @@ class FunctionAnalysis:
             self.env[self.var(param.name, param.node)] = container
 
 
-def socket_payload(fa: FunctionAnalysis, param: Node) -> Taint:
-    """What a WebSocket client sent with an event: any JSON value (or a Buffer)."""
+def socket_payload(fa: FunctionAnalysis, param: Node, roles: HandlerRoles) -> Taint:
+    """What a WebSocket client sent with an event, or a remote caller with an RPC call:
+    any JSON value (or a Buffer)."""
     location = fa.ctx.location(param)
     name = syntax.param_name(param) or "data"
     trace = Trace(
-        origin=Source(f"socket message {name}", location),
-        steps=(FlowStep(location, f"request data: WebSocket message `{name}`"),),
+        origin=Source(f"{roles.message_origin} {name}", location),
+        steps=(FlowStep(location, f"request data: {roles.message_kind} `{name}`"),),
         whole=False,
     )
     return frozenset({trace})

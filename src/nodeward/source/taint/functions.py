@@ -121,12 +121,15 @@ def project_function(
         if method is not None:
             return method
     resolved = engine.graph.resolve_import(ctx, callee)
-    if resolved is None:
-        return None
-    node = syntax.unwrap(resolved.node)
-    if node is not None and node.type in ("identifier", "shorthand_property_identifier"):
-        # `module.exports = { getUser }`: the export names a local declaration
-        node = syntax.unwrap(resolved.ctx.declaration(syntax.text(node)))
-    if node is not None and node.type in syntax.FUNCTION_TYPES:
-        return resolved.ctx, node
+    node = syntax.unwrap(resolved.node) if resolved is not None else None
+    if resolved is not None and node is not None:
+        if node.type in ("identifier", "shorthand_property_identifier"):
+            # `module.exports = { getUser }`: the export names a local declaration
+            node = syntax.unwrap(resolved.ctx.declaration(syntax.text(node)))
+        if node is not None and node.type in syntax.FUNCTION_TYPES:
+            return resolved.ctx, node
+    if callee.type == "member_expression":
+        assigned = engine.field_writes(ctx).assigned_function(callee)
+        if assigned is not None:
+            return ctx, assigned
     return None
