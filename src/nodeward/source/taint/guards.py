@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from nodeward.findings import FlowStep
 from nodeward.source import syntax
 from nodeward.source.parse import Node
 from nodeward.source.taint.expressions import static_path
@@ -75,6 +76,46 @@ def substring_only(fa: FunctionAnalysis, condition: Node, names: set[str]) -> bo
         if checked and substring_check(syntax.text(target[1]), checked):
             return True
     return False
+
+
+def substring_check_at(fa: FunctionAnalysis, call: Node, arg: Node) -> FlowStep | None:
+    """Where the `if` around a redirect or request tests the URL only for containing an
+    allowed string (inline or in the project function it calls), as a flow step: that
+    check is what to fix."""
+    names = tainted_names(fa, arg) | {syntax.text(arg)}
+    for parent in syntax.ancestors(call):
+        if parent == fa.unit:
+            break
+        condition = (
+            parent.child_by_field_name("condition") if parent.type == "if_statement" else None
+        )
+        if condition is None or not condition_tests(condition, names, SinkKind.REDIRECT):
+            continue
+        if substring_check(syntax.text(condition), names):
+            return FlowStep(fa.ctx.location(condition), "passes a substring check of the URL")
+        for test in syntax.walk(condition):
+            target = (
+                fa.engine.project_function(fa.ctx, test) if test.type == "call_expression" else None
+            )
+            if target is None:
+                continue
+            found = next((n for n in syntax.walk(target[1]) if _substring_call(n)), None)
+            if found is not None:
+                name = fa.ctx.callee_name(test) or "function"
+                where = f"passes {name}(), a substring check of the URL"
+                return FlowStep(target[0].location(found), where)
+    return None
+
+
+def _substring_call(node: Node) -> bool:
+    if node.type != "call_expression":
+        return False
+    callee = node.child_by_field_name("function")
+    return (
+        callee is not None
+        and callee.type == "member_expression"
+        and syntax.text(callee.child_by_field_name("property")) in ("includes", "indexOf")
+    )
 
 
 def guarded(fa: FunctionAnalysis, call: Node, arg: Node | None, kind: SinkKind) -> bool:

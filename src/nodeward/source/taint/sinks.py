@@ -19,7 +19,7 @@ from nodeward.source.taint import (
 from nodeward.source.taint.bounds import MAX_HITS_PER_SINK
 from nodeward.source.taint.express_reply import declared_not_html
 from nodeward.source.taint.expressions import origin_kind, property_key, static_path
-from nodeward.source.taint.guards import guarded
+from nodeward.source.taint.guards import guarded, substring_check_at
 from nodeward.source.taint.json_bodies import holds_json_object
 from nodeward.source.taint.model import SinkKind, SinkRow
 from nodeward.source.taint.names import JQUERY_HTML_METHODS
@@ -336,11 +336,15 @@ def sink(
     if not live:
         return
     location = fa.ctx.location(call)
+    weak = substring_check_at(fa, call, arg) if kind in (SinkKind.REDIRECT, SinkKind.SSRF) else None
     # the origin breaks ties: set order varies from run to run (hash randomisation)
     ranked = sorted(live, key=lambda t: (isinstance(t.origin, int), len(t.steps), repr(t.origin)))
     for trace in ranked[:MAX_HITS_PER_SINK]:
         # (the fields say where in the argument the data sits: stored.py reads them)
-        final = replace(trace, steps=(*trace.steps, FlowStep(location, f"reaches {label}")))
+        checked = (weak,) if weak is not None else ()
+        final = replace(
+            trace, steps=(*trace.steps, *checked, FlowStep(location, f"reaches {label}"))
+        )
         any_shape = kind is SinkKind.NOSQL and trace.in_code_clause
         fa.hits.append(Hit(kind, location, label, final, confidence, any_shape))
 
