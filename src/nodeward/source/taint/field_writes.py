@@ -55,9 +55,13 @@ class FieldWrites:
     def assigned_function(self, callee: Node) -> Node | None:
         """`helpers.get = function (url) {...}; helpers.get(x)` (also `module.exports.get`
         assigned inside a handler): the one function the file assigns to that member."""
+        return self.function_at(syntax.text(callee))
+
+    def function_at(self, member: str) -> Node | None:
+        """The one function the file assigns to `member` (`Dao.prototype.find`)."""
         found = [
             value
-            for write in self._writes.get(syntax.text(callee), ())
+            for write in self._writes.get(member, ())
             if (value := syntax.unwrap(write.child_by_field_name("right"))) is not None
             and value.type in syntax.FUNCTION_TYPES
         ]

@@ -57,11 +57,18 @@ def tests_value(
     return not substring_only(fa, condition, names)
 
 
+#: A URL prefix that pins the origin: scheme, host and the delimiter after the host.
+FIXED_ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#]+[/?#]", re.I)
+#: Prefixes whose test rejects protocol-relative URLs (`!url.startsWith("//")`).
+_NETWORK_PATH_PREFIXES = frozenset({"//", "/\\"})
+
+
 def substring_only(fa: FunctionAnalysis, condition: Node, names: set[str]) -> bool:
     """The URL check is `url.includes(allowed)` (or indexOf), inline or in a project
     function the condition calls: `https://evil.example/?https://allowed.example`
-    passes it (CWE-20, incomplete URL substring sanitization)."""
-    if substring_check(syntax.text(condition), names):
+    passes it (CWE-20, incomplete URL substring sanitization); or a test that does not
+    pin the origin (loose_url_test)."""
+    if substring_check(syntax.text(condition), names) or loose_url_test(condition, names):
         return True
     for call in syntax.walk(condition):
         if call.type != "call_expression":
@@ -73,9 +80,57 @@ def substring_only(fa: FunctionAnalysis, condition: Node, names: set[str]) -> bo
             continue
         params = syntax.function_params(target[1])
         checked = {syntax.param_name(params[i]) or "" for i in indexes if i < len(params)} - {""}
-        if checked and substring_check(syntax.text(target[1]), checked):
+        if checked and (
+            substring_check(syntax.text(target[1]), checked) or loose_url_test(target[1], checked)
+        ):
             return True
     return False
+
+
+def loose_url_test(node: Node, names: set[str]) -> bool:
+    """A URL test that does not pin where the URL points, with no strict test beside it:
+    `url.startsWith("/")` (`//evil.example` passes unless `//` is rejected too),
+    `url.startsWith("https://good.example")` (`https://good.example.evil.net`), an
+    unanchored regex (`/good[.]example/.test(url)`)."""
+    text = syntax.text(node)
+    rejects_network_path = any(
+        f'startsWith("{p}")' in text or f"startsWith('{p}')" in text for p in _NETWORK_PATH_PREFIXES
+    )
+    loose = [
+        call
+        for call in syntax.walk(node)
+        if call.type == "call_expression" and _loose_call(call, names, rejects_network_path)
+    ]
+    if not loose:
+        return False
+    rest = text
+    for call in loose:
+        rest = rest.replace(syntax.text(call), "")
+    return not STRICT_URL_CHECK.search(rest)
+
+
+def _loose_call(call: Node, names: set[str], rejects_network_path: bool) -> bool:
+    callee = call.child_by_field_name("function")
+    args = syntax.call_arguments(call)
+    if callee is None or callee.type != "member_expression" or not args:
+        return False
+    method = syntax.text(callee.child_by_field_name("property"))
+    receiver = syntax.unwrap(callee.child_by_field_name("object"))
+    if method == "startsWith" and _operand(receiver) in names:
+        prefix = syntax.string_value(args[0])
+        if prefix is None or prefix in _NETWORK_PATH_PREFIXES or FIXED_ORIGIN.match(prefix):
+            return False
+        if prefix == "/":
+            return not rejects_network_path
+        return not (len(prefix) > 1 and prefix[0] == "/" and prefix[1] not in "/\\")
+    regex = None
+    if method == "test" and _operand(args[0]) in names:
+        regex = receiver
+    elif method == "match" and _operand(receiver) in names:
+        regex = syntax.unwrap(args[0])
+    if regex is None or regex.type != "regex":
+        return False
+    return not syntax.text(regex.child_by_field_name("pattern")).startswith("^")
 
 
 def substring_check_at(fa: FunctionAnalysis, call: Node, arg: Node) -> FlowStep | None:

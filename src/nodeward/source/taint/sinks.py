@@ -19,7 +19,7 @@ from nodeward.source.taint import (
 from nodeward.source.taint.bounds import MAX_HITS_PER_SINK
 from nodeward.source.taint.express_reply import declared_not_html
 from nodeward.source.taint.expressions import origin_kind, property_key, static_path
-from nodeward.source.taint.guards import guarded, substring_check_at
+from nodeward.source.taint.guards import FIXED_ORIGIN, guarded, substring_check_at
 from nodeward.source.taint.json_bodies import holds_json_object
 from nodeward.source.taint.model import SinkKind, SinkRow
 from nodeward.source.taint.names import JQUERY_HTML_METHODS
@@ -417,12 +417,16 @@ def plain_reply(fa: FunctionAnalysis, call: Node) -> bool:
     return declared is not content_type.BodyType.HTML
 
 
-FIXED_ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#]+[/?#]", re.I)
-
-
 def fixed_target(arg: Node, kind: SinkKind) -> bool:
     """A URL whose origin is fixed by a literal prefix cannot send the user or the server
-    elsewhere; for redirects a same-site path ("/x", not "//x") is fixed too."""
+    elsewhere; for redirects a same-site path ("/x", not "//x") is fixed too. So is a
+    value encoded whole (`encodeURIComponent(x)` keeps no `/` or `:`: a relative path),
+    but not one encoded after a prefix that leaves the host open (`"https://" + ...`)."""
+    value = syntax.unwrap(arg)
+    if value is not None and value.type == "call_expression":
+        callee = syntax.text(value.child_by_field_name("function"))
+        if callee == "encodeURIComponent":
+            return True
     prefix = syntax.literal_prefix(arg)
     if not prefix:
         return False
