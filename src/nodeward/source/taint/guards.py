@@ -144,22 +144,35 @@ def substring_check_at(fa: FunctionAnalysis, call: Node, arg: Node) -> FlowStep 
         condition = (
             parent.child_by_field_name("condition") if parent.type == "if_statement" else None
         )
-        if condition is None or not condition_tests(condition, names, SinkKind.REDIRECT):
+        if condition is None:
             continue
         if substring_check(syntax.text(condition), names):
             return FlowStep(fa.ctx.location(condition), "passes a substring check of the URL")
         for test in syntax.walk(condition):
-            target = (
-                fa.engine.project_function(fa.ctx, test) if test.type == "call_expression" else None
-            )
-            if target is None:
-                continue
-            found = next((n for n in syntax.walk(target[1]) if _substring_call(n)), None)
-            if found is not None:
-                name = fa.ctx.callee_name(test) or "function"
-                where = f"passes {name}(), a substring check of the URL"
-                return FlowStep(target[0].location(found), where)
+            step = _checked_in(fa, test, names)
+            if step is not None:
+                return step
     return None
+
+
+def _checked_in(fa: FunctionAnalysis, test: Node, names: set[str]) -> FlowStep | None:
+    """`allowed(url)` whose body tests its parameter with `includes`/`indexOf` only."""
+    if test.type != "call_expression":
+        return None
+    args = syntax.call_arguments(test)
+    indexes = [i for i, a in enumerate(args) if syntax.text(a) in names]
+    target = fa.engine.project_function(fa.ctx, test) if indexes else None
+    if target is None:
+        return None
+    params = syntax.function_params(target[1])
+    checked = {syntax.param_name(params[i]) or "" for i in indexes if i < len(params)} - {""}
+    if not checked or not substring_check(syntax.text(target[1]), checked):
+        return None
+    found = next((n for n in syntax.walk(target[1]) if _substring_call(n)), None)
+    if found is None:
+        return None
+    where = f"passes {fa.ctx.callee_name(test) or 'function'}(), a substring check of the URL"
+    return FlowStep(target[0].location(found), where)
 
 
 def _substring_call(node: Node) -> bool:
