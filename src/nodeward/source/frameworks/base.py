@@ -61,6 +61,10 @@ class HandlerRoles:
     nest: NestHandler | None = None
     #: parameters whose whole value the client sent (a WebSocket message's payload)
     messages: tuple[Node, ...] = ()
+    #: what the messages are, for the flow ("request data: WebSocket message `data`") and
+    #: for the source a finding names ("socket message data")
+    message_kind: str = "WebSocket message"
+    message_origin: str = "socket message"
 
 
 class Site(Protocol):

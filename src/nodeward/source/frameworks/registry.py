@@ -18,6 +18,7 @@ from nodeward.source.frameworks.hapi import HAPI
 from nodeward.source.frameworks.koa import KOA
 from nodeward.source.frameworks.nestjs import NESTJS
 from nodeward.source.frameworks.routing_controllers import ROUTING_CONTROLLERS
+from nodeward.source.frameworks.rpc import RPC
 from nodeward.source.frameworks.sockets import SOCKETS
 
 FRAMEWORKS: tuple[Framework, ...] = (
@@ -28,6 +29,7 @@ FRAMEWORKS: tuple[Framework, ...] = (
     GRAPHQL,
     FASTIFY,
     SOCKETS,
+    RPC,
     EXPRESS,
 )
 
@@ -53,6 +55,7 @@ __all__ = [
     "MODULES",
     "NESTJS",
     "ROUTING_CONTROLLERS",
+    "RPC",
     "SOCKETS",
     "Fixes",
     "Framework",

@@ -105,7 +105,17 @@ def message_of(hit: Hit) -> str:
     assert isinstance(origin, Source)  # noqa: S101 - the engine only reports source hits
     via = f" via {', '.join(dict.fromkeys(hit.trace.via))}" if hit.trace.via else ""
     fix = RULES_BY_KIND[hit.kind].fix
-    return f"{origin.description} flows into {hit.label} ({_KIND_TITLES[hit.kind]}){via}; {fix}"
+    title = _KIND_TITLES[hit.kind]
+    if hit.kind is SinkKind.NOSQL and hit.trace.in_code_clause:
+        # a string is enough there: coercing it to a string fixes nothing
+        title, fix = "NoSQL injection: JavaScript the database runs", _CODE_CLAUSE_FIX
+    return f"{origin.description} flows into {hit.label} ({title}){via}; {fix}"
+
+
+_CODE_CLAUSE_FIX = (
+    "Never build $where (or $function) from request data; express the condition with "
+    "query operators: { count: { $gt: Number(level) } }"
+)
 
 
 def declares_privileged_fields(project: Project) -> bool:

@@ -24,7 +24,9 @@ from nodeward.source.taint.bounds import (
     MAX_PASSES,
     MAX_STEPS_PER_FUNCTION,
     MAX_SUMMARY_HITS,
+    NO_ROLES,
     BudgetExceeded,
+    PassedRoles,
     Summary,
 )
 from nodeward.source.taint.calls import eval_call
@@ -39,7 +41,7 @@ from nodeward.source.taint.expressions import (
     static_path,
 )
 from nodeward.source.taint.guards import guard_kinds, may_precede
-from nodeward.source.taint.handlers import handler_roles
+from nodeward.source.taint.handlers import HandlerRoles, handler_roles
 from nodeward.source.taint.model import SinkKind
 from nodeward.source.taint.names import CALLBACK_METHODS, SENSITIVE_FIELDS, SETTLED_METHODS
 from nodeward.source.taint.statements import (
@@ -86,7 +88,9 @@ _UNIT_NODE_TYPES = (
 class FunctionAnalysis:
     """One function (or the program's top level) with its nested callbacks."""
 
-    def __init__(self, engine: TaintEngine, ctx: FileContext, unit: Node) -> None:
+    def __init__(
+        self, engine: TaintEngine, ctx: FileContext, unit: Node, roles: PassedRoles = NO_ROLES
+    ) -> None:
         self.engine = engine
         self.ctx = ctx
         self.unit = unit
@@ -101,7 +105,8 @@ class FunctionAnalysis:
         self.pushed: dict[str, str] = {}
         self.entries: dict[str, Node] = {}  # archive entry parameters -> their callback
         self.request_patterns: list[Node] = []  # `({ body }, res) => ...`
-        self.socket_payloads: list[Node] = []  # `socket.on("chat", (data) => ...)`
+        #: `socket.on("chat", (data) => ...)`, an RPC method's parameters: (param, roles)
+        self.socket_payloads: list[tuple[Node, HandlerRoles]] = []
         #: browser callbacks' parameters holding server data (browser_data.callback_sources)
         self.fetched_params: list[tuple[Node, Taint]] = []
         self.replies: set[str] = set()  # Fastify replies: strings are sent as text/plain
@@ -119,7 +124,19 @@ class FunctionAnalysis:
         self.param_calls: dict[tuple[int, int], Taint] = {}  # see callbacks.record
         self._cache: dict[tuple[int, int], Taint] = {}
         self.guards: dict[tuple[int, int, SinkKind], bool] = {}
+        self._note_passed_roles(roles)
         self.nodes = self._collect()
+
+    def _note_passed_roles(self, roles: PassedRoles) -> None:
+        """The parameters a caller fills with its response or Koa context."""
+        if roles == NO_ROLES or self.unit.type == "program":
+            return
+        params = syntax.function_params(self.unit)
+        for indexes, into in ((roles.responses, self.responses), (roles.koa, self.koa)):
+            for index in indexes:
+                name = syntax.param_name(params[index]) if index < len(params) else None
+                if name is not None:
+                    into.add(name)
 
     def _collect(self) -> list[Node]:
         """The unit's nodes the analysis looks at (_UNIT_NODE_TYPES), in document order;
@@ -160,7 +177,7 @@ class FunctionAnalysis:
             return
         if roles.request_pattern is not None:
             self.request_patterns.append(roles.request_pattern)
-        self.socket_payloads += roles.messages
+        self.socket_payloads += [(param, roles) for param in roles.messages]
         if roles.fastify and roles.response is not None:
             self.replies.add(roles.response)
         if roles.nest is not None and node == self.unit:
@@ -211,9 +228,9 @@ class FunctionAnalysis:
             self._bind_pattern(
                 param.child_by_field_name("pattern") or param, graphql_arguments(self, param)
             )
-        for param in self.socket_payloads:
+        for param, roles in self.socket_payloads:
             self._bind_pattern(
-                param.child_by_field_name("pattern") or param, socket_payload(self, param)
+                param.child_by_field_name("pattern") or param, socket_payload(self, param, roles)
             )
         for pattern, taint in self.fetched_params:
             self._bind_pattern(pattern, taint)
@@ -501,13 +518,14 @@ def settled_callback(call: Node) -> Node | None:
     return first if first is not None and first.type in syntax.FUNCTION_TYPES else None
 
 
-def socket_payload(fa: FunctionAnalysis, param: Node) -> Taint:
-    """What a WebSocket client sent with an event: any JSON value (or a Buffer)."""
+def socket_payload(fa: FunctionAnalysis, param: Node, roles: HandlerRoles) -> Taint:
+    """What a WebSocket client sent with an event, or a remote caller with an RPC call:
+    any JSON value (or a Buffer)."""
     location = fa.ctx.location(param)
     name = syntax.param_name(param) or "data"
     trace = Trace(
-        origin=Source(f"socket message {name}", location),
-        steps=(FlowStep(location, f"request data: WebSocket message `{name}`"),),
+        origin=Source(f"{roles.message_origin} {name}", location),
+        steps=(FlowStep(location, f"request data: {roles.message_kind} `{name}`"),),
         whole=False,
     )
     return frozenset({trace})

@@ -51,5 +51,18 @@ class Summary:
 EMPTY_SUMMARY = Summary()
 
 
+@dataclass(frozen=True)
+class PassedRoles:
+    """The parameters of a function that a caller fills with its response (`res`) or Koa
+    context: the function is summarised apart for such callers, its `res.redirect(x)`
+    a sink as in a handler."""
+
+    responses: frozenset[int] = frozenset()
+    koa: frozenset[int] = frozenset()
+
+
+NO_ROLES = PassedRoles()
+
+
 class BudgetExceeded(Exception):
     """A function took more evaluation steps than MAX_STEPS_PER_FUNCTION."""

@@ -17,6 +17,7 @@ from nodeward.source.taint import (
     promises,
     zod,
 )
+from nodeward.source.taint.bounds import NO_ROLES, PassedRoles
 from nodeward.source.taint.call_sites import EvaluatedCall
 from nodeward.source.taint.expressions import (
     archive_trace,
@@ -43,8 +44,8 @@ from nodeward.source.taint.sinks import (
     check_row,
     check_store_write,
     dom_sinks,
+    fits,
     record_render,
-    shape_fits,
     sink,
     vm_sandbox_sinks,
 )
@@ -298,7 +299,8 @@ def apply_summary(
     fa: FunctionAnalysis, call: Node, target: tuple[FileContext, Node], arg_taints: list[Taint]
 ) -> Taint:
     target_ctx, func = target
-    summary = fa.engine.summary(target_ctx, func)
+    passed = syntax.call_arguments(call)
+    summary = fa.engine.summary(target_ctx, func, passed_roles(fa, passed))
     if not summary.returns and not summary.hits:
         return CLEAN
     name = fa.ctx.callee_name(call) or "function"
@@ -319,12 +321,26 @@ def apply_summary(
             continue
         for outer in arg_taints[index]:
             trace = outer.through(hit.trace, step, via)
-            if hit.kind in trace.cleared or not (hit.any_shape or shape_fits(hit.kind, trace)):
+            if hit.kind in trace.cleared or not (hit.any_shape or fits(hit.kind, trace)):
                 continue
-            if guarded(fa, call, call.child_by_field_name("arguments"), hit.kind):
+            # a check of another argument (`if (isEmail(email)) login(email, page, res)`)
+            # says nothing of this one
+            if guarded(fa, call, passed[index] if index < len(passed) else None, hit.kind):
                 continue
             fa.hits.append(replace(hit, trace=trace))
     return union(*result)
+
+
+def passed_roles(fa: FunctionAnalysis, passed: list[Node]) -> PassedRoles:
+    """The arguments that hand the caller's response (or Koa context) to the callee:
+    `sendResult(page, res)` sends or redirects with it as a handler would."""
+    names = [syntax.text(a) if a.type == "identifier" else "" for a in passed]
+    if not fa.responses.intersection(names) and not fa.koa.intersection(names):
+        return NO_ROLES
+    return PassedRoles(
+        frozenset(i for i, n in enumerate(names) if n in fa.responses),
+        frozenset(i for i, n in enumerate(names) if n in fa.koa),
+    )
 
 
 def escaping_kinds(function_name: str) -> frozenset[SinkKind]:

@@ -37,7 +37,9 @@ from nodeward.source.taint.bounds import (
     MAX_CALL_DEPTH,
     MAX_REF_HOPS,
     MAX_STEPS_PER_FUNCTION,
+    NO_ROLES,
     BudgetExceeded,
+    PassedRoles,
     Summary,
 )
 from nodeward.source.taint.call_sites import CallSites
@@ -79,7 +81,7 @@ class TaintEngine:
     hits: dict[tuple[object, ...], Hit] = field(default_factory=dict)
     renders: list[Render] = field(default_factory=list)
     _cut: dict[tuple[str, str], list[int]] = field(default_factory=dict)
-    _summaries: dict[tuple[str, int], Summary] = field(default_factory=dict)
+    _summaries: dict[tuple[str, int, PassedRoles], Summary] = field(default_factory=dict)
     merges: MergeIndex = field(default_factory=MergeIndex)  # unsafe merge helpers
     resolvers: graphql.Resolvers = field(init=False)  # GraphQL resolvers -> args position
     class_methods: methods.Methods = field(init=False)  # `this.m()`, static methods
@@ -91,7 +93,7 @@ class TaintEngine:
     #: per file, what its functions stored in module-level variables (`last = req.query.x`
     #: in one handler, read by the handler analysed after it)
     module_vars: dict[str, dict[str, Taint]] = field(default_factory=dict)
-    _in_progress: set[tuple[str, int]] = field(default_factory=set)
+    _in_progress: set[tuple[str, int, PassedRoles]] = field(default_factory=set)
     _depth: int = 0
 
     def __post_init__(self) -> None:
@@ -141,9 +143,9 @@ class TaintEngine:
         key = (hit.kind, hit.sink.path, hit.sink.line, hit.sink.column, hit.label, repr(origin))
         self.hits.setdefault(key, hit)
 
-    def summary(self, ctx: FileContext, func: Node) -> Summary:
+    def summary(self, ctx: FileContext, func: Node, roles: PassedRoles = NO_ROLES) -> Summary:
         # the program is keyed apart: a function on the file's first byte shares its start
-        key = (ctx.rel, -1 if func.type == "program" else func.start_byte)
+        key = (ctx.rel, -1 if func.type == "program" else func.start_byte, roles)
         if key in self._summaries:
             return self._summaries[key]
         if key in self._in_progress or self._depth >= MAX_CALL_DEPTH:
@@ -153,7 +155,7 @@ class TaintEngine:
         self._in_progress.add(key)
         self._depth += 1
         try:
-            result = FunctionAnalysis(self, ctx, func).run()
+            result = FunctionAnalysis(self, ctx, func, roles).run()
         except BudgetExceeded:
             self.skip(ctx, func, f"step limit ({MAX_STEPS_PER_FUNCTION:,}) reached")
             result = EMPTY_SUMMARY

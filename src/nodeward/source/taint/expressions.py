@@ -5,6 +5,7 @@ entries, database records with secret fields)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from nodeward.findings import FlowStep
@@ -24,6 +25,8 @@ from nodeward.source.taint.names import (
 )
 from nodeward.source.taint.values import (
     CLEAN,
+    CODE_OPERATORS,
+    MAX_STEPS,
     OriginKind,
     Source,
     Taint,
@@ -108,6 +111,8 @@ def eval_literal(fa: FunctionAnalysis, node: Node, depth: int) -> Taint:
         if child.type == "pair":
             value = fa.eval(child.child_by_field_name("value"), depth)
             key = property_key(child.child_by_field_name("key"))
+            if key in CODE_OPERATORS and value:
+                value = code_clause(fa, child, key, value)
             parts = _written_over(parts, key) if node.type == "object" else parts
             parts.append(placed(value, key))
         elif child.type == "spread_element":
@@ -119,6 +124,13 @@ def eval_literal(fa: FunctionAnalysis, node: Node, depth: int) -> Taint:
         elif child.type not in ("comment", "method_definition"):
             parts.append(members(fa.eval(child, depth), "*"))  # array elements
     return union(*parts)
+
+
+def code_clause(fa: FunctionAnalysis, pair: Node, key: str, value: Taint) -> Taint:
+    """Request data written into a query's JavaScript (`{ $where: `this.a > ${x}` }`): the
+    flow names the clause, which is where the fix goes."""
+    step = FlowStep(fa.ctx.location(pair), f"builds a MongoDB {key} clause (JavaScript)")
+    return frozenset(replace(t, steps=(*t.steps, step)[:MAX_STEPS]) for t in value)
 
 
 def _written_over(parts: list[Taint], key: str) -> list[Taint]:

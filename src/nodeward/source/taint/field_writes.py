@@ -52,6 +52,21 @@ class FieldWrites:
                         self._touches[syntax.text(inner)].append(node.start_byte)
         self._touches = {k: v for k, v in self._touches.items() if k in written}
 
+    def assigned_function(self, callee: Node) -> Node | None:
+        """`helpers.get = function (url) {...}; helpers.get(x)` (also `module.exports.get`
+        assigned inside a handler): the one function the file assigns to that member."""
+        return self.function_at(syntax.text(callee))
+
+    def function_at(self, member: str) -> Node | None:
+        """The one function the file assigns to `member` (`Dao.prototype.find`)."""
+        found = [
+            value
+            for write in self._writes.get(member, ())
+            if (value := syntax.unwrap(write.child_by_field_name("right"))) is not None
+            and value.type in syntax.FUNCTION_TYPES
+        ]
+        return found[0] if len(found) == 1 else None
+
     def overriding_value(self, use: Node, unit: Node) -> Node | None:
         """The right-hand side of the write in `unit` that decides what `use` (`x.f`)
         reads. (A rebinding or call between the write and `use` lies inside `unit` too.)"""

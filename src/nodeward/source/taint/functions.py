@@ -71,7 +71,20 @@ def instance_method(
             value = syntax.unwrap(target_ctx.value_of(value))
             if value is not None and value.type in syntax.FUNCTION_TYPES:
                 return target_ctx, value
-    return None
+    return _prototype_method(engine, target_ctx, func, name)
+
+
+def _prototype_method(
+    engine: TaintEngine, ctx: FileContext, constructor: Node, name: str
+) -> tuple[FileContext, Node] | None:
+    """`Dao.prototype.find = function (...) {...}` in the constructor's file."""
+    declared = constructor.child_by_field_name("name")
+    if declared is None and constructor.parent is not None:
+        declared = constructor.parent.child_by_field_name("name")  # `const Dao = function`
+    if declared is None or declared.type != "identifier":
+        return None
+    method = engine.field_writes(ctx).function_at(f"{syntax.text(declared)}.prototype.{name}")
+    return (ctx, method) if method is not None else None
 
 
 def _instance(
@@ -121,12 +134,15 @@ def project_function(
         if method is not None:
             return method
     resolved = engine.graph.resolve_import(ctx, callee)
-    if resolved is None:
-        return None
-    node = syntax.unwrap(resolved.node)
-    if node is not None and node.type in ("identifier", "shorthand_property_identifier"):
-        # `module.exports = { getUser }`: the export names a local declaration
-        node = syntax.unwrap(resolved.ctx.declaration(syntax.text(node)))
-    if node is not None and node.type in syntax.FUNCTION_TYPES:
-        return resolved.ctx, node
+    node = syntax.unwrap(resolved.node) if resolved is not None else None
+    if resolved is not None and node is not None:
+        if node.type in ("identifier", "shorthand_property_identifier"):
+            # `module.exports = { getUser }`: the export names a local declaration
+            node = syntax.unwrap(resolved.ctx.declaration(syntax.text(node)))
+        if node is not None and node.type in syntax.FUNCTION_TYPES:
+            return resolved.ctx, node
+    if callee.type == "member_expression":
+        assigned = engine.field_writes(ctx).assigned_function(callee)
+        if assigned is not None:
+            return ctx, assigned
     return None

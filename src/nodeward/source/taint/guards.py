@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from nodeward.findings import FlowStep
 from nodeward.source import syntax
 from nodeward.source.parse import Node
 from nodeward.source.taint.expressions import static_path
@@ -56,11 +57,18 @@ def tests_value(
     return not substring_only(fa, condition, names)
 
 
+#: A URL prefix that pins the origin: scheme, host and the delimiter after the host.
+FIXED_ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#]+[/?#]", re.I)
+#: Prefixes whose test rejects protocol-relative URLs (`!url.startsWith("//")`).
+_NETWORK_PATH_PREFIXES = frozenset({"//", "/\\"})
+
+
 def substring_only(fa: FunctionAnalysis, condition: Node, names: set[str]) -> bool:
     """The URL check is `url.includes(allowed)` (or indexOf), inline or in a project
     function the condition calls: `https://evil.example/?https://allowed.example`
-    passes it (CWE-20, incomplete URL substring sanitization)."""
-    if substring_check(syntax.text(condition), names):
+    passes it (CWE-20, incomplete URL substring sanitization); or a test that does not
+    pin the origin (loose_url_test)."""
+    if substring_check(syntax.text(condition), names) or loose_url_test(condition, names):
         return True
     for call in syntax.walk(condition):
         if call.type != "call_expression":
@@ -72,9 +80,110 @@ def substring_only(fa: FunctionAnalysis, condition: Node, names: set[str]) -> bo
             continue
         params = syntax.function_params(target[1])
         checked = {syntax.param_name(params[i]) or "" for i in indexes if i < len(params)} - {""}
-        if checked and substring_check(syntax.text(target[1]), checked):
+        if checked and (
+            substring_check(syntax.text(target[1]), checked) or loose_url_test(target[1], checked)
+        ):
             return True
     return False
+
+
+def loose_url_test(node: Node, names: set[str]) -> bool:
+    """A URL test that does not pin where the URL points, with no strict test beside it:
+    `url.startsWith("/")` (`//evil.example` passes unless `//` is rejected too),
+    `url.startsWith("https://good.example")` (`https://good.example.evil.net`), an
+    unanchored regex (`/good[.]example/.test(url)`)."""
+    text = syntax.text(node)
+    rejects_network_path = any(
+        f'startsWith("{p}")' in text or f"startsWith('{p}')" in text for p in _NETWORK_PATH_PREFIXES
+    )
+    loose = [
+        call
+        for call in syntax.walk(node)
+        if call.type == "call_expression" and _loose_call(call, names, rejects_network_path)
+    ]
+    if not loose:
+        return False
+    rest = text
+    for call in loose:
+        rest = rest.replace(syntax.text(call), "")
+    return not STRICT_URL_CHECK.search(rest)
+
+
+def _loose_call(call: Node, names: set[str], rejects_network_path: bool) -> bool:
+    callee = call.child_by_field_name("function")
+    args = syntax.call_arguments(call)
+    if callee is None or callee.type != "member_expression" or not args:
+        return False
+    method = syntax.text(callee.child_by_field_name("property"))
+    receiver = syntax.unwrap(callee.child_by_field_name("object"))
+    if method == "startsWith" and _operand(receiver) in names:
+        prefix = syntax.string_value(args[0])
+        if prefix is None or prefix in _NETWORK_PATH_PREFIXES or FIXED_ORIGIN.match(prefix):
+            return False
+        if prefix == "/":
+            return not rejects_network_path
+        return not (len(prefix) > 1 and prefix[0] == "/" and prefix[1] not in "/\\")
+    regex = None
+    if method == "test" and _operand(args[0]) in names:
+        regex = receiver
+    elif method == "match" and _operand(receiver) in names:
+        regex = syntax.unwrap(args[0])
+    if regex is None or regex.type != "regex":
+        return False
+    return not syntax.text(regex.child_by_field_name("pattern")).startswith("^")
+
+
+def substring_check_at(fa: FunctionAnalysis, call: Node, arg: Node) -> FlowStep | None:
+    """Where the `if` around a redirect or request tests the URL only for containing an
+    allowed string (inline or in the project function it calls), as a flow step: that
+    check is what to fix."""
+    names = tainted_names(fa, arg) | {syntax.text(arg)}
+    for parent in syntax.ancestors(call):
+        if parent == fa.unit:
+            break
+        condition = (
+            parent.child_by_field_name("condition") if parent.type == "if_statement" else None
+        )
+        if condition is None:
+            continue
+        if substring_check(syntax.text(condition), names):
+            return FlowStep(fa.ctx.location(condition), "passes a substring check of the URL")
+        for test in syntax.walk(condition):
+            step = _checked_in(fa, test, names)
+            if step is not None:
+                return step
+    return None
+
+
+def _checked_in(fa: FunctionAnalysis, test: Node, names: set[str]) -> FlowStep | None:
+    """`allowed(url)` whose body tests its parameter with `includes`/`indexOf` only."""
+    if test.type != "call_expression":
+        return None
+    args = syntax.call_arguments(test)
+    indexes = [i for i, a in enumerate(args) if syntax.text(a) in names]
+    target = fa.engine.project_function(fa.ctx, test) if indexes else None
+    if target is None:
+        return None
+    params = syntax.function_params(target[1])
+    checked = {syntax.param_name(params[i]) or "" for i in indexes if i < len(params)} - {""}
+    if not checked or not substring_check(syntax.text(target[1]), checked):
+        return None
+    found = next((n for n in syntax.walk(target[1]) if _substring_call(n)), None)
+    if found is None:
+        return None
+    where = f"passes {fa.ctx.callee_name(test) or 'function'}(), a substring check of the URL"
+    return FlowStep(target[0].location(found), where)
+
+
+def _substring_call(node: Node) -> bool:
+    if node.type != "call_expression":
+        return False
+    callee = node.child_by_field_name("function")
+    return (
+        callee is not None
+        and callee.type == "member_expression"
+        and syntax.text(callee.child_by_field_name("property")) in ("includes", "indexOf")
+    )
 
 
 def guarded(fa: FunctionAnalysis, call: Node, arg: Node | None, kind: SinkKind) -> bool:

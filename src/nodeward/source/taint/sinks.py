@@ -18,8 +18,8 @@ from nodeward.source.taint import (
 )
 from nodeward.source.taint.bounds import MAX_HITS_PER_SINK
 from nodeward.source.taint.express_reply import declared_not_html
-from nodeward.source.taint.expressions import origin_kind, static_path
-from nodeward.source.taint.guards import guarded
+from nodeward.source.taint.expressions import origin_kind, property_key, static_path
+from nodeward.source.taint.guards import FIXED_ORIGIN, guarded, substring_check_at
 from nodeward.source.taint.json_bodies import holds_json_object
 from nodeward.source.taint.model import SinkKind, SinkRow
 from nodeward.source.taint.names import JQUERY_HTML_METHODS
@@ -326,8 +326,7 @@ def sink(
         taint = html_body(fa, call, arg, taint)
     if not taint:
         return
-    any_shape = kind is SinkKind.NOSQL and has_where(arg, fa)
-    kind_taint = taint if any_shape else frozenset(t for t in taint if shape_fits(kind, t))
+    kind_taint = frozenset(t for t in taint if fits(kind, t))
     if kind in (SinkKind.REDIRECT, SinkKind.SSRF) and fixed_target(arg, kind):
         return
     live = [t for t in kind_taint if kind not in t.cleared]
@@ -335,15 +334,44 @@ def sink(
         syntax.text(n) for n in syntax.walk(arg) if n.type == "identifier"
     }:
         return  # `delete user.password` before sending
-    if not live or guarded(fa, call, arg, kind):
+    live = unguarded(fa, call, arg, kind, live)
+    if not live:
         return
     location = fa.ctx.location(call)
+    weak = substring_check_at(fa, call, arg) if kind in (SinkKind.REDIRECT, SinkKind.SSRF) else None
     # the origin breaks ties: set order varies from run to run (hash randomisation)
     ranked = sorted(live, key=lambda t: (isinstance(t.origin, int), len(t.steps), repr(t.origin)))
     for trace in ranked[:MAX_HITS_PER_SINK]:
         # (the fields say where in the argument the data sits: stored.py reads them)
-        final = replace(trace, steps=(*trace.steps, FlowStep(location, f"reaches {label}")))
+        checked = (weak,) if weak is not None else ()
+        final = replace(
+            trace, steps=(*trace.steps, *checked, FlowStep(location, f"reaches {label}"))
+        )
+        any_shape = kind is SinkKind.NOSQL and trace.in_code_clause
         fa.hits.append(Hit(kind, location, label, final, confidence, any_shape))
+
+
+def unguarded(
+    fa: FunctionAnalysis, call: Node, arg: Node, kind: SinkKind, traces: list[Trace]
+) -> list[Trace]:
+    """The traces no check before the sink guards. In an object literal each property is
+    checked on its own: `isEmail(req.body.user)` says nothing of the `password` in
+    `find({ user: req.body.user, password: req.body.password })`."""
+    literal = syntax.unwrap(arg)
+    if literal is None or literal.type != "object":
+        return [] if guarded(fa, call, arg, kind) else traces
+    values: dict[str, Node] = {}
+    for child in literal.named_children:
+        if child.type == "shorthand_property_identifier":
+            values[syntax.text(child)] = child
+        value = child.child_by_field_name("value") if child.type == "pair" else None
+        if value is not None:
+            values[property_key(child.child_by_field_name("key"))] = value
+    return [
+        t
+        for t in traces
+        if not guarded(fa, call, values.get(t.fields[0], arg) if t.fields else arg, kind)
+    ]
 
 
 def html_body(fa: FunctionAnalysis, call: Node, arg: Node, taint: Taint) -> Taint:
@@ -397,12 +425,16 @@ def plain_reply(fa: FunctionAnalysis, call: Node) -> bool:
     return declared is not content_type.BodyType.HTML
 
 
-FIXED_ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#]+[/?#]", re.I)
-
-
 def fixed_target(arg: Node, kind: SinkKind) -> bool:
     """A URL whose origin is fixed by a literal prefix cannot send the user or the server
-    elsewhere; for redirects a same-site path ("/x", not "//x") is fixed too."""
+    elsewhere; for redirects a same-site path ("/x", not "//x") is fixed too. So is a
+    value encoded whole (`encodeURIComponent(x)` keeps no `/` or `:`: a relative path),
+    but not one encoded after a prefix that leaves the host open (`"https://" + ...`)."""
+    value = syntax.unwrap(arg)
+    if value is not None and value.type == "call_expression":
+        callee = syntax.text(value.child_by_field_name("function"))
+        if callee == "encodeURIComponent":
+            return True
     prefix = syntax.literal_prefix(arg)
     if not prefix:
         return False
@@ -417,6 +449,12 @@ def fixed_target(arg: Node, kind: SinkKind) -> bool:
 
 
 NOT_HTML = re.compile(r"\.type\(\s*['\"`](text/plain|text|txt|json|application/json)['\"`]")
+
+
+def fits(kind: SinkKind, trace: Trace) -> bool:
+    """The value can do harm at this sink: its shape fits, or it sits in a query's
+    JavaScript clause (`$where`), where a string is enough."""
+    return (kind is SinkKind.NOSQL and trace.in_code_clause) or shape_fits(kind, trace)
 
 
 def shape_fits(kind: SinkKind, trace: Trace) -> bool:
@@ -450,23 +488,6 @@ def is_body(trace: Trace) -> bool:
     if isinstance(origin, int):
         return True
     return origin.description.endswith((".body", ".request.body"))
-
-
-def has_where(arg: Node, analysis: FunctionAnalysis) -> bool:
-    """The query is, or a project function returns, an object with a `$where` clause."""
-    value = syntax.unwrap(analysis.ctx.value_of(arg))
-    where = syntax.object_get(value, "$where")
-    if where is not None:
-        return bool(analysis.eval(where))
-    if value is None or value.type != "call_expression":
-        return False
-    target = analysis.engine.project_function(analysis.ctx, value)
-    if target is None:
-        return False
-    return any(
-        syntax.object_get(syntax.unwrap(returned), "$where") is not None
-        for returned in syntax.returned_values(target[1])
-    )
 
 
 def method_name(call: Node) -> str:

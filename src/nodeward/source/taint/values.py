@@ -18,6 +18,9 @@ MAX_STEPS = 12
 MAX_FIELDS = 3
 #: A property path step that matches any property (Trace.inside).
 ANY_FIELD = "*"
+#: MongoDB query operators whose value is JavaScript the database runs: request data there
+#: is code injection whatever its type, a string as much as an object.
+CODE_OPERATORS = frozenset({"$where", "$function", "$accumulator"})
 #: Members of a database result that still hold whole records: array elements, pg and
 #: sequelize `rows`, mssql `recordset`.
 _RECORD_WRAPPERS = frozenset({"*", "[]", "rows", "recordset", "dataValues"})
@@ -119,6 +122,11 @@ class Trace:
             if len(steps) == 1:  # the source step names the field read
                 steps = (FlowStep(steps[0].location, f"request data: {origin.description}"),)
         return replace(self, origin=origin, steps=steps, whole=False, overwritten=frozenset())
+
+    @property
+    def in_code_clause(self) -> bool:
+        """The data sits in a query's JavaScript clause: `{ $where: `...${x}` }`."""
+        return any(key in CODE_OPERATORS for key in self.fields)
 
     @property
     def is_record(self) -> bool:
