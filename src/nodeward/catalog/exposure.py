@@ -174,7 +174,8 @@ SENSITIVE_DATA_LOGGED = RuleMeta(
 SENSITIVE_DATA_EXPOSURE = flow_rule(
     "NW630",
     "sensitive-data-exposure",
-    "A database record with secret fields is sent to the client whole",
+    "A database record with secret fields, or the server's environment, is sent to the "
+    "client whole",
     (200, 359),
     Owasp.A01,
     (Practice.DATA_LEAKS,),
@@ -186,9 +187,13 @@ SENSITIVE_DATA_EXPOSURE = flow_rule(
         "projection (.select('-password'), a projection argument, attributes) and sent "
         "whole by res.json / res.send, also inside an object ({ user }) or array. A schema "
         "with a toJSON transform, `select: false` on the field, `delete user.password`, "
-        "`const { password, ...rest } = user` and lodash pick/omit count as fixes.",
+        "`const { password, ...rest } = user` and lodash pick/omit count as fixes. Also "
+        "reports `process.env` sent whole (res.json, res.send, Fastify reply.send, Koa "
+        "ctx.body), directly, inside an object or returned by a helper; one variable "
+        "(`process.env.APP_VERSION`) is fine.",
         "Password hashes, reset tokens and personal data end up in the browser, in logs "
-        "of proxies and in API clients: offline cracking and account takeover.",
+        "of proxies and in API clients: offline cracking and account takeover. The "
+        "environment holds the database password, API keys and signing secrets.",
         "const user = await User.findById(req.params.id);\nres.json(user);",
         'const user = await User.findById(req.params.id).select("-password -resetToken");\n'
         "res.json(user);",

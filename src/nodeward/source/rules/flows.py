@@ -38,6 +38,7 @@ from nodeward.project import Project
 from nodeward.rulemeta import RuleMeta
 from nodeward.source import syntax
 from nodeward.source.taint import stored
+from nodeward.source.taint.environment import ENVIRONMENT_FIX, from_environment
 from nodeward.source.taint.model import SinkKind
 from nodeward.source.taint.served import (
     EscapeSetting,
@@ -104,7 +105,7 @@ def message_of(hit: Hit) -> str:
     origin = hit.trace.origin
     assert isinstance(origin, Source)  # noqa: S101 - the engine only reports source hits
     via = f" via {', '.join(dict.fromkeys(hit.trace.via))}" if hit.trace.via else ""
-    fix = RULES_BY_KIND[hit.kind].fix
+    fix = ENVIRONMENT_FIX if from_environment(origin) else RULES_BY_KIND[hit.kind].fix
     return f"{origin.description} flows into {hit.label} ({_KIND_TITLES[hit.kind]}){via}; {fix}"
 
 
