@@ -152,21 +152,26 @@ SENSITIVE_DATA_LOGGED = RuleMeta(
         "arguments that are a whole request body, header set or cookie jar "
         "(`req.body`, `req.headers`, `req.cookies`, also inside templates, concatenations, "
         "objects and `JSON.stringify`), the Authorization header, or a value named like a "
-        "password, secret or token; and morgan custom tokens that return `req.body`. "
-        "Query logging switches (`mongoose.set('debug', true)`, Sequelize `logging`) are "
-        "left out: they are off in most production setups and log query shapes more than "
-        "credentials."
+        "password, secret or token; morgan custom tokens that return `req.body`; and "
+        "`new Sequelize(...)` that leaves query logging on (no options, no `logging` key: "
+        "the default is console.log; `logging: true` or a console method), reported with low "
+        "confidence. A `logging` value chosen by a condition or a custom function, and "
+        "options built elsewhere or spread in, are not judged. mongoose's debug switch is "
+        "left out: it is off unless set."
     ),
     why=(
         "Logs are kept for months, shipped to third-party services and read by many "
         "people: a password or session token in them is a credential leak that no access "
-        "control covers. Request bodies carry passwords on login and sign-up routes."
+        "control covers. Request bodies carry passwords on login and sign-up routes. "
+        "Sequelize prints each SQL statement with the values of its WHERE clauses: e-mail "
+        "addresses, reset tokens, password hashes."
     ),
     example="console.log('login attempt', req.body);",
     use_instead="logger.info({ user: req.body.email }, 'login attempt');",
     fix="Log identifiers only; redact secrets (pino `redact`, winston format) before logging",
     references=(
         "OWASP Logging Cheat Sheet (data to exclude): https://cheatsheetseries.owasp.org/cheatsheets/Logging_Cheat_Sheet.html#data-to-exclude",
+        "Sequelize logging option: https://sequelize.org/api/v6/class/src/sequelize.js~sequelize#instance-constructor-constructor",
         "pino redaction: https://getpino.io/#/docs/redaction",
     ),
 )

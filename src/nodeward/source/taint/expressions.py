@@ -133,9 +133,7 @@ def eval_member(fa: FunctionAnalysis, node: Node, depth: int) -> Taint:
     path = static_path(node)
     if path is not None:
         base, steps = path
-        source = request_source(fa, base, steps, node) or environment_source(
-            fa, base, steps, node
-        )
+        source = request_source(fa, base, steps, node) or environment_source(fa, base, steps, node)
         if source is not None:
             return source
     written = fa.engine.field_writes(fa.ctx).overriding_value(node, fa.unit)
