@@ -212,6 +212,49 @@ SENSITIVE_DATA_EXPOSURE = flow_rule(
 )
 
 
+PERSONAL_DATA_UNENCRYPTED = RuleMeta(
+    code="NW631",
+    name="personal-data-unencrypted",
+    title="Personal data (SSN, date of birth, card number) is stored unencrypted",
+    cwe=(311, 312, 359),
+    owasp=Owasp.A02,
+    practices=(Practice.DATA_LEAKS,),
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    what=(
+        "Follows request data into database writes (mongoose/sequelize/prisma/typeorm "
+        "models, MongoDB collections, SQL INSERT/UPDATE), also through DAOs and services in "
+        "other modules, callbacks and promises, and reports a written field named like a "
+        "social security number, date of birth, card number, CVV, IBAN, tax or passport "
+        "number (`ssn`, `dob`, `dateOfBirth`, `creditCard`, `cardNumber`, ...) whose value "
+        "passed through no encryption or hashing call (a callee named encrypt, cipher, "
+        "hash, seal: `crypto.createCipheriv(...).update(ssn)`, `encrypt(dob)`). The object "
+        "written may be a literal, `{ $set: record }` / `{ data: record }`, or a variable "
+        "filled field by field (`record.ssn = ssn`). A model that encrypts in a hook or "
+        "setter (mongoose `pre('save')`, sequelize hooks, typeorm @BeforeInsert) is not "
+        "reported."
+    ),
+    why=(
+        "A database dump, a backup or one injection flaw then hands out the identity data "
+        "used for fraud and account recovery; privacy law and PCI DSS require it encrypted "
+        "at rest (card numbers must not be stored at all after authorisation, CVVs never)."
+    ),
+    example="users.updateOne({ _id: id }, { $set: { ssn: req.body.ssn } });",
+    use_instead=(
+        "users.updateOne({ _id: id }, { $set: { ssn: encrypt(req.body.ssn) } }); "
+        "// AES-256-GCM with a key from a KMS"
+    ),
+    fix=(
+        "Encrypt the field before it is stored (crypto.createCipheriv('aes-256-gcm', key, "
+        "iv) with a managed key, or the database's field-level encryption); never store CVVs"
+    ),
+    references=(
+        "OWASP Cryptographic Storage Cheat Sheet: https://cheatsheetseries.owasp.org/cheatsheets/Cryptographic_Storage_Cheat_Sheet.html",
+        "CWE-312 Cleartext Storage of Sensitive Information: https://cwe.mitre.org/data/definitions/312.html",
+    ),
+)
+
+
 GRAPHQL_INTROSPECTION = RuleMeta(
     code="NW612",
     name="graphql-introspection-enabled",
@@ -257,4 +300,5 @@ RULES: tuple[RuleMeta, ...] = (
     SENSITIVE_DATA_LOGGED,
     GRAPHQL_INTROSPECTION,
     SENSITIVE_DATA_EXPOSURE,
+    PERSONAL_DATA_UNENCRYPTED,
 )

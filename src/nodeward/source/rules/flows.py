@@ -8,7 +8,8 @@ from dataclasses import replace
 
 from nodeward.analysis.context import AnalysisContext
 from nodeward.catalog.access import MASS_ASSIGNMENT, OPEN_REDIRECT
-from nodeward.catalog.exposure import SENSITIVE_DATA_EXPOSURE
+from nodeward.catalog.auth import PLAINTEXT_PASSWORD
+from nodeward.catalog.exposure import PERSONAL_DATA_UNENCRYPTED, SENSITIVE_DATA_EXPOSURE
 from nodeward.catalog.injection import (
     CODE_INJECTION,
     COMMAND_INJECTION,
@@ -71,6 +72,8 @@ RULES_BY_KIND: dict[SinkKind, RuleMeta] = {
     SinkKind.DOM_XSS: DOM_XSS,
     SinkKind.ZIP_SLIP: ZIP_SLIP,
     SinkKind.SENSITIVE: SENSITIVE_DATA_EXPOSURE,
+    SinkKind.PLAIN_PASSWORD: PLAINTEXT_PASSWORD,
+    SinkKind.PLAIN_PERSONAL: PERSONAL_DATA_UNENCRYPTED,
 }
 
 _PRIVILEGED_FIELDS = frozenset(
@@ -98,6 +101,8 @@ _KIND_TITLES = {
     SinkKind.DOM_XSS: "DOM XSS",
     SinkKind.ZIP_SLIP: "zip slip",
     SinkKind.SENSITIVE: "sensitive data exposure",
+    SinkKind.PLAIN_PASSWORD: "password stored in plaintext",
+    SinkKind.PLAIN_PERSONAL: "personal data stored unencrypted",
 }
 
 
