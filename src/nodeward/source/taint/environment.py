@@ -17,7 +17,9 @@ if TYPE_CHECKING:
     from nodeward.source.taint.analysis import FunctionAnalysis
 
 #: Member paths of `process` that hold secrets as a whole, and how messages name them.
-_SECRET_STATE = {("env",): "process.env (every environment variable, secrets included)"}
+_SECRET_STATE: dict[tuple[str, ...], str] = {
+    ("env",): "process.env (every environment variable, secrets included)"
+}
 _PROCESS_MODULES = frozenset({"process", "node:process"})
 #: The fix a message names when what leaks is the environment, not a record.
 ENVIRONMENT_FIX = (
