@@ -101,6 +101,7 @@ CLASSES: dict[str, tuple[str, ...]] = {
     "NW611": ("sensitive-data",),
     "NW612": ("graphql-introspection",),
     "NW630": ("sensitive-data",),
+    "NW631": ("sensitive-data",),
     "NW650": ("sensitive-data",),
     "NW701": ("dos",),
     "NW702": ("rate-limit",),

@@ -58,3 +58,8 @@ CHECKERS: tuple[Checker, ...] = (
     auth_flows.CHECKER,
     flows.CHECKER,
 )
+
+#: Rules more than one checker implements, each seeing another form of the weakness:
+#: NW211 in the syntax tree (passwords.py: comparisons, lookups by the raw password) and
+#: in the taint engine's flows (flows.py: the request's password stored, across modules).
+SHARED_RULES = frozenset({"NW211"})

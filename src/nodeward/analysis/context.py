@@ -87,6 +87,7 @@ class AnalysisContext:
         """Request data traced through the request handlers to the sinks it reaches."""
         from nodeward.source.taint.engine import TaintEngine
         from nodeward.source.taint.model import load_models
+        from nodeward.source.taint.plain_storage import store_models
         from nodeward.source.taint.records import models_with_secrets
         from nodeward.source.taint.served import served_code
 
@@ -103,6 +104,7 @@ class AnalysisContext:
             ),
             tuple((ctx, func, route) for route, func, ctx in self.handlers),
             graph=self.module_graph,
+            store_models=store_models(project),
         )
         files = len(engine.files)
         with progress.task("taint", files, unit="files", quiet=self.config.quiet) as advance:

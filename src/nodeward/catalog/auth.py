@@ -159,7 +159,13 @@ PLAINTEXT_PASSWORD = RuleMeta(
         "and records created from the request's password (`User.create({ password: "
         "req.body.password })`) in a function that hashes nothing, in a project that uses "
         "no password-hashing library (bcrypt, argon2, scrypt: those usually hash in a model "
-        "hook). Password confirmation checks between two request fields are not reported."
+        "hook). Also follows the request's password through the taint engine into a "
+        "database write's password field, across modules (a DAO or service in another "
+        "file), callbacks and promises: reported unless the value passed through a hashing "
+        "call on the way (a callee named hash, crypt, scrypt, pbkdf2, argon: bcrypt.hash, "
+        "a project's hashPassword) or the model hashes in a hook or setter (mongoose "
+        "`pre('save')`, sequelize hooks, typeorm @BeforeInsert). Password confirmation "
+        "checks between two request fields are not reported."
     ),
     why=(
         "Plaintext passwords turn any database leak, backup or SQL injection into account "

@@ -152,21 +152,26 @@ SENSITIVE_DATA_LOGGED = RuleMeta(
         "arguments that are a whole request body, header set or cookie jar "
         "(`req.body`, `req.headers`, `req.cookies`, also inside templates, concatenations, "
         "objects and `JSON.stringify`), the Authorization header, or a value named like a "
-        "password, secret or token; and morgan custom tokens that return `req.body`. "
-        "Query logging switches (`mongoose.set('debug', true)`, Sequelize `logging`) are "
-        "left out: they are off in most production setups and log query shapes more than "
-        "credentials."
+        "password, secret or token; morgan custom tokens that return `req.body`; and "
+        "`new Sequelize(...)` that leaves query logging on (no options, no `logging` key: "
+        "the default is console.log; `logging: true` or a console method), reported with low "
+        "confidence. A `logging` value chosen by a condition or a custom function, and "
+        "options built elsewhere or spread in, are not judged. mongoose's debug switch is "
+        "left out: it is off unless set."
     ),
     why=(
         "Logs are kept for months, shipped to third-party services and read by many "
         "people: a password or session token in them is a credential leak that no access "
-        "control covers. Request bodies carry passwords on login and sign-up routes."
+        "control covers. Request bodies carry passwords on login and sign-up routes. "
+        "Sequelize prints each SQL statement with the values of its WHERE clauses: e-mail "
+        "addresses, reset tokens, password hashes."
     ),
     example="console.log('login attempt', req.body);",
     use_instead="logger.info({ user: req.body.email }, 'login attempt');",
     fix="Log identifiers only; redact secrets (pino `redact`, winston format) before logging",
     references=(
         "OWASP Logging Cheat Sheet (data to exclude): https://cheatsheetseries.owasp.org/cheatsheets/Logging_Cheat_Sheet.html#data-to-exclude",
+        "Sequelize logging option: https://sequelize.org/api/v6/class/src/sequelize.js~sequelize#instance-constructor-constructor",
         "pino redaction: https://getpino.io/#/docs/redaction",
     ),
 )
@@ -174,7 +179,8 @@ SENSITIVE_DATA_LOGGED = RuleMeta(
 SENSITIVE_DATA_EXPOSURE = flow_rule(
     "NW630",
     "sensitive-data-exposure",
-    "A database record with secret fields is sent to the client whole",
+    "A database record with secret fields, or the server's environment, is sent to the "
+    "client whole",
     (200, 359),
     Owasp.A01,
     (Practice.DATA_LEAKS,),
@@ -186,9 +192,13 @@ SENSITIVE_DATA_EXPOSURE = flow_rule(
         "projection (.select('-password'), a projection argument, attributes) and sent "
         "whole by res.json / res.send, also inside an object ({ user }) or array. A schema "
         "with a toJSON transform, `select: false` on the field, `delete user.password`, "
-        "`const { password, ...rest } = user` and lodash pick/omit count as fixes.",
+        "`const { password, ...rest } = user` and lodash pick/omit count as fixes. Also "
+        "reports `process.env` sent whole (res.json, res.send, Fastify reply.send, Koa "
+        "ctx.body), directly, inside an object or returned by a helper; one variable "
+        "(`process.env.APP_VERSION`) is fine.",
         "Password hashes, reset tokens and personal data end up in the browser, in logs "
-        "of proxies and in API clients: offline cracking and account takeover.",
+        "of proxies and in API clients: offline cracking and account takeover. The "
+        "environment holds the database password, API keys and signing secrets.",
         "const user = await User.findById(req.params.id);\nres.json(user);",
         'const user = await User.findById(req.params.id).select("-password -resetToken");\n'
         "res.json(user);",
@@ -198,6 +208,49 @@ SENSITIVE_DATA_EXPOSURE = flow_rule(
     (
         "OWASP API3:2023 Broken Object Property Level Authorization: "
         "https://owasp.org/API-Security/editions/2023/en/0xa3-broken-object-property-level-authorization/",
+    ),
+)
+
+
+PERSONAL_DATA_UNENCRYPTED = RuleMeta(
+    code="NW631",
+    name="personal-data-unencrypted",
+    title="Personal data (SSN, date of birth, card number) is stored unencrypted",
+    cwe=(311, 312, 359),
+    owasp=Owasp.A02,
+    practices=(Practice.DATA_LEAKS,),
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    what=(
+        "Follows request data into database writes (mongoose/sequelize/prisma/typeorm "
+        "models, MongoDB collections, SQL INSERT/UPDATE), also through DAOs and services in "
+        "other modules, callbacks and promises, and reports a written field named like a "
+        "social security number, date of birth, card number, CVV, IBAN, tax or passport "
+        "number (`ssn`, `dob`, `dateOfBirth`, `creditCard`, `cardNumber`, ...) whose value "
+        "passed through no encryption or hashing call (a callee named encrypt, cipher, "
+        "hash, seal: `crypto.createCipheriv(...).update(ssn)`, `encrypt(dob)`). The object "
+        "written may be a literal, `{ $set: record }` / `{ data: record }`, or a variable "
+        "filled field by field (`record.ssn = ssn`). A model that encrypts in a hook or "
+        "setter (mongoose `pre('save')`, sequelize hooks, typeorm @BeforeInsert) is not "
+        "reported."
+    ),
+    why=(
+        "A database dump, a backup or one injection flaw then hands out the identity data "
+        "used for fraud and account recovery; privacy law and PCI DSS require it encrypted "
+        "at rest (card numbers must not be stored at all after authorisation, CVVs never)."
+    ),
+    example="users.updateOne({ _id: id }, { $set: { ssn: req.body.ssn } });",
+    use_instead=(
+        "users.updateOne({ _id: id }, { $set: { ssn: encrypt(req.body.ssn) } }); "
+        "// AES-256-GCM with a key from a KMS"
+    ),
+    fix=(
+        "Encrypt the field before it is stored (crypto.createCipheriv('aes-256-gcm', key, "
+        "iv) with a managed key, or the database's field-level encryption); never store CVVs"
+    ),
+    references=(
+        "OWASP Cryptographic Storage Cheat Sheet: https://cheatsheetseries.owasp.org/cheatsheets/Cryptographic_Storage_Cheat_Sheet.html",
+        "CWE-312 Cleartext Storage of Sensitive Information: https://cwe.mitre.org/data/definitions/312.html",
     ),
 )
 
@@ -247,4 +300,5 @@ RULES: tuple[RuleMeta, ...] = (
     SENSITIVE_DATA_LOGGED,
     GRAPHQL_INTROSPECTION,
     SENSITIVE_DATA_EXPOSURE,
+    PERSONAL_DATA_UNENCRYPTED,
 )

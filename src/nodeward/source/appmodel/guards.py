@@ -90,6 +90,8 @@ def judged_middleware(
 def guards_of(
     name: str, ref: Ref | None, definition: Node | None, ctx: FileContext | None = None
 ) -> frozenset[Guard]:
+    if _handles_errors(definition):
+        return frozenset()  # runs only after a failure: it stops no request that succeeds
     found: set[Guard] = set()
     if ref is not None:
         if ref.module in PACKAGE_GUARDS:
@@ -119,6 +121,23 @@ def guards_of(
         if ctx is not None:
             found |= _delegated_guards(definition, ctx)
     return frozenset(found)
+
+
+#: Express and Connect call a middleware with four parameters only with an error.
+_ERROR_HANDLER_ARITY = 4
+
+
+def _handles_errors(definition: Node | None) -> bool:
+    """An error-handling middleware `(err, req, res, next) => ...`, or a factory that
+    returns one (`() => (err, req, res, next) => ...`)."""
+    if definition is None or definition.type not in syntax.FUNCTION_TYPES:
+        return False
+    candidates = [definition, *syntax.returned_values(definition)]
+    return any(
+        node.type in syntax.FUNCTION_TYPES
+        and len(syntax.function_params(node)) == _ERROR_HANDLER_ARITY
+        for node in candidates
+    )
 
 
 #: Guards a project middleware takes on when its body hands the request to a package's

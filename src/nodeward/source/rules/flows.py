@@ -8,7 +8,8 @@ from dataclasses import replace
 
 from nodeward.analysis.context import AnalysisContext
 from nodeward.catalog.access import MASS_ASSIGNMENT, OPEN_REDIRECT
-from nodeward.catalog.exposure import SENSITIVE_DATA_EXPOSURE
+from nodeward.catalog.auth import PLAINTEXT_PASSWORD
+from nodeward.catalog.exposure import PERSONAL_DATA_UNENCRYPTED, SENSITIVE_DATA_EXPOSURE
 from nodeward.catalog.injection import (
     CODE_INJECTION,
     COMMAND_INJECTION,
@@ -38,6 +39,7 @@ from nodeward.project import Project
 from nodeward.rulemeta import RuleMeta
 from nodeward.source import syntax
 from nodeward.source.taint import stored
+from nodeward.source.taint.environment import ENVIRONMENT_FIX, from_environment
 from nodeward.source.taint.model import SinkKind
 from nodeward.source.taint.served import (
     EscapeSetting,
@@ -70,6 +72,8 @@ RULES_BY_KIND: dict[SinkKind, RuleMeta] = {
     SinkKind.DOM_XSS: DOM_XSS,
     SinkKind.ZIP_SLIP: ZIP_SLIP,
     SinkKind.SENSITIVE: SENSITIVE_DATA_EXPOSURE,
+    SinkKind.PLAIN_PASSWORD: PLAINTEXT_PASSWORD,
+    SinkKind.PLAIN_PERSONAL: PERSONAL_DATA_UNENCRYPTED,
 }
 
 _PRIVILEGED_FIELDS = frozenset(
@@ -97,6 +101,8 @@ _KIND_TITLES = {
     SinkKind.DOM_XSS: "DOM XSS",
     SinkKind.ZIP_SLIP: "zip slip",
     SinkKind.SENSITIVE: "sensitive data exposure",
+    SinkKind.PLAIN_PASSWORD: "password stored in plaintext",
+    SinkKind.PLAIN_PERSONAL: "personal data stored unencrypted",
 }
 
 
@@ -104,7 +110,7 @@ def message_of(hit: Hit) -> str:
     origin = hit.trace.origin
     assert isinstance(origin, Source)  # noqa: S101 - the engine only reports source hits
     via = f" via {', '.join(dict.fromkeys(hit.trace.via))}" if hit.trace.via else ""
-    fix = RULES_BY_KIND[hit.kind].fix
+    fix = ENVIRONMENT_FIX if from_environment(origin) else RULES_BY_KIND[hit.kind].fix
     title = _KIND_TITLES[hit.kind]
     if hit.kind is SinkKind.NOSQL and hit.trace.in_code_clause:
         # a string is enough there: coercing it to a string fixes nothing

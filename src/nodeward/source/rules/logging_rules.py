@@ -11,6 +11,7 @@ from nodeward.findings import Finding
 from nodeward.source import syntax
 from nodeward.source.context import CALL, FileContext
 from nodeward.source.parse import Node
+from nodeward.source.rules.query_logging import query_logging
 
 LOG_METHODS = frozenset(
     {
@@ -68,6 +69,7 @@ def _check_file(ctx: FileContext) -> Iterator[Finding]:
                     "This morgan token logs the request body of every request, passwords "
                     "included; log selected, non-secret fields instead",
                 )
+    yield from query_logging(ctx)
 
 
 def _log_call(ctx: FileContext, call: Node) -> str | None:

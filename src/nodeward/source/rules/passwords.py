@@ -146,7 +146,6 @@ def mentions_password(name: str | None) -> bool:
 
 def _check_project(analysis: AnalysisContext) -> Iterator[Finding]:
     project = analysis.project
-    hashes_elsewhere = any(project.uses_package(m) for m in PASSWORD_HASHERS)
     helpers: dict[tuple[str, str], str] = {}
     for ctx in project.files:
         yield from _fast_hashes(ctx, helpers)
@@ -156,8 +155,6 @@ def _check_project(analysis: AnalysisContext) -> Iterator[Finding]:
         yield from _bcrypt_costs(ctx)
         yield from _plaintext_comparisons(ctx)
         yield from _plaintext_queries(ctx)
-        if not hashes_elsewhere:
-            yield from _plaintext_storage(ctx)
 
 
 # -- NW210 ---------------------------------------------------------------------------
@@ -431,59 +428,6 @@ def _local_initializer(scope: Node, name: str) -> Node | None:
             if target is not None and target.type == "identifier" and syntax.text(target) == name:
                 return syntax.unwrap(node.child_by_field_name("value"))
     return None
-
-
-def _plaintext_storage(ctx: FileContext) -> Iterator[Finding]:
-    hashes_in: dict[int, bool] = {}  # function node id -> does it hash anything
-    for call in ctx.calls:
-        method = _method(call)
-        if method not in _STORE_METHODS and call.type != "new_expression":
-            continue
-        func = syntax.enclosing_function(call)
-        if func is None:
-            continue
-        for arg in syntax.call_arguments(call)[:2]:
-            record = ctx.value_of(arg)
-            nested = [syntax.object_get(record, k) for k in ("data", "values", "$set")]
-            entries = [e for obj in (record, *nested) for e in syntax.object_entries(obj)]
-            for key, value, pair in entries:
-                if not naming.is_password_name(key) or not _request_value(value, func):
-                    continue
-                if func.id not in hashes_in:
-                    hashes_in[func.id] = bool(_HASHING_TEXT.search(syntax.text(func)))
-                if hashes_in[func.id]:
-                    continue
-                yield PLAINTEXT_PASSWORD.finding(
-                    ctx.location(pair),
-                    f"{ctx.callee_name(call) or 'new'}() stores `{key}` straight from the "
-                    "request and nothing in this function hashes it; store "
-                    "await bcrypt.hash(password, 12) instead",
-                )
-
-
-def _request_value(value: Node, func: Node) -> bool:
-    chain = _chain_of(syntax.unwrap(value))
-    if chain is None:
-        return False
-    if _from_request(chain):
-        return True
-    if len(chain) != 1:
-        return False
-    # `const { password } = req.body` or `const password = req.body.password`
-    for node in syntax.walk(func):
-        if node.type != "variable_declarator":
-            continue
-        target, init = node.child_by_field_name("name"), node.child_by_field_name("value")
-        if target is None or init is None:
-            continue
-        bound = {
-            syntax.text(t)
-            for t in syntax.walk(target)
-            if t.type in ("identifier", "shorthand_property_identifier_pattern")
-        }
-        if chain[0] in bound and _from_request(syntax.member_chain(init)):
-            return True
-    return False
 
 
 CHECKER = Checker(

@@ -33,6 +33,8 @@ from nodeward.source.taint.names import (
     CHAINABLE,
     ESCAPED_KINDS,
     ESCAPING_NAME,
+    HASHED_KINDS,
+    HASHING_CALL,
     MERGING_KINDS,
     NUMBER_METHODS,
     REGEX_METHODS,
@@ -104,6 +106,13 @@ def eval_call(fa: FunctionAnalysis, call: Node, depth: int) -> Taint:
         fa, call, site.receiver, site.method, site.args, site.arg_taints, site.receiver_taint
     )
     callbacks.record(fa.param_calls, fa.unit, call, site.arg_taints)
+    result = _result(fa, site, depth)
+    if result and site.fn is not None and HASHING_CALL.search(syntax.text(site.fn)[:200]):
+        return frozenset(t.clear(HASHED_KINDS) for t in result)
+    return result
+
+
+def _result(fa: FunctionAnalysis, site: EvaluatedCall, depth: int) -> Taint:
     for rule in (_known_methods, _modelled, _named_sinks, _project_call):
         result = rule(fa, site, depth)
         if result is not None:

@@ -50,6 +50,7 @@ from nodeward.source.taint.merges import MergeIndex
 from nodeward.source.taint.middleware import app_wide_cleared
 from nodeward.source.taint.model import Models, SinkKind
 from nodeward.source.taint.names import BOOLEAN_METHODS, SENSITIVE_FIELDS
+from nodeward.source.taint.plain_storage import StoreModels
 from nodeward.source.taint.schema_methods import SchemaMethods
 from nodeward.source.taint.tables import table_functions
 from nodeward.source.taint.validation import RouteChain, Validation
@@ -75,6 +76,8 @@ class TaintEngine:
     route_chains: tuple[RouteChain, ...] = ()
     #: the project's module graph, shared with the app model (the analysis context's)
     graph: ModuleGraph = field(kw_only=True)
+    #: which stores hash secrets in a model hook (plain_storage.py)
+    store_models: StoreModels = field(default_factory=StoreModels, kw_only=True)
     nest_fastify: bool = field(init=False)  # a NestJS app on @nestjs/platform-fastify
     #: kinds request data cannot reach: app-wide sanitizing middleware (middleware.py)
     request_cleared: frozenset[SinkKind] = field(init=False)

@@ -43,6 +43,10 @@ class SinkKind(Enum):
     DOM_XSS = "dom-xss"
     ZIP_SLIP = "zip-slip"
     SENSITIVE = "sensitive-data-exposure"
+    #: a password written to a database store as it was received (see plain_storage.py)
+    PLAIN_PASSWORD = "plaintext-password-storage"  # noqa: S105 - a sink kind, not a secret
+    #: personal data (SSN, date of birth, card number) written unencrypted
+    PLAIN_PERSONAL = "unencrypted-personal-data"
     #: not a vulnerability: request data written to a database store (see stored.py)
     STORE = "stored-write"
 

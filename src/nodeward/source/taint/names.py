@@ -167,6 +167,16 @@ PATH_ONLY = frozenset({SinkKind.PATH})
 
 ESCAPING_NAME = re.compile(r"escape|encode|sanitize|purify|clean|htmlSafe", re.I)
 
+#: A call named like this hashes or encrypts what it is given: its result is no longer a
+#: plaintext password or personal datum (bcrypt.hash, argon2.hash, crypto.scryptSync,
+#: createCipheriv(...).update, a project's own hashPassword or encrypt).
+#: Fast digests (md5, sha1) count too: what they leave is NW210's weak hash, not plaintext.
+HASHING_CALL = re.compile(
+    r"hash|crypt|cipher|digest|pbkdf2|scrypt|argon|seal|md5|sha\d|\bsha\b", re.I
+)
+
+HASHED_KINDS = frozenset({SinkKind.PLAIN_PASSWORD, SinkKind.PLAIN_PERSONAL})
+
 ESCAPED_KINDS = frozenset({SinkKind.XSS, SinkKind.DOM_XSS, SinkKind.HEADER, SinkKind.LOG})
 
 

@@ -23,6 +23,7 @@ from nodeward.source.taint.guards import FIXED_ORIGIN, guarded, substring_check_
 from nodeward.source.taint.json_bodies import holds_json_object
 from nodeward.source.taint.model import SinkKind, SinkRow
 from nodeward.source.taint.names import JQUERY_HTML_METHODS
+from nodeward.source.taint.plain_storage import check_plain_fields
 from nodeward.source.taint.regex import is_catastrophic
 from nodeward.source.taint.values import (
     CLEAN,
@@ -76,6 +77,7 @@ def store_write(
     # Each hit's trace says which record field it writes (stored.written_field); when
     # some traces were not kept (more than the sink records, or a full union), the
     # written fields are unknown and every hit counts for any field.
+    check_plain_fields(fa, call, arg, store, label)
     complete = len(taint) <= MAX_HITS_PER_SINK
     start = len(fa.hits)
     sink(fa, call, arg, taint, SinkKind.STORE, label, Confidence.HIGH)

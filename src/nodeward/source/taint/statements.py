@@ -79,6 +79,9 @@ def check_koa_body(fa: FunctionAnalysis, node: Node, left: Node | None) -> None:
     right = node.child_by_field_name("right")
     if context is None or right is None:
         return
+    # whatever the type, the body reaches the client: a record or process.env sent whole
+    label = f"{syntax.text(left)}"
+    sink(fa, node, right, fa.eval(right), SinkKind.SENSITIVE, label, Confidence.MEDIUM)
     handler = content_type.handler_of(node, context, fa.unit)
     declared = content_type.koa_body_type(handler, context, node)
     if declared is content_type.BodyType.OTHER:
