@@ -124,9 +124,49 @@ LOGIN_NO_RATE_LIMIT = RuleMeta(
     ),
 )
 
+RATE_LIMIT_BYPASS = RuleMeta(
+    code="NW741",
+    name="rate-limit-forwarded-for-bypass",
+    title="A spoofed X-Forwarded-For header resets the rate limit",
+    cwe=(307, 348),
+    owasp=Owasp.A07,
+    practices=(Practice.BRUTE_FORCE,),
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    what=(
+        "In the code: reports rate limiters (express-rate-limit, express-slow-down, "
+        "@fastify/rate-limit, koa-ratelimit, rate-limiter-flexible's consume()) whose key "
+        "function reads a client-IP header (X-Forwarded-For, X-Real-IP, Forwarded, ...), and "
+        "limiters keyed on the client address in a project that trusts every proxy "
+        '(`app.set("trust proxy", true)`, `app.enable("trust proxy")`, Koa\'s `app.proxy = '
+        "true`, Fastify's `trustProxy: true`). On the live app: after the login route answers "
+        "429, sends one more attempt with a fresh X-Forwarded-For address and reports the "
+        "limit if it no longer applies."
+    ),
+    why=(
+        "A header the client writes, or req.ip when `trust proxy` accepts any hop, lets each "
+        "attempt claim a new address: the limiter counts every request under a fresh key and "
+        "never triggers."
+    ),
+    example=(
+        'app.set("trust proxy", true);\napp.post("/login", rateLimit({ limit: 5 }), login);\n'
+        'rateLimit({ keyGenerator: (req) => req.headers["x-forwarded-for"] || req.ip });'
+    ),
+    use_instead=(
+        'app.set("trust proxy", 1); // exactly the proxies in front of the app\n'
+        "rateLimit({ limit: 5 }); // keyed on req.ip, or on the account being tried"
+    ),
+    fix='Trust only your own proxies: app.set("trust proxy", 1), or key the limit on the account',
+    references=(
+        "Express behind proxies: https://expressjs.com/en/guide/behind-proxies.html",
+        "express-rate-limit, troubleshooting proxy issues: https://express-rate-limit.mintlify.app/guides/troubleshooting-proxy-issues",
+    ),
+)
+
 
 RULES: tuple[RuleMeta, ...] = (
     BODY_NO_LIMIT,
     NO_RATE_LIMITING,
     LOGIN_NO_RATE_LIMIT,
+    RATE_LIMIT_BYPASS,
 )
