@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from nodeward.analysis.context import AnalysisContext
 from nodeward.catalog.access import MASS_ASSIGNMENT, OPEN_REDIRECT
+from nodeward.catalog.dos import LOOP_BOUND
 from nodeward.catalog.exposure import SENSITIVE_DATA_EXPOSURE
 from nodeward.catalog.injection import (
     CODE_INJECTION,
@@ -70,6 +71,8 @@ RULES_BY_KIND: dict[SinkKind, RuleMeta] = {
     SinkKind.DOM_XSS: DOM_XSS,
     SinkKind.ZIP_SLIP: ZIP_SLIP,
     SinkKind.SENSITIVE: SENSITIVE_DATA_EXPOSURE,
+    SinkKind.LOOP_BOUND: LOOP_BOUND,
+    SinkKind.LENGTH_BOUND: LOOP_BOUND,
 }
 
 _PRIVILEGED_FIELDS = frozenset(
@@ -97,6 +100,8 @@ _KIND_TITLES = {
     SinkKind.DOM_XSS: "DOM XSS",
     SinkKind.ZIP_SLIP: "zip slip",
     SinkKind.SENSITIVE: "sensitive data exposure",
+    SinkKind.LOOP_BOUND: "resource exhaustion",
+    SinkKind.LENGTH_BOUND: "resource exhaustion",
 }
 
 
@@ -404,6 +409,11 @@ def _sink_findings(project: Project, hits: list[Hit]) -> Iterator[Finding]:
 
 
 CHECKER = Checker(
-    rules=(*RULES_BY_KIND.values(), TEMPLATE_UNESCAPED, TEMPLATE_UNSAFE_CONTEXT, STORED_XSS),
+    rules=(
+        *dict.fromkeys(RULES_BY_KIND.values()),
+        TEMPLATE_UNESCAPED,
+        TEMPLATE_UNSAFE_CONTEXT,
+        STORED_XSS,
+    ),
     check_project=_check_project,
 )

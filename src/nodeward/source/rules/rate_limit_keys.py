@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from nodeward.analysis.context import AnalysisContext
 from nodeward.catalog.dos import RATE_LIMIT_BYPASS
@@ -208,18 +209,28 @@ def _check_project(project: Project) -> Iterator[Finding]:
     files = [ctx for ctx in project.files if ctx.imports_any(_MODULES)]
     if not files:
         return
-    trusts = {
-        ctx.rel: (ctx, node)
-        for ctx in project.files
-        if (node := _trusts_every_proxy(ctx)) is not None
-    }
+    trusts = [
+        (ctx, node) for ctx in project.files if (node := _trusts_every_proxy(ctx)) is not None
+    ]
     for ctx in files:
-        # Name the setting of the limiter's own file when it has one.
-        trusted = trusts.get(ctx.rel) or next(iter(trusts.values()), None)
+        trusted = _governing(trusts, ctx.rel)
         for limiter in _limiters(ctx):
             finding = _finding(limiter, trusted)
             if finding is not None:
                 yield finding
+
+
+def _governing(trusts: list[tuple[FileContext, Node]], rel: str) -> tuple[FileContext, Node] | None:
+    """The proxy setting that governs the limiter in file `rel`: one in the same file, else
+    one in a folder above it (the app's entry point above its routes and middleware). Two
+    apps side by side in one repository (`a/server.js`, `b/server.js`) do not share one."""
+    same = next((t for t in trusts if t[0].rel == rel), None)
+    if same is not None:
+        return same
+    folder = PurePosixPath(rel).parent
+    return next(
+        (t for t in trusts if PurePosixPath(t[0].rel).parent in (folder, *folder.parents)), None
+    )
 
 
 def _check(analysis: AnalysisContext) -> Iterator[Finding]:

@@ -39,6 +39,7 @@ from nodeward.source.taint.expressions import (
 )
 from nodeward.source.taint.guards import guard_kinds, may_precede
 from nodeward.source.taint.handlers import handler_roles
+from nodeward.source.taint.loops import LOOPS, check_allocation, check_loop
 from nodeward.source.taint.model import SinkKind
 from nodeward.source.taint.names import CALLBACK_METHODS, SENSITIVE_FIELDS
 from nodeward.source.taint.statements import (
@@ -78,6 +79,7 @@ _UNIT_NODE_TYPES = (
     _BINDING_TYPES
     | {"call_expression", "new_expression", "unary_expression", "jsx_attribute"}
     | {"return_statement"}
+    | LOOPS
     | syntax.FUNCTION_TYPES
 )
 
@@ -238,6 +240,9 @@ class FunctionAnalysis:
         for node in self.nodes:
             if node.type in ("call_expression", "new_expression"):
                 self.eval(node)
+                check_allocation(self, node)
+            elif node.type in LOOPS:
+                check_loop(self, node)
             elif node.type == "assignment_expression":
                 check_assignment(self, node)
             elif node.type == "jsx_attribute" and self.client:
