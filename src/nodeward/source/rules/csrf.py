@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import PurePosixPath
 
 from nodeward.analysis.context import AnalysisContext
 from nodeward.catalog.access import CSRF_MISSING
@@ -197,7 +198,10 @@ def _route_steps(routes: list[Route]) -> tuple[FlowStep, ...]:
 def _check_project(analysis: AnalysisContext) -> Iterator[Finding]:
     auth_cookies = _auth_cookie_options(analysis.project)
     for app in analysis.app_model.apps:
-        finding = _check_app(app, auth_cookies)
+        folder = PurePosixPath(app.ctx.rel).parent
+        # the cookies this app sets: those of its folder tree, not a sibling app's
+        own = [c for c in auth_cookies if folder in PurePosixPath(c[0].rel).parents]
+        finding = _check_app(app, own)
         if finding is not None:
             yield finding
 
