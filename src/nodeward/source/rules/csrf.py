@@ -166,7 +166,8 @@ def _check_app(app: App, auth_cookies: list[tuple[FileContext, Node | None]]) ->
     count = f"{len(exposed)} state-changing route{'s' if len(exposed) > 1 else ''}"
     return CSRF_MISSING.finding(
         app.location,
-        f"{count} of app `{app.name}` use {_credential(stores, sessions, cookie_plugin)} "
+        f"{count} of app `{app.name}` {'use' if len(exposed) > 1 else 'uses'} "
+        f"{_credential(stores, sessions, cookie_plugin)} "
         f"without CSRF protection: {route_list(exposed)}; {csrf_fix(app.framework)}, and set "
         f'the {"session" if stores else "credential"} cookie\'s sameSite to "lax"',
         flow=_route_steps(exposed),
