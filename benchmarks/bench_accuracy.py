@@ -105,6 +105,7 @@ CLASSES: dict[str, tuple[str, ...]] = {
     "NW650": ("sensitive-data",),
     "NW701": ("dos",),
     "NW702": ("rate-limit",),
+    "NW703": ("dos",),
     "NW720": ("rate-limit",),
     "NW740": ("dos",),
     "NW741": ("rate-limit",),

@@ -234,3 +234,28 @@ def test_generated_code_nested_thousands_deep_is_skipped_not_hung(tmp_path: Path
     reasons = {s.target: s.reason for s in report.skips if "not modelled" in s.reason}
     assert reasons["chain.js"].startswith("syntax tree nests 6")
     assert [(r.method, r.path) for r in report.routes] == [("GET", "/ok")]
+
+
+def test_routers_loaded_from_a_folder_by_computed_name() -> None:
+    """`require("./routes/" + file)(api)` may load any module of the folder: each one's
+    exported function registers on the router (a file, or a sub-folder's index)."""
+    model = app_model(project_at(RULES / "routes_folder_loaded_js"))
+    assert route_table(model) == [
+        (
+            "PUT",
+            "/api/billing/card",
+            ("express.urlencoded()", "session()"),
+            "routes/billing/index.js:2",
+        ),
+        ("GET", "/api/profile", ("express.urlencoded()", "session()"), "routes/profile.js:2"),
+        ("POST", "/api/profile", ("express.urlencoded()", "session()"), "routes/profile.js:3"),
+    ]
+
+
+def test_folder_loader_with_a_template_and_typescript_export_assignment() -> None:
+    model = app_model(project_at(RULES / "routes_folder_loaded_ts"))
+    assert [(r.method, r.path, r.chain[-1].name) for r in model.apps[0].routes] == [
+        ("POST", "/labels", "csurf()"),
+        ("GET", "/tasks", "csurf()"),
+        ("DELETE", "/tasks/:id", "csurf()"),
+    ]

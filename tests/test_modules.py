@@ -76,3 +76,11 @@ def test_members_of_returned_values_do_not_resolve_to_the_export(
     route: str, expression: str
 ) -> None:
     assert _resolve(route, expression) is None
+
+
+def test_typescript_export_assignment_is_the_default_export() -> None:
+    """`export = function register(app) {...}` is what `require()` of the module returns."""
+    ctx = _ctx("export = function register(app) { return app; };", "register.ts")
+    exported = ModuleGraph([ctx]).exports(ctx)["default"]
+    assert exported.type == "function_expression"
+    assert syntax.text(exported.child_by_field_name("name")) == "register"

@@ -216,3 +216,20 @@ def test_fastify_session_same_site_decides_csrf(
     if reported:
         assert isinstance(found[0][1], SourceLocation)
         assert (found[0][1].path, found[0][1].line) == ("app.js", 1)
+
+
+def test_csrf_finding_names_the_cookie_reading_middleware_and_lists_each_route() -> None:
+    """A JWT kept in a cookie is a cookie credential: one finding per app, at the app,
+    with every exposed route (in the routers of other files) as a related location."""
+    report = scan_path(RULES / "csrf_cookie_token_js", offline=True, select=("NW501",))
+    [finding] = [f for f in report.findings if f.rule == "NW501"]
+    assert isinstance(finding.location, SourceLocation)
+    assert (finding.location.path, finding.location.line) == ("app.js", 7)
+    assert finding.message.startswith(
+        "2 state-changing routes of app `app` use the credential cookie that `requireUser` "
+        "reads without CSRF protection: POST /notes, DELETE /notes/:id;"
+    )
+    assert [(s.location.path, s.location.line, s.description) for s in finding.flow] == [
+        ("routes/notes.js", 6, "POST /notes changes state without a CSRF token check"),
+        ("routes/notes.js", 7, "DELETE /notes/:id changes state without a CSRF token check"),
+    ]

@@ -81,6 +81,8 @@ def test_shipped_models_load_and_cover_the_sink_families() -> None:
         # fields of those writes named like passwords or personal data (plain_storage.py)
         SinkKind.PLAIN_PASSWORD,
         SinkKind.PLAIN_PERSONAL,
+        SinkKind.LOOP_BOUND,  # loop conditions and built-in allocations (taint/loops.py)
+        SinkKind.LENGTH_BOUND,
     }
     assert SinkKind.PATH in models.sanitizers[("path", ("basename",))]
 
@@ -332,3 +334,14 @@ def test_handler_roles(source: str, expected: HandlerRoles | None) -> None:
         if n.type in ("function_expression", "function_declaration", "arrow_function")
     )
     assert handler_roles(func) == expected
+
+
+def test_number_conversions_clear_every_kind_but_the_size_of_a_loop() -> None:
+    """parseInt(x) is no SQL or path payload any more, but it is still as large as the
+    client wants; Math.min(x, MAX) bounds it."""
+    models = load_models()
+    parse_int = models.sanitizers[("global", ("parseInt",))]
+    assert SinkKind.SQL in parse_int
+    assert SinkKind.LOOP_BOUND not in parse_int
+    assert SinkKind.LOOP_BOUND in models.sanitizers[("global", ("Math", "min"))]
+    assert SinkKind.LOOP_BOUND not in models.sanitizers[("global", ("Math", "floor"))]

@@ -140,3 +140,25 @@ app.get("/b", (request, reply) => {
 app.get("/c", (req, res) => { res.send("<p>" + req.query.q); });
 """
     assert _xss_lines(tmp_path, {"a.js": source}) == [("a.js", 4), ("a.js", 5)]
+
+
+def test_a_ctx_parameter_beside_a_callback_is_not_a_koa_context(tmp_path: Path) -> None:
+    """`function step(ctx, cb)` in a library is its own context object; Koa middleware is
+    `(ctx, next)`. Only the latter's `ctx.query` is request data."""
+    (tmp_path / "package.json").write_text('{"dependencies": {"koa": "2.15.0"}}')
+    (tmp_path / "lib.js").write_text(
+        "function step(ctx, cb) {\n"
+        "  for (let i = 0; i < ctx.query.length; i++) cb(i);\n"
+        "}\n"
+        "async function handler(ctx, next) {\n"
+        "  for (let i = 0; i < ctx.query.items.length; i++) await next();\n"
+        "}\n"
+        "module.exports = { step, handler };\n"
+    )
+    report = scan_path(tmp_path, offline=True)
+    lines = [
+        f.location.line
+        for f in report.findings
+        if f.rule == "NW703" and isinstance(f.location, SourceLocation)
+    ]
+    assert lines == [5]

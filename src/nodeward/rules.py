@@ -24,6 +24,7 @@ from nodeward.source.rules import (
     jwt,
     logging_rules,
     passwords,
+    rate_limit_keys,
     sessions,
     tokens,
 )
@@ -52,6 +53,7 @@ CHECKERS: tuple[Checker, ...] = (
     logging_rules.CHECKER,
     csrf.CHECKER,
     brute_force.CHECKER,
+    rate_limit_keys.CHECKER,
     access_control.CHECKER,
     diagnostics.CHECKER,
     header_order.CHECKER,

@@ -82,6 +82,47 @@ NO_RATE_LIMITING = RuleMeta(
     references=_REFERENCES,
 )
 
+LOOP_BOUND = RuleMeta(
+    code="NW703",
+    name="request-sized-loop",
+    title="Request data sets how long a loop runs or how much memory a call takes",
+    cwe=(606, 400, 770),
+    owasp=Owasp.A04,
+    practices=(Practice.DENIAL_OF_SERVICE,),
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    what=(
+        "Follows request data (across functions and files) into the bound of a for, while or "
+        "do loop, or the size of `Array(n)`, `new Array(n)`, `Array.from({ length: n })`, "
+        "`s.repeat(n)`, `padStart`/`padEnd` or `Buffer.alloc(n)`, with no upper bound "
+        "checked on the way. A `.length` bound counts only on a value that may be an object "
+        "(a JSON body or a parsed query): a string's or an array's length is capped by the "
+        "body size, an object's `length` is whatever the client wrote. parseInt or Number "
+        "alone is no bound; Math.min(n, MAX), _.clamp, or a comparison such as "
+        "`if (n > MAX) return` before the loop is."
+    ),
+    why=(
+        'One request with `{"items": {"length": 1e9}}` or `?count=1e9` keeps the event loop '
+        "busy or exhausts memory: Node.js answers no other request meanwhile."
+    ),
+    example=(
+        'app.post("/list", (req, res) => {\n  const items = req.body.items;\n'
+        "  for (let i = 0; i < items.length; i++) out.push(items[i]);\n});"
+    ),
+    use_instead=(
+        "const items = Array.isArray(req.body.items) ? req.body.items.slice(0, 100) : [];\n"
+        "const count = Math.min(parseInt(req.query.count, 10) || 0, 100);"
+    ),
+    fix=(
+        "Bound the size first: check Array.isArray and cap it (slice(0, MAX)), or "
+        "Math.min(parseInt(n, 10) || 0, MAX) for a number"
+    ),
+    references=(
+        *_REFERENCES,
+        "CWE-606 Unchecked Input for Loop Condition: https://cwe.mitre.org/data/definitions/606.html",
+    ),
+)
+
 LOGIN_NO_RATE_LIMIT = RuleMeta(
     code="NW720",
     name="login-no-rate-limit",
@@ -124,9 +165,50 @@ LOGIN_NO_RATE_LIMIT = RuleMeta(
     ),
 )
 
+RATE_LIMIT_BYPASS = RuleMeta(
+    code="NW741",
+    name="rate-limit-forwarded-for-bypass",
+    title="A spoofed X-Forwarded-For header resets the rate limit",
+    cwe=(307, 348),
+    owasp=Owasp.A07,
+    practices=(Practice.BRUTE_FORCE,),
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    what=(
+        "In the code: reports rate limiters (express-rate-limit, express-slow-down, "
+        "@fastify/rate-limit, koa-ratelimit, rate-limiter-flexible's consume()) whose key "
+        "function reads a client-IP header (X-Forwarded-For, X-Real-IP, Forwarded, ...), and "
+        "limiters keyed on the client address in a project that trusts every proxy "
+        '(`app.set("trust proxy", true)`, `app.enable("trust proxy")`, Koa\'s `app.proxy = '
+        "true`, Fastify's `trustProxy: true`). On the live app: after the login route answers "
+        "429, sends one more attempt with a fresh X-Forwarded-For address and reports the "
+        "limit if it no longer applies."
+    ),
+    why=(
+        "A header the client writes, or req.ip when `trust proxy` accepts any hop, lets each "
+        "attempt claim a new address: the limiter counts every request under a fresh key and "
+        "never triggers."
+    ),
+    example=(
+        'app.set("trust proxy", true);\napp.post("/login", rateLimit({ limit: 5 }), login);\n'
+        'rateLimit({ keyGenerator: (req) => req.headers["x-forwarded-for"] || req.ip });'
+    ),
+    use_instead=(
+        'app.set("trust proxy", 1); // exactly the proxies in front of the app\n'
+        "rateLimit({ limit: 5 }); // keyed on req.ip, or on the account being tried"
+    ),
+    fix='Trust only your own proxies: app.set("trust proxy", 1), or key the limit on the account',
+    references=(
+        "Express behind proxies: https://expressjs.com/en/guide/behind-proxies.html",
+        "express-rate-limit, troubleshooting proxy issues: https://express-rate-limit.mintlify.app/guides/troubleshooting-proxy-issues",
+    ),
+)
+
 
 RULES: tuple[RuleMeta, ...] = (
     BODY_NO_LIMIT,
     NO_RATE_LIMITING,
+    LOOP_BOUND,
     LOGIN_NO_RATE_LIMIT,
+    RATE_LIMIT_BYPASS,
 )

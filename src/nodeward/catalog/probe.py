@@ -167,32 +167,6 @@ APP_CRASH = RuleMeta(
     ),
 )
 
-RATE_LIMIT_BYPASS = RuleMeta(
-    code="NW741",
-    name="rate-limit-forwarded-for-bypass",
-    title="A spoofed X-Forwarded-For header resets the login rate limit",
-    cwe=(307, 348),
-    owasp=Owasp.A07,
-    practices=(Practice.BRUTE_FORCE,),
-    severity=Severity.HIGH,
-    confidence=Confidence.HIGH,
-    what=(
-        "After the login route answers 429, sends one more attempt with a fresh "
-        "X-Forwarded-For address and reports the limit if it no longer applies."
-    ),
-    why=(
-        "With `trust proxy` enabled for any hop, req.ip comes from a header the client writes, "
-        "so each attempt can claim a new address and the limiter never triggers."
-    ),
-    example='app.set("trust proxy", true);\napp.post("/login", rateLimit({ limit: 5 }), login);',
-    use_instead='app.set("trust proxy", 1); // exactly the proxies in front of the app',
-    fix='Trust only your own proxies: app.set("trust proxy", 1), or key the limit on the account',
-    references=(
-        "Express behind proxies: https://expressjs.com/en/guide/behind-proxies.html",
-        "express-rate-limit, troubleshooting proxy issues: https://express-rate-limit.mintlify.app/guides/troubleshooting-proxy-issues",
-    ),
-)
-
 
 RULES: tuple[RuleMeta, ...] = (
     HSTS_MISSING,
@@ -201,7 +175,6 @@ RULES: tuple[RuleMeta, ...] = (
     COOKIE_LONG_LIFETIME,
     EXPOSED_FILE,
     APP_CRASH,
-    RATE_LIMIT_BYPASS,
 )
 
 #: Rules of the static analysis that the probe also checks on the live app (same code, one
@@ -210,6 +183,6 @@ LIVE_SHARED_CODES = frozenset(
     {
         "NW101", "NW102", "NW103", "NW104", "NW105", "NW106", "NW110", "NW111", "NW114",
         "NW301", "NW302", "NW303", "NW304", "NW401", "NW501", "NW502", "NW540", "NW610",
-        "NW630", "NW720", "NW801", "NW802", "NW803", "NW804", "NW901",
+        "NW630", "NW720", "NW741", "NW801", "NW802", "NW803", "NW804", "NW901",
     }
 )  # fmt: skip

@@ -221,9 +221,11 @@ def _collect_export_statement(
     source = syntax.string_value(statement.child_by_field_name("source"))
     declaration = statement.child_by_field_name("declaration")
     value = statement.child_by_field_name("value")
-    is_default = any(c.type == "default" for c in statement.children)
+    # `export default X`, and TypeScript's CommonJS `export = X` (what require() returns)
+    is_default = any(c.type in ("default", "=") for c in statement.children)
     if is_default:
-        target = declaration or value
+        named = statement.named_children
+        target = declaration or value or (named[-1] if named else None)
         if target is not None:
             exports[DEFAULT] = target
         return

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from nodeward.findings import Skip
 from nodeward.source import syntax
+from nodeward.source.appmodel import folder_loads
 from nodeward.source.appmodel.entries import (
     Entry,
     Item,
@@ -214,19 +215,20 @@ class _Collector:
         # Resolving the callee is cheaper than resolving what every argument holds, and
         # most calls (library and built-in functions) end here.
         func = self.resolver.function(ctx, fn)
-        if func is None:
+        funcs = [func] if func is not None else []
+        if func is None and fn.type == "call_expression" and _is_dynamic_require(ctx, fn):
+            funcs = folder_loads.loaded_functions(self.resolver.graph, ctx, fn)
+        if not funcs:
             return
         receivers: list[tuple[int, Target]] = []
         for index, arg in enumerate(args):
             recv = self.receiver(ctx, arg) if arg.type == "identifier" else None
             if isinstance(recv, Target):
                 receivers.append((index, recv))
-        if not receivers:
-            return
-        fctx, fnode = func
-        for index, recv in receivers:
-            helper = Target(fctx.rel, fnode.start_byte, index)
-            self.add(recv, Splice(self.order(ctx, call, recv), helper))
+        for fctx, fnode in funcs:
+            for index, recv in receivers:
+                helper = Target(fctx.rel, fnode.start_byte, index)
+                self.add(recv, Splice(self.order(ctx, call, recv), helper))
 
     # -- pieces -----------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from nodeward.source.frameworks.express import type_text
 from nodeward.source.parse import Node
 
 _CONTEXT_NAMES = frozenset({"ctx", "context"})
+_NEXT_NAMES = frozenset({"next", "_next", "nxt", "_"})
 _CONTEXT_TYPE = re.compile(r"\b(Context|ParameterizedContext|RouterContext)\b")
 
 
@@ -75,9 +76,18 @@ sinks = [
         if not params:
             return None
         first = syntax.param_name(params[0])
-        if first in _CONTEXT_NAMES or _CONTEXT_TYPE.search(type_text(params[0])):
+        typed = _CONTEXT_TYPE.search(type_text(params[0])) is not None
+        if not typed and not routed and len(params) > 1 and not _is_next(params[1]):
+            # `function step(ctx, callback)`: a library's own context object, not Koa's
+            # `(ctx, next)` middleware
+            return None
+        if first in _CONTEXT_NAMES or typed:
             return HandlerRoles(koa=first)
         return None
+
+
+def _is_next(param: Node) -> bool:
+    return syntax.param_name(param) in _NEXT_NAMES or "Next" in type_text(param)
 
 
 KOA = Koa()

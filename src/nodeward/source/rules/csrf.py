@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import PurePosixPath
 
 from nodeward.analysis.context import AnalysisContext
 from nodeward.catalog.access import CSRF_MISSING
 from nodeward.checks import Checker
-from nodeward.findings import Finding
+from nodeward.findings import Finding, FlowStep, SourceLocation
 from nodeward.project import Project
 from nodeward.source import syntax
-from nodeward.source.appmodel import App, Guard, Middleware
+from nodeward.source.appmodel import App, Guard, Middleware, Route
 from nodeward.source.appmodel.inspect import route_list
 from nodeward.source.appmodel.model import STATE_CHANGING
 from nodeward.source.context import FileContext
@@ -36,6 +38,11 @@ FASTIFY_SESSION_PLUGINS = frozenset(
 #: @fastify/cookie is a session only where the app keeps credentials in its cookies.
 FASTIFY_COOKIE_PLUGINS = frozenset({"@fastify/cookie", "fastify-cookie"})
 _SAFE_SAME_SITE = frozenset({"lax", "strict"})
+#: An authentication middleware that reads its credential from a cookie: `req.cookies.token`,
+#: `req.signedCookies`, Koa's `ctx.cookies.get("jwt")`, Fastify's `request.cookies`.
+_READS_COOKIES = re.compile(r"\.(?:signedCookies|cookies)\b")
+#: Related locations a finding lists: the first exposed routes, enough to find them all.
+MAX_ROUTES_SHOWN = 50
 
 
 def is_cookie_session(middleware: Middleware, auth_cookies: bool = False) -> bool:
@@ -46,6 +53,17 @@ def is_cookie_session(middleware: Middleware, auth_cookies: bool = False) -> boo
         return False
     return ref.module in COOKIE_SESSION_MODULES or (
         auth_cookies and ref.module in FASTIFY_COOKIE_PLUGINS
+    )
+
+
+def authenticates_with_cookie(middleware: Middleware) -> bool:
+    """An authentication middleware whose definition reads the request's cookies (a JWT
+    or API token kept in a cookie): the browser sends it with forged requests too."""
+    definition = middleware.definition
+    return (
+        middleware.has(Guard.AUTH)
+        and definition is not None
+        and _READS_COOKIES.search(syntax.text(definition)) is not None
     )
 
 
@@ -107,13 +125,28 @@ def _auth_cookie_options(project: Project) -> list[tuple[FileContext, Node | Non
     return found
 
 
+def _cookie_credentials(route: Route, auth_cookies: bool) -> list[Middleware]:
+    """The middleware of the route's chain that make the browser's cookies its credential."""
+    return [
+        m for m in route.chain if is_cookie_session(m, auth_cookies) or authenticates_with_cookie(m)
+    ]
+
+
+def _cookies_same_site(auth_cookies: list[tuple[FileContext, Node | None]]) -> bool:
+    """Every credential cookie the project sets says SameSite lax or strict."""
+    return bool(auth_cookies) and all(
+        options is not None and _safe_same_site(syntax.object_get(options, "sameSite")) is True
+        for _ctx, options in auth_cookies
+    )
+
+
 def _check_app(app: App, auth_cookies: list[tuple[FileContext, Node | None]]) -> Finding | None:
     exposed = []
     sessions: list[Middleware] = []
     for route in app.routes:
         if route.method not in STATE_CHANGING or not route.complete:
             continue
-        in_chain = [m for m in route.chain if is_cookie_session(m, bool(auth_cookies))]
+        in_chain = _cookie_credentials(route, bool(auth_cookies))
         if not in_chain:
             continue
         sessions += in_chain
@@ -121,31 +154,55 @@ def _check_app(app: App, auth_cookies: list[tuple[FileContext, Node | None]]) ->
             exposed.append(route)
     if not exposed or any(same_site_protected(m) for m in sessions):
         return None
-    cookie_plugin = all(
+    # @fastify/cookie or a cookie-reading auth middleware: the cookies' own SameSite decides
+    stores = [m for m in sessions if is_cookie_session(m)]
+    if not stores and _cookies_same_site(auth_cookies):
+        return None
+    cookie_plugin = bool(sessions) and all(
         m.ref is not None and m.ref.module in FASTIFY_COOKIE_PLUGINS for m in sessions
     )
-    if cookie_plugin and all(
-        options is not None and _safe_same_site(syntax.object_get(options, "sameSite")) is True
-        for _ctx, options in auth_cookies
-    ):
+    if cookie_plugin and _cookies_same_site(auth_cookies):
         return None
-    # Name the session store when there is one; @fastify/cookie only when it is all.
-    named = next((m for m in sessions if is_cookie_session(m)), sessions[0])
-    module = named.ref.module if named.ref is not None else "session"
-    what = "signed credential cookies of" if cookie_plugin else "the cookie of"
     count = f"{len(exposed)} state-changing route{'s' if len(exposed) > 1 else ''}"
     return CSRF_MISSING.finding(
         app.location,
-        f"{count} of app `{app.name}` use {what} {module} without CSRF protection: "
-        f"{route_list(exposed)}; {csrf_fix(app.framework)}, and set the session cookie's "
-        'sameSite to "lax"',
+        f"{count} of app `{app.name}` {'use' if len(exposed) > 1 else 'uses'} "
+        f"{_credential(stores, sessions, cookie_plugin)} "
+        f"without CSRF protection: {route_list(exposed)}; {csrf_fix(app.framework)}, and set "
+        f'the {"session" if stores else "credential"} cookie\'s sameSite to "lax"',
+        flow=_route_steps(exposed),
+    )
+
+
+def _credential(stores: list[Middleware], sessions: list[Middleware], cookie_plugin: bool) -> str:
+    """How the message names the cookie credential: the session store when there is one,
+    @fastify/cookie when it is all, else the middleware that reads the cookie."""
+    if cookie_plugin:
+        named = sessions[0]
+        module = named.ref.module if named.ref is not None else "session"
+        return f"signed credential cookies of {module}"
+    if stores:
+        named = stores[0]
+        return f"the cookie of {named.ref.module if named.ref is not None else 'session'}"
+    return f"the credential cookie that `{sessions[0].name}` reads"
+
+
+def _route_steps(routes: list[Route]) -> tuple[FlowStep, ...]:
+    """Each exposed route's registration, as the finding's related locations."""
+    return tuple(
+        FlowStep(route.location, f"{route.label} changes state without a CSRF token check")
+        for route in routes[:MAX_ROUTES_SHOWN]
+        if isinstance(route.location, SourceLocation)
     )
 
 
 def _check_project(analysis: AnalysisContext) -> Iterator[Finding]:
     auth_cookies = _auth_cookie_options(analysis.project)
     for app in analysis.app_model.apps:
-        finding = _check_app(app, auth_cookies)
+        folder = PurePosixPath(app.ctx.rel).parent
+        # the cookies this app sets: those of its folder tree, not a sibling app's
+        own = [c for c in auth_cookies if folder in PurePosixPath(c[0].rel).parents]
+        finding = _check_app(app, own)
         if finding is not None:
             yield finding
 

@@ -9,6 +9,7 @@ from dataclasses import replace
 from nodeward.analysis.context import AnalysisContext
 from nodeward.catalog.access import MASS_ASSIGNMENT, OPEN_REDIRECT
 from nodeward.catalog.auth import PLAINTEXT_PASSWORD
+from nodeward.catalog.dos import LOOP_BOUND
 from nodeward.catalog.exposure import PERSONAL_DATA_UNENCRYPTED, SENSITIVE_DATA_EXPOSURE
 from nodeward.catalog.injection import (
     CODE_INJECTION,
@@ -74,6 +75,8 @@ RULES_BY_KIND: dict[SinkKind, RuleMeta] = {
     SinkKind.SENSITIVE: SENSITIVE_DATA_EXPOSURE,
     SinkKind.PLAIN_PASSWORD: PLAINTEXT_PASSWORD,
     SinkKind.PLAIN_PERSONAL: PERSONAL_DATA_UNENCRYPTED,
+    SinkKind.LOOP_BOUND: LOOP_BOUND,
+    SinkKind.LENGTH_BOUND: LOOP_BOUND,
 }
 
 _PRIVILEGED_FIELDS = frozenset(
@@ -103,6 +106,8 @@ _KIND_TITLES = {
     SinkKind.SENSITIVE: "sensitive data exposure",
     SinkKind.PLAIN_PASSWORD: "password stored in plaintext",
     SinkKind.PLAIN_PERSONAL: "personal data stored unencrypted",
+    SinkKind.LOOP_BOUND: "resource exhaustion",
+    SinkKind.LENGTH_BOUND: "resource exhaustion",
 }
 
 
@@ -432,6 +437,11 @@ def _sink_findings(project: Project, hits: list[Hit]) -> Iterator[Finding]:
 
 
 CHECKER = Checker(
-    rules=(*RULES_BY_KIND.values(), TEMPLATE_UNESCAPED, TEMPLATE_UNSAFE_CONTEXT, STORED_XSS),
+    rules=(
+        *dict.fromkeys(RULES_BY_KIND.values()),
+        TEMPLATE_UNESCAPED,
+        TEMPLATE_UNSAFE_CONTEXT,
+        STORED_XSS,
+    ),
     check_project=_check_project,
 )

@@ -42,6 +42,7 @@ from nodeward.source.taint.expressions import (
 )
 from nodeward.source.taint.guards import guard_kinds, may_precede
 from nodeward.source.taint.handlers import HandlerRoles, handler_roles
+from nodeward.source.taint.loops import LOOPS, check_allocation, check_loop
 from nodeward.source.taint.model import SinkKind
 from nodeward.source.taint.names import CALLBACK_METHODS, SENSITIVE_FIELDS, SETTLED_METHODS
 from nodeward.source.taint.statements import (
@@ -81,6 +82,7 @@ _UNIT_NODE_TYPES = (
     _BINDING_TYPES
     | {"call_expression", "new_expression", "unary_expression", "jsx_attribute"}
     | {"return_statement"}
+    | LOOPS
     | syntax.FUNCTION_TYPES
 )
 
@@ -269,6 +271,9 @@ class FunctionAnalysis:
         for node in self.nodes:
             if node.type in ("call_expression", "new_expression"):
                 self.eval(node)
+                check_allocation(self, node)
+            elif node.type in LOOPS:
+                check_loop(self, node)
             elif node.type in ("assignment_expression", "augmented_assignment_expression"):
                 check_assignment(self, node)  # `el.innerHTML += html` too
             elif node.type == "jsx_attribute" and self.client:

@@ -244,6 +244,7 @@ def condition_tests(condition: Node | None, names: set[str], kind: SinkKind) -> 
     )
 
 
+_SIZE_KINDS = frozenset({SinkKind.LOOP_BOUND, SinkKind.LENGTH_BOUND})
 #: Comparisons with these say whether a value is there, not what it holds.
 _PRESENCE_VALUES = frozenset({"undefined", "null", "''", '""', "``", "true", "false", "0"})
 _TYPES_WITHOUT_OPERATORS = frozenset({"'string'", '"string"', "'number'", '"number"'})
@@ -278,6 +279,11 @@ def _content_check(node: Node, names: set[str], kind: SinkKind) -> bool:
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
         if operator == "in":
             return _operand(left) in names
+        if operator in ("<", "<=", ">", ">="):  # an upper bound on a size: `if (n > MAX)`
+            return kind in _SIZE_KINDS and any(
+                _operand(side) in names or _operand(side).removesuffix(".length") in names
+                for side in (left, right)
+            )
         if operator not in ("===", "==", "!==", "!="):
             return False
         for tested, other in ((left, right), (right, left)):

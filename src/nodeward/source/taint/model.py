@@ -47,6 +47,10 @@ class SinkKind(Enum):
     PLAIN_PASSWORD = "plaintext-password-storage"  # noqa: S105 - a sink kind, not a secret
     #: personal data (SSN, date of birth, card number) written unencrypted
     PLAIN_PERSONAL = "unencrypted-personal-data"
+    #: request data that sizes a loop or an allocation (loops.py), and an object whose
+    #: `length` does (only a value that may be an object has a `length` the client chose)
+    LOOP_BOUND = "loop-bound"
+    LENGTH_BOUND = "length-bound"
     #: not a vulnerability: request data written to a database store (see stored.py)
     STORE = "stored-write"
 
@@ -60,6 +64,9 @@ class Shape(Enum):
 
 
 ALL_KINDS = frozenset(SinkKind)
+#: What a `*` sanitizer (a number conversion such as parseInt) clears: every kind but the
+#: size of a loop, since a number is still as large as the client wants.
+CONVERSION_CLEARS = ALL_KINDS - {SinkKind.LOOP_BOUND}
 
 
 class ModelError(ValueError):
@@ -137,7 +144,9 @@ class _Builder:
         for row in _rows(data, "sanitizers", name):
             module, path, kinds = row
             parsed = parse_access_path(path)
-            cleared = ALL_KINDS if kinds == "*" else {SinkKind(k.strip()) for k in kinds.split(",")}
+            cleared: set[SinkKind] = set()
+            for kind in kinds.split(","):
+                cleared |= CONVERSION_CLEARS if kind.strip() == "*" else {SinkKind(kind.strip())}
             for callee in parsed.callees:
                 self.sanitizers[(module, callee)] |= cleared
         for row in _rows(data, "sources", name):

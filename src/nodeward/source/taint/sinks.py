@@ -481,6 +481,10 @@ def shape_fits(kind: SinkKind, trace: Trace) -> bool:
             return not trace.whole  # whole objects are sent as JSON
         case SinkKind.MASS_ASSIGNMENT:
             return trace.whole and is_body(trace)
+        case SinkKind.LENGTH_BOUND:
+            return trace.maybe_object and origin is not OriginKind.BROWSER
+        case SinkKind.LOOP_BOUND:
+            return origin is not OriginKind.BROWSER
         case _:
             return True
 
