@@ -44,6 +44,8 @@ class FileKind(Enum):
     DOCKERFILE = "dockerfile"
     COMPOSE = "compose"
     KUBERNETES = "kubernetes"
+    #: a committed dotenv file (`.env`, `.env.production`), not a template of one
+    ENV_FILE = "env-file"
     #: minified or bundled JS over --max-file-size: kept only to identify the library
     STATIC_LIBRARY = "static-library"
 
@@ -123,6 +125,8 @@ def classify(name: str, path: Path | None = None) -> FileKind | None:
         return FileKind.PACKAGE_JSON
     if lower.startswith("dockerfile") or lower.endswith(".dockerfile"):
         return FileKind.DOCKERFILE
+    if _is_env_file(lower):
+        return FileKind.ENV_FILE
     if suffix in (".yml", ".yaml"):
         if lower.startswith(("docker-compose", "compose.", "compose-")):
             return FileKind.COMPOSE
@@ -132,6 +136,35 @@ def classify(name: str, path: Path | None = None) -> FileKind | None:
     if suffix in TEMPLATE_SUFFIXES:
         return FileKind.TEMPLATE
     return None
+
+
+#: `.env.example` and its kin document the variables; their values are meant to be replaced.
+_ENV_TEMPLATE_WORDS = frozenset(
+    {
+        "example",
+        "examples",
+        "sample",
+        "samples",
+        "template",
+        "tmpl",
+        "tpl",
+        "dist",
+        "default",
+        "defaults",
+        "schema",
+        "skeleton",
+        "stub",
+    }
+)
+
+
+def _is_env_file(lower: str) -> bool:
+    """`.env` and `.env.<stage>` (`.env.production`, `.env.local`), not `.env.example`."""
+    if lower == ".env":
+        return True
+    if not lower.startswith(".env."):
+        return False
+    return not set(lower[len(".env.") :].split(".")) & _ENV_TEMPLATE_WORDS
 
 
 def _looks_like_kubernetes(path: Path) -> bool:

@@ -33,7 +33,12 @@ HARDCODED_SECRET = RuleMeta(
         "under test/, tests/, __tests__, spec/, fixtures/ and `*.test.*`/`*.spec.*` are "
         "skipped: their credentials are fakes by convention; so are locale folders (i18n/, "
         "locales/). express-session and "
-        "cookie-session secrets are left to NW805."
+        "cookie-session secrets are left to NW805. Committed dotenv files (`.env`, "
+        "`.env.production`, `.env.local`; not `.env.example`, `.sample`, `.template`) are "
+        "read too: each credential variable is reported, as a weak secret when it is short, "
+        "only dictionary words or a well-known default (`secret`, `changeme`, "
+        "`keyboard cat`); a `.gitignore`d file is not committed and stays quiet. Reports "
+        "never quote the value: only its length and, from 8 characters, its first two."
     ),
     why=(
         "Source code is copied to laptops, CI logs, forks and container images; a secret in "
