@@ -19,7 +19,9 @@ from nodeward.manifests.files import texts
 from nodeward.project import Project
 
 #: `KEY=value`, `export KEY = "value"`; the value is parsed by _value.
-_ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?(?P<key>[A-Za-z_][A-Za-z0-9_.-]{0,127})\s*=(?P<rest>.*)$")
+_ASSIGNMENT = re.compile(
+    r"^\s*(?:export\s+)?(?P<key>[A-Za-z_][A-Za-z0-9_.-]{0,127})\s*=(?P<rest>.*)$"
+)
 #: A value that is a reference to another variable (`${DB_PASS}`, `$SECRET`), not a secret.
 _REFERENCE = re.compile(r"^\$\{?[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}?$")
 #: Strings that stand for "fill me in" rather than a value (`<your-key>`, `{{ secret }}`).
