@@ -15,7 +15,7 @@ from nodeward.source.taint.values import Hit, OriginKind, Source
 #: Library -> the first version that refuses entries outside the target folder
 #: (adm-zip: CVE-2018-1002204; decompress: CVE-2020-12265).
 GUARDED_FROM: dict[str, str] = {"adm-zip": "0.4.9", "decompress": "4.2.1"}
-_VERSION = re.compile(r"\d+\.\d+\.\d+")
+_VERSION = re.compile(r"\d{1,9}\.\d{1,9}\.\d{1,9}")
 _SECTIONS = ("dependencies", "devDependencies", "optionalDependencies")
 
 
