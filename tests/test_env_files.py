@@ -147,3 +147,49 @@ def test_no_report_format_prints_an_env_value(
         assert value not in written
     if fmt == "json":
         assert json.loads(written)["findings"]
+
+
+CONFIG_JSON = """\
+{
+  "development": {
+    "database": { "username": "app", "password": "password", "host": "127.0.0.1" },
+    "jwtSecret": "STRONG",
+    "mongoUrl": "mongodb://app:URL_PASSWORD@db.internal/shop"
+  },
+  "test": { "database": { "username": "app", "password": "password" } },
+  "production": {
+    "database": { "password": null, "passwordEnv": "DB_PASSWORD" },
+    "sessionSecret": "${SESSION_SECRET}",
+    "apiKey": "API_KEY",
+    "tokenHeader": "x-token"
+  }
+}
+""".replace("URL_PASSWORD", URL_PASSWORD).replace("STRONG", STRONG)
+
+
+def test_config_json_settings_are_reported_at_their_lines(tmp_path: Path) -> None:
+    write_file(tmp_path, "config/default.json", CONFIG_JSON)
+    for ignored in ("config/schema.json", "config/custom-environment-variables.json"):
+        write_file(tmp_path, ignored, json.dumps({"jwtSecret": STRONG}))
+    write_file(tmp_path, "data/seed.json", json.dumps({"password": STRONG}))
+    report = scan_path(tmp_path)
+    found = sorted(
+        (f.location.path, f.location.line, f.rule, f.location.snippet)
+        for f in report.findings
+        if isinstance(f.location, SourceLocation) and f.rule in ("NW601", "NW603")
+    )
+    assert found == [
+        ("config/default.json", 3, "NW601", '"password": <redacted>'),
+        ("config/default.json", 4, "NW601", '"jwtSecret": <redacted>'),
+        ("config/default.json", 5, "NW603", '"mongoUrl": <redacted>'),
+        ("config/default.json", 7, "NW601", '"password": <redacted>'),
+    ]
+
+
+def test_broken_or_hostile_config_json_is_a_skip(tmp_path: Path) -> None:
+    write_file(tmp_path, "config/default.json", '{"jwtSecret": ')
+    write_file(tmp_path, "config/deep.json", "[" * 100_000 + "]" * 100_000)
+    report = scan_path(tmp_path)
+    reasons = {s.target: s.reason for s in report.skips}
+    assert reasons["config/default.json"].startswith("not valid JSON: ")
+    assert reasons["config/deep.json"].startswith("not valid JSON: ")

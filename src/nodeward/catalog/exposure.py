@@ -37,7 +37,12 @@ HARDCODED_SECRET = RuleMeta(
         "`.env.production`, `.env.local`; not `.env.example`, `.sample`, `.template`) are "
         "read too: each credential variable is reported, as a weak secret when it is short, "
         "only dictionary words or a well-known default (`secret`, `changeme`, "
-        "`keyboard cat`); a `.gitignore`d file is not committed and stays quiet. Reports "
+        "`keyboard cat`); a `.gitignore`d file is not committed and stays quiet. So are "
+        "the JSON settings of a `config/` folder (node-config's `default.json`, "
+        "sequelize's `config.json`; not schemas, templates or node-config's "
+        "custom-environment-variables.json). Literal keys given to cookie-parser, "
+        "passport-jwt (`secretOrKey`), express-jwt, koa-jwt and @nestjs/jwt (`secret`) "
+        "are reported like jwt.sign keys, whatever their length. Reports "
         "never quote the value: only its length and, from 8 characters, its first two."
     ),
     why=(

@@ -4,7 +4,9 @@ with, so even a placeholder-looking `secret` is reported, as a weak secret.
 
 The file is untrusted input: discovery applies the size limit and symlink rules, reading it
 gives a Skip for binary content, and no value is ever quoted: reports name the variable, the
-value's first characters (for values of 8 or more) and its length."""
+value's first characters (for values of 8 or more) and its length. The findings carry no
+`secrets` to mask, since neither message nor snippet holds the value (a mask of a value such
+as `password` would garble the variable's name)."""
 
 from __future__ import annotations
 
@@ -117,19 +119,24 @@ def committed_secrets(
     for text in read.items:
         for entry in entries(text.lines):
             value = entry.value
-            if not value or _REFERENCE.match(value) or _UNFILLED.match(value):
+            if is_unset(value):
                 continue
             location = SourceLocation(
                 path=text.rel, line=entry.line, snippet=f"{entry.key}=<redacted>"
             )
             url = connection_url.search(value) if "://" in value else None
             if url is not None and not url.group("password").startswith("$"):
-                yield _url_finding(location, entry.key, url)
+                yield url_finding(location, text.rel, entry.key, url)
             elif url is None and is_secret_name(entry.key):
-                yield _secret_finding(location, text.rel, entry.key, value)
+                yield secret_finding(location, text.rel, entry.key, value)
 
 
-def _secret_finding(location: SourceLocation, rel: str, key: str, value: str) -> Finding:
+def is_unset(value: str) -> bool:
+    """Empty, a reference to another variable, or a "fill me in" marker."""
+    return not value or bool(_REFERENCE.match(value) or _UNFILLED.match(value))
+
+
+def secret_finding(location: SourceLocation, rel: str, key: str, value: str) -> Finding:
     weak = weakness(value)
     if weak is None:
         return HARDCODED_SECRET.finding(
@@ -137,7 +144,6 @@ def _secret_finding(location: SourceLocation, rel: str, key: str, value: str) ->
             f"`{key}` ({hint(value)}) is committed in {rel}: everyone with the repository "
             "has it; remove the file from version control (add it to .gitignore), rotate the "
             "secret and set it in the deployment's environment or a secret manager",
-            secrets=(value,),
         )
     return HARDCODED_SECRET.finding(
         location,
@@ -147,19 +153,17 @@ def _secret_finding(location: SourceLocation, rel: str, key: str, value: str) ->
         "deployment's environment",
         severity=Severity.HIGH,
         confidence=Confidence.HIGH,
-        secrets=(value,),
     )
 
 
-def _url_finding(location: SourceLocation, key: str, url: re.Match[str]) -> Finding:
+def url_finding(location: SourceLocation, rel: str, key: str, url: re.Match[str]) -> Finding:
     host = url.group("host").lower()
     local = host in ("localhost", "127.0.0.1", "host.docker.internal", "[::1]")
     return CONNECTION_STRING_PASSWORD.finding(
         location,
-        f"`{key}` ({url.group('scheme')}:// URL for {host or 'the server'}) in a committed "
-        f"env file embeds the password of user {url.group('user') or '(default)'!r}; keep "
-        "the file out of version control and rotate the password",
+        f"`{key}` ({url.group('scheme')}:// URL for {host or 'the server'}) in the committed "
+        f"{rel} embeds the password of user {url.group('user') or '(default)'!r}; keep the "
+        "file out of version control and rotate the password",
         confidence=Confidence.LOW if local else None,
         severity=Severity.MEDIUM if local else None,
-        secrets=(url.group("password"),),
     )

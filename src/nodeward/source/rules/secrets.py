@@ -12,6 +12,7 @@ from nodeward.catalog.exposure import CLOUD_OR_API_KEY, CONNECTION_STRING_PASSWO
 from nodeward.checks import Checker
 from nodeward.discover import DiscoveredFile, FileKind
 from nodeward.findings import Confidence, Finding, Severity, Skip, SourceLocation
+from nodeward.manifests.config_json import committed_settings
 from nodeward.manifests.env_files import committed_secrets
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
@@ -308,6 +309,7 @@ def _key_node(ctx: FileContext, call: Node, where: int | str) -> Node | None:
 def _check_project(analysis: AnalysisContext) -> Iterator[Finding | Skip]:
     yield from _keys_in_set_aside_tests(analysis)
     yield from committed_secrets(analysis.project, is_secret_name, CONNECTION_URL)
+    yield from committed_settings(analysis.project, is_secret_name, CONNECTION_URL)
 
 
 def _keys_in_set_aside_tests(analysis: AnalysisContext) -> Iterator[Finding]:
