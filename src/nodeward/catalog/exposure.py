@@ -41,8 +41,9 @@ HARDCODED_SECRET = RuleMeta(
         "the JSON settings of a `config/` folder (node-config's `default.json`, "
         "sequelize's `config.json`; not schemas, templates or node-config's "
         "custom-environment-variables.json). Literal keys given to cookie-parser, "
-        "passport-jwt (`secretOrKey`), express-jwt, koa-jwt and @nestjs/jwt (`secret`) "
-        "are reported like jwt.sign keys, whatever their length. Reports "
+        "passport-jwt (`secretOrKey`), express-jwt, koa-jwt and @nestjs/jwt (`secret`), "
+        "and to the Fastify plugins @fastify/jwt and @fastify/cookie (`register(plugin, { "
+        "secret })`) are reported like jwt.sign keys, whatever their length. Reports "
         "never quote the value: only its length and, from 8 characters, its first two."
     ),
     why=(

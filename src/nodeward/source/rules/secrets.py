@@ -82,6 +82,13 @@ KEY_ARGUMENTS: dict[tuple[str, tuple[str, ...]], int | str] = {
     ("@nestjs/jwt", ("JwtModule", "register")): "secret",
     ("@nestjs/jwt", ("JwtService",)): "secret",
 }
+#: Fastify plugins registered with their signing key: `app.register(jwtPlugin, { secret })`.
+PLUGIN_KEYS: dict[str, str] = {
+    "@fastify/jwt": "secret",
+    "fastify-jwt": "secret",
+    "@fastify/cookie": "secret",
+    "fastify-cookie": "secret",
+}
 SESSION_MODULES = frozenset({"express-session", "cookie-session"})  # NW805 owns their secret
 CONNECTION_URL = re.compile(
     r"\b(?P<scheme>mongodb(?:\+srv)?|postgres(?:ql)?|mysql2?|mariadb|mssql|sqlserver|redis|"
@@ -274,11 +281,11 @@ def _confidence(value: str) -> Confidence:
 
 def _key_arguments(ctx: FileContext, claimed: set[int]) -> Iterator[Finding]:
     for call in ctx.calls:
-        ref = ctx.callee(call)
-        where = KEY_ARGUMENTS.get((ref.module, ref.path)) if ref is not None else None
-        if where is None:
+        place = _key_place(ctx, call)
+        if place is None:
             continue
-        key = _key_node(ctx, call, where)
+        called, where, options = place
+        key = _key_node(ctx, call, where, options)
         literal = ctx.value_of(key) if key is not None else None
         if literal is None or literal.type not in ("string", "template_string"):
             continue
@@ -290,7 +297,7 @@ def _key_arguments(ctx: FileContext, claimed: set[int]) -> Iterator[Finding]:
         given = f"`{where}`" if isinstance(where, str) else "key"
         yield HARDCODED_SECRET.finding(
             ctx.location(literal),
-            f"{ref}() is given a hard-coded {given}; "
+            f"{called} is given a hard-coded {given}; "
             "anyone with the code can forge or decrypt with it. Read the key from process.env "
             "and rotate it",
             confidence=Confidence.HIGH,
@@ -298,12 +305,29 @@ def _key_arguments(ctx: FileContext, claimed: set[int]) -> Iterator[Finding]:
         )
 
 
-def _key_node(ctx: FileContext, call: Node, where: int | str) -> Node | None:
+def _key_place(ctx: FileContext, call: Node) -> tuple[str, int | str, int] | None:
+    """What a call is named in messages, where its key goes and which argument holds
+    the options: a library call of KEY_ARGUMENTS, or a plugin of PLUGIN_KEYS registered
+    with its options (`register(plugin, options)`)."""
+    ref = ctx.callee(call)
+    where = KEY_ARGUMENTS.get((ref.module, ref.path)) if ref is not None else None
+    if ref is not None and where is not None:
+        return f"{ref}()", where, 0
+    if not ctx.callee_name(call).endswith("register"):
+        return None
     args = syntax.call_arguments(call)
+    plugin = ctx.ref_of(args[0]) if len(args) == 2 else None
+    if plugin is None or plugin.path or plugin.module not in PLUGIN_KEYS:
+        return None
+    return f"register({plugin.module})", PLUGIN_KEYS[plugin.module], 1
+
+
+def _key_node(ctx: FileContext, call: Node, where: int | str, options: int) -> Node | None:
+    args = syntax.call_arguments(call)[options:]
     if isinstance(where, int):
         return args[where] if len(args) > where else None
-    options = ctx.value_of(args[0]) if args else None
-    return syntax.object_get(options, where) if options is not None else None
+    given = ctx.value_of(args[0]) if args else None
+    return syntax.object_get(given, where) if given is not None else None
 
 
 def _check_project(analysis: AnalysisContext) -> Iterator[Finding | Skip]:
