@@ -206,15 +206,16 @@ def _keyish(node: Node, hiding: bool) -> bool:
         receiver = node.child_by_field_name("object")
         index = [i for i in (node.child_by_field_name("index"),) if i is not None]
     else:
-        return _key_name(node)
-    if any("%" in syntax.text(i) for i in index):
-        return True
-    return receiver is not None and _key_name(receiver)
+        return bool(_name_words(node) & _KEY_WORDS) and not _name_words(node) & _MIXING_WORDS
+    words = _name_words(receiver) if receiver is not None else set()
+    if words & _MIXING_WORDS:
+        return False  # a WebSocket frame's `maskKey[i & 3]` is random per frame
+    return any("%" in syntax.text(i) for i in index) or bool(words & _KEY_WORDS)
 
 
-def _key_name(node: Node) -> bool:
+def _name_words(node: Node) -> set[str]:
     name = naming.last_name(node) if node.type != "identifier" else syntax.text(node)
-    return name is not None and bool(set(naming.words(name)) & _KEY_WORDS)
+    return set(naming.words(name)) if name is not None else set()
 
 
 def _short(node: Node) -> str:
