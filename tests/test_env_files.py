@@ -193,3 +193,15 @@ def test_broken_or_hostile_config_json_is_a_skip(tmp_path: Path) -> None:
     reasons = {s.target: s.reason for s in report.skips}
     assert reasons["config/default.json"].startswith("not valid JSON: ")
     assert reasons["config/deep.json"].startswith("not valid JSON: ")
+
+
+def test_a_nodeward_ignore_comment_in_an_env_file_suppresses(tmp_path: Path) -> None:
+    write_file(
+        tmp_path,
+        ".env",
+        "# nodeward-ignore NW601: local development only\nJWT_SECRET=secret\nAPI_KEY=hunter\n",
+    )
+    report = scan_path(tmp_path)
+    assert [(f.rule, f.location.line) for f in report.findings if f.rule == "NW601"] == [
+        ("NW601", 3)
+    ]
