@@ -70,6 +70,7 @@ CLASSES: dict[str, tuple[str, ...]] = {
     "NW212": ("weak-crypto",),
     "NW213": ("weak-crypto",),
     "NW214": ("weak-crypto",),
+    "NW215": ("weak-crypto",),
     "NW220": ("session",),
     "NW221": ("user-enumeration",),
     "NW222": ("weak-password-policy",),

@@ -42,7 +42,11 @@ def annotated_files(case: Path) -> list[Path]:
     """The files of a fixture case (a file, or a folder scanned as one project) that can
     carry annotations."""
     files = [case] if case.is_file() else sorted(p for p in case.rglob("*") if p.is_file())
-    return [f for f in files if f.suffix in SUFFIXES or f.name.lower().startswith("dockerfile")]
+    return [
+        f
+        for f in files
+        if f.suffix in SUFFIXES or f.name.lower().startswith(("dockerfile", ".env"))
+    ]
 
 
 def render() -> str:

@@ -44,6 +44,11 @@ class FileKind(Enum):
     DOCKERFILE = "dockerfile"
     COMPOSE = "compose"
     KUBERNETES = "kubernetes"
+    #: a committed dotenv file (`.env`, `.env.production`), not a template of one
+    ENV_FILE = "env-file"
+    #: a JSON settings file of a `config/` folder (node-config's default.json, sequelize's
+    #: config.json)
+    CONFIG_JSON = "config-json"
     #: minified or bundled JS over --max-file-size: kept only to identify the library
     STATIC_LIBRARY = "static-library"
 
@@ -107,9 +112,13 @@ class Inventory:
         return self.exclusions.skips(include_tests=self.options.include_tests)
 
 
-def may_analyze(name: str) -> bool:
-    """Whether a file of this name could be one nodeward reads (YAML: if Kubernetes)."""
-    return Path(name.lower()).suffix in (".yml", ".yaml") or classify(name) is not None
+def may_analyze(name: str, folder: str | None = None) -> bool:
+    """Whether a file of this name (in a folder of that name, when known) could be one
+    nodeward reads (YAML: if Kubernetes; JSON: if in a config folder)."""
+    suffix = Path(name.lower()).suffix
+    if suffix == ".json" and name.lower() not in LOCKFILE_NAMES and name.lower() != "package.json":
+        return folder is None or folder.lower() in _CONFIG_FOLDERS
+    return suffix in (".yml", ".yaml") or classify(name) is not None
 
 
 def classify(name: str, path: Path | None = None) -> FileKind | None:
@@ -123,6 +132,10 @@ def classify(name: str, path: Path | None = None) -> FileKind | None:
         return FileKind.PACKAGE_JSON
     if lower.startswith("dockerfile") or lower.endswith(".dockerfile"):
         return FileKind.DOCKERFILE
+    if _is_env_file(lower):
+        return FileKind.ENV_FILE
+    if suffix == ".json":
+        return FileKind.CONFIG_JSON if path is not None and _is_config_json(lower, path) else None
     if suffix in (".yml", ".yaml"):
         if lower.startswith(("docker-compose", "compose.", "compose-")):
             return FileKind.COMPOSE
@@ -132,6 +145,49 @@ def classify(name: str, path: Path | None = None) -> FileKind | None:
     if suffix in TEMPLATE_SUFFIXES:
         return FileKind.TEMPLATE
     return None
+
+
+#: `.env.example` and its kin document the variables; their values are meant to be replaced.
+_ENV_TEMPLATE_WORDS = frozenset(
+    {
+        "example",
+        "examples",
+        "sample",
+        "samples",
+        "template",
+        "tmpl",
+        "tpl",
+        "dist",
+        "default",
+        "defaults",
+        "schema",
+        "skeleton",
+        "stub",
+    }
+)
+
+
+def _is_env_file(lower: str) -> bool:
+    """`.env` and `.env.<stage>` (`.env.production`, `.env.local`), not `.env.example`."""
+    if lower == ".env":
+        return True
+    if not lower.startswith(".env."):
+        return False
+    return not set(lower[len(".env.") :].split(".")) & _ENV_TEMPLATE_WORDS
+
+
+_CONFIG_FOLDERS = frozenset({"config", "configs", "conf", "settings"})
+#: JSON files of a config folder that hold no settings: schemas, TypeScript and lint
+#: options, and node-config's map of environment-variable names.
+_NOT_SETTINGS = re.compile(
+    r"(?:^|[.-])(?:schema|example|sample|template|tsconfig|jsconfig|eslintrc|babelrc|"
+    r"custom-environment-variables)(?:[.-]|$)"
+)
+
+
+def _is_config_json(lower: str, path: Path) -> bool:
+    """`config/default.json`, `config/config.json`: not a schema or a template."""
+    return path.parent.name.lower() in _CONFIG_FOLDERS and not _NOT_SETTINGS.search(lower)
 
 
 def _looks_like_kubernetes(path: Path) -> bool:
@@ -304,7 +360,7 @@ def _walk(
                 inventory.skips.append(Skip(rel, "broken or looping symlink"))
                 continue
             if entry.is_symlink() and jail.outside(_real(path)):
-                if may_analyze(entry.name):
+                if may_analyze(entry.name, path.parent.name):
                     inventory.skips.append(jail.skip(rel, _real(path)))
                 continue
             yield path, rel

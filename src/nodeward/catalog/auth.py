@@ -260,6 +260,54 @@ PREDICTABLE_TOKEN = RuleMeta(
     references=_TOKEN_REFERENCES,
 )
 
+HOMEMADE_ENCRYPTION = RuleMeta(
+    code="NW215",
+    name="homemade-encryption",
+    title='Data is "encrypted" with XOR against a fixed key, or only base64-encoded',
+    cwe=(327, 261),
+    owasp=Owasp.A02,
+    practices=(Practice.SECRETS,),
+    severity=Severity.HIGH,
+    confidence=Confidence.MEDIUM,
+    what=(
+        "Checks XOR ciphers written by hand: a character code or byte of the data "
+        "(`s.charCodeAt(i)`, `buf[i]`) XORed with a repeating key (`key.charCodeAt(i % "
+        "key.length)`, `key[i % key.length]`), with a value named like a key or secret, or "
+        "(inside a function named encrypt/decrypt/cipher/obfuscate) with a constant, when "
+        "the result builds the output (`String.fromCharCode`, `out[i] = ...`, `push`). And "
+        "functions named encrypt/decrypt/cipher whose body only base64-encodes or decodes "
+        "(`Buffer.from(x).toString('base64')`, `btoa`, `atob`) or shifts letters (rot13). "
+        "Constant-time comparisons (`diff |= a[i] ^ b[i]`), hash functions (FNV, CRC) and "
+        "functions that also call a real cipher (crypto.createCipheriv, WebCrypto, "
+        "crypto-js, tweetnacl, ...) are not reported."
+    ),
+    why=(
+        "A repeating-key XOR is broken by anyone holding one plaintext and its ciphertext, "
+        "or by frequency analysis of a few messages, and the key sits in the code shipped "
+        "to every client. base64 and rot13 are encodings: anyone reverses them. Data "
+        '"protected" this way (tokens, request bodies, stored secrets) is in clear text.'
+    ),
+    example=(
+        "const encrypt = (text) => Buffer.from([...text].map((c, i) =>\n"
+        "  c.charCodeAt(0) ^ KEY.charCodeAt(i % KEY.length))).toString('base64');"
+    ),
+    use_instead=(
+        "const iv = crypto.randomBytes(12);\n"
+        "const cipher = crypto.createCipheriv('aes-256-gcm', key, iv);\n"
+        "const data = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);\n"
+        "return Buffer.concat([iv, cipher.getAuthTag(), data]).toString('base64');"
+    ),
+    fix=(
+        "Use an authenticated cipher (crypto.createCipheriv('aes-256-gcm', key, iv) with a "
+        "random IV) and a key from the environment; or TLS, if the goal is transport secrecy"
+    ),
+    references=(
+        "OWASP Cryptographic Storage Cheat Sheet: https://cheatsheetseries.owasp.org/cheatsheets/Cryptographic_Storage_Cheat_Sheet.html",
+        "CWE-327 Use of a Broken or Risky Cryptographic Algorithm: https://cwe.mitre.org/data/definitions/327.html",
+        "Node.js crypto.createCipheriv: https://nodejs.org/api/crypto.html#cryptocreatecipherivalgorithm-key-iv-options",
+    ),
+)
+
 SESSION_FIXATION = RuleMeta(
     code="NW220",
     name="session-fixation",
@@ -432,6 +480,7 @@ RULES: tuple[RuleMeta, ...] = (
     BCRYPT_LOW_COST,
     INSECURE_RANDOM_TOKEN,
     PREDICTABLE_TOKEN,
+    HOMEMADE_ENCRYPTION,
     SESSION_FIXATION,
     USER_ENUMERATION,
     WEAK_PASSWORD_POLICY,

@@ -25,7 +25,13 @@ ERROR_DETAILS_LEAKED = RuleMeta(
         "`err.message` alone, and details guarded by "
         'a development check (`NODE_ENV`, `isDev`, `app.get("env")`) are accepted. A '
         "Fastify `reply.send(error)` is accepted too (Fastify serialises an Error without "
-        "its stack); `error.stack` in a reply is not."
+        "its stack); `error.stack` in a reply is not. Also checks Express route handlers "
+        "that call a parser or evaluator that throws on malformed input (`JSON.parse`, "
+        "mathjs `evaluate`, `new URL`, `new RegExp`, `decodeURIComponent`, YAML `load`) "
+        "with request data outside any `try`: the error reaches Express's default error "
+        "handler, which sends the stack trace unless NODE_ENV is production. Not reported "
+        "when the project has an error handler (`(err, req, res, next)`) or a Dockerfile, "
+        "compose, Kubernetes, .env file or npm script sets NODE_ENV=production."
     ),
     why=(
         "Stack traces and raw error objects reveal file paths, library versions, SQL "

@@ -307,7 +307,12 @@ ZIP_SLIP = flow_rule(
         "Follows the names of archive entries (adm-zip getEntries(), unzipper and "
         "tar-stream `entry` events, tar `onentry`) into file-system writes "
         "(fs.writeFile*, createWriteStream, mkdir, ...). A path.resolve + "
-        "startsWith(targetDir) check before the write counts as the fix.",
+        "startsWith(targetDir) check before the write counts as the fix. Also follows "
+        "request data (an upload's buffer or path) into archives that a library extracts "
+        "whole: adm-zip (`new AdmZip(x)` later `extractAllTo`/`extractEntryTo`) before "
+        "0.4.9, decompress before 4.2.1 (the version the project's package.json requires), "
+        "and tar `x`/`extract` with `preservePaths: true`. unzipper's Extract, later "
+        "adm-zip and decompress, and tar's defaults refuse entries outside the folder.",
         "An entry named `../../app/server.js` or `/etc/cron.d/x` is written outside the "
         "extraction folder: a crafted upload overwrites code or configuration.",
         "for (const entry of zip.getEntries()) {\n"

@@ -13,6 +13,7 @@ from nodeward.findings import Finding
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
+from nodeward.source.rules.default_error_page import uncaught_parse_errors
 from nodeward.source.rules.express import guarded_by, is_test_file, method_call, response_sends
 
 _DEV_CHECK = re.compile(
@@ -156,6 +157,11 @@ def _listen_calls(ctx: FileContext) -> Iterator[Node]:
 
 
 def _check_project(analysis: AnalysisContext) -> Iterator[Finding]:
+    yield from uncaught_parse_errors(analysis)
+    yield from _unhandled_process_errors(analysis)
+
+
+def _unhandled_process_errors(analysis: AnalysisContext) -> Iterator[Finding]:
     project = analysis.project
     if any(_handles_process_errors(ctx) for ctx in project.files):
         return

@@ -39,6 +39,7 @@ from nodeward.findings import Confidence, Evidence, Finding, Skip
 from nodeward.project import Project
 from nodeward.rulemeta import RuleMeta
 from nodeward.source import syntax
+from nodeward.source.rules import archive_guards
 from nodeward.source.taint import stored
 from nodeward.source.taint.environment import ENVIRONMENT_FIX, from_environment
 from nodeward.source.taint.model import SinkKind
@@ -414,7 +415,7 @@ def _sink_findings(project: Project, hits: list[Hit]) -> Iterator[Finding]:
     """One finding per sink and kind: the shortest flow, the other sources named."""
     privileged: bool | None = None
     by_sink: dict[tuple[str, int, int, SinkKind], list[Hit]] = {}
-    hits = [_as_dom_xss(_as_zip_slip(h)) for h in hits]
+    hits = [_as_dom_xss(_as_zip_slip(h)) for h in archive_guards.unguarded(project, hits)]
     for hit in hits:
         by_sink.setdefault((hit.sink.path, hit.sink.line, hit.sink.column, hit.kind), []).append(
             hit

@@ -1,5 +1,6 @@
 """Secrets in source code: named credentials (NW601), recognizable provider keys (NW602)
-and database/broker URLs with an embedded password (NW603)."""
+and database/broker URLs with an embedded password (NW603); the same in committed dotenv
+files (manifests/env_files.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from nodeward.analysis.context import AnalysisContext
 from nodeward.catalog.exposure import CLOUD_OR_API_KEY, CONNECTION_STRING_PASSWORD, HARDCODED_SECRET
 from nodeward.checks import Checker
 from nodeward.discover import DiscoveredFile, FileKind
-from nodeward.findings import Confidence, Finding, Severity, SourceLocation
+from nodeward.findings import Confidence, Finding, Severity, Skip, SourceLocation
+from nodeward.manifests.config_json import committed_settings
+from nodeward.manifests.env_files import committed_secrets
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node, SourceText
@@ -63,13 +66,28 @@ _PASS_OWNERS = frozenset(
         "basic",
     }
 )
-#: (module, function) -> index of the argument that is a signing or encryption key.
-KEY_ARGUMENTS: dict[tuple[str, str], int] = {
-    ("jsonwebtoken", "sign"): 1,
-    ("jsonwebtoken", "verify"): 1,
-    ("crypto", "createHmac"): 1,
-    ("crypto", "createCipheriv"): 1,
-    ("crypto", "createDecipheriv"): 1,
+#: (module, access path) -> where the signing or encryption key goes: the index of the
+#: argument, or the option of the first argument (`new Strategy({ secretOrKey })`).
+KEY_ARGUMENTS: dict[tuple[str, tuple[str, ...]], int | str] = {
+    ("jsonwebtoken", ("sign",)): 1,
+    ("jsonwebtoken", ("verify",)): 1,
+    ("crypto", ("createHmac",)): 1,
+    ("crypto", ("createCipheriv",)): 1,
+    ("crypto", ("createDecipheriv",)): 1,
+    ("cookie-parser", ()): 0,
+    ("passport-jwt", ("Strategy",)): "secretOrKey",
+    ("express-jwt", ()): "secret",
+    ("express-jwt", ("expressjwt",)): "secret",
+    ("koa-jwt", ()): "secret",
+    ("@nestjs/jwt", ("JwtModule", "register")): "secret",
+    ("@nestjs/jwt", ("JwtService",)): "secret",
+}
+#: Fastify plugins registered with their signing key: `app.register(jwtPlugin, { secret })`.
+PLUGIN_KEYS: dict[str, str] = {
+    "@fastify/jwt": "secret",
+    "fastify-jwt": "secret",
+    "@fastify/cookie": "secret",
+    "fastify-cookie": "secret",
 }
 SESSION_MODULES = frozenset({"express-session", "cookie-session"})  # NW805 owns their secret
 CONNECTION_URL = re.compile(
@@ -263,14 +281,12 @@ def _confidence(value: str) -> Confidence:
 
 def _key_arguments(ctx: FileContext, claimed: set[int]) -> Iterator[Finding]:
     for call in ctx.calls:
-        ref = ctx.callee(call)
-        if ref is None or len(ref.path) != 1:
+        place = _key_place(ctx, call)
+        if place is None:
             continue
-        index = KEY_ARGUMENTS.get((ref.module, ref.path[0]))
-        args = syntax.call_arguments(call)
-        if index is None or len(args) <= index:
-            continue
-        literal = ctx.value_of(args[index])
+        called, where, options = place
+        key = _key_node(ctx, call, where, options)
+        literal = ctx.value_of(key) if key is not None else None
         if literal is None or literal.type not in ("string", "template_string"):
             continue
         if literal.id in claimed or _has_substitution(literal):
@@ -278,13 +294,46 @@ def _key_arguments(ctx: FileContext, claimed: set[int]) -> Iterator[Finding]:
         if not literals.literal_text(literal):
             continue  # even "secret" or "changeme" is a real key once it signs tokens
         claimed.add(literal.id)
+        given = f"`{where}`" if isinstance(where, str) else "key"
         yield HARDCODED_SECRET.finding(
             ctx.location(literal),
-            f"{ref}() is given a hard-coded key; anyone with the code can forge or decrypt "
-            "with it. Read the key from process.env and rotate it",
+            f"{called} is given a hard-coded {given}; "
+            "anyone with the code can forge or decrypt with it. Read the key from process.env "
+            "and rotate it",
             confidence=Confidence.HIGH,
             secrets=literals.secret_as_written(literal),
         )
+
+
+def _key_place(ctx: FileContext, call: Node) -> tuple[str, int | str, int] | None:
+    """What a call is named in messages, where its key goes and which argument holds
+    the options: a library call of KEY_ARGUMENTS, or a plugin of PLUGIN_KEYS registered
+    with its options (`register(plugin, options)`)."""
+    ref = ctx.callee(call)
+    where = KEY_ARGUMENTS.get((ref.module, ref.path)) if ref is not None else None
+    if ref is not None and where is not None:
+        return f"{ref}()", where, 0
+    if not ctx.callee_name(call).endswith("register"):
+        return None
+    args = syntax.call_arguments(call)
+    plugin = ctx.ref_of(args[0]) if len(args) == 2 else None
+    if plugin is None or plugin.path or plugin.module not in PLUGIN_KEYS:
+        return None
+    return f"register({plugin.module})", PLUGIN_KEYS[plugin.module], 1
+
+
+def _key_node(ctx: FileContext, call: Node, where: int | str, options: int) -> Node | None:
+    args = syntax.call_arguments(call)[options:]
+    if isinstance(where, int):
+        return args[where] if len(args) > where else None
+    given = ctx.value_of(args[0]) if args else None
+    return syntax.object_get(given, where) if given is not None else None
+
+
+def _check_project(analysis: AnalysisContext) -> Iterator[Finding | Skip]:
+    yield from _keys_in_set_aside_tests(analysis)
+    yield from committed_secrets(analysis.project, is_secret_name, CONNECTION_URL)
+    yield from committed_settings(analysis.project, is_secret_name, CONNECTION_URL)
 
 
 def _keys_in_set_aside_tests(analysis: AnalysisContext) -> Iterator[Finding]:
@@ -332,5 +381,5 @@ CHECKER = Checker(
     rules=(HARDCODED_SECRET, CLOUD_OR_API_KEY, CONNECTION_STRING_PASSWORD),
     check_file=_check_file,
     # Not standalone: it runs in the main process, where inline suppressions are read.
-    check_project=_keys_in_set_aside_tests,
+    check_project=_check_project,
 )

@@ -8,7 +8,8 @@ carry a condition on the call's option objects:
 `option:shell` (an object argument sets `shell` to something other than false) or
 `no-option:root` (no object argument has `root`) or `shell-program:-c` (the first argument
 names a shell, `sh` or `/bin/bash`, and the argument list holds the flag `-c`: the list's
-next entry is a command line).
+next entry is a command line) or `extracted-by:extractAllTo` (the object the call
+creates, `new AdmZip(buffer)`, is extracted by one of those methods: archive.py).
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ class Models:
         return self.sinks.get((module, path), ())
 
 
-_CONDITION_PREFIXES = ("option:", "no-option:", "shell-program:")
+_CONDITION_PREFIXES = ("option:", "no-option:", "shell-program:", "extracted-by:")
 
 
 def _label(module: str, callee: tuple[str, ...]) -> str:

@@ -16,6 +16,7 @@ from nodeward.source.taint import (
     content_type,
     stored,
 )
+from nodeward.source.taint.archive import extracted_by
 from nodeward.source.taint.bounds import MAX_HITS_PER_SINK
 from nodeward.source.taint.express_reply import declared_not_html
 from nodeward.source.taint.expressions import origin_kind, property_key, static_path
@@ -299,7 +300,7 @@ def check_row(
     arg_taints: list[Taint],
     confidence: Confidence,
 ) -> None:
-    if row.condition is not None and not condition_holds(fa.ctx, row.condition, args):
+    if row.condition is not None and not condition_holds(fa.ctx, row.condition, args, call):
         return
     if row.kind is SinkKind.PATH and on_fastify_reply(fa, call):
         return  # @fastify/static's reply.sendFile/download serve only files under its root
@@ -515,10 +516,14 @@ def string_bodies(taint: Taint) -> Taint:
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "fish", "cmd", "powershell", "pwsh"})
 
 
-def condition_holds(ctx: FileContext, condition: str, args: list[Node]) -> bool:
+def condition_holds(
+    ctx: FileContext, condition: str, args: list[Node], call: Node | None = None
+) -> bool:
     wanted = condition.split(":", 1)[1]
     if condition.startswith("shell-program:"):
         return runs_shell(ctx, args, wanted)
+    if condition.startswith("extracted-by:"):
+        return call is not None and extracted_by(ctx, call, frozenset(wanted.split(",")))
     options = [ctx.value_of(a) for a in args]
     present = [
         syntax.object_get(o, wanted) for o in options if o is not None and o.type == "object"
