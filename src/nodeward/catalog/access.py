@@ -80,7 +80,14 @@ ADMIN_UNPROTECTED = RuleMeta(
         "middleware chain (app, router and route level) has no authentication or "
         "authorization middleware and whose handler does not check the session user itself; "
         "and, in apps that check roles somewhere, `/admin` routes that only check that a user "
-        "is signed in (no role middleware, no role test in the handler)."
+        "is signed in (no role middleware, no role test in the handler). Whatever the path, "
+        "it also judges a route by what it does and by its siblings: a signed-in route "
+        "without a role check that lists every user account or deletes accounts "
+        "(`User.find({})`, `dao.getAllUsers()`, `User.deleteMany(...)`) in an app with a role "
+        "middleware (used or only defined), and a state-changing route with no role check "
+        "whose path is shared by a sibling route that runs one (`DELETE /products/:id` "
+        "behind requireRole, `PUT /products/:id` without), unless its handler relates the "
+        "record to the session user."
     ),
     why=(
         "Anyone who guesses the URL can use the admin function: list or delete users, "
@@ -134,8 +141,14 @@ IDOR = RuleMeta(
     what=(
         "On authenticated routes, reports queries that load or change a record by an id "
         "taken from the request (`findById(req.params.id)`, `findOne({ _id: req.params.id })`, "
-        "`WHERE id = ?` with req.params.id) when neither the query nor the handler refers "
-        "to the session user (req.user, req.session) and no ownership middleware runs."
+        "`WHERE id = ?` with req.params.id, a DAO or service method named for a record "
+        "such as `dao.getByUserId(userId)` or `notes.updateNote(id, ...)`) when neither the "
+        "query nor the handler refers to the session user (req.user, req.session; a filter "
+        "built apart such as `{ id, ownerId: req.user.id }`; a check after the load) and no "
+        "ownership or role middleware runs. The id may be read inline or through a local "
+        "name (`const { userId } = req.params`); controllers that answer from the middle "
+        "of the chain (`verifyToken, controller.read, audit`) are examined too. Routes "
+        "meant for other users' records (like, vote, follow) are not reported."
     ),
     why=(
         "Signed-in users can read or change other users' records by changing the id in "

@@ -1,7 +1,8 @@
 """What a middleware does, from the package it comes from, its name, or its body.
 
 Package tables are data; a project's own middleware is judged by its name (`requireAuth`,
-`isAdmin`) or, failing that, by a body that reads the session user and answers 401/403."""
+`isAdmin`) or, failing that, by a body that reads the session user, or verifies a token
+(jsonwebtoken's verify, jose's jwtVerify), and answers 401/403."""
 
 from __future__ import annotations
 

@@ -106,7 +106,9 @@ def is_login_route(route: Route) -> bool:
 
 
 _SESSION_USER = re.compile(
-    r"\b(req|request)\.(user|session|auth|userId|currentUser)\b|res\.locals\.(user|currentUser)"
+    # `req.user`, and TypeScript's `(req as AuthedRequest).user`
+    r"\b(req|request)(\s+as\s+\w+\))?\.(user|session|auth|userId|currentUser)\b"
+    r"|res\.locals\.(user|currentUser)"
     r"|ctx\.state\.user|ctx\.session"
 )
 

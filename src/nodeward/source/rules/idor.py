@@ -73,6 +73,7 @@ _SOCIAL_ACTION = re.compile(
     r"bookmark|clap)s?(/|$)|^(un)?(like|vote|upvote|downvote|favou?rite|follow|star|bookmark)",
     re.IGNORECASE,
 )
+_OWNER_KEY = re.compile(r"owner|author|creator|user|account|member", re.IGNORECASE)
 _RESPONSE_CALLS = frozenset({"render", "json", "send", "jsonp", "flash", "end", "write"})
 
 
@@ -165,7 +166,7 @@ def _record_call(ctx: FileContext, call: Node) -> _IdRead | None:
     return _request_id(ctx, args)
 
 
-def _ownership_checked(func: Node, ctx: FileContext) -> bool:
+def ownership_checked(func: Node, ctx: FileContext) -> bool:
     """The session user takes part in a query or a condition of the function (rendering
     `req.user.name` back is no ownership check)."""
     for node in ctx.within(func, "call_expression", "if_statement", "ternary_expression"):
@@ -182,7 +183,22 @@ def _ownership_checked(func: Node, ctx: FileContext) -> bool:
     for node in ctx.within(func, "binary_expression"):
         if mentions_session_user(syntax.text(node)):
             return True
-    return False
+    return any(_owner_filter(pair) for pair in ctx.within(func, "pair"))
+
+
+def _owner_filter(pair: Node) -> bool:
+    """`ownerId: req.user.id` in a filter built apart (`const where = { id, ownerId: ... }`),
+    not a `user: req.user` handed to the view."""
+    key = syntax.text(pair.child_by_field_name("key"))
+    if not _OWNER_KEY.search(key) or not mentions_session_user(syntax.text(pair)):
+        return False
+    for node in syntax.ancestors(pair):
+        if node.type == "call_expression":
+            chain = syntax.member_chain(node.child_by_field_name("function")) or []
+            return not chain or chain[-1] not in _RESPONSE_CALLS
+        if node.type in syntax.FUNCTION_TYPES:
+            break
+    return True
 
 
 def _ownership_middleware(middleware: Middleware) -> bool:
@@ -230,7 +246,7 @@ def _handler_name(route: Route) -> str:
 def idor_findings(route: Route) -> Iterator[Finding]:
     """NW504 on a route that is neither privileged nor incomplete (the caller decides)."""
     for func, ctx in _answering_functions(route):
-        if _ownership_checked(func, ctx):
+        if ownership_checked(func, ctx):
             continue
         for call in ctx.within(func, "call_expression"):
             read = _record_call(ctx, call)
