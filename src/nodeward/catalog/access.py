@@ -241,7 +241,12 @@ MASS_ASSIGNMENT = flow_rule(
         "create/insert/update*/findOneAndUpdate/findByIdAndUpdate, `new Model(req.body)` "
         "and Object.assign(record, req.body). Confidence is medium when a mongoose schema, "
         "sequelize model or typeorm entity in the project declares a privileged field "
-        "(role, isAdmin, admin, balance, permissions, verified), low otherwise.",
+        "(role, isAdmin, admin, balance, permissions, verified), low otherwise. It also "
+        "reports a privileged field taken from the request on its own and written to a "
+        "record: `User.create({ name, role: req.body.role })`, `new User({ isAdmin })` after "
+        "`const { isAdmin } = req.body`, `user.role = req.body.role; await user.save()`, "
+        "unless the route runs a role middleware or the handler tests the role in a "
+        "condition (an allow-list of the roles a user may choose).",
         "A client adds `role: 'admin'` or `balance: 1e9` to the form and the server saves it.",
         "await User.create(req.body);",
         "const { name, email } = req.body;\nawait User.create({ name, email });",

@@ -78,14 +78,14 @@ _RESPONSE_CALLS = frozenset({"render", "json", "send", "jsonp", "flash", "end", 
 
 
 @dataclass(frozen=True)
-class _IdRead:
+class IdRead:
     """Where a request id is read, and the text it stands for (`req.params.userId`)."""
 
     node: Node
     text: str
 
 
-def _binding(ctx: FileContext, name: Node) -> _IdRead | None:
+def local_binding(ctx: FileContext, name: Node) -> IdRead | None:
     """The declaration of `name` in its own function before the use: `const id = req.params.id`
     binds `req.params.id`, `const { id: noteId } = req.params` binds `req.params.id`."""
     function = syntax.enclosing_function(name)
@@ -98,11 +98,11 @@ def _binding(ctx: FileContext, name: Node) -> _IdRead | None:
             continue
         if target.type == "identifier":
             if syntax.text(target) == wanted:
-                return _IdRead(node, syntax.text(value))
+                return IdRead(node, syntax.text(value))
             continue
         key = _pattern_key(target, wanted)
         if key is not None:
-            return _IdRead(node, f"{syntax.text(value)}.{key}")
+            return IdRead(node, f"{syntax.text(value)}.{key}")
     return None
 
 
@@ -126,7 +126,7 @@ def _pattern_key(pattern: Node, wanted: str) -> str | None:
     return None
 
 
-def _request_id(ctx: FileContext, args: list[Node]) -> _IdRead | None:
+def _request_id(ctx: FileContext, args: list[Node]) -> IdRead | None:
     """The first request id among the arguments, inline or through a local name."""
     for arg in args:
         if arg.type in syntax.FUNCTION_TYPES:
@@ -134,18 +134,18 @@ def _request_id(ctx: FileContext, args: list[Node]) -> _IdRead | None:
         for node in syntax.walk(arg):
             if node.type in ("member_expression", "subscript_expression"):
                 if _REQUEST_ID.fullmatch(syntax.text(node)):
-                    return _IdRead(node, syntax.text(node))
+                    return IdRead(node, syntax.text(node))
             elif node.type in ("identifier", "shorthand_property_identifier"):
                 parent = node.parent
                 if parent is not None and parent.type == "member_expression":
                     continue
-                bound = _binding(ctx, node)
+                bound = local_binding(ctx, node)
                 if bound is not None and _REQUEST_ID.search(bound.text):
                     return bound
     return None
 
 
-def _record_call(ctx: FileContext, call: Node) -> _IdRead | None:
+def _record_call(ctx: FileContext, call: Node) -> IdRead | None:
     """The request id a model, DAO or SQL call selects its record by."""
     chain = syntax.member_chain(call.child_by_field_name("function"))
     if chain is None or len(chain) < 2 or chain[-2] in _NOT_RECORDS:
