@@ -103,7 +103,43 @@ def local_binding(ctx: FileContext, name: Node) -> IdRead | None:
         key = _pattern_key(target, wanted)
         if key is not None:
             return IdRead(node, f"{syntax.text(value)}.{key}")
+    return _decorated_param(function, wanted) if function is not None else None
+
+
+#: NestJS (and routing-controllers) parameter decorators -> the request part they inject
+_PARAM_DECORATORS = {"Param": "req.params", "Query": "req.query", "Body": "req.body"}
+_DECORATOR = re.compile(r"@(\w+)\(\s*(?:['\"](\w+)['\"])?")
+#: `@User() user`, `@CurrentUser('id') userId`, `@AuthUser() me`: the signed-in user
+_USER_DECORATOR = re.compile(r"@\w*User\b")
+
+
+def _decorated_param(function: Node, wanted: str) -> IdRead | None:
+    """`@Param('id') id` reads req.params.id; `@Param() params` all of req.params."""
+    for param in syntax.function_params(function):
+        if syntax.param_name(param) != wanted:
+            continue
+        for decorator in param.named_children:
+            if decorator.type != "decorator":
+                continue
+            found = _DECORATOR.match(syntax.text(decorator))
+            part = _PARAM_DECORATORS.get(found.group(1)) if found else None
+            if found is not None and part is not None:
+                key = found.group(2)
+                return IdRead(param, f"{part}.{key}" if key else part)
     return None
+
+
+def _session_user_params(func: Node) -> frozenset[str]:
+    """Parameters a decorator fills with the signed-in user."""
+    return frozenset(
+        name
+        for param in syntax.function_params(func)
+        if (name := syntax.param_name(param)) is not None
+        and any(
+            c.type == "decorator" and _USER_DECORATOR.match(syntax.text(c))
+            for c in param.named_children
+        )
+    )
 
 
 def _pattern_key(pattern: Node, wanted: str) -> str | None:
@@ -135,6 +171,9 @@ def _request_id(ctx: FileContext, args: list[Node]) -> IdRead | None:
             if node.type in ("member_expression", "subscript_expression"):
                 if _REQUEST_ID.fullmatch(syntax.text(node)):
                     return IdRead(node, syntax.text(node))
+                found = _member_of_binding(ctx, node)
+                if found is not None:
+                    return found
             elif node.type in ("identifier", "shorthand_property_identifier"):
                 parent = node.parent
                 if parent is not None and parent.type == "member_expression":
@@ -143,6 +182,19 @@ def _request_id(ctx: FileContext, args: list[Node]) -> IdRead | None:
                 if bound is not None and _REQUEST_ID.search(bound.text):
                     return bound
     return None
+
+
+def _member_of_binding(ctx: FileContext, node: Node) -> IdRead | None:
+    """`params.id` where `params` holds req.params (`@Param() params`, `const p = req.params`)."""
+    obj = node.child_by_field_name("object")
+    prop = node.child_by_field_name("property")
+    if node.type != "member_expression" or obj is None or obj.type != "identifier" or prop is None:
+        return None
+    bound = local_binding(ctx, obj)
+    if bound is None:
+        return None
+    text = f"{bound.text}.{syntax.text(prop)}"
+    return IdRead(bound.node, text) if _REQUEST_ID.fullmatch(text) else None
 
 
 def _record_call(ctx: FileContext, call: Node) -> IdRead | None:
@@ -169,6 +221,9 @@ def _record_call(ctx: FileContext, call: Node) -> IdRead | None:
 def ownership_checked(func: Node, ctx: FileContext) -> bool:
     """The session user takes part in a query or a condition of the function (rendering
     `req.user.name` back is no ownership check)."""
+    users = _session_user_params(func)
+    if users and _user_param_used(ctx, func, users):
+        return True
     for node in ctx.within(func, "call_expression", "if_statement", "ternary_expression"):
         if node.type == "call_expression":
             args = [a for a in syntax.call_arguments(node) if a.type not in syntax.FUNCTION_TYPES]
@@ -184,6 +239,20 @@ def ownership_checked(func: Node, ctx: FileContext) -> bool:
         if mentions_session_user(syntax.text(node)):
             return True
     return any(_owner_filter(pair) for pair in ctx.within(func, "pair"))
+
+
+def _user_param_used(ctx: FileContext, func: Node, users: frozenset[str]) -> bool:
+    """A user parameter (`@User('id') userId`) handed to a call or compared."""
+    body = func.child_by_field_name("body")
+    for node in ctx.within(body, "identifier") if body is not None else ():
+        if syntax.text(node) not in users:
+            continue
+        for parent in syntax.ancestors(node):
+            if parent.type in ("binary_expression", "arguments", "pair"):
+                return True
+            if parent == body:
+                break
+    return False
 
 
 def _owner_filter(pair: Node) -> bool:
