@@ -25,7 +25,11 @@ from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
 from nodeward.source.rules.diagnostics import is_diagnostics_route
 from nodeward.source.rules.idor import idor_findings
-from nodeward.source.rules.privileged_actions import privileged_findings, role_guard_defined
+from nodeward.source.rules.privileged_actions import (
+    app_files,
+    privileged_findings,
+    role_guard_defined,
+)
 
 _ADMIN_SEGMENT = re.compile(
     r"^(admin\w*|administrator|manage|management|internal|dashboard|superuser|sudo|staff)$",
@@ -154,15 +158,14 @@ def _client_authorization(ctx: FileContext) -> Iterator[Finding]:
 
 
 def _check_project(analysis: AnalysisContext) -> Iterator[Finding]:
-    role_guard: list[bool] = []  # whether the project defines a role middleware, once
     for app in analysis.app_model.apps:
         knows_roles = any(_role_checked(r) for r in app.routes)
         for route in app.routes:
             yield from _admin_findings(route, knows_roles)
-        if not knows_roles and not role_guard:
-            role_guard.append(role_guard_defined(analysis.module_graph.files()))
         ordinary = tuple(r for r in app.routes if not is_privileged(r))
-        yield from privileged_findings(ordinary, knows_roles or role_guard[0])
+        if ordinary:
+            knows_roles = knows_roles or role_guard_defined(app_files(app.routes))
+            yield from privileged_findings(ordinary, knows_roles)
     # a router no app mounts is incomplete only for the app-level chain it lacks, which
     # holds no per-record ownership check: its own authentication and handler still count
     for owner, route in analysis.app_model.routes():

@@ -41,8 +41,21 @@ _DELETE_METHODS = frozenset(
 )
 
 
+def app_files(routes: Iterable[Route]) -> list[FileContext]:
+    """The files that make up an app's routes: where they are registered, their handlers
+    and their middleware (where a role middleware, used or not, is written)."""
+    found: dict[str, FileContext] = {}
+    for route in routes:
+        contexts = [route.handler.ctx, *(m.ctx for m in route.chain)]
+        contexts += [m.definition_ctx for m in route.chain]
+        for ctx in contexts:
+            if ctx is not None:
+                found.setdefault(ctx.rel, ctx)
+    return list(found.values())
+
+
 def role_guard_defined(files: Iterable[FileContext]) -> bool:
-    """Some middleware of the project tests a role of the user and calls `next`."""
+    """Some middleware of these files tests a role of the user and calls `next`."""
     for ctx in files:
         for node in ctx.nodes("if_statement", "ternary_expression"):
             condition = node.child_by_field_name("condition")
