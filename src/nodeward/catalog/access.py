@@ -85,7 +85,14 @@ ADMIN_UNPROTECTED = RuleMeta(
         "middleware chain (app, router and route level) has no authentication or "
         "authorization middleware and whose handler does not check the session user itself; "
         "and, in apps that check roles somewhere, `/admin` routes that only check that a user "
-        "is signed in (no role middleware, no role test in the handler)."
+        "is signed in (no role middleware, no role test in the handler). Whatever the path, "
+        "it also judges a route by what it does and by its siblings: a signed-in route "
+        "without a role check that lists every user account or deletes accounts "
+        "(`User.find({})`, `dao.getAllUsers()`, `User.deleteMany(...)`) in an app with a role "
+        "middleware (used or only defined), and a state-changing route with no role check "
+        "whose path is shared by a sibling route that runs one (`DELETE /products/:id` "
+        "behind requireRole, `PUT /products/:id` without), unless its handler relates the "
+        "record to the session user."
     ),
     why=(
         "Anyone who guesses the URL can use the admin function: list or delete users, "
@@ -139,8 +146,14 @@ IDOR = RuleMeta(
     what=(
         "On authenticated routes, reports queries that load or change a record by an id "
         "taken from the request (`findById(req.params.id)`, `findOne({ _id: req.params.id })`, "
-        "`WHERE id = ?` with req.params.id) when neither the query nor the handler refers "
-        "to the session user (req.user, req.session) and no ownership middleware runs."
+        "`WHERE id = ?` with req.params.id, a DAO or service method named for a record "
+        "such as `dao.getByUserId(userId)` or `notes.updateNote(id, ...)`) when neither the "
+        "query nor the handler refers to the session user (req.user, req.session; a filter "
+        "built apart such as `{ id, ownerId: req.user.id }`; a check after the load) and no "
+        "ownership or role middleware runs. The id may be read inline or through a local "
+        "name (`const { userId } = req.params`); controllers that answer from the middle "
+        "of the chain (`verifyToken, controller.read, audit`) are examined too. Routes "
+        "meant for other users' records (like, vote, follow) are not reported."
     ),
     why=(
         "Signed-in users can read or change other users' records by changing the id in "
@@ -233,7 +246,12 @@ MASS_ASSIGNMENT = flow_rule(
         "create/insert/update*/findOneAndUpdate/findByIdAndUpdate, `new Model(req.body)` "
         "and Object.assign(record, req.body). Confidence is medium when a mongoose schema, "
         "sequelize model or typeorm entity in the project declares a privileged field "
-        "(role, isAdmin, admin, balance, permissions, verified), low otherwise.",
+        "(role, isAdmin, admin, balance, permissions, verified), low otherwise. It also "
+        "reports a privileged field taken from the request on its own and written to a "
+        "record: `User.create({ name, role: req.body.role })`, `new User({ isAdmin })` after "
+        "`const { isAdmin } = req.body`, `user.role = req.body.role; await user.save()`, "
+        "unless the route runs a role middleware or the handler tests the role in a "
+        "condition (an allow-list of the roles a user may choose).",
         "A client adds `role: 'admin'` or `balance: 1e9` to the form and the server saves it.",
         "await User.create(req.body);",
         "const { name, email } = req.body;\nawait User.create({ name, email });",

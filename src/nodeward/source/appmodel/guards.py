@@ -1,7 +1,8 @@
 """What a middleware does, from the package it comes from, its name, or its body.
 
 Package tables are data; a project's own middleware is judged by its name (`requireAuth`,
-`isAdmin`) or, failing that, by a body that reads the session user and answers 401/403."""
+`isAdmin`) or, failing that, by a body that reads the session user, or verifies a token
+(jsonwebtoken's verify, jose's jwtVerify), and answers 401/403."""
 
 from __future__ import annotations
 
@@ -118,6 +119,8 @@ def guards_of(
         found |= guards_from_body(definition)
         if ctx is not None and _calls_auth_package(definition, ctx):
             found.add(Guard.AUTH)  # denyAll = () => expressJwt({ secret: ... })
+        if ctx is not None and _verifies_token(definition, ctx):
+            found.add(Guard.AUTH)  # validate = (req, res, next) => { jwt.verify(...); ... 401 }
         if ctx is not None:
             found |= _delegated_guards(definition, ctx)
     return frozenset(found)
@@ -194,6 +197,25 @@ def _calls_auth_package(definition: Node, ctx: FileContext) -> bool:
                 or (ref.module == "passport" and "authenticate" in ref.path)
             ):
                 return True
+    return False
+
+
+#: Functions that check a token's signature: a middleware that calls one and can answer
+#: 401/403 is an authentication check whatever its name (`validateToken`, `checkHeader`).
+_TOKEN_VERIFIERS = (
+    ("jsonwebtoken", ("verify",)),
+    ("jose", ("jwtVerify",)),
+    ("jwt-simple", ("decode",)),
+)
+
+
+def _verifies_token(definition: Node, ctx: FileContext) -> bool:
+    if not _DENY.search(syntax.text(definition)):
+        return False
+    for call in ctx.within(definition, "call_expression"):
+        ref = ctx.callee(call)
+        if ref is not None and any(ref.is_(m, *p) for m, p in _TOKEN_VERIFIERS):
+            return True
     return False
 
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from nodeward.source import syntax
+from nodeward.source.appmodel.guards import PACKAGE_GUARDS
 from nodeward.source.appmodel.model import Guard, Middleware, Route
 from nodeward.source.context import FileContext, Ref
 from nodeward.source.parse import Node
@@ -105,9 +106,31 @@ def is_login_route(route: Route) -> bool:
 
 
 _SESSION_USER = re.compile(
-    r"\b(req|request)\.(user|session|auth|userId|currentUser)\b|res\.locals\.(user|currentUser)"
+    # `req.user`, and TypeScript's `(req as AuthedRequest).user`
+    r"\b(req|request)(\s+as\s+\w+\))?\.(user|session|auth|userId|currentUser)\b"
+    r"|res\.locals\.(user|currentUser)"
     r"|ctx\.state\.user|ctx\.session"
 )
+
+
+_ROLE_MIDDLEWARE = re.compile(
+    r"role|admin|permi|authoriz(e|ation)(?!d)|privilege|scope|can[A-Z]|abilit|polic|acl|rbac|deny|"
+    r"staff|superuser",
+    re.IGNORECASE,
+)
+ROLE_WORDS = re.compile(r"\b(role|roles|isAdmin|is_admin|admin|permissions?|scopes?)\b")
+
+
+def checks_role(middleware: Middleware) -> bool:
+    """A middleware that names or tests a role (`requireRole("admin")`, `isAccounting` whose
+    body compares `user.role`); a package known for something else (helmet) is not one."""
+    ref = middleware.ref
+    if ref is not None and PACKAGE_GUARDS.get(ref.module, Guard.AUTH) is not Guard.AUTH:
+        return False
+    if _ROLE_MIDDLEWARE.search(middleware.name):
+        return True
+    definition = middleware.definition
+    return definition is not None and ROLE_WORDS.search(syntax.text(definition)) is not None
 
 
 def mentions_session_user(text: str) -> bool:

@@ -40,6 +40,7 @@ from nodeward.project import Project
 from nodeward.rulemeta import RuleMeta
 from nodeward.source import syntax
 from nodeward.source.rules import archive_guards
+from nodeward.source.rules.privilege_fields import privilege_field_findings
 from nodeward.source.taint import stored
 from nodeward.source.taint.environment import ENVIRONMENT_FIX, from_environment
 from nodeward.source.taint.model import SinkKind
@@ -354,6 +355,8 @@ def _check_project(analysis: AnalysisContext) -> Iterator[Finding | Skip]:
         )
     ]
     yield from _sink_findings(project, hits)
+    reported = {(h.sink.path, h.sink.line) for h in hits if h.kind is SinkKind.MASS_ASSIGNMENT}
+    yield from privilege_field_findings(analysis, reported)
 
 
 def _template_findings(
