@@ -18,7 +18,7 @@ from functools import cached_property
 from nodeward.findings import SourceLocation
 from nodeward.source import syntax
 from nodeward.source.parse import Node, ParsedFile
-from nodeward.source.scopes import MODULE, ScopeIndex
+from nodeward.source.scopes import DECLARING, MODULE, ScopeIndex
 
 CALL = "()"
 #: Files whose syntax tree nests deeper than this are generated code for our purposes.
@@ -54,17 +54,12 @@ class FileContext:
     def __init__(self, parsed: ParsedFile) -> None:
         self.parsed = parsed
         self.rel = parsed.rel
-        self._by_type: dict[str, list[Node]] = defaultdict(list)
+        self._scopes = ScopeIndex()
+        self._by_type: dict[str, list[Node]] = {}
         #: How deeply the syntax tree nests. tree-sitter's `Node.parent` costs O(depth), so
         #: ancestor walks are quadratic in generated code that nests thousands of levels;
         #: analyses that walk up the tree skip files deeper than DEEP_FILE.
-        self.max_depth = 0
-        self._scopes = ScopeIndex()
-        for node, depth in syntax.walk_with_depth(parsed.root):
-            self._by_type[node.type].append(node)
-            self._scopes.visit(node, depth)
-            if depth > self.max_depth:
-                self.max_depth = depth
+        self.max_depth = self._index(parsed.root)
         #: name -> its first binding anywhere in the file, for questions asked by name only
         self._bindings: dict[str, Node] = {}
         #: (name, scope) -> the first value bound to that declaration (see scopes.py)
@@ -77,6 +72,42 @@ class FileContext:
         self._collect_bindings()
 
     # -- node index -------------------------------------------------------------------
+
+    def _index(self, root: Node) -> int:
+        """One walk of the file (walk_with_depth() written out: it visits every node of
+        every file, and the generator and per-node calls cost a third of the scan's set-up)
+        that fills the node index and the scopes; returns the deepest named node's depth."""
+        by_type = self._by_type
+        declaring = DECLARING
+        visit = self._scopes.visit
+        by_type[root.type] = [root]
+        if root.type in declaring:
+            visit(root, 0)
+        deepest = 0
+        cursor = root.walk()
+        if not cursor.goto_first_child():
+            return deepest
+        depth = 1
+        while True:
+            node = cursor.node
+            if node is not None and node.is_named:
+                kind = node.type
+                found = by_type.get(kind)
+                if found is None:
+                    by_type[kind] = [node]
+                else:
+                    found.append(node)
+                if kind in declaring:
+                    visit(node, depth)
+                if depth > deepest:
+                    deepest = depth
+            if cursor.goto_first_child():
+                depth += 1
+                continue
+            while not cursor.goto_next_sibling():
+                if depth == 1 or not cursor.goto_parent():
+                    return deepest
+                depth -= 1
 
     def nodes(self, *types: str) -> list[Node]:
         """All nodes of the given types, in document order."""
@@ -300,6 +331,8 @@ class FileContext:
 
     def calls_to(self, module: str, *path: str) -> list[Node]:
         """Calls whose callee is exactly `module` + `path` (e.g. ("jsonwebtoken", "verify"))."""
+        if module not in self._imported_modules:
+            return []  # every access path starts at an imported module: no callee to resolve
         return self._calls_by_callee.get(Ref(module, path), [])
 
     @cached_property
