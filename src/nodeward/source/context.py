@@ -279,13 +279,7 @@ class FileContext:
         match node.type:
             case "identifier" | "shorthand_property_identifier":  # `{ x }` reads x
                 name = syntax.text(node)
-                imported = self._import_scopes.get(name, MODULE) == self.scope_of(name, node)
-                if name in self._imports and imported:
-                    return self._imports[name]
-                bound = self.binding(node)
-                if bound is None or bound is node:
-                    return None
-                return self.ref_of(bound, _depth + 1)
+                return self._name_ref(name, self.scope_of(name, node), _depth)
             case "member_expression" | "subscript_expression":
                 chain_obj = node.child_by_field_name("object")
                 if node.type == "member_expression":
@@ -308,6 +302,28 @@ class FileContext:
                 return base.then(CALL) if base is not None else None
             case _:
                 return None
+
+    def _name_ref(self, name: str, scope: int, depth: int) -> Ref | None:
+        """ref_of() of a name read in `scope`: what it gives depends on the declaration
+        read (and the depth left), not on the identifier node, so it is found once per
+        declaration: the analyses ask for every use of `req` and `router`."""
+        key = (name, scope, depth)
+        if key in self._name_refs:
+            return self._name_refs[key]
+        found: Ref | None = None
+        if name in self._imports and self._import_scopes.get(name, MODULE) == scope:
+            found = self._imports[name]
+        else:
+            bound = self._scoped.get((name, scope))
+            if bound is not None:  # (`x = x` recurses to the depth bound: None, as before)
+                found = self.ref_of(bound, depth + 1)
+        self._name_refs[key] = found
+        return found
+
+    @cached_property
+    def _name_refs(self) -> dict[tuple[str, int, int], Ref | None]:
+        """(name, scope, depth) -> its access path: bounded by the file's declarations."""
+        return {}
 
     def required_module(self, call: Node) -> str | None:
         """`x` for `require("x")` and `import("x")`, else None."""
