@@ -25,6 +25,44 @@ CALL = "()"
 DEEP_FILE = 500
 _MAX_RESOLVE_DEPTH = 12
 
+#: The node types the file's first walk indexes: those rules and analyses ask for (about
+#: half of a file's nodes). The index keeps a Python object per node it holds, so types no
+#: one asks for are left out; the first question about another type indexes the rest of
+#: the file in a second walk (correct, only slower: add the type here).
+INDEXED_TYPES = (
+    frozenset(
+        {
+            "arguments",
+            "assignment_expression",
+            "augmented_assignment_expression",
+            "binary_expression",
+            "call_expression",
+            "catch_clause",
+            "export_statement",
+            "field_definition",
+            "for_in_statement",
+            "identifier",
+            "if_statement",
+            "import_statement",
+            "jsx_attribute",
+            "member_expression",
+            "new_expression",
+            "object",
+            "pair",
+            "public_field_definition",
+            "return_statement",
+            "shorthand_property_identifier",
+            "string",
+            "template_string",
+            "ternary_expression",
+            "unary_expression",
+            "variable_declarator",
+        }
+    )
+    | syntax.FUNCTION_TYPES
+    | syntax.CLASS_TYPES
+)
+
 
 @dataclass(frozen=True)
 class Ref:
@@ -56,6 +94,7 @@ class FileContext:
         self.rel = parsed.rel
         self._scopes = ScopeIndex()
         self._by_type: dict[str, list[Node]] = {}
+        self._indexed_all = False  # only INDEXED_TYPES (and the root) until one asks for more
         #: How deeply the syntax tree nests. tree-sitter's `Node.parent` costs O(depth), so
         #: ancestor walks are quadratic in generated code that nests thousands of levels;
         #: analyses that walk up the tree skip files deeper than DEEP_FILE.
@@ -79,6 +118,7 @@ class FileContext:
         that fills the node index and the scopes; returns the deepest named node's depth."""
         by_type = self._by_type
         declaring = DECLARING
+        eager = INDEXED_TYPES
         visit = self._scopes.visit
         by_type[root.type] = [root]
         if root.type in declaring:
@@ -92,11 +132,12 @@ class FileContext:
             node = cursor.node
             if node is not None and node.is_named:
                 kind = node.type
-                found = by_type.get(kind)
-                if found is None:
-                    by_type[kind] = [node]
-                else:
-                    found.append(node)
+                if kind in eager:
+                    found = by_type.get(kind)
+                    if found is None:
+                        by_type[kind] = [node]
+                    else:
+                        found.append(node)
                 if kind in declaring:
                     visit(node, depth)
                 if depth > deepest:
@@ -109,11 +150,28 @@ class FileContext:
                     return deepest
                 depth -= 1
 
+    def _of_type(self, kind: str) -> list[Node]:
+        """The file's nodes of type `kind`, in document order."""
+        if kind not in INDEXED_TYPES and not self._indexed_all:
+            self._index_the_rest()
+        return self._by_type.get(kind, [])
+
+    def _index_the_rest(self) -> None:
+        """Index the node types the first walk left out (a second walk, once per file)."""
+        self._indexed_all = True
+        by_type = self._by_type
+        below_root = syntax.walk(self.parsed.root)
+        next(below_root)  # the root is indexed already
+        for node in below_root:
+            kind = node.type
+            if kind not in INDEXED_TYPES:
+                by_type.setdefault(kind, []).append(node)
+
     def nodes(self, *types: str) -> list[Node]:
         """All nodes of the given types, in document order."""
         if len(types) == 1:
-            return self._by_type.get(types[0], [])
-        found = [n for t in types for n in self._by_type.get(t, [])]
+            return self._of_type(types[0])
+        found = [n for t in types for n in self._of_type(t)]
         found.sort(key=lambda n: n.start_byte)
         return found
 
@@ -127,7 +185,7 @@ class FileContext:
         a slice of the file index found by bisection instead of a walk of `node`."""
         found: list[Node] = []
         for kind in types:
-            indexed = self._by_type.get(kind, [])
+            indexed = self._of_type(kind)
             starts = self._start_bytes.get(kind)
             if starts is None:
                 starts = self._start_bytes[kind] = array("q", [n.start_byte for n in indexed])
@@ -423,7 +481,7 @@ class FileContext:
         start, end = scope.start_byte, scope.end_byte
         found: list[Node] = []
         for node_type in types:
-            nodes = self._by_type.get(node_type)
+            nodes = self._of_type(node_type)
             if not nodes:
                 continue
             starts = self._type_starts(node_type)
@@ -442,7 +500,7 @@ class FileContext:
     def _type_starts(self, node_type: str) -> list[int]:
         starts = self._starts.get(node_type)
         if starts is None:
-            starts = self._starts[node_type] = [n.start_byte for n in self._by_type[node_type]]
+            starts = self._starts[node_type] = [n.start_byte for n in self._of_type(node_type)]
         return starts
 
     @cached_property
