@@ -150,3 +150,17 @@ def test_the_nodes_walked_grow_linearly_with_the_routes_of_a_file(
     small = _walked_nodes(tmp_path, monkeypatch, 20)
     large = _walked_nodes(tmp_path, monkeypatch, 80)
     assert large < 6 * small
+
+
+def test_types_outside_the_first_walk_are_indexed_on_first_use() -> None:
+    """The first walk keeps only INDEXED_TYPES; any other type is found all the same."""
+    from nodeward.source.context import INDEXED_TYPES
+
+    ctx = _ctx(_CODE)
+    for kind in ("property_identifier", "statement_block", "expression_statement"):
+        assert kind not in INDEXED_TYPES
+        assert [n.id for n in ctx.nodes(kind)] == _walked(ctx.parsed.root, kind)
+        for scope in _scopes(ctx):
+            assert [n.id for n in ctx.within(scope, kind)] == _walked(scope, kind)
+    assert [n.id for n in ctx.nodes("identifier")] == _walked(ctx.parsed.root, "identifier")
+    assert ctx.nodes("program") == [ctx.parsed.root]

@@ -18,12 +18,50 @@ from functools import cached_property
 from nodeward.findings import SourceLocation
 from nodeward.source import syntax
 from nodeward.source.parse import Node, ParsedFile
-from nodeward.source.scopes import MODULE, ScopeIndex
+from nodeward.source.scopes import DECLARING, MODULE, ScopeIndex
 
 CALL = "()"
 #: Files whose syntax tree nests deeper than this are generated code for our purposes.
 DEEP_FILE = 500
 _MAX_RESOLVE_DEPTH = 12
+
+#: The node types the file's first walk indexes: those rules and analyses ask for (about
+#: half of a file's nodes). The index keeps a Python object per node it holds, so types no
+#: one asks for are left out; the first question about another type indexes the rest of
+#: the file in a second walk (correct, only slower: add the type here).
+INDEXED_TYPES = (
+    frozenset(
+        {
+            "arguments",
+            "assignment_expression",
+            "augmented_assignment_expression",
+            "binary_expression",
+            "call_expression",
+            "catch_clause",
+            "export_statement",
+            "field_definition",
+            "for_in_statement",
+            "identifier",
+            "if_statement",
+            "import_statement",
+            "jsx_attribute",
+            "member_expression",
+            "new_expression",
+            "object",
+            "pair",
+            "public_field_definition",
+            "return_statement",
+            "shorthand_property_identifier",
+            "string",
+            "template_string",
+            "ternary_expression",
+            "unary_expression",
+            "variable_declarator",
+        }
+    )
+    | syntax.FUNCTION_TYPES
+    | syntax.CLASS_TYPES
+)
 
 
 @dataclass(frozen=True)
@@ -54,17 +92,13 @@ class FileContext:
     def __init__(self, parsed: ParsedFile) -> None:
         self.parsed = parsed
         self.rel = parsed.rel
-        self._by_type: dict[str, list[Node]] = defaultdict(list)
+        self._scopes = ScopeIndex()
+        self._by_type: dict[str, list[Node]] = {}
+        self._indexed_all = False  # only INDEXED_TYPES (and the root) until one asks for more
         #: How deeply the syntax tree nests. tree-sitter's `Node.parent` costs O(depth), so
         #: ancestor walks are quadratic in generated code that nests thousands of levels;
         #: analyses that walk up the tree skip files deeper than DEEP_FILE.
-        self.max_depth = 0
-        self._scopes = ScopeIndex()
-        for node, depth in syntax.walk_with_depth(parsed.root):
-            self._by_type[node.type].append(node)
-            self._scopes.visit(node, depth)
-            if depth > self.max_depth:
-                self.max_depth = depth
+        self.max_depth = self._index(parsed.root)
         #: name -> its first binding anywhere in the file, for questions asked by name only
         self._bindings: dict[str, Node] = {}
         #: (name, scope) -> the first value bound to that declaration (see scopes.py)
@@ -78,11 +112,66 @@ class FileContext:
 
     # -- node index -------------------------------------------------------------------
 
+    def _index(self, root: Node) -> int:
+        """One walk of the file (walk_with_depth() written out: it visits every node of
+        every file, and the generator and per-node calls cost a third of the scan's set-up)
+        that fills the node index and the scopes; returns the deepest named node's depth."""
+        by_type = self._by_type
+        declaring = DECLARING
+        eager = INDEXED_TYPES
+        visit = self._scopes.visit
+        by_type[root.type] = [root]
+        if root.type in declaring:
+            visit(root, 0)
+        deepest = 0
+        cursor = root.walk()
+        if not cursor.goto_first_child():
+            return deepest
+        depth = 1
+        while True:
+            node = cursor.node
+            if node is not None and node.is_named:
+                kind = node.type
+                if kind in eager:
+                    found = by_type.get(kind)
+                    if found is None:
+                        by_type[kind] = [node]
+                    else:
+                        found.append(node)
+                if kind in declaring:
+                    visit(node, depth)
+                if depth > deepest:
+                    deepest = depth
+            if cursor.goto_first_child():
+                depth += 1
+                continue
+            while not cursor.goto_next_sibling():
+                if depth == 1 or not cursor.goto_parent():
+                    return deepest
+                depth -= 1
+
+    def _of_type(self, kind: str) -> list[Node]:
+        """The file's nodes of type `kind`, in document order."""
+        if kind not in INDEXED_TYPES and not self._indexed_all:
+            self._index_the_rest()
+        return self._by_type.get(kind, [])
+
+    def _index_the_rest(self) -> None:
+        """Index the node types the first walk left out (a second walk, once per file)."""
+        self._indexed_all = True
+        by_type = self._by_type
+        below_root = syntax.walk(self.parsed.root)
+        next(below_root)  # the root is indexed already
+        for node in below_root:
+            kind = node.type
+            if kind not in INDEXED_TYPES:
+                by_type.setdefault(kind, []).append(node)
+
     def nodes(self, *types: str) -> list[Node]:
         """All nodes of the given types, in document order."""
         if len(types) == 1:
-            return self._by_type.get(types[0], [])
-        found = [n for t in types for n in self._by_type.get(t, [])]
+            return self._of_type(types[0])
+        found = [n for t in types for n in self._of_type(t)]
         found.sort(key=lambda n: n.start_byte)
         return found
 
@@ -96,7 +185,7 @@ class FileContext:
         a slice of the file index found by bisection instead of a walk of `node`."""
         found: list[Node] = []
         for kind in types:
-            indexed = self._by_type.get(kind, [])
+            indexed = self._of_type(kind)
             starts = self._start_bytes.get(kind)
             if starts is None:
                 starts = self._start_bytes[kind] = array("q", [n.start_byte for n in indexed])
@@ -248,13 +337,7 @@ class FileContext:
         match node.type:
             case "identifier" | "shorthand_property_identifier":  # `{ x }` reads x
                 name = syntax.text(node)
-                imported = self._import_scopes.get(name, MODULE) == self.scope_of(name, node)
-                if name in self._imports and imported:
-                    return self._imports[name]
-                bound = self.binding(node)
-                if bound is None or bound is node:
-                    return None
-                return self.ref_of(bound, _depth + 1)
+                return self._name_ref(name, self.scope_of(name, node), _depth)
             case "member_expression" | "subscript_expression":
                 chain_obj = node.child_by_field_name("object")
                 if node.type == "member_expression":
@@ -278,6 +361,28 @@ class FileContext:
             case _:
                 return None
 
+    def _name_ref(self, name: str, scope: int, depth: int) -> Ref | None:
+        """ref_of() of a name read in `scope`: what it gives depends on the declaration
+        read (and the depth left), not on the identifier node, so it is found once per
+        declaration: the analyses ask for every use of `req` and `router`."""
+        key = (name, scope, depth)
+        if key in self._name_refs:
+            return self._name_refs[key]
+        found: Ref | None = None
+        if name in self._imports and self._import_scopes.get(name, MODULE) == scope:
+            found = self._imports[name]
+        else:
+            bound = self._scoped.get((name, scope))
+            if bound is not None:  # (`x = x` recurses to the depth bound: None, as before)
+                found = self.ref_of(bound, depth + 1)
+        self._name_refs[key] = found
+        return found
+
+    @cached_property
+    def _name_refs(self) -> dict[tuple[str, int, int], Ref | None]:
+        """(name, scope, depth) -> its access path: bounded by the file's declarations."""
+        return {}
+
     def required_module(self, call: Node) -> str | None:
         """`x` for `require("x")` and `import("x")`, else None."""
         if call.type != "call_expression":
@@ -300,6 +405,8 @@ class FileContext:
 
     def calls_to(self, module: str, *path: str) -> list[Node]:
         """Calls whose callee is exactly `module` + `path` (e.g. ("jsonwebtoken", "verify"))."""
+        if module not in self._imported_modules:
+            return []  # every access path starts at an imported module: no callee to resolve
         return self._calls_by_callee.get(Ref(module, path), [])
 
     @cached_property
@@ -374,7 +481,7 @@ class FileContext:
         start, end = scope.start_byte, scope.end_byte
         found: list[Node] = []
         for node_type in types:
-            nodes = self._by_type.get(node_type)
+            nodes = self._of_type(node_type)
             if not nodes:
                 continue
             starts = self._type_starts(node_type)
@@ -393,7 +500,7 @@ class FileContext:
     def _type_starts(self, node_type: str) -> list[int]:
         starts = self._starts.get(node_type)
         if starts is None:
-            starts = self._starts[node_type] = [n.start_byte for n in self._by_type[node_type]]
+            starts = self._starts[node_type] = [n.start_byte for n in self._of_type(node_type)]
         return starts
 
     @cached_property

@@ -37,7 +37,8 @@ _SCOPES = _BLOCKS | syntax.FUNCTION_TYPES
 _NAMED_DECLARATIONS = frozenset(
     {"class_declaration", "function_declaration", "generator_function_declaration"}
 )
-_DECLARING = _SCOPES | _NAMED_DECLARATIONS | {"lexical_declaration", "variable_declaration"}
+#: The node types ScopeIndex.visit() reads; it ignores every other node.
+DECLARING = _SCOPES | _NAMED_DECLARATIONS | {"lexical_declaration", "variable_declaration"}
 
 
 def bound_identifiers(pattern: Node | None) -> Iterator[Node]:
@@ -74,7 +75,7 @@ class ScopeIndex:
 
     def visit(self, node: Node, depth: int) -> None:
         kind = node.type
-        if kind not in _DECLARING:
+        if kind not in DECLARING:
             return
         while self._open and self._open[-1][0] >= depth:
             self._open.pop()

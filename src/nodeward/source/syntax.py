@@ -35,9 +35,12 @@ _TRANSPARENT = frozenset(
 
 
 def text(node: Node | None) -> str:
-    if node is None or node.text is None:
+    # `node.text` slices the file's bytes anew on each access: read it once (the
+    # analyses call this millions of times)
+    if node is None:
         return ""
-    return node.text.decode("utf-8", errors="replace")
+    raw = node.text
+    return "" if raw is None else raw.decode("utf-8", errors="replace")
 
 
 def unwrap(node: Node | None) -> Node | None:

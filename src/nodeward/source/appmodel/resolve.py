@@ -19,6 +19,8 @@ _CHAIN_ARGS = {
     **dict.fromkeys(("get", "post", "put", "patch", "delete", "all", "options", "head"), 2),
 }
 _CHAINABLE = frozenset(_CHAIN_ARGS)
+#: The nodes whose declarations local_value() reads.
+_BLOCKS = frozenset({"statement_block", "program", "class_body"})
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ class Resolver:
         self._created: dict[tuple[str, int, int], Creation | None] = {}
         self._scopes: dict[int, dict[str, Node | None]] = {}
         self._fields: dict[str, dict[str, Node | None]] = {}
+        #: (file, block start, block end, name) -> what the name means in the block
+        self._block_values: dict[tuple[str, int, int, str], Node | None] = {}
 
     def creation_kind(self, ctx: FileContext, node: Node | None) -> tuple[Framework, bool] | None:
         """(framework, makes an app) when `node` is a call that creates an app or router."""
@@ -69,12 +73,30 @@ class Resolver:
         """The initialiser of the nearest enclosing declaration of `ident` (block scoped,
         so two functions that both declare `const router` are told apart)."""
         name = syntax.text(ident)
-        for scope in syntax.ancestors(ident):
-            if scope.type in ("statement_block", "program", "class_body"):
-                found = self.declared_in(scope, name)
-                if found is not None:
-                    return found
-        return ctx.declaration(name)
+        if ctx.max_depth > syntax.MAX_ANCESTORS:  # the walk up is cut short: as it goes
+            for scope in syntax.ancestors(ident):
+                if scope.type in _BLOCKS:
+                    found = self.declared_in(scope, name)
+                    if found is not None:
+                        return found
+            return ctx.declaration(name)
+        block = next((p for p in syntax.ancestors(ident) if p.type in _BLOCKS), None)
+        return self._block_value(ctx, block, name)
+
+    def _block_value(self, ctx: FileContext, block: Node | None, name: str) -> Node | None:
+        """What `name` means inside `block`: declared by it or by a block around it, else
+        by the file. Remembered per block and name: every use of `router` in a function
+        asked the same question with a walk up to the file's top."""
+        if block is None:
+            return ctx.declaration(name)
+        key = (ctx.rel, block.start_byte, block.end_byte, name)
+        if key not in self._block_values:
+            found = self.declared_in(block, name)
+            if found is None:
+                outer = next((p for p in syntax.ancestors(block) if p.type in _BLOCKS), None)
+                found = self._block_value(ctx, outer, name)
+            self._block_values[key] = found
+        return self._block_values[key]
 
     def this_field(self, ctx: FileContext, name: str) -> Node | None:
         """`this.app` in a class: its field initialiser or a `this.app = ...` assignment
@@ -242,8 +264,14 @@ class Resolver:
             return None
         if body.type != "statement_block":
             return self.creation(ctx, body, depth + 1)
-        for ret in syntax.walk(body):
-            if ret.type == "return_statement" and syntax.enclosing_function(ret) == func:
+        # the function's own returns: where ancestor walks reach the top, a walk that does
+        # not enter nested functions finds them without a walk up from each `return`
+        shallow = ctx.max_depth <= syntax.MAX_ANCESTORS
+        nodes = syntax.walk_skipping(body, syntax.FUNCTION_TYPES) if shallow else syntax.walk(body)
+        for ret in nodes:
+            if ret.type == "return_statement" and (
+                shallow or syntax.enclosing_function(ret) == func
+            ):
                 returned = next(iter(ret.named_children), None)
                 found = self.creation(ctx, returned, depth + 1)
                 if found is not None:
