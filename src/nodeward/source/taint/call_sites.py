@@ -1,5 +1,6 @@
 """What the engine asks of a call site that depends on the syntax alone: the project
-function it invokes and whether it reads or writes a database store.
+function it invokes, whether it reads or writes a database store, and the expressions a
+called function returns.
 
 A function's bindings are replayed up to MAX_PASSES times and a nested function is
 analysed again as its own unit, so the same call is evaluated many times; these answers do
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from nodeward.source import syntax
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
 from nodeward.source.taint import stored
@@ -34,6 +36,7 @@ class CallSites:
     _targets: dict[Site, Target] = field(default_factory=dict)
     _tables: dict[Site, tuple[tuple[FileContext, Node], ...]] = field(default_factory=dict)
     _facts: dict[Site, stored.CallFacts] = field(default_factory=dict)
+    _returned: dict[Site, list[Node]] = field(default_factory=dict)
 
     def project_function(self, ctx: FileContext, call: Node) -> Target:
         key = _site(ctx, call)
@@ -54,6 +57,14 @@ class CallSites:
         found = self._facts.get(key)
         if found is None:
             found = self._facts[key] = stored.call_facts(ctx, call)
+        return found
+
+    def returned_values(self, ctx: FileContext, func: Node) -> list[Node]:
+        """syntax.returned_values(func), found once per function (a walk of its body)."""
+        key = _site(ctx, func)
+        found = self._returned.get(key)
+        if found is None:
+            found = self._returned[key] = syntax.returned_values(func)
         return found
 
     def store_call(self, ctx: FileContext, call: Node) -> stored.StoreCall | None:

@@ -239,7 +239,8 @@ def _builtin_result(fa: FunctionAnalysis, site: EvaluatedCall, depth: int) -> Ta
         return CLEAN
     if method in ("map", "flatMap") and args and args[0].type in syntax.FUNCTION_TYPES:
         # the array of what the callback returns: `rows.map((r) => escape(r.text))`
-        return union(*(fa.eval(value, depth) for value in syntax.returned_values(args[0])))
+        returned = fa.engine.sites.returned_values(fa.ctx, args[0])
+        return union(*(fa.eval(value, depth) for value in returned))
     if method == "replace" and args and re.search(r"\\[nr]", syntax.text(args[0])):
         return frozenset(
             t.clear(frozenset({SinkKind.LOG, SinkKind.HEADER})) for t in receiver_taint
@@ -287,7 +288,7 @@ def closure_returns(fa: FunctionAnalysis, target: tuple[FileContext, Node]) -> T
     target_ctx, func = target
     if target_ctx is not fa.ctx or func == fa.unit or not inside(func, fa.unit):
         return CLEAN
-    return union(*(fa.eval(value) for value in syntax.returned_values(func)))
+    return union(*(fa.eval(value) for value in fa.engine.sites.returned_values(target_ctx, func)))
 
 
 def apply_summary(
