@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from nodeward.source import syntax
-from nodeward.source.context import FileContext
+from nodeward.source.context import FileContext, Ref
 from nodeward.source.parse import Node
 from nodeward.source.taint import stored
 from nodeward.source.taint.values import Taint
@@ -37,6 +37,10 @@ class CallSites:
     _tables: dict[Site, tuple[tuple[FileContext, Node], ...]] = field(default_factory=dict)
     _facts: dict[Site, stored.CallFacts] = field(default_factory=dict)
     _returned: dict[Site, list[Node]] = field(default_factory=dict)
+    #: calls.call_shape's answers: the parts of a call read on each of its evaluations
+    shapes: dict[Site, CallShape] = field(default_factory=dict)
+    #: calls.callee_ref's module access paths (ctx.callee through TaintEngine.resolve_ref)
+    callees: dict[Site, Ref | None] = field(default_factory=dict)
 
     def project_function(self, ctx: FileContext, call: Node) -> Target:
         key = _site(ctx, call)
@@ -75,6 +79,19 @@ class CallSites:
 
     def read_taint(self, ctx: FileContext, call: Node) -> Taint:
         return self.facts(ctx, call).read
+
+
+@dataclass(frozen=True)
+class CallShape:
+    """What the engine reads of a call's syntax each time it evaluates it."""
+
+    fn: Node | None  # the callee expression (`function` or `new`'s `constructor`)
+    args: list[Node]
+    receiver: Node | None  # `obj` in `obj.m(...)`
+    method: str  # `m` in `obj.m(...)`, "" for a plain call
+    path: tuple[Node, tuple[str, ...]] | None  # expressions.static_path of the call
+    fn_path: tuple[Node, tuple[str, ...]] | None  # static_path of the callee
+    fn_base: str  # the text of fn_path's base (`res` in `res.status(400).send`)
 
 
 @dataclass(frozen=True)
