@@ -114,6 +114,7 @@ class FunctionAnalysis:
         self.param_calls: dict[tuple[int, int], Taint] = {}  # see callbacks.record
         self._cache: dict[tuple[int, int], Taint] = {}
         self.guards: dict[tuple[int, int, SinkKind], bool] = {}
+        self._vars: dict[tuple[str, int], tuple[str, int]] = {}  # see var()
         self.nodes = self._collect()
 
     def _collect(self) -> list[Node]:
@@ -264,8 +265,14 @@ class FunctionAnalysis:
         return union(value, *reaching)
 
     def var(self, name: str, at: Node) -> tuple[str, int]:
-        """The variable `name` means where `at` is: the name and its declaring scope."""
-        return (name, self.ctx.scope_of(name, at))
+        """The variable `name` means where `at` is: the name and its declaring scope
+        (remembered: each pass reads the same identifiers again; the scope depends on
+        where `at` starts only)."""
+        key = (name, at.start_byte)
+        found = self._vars.get(key)
+        if found is None:
+            found = self._vars[key] = (name, self.ctx.scope_of(name, at))
+        return found
 
     def _assign(self, name: str, at: Node, taint: Taint) -> None:
         if taint:
