@@ -38,7 +38,6 @@ from nodeward.source.taint.expressions import (
     static_path,
 )
 from nodeward.source.taint.guards import guard_kinds, may_precede
-from nodeward.source.taint.handlers import handler_roles
 from nodeward.source.taint.model import SinkKind
 from nodeward.source.taint.names import CALLBACK_METHODS, SENSITIVE_FIELDS
 from nodeward.source.taint.statements import (
@@ -147,7 +146,7 @@ class FunctionAnalysis:
         args = self.engine.graphql_args(self.ctx, node)
         if args is not None:
             self.graphql_args.append(args)
-        roles = handler_roles(node, routed=self.engine.routed(self.ctx, node))
+        roles = self.engine.handler_roles(self.ctx, node)
         if roles is None:
             return
         if roles.request_pattern is not None:
