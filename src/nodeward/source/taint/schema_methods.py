@@ -117,7 +117,11 @@ def _table_entries(ctx: FileContext, table: str, adder: str) -> Iterable[tuple[s
         right = syntax.unwrap(assign.child_by_field_name("right"))
         if right is None or (right.type != "object" and right.type not in syntax.FUNCTION_TYPES):
             continue  # (tested first: most assignments store neither, and naming is dearer)
-        chain = syntax.member_chain(assign.child_by_field_name("left"))
+        left = assign.child_by_field_name("left")
+        written = left.text if left is not None else None
+        if written is None or (table.encode() not in written and b"\\" not in written):
+            continue  # `table` is not spelled in the target (nor hidden by an escape)
+        chain = syntax.member_chain(left)
         if chain is None:
             continue
         if len(chain) == 3 and chain[1] == table and right.type in syntax.FUNCTION_TYPES:
@@ -135,7 +139,8 @@ def _table_entries(ctx: FileContext, table: str, adder: str) -> Iterable[tuple[s
         fn = call.child_by_field_name("function")
         if fn is None or fn.type != "member_expression":
             continue
-        if syntax.text(fn.child_by_field_name("property")) != adder:
+        prop = fn.child_by_field_name("property")
+        if prop is None or prop.text != adder.encode():  # (ASCII: as the decoded text)
             continue
         args = syntax.call_arguments(call)
         if len(args) != 2:
