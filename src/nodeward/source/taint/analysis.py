@@ -114,6 +114,7 @@ class FunctionAnalysis:
         self._cache: dict[tuple[int, int], Taint] = {}
         self.guards: dict[tuple[int, int, SinkKind], bool] = {}
         self._vars: dict[tuple[str, int], tuple[str, int]] = {}  # see var()
+        self._paths: dict[int, tuple[Node, tuple[str, ...]] | None] = {}  # see path()
         self.nodes = self._collect()
 
     def _collect(self) -> list[Node]:
@@ -262,6 +263,15 @@ class FunctionAnalysis:
             return value
         reaching = [taint for write, taint in writes.values() if may_precede(write, use)]
         return union(value, *reaching)
+
+    def path(self, node: Node) -> tuple[Node, tuple[str, ...]] | None:
+        """static_path(node), remembered for the passes (and the member reads inside a
+        member chain, which each read the chain again)."""
+        key = node.id
+        if key in self._paths:
+            return self._paths[key]
+        found = self._paths[key] = static_path(node)
+        return found
 
     def var(self, name: str, at: Node) -> tuple[str, int]:
         """The variable `name` means where `at` is: the name and its declaring scope
