@@ -41,7 +41,7 @@ from nodeward.source.taint.expressions import (
     static_path,
 )
 from nodeward.source.taint.guards import guard_kinds, may_precede
-from nodeward.source.taint.handlers import HandlerRoles, handler_roles
+from nodeward.source.taint.handlers import HandlerRoles
 from nodeward.source.taint.loops import LOOPS, check_allocation, check_loop
 from nodeward.source.taint.model import SinkKind
 from nodeward.source.taint.names import CALLBACK_METHODS, SENSITIVE_FIELDS, SETTLED_METHODS
@@ -127,6 +127,8 @@ class FunctionAnalysis:
         self._cache: dict[tuple[int, int], Taint] = {}
         self.guards: dict[tuple[int, int, SinkKind], bool] = {}
         self._note_passed_roles(roles)
+        self._vars: dict[tuple[str, int], tuple[str, int]] = {}  # see var()
+        self._paths: dict[int, tuple[Node, tuple[str, ...]] | None] = {}  # see path()
         self.nodes = self._collect()
 
     def _note_passed_roles(self, roles: PassedRoles) -> None:
@@ -174,7 +176,7 @@ class FunctionAnalysis:
         args = self.engine.graphql_args(self.ctx, node)
         if args is not None:
             self.graphql_args.append(args)
-        roles = handler_roles(node, routed=self.engine.routed(self.ctx, node))
+        roles = self.engine.handler_roles(self.ctx, node)
         if roles is None:
             return
         if roles.request_pattern is not None:
@@ -299,9 +301,24 @@ class FunctionAnalysis:
         reaching = [taint for write, taint in writes.values() if may_precede(write, use)]
         return union(value, *reaching)
 
+    def path(self, node: Node) -> tuple[Node, tuple[str, ...]] | None:
+        """static_path(node), remembered for the passes (and the member reads inside a
+        member chain, which each read the chain again)."""
+        key = node.id
+        if key in self._paths:
+            return self._paths[key]
+        found = self._paths[key] = static_path(node)
+        return found
+
     def var(self, name: str, at: Node) -> tuple[str, int]:
-        """The variable `name` means where `at` is: the name and its declaring scope."""
-        return (name, self.ctx.scope_of(name, at))
+        """The variable `name` means where `at` is: the name and its declaring scope
+        (remembered: each pass reads the same identifiers again; the scope depends on
+        where `at` starts only)."""
+        key = (name, at.start_byte)
+        found = self._vars.get(key)
+        if found is None:
+            found = self._vars[key] = (name, self.ctx.scope_of(name, at))
+        return found
 
     def _assign(self, name: str, at: Node, taint: Taint) -> None:
         if taint:

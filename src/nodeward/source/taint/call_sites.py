@@ -1,5 +1,6 @@
 """What the engine asks of a call site that depends on the syntax alone: the project
-function it invokes and whether it reads or writes a database store.
+function it invokes, whether it reads or writes a database store, and the expressions a
+called function returns.
 
 A function's bindings are replayed up to MAX_PASSES times and a nested function is
 analysed again as its own unit, so the same call is evaluated many times; these answers do
@@ -11,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from nodeward.source.context import FileContext
+from nodeward.source import syntax
+from nodeward.source.context import FileContext, Ref
 from nodeward.source.parse import Node
 from nodeward.source.taint import stored
 from nodeward.source.taint.values import Taint
@@ -34,6 +36,11 @@ class CallSites:
     _targets: dict[Site, Target] = field(default_factory=dict)
     _tables: dict[Site, tuple[tuple[FileContext, Node], ...]] = field(default_factory=dict)
     _facts: dict[Site, stored.CallFacts] = field(default_factory=dict)
+    _returned: dict[Site, list[Node]] = field(default_factory=dict)
+    #: calls.call_shape's answers: the parts of a call read on each of its evaluations
+    shapes: dict[Site, CallShape] = field(default_factory=dict)
+    #: calls.callee_ref's module access paths (ctx.callee through TaintEngine.resolve_ref)
+    callees: dict[Site, Ref | None] = field(default_factory=dict)
 
     def project_function(self, ctx: FileContext, call: Node) -> Target:
         key = _site(ctx, call)
@@ -56,6 +63,14 @@ class CallSites:
             found = self._facts[key] = stored.call_facts(ctx, call)
         return found
 
+    def returned_values(self, ctx: FileContext, func: Node) -> list[Node]:
+        """syntax.returned_values(func), found once per function (a walk of its body)."""
+        key = _site(ctx, func)
+        found = self._returned.get(key)
+        if found is None:
+            found = self._returned[key] = syntax.returned_values(func)
+        return found
+
     def store_call(self, ctx: FileContext, call: Node) -> stored.StoreCall | None:
         return self.facts(ctx, call).kind
 
@@ -64,6 +79,19 @@ class CallSites:
 
     def read_taint(self, ctx: FileContext, call: Node) -> Taint:
         return self.facts(ctx, call).read
+
+
+@dataclass(frozen=True)
+class CallShape:
+    """What the engine reads of a call's syntax each time it evaluates it."""
+
+    fn: Node | None  # the callee expression (`function` or `new`'s `constructor`)
+    args: list[Node]
+    receiver: Node | None  # `obj` in `obj.m(...)`
+    method: str  # `m` in `obj.m(...)`, "" for a plain call
+    path: tuple[Node, tuple[str, ...]] | None  # expressions.static_path of the call
+    fn_path: tuple[Node, tuple[str, ...]] | None  # static_path of the callee
+    fn_base: str  # the text of fn_path's base (`res` in `res.status(400).send`)
 
 
 @dataclass(frozen=True)

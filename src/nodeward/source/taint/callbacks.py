@@ -60,6 +60,8 @@ def record(
     calls: dict[tuple[int, int], Taint], unit: Node, call: Node, arg_taints: list[Taint]
 ) -> None:
     """Remember the tainted arguments of a call of one of `unit`'s parameters."""
+    if not any(arg_taints):
+        return  # nothing to remember: no need to know which function the call invokes
     param = called_param(unit, call)
     if param is None:
         return

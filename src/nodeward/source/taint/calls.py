@@ -18,7 +18,7 @@ from nodeward.source.taint import (
     zod,
 )
 from nodeward.source.taint.bounds import NO_ROLES, PassedRoles
-from nodeward.source.taint.call_sites import EvaluatedCall
+from nodeward.source.taint.call_sites import CallShape, EvaluatedCall
 from nodeward.source.taint.expressions import (
     archive_trace,
     record_read,
@@ -62,12 +62,38 @@ if TYPE_CHECKING:
     from nodeward.source.taint.analysis import FunctionAnalysis
 
 
-def callee_ref(fa: FunctionAnalysis, call: Node) -> Ref | None:
+def call_shape(fa: FunctionAnalysis, call: Node) -> CallShape:
+    """The call's syntax the rules read, found once per call site (CallSites.shapes)."""
+    key = (fa.ctx.rel, call.id)
+    found = fa.engine.sites.shapes.get(key)
+    if found is not None:
+        return found
     fn = call.child_by_field_name("function") or call.child_by_field_name("constructor")
-    path = static_path(fn)
+    receiver = (
+        fn.child_by_field_name("object")
+        if fn is not None and fn.type == "member_expression"
+        else None
+    )
+    method = (
+        syntax.text(fn.child_by_field_name("property"))
+        if fn is not None and receiver is not None
+        else ""
+    )
+    fn_path = static_path(fn)
+    base = syntax.text(fn_path[0]) if fn_path is not None else ""
+    found = CallShape(
+        fn, syntax.call_arguments(call), receiver, method, static_path(call), fn_path, base
+    )
+    fa.engine.sites.shapes[key] = found
+    return found
+
+
+def callee_ref(fa: FunctionAnalysis, call: Node) -> Ref | None:
+    shape = call_shape(fa, call)
+    path = shape.fn_path
     if path is not None:
-        base, steps = path
-        name = syntax.text(base)
+        steps = path[1]
+        name = shape.fn_base
         if name in fa.responses:
             while len(steps) > 2 and steps[0] in CHAINABLE and steps[1] == CALL:
                 steps = steps[2:]
@@ -76,12 +102,12 @@ def callee_ref(fa: FunctionAnalysis, call: Node) -> Ref | None:
             return Ref("@koa", steps)
         if name in fa.requests:
             return Ref("@request", steps)
-    ref = fa.ctx.callee(call)
+    ref = _module_callee(fa, call)
     if ref is not None:
-        return fa.engine.resolve_ref(fa.ctx, ref)
+        return ref
     if path is not None:
         base, steps = path
-        name = syntax.text(base)
+        name = shape.fn_base
         if base.type == "identifier" and fa.ctx.declaration(name) is None:
             var = fa.var(name, base)
             local = var in fa.env or var in fa.member_writes
@@ -92,16 +118,28 @@ def callee_ref(fa: FunctionAnalysis, call: Node) -> Ref | None:
     return None
 
 
+def _module_callee(fa: FunctionAnalysis, call: Node) -> Ref | None:
+    """ctx.callee through project modules to the package (resolve_ref), once per call."""
+    key = (fa.ctx.rel, call.id)
+    callees = fa.engine.sites.callees
+    if key in callees:
+        return callees[key]
+    ref = fa.ctx.callee(call)
+    found = callees[key] = fa.engine.resolve_ref(fa.ctx, ref) if ref is not None else None
+    return found
+
+
 def eval_call(fa: FunctionAnalysis, call: Node, depth: int) -> Taint:
     """What a call's result carries; records the sinks it reaches on the way. The rules
     are tried in order: request sources, methods known by name, model rows, sinks known by
     name, project functions (their summaries), then built-in methods and unknown calls."""
-    path = static_path(call)
+    shape = call_shape(fa, call)
+    path = shape.path
     if path is not None and call.type == "call_expression":
         source = request_source(fa, path[0], path[1], call)
         if source is not None:
             return source
-    site = _evaluate(fa, call, depth)
+    site = _evaluate(fa, call, shape, depth)
     check_store_write(
         fa, call, site.receiver, site.method, site.args, site.arg_taints, site.receiver_taint
     )
@@ -120,24 +158,16 @@ def _result(fa: FunctionAnalysis, site: EvaluatedCall, depth: int) -> Taint:
     return _builtin_result(fa, site, depth)
 
 
-def _evaluate(fa: FunctionAnalysis, call: Node, depth: int) -> EvaluatedCall:
-    fn = call.child_by_field_name("function") or call.child_by_field_name("constructor")
-    args = syntax.call_arguments(call)
+def _evaluate(fa: FunctionAnalysis, call: Node, shape: CallShape, depth: int) -> EvaluatedCall:
+    args = shape.args
     arg_taints = [fa.eval(a, depth) for a in args]
-    receiver = (
-        fn.child_by_field_name("object")
-        if fn is not None and fn.type == "member_expression"
-        else None
-    )
+    receiver = shape.receiver
     receiver_taint = fa.eval(receiver, depth) if receiver is not None else CLEAN
-    method = (
-        syntax.text(fn.child_by_field_name("property"))
-        if fn is not None and receiver is not None
-        else ""
-    )
     ref = callee_ref(fa, call)
     key = (ref.module, ref.path) if ref is not None else None
-    return EvaluatedCall(call, fn, args, arg_taints, receiver, receiver_taint, method, key)
+    return EvaluatedCall(
+        call, shape.fn, args, arg_taints, receiver, receiver_taint, shape.method, key
+    )
 
 
 def _known_methods(fa: FunctionAnalysis, site: EvaluatedCall, depth: int) -> Taint | None:
@@ -253,7 +283,8 @@ def _builtin_result(fa: FunctionAnalysis, site: EvaluatedCall, depth: int) -> Ta
         return CLEAN
     if method in ("map", "flatMap") and args and args[0].type in syntax.FUNCTION_TYPES:
         # the array of what the callback returns: `rows.map((r) => escape(r.text))`
-        return union(*(fa.eval(value, depth) for value in syntax.returned_values(args[0])))
+        returned = fa.engine.sites.returned_values(fa.ctx, args[0])
+        return union(*(fa.eval(value, depth) for value in returned))
     if method == "replace" and args and re.search(r"\\[nr]", syntax.text(args[0])):
         return frozenset(
             t.clear(frozenset({SinkKind.LOG, SinkKind.HEADER})) for t in receiver_taint
@@ -301,7 +332,7 @@ def closure_returns(fa: FunctionAnalysis, target: tuple[FileContext, Node]) -> T
     target_ctx, func = target
     if target_ctx is not fa.ctx or func == fa.unit or not inside(func, fa.unit):
         return CLEAN
-    return union(*(fa.eval(value) for value in syntax.returned_values(func)))
+    return union(*(fa.eval(value) for value in fa.engine.sites.returned_values(target_ctx, func)))
 
 
 def apply_summary(

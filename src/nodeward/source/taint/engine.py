@@ -45,7 +45,7 @@ from nodeward.source.taint.bounds import (
 from nodeward.source.taint.call_sites import CallSites
 from nodeward.source.taint.field_writes import FieldWrites
 from nodeward.source.taint.functions import project_function
-from nodeward.source.taint.handlers import handler_roles
+from nodeward.source.taint.handlers import HandlerRoles, handler_roles
 from nodeward.source.taint.merges import MergeIndex
 from nodeward.source.taint.middleware import app_wide_cleared
 from nodeward.source.taint.model import Models, SinkKind
@@ -97,6 +97,7 @@ class TaintEngine:
     #: in one handler, read by the handler analysed after it)
     module_vars: dict[str, dict[str, Taint]] = field(default_factory=dict)
     _in_progress: set[tuple[str, int, PassedRoles]] = field(default_factory=set)
+    _roles: dict[tuple[str, int], HandlerRoles | None] = field(default_factory=dict)
     _depth: int = 0
 
     def __post_init__(self) -> None:
@@ -124,6 +125,14 @@ class TaintEngine:
     def routed(self, ctx: FileContext, func: Node) -> bool:
         return (ctx.rel, func.start_byte) in self.route_handlers
 
+    def handler_roles(self, ctx: FileContext, func: Node) -> HandlerRoles | None:
+        """handlers.handler_roles of a function, asked once: every unit that contains a
+        nested function notes its parameters again."""
+        key = (ctx.rel, func.id)
+        if key not in self._roles:
+            self._roles[key] = handler_roles(func, routed=self.routed(ctx, func))
+        return self._roles[key]
+
     def graphql_args(self, ctx: FileContext, func: Node) -> Node | None:
         """The parameter holding a GraphQL resolver's arguments."""
         return graphql.args_param(self.resolvers, ctx, func)
@@ -131,7 +140,9 @@ class TaintEngine:
     def analyze_file(self, ctx: FileContext) -> None:
         client = ctx.rel in self.client_files
         units = (
-            client_units(ctx) if client else top_level_units(ctx, self.routed, self.graphql_args)
+            client_units(ctx)
+            if client
+            else top_level_units(ctx, self.handler_roles, self.graphql_args)
         )
         for unit in units:
             try:
@@ -236,7 +247,7 @@ def client_units(ctx: FileContext) -> Iterator[Node]:
 
 def top_level_units(
     ctx: FileContext,
-    routed: Callable[[FileContext, Node], bool],
+    roles: Callable[[FileContext, Node], HandlerRoles | None],
     graphql_args: Callable[[FileContext, Node], Node | None],
 ) -> Iterator[Node]:
     """The outermost functions that contain a request handler or read an archive's
@@ -248,7 +259,7 @@ def top_level_units(
         starts += [
             f
             for f in ctx.nodes(kind)
-            if handler_roles(f, routed=routed(ctx, f)) is not None
+            if roles(ctx, f) is not None
             or is_archive_entry_callback(f)
             or graphql_args(ctx, f) is not None
         ]

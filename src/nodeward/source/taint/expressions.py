@@ -143,7 +143,7 @@ def _written_over(parts: list[Taint], key: str) -> list[Taint]:
 
 
 def eval_member(fa: FunctionAnalysis, node: Node, depth: int) -> Taint:
-    path = static_path(node)
+    path = fa.path(node)
     if path is not None:
         base, steps = path
         source = request_source(fa, base, steps, node) or environment_source(fa, base, steps, node)

@@ -30,6 +30,19 @@ if TYPE_CHECKING:
     from nodeward.source.taint.analysis import FunctionAnalysis
 
 
+def _by_method(rows: tuple[NamedSink, ...]) -> dict[str, tuple[NamedSink, ...]]:
+    """The rows that name each method, in table order (the first match decides)."""
+    index: dict[str, list[NamedSink]] = {}
+    for row in rows:
+        for method in row.methods:
+            index.setdefault(method, []).append(row)
+    return {method: tuple(found) for method, found in index.items()}
+
+
+#: NAMED_SINKS by method name: most calls name none of their methods
+_NAMED_BY_METHOD = _by_method(NAMED_SINKS)
+
+
 @dataclass(frozen=True)
 class _Receiver:
     """What the names say about the receiver of `receiver.method(...)`."""
@@ -64,7 +77,7 @@ def heuristic_sinks(fa: FunctionAnalysis, site: EvaluatedCall) -> bool:
     if store and index is not None and index < len(site.args):
         label = f"{receiver.text}.{method}()"
         mass_assignment(fa, site.node, site.args[index], site.arg_taints[index], label)
-    for row in NAMED_SINKS:
+    for row in _NAMED_BY_METHOD.get(method, ()):
         if _matches(fa, row, site, receiver):
             _report(fa, row, site, receiver)
             return True

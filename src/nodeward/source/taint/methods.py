@@ -94,6 +94,16 @@ class Methods:
         self.graph = graph
         self._assigned: dict[tuple[str, int], dict[str, Node]] = {}
         self._fields: dict[tuple[str, int], dict[str, Node]] = {}
+        #: class_method's answers by (file, class, name): a class's members are scanned
+        #: once per method name, not once per call (library classes have hundreds)
+        self._methods: dict[tuple[str, int, str], Found | None] = {}
+
+    def method(self, ctx: FileContext, cls: Node, name: str) -> Found | None:
+        """class_method(), remembered."""
+        key = (ctx.rel, cls.start_byte, name)
+        if key not in self._methods:
+            self._methods[key] = class_method(self.graph, ctx, cls, name)
+        return self._methods[key]
 
     def own(self, ctx: FileContext, callee: Node) -> Found | None:
         """`this.name(...)`: the method of the class the call is written in, or the
@@ -104,7 +114,7 @@ class Methods:
         name = syntax.text(callee.child_by_field_name("property"))
         for ancestor in syntax.ancestors(callee):
             if ancestor.type in syntax.CLASS_TYPES:
-                return class_method(self.graph, ctx, ancestor, name)
+                return self.method(ctx, ancestor, name)
             if ancestor.type in ("function_declaration", "function_expression"):
                 assigned = self._assigned_to_this(ctx, ancestor).get(name)
                 if assigned is not None:
@@ -143,7 +153,7 @@ class Methods:
         if target is None:
             return None
         method = syntax.text(callee.child_by_field_name("property"))
-        return class_method(self.graph, target[0], target[1], method)
+        return self.method(target[0], target[1], method)
 
 
 def _is_constructor(node: Node) -> bool:

@@ -44,6 +44,7 @@ class SchemaMethods:
         self._by_name: dict[str, list[Found]] = defaultdict(list)
         self._statics: dict[str, list[Found]] = defaultdict(list)
         self._static_starts: set[tuple[str, int]] = set()
+        self._summarisable: dict[str, Found | None] = {}  # summarisable() by method name
         for ctx in files:
             for name, func in _declared(ctx):
                 self._by_name[name].append((ctx, func))
@@ -77,7 +78,13 @@ class SchemaMethods:
         fn = call.child_by_field_name("function")
         if call.type != "call_expression" or fn is None or fn.type != "member_expression":
             return None
-        found = self._by_name.get(syntax.text(fn.child_by_field_name("property")), [])
+        name = syntax.text(fn.child_by_field_name("property"))
+        if name not in self._summarisable:  # the answer depends on the name alone
+            self._summarisable[name] = self._summarisable_method(name)
+        return self._summarisable[name]
+
+    def _summarisable_method(self, name: str) -> Found | None:
+        found = self._by_name.get(name, [])
         if len(found) != 1:
             return None
         ctx, func = found[0]
@@ -107,9 +114,15 @@ def _declared(
 
 def _table_entries(ctx: FileContext, table: str, adder: str) -> Iterable[tuple[str, Node]]:
     for assign in ctx.nodes("assignment_expression"):
-        chain = syntax.member_chain(assign.child_by_field_name("left"))
         right = syntax.unwrap(assign.child_by_field_name("right"))
-        if chain is None or right is None:
+        if right is None or (right.type != "object" and right.type not in syntax.FUNCTION_TYPES):
+            continue  # (tested first: most assignments store neither, and naming is dearer)
+        left = assign.child_by_field_name("left")
+        written = left.text if left is not None else None
+        if written is None or (table.encode() not in written and b"\\" not in written):
+            continue  # `table` is not spelled in the target (nor hidden by an escape)
+        chain = syntax.member_chain(left)
+        if chain is None:
             continue
         if len(chain) == 3 and chain[1] == table and right.type in syntax.FUNCTION_TYPES:
             yield chain[2], right
@@ -124,17 +137,17 @@ def _table_entries(ctx: FileContext, table: str, adder: str) -> Iterable[tuple[s
                     yield syntax.text(method_name), method
     for call in ctx.nodes("call_expression"):
         fn = call.child_by_field_name("function")
+        if fn is None or fn.type != "member_expression":
+            continue
+        prop = fn.child_by_field_name("property")
+        if prop is None or prop.text != adder.encode():  # (ASCII: as the decoded text)
+            continue
         args = syntax.call_arguments(call)
-        if fn is None or fn.type != "member_expression" or len(args) != 2:
+        if len(args) != 2:
             continue
         func = syntax.unwrap(args[1])
         name = syntax.string_value(args[0])
-        if (
-            syntax.text(fn.child_by_field_name("property")) == adder
-            and name is not None
-            and func is not None
-            and func.type in syntax.FUNCTION_TYPES
-        ):
+        if name is not None and func is not None and func.type in syntax.FUNCTION_TYPES:
             yield name, func
 
 

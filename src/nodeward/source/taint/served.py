@@ -29,6 +29,7 @@ from nodeward.source.taint.values import OriginKind, Render, Source, Taint, Trac
 
 STATIC_FOLDERS = BROWSER_FOLDERS
 _STATIC_CALLS = (Ref("express", ("static",)), Ref("serve-static", ()), Ref("koa-static", ()))
+_STATIC_MODULES = frozenset(ref.module for ref in _STATIC_CALLS)
 _AUTOESCAPE_CALLS = (
     Ref("nunjucks", ("configure",)),
     Ref("nunjucks", ("Environment",)),
@@ -55,10 +56,10 @@ class TemplateHit:
     by_setting: bool  # unescaped because a setting turned escaping off (EscapeSetting)
 
 
-def named_calls(ctx: FileContext) -> Iterator[tuple[Node, str]]:
-    """Each call with its callee as written; a callee nested too deeply to name (generated
-    code) is passed over rather than ending the analysis."""
-    for call in ctx.calls:
+def named_calls(ctx: FileContext, calls: list[Node] | None = None) -> Iterator[tuple[Node, str]]:
+    """Each call (of the file, or of `calls`) with its callee as written; a callee nested
+    too deeply to name (generated code) is passed over rather than ending the analysis."""
+    for call in ctx.calls if calls is None else calls:
         try:
             name = ctx.callee_name(call)
         except RecursionError:
@@ -78,6 +79,8 @@ def _last_string(node: Node | None) -> str | None:
 def _static_folders(project: Project) -> set[str]:
     folders = set(STATIC_FOLDERS)
     for ctx in project.files:
+        if not ctx.imports_any(_STATIC_MODULES):
+            continue  # every access path starts at an imported module: no static call here
         for call in ctx.calls:
             if ctx.callee(call) in _STATIC_CALLS:
                 args = syntax.call_arguments(call)
