@@ -38,9 +38,11 @@ INDEXED_TYPES = (
             "binary_expression",
             "call_expression",
             "catch_clause",
+            "do_statement",
             "export_statement",
             "field_definition",
             "for_in_statement",
+            "for_statement",
             "identifier",
             "if_statement",
             "import_statement",
@@ -53,10 +55,12 @@ INDEXED_TYPES = (
             "return_statement",
             "shorthand_property_identifier",
             "string",
+            "switch_statement",
             "template_string",
             "ternary_expression",
             "unary_expression",
             "variable_declarator",
+            "while_statement",
         }
     )
     | syntax.FUNCTION_TYPES
