@@ -206,21 +206,23 @@ def sanitized(arg_taints: list[Taint]) -> Taint:
 
 def fetched(fa: FunctionAnalysis, node: Node, described: str) -> Taint:
     """Data the server sent: any JSON value, stored by whoever wrote it."""
-    location = fa.ctx.location(node)
-    trace = Trace(
-        origin=Source(described, location, OriginKind.FETCHED),
-        steps=(FlowStep(location, f"server data: {described}"),),
-        whole=False,
-    )
-    return frozenset({trace})
+    return _browser_source(fa, node, described, OriginKind.FETCHED, maybe_object=True)
 
 
 def url_data(fa: FunctionAnalysis, node: Node, described: str) -> Taint:
+    """Data in the page's URL (an Angular route's parameters): always strings."""
+    return _browser_source(fa, node, described, OriginKind.BROWSER, maybe_object=False)
+
+
+def _browser_source(
+    fa: FunctionAnalysis, node: Node, described: str, kind: OriginKind, *, maybe_object: bool
+) -> Taint:
     location = fa.ctx.location(node)
+    what = "server data" if kind is OriginKind.FETCHED else "browser data"
     trace = Trace(
-        origin=Source(described, location, OriginKind.BROWSER),
-        steps=(FlowStep(location, f"browser data: {described}"),),
-        maybe_object=False,
+        origin=Source(described, location, kind),
+        steps=(FlowStep(location, f"{what}: {described}"),),
+        maybe_object=maybe_object,
         whole=False,
     )
     return frozenset({trace})
