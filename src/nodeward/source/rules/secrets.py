@@ -279,6 +279,10 @@ def _confidence(value: str) -> Confidence:
     )
 
 
+#: PEM blocks that hold no secret: public keys and certificates.
+_PUBLIC_PEM = re.compile(r"-----BEGIN (?:RSA |EC )?(?:PUBLIC KEY|CERTIFICATE)-----")
+
+
 def _key_arguments(ctx: FileContext, claimed: set[int]) -> Iterator[Finding]:
     for call in ctx.calls:
         place = _key_place(ctx, call)
@@ -291,8 +295,11 @@ def _key_arguments(ctx: FileContext, claimed: set[int]) -> Iterator[Finding]:
             continue
         if literal.id in claimed or _has_substitution(literal):
             continue
-        if not literals.literal_text(literal):
+        text = literals.literal_text(literal)
+        if not text:
             continue  # even "secret" or "changeme" is a real key once it signs tokens
+        if _PUBLIC_PEM.search(text):
+            continue  # a public key or certificate verifies; publishing it is its purpose
         claimed.add(literal.id)
         given = f"`{where}`" if isinstance(where, str) else "key"
         yield HARDCODED_SECRET.finding(
