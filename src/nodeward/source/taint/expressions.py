@@ -22,6 +22,7 @@ from nodeward.source.taint.names import (
     PATH_ONLY,
     RECORD_READS,
     UPLOAD_FILE_NAMES,
+    UPLOAD_SERVER_PATHS,
     UPLOAD_SOURCES,
 )
 from nodeward.source.taint.values import (
@@ -160,7 +161,7 @@ def eval_member(fa: FunctionAnalysis, node: Node, depth: int) -> Taint:
     if prop == "length":
         return CLEAN
     taint = members(fa.eval(obj, depth), prop)
-    if prop in UPLOAD_FILE_NAMES:
+    if prop in UPLOAD_FILE_NAMES or prop in UPLOAD_SERVER_PATHS:
         return frozenset(t.clear(PATH_ONLY) if is_upload(t) else t for t in taint)
     return taint
 

@@ -160,6 +160,10 @@ VM_RUNNERS = frozenset({("runInContext",), ("runInNewContext",), ("runInThisCont
 # multer (`originalname`) and express-fileupload (`name`) take file names from busboy,
 # which keeps only the last path segment and drops "." and "..": no traversal.
 UPLOAD_FILE_NAMES = frozenset({"originalname", "name"})
+# multer's `path`/`destination`/`filename` and express-fileupload's `tempFilePath` are chosen
+# by the server's storage (a random name under its folder, or the file name above): no
+# traversal either.
+UPLOAD_SERVER_PATHS = frozenset({"path", "destination", "filename", "tempFilePath"})
 
 UPLOAD_SOURCES = ("req.file", "request.file")
 
