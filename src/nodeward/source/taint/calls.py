@@ -296,9 +296,29 @@ def _builtin_result(fa: FunctionAnalysis, site: EvaluatedCall, depth: int) -> Ta
         return frozenset(t.as_string() for t in union(receiver_taint, *arg_taints))
     if method == "get" and len(args) == 1 and not receiver_taint:
         return CLEAN  # a lookup (Map, cache, store): the value stored, not the key
+    if method is not None and store_write(receiver, method):
+        return CLEAN  # `db.createUser({ name })` answers the new record's id, not the name
     if call.type == "new_expression" and syntax.text(site.fn) == "Promise" and args:
         return union(*(fa.eval(v, depth) for v in promises.resolved_values(args[0])))
     return union(receiver_taint, *(members(a, "*") for a in arg_taints))
+
+
+#: Unresolved writes to a data store: `db.createUser(...)`, `usersRepo.insertOne(...)`.
+_STORE_WRITE_METHOD = re.compile(r"^(create|insert|add|save|register|store|put)([A-Z]\w*)?$")
+_STORE_RECEIVER = re.compile(
+    r"(^|\.)(db|database|dao|repo|repository|store|storage|prisma|knex|pool|collection)(\.|$)"
+    r"|(Dao|Repo|Repository|Store|Storage|Collection|Model)$",
+    re.IGNORECASE,
+)
+
+
+def store_write(receiver: Node | None, method: str) -> bool:
+    """A write through a database handle the engine cannot resolve (a parameter, a field):
+    what comes back is the store's answer (an id, a record, a status), which is stored data
+    for the rules that follow records, not the request values written."""
+    if receiver is None or not _STORE_WRITE_METHOD.match(method):
+        return False
+    return _STORE_RECEIVER.search(syntax.text(receiver)) is not None
 
 
 def check_merge(
