@@ -93,6 +93,8 @@ class Express(Defaults):
 sources = [
   ["@request", "Member[query]", "object"],
   ["@request", "Member[body]", "object"],
+  # the unparsed body a body-parser `verify` hook (or fastify-raw-body) keeps
+  ["@request", "Member[rawBody]", "string"],
   ["@request", "Member[cookies,signedCookies]", "object"],
   ["@request", "Member[files,file]", "object"],
   ["@request", "Member[params]", "string"],

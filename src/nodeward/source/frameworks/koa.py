@@ -50,10 +50,16 @@ class Koa(Defaults):
 sources = [
   ["@koa", "Member[query,querystring]", "object"],
   ["@koa", "Member[params]", "string"],
-  ["@koa", "Member[headers,url,path]", "string", "log-injection,header-injection"],
+  ["@koa", "Member[header,headers,url,path]", "string", "log-injection,header-injection"],
   ["@koa", "Member[get].ReturnValue", "string", "log-injection,header-injection"],
   ["@koa", "Member[request].Member[body,query]", "object"],
-  ["@koa", "Member[request].Member[headers,url,path]", "string", "log-injection,header-injection"],
+  # koa-bodyparser keeps the unparsed body beside the parsed one
+  ["@koa", "Member[request].Member[rawBody]", "string"],
+  ["@koa", "Member[request].Member[header,headers,url,path]",
+    "string", "log-injection,header-injection"],
+  ["@koa", "Member[request].Member[get].ReturnValue", "string", "log-injection,header-injection"],
+  # the cookies module returns a value as the Cookie header sent it, undecoded: no CR or LF
+  ["@koa", "Member[cookies].Member[get].ReturnValue", "string", "log-injection,header-injection"],
 ]
 sinks = [
   ["@koa", "Member[redirect].Argument[0]", "open-redirect"],
