@@ -101,6 +101,7 @@ def _describe(fa: FunctionAnalysis, site: EvaluatedCall) -> _Receiver:
         ".collection(" in text
         or name.lower().endswith("collection")  # usersCollection, this.collection
         or ".collection(" in syntax.text(value)[:200]
+        or nest.is_typed_store(node)  # `private orders: Collection<Order>`
     )
     model_member = kind == "member_expression" and _class_like(name)
     return _Receiver(text, name, model, collection, model_member)
