@@ -96,7 +96,10 @@ CODE_INJECTION = flow_rule(
         "Follows request data into eval, the Function constructor, the vm module, "
         "setTimeout/setInterval called with a string, sandboxes with published escapes "
         "(vm2, notevil, safe-eval, static-eval) and mathjs `eval` (code execution before "
-        "3.17). Fixed code run by vm.runInContext/runInNewContext is read too: "
+        "3.17), template text compiled by an engine (EJS, Pug, Handlebars, Nunjucks, "
+        "lodash `template`) and a string a headless browser runs as page script "
+        "(Puppeteer/Playwright `page.evaluate`; a function argument is not reported). "
+        "Fixed code run by vm.runInContext/runInNewContext is read too: "
         "`vm.runInContext('safeEval(data)', { safeEval, data: req.body.x })` evaluates "
         "the request data.",
         "Evaluated request data runs with the server's full privileges: file system, "
@@ -146,7 +149,8 @@ SSRF = flow_rule(
     (
         "Follows request data into the URL or options of http/https request/get, axios "
         "(also axios.create instances), fetch, node-fetch, undici, got, request, needle "
-        "and superagent.",
+        "and superagent, and the page URL of renderers that fetch it (wkhtmltopdf, "
+        "html-pdf, Puppeteer/Playwright `goto`, PhantomJS `page.open`).",
         "The server becomes a proxy into its own network: cloud metadata endpoints, "
         "admin interfaces and databases that trust internal callers.",
         "const r = await axios.get(req.query.url);",

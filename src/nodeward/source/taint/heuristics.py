@@ -19,6 +19,7 @@ from nodeward.source.taint.names import (
     MASS_ASSIGNMENT_METHODS,
     MODEL_FACTORIES,
     NAMED_SINKS,
+    NOSQL_METHODS,
     RECORD_READS,
     NamedSink,
     ReceiverTest,
@@ -101,9 +102,16 @@ def _describe(fa: FunctionAnalysis, site: EvaluatedCall) -> _Receiver:
         ".collection(" in text
         or name.lower().endswith("collection")  # usersCollection, this.collection
         or ".collection(" in syntax.text(value)[:200]
+        or (_store_method(site.method) and nest.is_typed_store(node))  # `orders: Collection<T>`
     )
     model_member = kind == "member_expression" and _class_like(name)
     return _Receiver(text, name, model, collection, model_member)
+
+
+def _store_method(method: str) -> bool:
+    """A method whose receiver's being a store changes the answer (the declared type is
+    looked up only for these)."""
+    return method in NOSQL_METHODS or method in MASS_ASSIGNMENT_METHODS or method.startswith("find")
 
 
 def _class_like(name: str) -> bool:

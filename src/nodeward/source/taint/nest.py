@@ -254,3 +254,16 @@ def is_typed_sql_client(receiver: Node | None) -> bool:
 def uses_fastify_adapter(files: list[FileContext]) -> bool:
     """The app is bootstrapped with `new FastifyAdapter()` (@nestjs/platform-fastify)."""
     return any("@nestjs/platform-fastify" in ctx.imported_modules() for ctx in files)
+
+
+# MongoDB handles by the type a class declares them with: the driver's `Collection<T>` and
+# Mongoose's `Model<T>` (NestJS `@InjectModel`) take query objects and pipelines.
+_STORE_TYPES = frozenset({"Collection", "Model"})
+
+
+def is_typed_store(receiver: Node | None) -> bool:
+    """`this.orders` declared as `Collection<Order>` or `Model<OrderDocument>`."""
+    field = this_field(receiver)
+    if field is None or receiver is None:
+        return False
+    return injected_type(receiver, field) in _STORE_TYPES
