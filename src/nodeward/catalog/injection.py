@@ -171,7 +171,8 @@ LOG_INJECTION = flow_rule(
         "pino, bunyan, Fastify's request.log) without removing line breaks. Objects are "
         "not reported, whether a whole request container or a literal holding request "
         'data (`logger.info({ user }, "login")`): they are printed inspected or as JSON, '
-        "their newlines escaped.",
+        "their newlines escaped; so is a value formatted by `util.inspect` or by a `%j`, "
+        "`%o` or `%O` directive of `util.format` (`%s` copies a string as it is).",
         "A value with `\\n` forges extra log lines, which misleads incident response and "
         "can inject into log viewers.",
         'console.log("login failed for " + req.body.username);',

@@ -14,6 +14,7 @@ from nodeward.source.parse import Node
 from nodeward.source.taint import (
     browser_data,
     callbacks,
+    log_format,
     promises,
     zod,
 )
@@ -184,6 +185,8 @@ def _known_methods(fa: FunctionAnalysis, site: EvaluatedCall, depth: int) -> Tai
         # text built from request data (`'{"name":"' + req.query.name + '"}'`) parses to
         # an object the client shapes: `{"$ne": 1}` or a `$where` reaches a query as such
         return frozenset(replace(t, maybe_object=True) for t in arg_taints[0])
+    if key in log_format.FORMAT_CALLS:  # util.format("%s", x) keeps x; "%j" escapes it
+        return log_format.formatted(site)
     if method == "mv" and receiver_taint and args:  # express-fileupload: file.mv(path)
         label = f"{syntax.text(receiver)}.mv()" if receiver is not None else "mv()"
         sink(fa, call, args[0], arg_taints[0], SinkKind.PATH, label, Confidence.MEDIUM)
