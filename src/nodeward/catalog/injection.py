@@ -146,7 +146,10 @@ SSRF = flow_rule(
     (
         "Follows request data into the URL or options of http/https request/get, axios "
         "(also axios.create instances), fetch, node-fetch, undici, got, request, needle "
-        "and superagent.",
+        "and superagent. A URL whose origin is fixed first, by a literal "
+        '(`"https://api.example.com/users/" + id`) or by configuration followed by a `/` '
+        '(`config.apiBase + "/users/" + id`, `` `${process.env.API_ORIGIN}/x/${id}` ``), '
+        "is not reported.",
         "The server becomes a proxy into its own network: cloud metadata endpoints, "
         "admin interfaces and databases that trust internal callers.",
         "const r = await axios.get(req.query.url);",
