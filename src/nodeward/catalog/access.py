@@ -222,7 +222,9 @@ OPEN_REDIRECT = flow_rule(
         "Location header. An allow-list comparison or a check that the target "
         "startsWith('/') (and not '//') before the call counts as a fix; a substring "
         "check (`url.includes(allowed)`, `indexOf`), inline or in the helper the `if` "
-        "calls, does not: `https://evil.example/?https://allowed.example` passes it.",
+        "calls, does not: `https://evil.example/?https://allowed.example` passes it. A "
+        "target whose origin a literal or a configured base followed by `/` fixes "
+        '(`config.appUrl + "/welcome?step=" + step`) is not reported.',
         "Phishing pages borrow the site's trusted domain: the link looks like yours and "
         "lands on theirs, often right after login.",
         "res.redirect(req.query.next);",

@@ -137,7 +137,8 @@ CORS_PERMISSIVE_CREDENTIALS = RuleMeta(
         "request's Origin), a `/.*/` pattern, or an origin function that calls back with "
         "`true` without testing the origin. Also checks hand-written handlers that echo "
         "`req.headers.origin` into `Access-Control-Allow-Origin` without an allow-list test "
-        "while sending `Access-Control-Allow-Credentials: true` (a test that the header is "
+        "while sending `Access-Control-Allow-Credentials: true` (Express `res.set`/`res.header`, "
+        "Koa `ctx.set`, Fastify `reply.header`/`reply.headers`; a test that the header is "
         'present, such as `if (req.get("origin") !== undefined)`, is no allow-list).'
     ),
     why=(

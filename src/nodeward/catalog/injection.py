@@ -150,7 +150,10 @@ SSRF = flow_rule(
         "Follows request data into the URL or options of http/https request/get, axios "
         "(also axios.create instances), fetch, node-fetch, undici, got, request, needle "
         "and superagent, and the page URL of renderers that fetch it (wkhtmltopdf, "
-        "html-pdf, Puppeteer/Playwright `goto`, PhantomJS `page.open`).",
+        "html-pdf, Puppeteer/Playwright `goto`, PhantomJS `page.open`). A URL whose origin is "
+        'fixed first, by a literal (`"https://api.example.com/users/" + id`) or by '
+        'configuration followed by a `/` (`config.apiBase + "/users/" + id`, '
+        "`` `${process.env.API_ORIGIN}/x/${id}` ``), is not reported.",
         "The server becomes a proxy into its own network: cloud metadata endpoints, "
         "admin interfaces and databases that trust internal callers.",
         "const r = await axios.get(req.query.url);",
@@ -175,7 +178,8 @@ LOG_INJECTION = flow_rule(
         "pino, bunyan, Fastify's request.log) without removing line breaks. Objects are "
         "not reported, whether a whole request container or a literal holding request "
         'data (`logger.info({ user }, "login")`): they are printed inspected or as JSON, '
-        "their newlines escaped.",
+        "their newlines escaped; so is a value formatted by `util.inspect` or by a `%j`, "
+        "`%o` or `%O` directive of `util.format` (`%s` copies a string as it is).",
         "A value with `\\n` forges extra log lines, which misleads incident response and "
         "can inject into log viewers.",
         'console.log("login failed for " + req.body.username);',

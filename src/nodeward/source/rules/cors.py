@@ -11,13 +11,17 @@ from nodeward.findings import Finding
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
-from nodeward.source.rules.express import header_sets, resolve
+from nodeward.source.rules.express import header_sets, method_call, resolve
 
 _MATCH_ALL = frozenset({"/.*/", "/^.*$/", "/.+/", "/.*/i"})
 _ORIGIN_CHECK = re.compile(r"origin", re.IGNORECASE)
 #: what a presence test compares with: it says the header was sent, not who sent it
 _ABSENT = frozenset({"undefined", "null", "''", '""', "``", "'undefined'", '"undefined"'})
 _EQUALITY = frozenset({"==", "===", "!=", "!=="})
+#: the conventional names of a Koa context: `ctx.set(name, v)` sets a response header
+_KOA_CONTEXTS = frozenset({"ctx", "context"})
+#: Fastify's `reply.headers({ name: v })` sets several headers at once
+_FASTIFY_REPLIES = frozenset({"reply", "res", "response"})
 #: calls that test a value against a list or a pattern
 _MEMBERSHIP = frozenset(
     {"includes", "indexOf", "has", "test", "match", "startsWith", "endsWith", "some", "find"}
@@ -97,7 +101,7 @@ def _is_request_origin(ctx: FileContext, value: Node | None, func: Node) -> bool
         return bound is not None and bound != value and _is_request_origin(ctx, bound, func)
     chain = syntax.member_chain(value)
     if chain is not None:
-        return len(chain) >= 3 and chain[-2:] == ["headers", "origin"]
+        return len(chain) >= 3 and chain[-1] == "origin" and chain[-2] in ("headers", "header")
     if value.type == "call_expression":
         fn = syntax.member_chain(value.child_by_field_name("function"))
         args = syntax.call_arguments(value)
@@ -149,11 +153,40 @@ def _origin_allow_listed(node: Node, stop: Node) -> bool:
     return False
 
 
+def _is_koa_context(receiver: Node) -> bool:
+    """`ctx` or `ctx.response`: a Koa context, whose `set` writes response headers."""
+    chain = syntax.member_chain(receiver)
+    return chain is not None and chain[0] in _KOA_CONTEXTS and chain[1:] in ([], ["response"])
+
+
+def _framework_header_sets(ctx: FileContext) -> Iterator[tuple[Node, str, Node | None]]:
+    """Header writes the Express forms miss: Koa's `ctx.set(name, v)` / `ctx.set({...})`
+    and Fastify's `reply.headers({...})` (Fastify's `reply.header(name, v)` is the
+    Express form)."""
+    for node in ctx.nodes("call_expression"):
+        found = method_call(node)
+        if found is None:
+            continue
+        receiver, method = found
+        args = syntax.call_arguments(node)
+        koa = method == "set" and _is_koa_context(receiver)
+        fastify = method == "headers" and syntax.text(receiver) in _FASTIFY_REPLIES
+        if not args or not (koa or fastify):
+            continue
+        name = syntax.string_value(args[0])
+        if name is not None and koa:
+            yield node, name.lower(), args[1] if len(args) > 1 else None
+        elif name is None:
+            for key, value, _pair in syntax.object_entries(ctx.value_of(args[0])):
+                yield node, key.lower(), value
+
+
 def _manual_findings(ctx: FileContext) -> Iterator[Finding]:
     # One pass over the file's header calls, each filed under the function it is written
     # in (not a pass per function: functions nest).
     by_function: dict[int, list[tuple[Node, str, Node | None]]] = {}
-    for call, name, value in header_sets(ctx, ctx.parsed.root):
+    sets = (*header_sets(ctx, ctx.parsed.root), *_framework_header_sets(ctx))
+    for call, name, value in sets:
         func = syntax.enclosing_function(call)
         if func is not None:
             by_function.setdefault(func.id, []).append((call, name, value))

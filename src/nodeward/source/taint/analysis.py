@@ -16,6 +16,7 @@ from nodeward.source.taint import (
     callbacks,
     class_validator,
     nest,
+    positions,
     stored,
 )
 from nodeward.source.taint.bounds import (
@@ -332,7 +333,9 @@ class FunctionAnalysis:
             case "variable_declarator":
                 target, value = node.child_by_field_name("name"), node.child_by_field_name("value")
                 if target is not None and value is not None:
-                    self._bind_pattern(target, self.eval(value))
+                    taint = self.eval(value)
+                    if not self._bind_positions(target, value):
+                        self._bind_pattern(target, taint)
             case "assignment_expression" | "augmented_assignment_expression":
                 left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
                 if left is None or right is None:
@@ -369,7 +372,7 @@ class FunctionAnalysis:
                 if method not in SETTLED_METHODS:
                     taint = members(taint, "[]")
                 params = syntax.function_params(callback)
-                if params:
+                if params and not (method == "then" and self._bind_positions(params[0], receiver)):
                     self._bind_pattern(params[0], taint)
             case _:
                 return
@@ -425,6 +428,28 @@ class FunctionAnalysis:
             if key is None and removed:  # `const { password, ...rest } = user`: rest is safe
                 taint = frozenset(t.clear(frozenset({SinkKind.SENSITIVE})) for t in taint)
             self._assign(name, pattern, members(taint, key) if key else taint)
+
+    def _bind_positions(self, pattern: Node, value: Node) -> bool:
+        """`const [a, b] = await Promise.all([x, y])`: bind each name to its own element.
+        False (nothing bound) unless both sides are written out by position."""
+        written = syntax.unwrap(pattern.child_by_field_name("pattern") or pattern)  # TS
+        names = positions.slots(written) if written is not None else None
+        values = positions.elements(value)
+        if names is None or values is None:
+            return False
+        for index, name in enumerate(names):
+            if name is None:
+                continue
+            if name.type == "rest_pattern":  # `[first, ...others]`: the rest, merged
+                rest = union(*(self.eval(v) for v in values[index:] if v is not None))
+                for inner in name.named_children:
+                    self._bind_pattern(inner, rest)
+                break
+            if name.type == "assignment_pattern":  # `[a = fallback]`
+                name = name.child_by_field_name("left") or name
+            if index < len(values):
+                self._bind_pattern(name, self.eval(values[index]))
+        return True
 
     def _callback_method(self, call: Node) -> str | None:
         callee = call.child_by_field_name("function")

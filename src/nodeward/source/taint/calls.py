@@ -14,6 +14,7 @@ from nodeward.source.parse import Node
 from nodeward.source.taint import (
     browser_data,
     callbacks,
+    log_format,
     promises,
     zod,
 )
@@ -184,6 +185,11 @@ def _known_methods(fa: FunctionAnalysis, site: EvaluatedCall, depth: int) -> Tai
         # text built from request data (`'{"name":"' + req.query.name + '"}'`) parses to
         # an object the client shapes: `{"$ne": 1}` or a `$where` reaches a query as such
         return frozenset(replace(t, maybe_object=True) for t in arg_taints[0])
+    if key in log_format.FORMAT_CALLS:  # util.format("%s", x) keeps x; "%j" escapes it
+        return log_format.formatted(site)
+    if method == "emit" and any(arg_taints[1:]):  # bus.emit("job", x): bus.on("job", f)
+        for listener in fa.engine.listeners.of(fa.ctx, call):
+            apply_summary(fa, call, listener, arg_taints[1:], skipped=1)
     if method == "mv" and receiver_taint and args:  # express-fileupload: file.mv(path)
         label = f"{syntax.text(receiver)}.mv()" if receiver is not None else "mv()"
         sink(fa, call, args[0], arg_taints[0], SinkKind.PATH, label, Confidence.MEDIUM)
@@ -356,10 +362,16 @@ def closure_returns(fa: FunctionAnalysis, target: tuple[FileContext, Node]) -> T
 
 
 def apply_summary(
-    fa: FunctionAnalysis, call: Node, target: tuple[FileContext, Node], arg_taints: list[Taint]
+    fa: FunctionAnalysis,
+    call: Node,
+    target: tuple[FileContext, Node],
+    arg_taints: list[Taint],
+    skipped: int = 0,
 ) -> Taint:
+    """`target`'s summary applied at `call`; the first `skipped` arguments are not the
+    callee's (`bus.emit("job", cmd)` hands the listener `cmd` only)."""
     target_ctx, func = target
-    passed = syntax.call_arguments(call)
+    passed = syntax.call_arguments(call)[skipped:]
     summary = fa.engine.summary(target_ctx, func, passed_roles(fa, passed))
     if not summary.returns and not summary.hits:
         return CLEAN

@@ -12,7 +12,8 @@ what was cut short is reported as a Skip.
 This module is the driver (worklist roots, memoised summaries, bounds, skips); the
 analysis of one function is analysis.py, with expressions.py, calls.py, sinks.py,
 statements.py, guards.py and heuristics.py; call resolution is functions.py, methods.py,
-callbacks.py and promises.py; names the engine knows without a model row are names.py.
+callbacks.py, promises.py and emitters.py; names the engine knows without a model row are
+names.py.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from nodeward.source.modules import ModuleGraph
 from nodeward.source.parse import Node
 from nodeward.source.taint import (
     browser_data,
+    emitters,
     graphql,
     methods,
     nest,
@@ -91,6 +93,7 @@ class TaintEngine:
     schema_methods: SchemaMethods = field(init=False)  # `UserSchema.methods.toAuthJSON`
     validation: Validation = field(init=False)  # fields a route's schema constrains
     sites: CallSites = field(init=False)  # per-call facts, computed once
+    listeners: emitters.Listeners = field(init=False)  # `bus.on("job", f)` for bus.emit
     _field_writes: dict[str, FieldWrites] = field(default_factory=dict)
     _react_states: dict[str, dict[tuple[str, int], Node]] = field(default_factory=dict)
     #: per file, what its functions stored in module-level variables (`last = req.query.x`
@@ -106,6 +109,7 @@ class TaintEngine:
             lambda ctx, call: table_functions(self, ctx, call),
         )
         self.nest_fastify = nest.uses_fastify_adapter(self.files)
+        self.listeners = emitters.Listeners(self.files, self.graph)
         self.request_cleared = app_wide_cleared(self.files, self.models)
         self.validation = Validation(self.graph, self.models, self.route_chains)
         self.resolvers = graphql.find_resolvers(self.files)

@@ -13,6 +13,7 @@ from nodeward.source import syntax
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node, SourceText, parse
 from nodeward.source.taint import (
+    config_origin,
     content_type,
     stored,
 )
@@ -330,7 +331,9 @@ def sink(
     if not taint:
         return
     kind_taint = frozenset(t for t in taint if fits(kind, t))
-    if kind in (SinkKind.REDIRECT, SinkKind.SSRF) and fixed_target(arg, kind):
+    if kind in (SinkKind.REDIRECT, SinkKind.SSRF) and (
+        fixed_target(arg, kind) or config_origin.fixed_by_config(fa, arg)
+    ):
         return
     live = [t for t in kind_taint if kind not in t.cleared]
     if kind is SinkKind.SENSITIVE and fa.deleted & {
