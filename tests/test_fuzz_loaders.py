@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import struct
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -834,3 +835,21 @@ def test_manifest_alias_bomb_is_checked_once(workdir: Path) -> None:
         ("RUN003", 3, "Pod `(unnamed)` container `app` sets"),
         ("RUN003", 3, "Pod `(unnamed)` container `app` does"),
     ]
+
+
+@pytest.mark.parametrize("raised", [IndexError("index out of range"), struct.error("unpack")])
+def test_zip_header_errors_become_archive_errors(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, raised: Exception
+) -> None:
+    """zipfile raises IndexError or struct.error for some header fields shorter than they
+    declare (found by the fuzzer above): the import must refuse the archive, not crash."""
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise raised
+
+    monkeypatch.setattr(zipfile, "ZipFile", broken)
+    (workdir / "cache").mkdir(exist_ok=True)
+    source = workdir / "all.zip"
+    source.write_bytes(SAMPLE_ZIP)
+    with pytest.raises(ArchiveError, match="not a readable zip archive"):
+        osv_db.import_database(source, workdir / "cache" / "osv-npm.sqlite3")

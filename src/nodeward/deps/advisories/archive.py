@@ -3,6 +3,7 @@ entries, refuse the whole archive rather than be trusted."""
 
 from __future__ import annotations
 
+import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -18,8 +19,11 @@ class ArchiveError(Exception):
 
 #: What zipfile raises for a damaged archive: a bad CRC or header (BadZipFile), a broken
 #: deflate stream (zlib.error), a truncated one (EOFError), an unsupported compression
-#: method or encryption (NotImplementedError, RuntimeError), a bad header field (ValueError).
+#: method or encryption (NotImplementedError, RuntimeError), a bad header field (ValueError),
+#: and header fields too short for what they declare (IndexError, struct.error).
 _CORRUPT = (
+    IndexError,
+    struct.error,
     OSError,
     zipfile.BadZipFile,
     zlib.error,
