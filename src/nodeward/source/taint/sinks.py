@@ -303,7 +303,7 @@ def check_row(
 ) -> None:
     if row.condition is not None and not condition_holds(fa.ctx, row.condition, args, call):
         return
-    if row.kind is SinkKind.PATH and on_fastify_reply(fa, call):
+    if row.kind is SinkKind.PATH and fastify_reply(fa, call) is not None:
         return  # @fastify/static's reply.sendFile/download serve only files under its root
     target = syntax.unwrap(args[0]) if args else None
     if (
@@ -414,18 +414,18 @@ def check_regex_literal(fa: FunctionAnalysis, call: Node, regex_node: Node, tain
         sink(fa, call, regex_node, taint, SinkKind.REDOS, label, Confidence.HIGH)
 
 
-def on_fastify_reply(fa: FunctionAnalysis, call: Node) -> bool:
-    """`reply.m(...)` where `reply` is a Fastify handler's reply."""
+def fastify_reply(fa: FunctionAnalysis, call: Node) -> str | None:
+    """The name of the Fastify handler's reply a call is made on (`reply.m(...)`)."""
     path = static_path(call.child_by_field_name("function"))
-    return path is not None and syntax.text(path[0]) in fa.replies
+    name = syntax.text(path[0]) if path is not None else None
+    return name if name in fa.replies else None
 
 
 def plain_reply(fa: FunctionAnalysis, call: Node) -> bool:
     """`reply.send(x)` on a Fastify reply with no HTML content type set."""
-    path = static_path(call.child_by_field_name("function"))
-    if path is None or syntax.text(path[0]) not in fa.replies:
+    reply = fastify_reply(fa, call)
+    if reply is None:
         return False
-    reply = syntax.text(path[0])
     handler = content_type.handler_of(call, reply, fa.unit)
     declared = content_type.fastify_reply_type(handler, reply, call)
     return declared is not content_type.BodyType.HTML
