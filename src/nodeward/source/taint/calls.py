@@ -39,6 +39,8 @@ from nodeward.source.taint.names import (
     MERGING_KINDS,
     NUMBER_METHODS,
     REGEX_METHODS,
+    STORE_HANDLE,
+    STORE_WRITE_METHOD,
     STRING_METHODS,
     VM_RUNNERS,
 )
@@ -309,22 +311,13 @@ def _builtin_result(fa: FunctionAnalysis, site: EvaluatedCall, depth: int) -> Ta
     return union(receiver_taint, *(members(a, "*") for a in arg_taints))
 
 
-#: Unresolved writes to a data store: `db.createUser(...)`, `usersRepo.insertOne(...)`.
-_STORE_WRITE_METHOD = re.compile(r"^(create|insert|add|save|register|store|put)([A-Z]\w*)?$")
-_STORE_RECEIVER = re.compile(
-    r"(^|\.)(db|database|dao|repo|repository|store|storage|prisma|knex|pool|collection)(\.|$)"
-    r"|(Dao|Repo|Repository|Store|Storage|Collection|Model)$",
-    re.IGNORECASE,
-)
-
-
 def store_write(receiver: Node | None, method: str) -> bool:
     """A write through a database handle the engine cannot resolve (a parameter, a field):
     what comes back is the store's answer (an id, a record, a status), which is stored data
     for the rules that follow records, not the request values written."""
-    if receiver is None or not _STORE_WRITE_METHOD.match(method):
+    if receiver is None or not STORE_WRITE_METHOD.match(method):
         return False
-    return _STORE_RECEIVER.search(syntax.text(receiver)) is not None
+    return STORE_HANDLE.search(syntax.text(receiver)) is not None
 
 
 def check_merge(

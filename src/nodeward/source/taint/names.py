@@ -101,6 +101,15 @@ SQL_METHODS = frozenset({"query", "execute", "raw"})
 SQLITE_METHODS = frozenset({"run", "all", "exec", "each", "prepare"})
 SQLITE_RECEIVER = re.compile(r"db|database|sqlite", re.I)
 
+#: Writes through a data-store handle the engine cannot resolve (`db.createUser(...)`,
+#: `usersRepository.insertOne(...)`): calls.store_write.
+STORE_WRITE_METHOD = re.compile(r"^(create|insert|add|save|register|store|put)([A-Z]\w*)?$")
+STORE_HANDLE = re.compile(
+    r"(^|\.)(db|database|dao|repo|repository|store|storage|prisma|knex|pool|collection)(\.|$)"
+    r"|(Dao|Repo|Repository|Store|Storage|Collection|Model)$",
+    re.IGNORECASE,
+)
+
 RAW_SQL_METHODS = frozenset(
     {"whereRaw", "havingRaw", "orderByRaw", "joinRaw", "$queryRawUnsafe", "$executeRawUnsafe"}
 )
