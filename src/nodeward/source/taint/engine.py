@@ -112,7 +112,7 @@ class TaintEngine:
         self.listeners = emitters.Listeners(self.files, self.graph)
         self.request_cleared = app_wide_cleared(self.files, self.models)
         self.validation = Validation(self.graph, self.models, self.route_chains)
-        self.resolvers = graphql.find_resolvers(self.files)
+        self.resolvers = graphql.find_resolvers(self.files, self.graph)
         self.class_methods = methods.Methods(self.graph)
         self.schema_methods = SchemaMethods(
             self.files, SENSITIVE_FIELDS, BOOLEAN_METHODS | {"every"}
