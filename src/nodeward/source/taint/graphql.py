@@ -90,8 +90,8 @@ def find_resolvers(files: list[FileContext], graph: ModuleGraph | None = None) -
     roots = root_value_names(files)
     found: Resolvers = {}
     if graph is not None:
-        for ctx, func in linked_resolvers(files, graph):
-            found[(ctx.rel, func.start_byte)] = 1
+        for where, resolver in linked_resolvers(files, graph):
+            found[(where.rel, resolver.start_byte)] = 1
     for ctx in files:
         for obj in ctx.nodes("object"):
             for member in syntax.named_children(obj):

@@ -94,9 +94,9 @@ def _root_values(ctx: FileContext) -> Iterator[Node]:
         if syntax.property_key(pair) in ROOT_TYPES and (value := pair.child_by_field_name("value")):
             yield value
     for shorthand in ctx.nodes("shorthand_property_identifier"):
-        if syntax.text(shorthand) in ROOT_TYPES and shorthand.parent is not None:
-            if shorthand.parent.type == "object":
-                yield shorthand
+        parent = shorthand.parent
+        if syntax.text(shorthand) in ROOT_TYPES and parent is not None and parent.type == "object":
+            yield shorthand
     for declarator in ctx.nodes("variable_declarator"):
         name = declarator.child_by_field_name("name")
         value = declarator.child_by_field_name("value")
