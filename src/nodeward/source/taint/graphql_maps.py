@@ -26,6 +26,7 @@ ROOT_TYPES = frozenset({"Query", "Mutation", "Subscription"})
 #: spreads of spreads: `Query: { ...userQueries }` where userQueries spreads others
 _MAX_NESTING = 3
 
+_NAMES = frozenset({"identifier", "shorthand_property_identifier", "member_expression"})
 #: (file, function) of each resolver the linked maps hold
 Linked = list[tuple[FileContext, Node]]
 
@@ -33,13 +34,15 @@ Linked = list[tuple[FileContext, Node]]
 def _object_of(
     graph: ModuleGraph, ctx: FileContext, node: Node | None
 ) -> tuple[FileContext, Node] | None:
-    """The object literal an expression is: inline, a name of this file, or an import."""
+    """The object literal an expression is: inline, a name of this file, or an import
+    (`require("./query")`, `import Mutation from "./mutation"`, `queries.Query`)."""
     value = syntax.unwrap(ctx.value_of(node))
     if value is not None and value.type == "object":
         return ctx, value
-    if value is None or value.type not in ("identifier", "member_expression"):
+    node = syntax.unwrap(node)
+    if node is None or node.type not in _NAMES:
         return None
-    found = graph.resolve_import(ctx, value)
+    found = graph.resolve_import(ctx, node)
     if found is None:
         return None
     target = syntax.unwrap(found.ctx.value_of(found.node))
@@ -81,7 +84,7 @@ def _members(
             local = syntax.unwrap(ctx.value_of(value))
             if local is not None and local.type in syntax.FUNCTION_TYPES:
                 yield ctx, local
-            elif value.type in ("identifier", "shorthand_property_identifier", "member_expression"):
+            elif value.type in _NAMES:
                 imported = _function_of(graph, ctx, value)
                 if imported is not None:
                     yield imported
