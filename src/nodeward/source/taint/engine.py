@@ -114,7 +114,7 @@ class TaintEngine:
             self.files, self.models, (route for _, _, route in self.route_chains)
         )
         self.validation = Validation(self.graph, self.models, self.route_chains)
-        self.resolvers = graphql.find_resolvers(self.files)
+        self.resolvers = graphql.find_resolvers(self.files, self.graph)
         self.class_methods = methods.Methods(self.graph)
         self.schema_methods = SchemaMethods(
             self.files, SENSITIVE_FIELDS, BOOLEAN_METHODS | {"every"}
