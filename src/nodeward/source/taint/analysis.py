@@ -504,8 +504,10 @@ class FunctionAnalysis:
                 operator = syntax.text(node.child_by_field_name("operator"))
                 left = self.eval(node.child_by_field_name("left"), depth)
                 right = self.eval(node.child_by_field_name("right"), depth)
-                if operator in ("||", "&&", "??"):
+                if operator in ("||", "??"):
                     return union(left, right)
+                if operator == "&&":  # the left value only when falsy: "", 0, null
+                    return right
                 if operator == "+":
                     return frozenset(t.as_string() for t in union(left, right))
                 return CLEAN  # comparisons and arithmetic give booleans and numbers

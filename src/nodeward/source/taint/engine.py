@@ -110,9 +110,11 @@ class TaintEngine:
         )
         self.nest_fastify = nest.uses_fastify_adapter(self.files)
         self.listeners = emitters.Listeners(self.files, self.graph)
-        self.request_cleared = app_wide_cleared(self.files, self.models)
+        self.request_cleared = app_wide_cleared(
+            self.files, self.models, (route for _, _, route in self.route_chains)
+        )
         self.validation = Validation(self.graph, self.models, self.route_chains)
-        self.resolvers = graphql.find_resolvers(self.files)
+        self.resolvers = graphql.find_resolvers(self.files, self.graph)
         self.class_methods = methods.Methods(self.graph)
         self.schema_methods = SchemaMethods(
             self.files, SENSITIVE_FIELDS, BOOLEAN_METHODS | {"every"}
