@@ -428,8 +428,17 @@ class FileContext:
 
     def callee_name(self, call: Node) -> str:
         """The callee as written (`app.use`, `jwt.verify`), for heuristics and messages."""
-        fn = call.child_by_field_name("function") or call.child_by_field_name("constructor")
-        return syntax.dotted_name(fn) or ""
+        key = call.id
+        name = self._callee_names.get(key)
+        if name is None:
+            fn = call.child_by_field_name("function") or call.child_by_field_name("constructor")
+            name = self._callee_names[key] = syntax.dotted_name(fn) or ""
+        return name
+
+    @cached_property
+    def _callee_names(self) -> dict[int, str]:
+        """call id -> callee_name(call): the rules ask it of every call, several times."""
+        return {}
 
     def imported_modules(self) -> frozenset[str]:
         """The modules the file imports or requires (rules ask it per file, many times)."""

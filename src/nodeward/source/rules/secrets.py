@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from nodeward.analysis.context import AnalysisContext
 from nodeward.catalog.exposure import CLOUD_OR_API_KEY, CONNECTION_STRING_PASSWORD, HARDCODED_SECRET
@@ -170,6 +171,7 @@ def _connection_url(ctx: FileContext, node: Node, value: str) -> Finding | None:
     )
 
 
+@lru_cache(maxsize=4096)  # the same few names recur in every file
 def is_secret_name(name: str) -> bool:
     parts = naming.words(name)
     if not parts or set(parts) & _NOT_SECRET_WORDS:
