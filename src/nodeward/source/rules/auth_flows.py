@@ -37,6 +37,7 @@ from nodeward.source.rules.passport_strategies import (
     strategies,
     unlogged_rejections,
 )
+from nodeward.source.rules.password_schemas import weak_password_schemas
 
 SECOND_FACTOR_PACKAGES = (
     "otplib",
@@ -322,6 +323,7 @@ def _weak_password_patterns(ctx: FileContext) -> Iterator[Finding]:
 
 def _check_file(ctx: FileContext) -> Iterator[Finding]:
     yield from _weak_password_patterns(ctx)
+    yield from weak_password_schemas(ctx)
 
 
 # -- per rule ---------------------------------------------------------------------------
