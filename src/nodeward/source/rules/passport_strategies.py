@@ -58,11 +58,13 @@ def signup_strategy(strategy: Node) -> bool:
 
 
 def _verify_function(
-    ctx: FileContext, graph: ModuleGraph, node: Node
+    ctx: FileContext, graph: ModuleGraph, argument: Node
 ) -> tuple[FileContext, Node] | None:
     """The function a strategy's last argument is: inline, a local function, or an
     export of a project module (`const { verifyUser } = require("./auth/verify")`)."""
-    node = syntax.unwrap(node)
+    node = syntax.unwrap(argument)
+    if node is None:
+        return None
     if node.type in syntax.FUNCTION_TYPES:
         return ctx, node
     imported = graph.resolve_import(ctx, node)
@@ -74,6 +76,29 @@ def _verify_function(
     value = syntax.unwrap(ctx.value_of(node))
     if value is not None and value.type in syntax.FUNCTION_TYPES:
         return ctx, value
+    if node.type == "member_expression":
+        return _static_method(ctx, graph, node)
+    return None
+
+
+def _static_method(
+    ctx: FileContext, graph: ModuleGraph, member: Node
+) -> tuple[FileContext, Node] | None:
+    """`Verifier.check`: a static method of a class of this file or an imported one."""
+    owner = member.child_by_field_name("object")
+    key = member.child_by_field_name("property")
+    if owner is None or key is None:
+        return None
+    imported = graph.resolve_import(ctx, owner)
+    if imported is not None:
+        ctx, cls = imported.ctx, syntax.unwrap(imported.node)
+    else:
+        cls = ctx.declaration(syntax.text(owner), owner)
+    body = cls.child_by_field_name("body") if cls is not None else None
+    for method in body.named_children if body is not None else ():
+        named = method.child_by_field_name("name")
+        if method.type == "method_definition" and syntax.text(named) == syntax.text(key):
+            return ctx, method
     return None
 
 
