@@ -10,10 +10,7 @@ from nodeward.source.regex_syntax import Alternation, Chars, Repeat, Sequence, p
 from nodeward.source.taint.regex import is_catastrophic
 
 _URL = r"^(https?:\/\/)?([\w.-]+)+(:\d+)?(\/[\w.-]*)*$"
-_EMAIL = (
-    r"^([a-zA-Z0-9])(([\-.]|[_]+)?([a-zA-Z0-9]+))*(@){1}[a-z0-9]+[.]{1}"
-    r"(([a-z]{2,3})|([a-z]{2,3}[.]{1}[a-z]{2,3}))$"
-)
+_EMAIL = r"^([a-z0-9])(([\-.]|[_]+)?([a-z0-9]+))*@[a-z0-9]+[.]([a-z]{2,3}|[a-z]{2,3}[.][a-z]{2,3})$"
 
 
 @pytest.mark.parametrize(
