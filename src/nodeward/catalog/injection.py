@@ -198,9 +198,12 @@ REDOS = flow_rule(
     (Practice.DENIAL_OF_SERVICE,),
     Severity.MEDIUM,
     (
-        "Reports `new RegExp(...)` built from request data, and regex literals with "
-        "nested quantifiers (`(a+)+`) or overlapping alternation under a star "
-        "(`(\\w|\\d)*`) applied (test, exec, match, replace, search, split) to request data.",
+        "Reports `new RegExp(...)` built from request data, and constant regexes (literals, "
+        '`new RegExp("...")`, a constant or static field holding one) applied (test, exec, '
+        "match, replace, search, split) to request data whose repeats are ambiguous: a "
+        "nested unbounded quantifier that can make up a whole iteration (`(a+)+`, "
+        "`^\\w+([.-]?\\w+)*@`, `([\\w.-]+)+`) or alternatives under a star that match the "
+        "same character (`(\\w|\\d)*`), with something after them that can fail.",
         "Node runs on one thread: a crafted string makes such a regex take seconds or "
         "hours and stops the whole server.",
         "if (/^(\\w+\\s?)*$/.test(req.query.name)) { ... }",

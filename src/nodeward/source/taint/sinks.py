@@ -26,7 +26,7 @@ from nodeward.source.taint.json_bodies import holds_json_object
 from nodeward.source.taint.model import SinkKind, SinkRow
 from nodeward.source.taint.names import JQUERY_HTML_METHODS
 from nodeward.source.taint.plain_storage import check_plain_fields
-from nodeward.source.taint.regex import is_catastrophic
+from nodeward.source.taint.regex import constant_pattern, is_catastrophic
 from nodeward.source.taint.values import (
     CLEAN,
     Hit,
@@ -404,12 +404,10 @@ def mass_assignment(fa: FunctionAnalysis, call: Node, arg: Node, taint: Taint, l
 
 
 def check_regex_literal(fa: FunctionAnalysis, call: Node, regex_node: Node, taint: Taint) -> None:
-    """A regex literal (directly or through a constant) applied to request data."""
-    literal = syntax.unwrap(fa.ctx.value_of(regex_node))
-    if literal is None or literal.type != "regex":
-        return
-    pattern = syntax.text(literal.child_by_field_name("pattern"))
-    if is_catastrophic(pattern):
+    """A constant regex (a literal or `new RegExp("...")`, directly or through a constant)
+    applied to request data."""
+    pattern = constant_pattern(fa.ctx, regex_node)
+    if pattern is not None and is_catastrophic(pattern):
         label = f"regular expression /{pattern}/"
         sink(fa, call, regex_node, taint, SinkKind.REDOS, label, Confidence.HIGH)
 
