@@ -126,7 +126,11 @@ def _check_file(ctx: FileContext) -> Iterator[Finding]:
 
 
 def _has_substitution(node: Node) -> bool:
-    return any(c.type == "template_substitution" for c in node.named_children)
+    # the text first: a substitution is written `${`, and the children list would stay
+    # on the indexed node
+    return "${" in syntax.text(node) and any(
+        c.type == "template_substitution" for c in node.named_children
+    )
 
 
 def _provider_key(ctx: FileContext, node: Node, value: str) -> Finding | None:
