@@ -314,7 +314,9 @@ def _declarations(scope: Node) -> dict[str, Node | None]:
     """Name -> initialiser (or declaration) of everything a block declares directly; the
     first declaration of a name wins. A declaration without initialiser maps to None."""
     found: dict[str, Node | None] = {}
-    for statement in scope.named_children:
+    # not scope.named_children: that list would stay on the block, which the file
+    # index keeps for the whole scan
+    for statement in syntax.named_children(scope):
         candidates = [statement]
         if statement.type == "export_statement":
             candidates = list(statement.named_children)
