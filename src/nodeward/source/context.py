@@ -9,6 +9,7 @@ destructuring the file uses.
 
 from __future__ import annotations
 
+import sys
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
@@ -432,7 +433,8 @@ class FileContext:
         name = self._callee_names.get(key)
         if name is None:
             fn = call.child_by_field_name("function") or call.child_by_field_name("constructor")
-            name = self._callee_names[key] = syntax.dotted_name(fn) or ""
+            # interned: a file calls the same few names (`res.send`) many times
+            name = self._callee_names[key] = sys.intern(syntax.dotted_name(fn) or "")
         return name
 
     @cached_property
