@@ -462,6 +462,13 @@ class FileContext:
         )
         return frozenset(modules)
 
+    def binds(self, name: str) -> bool:
+        """Whether the file gives `name` a value anywhere: a declaration with a value, an
+        assignment, a function or class declaration, an import. A name it does not bind
+        (a parameter, a global) resolves to nothing: ref_of(), declaration() and
+        binding() all give None for it."""
+        return name in self._bindings or name in self._declarations or name in self._imports
+
     def declaration(self, name: str, at: Node | None = None) -> Node | None:
         """What a file-level name is declared as: a function or class declaration, or the
         initialiser of a variable (`const f = (req, res) => ...`). Given the identifier `at`

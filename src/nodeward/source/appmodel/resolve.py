@@ -217,7 +217,7 @@ class Resolver:
         self, ctx: FileContext, node: Node | None, depth: int = 0
     ) -> tuple[FileContext, Node] | None:
         """The function an expression names: inline, declared in this file, or imported."""
-        if depth > _MAX_DEPTH:
+        if depth > _MAX_DEPTH or (node is not None and _names_nothing(ctx, node)):
             return None
         value = self.value(ctx, node)
         if value is None:
@@ -333,6 +333,17 @@ def _declarations(scope: Node) -> dict[str, Node | None]:
                 if ident is not None:
                     found.setdefault(syntax.text(ident), decl)
     return found
+
+
+def _names_nothing(ctx: FileContext, node: Node) -> bool:
+    """`name` or `name.a.b` where the file never binds `name` (FileContext.binds): a
+    parameter's method, a global's. Nothing resolves it (neither the block declarations
+    nor the imports hold the name), so Resolver.function() answers None without
+    resolving: most calls the route table looks at are of this kind."""
+    base: Node | None = node
+    while base is not None and base.type == "member_expression":
+        base = base.child_by_field_name("object")
+    return base is not None and base.type == "identifier" and not ctx.binds(syntax.text(base))
 
 
 def member_function(cls: Node, name: str) -> Node | None:
