@@ -498,10 +498,12 @@ def shape_fits(kind: SinkKind, trace: Trace) -> bool:
 
 
 def is_body(trace: Trace) -> bool:
+    """A whole request container the client fills with any keys it likes: the body, or the
+    query string (`?role=admin`; Express and Koa parse `?a[b]=1` into objects too)."""
     origin = trace.origin
     if isinstance(origin, int):
         return True
-    return origin.description.endswith((".body", ".request.body"))
+    return origin.description.endswith((".body", ".request.body", ".query", ".request.query"))
 
 
 def method_name(call: Node) -> str:
