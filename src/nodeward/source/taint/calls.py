@@ -15,6 +15,7 @@ from nodeward.source.taint import (
     browser_data,
     callbacks,
     log_format,
+    orm_filters,
     promises,
     zod,
 )
@@ -213,6 +214,8 @@ def _known_methods(fa: FunctionAnalysis, site: EvaluatedCall, depth: int) -> Tai
         return CLEAN
     if fa.client and dom_sinks(fa, call, method, receiver, args, arg_taints):
         return CLEAN
+    if not fa.client:
+        orm_filters.check(fa, site)  # `prisma.user.findFirst({ where: { token } })`
     if fa.client and method in JQUERY_TEXT_SETTERS and args and is_jquery(receiver):
         return receiver_taint  # `$("<li>").text(x)`: x is the element's text, never HTML
     if fa.client and method == "sanitize" and arg_taints:
