@@ -114,7 +114,11 @@ def _options_finding(
     if syntax.has_spread(options) and not syntax.object_has(options, "origin"):
         return
     origin = syntax.object_get(options, "origin")
-    why = default if origin is None and default else _allows_any_origin(ctx, origin)
+    if default is not None:  # @koa/cors sends a literal origin as written ("*" included,
+        # which browsers refuse with credentials): only the default and functions reflect
+        why = default if origin is None else None
+    else:
+        why = _allows_any_origin(ctx, origin)
     if why is None and origin is not None and _reflects_origin(ctx, origin):
         why = "an origin function that returns the request's Origin"
     if why is not None:

@@ -64,7 +64,9 @@ def check(fa: FunctionAnalysis, site: EvaluatedCall) -> None:
     if method in _PRISMA_METHODS and _PRISMA_RECEIVER.search(receiver):
         where = _where(fa, site.args[0])
         if where is not None:
-            sink(fa, site.node, where, fa.eval(where), SinkKind.NOSQL, label, Confidence.MEDIUM)
+            # `{ username: { equals: x } }`: Prisma rejects an x that is not a string
+            taint = frozenset(t for t in fa.eval(where) if t.fields[-1:] != ("equals",))
+            sink(fa, site.node, where, taint, SinkKind.NOSQL, label, Confidence.MEDIUM)
         return
     if method in _SEQUELIZE_METHODS and is_sequelize_call(fa.ctx, site.args):
         for arg in site.args:
