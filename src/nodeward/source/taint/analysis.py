@@ -16,6 +16,7 @@ from nodeward.source.taint import (
     browser_data,
     callbacks,
     class_validator,
+    form_parsers,
     nest,
     positions,
     stored,
@@ -256,6 +257,7 @@ class FunctionAnalysis:
             return True
         return node.type == "call_expression" and (
             array_writes.stores(node)
+            or form_parsers.parses_request(self, node)
             or self._callback_method(node) is not None
             or (self.client and browser_data.state_update(self, node) is not None)
             or stored.result_callback(node) is not None
@@ -358,6 +360,8 @@ class FunctionAnalysis:
                     self._bind_pattern(left, members(self.eval(right), "*"))
             case "call_expression":
                 array_writes.record(self, node)  # `parts.push(x)`: parts now holds x
+                for param, taint in form_parsers.callback_bindings(self, node):
+                    self._bind_pattern(param, taint)  # `form.parse(req, (err, fields) => ...)`
                 update = browser_data.state_update(self, node) if self.client else None
                 if update is not None:  # `setPost(data)`: React state the component renders
                     self._bind_pattern(update[0], self.eval(update[1]))

@@ -14,6 +14,7 @@ from nodeward.source.parse import Node
 from nodeward.source.taint import (
     browser_data,
     callbacks,
+    form_parsers,
     log_format,
     orm_filters,
     promises,
@@ -214,6 +215,8 @@ def _known_methods(fa: FunctionAnalysis, site: EvaluatedCall, depth: int) -> Tai
         return CLEAN
     if fa.client and dom_sinks(fa, call, method, receiver, args, arg_taints):
         return CLEAN
+    if method == "parse" and not fa.client and form_parsers.parses_request(fa, call):
+        return form_parsers.promised(fa, call)  # formidable 3: [fields, files]
     if not fa.client:
         orm_filters.check(fa, site)  # `prisma.user.findFirst({ where: { token } })`
     if fa.client and method in JQUERY_TEXT_SETTERS and args and is_jquery(receiver):
