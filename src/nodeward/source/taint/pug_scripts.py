@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
-#: `script.` / `script(type="text/javascript").` alone on its line (attributes on one line)
-_SCRIPT_TAG = re.compile(r"[ \t]*script(?:\(([^()\n]*)\))?\.[ \t]*")
-_INDENT = re.compile(r"[ \t]*")
+#: `script.` / `script(type="text/javascript").` alone on its (stripped) line, attributes
+#: on one line; anchored at the tag so that no search rescans leading blanks
+_SCRIPT_TAG = re.compile(r"script(?:\(([^()\n]*)\))?\.")
 
 
 def pug_script_spans(text: str) -> list[tuple[int, int]]:
@@ -25,7 +25,7 @@ def pug_script_spans(text: str) -> list[tuple[int, int]]:
         line = lines[index]
         offset += len(line)
         index += 1
-        tag = _SCRIPT_TAG.fullmatch(line.rstrip("\r\n"))
+        tag = _SCRIPT_TAG.fullmatch(line.strip(" \t\r\n"))
         if tag is None or not _is_javascript(tag.group(1) or ""):
             continue
         depth = _indent(line)
@@ -39,8 +39,7 @@ def pug_script_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _indent(line: str) -> int:
-    match = _INDENT.match(line)
-    return match.end() if match else 0
+    return len(line) - len(line.lstrip(" \t"))
 
 
 def _is_javascript(attributes: str) -> bool:
