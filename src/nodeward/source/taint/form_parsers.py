@@ -84,6 +84,13 @@ def callback_bindings(fa: FunctionAnalysis, call: Node) -> Iterator[tuple[Node, 
         yield param, parsed(fa, param, name, how)
 
 
+#: uploads that koa-body parsed with formidable before the handler runs
+_FORMIDABLE_SOURCES = ("ctx.request.files",)
+
+
 def is_parsed_form(trace: Trace) -> bool:
-    """Whether the trace starts at a form parser's fields or files."""
+    """Whether the trace starts at a formidable or multiparty form's fields or files."""
+    origin = trace.origin
+    if isinstance(origin, Source) and origin.description.startswith(_FORMIDABLE_SOURCES):
+        return True
     return any(step.description.endswith(_MARK) for step in trace.steps[1:3])
