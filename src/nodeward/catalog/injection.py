@@ -237,7 +237,8 @@ PROTOTYPE_POLLUTION = flow_rule(
         "do not reject `__proto__` together with `constructor` or `prototype`, and do "
         "not test the target's own keys (hasOwnProperty on the source does not count). "
         "Merges need object-shaped data (req.body, req.query, JSON.parse of request "
-        "text); paths any string.",
+        "text); paths any string (for set helpers only the path counts: a value stored "
+        "at a constant path pollutes nothing).",
         "A key of `__proto__` or `constructor.prototype` writes onto Object.prototype: "
         "every object in the process gains the attacker's property (isAdmin: true), or "
         "the server crashes.",
