@@ -12,9 +12,11 @@ from nodeward.source.context import CALL, FileContext
 from nodeward.source.parse import Node
 from nodeward.source.scopes import MODULE
 from nodeward.source.taint import (
+    array_writes,
     browser_data,
     callbacks,
     class_validator,
+    form_parsers,
     nest,
     positions,
     stored,
@@ -254,7 +256,9 @@ class FunctionAnalysis:
         if node.type in _BINDING_TYPES:
             return True
         return node.type == "call_expression" and (
-            self._callback_method(node) is not None
+            array_writes.stores(node)
+            or form_parsers.parses_request(self, node)
+            or self._callback_method(node) is not None
             or (self.client and browser_data.state_update(self, node) is not None)
             or stored.result_callback(node) is not None
             or callbacks.has_function_argument(self.ctx, node)
@@ -355,6 +359,9 @@ class FunctionAnalysis:
                 if left is not None and right is not None:
                     self._bind_pattern(left, members(self.eval(right), "*"))
             case "call_expression":
+                array_writes.record(self, node)  # `parts.push(x)`: parts now holds x
+                for param, taint in form_parsers.callback_bindings(self, node):
+                    self._bind_pattern(param, taint)  # `form.parse(req, (err, fields) => ...)`
                 update = browser_data.state_update(self, node) if self.client else None
                 if update is not None:  # `setPost(data)`: React state the component renders
                     self._bind_pattern(update[0], self.eval(update[1]))

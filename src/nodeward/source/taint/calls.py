@@ -14,7 +14,9 @@ from nodeward.source.parse import Node
 from nodeward.source.taint import (
     browser_data,
     callbacks,
+    form_parsers,
     log_format,
+    orm_filters,
     promises,
     zod,
 )
@@ -31,11 +33,13 @@ from nodeward.source.taint.heuristics import heuristic_sinks
 from nodeward.source.taint.model import SinkKind
 from nodeward.source.taint.names import (
     BOOLEAN_METHODS,
+    BROWSER_GLOBALS,
     CHAINABLE,
     ESCAPED_KINDS,
     ESCAPING_NAME,
     HASHED_KINDS,
     HASHING_CALL,
+    JQUERY_TEXT_SETTERS,
     MERGING_KINDS,
     NUMBER_METHODS,
     REGEX_METHODS,
@@ -50,6 +54,7 @@ from nodeward.source.taint.sinks import (
     check_store_write,
     dom_sinks,
     fits,
+    is_jquery,
     record_render,
     sink,
     vm_sandbox_sinks,
@@ -113,7 +118,9 @@ def callee_ref(fa: FunctionAnalysis, call: Node) -> Ref | None:
         name = shape.fn_base
         if base.type == "identifier" and fa.ctx.declaration(name) is None:
             var = fa.var(name, base)
-            local = var in fa.env or var in fa.member_writes
+            # `document.body.innerHTML = html` writes into the page, not into a project
+            # object: document.write stays the browser's
+            local = var in fa.env or (var in fa.member_writes and name not in BROWSER_GLOBALS)
             if not local and name not in ("window", "globalThis"):
                 return Ref("global", (name, *steps))
             if name in ("window", "globalThis"):
@@ -208,6 +215,12 @@ def _known_methods(fa: FunctionAnalysis, site: EvaluatedCall, depth: int) -> Tai
         return CLEAN
     if fa.client and dom_sinks(fa, call, method, receiver, args, arg_taints):
         return CLEAN
+    if method == "parse" and not fa.client and form_parsers.parses_request(fa, call):
+        return form_parsers.promised(fa, call)  # formidable 3: [fields, files]
+    if not fa.client:
+        orm_filters.check(fa, site)  # `prisma.user.findFirst({ where: { token } })`
+    if fa.client and method in JQUERY_TEXT_SETTERS and args and is_jquery(receiver):
+        return receiver_taint  # `$("<li>").text(x)`: x is the element's text, never HTML
     if fa.client and method == "sanitize" and arg_taints:
         return browser_data.sanitized(arg_taints)
     if key is not None and key[0] == "vm" and key[1][-1:] in VM_RUNNERS and len(args) > 1:

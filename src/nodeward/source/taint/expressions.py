@@ -12,6 +12,7 @@ from nodeward.findings import FlowStep
 from nodeward.source import syntax
 from nodeward.source.context import CALL
 from nodeward.source.parse import Node
+from nodeward.source.taint import form_parsers
 from nodeward.source.taint.bounds import MAX_PATH_STEPS
 from nodeward.source.taint.browser_data import client_source
 from nodeward.source.taint.environment import environment_source
@@ -162,7 +163,11 @@ def eval_member(fa: FunctionAnalysis, node: Node, depth: int) -> Taint:
         return CLEAN
     taint = members(fa.eval(obj, depth), prop)
     if prop in UPLOAD_FILE_NAMES or prop in UPLOAD_SERVER_PATHS:
-        return frozenset(t.clear(PATH_ONLY) if is_upload(t) else t for t in taint)
+        taint = frozenset(t.clear(PATH_ONLY) if is_upload(t) else t for t in taint)
+    if prop in form_parsers.SERVER_PATHS:  # formidable's `files.doc.filepath`
+        taint = frozenset(
+            t.clear(PATH_ONLY) if form_parsers.is_parsed_form(t) else t for t in taint
+        )
     return taint
 
 

@@ -59,6 +59,9 @@ CALLBACK_METHODS = SETTLED_METHODS | {"map", "forEach", "filter", "find", "flatM
 JQUERY_HTML_METHODS = frozenset(
     {"html", "append", "prepend", "after", "before", "replaceWith", "wrap", "wrapAll"}
 )
+#: jQuery setters that write text: `$("<li>").text(x)` is an element whose content is x
+#: as text, so what they return carries none of x
+JQUERY_TEXT_SETTERS = frozenset({"text", "val"})
 
 SENSITIVE_FIELDS = frozenset(
     {
