@@ -430,11 +430,18 @@ class FunctionAnalysis:
             self._assign(name, pattern, members(taint, key) if key else taint)
 
     def _bind_positions(self, pattern: Node, value: Node) -> bool:
-        """`const [a, b] = await Promise.all([x, y])`: bind each name to its own element.
-        False (nothing bound) unless both sides are written out by position."""
+        """`const [a, b] = await Promise.all([x, y])`: bind each name to its own element;
+        `const results = await Promise.all([x, y])`: keep each element at its position
+        (`results[1]`). False (nothing bound) unless both sides are written by position."""
         written = syntax.unwrap(pattern.child_by_field_name("pattern") or pattern)  # TS
-        names = positions.slots(written) if written is not None else None
         values = positions.elements(value)
+        if written is not None and written.type == "identifier" and values is not None:
+            if positions.settles_all(value):  # `results = await Promise.all(...)`
+                elements = [self.eval(v) if v is not None else CLEAN for v in values]
+                self._assign(syntax.text(written), written, positions.at_positions(elements))
+                return True
+            return False
+        names = positions.slots(written) if written is not None else None
         if names is None or values is None:
             return False
         for index, name in enumerate(names):

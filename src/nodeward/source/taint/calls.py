@@ -289,8 +289,9 @@ def _builtin_result(fa: FunctionAnalysis, site: EvaluatedCall, depth: int) -> Ta
         check_regex_literal(fa, call, receiver, arg_taints[0])
     if method in BOOLEAN_METHODS or method in NUMBER_METHODS:
         return CLEAN
-    if method in ("map", "flatMap") and args and args[0].type in syntax.FUNCTION_TYPES:
-        # the array of what the callback returns: `rows.map((r) => escape(r.text))`
+    if method in ("map", "flatMap", "then") and args and args[0].type in syntax.FUNCTION_TYPES:
+        # the array of what the callback returns: `rows.map((r) => escape(r.text))`; the
+        # promise of it: `load(id).then(() => "done").then((s) => exec(s))` runs "done"
         returned = fa.engine.sites.returned_values(fa.ctx, args[0])
         return union(*(fa.eval(value, depth) for value in returned))
     if method == "replace" and args and re.search(r"\\[nr]", syntax.text(args[0])):

@@ -12,6 +12,7 @@ from nodeward.findings import FlowStep
 from nodeward.source import syntax
 from nodeward.source.context import CALL
 from nodeward.source.parse import Node
+from nodeward.source.taint import positions
 from nodeward.source.taint.bounds import MAX_PATH_STEPS
 from nodeward.source.taint.browser_data import client_source
 from nodeward.source.taint.environment import environment_source
@@ -157,7 +158,11 @@ def eval_member(fa: FunctionAnalysis, node: Node, depth: int) -> Taint:
     if node.type == "member_expression":
         prop = syntax.text(node.child_by_field_name("property"))
     else:
-        prop = syntax.string_value(node.child_by_field_name("index")) or "[]"
+        index = node.child_by_field_name("index")
+        position = positions.index_of(index)
+        if position is not None:  # `results[1]` of `await Promise.all([...])`
+            return positions.at_position(fa.eval(obj, depth), position)
+        prop = syntax.string_value(index) or "[]"
     if prop == "length":
         return CLEAN
     taint = members(fa.eval(obj, depth), prop)
