@@ -9,7 +9,9 @@ upgrade request (its headers, URL and cookies are request data).
 A handler is recognised by its shape, without the file's imports: a function passed to
 `<socket>.on("<event>", fn)` (or `once`, `addListener`) where `<socket>` is the first
 parameter of a connection callback (`<server>.on("connection" | "connect", fn)`), or a
-parameter named or typed as a socket. Lifecycle events (`disconnect`, `error`, `close`,
+parameter named or typed as a socket; a listener passed by name (`socket.on("chat",
+chat.onMessage)`) is found by taint/socket_listeners.py, in whichever module declares it.
+Lifecycle events (`disconnect`, `error`, `close`,
 ...) carry no client data.
 
 These handlers register no route: `nodeward routes` does not list them, and the route
@@ -79,6 +81,35 @@ def _listener(func: Node) -> tuple[Node, str] | None:
     return receiver, event
 
 
+def referenced_listener(call: Node) -> tuple[Node, str] | None:
+    """`(listener, event)` for `socket.on("event", onEvent)` (or `chat.onEvent`), a
+    listener named rather than written inline, on a socket, for an event with client data:
+    the function it names, here or in another module, is a message handler."""
+    callee = call.child_by_field_name("function")
+    arguments = syntax.call_arguments(call)
+    if callee is None or callee.type != "member_expression" or len(arguments) != 2:
+        return None
+    listener = syntax.unwrap(arguments[1])
+    if listener is None or listener.type not in ("identifier", "member_expression"):
+        return None
+    if syntax.text(callee.child_by_field_name("property")) not in _LISTEN:
+        return None
+    event = syntax.string_value(arguments[0])
+    receiver = syntax.unwrap(callee.child_by_field_name("object"))
+    if event is None or event in _LIFECYCLE_EVENTS or receiver is None:
+        return None
+    return (listener, event) if _socket_param(receiver) is not None else None
+
+
+def message_roles(func: Node, event: str) -> HandlerRoles | None:
+    """The payload parameters of a listener for `event`: every parameter of a Socket.IO
+    event (data, then the acknowledgement), the data of a `ws` message."""
+    params = syntax.function_params(func)
+    if not params:
+        return None
+    return HandlerRoles(messages=tuple(params[:1] if event == _WS_MESSAGE else params))
+
+
 def _is_connection_callback(func: Node) -> bool:
     found = _listener(func)
     return found is not None and found[1] in _CONNECTION_EVENTS
@@ -138,11 +169,7 @@ class Sockets(Defaults):
         if found is None or found[1] in _LIFECYCLE_EVENTS:
             return None
         receiver, event = found
-        params = syntax.function_params(func)
-        if not params or _socket_param(receiver) is None:
-            return None
-        payload = params[:1] if event == _WS_MESSAGE else params
-        return HandlerRoles(messages=tuple(payload))
+        return message_roles(func, event) if _socket_param(receiver) is not None else None
 
 
 SOCKETS = Sockets()
