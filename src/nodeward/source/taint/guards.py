@@ -11,6 +11,7 @@ from nodeward.source import syntax
 from nodeward.source.parse import Node
 from nodeward.source.taint.expressions import static_path
 from nodeward.source.taint.model import ALL_KINDS, SinkKind
+from nodeward.source.taint.regex_guards import loose_allow_list
 
 if TYPE_CHECKING:
     from nodeward.source.taint.analysis import FunctionAnalysis
@@ -208,7 +209,7 @@ def find_guard(fa: FunctionAnalysis, call: Node, arg: Node | None, kind: SinkKin
         if (
             parent.type == "if_statement"
             and node == parent.child_by_field_name("consequence")
-            and tests_value(fa, parent.child_by_field_name("condition"), names, kind)
+            and _cleans(fa, parent.child_by_field_name("condition"), names, kind, when=True)
         ):
             return True
         if parent.type == "statement_block":
@@ -218,11 +219,25 @@ def find_guard(fa: FunctionAnalysis, call: Node, arg: Node | None, kind: SinkKin
                 if (
                     sibling.type == "if_statement"
                     and exits(sibling)
-                    and tests_value(fa, sibling.child_by_field_name("condition"), names, kind)
+                    and _cleans(
+                        fa, sibling.child_by_field_name("condition"), names, kind, when=False
+                    )
                 ):
                     return True
         node = parent
     return False
+
+
+def _cleans(
+    fa: FunctionAnalysis, condition: Node | None, names: set[str], kind: SinkKind, *, when: bool
+) -> bool:
+    """tests_value, except a regex allow-list that is not anchored at both ends (the sink
+    runs when the condition is `when`)."""
+    if not tests_value(fa, condition, names, kind) or condition is None:
+        return False
+    return kind in (SinkKind.REDIRECT, SinkKind.SSRF) or not loose_allow_list(
+        condition, names, when
+    )
 
 
 def inside(node: Node, ancestor: Node) -> bool:
