@@ -1,6 +1,7 @@
 """Event emitters: `bus.emit("job", req.body.cmd)` in a handler runs every listener
-registered with `bus.on("job", (cmd) => exec(cmd))`, in the same file or in another module
-that imports the same emitter, with the emitted values as its parameters.
+registered with `bus.on("job", (cmd) => exec(cmd))` (or `bus.on("job", jobs.run)`, a
+function declared elsewhere), in the same file or in another module that imports the same
+emitter, with the emitted values as its parameters.
 
 An emitter is known by where it is created (`new EventEmitter()`, `new Jobs()` of a
 subclass, a factory call), so two emitters that share an event name stay apart; a receiver
@@ -14,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from nodeward.source import syntax
+from nodeward.source.appmodel.resolve import Resolver
 from nodeward.source.context import FileContext
 from nodeward.source.modules import ModuleGraph
 from nodeward.source.parse import Node
@@ -40,6 +42,7 @@ class Listeners:
     files: list[FileContext]
     graph: ModuleGraph
     _index: dict[tuple[Identity, str], list[Listener]] | None = field(default=None)
+    _resolver: Resolver | None = field(default=None)
 
     def of(self, ctx: FileContext, call: Node) -> list[Listener]:
         """The listeners an `emitter.emit("event", ...)` call runs."""
@@ -56,6 +59,18 @@ class Listeners:
             self._index = self._build()
         return [found for i in identities for found in self._index.get((i, event), [])]
 
+    def _function(self, ctx: FileContext, node: Node) -> Listener | None:
+        """The listener function: written inline, or named (`bus.on("job", runJob)`,
+        `bus.on("job", jobs.run)`) and declared here or in another module."""
+        inline = syntax.unwrap(ctx.value_of(node))
+        if inline is not None and inline.type in syntax.FUNCTION_TYPES:
+            return ctx, inline
+        if node.type not in ("identifier", "member_expression"):
+            return None
+        self._resolver = self._resolver or Resolver(self.graph)
+        found = self._resolver.function(ctx, node)
+        return found if found is not None and found[1].type in syntax.FUNCTION_TYPES else None
+
     def _build(self) -> dict[tuple[Identity, str], list[Listener]]:
         index: dict[tuple[Identity, str], list[Listener]] = {}
         for ctx in self.files:
@@ -67,13 +82,12 @@ class Listeners:
                     continue
                 args = syntax.call_arguments(call)
                 event = syntax.string_value(args[0]) if len(args) >= 2 else None
-                listener = syntax.unwrap(ctx.value_of(args[1])) if event is not None else None
-                if listener is None or listener.type not in syntax.FUNCTION_TYPES:
+                listener = self._function(ctx, args[1]) if event is not None else None
+                if listener is None or event is None:
                     continue
                 receiver = fn.child_by_field_name("object")
                 for identity in listened_on(self.graph, ctx, receiver):
-                    if event is not None:
-                        index.setdefault((identity, event), []).append((ctx, listener))
+                    index.setdefault((identity, event), []).append(listener)
         return index
 
 
