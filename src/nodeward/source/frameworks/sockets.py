@@ -30,6 +30,7 @@ from nodeward.source import syntax
 from nodeward.source.context import Ref
 from nodeward.source.frameworks.base import Defaults, Fixes, HandlerRoles
 from nodeward.source.frameworks.express import type_text
+from nodeward.source.frameworks.nest_gateways import gateway_roles
 from nodeward.source.parse import Node
 
 _LISTEN = frozenset({"on", "once", "addListener", "prependListener"})
@@ -161,7 +162,11 @@ class Sockets(Defaults):
 
     def handler_roles(self, func: Node, *, routed: bool) -> HandlerRoles | None:
         """A message listener: its payload parameters are request data; a `ws`
-        connection callback: its second parameter is the upgrade request."""
+        connection callback: its second parameter is the upgrade request; a NestJS
+        gateway's `@SubscribeMessage` method (nest_gateways.py)."""
+        gateway = gateway_roles(func)
+        if gateway is not None:
+            return gateway
         request = _connection_request(func)
         if request is not None:
             return HandlerRoles(request=request)
