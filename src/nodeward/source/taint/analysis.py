@@ -110,6 +110,7 @@ class FunctionAnalysis:
         self.request_patterns: list[Node] = []  # `({ body }, res) => ...`
         #: `socket.on("chat", (data) => ...)`, an RPC method's parameters: (param, roles)
         self.socket_payloads: list[tuple[Node, HandlerRoles]] = []
+        self.handshakes: set[str] = set()  # Socket.IO sockets: `.handshake.query` is the client's
         #: browser callbacks' parameters holding server data (browser_data.callback_sources)
         self.fetched_params: list[tuple[Node, Taint]] = []
         self.replies: set[str] = set()  # Fastify replies: strings are sent as text/plain
@@ -183,6 +184,7 @@ class FunctionAnalysis:
         if roles.request_pattern is not None:
             self.request_patterns.append(roles.request_pattern)
         self.socket_payloads += [(param, roles) for param in roles.messages]
+        self.handshakes |= {n for p in roles.handshakes if (n := syntax.param_name(p))}
         if roles.fastify and roles.response is not None:
             self.replies.add(roles.response)
         if roles.nest is not None and node == self.unit:

@@ -16,6 +16,7 @@ from nodeward.source.taint import positions
 from nodeward.source.taint.bounds import MAX_PATH_STEPS
 from nodeward.source.taint.browser_data import client_source
 from nodeward.source.taint.environment import environment_source
+from nodeward.source.taint.handshakes import handshake_source
 from nodeward.source.taint.model import Shape
 from nodeward.source.taint.names import (
     BROWSER_GLOBALS,
@@ -148,7 +149,11 @@ def eval_member(fa: FunctionAnalysis, node: Node, depth: int) -> Taint:
     path = fa.path(node)
     if path is not None:
         base, steps = path
-        source = request_source(fa, base, steps, node) or environment_source(fa, base, steps, node)
+        source = (
+            request_source(fa, base, steps, node)
+            or environment_source(fa, base, steps, node)
+            or handshake_source(fa, base, steps, node)
+        )
         if source is not None:
             return source
     written = fa.engine.field_writes(fa.ctx).overriding_value(node, fa.unit)
