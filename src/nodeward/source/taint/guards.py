@@ -12,6 +12,7 @@ from nodeward.source.parse import Node
 from nodeward.source.taint.expressions import static_path
 from nodeward.source.taint.model import ALL_KINDS, SinkKind
 from nodeward.source.taint.regex_guards import loose_allow_list
+from nodeward.source.taint.switch_guards import literal_case_of
 
 if TYPE_CHECKING:
     from nodeward.source.taint.analysis import FunctionAnalysis
@@ -206,6 +207,8 @@ def find_guard(fa: FunctionAnalysis, call: Node, arg: Node | None, kind: SinkKin
     for parent in syntax.ancestors(call):
         if node == fa.unit:
             break
+        if literal_case_of(parent, names):  # `switch (tool) { case "df": exec(tool) }`
+            return True
         if (
             parent.type == "if_statement"
             and node == parent.child_by_field_name("consequence")
@@ -269,7 +272,7 @@ _SHAPE_CHECKS = frozenset(
     {"isArray", "isEmpty", "isNil", "isNull", "isUndefined", "isDefined", "isObject"}
     | {"isPlainObject", "isBuffer"}
 )
-_ALLOW_LIST_METHODS = frozenset({"includes", "has", "indexOf", "test"})
+_ALLOW_LIST_METHODS = frozenset({"includes", "has", "indexOf", "test", "hasOwnProperty", "hasOwn"})
 _VALUE_METHODS = frozenset({"startsWith", "endsWith", "includes", "indexOf", "match"})
 
 
