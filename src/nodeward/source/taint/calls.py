@@ -15,6 +15,7 @@ from nodeward.source.taint import (
     browser_data,
     callbacks,
     log_format,
+    merge_order,
     promises,
     zod,
 )
@@ -232,6 +233,8 @@ def _modelled(fa: FunctionAnalysis, site: EvaluatedCall, _depth: int) -> Taint |
                 written = fa.ctx.callee_name(site.node)
                 row = replace(row, label=f"{written}()") if written else row
             check_row(fa, site.node, row, site.args, site.arg_taints, Confidence.HIGH)
+        if key == ("global", ("Object", "assign")):  # later sources write over earlier ones
+            return merge_order.merged(fa.ctx, site.args, site.arg_taints)
         if all(row.kind in MERGING_KINDS for row in rows):
             return union(*site.arg_taints)  # Object.assign / _.merge return the merge
         return record_read(fa, site.node, site.receiver, site.method, site.args)

@@ -12,7 +12,7 @@ from nodeward.findings import FlowStep
 from nodeward.source import syntax
 from nodeward.source.context import CALL
 from nodeward.source.parse import Node
-from nodeward.source.taint import positions
+from nodeward.source.taint import merge_order, positions
 from nodeward.source.taint.bounds import MAX_PATH_STEPS
 from nodeward.source.taint.browser_data import client_source
 from nodeward.source.taint.environment import environment_source
@@ -119,8 +119,11 @@ def eval_literal(fa: FunctionAnalysis, node: Node, depth: int) -> Taint:
                 value = code_clause(fa, child, key, value)
             parts = _written_over(parts, key) if node.type == "object" else parts
             parts.append(placed(value, key))
-        elif child.type == "spread_element":
-            parts.append(fa.eval(child, depth))  # `{ ...req.body }` is still the body
+        elif child.type == "spread_element":  # `{ ...req.body }` is still the body
+            spread = child.named_children[0] if child.named_children else None
+            if node.type == "object":  # `{ ...req.body, ...DEFAULTS }`: DEFAULTS' keys win
+                parts = merge_order.written_over(parts, merge_order.literal_keys(fa.ctx, spread))
+            parts.append(fa.eval(child, depth))
         elif child.type == "shorthand_property_identifier":
             name = syntax.text(child)
             parts = _written_over(parts, name)
