@@ -232,7 +232,10 @@ def _modelled(fa: FunctionAnalysis, site: EvaluatedCall, _depth: int) -> Taint |
             if key[0].startswith("@"):  # name the handler's own variable: res.send()
                 written = fa.ctx.callee_name(site.node)
                 row = replace(row, label=f"{written}()") if written else row
-            check_row(fa, site.node, row, site.args, site.arg_taints, Confidence.HIGH)
+            taints = site.arg_taints
+            if row.kind is SinkKind.LOG:  # `console.log("user %j", x)` prints x as JSON
+                taints = log_format.logged_arguments(site.args, taints)
+            check_row(fa, site.node, row, site.args, taints, Confidence.HIGH)
         if key == ("global", ("Object", "assign")):  # later sources write over earlier ones
             return merge_order.merged(fa.ctx, site.args, site.arg_taints)
         if all(row.kind in MERGING_KINDS for row in rows):
