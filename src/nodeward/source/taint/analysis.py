@@ -112,6 +112,7 @@ class FunctionAnalysis:
         self.request_patterns: list[Node] = []  # `({ body }, res) => ...`
         #: `socket.on("chat", (data) => ...)`, an RPC method's parameters: (param, roles)
         self.socket_payloads: list[tuple[Node, HandlerRoles]] = []
+        self.handshakes: set[str] = set()  # Socket.IO sockets: `.handshake.query` is the client's
         #: browser callbacks' parameters holding server data (browser_data.callback_sources)
         self.fetched_params: list[tuple[Node, Taint]] = []
         self.replies: set[str] = set()  # Fastify replies: strings are sent as text/plain
@@ -185,6 +186,7 @@ class FunctionAnalysis:
         if roles.request_pattern is not None:
             self.request_patterns.append(roles.request_pattern)
         self.socket_payloads += [(param, roles) for param in roles.messages]
+        self.handshakes |= {n for p in roles.handshakes if (n := syntax.param_name(p))}
         if roles.fastify and roles.response is not None:
             self.replies.add(roles.response)
         if roles.nest is not None and node == self.unit:
@@ -437,11 +439,18 @@ class FunctionAnalysis:
             self._assign(name, pattern, members(taint, key) if key else taint)
 
     def _bind_positions(self, pattern: Node, value: Node) -> bool:
-        """`const [a, b] = await Promise.all([x, y])`: bind each name to its own element.
-        False (nothing bound) unless both sides are written out by position."""
+        """`const [a, b] = await Promise.all([x, y])`: bind each name to its own element;
+        `const results = await Promise.all([x, y])`: keep each element at its position
+        (`results[1]`). False (nothing bound) unless both sides are written by position."""
         written = syntax.unwrap(pattern.child_by_field_name("pattern") or pattern)  # TS
-        names = positions.slots(written) if written is not None else None
         values = positions.elements(value)
+        if written is not None and written.type == "identifier" and values is not None:
+            if positions.settles_all(value):  # `results = await Promise.all(...)`
+                elements = [self.eval(v) if v is not None else CLEAN for v in values]
+                self._assign(syntax.text(written), written, positions.at_positions(elements))
+                return True
+            return False
+        names = positions.slots(written) if written is not None else None
         if names is None or values is None:
             return False
         for index, name in enumerate(names):

@@ -16,6 +16,7 @@ from nodeward.source.taint import (
     callbacks,
     form_parsers,
     log_format,
+    merge_order,
     orm_filters,
     promises,
     zod,
@@ -244,7 +245,12 @@ def _modelled(fa: FunctionAnalysis, site: EvaluatedCall, _depth: int) -> Taint |
             if key[0].startswith("@"):  # name the handler's own variable: res.send()
                 written = fa.ctx.callee_name(site.node)
                 row = replace(row, label=f"{written}()") if written else row
-            check_row(fa, site.node, row, site.args, site.arg_taints, Confidence.HIGH)
+            taints = site.arg_taints
+            if row.kind is SinkKind.LOG:  # `console.log("user %j", x)` prints x as JSON
+                taints = log_format.logged_arguments(site.args, taints)
+            check_row(fa, site.node, row, site.args, taints, Confidence.HIGH)
+        if key == ("global", ("Object", "assign")):  # later sources write over earlier ones
+            return merge_order.merged(fa.ctx, site.args, site.arg_taints)
         if all(row.kind in MERGING_KINDS for row in rows):
             return union(*site.arg_taints)  # Object.assign / _.merge return the merge
         return record_read(fa, site.node, site.receiver, site.method, site.args)
@@ -302,8 +308,9 @@ def _builtin_result(fa: FunctionAnalysis, site: EvaluatedCall, depth: int) -> Ta
         check_regex_literal(fa, call, receiver, arg_taints[0])
     if method in BOOLEAN_METHODS or method in NUMBER_METHODS:
         return CLEAN
-    if method in ("map", "flatMap") and args and args[0].type in syntax.FUNCTION_TYPES:
-        # the array of what the callback returns: `rows.map((r) => escape(r.text))`
+    if method in ("map", "flatMap", "then") and args and args[0].type in syntax.FUNCTION_TYPES:
+        # the array of what the callback returns: `rows.map((r) => escape(r.text))`; the
+        # promise of it: `load(id).then(() => "done").then((s) => exec(s))` runs "done"
         returned = fa.engine.sites.returned_values(fa.ctx, args[0])
         return union(*(fa.eval(value, depth) for value in returned))
     if method == "replace" and args and re.search(r"\\[nr]", syntax.text(args[0])):

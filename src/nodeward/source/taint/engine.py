@@ -54,6 +54,7 @@ from nodeward.source.taint.model import Models, SinkKind
 from nodeward.source.taint.names import BOOLEAN_METHODS, SENSITIVE_FIELDS
 from nodeward.source.taint.plain_storage import StoreModels
 from nodeward.source.taint.schema_methods import SchemaMethods
+from nodeward.source.taint.socket_listeners import SocketListeners, socket_listeners
 from nodeward.source.taint.tables import table_functions
 from nodeward.source.taint.validation import RouteChain, Validation
 from nodeward.source.taint.values import (
@@ -94,6 +95,8 @@ class TaintEngine:
     validation: Validation = field(init=False)  # fields a route's schema constrains
     sites: CallSites = field(init=False)  # per-call facts, computed once
     listeners: emitters.Listeners = field(init=False)  # `bus.on("job", f)` for bus.emit
+    #: socket message listeners passed by name (`socket.on("chat", chat.onMessage)`)
+    socket_listeners: SocketListeners = field(init=False)
     _field_writes: dict[str, FieldWrites] = field(default_factory=dict)
     _react_states: dict[str, dict[tuple[str, int], Node]] = field(default_factory=dict)
     #: per file, what its functions stored in module-level variables (`last = req.query.x`
@@ -110,6 +113,7 @@ class TaintEngine:
         )
         self.nest_fastify = nest.uses_fastify_adapter(self.files)
         self.listeners = emitters.Listeners(self.files, self.graph)
+        self.socket_listeners = socket_listeners(self.files, self.graph)
         self.request_cleared = app_wide_cleared(
             self.files, self.models, (route for _, _, route in self.route_chains)
         )
@@ -136,7 +140,9 @@ class TaintEngine:
         nested function notes its parameters again."""
         key = (ctx.rel, func.id)
         if key not in self._roles:
-            self._roles[key] = handler_roles(func, routed=self.routed(ctx, func))
+            self._roles[key] = handler_roles(
+                func, routed=self.routed(ctx, func)
+            ) or self.socket_listeners.get((ctx.rel, func.start_byte))
         return self._roles[key]
 
     def graphql_args(self, ctx: FileContext, func: Node) -> Node | None:

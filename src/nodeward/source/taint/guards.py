@@ -11,6 +11,8 @@ from nodeward.source import syntax
 from nodeward.source.parse import Node
 from nodeward.source.taint.expressions import static_path
 from nodeward.source.taint.model import ALL_KINDS, SinkKind
+from nodeward.source.taint.regex_guards import loose_allow_list
+from nodeward.source.taint.switch_guards import literal_case_of
 
 if TYPE_CHECKING:
     from nodeward.source.taint.analysis import FunctionAnalysis
@@ -205,10 +207,12 @@ def find_guard(fa: FunctionAnalysis, call: Node, arg: Node | None, kind: SinkKin
     for parent in syntax.ancestors(call):
         if node == fa.unit:
             break
+        if literal_case_of(parent, names):  # `switch (tool) { case "df": exec(tool) }`
+            return True
         if (
             parent.type == "if_statement"
             and node == parent.child_by_field_name("consequence")
-            and tests_value(fa, parent.child_by_field_name("condition"), names, kind)
+            and _cleans(fa, parent.child_by_field_name("condition"), names, kind, when=True)
         ):
             return True
         if parent.type == "statement_block":
@@ -218,11 +222,25 @@ def find_guard(fa: FunctionAnalysis, call: Node, arg: Node | None, kind: SinkKin
                 if (
                     sibling.type == "if_statement"
                     and exits(sibling)
-                    and tests_value(fa, sibling.child_by_field_name("condition"), names, kind)
+                    and _cleans(
+                        fa, sibling.child_by_field_name("condition"), names, kind, when=False
+                    )
                 ):
                     return True
         node = parent
     return False
+
+
+def _cleans(
+    fa: FunctionAnalysis, condition: Node | None, names: set[str], kind: SinkKind, *, when: bool
+) -> bool:
+    """tests_value, except a regex allow-list that is not anchored at both ends (the sink
+    runs when the condition is `when`)."""
+    if not tests_value(fa, condition, names, kind) or condition is None:
+        return False
+    return kind in (SinkKind.REDIRECT, SinkKind.SSRF) or not loose_allow_list(
+        condition, names, when
+    )
 
 
 def inside(node: Node, ancestor: Node) -> bool:
@@ -254,7 +272,7 @@ _SHAPE_CHECKS = frozenset(
     {"isArray", "isEmpty", "isNil", "isNull", "isUndefined", "isDefined", "isObject"}
     | {"isPlainObject", "isBuffer"}
 )
-_ALLOW_LIST_METHODS = frozenset({"includes", "has", "indexOf", "test"})
+_ALLOW_LIST_METHODS = frozenset({"includes", "has", "indexOf", "test", "hasOwnProperty", "hasOwn"})
 _VALUE_METHODS = frozenset({"startsWith", "endsWith", "includes", "indexOf", "match"})
 
 

@@ -479,6 +479,8 @@ def shape_fits(kind: SinkKind, trace: Trace) -> bool:
     if origin is OriginKind.BROWSER and kind is SinkKind.LOG:
         return False  # the visitor's own console, not a log file
     match kind:
+        case SinkKind.SQL:  # `query({ sql, values: [x] })` (mysql, pg `text`): bound values
+            return trace.fields[:1] != ("values",)
         case SinkKind.NOSQL:
             return trace.maybe_object
         case SinkKind.LOG:  # objects are printed inspected or as JSON: newlines escaped
