@@ -62,6 +62,7 @@ from nodeward.source.taint.values import (
     Source,
     Taint,
 )
+from nodeward.source.taint.variable_writes import VariableWrites
 
 
 @dataclass
@@ -95,6 +96,7 @@ class TaintEngine:
     sites: CallSites = field(init=False)  # per-call facts, computed once
     listeners: emitters.Listeners = field(init=False)  # `bus.on("job", f)` for bus.emit
     _field_writes: dict[str, FieldWrites] = field(default_factory=dict)
+    _variable_writes: dict[str, VariableWrites] = field(default_factory=dict)
     _react_states: dict[str, dict[tuple[str, int], Node]] = field(default_factory=dict)
     #: per file, what its functions stored in module-level variables (`last = req.query.x`
     #: in one handler, read by the handler analysed after it)
@@ -188,6 +190,13 @@ class TaintEngine:
         found = self._field_writes.get(ctx.rel)
         if found is None:
             found = self._field_writes[ctx.rel] = FieldWrites(ctx)
+        return found
+
+    def variable_writes(self, ctx: FileContext) -> VariableWrites:
+        """The file's variable writes (variable_writes.py), indexed on first use."""
+        found = self._variable_writes.get(ctx.rel)
+        if found is None:
+            found = self._variable_writes[ctx.rel] = VariableWrites(ctx)
         return found
 
     def react_states(self, ctx: FileContext) -> dict[tuple[str, int], Node]:
