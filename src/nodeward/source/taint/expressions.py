@@ -12,6 +12,7 @@ from nodeward.findings import FlowStep
 from nodeward.source import syntax
 from nodeward.source.context import CALL
 from nodeward.source.parse import Node
+from nodeward.source.taint import fetched_fields
 from nodeward.source.taint.bounds import MAX_PATH_STEPS
 from nodeward.source.taint.browser_data import client_source
 from nodeward.source.taint.environment import environment_source
@@ -160,7 +161,7 @@ def eval_member(fa: FunctionAnalysis, node: Node, depth: int) -> Taint:
         prop = syntax.string_value(node.child_by_field_name("index")) or "[]"
     if prop == "length":
         return CLEAN
-    taint = members(fa.eval(obj, depth), prop)
+    taint = fetched_fields.scalar_field(members(fa.eval(obj, depth), prop), prop)
     if prop in UPLOAD_FILE_NAMES or prop in UPLOAD_SERVER_PATHS:
         return frozenset(t.clear(PATH_ONLY) if is_upload(t) else t for t in taint)
     return taint

@@ -39,7 +39,7 @@ def strips_line_breaks(method: str | None, args: list[Node]) -> bool:
         flags = syntax.text(pattern.child_by_field_name("flags"))
         if method == "replace" and "g" not in flags:
             return False  # the first line break only
-        return _matches_every_line_feed(syntax.text(pattern.child_by_field_name("pattern")))
+        return matches_every_line_feed(syntax.text(pattern.child_by_field_name("pattern")))
     return method != "replace" and syntax.string_value(pattern) == "\n"
 
 
@@ -61,7 +61,7 @@ def with_line_breaks(taint: Taint) -> Taint:
     return frozenset(replace(t, cleared=t.cleared - BROKEN_BY_LINES) for t in taint)
 
 
-def _matches_every_line_feed(pattern: str) -> bool:
+def matches_every_line_feed(pattern: str) -> bool:
     """A regex source one of whose top-level alternatives matches any `\\n` and none of
     which matches the empty string (an empty match at a line feed would step over it)."""
     if pattern.startswith("(") and pattern.endswith(")"):
