@@ -34,33 +34,20 @@ from nodeward.source.scopes import MODULE
 from nodeward.source.taint.guards import inside, may_precede
 from nodeward.source.taint.loops import LOOPS
 
-#: Identifiers directly under these give a variable a value in a way not modelled here.
-_PATTERNS = frozenset(
-    {
-        "object_pattern",
-        "array_pattern",
-        "pair_pattern",
-        "assignment_pattern",
-        "rest_pattern",
-        "formal_parameters",
-        "required_parameter",
-        "optional_parameter",
-    }
+#: Nodes that bind names in a way not modelled here, and the field holding the names.
+_OTHER_BINDINGS = (
+    ("augmented_assignment_expression", "left"),
+    ("update_expression", "argument"),
+    ("for_in_statement", "left"),
+    ("arrow_function", "parameter"),  # `x => ...` (the `parameters` of all: __init__)
+    ("catch_clause", "parameter"),
+    ("function_declaration", "name"),
+    ("generator_function_declaration", "name"),
+    ("class_declaration", "name"),
 )
-#: Declarations whose `name` binds a variable: a function or class named like it.
-_NAMED = frozenset(
-    {
-        "function_declaration",
-        "function_expression",
-        "generator_function_declaration",
-        "class_declaration",
-        "class",
-    }
-)
-#: Wrappers a TypeScript assignment target may sit in: `(x as any) = ...`, `x! = ...`.
-_TARGET_WRAPPERS = frozenset(
-    {"parenthesized_expression", "as_expression", "non_null_expression", "satisfies_expression"}
-)
+_MEMBERS = frozenset({"member_expression", "subscript_expression"})
+#: The nodes a pattern names a variable with.
+_NAMES = frozenset({"identifier", "shorthand_property_identifier_pattern"})
 _BLOCKS = frozenset({"statement_block", "program"})
 _LOOPS = LOOPS | {"for_in_statement"}
 _ENTERED_MIDWAY = frozenset({"catch_clause", "finally_clause"})
@@ -75,16 +62,52 @@ class _Write:
 
 
 class VariableWrites:
-    """A file's writes of variables, indexed once; `reaching(use)` answers per read."""
+    """A file's writes of variables, indexed once from the binding nodes down (no parent
+    lookups: tree-sitter finds a parent from the root); `reaching(use)` answers per read."""
 
     def __init__(self, ctx: FileContext) -> None:
         self._ctx = ctx
         self._writes: dict[str, list[tuple[Node, _Write]]] = defaultdict(list)
-        for ident in ctx.nodes("identifier", "shorthand_property_identifier_pattern"):
-            write = _write_of(ident)
-            if write is not None:
-                self._writes[syntax.text(ident)].append((ident, write))
+        for node in ctx.nodes("variable_declarator"):
+            self._note(node, node.child_by_field_name("name"), node.child_by_field_name("value"))
+        for node in ctx.nodes("assignment_expression"):
+            right = node.child_by_field_name("right")
+            self._note(node, node.child_by_field_name("left"), right, statement=True)
+        for kind, field in _OTHER_BINDINGS:
+            for node in ctx.nodes(kind):
+                self._note_other(node, node.child_by_field_name(field))
+        for kind in syntax.FUNCTION_TYPES:
+            for node in ctx.nodes(kind):
+                self._note_other(node, node.child_by_field_name("parameters"))
+        #: (name, scope) -> the variable's writes and the function making them all, or
+        #: None when it is not followed (see _followed)
+        self._variables: dict[tuple[str, int], tuple[list[_Write], Node | None] | None] = {}
         self._answers: dict[int, tuple[Node | None, ...] | None] = {}
+        self._scoped: dict[str, dict[int, list[_Write]]] = {}  # name -> scope -> writes
+
+    def _note(
+        self, node: Node, target: Node | None, value: Node | None, statement: bool = False
+    ) -> None:
+        """`let x = v` / `x = v` (plain when it is a statement of its own), or a pattern."""
+        if target is None:
+            return
+        if target.type != "identifier":
+            self._note_other(node, target)
+            return
+        plain = not statement or getattr(syntax.parent_of(node), "type", "") == (
+            "expression_statement"
+        )
+        write = _Write(node, value, plain=plain, declares=not statement)
+        self._writes[syntax.text(target)].append((target, write))
+
+    def _note_other(self, node: Node, target: Node | None) -> None:
+        """Every name bound in `target` (a pattern, parameters, a wrapped target)."""
+        if target is None or target.type in _MEMBERS:
+            return  # `obj.x = v` writes a property, not the variable `obj`
+        write = _Write(node, None, plain=False, declares=False)
+        for inner in syntax.walk(target):
+            if inner.type in _NAMES:
+                self._writes[syntax.text(inner)].append((inner, write))
 
     def reaching(self, use: Node) -> tuple[Node | None, ...] | None:
         """The values of the assignments that `use` (a read of an identifier) can see;
@@ -96,24 +119,26 @@ class VariableWrites:
 
     def _reaching(self, use: Node) -> tuple[Node | None, ...] | None:
         name = syntax.text(use)
-        candidates = self._writes.get(name)
-        if not candidates:
-            return None
+        if len(self._writes.get(name, ())) < 2:
+            return None  # one write: the flow-insensitive answer is the same
         scope = self._ctx.scope_of(name, use)
         if scope == MODULE:
             return None
-        writes = [w for ident, w in candidates if self._ctx.scope_of(name, ident) == scope]
-        function = syntax.enclosing_function(use)
-        if (
-            not any(w.declares for w in writes)
-            or not all(w.plain for w in writes)
-            or any(syntax.enclosing_function(w.node) != function for w in writes)
-            or any(a.type in _ENTERED_MIDWAY for a in _ancestors_within(use, function))
+        key = (name, scope)
+        if key not in self._variables:
+            self._variables[key] = self._followed(name, scope)
+        followed = self._variables[key]
+        if followed is None:
+            return None
+        writes, function = followed
+        inner = _ancestors_within(use, function)
+        if syntax.enclosing_function(use) != function or any(
+            a.type in _ENTERED_MIDWAY for a in inner
         ):
             return None
         before = [w for w in writes if w.node.end_byte <= use.start_byte]
         later = [w for w in writes if w.node.end_byte > use.start_byte]
-        loops = [a for a in _ancestors_within(use, function) if a.type in _LOOPS]
+        loops = [a for a in inner if a.type in _LOOPS]
         if any(inside(w.node, loop) for w in later for loop in loops):
             return None  # the next iteration reads what this one writes after `use`
         seen: list[Node | None] = []
@@ -123,35 +148,28 @@ class VariableWrites:
             seen.append(write.value)
             if _always_before(write.node, use):
                 break
+        if len(seen) == len(writes):
+            return None  # every write reaches: the flow-insensitive answer is the same
         return tuple(seen)
 
-
-def _write_of(ident: Node) -> _Write | None:
-    """What `ident` does to its variable if it is written there, else None (a read)."""
-    target, parent = ident, ident.parent
-    while parent is not None and parent.type in _TARGET_WRAPPERS:
-        target, parent = parent, parent.parent
-    if parent is None:
-        return None
-    other = _Write(parent, None, plain=False, declares=False)
-    if ident.type == "shorthand_property_identifier_pattern" or parent.type in _PATTERNS:
-        return other  # destructuring, a parameter (the reads in defaults too: kept as they were)
-    match parent.type:
-        case "variable_declarator" if parent.child_by_field_name("name") == target:
-            return _Write(parent, parent.child_by_field_name("value"), plain=True, declares=True)
-        case "assignment_expression" if parent.child_by_field_name("left") == target:
-            statement = parent.parent
-            plain = target == ident and getattr(statement, "type", "") == "expression_statement"
-            return _Write(parent, parent.child_by_field_name("right"), plain=plain, declares=False)
-        case "augmented_assignment_expression" | "for_in_statement":
-            return other if parent.child_by_field_name("left") == target else None
-        case "update_expression":
-            return other
-        case "arrow_function" | "catch_clause":
-            return other if parent.child_by_field_name("parameter") == ident else None
-        case t if t in _NAMED:
-            return other if parent.child_by_field_name("name") == ident else None
-    return None
+    def _followed(self, name: str, scope: int) -> tuple[list[_Write], Node | None] | None:
+        """The writes of variable (name, scope) when it is declared with let/var/const,
+        only given values by plain statements, all in one function; else None. One write
+        (the declaration) is left to the flow-insensitive answer, which is the same."""
+        scoped = self._scoped.get(name)
+        if scoped is None:  # each write's scope once, not once per variable of that name
+            scoped = self._scoped[name] = defaultdict(list)
+            for ident, write in self._writes[name]:
+                scoped[self._ctx.scope_of(name, ident)].append(write)
+        writes = scoped.get(scope, [])
+        if len(writes) < 2 or not all(w.plain for w in writes):
+            return None
+        if not any(w.declares for w in writes):
+            return None
+        functions = {syntax.enclosing_function(w.node) for w in writes}
+        if len(functions) != 1:
+            return None
+        return writes, functions.pop()
 
 
 def _ancestors_within(node: Node, function: Node | None) -> list[Node]:
