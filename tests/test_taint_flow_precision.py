@@ -13,7 +13,7 @@ from tree import write_file
 from nodeward.findings import SourceLocation
 from nodeward.scan import scan_path
 from nodeward.source.taint.fetched_fields import is_scalar_field
-from nodeward.source.taint.line_breaks import matches_every_line_feed
+from nodeward.source.taint.line_breaks import matches_every
 
 
 def _lines(root: Path, files: dict[str, str], rule: str) -> list[int]:
@@ -105,7 +105,15 @@ def test_counts_of_server_answers_are_no_dom_xss(tmp_path: Path) -> None:
     ],
 )
 def test_patterns_that_match_every_line_feed(pattern: str, expected: bool) -> None:
-    assert matches_every_line_feed(pattern) is expected
+    assert matches_every(pattern, r"\n") is expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [(r"[\r\n]", True), (r"\r\n|\n|\r", True), (r"\s", True), (r"\r?\n", False), (r"\n", False)],
+)
+def test_patterns_that_match_every_carriage_return(pattern: str, expected: bool) -> None:
+    assert matches_every(pattern, r"\r") is expected
 
 
 @pytest.mark.parametrize(

@@ -293,8 +293,9 @@ def _builtin_result(fa: FunctionAnalysis, site: EvaluatedCall, depth: int) -> Ta
         # the array of what the callback returns: `rows.map((r) => escape(r.text))`
         returned = fa.engine.sites.returned_values(fa.ctx, args[0])
         return union(*(fa.eval(value, depth) for value in returned))
-    if line_breaks.strips_line_breaks(method, args):  # `replace(/[\r\n]/g, "")`, split("\n")
-        return line_breaks.without_line_breaks(frozenset(t.as_string() for t in receiver_taint))
+    cleared = line_breaks.cleared_by(method, args)  # `replace(/[\r\n]/g, "")`, split("\n")
+    if cleared:
+        return frozenset(t.clear(cleared).as_string() for t in receiver_taint)
     if line_breaks.joins_lines(method, args):
         return line_breaks.with_line_breaks(frozenset(t.as_string() for t in receiver_taint))
     if method in ("replace", "replaceAll") and len(args) > 1 and "&lt;" in syntax.text(args[1]):

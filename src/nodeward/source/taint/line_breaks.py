@@ -1,9 +1,10 @@
 """String operations that leave no line break in their result, and the one that adds them.
 
 A log line is forged with a line break (CWE-117). What `text.split("\\n")` gives, piece by
-piece, cannot hold one, nor can `text.replace(/[\\r\\n]/g, "")`: request data that went
-through them is no log or header injection any more, whatever is done with it after
-(`line.split(",")[1]` still holds no line break). Joining the pieces back with a line
+piece, cannot hold one, nor can `text.replace(/\\n/g, " ")`: request data that went
+through them is no log injection any more, whatever is done with it after
+(`line.split(",")[1]` still holds no line break), and no header injection either once the
+carriage returns are gone too (`text.replace(/[\\r\\n]/g, "")`). Joining the pieces back with a line
 break (`lines.join("\\n")`) gives an attacker lines again.
 
 Only forms whose effect is certain count: a `replace` without the `g` flag or with an
@@ -22,25 +23,37 @@ from nodeward.source.taint.values import Taint
 
 #: What a line break lets request data do.
 BROKEN_BY_LINES = frozenset({SinkKind.LOG, SinkKind.HEADER})
-#: One alternative of a pattern that matches every line feed wherever it stands.
-_EVERY_LINE_FEED = frozenset({r"\n", r"\r?\n", r"\s", r"[\n]", r"[\s]"})
-_QUANTIFIERS = ("+", "*", "?", "}")
+_LOG = frozenset({SinkKind.LOG})
+#: Per character escape, the alternatives of a pattern that match that character wherever
+#: it stands (character classes holding it are read apart).
+_EVERY = {
+    r"\n": frozenset({r"\n", r"\r?\n", r"\s"}),
+    r"\r": frozenset({r"\r", r"\r\n?", r"\s"}),
+}
+_QUANTIFIERS = ("*", "?", "}")
 
 
-def strips_line_breaks(method: str | None, args: list[Node]) -> bool:
-    """`replace(/[\\r\\n]/g, "")`, `replaceAll("\\n", " ")`, `split(/\\r?\\n/)`: no line feed
-    of the receiver is left in the result (the result's elements, for `split`)."""
+def cleared_by(method: str | None, args: list[Node]) -> frozenset[SinkKind]:
+    """What `text.method(*args)` can no longer carry: no log injection when no line feed
+    is left (`split("\n")`, `split(/\r?\n/)`, `replace(/\n/g, " ")`; the result's
+    elements, for `split`), no header injection either when no carriage return is left
+    (`replace(/[\r\n]/g, "")`)."""
     if not args or method not in ("replace", "replaceAll", "split"):
-        return False
+        return frozenset()
     pattern = syntax.unwrap(args[0])
     if pattern is None:
-        return False
+        return frozenset()
     if pattern.type == "regex":
         flags = syntax.text(pattern.child_by_field_name("flags"))
         if method == "replace" and "g" not in flags:
-            return False  # the first line break only
-        return matches_every_line_feed(syntax.text(pattern.child_by_field_name("pattern")))
-    return method != "replace" and syntax.string_value(pattern) == "\n"
+            return frozenset()  # the first line break only
+        source = syntax.text(pattern.child_by_field_name("pattern"))
+        if not matches_every(source, r"\n"):
+            return frozenset()
+        return BROKEN_BY_LINES if matches_every(source, r"\r") else _LOG
+    if method != "replace" and syntax.string_value(pattern) == "\n":
+        return _LOG
+    return frozenset()
 
 
 def joins_lines(method: str | None, args: list[Node]) -> bool:
@@ -51,33 +64,30 @@ def joins_lines(method: str | None, args: list[Node]) -> bool:
     return separator is not None and ("\n" in separator or "\r" in separator)
 
 
-def without_line_breaks(taint: Taint) -> Taint:
-    return frozenset(t.clear(BROKEN_BY_LINES) for t in taint)
-
-
 def with_line_breaks(taint: Taint) -> Taint:
     """The taint of values joined with line breaks: whatever cleared them of line breaks
     no longer holds."""
     return frozenset(replace(t, cleared=t.cleared - BROKEN_BY_LINES) for t in taint)
 
 
-def matches_every_line_feed(pattern: str) -> bool:
-    """A regex source one of whose top-level alternatives matches any `\\n` and none of
-    which matches the empty string (an empty match at a line feed would step over it)."""
+def matches_every(pattern: str, escape: str) -> bool:
+    """A regex source one of whose top-level alternatives matches any `escape` (`\\n`,
+    `\\r`) and none of which matches the empty string (an empty match there would step
+    over it)."""
     if pattern.startswith("(") and pattern.endswith(")"):
         pattern = pattern.removeprefix("(?:").removeprefix("(")[:-1]
     if any(c in pattern for c in "()^$") or "\\|" in pattern or "\\\\" in pattern:
         return False  # groups, anchors, an escaped bar or backslash: not read here
     branches = pattern.split("|")
-    if any(not b or b.endswith(_QUANTIFIERS[1:]) for b in branches):
+    if any(not b or b.endswith(_QUANTIFIERS) for b in branches):
         return False
-    return any(_matches_line_feed(b.removesuffix("+")) for b in branches)
+    return any(_matches(b.removesuffix("+"), escape) for b in branches)
 
 
-def _matches_line_feed(branch: str) -> bool:
-    if branch in _EVERY_LINE_FEED:
+def _matches(branch: str, escape: str) -> bool:
+    if branch in _EVERY[escape]:
         return True
     if not (branch.startswith("[") and branch.endswith("]")) or branch.startswith("[^"):
         return False
     members = branch[1:-1]
-    return "[" not in members and "]" not in members and (r"\n" in members or r"\s" in members)
+    return "[" not in members and "]" not in members and (escape in members or r"\s" in members)
