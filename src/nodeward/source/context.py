@@ -59,6 +59,7 @@ INDEXED_TYPES = (
             "template_string",
             "ternary_expression",
             "unary_expression",
+            "update_expression",
             "variable_declarator",
             "while_statement",
         }

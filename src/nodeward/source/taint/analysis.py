@@ -78,6 +78,9 @@ _BINDING_TYPES = frozenset(
     }
 )
 
+#: Reads of a variable whose reaching assignments variable_writes.py may know.
+_READS = frozenset({"identifier", "shorthand_property_identifier"})
+
 
 #: What the analysis of a unit looks at: bindings, calls, sinks written as statements,
 #: returns, `delete`, and the nested functions whose parameters hold sources.
@@ -295,18 +298,25 @@ class FunctionAnalysis:
             if body is not None and body.type != "statement_block":
                 self.returns = union(self.returns, self.eval(body))
 
-    def lookup(self, name: str, use: Node) -> Taint:
-        """What variable `name` holds where `use` reads it: its bindings, and the property
-        writes into it that can have run before `use`."""
+    def lookup(self, name: str, use: Node, depth: int = 0) -> Taint:
+        """What variable `name` holds where `use` reads it: its bindings (only the
+        assignments that can reach `use`, where variable_writes.py can tell), and the
+        property writes into it that can have run before `use`."""
         var = self.var(name, use)
-        value = self.env.get(var, CLEAN)
+        reaching = None
+        if use.type in _READS and depth < MAX_EXPRESSION_DEPTH // 2:
+            reaching = self.engine.variable_writes(self.ctx).reaching(use)
+        if reaching is not None:
+            value = union(*(self.eval(v, depth) for v in reaching if v is not None))
+        else:
+            value = self.env.get(var, CLEAN)
         if var[1] == MODULE:
             value = union(value, self.module_vars.get(name, CLEAN))
         writes = self.member_writes.get(var)
         if not writes:
             return value
-        reaching = [taint for write, taint in writes.values() if may_precede(write, use)]
-        return union(value, *reaching)
+        written = [taint for write, taint in writes.values() if may_precede(write, use)]
+        return union(value, *written)
 
     def path(self, node: Node) -> tuple[Node, tuple[str, ...]] | None:
         """static_path(node), remembered for the passes (and the member reads inside a
@@ -497,7 +507,7 @@ class FunctionAnalysis:
     def _eval(self, node: Node, depth: int) -> Taint:
         match node.type:
             case "identifier" | "shorthand_property_identifier":
-                return self.lookup(syntax.text(node), node)
+                return self.lookup(syntax.text(node), node, depth)
             case "member_expression" | "subscript_expression":
                 return eval_member(self, node, depth)
             case "call_expression" | "new_expression":

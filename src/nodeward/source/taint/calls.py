@@ -3,7 +3,6 @@ method the engine knows by name) and what its result carries."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -15,6 +14,7 @@ from nodeward.source.taint import (
     browser_data,
     callbacks,
     form_parsers,
+    line_breaks,
     log_format,
     merge_order,
     orm_filters,
@@ -313,10 +313,11 @@ def _builtin_result(fa: FunctionAnalysis, site: EvaluatedCall, depth: int) -> Ta
         # promise of it: `load(id).then(() => "done").then((s) => exec(s))` runs "done"
         returned = fa.engine.sites.returned_values(fa.ctx, args[0])
         return union(*(fa.eval(value, depth) for value in returned))
-    if method == "replace" and args and re.search(r"\\[nr]", syntax.text(args[0])):
-        return frozenset(
-            t.clear(frozenset({SinkKind.LOG, SinkKind.HEADER})) for t in receiver_taint
-        )
+    cleared = line_breaks.cleared_by(method, args)  # `replace(/[\r\n]/g, "")`, split("\n")
+    if cleared:
+        return frozenset(t.clear(cleared).as_string() for t in receiver_taint)
+    if line_breaks.joins_lines(method, args):
+        return line_breaks.with_line_breaks(frozenset(t.as_string() for t in receiver_taint))
     if method in ("replace", "replaceAll") and len(args) > 1 and "&lt;" in syntax.text(args[1]):
         escaped = frozenset({SinkKind.XSS, SinkKind.DOM_XSS})  # .replace(/</g, "&lt;")
         return frozenset(t.clear(escaped).as_string() for t in receiver_taint)

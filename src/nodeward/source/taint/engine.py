@@ -63,6 +63,7 @@ from nodeward.source.taint.values import (
     Source,
     Taint,
 )
+from nodeward.source.taint.variable_writes import VariableWrites
 
 
 @dataclass
@@ -98,6 +99,7 @@ class TaintEngine:
     #: socket message listeners passed by name (`socket.on("chat", chat.onMessage)`)
     socket_listeners: SocketListeners = field(init=False)
     _field_writes: dict[str, FieldWrites] = field(default_factory=dict)
+    _variable_writes: dict[str, VariableWrites] = field(default_factory=dict)
     _react_states: dict[str, dict[tuple[str, int], Node]] = field(default_factory=dict)
     #: per file, what its functions stored in module-level variables (`last = req.query.x`
     #: in one handler, read by the handler analysed after it)
@@ -196,6 +198,13 @@ class TaintEngine:
         found = self._field_writes.get(ctx.rel)
         if found is None:
             found = self._field_writes[ctx.rel] = FieldWrites(ctx)
+        return found
+
+    def variable_writes(self, ctx: FileContext) -> VariableWrites:
+        """The file's variable writes (variable_writes.py), indexed on first use."""
+        found = self._variable_writes.get(ctx.rel)
+        if found is None:
+            found = self._variable_writes[ctx.rel] = VariableWrites(ctx)
         return found
 
     def react_states(self, ctx: FileContext) -> dict[tuple[str, int], Node]:

@@ -12,7 +12,7 @@ from nodeward.findings import FlowStep
 from nodeward.source import syntax
 from nodeward.source.context import CALL
 from nodeward.source.parse import Node
-from nodeward.source.taint import form_parsers, merge_order, positions
+from nodeward.source.taint import fetched_fields, form_parsers, merge_order, positions
 from nodeward.source.taint.bounds import MAX_PATH_STEPS
 from nodeward.source.taint.browser_data import client_source
 from nodeward.source.taint.environment import environment_source
@@ -173,7 +173,7 @@ def eval_member(fa: FunctionAnalysis, node: Node, depth: int) -> Taint:
         prop = syntax.string_value(index) or "[]"
     if prop == "length":
         return CLEAN
-    taint = members(fa.eval(obj, depth), prop)
+    taint = fetched_fields.scalar_field(members(fa.eval(obj, depth), prop), prop)
     if prop in UPLOAD_FILE_NAMES or prop in UPLOAD_SERVER_PATHS:
         taint = frozenset(t.clear(PATH_ONLY) if is_upload(t) else t for t in taint)
     if prop in form_parsers.SERVER_PATHS:  # formidable's `files.doc.filepath`

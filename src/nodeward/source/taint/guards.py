@@ -221,7 +221,7 @@ def find_guard(fa: FunctionAnalysis, call: Node, arg: Node | None, kind: SinkKin
                     break
                 if (
                     sibling.type == "if_statement"
-                    and exits(sibling)
+                    and (exits(sibling) or replaces(sibling, names))
                     and _cleans(
                         fa, sibling.child_by_field_name("condition"), names, kind, when=False
                     )
@@ -364,6 +364,31 @@ def may_precede(write: Node, use: Node) -> bool:
         if in_consequence and exits(ancestor) and not inside(use, ancestor):
             return False
     return True
+
+
+def replaces(if_statement: Node, names: set[str]) -> bool:
+    """`if (!ALLOWED.includes(lang)) lang = "en";`: the branch gives the tested variable a
+    literal, so after the `if` it holds that literal or a value that passed the test."""
+    consequence = if_statement.child_by_field_name("consequence")
+    if consequence is None or if_statement.child_by_field_name("alternative") is not None:
+        return False
+    statements = (
+        consequence.named_children if consequence.type == "statement_block" else [consequence]
+    )
+    for statement in statements:
+        assignment = statement.named_children[0] if statement.named_children else None
+        if statement.type != "expression_statement" or assignment is None:
+            continue
+        left = assignment.child_by_field_name("left")
+        if (
+            assignment.type == "assignment_expression"
+            and left is not None
+            and left.type == "identifier"
+            and syntax.text(left) in names
+            and syntax.is_literal(assignment.child_by_field_name("right"))
+        ):
+            return True
+    return False
 
 
 def exits(if_statement: Node) -> bool:
