@@ -1,0 +1,120 @@
+"""Function values that reach a call through data (taint/function_values.py) and routes
+registered in loops over tables (appmodel/loop_routes.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from appmodel_helpers import project_at, route_table
+from conftest import FIXTURES
+
+from nodeward.findings import SourceLocation
+from nodeward.scan import scan_path
+from nodeward.source.appmodel import app_model
+from nodeward.source.taint.function_values import MAX_TARGETS
+
+RULES = FIXTURES / "rules"
+
+
+def _findings(root: Path, rule: str) -> list[tuple[str, int]]:
+    report = scan_path(root)
+    return sorted(
+        (f.location.path, f.location.line)
+        for f in report.findings
+        if f.rule == rule and isinstance(f.location, SourceLocation)
+    )
+
+
+def test_a_call_through_a_huge_table_is_cut_at_the_bound_and_reported(tmp_path: Path) -> None:
+    count = MAX_TARGETS + 6
+    sinks = "".join(f'function run{i}(x) {{\n  exec("job{i} " + x);\n}}\n' for i in range(count))
+    table = ", ".join(f"run{i}" for i in range(count))
+    (tmp_path / "app.js").write_text(
+        'const express = require("express");\n'
+        'const { exec } = require("child_process");\n'
+        "const app = express();\n"
+        f"{sinks}"
+        f"const jobs = [{table}];\n"
+        'app.get("/jobs", (req, res) => {\n'
+        "  for (const job of jobs) job(req.query.arg);\n"
+        "  res.end();\n"
+        "});\n"
+    )
+    report = scan_path(tmp_path)
+    flagged = [f for f in report.findings if f.rule == "NW103"]
+    assert len(flagged) == MAX_TARGETS  # run0 .. run63, each on its exec line
+    assert sorted(f.location.line for f in flagged if isinstance(f.location, SourceLocation)) == [
+        5 + 3 * i for i in range(MAX_TARGETS)
+    ]
+    reasons = [s.reason for s in report.skips if s.target == "app.js"]
+    assert any(f"a call through data reaches over {MAX_TARGETS} functions" in r for r in reasons)
+
+
+def test_a_helper_calling_its_own_parameter_is_not_bound_to_every_caller(
+    tmp_path: Path,
+) -> None:
+    # `run` calls `fn` itself (no closure): the unsafe function passed elsewhere with a
+    # constant must not be reached from the call that passes request data.
+    (tmp_path / "app.js").write_text(
+        'const express = require("express");\n'
+        'const { exec } = require("child_process");\n'
+        "const app = express();\n"
+        "function run(fn, x) { return fn(x); }\n"
+        'function shell(x) { exec("ls " + x); }\n'
+        "function quiet(x) { return String(x).length; }\n"
+        'run(shell, "/tmp");\n'
+        'app.get("/a", (req, res) => res.json({ n: run(quiet, req.query.x) }));\n'
+    )
+    assert _findings(tmp_path, "NW103") == []
+
+
+def test_a_factory_closure_reaches_only_the_functions_passed_to_the_factory(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "app.js").write_text(
+        'const express = require("express");\n'
+        'const { exec } = require("child_process");\n'
+        "const app = express();\n"
+        "const make = (sink) => (req, res) => { sink(req.query.x); res.end(); };\n"
+        'function shell(x) { exec("ls " + x); }\n'
+        'function other(x) { exec("cat " + x); }\n'
+        'app.get("/a", make(shell));\n'
+        'other("/etc/hosts");\n'
+    )
+    assert _findings(tmp_path, "NW103") == [("app.js", 5)]
+
+
+def test_loop_registrations_take_method_path_and_handler_from_the_same_record(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "app.js").write_text(
+        'const express = require("express");\n'
+        "const app = express();\n"
+        "const routes = [\n"
+        '  { method: "get", path: "/one", handler: (req, res) => res.end() },\n'
+        '  { method: "post", path: "/two", handler: (req, res) => res.end() },\n'
+        "];\n"
+        "for (const r of routes) app[r.method](r.path, r.handler);\n"
+        "const actions = { start() {}, stop() {} };\n"
+        'Object.keys(actions).forEach((name) => app.put("/do/" + name, (req, res) => res.end()));\n'
+        "for (const r of load()) app.get(r.path, r.handler);\n"
+    )
+    model = app_model(project_at(tmp_path))
+    assert route_table(model) == [
+        ("GET", "/one", (), "app.js:4"),
+        ("POST", "/two", (), "app.js:5"),
+        ("PUT", "/do/start", (), "app.js:9"),
+        ("PUT", "/do/stop", (), "app.js:9"),
+        ("GET", "/<dynamic>", (), "app.js:10"),
+    ]
+    assert [u.reason for u in model.unresolved] == ["route path `r.path` is not a constant"]
+
+
+def test_the_fixture_app_lists_routes_of_tables_in_other_modules_and_keys() -> None:
+    rows = route_table(app_model(project_at(RULES / "flows_function_values_js")))
+    paths = [(method, path) for method, path, _chain, _handler in rows]
+    assert ("POST", "/tasks/backup") in paths
+    assert ("GET", "/tasks/usage") in paths
+    assert ("POST", "/convert/pdf") in paths
+    assert ("GET", "/accounts/byEmail") in paths
+    assert ("GET", "/orders/:id", (), "app.js:105") in rows  # the factory's handler
