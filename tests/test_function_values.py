@@ -117,4 +117,21 @@ def test_the_fixture_app_lists_routes_of_tables_in_other_modules_and_keys() -> N
     assert ("GET", "/tasks/usage") in paths
     assert ("POST", "/convert/pdf") in paths
     assert ("GET", "/accounts/byEmail") in paths
+    assert ("POST", "/pack/zip") in paths  # a Map's keys, by for-of
+    assert ("POST", "/v2/pack/tar") in paths  # and by its forEach
     assert ("GET", "/orders/:id", (), "app.js:105") in rows  # the factory's handler
+
+
+def test_a_table_with_spreads_and_its_own_entries_reaches_both(tmp_path: Path) -> None:
+    (tmp_path / "lib.js").write_text(
+        'const { exec } = require("child_process");\n'
+        'exports.spreadSink = (x) => exec("a " + x);\n'
+    )
+    (tmp_path / "app.js").write_text(
+        'const express = require("express");\n'
+        'const { exec } = require("child_process");\n'
+        "const app = express();\n"
+        'const table = { ...require("./lib"), own: (x) => exec("b " + x) };\n'
+        'app.get("/t/:k", (req, res) => { table[req.params.k](req.query.x); res.end(); });\n'
+    )
+    assert _findings(tmp_path, "NW103") == [("app.js", 4), ("lib.js", 2)]

@@ -60,16 +60,18 @@ def enclosing_loop(ctx: FileContext, call: Node) -> Loop | None:
             if walked is None or walked[1] >= len(params):
                 return None
             holder = node.parent.parent if node.parent is not None else None
-            lodash = holder is not None and is_collection_iterator(ctx, holder)
-            key = params[1] if lodash and len(params) > 1 else None
+            keyed = (holder is not None and is_collection_iterator(ctx, holder)) or _is_map(
+                ctx.value_of(walked[0])
+            )  # `(value, key)`: lodash over an object, a Map's forEach
+            key = params[1] if keyed and len(params) > 1 else None
             return Loop(node, params[walked[1]], walked[0], key)
     return None
 
 
 def elements(ctx: FileContext, loop: Loop, graph: ModuleGraph) -> list[Element] | None:
     """The elements of an array literal (in the file or exported by a project module),
-    or the keys of an object literal read by `Object.keys` (None: no such table, or more
-    than MAX_ELEMENTS)."""
+    the entries of an object literal (`Object.keys`, `Object.entries`, lodash) or of a
+    `new Map([...])` (None: no such table, or more than MAX_ELEMENTS)."""
     node = syntax.unwrap(ctx.value_of(loop.table))
     table_ctx = ctx
     if node is not None and node.type in ("identifier", "call_expression", "member_expression"):
@@ -81,6 +83,8 @@ def elements(ctx: FileContext, loop: Loop, graph: ModuleGraph) -> list[Element] 
         found = [Element(table_ctx, e) for e in node.named_children if e.type != "comment"]
     elif node is not None and node.type == "object" and loop.key is not None:
         found = [Element(table_ctx, v, key=k) for k, v in _entries(node)]  # `_.forEach(t, ...)`
+    elif node is not None and _is_map(node):  # `new Map([["zip", f], ...])`
+        found = [Element(table_ctx, v, keyed=True, key=k) for k, v in _map_entries(node)]
     elif node is not None and node.type == "call_expression":
         args = syntax.call_arguments(node)
         keyed = syntax.unwrap(ctx.value_of(args[0])) if args else None
@@ -159,6 +163,29 @@ def bound_string(
         for p in parts
     ]
     return "".join(s for s in strings if s is not None) if None not in strings else None
+
+
+def _is_map(node: Node | None) -> bool:
+    node = syntax.unwrap(node)
+    return (
+        node is not None
+        and node.type == "new_expression"
+        and syntax.text(node.child_by_field_name("constructor")) == "Map"
+    )
+
+
+def _map_entries(node: Node) -> list[tuple[Node, Node]]:
+    """(key, value) of the `[key, value]` pairs a `new Map([...])` is built from."""
+    args = syntax.call_arguments(node)
+    pairs = syntax.unwrap(args[0]) if args else None
+    if pairs is None or pairs.type != "array":
+        return []
+    found = []
+    for pair in pairs.named_children:
+        items = pair.named_children if pair.type == "array" else []
+        if len(items) == 2:
+            found.append((items[0], items[1]))
+    return found
 
 
 def _entries(obj: Node) -> list[tuple[Node, Node]]:

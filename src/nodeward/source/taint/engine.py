@@ -109,8 +109,8 @@ class TaintEngine:
     def __post_init__(self) -> None:
         self.sites = CallSites(
             lambda ctx, call: project_function(self, ctx, call),
-            lambda ctx, call: (
-                table_functions(self, ctx, call) or self.function_values.targets(ctx, call)
+            lambda ctx, call: self.function_values.with_table(
+                table_functions(self, ctx, call), ctx, call
             ),
         )
         self.function_values = FunctionValues(self)

@@ -59,6 +59,16 @@ class FunctionValues:
     _sites: dict[tuple[str, int], list[tuple[FileContext, Node]]] = field(default_factory=dict)
     _bound: dict[tuple[str, str, int, bool, int], list[Found]] = field(default_factory=dict)
 
+    def with_table(
+        self, listed: tuple[Found, ...], ctx: FileContext, call: Node
+    ) -> tuple[Found, ...]:
+        """The functions tables.py lists for a call through a table, with those only this
+        module finds (spread members, elements past that module's bound), at most
+        MAX_TARGETS."""
+        found = list(listed)
+        found += [f for f in self.targets(ctx, call) if f not in found]
+        return tuple(found[:MAX_TARGETS])
+
     def targets(self, ctx: FileContext, call: Node) -> tuple[Found, ...]:
         """The functions a call may reach through data (none when its callee names no
         data-bound value)."""
