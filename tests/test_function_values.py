@@ -7,6 +7,7 @@ from pathlib import Path
 
 from appmodel_helpers import project_at, route_table
 from conftest import FIXTURES
+from hang import hang_guard
 
 from nodeward.findings import SourceLocation
 from nodeward.scan import scan_path
@@ -124,8 +125,7 @@ def test_the_fixture_app_lists_routes_of_tables_in_other_modules_and_keys() -> N
 
 def test_a_table_with_spreads_and_its_own_entries_reaches_both(tmp_path: Path) -> None:
     (tmp_path / "lib.js").write_text(
-        'const { exec } = require("child_process");\n'
-        'exports.spreadSink = (x) => exec("a " + x);\n'
+        'const { exec } = require("child_process");\nexports.spreadSink = (x) => exec("a " + x);\n'
     )
     (tmp_path / "app.js").write_text(
         'const express = require("express");\n'
@@ -135,3 +135,22 @@ def test_a_table_with_spreads_and_its_own_entries_reaches_both(tmp_path: Path) -
         'app.get("/t/:k", (req, res) => { table[req.params.k](req.query.x); res.end(); });\n'
     )
     assert _findings(tmp_path, "NW103") == [("app.js", 4), ("lib.js", 2)]
+
+
+def test_tables_spreading_tables_stay_bounded(tmp_path: Path) -> None:
+    # each level spreads the one below twenty times: read naively, 20**depth entries
+    levels = [
+        f"const t{k} = [" + ", ".join([f"...t{k - 1}"] * 20) + f", {{ ...t{k - 1} }}];\n"
+        for k in range(1, 25)
+    ]
+    (tmp_path / "app.js").write_text(
+        'const express = require("express");\n'
+        'const { exec } = require("child_process");\n'
+        "const app = express();\n"
+        'const t0 = [(x) => exec("a " + x)];\n'
+        + "".join(levels)
+        + 'app.get("/t", (req, res) => { t24[req.query.k](req.query.x); t2[0](req.query.y); });\n'
+    )
+    with hang_guard(60, "a scan of tables spreading tables"):
+        findings = _findings(tmp_path, "NW103")
+    assert findings == [("app.js", 4)]  # through t2 at least; deep tables end at the bound

@@ -47,7 +47,25 @@ _MAX_VALUES = 4 * MAX_TARGETS
 #: Calls whose result holds the elements of their receiver (or of their arguments).
 _KEEPING_METHODS = frozenset({"filter", "slice", "concat", "reverse", "sort", "flat"})
 
+#: Resolution steps for one call, whatever the shape of the tables (spreads of spreads).
+_MAX_STEPS = 2048
+
 Found = tuple[FileContext, Node]
+
+
+class _Exhausted(Exception):
+    """The resolution of one call took more than _MAX_STEPS steps."""
+
+
+def _unique(elements: list[Element]) -> list[Element]:
+    seen: set[tuple[str, int, bool]] = set()
+    found = []
+    for element in elements:
+        key = (element.ctx.rel, element.node.id, element.keyed)
+        if key not in seen:
+            seen.add(key)
+            found.append(element)
+    return found
 
 
 @dataclass
@@ -58,6 +76,7 @@ class FunctionValues:
     _by_name: dict[str, list[tuple[FileContext, Node]]] | None = None
     _sites: dict[tuple[str, int], list[tuple[FileContext, Node]]] = field(default_factory=dict)
     _bound: dict[tuple[str, str, int, bool, int], list[Found]] = field(default_factory=dict)
+    _steps: int = 0  # resolution steps of the current call (at most _MAX_STEPS)
 
     def with_table(
         self, listed: tuple[Found, ...], ctx: FileContext, call: Node
@@ -79,7 +98,12 @@ class FunctionValues:
             "subscript_expression",
         ):
             return ()
-        values = self._values(ctx, callee, 0)
+        self._steps = 0
+        try:
+            values = self._values(ctx, callee, 0)
+        except _Exhausted:
+            self.engine.skip(ctx, call, f"a call through data needs over {_MAX_STEPS} steps")
+            return ()
         if [v for _c, v in values] == [callee]:
             return ()  # nothing bound through data: the call resolvers already answered
         found: list[Found] = []
@@ -99,6 +123,7 @@ class FunctionValues:
             return []
         if hops >= MAX_HOPS:
             return [(ctx, expr)]
+        self._step()
         found: list[Found] = []
         if expr.type == "identifier":
             found = self._identifier(ctx, expr, hops)
@@ -109,9 +134,13 @@ class FunctionValues:
                 stored = syntax.object_get(record, prop) if record is not None else None
                 if stored is not None:
                     found += self._values(obj_ctx, stored, hops + 1)
+                if len(found) > _MAX_VALUES:
+                    break
         elif expr.type == "subscript_expression":
             for element in self._elements(ctx, expr.child_by_field_name("object"), hops + 1):
                 found += self._values(element.ctx, element.node, hops + 1)
+                if len(found) > _MAX_VALUES:
+                    break
         return found[:_MAX_VALUES] or [(ctx, expr)]
 
     def _identifier(self, ctx: FileContext, ident: Node, hops: int) -> list[Found]:
@@ -147,9 +176,11 @@ class FunctionValues:
         if picked is None:  # a `const`/`let`/`var` initialised from data, or an import
             picked = self._declared(ctx, ident)
         found: list[Found] = []
-        for value_ctx, value in picked:
+        for value_ctx, value in picked[:_MAX_VALUES]:
             found += self._values(value_ctx, value, hops + 1)
-        return found
+            if len(found) > _MAX_VALUES:
+                break
+        return found[:_MAX_VALUES]
 
     def _declared(self, ctx: FileContext, ident: Node) -> list[Found]:
         bound = ctx.binding(ident)
@@ -183,7 +214,7 @@ class FunctionValues:
         if self.engine.handler_roles(ctx, func) is not None:
             return []  # a request handler's `req`, `res`, `next`: the framework passes them
         found = []
-        for site_ctx, site in self._call_sites(ctx, func):
+        for site_ctx, site in self._call_sites(ctx, func)[:_MAX_VALUES]:
             args = syntax.call_arguments(site)
             if index < len(args):
                 found += pick(params[index], name, Element(site_ctx, args[index]))
@@ -195,6 +226,7 @@ class FunctionValues:
         `Object.entries`, `Object.assign`, `reduce` and copying methods make of them."""
         if hops >= MAX_HOPS:
             return []
+        self._step()
         found: list[Element] = []
         for value_ctx, value in self._values(ctx, table, hops + 1):
             node = syntax.unwrap(value_ctx.value_of(value))
@@ -210,16 +242,27 @@ class FunctionValues:
                 found += self._module(value_ctx, node, hops)
             if len(found) > _MAX_VALUES:
                 break
-        return found[:_MAX_VALUES]
+        return _unique(found)[:_MAX_VALUES]
 
     def _literal(self, ctx: FileContext, node: Node, hops: int) -> list[Element]:
+        """An object's or array's entries, with those of the tables it spreads (each
+        spread table read once: `[...t, ...t]`)."""
         found: list[Element] = []
+        spread: set[str] = set()
         for member in node.named_children:
-            if member.type == "spread_element":  # `{ ...require("./cmd"), ...sql }`
-                inner = member.named_children[0] if member.named_children else None
+            inner = member.named_children[0] if member.named_children else None
+            if member.type == "spread_element" and syntax.text(inner) not in spread:
+                spread.add(syntax.text(inner))  # `{ ...require("./cmd"), ...sql }`
                 found += self._elements(ctx, inner, hops + 1)
+            if len(found) > _MAX_VALUES:
+                break
         found += [Element(ctx, v) for v in tables.stored_values(node)]
-        return found
+        return _unique(found)
+
+    def _step(self) -> None:
+        self._steps += 1
+        if self._steps > _MAX_STEPS:
+            raise _Exhausted
 
     def _made(self, ctx: FileContext, call: Node, hops: int) -> list[Element]:
         """The elements of a table a call builds or copies."""
