@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from appmodel_helpers import project_at, route_table
 from conftest import FIXTURES
 from hang import hang_guard
@@ -154,3 +155,51 @@ def test_tables_spreading_tables_stay_bounded(tmp_path: Path) -> None:
     with hang_guard(60, "a scan of tables spreading tables"):
         findings = _findings(tmp_path, "NW103")
     assert findings == [("app.js", 4)]  # through t2 at least; deep tables end at the bound
+
+
+@pytest.mark.parametrize(
+    ("app", "routers"),
+    [
+        (
+            "app.js",
+            'const express = require("express");\n'
+            "const app = express();\n"
+            "const routers = {\n"
+            '  "/users": require("./routes/users"),\n'
+            '  "/orders": require("./routes/orders"),\n'
+            "};\n"
+            "for (const [prefix, router] of Object.entries(routers)) app.use(prefix, router);\n"
+            'const mounts = [{ path: "/v2/users", router: require("./routes/users") }];\n'
+            "mounts.forEach(({ path, router }) => app.use(path, router));\n",
+        ),
+        (
+            "app.ts",
+            'import express, { Router } from "express";\n'
+            'import users from "./routes/users";\n'
+            'import orders from "./routes/orders";\n'
+            "const app = express();\n"
+            'const routers: Record<string, Router> = { "/users": users, "/orders": orders };\n'
+            "for (const [prefix, router] of Object.entries(routers)) app.use(prefix, router);\n"
+            'const mounts = [{ path: "/v2/users", router: users }];\n'
+            "mounts.forEach(({ path, router }) => app.use(path, router));\n",
+        ),
+    ],
+)
+def test_routers_mounted_in_a_loop_get_their_prefixes(
+    tmp_path: Path, app: str, routers: str
+) -> None:
+    (tmp_path / "routes").mkdir()
+    for name, line in (("users", 'router.get("/:id", ok);'), ("orders", 'router.post("/", ok);')):
+        (tmp_path / "routes" / f"{name}.js").write_text(
+            'const router = require("express").Router();\n'
+            "const ok = (req, res) => res.json({});\n"
+            f"{line}\n"
+            "module.exports = router;\n"
+        )
+    (tmp_path / app).write_text(routers)
+    rows = route_table(app_model(project_at(tmp_path)))
+    assert sorted((method, path) for method, path, _chain, _handler in rows) == [
+        ("GET", "/users/:id"),
+        ("GET", "/v2/users/:id"),
+        ("POST", "/orders"),
+    ]

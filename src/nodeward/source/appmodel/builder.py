@@ -145,8 +145,8 @@ class _Collector:
             index = fn.child_by_field_name("index")
             method = prop or loop_routes.bound_string(ctx, index, loop, element)
             path = loop_routes.bound_string(ctx, args[0], loop, element) if args else None
-            if method not in METHODS or path is None:
-                return False
+            if method is None or (method not in METHODS and method != prop) or path is None:
+                return False  # a method read from data must be a method; `use` mounts
             bound = [self._bound_argument(ctx, a, loop, element) for a in args[1:]]
             each.append((method, path, bound))
         for method, path, bound in each:
@@ -182,7 +182,9 @@ class _Collector:
             self._route(ctx, call, recv.target, order, prop, recv.path, args)
             return
         if prop == "use":
-            prefix = self.path_arg(ctx, args[0]) if args else None
+            prefix = looped[0] if looped else self.path_arg(ctx, args[0]) if args else None
+            if prefix is None and len(args) > 1 and self._loop_registrations(ctx, call, fn, prop):
+                return  # `for (const [path, router] of Object.entries(t)) app.use(path, router)`
             if prefix is None and len(args) > 1 and _looks_like_path(args[0]):
                 prefix = "<dynamic>"
             rest = args[1:] if prefix is not None else args
