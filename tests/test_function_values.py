@@ -119,6 +119,7 @@ def test_the_fixture_app_lists_routes_of_tables_in_other_modules_and_keys() -> N
     assert ("GET", "/tasks/usage") in paths
     assert ("POST", "/convert/pdf") in paths
     assert ("GET", "/accounts/byEmail") in paths
+    assert ("GET", "/net/ping") in paths  # Object.keys of another module's exports
     assert ("POST", "/pack/zip") in paths  # a Map's keys, by for-of
     assert ("POST", "/v2/pack/tar") in paths  # and by its forEach
     assert ("GET", "/orders/:id", (), "app.js:105") in rows  # the factory's handler

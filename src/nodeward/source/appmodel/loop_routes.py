@@ -89,11 +89,13 @@ def elements(ctx: FileContext, loop: Loop, graph: ModuleGraph) -> list[Element] 
         args = syntax.call_arguments(node)
         keyed = syntax.unwrap(ctx.value_of(args[0])) if args else None
         callee = syntax.text(node.child_by_field_name("function"))
-        entries = _entries(keyed) if keyed is not None and keyed.type == "object" else []
+        keys_ctx, entries = ctx, _entries(keyed) if keyed is not None else []
+        if keyed is not None and keyed.type != "object":  # `Object.keys(controllers)`
+            keys_ctx, entries = _module_entries(graph, ctx, keyed) or (ctx, [])
         if callee == "Object.keys":
-            found = [Element(ctx, k) for k, _v in entries]
+            found = [Element(keys_ctx, k) for k, _v in entries]
         elif callee == "Object.entries":
-            found = [Element(ctx, v, keyed=True, key=k) for k, v in entries]
+            found = [Element(keys_ctx, v, keyed=True, key=k) for k, v in entries]
     if found is None or len(found) > MAX_ELEMENTS:
         return None
     return found
@@ -141,7 +143,7 @@ def bound_string(
     value = syntax.string_value(expr)
     if value is not None:
         return value
-    if expr.type in ("property_identifier", "shorthand_property_identifier"):
+    if expr.type in ("property_identifier", "shorthand_property_identifier") or _declared(expr):
         return syntax.text(expr)  # a key read by Object.keys
     if expr.type == "binary_expression":
         if syntax.text(expr.child_by_field_name("operator")) != "+":
@@ -163,6 +165,17 @@ def bound_string(
         for p in parts
     ]
     return "".join(s for s in strings if s is not None) if None not in strings else None
+
+
+def _declared(name: Node) -> bool:
+    """Whether an identifier is the name a declaration gives (an export's key)."""
+    parent = name.parent
+    return (
+        name.type == "identifier"
+        and parent is not None
+        and parent.type in ("variable_declarator", "function_declaration", "class_declaration")
+        and parent.child_by_field_name("name") == name
+    )
 
 
 def _is_map(node: Node | None) -> bool:
@@ -188,8 +201,42 @@ def _map_entries(node: Node) -> list[tuple[Node, Node]]:
     return found
 
 
+def _module_entries(
+    graph: ModuleGraph, ctx: FileContext, node: Node
+) -> tuple[FileContext, list[tuple[Node, Node]]] | None:
+    """A project module's named exports as (key, value): `import * as controllers`,
+    `require("./controllers")` exporting `exports.list = ...` or `export const list`."""
+    ref = ctx.ref_of(node)
+    module = graph.resolve(ctx.rel, ref.module) if ref is not None and not ref.path else None
+    if module is None:
+        return None
+    found = []
+    for name, value in graph.exports(module).items():
+        key = _export_key(value)
+        if key is not None and syntax.text(key) == name:
+            found.append((key, value))
+    return module, found
+
+
+def _export_key(value: Node) -> Node | None:
+    """The name node an export is written with (`exports.list =`, `export const list`)."""
+    if value.type in ("function_declaration", "class_declaration"):
+        return value.child_by_field_name("name")
+    parent = value.parent
+    if parent is None:
+        return None
+    if parent.type == "assignment_expression":
+        left = parent.child_by_field_name("left")
+        return left.child_by_field_name("property") if left is not None else None
+    if parent.type == "variable_declarator":
+        return parent.child_by_field_name("name")
+    return parent.child_by_field_name("key") if parent.type == "pair" else None
+
+
 def _entries(obj: Node) -> list[tuple[Node, Node]]:
     """(key, value) of an object literal's properties (`a: 1`, `"b": f`, `c`, `d() {}`)."""
+    if obj.type != "object":
+        return []
     found = []
     for child in obj.named_children:
         if child.type == "pair":
