@@ -151,7 +151,7 @@ class FunctionValues:
         # what a name is bound to depends on its declaration (and on whether it is read
         # in a closure of the declaring function), not on the use: callers read `res`,
         # `db` or `models` at every call
-        enclosing = syntax.enclosing_function(ident)
+        enclosing = syntax.enclosing_function(ident) if scope_start != MODULE else None
         closure = enclosing is None or enclosing.start_byte != scope_start
         key = (ctx.rel, name, scope_start, closure, hops)
         cached = self._bound.get(key)
