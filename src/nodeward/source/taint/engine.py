@@ -46,6 +46,7 @@ from nodeward.source.taint.bounds import (
 )
 from nodeward.source.taint.call_sites import CallSites
 from nodeward.source.taint.field_writes import FieldWrites
+from nodeward.source.taint.function_values import FunctionValues
 from nodeward.source.taint.functions import project_function
 from nodeward.source.taint.handlers import HandlerRoles, handler_roles
 from nodeward.source.taint.merges import MergeIndex
@@ -95,6 +96,8 @@ class TaintEngine:
     schema_methods: SchemaMethods = field(init=False)  # `UserSchema.methods.toAuthJSON`
     validation: Validation = field(init=False)  # fields a route's schema constrains
     sites: CallSites = field(init=False)  # per-call facts, computed once
+    #: callees bound through data: loop variables, iteration callbacks, factories
+    function_values: FunctionValues = field(init=False)
     listeners: emitters.Listeners = field(init=False)  # `bus.on("job", f)` for bus.emit
     #: socket message listeners passed by name (`socket.on("chat", chat.onMessage)`)
     socket_listeners: SocketListeners = field(init=False)
@@ -111,8 +114,11 @@ class TaintEngine:
     def __post_init__(self) -> None:
         self.sites = CallSites(
             lambda ctx, call: project_function(self, ctx, call),
-            lambda ctx, call: table_functions(self, ctx, call),
+            lambda ctx, call: self.function_values.with_table(
+                table_functions(self, ctx, call), ctx, call
+            ),
         )
+        self.function_values = FunctionValues(self)
         self.nest_fastify = nest.uses_fastify_adapter(self.files)
         self.listeners = emitters.Listeners(self.files, self.graph)
         self.socket_listeners = socket_listeners(self.files, self.graph)
