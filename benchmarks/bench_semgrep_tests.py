@@ -14,7 +14,9 @@ temporary folder that is scanned once (`--jobs 1 --offline --exit-zero`). semgre
 the line a rule must match with a `ruleid: <rule>` comment on the line before it, and a line
 it must not match with `ok: <rule>` (`todoruleid`/`todook` mark the rule's own known misses
 and are left out). A `ruleid` line is found when a nodeward finding of ANY rule starts at it,
-or spans it (location line to end line); an `ok` line is flagged the same way. Rule
+or spans it (location line to end line); an `ok` line is flagged the same way. With `--steps`
+a step of a finding's flow at the line counts too, for both kinds of line (semgrep marks where
+request data is built into a query, nodeward the call that runs it). Rule
 identities are not mapped: semgrep's rules and nodeward's cut the weaknesses differently, so
 the figure is "does nodeward point at the line a security rule says is vulnerable".
 
@@ -109,13 +111,21 @@ def scan(checkout: Path, files: list[Path]) -> tuple[list[dict[str, Any]], float
     return report["findings"], elapsed
 
 
-def spans(findings: list[dict[str, Any]]) -> dict[str, list[tuple[int, int, str]]]:
+def spans(
+    findings: list[dict[str, Any]], steps: bool = False
+) -> dict[str, list[tuple[int, int, str]]]:
+    """Per file, the line ranges findings point at: their own location, and with `steps`
+    every step of their flow too (semgrep marks where request data enters a SQL string,
+    nodeward reports the query call that runs it)."""
     by_file: dict[str, list[tuple[int, int, str]]] = {}
     for finding in findings:
-        location = finding["location"]
-        first = location["line"]
-        last = max(first, location.get("end_line") or first)
-        by_file.setdefault(location["path"], []).append((first, last, finding["rule"]))
+        places = [finding["location"]]
+        if steps:
+            places += [step["location"] for step in finding.get("flow") or []]
+        for location in places:
+            first = location["line"]
+            last = max(first, location.get("end_line") or first)
+            by_file.setdefault(location["path"], []).append((first, last, finding["rule"]))
     return by_file
 
 
@@ -131,8 +141,10 @@ def hit_rules(
     )
 
 
-def figures(all_expectations: list[Expectation], findings: list[dict[str, Any]]) -> dict[str, Any]:
-    by_file = spans(findings)
+def figures(
+    all_expectations: list[Expectation], findings: list[dict[str, Any]], steps: bool = False
+) -> dict[str, Any]:
+    by_file = spans(findings, steps)
     per_family: dict[str, Counter[str]] = {}
     missed: list[str] = []
     flagged: list[str] = []
@@ -174,6 +186,9 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--missed", action="store_true", help="list every missed ruleid line")
     parser.add_argument("--flagged", action="store_true", help="list every flagged ok line")
+    parser.add_argument(
+        "--steps", action="store_true", help="a flow step at the line counts too (lenient)"
+    )
     args = parser.parse_args()
     files = test_files(args.checkout)
     if not files:
@@ -181,7 +196,7 @@ def main() -> int:
         return 2
     all_expectations = [e for file in files for e in expectations(args.checkout, file)]
     findings, elapsed = scan(args.checkout, files)
-    result = figures(all_expectations, findings)
+    result = figures(all_expectations, findings, args.steps)
     result["files"] = len(files)
     result["seconds"] = round(elapsed, 2)
     if args.json:

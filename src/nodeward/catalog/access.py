@@ -248,7 +248,8 @@ MASS_ASSIGNMENT = flow_rule(
     (Practice.ACCESS_CONTROL,),
     Severity.HIGH,
     (
-        "Reports `req.body` passed whole (also spread or through a helper) to ORM "
+        "Reports `req.body` (or the whole parsed query string, `req.query`) passed whole "
+        "(also spread or through a helper) to ORM "
         "create/insert/update*/findOneAndUpdate/findByIdAndUpdate, `new Model(req.body)` "
         "and Object.assign(record, req.body). Confidence is medium when a mongoose schema, "
         "sequelize model or typeorm entity in the project declares a privileged field "
