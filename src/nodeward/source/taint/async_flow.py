@@ -46,6 +46,10 @@ def bindings(fa: FunctionAnalysis, call: Node) -> Iterator[tuple[Node, Taint]]:
 
 
 def _flow(fa: FunctionAnalysis, call: Node) -> str | None:
+    callee = call.child_by_field_name("function")
+    written = syntax.text(callee) if callee is not None else ""
+    if not written.endswith(tuple(_FLOWS)):  # cheap: most calls are no async flow
+        return None
     ref = fa.ctx.callee(call)
     resolved = fa.engine.resolve_ref(fa.ctx, ref) if ref is not None else None
     if resolved is None or resolved.module not in _PACKAGES:
