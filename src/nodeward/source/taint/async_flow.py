@@ -26,10 +26,10 @@ def bindings(fa: FunctionAnalysis, call: Node) -> Iterator[tuple[Node, Taint]]:
     order (a pair is bound before the next task's callback arguments are evaluated)."""
     flow = _flow(fa, call)
     args = syntax.call_arguments(call)
-    tasks = _tasks(args[0]) if flow is not None and args else None
+    tasks = _tasks(fa, args[0]) if flow is not None and args else None
     if tasks is None:
         return
-    final = _function(args[1]) if len(args) > 1 else None
+    final = _function(fa, args[1]) if len(args) > 1 else None
     final_params = syntax.function_params(final)[1:] if final is not None else []
     passed: list[Taint] = []
     values: list[Taint] = []
@@ -58,17 +58,20 @@ def _flow(fa: FunctionAnalysis, call: Node) -> str | None:
     return name if name in _FLOWS else None
 
 
-def _tasks(node: Node) -> list[Node] | None:
-    array = syntax.unwrap(node)
+def _tasks(fa: FunctionAnalysis, node: Node) -> list[Node] | None:
+    """The task functions of `[task1, task2]` (inline or local names bound to functions,
+    the array itself possibly held in a local name); None unless every task is known."""
+    array = syntax.unwrap(fa.ctx.value_of(node))
     items = positions.slots(array) if array is not None else None
     if not items:
         return None
-    tasks = [_function(item) for item in items]
+    tasks = [_function(fa, item) for item in items]
     return [t for t in tasks if t is not None] if all(tasks) else None
 
 
-def _function(node: Node | None) -> Node | None:
-    found = syntax.unwrap(node)
+def _function(fa: FunctionAnalysis, node: Node | None) -> Node | None:
+    """The function written at `node` or bound to the local name there."""
+    found = syntax.unwrap(fa.ctx.value_of(node))
     return found if found is not None and found.type in syntax.FUNCTION_TYPES else None
 
 
