@@ -11,7 +11,7 @@ as `password` would garble the variable's name)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from nodeward.catalog.exposure import CONNECTION_STRING_PASSWORD, HARDCODED_SECRET
@@ -70,7 +70,7 @@ class EnvEntry:
     line: int
 
 
-def entries(lines: tuple[str, ...]) -> Iterator[EnvEntry]:
+def entries(lines: Sequence[str]) -> Iterator[EnvEntry]:
     """The `KEY=value` lines of a dotenv file, values unquoted. A double-quoted value that
     spans lines yields its first line only (enough to tell that a secret is there)."""
     for number, line in enumerate(lines, start=1):

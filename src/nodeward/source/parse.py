@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from functools import cache
 from pathlib import Path
+from typing import overload
 
 import tree_sitter
 import tree_sitter_javascript
@@ -72,6 +74,44 @@ def _parser(dialect: Dialect) -> tree_sitter.Parser:
     return tree_sitter.Parser(language(dialect))
 
 
+class SourceLines(Sequence[str]):
+    """The text lines of a file's UTF-8 bytes, split when first read: a scan quotes the
+    lines of the few files with findings, and a tuple of lines for every file of a
+    dependency tree costs more memory than the files' bytes."""
+
+    __slots__ = ("_lines", "_source")
+
+    def __init__(self, source: bytes) -> None:
+        self._source = source
+        self._lines: tuple[str, ...] | None = None
+
+    def _split(self) -> tuple[str, ...]:
+        if self._lines is None:
+            self._lines = split_lines(self._source.decode("utf-8", errors="replace"))
+        return self._lines
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        return self._split()[index]
+
+    def __len__(self) -> int:
+        return len(self._split())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._split())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, SourceLines | tuple):
+            return self._split() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._split())
+
+
 @dataclass(frozen=True)
 class SourceText:
     """A decoded file: `source` is the UTF-8 bytes tree-sitter saw, `lines` the text lines.
@@ -79,7 +119,7 @@ class SourceText:
 
     rel: str
     source: bytes
-    lines: tuple[str, ...]
+    lines: Sequence[str]
     undecodable: bool = False
 
     def line(self, number: int) -> str:
@@ -115,11 +155,11 @@ def read_text(path: Path, rel: str) -> SourceText | Skip:
         return Skip(rel, "binary file (contains NUL bytes)")
     raw = raw.removeprefix(b"\xef\xbb\xbf")
     try:
-        decoded = raw.decode("utf-8")
+        raw.decode("utf-8")
     except UnicodeDecodeError:
-        decoded = raw.decode("utf-8", errors="replace")
-        return SourceText(rel, decoded.encode("utf-8"), split_lines(decoded), undecodable=True)
-    return SourceText(rel=rel, source=raw, lines=split_lines(decoded))
+        source = raw.decode("utf-8", errors="replace").encode("utf-8")
+        return SourceText(rel, source, SourceLines(source), undecodable=True)
+    return SourceText(rel=rel, source=raw, lines=SourceLines(raw))
 
 
 def split_lines(decoded: str) -> tuple[str, ...]:

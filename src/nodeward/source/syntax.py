@@ -65,14 +65,20 @@ def string_value(node: Node | None) -> str | None:
     if node is None:
         return None
     if node.type == "string":
+        written = text(node)
+        if "\\" not in written and len(written) > 1 and written[0] == written[-1]:
+            # no escape sequence: the text between the quotes is the value (and the
+            # node's children list, which py-tree-sitter keeps on indexed nodes, is not made)
+            return written[1:-1]
         return "".join(
             text(c) if c.type == "string_fragment" else _unescape(text(c))
             for c in node.named_children
         )
     if node.type == "template_string":
-        if any(c.type == "template_substitution" for c in node.named_children):
+        written = text(node)
+        if "${" in written and any(c.type == "template_substitution" for c in node.named_children):
             return None
-        return text(node)[1:-1]
+        return written[1:-1]
     return None
 
 

@@ -81,7 +81,7 @@ class _Collector:
         if node is None or depth > MAX_MOUNT_DEPTH:
             return None
         if node.type == "identifier":
-            param = self.resolver.param_index(node)
+            param = self.resolver.param_index(node, ctx)
             if param is not None:
                 func, index = param
                 return Target(ctx.rel, func.start_byte, index)
@@ -290,7 +290,7 @@ class _Collector:
             return "|".join(p for p in parts if p is not None) if all(parts) else None
         if node.type in ("string", "template_string"):
             return syntax.string_value(node)
-        if node.type == "identifier" and self.resolver.param_index(node) is None:
+        if node.type == "identifier" and self.resolver.param_index(node, ctx) is None:
             value = self.resolver.value(ctx, node)
             if value is not None and value.type in ("string", "template_string"):
                 return syntax.string_value(value)

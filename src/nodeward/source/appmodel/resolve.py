@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nodeward.source import syntax
+from nodeward.source.appmodel.nesting import Nesting, exact_for
 from nodeward.source.context import FileContext
 from nodeward.source.frameworks.base import Framework
 from nodeward.source.modules import ModuleGraph
@@ -58,6 +59,8 @@ class Resolver:
         self._fields: dict[str, dict[str, Node | None]] = {}
         #: (file, block start, block end, name) -> what the name means in the block
         self._block_values: dict[tuple[str, int, int, str], Node | None] = {}
+        #: file -> its blocks and its functions, nested (files whose walks up are exact)
+        self._nestings: dict[str, tuple[Nesting, Nesting]] = {}
 
     def creation_kind(self, ctx: FileContext, node: Node | None) -> tuple[Framework, bool] | None:
         """(framework, makes an app) when `node` is a call that creates an app or router."""
@@ -80,8 +83,30 @@ class Resolver:
                     if found is not None:
                         return found
             return ctx.declaration(name)
-        block = next((p for p in syntax.ancestors(ident) if p.type in _BLOCKS), None)
-        return self._block_value(ctx, block, name)
+        return self._block_value(ctx, self._block_around(ctx, ident), name)
+
+    def _nesting(self, ctx: FileContext) -> tuple[Nesting, Nesting]:
+        """The file's blocks and functions, for the searches a walk up would make in a
+        file shallow enough for the walk to reach the top (ctx.max_depth)."""
+        found = self._nestings.get(ctx.rel)
+        if found is None:
+            root = ctx.parsed.root  # "program": the index holds the root under its type
+            top = [root] if root.type in _BLOCKS else []
+            blocks = Nesting(top + ctx.nodes(*(_BLOCKS - {"program"})))
+            found = self._nestings[ctx.rel] = (blocks, Nesting(ctx.nodes(*syntax.FUNCTION_TYPES)))
+        return found
+
+    def _block_around(self, ctx: FileContext, node: Node) -> Node | None:
+        """The nearest block (_BLOCKS) above `node` in a shallow file."""
+        if exact_for(node):
+            return self._nesting(ctx)[0].around(node)
+        return next((p for p in syntax.ancestors(node) if p.type in _BLOCKS), None)
+
+    def _function_around(self, ctx: FileContext | None, node: Node) -> Node | None:
+        """syntax.enclosing_function(node), by bisection in a shallow file."""
+        if ctx is not None and ctx.max_depth <= syntax.MAX_ANCESTORS and exact_for(node):
+            return self._nesting(ctx)[1].around(node)
+        return syntax.enclosing_function(node)
 
     def _block_value(self, ctx: FileContext, block: Node | None, name: str) -> Node | None:
         """What `name` means inside `block`: declared by it or by a block around it, else
@@ -93,8 +118,7 @@ class Resolver:
         if key not in self._block_values:
             found = self.declared_in(block, name)
             if found is None:
-                outer = next((p for p in syntax.ancestors(block) if p.type in _BLOCKS), None)
-                found = self._block_value(ctx, outer, name)
+                found = self._block_value(ctx, self._block_around(ctx, block), name)
             self._block_values[key] = found
         return self._block_values[key]
 
@@ -133,10 +157,11 @@ class Resolver:
                 return node
         return node
 
-    def param_index(self, ident: Node) -> tuple[Node, int] | None:
-        """(function, index) when `ident` names a parameter of an enclosing function."""
+    def param_index(self, ident: Node, ctx: FileContext | None = None) -> tuple[Node, int] | None:
+        """(function, index) when `ident` names a parameter of an enclosing function.
+        Given the file `ident` is in, the functions around it are found by bisection."""
         name = syntax.text(ident)
-        func = syntax.enclosing_function(ident)
+        func = self._function_around(ctx, ident)
         while func is not None:
             for index, param in enumerate(syntax.function_params(func)):
                 if syntax.param_name(param) == name:
@@ -144,7 +169,7 @@ class Resolver:
             body = func.child_by_field_name("body")
             if body is not None and body.type == "statement_block" and self.declared_in(body, name):
                 return None
-            func = syntax.enclosing_function(func)
+            func = self._function_around(ctx, func)
         return None
 
     def creation(self, ctx: FileContext, node: Node | None, depth: int = 0) -> Creation | None:
@@ -192,7 +217,7 @@ class Resolver:
         self, ctx: FileContext, node: Node | None, depth: int = 0
     ) -> tuple[FileContext, Node] | None:
         """The function an expression names: inline, declared in this file, or imported."""
-        if depth > _MAX_DEPTH:
+        if depth > _MAX_DEPTH or (node is not None and _names_nothing(ctx, node)):
             return None
         value = self.value(ctx, node)
         if value is None:
@@ -289,7 +314,9 @@ def _declarations(scope: Node) -> dict[str, Node | None]:
     """Name -> initialiser (or declaration) of everything a block declares directly; the
     first declaration of a name wins. A declaration without initialiser maps to None."""
     found: dict[str, Node | None] = {}
-    for statement in scope.named_children:
+    # not scope.named_children: that list would stay on the block, which the file
+    # index keeps for the whole scan
+    for statement in syntax.named_children(scope):
         candidates = [statement]
         if statement.type == "export_statement":
             candidates = list(statement.named_children)
@@ -306,6 +333,17 @@ def _declarations(scope: Node) -> dict[str, Node | None]:
                 if ident is not None:
                     found.setdefault(syntax.text(ident), decl)
     return found
+
+
+def _names_nothing(ctx: FileContext, node: Node) -> bool:
+    """`name` or `name.a.b` where the file never binds `name` (FileContext.binds): a
+    parameter's method, a global's. Nothing resolves it (neither the block declarations
+    nor the imports hold the name), so Resolver.function() answers None without
+    resolving: most calls the route table looks at are of this kind."""
+    base: Node | None = node
+    while base is not None and base.type == "member_expression":
+        base = base.child_by_field_name("object")
+    return base is not None and base.type == "identifier" and not ctx.binds(syntax.text(base))
 
 
 def member_function(cls: Node, name: str) -> Node | None:

@@ -139,8 +139,17 @@ def _conditions(ctx: FileContext) -> Iterator[Node]:
             yield condition
 
 
+def _may_name_a_privilege(condition: Node) -> bool:
+    """Whether a condition's text can hold a name _PRIVILEGE_KEY matches: every name
+    _client_privilege reads is written in it, with at most escapes (`"r\\ole"`) whose
+    backslashes are dropped here. Most conditions do not: no walk of them."""
+    return _PRIVILEGE_KEY.search(syntax.text(condition).replace("\\", "")) is not None
+
+
 def _client_authorization(ctx: FileContext) -> Iterator[Finding]:
     for condition in _conditions(ctx):
+        if not _may_name_a_privilege(condition):
+            continue
         for node in syntax.walk(condition):
             found = None
             if node.type == "binary_expression":

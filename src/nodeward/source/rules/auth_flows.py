@@ -262,11 +262,14 @@ def _tested_value(call: Node) -> tuple[Node, Node] | None:
     """(pattern, subject) of `pattern.test(subject)` or `subject.match(pattern)`."""
     function = call.child_by_field_name("function")
     method = function.child_by_field_name("property") if function is not None else None
+    name = syntax.text(method) if method is not None else ""
+    if name not in ("test", "match", "search"):
+        return None  # most calls: nothing else is read
     receiver = function.child_by_field_name("object") if function is not None else None
     args = syntax.call_arguments(call)
-    if method is None or receiver is None or not args:
+    if receiver is None or not args:
         return None
-    match syntax.text(method):
+    match name:
         case "test":
             return receiver, args[0]
         case "match" | "search":

@@ -209,24 +209,26 @@ def _first_app(project: Project) -> tuple[FileContext, Node] | None:
 def _first_login_route(ctx: FileContext) -> tuple[Node, str] | None:
     for call in ctx.calls:
         fn = call.child_by_field_name("function")
-        args = syntax.call_arguments(call)
         if fn is None:
             continue
         if fn.type == "member_expression":
             method = syntax.text(fn.child_by_field_name("property"))
+            if method not in ("post", "all"):
+                continue  # the method name first: most calls are of other methods
+            args = syntax.call_arguments(call)
             receiver = fn.child_by_field_name("object")
             path = _route_path(ctx, receiver, args)
             chained = receiver is not None and receiver.type == "call_expression"
             handlers = len(args) if chained else len(args) - 1
             if (
-                method in ("post", "all")
-                and path is not None
+                path is not None
                 and handlers >= 1
                 and LOGIN_PATH.search(path)
                 and _is_router(ctx, receiver)
             ):
                 return call, path
         elif (ref := ctx.callee(call)) is not None and ref.is_(*_NEST_POST[:1], *_NEST_POST[1]):
+            args = syntax.call_arguments(call)
             path = syntax.string_value(args[0]) if args else None
             if path is not None and LOGIN_PATH.search("/" + path.lstrip("/")):
                 return call, "/" + path.lstrip("/")

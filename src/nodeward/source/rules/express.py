@@ -102,6 +102,8 @@ def header_sets(ctx: FileContext, scope: Node) -> Iterator[tuple[Node, str, Node
         if found is None:
             continue
         receiver, method = found
+        if method != "writeHead" and method not in HEADER_METHODS:
+            continue
         args = syntax.call_arguments(node)
         if method == "writeHead" and len(args) >= 2:
             for key, value, _pair in syntax.object_entries(ctx.value_of(args[-1])):

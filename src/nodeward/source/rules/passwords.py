@@ -215,9 +215,6 @@ def _helper_calls(
     helper_names = {name for _rel, name in helpers}
     for ctx in project.files:
         for call in ctx.calls:
-            args = syntax.call_arguments(call)
-            if not args:
-                continue
             ref = ctx.callee(call)
             if ref is None:
                 fn = call.child_by_field_name("function")
@@ -230,7 +227,8 @@ def _helper_calls(
                 key = (target.rel, names[-1]) if target is not None else None
             label = helpers.get(key) if key is not None else None
             # the helper lookup is cheap, the password test walks the call: lookup first
-            if label is None or not _about_password(args[:1], call):
+            args = syntax.call_arguments(call) if label is not None else []
+            if label is None or not args or not _about_password(args[:1], call):
                 continue
             yield WEAK_PASSWORD_HASH.finding(
                 ctx.location(call),

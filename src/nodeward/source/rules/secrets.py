@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from nodeward.analysis.context import AnalysisContext
 from nodeward.catalog.exposure import CLOUD_OR_API_KEY, CONNECTION_STRING_PASSWORD, HARDCODED_SECRET
@@ -125,7 +126,11 @@ def _check_file(ctx: FileContext) -> Iterator[Finding]:
 
 
 def _has_substitution(node: Node) -> bool:
-    return any(c.type == "template_substitution" for c in node.named_children)
+    # the text first: a substitution is written `${`, and the children list would stay
+    # on the indexed node
+    return "${" in syntax.text(node) and any(
+        c.type == "template_substitution" for c in node.named_children
+    )
 
 
 def _provider_key(ctx: FileContext, node: Node, value: str) -> Finding | None:
@@ -170,6 +175,7 @@ def _connection_url(ctx: FileContext, node: Node, value: str) -> Finding | None:
     )
 
 
+@lru_cache(maxsize=4096)  # the same few names recur in every file
 def is_secret_name(name: str) -> bool:
     parts = naming.words(name)
     if not parts or set(parts) & _NOT_SECRET_WORDS:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from itertools import pairwise
 
 from nodeward.catalog.auth import INSECURE_RANDOM_TOKEN, PREDICTABLE_TOKEN
@@ -69,6 +70,7 @@ _UNGUESSABLE = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)  # the same few names recur in every file
 def is_secret_value_name(name: str | None) -> bool:
     if not name:
         return False
@@ -159,7 +161,7 @@ def _passed_to_cookie(ctx: FileContext, call: Node) -> bool:
 
 def _predictable(ctx: FileContext, reported_lines: set[int]) -> Iterator[Finding]:
     for value, name in _named_values(ctx):
-        if syntax.line_of(value) in reported_lines or not is_secret_value_name(name):
+        if not is_secret_value_name(name) or syntax.line_of(value) in reported_lines:
             continue
         source = syntax.text(value)
         guessable = _GUESSABLE.search(source)
