@@ -381,11 +381,8 @@ class FunctionAnalysis:
         """Browser code analyses a callback written at the top level of a script as a unit
         of its own (engine.client_units): `fetch(url).then((r) => ...)` binds `r` here,
         from the receiver, as `_bind` does for a callback inside a function."""
-        holder = self.unit.parent
-        if holder is not None and holder.type == "pair":  # `subscribe({ next: ... })`
-            holder = holder.parent.parent if holder.parent is not None else None
-        call = holder.parent if holder is not None and holder.type == "arguments" else None
-        if call is None or call.type != "call_expression" or settled_callback(call) != self.unit:
+        call = settling_call(self.unit)
+        if call is None:
             return
         method = self._callback_method(call)
         callee = call.child_by_field_name("function")
@@ -563,6 +560,17 @@ def settled_callback(call: Node) -> Node | None:
         if first is not None and first.type == "method_definition":
             return first
     return first if first is not None and first.type in syntax.FUNCTION_TYPES else None
+
+
+def settling_call(func: Node) -> Node | None:
+    """The call `func` is the settled callback of (settled_callback), or None."""
+    holder = func.parent
+    if holder is not None and holder.type == "pair":  # `subscribe({ next: ... })`
+        holder = holder.parent.parent if holder.parent is not None else None
+    call = holder.parent if holder is not None and holder.type == "arguments" else None
+    if call is None or call.type != "call_expression" or settled_callback(call) != func:
+        return None
+    return call
 
 
 def socket_payload(fa: FunctionAnalysis, param: Node, roles: HandlerRoles) -> Taint:

@@ -33,7 +33,11 @@ from nodeward.source.taint import (
     methods,
     nest,
 )
-from nodeward.source.taint.analysis import FunctionAnalysis, is_archive_entry_callback
+from nodeward.source.taint.analysis import (
+    FunctionAnalysis,
+    is_archive_entry_callback,
+    settling_call,
+)
 from nodeward.source.taint.bounds import (
     EMPTY_SUMMARY,
     MAX_CALL_DEPTH,
@@ -45,6 +49,7 @@ from nodeward.source.taint.bounds import (
     Summary,
 )
 from nodeward.source.taint.call_sites import CallSites
+from nodeward.source.taint.demand import Demand
 from nodeward.source.taint.field_writes import FieldWrites
 from nodeward.source.taint.functions import project_function
 from nodeward.source.taint.handlers import HandlerRoles, handler_roles
@@ -93,6 +98,7 @@ class TaintEngine:
     schema_methods: SchemaMethods = field(init=False)  # `UserSchema.methods.toAuthJSON`
     validation: Validation = field(init=False)  # fields a route's schema constrains
     sites: CallSites = field(init=False)  # per-call facts, computed once
+    demand: Demand = field(init=False)  # which browser units a source can reach
     listeners: emitters.Listeners = field(init=False)  # `bus.on("job", f)` for bus.emit
     _field_writes: dict[str, FieldWrites] = field(default_factory=dict)
     _react_states: dict[str, dict[tuple[str, int], Node]] = field(default_factory=dict)
@@ -108,6 +114,7 @@ class TaintEngine:
             lambda ctx, call: project_function(self, ctx, call),
             lambda ctx, call: table_functions(self, ctx, call),
         )
+        self.demand = Demand(self)
         self.nest_fastify = nest.uses_fastify_adapter(self.files)
         self.listeners = emitters.Listeners(self.files, self.graph)
         self.request_cleared = app_wide_cleared(self.files, self.models)
@@ -144,7 +151,7 @@ class TaintEngine:
     def analyze_file(self, ctx: FileContext) -> None:
         client = ctx.rel in self.client_files
         units = (
-            client_units(ctx)
+            self._client_units(ctx)
             if client
             else top_level_units(ctx, self.handler_roles, self.graphql_args)
         )
@@ -153,6 +160,15 @@ class TaintEngine:
                 self.summary(ctx, unit)
             except RecursionError:
                 self.skip(ctx, unit, "expressions nested too deeply")
+
+    def _client_units(self, ctx: FileContext) -> Iterator[Node]:
+        """client_units that a source can reach (demand.py); the others are analysed
+        only as the summaries of the functions a live unit calls."""
+        for unit in client_units(ctx):
+            if unit.type != "program" and settling_call(unit) is not None:
+                yield unit  # a top-level `fetch(url).then((r) => ...)`: bound from outside
+            elif self.demand.live(ctx, unit):
+                yield unit
 
     def record(self, hit: Hit) -> None:
         if self.validation.clears(hit.trace, hit.kind):

@@ -1,0 +1,280 @@
+"""Which top-level units of browser code the engine analyses: those that can see a source.
+
+Browser code reads its sources anywhere (engine.client_units), so every top-level function
+of a served script used to be analysed as a unit of its own; in a vendored library
+(three.js, a bundled UI kit) almost none of them touches the URL, a message or the
+server's answers. A unit can report request data only if a source enters it: read in its
+own body (or a nested callback's), or handed back by a function it calls (a summary that
+returns server data, a callback called with it). A unit that reaches no such function
+contributes nothing but its summary, and that summary is still computed, on demand, when
+a unit that does see a source calls it.
+
+`Demand.live` answers with the engine's own source rules (expressions.request_source,
+environment_source, record_read, stored reads, the parameters FunctionAnalysis marks as
+sources), asked of every member read and call of the function and, through the call
+sites' resolved targets, of every function it can reach. Functions that share state with
+others outside a call (a module-level variable one function sets and another reads) are
+always analysed, so that what they leave behind is the same as before. What changes: a
+function no source reaches is no longer cut short by the step or nesting bounds, so it
+reports no Skip for them (it could not have carried request data to a sink).
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from nodeward.source import syntax
+from nodeward.source.context import CALL, FileContext
+from nodeward.source.parse import Node
+from nodeward.source.scopes import MODULE
+from nodeward.source.taint.analysis import FunctionAnalysis
+from nodeward.source.taint.bounds import MAX_PATH_STEPS
+from nodeward.source.taint.environment import environment_source
+from nodeward.source.taint.expressions import (
+    pattern_names,
+    record_read,
+    request_source,
+)
+
+if TYPE_CHECKING:
+    from nodeward.source.taint.engine import TaintEngine
+
+Key = tuple[str, int, int]  # the file and the function's byte span
+Target = tuple[FileContext, Node]
+
+#: What syntax.unwrap looks through between a subscript and its key.
+_WRAPPERS = frozenset(
+    {
+        "parenthesized_expression",
+        "as_expression",
+        "satisfies_expression",
+        "non_null_expression",
+        "type_assertion",
+        "await_expression",
+    }
+)
+_ASSIGNMENT_TYPES = ("assignment_expression", "augmented_assignment_expression")
+
+
+def _key(ctx: FileContext, func: Node) -> Key:
+    return (ctx.rel, func.start_byte, func.end_byte)
+
+
+class Demand:
+    """Memoised per function: whether a source can reach it (`live`)."""
+
+    def __init__(self, engine: TaintEngine) -> None:
+        self.engine = engine
+        self._live: dict[Key, bool] = {}
+        #: per file, the sorted start bytes of what makes a function a seed (_seed_positions)
+        self._positions: dict[str, array[int]] = {}
+
+    def live(self, ctx: FileContext, func: Node) -> bool:
+        """Whether `func`, or a function it can call, reads a source or shares state."""
+        start = _key(ctx, func)
+        known = self._live.get(start)
+        if known is not None:
+            return known
+        visited = {start}
+        stack: list[Target] = [(ctx, func)]
+        while stack:
+            at_ctx, at = stack.pop()
+            known = self._live.get(_key(at_ctx, at))
+            if known is False:
+                continue  # nothing it reaches sees a source
+            if known or self._seed(at_ctx, at):
+                self._live[start] = True
+                return True
+            for target in self._callees(at_ctx, at):
+                key = _key(*target)
+                if key not in visited:
+                    visited.add(key)
+                    stack.append(target)
+        for key in visited:  # every function reached: none sees a source
+            self._live[key] = False
+        return False
+
+    def _seed(self, ctx: FileContext, func: Node) -> bool:
+        """Whether `func` itself reads a source or shares module state."""
+        positions = self._positions.get(ctx.rel)
+        if positions is None:
+            positions = self._positions[ctx.rel] = _seed_positions(self.engine, ctx)
+        first = bisect_left(positions, func.start_byte)
+        return first < len(positions) and positions[first] < func.end_byte
+
+    def _callees(self, ctx: FileContext, func: Node) -> Iterator[Target]:
+        """The project functions the calls inside `func` may run, resolved as
+        calls._project_call, calls._table_call and the `emit` listeners resolve them."""
+        engine = self.engine
+        for call in ctx.nodes_within(func, "call_expression"):
+            target = (
+                engine.project_function(ctx, call)
+                or engine.schema_methods.summarisable(call)
+                or engine.schema_methods.static_method(call)
+            )
+            if target is not None:
+                yield target
+            else:
+                yield from engine.sites.table_functions(ctx, call)
+            callee = call.child_by_field_name("function")
+            if (
+                callee is not None
+                and callee.type == "member_expression"
+                and syntax.text(callee.child_by_field_name("property")) == "emit"
+            ):
+                yield from engine.listeners.of(ctx, call)
+
+
+def _seed_positions(engine: TaintEngine, ctx: FileContext) -> array[int]:
+    """Where in the file something makes the function around it a seed, sorted: a
+    function whose parameters FunctionAnalysis binds to sources (a handler, a message
+    listener, a callback of a socket or of jQuery's ajax), a member read or call that
+    request_source, environment_source, record_read or a stored read answers, and a use
+    of a module-level variable a function assigns (TaintEngine.module_vars)."""
+    probe = FunctionAnalysis(engine, ctx, ctx.parsed.root)
+    found = [f.start_byte for f in ctx.nodes(*syntax.FUNCTION_TYPES) if _marks(probe, f)]
+    for names in (probe.requests, probe.responses, probe.koa, probe.messages, probe.pushed):
+        names.clear()  # a read is a source by itself, not through a parameter
+    for top in _chain_tops(ctx):
+        found += [node.start_byte for node in _chain_sources(probe, top)]
+    found += [c.start_byte for c in ctx.nodes("call_expression") if _source_call(probe, c)]
+    shared = _shared_names(ctx)
+    found += [
+        n.start_byte
+        for n in ctx.nodes("identifier")
+        if (name := syntax.text(n)) in shared and ctx.scope_of(name, n) == MODULE
+    ]
+    return array("q", sorted(found))
+
+
+def _marks(probe: FunctionAnalysis, func: Node) -> bool:
+    """Whether FunctionAnalysis binds a parameter of `func` to a source (or a response)."""
+    marked = (
+        probe.requests,
+        probe.responses,
+        probe.koa,
+        probe.messages,
+        probe.pushed,
+        probe.entries,
+        probe.request_patterns,
+        probe.socket_payloads,
+        probe.fetched_params,
+        probe.graphql_args,
+    )
+    before = [len(found) for found in marked]
+    probe._note_function(func)
+    if [len(found) for found in marked] != before:
+        return True
+    roles = None if probe.client else probe.engine.handler_roles(probe.ctx, func)
+    return roles is not None and roles.nest is not None
+
+
+def _shared_names(ctx: FileContext) -> frozenset[str]:
+    """The module-level variables (and implicit globals) the file assigns: what one unit
+    leaves in TaintEngine.module_vars for another."""
+    names: set[str] = set()
+    for node in ctx.nodes(*_ASSIGNMENT_TYPES, "for_in_statement"):
+        left = node.child_by_field_name("left")
+        if left is not None and left.type in ("identifier", "object_pattern", "array_pattern"):
+            names.update(
+                name for name, _key in pattern_names(left) if ctx.scope_of(name, left) == MODULE
+            )
+    return frozenset(names)
+
+
+def _chain_tops(ctx: FileContext) -> Iterator[Node]:
+    """The outermost member reads and calls of each chain (`a.b(c).d`, not `a.b`), so that
+    each chain is read once; subscripts are found through their string keys (they are not
+    in the file's node index) and a chain without a string key is walked from its member
+    reads and calls."""
+    yield from (n for n in ctx.nodes("member_expression", "call_expression") if not _inner_link(n))
+    for key in ctx.nodes("string", "template_string"):
+        holder = key.parent
+        while holder is not None and holder.type in _WRAPPERS:
+            holder = holder.parent
+        if holder is not None and holder.type == "subscript_expression" and not _inner_link(holder):
+            yield holder
+
+
+def _inner_link(node: Node) -> bool:
+    """Whether `node` is the object (or the callee) of a longer member chain."""
+    outer = node.parent
+    while outer is not None and outer.type in _WRAPPERS:
+        node, outer = outer, outer.parent
+    if outer is None:
+        return False
+    if outer.type in ("member_expression", "subscript_expression"):
+        return outer.child_by_field_name("object") == node
+    if outer.type == "call_expression":
+        return outer.child_by_field_name("function") == node
+    return False
+
+
+def _chain_sources(probe: FunctionAnalysis, top: Node) -> Iterator[Node]:
+    """The links of the chain ending at `top` that are sources when read (as
+    expressions.eval_member and calls.eval_call ask), each link's static_path found in
+    one walk of the chain."""
+    links: list[tuple[Node, str]] = []
+    current = syntax.unwrap(top)
+    while current is not None:
+        match current.type:
+            case "identifier" | "this":
+                yield from _sources_of(probe, current, links)
+                return
+            case "member_expression":
+                links.append((current, syntax.text(current.child_by_field_name("property"))))
+                current = syntax.unwrap(current.child_by_field_name("object"))
+            case "subscript_expression":
+                key = syntax.string_value(current.child_by_field_name("index"))
+                if key is None:  # no path through it: the links below start a new chain
+                    links = []
+                else:
+                    links.append((current, key))
+                current = syntax.unwrap(current.child_by_field_name("object"))
+            case "call_expression":
+                links.append((current, CALL))
+                current = syntax.unwrap(current.child_by_field_name("function"))
+            case "new_expression":
+                links.append((current, CALL))
+                current = syntax.unwrap(current.child_by_field_name("constructor"))
+            case _:
+                links = []
+                return
+
+
+def _sources_of(
+    probe: FunctionAnalysis, base: Node, links: list[tuple[Node, str]]
+) -> Iterator[Node]:
+    steps = tuple(step for _node, step in reversed(links))
+    for index, (node, _step) in enumerate(reversed(links)):
+        path = steps[: index + 1]
+        if len(path) > MAX_PATH_STEPS:
+            return  # static_path gives up on longer chains
+        if node.type == "new_expression":
+            continue  # eval_call asks request_source of calls only
+        if node.type == "call_expression":
+            if request_source(probe, base, path, node) is not None:
+                yield node
+        elif (
+            request_source(probe, base, path, node) is not None
+            or environment_source(probe, base, path, node) is not None
+        ):
+            yield node
+
+
+def _source_call(probe: FunctionAnalysis, call: Node) -> bool:
+    """A call whose result is a source besides request_source's: a database read (stored
+    data, a record with secrets) or an archive's entries."""
+    ctx = probe.ctx
+    if probe.engine.sites.read_taint(ctx, call):
+        return True
+    callee = call.child_by_field_name("function")
+    if callee is None or callee.type != "member_expression":
+        return False
+    method = syntax.text(callee.child_by_field_name("property"))
+    receiver = callee.child_by_field_name("object")
+    args = syntax.call_arguments(call)
+    return method == "getEntries" or bool(record_read(probe, call, receiver, method, args))
