@@ -71,6 +71,8 @@ class Demand:
         self._live: dict[Key, bool] = {}
         #: per file, the sorted start bytes of what makes a function a seed (_seed_positions)
         self._positions: dict[str, array[int]] = {}
+        #: per file, the spans of the top-level functions that are units of their own
+        self._own_units: dict[str, list[tuple[int, int]]] = {}
 
     def live(self, ctx: FileContext, func: Node) -> bool:
         """Whether `func`, or a function it can call, reads a source or shares state."""
@@ -102,14 +104,27 @@ class Demand:
         positions = self._positions.get(ctx.rel)
         if positions is None:
             positions = self._positions[ctx.rel] = _seed_positions(self.engine, ctx)
+        if func.type == "program":  # its own statements, not its functions' bodies
+            spans = self._spans(ctx)
+            return any(not _in_own_unit(spans, at) for at in positions)
         first = bisect_left(positions, func.start_byte)
         return first < len(positions) and positions[first] < func.end_byte
+
+    def _spans(self, ctx: FileContext) -> list[tuple[int, int]]:
+        found = self._own_units.get(ctx.rel)
+        if found is None:
+            found = self._own_units[ctx.rel] = _own_units(ctx)
+        return found
 
     def _callees(self, ctx: FileContext, func: Node) -> Iterator[Target]:
         """The project functions the calls inside `func` may run, resolved as
         calls._project_call, calls._table_call and the `emit` listeners resolve them."""
         engine = self.engine
-        for call in ctx.nodes_within(func, "call_expression"):
+        calls = ctx.nodes_within(func, "call_expression")
+        if func.type == "program":
+            spans = self._spans(ctx)
+            calls = [c for c in calls if not _in_own_unit(spans, c.start_byte)]
+        for call in calls:
             target = (
                 engine.project_function(ctx, call)
                 or engine.schema_methods.summarisable(call)
@@ -148,6 +163,24 @@ def _seed_positions(engine: TaintEngine, ctx: FileContext) -> array[int]:
         if (name := syntax.text(n)) in shared and ctx.scope_of(name, n) == MODULE
     ]
     return array("q", sorted(found))
+
+
+def _own_units(ctx: FileContext) -> list[tuple[int, int]]:
+    """The byte spans of the file's top-level functions that are units of their own (not
+    a callback handed to a call, which the program's analysis evaluates: `rows.map((r) =>
+    ...)`, `new Promise(...)`), sorted."""
+    return sorted(
+        (func.start_byte, func.end_byte)
+        for kind in syntax.FUNCTION_TYPES
+        for func in ctx.nodes(kind)
+        if (func.parent is None or func.parent.type != "arguments")
+        and syntax.enclosing_function(func) is None
+    )
+
+
+def _in_own_unit(spans: list[tuple[int, int]], at: int) -> bool:
+    index = bisect_left(spans, (at, 1 << 62)) - 1
+    return index >= 0 and spans[index][0] <= at < spans[index][1]
 
 
 def _marks(probe: FunctionAnalysis, func: Node) -> bool:
