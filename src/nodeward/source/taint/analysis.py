@@ -92,8 +92,16 @@ class FunctionAnalysis:
     """One function (or the program's top level) with its nested callbacks."""
 
     def __init__(
-        self, engine: TaintEngine, ctx: FileContext, unit: Node, roles: PassedRoles = NO_ROLES
+        self,
+        engine: TaintEngine,
+        ctx: FileContext,
+        unit: Node,
+        roles: PassedRoles = NO_ROLES,
+        *,
+        collect: bool = True,
     ) -> None:
+        """`collect=False` leaves the unit's nodes unread: a probe that only asks the
+        source rules about expressions (demand.py)."""
         self.engine = engine
         self.ctx = ctx
         self.unit = unit
@@ -130,7 +138,7 @@ class FunctionAnalysis:
         self._note_passed_roles(roles)
         self._vars: dict[tuple[str, int], tuple[str, int]] = {}  # see var()
         self._paths: dict[int, tuple[Node, tuple[str, ...]] | None] = {}  # see path()
-        self.nodes = self._collect()
+        self.nodes = self._collect() if collect else []
 
     def _note_passed_roles(self, roles: PassedRoles) -> None:
         """The parameters a caller fills with its response or Koa context."""

@@ -149,7 +149,7 @@ def _seed_positions(engine: TaintEngine, ctx: FileContext) -> array[int]:
     listener, a callback of a socket or of jQuery's ajax), a member read or call that
     request_source, environment_source, record_read or a stored read answers, and a use
     of a module-level variable a function assigns (TaintEngine.module_vars)."""
-    probe = FunctionAnalysis(engine, ctx, ctx.parsed.root)
+    probe = FunctionAnalysis(engine, ctx, ctx.parsed.root, collect=False)
     found = [f.start_byte for f in ctx.nodes(*syntax.FUNCTION_TYPES) if _marks(probe, f)]
     for names in (probe.requests, probe.responses, probe.koa, probe.messages, probe.pushed):
         names.clear()  # a read is a source by itself, not through a parameter
@@ -197,9 +197,10 @@ def _marks(probe: FunctionAnalysis, func: Node) -> bool:
         probe.fetched_params,
         probe.graphql_args,
     )
-    before = [len(found) for found in marked]
+    for found in marked:
+        found.clear()  # (sets: a second handler's `req` would not grow them)
     probe._note_function(func)
-    if [len(found) for found in marked] != before:
+    if any(marked):
         return True
     roles = None if probe.client else probe.engine.handler_roles(probe.ctx, func)
     return roles is not None and roles.nest is not None
