@@ -4,6 +4,7 @@ dispatch of expressions to expressions.py and calls.py."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from nodeward.findings import FlowStep
@@ -55,6 +56,7 @@ from nodeward.source.taint.typed_fields import restrict
 from nodeward.source.taint.values import (
     CLEAN,
     Hit,
+    Render,
     Source,
     Taint,
     Trace,
@@ -134,6 +136,10 @@ class FunctionAnalysis:
         self.hits: list[Hit] = []
         self.param_calls: dict[tuple[int, int], Taint] = {}  # see callbacks.record
         self._cache: dict[tuple[int, int], Taint] = {}
+        #: the last binding pass's evaluations, when it changed nothing (see _carry)
+        self._carried: dict[tuple[int, int], _Evaluation] = {}
+        self._log: list[tuple[int, int]] | None = None  # keys evaluated, children first
+        self._effects: dict[tuple[int, int], _Evaluation] = {}
         self.guards: dict[tuple[int, int, SinkKind], bool] = {}
         self._note_passed_roles(roles)
         self._vars: dict[tuple[str, int], tuple[str, int]] = {}  # see var()
@@ -212,12 +218,16 @@ class FunctionAnalysis:
         for _ in range(MAX_PASSES):
             before = (dict(self.env), {k: dict(v) for k, v in self.member_writes.items()})
             self._cache.clear()
+            self._log, self._effects = [], {}
             for node in bindings:
                 self._bind(node)
             if (self.env, self.member_writes) == before:
+                self._carried = self._effects  # the bindings held still: reusable
                 break
+        self._log, self._effects = None, {}
         self._cache.clear()
         self._check_nodes()
+        self._carried = {}
         check_nest_returns(self)
         for hit in self.hits:
             self.engine.record(hit)
@@ -479,9 +489,37 @@ class FunctionAnalysis:
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        result = self._eval(node, depth + 1)
+        if self._carried and key in self._carried:
+            return self._carry(key)
+        log = self._log
+        if log is None:
+            result = self._eval(node, depth + 1)
+        else:
+            first, hits, renders = len(log), len(self.hits), len(self.engine.renders)
+            result = self._eval(node, depth + 1)
+            self._effects[key] = _Evaluation(
+                result,
+                tuple(log[first:]),
+                tuple(self.hits[hits:]),
+                tuple(self.engine.renders[renders:]),
+            )
+            log.append(key)
         self._cache[key] = result
         return result
+
+    def _carry(self, key: tuple[int, int]) -> Taint:
+        """The check pass reads an expression the last binding pass evaluated with the
+        same bindings (a pass that changed nothing saw them constant throughout): its
+        taint, and the sinks and renders it recorded, again, as evaluating it would."""
+        found = self._carried.pop(key)
+        for inner in found.inner:  # evaluated within it: cached for this pass, as then
+            carried = self._carried.pop(inner, None)
+            if carried is not None:
+                self._cache[inner] = carried.taint
+        self.hits += found.hits
+        self.engine.renders += found.renders
+        self._cache[key] = found.taint
+        return found.taint
 
     def _eval(self, node: Node, depth: int) -> Taint:
         match node.type:
@@ -556,6 +594,17 @@ class FunctionAnalysis:
             ):
                 container = restrict(container, dto)  # `@Body() dto: CreateUserDto`, validated
             self.env[self.var(param.name, param.node)] = container
+
+
+@dataclass(frozen=True)
+class _Evaluation:
+    """One expression's evaluation in a binding pass: its taint, the expressions
+    evaluated within it, and the hits and renders it recorded."""
+
+    taint: Taint
+    inner: tuple[tuple[int, int], ...]
+    hits: tuple[Hit, ...]
+    renders: tuple[Render, ...]
 
 
 def settled_callback(call: Node) -> Node | None:
