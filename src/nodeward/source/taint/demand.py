@@ -71,6 +71,8 @@ class Demand:
         self._live: dict[Key, bool] = {}
         #: per file, the sorted start bytes of what makes a function a seed (_seed_positions)
         self._positions: dict[str, array[int]] = {}
+        #: per file, whether its functions can reach no seed (_isolated)
+        self._closed: dict[str, bool] = {}
         #: per file, the spans of the top-level functions that are units of their own
         self._own_units: dict[str, list[tuple[int, int]]] = {}
 
@@ -80,6 +82,9 @@ class Demand:
         known = self._live.get(start)
         if known is not None:
             return known
+        if self._isolated(ctx):
+            self._live[start] = False
+            return False
         visited = {start}
         stack: list[Target] = [(ctx, func)]
         while stack:
@@ -90,6 +95,8 @@ class Demand:
             if known or self._seed(at_ctx, at):
                 self._live[start] = True
                 return True
+            if self._isolated(at_ctx):
+                continue  # it reaches its own file's functions only, and none is a seed
             for target in self._callees(at_ctx, at):
                 key = _key(*target)
                 if key not in visited:
@@ -99,11 +106,30 @@ class Demand:
             self._live[key] = False
         return False
 
-    def _seed(self, ctx: FileContext, func: Node) -> bool:
-        """Whether `func` itself reads a source or shares module state."""
+    def _isolated(self, ctx: FileContext) -> bool:
+        """A file with no seed whose calls cannot leave it: it imports no project module
+        (every resolution to another file goes through an import, but schema methods,
+        found by name, and `emit`, which reaches listeners other files register)."""
+        found = self._closed.get(ctx.rel)
+        if found is None:
+            graph = self.engine.graph
+            found = self._closed[ctx.rel] = (
+                not self._positions_of(ctx)
+                and self.engine.schema_methods.empty
+                and b"emit" not in ctx.parsed.text.source
+                and all(graph.resolve(ctx.rel, m) is None for m in ctx.imported_modules())
+            )
+        return found
+
+    def _positions_of(self, ctx: FileContext) -> array[int]:
         positions = self._positions.get(ctx.rel)
         if positions is None:
             positions = self._positions[ctx.rel] = _seed_positions(self.engine, ctx)
+        return positions
+
+    def _seed(self, ctx: FileContext, func: Node) -> bool:
+        """Whether `func` itself reads a source or shares module state."""
+        positions = self._positions_of(ctx)
         if func.type == "program":  # its own statements, not its functions' bodies
             spans = self._spans(ctx)
             return any(not _in_own_unit(spans, at) for at in positions)

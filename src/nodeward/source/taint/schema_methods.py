@@ -52,6 +52,11 @@ class SchemaMethods:
                 self._statics[name].append((ctx, func))
                 self._static_starts.add((ctx.rel, func.start_byte))
 
+    @property
+    def empty(self) -> bool:
+        """No schema method or static anywhere in the project."""
+        return not self._by_name and not self._statics
+
     def static_method(self, call: Node) -> Found | None:
         """The schema static `Model.name(...)` calls (`Schema.statics.name = fn`,
         `Schema.static("name", fn)`), when it is the only static of that name: it runs
