@@ -132,7 +132,7 @@ class Demand:
         positions = self._positions_of(ctx)
         if func.type == "program":  # its own statements, not its functions' bodies
             spans = self._spans(ctx)
-            return any(not _in_own_unit(spans, at) for at in positions)
+            return any(not _within(spans, at) for at in positions)
         first = bisect_left(positions, func.start_byte)
         return first < len(positions) and positions[first] < func.end_byte
 
@@ -149,7 +149,7 @@ class Demand:
         calls = ctx.nodes_within(func, "call_expression")
         if func.type == "program":
             spans = self._spans(ctx)
-            calls = [c for c in calls if not _in_own_unit(spans, c.start_byte)]
+            calls = [c for c in calls if not _within(spans, c.start_byte)]
         for call in calls:
             target = (
                 engine.project_function(ctx, call)
@@ -160,34 +160,36 @@ class Demand:
                 yield target
             else:
                 yield from engine.sites.table_functions(ctx, call)
-            callee = call.child_by_field_name("function")
-            if (
-                callee is not None
-                and callee.type == "member_expression"
-                and syntax.text(callee.child_by_field_name("property")) == "emit"
-            ):
+            if _emits(call):
                 yield from engine.listeners.of(ctx, call)
 
 
 def _seed_positions(engine: TaintEngine, ctx: FileContext) -> array[int]:
     """Where in the file something makes the function around it a seed, sorted: a
-    function whose parameters FunctionAnalysis binds to sources (a handler, a message
-    listener, a callback of a socket or of jQuery's ajax), a member read or call that
-    request_source, environment_source, record_read or a stored read answers, and a use
-    of a module-level variable a function assigns (TaintEngine.module_vars)."""
+    function whose parameters FunctionAnalysis binds to sources (a message listener, a
+    callback of a socket or of jQuery's ajax, destructured request fields, GraphQL
+    arguments, archive entries), or that hands its response on or renders with it; a
+    member read or call that request_source (with every request and Koa context name of
+    the file), environment_source, record_read or a stored read answers; and a use of a
+    module-level variable a function assigns (TaintEngine.module_vars)."""
     probe = FunctionAnalysis(engine, ctx, ctx.parsed.root, collect=False)
-    found = [f.start_byte for f in ctx.nodes(*syntax.FUNCTION_TYPES) if _marks(probe, f)]
-    for names in (probe.requests, probe.responses, probe.koa, probe.messages, probe.pushed):
+    found: list[int] = []
+    requests: set[str] = set()
+    koa: set[str] = set()
+    for func in ctx.nodes(*syntax.FUNCTION_TYPES):
+        if _marks(probe, func):
+            found.append(func.start_byte)
+        requests |= probe.requests
+        koa |= probe.koa
+    for names in (probe.responses, probe.messages, probe.pushed):
         names.clear()  # a read is a source by itself, not through a parameter
+    # (FunctionAnalysis knows a unit's request names by name, whichever function of the
+    # unit declares them: every read spelled with one of the file's is asked about)
+    probe.requests, probe.koa = requests, koa
     for top in _chain_tops(ctx):
         found += [node.start_byte for node in _chain_sources(probe, top)]
     found += [c.start_byte for c in ctx.nodes("call_expression") if _source_call(probe, c)]
-    shared = _shared_names(ctx)
-    found += [
-        n.start_byte
-        for n in ctx.nodes("identifier")
-        if (name := syntax.text(n)) in shared and ctx.scope_of(name, n) == MODULE
-    ]
+    found += _shared_uses(ctx)
     return array("q", sorted(found))
 
 
@@ -204,13 +206,22 @@ def _own_units(ctx: FileContext) -> list[tuple[int, int]]:
     )
 
 
-def _in_own_unit(spans: list[tuple[int, int]], at: int) -> bool:
+def _within(spans: list[tuple[int, int]], at: int) -> bool:
+    """Whether byte `at` lies in one of `spans` (sorted, none inside another)."""
+    return _unit_at(spans, at) is not None
+
+
+def _unit_at(spans: list[tuple[int, int]], at: int) -> int | None:
+    """The index of the span (sorted, none inside another) byte `at` lies in, or None."""
     index = bisect_left(spans, (at, 1 << 62)) - 1
-    return index >= 0 and spans[index][0] <= at < spans[index][1]
+    return index if index >= 0 and spans[index][0] <= at < spans[index][1] else None
 
 
 def _marks(probe: FunctionAnalysis, func: Node) -> bool:
-    """Whether FunctionAnalysis binds a parameter of `func` to a source (or a response)."""
+    """Whether FunctionAnalysis binds a parameter of `func` to a source, or `func` renders
+    with its response or hands it (or its Koa context) to a project function, which then
+    answers as a handler would (calls.passed_roles). A request (or context) parameter
+    alone is not a source: its reads are (_seed_positions)."""
     marked = (
         probe.requests,
         probe.responses,
@@ -226,23 +237,87 @@ def _marks(probe: FunctionAnalysis, func: Node) -> bool:
     for found in marked:
         found.clear()  # (sets: a second handler's `req` would not grow them)
     probe._note_function(func)
-    if any(marked):
+    if any(found for found in marked[3:]):
         return True
-    roles = None if probe.client else probe.engine.handler_roles(probe.ctx, func)
-    return roles is not None and roles.nest is not None
+    if probe.client:
+        return False
+    roles = probe.engine.handler_roles(probe.ctx, func)
+    if roles is not None and roles.nest is not None:
+        return True
+    answering = probe.responses | probe.koa
+    if not answering:
+        return False
+    if func.text is None or b"render" in func.text:
+        return True
+    return _hands_on(probe, func, answering)
 
 
-def _shared_names(ctx: FileContext) -> frozenset[str]:
-    """The module-level variables (and implicit globals) the file assigns: what one unit
-    leaves in TaintEngine.module_vars for another."""
-    names: set[str] = set()
+def _hands_on(probe: FunctionAnalysis, func: Node, names: set[str]) -> bool:
+    """Whether a call inside `func` passes one of `names` to a project function."""
+    engine, ctx = probe.engine, probe.ctx
+    for call in ctx.nodes_within(func, "call_expression"):
+        if not any(
+            a.type == "identifier" and syntax.text(a) in names for a in syntax.call_arguments(call)
+        ):
+            continue
+        if (
+            engine.project_function(ctx, call)
+            or engine.schema_methods.summarisable(call)
+            or engine.schema_methods.static_method(call)
+            or engine.sites.table_functions(ctx, call)
+            or _emits(call)
+        ):
+            return True
+    return False
+
+
+def _emits(call: Node) -> bool:
+    callee = call.child_by_field_name("function")
+    return (
+        callee is not None
+        and callee.type == "member_expression"
+        and syntax.text(callee.child_by_field_name("property")) == "emit"
+    )
+
+
+def _shared_uses(ctx: FileContext) -> list[int]:
+    """Where the file uses a module-level variable (or implicit global) that a function
+    assigns and that more than one unit uses: what one unit leaves in
+    TaintEngine.module_vars for another (the program's own statements leave nothing
+    there, and a variable one function keeps to itself, as a lazy `require` cache, is
+    that function's alone)."""
+    functions = sorted(
+        (func.start_byte, func.end_byte)
+        for kind in syntax.FUNCTION_TYPES
+        for func in ctx.nodes(kind)
+        if syntax.enclosing_function(func) is None
+    )
+    assigned: set[str] = set()
     for node in ctx.nodes(*_ASSIGNMENT_TYPES, "for_in_statement"):
         left = node.child_by_field_name("left")
-        if left is not None and left.type in ("identifier", "object_pattern", "array_pattern"):
-            names.update(
+        if (
+            left is not None
+            and left.type in ("identifier", "object_pattern", "array_pattern")
+            and _unit_at(functions, node.start_byte) is not None
+        ):
+            assigned.update(
                 name for name, _key in pattern_names(left) if ctx.scope_of(name, left) == MODULE
             )
-    return frozenset(names)
+    if not assigned:
+        return []
+    uses: dict[str, list[Node]] = {}
+    for node in ctx.nodes("identifier"):
+        name = syntax.text(node)
+        parent = node.parent
+        declared = parent is not None and parent.child_by_field_name("name") == node
+        if name in assigned and not declared and ctx.scope_of(name, node) == MODULE:
+            uses.setdefault(name, []).append(node)
+    return [
+        node.start_byte
+        for found in uses.values()
+        if len({_unit_at(functions, n.start_byte) for n in found}) > 1
+        for node in found
+    ]
 
 
 def _chain_tops(ctx: FileContext) -> Iterator[Node]:

@@ -153,7 +153,11 @@ class TaintEngine:
         units = (
             self._client_units(ctx)
             if client
-            else top_level_units(ctx, self.handler_roles, self.graphql_args)
+            else (
+                unit
+                for unit in top_level_units(ctx, self.handler_roles, self.graphql_args)
+                if self.demand.live(ctx, unit)
+            )
         )
         for unit in units:
             try:
