@@ -9,7 +9,8 @@ sink), computed on demand and memoised; recursion and call-graph cycles see an e
 summary. Everything is bounded (call depth, expression depth, steps per function), and
 what was cut short is reported as a Skip.
 
-This module is the driver (worklist roots, memoised summaries, bounds, skips); the
+This module is the driver (worklist roots, memoised summaries, bounds, skips; which
+top-level units a source can reach, and so are analysed, is demand.py); the
 analysis of one function is analysis.py, with expressions.py, calls.py, sinks.py,
 statements.py, guards.py and heuristics.py; call resolution is functions.py, methods.py,
 callbacks.py, promises.py and emitters.py; names the engine knows without a model row are
