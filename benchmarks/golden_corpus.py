@@ -20,7 +20,8 @@ HERE = Path(__file__).resolve().parent.parent
 
 
 def scan(checkout: Path, app: Path, out: Path) -> dict[str, Any]:
-    env = {**os.environ, "PYTHONPATH": str(checkout / "src")}
+    # A fixed hash seed on both sides: set iteration order must not pass for a difference.
+    env = {**os.environ, "PYTHONPATH": str(checkout / "src"), "PYTHONHASHSEED": "0"}
     command = [sys.executable, "-m", "nodeward", "scan", str(app), "--format", "json"]
     subprocess.run(
         [*command, "-o", str(out), "--quiet", "--jobs", "1", "--offline"],

@@ -30,6 +30,7 @@ SUFFIXES = frozenset(
         ".json",
         ".ejs",
         ".pug",
+        ".jade",
         ".hbs",
         ".handlebars",
         ".njk",

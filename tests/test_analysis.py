@@ -3,8 +3,9 @@
 The fixture is three files: a route whose password goes to a hashing helper in hash.js
 (the password rule resolves it through the module graph), a route whose query flows
 through nine calls in chain.js (the taint run resolves them through the graph and is cut
-short at the call depth bound: a skip), a route registered in a loop (the app model cannot
-resolve it: a skip), and a Dockerfile without FROM (a manifest check's skip)."""
+short at the call depth bound: a skip), a route registered in a loop over methods read from
+the environment (the app model cannot resolve it: a skip), and a Dockerfile without FROM (a
+manifest check's skip)."""
 
 from __future__ import annotations
 

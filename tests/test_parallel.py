@@ -13,7 +13,7 @@ from nodeward.analysis.checkers import split_checkers
 from nodeward.cli import main
 from nodeward.findings import Report
 from nodeward.rules import CHECKERS
-from nodeward.source.rules import flows, passwords, rate_limit_keys
+from nodeward.source.rules import flows, graphql_limits, passwords, rate_limit_keys
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 # Per-file rules (cookies, JWT), a standalone project rule (password hashing) and
@@ -111,6 +111,10 @@ def test_standalone_project_checks_run_beside_the_per_file_checks() -> None:
     assert (per_file.standalone, per_project.standalone) == (True, False)
     assert all(c.check_file is not None or c.check_project is not None for c in per_file.checkers)
     beside = [c for c in per_file.checkers if c.check_project is not None]
-    assert [c.rules for c in beside] == [passwords.CHECKER.rules, rate_limit_keys.CHECKER.rules]
+    assert [c.rules for c in beside] == [
+        passwords.CHECKER.rules,
+        graphql_limits.CHECKER.rules,
+        rate_limit_keys.CHECKER.rules,
+    ]
     assert flows.CHECKER.rules in [c.rules for c in per_project.checkers]
     assert passwords.CHECKER.rules not in [c.rules for c in per_project.checkers]

@@ -92,7 +92,11 @@ ADMIN_UNPROTECTED = RuleMeta(
         "middleware (used or only defined), and a state-changing route with no role check "
         "whose path is shared by a sibling route that runs one (`DELETE /products/:id` "
         "behind requireRole, `PUT /products/:id` without), unless its handler relates the "
-        "record to the session user."
+        "record to the session user. A signed-in route with no role check that changes a "
+        "role or admin flag (`User.update({ role: req.body.role })`, `user.isAdmin = true; "
+        "user.save()`, `UPDATE users SET role = $1`, `setRole(...)`) is reported in any app. "
+        "A public GET whose handler only renders a page or sends a file (the admin sign-in "
+        "form) is not privileged by its path alone."
     ),
     why=(
         "Anyone who guesses the URL can use the admin function: list or delete users, "
@@ -244,7 +248,8 @@ MASS_ASSIGNMENT = flow_rule(
     (Practice.ACCESS_CONTROL,),
     Severity.HIGH,
     (
-        "Reports `req.body` passed whole (also spread or through a helper) to ORM "
+        "Reports `req.body` (or the whole parsed query string, `req.query`) passed whole "
+        "(also spread or through a helper) to ORM "
         "create/insert/update*/findOneAndUpdate/findByIdAndUpdate, `new Model(req.body)` "
         "and Object.assign(record, req.body). Confidence is medium when a mongoose schema, "
         "sequelize model or typeorm entity in the project declares a privileged field "

@@ -390,7 +390,10 @@ WEAK_PASSWORD_POLICY = RuleMeta(
         "express-validator rule, no regex test. Also reports a password validation regex "
         "anchored at both ends (`/^.{1,20}$/`) that accepts passwords shorter than 8 "
         "characters, whatever the variable is called, unless the same function also "
-        "compares the length."
+        "compares the length; and a schema rule that sets a minimum below 8 on a password "
+        "field (`z.string().min(4)`, `Joi.string().min(3)`, "
+        '`body("password").isLength({ min: 4 })`) with no strength check beside it, outside '
+        "sign-in forms."
     ),
     why=(
         "Users pick one-character and top-10 passwords when allowed to, and those fall to "
@@ -423,7 +426,9 @@ FAILED_LOGIN_NOT_LOGGED = RuleMeta(
     what=(
         "Reports login handlers that answer a failed login (401/403, invalid credentials) "
         "without any logging call (console, logger, winston, pino, bunyan, log4js, an audit "
-        "helper)."
+        "helper), and passport verify callbacks (passport-local, HTTP Basic; inline, a local "
+        "function, imported from another module or a static method) that reject a login "
+        "(`done(null, false, ...)`) and log nothing."
     ),
     why=(
         "Credential stuffing and password guessing go unnoticed when failures leave no "

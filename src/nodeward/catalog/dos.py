@@ -123,6 +123,57 @@ LOOP_BOUND = RuleMeta(
     ),
 )
 
+GRAPHQL_NO_DEPTH_LIMIT = RuleMeta(
+    code="NW704",
+    name="graphql-no-depth-limit",
+    title="GraphQL server without a query depth or cost limit",
+    cwe=(400, 770),
+    owasp=Owasp.A05,
+    practices=(Practice.DENIAL_OF_SERVICE,),
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    what=(
+        "Checks Apollo Server (`new ApolloServer({...})`), express-graphql and koa-graphql "
+        "(`graphqlHTTP({...})`), GraphQL Yoga (`createYoga({...})`), mercurius "
+        "(`app.register(mercurius, {...})`) and NestJS `GraphQLModule.forRoot({...})` "
+        "created without any depth or cost limiting: no `validationRules` or `plugins` "
+        "entry from graphql-depth-limit (`depthLimit(n)`), graphql-query-complexity, "
+        "graphql-validation-complexity, graphql-cost-analysis, @envelop/depth-limit "
+        "(`useDepthLimit`), GraphQL Armor (`maxDepthPlugin`, `costLimitPlugin`) or a "
+        "plugin of the project's own that computes depth or complexity, and for mercurius "
+        "no `queryDepth`. Options built elsewhere, spread in or naming a rule of another "
+        "project file are not judged, nor NestJS modules of a project that imports one of "
+        "those limiting packages anywhere (Nest registers a complexity plugin as a "
+        "`@Plugin()` provider, outside forRoot's options)."
+    ),
+    why=(
+        "GraphQL lets one request ask for nested relations as deep as the schema allows "
+        "(`user { friends { friends { friends ... } } }`) and alias the same field "
+        "hundreds of times. Without a depth or cost limit a single small query makes the "
+        "server resolve millions of objects: a denial of service that no rate limit on "
+        "the number of requests stops."
+    ),
+    example="const server = new ApolloServer({ typeDefs, resolvers });",
+    use_instead=(
+        'const depthLimit = require("graphql-depth-limit");\n'
+        "const server = new ApolloServer({ typeDefs, resolvers,\n"
+        "  validationRules: [depthLimit(10)] });"
+    ),
+    fix=(
+        "Limit query depth and cost: validationRules: [depthLimit(10)] (graphql-depth-limit) "
+        "or a graphql-query-complexity rule; Yoga/envelop useDepthLimit({ maxDepth: 10 }) "
+        "or GraphQL Armor; mercurius queryDepth: 10"
+    ),
+    references=(
+        "OWASP GraphQL Cheat Sheet, Query Limiting: "
+        "https://cheatsheetseries.owasp.org/cheatsheets/GraphQL_Cheat_Sheet.html",
+        "graphql-depth-limit: https://github.com/stems/graphql-depth-limit",
+        "graphql-query-complexity: https://github.com/slicknode/graphql-query-complexity",
+        "CWE-770 Allocation of Resources Without Limits or Throttling: "
+        "https://cwe.mitre.org/data/definitions/770.html",
+    ),
+)
+
 LOGIN_NO_RATE_LIMIT = RuleMeta(
     code="NW720",
     name="login-no-rate-limit",
@@ -209,6 +260,7 @@ RULES: tuple[RuleMeta, ...] = (
     BODY_NO_LIMIT,
     NO_RATE_LIMITING,
     LOOP_BOUND,
+    GRAPHQL_NO_DEPTH_LIMIT,
     LOGIN_NO_RATE_LIMIT,
     RATE_LIMIT_BYPASS,
 )

@@ -31,7 +31,11 @@ ERROR_DETAILS_LEAKED = RuleMeta(
         "with request data outside any `try`: the error reaches Express's default error "
         "handler, which sends the stack trace unless NODE_ENV is production. Not reported "
         "when the project has an error handler (`(err, req, res, next)`) or a Dockerfile, "
-        "compose, Kubernetes, .env file or npm script sets NODE_ENV=production."
+        "compose, Kubernetes, .env file or npm script sets NODE_ENV=production. GraphQL "
+        "servers: Apollo Server and NestJS GraphQLModule.forRoot with `debug` or "
+        "`includeStacktraceInErrorResponses` true in every environment, and error "
+        "formatters (`formatError`, express-graphql `customFormatErrorFn`, mercurius "
+        "`errorFormatter`) that return the error's stack outside a development check."
     ),
     why=(
         "Stack traces and raw error objects reveal file paths, library versions, SQL "

@@ -276,8 +276,10 @@ GRAPHQL_INTROSPECTION = RuleMeta(
     severity=Severity.LOW,
     confidence=Confidence.MEDIUM,
     what=(
-        "Checks Apollo Server created with `introspection: true` (a literal, so also in "
-        "production), and express-graphql's `graphqlHTTP({ ... })`, which always answers "
+        "Checks Apollo Server and NestJS `GraphQLModule.forRoot()` created with "
+        "`introspection` true in every environment (`true`, a name or setting bound to it, "
+        "`isDev || true`, a ternary whose branches are all true; a `NODE_ENV` check is "
+        "accepted), and express-graphql's `graphqlHTTP({ ... })`, which always answers "
         "introspection unless its `validationRules` include graphql-js's "
         "`NoSchemaIntrospectionCustomRule`. Options built elsewhere or spread in are not judged."
     ),

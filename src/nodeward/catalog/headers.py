@@ -132,10 +132,13 @@ CORS_PERMISSIVE_CREDENTIALS = RuleMeta(
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
     what=(
-        "Checks the `cors` middleware for `credentials: true` combined with an origin that "
-        'accepts everyone: `"*"` or no origin (the default `*`), `true` (reflect the '
-        "request's Origin), a `/.*/` pattern, or an origin function that calls back with "
-        "`true` without testing the origin. Also checks hand-written handlers that echo "
+        "Checks the `cors` middleware (and `@fastify/cors` options) for `credentials: true` "
+        'combined with an origin that accepts everyone: `"*"` or no origin (the default '
+        "`*`), `true` (reflect the request's Origin), a `/.*/` pattern, or an origin "
+        "function that calls back with `true` or returns the request's Origin without "
+        "testing it; `@koa/cors` with credentials and no origin (it then echoes the "
+        "request's Origin) or a reflecting origin function. Also checks hand-written "
+        "handlers that echo "
         "`req.headers.origin` into `Access-Control-Allow-Origin` without an allow-list test "
         "while sending `Access-Control-Allow-Credentials: true` (Express `res.set`/`res.header`, "
         "Koa `ctx.set`, Fastify `reply.header`/`reply.headers`; a test that the header is "

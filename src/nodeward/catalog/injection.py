@@ -51,7 +51,11 @@ NOSQL_INJECTION = flow_rule(
         "object's method (`this.find = function ...`). Express's JSON and extended "
         "urlencoded body parsers and its default `qs` query parser turn "
         "`username[$ne]=x` into `{ $ne: 'x' }`, so such a field can carry operators; route "
-        "parameters and headers are strings and are not reported.",
+        "parameters and headers are strings and are not reported. SQL ORMs too: Prisma "
+        "reads operators from plain objects (`where: { resetToken: req.body.token }` with "
+        '`{"not": ""}`), and a whole request object as a Sequelize or TypeORM filter '
+        "(`findAll({ where: req.query })`, `repo.findOneBy(req.body)`) lets the client "
+        "choose the columns or send `{}`.",
         "An operator object such as `{ $ne: null }` or `{ $gt: '' }` in place of a "
         "string matches every document: the classic login bypass and data dump.",
         "User.findOne({ username: req.body.username, password: req.body.password });",
@@ -125,7 +129,9 @@ PATH_TRAVERSAL = flow_rule(
         "(readFile, createReadStream, writeFile, unlink, ..., fs/promises, fs-extra) and "
         "into res.sendFile/res.download without a `root` option. Upload file names from "
         "multer (`originalname`) and express-fileupload (`name`) do not count: busboy "
-        "keeps only their last path segment. A whole request container passed as the "
+        "keeps only their last path segment; those of formidable and multiparty "
+        "(`form.parse(req, (err, fields, files) => ...)`: `originalFilename`) keep `../`. "
+        "A whole request container passed as the "
         "locals of res.render (`{ ...req.body }`, `req.query`) is reported too: view "
         "engines read option keys from the locals (hbs `layout` picks the file to read).",
         "`../` sequences or absolute paths let an attacker read or overwrite any file the "
@@ -198,9 +204,12 @@ REDOS = flow_rule(
     (Practice.DENIAL_OF_SERVICE,),
     Severity.MEDIUM,
     (
-        "Reports `new RegExp(...)` built from request data, and regex literals with "
-        "nested quantifiers (`(a+)+`) or overlapping alternation under a star "
-        "(`(\\w|\\d)*`) applied (test, exec, match, replace, search, split) to request data.",
+        "Reports `new RegExp(...)` built from request data, and constant regexes (literals, "
+        '`new RegExp("...")`, a constant or static field holding one) applied (test, exec, '
+        "match, replace, search, split) to request data whose repeats are ambiguous: a "
+        "nested unbounded quantifier that can make up a whole iteration (`(a+)+`, "
+        "`^\\w+([.-]?\\w+)*@`, `([\\w.-]+)+`) or alternatives under a star that match the "
+        "same character (`(\\w|\\d)*`), with something after them that can fail.",
         "Node runs on one thread: a crafted string makes such a regex take seconds or "
         "hours and stops the whole server.",
         "if (/^(\\w+\\s?)*$/.test(req.query.name)) { ... }",
@@ -231,7 +240,8 @@ PROTOTYPE_POLLUTION = flow_rule(
         "do not reject `__proto__` together with `constructor` or `prototype`, and do "
         "not test the target's own keys (hasOwnProperty on the source does not count). "
         "Merges need object-shaped data (req.body, req.query, JSON.parse of request "
-        "text); paths any string.",
+        "text); paths any string (for set helpers only the path counts: a value stored "
+        "at a constant path pollutes nothing).",
         "A key of `__proto__` or `constructor.prototype` writes onto Object.prototype: "
         "every object in the process gains the attacker's property (isAdmin: true), or "
         "the server crashes.",

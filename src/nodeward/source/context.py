@@ -59,6 +59,7 @@ INDEXED_TYPES = (
             "template_string",
             "ternary_expression",
             "unary_expression",
+            "update_expression",
             "variable_declarator",
             "while_statement",
         }
@@ -88,6 +89,13 @@ class Ref:
 
 def normalize_module(name: str) -> str:
     return name.removeprefix("node:")
+
+
+def _promisified(callee: Ref, call: Node) -> Node | None:
+    """The function `util.promisify(fn)` wraps: the promise-returning wrapper runs it with
+    the same arguments, so its sinks are fn's."""
+    args = syntax.call_arguments(call)
+    return args[0] if callee.is_("util", "promisify") and len(args) == 1 else None
 
 
 class FileContext:
@@ -361,6 +369,11 @@ class FileContext:
                 if required is not None:
                     return Ref(normalize_module(required))
                 base = self.ref_of(callee, _depth + 1)
+                if base is not None and base.path[-1:] == ("bind",):  # `query.bind(db)`
+                    return Ref(base.module, base.path[:-1])
+                promisified = _promisified(base, node) if base is not None else None
+                if promisified is not None:  # `util.promisify(exec)` runs exec
+                    return self.ref_of(promisified, _depth + 1)
                 return base.then(CALL) if base is not None else None
             case _:
                 return None

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from nodeward.findings import Skip
 from nodeward.source import syntax
-from nodeward.source.appmodel import folder_loads
+from nodeward.source.appmodel import folder_loads, loop_routes
 from nodeward.source.appmodel.entries import (
     Entry,
     Item,
@@ -35,6 +35,7 @@ from nodeward.source.appmodel.walk import MAX_MOUNT_DEPTH, Active, Walk
 from nodeward.source.context import DEEP_FILE, FileContext
 from nodeward.source.frameworks import fastify, registry
 from nodeward.source.frameworks.base import METHODS, Framework
+from nodeward.source.loop_bindings import Element
 from nodeward.source.modules import ModuleGraph
 from nodeward.source.parse import Node
 
@@ -119,6 +120,8 @@ class _Collector:
                 self._helper_call(ctx, call, fn)
 
     def _computed(self, ctx: FileContext, call: Node, fn: Node) -> None:
+        if self._loop_registrations(ctx, call, fn, None):
+            return  # `router[r.method](r.path, r.handler)` over a table the file writes
         recv = self.receiver(ctx, fn.child_by_field_name("object"))
         if isinstance(recv, Target) and recv.param is None:
             self.skips.append(
@@ -129,11 +132,49 @@ class _Collector:
                 )
             )
 
-    def _registration(self, ctx: FileContext, call: Node, fn: Node, prop: str) -> None:
+    def _loop_registrations(self, ctx: FileContext, call: Node, fn: Node, prop: str | None) -> bool:
+        """A registration in a loop over a table written in the file: one route per
+        element, its method, path and handler read from that element (loop_routes.py)."""
+        loop = loop_routes.enclosing_loop(ctx, call)
+        found = loop_routes.elements(ctx, loop, self.resolver.graph) if loop is not None else None
+        if loop is None or not found:
+            return False
+        args = syntax.call_arguments(call)
+        each = []
+        for element in found:
+            index = fn.child_by_field_name("index")
+            method = prop or loop_routes.bound_string(ctx, index, loop, element)
+            path = loop_routes.bound_string(ctx, args[0], loop, element) if args else None
+            if method is None or (method not in METHODS and method != prop) or path is None:
+                return False  # a method read from data must be a method; `use` mounts
+            bound = [self._bound_argument(ctx, a, loop, element) for a in args[1:]]
+            each.append((method, path, bound))
+        for method, path, bound in each:
+            self._registration(ctx, call, fn, method, (path, bound))
+        return True
+
+    @staticmethod
+    def _bound_argument(
+        ctx: FileContext, arg: Node, loop: loop_routes.Loop, element: Element
+    ) -> Node:
+        """The element's own handler (`r.handler`) when it is written in this file."""
+        bound = loop_routes.bound_value(ctx, arg, loop, element)
+        return bound[1] if bound is not None and bound[0] is ctx else arg
+
+    def _registration(
+        self,
+        ctx: FileContext,
+        call: Node,
+        fn: Node,
+        prop: str,
+        looped: tuple[str, list[Node]] | None = None,  # one element's path and arguments
+    ) -> None:
         recv = self.receiver(ctx, fn.child_by_field_name("object"))
         if recv is None:
             return
         args = syntax.call_arguments(call)
+        if looped is not None:
+            args = args[:1] + looped[1]
         order = self.order(ctx, call, recv)
         if isinstance(recv, _Builder):
             if prop == "use" or not args:
@@ -141,7 +182,9 @@ class _Collector:
             self._route(ctx, call, recv.target, order, prop, recv.path, args)
             return
         if prop == "use":
-            prefix = self.path_arg(ctx, args[0]) if args else None
+            prefix = looped[0] if looped else self.path_arg(ctx, args[0]) if args else None
+            if prefix is None and len(args) > 1 and self._loop_registrations(ctx, call, fn, prop):
+                return  # `for (const [path, router] of Object.entries(t)) app.use(path, router)`
             if prefix is None and len(args) > 1 and _looks_like_path(args[0]):
                 prefix = "<dynamic>"
             rest = args[1:] if prefix is not None else args
@@ -149,7 +192,7 @@ class _Collector:
             return
         if len(args) < 2:
             return  # app.get("setting") reads a setting
-        path = self.path_arg(ctx, args[0])
+        path = looped[0] if looped is not None else self.path_arg(ctx, args[0])
         if prop == "all" and path is not None and path.endswith("*"):
             # app.all("/api/*", requireAuth): middleware for everything under the prefix
             prefix = path.rstrip("*").rstrip("/") or "/"
@@ -160,6 +203,8 @@ class _Collector:
         if path is None and suffix is not None:
             self._route(ctx, call, recv, order, prop, suffix, args[1:], options_prefix=True)
             return
+        if path is None and self._loop_registrations(ctx, call, fn, prop):
+            return  # `for (const r of routes) app.get(r.path, r.handler)`
         if path is None:
             # `/items/${i}` keeps its shape in the table; anything else is a placeholder.
             node = syntax.unwrap(args[0])
@@ -309,6 +354,8 @@ class _Collector:
             else:
                 # asyncHandler(getProfile()), wrap(controller.show), or a factory: login()
                 wrapped = [a for a in args if a.type in _REFERENCE_TYPES]
+                if wrapped and all(self._data_function(ctx, a) for a in wrapped):
+                    wrapped = []  # makeHandler(runQuery): a factory closing over a function
                 for candidate in wrapped or [node]:
                     found = self._request_function(ctx, candidate)
                     if found is not None:
@@ -320,6 +367,14 @@ class _Collector:
             return Handler(name, ctx.location(node), None, None)
         fctx, fnode = func
         return Handler(name, fctx.location(fnode), fnode, fctx)
+
+    def _data_function(self, ctx: FileContext, node: Node) -> bool:
+        """Whether an argument names a function that takes no request (`(sql) => ...`);
+        a call (`signup()`) may make a handler."""
+        if node.type not in ("identifier", "member_expression"):
+            return False
+        found = self.resolver.function(ctx, node)
+        return found is not None and len(syntax.function_params(found[1])) < 2
 
     def _request_function(self, ctx: FileContext, node: Node) -> tuple[FileContext, Node] | None:
         """The `(req, res, ...)` function an expression gives: a named handler, or what a

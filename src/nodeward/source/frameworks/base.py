@@ -65,6 +65,9 @@ class HandlerRoles:
     #: for the source a finding names ("socket message data")
     message_kind: str = "WebSocket message"
     message_origin: str = "socket message"
+    #: Socket.IO sockets whose handshake (`socket.handshake.query`, `.auth`, `.headers`)
+    #: the client sent when it connected
+    handshakes: tuple[Node, ...] = ()
 
 
 class Site(Protocol):

@@ -53,6 +53,8 @@ sources = [
   ["@koa", "Member[header,headers,url,path]", "string", "log-injection,header-injection"],
   ["@koa", "Member[get].ReturnValue", "string", "log-injection,header-injection"],
   ["@koa", "Member[request].Member[body,query]", "object"],
+  # koa-body's uploads (formidable: `originalFilename` keeps the client's `../`)
+  ["@koa", "Member[request].Member[files]", "object"],
   # koa-bodyparser keeps the unparsed body beside the parsed one
   ["@koa", "Member[request].Member[rawBody]", "string"],
   ["@koa", "Member[request].Member[header,headers,url,path]",

@@ -28,7 +28,9 @@ from nodeward.source.rules.idor import idor_findings
 from nodeward.source.rules.privileged_actions import (
     app_files,
     privileged_findings,
+    role_change_findings,
     role_guard_defined,
+    static_page,
 )
 
 _ADMIN_SEGMENT = re.compile(
@@ -63,6 +65,8 @@ def _admin_findings(route: Route, knows_roles: bool = False) -> Iterator[Finding
                 f"in ({chain_names(route)}): any account can use it; add a role check such "
                 'as requireRole("admin") before the handler',
             )
+        return
+    if static_page(route):
         return
     yield ADMIN_UNPROTECTED.finding(
         route.location,
@@ -161,7 +165,10 @@ def _check_project(analysis: AnalysisContext) -> Iterator[Finding]:
     for app in analysis.app_model.apps:
         knows_roles = any(_role_checked(r) for r in app.routes)
         for route in app.routes:
-            yield from _admin_findings(route, knows_roles)
+            admin = list(_admin_findings(route, knows_roles))
+            yield from admin
+            if not admin and is_privileged(route):
+                yield from role_change_findings(route)
         ordinary = tuple(r for r in app.routes if not is_privileged(r))
         if ordinary:
             knows_roles = knows_roles or role_guard_defined(app_files(app.routes))

@@ -27,9 +27,17 @@ from nodeward.source.appmodel.inspect import (
     segments,
 )
 from nodeward.source.context import FileContext
+from nodeward.source.modules import ModuleGraph
 from nodeward.source.parse import Node
 from nodeward.source.regex_length import min_length
 from nodeward.source.rules.express import resolve
+from nodeward.source.rules.passport_strategies import (
+    LOG_CALL,
+    rejections,
+    strategies,
+    unlogged_rejections,
+)
+from nodeward.source.rules.password_schemas import weak_password_schemas
 
 SECOND_FACTOR_PACKAGES = (
     "otplib",
@@ -53,7 +61,6 @@ _SESSION_USER_KEY = re.compile(
     r"accountId|email|username|role|auth)$"
 )
 _PASSPORT_LOGIN = re.compile(r"\breq\.(logIn|login)\(")
-_LOG_CALL = re.compile(r"(?i)(log(?!in|out)|audit|sentry|capture|warn)")
 _FAILURE_STATUS = frozenset({400, 401, 403, 404, 409, 422})
 
 
@@ -214,55 +221,31 @@ def _enumeration(route: Route) -> Finding | None:
 
 
 def _strategy_messages(verify: Node) -> list[tuple[Node, str]]:
-    """`done(null, false, { message })` calls of a passport-local verify callback."""
-    params = syntax.function_params(verify)
-    done = syntax.param_name(params[-1]) if params else None
+    """The messages of a verify callback's rejections, `done(null, false, { message })`."""
     found: list[tuple[Node, str]] = []
-    for node in syntax.walk(verify):
-        if node.type != "call_expression" or done is None:
-            continue
-        if syntax.text(node.child_by_field_name("function")) != done:
-            continue
+    for node in rejections(verify):
         args = syntax.call_arguments(node)
-        if len(args) >= 3 and syntax.bool_value(args[1]) is False:
+        if len(args) >= 3:
             message = syntax.string_value(syntax.object_get(args[2], "message"))
             found.append((node, message if message is not None else syntax.text(args[2])))
     return found
 
 
-_SIGNUP_NAME = re.compile(r"sign-?up|register|registration|create", re.IGNORECASE)
-
-
-def _signup_strategy(strategy: Node) -> bool:
-    """`passport.use("signup", new LocalStrategy(...))`: a registration strategy, whose
-    "account already exists" answer is not a login oracle."""
-    args = strategy.parent
-    call = args.parent if args is not None and args.type == "arguments" else None
-    if call is None or call.type != "call_expression":
-        return False
-    first = syntax.call_arguments(call)[:1]
-    name = syntax.string_value(first[0]) if first else None
-    return name is not None and bool(_SIGNUP_NAME.search(name))
-
-
-def _strategy_enumeration(ctx: FileContext) -> Iterator[Finding]:
-    """passport-local verify callbacks that say "Unknown user" and "Wrong password"."""
-    for call in ctx.nodes("new_expression", "call_expression"):
-        ref = ctx.callee(call)
-        if ref is None or ref.module != "passport-local" or _signup_strategy(call):
+def _strategy_enumeration(graph: ModuleGraph) -> Iterator[Finding]:
+    """passport-local verify callbacks (inline, local or imported) that say "Unknown user"
+    and "Wrong password"; a callback shared by two strategies is reported once."""
+    seen: set[tuple[str, int]] = set()
+    for strategy in strategies(graph):
+        key = (strategy.verify_ctx.rel, strategy.verify.start_byte)
+        if key in seen:
             continue
-        verify = next(
-            (a for a in reversed(syntax.call_arguments(call)) if a.type in syntax.FUNCTION_TYPES),
-            None,
-        )
-        if verify is None:
-            continue
-        messages = _strategy_messages(verify)
+        seen.add(key)
+        messages = _strategy_messages(strategy.verify)
         if len({m.strip().lower() for _n, m in messages}) > 1:
             node = messages[1][0]
             shown = ", ".join(repr(m) for _n, m in messages[:3])
             yield USER_ENUMERATION.finding(
-                ctx.location(node),
+                strategy.verify_ctx.location(node),
                 f"The passport-local strategy rejects logins with different messages ({shown}), "
                 "which tells an attacker whether an account exists; use one message such as "
                 '"Invalid e-mail or password"',
@@ -339,8 +322,8 @@ def _weak_password_patterns(ctx: FileContext) -> Iterator[Finding]:
 
 
 def _check_file(ctx: FileContext) -> Iterator[Finding]:
-    yield from _strategy_enumeration(ctx)
     yield from _weak_password_patterns(ctx)
+    yield from weak_password_schemas(ctx)
 
 
 # -- per rule ---------------------------------------------------------------------------
@@ -407,7 +390,7 @@ def _unlogged_failure(route: Route) -> Finding | None:
         return None
     for _ctx, call, _ref in handler_calls(route):
         name = syntax.dotted_name(call.child_by_field_name("function")) or ""
-        if _LOG_CALL.search(name):
+        if LOG_CALL.search(name):
             return None
     return FAILED_LOGIN_NOT_LOGGED.finding(
         route.location,
@@ -434,6 +417,8 @@ def _check_project(analysis: AnalysisContext) -> Iterator[Finding]:
             ):
                 if finding is not None:
                     yield finding
+    yield from _strategy_enumeration(analysis.module_graph)
+    yield from unlogged_rejections(analysis.module_graph)
     project = analysis.project
     if first_login is not None and not any(project.uses_package(p) for p in SECOND_FACTOR_PACKAGES):
         yield NO_SECOND_FACTOR.finding(

@@ -11,7 +11,13 @@ from nodeward.findings import Finding
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
-from nodeward.source.rules.express import header_sets, method_call, resolve
+from nodeward.source.rules.express import (
+    HEADER_METHODS,
+    header_sets,
+    is_response,
+    method_call,
+    resolve,
+)
 
 _MATCH_ALL = frozenset({"/.*/", "/^.*$/", "/.+/", "/.*/i"})
 _ORIGIN_CHECK = re.compile(r"origin", re.IGNORECASE)
@@ -70,24 +76,77 @@ def _callback_accepts_all(func: Node) -> bool:
     )
 
 
+#: koa's CORS middleware: without an `origin` it echoes the request's Origin header
+_KOA_CORS = ("@koa/cors", "kcors")
+#: Fastify's CORS plugins, registered with `fastify.register(plugin, options)`
+_FASTIFY_CORS = frozenset({"@fastify/cors", "fastify-cors"})
+
+
 def _cors_findings(ctx: FileContext) -> Iterator[Finding]:
     for call in ctx.calls_to("cors"):
         args = syntax.call_arguments(call)
-        options = resolve(ctx, args[0]) if args else None
-        if options is None or options.type != "object":
+        yield from _options_finding(ctx, call, args[0] if args else None, "cors()", None)
+    for module in _KOA_CORS:
+        for call in ctx.calls_to(module):
+            args = syntax.call_arguments(call)
+            default = "no `origin` (@koa/cors then echoes the request's Origin)"
+            yield from _options_finding(ctx, call, args[0] if args else None, "cors()", default)
+    for call in ctx.calls:
+        found = method_call(call)
+        args = syntax.call_arguments(call)
+        if found is None or found[1] != "register" or len(args) < 2:
             continue
-        if syntax.bool_value(syntax.object_get(options, "credentials")) is not True:
-            continue
-        if syntax.has_spread(options) and not syntax.object_has(options, "origin"):
-            continue
-        why = _allows_any_origin(ctx, syntax.object_get(options, "origin"))
-        if why is not None:
-            yield CORS_PERMISSIVE_CREDENTIALS.finding(
-                ctx.location(call),
-                f"cors() allows credentials with {why}, so any website can make "
-                "authenticated requests and read the responses; list trusted origins: "
-                'cors({ origin: ["https://app.example.com"], credentials: true })',
-            )
+        plugin = ctx.ref_of(args[0])
+        if plugin is not None and plugin.module in _FASTIFY_CORS:
+            yield from _options_finding(ctx, call, args[1], plugin.module, None)
+
+
+def _options_finding(
+    ctx: FileContext, call: Node, argument: Node | None, label: str, default: str | None
+) -> Iterator[Finding]:
+    """A CORS middleware's options that allow credentials from every origin; `default`
+    says why a missing `origin` does (None: the package's own default, "*")."""
+    options = resolve(ctx, argument) if argument is not None else None
+    if options is None or options.type != "object":
+        return
+    if syntax.bool_value(syntax.object_get(options, "credentials")) is not True:
+        return
+    if syntax.has_spread(options) and not syntax.object_has(options, "origin"):
+        return
+    origin = syntax.object_get(options, "origin")
+    if default is not None:  # @koa/cors sends a literal origin as written ("*" included,
+        # which browsers refuse with credentials): only the default and functions reflect
+        why = default if origin is None else None
+    else:
+        why = _allows_any_origin(ctx, origin)
+    if why is None and origin is not None and _reflects_origin(ctx, origin):
+        why = "an origin function that returns the request's Origin"
+    if why is not None:
+        yield CORS_PERMISSIVE_CREDENTIALS.finding(
+            ctx.location(call),
+            f"{label} allows credentials with {why}, so any website can make "
+            "authenticated requests and read the responses; list trusted origins: "
+            'cors({ origin: ["https://app.example.com"], credentials: true })',
+        )
+
+
+def _reflects_origin(ctx: FileContext, origin: Node) -> bool:
+    """@koa/cors' `origin: (ctx) => ctx.get("Origin")`: the request's own Origin, untested."""
+    func = resolve(ctx, origin)
+    if func is None or func.type not in syntax.FUNCTION_TYPES:
+        return False
+    body = func.child_by_field_name("body")
+    if body is None or any(
+        n.type in ("if_statement", "ternary_expression", "switch_statement")
+        for n in syntax.walk(body)
+    ):
+        return False
+    if body.type != "statement_block":
+        return _is_request_origin(ctx, body, func)
+    returned = [n for n in syntax.walk(body) if n.type == "return_statement"]
+    return bool(returned) and all(
+        r.named_children and _is_request_origin(ctx, r.named_children[0], func) for r in returned
+    )
 
 
 def _is_request_origin(ctx: FileContext, value: Node | None, func: Node) -> bool:
@@ -96,6 +155,9 @@ def _is_request_origin(ctx: FileContext, value: Node | None, func: Node) -> bool
     value = syntax.unwrap(value)
     if value is None:
         return False
+    operator = value.child_by_field_name("operator") if value.type == "binary_expression" else None
+    if operator is not None and syntax.text(operator) in ("??", "||"):  # `origin ?? ""`
+        return _is_request_origin(ctx, value.child_by_field_name("left"), func)
     if value.type == "identifier":
         bound = resolve(ctx, value)
         return bound is not None and bound != value and _is_request_origin(ctx, bound, func)
@@ -159,6 +221,22 @@ def _is_koa_context(receiver: Node) -> bool:
     return chain is not None and chain[0] in _KOA_CONTEXTS and chain[1:] in ([], ["response"])
 
 
+def _chained_on_response(ctx: FileContext, receiver: Node) -> bool:
+    """`reply.header(a, x).header(b, y)`, `res.status(200).set(...)`: a call chain on a
+    response (whose header methods return the response)."""
+    node: Node | None = receiver
+    if node is None or node.type != "call_expression":
+        return False
+    while node is not None and node.type == "call_expression":
+        fn = node.child_by_field_name("function")
+        node = (
+            fn.child_by_field_name("object")
+            if fn is not None and fn.type == "member_expression"
+            else None
+        )
+    return node is not None and (is_response(ctx, node) or syntax.text(node) in _FASTIFY_REPLIES)
+
+
 def _framework_header_sets(ctx: FileContext) -> Iterator[tuple[Node, str, Node | None]]:
     """Header writes the Express forms miss: Koa's `ctx.set(name, v)` / `ctx.set({...})`
     and Fastify's `reply.headers({...})` (Fastify's `reply.header(name, v)` is the
@@ -171,10 +249,11 @@ def _framework_header_sets(ctx: FileContext) -> Iterator[tuple[Node, str, Node |
         args = syntax.call_arguments(node)
         koa = method == "set" and _is_koa_context(receiver)
         fastify = method == "headers" and syntax.text(receiver) in _FASTIFY_REPLIES
-        if not args or not (koa or fastify):
+        chained = method in HEADER_METHODS and _chained_on_response(ctx, receiver)
+        if not args or not (koa or fastify or chained):
             continue
         name = syntax.string_value(args[0])
-        if name is not None and koa:
+        if name is not None and (koa or chained):
             yield node, name.lower(), args[1] if len(args) > 1 else None
         elif name is None:
             for key, value, _pair in syntax.object_entries(ctx.value_of(args[0])):

@@ -15,6 +15,7 @@ from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
 from nodeward.source.rules.default_error_page import uncaught_parse_errors
 from nodeward.source.rules.express import guarded_by, is_test_file, method_call, response_sends
+from nodeward.source.rules.graphql_errors import graphql_stack_findings
 
 _DEV_CHECK = re.compile(
     r"NODE_ENV|\benv\b|development|production|isDev|isProd|debug|dev\b", re.IGNORECASE
@@ -177,8 +178,13 @@ def _unhandled_process_errors(analysis: AnalysisContext) -> Iterator[Finding]:
             )
 
 
+def _check_file(ctx: FileContext) -> Iterator[Finding]:
+    yield from _leak_findings(ctx)
+    yield from graphql_stack_findings(ctx)
+
+
 CHECKER = Checker(
     rules=(ERROR_DETAILS_LEAKED, PROCESS_ERRORS_UNHANDLED),
-    check_file=_leak_findings,
+    check_file=_check_file,
     check_project=_check_project,
 )

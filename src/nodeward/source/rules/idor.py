@@ -12,7 +12,7 @@ id is read as the first step of its flow."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from nodeward.catalog.access import IDOR
@@ -93,7 +93,9 @@ def local_binding(ctx: FileContext, name: Node) -> IdRead | None:
     for node in ctx.within(function, "variable_declarator") if function is not None else ():
         if node.start_byte > name.start_byte:
             break
-        target, value = node.child_by_field_name("name"), node.child_by_field_name("value")
+        target = node.child_by_field_name("name")
+        # `const { id } = req.body as { id: string }` binds req.body.id
+        value = syntax.unwrap(node.child_by_field_name("value"))
         if target is None or value is None:
             continue
         if target.type == "identifier":
@@ -224,21 +226,67 @@ def ownership_checked(func: Node, ctx: FileContext) -> bool:
     users = _session_user_params(func)
     if users and _user_param_used(ctx, func, users):
         return True
+    mentions = _session_user_test(ctx, func)
     for node in ctx.within(func, "call_expression", "if_statement", "ternary_expression"):
         if node.type == "call_expression":
             args = [a for a in syntax.call_arguments(node) if a.type not in syntax.FUNCTION_TYPES]
-            if any(mentions_session_user(syntax.text(a)) for a in args):
+            if any(mentions(syntax.text(a)) for a in args):
                 chain = syntax.member_chain(node.child_by_field_name("function")) or []
                 if not chain or chain[-1] not in _RESPONSE_CALLS:
                     return True
         else:
             test = node.child_by_field_name("condition")
-            if test is not None and mentions_session_user(syntax.text(test)):
+            if test is not None and mentions(syntax.text(test)):
                 return True
     for node in ctx.within(func, "binary_expression"):
-        if mentions_session_user(syntax.text(node)):
+        if mentions(syntax.text(node)):
             return True
-    return any(_owner_filter(pair) for pair in ctx.within(func, "pair"))
+    return any(_owner_filter(pair, mentions) for pair in ctx.within(func, "pair"))
+
+
+#: the request's properties that hold the signed-in user: `const { user } = req`
+_SESSION_USER_KEYS = frozenset({"user", "session", "auth", "userId", "currentUser"})
+
+
+def _session_user_test(ctx: FileContext, func: Node) -> Callable[[str], bool]:
+    """Whether a text names the session user: `req.user`, or a local name the function
+    binds from it (`const { user } = req as Authed`, `const userId = req.user.id`,
+    `const { id: me } = req.user`)."""
+    aliases: set[str] = set()
+    for node in ctx.within(func, "variable_declarator"):
+        target = node.child_by_field_name("name")
+        value = syntax.unwrap(node.child_by_field_name("value"))
+        if target is None or value is None:
+            continue
+        text = syntax.text(value)
+        if mentions_session_user(text):
+            aliases.update(_bound_names(target))
+        elif text in ("req", "request") and target.type == "object_pattern":
+            aliases.update(
+                name for key, name in _pattern_pairs(target) if key in _SESSION_USER_KEYS
+            )
+    if not aliases:
+        return mentions_session_user
+    named = re.compile(r"(?<![\w$.])(" + "|".join(map(re.escape, sorted(aliases))) + r")\b")
+    return lambda text: mentions_session_user(text) or named.search(text) is not None
+
+
+def _bound_names(target: Node) -> Iterator[str]:
+    if target.type == "identifier":
+        yield syntax.text(target)
+    elif target.type == "object_pattern":
+        yield from (name for _key, name in _pattern_pairs(target))
+
+
+def _pattern_pairs(pattern: Node) -> Iterator[tuple[str, str]]:
+    """(property, bound name) of an object pattern's plain entries."""
+    for element in pattern.named_children:
+        if element.type == "shorthand_property_identifier_pattern":
+            yield syntax.text(element), syntax.text(element)
+        elif element.type == "pair_pattern":
+            key, value = element.child_by_field_name("key"), element.child_by_field_name("value")
+            if key is not None and value is not None and value.type == "identifier":
+                yield syntax.text(key), syntax.text(value)
 
 
 def _user_param_used(ctx: FileContext, func: Node, users: frozenset[str]) -> bool:
@@ -255,11 +303,11 @@ def _user_param_used(ctx: FileContext, func: Node, users: frozenset[str]) -> boo
     return False
 
 
-def _owner_filter(pair: Node) -> bool:
+def _owner_filter(pair: Node, mentions: Callable[[str], bool]) -> bool:
     """`ownerId: req.user.id` in a filter built apart (`const where = { id, ownerId: ... }`),
     not a `user: req.user` handed to the view."""
     key = syntax.text(pair.child_by_field_name("key"))
-    if not _OWNER_KEY.search(key) or not mentions_session_user(syntax.text(pair)):
+    if not _OWNER_KEY.search(key) or not mentions(syntax.text(pair)):
         return False
     for node in syntax.ancestors(pair):
         if node.type == "call_expression":

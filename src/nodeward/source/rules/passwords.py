@@ -16,6 +16,7 @@ from nodeward.source.context import FileContext
 from nodeward.source.modules import ModuleGraph
 from nodeward.source.parse import Node
 from nodeward.source.rules import naming
+from nodeward.source.taint.names import HASHING_CALL
 
 #: Password-hashing libraries: a project using one stores hashes, often from a model hook.
 PASSWORD_HASHERS = frozenset(
@@ -95,7 +96,6 @@ _NAME_NODES = frozenset({"identifier", "property_identifier", "shorthand_propert
 _REQUEST_ROOTS = frozenset({"req", "request", "ctx", "body"})
 _REQUEST_PARTS = frozenset({"body", "query", "params", "fields"})
 _CONFIRMATION = re.compile(r"confirm|repeat|retype|again|verif", re.IGNORECASE)
-_HASHING_TEXT = re.compile(r"bcrypt|argon|scrypt|pbkdf2|hash|crypt|digest", re.IGNORECASE)
 #: From the first statement keyword only (atomic): any later password comparison is
 #: reachable from it, and starting again at every later keyword would be quadratic.
 _SQL_PLAINTEXT = re.compile(
@@ -340,7 +340,7 @@ def _plaintext_pair(left: list[str], right: list[str]) -> bool:
     a request password compared to a password-named value that is not a hash or a
     confirmation field."""
     names = (left[-1], right[-1])
-    if any(_CONFIRMATION.search(n) or _HASHING_TEXT.search(n) for n in names):
+    if any(_CONFIRMATION.search(n) or HASHING_CALL.search(n) for n in names):
         return False
     requested = (_from_request(left), _from_request(right))
     if all(requested):
@@ -379,7 +379,7 @@ def _plaintext_queries(ctx: FileContext) -> Iterator[Finding]:
         if (
             len(sql) < 400
             and _SQL_PLAINTEXT.search(sql)
-            and not _HASHING_TEXT.search(sql)
+            and not HASHING_CALL.search(sql)
             and not _hashed_parameters(node)
         ):
             yield PLAINTEXT_PASSWORD.finding(
@@ -397,7 +397,7 @@ def _hashed_parameters(query: Node) -> bool:
     if args is None or args.type != "arguments":
         return False
     return any(
-        _HASHING_TEXT.search(syntax.text(other)) is not None
+        HASHING_CALL.search(syntax.text(other)) is not None
         for other in args.named_children
         if other != query
     )

@@ -4,6 +4,9 @@
   app that has a role check (a middleware that tests `user.isAdmin` / `user.role` and calls
   next, whether or not any route uses it): any account can do what the role check was
   written for.
+- A route that only checks sign-in but changes a role or an admin flag
+  (`User.update({ role: req.body.role }, ...)`, `user.isAdmin = true; user.save()`),
+  whether or not the app has a role check: it is the one that grants every other.
 - A state-changing route whose path is shared by a sibling route that runs a role check
   (`router.delete("/products/:id", requireRole("admin"), ...)` and
   `router.put("/products/:id", requireAuth, ...)`): the role check was forgotten on it.
@@ -25,6 +28,7 @@ from nodeward.source.appmodel.model import STATE_CHANGING
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
 from nodeward.source.rules.idor import ownership_checked
+from nodeward.source.rules.role_changes import role_change
 
 _ROLE_TEST = re.compile(r"\b(isAdmin|is_admin|admin|role|roles)\b")
 #: `getAllUsers`, `findAllNonAdminUsers`, `listAccounts`
@@ -145,6 +149,62 @@ def _action_findings(route: Route) -> Iterator[Finding]:
             return
 
 
+def _role_change_findings(route: Route) -> Iterator[Finding]:
+    """A signed-in route without a role check that changes a role or an admin flag: any
+    account can make itself (or anyone) an administrator."""
+    func, ctx = route.handler.function, route.handler.ctx
+    change = role_change(ctx, func) if func is not None and ctx is not None else None
+    if change is not None:
+        yield ADMIN_UNPROTECTED.finding(
+            route.location,
+            f"{route.label} changes a role or admin flag "
+            f"(`{' '.join(syntax.text(change).split())[:60]}`) with only a sign-in check "
+            f"({chain_names(route)}); add a role check before the handler, "
+            'e.g. requireRole("admin")',
+        )
+
+
+def role_change_findings(route: Route) -> Iterator[Finding]:
+    """NW502 on a signed-in route of a privileged path (`/users/:id/role`) that changes a
+    role with no role check: the path rule reports only unauthenticated ones there."""
+    if route.complete and route.guarded_by(Guard.AUTH) and not _role_tested(route):
+        yield from _role_change_findings(route)
+
+
+_READ_METHODS = frozenset({"GET", "HEAD"})
+#: what answers with a page or a file (`res.status(200).render("admin/login")`); data
+#: (`res.json(...)`, `res.send(...)`) is judged by the path rule
+_PAGE_CALLS = frozenset({"render", "sendFile", "redirect", "status", "type", "set", "header"})
+_PAGE_ANSWERS = frozenset({"render", "sendFile", "redirect"})
+
+
+def static_page(route: Route) -> bool:
+    """A GET handler that only answers with a page it holds itself (a view, a file): every
+    call renders, sends a file or redirects on its response (`res.render("admin/login")`)
+    and it names nothing else, so it shows no stored data and changes nothing, whatever its path
+    says. The admin sign-in page must be public."""
+    func, ctx = route.handler.function, route.handler.ctx
+    if route.method not in _READ_METHODS or func is None or ctx is None:
+        return False
+    params = {
+        name for p in syntax.function_params(func) if (name := syntax.param_name(p)) is not None
+    }
+    if not params:
+        return False
+    body = func.child_by_field_name("body")
+    if body is None:
+        return False
+    pages = 0
+    for call in ctx.within(body, "call_expression"):
+        chain = syntax.member_chain(call.child_by_field_name("function"))
+        if not chain or chain[0] not in params or not _PAGE_CALLS.issuperset(chain[1:]):
+            return False
+        pages += chain[-1] in _PAGE_ANSWERS
+    return pages > 0 and all(
+        syntax.text(n) in params for n in ctx.within(body, "identifier", "this")
+    )
+
+
 def _sibling_findings(route: Route, siblings: list[Route]) -> Iterator[Finding]:
     if route.method not in STATE_CHANGING:
         return
@@ -172,6 +232,8 @@ def privileged_findings(routes: tuple[Route, ...], knows_roles: bool) -> Iterato
         if not route.complete or not route.guarded_by(Guard.AUTH) or _role_tested(route):
             continue
         found = list(_sibling_findings(route, by_path[route.path]))
+        if not found:
+            found = list(_role_change_findings(route))
         if not found and knows_roles:
             found = list(_action_findings(route))
         yield from found

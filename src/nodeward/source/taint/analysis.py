@@ -13,9 +13,11 @@ from nodeward.source.context import CALL, FileContext
 from nodeward.source.parse import Node
 from nodeward.source.scopes import MODULE
 from nodeward.source.taint import (
+    array_writes,
     browser_data,
     callbacks,
     class_validator,
+    form_parsers,
     nest,
     positions,
     stored,
@@ -78,6 +80,9 @@ _BINDING_TYPES = frozenset(
     }
 )
 
+#: Reads of a variable whose reaching assignments variable_writes.py may know.
+_READS = frozenset({"identifier", "shorthand_property_identifier"})
+
 
 #: What the analysis of a unit looks at: bindings, calls, sinks written as statements,
 #: returns, `delete`, and the nested functions whose parameters hold sources.
@@ -120,6 +125,7 @@ class FunctionAnalysis:
         self.request_patterns: list[Node] = []  # `({ body }, res) => ...`
         #: `socket.on("chat", (data) => ...)`, an RPC method's parameters: (param, roles)
         self.socket_payloads: list[tuple[Node, HandlerRoles]] = []
+        self.handshakes: set[str] = set()  # Socket.IO sockets: `.handshake.query` is the client's
         #: browser callbacks' parameters holding server data (browser_data.callback_sources)
         self.fetched_params: list[tuple[Node, Taint]] = []
         self.replies: set[str] = set()  # Fastify replies: strings are sent as text/plain
@@ -197,6 +203,7 @@ class FunctionAnalysis:
         if roles.request_pattern is not None:
             self.request_patterns.append(roles.request_pattern)
         self.socket_payloads += [(param, roles) for param in roles.messages]
+        self.handshakes |= {n for p in roles.handshakes if (n := syntax.param_name(p))}
         if roles.fastify and roles.response is not None:
             self.replies.add(roles.response)
         if roles.nest is not None and node == self.unit:
@@ -272,7 +279,9 @@ class FunctionAnalysis:
         if node.type in _BINDING_TYPES:
             return True
         return node.type == "call_expression" and (
-            self._callback_method(node) is not None
+            array_writes.stores(node)
+            or form_parsers.parses_request(self, node)
+            or self._callback_method(node) is not None
             or (self.client and browser_data.state_update(self, node) is not None)
             or stored.result_callback(node) is not None
             or callbacks.has_function_argument(self.ctx, node)
@@ -307,18 +316,25 @@ class FunctionAnalysis:
             if body is not None and body.type != "statement_block":
                 self.returns = union(self.returns, self.eval(body))
 
-    def lookup(self, name: str, use: Node) -> Taint:
-        """What variable `name` holds where `use` reads it: its bindings, and the property
-        writes into it that can have run before `use`."""
+    def lookup(self, name: str, use: Node, depth: int = 0) -> Taint:
+        """What variable `name` holds where `use` reads it: its bindings (only the
+        assignments that can reach `use`, where variable_writes.py can tell), and the
+        property writes into it that can have run before `use`."""
         var = self.var(name, use)
-        value = self.env.get(var, CLEAN)
+        reaching = None
+        if use.type in _READS and depth < MAX_EXPRESSION_DEPTH // 2:
+            reaching = self.engine.variable_writes(self.ctx).reaching(use)
+        if reaching is not None:
+            value = union(*(self.eval(v, depth) for v in reaching if v is not None))
+        else:
+            value = self.env.get(var, CLEAN)
         if var[1] == MODULE:
             value = union(value, self.module_vars.get(name, CLEAN))
         writes = self.member_writes.get(var)
         if not writes:
             return value
-        reaching = [taint for write, taint in writes.values() if may_precede(write, use)]
-        return union(value, *reaching)
+        written = [taint for write, taint in writes.values() if may_precede(write, use)]
+        return union(value, *written)
 
     def path(self, node: Node) -> tuple[Node, tuple[str, ...]] | None:
         """static_path(node), remembered for the passes (and the member reads inside a
@@ -373,6 +389,9 @@ class FunctionAnalysis:
                 if left is not None and right is not None:
                     self._bind_pattern(left, members(self.eval(right), "*"))
             case "call_expression":
+                array_writes.record(self, node)  # `parts.push(x)`: parts now holds x
+                for param, taint in form_parsers.callback_bindings(self, node):
+                    self._bind_pattern(param, taint)  # `form.parse(req, (err, fields) => ...)`
                 update = browser_data.state_update(self, node) if self.client else None
                 if update is not None:  # `setPost(data)`: React state the component renders
                     self._bind_pattern(update[0], self.eval(update[1]))
@@ -445,11 +464,18 @@ class FunctionAnalysis:
             self._assign(name, pattern, members(taint, key) if key else taint)
 
     def _bind_positions(self, pattern: Node, value: Node) -> bool:
-        """`const [a, b] = await Promise.all([x, y])`: bind each name to its own element.
-        False (nothing bound) unless both sides are written out by position."""
+        """`const [a, b] = await Promise.all([x, y])`: bind each name to its own element;
+        `const results = await Promise.all([x, y])`: keep each element at its position
+        (`results[1]`). False (nothing bound) unless both sides are written by position."""
         written = syntax.unwrap(pattern.child_by_field_name("pattern") or pattern)  # TS
-        names = positions.slots(written) if written is not None else None
         values = positions.elements(value)
+        if written is not None and written.type == "identifier" and values is not None:
+            if positions.settles_all(value):  # `results = await Promise.all(...)`
+                elements = [self.eval(v) if v is not None else CLEAN for v in values]
+                self._assign(syntax.text(written), written, positions.at_positions(elements))
+                return True
+            return False
+        names = positions.slots(written) if written is not None else None
         if names is None or values is None:
             return False
         for index, name in enumerate(names):
@@ -524,7 +550,7 @@ class FunctionAnalysis:
     def _eval(self, node: Node, depth: int) -> Taint:
         match node.type:
             case "identifier" | "shorthand_property_identifier":
-                return self.lookup(syntax.text(node), node)
+                return self.lookup(syntax.text(node), node, depth)
             case "member_expression" | "subscript_expression":
                 return eval_member(self, node, depth)
             case "call_expression" | "new_expression":
@@ -547,8 +573,10 @@ class FunctionAnalysis:
                 operator = syntax.text(node.child_by_field_name("operator"))
                 left = self.eval(node.child_by_field_name("left"), depth)
                 right = self.eval(node.child_by_field_name("right"), depth)
-                if operator in ("||", "&&", "??"):
+                if operator in ("||", "??"):
                     return union(left, right)
+                if operator == "&&":  # the left value only when falsy: "", 0, null
+                    return right
                 if operator == "+":
                     return frozenset(t.as_string() for t in union(left, right))
                 return CLEAN  # comparisons and arithmetic give booleans and numbers

@@ -3,7 +3,6 @@ method the engine knows by name) and what its result carries."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -14,7 +13,11 @@ from nodeward.source.parse import Node
 from nodeward.source.taint import (
     browser_data,
     callbacks,
+    form_parsers,
+    line_breaks,
     log_format,
+    merge_order,
+    orm_filters,
     promises,
     zod,
 )
@@ -31,11 +34,13 @@ from nodeward.source.taint.heuristics import heuristic_sinks
 from nodeward.source.taint.model import SinkKind
 from nodeward.source.taint.names import (
     BOOLEAN_METHODS,
+    BROWSER_GLOBALS,
     CHAINABLE,
     ESCAPED_KINDS,
     ESCAPING_NAME,
     HASHED_KINDS,
     HASHING_CALL,
+    JQUERY_TEXT_SETTERS,
     MERGING_KINDS,
     NUMBER_METHODS,
     REGEX_METHODS,
@@ -50,6 +55,7 @@ from nodeward.source.taint.sinks import (
     check_store_write,
     dom_sinks,
     fits,
+    is_jquery,
     record_render,
     sink,
     vm_sandbox_sinks,
@@ -113,7 +119,9 @@ def callee_ref(fa: FunctionAnalysis, call: Node) -> Ref | None:
         name = shape.fn_base
         if base.type == "identifier" and fa.ctx.declaration(name) is None:
             var = fa.var(name, base)
-            local = var in fa.env or var in fa.member_writes
+            # `document.body.innerHTML = html` writes into the page, not into a project
+            # object: document.write stays the browser's
+            local = var in fa.env or (var in fa.member_writes and name not in BROWSER_GLOBALS)
             if not local and name not in ("window", "globalThis"):
                 return Ref("global", (name, *steps))
             if name in ("window", "globalThis"):
@@ -208,6 +216,12 @@ def _known_methods(fa: FunctionAnalysis, site: EvaluatedCall, depth: int) -> Tai
         return CLEAN
     if fa.client and dom_sinks(fa, call, method, receiver, args, arg_taints):
         return CLEAN
+    if method == "parse" and not fa.client and form_parsers.parses_request(fa, call):
+        return form_parsers.promised(fa, call)  # formidable 3: [fields, files]
+    if not fa.client:
+        orm_filters.check(fa, site)  # `prisma.user.findFirst({ where: { token } })`
+    if fa.client and method in JQUERY_TEXT_SETTERS and args and is_jquery(receiver):
+        return receiver_taint  # `$("<li>").text(x)`: x is the element's text, never HTML
     if fa.client and method == "sanitize" and arg_taints:
         return browser_data.sanitized(arg_taints)
     if key is not None and key[0] == "vm" and key[1][-1:] in VM_RUNNERS and len(args) > 1:
@@ -231,7 +245,12 @@ def _modelled(fa: FunctionAnalysis, site: EvaluatedCall, _depth: int) -> Taint |
             if key[0].startswith("@"):  # name the handler's own variable: res.send()
                 written = fa.ctx.callee_name(site.node)
                 row = replace(row, label=f"{written}()") if written else row
-            check_row(fa, site.node, row, site.args, site.arg_taints, Confidence.HIGH)
+            taints = site.arg_taints
+            if row.kind is SinkKind.LOG:  # `console.log("user %j", x)` prints x as JSON
+                taints = log_format.logged_arguments(site.args, taints)
+            check_row(fa, site.node, row, site.args, taints, Confidence.HIGH)
+        if key == ("global", ("Object", "assign")):  # later sources write over earlier ones
+            return merge_order.merged(fa.ctx, site.args, site.arg_taints)
         if all(row.kind in MERGING_KINDS for row in rows):
             return union(*site.arg_taints)  # Object.assign / _.merge return the merge
         return record_read(fa, site.node, site.receiver, site.method, site.args)
@@ -289,14 +308,16 @@ def _builtin_result(fa: FunctionAnalysis, site: EvaluatedCall, depth: int) -> Ta
         check_regex_literal(fa, call, receiver, arg_taints[0])
     if method in BOOLEAN_METHODS or method in NUMBER_METHODS:
         return CLEAN
-    if method in ("map", "flatMap") and args and args[0].type in syntax.FUNCTION_TYPES:
-        # the array of what the callback returns: `rows.map((r) => escape(r.text))`
+    if method in ("map", "flatMap", "then") and args and args[0].type in syntax.FUNCTION_TYPES:
+        # the array of what the callback returns: `rows.map((r) => escape(r.text))`; the
+        # promise of it: `load(id).then(() => "done").then((s) => exec(s))` runs "done"
         returned = fa.engine.sites.returned_values(fa.ctx, args[0])
         return union(*(fa.eval(value, depth) for value in returned))
-    if method == "replace" and args and re.search(r"\\[nr]", syntax.text(args[0])):
-        return frozenset(
-            t.clear(frozenset({SinkKind.LOG, SinkKind.HEADER})) for t in receiver_taint
-        )
+    cleared = line_breaks.cleared_by(method, args)  # `replace(/[\r\n]/g, "")`, split("\n")
+    if cleared:
+        return frozenset(t.clear(cleared).as_string() for t in receiver_taint)
+    if line_breaks.joins_lines(method, args):
+        return line_breaks.with_line_breaks(frozenset(t.as_string() for t in receiver_taint))
     if method in ("replace", "replaceAll") and len(args) > 1 and "&lt;" in syntax.text(args[1]):
         escaped = frozenset({SinkKind.XSS, SinkKind.DOM_XSS})  # .replace(/</g, "&lt;")
         return frozenset(t.clear(escaped).as_string() for t in receiver_taint)

@@ -52,6 +52,7 @@ from nodeward.source.taint.bounds import (
 from nodeward.source.taint.call_sites import CallSites
 from nodeward.source.taint.demand import Demand
 from nodeward.source.taint.field_writes import FieldWrites
+from nodeward.source.taint.function_values import FunctionValues
 from nodeward.source.taint.functions import project_function
 from nodeward.source.taint.handlers import HandlerRoles, handler_roles
 from nodeward.source.taint.merges import MergeIndex
@@ -60,6 +61,7 @@ from nodeward.source.taint.model import Models, SinkKind
 from nodeward.source.taint.names import BOOLEAN_METHODS, SENSITIVE_FIELDS
 from nodeward.source.taint.plain_storage import StoreModels
 from nodeward.source.taint.schema_methods import SchemaMethods
+from nodeward.source.taint.socket_listeners import SocketListeners, socket_listeners
 from nodeward.source.taint.tables import table_functions
 from nodeward.source.taint.validation import RouteChain, Validation
 from nodeward.source.taint.values import (
@@ -68,6 +70,7 @@ from nodeward.source.taint.values import (
     Source,
     Taint,
 )
+from nodeward.source.taint.variable_writes import VariableWrites
 
 
 @dataclass
@@ -99,9 +102,14 @@ class TaintEngine:
     schema_methods: SchemaMethods = field(init=False)  # `UserSchema.methods.toAuthJSON`
     validation: Validation = field(init=False)  # fields a route's schema constrains
     sites: CallSites = field(init=False)  # per-call facts, computed once
-    demand: Demand = field(init=False)  # which browser units a source can reach
+    demand: Demand = field(init=False)  # which units a source can reach
+    #: callees bound through data: loop variables, iteration callbacks, factories
+    function_values: FunctionValues = field(init=False)
     listeners: emitters.Listeners = field(init=False)  # `bus.on("job", f)` for bus.emit
+    #: socket message listeners passed by name (`socket.on("chat", chat.onMessage)`)
+    socket_listeners: SocketListeners = field(init=False)
     _field_writes: dict[str, FieldWrites] = field(default_factory=dict)
+    _variable_writes: dict[str, VariableWrites] = field(default_factory=dict)
     _react_states: dict[str, dict[tuple[str, int], Node]] = field(default_factory=dict)
     #: per file, what its functions stored in module-level variables (`last = req.query.x`
     #: in one handler, read by the handler analysed after it)
@@ -113,14 +121,20 @@ class TaintEngine:
     def __post_init__(self) -> None:
         self.sites = CallSites(
             lambda ctx, call: project_function(self, ctx, call),
-            lambda ctx, call: table_functions(self, ctx, call),
+            lambda ctx, call: self.function_values.with_table(
+                table_functions(self, ctx, call), ctx, call
+            ),
         )
         self.demand = Demand(self)
+        self.function_values = FunctionValues(self)
         self.nest_fastify = nest.uses_fastify_adapter(self.files)
         self.listeners = emitters.Listeners(self.files, self.graph)
-        self.request_cleared = app_wide_cleared(self.files, self.models)
+        self.socket_listeners = socket_listeners(self.files, self.graph)
+        self.request_cleared = app_wide_cleared(
+            self.files, self.models, (route for _, _, route in self.route_chains)
+        )
         self.validation = Validation(self.graph, self.models, self.route_chains)
-        self.resolvers = graphql.find_resolvers(self.files)
+        self.resolvers = graphql.find_resolvers(self.files, self.graph)
         self.class_methods = methods.Methods(self.graph)
         self.schema_methods = SchemaMethods(
             self.files, SENSITIVE_FIELDS, BOOLEAN_METHODS | {"every"}
@@ -142,7 +156,9 @@ class TaintEngine:
         nested function notes its parameters again."""
         key = (ctx.rel, func.id)
         if key not in self._roles:
-            self._roles[key] = handler_roles(func, routed=self.routed(ctx, func))
+            self._roles[key] = handler_roles(
+                func, routed=self.routed(ctx, func)
+            ) or self.socket_listeners.get((ctx.rel, func.start_byte))
         return self._roles[key]
 
     def graphql_args(self, ctx: FileContext, func: Node) -> Node | None:
@@ -154,11 +170,7 @@ class TaintEngine:
         units = (
             self._client_units(ctx)
             if client
-            else (
-                unit
-                for unit in top_level_units(ctx, self.handler_roles, self.graphql_args)
-                if self.demand.live(ctx, unit)
-            )
+            else top_level_units(ctx, self.handler_roles, self.graphql_args)
         )
         for unit in units:
             try:
@@ -209,6 +221,13 @@ class TaintEngine:
         found = self._field_writes.get(ctx.rel)
         if found is None:
             found = self._field_writes[ctx.rel] = FieldWrites(ctx)
+        return found
+
+    def variable_writes(self, ctx: FileContext) -> VariableWrites:
+        """The file's variable writes (variable_writes.py), indexed on first use."""
+        found = self._variable_writes.get(ctx.rel)
+        if found is None:
+            found = self._variable_writes[ctx.rel] = VariableWrites(ctx)
         return found
 
     def react_states(self, ctx: FileContext) -> dict[tuple[str, int], Node]:

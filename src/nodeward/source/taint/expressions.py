@@ -12,9 +12,11 @@ from nodeward.findings import FlowStep
 from nodeward.source import syntax
 from nodeward.source.context import CALL
 from nodeward.source.parse import Node
+from nodeward.source.taint import fetched_fields, form_parsers, merge_order, positions
 from nodeward.source.taint.bounds import MAX_PATH_STEPS
 from nodeward.source.taint.browser_data import client_source
 from nodeward.source.taint.environment import environment_source
+from nodeward.source.taint.handshakes import handshake_source
 from nodeward.source.taint.model import Shape
 from nodeward.source.taint.names import (
     BROWSER_GLOBALS,
@@ -117,8 +119,11 @@ def eval_literal(fa: FunctionAnalysis, node: Node, depth: int) -> Taint:
                 value = code_clause(fa, child, key, value)
             parts = _written_over(parts, key) if node.type == "object" else parts
             parts.append(placed(value, key))
-        elif child.type == "spread_element":
-            parts.append(fa.eval(child, depth))  # `{ ...req.body }` is still the body
+        elif child.type == "spread_element":  # `{ ...req.body }` is still the body
+            spread = child.named_children[0] if child.named_children else None
+            if node.type == "object":  # `{ ...req.body, ...DEFAULTS }`: DEFAULTS' keys win
+                parts = merge_order.written_over(parts, merge_order.literal_keys(fa.ctx, spread))
+            parts.append(fa.eval(child, depth))
         elif child.type == "shorthand_property_identifier":
             name = syntax.text(child)
             parts = _written_over(parts, name)
@@ -147,7 +152,11 @@ def eval_member(fa: FunctionAnalysis, node: Node, depth: int) -> Taint:
     path = fa.path(node)
     if path is not None:
         base, steps = path
-        source = request_source(fa, base, steps, node) or environment_source(fa, base, steps, node)
+        source = (
+            request_source(fa, base, steps, node)
+            or environment_source(fa, base, steps, node)
+            or handshake_source(fa, base, steps, node)
+        )
         if source is not None:
             return source
     written = fa.engine.field_writes(fa.ctx).overriding_value(node, fa.unit)
@@ -157,12 +166,20 @@ def eval_member(fa: FunctionAnalysis, node: Node, depth: int) -> Taint:
     if node.type == "member_expression":
         prop = syntax.text(node.child_by_field_name("property"))
     else:
-        prop = syntax.string_value(node.child_by_field_name("index")) or "[]"
+        index = node.child_by_field_name("index")
+        position = positions.index_of(index)
+        if position is not None:  # `results[1]` of `await Promise.all([...])`
+            return positions.at_position(fa.eval(obj, depth), position)
+        prop = syntax.string_value(index) or "[]"
     if prop == "length":
         return CLEAN
-    taint = members(fa.eval(obj, depth), prop)
+    taint = fetched_fields.scalar_field(members(fa.eval(obj, depth), prop), prop)
     if prop in UPLOAD_FILE_NAMES or prop in UPLOAD_SERVER_PATHS:
-        return frozenset(t.clear(PATH_ONLY) if is_upload(t) else t for t in taint)
+        taint = frozenset(t.clear(PATH_ONLY) if is_upload(t) else t for t in taint)
+    if prop in form_parsers.SERVER_PATHS:  # formidable's `files.doc.filepath`
+        taint = frozenset(
+            t.clear(PATH_ONLY) if form_parsers.is_parsed_form(t) else t for t in taint
+        )
     return taint
 
 

@@ -10,16 +10,19 @@ mercurius, express-graphql / graphql-http, graphql-tools):
   passed as `rootValue: root` / `rootValue: controller.root` from any file): args is the
   first parameter.
 The functions may be written inline or named (`user: getUser`, declared in the same file).
-NestJS `@Args()` parameters are handled with the other Nest decorators (nest.py).
+Maps assembled from other files (`Query: { ...commentQueries }`, an imported resolver)
+are followed by graphql_maps.py. NestJS `@Args()` and type-graphql `@Arg()` parameters
+are handled with the other Nest decorators (nest.py).
 """
 
 from __future__ import annotations
 
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
+from nodeward.source.modules import ModuleGraph
 from nodeward.source.parse import Node
+from nodeward.source.taint.graphql_maps import ROOT_TYPES, linked_resolvers
 
-ROOT_TYPES = frozenset({"Query", "Mutation", "Subscription"})
 _FIELD_CONFIG_KEYS = frozenset({"type", "args"})
 
 #: (file, start byte of the function) -> the index of its `args` parameter
@@ -82,10 +85,13 @@ def _function_of(ctx: FileContext, value: Node | None) -> Node | None:
     return value if value is not None and value.type in syntax.FUNCTION_TYPES else None
 
 
-def find_resolvers(files: list[FileContext]) -> Resolvers:
+def find_resolvers(files: list[FileContext], graph: ModuleGraph | None = None) -> Resolvers:
     """Every resolver function of the project, with the position of its args."""
     roots = root_value_names(files)
     found: Resolvers = {}
+    if graph is not None:
+        for where, resolver in linked_resolvers(files, graph):
+            found[(where.rel, resolver.start_byte)] = 1
     for ctx in files:
         for obj in ctx.nodes("object"):
             for member in syntax.named_children(obj):

@@ -11,6 +11,8 @@ from nodeward.source import syntax
 from nodeward.source.parse import Node
 from nodeward.source.taint.expressions import static_path
 from nodeward.source.taint.model import ALL_KINDS, SinkKind
+from nodeward.source.taint.regex_guards import loose_allow_list
+from nodeward.source.taint.switch_guards import literal_case_of
 
 if TYPE_CHECKING:
     from nodeward.source.taint.analysis import FunctionAnalysis
@@ -205,10 +207,12 @@ def find_guard(fa: FunctionAnalysis, call: Node, arg: Node | None, kind: SinkKin
     for parent in syntax.ancestors(call):
         if node == fa.unit:
             break
+        if literal_case_of(parent, names):  # `switch (tool) { case "df": exec(tool) }`
+            return True
         if (
             parent.type == "if_statement"
             and node == parent.child_by_field_name("consequence")
-            and tests_value(fa, parent.child_by_field_name("condition"), names, kind)
+            and _cleans(fa, parent.child_by_field_name("condition"), names, kind, when=True)
         ):
             return True
         if parent.type == "statement_block":
@@ -217,12 +221,26 @@ def find_guard(fa: FunctionAnalysis, call: Node, arg: Node | None, kind: SinkKin
                     break
                 if (
                     sibling.type == "if_statement"
-                    and exits(sibling)
-                    and tests_value(fa, sibling.child_by_field_name("condition"), names, kind)
+                    and (exits(sibling) or replaces(sibling, names))
+                    and _cleans(
+                        fa, sibling.child_by_field_name("condition"), names, kind, when=False
+                    )
                 ):
                     return True
         node = parent
     return False
+
+
+def _cleans(
+    fa: FunctionAnalysis, condition: Node | None, names: set[str], kind: SinkKind, *, when: bool
+) -> bool:
+    """tests_value, except a regex allow-list that is not anchored at both ends (the sink
+    runs when the condition is `when`)."""
+    if not tests_value(fa, condition, names, kind) or condition is None:
+        return False
+    return kind in (SinkKind.REDIRECT, SinkKind.SSRF) or not loose_allow_list(
+        condition, names, when
+    )
 
 
 def inside(node: Node, ancestor: Node) -> bool:
@@ -254,7 +272,7 @@ _SHAPE_CHECKS = frozenset(
     {"isArray", "isEmpty", "isNil", "isNull", "isUndefined", "isDefined", "isObject"}
     | {"isPlainObject", "isBuffer"}
 )
-_ALLOW_LIST_METHODS = frozenset({"includes", "has", "indexOf", "test"})
+_ALLOW_LIST_METHODS = frozenset({"includes", "has", "indexOf", "test", "hasOwnProperty", "hasOwn"})
 _VALUE_METHODS = frozenset({"startsWith", "endsWith", "includes", "indexOf", "match"})
 
 
@@ -346,6 +364,31 @@ def may_precede(write: Node, use: Node) -> bool:
         if in_consequence and exits(ancestor) and not inside(use, ancestor):
             return False
     return True
+
+
+def replaces(if_statement: Node, names: set[str]) -> bool:
+    """`if (!ALLOWED.includes(lang)) lang = "en";`: the branch gives the tested variable a
+    literal, so after the `if` it holds that literal or a value that passed the test."""
+    consequence = if_statement.child_by_field_name("consequence")
+    if consequence is None or if_statement.child_by_field_name("alternative") is not None:
+        return False
+    statements = (
+        consequence.named_children if consequence.type == "statement_block" else [consequence]
+    )
+    for statement in statements:
+        assignment = statement.named_children[0] if statement.named_children else None
+        if statement.type != "expression_statement" or assignment is None:
+            continue
+        left = assignment.child_by_field_name("left")
+        if (
+            assignment.type == "assignment_expression"
+            and left is not None
+            and left.type == "identifier"
+            and syntax.text(left) in names
+            and syntax.is_literal(assignment.child_by_field_name("right"))
+        ):
+            return True
+    return False
 
 
 def exits(if_statement: Node) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from nodeward.source import syntax
+from nodeward.source.parse import Node
 from nodeward.source.taint.call_sites import EvaluatedCall
 from nodeward.source.taint.model import SinkKind
 from nodeward.source.taint.values import CLEAN, Taint, union
@@ -41,3 +42,21 @@ def formatted(site: EvaluatedCall) -> Taint:
         elif directive not in _DROPPED:
             parts.append(taint)
     return union(*parts)
+
+
+def logged_arguments(args: list[Node], taints: list[Taint]) -> list[Taint]:
+    """The arguments of a log call (`console.log("user %j", x)`, pino's and winston's
+    printf-style messages) as the log line holds them: console formats its arguments with
+    util.format when the first one is a string with directives."""
+    template = syntax.string_value(args[0]) if args else None
+    directives = [d for d in _DIRECTIVE.findall(template or "") if d != "%"]
+    if not directives:
+        return taints
+    shown = list(taints[:1])
+    for index, taint in enumerate(taints[1:]):
+        directive = directives[index] if index < len(directives) else "s"
+        if directive in _ESCAPED:
+            shown.append(frozenset(t.clear(_LOG) for t in taint))
+        else:
+            shown.append(CLEAN if directive in _DROPPED else taint)
+    return shown

@@ -59,6 +59,9 @@ CALLBACK_METHODS = SETTLED_METHODS | {"map", "forEach", "filter", "find", "flatM
 JQUERY_HTML_METHODS = frozenset(
     {"html", "append", "prepend", "after", "before", "replaceWith", "wrap", "wrapAll"}
 )
+#: jQuery setters that write text: `$("<li>").text(x)` is an element whose content is x
+#: as text, so what they return carries none of x
+JQUERY_TEXT_SETTERS = frozenset({"text", "val"})
 
 SENSITIVE_FIELDS = frozenset(
     {
@@ -184,6 +187,9 @@ ESCAPING_NAME = re.compile(r"escape|encode|sanitize|purify|clean|htmlSafe", re.I
 #: plaintext password or personal datum (bcrypt.hash, argon2.hash, crypto.scryptSync,
 #: createCipheriv(...).update, a project's own hashPassword or encrypt).
 #: Fast digests (md5, sha1) count too: what they leave is NW210's weak hash, not plaintext.
+#: The one description of hashing by name: the taint engine tests callees with it, the
+#: NW211 rule the names compared, SQL text and query parameters (rules/passwords.py), and
+#: the stores whose model hashes in a hook the model file's text (plain_storage.py).
 HASHING_CALL = re.compile(
     r"hash|crypt|cipher|digest|pbkdf2|scrypt|argon|seal|md5|sha\d|\bsha\b", re.I
 )

@@ -59,10 +59,18 @@ _SOURCE_DECORATORS = {
     "Param": NestSource.PARAMS,
     "Headers": NestSource.HEADERS,
 }
-# @nestjs/graphql: a `@Resolver()` class's operations take client data through `@Args()`
-# (the GraphQL variables of the request body); they answer JSON.
-_GRAPHQL_SOURCE_DECORATORS = {"Args": NestSource.BODY}
-_GRAPHQL_OPERATIONS = frozenset({"Query", "Mutation", "Subscription", "ResolveField"})
+# @nestjs/graphql and type-graphql: a `@Resolver()` class's operations take client data
+# through `@Args()` / `@Arg("name")` (the GraphQL variables of the request body); they
+# answer JSON. `@Ctx()`, `@Root()`, `@Parent()` and `@Info()` are the server's own values.
+_GRAPHQL_SOURCE_DECORATORS = {"Args": NestSource.BODY, "Arg": NestSource.BODY}
+_GRAPHQL_OPERATIONS = frozenset(
+    {"Query", "Mutation", "Subscription", "ResolveField", "FieldResolver"}
+)
+# GraphQL scalars the server parses before the resolver runs: `@Arg("id", () => Int)`,
+# `@Args("id", { type: () => Int })` can only hold a number or a boolean.
+_NON_TEXT_SCALARS = frozenset(
+    {"Int", "Float", "Boolean", "GraphQLInt", "GraphQLFloat", "GraphQLBoolean"}
+)
 _REQUEST_DECORATORS = frozenset({"Req", "Request"})
 _RESPONSE_DECORATORS = frozenset({"Res", "Response"})
 _ROUTE_DECORATORS = frozenset(NEST_ROUTES)
@@ -110,6 +118,21 @@ def _converts(args: list[Node]) -> bool:
     return False
 
 
+def _scalar_typed(args: list[Node]) -> bool:
+    """A GraphQL argument declared as a number or boolean scalar: `() => Int`, or
+    `{ type: () => Float }` among the decorator's arguments."""
+    for arg in args:
+        node = syntax.unwrap(arg)
+        if node is not None and node.type == "object":
+            node = syntax.unwrap(syntax.object_get(node, "type"))
+        if node is None or node.type != "arrow_function":
+            continue
+        body = syntax.unwrap(node.child_by_field_name("body"))
+        if syntax.text(body).rsplit(".", 1)[-1] in _NON_TEXT_SCALARS:
+            return True
+    return False
+
+
 def nest_handler(method: Node) -> NestHandler | None:
     """The roles of a controller route method's parameters, or None when `method` is not
     one."""
@@ -144,7 +167,7 @@ def nest_handler(method: Node) -> NestHandler | None:
                 )
             elif kind in sources:
                 key = syntax.string_value(args[0]) if args else None
-                if _converts(args):
+                if _converts(args) or (graphql and _scalar_typed(args)):
                     converted.add(name)
                 else:
                     params.append(NestParam(name, sources[kind], key, param))

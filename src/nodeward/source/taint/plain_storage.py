@@ -24,6 +24,7 @@ from nodeward.source import syntax
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
 from nodeward.source.taint.model import SinkKind
+from nodeward.source.taint.names import HASHING_CALL
 from nodeward.source.taint.records import may_end_in
 from nodeward.source.taint.served import named_calls
 
@@ -74,7 +75,6 @@ _HOOK_TEXT = re.compile(
     r"beforeUpdate|beforeBulkCreate|@BeforeInsert|@BeforeUpdate|setDataValue|\bset\s*\("
 )
 _MODEL_CLASS = re.compile(r"@Entity|@Table|extends\s+Model\b")
-_HASHING_TEXT = re.compile(r"bcrypt|argon|scrypt|pbkdf2|createHash|createCipher|hash|encrypt")
 
 
 def field_kind(key: str) -> SinkKind | None:
@@ -187,7 +187,7 @@ def store_models(project: Project) -> StoreModels:
         if b"hash" not in lowered and b"crypt" not in lowered:
             continue
         decoded = syntax.text(ctx.parsed.tree.root_node)
-        if _HOOK_TEXT.search(decoded) and _HASHING_TEXT.search(decoded):
+        if _HOOK_TEXT.search(decoded) and HASHING_CALL.search(decoded):
             hooked |= keys
     hashes = any(project.uses_package(name) for name in HASHING_PACKAGES)
     return StoreModels(frozenset(hooked), frozenset(defined), hashes)

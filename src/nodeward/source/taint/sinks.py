@@ -26,7 +26,7 @@ from nodeward.source.taint.json_bodies import holds_json_object
 from nodeward.source.taint.model import SinkKind, SinkRow
 from nodeward.source.taint.names import JQUERY_HTML_METHODS
 from nodeward.source.taint.plain_storage import check_plain_fields
-from nodeward.source.taint.regex import is_catastrophic
+from nodeward.source.taint.regex import constant_pattern, is_catastrophic
 from nodeward.source.taint.values import (
     CLEAN,
     Hit,
@@ -278,9 +278,8 @@ def dom_sinks(
     """Browser sinks recognised by method names (jQuery, Angular's DomSanitizer,
     insertAdjacentHTML); document.write and $(...) are model rows."""
     receiver_text = syntax.text(receiver) if receiver is not None else ""
-    is_jquery = receiver_text.startswith(("$(", "jQuery(", "$")) and receiver is not None
     index: int | None = None
-    if method in JQUERY_HTML_METHODS and is_jquery:
+    if method in JQUERY_HTML_METHODS and is_jquery(receiver):
         index = 0
     elif method == "insertAdjacentHTML":
         index = 1
@@ -291,6 +290,11 @@ def dom_sinks(
     label = f"{receiver_text}.{method}()" if len(receiver_text) < 40 else f"{method}()"
     sink(fa, call, args[index], arg_taints[index], SinkKind.DOM_XSS, label, Confidence.HIGH)
     return True
+
+
+def is_jquery(receiver: Node | None) -> bool:
+    """`$("#id")`, `jQuery(el)`, `$list`: a receiver named as jQuery code names its objects."""
+    return receiver is not None and syntax.text(receiver).startswith(("$(", "jQuery(", "$"))
 
 
 def check_row(
@@ -404,12 +408,10 @@ def mass_assignment(fa: FunctionAnalysis, call: Node, arg: Node, taint: Taint, l
 
 
 def check_regex_literal(fa: FunctionAnalysis, call: Node, regex_node: Node, taint: Taint) -> None:
-    """A regex literal (directly or through a constant) applied to request data."""
-    literal = syntax.unwrap(fa.ctx.value_of(regex_node))
-    if literal is None or literal.type != "regex":
-        return
-    pattern = syntax.text(literal.child_by_field_name("pattern"))
-    if is_catastrophic(pattern):
+    """A constant regex (a literal or `new RegExp("...")`, directly or through a constant)
+    applied to request data."""
+    pattern = constant_pattern(fa.ctx, regex_node)
+    if pattern is not None and is_catastrophic(pattern):
         label = f"regular expression /{pattern}/"
         sink(fa, call, regex_node, taint, SinkKind.REDOS, label, Confidence.HIGH)
 
@@ -477,6 +479,8 @@ def shape_fits(kind: SinkKind, trace: Trace) -> bool:
     if origin is OriginKind.BROWSER and kind is SinkKind.LOG:
         return False  # the visitor's own console, not a log file
     match kind:
+        case SinkKind.SQL:  # `query({ sql, values: [x] })` (mysql, pg `text`): bound values
+            return trace.fields[:1] != ("values",)
         case SinkKind.NOSQL:
             return trace.maybe_object
         case SinkKind.LOG:  # objects are printed inspected or as JSON: newlines escaped
@@ -494,10 +498,12 @@ def shape_fits(kind: SinkKind, trace: Trace) -> bool:
 
 
 def is_body(trace: Trace) -> bool:
+    """A whole request container the client fills with any keys it likes: the body, or the
+    query string (`?role=admin`; Express and Koa parse `?a[b]=1` into objects too)."""
     origin = trace.origin
     if isinstance(origin, int):
         return True
-    return origin.description.endswith((".body", ".request.body"))
+    return origin.description.endswith((".body", ".request.body", ".query", ".request.query"))
 
 
 def method_name(call: Node) -> str:
@@ -549,4 +555,11 @@ def runs_shell(ctx: FileContext, args: list[Node], flag: str) -> bool:
     if argv is None or argv.type != "array":
         return False
     flags = {flag, "/c", "-Command", "-lc", "-ic"}
-    return any(syntax.string_value(item) in flags for item in argv.named_children)
+    items = argv.named_children
+    at = next((i for i, item in enumerate(items) if syntax.string_value(item) in flags), None)
+    if at is None:
+        return False
+    # `spawn('sh', ['-c', 'convert "$1"', 'sh', name])`: a constant script reads what
+    # follows it as positional parameters ($0, $1, ...), which the shell never parses.
+    script = items[at + 1] if at + 1 < len(items) else None
+    return script is None or syntax.string_value(ctx.value_of(script)) is None

@@ -163,4 +163,8 @@ def _function(engine: TaintEngine, ctx: FileContext, value: Node) -> Found | Non
     return None
 
 
-__all__ = ["MAX_TABLE_FUNCTIONS", "table_functions"]
+#: function_values.py reads tables the same way: the values one stores, the function one is
+stored_values = _values
+function_of = _function
+
+__all__ = ["MAX_TABLE_FUNCTIONS", "function_of", "stored_values", "table_functions"]

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from nodeward.source.parse import SourceText
 from nodeward.source.taint import template_loops
 from nodeward.source.taint.delimited import Closers, Tag, blank_spans, end_of_last, find_tags
+from nodeward.source.taint.pug_scripts import pug_script_spans
 from nodeward.source.taint.template_context import (
     ContextMap,
     OutputContext,
@@ -325,6 +326,8 @@ def inline_scripts(text: SourceText) -> SourceText | None:
         ):
             continue
         keep.append(match.span(2))
+    if text.rel.endswith((".pug", ".jade")):
+        keep.extend(pug_script_spans(decoded))
     if not keep:
         return None
     chars = [c if c == "\n" else " " for c in decoded]

@@ -26,6 +26,7 @@ from nodeward.source.context import FileContext
 from nodeward.source.modules import ModuleGraph
 from nodeward.source.parse import Node
 from nodeward.source.taint import zod
+from nodeward.source.taint.middleware import installed_clears
 from nodeward.source.taint.model import ALL_KINDS, Models, SinkKind
 from nodeward.source.taint.values import OriginKind, Source, Trace
 
@@ -177,9 +178,7 @@ class Validation:
         return self._results_read
 
     def _middleware_fields(self, middleware: Middleware) -> Fields:
-        ref = middleware.ref
-        path = ref.path[:-1] if ref is not None and ref.path[-1:] == ("()",) else ()
-        if ref is not None and (cleared := self._models.middleware.get((ref.module, path))):
+        if cleared := installed_clears(middleware, self._models):
             return {_ANY: cleared}  # `router.use(mongoSanitize())`: every request field
         node = syntax.unwrap(middleware.node)
         if node is None or node.type != "call_expression":
