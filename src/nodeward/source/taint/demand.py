@@ -17,6 +17,12 @@ others outside a call (a module-level variable one function sets and another rea
 always analysed, so that what they leave behind is the same as before. What changes: a
 function no source reaches is no longer cut short by the step or nesting bounds, so it
 reports no Skip for them (it could not have carried request data to a sink).
+
+A new kind of browser source (a new way FunctionAnalysis creates a Source trace) must be
+found here too, or the units that read only it are never analysed: the browser fixtures
+of tests/test_fixtures.py show it. Server units stay the request handlers
+(engine.top_level_units): a request or response parameter makes a function a seed
+whatever is done with it.
 """
 
 from __future__ import annotations
@@ -166,12 +172,12 @@ class Demand:
 
 def _seed_positions(engine: TaintEngine, ctx: FileContext) -> array[int]:
     """Where in the file something makes the function around it a seed, sorted: a
-    function whose parameters FunctionAnalysis binds to sources (a message listener, a
-    callback of a socket or of jQuery's ajax, destructured request fields, GraphQL
-    arguments, archive entries), or that hands its response on or renders with it; a
-    member read or call that request_source (with every request and Koa context name of
-    the file), environment_source, record_read or a stored read answers; and a use of a
-    module-level variable a function assigns (TaintEngine.module_vars)."""
+    function whose parameters FunctionAnalysis binds to the request, the response or a
+    source (a message listener, a callback of a socket or of jQuery's ajax, GraphQL
+    arguments, archive entries); a member read or call that request_source (with every
+    request and Koa context name of the file), environment_source, record_read or a
+    stored read answers; and a use of a module-level variable a function assigns that
+    another unit uses too (TaintEngine.module_vars)."""
     probe = FunctionAnalysis(engine, ctx, ctx.parsed.root, collect=False)
     found: list[int] = []
     requests: set[str] = set()
@@ -218,10 +224,9 @@ def _unit_at(spans: list[tuple[int, int]], at: int) -> int | None:
 
 
 def _marks(probe: FunctionAnalysis, func: Node) -> bool:
-    """Whether FunctionAnalysis binds a parameter of `func` to a source, or `func` renders
-    with its response or hands it (or its Koa context) to a project function, which then
-    answers as a handler would (calls.passed_roles). A request (or context) parameter
-    alone is not a source: its reads are (_seed_positions)."""
+    """Whether FunctionAnalysis binds a parameter of `func` to a source, the request or
+    the response (whatever the analysis does with a request, a parser it is handed to
+    included, starts there)."""
     marked = (
         probe.requests,
         probe.responses,
@@ -237,38 +242,10 @@ def _marks(probe: FunctionAnalysis, func: Node) -> bool:
     for found in marked:
         found.clear()  # (sets: a second handler's `req` would not grow them)
     probe._note_function(func)
-    if any(found for found in marked[3:]):
+    if any(marked):
         return True
-    if probe.client:
-        return False
-    roles = probe.engine.handler_roles(probe.ctx, func)
-    if roles is not None and roles.nest is not None:
-        return True
-    answering = probe.responses | probe.koa
-    if not answering:
-        return False
-    if func.text is None or b"render" in func.text:
-        return True
-    return _hands_on(probe, func, answering)
-
-
-def _hands_on(probe: FunctionAnalysis, func: Node, names: set[str]) -> bool:
-    """Whether a call inside `func` passes one of `names` to a project function."""
-    engine, ctx = probe.engine, probe.ctx
-    for call in ctx.nodes_within(func, "call_expression"):
-        if not any(
-            a.type == "identifier" and syntax.text(a) in names for a in syntax.call_arguments(call)
-        ):
-            continue
-        if (
-            engine.project_function(ctx, call)
-            or engine.schema_methods.summarisable(call)
-            or engine.schema_methods.static_method(call)
-            or engine.sites.table_functions(ctx, call)
-            or _emits(call)
-        ):
-            return True
-    return False
+    roles = None if probe.client else probe.engine.handler_roles(probe.ctx, func)
+    return roles is not None and roles.nest is not None
 
 
 def _emits(call: Node) -> bool:
@@ -325,7 +302,8 @@ def _chain_tops(ctx: FileContext) -> Iterator[Node]:
     each chain is read once; subscripts are found through their string keys (they are not
     in the file's node index) and a chain without a string key is walked from its member
     reads and calls."""
-    yield from (n for n in ctx.nodes("member_expression", "call_expression") if not _inner_link(n))
+    for kind in ("member_expression", "call_expression"):
+        yield from (n for n in ctx.nodes(kind) if not _inner_link(n))
     for key in ctx.nodes("string", "template_string"):
         holder = key.parent
         while holder is not None and holder.type in _WRAPPERS:
@@ -384,6 +362,10 @@ def _sources_of(
     probe: FunctionAnalysis, base: Node, links: list[tuple[Node, str]]
 ) -> Iterator[Node]:
     steps = tuple(step for _node, step in reversed(links))
+    if not (probe.client or probe.requests or probe.koa):
+        # server code without a request name: only environment_source can answer, and
+        # only for `process.env` itself, the chain's first link
+        links = links[-1:] if steps[:1] == ("env",) else []
     for index, (node, _step) in enumerate(reversed(links)):
         path = steps[: index + 1]
         if len(path) > MAX_PATH_STEPS:
