@@ -14,6 +14,7 @@ from nodeward.source.parse import Node
 from nodeward.source.scopes import MODULE
 from nodeward.source.taint import (
     array_writes,
+    async_flow,
     browser_data,
     callbacks,
     class_validator,
@@ -392,6 +393,8 @@ class FunctionAnalysis:
                 array_writes.record(self, node)  # `parts.push(x)`: parts now holds x
                 for param, taint in form_parsers.callback_bindings(self, node):
                     self._bind_pattern(param, taint)  # `form.parse(req, (err, fields) => ...)`
+                for param, taint in async_flow.bindings(self, node):
+                    self._bind_pattern(param, taint)  # `async.waterfall([...], done)`
                 update = browser_data.state_update(self, node) if self.client else None
                 if update is not None:  # `setPost(data)`: React state the component renders
                     self._bind_pattern(update[0], self.eval(update[1]))
@@ -476,6 +479,8 @@ class FunctionAnalysis:
                 return True
             return False
         names = positions.slots(written) if written is not None else None
+        if names is not None and values is None:  # `const [n, f] = await service.load()`
+            return self._bind_kept_positions(names, self.eval(value))
         if names is None or values is None:
             return False
         for index, name in enumerate(names):
@@ -490,6 +495,19 @@ class FunctionAnalysis:
                 name = name.child_by_field_name("left") or name
             if index < len(values):
                 self._bind_pattern(name, self.eval(values[index]))
+        return True
+
+    def _bind_kept_positions(self, names: list[Node | None], taint: Taint) -> bool:
+        """An array pattern over a value whose elements kept their positions (a
+        `Promise.all([...])` a service returned): each name gets its own element."""
+        if not positions.kept(taint):
+            return False
+        for index, name in enumerate(names):
+            if name is None or name.type == "rest_pattern":
+                continue
+            if name.type == "assignment_pattern":  # `[a = fallback]`
+                name = name.child_by_field_name("left") or name
+            self._bind_pattern(name, positions.at_position(taint, index))
         return True
 
     def _callback_method(self, call: Node) -> str | None:
@@ -621,7 +639,10 @@ class FunctionAnalysis:
                 self.engine.graph, self.ctx, self.unit, param.node
             ):
                 container = restrict(container, dto)  # `@Body() dto: CreateUserDto`, validated
-            self.env[self.var(param.name, param.node)] = container
+            if param.pattern is not None:  # `@Arg("data") { title }: RecipeInput`
+                self._bind_pattern(param.pattern, container)
+            else:
+                self.env[self.var(param.name, param.node)] = container
 
 
 @dataclass(frozen=True)

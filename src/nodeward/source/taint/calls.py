@@ -18,6 +18,7 @@ from nodeward.source.taint import (
     log_format,
     merge_order,
     orm_filters,
+    positions,
     promises,
     zod,
 )
@@ -195,6 +196,10 @@ def _known_methods(fa: FunctionAnalysis, site: EvaluatedCall, depth: int) -> Tai
         # text built from request data (`'{"name":"' + req.query.name + '"}'`) parses to
         # an object the client shapes: `{"$ne": 1}` or a `$where` reaches a query as such
         return frozenset(replace(t, maybe_object=True) for t in arg_taints[0])
+    if key is not None and key[1][:1] == ("Promise",):  # `return Promise.all([a, b])`
+        settled = positions.settled(call, lambda v: fa.eval(v, depth))
+        if settled is not None:
+            return settled
     if key in log_format.FORMAT_CALLS:  # util.format("%s", x) keeps x; "%j" escapes it
         return log_format.formatted(site)
     if method == "emit" and any(arg_taints[1:]):  # bus.emit("job", x): bus.on("job", f)

@@ -92,6 +92,9 @@ class NestParam:
     source: NestSource
     key: str | None  # `@Query('q')`: one field of the container
     node: Node
+    #: `@Arg("data") { title }: RecipeInput`, `@Body() { name }: Dto`: the names bound
+    #: from the container (`name` is then empty)
+    pattern: Node | None = None
 
 
 @dataclass(frozen=True)
@@ -153,11 +156,14 @@ def nest_handler(method: Node) -> NestHandler | None:
     request = response = None
     passthrough = False
     for param in syntax.function_params(method):
-        name = syntax.param_name(param)
+        pattern = destructured(param)
+        name = syntax.param_name(param) or ("" if pattern is not None else None)
         if name is None:
             continue
         for found in decorators(own_decorator_nodes(param)):
             kind, args = found.name, found.args
+            if not name and kind not in sources:
+                continue  # a destructured `@Req() { user }`: not followed
             if kind in _REQUEST_DECORATORS:
                 request = name
             elif kind in _RESPONSE_DECORATORS:
@@ -170,7 +176,7 @@ def nest_handler(method: Node) -> NestHandler | None:
                 if _converts(args) or (graphql and _scalar_typed(args)):
                     converted.add(name)
                 else:
-                    params.append(NestParam(name, sources[kind], key, param))
+                    params.append(NestParam(name, sources[kind], key, param, pattern))
     answered = response is not None and not passthrough  # @Res() without passthrough
     return NestHandler(
         params=tuple(params),
@@ -179,6 +185,12 @@ def nest_handler(method: Node) -> NestHandler | None:
         response=response,
         returns_html=not graphql and returns_html(on_method, answered=answered, non_html=_NOT_HTML),
     )
+
+
+def destructured(param: Node) -> Node | None:
+    """The object pattern of a destructured parameter (`{ title }: RecipeInput`)."""
+    pattern = param.child_by_field_name("pattern") if param.type == "required_parameter" else param
+    return pattern if pattern is not None and pattern.type == "object_pattern" else None
 
 
 def type_name(annotated: Node) -> str | None:

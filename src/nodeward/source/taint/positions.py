@@ -6,13 +6,14 @@ position key, which `results[1]` reads back."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from nodeward.source import syntax
 from nodeward.source.parse import Node
 from nodeward.source.taint.values import MAX_FIELDS, Taint, Trace, union
 
-_SETTLE_ALL = frozenset({"Promise.all"})
+_SETTLE_ALL = frozenset({"Promise.all", "Promise.allSettled"})
 _BRACKETS = frozenset({"[", "]", "comment"})
 
 
@@ -34,13 +35,24 @@ def elements(value: Node | None) -> list[Node | None] | None:
 
 
 def settles_all(value: Node | None) -> bool:
-    """`Promise.all(...)` or `await Promise.all(...)`."""
+    """`Promise.all(...)` or `await Promise.all(...)` (or `Promise.allSettled`, whose
+    element `i` is `{ status, value }` with the value of element `i`)."""
     node = _awaited(value)
     return (
         node is not None
         and node.type == "call_expression"
         and syntax.text(node.child_by_field_name("function")) in _SETTLE_ALL
     )
+
+
+def settled(call: Node, evaluate: Callable[[Node], Taint]) -> Taint | None:
+    """`Promise.all([x, y])` as an expression of its own (returned by a service, passed
+    on): each element's taint under its position key, so the caller's `results[1]` reads
+    `y` alone; None for any other call."""
+    values = elements(call) if call.type == "call_expression" else None
+    if values is None:
+        return None
+    return at_positions([evaluate(v) if v is not None else frozenset() for v in values])
 
 
 def _awaited(value: Node | None) -> Node | None:
@@ -100,6 +112,11 @@ def index_of(node: Node | None) -> int | None:
     """The index of `a[1]`: a non-negative integer literal, None for anything else."""
     text = syntax.text(node) if node is not None and node.type == "number" else ""
     return int(text) if text.isdigit() and len(text) < 6 else None
+
+
+def kept(taint: Taint) -> bool:
+    """Whether every trace of `taint` holds an element under its position key."""
+    return bool(taint) and all(_positional(t) for t in taint)
 
 
 def _positional(trace: Trace) -> bool:
