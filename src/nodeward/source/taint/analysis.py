@@ -4,6 +4,7 @@ dispatch of expressions to expressions.py and calls.py."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from nodeward.findings import FlowStep
@@ -58,6 +59,7 @@ from nodeward.source.taint.typed_fields import restrict
 from nodeward.source.taint.values import (
     CLEAN,
     Hit,
+    Render,
     Source,
     Taint,
     Trace,
@@ -98,8 +100,16 @@ class FunctionAnalysis:
     """One function (or the program's top level) with its nested callbacks."""
 
     def __init__(
-        self, engine: TaintEngine, ctx: FileContext, unit: Node, roles: PassedRoles = NO_ROLES
+        self,
+        engine: TaintEngine,
+        ctx: FileContext,
+        unit: Node,
+        roles: PassedRoles = NO_ROLES,
+        *,
+        collect: bool = True,
     ) -> None:
+        """`collect=False` leaves the unit's nodes unread: a probe that only asks the
+        source rules about expressions (demand.py)."""
         self.engine = engine
         self.ctx = ctx
         self.unit = unit
@@ -133,11 +143,15 @@ class FunctionAnalysis:
         self.hits: list[Hit] = []
         self.param_calls: dict[tuple[int, int], Taint] = {}  # see callbacks.record
         self._cache: dict[tuple[int, int], Taint] = {}
+        #: the last binding pass's evaluations, when it changed nothing (see _carry)
+        self._carried: dict[tuple[int, int], _Evaluation] = {}
+        self._log: list[tuple[int, int]] | None = None  # keys evaluated, children first
+        self._effects: dict[tuple[int, int], _Evaluation] = {}
         self.guards: dict[tuple[int, int, SinkKind], bool] = {}
         self._note_passed_roles(roles)
         self._vars: dict[tuple[str, int], tuple[str, int]] = {}  # see var()
         self._paths: dict[int, tuple[Node, tuple[str, ...]] | None] = {}  # see path()
-        self.nodes = self._collect()
+        self.nodes = self._collect() if collect else []
 
     def _note_passed_roles(self, roles: PassedRoles) -> None:
         """The parameters a caller fills with its response or Koa context."""
@@ -212,12 +226,16 @@ class FunctionAnalysis:
         for _ in range(MAX_PASSES):
             before = (dict(self.env), {k: dict(v) for k, v in self.member_writes.items()})
             self._cache.clear()
+            self._log, self._effects = [], {}
             for node in bindings:
                 self._bind(node)
             if (self.env, self.member_writes) == before:
+                self._carried = self._effects  # the bindings held still: reusable
                 break
+        self._log, self._effects = None, {}
         self._cache.clear()
         self._check_nodes()
+        self._carried = {}
         check_nest_returns(self)
         for hit in self.hits:
             self.engine.record(hit)
@@ -403,11 +421,8 @@ class FunctionAnalysis:
         """Browser code analyses a callback written at the top level of a script as a unit
         of its own (engine.client_units): `fetch(url).then((r) => ...)` binds `r` here,
         from the receiver, as `_bind` does for a callback inside a function."""
-        holder = self.unit.parent
-        if holder is not None and holder.type == "pair":  # `subscribe({ next: ... })`
-            holder = holder.parent.parent if holder.parent is not None else None
-        call = holder.parent if holder is not None and holder.type == "arguments" else None
-        if call is None or call.type != "call_expression" or settled_callback(call) != self.unit:
+        call = settling_call(self.unit)
+        if call is None:
             return
         method = self._callback_method(call)
         callee = call.child_by_field_name("function")
@@ -518,9 +533,37 @@ class FunctionAnalysis:
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        result = self._eval(node, depth + 1)
+        if self._carried and key in self._carried:
+            return self._carry(key)
+        log = self._log
+        if log is None:
+            result = self._eval(node, depth + 1)
+        else:
+            first, hits, renders = len(log), len(self.hits), len(self.engine.renders)
+            result = self._eval(node, depth + 1)
+            self._effects[key] = _Evaluation(
+                result,
+                tuple(log[first:]),
+                tuple(self.hits[hits:]),
+                tuple(self.engine.renders[renders:]),
+            )
+            log.append(key)
         self._cache[key] = result
         return result
+
+    def _carry(self, key: tuple[int, int]) -> Taint:
+        """The check pass reads an expression the last binding pass evaluated with the
+        same bindings (a pass that changed nothing saw them constant throughout): its
+        taint, and the sinks and renders it recorded, again, as evaluating it would."""
+        found = self._carried.pop(key)
+        for inner in found.inner:  # evaluated within it: cached for this pass, as then
+            carried = self._carried.pop(inner, None)
+            if carried is not None:
+                self._cache[inner] = carried.taint
+        self.hits += found.hits
+        self.engine.renders += found.renders
+        self._cache[key] = found.taint
+        return found.taint
 
     def _eval(self, node: Node, depth: int) -> Taint:
         match node.type:
@@ -602,6 +645,17 @@ class FunctionAnalysis:
                 self.env[self.var(param.name, param.node)] = container
 
 
+@dataclass(frozen=True)
+class _Evaluation:
+    """One expression's evaluation in a binding pass: its taint, the expressions
+    evaluated within it, and the hits and renders it recorded."""
+
+    taint: Taint
+    inner: tuple[tuple[int, int], ...]
+    hits: tuple[Hit, ...]
+    renders: tuple[Render, ...]
+
+
 def settled_callback(call: Node) -> Node | None:
     """The callback a `.then(cb)`-like call passes its value to: its first argument, or
     the `next` handler of an RxJS observer (`.subscribe({ next: (value) => ... })`)."""
@@ -612,6 +666,17 @@ def settled_callback(call: Node) -> Node | None:
         if first is not None and first.type == "method_definition":
             return first
     return first if first is not None and first.type in syntax.FUNCTION_TYPES else None
+
+
+def settling_call(func: Node) -> Node | None:
+    """The call `func` is the settled callback of (settled_callback), or None."""
+    holder = func.parent
+    if holder is not None and holder.type == "pair":  # `subscribe({ next: ... })`
+        holder = holder.parent.parent if holder.parent is not None else None
+    call = holder.parent if holder is not None and holder.type == "arguments" else None
+    if call is None or call.type != "call_expression" or settled_callback(call) != func:
+        return None
+    return call
 
 
 def socket_payload(fa: FunctionAnalysis, param: Node, roles: HandlerRoles) -> Taint:

@@ -77,7 +77,7 @@ def client_source(
         return None
     if name == "fetch" and steps[0] == CALL and fa.ctx.declaration(name, base) is None:
         return fetched(fa, node, "the response of fetch()")
-    if _is_axios(fa, base) and (steps[0] == CALL or steps[0] in _HTTP_METHODS):
+    if (steps[0] == CALL or steps[0] in _HTTP_METHODS) and _is_axios(fa, base):
         return fetched(fa, node, f"the response of {_called(name, steps)}")
     if name in _JQUERY_NAMES and steps[0] in _JQUERY_AJAX:
         return fetched(fa, node, f"the response of {name}.{steps[0]}()")

@@ -9,7 +9,8 @@ sink), computed on demand and memoised; recursion and call-graph cycles see an e
 summary. Everything is bounded (call depth, expression depth, steps per function), and
 what was cut short is reported as a Skip.
 
-This module is the driver (worklist roots, memoised summaries, bounds, skips); the
+This module is the driver (worklist roots, memoised summaries, bounds, skips; which
+top-level units a source can reach, and so are analysed, is demand.py); the
 analysis of one function is analysis.py, with expressions.py, calls.py, sinks.py,
 statements.py, guards.py and heuristics.py; call resolution is functions.py, methods.py,
 callbacks.py, promises.py and emitters.py; names the engine knows without a model row are
@@ -33,7 +34,11 @@ from nodeward.source.taint import (
     methods,
     nest,
 )
-from nodeward.source.taint.analysis import FunctionAnalysis, is_archive_entry_callback
+from nodeward.source.taint.analysis import (
+    FunctionAnalysis,
+    is_archive_entry_callback,
+    settling_call,
+)
 from nodeward.source.taint.bounds import (
     EMPTY_SUMMARY,
     MAX_CALL_DEPTH,
@@ -45,6 +50,7 @@ from nodeward.source.taint.bounds import (
     Summary,
 )
 from nodeward.source.taint.call_sites import CallSites
+from nodeward.source.taint.demand import Demand
 from nodeward.source.taint.field_writes import FieldWrites
 from nodeward.source.taint.function_values import FunctionValues
 from nodeward.source.taint.functions import project_function
@@ -96,6 +102,7 @@ class TaintEngine:
     schema_methods: SchemaMethods = field(init=False)  # `UserSchema.methods.toAuthJSON`
     validation: Validation = field(init=False)  # fields a route's schema constrains
     sites: CallSites = field(init=False)  # per-call facts, computed once
+    demand: Demand = field(init=False)  # which units a source can reach
     #: callees bound through data: loop variables, iteration callbacks, factories
     function_values: FunctionValues = field(init=False)
     listeners: emitters.Listeners = field(init=False)  # `bus.on("job", f)` for bus.emit
@@ -118,6 +125,7 @@ class TaintEngine:
                 table_functions(self, ctx, call), ctx, call
             ),
         )
+        self.demand = Demand(self)
         self.function_values = FunctionValues(self)
         self.nest_fastify = nest.uses_fastify_adapter(self.files)
         self.listeners = emitters.Listeners(self.files, self.graph)
@@ -160,7 +168,7 @@ class TaintEngine:
     def analyze_file(self, ctx: FileContext) -> None:
         client = ctx.rel in self.client_files
         units = (
-            client_units(ctx)
+            self._client_units(ctx)
             if client
             else top_level_units(ctx, self.handler_roles, self.graphql_args)
         )
@@ -169,6 +177,15 @@ class TaintEngine:
                 self.summary(ctx, unit)
             except RecursionError:
                 self.skip(ctx, unit, "expressions nested too deeply")
+
+    def _client_units(self, ctx: FileContext) -> Iterator[Node]:
+        """client_units that a source can reach (demand.py); the others are analysed
+        only as the summaries of the functions a live unit calls."""
+        for unit in client_units(ctx):
+            if unit.type != "program" and settling_call(unit) is not None:
+                yield unit  # a top-level `fetch(url).then((r) => ...)`: bound from outside
+            elif self.demand.live(ctx, unit):
+                yield unit
 
     def record(self, hit: Hit) -> None:
         if self.validation.clears(hit.trace, hit.kind):

@@ -25,6 +25,7 @@ from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
 from nodeward.source.taint.model import SinkKind
 from nodeward.source.taint.names import HASHING_CALL
+from nodeward.source.taint.records import may_end_in
 from nodeward.source.taint.served import named_calls
 
 if TYPE_CHECKING:
@@ -192,9 +193,15 @@ def store_models(project: Project) -> StoreModels:
     return StoreModels(frozenset(hooked), frozenset(defined), hashes)
 
 
+#: The callee names _defined_models reads (`mongoose.model`, `db.collection`, `User.init`).
+_DEFINING_METHODS = frozenset({"model", "define", "collection", "table", "init"})
+
+
 def _defined_models(ctx: FileContext) -> set[str]:
     names: set[str] = set()
-    for call, name in named_calls(ctx):
+    # only calls whose callee can end in one of the methods are named (most calls do not)
+    candidates = [call for call in ctx.calls if may_end_in(call, _DEFINING_METHODS)]
+    for call, name in named_calls(ctx, candidates):
         args = syntax.call_arguments(call)
         method = name.rsplit(".", 1)[-1]
         if method in ("model", "define", "collection", "table") and args:

@@ -46,7 +46,7 @@ def _assigned_name(call: Node) -> str | None:
     return None
 
 
-def _may_end_in(call: Node, methods: frozenset[str]) -> bool:
+def may_end_in(call: Node, methods: frozenset[str]) -> bool:
     """Whether the callee as written (`ctx.callee_name`) can end in one of `methods`,
     decided without naming it: the last name of `a.b.m` is its property (only a
     subscript `a["m"]` needs the whole chain)."""
@@ -65,7 +65,7 @@ def _file_models(ctx: FileContext) -> set[str]:
     if b"toJSON" in ctx.parsed.text.source:  # ASCII: the same test as on the decoded text
         return set()  # a toJSON transform decides what leaves: trust it
     names: set[str] = set()
-    candidates = [call for call in ctx.calls if _may_end_in(call, _MODEL_METHODS)]
+    candidates = [call for call in ctx.calls if may_end_in(call, _MODEL_METHODS)]
     for call, callee in named_calls(ctx, candidates):
         args = syntax.call_arguments(call)
         method = callee.rsplit(".", 1)[-1]

@@ -52,6 +52,11 @@ class SchemaMethods:
                 self._statics[name].append((ctx, func))
                 self._static_starts.add((ctx.rel, func.start_byte))
 
+    @property
+    def empty(self) -> bool:
+        """No schema method or static anywhere in the project."""
+        return not self._by_name and not self._statics
+
     def static_method(self, call: Node) -> Found | None:
         """The schema static `Model.name(...)` calls (`Schema.statics.name = fn`,
         `Schema.static("name", fn)`), when it is the only static of that name: it runs
@@ -113,7 +118,12 @@ def _declared(
 
 
 def _table_entries(ctx: FileContext, table: str, adder: str) -> Iterable[tuple[str, Node]]:
-    for assign in ctx.nodes("assignment_expression"):
+    source = ctx.parsed.text.source
+    # (each loop below needs its name spelled in the file, or an escape that hides it)
+    assignments = ctx.nodes("assignment_expression")
+    if table.encode() not in source and b"\\" not in source:
+        assignments = []
+    for assign in assignments:
         right = syntax.unwrap(assign.child_by_field_name("right"))
         if right is None or (right.type != "object" and right.type not in syntax.FUNCTION_TYPES):
             continue  # (tested first: most assignments store neither, and naming is dearer)
@@ -135,7 +145,8 @@ def _table_entries(ctx: FileContext, table: str, adder: str) -> Iterable[tuple[s
                 method_name = method.child_by_field_name("name")
                 if method.type == "method_definition" and method_name is not None:
                     yield syntax.text(method_name), method
-    for call in ctx.nodes("call_expression"):
+    calls = ctx.nodes("call_expression") if adder.encode() in source else []
+    for call in calls:
         fn = call.child_by_field_name("function")
         if fn is None or fn.type != "member_expression":
             continue

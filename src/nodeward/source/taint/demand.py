@@ -1,0 +1,397 @@
+"""Which top-level units of browser code the engine analyses: those that can see a source.
+
+Browser code reads its sources anywhere (engine.client_units), so every top-level function
+of a served script used to be analysed as a unit of its own; in a vendored library
+(three.js, a bundled UI kit) almost none of them touches the URL, a message or the
+server's answers. A unit can report request data only if a source enters it: read in its
+own body (or a nested callback's), or handed back by a function it calls (a summary that
+returns server data, a callback called with it). A unit that reaches no such function
+contributes nothing but its summary, and that summary is still computed, on demand, when
+a unit that does see a source calls it.
+
+`Demand.live` answers with the engine's own source rules (expressions.request_source,
+environment_source, record_read, stored reads, the parameters FunctionAnalysis marks as
+sources), asked of every member read and call of the function and, through the call
+sites' resolved targets, of every function it can reach. Functions that share state with
+others outside a call (a module-level variable one function sets and another reads) are
+always analysed, so that what they leave behind is the same as before. What changes: a
+function no source reaches is no longer cut short by the step or nesting bounds, so it
+reports no Skip for them (it could not have carried request data to a sink).
+
+A new kind of browser source (a new way FunctionAnalysis creates a Source trace) must be
+found here too, or the units that read only it are never analysed: the browser fixtures
+of tests/test_fixtures.py show it. Server units stay the request handlers
+(engine.top_level_units): a request or response parameter makes a function a seed
+whatever is done with it.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from nodeward.source import syntax
+from nodeward.source.context import CALL, FileContext
+from nodeward.source.parse import Node
+from nodeward.source.scopes import MODULE
+from nodeward.source.taint.analysis import FunctionAnalysis
+from nodeward.source.taint.bounds import MAX_PATH_STEPS
+from nodeward.source.taint.environment import environment_source
+from nodeward.source.taint.expressions import (
+    pattern_names,
+    record_read,
+    request_source,
+)
+
+if TYPE_CHECKING:
+    from nodeward.source.taint.engine import TaintEngine
+
+Key = tuple[str, int, int]  # the file and the function's byte span
+Target = tuple[FileContext, Node]
+
+#: What syntax.unwrap looks through between a subscript and its key.
+_WRAPPERS = frozenset(
+    {
+        "parenthesized_expression",
+        "as_expression",
+        "satisfies_expression",
+        "non_null_expression",
+        "type_assertion",
+        "await_expression",
+    }
+)
+_ASSIGNMENT_TYPES = ("assignment_expression", "augmented_assignment_expression")
+
+
+def _key(ctx: FileContext, func: Node) -> Key:
+    return (ctx.rel, func.start_byte, func.end_byte)
+
+
+class Demand:
+    """Memoised per function: whether a source can reach it (`live`)."""
+
+    def __init__(self, engine: TaintEngine) -> None:
+        self.engine = engine
+        self._live: dict[Key, bool] = {}
+        #: per file, the sorted start bytes of what makes a function a seed (_seed_positions)
+        self._positions: dict[str, array[int]] = {}
+        #: per file, whether its functions can reach no seed (_isolated)
+        self._closed: dict[str, bool] = {}
+        #: per file, the spans of the top-level functions that are units of their own
+        self._own_units: dict[str, list[tuple[int, int]]] = {}
+
+    def live(self, ctx: FileContext, func: Node) -> bool:
+        """Whether `func`, or a function it can call, reads a source or shares state."""
+        start = _key(ctx, func)
+        known = self._live.get(start)
+        if known is not None:
+            return known
+        if self._isolated(ctx):
+            self._live[start] = False
+            return False
+        visited = {start}
+        stack: list[Target] = [(ctx, func)]
+        while stack:
+            at_ctx, at = stack.pop()
+            known = self._live.get(_key(at_ctx, at))
+            if known is False:
+                continue  # nothing it reaches sees a source
+            if known or self._seed(at_ctx, at):
+                self._live[start] = True
+                return True
+            if self._isolated(at_ctx):
+                continue  # it reaches its own file's functions only, and none is a seed
+            for target in self._callees(at_ctx, at):
+                key = _key(*target)
+                if key not in visited:
+                    visited.add(key)
+                    stack.append(target)
+        for key in visited:  # every function reached: none sees a source
+            self._live[key] = False
+        return False
+
+    def _isolated(self, ctx: FileContext) -> bool:
+        """A file with no seed whose calls cannot leave it: it imports no project module
+        (every resolution to another file goes through an import, but schema methods,
+        found by name, and `emit`, which reaches listeners other files register)."""
+        found = self._closed.get(ctx.rel)
+        if found is None:
+            graph = self.engine.graph
+            found = self._closed[ctx.rel] = (
+                not self._positions_of(ctx)
+                and self.engine.schema_methods.empty
+                and b"emit" not in ctx.parsed.text.source
+                and all(graph.resolve(ctx.rel, m) is None for m in ctx.imported_modules())
+            )
+        return found
+
+    def _positions_of(self, ctx: FileContext) -> array[int]:
+        positions = self._positions.get(ctx.rel)
+        if positions is None:
+            positions = self._positions[ctx.rel] = _seed_positions(self.engine, ctx)
+        return positions
+
+    def _seed(self, ctx: FileContext, func: Node) -> bool:
+        """Whether `func` itself reads a source or shares module state."""
+        positions = self._positions_of(ctx)
+        if func.type == "program":  # its own statements, not its functions' bodies
+            spans = self._spans(ctx)
+            return any(not _within(spans, at) for at in positions)
+        first = bisect_left(positions, func.start_byte)
+        return first < len(positions) and positions[first] < func.end_byte
+
+    def _spans(self, ctx: FileContext) -> list[tuple[int, int]]:
+        found = self._own_units.get(ctx.rel)
+        if found is None:
+            found = self._own_units[ctx.rel] = _own_units(ctx)
+        return found
+
+    def _callees(self, ctx: FileContext, func: Node) -> Iterator[Target]:
+        """The project functions the calls inside `func` may run, resolved as
+        calls._project_call, calls._table_call and the `emit` listeners resolve them."""
+        engine = self.engine
+        calls = ctx.nodes_within(func, "call_expression")
+        if func.type == "program":
+            spans = self._spans(ctx)
+            calls = [c for c in calls if not _within(spans, c.start_byte)]
+        for call in calls:
+            target = (
+                engine.project_function(ctx, call)
+                or engine.schema_methods.summarisable(call)
+                or engine.schema_methods.static_method(call)
+            )
+            if target is not None:
+                yield target
+            else:
+                yield from engine.sites.table_functions(ctx, call)
+            if _emits(call):
+                yield from engine.listeners.of(ctx, call)
+
+
+def _seed_positions(engine: TaintEngine, ctx: FileContext) -> array[int]:
+    """Where in the file something makes the function around it a seed, sorted: a
+    function whose parameters FunctionAnalysis binds to the request, the response or a
+    source (a message listener, a callback of a socket or of jQuery's ajax, GraphQL
+    arguments, archive entries); a member read or call that request_source (with every
+    request and Koa context name of the file), environment_source, record_read or a
+    stored read answers; and a use of a module-level variable a function assigns that
+    another unit uses too (TaintEngine.module_vars)."""
+    probe = FunctionAnalysis(engine, ctx, ctx.parsed.root, collect=False)
+    found: list[int] = []
+    requests: set[str] = set()
+    koa: set[str] = set()
+    for func in ctx.nodes(*syntax.FUNCTION_TYPES):
+        if _marks(probe, func):
+            found.append(func.start_byte)
+        requests |= probe.requests
+        koa |= probe.koa
+    for names in (probe.responses, probe.messages, probe.pushed):
+        names.clear()  # a read is a source by itself, not through a parameter
+    # (FunctionAnalysis knows a unit's request names by name, whichever function of the
+    # unit declares them: every read spelled with one of the file's is asked about)
+    probe.requests, probe.koa = requests, koa
+    for top in _chain_tops(ctx):
+        found += [node.start_byte for node in _chain_sources(probe, top)]
+    found += [c.start_byte for c in ctx.nodes("call_expression") if _source_call(probe, c)]
+    found += _shared_uses(ctx)
+    return array("q", sorted(found))
+
+
+def _own_units(ctx: FileContext) -> list[tuple[int, int]]:
+    """The byte spans of the file's top-level functions that are units of their own (not
+    a callback handed to a call, which the program's analysis evaluates: `rows.map((r) =>
+    ...)`, `new Promise(...)`), sorted."""
+    return sorted(
+        (func.start_byte, func.end_byte)
+        for kind in syntax.FUNCTION_TYPES
+        for func in ctx.nodes(kind)
+        if (func.parent is None or func.parent.type != "arguments")
+        and syntax.enclosing_function(func) is None
+    )
+
+
+def _within(spans: list[tuple[int, int]], at: int) -> bool:
+    """Whether byte `at` lies in one of `spans` (sorted, none inside another)."""
+    return _unit_at(spans, at) is not None
+
+
+def _unit_at(spans: list[tuple[int, int]], at: int) -> int | None:
+    """The index of the span (sorted, none inside another) byte `at` lies in, or None."""
+    index = bisect_left(spans, (at, 1 << 62)) - 1
+    return index if index >= 0 and spans[index][0] <= at < spans[index][1] else None
+
+
+def _marks(probe: FunctionAnalysis, func: Node) -> bool:
+    """Whether FunctionAnalysis binds a parameter of `func` to a source, the request or
+    the response (whatever the analysis does with a request, a parser it is handed to
+    included, starts there)."""
+    marked = (
+        probe.requests,
+        probe.responses,
+        probe.koa,
+        probe.messages,
+        probe.pushed,
+        probe.entries,
+        probe.request_patterns,
+        probe.socket_payloads,
+        probe.fetched_params,
+        probe.graphql_args,
+    )
+    for found in marked:
+        found.clear()  # (sets: a second handler's `req` would not grow them)
+    probe._note_function(func)
+    if any(marked):
+        return True
+    roles = None if probe.client else probe.engine.handler_roles(probe.ctx, func)
+    return roles is not None and roles.nest is not None
+
+
+def _emits(call: Node) -> bool:
+    callee = call.child_by_field_name("function")
+    return (
+        callee is not None
+        and callee.type == "member_expression"
+        and syntax.text(callee.child_by_field_name("property")) == "emit"
+    )
+
+
+def _shared_uses(ctx: FileContext) -> list[int]:
+    """Where the file uses a module-level variable (or implicit global) that a function
+    assigns and that more than one unit uses: what one unit leaves in
+    TaintEngine.module_vars for another (the program's own statements leave nothing
+    there, and a variable one function keeps to itself, as a lazy `require` cache, is
+    that function's alone)."""
+    functions = sorted(
+        (func.start_byte, func.end_byte)
+        for kind in syntax.FUNCTION_TYPES
+        for func in ctx.nodes(kind)
+        if syntax.enclosing_function(func) is None
+    )
+    assigned: set[str] = set()
+    for node in ctx.nodes(*_ASSIGNMENT_TYPES, "for_in_statement"):
+        left = node.child_by_field_name("left")
+        if (
+            left is not None
+            and left.type in ("identifier", "object_pattern", "array_pattern")
+            and _unit_at(functions, node.start_byte) is not None
+        ):
+            assigned.update(
+                name for name, _key in pattern_names(left) if ctx.scope_of(name, left) == MODULE
+            )
+    if not assigned:
+        return []
+    uses: dict[str, list[Node]] = {}
+    for node in ctx.nodes("identifier"):
+        name = syntax.text(node)
+        parent = node.parent
+        declared = parent is not None and parent.child_by_field_name("name") == node
+        if name in assigned and not declared and ctx.scope_of(name, node) == MODULE:
+            uses.setdefault(name, []).append(node)
+    return [
+        node.start_byte
+        for found in uses.values()
+        if len({_unit_at(functions, n.start_byte) for n in found}) > 1
+        for node in found
+    ]
+
+
+def _chain_tops(ctx: FileContext) -> Iterator[Node]:
+    """The outermost member reads and calls of each chain (`a.b(c).d`, not `a.b`), so that
+    each chain is read once; subscripts are found through their string keys (they are not
+    in the file's node index) and a chain without a string key is walked from its member
+    reads and calls."""
+    for kind in ("member_expression", "call_expression"):
+        yield from (n for n in ctx.nodes(kind) if not _inner_link(n))
+    for key in ctx.nodes("string", "template_string"):
+        holder = key.parent
+        while holder is not None and holder.type in _WRAPPERS:
+            holder = holder.parent
+        if holder is not None and holder.type == "subscript_expression" and not _inner_link(holder):
+            yield holder
+
+
+def _inner_link(node: Node) -> bool:
+    """Whether `node` is the object (or the callee) of a longer member chain."""
+    outer = node.parent
+    while outer is not None and outer.type in _WRAPPERS:
+        node, outer = outer, outer.parent
+    if outer is None:
+        return False
+    if outer.type in ("member_expression", "subscript_expression"):
+        return outer.child_by_field_name("object") == node
+    if outer.type == "call_expression":
+        return outer.child_by_field_name("function") == node
+    return False
+
+
+def _chain_sources(probe: FunctionAnalysis, top: Node) -> Iterator[Node]:
+    """The links of the chain ending at `top` that are sources when read (as
+    expressions.eval_member and calls.eval_call ask), each link's static_path found in
+    one walk of the chain."""
+    links: list[tuple[Node, str]] = []
+    current = syntax.unwrap(top)
+    while current is not None:
+        match current.type:
+            case "identifier" | "this":
+                yield from _sources_of(probe, current, links)
+                return
+            case "member_expression":
+                links.append((current, syntax.text(current.child_by_field_name("property"))))
+                current = syntax.unwrap(current.child_by_field_name("object"))
+            case "subscript_expression":
+                key = syntax.string_value(current.child_by_field_name("index"))
+                if key is None:  # no path through it: the links below start a new chain
+                    links = []
+                else:
+                    links.append((current, key))
+                current = syntax.unwrap(current.child_by_field_name("object"))
+            case "call_expression":
+                links.append((current, CALL))
+                current = syntax.unwrap(current.child_by_field_name("function"))
+            case "new_expression":
+                links.append((current, CALL))
+                current = syntax.unwrap(current.child_by_field_name("constructor"))
+            case _:
+                links = []
+                return
+
+
+def _sources_of(
+    probe: FunctionAnalysis, base: Node, links: list[tuple[Node, str]]
+) -> Iterator[Node]:
+    steps = tuple(step for _node, step in reversed(links))
+    if not (probe.client or probe.requests or probe.koa):
+        # server code without a request name: only environment_source can answer, and
+        # only for `process.env` itself, the chain's first link
+        links = links[-1:] if steps[:1] == ("env",) else []
+    for index, (node, _step) in enumerate(reversed(links)):
+        path = steps[: index + 1]
+        if len(path) > MAX_PATH_STEPS:
+            return  # static_path gives up on longer chains
+        if node.type == "new_expression":
+            continue  # eval_call asks request_source of calls only
+        if node.type == "call_expression":
+            if request_source(probe, base, path, node) is not None:
+                yield node
+        elif (
+            request_source(probe, base, path, node) is not None
+            or environment_source(probe, base, path, node) is not None
+        ):
+            yield node
+
+
+def _source_call(probe: FunctionAnalysis, call: Node) -> bool:
+    """A call whose result is a source besides request_source's: a database read (stored
+    data, a record with secrets) or an archive's entries."""
+    ctx = probe.ctx
+    if probe.engine.sites.read_taint(ctx, call):
+        return True
+    callee = call.child_by_field_name("function")
+    if callee is None or callee.type != "member_expression":
+        return False
+    method = syntax.text(callee.child_by_field_name("property"))
+    receiver = callee.child_by_field_name("object")
+    args = syntax.call_arguments(call)
+    return method == "getEntries" or bool(record_read(probe, call, receiver, method, args))

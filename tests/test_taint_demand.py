@@ -1,0 +1,91 @@
+"""Browser units are analysed on demand (taint/demand.py): only the top-level functions a
+source can reach are analysed as units of their own; the others still answer, as
+summaries, when a live unit calls them, and state shared through module-level variables
+keeps its readers live."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nodeward.analysis.context import AnalysisContext
+from nodeward.config import Config
+from nodeward.discover import DiscoveryOptions, discover
+from nodeward.findings import SourceLocation
+from nodeward.project import load_project
+from nodeward.scan import scan_path
+from nodeward.source import syntax
+from nodeward.source.taint.engine import TaintEngine
+from nodeward.source.taint.model import load_models
+from nodeward.source.taint.served import served_code
+
+HELPER_AND_CALLER = """\
+function paint(html) {
+  document.getElementById("out").innerHTML = html;
+}
+function scale(v) {
+  return v * 2;
+}
+function onLoad() {
+  paint(location.hash);
+}
+"""
+
+SHARED_STATE = """\
+var last = "";
+function remember() {
+  last = location.hash;
+}
+function show() {
+  document.getElementById("out").innerHTML = last;
+}
+"""
+
+
+def _write(root: Path, rel: str, text: str) -> Path:
+    (root / rel).parent.mkdir(parents=True, exist_ok=True)
+    (root / rel).write_text(text)
+    return root
+
+
+def _dom_xss_lines(root: Path) -> list[tuple[str, int]]:
+    report = scan_path(root, select=("NW903",))
+    return [
+        (f.location.path, f.location.line)
+        for f in report.findings
+        if isinstance(f.location, SourceLocation)
+    ]
+
+
+def _engine(root: Path) -> TaintEngine:
+    config = Config(path=root, quiet=True)
+    inventory = discover(root, DiscoveryOptions())
+    context = AnalysisContext(load_project(inventory, config))
+    served = served_code(context.project)
+    return TaintEngine(
+        list(context.project.files),
+        load_models(),
+        served.client_files,
+        graph=context.module_graph,
+    )
+
+
+def test_a_helper_no_source_reaches_is_summarised_for_its_caller(tmp_path: Path) -> None:
+    root = _write(tmp_path, "public/js/app.js", HELPER_AND_CALLER)
+    assert _dom_xss_lines(root) == [("public/js/app.js", 2)]
+
+
+def test_only_units_a_source_reaches_are_live(tmp_path: Path) -> None:
+    root = _write(tmp_path, "public/js/app.js", HELPER_AND_CALLER)
+    engine = _engine(root)
+    [ctx] = [c for c in engine.files if c.rel == "public/js/app.js"]
+    functions = {
+        syntax.text(f.child_by_field_name("name")): f for f in ctx.nodes("function_declaration")
+    }
+    live = {name: engine.demand.live(ctx, f) for name, f in functions.items()}
+    assert live == {"paint": False, "scale": False, "onLoad": True}
+    assert engine.demand.live(ctx, ctx.parsed.root) is False  # declarations only
+
+
+def test_a_reader_of_module_state_stays_live(tmp_path: Path) -> None:
+    root = _write(tmp_path, "public/js/app.js", SHARED_STATE)
+    assert _dom_xss_lines(root) == [("public/js/app.js", 6)]
