@@ -3,7 +3,7 @@
     python benchmarks/bench_html.py [COUNT]
 
 Targets (issue 7): under 2 s and under 5 MB. Filter responsiveness in the browser is
-measured by tests/test_html_browser.py (test_filter_responsiveness_on_5000_findings).
+measured by tests/report/test_html_browser.py (test_filter_responsiveness_on_5000_findings).
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """The index of the rule fixtures by rule code (tests/fixtures/rules/INDEX.md): which
 fixture files hold a `ruleid` or an `ok` line for each rule, so a rule's fixtures are
-found by its code. tests/test_fixtures.py checks that the committed index is current;
+found by its code, and where the rules no annotated fixture can hold are tested instead.
+tests/test_fixtures.py checks that the committed index is current, and
+tests/test_fixture_coverage.py that it names every rule of the catalogue;
 `python tests/fixture_index.py` rewrites it."""
 
 from __future__ import annotations
@@ -39,6 +41,37 @@ SUFFIXES = frozenset(
 )
 
 
+#: The rules no annotated fixture under tests/fixtures/rules/ can hold, each with the test
+#: that asserts its findings and the inputs that test reads (tests/test_fixture_coverage.py
+#: checks that the test exists and names the code). Add a rule here only when an annotation
+#: cannot express it; every other rule gets `ruleid` and `ok` fixtures.
+TESTED_ELSEWHERE: dict[str, tuple[str, str]] = {
+    # The dependency audit reports packages, not lines: a lockfile (JSON/YAML) carries no
+    # annotation, and the findings depend on an advisory database.
+    "DEP001": (
+        "tests/deps/test_deps_audit.py",
+        "tests/fixtures/deps/lockfiles/, tests/fixtures/deps/npm-nswg-osv.zip",
+    ),
+    "DEP002": ("tests/deps/test_deps_audit.py", "tests/fixtures/deps/retirejs-jsrepository.json"),
+    # Registry metadata (deprecation, majors, maintenance) from fake registries on 127.0.0.1.
+    "DEP003": ("tests/deps/test_registry.py", "tests/fixtures/deps/registry/"),
+    "DEP004": ("tests/deps/test_registry.py", "tests/fixtures/deps/registry/"),
+    "DEP005": ("tests/deps/test_registry.py", "tests/fixtures/deps/registry/"),
+    # An unused suppression is a suppression comment itself: an annotation on it would be
+    # one more comment on the same line.
+    "NW001": ("tests/test_cli.py", "projects written by the test"),
+    # Live-probe rules: HTTP answers of a running app, not source lines.
+    "NW340": ("tests/web/test_probe_units.py", "HTTP exchanges built by the test"),
+    "NW341": ("tests/web/test_probe_apps.py", "tests/apps/vulnerable/"),
+    "NW342": ("tests/web/test_probe_apps.py", "tests/apps/vulnerable/"),
+    "NW343": ("tests/web/test_probe_apps.py", "tests/apps/vulnerable/"),
+    "NW650": ("tests/web/test_probe_apps.py", "tests/apps/vulnerable/"),
+    "NW740": ("tests/web/test_probe_apps.py", "tests/apps/vulnerable/"),
+    # package.json only: JSON has no comments to annotate.
+    "RUN004": ("tests/manifests/test_rules.py", "package.json files written by the test"),
+}
+
+
 def annotated_files(case: Path) -> list[Path]:
     """The files of a fixture case (a file, or a folder scanned as one project) that can
     carry annotations."""
@@ -73,6 +106,17 @@ def render() -> str:
     for code in sorted(found):
         cells = (", ".join(sorted(found[code][k])) for k in ("ruleid", "ok"))
         lines.append(f"| {code} | {' | '.join(cells)} |")
+    lines += [
+        "",
+        "## Rules tested without annotated fixtures",
+        "",
+        "No annotation can hold these (see TESTED_ELSEWHERE in tests/fixture_index.py).",
+        "",
+        "| rule | test | inputs |",
+        "|---|---|---|",
+    ]
+    for code, (test, inputs) in sorted(TESTED_ELSEWHERE.items()):
+        lines.append(f"| {code} | {test} | {inputs} |")
     return "\n".join(lines) + "\n"
 
 

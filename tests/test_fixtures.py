@@ -82,7 +82,7 @@ def test_every_rule_has_positive_and_negative_fixtures() -> None:
 
 
 _PROBE_ONLY: set[str] = {"NW340", "NW341", "NW342", "NW343", "NW650", "NW740"}
-#: package.json-only rules: JSON has no comments; tests/test_manifest_rules.py asserts lines.
+#: package.json-only rules: JSON has no comments; tests/manifests/test_rules.py asserts lines.
 _JSON_ONLY: set[str] = {"RUN004"}
 
 _JS = (".js", ".mjs", ".cjs", ".jsx")

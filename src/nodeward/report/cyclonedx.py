@@ -58,7 +58,7 @@ def render(report: Report) -> str:
     # dependency entry with a linear search: quadratic in the package count (22 s instead
     # of 6.5 s for 6,000 packages). build_bom already gives every component its entry and
     # only refs that exist, and sets no licenses, which is all validate checks or adds, so
-    # the document is the same without it (tests/test_cyclonedx.py compares both).
+    # the document is the same without it (tests/report/test_cyclonedx.py compares both).
     object.__setattr__(bom, "validate", lambda: True)
     # Package names, paths and advisory texts come from the scanned tree and the advisory
     # data: no raw control or bidi character reaches the document's bytes.

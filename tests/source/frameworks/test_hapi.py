@@ -210,7 +210,7 @@ def test_flows_in_hapi_handlers_are_found() -> None:
 
 def test_frameworks_import_no_rule_module() -> None:
     """source/frameworks/* may be read by rules, never the other way round."""
-    folder = Path(__file__).parents[1] / "src" / "nodeward" / "source" / "frameworks"
+    folder = Path(__file__).parents[3] / "src" / "nodeward" / "source" / "frameworks"
     for module in folder.glob("*.py"):
         text = module.read_text(encoding="utf-8")
         for forbidden in ("nodeward.source.rules", "nodeward.rules", "nodeward.catalog"):

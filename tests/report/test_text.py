@@ -138,7 +138,7 @@ def test_every_flow_finding_ends_with_its_own_fix_so_reports_show_it_once() -> N
     """Flow and template findings end their message with "; <fix>"; the finding's `fix` is
     that same text (the template context's own fix for NW902/NW904/NW905), so the reports
     can strip it from the message and print it once."""
-    fixtures = Path(__file__).parent / "fixtures" / "rules"
+    fixtures = Path(__file__).parents[1] / "fixtures" / "rules"
     checked = 0
     folders = [*fixtures.glob("flows_*xss*"), *fixtures.glob("flows_templates_context_*")]
     for folder in sorted(folders):

@@ -35,7 +35,7 @@ from nodeward.source.taint.engine import TaintEngine
 from nodeward.source.taint.values import Hit
 from nodeward.web.analyzer import LiveProbe
 
-FIXTURE = Path(__file__).parent / "fixtures" / "analysis_context"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "analysis_context"
 
 
 def _found(report: Report) -> set[tuple[str, str, int]]:

@@ -25,7 +25,7 @@ from nodeward.scan import scan_path
 
 SARIF_SCHEMA = json.loads((FIXTURES / "schemas" / "sarif-schema-2.1.0.json").read_text())
 REPORT_SCHEMA = json.loads(
-    (Path(__file__).parent.parent / "src/nodeward/report/schema/report.schema.json").read_text()
+    (Path(__file__).parents[2] / "src/nodeward/report/schema/report.schema.json").read_text()
 )
 APP = FIXTURES / "apps" / "small"
 

@@ -29,7 +29,7 @@ from nodeward.findings import (
 )
 from nodeward.report import cyclonedx
 
-FIXTURES = Path(__file__).parent / "fixtures" / "deps"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "deps"
 LOCK = "package-lock.json"
 
 
@@ -333,7 +333,7 @@ def test_a_static_json_scan_loads_neither_the_probe_nor_its_libraries(
         "('cyclonedx', 'jinja2', 'httpx') "
         "or m.startswith(('nodeward.web', 'nodeward.report.html'))))"
     )
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent / "src")}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )

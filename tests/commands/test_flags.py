@@ -19,9 +19,9 @@ import pytest
 from nodeward.cli import main
 from nodeward.deps.advisories import osv_db
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 SCHEMAS = FIXTURES / "schemas"
-REPORT_SCHEMA = Path(__file__).parents[1] / "src/nodeward/report/schema/report.schema.json"
+REPORT_SCHEMA = Path(__file__).parents[2] / "src/nodeward/report/schema/report.schema.json"
 
 #: eval of a parameter (NW150, high) on line 3 and a low bcrypt cost (NW212, medium) on 5.
 CODE = (
@@ -407,7 +407,7 @@ def test_pre_commit_hook_entry_scans_the_staged_files(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The hook as pre-commit runs it: entry, then args, then the staged file names."""
-    hooks = Path(__file__).parents[1] / ".pre-commit-hooks.yaml"
+    hooks = Path(__file__).parents[2] / ".pre-commit-hooks.yaml"
     import yaml
 
     hook = next(h for h in yaml.safe_load(hooks.read_text()) if h["id"] == "nodeward")

@@ -23,10 +23,10 @@ from web.app_runner import free_port, wait_for_port
 from nodeward.cli import main
 from nodeward.scan import scan_path
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 EXAMPLE = ROOT / "examples" / "vulnerable-app"
-LISTEN_LOCAL = Path(__file__).parent / "fixtures" / "fix" / "listen_local.js"
-DEPENDENCIES = Path(__file__).parent / "fixtures" / "fix" / "example-deps" / "node_modules"
+LISTEN_LOCAL = Path(__file__).parents[1] / "fixtures" / "fix" / "listen_local.js"
+DEPENDENCIES = Path(__file__).parents[1] / "fixtures" / "fix" / "example-deps" / "node_modules"
 
 #: What the fix leaves, each with its reason class: no mechanical fix exists.
 NEEDS_A_PERSON = {
