@@ -90,10 +90,11 @@ SEAMS: dict[str, str] = {
     ),
     "source/frameworks/graphql_servers.py": "tests/source/frameworks/test_graphql_prefix.py",
     # Parsing and scopes under name resolution.
-    "source/parse.py": "tests/source/test_context.py",
     "source/syntax.py": "tests/source/test_context.py",
     "source/scopes.py": "tests/source/test_context.py",
     "source/regex_syntax.py": "tests/source/taint/test_regex.py",
+    # pure-syntax loop helpers shared by the route table and the taint engine
+    "source/loop_bindings.py": "tests/source/taint/test_function_values.py",
     # Rule modules and the taint engine's steps: their `ruleid`/`ok` fixtures (RPC and
     # socket handlers included), one parametrized case each.
     "source/frameworks/rpc.py": "tests/test_fixtures.py",
