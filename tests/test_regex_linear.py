@@ -135,6 +135,7 @@ def _runtime_patterns() -> dict[str, re.Pattern[str] | re.Pattern[bytes]]:
     found: dict[str, re.Pattern[str] | re.Pattern[bytes]] = {}
     for row in secret_patterns.secret_patterns():
         found[f"secret_patterns {row.id}"] = row.regex
+        found[f"secret_patterns {row.id} hint"] = row.hint
     found["merge route"] = route_pattern("/a/:x-:y-:z-:w.:v/b")
     name = "a" * 20
     found["served variable start"] = re.compile(rf"(?<![\w.$]){re.escape(name)}(?![\w$])")

@@ -157,7 +157,7 @@ def test_types_outside_the_first_walk_are_indexed_on_first_use() -> None:
     from nodeward.source.context import INDEXED_TYPES
 
     ctx = _ctx(_CODE)
-    for kind in ("property_identifier", "formal_parameters", "identifier", "member_expression"):
+    for kind in ("property_identifier", "formal_parameters", "identifier", "subscript_expression"):
         assert kind not in INDEXED_TYPES
         assert [n.id for n in ctx.nodes(kind)] == _walked(ctx.parsed.root, kind)
         for scope in _scopes(ctx):

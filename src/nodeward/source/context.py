@@ -51,6 +51,7 @@ INDEXED_TYPES = (
             "if_statement",
             "import_statement",
             "jsx_attribute",
+            "member_expression",
             "new_expression",
             "object",
             "pair",

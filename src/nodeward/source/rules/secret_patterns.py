@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -22,6 +23,15 @@ class SecretPattern:
     provider: str
     regex: re.Pattern[str]
     rotate: str
+    #: what every match of `regex` also matches, searched first to rule a file out (see
+    #: _hint)
+    hint: re.Pattern[str]
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """regex.finditer(text), once a search of `hint` has not ruled the text out."""
+        if self.hint.search(text) is None:
+            return iter(())
+        return self.regex.finditer(text)
 
 
 @cache
@@ -48,8 +58,18 @@ def parse_patterns(raw: str) -> tuple[SecretPattern, ...]:
             regex = re.compile(row["regex"])
         except re.error as error:
             raise PatternDataError(f"secret_patterns.toml: {row['id']}: {error}") from None
-        patterns.append(SecretPattern(row["id"], row["provider"], regex, row["rotate"]))
+        hint = _hint(regex)
+        patterns.append(SecretPattern(row["id"], row["provider"], regex, row["rotate"], hint))
     ids = [p.id for p in patterns]
     if len(set(ids)) != len(ids):
         raise PatternDataError("secret_patterns.toml: duplicate ids")
     return tuple(patterns)
+
+
+def _hint(regex: re.Pattern[str]) -> re.Pattern[str]:
+    """`regex` without its leading word boundary: the rest matches wherever the whole
+    does, and re searches it by its first characters, which a leading `\\b` prevents
+    (scanning a file for a `\\b...` pattern costs about ten times more)."""
+    if regex.pattern.startswith("\\b"):
+        return re.compile(regex.pattern[2:], regex.flags)
+    return regex

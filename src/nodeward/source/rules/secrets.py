@@ -373,7 +373,7 @@ def _keys_in_set_aside_tests(analysis: AnalysisContext) -> Iterator[Finding]:
 def _keys_in_text(text: SourceText) -> Iterator[Finding]:
     decoded = text.source.decode("utf-8", errors="replace")
     for pattern in secret_patterns():
-        for match in pattern.regex.finditer(decoded):
+        for match in pattern.finditer(decoded):
             key = match.group(0)
             if re.search(r"example|dummy|xxxx|fake", key, re.I):
                 continue
