@@ -22,7 +22,7 @@ FUNCTION_TYPES = frozenset(
 )
 CLASS_TYPES = frozenset({"class_declaration", "class", "abstract_class_declaration"})
 # TypeScript wraps expressions in these without changing their value.
-_TRANSPARENT = frozenset(
+TRANSPARENT = frozenset(
     {
         "parenthesized_expression",
         "as_expression",
@@ -45,7 +45,7 @@ def text(node: Node | None) -> str:
 
 def unwrap(node: Node | None) -> Node | None:
     """Strip parentheses, TS casts (`x as T`, `x!`, `<T>x`) and `await`."""
-    while node is not None and node.type in _TRANSPARENT:
+    while node is not None and node.type in TRANSPARENT:
         inner = [c for c in node.named_children if c.type not in ("type_identifier",)]
         node = inner[0] if inner else None
     return node

@@ -33,8 +33,8 @@ from nodeward.source.regex_length import min_length
 from nodeward.source.rules.express import resolve
 from nodeward.source.rules.passport_strategies import (
     LOG_CALL,
+    distinct_verifiers,
     rejections,
-    strategies,
     unlogged_rejections,
 )
 from nodeward.source.rules.password_schemas import weak_password_schemas
@@ -234,12 +234,7 @@ def _strategy_messages(verify: Node) -> list[tuple[Node, str]]:
 def _strategy_enumeration(graph: ModuleGraph) -> Iterator[Finding]:
     """passport-local verify callbacks (inline, local or imported) that say "Unknown user"
     and "Wrong password"; a callback shared by two strategies is reported once."""
-    seen: set[tuple[str, int]] = set()
-    for strategy in strategies(graph):
-        key = (strategy.verify_ctx.rel, strategy.verify.start_byte)
-        if key in seen:
-            continue
-        seen.add(key)
+    for strategy in distinct_verifiers(graph):
         messages = _strategy_messages(strategy.verify)
         if len({m.strip().lower() for _n, m in messages}) > 1:
             node = messages[1][0]

@@ -114,6 +114,17 @@ def strategies(graph: ModuleGraph) -> Iterator[Strategy]:
                 yield Strategy(ctx, call, found[0], found[1])
 
 
+def distinct_verifiers(graph: ModuleGraph) -> Iterator[Strategy]:
+    """The strategies with a verify callback of their own: a callback shared by two
+    strategies (`local` and `basic` on one `verifyUser`) is judged and reported once."""
+    seen: set[tuple[str, int]] = set()
+    for strategy in strategies(graph):
+        key = (strategy.verify_ctx.rel, strategy.verify.start_byte)
+        if key not in seen:
+            seen.add(key)
+            yield strategy
+
+
 def rejections(verify: Node) -> list[Node]:
     """The calls of the verify callback's `done` that reject the login: `done(null, false)`,
     with or without an info object."""
@@ -145,12 +156,7 @@ def _logs(verify: Node) -> bool:
 def unlogged_rejections(graph: ModuleGraph) -> Iterator[Finding]:
     """NW223 for verify callbacks that reject logins and log nothing: reported once per
     callback, at its first rejection (where the log call belongs)."""
-    seen: set[tuple[str, int]] = set()
-    for strategy in strategies(graph):
-        key = (strategy.verify_ctx.rel, strategy.verify.start_byte)
-        if key in seen:
-            continue
-        seen.add(key)
+    for strategy in distinct_verifiers(graph):
         rejected = rejections(strategy.verify)
         if not rejected or _logs(strategy.verify):
             continue

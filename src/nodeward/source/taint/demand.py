@@ -52,16 +52,7 @@ Key = tuple[str, int, int]  # the file and the function's byte span
 Target = tuple[FileContext, Node]
 
 #: What syntax.unwrap looks through between a subscript and its key.
-_WRAPPERS = frozenset(
-    {
-        "parenthesized_expression",
-        "as_expression",
-        "satisfies_expression",
-        "non_null_expression",
-        "type_assertion",
-        "await_expression",
-    }
-)
+_WRAPPERS = syntax.TRANSPARENT
 _ASSIGNMENT_TYPES = ("assignment_expression", "augmented_assignment_expression")
 
 
