@@ -491,10 +491,8 @@ class FunctionAnalysis:
                 for inner in name.named_children:
                     self._bind_pattern(inner, rest)
                 break
-            if name.type == "assignment_pattern":  # `[a = fallback]`
-                name = name.child_by_field_name("left") or name
             if index < len(values):
-                self._bind_pattern(name, self.eval(values[index]))
+                self._bind_pattern(positions.slot_target(name), self.eval(values[index]))
         return True
 
     def _bind_kept_positions(self, names: list[Node | None], taint: Taint) -> bool:
@@ -505,9 +503,7 @@ class FunctionAnalysis:
         for index, name in enumerate(names):
             if name is None or name.type == "rest_pattern":
                 continue
-            if name.type == "assignment_pattern":  # `[a = fallback]`
-                name = name.child_by_field_name("left") or name
-            self._bind_pattern(name, positions.at_position(taint, index))
+            self._bind_pattern(positions.slot_target(name), positions.at_position(taint, index))
         return True
 
     def _callback_method(self, call: Node) -> str | None:

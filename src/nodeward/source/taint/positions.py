@@ -82,6 +82,14 @@ def slots(array: Node) -> list[Node | None] | None:
     return items
 
 
+def slot_target(slot: Node) -> Node:
+    """The name an array-pattern slot binds: `a` of `[a = fallback]`, the slot itself
+    otherwise."""
+    if slot.type == "assignment_pattern":
+        return slot.child_by_field_name("left") or slot
+    return slot
+
+
 def position_key(index: int) -> str:
     """The property path step of an array element read by position: `[1]`, never the name
     of an object property, so an element is told apart only where positions were kept."""
