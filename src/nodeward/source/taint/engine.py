@@ -49,6 +49,7 @@ from nodeward.source.taint.bounds import (
     PassedRoles,
     Summary,
 )
+from nodeward.source.taint.call_names import CallNames
 from nodeward.source.taint.call_sites import CallSites
 from nodeward.source.taint.demand import Demand
 from nodeward.source.taint.field_writes import FieldWrites
@@ -89,6 +90,8 @@ class TaintEngine:
     graph: ModuleGraph = field(kw_only=True)
     #: which stores hash secrets in a model hook (plain_storage.py)
     store_models: StoreModels = field(default_factory=StoreModels, kw_only=True)
+    #: the files' calls by callee name, shared with the passes that built store_models
+    call_names: CallNames = field(default_factory=CallNames, kw_only=True)
     nest_fastify: bool = field(init=False)  # a NestJS app on @nestjs/platform-fastify
     #: kinds request data cannot reach: app-wide sanitizing middleware (middleware.py)
     request_cleared: frozenset[SinkKind] = field(init=False)
@@ -129,7 +132,7 @@ class TaintEngine:
         self.function_values = FunctionValues(self)
         self.nest_fastify = nest.uses_fastify_adapter(self.files)
         self.listeners = emitters.Listeners(self.files, self.graph)
-        self.socket_listeners = socket_listeners(self.files, self.graph)
+        self.socket_listeners = socket_listeners(self.files, self.graph, self.call_names)
         self.request_cleared = app_wide_cleared(
             self.files, self.models, (route for _, _, route in self.route_chains)
         )

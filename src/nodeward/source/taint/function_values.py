@@ -347,16 +347,15 @@ class FunctionValues:
 
     def _calls_named(self) -> dict[str, list[tuple[FileContext, Node]]]:
         """Every call of the project by the last name of its callee (`make` for
-        `make(x)` and `routes.make(x)`), indexed once."""
+        `make(x)` and `routes.make(x)`), gathered once from the files' CallNames."""
         if self._by_name is None:
             self._by_name = {}
             for ctx in self.engine.files:
-                for call in ctx.calls:
-                    callee = syntax.unwrap(call.child_by_field_name("function"))
-                    if callee is not None and callee.type == "member_expression":
-                        callee = callee.child_by_field_name("property")
-                    if callee is not None and callee.type in ("identifier", "property_identifier"):
-                        self._by_name.setdefault(syntax.text(callee), []).append((ctx, call))
+                calls = self.engine.call_names.of(ctx)
+                for name, positions in calls.named.items():
+                    self._by_name.setdefault(name, []).extend(
+                        (ctx, calls.calls[i]) for i in positions
+                    )
         return self._by_name
 
 

@@ -7,6 +7,7 @@ from nodeward.project import Project
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
+from nodeward.source.taint.call_names import CallNames
 from nodeward.source.taint.names import SENSITIVE_FIELDS
 from nodeward.source.taint.served import named_calls
 
@@ -61,11 +62,11 @@ def may_end_in(call: Node, methods: frozenset[str]) -> bool:
     return fn.type == "subscript_expression"
 
 
-def _file_models(ctx: FileContext) -> set[str]:
+def _file_models(ctx: FileContext, calls: CallNames) -> set[str]:
     if b"toJSON" in ctx.parsed.text.source:  # ASCII: the same test as on the decoded text
         return set()  # a toJSON transform decides what leaves: trust it
     names: set[str] = set()
-    candidates = [call for call in ctx.calls if may_end_in(call, _MODEL_METHODS)]
+    candidates = calls.of(ctx).ending_in(_MODEL_METHODS)  # the calls may_end_in accepts
     for call, callee in named_calls(ctx, candidates):
         args = syntax.call_arguments(call)
         method = callee.rsplit(".", 1)[-1]
@@ -89,8 +90,9 @@ def _file_models(ctx: FileContext) -> set[str]:
     return names
 
 
-def models_with_secrets(project: Project) -> frozenset[str]:
+def models_with_secrets(project: Project, calls: CallNames | None = None) -> frozenset[str]:
+    index = calls if calls is not None else CallNames()
     names: set[str] = set()
     for ctx in project.files:
-        names |= _file_models(ctx)
+        names |= _file_models(ctx, index)
     return frozenset(names)

@@ -9,19 +9,25 @@ from __future__ import annotations
 from nodeward.source.appmodel.resolve import Resolver
 from nodeward.source.context import FileContext
 from nodeward.source.frameworks.base import HandlerRoles
-from nodeward.source.frameworks.sockets import message_roles, referenced_listener
+from nodeward.source.frameworks.sockets import LISTEN_METHODS, message_roles, referenced_listener
 from nodeward.source.modules import ModuleGraph
+from nodeward.source.taint.call_names import CallNames
 
 #: (file, start byte) of a listener function -> its parameters' roles
 SocketListeners = dict[tuple[str, int], HandlerRoles]
 
 
-def socket_listeners(files: list[FileContext], graph: ModuleGraph) -> SocketListeners:
+def socket_listeners(
+    files: list[FileContext], graph: ModuleGraph, calls: CallNames | None = None
+) -> SocketListeners:
     """The project's socket message listeners that are passed by name."""
+    index = calls if calls is not None else CallNames()
     found: SocketListeners = {}
     resolver: Resolver | None = None
     for ctx in files:
-        for call in ctx.calls:
+        # referenced_listener accepts only `x.m(...)` with `m` one of LISTEN_METHODS: the
+        # calls ending in one of them (and subscript callees), in document order
+        for call in index.of(ctx).ending_in(LISTEN_METHODS):
             listener = referenced_listener(call)
             if listener is None:
                 continue
