@@ -33,6 +33,7 @@ from nodeward.source.modules import DEFAULT
 from nodeward.source.parse import Node
 from nodeward.source.scopes import MODULE
 from nodeward.source.taint import tables
+from nodeward.source.taint.importers import Importers
 
 if TYPE_CHECKING:
     from nodeward.source.taint.engine import TaintEngine
@@ -74,9 +75,13 @@ class FunctionValues:
 
     engine: TaintEngine
     _by_name: dict[str, list[tuple[FileContext, Node]]] | None = None
+    importers: Importers = field(init=False)
     _sites: dict[tuple[str, int], list[tuple[FileContext, Node]]] = field(default_factory=dict)
     _bound: dict[tuple[str, str, int, bool, int], list[Found]] = field(default_factory=dict)
     _steps: int = 0  # resolution steps of the current call (at most _MAX_STEPS)
+
+    def __post_init__(self) -> None:
+        self.importers = Importers(self.engine.files, self.engine.graph)
 
     def with_table(
         self, listed: tuple[Found, ...], ctx: FileContext, call: Node
@@ -338,10 +343,17 @@ class FunctionValues:
             return found
         found = self._sites[key] = []
         name = _bound_name(func)
-        if name is None:
+        candidates = self._calls_named().get(name, []) if name is not None else []
+        if not candidates:
             return found
-        for site_ctx, site in self._calls_named().get(name, ()):
-            if self.engine.project_function(site_ctx, site) == (ctx, func):
+        # a call in a file that does not import `ctx` (even through others) cannot resolve
+        # to `func` (importers.py): only the others are resolved
+        reaching = self.importers.reaching(ctx)
+        for site_ctx, site in candidates:
+            if site_ctx.rel in reaching and self.engine.project_function(site_ctx, site) == (
+                ctx,
+                func,
+            ):
                 found.append((site_ctx, site))
         return found
 
