@@ -140,7 +140,7 @@ class TaintEngine:
         self.resolvers = graphql.find_resolvers(self.files, self.graph)
         self.class_methods = methods.Methods(self.graph)
         self.schema_methods = SchemaMethods(
-            self.files, SENSITIVE_FIELDS, BOOLEAN_METHODS | {"every"}
+            self.files, SENSITIVE_FIELDS, BOOLEAN_METHODS | {"every"}, self.call_names
         )
 
     def run(self, advance: Callable[[int], None] | None = None) -> list[Hit]:
