@@ -16,6 +16,7 @@ from nodeward.findings import Confidence, Finding, Severity, Skip, SourceLocatio
 from nodeward.manifests.config_json import committed_settings
 from nodeward.manifests.env_files import committed_secrets
 from nodeward.source import syntax
+from nodeward.source.call_index import in_document_order
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node, SourceText
 from nodeward.source.rules import literals, naming
@@ -90,6 +91,7 @@ PLUGIN_KEYS: dict[str, str] = {
     "@fastify/cookie": "secret",
     "fastify-cookie": "secret",
 }
+_KEY_MODULES = frozenset(module for module, _path in KEY_ARGUMENTS)
 SESSION_MODULES = frozenset({"express-session", "cookie-session"})  # NW805 owns their secret
 CONNECTION_URL = re.compile(
     r"\b(?P<scheme>mongodb(?:\+srv)?|postgres(?:ql)?|mysql2?|mariadb|mssql|sqlserver|redis|"
@@ -289,8 +291,16 @@ def _confidence(value: str) -> Confidence:
 _PUBLIC_PEM = re.compile(r"-----BEGIN (?:RSA |EC )?(?:PUBLIC KEY|CERTIFICATE)-----")
 
 
+def _key_calls(ctx: FileContext) -> list[Node]:
+    """The calls _key_place() may name, in document order: into a module of KEY_ARGUMENTS,
+    or whose callee name ends with `register` (its last segment then does)."""
+    index = ctx.call_index
+    keyed = (call for call, _ref in index.calls_into(_KEY_MODULES))
+    return in_document_order(keyed, index.calls_ending("register"))
+
+
 def _key_arguments(ctx: FileContext, claimed: set[int]) -> Iterator[Finding]:
-    for call in ctx.calls:
+    for call in _key_calls(ctx):
         place = _key_place(ctx, call)
         if place is None:
             continue

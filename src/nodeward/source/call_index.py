@@ -1,0 +1,129 @@
+"""The calls of one file, indexed once for every rule that asks for a few of them.
+
+Most rules look for a handful of calls (`res.cookie(...)`, `helmet(...)`, `x.listen()`).
+Asking each call of the file whether it is one of them costs every rule a decode of every
+callee; these indexes file each call once under its method name, its callee's last name
+and its callee's module, so a rule reads only the calls it may report on.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from nodeward.source import syntax
+from nodeward.source.parse import Node
+
+if TYPE_CHECKING:
+    from nodeward.source.context import FileContext, Ref
+
+#: (call, receiver, method name) of a `receiver.method(...)` call
+MethodCall = tuple[Node, Node, str]
+
+
+class CallIndex:
+    """Built by FileContext.call_index on first use; each table on its first question."""
+
+    def __init__(self, ctx: FileContext) -> None:
+        self._ctx = ctx
+
+    def method_calls(self, methods: Collection[str], scope: Node | None = None) -> list[MethodCall]:
+        """(call, receiver, method) for each `receiver.method(...)` call (not `new`) whose
+        method is one of `methods`, in document order (an outer call before the call it
+        chains on); with `scope`, only the calls inside it, as FileContext.within() finds
+        them. express.method_call() reads the same two fields of the same calls."""
+        index = self._by_method
+        found = [entry for method in methods for entry in index.get(method, ())]
+        if scope is not None:
+            found = [entry for entry in found if _in_scope(entry[0], scope)]
+        if len(methods) > 1:
+            found.sort(key=lambda entry: (entry[0].start_byte, -entry[0].end_byte))
+        return found
+
+    @cached_property
+    def _by_method(self) -> dict[str, list[MethodCall]]:
+        index: dict[str, list[MethodCall]] = defaultdict(list)
+        for call in self._ctx.nodes("call_expression"):
+            fn = call.child_by_field_name("function")
+            if fn is None or fn.type != "member_expression":
+                continue
+            receiver, prop = fn.child_by_field_name("object"), fn.child_by_field_name("property")
+            if receiver is not None and prop is not None:
+                method = syntax.text(prop)
+                index[method].append((call, receiver, method))
+        return index
+
+    def calls_named(self, names: Collection[str]) -> list[Node]:
+        """The calls and `new` expressions whose callee, as FileContext.callee_name()
+        spells it, ends in a segment of `names` (`a.b.register` for "register"), in
+        document order. A superset of the calls whose callee_name() ends with `.name` or
+        equals it: callee_name() is that dotted chain, whose last segment is filed here."""
+        index = self._by_last_name
+        found = [call for name in names for call in index.get(name, ())]
+        if len(names) > 1:
+            found.sort(key=lambda call: (call.start_byte, -call.end_byte))
+        return found
+
+    def calls_ending(self, suffix: str) -> list[Node]:
+        """calls_named() of the names that end with `suffix`: a superset of the calls
+        whose callee_name() ends with it, when `suffix` holds no dot."""
+        return self.calls_named([name for name in self._by_last_name if name.endswith(suffix)])
+
+    @cached_property
+    def _by_last_name(self) -> dict[str, list[Node]]:
+        index: dict[str, list[Node]] = defaultdict(list)
+        for call in self._ctx.calls:
+            fn = call.child_by_field_name("function") or call.child_by_field_name("constructor")
+            name = _last_name(syntax.unwrap(fn))
+            if name is not None:
+                index[name].append(call)
+        return index
+
+    def calls_into(self, modules: Collection[str]) -> list[tuple[Node, Ref]]:
+        """(call, callee) for each call or `new` whose callee (FileContext.callee) is an
+        access path into one of `modules`, in document order. Every access path starts at
+        a module the file imports, so a file that imports none of them resolves no callee."""
+        if not any(module in self._ctx.imported_modules() for module in modules):
+            return []
+        return [(call, ref) for call, ref in self._resolved if ref.module in modules]
+
+    @cached_property
+    def _resolved(self) -> list[tuple[Node, Ref]]:
+        ctx = self._ctx
+        return [(call, ref) for call in ctx.calls if (ref := ctx.callee(call)) is not None]
+
+
+def in_document_order(*groups: Iterable[Node]) -> list[Node]:
+    """The calls of `groups`, each once, in document order (an outer call first)."""
+    unique = {call.id: call for group in groups for call in group}
+    return sorted(unique.values(), key=lambda call: (call.start_byte, -call.end_byte))
+
+
+def _last_name(fn: Node | None) -> str | None:
+    """The last segment of syntax.member_chain(fn) when it may have one (its other
+    segments are not checked: calls_named() is a superset)."""
+    if fn is None:
+        return None
+    match fn.type:
+        case "identifier" | "this" | "super":
+            return syntax.text(fn)
+        case "member_expression":
+            return syntax.text(fn.child_by_field_name("property"))
+        case "subscript_expression":
+            return syntax.string_value(fn.child_by_field_name("index"))
+        case _:
+            return None
+
+
+def _in_scope(node: Node, scope: Node) -> bool:
+    """Whether FileContext.within(scope, node.type) holds `node`."""
+    start, end = scope.start_byte, scope.end_byte
+    if node.start_byte < start or node.end_byte > end:
+        return False
+    if node.start_byte == start and node.end_byte == end:
+        return node == scope or any(a == scope for a in syntax.ancestors(node))
+    if node.start_byte == node.end_byte and node.start_byte in (start, end):
+        return any(a == scope for a in syntax.ancestors(node))
+    return True
