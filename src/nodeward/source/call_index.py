@@ -34,7 +34,7 @@ class CallIndex:
         method is one of `methods`, in document order (an outer call before the call it
         chains on); with `scope`, only the calls inside it, as FileContext.within() finds
         them. express.method_call() reads the same two fields of the same calls."""
-        index = self._by_method
+        index = self._tables[0]
         found = [entry for method in methods for entry in index.get(method, ())]
         if scope is not None:
             found = [entry for entry in found if _in_scope(entry[0], scope)]
@@ -42,25 +42,12 @@ class CallIndex:
             found.sort(key=lambda entry: (entry[0].start_byte, -entry[0].end_byte))
         return found
 
-    @cached_property
-    def _by_method(self) -> dict[str, list[MethodCall]]:
-        index: dict[str, list[MethodCall]] = defaultdict(list)
-        for call in self._ctx.nodes("call_expression"):
-            fn = call.child_by_field_name("function")
-            if fn is None or fn.type != "member_expression":
-                continue
-            receiver, prop = fn.child_by_field_name("object"), fn.child_by_field_name("property")
-            if receiver is not None and prop is not None:
-                method = syntax.text(prop)
-                index[method].append((call, receiver, method))
-        return index
-
     def calls_named(self, names: Collection[str]) -> list[Node]:
         """The calls and `new` expressions whose callee, as FileContext.callee_name()
         spells it, ends in a segment of `names` (`a.b.register` for "register"), in
         document order. A superset of the calls whose callee_name() ends with `.name` or
         equals it: callee_name() is that dotted chain, whose last segment is filed here."""
-        index = self._by_last_name
+        index = self._tables[1]
         found = [call for name in names for call in index.get(name, ())]
         if len(names) > 1:
             found.sort(key=lambda call: (call.start_byte, -call.end_byte))
@@ -69,17 +56,31 @@ class CallIndex:
     def calls_ending(self, suffix: str) -> list[Node]:
         """calls_named() of the names that end with `suffix`: a superset of the calls
         whose callee_name() ends with it, when `suffix` holds no dot."""
-        return self.calls_named([name for name in self._by_last_name if name.endswith(suffix)])
+        return self.calls_named([name for name in self._tables[1] if name.endswith(suffix)])
 
     @cached_property
-    def _by_last_name(self) -> dict[str, list[Node]]:
-        index: dict[str, list[Node]] = defaultdict(list)
-        for call in self._ctx.calls:
-            fn = call.child_by_field_name("function") or call.child_by_field_name("constructor")
+    def _tables(self) -> tuple[dict[str, list[MethodCall]], dict[str, list[Node]]]:
+        """(calls by method, calls by callee's last name), filled in one pass: a method
+        call's method is its callee's last name, decoded once for both."""
+        by_method: dict[str, list[MethodCall]] = defaultdict(list)
+        by_name: dict[str, list[Node]] = defaultdict(list)
+        for call in self._ctx.calls:  # document order, an outer call first
+            if call.type != "call_expression":
+                fn = call.child_by_field_name("constructor")
+            else:
+                fn = call.child_by_field_name("function")
+                if fn is not None and fn.type == "member_expression":
+                    receiver = fn.child_by_field_name("object")
+                    prop = fn.child_by_field_name("property")
+                    if receiver is not None and prop is not None:
+                        method = syntax.text(prop)
+                        by_method[method].append((call, receiver, method))
+                        by_name[method].append(call)
+                        continue
             name = _last_name(syntax.unwrap(fn))
             if name is not None:
-                index[name].append(call)
-        return index
+                by_name[name].append(call)
+        return by_method, by_name
 
     def calls_into(self, modules: Collection[str]) -> list[tuple[Node, Ref]]:
         """(call, callee) for each call or `new` whose callee (FileContext.callee) is an

@@ -93,6 +93,22 @@ _PRIVILEGE_KEY = re.compile(
     r"role|admin|is_?admin|permission|privilege|access_?level|superuser|is_?staff|x-user-role",
     re.IGNORECASE,
 )
+
+
+def _needles(pattern: str) -> tuple[bytes, ...]:
+    """For an alternation of literals with optional `_` (`is_?admin`), one literal each
+    alternative always contains, lower-cased: a file holding none matches no alternative."""
+    needles = []
+    for alternative in pattern.split("|"):
+        pieces = alternative.split("_?")
+        if not all(re.fullmatch(r"[a-z-]+", piece) for piece in pieces):
+            raise ValueError(f"not a plain alternative: {alternative!r}")
+        needles.append(max(pieces, key=len).encode())
+    return tuple(dict.fromkeys(needles))
+
+
+#: what _PRIVILEGE_KEY's every match contains (checked when the module loads)
+_PRIVILEGE_NEEDLES = _needles(_PRIVILEGE_KEY.pattern)
 _COMPARISONS = frozenset({"===", "==", "!==", "!="})
 
 
@@ -146,7 +162,20 @@ def _may_name_a_privilege(condition: Node) -> bool:
     return _PRIVILEGE_KEY.search(syntax.text(condition).replace("\\", "")) is not None
 
 
+def _file_may_name_a_privilege(ctx: FileContext) -> bool:
+    """_may_name_a_privilege() of the whole file, whose text holds every condition's.
+    On bytes, so only for ASCII files: str's case folding also matches a few non-ASCII
+    letters (the long s, U+017F, for `s`)."""
+    source = ctx.parsed.text.source
+    if not source.isascii():
+        return True
+    lowered = source.lower().replace(b"\\", b"")
+    return any(needle in lowered for needle in _PRIVILEGE_NEEDLES)
+
+
 def _client_authorization(ctx: FileContext) -> Iterator[Finding]:
+    if not _file_may_name_a_privilege(ctx):
+        return
     for condition in _conditions(ctx):
         if not _may_name_a_privilege(condition):
             continue

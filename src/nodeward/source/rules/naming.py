@@ -65,7 +65,10 @@ _PASSWORD_SPELLING = re.compile(rb"\\?p\\?a\\?s\\?s|\\?p\\?w", re.IGNORECASE)
 
 def may_name_password(source: bytes) -> bool:
     """A necessary condition of any name in `source` passing is_password_name()."""
-    return _PASSWORD_SPELLING.search(source) is not None
+    lowered = source.lower()
+    if b"pass" in lowered or b"pw" in lowered:
+        return True
+    return b"\\" in source and _PASSWORD_SPELLING.search(source) is not None
 
 
 def words(name: str) -> list[str]:

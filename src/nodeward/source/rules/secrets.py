@@ -105,8 +105,8 @@ _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "host.docker.internal", "[::
 def _check_file(ctx: FileContext) -> Iterator[Finding]:
     claimed: set[int] = set()  # literal nodes already reported by a more specific rule
     strings = ctx.nodes("string", "template_string")
-    for node in strings:
-        value = literals.literal_text(node)
+    values = [literals.literal_text(node) for node in strings]
+    for node, value in zip(strings, values, strict=True):
         if value is None:
             continue
         finding = _provider_key(ctx, node, value) or _connection_url(ctx, node, value)
@@ -115,7 +115,9 @@ def _check_file(ctx: FileContext) -> Iterator[Finding]:
             yield finding
     if literals.is_test_path(ctx.rel) or literals.is_translation_path(ctx.rel):
         return
-    for node in strings:
+    for node, value in zip(strings, values, strict=True):
+        if value is None or len(value.strip()) < _SHORTEST_CREDENTIAL:
+            continue  # _named_secret() would not report it: the value first, it is known
         if node.id in claimed or (node.type == "template_string" and _has_substitution(node)):
             continue
         name = _stored_under(ctx, node)
@@ -268,8 +270,12 @@ def _named_secret(ctx: FileContext, node: Node, name: str) -> Finding | None:
     )
 
 
+#: the shortest value _credential_like() accepts (a password's)
+_SHORTEST_CREDENTIAL = 4
+
+
 def _credential_like(value: str, name: str) -> bool:
-    minimum = 4 if naming.is_password_name(name) else 8
+    minimum = _SHORTEST_CREDENTIAL if naming.is_password_name(name) else 8
     if len(value.strip()) < minimum or value.lower() == name.lower():
         return False
     return not (
