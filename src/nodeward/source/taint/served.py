@@ -161,7 +161,8 @@ def views_folders(project: Project) -> tuple[str, ...]:
     """`app.set("views", path.join(__dirname, "templates"))`, relative to the scan root."""
     folders = ["views"]
     for ctx in project.files:
-        for call, name in named_calls(ctx):
+        # a callee named `x.set` is filed under its last name, "set"
+        for call, name in named_calls(ctx, ctx.call_index.calls_named(("set",))):
             args = syntax.call_arguments(call)
             if not name.endswith(".set") or len(args) < 2:
                 continue
