@@ -35,7 +35,13 @@ class CallIndex:
         chains on); with `scope`, only the calls inside it, as FileContext.within() finds
         them. express.method_call() reads the same two fields of the same calls."""
         index = self._tables[0]
-        found = [entry for method in methods for entry in index.get(method, ())]
+        found = [
+            (call, receiver, method)
+            for method in methods
+            for call, fn in index.get(method, ())
+            # the receiver only of the calls asked for: most calls are never asked
+            if (receiver := fn.child_by_field_name("object")) is not None
+        ]
         if scope is not None:
             found = [entry for entry in found if _in_scope(entry[0], scope)]
         if len(methods) > 1:
@@ -59,10 +65,10 @@ class CallIndex:
         return self.calls_named([name for name in self._tables[1] if name.endswith(suffix)])
 
     @cached_property
-    def _tables(self) -> tuple[dict[str, list[MethodCall]], dict[str, list[Node]]]:
-        """(calls by method, calls by callee's last name), filled in one pass: a method
-        call's method is its callee's last name, decoded once for both."""
-        by_method: dict[str, list[MethodCall]] = defaultdict(list)
+    def _tables(self) -> tuple[dict[str, list[tuple[Node, Node]]], dict[str, list[Node]]]:
+        """(method -> [(call, callee)], callee's last name -> calls), filled in one pass:
+        a method call's method is its callee's last name, decoded once for both."""
+        by_method: dict[str, list[tuple[Node, Node]]] = defaultdict(list)
         by_name: dict[str, list[Node]] = defaultdict(list)
         for call in self._ctx.calls:  # document order, an outer call first
             if call.type != "call_expression":
@@ -70,11 +76,10 @@ class CallIndex:
             else:
                 fn = call.child_by_field_name("function")
                 if fn is not None and fn.type == "member_expression":
-                    receiver = fn.child_by_field_name("object")
                     prop = fn.child_by_field_name("property")
-                    if receiver is not None and prop is not None:
+                    if prop is not None:
                         method = syntax.text(prop)
-                        by_method[method].append((call, receiver, method))
+                        by_method[method].append((call, fn))
                         by_name[method].append(call)
                         continue
             name = _last_name(syntax.unwrap(fn))

@@ -470,6 +470,19 @@ class FileContext:
         node whose syntax.text() contains it (identifiers, properties, operators)."""
         return word.encode() in self.parsed.text.source
 
+    def may_spell(self, value: str) -> bool:
+        """Whether a string literal of the file may have the value `value` (a necessary
+        condition): its text is in the source, or written with escapes, which
+        syntax.string_value() reads as the escaped character (`"\\e"` is "e")."""
+        source, encoded = self.parsed.text.source, value.encode()
+        if encoded in source:
+            return True
+        if b"\\" not in source:
+            return False
+        # an escape adds a backslash before the character it stands for (an escaped
+        # backslash too: a value holding one is not ruled out)
+        return b"\\" in encoded or encoded in source.replace(b"\\", b"")
+
     def imported_modules(self) -> frozenset[str]:
         """The modules the file imports or requires (rules ask it per file, many times)."""
         return self._imported_modules

@@ -130,7 +130,8 @@ def _response_name(call: Node) -> str:
 
 
 def _handles_process_errors(ctx: FileContext) -> bool:
-    if not ctx.mentions("process"):  # the receiver's text below
+    # the receiver's text and the event's value below
+    if not ctx.mentions("process") or not any(ctx.may_spell(e) for e in _PROCESS_EVENTS):
         return False
     for call in ctx.nodes("call_expression"):
         found = method_call(call)

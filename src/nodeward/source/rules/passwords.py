@@ -312,6 +312,21 @@ def _chain_of(node: Node | None) -> list[str] | None:
     return syntax.member_chain(node)
 
 
+def _last_of(node: Node | None) -> str | None:
+    """The last name of _chain_of(node) when it has one, without building the chain."""
+    if node is None:
+        return None
+    match node.type:
+        case "shorthand_property_identifier" | "identifier" | "this" | "super":
+            return syntax.text(node)
+        case "member_expression":
+            return syntax.text(node.child_by_field_name("property"))
+        case "subscript_expression":
+            return syntax.string_value(node.child_by_field_name("index"))
+        case _:
+            return None
+
+
 def _from_request(chain: list[str] | None) -> bool:
     if not chain:
         return False
@@ -327,6 +342,9 @@ def _plaintext_comparisons(ctx: FileContext) -> Iterator[Finding]:
             continue
         left = syntax.unwrap(binary.child_by_field_name("left"))
         right = syntax.unwrap(binary.child_by_field_name("right"))
+        # _plaintext_pair() needs a side whose last name is a password name
+        if not any(naming.is_password_name(_last_of(side) or "") for side in (left, right)):
+            continue
         left_chain, right_chain = _chain_of(left), _chain_of(right)
         if left_chain is None or right_chain is None:
             continue  # a literal, call or computed value: not a stored password

@@ -224,8 +224,10 @@ def _named_values(ctx: FileContext) -> Iterator[tuple[Node, str]]:
         if left is None or right is None:
             continue
         for computed, other in ((right, left), (left, right)):
+            if computed.type != "call_expression":
+                continue
             compared = naming.last_name(other)
-            if compared is not None and computed.type == "call_expression":
+            if compared is not None:
                 yield computed, compared
 
 
