@@ -126,14 +126,21 @@ def test_may_name_password(source: bytes, expected: bool) -> None:
 
 
 def test_privilege_needles_come_from_the_pattern() -> None:
-    assert access_control._needles("role|is_?admin|access_?level") == (
-        b"role",
-        b"admin",
-        b"access",
-    )
+    assert access_control._needles("role|is_?admin|access_?level") == ("role", "admin", "access")
     with pytest.raises(ValueError, match="not a plain alternative"):
         access_control._needles("role|ad.*min")
     assert all(
-        any(n in word.lower().encode() for n in access_control._PRIVILEGE_NEEDLES)
+        any(n in word.lower() for n in access_control._PRIVILEGE_NEEDLES)
         for word in ("isAdmin", "is_staff", "accessLevel", "x-user-role", "SUPERUSER")
     )
+
+
+def test_operator_is_the_token_as_written() -> None:
+    ctx = _ctx("if (a === b && c in d) x = a instanceof B;")
+    assert [syntax.operator(n) for n in ctx.nodes("binary_expression")] == [
+        "&&",
+        "===",
+        "in",
+        "instanceof",
+    ]
+    assert syntax.operator(ctx.parsed.root) == ""  # no operator field

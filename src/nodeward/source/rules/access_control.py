@@ -95,15 +95,15 @@ _PRIVILEGE_KEY = re.compile(
 )
 
 
-def _needles(pattern: str) -> tuple[bytes, ...]:
+def _needles(pattern: str) -> tuple[str, ...]:
     """For an alternation of literals with optional `_` (`is_?admin`), one literal each
-    alternative always contains, lower-cased: a file holding none matches no alternative."""
+    alternative always contains, lower-cased: a text holding none matches no alternative."""
     needles = []
     for alternative in pattern.split("|"):
         pieces = alternative.split("_?")
         if not all(re.fullmatch(r"[a-z-]+", piece) for piece in pieces):
             raise ValueError(f"not a plain alternative: {alternative!r}")
-        needles.append(max(pieces, key=len).encode())
+        needles.append(max(pieces, key=len))
     return tuple(dict.fromkeys(needles))
 
 
@@ -159,23 +159,18 @@ def _may_name_a_privilege(condition: Node) -> bool:
     """Whether a condition's text can hold a name _PRIVILEGE_KEY matches: every name
     _client_privilege reads is written in it, with at most escapes (`"r\\ole"`) whose
     backslashes are dropped here. Most conditions do not: no walk of them."""
-    return _PRIVILEGE_KEY.search(syntax.text(condition).replace("\\", "")) is not None
-
-
-def _file_may_name_a_privilege(ctx: FileContext) -> bool:
-    """_may_name_a_privilege() of the whole file, whose text holds every condition's.
-    On bytes, so only for ASCII files: str's case folding also matches a few non-ASCII
-    letters (the long s, U+017F, for `s`)."""
-    source = ctx.parsed.text.source
-    if not source.isascii():
-        return True
-    lowered = source.lower().replace(b"\\", b"")
-    return any(needle in lowered for needle in _PRIVILEGE_NEEDLES)
+    text = syntax.text(condition).replace("\\", "")
+    # An ASCII text without a literal every match holds has none (quicker to rule out
+    # than the search; str's case folding also matches a few non-ASCII letters, the
+    # long s, U+017F, for `s`: those texts are searched).
+    if text.isascii():
+        lowered = text.lower()
+        if not any(needle in lowered for needle in _PRIVILEGE_NEEDLES):
+            return False
+    return _PRIVILEGE_KEY.search(text) is not None
 
 
 def _client_authorization(ctx: FileContext) -> Iterator[Finding]:
-    if not _file_may_name_a_privilege(ctx):
-        return
     for condition in _conditions(ctx):
         if not _may_name_a_privilege(condition):
             continue

@@ -337,7 +337,7 @@ def _from_request(chain: list[str] | None) -> bool:
 
 def _plaintext_comparisons(ctx: FileContext) -> Iterator[Finding]:
     for binary in ctx.nodes("binary_expression"):
-        operator = syntax.text(binary.child_by_field_name("operator"))
+        operator = syntax.operator(binary)
         if operator not in ("==", "===", "!=", "!=="):
             continue
         left = syntax.unwrap(binary.child_by_field_name("left"))

@@ -205,7 +205,7 @@ def _stored_under(ctx: FileContext, node: Node) -> str | None:
     while parent is not None and parent.type in ("parenthesized_expression", "as_expression"):
         parent = parent.parent
     if parent is not None and parent.type == "binary_expression":
-        operator = syntax.text(parent.child_by_field_name("operator"))
+        operator = syntax.operator(parent)
         left, right = parent.child_by_field_name("left"), parent.child_by_field_name("right")
         if operator in ("==", "===", "!=", "!=="):
             # `password === "wonderland"`: a credential checked against a literal

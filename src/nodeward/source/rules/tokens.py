@@ -217,8 +217,7 @@ def _named_values(ctx: FileContext) -> Iterator[tuple[Node, str]]:
             yield value, key
     for compare in ctx.nodes("binary_expression"):
         # `if (req.query.token === md5(req.query.email))`: the expected token, computed
-        operator = compare.child_by_field_name("operator")
-        if operator is None or syntax.text(operator) not in ("==", "===", "!=", "!=="):
+        if syntax.operator(compare) not in ("==", "===", "!=", "!=="):
             continue
         left, right = compare.child_by_field_name("left"), compare.child_by_field_name("right")
         if left is None or right is None:
