@@ -38,9 +38,9 @@ class CallIndex:
         found = [
             (call, receiver, method)
             for method in methods
-            for call, fn in index.get(method, ())
+            for call in index.get(method, ())
             # the receiver only of the calls asked for: most calls are never asked
-            if (receiver := fn.child_by_field_name("object")) is not None
+            if (receiver := _receiver(call)) is not None
         ]
         if scope is not None:
             found = [entry for entry in found if _in_scope(entry[0], scope)]
@@ -65,10 +65,10 @@ class CallIndex:
         return self.calls_named([name for name in self._tables[1] if name.endswith(suffix)])
 
     @cached_property
-    def _tables(self) -> tuple[dict[str, list[tuple[Node, Node]]], dict[str, list[Node]]]:
-        """(method -> [(call, callee)], callee's last name -> calls), filled in one pass:
-        a method call's method is its callee's last name, decoded once for both."""
-        by_method: dict[str, list[tuple[Node, Node]]] = defaultdict(list)
+    def _tables(self) -> tuple[dict[str, list[Node]], dict[str, list[Node]]]:
+        """(method -> `x.method(...)` calls, callee's last name -> calls), filled in one
+        pass: a method call's method is its callee's last name, decoded once for both."""
+        by_method: dict[str, list[Node]] = defaultdict(list)
         by_name: dict[str, list[Node]] = defaultdict(list)
         for call in self._ctx.calls:  # document order, an outer call first
             if call.type != "call_expression":
@@ -79,7 +79,7 @@ class CallIndex:
                     prop = fn.child_by_field_name("property")
                     if prop is not None:
                         method = syntax.text(prop)
-                        by_method[method].append((call, fn))
+                        by_method[method].append(call)
                         by_name[method].append(call)
                         continue
             name = _last_name(syntax.unwrap(fn))
@@ -105,6 +105,12 @@ def in_document_order(*groups: Iterable[Node]) -> list[Node]:
     """The calls of `groups`, each once, in document order (an outer call first)."""
     unique = {call.id: call for group in groups for call in group}
     return sorted(unique.values(), key=lambda call: (call.start_byte, -call.end_byte))
+
+
+def _receiver(call: Node) -> Node | None:
+    """The object of a method call's callee (a member expression: _tables filed it)."""
+    fn = call.child_by_field_name("function")
+    return fn.child_by_field_name("object") if fn is not None else None
 
 
 def _last_name(fn: Node | None) -> str | None:
