@@ -77,11 +77,7 @@ def test_the_callee_index_both_processes_read_is_filled_before_the_fork(
     def inspecting_start(work):  # type: ignore[no-untyped-def]
         context = work.args[0]  # partial(_in_child, context, analyzers)
         filled.append(
-            all(
-                call.id in ctx._callee_cache
-                for ctx in context.project.files
-                for call in ctx.calls
-            )
+            all(call.id in ctx._callee_cache for ctx in context.project.files for call in ctx.calls)
         )
         return real_start(work)
 
