@@ -6,6 +6,7 @@ from __future__ import annotations
 from nodeward.source.appmodel import relevance
 from nodeward.source.appmodel.builder import build
 from nodeward.source.context import FileContext
+from nodeward.source.frameworks import registry
 from nodeward.source.modules import ModuleGraph
 from nodeward.source.parse import SourceText, parse
 
@@ -40,13 +41,15 @@ _PROJECT = {
 def test_files_linked_to_a_framework_file_are_relevant_and_others_not() -> None:
     files = _files(_PROJECT)
     found = relevance.relevant_files(files, ModuleGraph(files))
-    assert found == {
-        "server.js",
-        "app.js",
-        "routes/index.js",
-        "routes/users.js",
-        "routes/extra/a.js",  # reached by the computed require only
-    }
+    assert found == frozenset(
+        {
+            "server.js",
+            "app.js",
+            "routes/index.js",
+            "routes/users.js",
+            "routes/extra/a.js",  # reached by the computed require only
+        }
+    )
 
 
 def test_a_project_that_autoloads_plugin_folders_is_read_whole() -> None:
@@ -60,3 +63,9 @@ def test_the_routes_through_helpers_in_framework_free_files_are_kept() -> None:
         ("GET", "/users"),
         ("POST", "/a"),
     ]
+
+
+def test_every_creation_is_made_from_a_module_the_pass_starts_from() -> None:
+    """The pass starts from files importing registry.MODULES: a framework whose app or
+    router comes from another module would have its routes left out."""
+    assert {ref.module for ref in registry.CREATIONS} <= registry.MODULES
