@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 from fixture_harness import Expectation, FixtureError, expectations
-from fixture_index import INDEX, annotated_files
+from fixture_index import INDEX, TESTED_ELSEWHERE, annotated_files
 from fixture_index import render as render_index
 
 from nodeward.catalog import all_rules
@@ -71,19 +71,12 @@ def test_every_rule_has_positive_and_negative_fixtures() -> None:
     for case in CASES:
         for e in _case_expectations(case):
             keywords[e.code].add(e.keyword)
-    # Rules whose findings come only from the dependency audit or the live probe are
-    # tested by their own suites.
-    source_rules = {r.code for r in all_rules() if not r.code.startswith(("DEP", "NW0"))}
-    probe_only = {r.code for r in all_rules() if r.code in _PROBE_ONLY | _JSON_ONLY}
-    missing = [
-        code for code in sorted(source_rules - probe_only) if not {"ruleid", "ok"} <= keywords[code]
-    ]
+    # Rules no annotation can hold (the dependency audit, the live probe, package.json
+    # only) are asserted by the tests fixture_index.TESTED_ELSEWHERE names.
+    annotated = {r.code for r in all_rules()} - TESTED_ELSEWHERE.keys()
+    missing = [code for code in sorted(annotated) if not {"ruleid", "ok"} <= keywords[code]]
     assert not missing, f"rules without a ruleid and an ok fixture: {missing}"
 
-
-_PROBE_ONLY: set[str] = {"NW340", "NW341", "NW342", "NW343", "NW650", "NW740"}
-#: package.json-only rules: JSON has no comments; tests/manifests/test_rules.py asserts lines.
-_JSON_ONLY: set[str] = {"RUN004"}
 
 _JS = (".js", ".mjs", ".cjs", ".jsx")
 _TS = (".ts", ".mts", ".cts", ".tsx")

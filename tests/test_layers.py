@@ -101,3 +101,24 @@ def test_an_empty_folder_scan_loads_no_checker(tmp_path: Path) -> None:
     ]
     heavy = ("nodeward.web", "httpx", "jinja2", "rich", "yaml", "sqlite3", "cvss")
     assert [m for m in modules if m.startswith(heavy)] == []
+
+
+def test_a_script_only_scan_loads_no_yaml_or_probe(tmp_path: Path) -> None:
+    """Every checker runs, but PyYAML (read only for YAML manifests and lockfiles), the
+    probe and the HTML/HTTP libraries stay unloaded: a JS project pays for none of them."""
+    project = tmp_path / "app"
+    project.mkdir()
+    (project / "app.js").write_text(
+        "const express = require('express');\nconst app = express();\n"
+        "app.get('/', (req, res) => res.send(req.query.q));\napp.listen(3000);\n"
+    )
+    out = tmp_path / "report.json"
+    modules = _loaded(
+        "from nodeward.cli import main; "
+        f"main(['scan', {str(project)!r}, '-f', 'json', '-q', '--offline', '-o', {str(out)!r}])"
+    )
+    assert "nodeward.source.taint.engine" in modules
+    assert "nodeward.manifests.kubernetes" in modules
+    assert json.loads(out.read_text())["summary"]["files_scanned"] == 1
+    heavy = ("nodeward.web", "httpx", "jinja2", "rich", "yaml", "sqlite3", "cvss")
+    assert [m for m in modules if m.startswith(heavy)] == []

@@ -65,6 +65,27 @@ def test_two_processes_report_exactly_what_one_does(
     assert _comparable(one) == _comparable(two)
 
 
+@pytest.mark.skipif(not parallel.can_fork(), reason="needs fork and a single thread")
+def test_the_callee_index_both_processes_read_is_filled_before_the_fork(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Filled after the fork, each process would resolve every callee on its own copy."""
+    monkeypatch.setattr(scan, "PARALLEL_MIN_FILES", 1)
+    filled: list[bool] = []
+    real_start = parallel.start
+
+    def inspecting_start(work):  # type: ignore[no-untyped-def]
+        context = work.args[0]  # partial(_in_child, context, analyzers)
+        filled.append(
+            all(call.id in ctx._callee_cache for ctx in context.project.files for call in ctx.calls)
+        )
+        return real_start(work)
+
+    monkeypatch.setattr(parallel, "start", inspecting_start)
+    scan.scan_path(project, jobs=2)
+    assert filled == [True]
+
+
 def test_small_projects_stay_in_one_process(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(work):  # type: ignore[no-untyped-def]
         raise AssertionError("forked for a small project")

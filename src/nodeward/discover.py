@@ -115,17 +115,24 @@ class Inventory:
 def may_analyze(name: str, folder: str | None = None) -> bool:
     """Whether a file of this name (in a folder of that name, when known) could be one
     nodeward reads (YAML: if Kubernetes; JSON: if in a config folder)."""
-    suffix = Path(name.lower()).suffix
+    suffix = _suffix(name.lower())
     if suffix == ".json" and name.lower() not in LOCKFILE_NAMES and name.lower() != "package.json":
         return folder is None or folder.lower() in _CONFIG_FOLDERS
     return suffix in (".yml", ".yaml") or classify(name) is not None
+
+
+def _suffix(name: str) -> str:
+    """`Path(name).suffix` of a bare file name, without building a Path (asked of every
+    file of the tree)."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 def classify(name: str, path: Path | None = None) -> FileKind | None:
     """The kind of a file from its name (and, for YAML, its first bytes). Whether a script
     is minified or bundled library code is decided from its content (source/bundles.py)."""
     lower = name.lower()
-    suffix = Path(lower).suffix
+    suffix = _suffix(lower)
     if lower in LOCKFILE_NAMES:
         return FileKind.LOCKFILE
     if lower == "package.json":
@@ -334,11 +341,15 @@ def _walk(
         return
     for entry in entries:
         rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
-        path = Path(entry.path)
         try:
             is_dir = entry.is_dir()
         except OSError:
             is_dir = False
+        if not is_dir and not entry.is_symlink() and not may_analyze(entry.name):
+            # a plain file nodeward never reads: _add_file and _set_aside would pass it over
+            # (both ask may_analyze), so neither its path nor .gitignore is worth asking
+            continue
+        path = Path(entry.path)
         if is_dir:
             if entry.name in ALWAYS_PRUNED_DIRS:
                 continue

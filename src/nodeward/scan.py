@@ -179,6 +179,7 @@ def run_analyzers(
     if apart:
         from nodeward import parallel
 
+        _index_shared(context)
         child = parallel.start(work)
     results: dict[int, AnalysisResult] = {}
     try:
@@ -194,6 +195,17 @@ def run_analyzers(
         with progress.task("rules", None, unit="per file, in a second process", quiet=quiet):
             results.update(zip(apart, child.result(), strict=True))
     return [results[index] for index in range(len(analyzers))]
+
+
+def _index_shared(context: AnalysisContext) -> None:
+    """Fill, before the fork, the per-file indexes that both processes read: the callee
+    of every call (the rules in the child and the project checks and the taint engine
+    here ask for nearly all of them) and the imported modules. Filled after the fork, each
+    process would compute them on its own copy: the same work twice."""
+    for ctx in context.project.files:
+        ctx.imported_modules()
+        for call in ctx.calls:
+            ctx.callee(call)
 
 
 def _in_child(context: AnalysisContext, analyzers: Iterable[Analyzer]) -> list[AnalysisResult]:

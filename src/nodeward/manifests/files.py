@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Generic, TypeVar
-
-import yaml
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from nodeward.discover import FileKind
 from nodeward.findings import Skip, SourceLocation
@@ -14,6 +12,9 @@ from nodeward.manifests import yamlnodes
 from nodeward.manifests.dockerfile import Stage, stages
 from nodeward.project import PackageManifest, Project
 from nodeward.source.parse import SourceText
+
+if TYPE_CHECKING:
+    import yaml  # loaded by yamlnodes.documents() when a manifest is read
 
 T = TypeVar("T")
 

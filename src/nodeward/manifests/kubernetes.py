@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-
-import yaml
+from typing import TYPE_CHECKING
 
 from nodeward.analysis.context import AnalysisContext
 from nodeward.catalog.runtime import KUBERNETES_ROOT
@@ -15,6 +14,9 @@ from nodeward.findings import Finding, Skip
 from nodeward.manifests import yamlnodes
 from nodeward.manifests.files import location, yaml_files
 from nodeward.source.parse import SourceText
+
+if TYPE_CHECKING:
+    import yaml  # loaded by yamlnodes.documents(), when a manifest is read
 
 #: kind -> path from the document to its pod spec.
 POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
@@ -70,7 +72,7 @@ def _check_workload(text: SourceText, workload: yaml.Node) -> Iterator[Finding]:
     kind = yamlnodes.scalar(yamlnodes.get(workload, "kind")) or ""
     name = yamlnodes.scalar(yamlnodes.get(workload, "metadata", "name")) or "(unnamed)"
     spec = yamlnodes.get(workload, *POD_SPEC_PATHS[kind])
-    if not isinstance(spec, yaml.MappingNode):
+    if not yamlnodes.is_mapping(spec):
         return
     pod_context = yamlnodes.get(spec, "securityContext")
     containers = [

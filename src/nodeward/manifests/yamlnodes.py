@@ -8,11 +8,17 @@ alone: one that nests too deep for PyYAML's recursive composer, or asks for Pyth
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-
-import yaml
+from typing import TYPE_CHECKING, TypeGuard
 
 from nodeward.findings import Skip
 from nodeward.source.parse import SourceText
+
+if TYPE_CHECKING:
+    import yaml
+
+# Every node comes from documents(), so PyYAML is loaded by the time any other function
+# runs; each imports it where it is used so that a scan without YAML manifests (most of
+# them) never loads it.
 
 _TRUE_WORDS = frozenset({"true", "yes", "on", "y"})
 _MERGE_KEY = "<<"
@@ -21,6 +27,8 @@ _MERGE_KEY = "<<"
 def documents(text: SourceText) -> list[yaml.Node] | Skip:
     """Every document of a (multi-document) YAML file, or a Skip saying why it is not
     analysed."""
+    import yaml
+
     try:
         nodes = list(yaml.compose_all(text.source.decode("utf-8"), Loader=yaml.SafeLoader))
     except UnicodeDecodeError as error:
@@ -45,6 +53,8 @@ _PYTHON_TAG = "tag:yaml.org,2002:python/"
 def _python_tag(roots: list[yaml.Node]) -> str | None:
     """The first `!!python/...` tag in the node trees (walked without recursion; aliases
     make them graphs, so each node is visited once)."""
+    import yaml
+
     stack: list[yaml.Node] = list(roots)
     seen: set[int] = set()
     while stack:
@@ -66,9 +76,17 @@ def line_of(node: yaml.Node) -> int:
 
 
 def scalar(node: yaml.Node | None) -> str | None:
+    import yaml
+
     if isinstance(node, yaml.ScalarNode):
         return str(node.value)
     return None
+
+
+def is_mapping(node: yaml.Node | None) -> TypeGuard[yaml.MappingNode]:
+    import yaml
+
+    return isinstance(node, yaml.MappingNode)
 
 
 def is_true(node: yaml.Node | None) -> bool:
@@ -84,6 +102,8 @@ def items(node: yaml.Node | None) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
     Merged mappings are visited once each: an alias names the same node
     wherever it is used, so chains of `<<: [*a, *a, ...]` (an alias bomb) or a mapping
     that merges itself cost one visit per node, not one per path."""
+    import yaml
+
     seen: set[str] = set()
     visited: set[int] = set()
     pending: list[yaml.Node] = [node] if node is not None else []
@@ -136,4 +156,6 @@ def unique(nodes: Iterable[yaml.Node]) -> list[yaml.Node]:
 
 
 def sequence(node: yaml.Node | None) -> list[yaml.Node]:
+    import yaml
+
     return list(node.value) if isinstance(node, yaml.SequenceNode) else []

@@ -18,6 +18,7 @@ from functools import cached_property
 
 from nodeward.findings import SourceLocation
 from nodeward.source import syntax
+from nodeward.source.call_index import CallIndex
 from nodeward.source.parse import Node, ParsedFile
 from nodeward.source.scopes import DECLARING, MODULE, ScopeIndex
 
@@ -457,6 +458,30 @@ class FileContext:
     def _callee_names(self) -> dict[int, str]:
         """call id -> callee_name(call): the rules ask it of every call, several times."""
         return {}
+
+    @cached_property
+    def call_index(self) -> CallIndex:
+        """The file's calls by method name, callee name and module (call_index.py): rules
+        read the few calls they may report on instead of asking every call."""
+        return CallIndex(self)
+
+    def mentions(self, word: str) -> bool:
+        """Whether `word` occurs in the file's source text: a necessary condition of any
+        node whose syntax.text() contains it (identifiers, properties, operators)."""
+        return word.encode() in self.parsed.text.source
+
+    def may_spell(self, value: str) -> bool:
+        """Whether a string literal of the file may have the value `value` (a necessary
+        condition): its text is in the source, or written with escapes, which
+        syntax.string_value() reads as the escaped character (`"\\e"` is "e")."""
+        source, encoded = self.parsed.text.source, value.encode()
+        if encoded in source:
+            return True
+        if b"\\" not in source:
+            return False
+        # an escape adds a backslash before the character it stands for (an escaped
+        # backslash too: a value holding one is not ruled out)
+        return b"\\" in encoded or encoded in source.replace(b"\\", b"")
 
     def imported_modules(self) -> frozenset[str]:
         """The modules the file imports or requires (rules ask it per file, many times)."""

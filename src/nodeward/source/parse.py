@@ -195,9 +195,12 @@ def parse_path(path: Path, rel: str, *, library: bool = False) -> ParsedFile | S
         reason = bundle_reason(text.source[:HEAD_BYTES])
         if reason is not None:
             return Skip(rel, f"{reason}; not analyzed (entry points always are)")
-    nodes = estimated_nodes(text.source)
-    if nodes > MAX_SYNTAX_NODES:
-        return too_large(rel, len(text.lines), nodes)
+    # estimated_nodes() counts at most one token a byte: a file of at most
+    # MAX_SYNTAX_NODES / _NODES_PER_TOKEN bytes (nearly every file) cannot exceed the bound
+    if len(text.source) * _NODES_PER_TOKEN > MAX_SYNTAX_NODES:
+        nodes = estimated_nodes(text.source)
+        if nodes > MAX_SYNTAX_NODES:
+            return too_large(rel, len(text.lines), nodes)
     parsed = parse(text)
     counted = parsed.root.descendant_count
     if counted > MAX_SYNTAX_NODES:

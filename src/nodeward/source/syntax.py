@@ -136,6 +136,13 @@ def is_literal(node: Node | None) -> bool:
     return False
 
 
+def operator(node: Node) -> str:
+    """The operator of a binary or assignment expression as written, "" when it has none:
+    the token's type, which is its text, read without decoding the source."""
+    token = node.child_by_field_name("operator")
+    return "" if token is None or token.is_missing else token.type
+
+
 def call_arguments(call: Node) -> list[Node]:
     """The argument expressions of a call or `new` expression (comments left out)."""
     args = call.child_by_field_name("arguments")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from nodeward.findings import Skip
 from nodeward.source import syntax
-from nodeward.source.appmodel import folder_loads, loop_routes
+from nodeward.source.appmodel import folder_loads, loop_routes, relevance
 from nodeward.source.appmodel.entries import (
     Entry,
     Item,
@@ -65,11 +65,16 @@ class _Collector:
     state: dict[str, object] = field(default_factory=dict)
     #: member call name -> the frameworks that may register something with it, in order
     claims: dict[str, list[Framework]] = field(default_factory=dict)
+    #: the files whose calls can reach an app (relevance.py); None: every file
+    relevant: frozenset[str] | None = None
+    #: the names of `claims`, as the bytes a property node holds
+    claimed_names: frozenset[bytes] = frozenset()
 
     def __post_init__(self) -> None:
         for framework in registry.FRAMEWORKS:
             for prop in framework.calls:
                 self.claims.setdefault(prop, []).append(framework)
+        self.claimed_names = frozenset(prop.encode() for prop in self.claims)
 
     def add(self, target: Target, entry: Entry) -> None:
         self.entries.setdefault(target, []).append(entry)
@@ -102,6 +107,9 @@ class _Collector:
     # -- one file ---------------------------------------------------------------------
 
     def collect(self, ctx: FileContext) -> None:
+        if self.relevant is not None and ctx.rel not in self.relevant:
+            self._claims_only(ctx)
+            return
         for call in ctx.nodes("call_expression"):
             fn = syntax.unwrap(call.child_by_field_name("function"))
             if fn is None:
@@ -118,6 +126,21 @@ class _Collector:
                     self._registration(ctx, call, fn, prop)
             if fn.type in ("identifier", "member_expression", "call_expression"):
                 self._helper_call(ctx, call, fn)
+
+    def _claims_only(self, ctx: FileContext) -> None:
+        """A file no app can reach (relevance.py): what the collector would record there
+        is never walked, so only the frameworks' own readings run (they report some
+        skips, a route method that is not a constant, on their own)."""
+        claimed = self.claimed_names
+        for call in ctx.nodes("call_expression"):
+            fn = syntax.unwrap(call.child_by_field_name("function"))
+            prop_node = fn.child_by_field_name("property") if fn is not None else None
+            # the bytes of the name: the same test as its text, without decoding each one
+            if fn is None or fn.type != "member_expression" or prop_node is None:
+                continue
+            if prop_node.text in claimed:
+                prop = syntax.text(prop_node)
+                any(framework.collect(self, ctx, call, fn, prop) for framework in self.claims[prop])
 
     def _computed(self, ctx: FileContext, call: Node, fn: Node) -> None:
         if self._loop_registrations(ctx, call, fn, None):
@@ -460,7 +483,7 @@ def build(
     if not always and not any(_imports_framework(ctx) for ctx in files):
         return AppModel(apps=(), orphan_routes=(), unresolved=())
     graph = graph if graph is not None else ModuleGraph(files)
-    collector = _Collector(Resolver(graph), files)
+    collector = _Collector(Resolver(graph), files, relevant=relevance.relevant_files(files, graph))
     for ctx in files:
         if ctx.max_depth > DEEP_FILE:
             reason = (

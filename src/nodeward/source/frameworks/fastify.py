@@ -130,13 +130,14 @@ def plugin_function(
     return None
 
 
-_AUTOLOAD = frozenset({"@fastify/autoload", "fastify-autoload"})
+#: The modules whose plugin loads a folder of plugins (read by the app model's relevance pass).
+AUTOLOAD_MODULES = frozenset({"@fastify/autoload", "fastify-autoload"})
 _SCRIPT = re.compile(r"\.(m|c)?(j|t)s$")
 
 
 def is_autoload(ctx: FileContext, node: Node) -> bool:
     ref = ctx.ref_of(node)
-    return ref is not None and ref.module in _AUTOLOAD
+    return ref is not None and ref.module in AUTOLOAD_MODULES
 
 
 def autoloaded(

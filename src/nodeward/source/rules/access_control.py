@@ -93,6 +93,22 @@ _PRIVILEGE_KEY = re.compile(
     r"role|admin|is_?admin|permission|privilege|access_?level|superuser|is_?staff|x-user-role",
     re.IGNORECASE,
 )
+
+
+def _needles(pattern: str) -> tuple[str, ...]:
+    """For an alternation of literals with optional `_` (`is_?admin`), one literal each
+    alternative always contains, lower-cased: a text holding none matches no alternative."""
+    needles = []
+    for alternative in pattern.split("|"):
+        pieces = alternative.split("_?")
+        if not all(re.fullmatch(r"[a-z-]+", piece) for piece in pieces):
+            raise ValueError(f"not a plain alternative: {alternative!r}")
+        needles.append(max(pieces, key=len))
+    return tuple(dict.fromkeys(needles))
+
+
+#: what _PRIVILEGE_KEY's every match contains (checked when the module loads)
+_PRIVILEGE_NEEDLES = _needles(_PRIVILEGE_KEY.pattern)
 _COMPARISONS = frozenset({"===", "==", "!==", "!="})
 
 
@@ -143,7 +159,15 @@ def _may_name_a_privilege(condition: Node) -> bool:
     """Whether a condition's text can hold a name _PRIVILEGE_KEY matches: every name
     _client_privilege reads is written in it, with at most escapes (`"r\\ole"`) whose
     backslashes are dropped here. Most conditions do not: no walk of them."""
-    return _PRIVILEGE_KEY.search(syntax.text(condition).replace("\\", "")) is not None
+    text = syntax.text(condition).replace("\\", "")
+    # An ASCII text without a literal every match holds has none (quicker to rule out
+    # than the search; str's case folding also matches a few non-ASCII letters, the
+    # long s, U+017F, for `s`: those texts are searched).
+    if text.isascii():
+        lowered = text.lower()
+        if not any(needle in lowered for needle in _PRIVILEGE_NEEDLES):
+            return False
+    return _PRIVILEGE_KEY.search(text) is not None
 
 
 def _client_authorization(ctx: FileContext) -> Iterator[Finding]:

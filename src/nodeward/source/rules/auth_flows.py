@@ -253,12 +253,15 @@ _LENGTH_CHECK = re.compile(r"\.length\s*+[<>]|[<>]=?\s*+[\w.]++\.length|isLength
 _SHORTEST_ACCEPTABLE = 8
 
 
+_TESTS = ("test", "match", "search")
+
+
 def _tested_value(call: Node) -> tuple[Node, Node] | None:
     """(pattern, subject) of `pattern.test(subject)` or `subject.match(pattern)`."""
     function = call.child_by_field_name("function")
     method = function.child_by_field_name("property") if function is not None else None
     name = syntax.text(method) if method is not None else ""
-    if name not in ("test", "match", "search"):
+    if name not in _TESTS:
         return None  # most calls: nothing else is read
     receiver = function.child_by_field_name("object") if function is not None else None
     args = syntax.call_arguments(call)
@@ -292,7 +295,7 @@ def _weak_password_patterns(ctx: FileContext) -> Iterator[Finding]:
     """A password rule such as `PASS_RE = /^.{1,20}$/; PASS_RE.test(password)`: an anchored
     pattern decides the whole password, and this one accepts a single character."""
     reported: set[int] = set()
-    for call in ctx.calls:
+    for call, _receiver, _method in ctx.call_index.method_calls(_TESTS):
         tested = _tested_value(call)
         if tested is None or not _is_password(tested[1]):
             continue

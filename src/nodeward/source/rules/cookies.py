@@ -11,7 +11,7 @@ from nodeward.findings import Finding
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
-from nodeward.source.rules.express import is_response, method_call, resolve
+from nodeward.source.rules.express import is_response, resolve
 from nodeward.source.rules.sessions import session_configs
 
 _AUTH_WORDS = frozenset(
@@ -56,14 +56,13 @@ _COOKIE_METHODS = frozenset({"cookie", "setCookie"})
 def response_cookie_calls(ctx: FileContext) -> Iterator[tuple[Node, list[Node], str]]:
     """(call, arguments, callee as written) for each `res.cookie(...)` on an Express
     response and `reply.setCookie(...)` / `reply.cookie(...)` on a Fastify reply."""
-    for call in ctx.nodes("call_expression"):
-        found = method_call(call)
-        if found is None or found[1] not in _COOKIE_METHODS or not is_response(ctx, found[0]):
+    for call, receiver, method in ctx.call_index.method_calls(_COOKIE_METHODS):
+        if not is_response(ctx, receiver):
             continue
         args = syntax.call_arguments(call)
         if len(args) >= 2:
-            receiver = syntax.text(found[0]) if found[0].type == "identifier" else "res"
-            yield call, args, f"{receiver}.{found[1]}"
+            written = syntax.text(receiver) if receiver.type == "identifier" else "res"
+            yield call, args, f"{written}.{method}"
 
 
 def set_cookie_calls(ctx: FileContext) -> Iterator[tuple[Node, str, Node | None]]:

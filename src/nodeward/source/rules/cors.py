@@ -15,7 +15,6 @@ from nodeward.source.rules.express import (
     HEADER_METHODS,
     header_sets,
     is_response,
-    method_call,
     resolve,
 )
 
@@ -91,10 +90,9 @@ def _cors_findings(ctx: FileContext) -> Iterator[Finding]:
             args = syntax.call_arguments(call)
             default = "no `origin` (@koa/cors then echoes the request's Origin)"
             yield from _options_finding(ctx, call, args[0] if args else None, "cors()", default)
-    for call in ctx.calls:
-        found = method_call(call)
+    for call, _receiver, _method in ctx.call_index.method_calls(("register",)):
         args = syntax.call_arguments(call)
-        if found is None or found[1] != "register" or len(args) < 2:
+        if len(args) < 2:
             continue
         plugin = ctx.ref_of(args[0])
         if plugin is not None and plugin.module in _FASTIFY_CORS:
@@ -237,15 +235,16 @@ def _chained_on_response(ctx: FileContext, receiver: Node) -> bool:
     return node is not None and (is_response(ctx, node) or syntax.text(node) in _FASTIFY_REPLIES)
 
 
+#: the methods _framework_header_sets() reads: Koa's `set`, Fastify's `headers` and the
+#: Express forms chained on a response
+_FRAMEWORK_HEADER_WRITES = HEADER_METHODS | {"set", "headers"}
+
+
 def _framework_header_sets(ctx: FileContext) -> Iterator[tuple[Node, str, Node | None]]:
     """Header writes the Express forms miss: Koa's `ctx.set(name, v)` / `ctx.set({...})`
     and Fastify's `reply.headers({...})` (Fastify's `reply.header(name, v)` is the
     Express form)."""
-    for node in ctx.nodes("call_expression"):
-        found = method_call(node)
-        if found is None:
-            continue
-        receiver, method = found
+    for node, receiver, method in ctx.call_index.method_calls(_FRAMEWORK_HEADER_WRITES):
         args = syntax.call_arguments(node)
         koa = method == "set" and _is_koa_context(receiver)
         fastify = method == "headers" and syntax.text(receiver) in _FASTIFY_REPLIES

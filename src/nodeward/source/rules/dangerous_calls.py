@@ -11,6 +11,7 @@ from nodeward.checks import Checker
 from nodeward.findings import Finding, Severity
 from nodeward.source import syntax
 from nodeward.source.browser import is_browser_code
+from nodeward.source.call_index import in_document_order
 from nodeward.source.context import FileContext, Ref
 from nodeward.source.parse import Node
 from nodeward.source.rules.express import resolve
@@ -22,6 +23,9 @@ _TIMERS = frozenset({"setTimeout", "setInterval", "setImmediate"})
 #: The globals NW101's code-execution check looks at: other calls are left at their name.
 _CODE_GLOBALS = frozenset({"eval", "Function", *_TIMERS})
 _SHELL_ALWAYS = frozenset({"exec", "execSync"})
+#: the modules _command_ref() may resolve a shell command into (util: a promisified one)
+_COMMAND_MODULES = frozenset({"child_process", "shelljs", "execa", "util"})
+_DESERIALIZERS = frozenset({"node-serialize", "serialize-to-js", "js-yaml"})
 _SHELL_OPTIONAL = frozenset({"spawn", "spawnSync", "execFile", "execFileSync"})
 _EXECA = frozenset({"execa", "execaSync", "execaCommand", "execaCommandSync"})
 _UNSAFE_SCHEMAS = frozenset({"DEFAULT_FULL_SCHEMA", "FULL_SCHEMA"})
@@ -70,9 +74,17 @@ def _builds_string(node: Node | None) -> bool:
     )
 
 
+def _code_calls(ctx: FileContext) -> list[Node]:
+    """The calls _code_findings() may report, in document order: into `vm`, or named
+    like one of _CODE_GLOBALS (which _global() reads as the callee's last name)."""
+    index = ctx.call_index
+    into_vm = (call for call, _ref in index.calls_into(("vm",)))
+    return in_document_order(into_vm, index.calls_named(_CODE_GLOBALS))
+
+
 def _code_findings(ctx: FileContext) -> Iterator[Finding]:
     browser: bool | None = None  # decided once, for the first finding
-    for call in ctx.calls:
+    for call in _code_calls(ctx):
         ref = ctx.callee(call)
         name = _global(ctx, call)
         code = _first_arg(call)
@@ -158,7 +170,7 @@ def _command_parts(ctx: FileContext, call: Node, ref: Ref) -> tuple[str, list[No
 
 
 def _command_findings(ctx: FileContext) -> Iterator[Finding]:
-    for call in ctx.calls:
+    for call, _ref in ctx.call_index.calls_into(_COMMAND_MODULES):
         ref = _command_ref(ctx, call)
         found = _command_parts(ctx, call, ref) if ref is not None else None
         if found is None:
@@ -176,9 +188,8 @@ def _command_findings(ctx: FileContext) -> Iterator[Finding]:
 
 
 def _deserialize_findings(ctx: FileContext) -> Iterator[Finding]:
-    for call in ctx.nodes("call_expression"):
-        ref = ctx.callee(call)
-        if ref is None or len(ref.path) != 1:
+    for call, ref in ctx.call_index.calls_into(_DESERIALIZERS):
+        if call.type != "call_expression" or len(ref.path) != 1:
             continue
         member = ref.path[0]
         label: str | None = None

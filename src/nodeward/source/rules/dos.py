@@ -14,6 +14,7 @@ from nodeward.findings import Finding, SourceLocation
 from nodeward.project import Project
 from nodeward.source import syntax
 from nodeward.source.appmodel import App, AppModel, Route
+from nodeward.source.call_index import in_document_order
 from nodeward.source.context import FileContext
 from nodeward.source.frameworks.base import Framework
 from nodeward.source.frameworks.express import EXPRESS
@@ -88,11 +89,14 @@ def parse_size(node: Node | None) -> float | None:
     return float(match.group(1)) * _UNITS[(match.group(2) or "b").lower()]
 
 
+#: the modules _check_file() reports calls into
+_UPLOAD_AND_BODY_MODULES = frozenset(
+    {*(module for module, _path in BODY_PARSERS), "multer", "express-fileupload"}
+)
+
+
 def _check_file(ctx: FileContext) -> Iterator[Finding]:
-    for call in ctx.calls:
-        ref = ctx.callee(call)
-        if ref is None:
-            continue
+    for call, ref in ctx.call_index.calls_into(_UPLOAD_AND_BODY_MODULES):
         args = syntax.call_arguments(call)
         options = ctx.value_of(args[0]) if args else None
         limits = BODY_PARSERS.get((ref.module, ref.path))
@@ -207,7 +211,12 @@ def _first_app(project: Project) -> tuple[FileContext, Node] | None:
 
 
 def _first_login_route(ctx: FileContext) -> tuple[Node, str] | None:
-    for call in ctx.calls:
+    # the calls it may return, in document order: `x.post(...)` / `x.all(...)`, and
+    # calls into NestJS (its `@Post()` decorator)
+    index = ctx.call_index
+    routes = (call for call, _receiver, _method in index.method_calls(("post", "all")))
+    nest = (call for call, _ref in index.calls_into(_NEST_POST[:1]))
+    for call in in_document_order(routes, nest):
         fn = call.child_by_field_name("function")
         if fn is None:
             continue

@@ -84,7 +84,7 @@ def _leaks(error: str, node: Node) -> Node | None:
 def _leak_findings(ctx: FileContext) -> Iterator[Finding]:
     seen: set[int] = set()
     for error, scope in _error_scopes(ctx):
-        for call, method in (*response_sends(ctx, scope), *_reply_sends(scope)):
+        for call, method in (*response_sends(ctx, scope), *_reply_sends(ctx, scope)):
             if call.start_byte in seen:
                 continue
             args = syntax.call_arguments(call)
@@ -106,16 +106,13 @@ def _leak_findings(ctx: FileContext) -> Iterator[Finding]:
             )
 
 
-def _reply_sends(scope: Node) -> Iterator[tuple[Node, str]]:
+def _reply_sends(ctx: FileContext, scope: Node) -> Iterator[tuple[Node, str]]:
     """`reply.code(500).send(...)`: Fastify's `code()` is not one of the Express status
     setters `response_sends` follows."""
-    for node in syntax.walk(scope):
-        if node.type != "call_expression":
+    for node, receiver, _method in ctx.call_index.method_calls(("send",), scope):
+        if receiver.type != "call_expression":
             continue
-        found = method_call(node)
-        if found is None or found[1] != "send" or found[0].type != "call_expression":
-            continue
-        inner = method_call(found[0])
+        inner = method_call(receiver)
         if inner is not None and inner[1] == "code" and _response_name(node) == "reply":
             yield node, "send"
 
@@ -133,6 +130,9 @@ def _response_name(call: Node) -> str:
 
 
 def _handles_process_errors(ctx: FileContext) -> bool:
+    # the receiver's text and the event's value below
+    if not ctx.mentions("process") or not any(ctx.may_spell(e) for e in _PROCESS_EVENTS):
+        return False
     for call in ctx.nodes("call_expression"):
         found = method_call(call)
         # the receiver's type first: the text of a long call chain costs its length
@@ -145,12 +145,9 @@ def _handles_process_errors(ctx: FileContext) -> bool:
 
 
 def _listen_calls(ctx: FileContext) -> Iterator[Node]:
-    for call in ctx.nodes("call_expression"):
-        found = method_call(call)
-        if found is None or found[1] != "listen":
-            continue
+    for call, on, _method in ctx.call_index.method_calls(("listen",)):
         ref = ctx.callee(call)
-        receiver = syntax.unwrap(found[0])
+        receiver = syntax.unwrap(on)
         if (ref is not None and ref.module in _SERVER_MODULES) or (
             receiver is not None and syntax.text(receiver) in _SERVER_RECEIVERS
         ):

@@ -8,6 +8,7 @@ from nodeward.catalog.exposure import DIRECTORY_LISTING
 from nodeward.checks import Checker
 from nodeward.findings import Finding
 from nodeward.source import syntax
+from nodeward.source.call_index import in_document_order
 from nodeward.source.context import FileContext
 
 #: (module, path) of calls that create a directory-listing middleware outright.
@@ -25,8 +26,15 @@ LISTING_OPTIONS = {
 }
 
 
+_MODULES = frozenset(module for module, _path in (*LISTING_MIDDLEWARE, *LISTING_OPTIONS))
+
+
 def _check_file(ctx: FileContext) -> Iterator[Finding]:
-    for call in ctx.calls:
+    # The calls that may be reported: into a module of the tables, or a `.register`
+    # (whose callee name then ends with "register").
+    index = ctx.call_index
+    into = (call for call, _ref in index.calls_into(_MODULES))
+    for call in in_document_order(into, index.calls_ending("register")):
         ref = ctx.callee(call)
         args = syntax.call_arguments(call)
         if ctx.callee_name(call).endswith(".register") and args:

@@ -22,6 +22,7 @@ RESPONSE_NAMES = frozenset({"res", "response", "resp", "reply"})
 SEND_METHODS = frozenset({"send", "json", "jsonp", "end", "write", "render"})
 #: Methods that set a response header: res.setHeader(name, v), res.set / res.header(name, v).
 HEADER_METHODS = frozenset({"setHeader", "set", "header", "append"})
+_HEADER_WRITES = HEADER_METHODS | {"writeHead"}
 
 # Test suites create throwaway apps (`express()` for supertest); they are not deployed.
 _TEST_PATH = re.compile(
@@ -87,23 +88,16 @@ def is_response(ctx: FileContext, node: Node | None) -> bool:
 
 def response_sends(ctx: FileContext, scope: Node) -> Iterator[tuple[Node, str]]:
     """(call, method) for each `res.send/json/...(...)` inside `scope`."""
-    for node in ctx.within(scope, "call_expression"):
-        found = method_call(node)
-        if found is not None and found[1] in SEND_METHODS and is_response(ctx, found[0]):
-            yield node, found[1]
+    for node, receiver, method in ctx.call_index.method_calls(SEND_METHODS, scope):
+        if is_response(ctx, receiver):
+            yield node, method
 
 
 def header_sets(ctx: FileContext, scope: Node) -> Iterator[tuple[Node, str, Node | None]]:
     """(call, lower-cased header name, value) for each header a response sets in `scope`:
     `res.setHeader(name, v)`, `res.set(name, v)`, `res.header(name, v)` and the object
     forms `res.set({ name: v })`, `res.writeHead(status, { name: v })`."""
-    for node in ctx.within(scope, "call_expression"):
-        found = method_call(node)
-        if found is None:
-            continue
-        receiver, method = found
-        if method != "writeHead" and method not in HEADER_METHODS:
-            continue
+    for node, receiver, method in ctx.call_index.method_calls(_HEADER_WRITES, scope):
         args = syntax.call_arguments(node)
         if method == "writeHead" and len(args) >= 2:
             for key, value, _pair in syntax.object_entries(ctx.value_of(args[-1])):

@@ -74,8 +74,24 @@ def _kind(ctx: FileContext, call: Node, ref: Ref) -> tuple[ServerKind, int] | No
     return None
 
 
+#: the modules _kind() matches: every access path starts at an imported module
+_SERVER_MODULES = frozenset(
+    {
+        *APOLLO_MODULES,
+        "express-graphql",
+        "koa-graphql",
+        "graphql-yoga",
+        "@graphql-yoga/node",
+        "@nestjs/graphql",
+        "mercurius",
+    }
+)
+
+
 def servers(ctx: FileContext) -> Iterator[GraphQLServer]:
     """Every GraphQL server the file creates."""
+    if not ctx.imports_any(_SERVER_MODULES):
+        return  # _kind() names a module of these: a callee's, or a registered plugin's
     for call in ctx.calls:
         ref = ctx.callee(call)
         found = _kind(ctx, call, ref) if ref is not None else None

@@ -27,7 +27,6 @@ from nodeward.source.rules.express import (
     express_apps,
     header_sets,
     is_test_file,
-    method_call,
     resolve,
 )
 from nodeward.source.rules.framework_fixes import helmet_fix
@@ -48,6 +47,9 @@ _NONCE_OR_HASH = re.compile(r"'(nonce-|sha256-|sha384-|sha512-|strict-dynamic)")
 _HEADER_MODULES = ("helmet", "lusca")
 _FASTIFY_HELMET = frozenset({"@fastify/helmet", "fastify-helmet"})
 _POWERED_BY_HIDERS = frozenset({"hidePoweredBy", "xPoweredBy"})
+#: the calls _file_evidence() reads: into these modules, and these methods
+_EVIDENCE_MODULES = frozenset({*_HEADER_MODULES, "hide-powered-by"})
+_EVIDENCE_METHODS = ("register", "disable", "removeHeader", "set")
 
 
 @dataclass(frozen=True)
@@ -79,26 +81,23 @@ def _is_fastify_helmet(ctx: FileContext, plugin: Node) -> bool:
 
 def _file_evidence(ctx: FileContext) -> HeaderEvidence:
     sets_headers = hides = False
-    for call in ctx.calls:
-        ref = ctx.callee(call)
-        if ref is not None and ref.module in _HEADER_MODULES:
+    for call, ref in ctx.call_index.calls_into(_EVIDENCE_MODULES):
+        if ref.module in _HEADER_MODULES:
             sets_headers = True
             if ref.module == "helmet" and not ref.path:
                 hides = hides or _helmet_hides_powered_by(ctx, call)
             elif ref.module == "helmet" and ref.path[-1:] and ref.path[-1] in _POWERED_BY_HIDERS:
                 hides = True
-        if ref is not None and ref.module == "hide-powered-by":
+        if ref.module == "hide-powered-by":
             hides = True
-        found = method_call(call)
-        if found is None:
-            continue
+    for call, _receiver, method in ctx.call_index.method_calls(_EVIDENCE_METHODS):
         args = syntax.call_arguments(call)
-        if found[1] == "register" and args and _is_fastify_helmet(ctx, args[0]):
+        if method == "register" and args and _is_fastify_helmet(ctx, args[0]):
             sets_headers = True
         first = (syntax.string_value(args[0]) or "").lower() if args else ""
         if first == "x-powered-by" and (
-            found[1] in ("disable", "removeHeader")
-            or (found[1] == "set" and len(args) > 1 and syntax.bool_value(args[1]) is False)
+            method in ("disable", "removeHeader")
+            or (method == "set" and len(args) > 1 and syntax.bool_value(args[1]) is False)
         ):
             hides = True
     for _call, name, _value in header_sets(ctx, ctx.parsed.root):
@@ -189,9 +188,8 @@ def _check_project(analysis: AnalysisContext) -> Iterator[Finding]:
 
 def _helmet_option_objects(ctx: FileContext) -> Iterator[tuple[Node, Node]]:
     """(call, options) for `helmet({...})` and `helmet.contentSecurityPolicy({...})`."""
-    for call in ctx.calls:
-        ref = ctx.callee(call)
-        if ref is None or ref.module != "helmet" or len(ref.path) > 1:
+    for call, ref in ctx.call_index.calls_into(("helmet",)):
+        if len(ref.path) > 1:
             continue
         args = syntax.call_arguments(call)
         options = resolve(ctx, args[0]) if args else None

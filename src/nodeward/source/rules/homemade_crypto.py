@@ -242,6 +242,10 @@ def _encoding_only_cipher(ctx: FileContext, func: Node) -> Finding | None:
     )
 
 
+#: the longest name _callee_last() is compared with
+_LONGEST_CALLEE = max(len(name) for name in (*_ENCODING_CALLS, "btoa", "atob", "fromCharCode"))
+
+
 def _encoding_call(ctx: FileContext, call: Node) -> bool:
     """Whether a call only encodes. A call of a helper that XORs is not: the XOR is
     reported where it is, once."""
@@ -249,11 +253,15 @@ def _encoding_call(ctx: FileContext, call: Node) -> bool:
 
 
 def _callee_last(call: Node) -> str:
-    """The called name without its receiver: `toString` of `Buffer.from(x).toString()`."""
+    """The called name without its receiver: `toString` of `Buffer.from(x).toString()`;
+    "" for a callee longer than every name it is compared with (an inline function's
+    text would be decoded for nothing)."""
     function = call.child_by_field_name("function") or call.child_by_field_name("constructor")
     if function is not None and function.type == "member_expression":
-        return syntax.text(function.child_by_field_name("property"))
-    return syntax.text(function) if function is not None else ""
+        function = function.child_by_field_name("property")
+    if function is None or function.end_byte - function.start_byte > _LONGEST_CALLEE:
+        return ""
+    return syntax.text(function)
 
 
 def _encoding_used(ctx: FileContext, func: Node, calls: list[Node]) -> str | None:

@@ -32,10 +32,11 @@ _REQUEST_PARAMS = frozenset({"req", "request", "next", "ctx"})
 
 
 def _calls(ctx: FileContext, targets: tuple[tuple[str, tuple[str, ...]], ...]) -> list[Node]:
+    modules = {module for module, _path in targets}
     return [
         call
-        for call in ctx.nodes("call_expression")
-        if (ref := ctx.callee(call)) is not None
+        for call, ref in ctx.call_index.calls_into(modules)
+        if call.type == "call_expression"
         and any(ref.is_(module, *path) for module, path in targets)
     ]
 

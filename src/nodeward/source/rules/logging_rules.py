@@ -9,6 +9,7 @@ from nodeward.catalog.exposure import SENSITIVE_DATA_LOGGED
 from nodeward.checks import Checker
 from nodeward.findings import Finding
 from nodeward.source import syntax
+from nodeward.source.call_index import in_document_order
 from nodeward.source.context import CALL, FileContext
 from nodeward.source.parse import Node
 from nodeward.source.rules.query_logging import query_logging
@@ -34,6 +35,7 @@ _LOGGER_RECEIVER = re.compile(r"^(?:console|.*log(?:ger)?|winston|pino|bunyan|si
 LOGGER_MODULES = frozenset(
     {"winston", "pino", "bunyan", "log4js", "loglevel", "signale", "consola"}
 )
+_LOGGING_MODULES = LOGGER_MODULES | {"debug", "morgan"}
 #: Last names of values that are secrets or personal data wherever they come from.
 SENSITIVE_NAMES = re.compile(
     r"^(?:.*password|passwd|pwd|.*secret|.*token|api_?key|apiKey|authorization|cookie|cookies|"
@@ -46,8 +48,16 @@ _REQUEST_OBJECTS = ("req", "request", "ctx.request")
 _WHOLE_PARTS = frozenset({"body", "headers", "cookies", "signedCookies"})
 
 
+def _logging_calls(ctx: FileContext) -> list[Node]:
+    """The calls _check_file() may report, in document order: into a logger module,
+    `debug` or morgan, or a method of LOG_METHODS (the chain's last name _log_call reads)."""
+    index = ctx.call_index
+    into = (call for call, _ref in index.calls_into(_LOGGING_MODULES))
+    return in_document_order(into, index.calls_named(LOG_METHODS))
+
+
 def _check_file(ctx: FileContext) -> Iterator[Finding]:
-    for call in ctx.calls:
+    for call in _logging_calls(ctx):
         label = _log_call(ctx, call)
         if label is not None:
             for arg in syntax.call_arguments(call):

@@ -56,6 +56,20 @@ NOT_A_PASSWORD = frozenset(
 )
 
 
+def may_name_password(source: bytes) -> bool:
+    """A necessary condition of any name in `source` passing is_password_name(): every
+    such name holds "password", "passwd" or a word of PASSWORD_WORDS, so "pass" or "pw"
+    in some case. A string key may write a letter as an escape (`"\\pass"` is "pass"),
+    which adds a backslash before it."""
+    lowered = source.lower()
+    if b"pass" in lowered or b"pw" in lowered:
+        return True
+    if b"\\" not in lowered:
+        return False
+    unescaped = lowered.replace(b"\\", b"")
+    return b"pass" in unescaped or b"pw" in unescaped
+
+
 def words(name: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(name)]
 

@@ -24,6 +24,9 @@ LOG_CALL = re.compile(r"(?i)(log(?!in|out)|audit|sentry|capture|warn)")
 _SIGNUP_NAME = re.compile(r"sign-?up|register|registration|create", re.IGNORECASE)
 
 
+_STRATEGY_MODULES = ("passport-local", "passport-http")
+
+
 @dataclass(frozen=True)
 class Strategy:
     """A password strategy: where it is created and its verify callback (possibly in
@@ -40,7 +43,7 @@ def is_password_strategy(ctx: FileContext, call: Node) -> bool:
     ref = ctx.callee(call)
     if ref is None:
         return False
-    if ref.module == "passport-local":
+    if ref.module == _STRATEGY_MODULES[0]:
         return True
     return ref.module == "passport-http" and "BasicStrategy" in ref.path
 
@@ -105,7 +108,11 @@ def _static_method(
 def strategies(graph: ModuleGraph) -> Iterator[Strategy]:
     """Every login strategy of the project with a verify callback it can see."""
     for ctx in graph.files():
-        for call in ctx.nodes("new_expression", "call_expression"):
+        # is_password_strategy() accepts calls into these modules only; in the order of
+        # ctx.nodes("new_expression", "call_expression")
+        into = [call for call, _ref in ctx.call_index.calls_into(_STRATEGY_MODULES)]
+        into.sort(key=lambda call: (call.start_byte, call.type != "new_expression"))
+        for call in into:
             if not is_password_strategy(ctx, call) or signup_strategy(call):
                 continue
             args = syntax.call_arguments(call)

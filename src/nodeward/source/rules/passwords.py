@@ -153,8 +153,10 @@ def _check_project(analysis: AnalysisContext) -> Iterator[Finding]:
         yield from _helper_calls(project, analysis.module_graph, helpers)
     for ctx in project.files:
         yield from _bcrypt_costs(ctx)
-        yield from _plaintext_comparisons(ctx)
-        yield from _plaintext_queries(ctx)
+        # both report only what is_password_name() (or a `pass` SQL column) accepts
+        if naming.may_name_password(ctx.parsed.text.source):
+            yield from _plaintext_comparisons(ctx)
+            yield from _plaintext_queries(ctx)
 
 
 # -- NW210 ---------------------------------------------------------------------------
@@ -166,10 +168,7 @@ def _fast_hashes(ctx: FileContext, helpers: dict[tuple[str, str], str]) -> Itera
     under (file, name) so its callers can be judged."""
     if not ctx.imports_any(_DIGEST_MODULES):
         return
-    for call in ctx.calls:
-        ref = ctx.callee(call)
-        if ref is None:
-            continue
+    for call, ref in ctx.call_index.calls_into(_DIGEST_MODULES):
         args = syntax.call_arguments(call)
         chain = _method_chain(call)
         outer = chain[-1] if chain else call
@@ -213,7 +212,15 @@ def _helper_calls(
     if not helpers:
         return
     helper_names = {name for _rel, name in helpers}
+    helper_files = {rel for rel, _name in helpers}
     for ctx in project.files:
+        # a call reaches a helper only in a helper's file or through an import of one
+        # (every access path starts at an imported module)
+        if ctx.rel not in helper_files and not any(
+            (target := graph.resolve(ctx.rel, module)) is not None and target.rel in helper_files
+            for module in ctx.imported_modules()
+        ):
+            continue
         for call in ctx.calls:
             ref = ctx.callee(call)
             if ref is None:
@@ -278,9 +285,8 @@ def _about_password(inputs: list[Node], outer: Node) -> bool:
 def _bcrypt_costs(ctx: FileContext) -> Iterator[Finding]:
     if not ctx.imports_any(frozenset(BCRYPT_MODULES)):
         return
-    for call in ctx.calls:
-        ref = ctx.callee(call)
-        if ref is None or ref.module not in BCRYPT_MODULES or len(ref.path) != 1:
+    for call, ref in ctx.call_index.calls_into(BCRYPT_MODULES):
+        if len(ref.path) != 1:
             continue
         index = BCRYPT_COST_ARGUMENT.get(ref.path[0])
         args = syntax.call_arguments(call)
@@ -306,6 +312,21 @@ def _chain_of(node: Node | None) -> list[str] | None:
     return syntax.member_chain(node)
 
 
+def _last_of(node: Node | None) -> str | None:
+    """The last name of _chain_of(node) when it has one, without building the chain."""
+    if node is None:
+        return None
+    match node.type:
+        case "shorthand_property_identifier" | "identifier" | "this" | "super":
+            return syntax.text(node)
+        case "member_expression":
+            return syntax.text(node.child_by_field_name("property"))
+        case "subscript_expression":
+            return syntax.string_value(node.child_by_field_name("index"))
+        case _:
+            return None
+
+
 def _from_request(chain: list[str] | None) -> bool:
     if not chain:
         return False
@@ -316,11 +337,14 @@ def _from_request(chain: list[str] | None) -> bool:
 
 def _plaintext_comparisons(ctx: FileContext) -> Iterator[Finding]:
     for binary in ctx.nodes("binary_expression"):
-        operator = syntax.text(binary.child_by_field_name("operator"))
+        operator = syntax.operator(binary)
         if operator not in ("==", "===", "!=", "!=="):
             continue
         left = syntax.unwrap(binary.child_by_field_name("left"))
         right = syntax.unwrap(binary.child_by_field_name("right"))
+        # _plaintext_pair() needs a side whose last name is a password name
+        if not any(naming.is_password_name(_last_of(side) or "") for side in (left, right)):
+            continue
         left_chain, right_chain = _chain_of(left), _chain_of(right)
         if left_chain is None or right_chain is None:
             continue  # a literal, call or computed value: not a stored password
@@ -356,10 +380,7 @@ def _plaintext_pair(left: list[str], right: list[str]) -> bool:
 
 
 def _plaintext_queries(ctx: FileContext) -> Iterator[Finding]:
-    for call in ctx.calls:
-        method = _method(call)
-        if method not in _QUERY_METHODS:
-            continue
+    for call, _receiver, _method_name in ctx.call_index.method_calls(_QUERY_METHODS):
         for arg in syntax.call_arguments(call)[:1]:
             criteria = ctx.value_of(arg)
             where = syntax.object_get(criteria, "where")

@@ -110,6 +110,8 @@ def _key_of(ctx: FileContext, options: Node | None, option: str) -> tuple[Node, 
 
 
 def _limiters(ctx: FileContext) -> Iterator[_Limiter]:
+    if not ctx.imports_any(_LIMITER_MODULES):
+        return  # each limiter below is a call into, or a plugin of, one of these modules
     for call in ctx.calls:
         ref = ctx.callee(call)
         if ref is not None and ref.module in _FACTORIES and not ref.path:
@@ -125,6 +127,9 @@ def _limiters(ctx: FileContext) -> Iterator[_Limiter]:
                 yield _Limiter(ctx, call, ref.module, (call, ctx.value_of(args[0]) or args[0]))
         elif ref is not None and ref.path[-1:] == ("register",):
             yield from _fastify_plugin(ctx, call)
+
+
+_LIMITER_MODULES = frozenset({*_FACTORIES, _FLEXIBLE, *_FASTIFY_PLUGINS})
 
 
 def _fastify_plugin(ctx: FileContext, call: Node) -> Iterator[_Limiter]:
@@ -145,7 +150,7 @@ def _trusts_every_proxy(ctx: FileContext) -> Node | None:
     """The first place the file trusts every proxy's X-Forwarded-For: Express's
     `set("trust proxy", true)` / `enable("trust proxy")`, Fastify's `trustProxy: true`,
     Koa's `app.proxy = true`. A hop count, subnet or "loopback" trusts only known proxies."""
-    for call in ctx.calls:
+    for call in ctx.call_index.calls_named(("enable", "set")):
         fn = syntax.unwrap(call.child_by_field_name("function"))
         if fn is None or fn.type != "member_expression":
             continue

@@ -16,6 +16,7 @@ from nodeward.findings import Confidence, Finding, Severity, Skip, SourceLocatio
 from nodeward.manifests.config_json import committed_settings
 from nodeward.manifests.env_files import committed_secrets
 from nodeward.source import syntax
+from nodeward.source.call_index import in_document_order
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node, SourceText
 from nodeward.source.rules import literals, naming
@@ -90,6 +91,7 @@ PLUGIN_KEYS: dict[str, str] = {
     "@fastify/cookie": "secret",
     "fastify-cookie": "secret",
 }
+_KEY_MODULES = frozenset(module for module, _path in KEY_ARGUMENTS)
 SESSION_MODULES = frozenset({"express-session", "cookie-session"})  # NW805 owns their secret
 CONNECTION_URL = re.compile(
     r"\b(?P<scheme>mongodb(?:\+srv)?|postgres(?:ql)?|mysql2?|mariadb|mssql|sqlserver|redis|"
@@ -103,8 +105,14 @@ _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "host.docker.internal", "[::
 def _check_file(ctx: FileContext) -> Iterator[Finding]:
     claimed: set[int] = set()  # literal nodes already reported by a more specific rule
     strings = ctx.nodes("string", "template_string")
-    for node in strings:
-        value = literals.literal_text(node)
+    # A value shorter than 4 characters is reported by none of the checks below (a key
+    # has 16, a URL with a password more, a named credential 4): its quotes and text
+    # take fewer than 6 bytes, and it is not decoded.
+    values = [
+        literals.literal_text(node) if node.end_byte - node.start_byte >= 6 else None
+        for node in strings
+    ]
+    for node, value in zip(strings, values, strict=True):
         if value is None:
             continue
         finding = _provider_key(ctx, node, value) or _connection_url(ctx, node, value)
@@ -113,7 +121,9 @@ def _check_file(ctx: FileContext) -> Iterator[Finding]:
             yield finding
     if literals.is_test_path(ctx.rel) or literals.is_translation_path(ctx.rel):
         return
-    for node in strings:
+    for node, value in zip(strings, values, strict=True):
+        if value is None or len(value.strip()) < _SHORTEST_CREDENTIAL:
+            continue  # _named_secret() would not report it: the value first, it is known
         if node.id in claimed or (node.type == "template_string" and _has_substitution(node)):
             continue
         name = _stored_under(ctx, node)
@@ -138,6 +148,8 @@ def _provider_key(ctx: FileContext, node: Node, value: str) -> Finding | None:
     if len(value) < 16:
         return None
     for pattern in secret_patterns():
+        if pattern.hint.search(value) is None:
+            continue  # the hint matches wherever the pattern does, and is found faster
         match = pattern.regex.search(value)
         if match is None or re.search(r"example|dummy|xxxx|fake", match.group(0), re.I):
             continue
@@ -193,7 +205,7 @@ def _stored_under(ctx: FileContext, node: Node) -> str | None:
     while parent is not None and parent.type in ("parenthesized_expression", "as_expression"):
         parent = parent.parent
     if parent is not None and parent.type == "binary_expression":
-        operator = syntax.text(parent.child_by_field_name("operator"))
+        operator = syntax.operator(parent)
         left, right = parent.child_by_field_name("left"), parent.child_by_field_name("right")
         if operator in ("==", "===", "!=", "!=="):
             # `password === "wonderland"`: a credential checked against a literal
@@ -266,8 +278,12 @@ def _named_secret(ctx: FileContext, node: Node, name: str) -> Finding | None:
     )
 
 
+#: the shortest value _credential_like() accepts (a password's)
+_SHORTEST_CREDENTIAL = 4
+
+
 def _credential_like(value: str, name: str) -> bool:
-    minimum = 4 if naming.is_password_name(name) else 8
+    minimum = _SHORTEST_CREDENTIAL if naming.is_password_name(name) else 8
     if len(value.strip()) < minimum or value.lower() == name.lower():
         return False
     return not (
@@ -289,8 +305,16 @@ def _confidence(value: str) -> Confidence:
 _PUBLIC_PEM = re.compile(r"-----BEGIN (?:RSA |EC )?(?:PUBLIC KEY|CERTIFICATE)-----")
 
 
+def _key_calls(ctx: FileContext) -> list[Node]:
+    """The calls _key_place() may name, in document order: into a module of KEY_ARGUMENTS,
+    or whose callee name ends with `register` (its last segment then does)."""
+    index = ctx.call_index
+    keyed = (call for call, _ref in index.calls_into(_KEY_MODULES))
+    return in_document_order(keyed, index.calls_ending("register"))
+
+
 def _key_arguments(ctx: FileContext, claimed: set[int]) -> Iterator[Finding]:
-    for call in ctx.calls:
+    for call in _key_calls(ctx):
         place = _key_place(ctx, call)
         if place is None:
             continue

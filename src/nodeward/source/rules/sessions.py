@@ -20,6 +20,7 @@ from nodeward.catalog.cookies import (
 from nodeward.checks import Checker
 from nodeward.findings import Finding
 from nodeward.source import syntax
+from nodeward.source.call_index import in_document_order
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
 from nodeward.source.rules import literals
@@ -54,7 +55,12 @@ def session_calls(ctx: FileContext) -> Iterator[tuple[str, Node, Node | None]]:
     `session({...})`, and `app.register(fastifySession, {...})` for the Fastify plugins."""
     if not ctx.imports_any(_SESSION_PACKAGES):
         return
-    for call in ctx.calls:
+    # the calls it may yield, in document order: `x.register(...)` and calls into a
+    # session module
+    index = ctx.call_index
+    registers = (call for call, _receiver, _method in index.method_calls(("register",)))
+    into = (call for call, _ref in index.calls_into(SESSION_MODULES))
+    for call in in_document_order(registers, into):
         args = syntax.call_arguments(call)
         plugin = _fastify_session_plugin(ctx, call, args)
         if plugin is not None:

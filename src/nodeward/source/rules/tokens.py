@@ -12,6 +12,7 @@ from nodeward.catalog.auth import INSECURE_RANDOM_TOKEN, PREDICTABLE_TOKEN
 from nodeward.checks import Checker
 from nodeward.findings import Finding
 from nodeward.source import syntax
+from nodeward.source.call_index import in_document_order
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
 from nodeward.source.rules import naming
@@ -70,6 +71,14 @@ _UNGUESSABLE = re.compile(
 )
 
 
+#: the modules of the generators _weak_generator() knows besides Math.random (which
+#: calls_named() files under "random")
+_UUID_MODULES = ("uuid", "node-uuid")
+#: What _is_hash_or_time() needs in a value's text, and so in the file's: a digest call
+#: or `Date` (each of its clock forms names it).
+_HASH_OR_TIME_WORDS = ("createHash", "md5(", "sha1(", "sha256(", "Date")
+
+
 @lru_cache(maxsize=4096)  # the same few names recur in every file
 def is_secret_value_name(name: str | None) -> bool:
     if not name:
@@ -84,7 +93,9 @@ def is_secret_value_name(name: str | None) -> bool:
 
 def _check_file(ctx: FileContext) -> Iterator[Finding]:
     reported_lines: set[int] = set()
-    for call in ctx.calls:
+    index = ctx.call_index
+    uuids = (call for call, _ref in index.calls_into(_UUID_MODULES))
+    for call in in_document_order(index.calls_named(("random",)), uuids):
         kind = _weak_generator(ctx, call)
         if kind is None:
             continue
@@ -106,7 +117,7 @@ def _weak_generator(ctx: FileContext, call: Node) -> str | None:
     ref = ctx.callee(call)
     if (
         ref is not None
-        and ref.module in ("uuid", "node-uuid")
+        and ref.module in _UUID_MODULES
         and ref.path[-1:]
         in (
             ("v1",),
@@ -160,6 +171,8 @@ def _passed_to_cookie(ctx: FileContext, call: Node) -> bool:
 
 
 def _predictable(ctx: FileContext, reported_lines: set[int]) -> Iterator[Finding]:
+    if not any(ctx.mentions(word) for word in _HASH_OR_TIME_WORDS):
+        return
     for value, name in _named_values(ctx):
         if not is_secret_value_name(name) or syntax.line_of(value) in reported_lines:
             continue
@@ -204,15 +217,16 @@ def _named_values(ctx: FileContext) -> Iterator[tuple[Node, str]]:
             yield value, key
     for compare in ctx.nodes("binary_expression"):
         # `if (req.query.token === md5(req.query.email))`: the expected token, computed
-        operator = compare.child_by_field_name("operator")
-        if operator is None or syntax.text(operator) not in ("==", "===", "!=", "!=="):
+        if syntax.operator(compare) not in ("==", "===", "!=", "!=="):
             continue
         left, right = compare.child_by_field_name("left"), compare.child_by_field_name("right")
         if left is None or right is None:
             continue
         for computed, other in ((right, left), (left, right)):
+            if computed.type != "call_expression":
+                continue
             compared = naming.last_name(other)
-            if compared is not None and computed.type == "call_expression":
+            if compared is not None:
                 yield computed, compared
 
 

@@ -36,6 +36,7 @@ _AUTOESCAPE_CALLS = (
     Ref("swig", ("setDefaults",)),
     Ref("swig", ("init",)),  # swig 0.x
 )
+_AUTOESCAPE_MODULES = frozenset(ref.module for ref in _AUTOESCAPE_CALLS)
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,8 @@ def escape_settings(project: Project) -> list[EscapeSetting]:
     found: list[EscapeSetting] = []
     for ctx in project.files:
         handlebars = bool(ctx.imported_modules() & _HANDLEBARS_MODULES)
+        if not handlebars and not ctx.imports_any(_AUTOESCAPE_MODULES):
+            continue  # every access path starts at an imported module: no setting here
         for call in ctx.calls:
             setting = _escape_setting(ctx, call, handlebars)
             if setting is not None:
@@ -158,7 +161,8 @@ def views_folders(project: Project) -> tuple[str, ...]:
     """`app.set("views", path.join(__dirname, "templates"))`, relative to the scan root."""
     folders = ["views"]
     for ctx in project.files:
-        for call, name in named_calls(ctx):
+        # a callee named `x.set` is filed under its last name, "set"
+        for call, name in named_calls(ctx, ctx.call_index.calls_named(("set",))):
             args = syntax.call_arguments(call)
             if not name.endswith(".set") or len(args) < 2:
                 continue
