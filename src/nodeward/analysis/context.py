@@ -85,7 +85,6 @@ class AnalysisContext:
     @cached_property
     def taint(self) -> TaintResult:
         """Request data traced through the request handlers to the sinks it reaches."""
-        from nodeward.source.taint.call_names import CallNames
         from nodeward.source.taint.engine import TaintEngine
         from nodeward.source.taint.model import load_models
         from nodeward.source.taint.plain_storage import store_models
@@ -94,20 +93,18 @@ class AnalysisContext:
 
         project = self.project
         served = served_code(project)
-        calls = CallNames()  # asked by name by the passes below and by the engine
         engine = TaintEngine(
             [*project.files, *served.inline],
             load_models(),
             served.client_files,
-            models_with_secrets(project, calls),
+            models_with_secrets(project),
             frozenset(
                 (ctx.rel, func.start_byte)
                 for _route, func, ctx in (*self.handlers, *self.answering_middleware)
             ),
             tuple((ctx, func, route) for route, func, ctx in self.handlers),
             graph=self.module_graph,
-            store_models=store_models(project, calls),
-            call_names=calls,
+            store_models=store_models(project),
         )
         files = len(engine.files)
         with progress.task("taint", files, unit="files", quiet=self.config.quiet) as advance:

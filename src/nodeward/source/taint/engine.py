@@ -49,7 +49,6 @@ from nodeward.source.taint.bounds import (
     PassedRoles,
     Summary,
 )
-from nodeward.source.taint.call_names import CallNames
 from nodeward.source.taint.call_sites import CallSites
 from nodeward.source.taint.demand import Demand
 from nodeward.source.taint.field_writes import FieldWrites
@@ -90,8 +89,6 @@ class TaintEngine:
     graph: ModuleGraph = field(kw_only=True)
     #: which stores hash secrets in a model hook (plain_storage.py)
     store_models: StoreModels = field(default_factory=StoreModels, kw_only=True)
-    #: the files' calls by callee name, shared with the passes that built store_models
-    call_names: CallNames = field(default_factory=CallNames, kw_only=True)
     nest_fastify: bool = field(init=False)  # a NestJS app on @nestjs/platform-fastify
     #: kinds request data cannot reach: app-wide sanitizing middleware (middleware.py)
     request_cleared: frozenset[SinkKind] = field(init=False)
@@ -132,7 +129,7 @@ class TaintEngine:
         self.function_values = FunctionValues(self)
         self.nest_fastify = nest.uses_fastify_adapter(self.files)
         self.listeners = emitters.Listeners(self.files, self.graph)
-        self.socket_listeners = socket_listeners(self.files, self.graph, self.call_names)
+        self.socket_listeners = socket_listeners(self.files, self.graph)
         self.request_cleared = app_wide_cleared(
             self.files, self.models, (route for _, _, route in self.route_chains)
         )
@@ -140,7 +137,7 @@ class TaintEngine:
         self.resolvers = graphql.find_resolvers(self.files, self.graph)
         self.class_methods = methods.Methods(self.graph)
         self.schema_methods = SchemaMethods(
-            self.files, SENSITIVE_FIELDS, BOOLEAN_METHODS | {"every"}, self.call_names
+            self.files, SENSITIVE_FIELDS, BOOLEAN_METHODS | {"every"}
         )
 
     def run(self, advance: Callable[[int], None] | None = None) -> list[Hit]:

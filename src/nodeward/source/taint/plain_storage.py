@@ -23,7 +23,6 @@ from nodeward.findings import Confidence
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
-from nodeward.source.taint.call_names import CallNames
 from nodeward.source.taint.model import SinkKind
 from nodeward.source.taint.names import HASHING_CALL
 from nodeward.source.taint.served import named_calls
@@ -170,16 +169,15 @@ class StoreModels:
         return self.hashes and not raw and store not in self.defined
 
 
-def store_models(project: Project, calls: CallNames | None = None) -> StoreModels:
+def store_models(project: Project) -> StoreModels:
     """Models defined in files that have both a hook and a hashing call are hooked; every
     model and `collection("name")` handle seen is defined."""
     from nodeward.source.taint.stored import store_key
 
-    index = calls if calls is not None else CallNames()
     hooked: set[str] = set()
     defined: set[str] = set()
     for ctx in project.files:
-        names = _defined_models(ctx, index)
+        names = _defined_models(ctx)
         if not names:
             continue
         keys = {store_key(name) for name in names}
@@ -198,10 +196,10 @@ def store_models(project: Project, calls: CallNames | None = None) -> StoreModel
 _DEFINING_METHODS = frozenset({"model", "define", "collection", "table", "init"})
 
 
-def _defined_models(ctx: FileContext, calls: CallNames) -> set[str]:
+def _defined_models(ctx: FileContext) -> set[str]:
     names: set[str] = set()
     # only calls whose callee can end in one of the methods are named (most calls do not)
-    candidates = calls.of(ctx).ending_in(_DEFINING_METHODS)  # the calls may_end_in accepts
+    candidates = ctx.call_index.calls_named(_DEFINING_METHODS)
     for call, name in named_calls(ctx, candidates):
         args = syntax.call_arguments(call)
         method = name.rsplit(".", 1)[-1]

@@ -7,7 +7,6 @@ from nodeward.project import Project
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
-from nodeward.source.taint.call_names import CallNames
 from nodeward.source.taint.names import SENSITIVE_FIELDS
 from nodeward.source.taint.served import named_calls
 
@@ -47,26 +46,12 @@ def _assigned_name(call: Node) -> str | None:
     return None
 
 
-def may_end_in(call: Node, methods: frozenset[str]) -> bool:
-    """Whether the callee as written (`ctx.callee_name`) can end in one of `methods`,
-    decided without naming it: the last name of `a.b.m` is its property (only a
-    subscript `a["m"]` needs the whole chain)."""
-    fn = call.child_by_field_name("function") or call.child_by_field_name("constructor")
-    fn = syntax.unwrap(fn)
-    if fn is None:
-        return False
-    if fn.type == "member_expression":
-        return syntax.text(fn.child_by_field_name("property")) in methods
-    if fn.type in ("identifier", "this", "super"):
-        return syntax.text(fn) in methods
-    return fn.type == "subscript_expression"
-
-
-def _file_models(ctx: FileContext, calls: CallNames) -> set[str]:
+def _file_models(ctx: FileContext) -> set[str]:
     if b"toJSON" in ctx.parsed.text.source:  # ASCII: the same test as on the decoded text
         return set()  # a toJSON transform decides what leaves: trust it
     names: set[str] = set()
-    candidates = calls.of(ctx).ending_in(_MODEL_METHODS)  # the calls may_end_in accepts
+    # a superset of the calls whose callee_name() ends in one of the methods
+    candidates = ctx.call_index.calls_named(_MODEL_METHODS)
     for call, callee in named_calls(ctx, candidates):
         args = syntax.call_arguments(call)
         method = callee.rsplit(".", 1)[-1]
@@ -90,9 +75,8 @@ def _file_models(ctx: FileContext, calls: CallNames) -> set[str]:
     return names
 
 
-def models_with_secrets(project: Project, calls: CallNames | None = None) -> frozenset[str]:
-    index = calls if calls is not None else CallNames()
+def models_with_secrets(project: Project) -> frozenset[str]:
     names: set[str] = set()
     for ctx in project.files:
-        names |= _file_models(ctx, index)
+        names |= _file_models(ctx)
     return frozenset(names)

@@ -25,7 +25,6 @@ from collections.abc import Iterable
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
-from nodeward.source.taint.call_names import CallNames
 
 Found = tuple[FileContext, Node]
 
@@ -39,9 +38,7 @@ class SchemaMethods:
         files: Iterable[FileContext],
         secret_fields: frozenset[str],
         boolean_methods: frozenset[str],
-        calls: CallNames | None = None,
     ) -> None:
-        index = calls if calls is not None else CallNames()
         self._secret_fields = secret_fields
         self._boolean_methods = boolean_methods
         self._by_name: dict[str, list[Found]] = defaultdict(list)
@@ -49,9 +46,9 @@ class SchemaMethods:
         self._static_starts: set[tuple[str, int]] = set()
         self._summarisable: dict[str, Found | None] = {}  # summarisable() by method name
         for ctx in files:
-            for name, func in _declared(ctx, index):
+            for name, func in _declared(ctx):
                 self._by_name[name].append((ctx, func))
-            for name, func in _declared(ctx, index, "statics", "static"):
+            for name, func in _declared(ctx, "statics", "static"):
                 self._statics[name].append((ctx, func))
                 self._static_starts.add((ctx.rel, func.start_byte))
 
@@ -108,21 +105,19 @@ class SchemaMethods:
 
 
 def _declared(
-    ctx: FileContext, calls: CallNames, table: str = "methods", adder: str = "method"
+    ctx: FileContext, table: str = "methods", adder: str = "method"
 ) -> Iterable[tuple[str, Node]]:
     """Functions put in a schema's `methods` table (or, with "statics" and "static", its
     `statics` table), by name, each once (a shorthand method `{ name() {} }` is both an
     object entry and a method definition)."""
     seen: set[int] = set()
-    for name, func in _table_entries(ctx, calls, table, adder):
+    for name, func in _table_entries(ctx, table, adder):
         if func.start_byte not in seen:
             seen.add(func.start_byte)
             yield name, func
 
 
-def _table_entries(
-    ctx: FileContext, calls: CallNames, table: str, adder: str
-) -> Iterable[tuple[str, Node]]:
+def _table_entries(ctx: FileContext, table: str, adder: str) -> Iterable[tuple[str, Node]]:
     source = ctx.parsed.text.source
     # (each loop below needs its name spelled in the file, or an escape that hides it)
     assignments = ctx.nodes("assignment_expression")
@@ -150,8 +145,8 @@ def _table_entries(
                 method_name = method.child_by_field_name("name")
                 if method.type == "method_definition" and method_name is not None:
                     yield syntax.text(method_name), method
-    # the calls whose callee ends in `adder` (a superset of `x.adder(...)`, checked below)
-    for call in calls.of(ctx).ending_in((adder,)) if adder.encode() in source else []:
+    # the call index files `x.adder(...)` under `adder` (a superset, checked below)
+    for call in ctx.call_index.calls_named((adder,)) if adder.encode() in source else []:
         fn = call.child_by_field_name("function")
         if fn is None or fn.type != "member_expression":
             continue

@@ -11,23 +11,19 @@ from nodeward.source.context import FileContext
 from nodeward.source.frameworks.base import HandlerRoles
 from nodeward.source.frameworks.sockets import LISTEN_METHODS, message_roles, referenced_listener
 from nodeward.source.modules import ModuleGraph
-from nodeward.source.taint.call_names import CallNames
 
 #: (file, start byte) of a listener function -> its parameters' roles
 SocketListeners = dict[tuple[str, int], HandlerRoles]
 
 
-def socket_listeners(
-    files: list[FileContext], graph: ModuleGraph, calls: CallNames | None = None
-) -> SocketListeners:
+def socket_listeners(files: list[FileContext], graph: ModuleGraph) -> SocketListeners:
     """The project's socket message listeners that are passed by name."""
-    index = calls if calls is not None else CallNames()
     found: SocketListeners = {}
     resolver: Resolver | None = None
     for ctx in files:
         # referenced_listener accepts only `x.m(...)` with `m` one of LISTEN_METHODS: the
-        # calls ending in one of them (and subscript callees), in document order
-        for call in index.of(ctx).ending_in(LISTEN_METHODS):
+        # call index files each such call under `m` (in document order)
+        for call in ctx.call_index.calls_named(LISTEN_METHODS):
             listener = referenced_listener(call)
             if listener is None:
                 continue
