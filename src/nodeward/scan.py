@@ -7,9 +7,11 @@ ignores, baseline) to all findings alike."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import gc
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -72,9 +74,34 @@ def _nothing_to_check(project: Project) -> bool:
     return not project.inventory.files and not project.inventory.set_aside
 
 
+#: gc.set_threshold() during a scan. A scan keeps millions of long-lived objects (syntax
+#: nodes, scopes, indexes) and allocates many small short-lived ones; at Python's default
+#: (700, 10, 10) the collector ran ~2,400 times on a 4,000-file dependency tree, eleven of
+#: them full collections that traverse the whole heap, ~2.9 s of its ~25 s CPU. A larger
+#: young generation leaves the cyclic garbage it finds the same (~15 collections, ~0.4 s);
+#: peak RSS did not change measurably.
+SCAN_GC_THRESHOLDS = (100_000, 50, 100)
+
+
+@contextlib.contextmanager
+def _collector_for_large_heaps() -> Iterator[None]:
+    """SCAN_GC_THRESHOLDS while the scan runs, the caller's thresholds again after it."""
+    before = gc.get_threshold()
+    gc.set_threshold(*SCAN_GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def run_scan(config: Config, stages: Sequence[Sequence[Analyzer]] | None = None) -> Report:
     """Scan `config.path` with the analyzers of `stages` (default_analyzers()), one stage
     after the other."""
+    with _collector_for_large_heaps():
+        return _scan(config, stages)
+
+
+def _scan(config: Config, stages: Sequence[Sequence[Analyzer]] | None) -> Report:
     started = time.perf_counter()
     if not config.path.exists():
         raise ScanError(f"{config.path}: no such file or directory")

@@ -40,6 +40,8 @@ from nodeward.source.frameworks.nest_gateways import gateway_roles
 from nodeward.source.parse import Node
 
 _LISTEN = frozenset({"on", "once", "addListener", "prependListener", "addEventListener"})
+#: the methods referenced_listener accepts (taint/socket_listeners.py reads only calls of them)
+LISTEN_METHODS = _LISTEN
 #: Socket.IO listeners for every incoming event: `socket.onAny((event, ...args) => ...)`
 _LISTEN_ANY = frozenset({"onAny", "prependAny"})
 _CONNECTION_EVENTS = frozenset({"connection", "connect"})

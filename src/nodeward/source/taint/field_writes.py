@@ -29,14 +29,14 @@ class FieldWrites:
     question names the function it is asked about."""
 
     def __init__(self, ctx: FileContext) -> None:
-        #: `x.f` -> every assignment to it, in document order
+        #: `x.f` -> every assignment to it (the questions count them: order is not read)
         self._writes: dict[str, list[Node]] = defaultdict(list)
-        #: `x` -> where it is rebound or handed to a call
+        #: `x` -> where it is rebound or handed to a call (asked whether any lies between)
         self._touches: dict[str, list[int]] = defaultdict(list)
         written: set[str] = set()  # objects of member writes: the only touches asked about
-        kinds = ("assignment_expression", "augmented_assignment_expression", "arguments")
-        for node in ctx.nodes_within(ctx.parsed.root, *kinds):
-            if node.type in ("assignment_expression", "augmented_assignment_expression"):
+        # each kind's nodes as indexed (document order within a kind: no merge and sort)
+        for kind in ("assignment_expression", "augmented_assignment_expression"):
+            for node in ctx.nodes(kind):
                 left = node.child_by_field_name("left")
                 if left is None:
                     continue
@@ -45,11 +45,11 @@ class FieldWrites:
                 elif left.type == "member_expression":
                     self._writes[syntax.text(left)].append(node)
                     written.add(syntax.text(left.child_by_field_name("object")))
-            elif node.type == "arguments":
-                for arg in node.named_children:
-                    inner = syntax.unwrap(arg)
-                    if inner is not None and inner.type == "identifier":
-                        self._touches[syntax.text(inner)].append(node.start_byte)
+        for node in ctx.nodes("arguments") if written else ():
+            for arg in node.named_children:
+                inner = syntax.unwrap(arg)
+                if inner is not None and inner.type == "identifier":
+                    self._touches[syntax.text(inner)].append(node.start_byte)
         self._touches = {k: v for k, v in self._touches.items() if k in written}
 
     def assigned_function(self, callee: Node) -> Node | None:

@@ -33,6 +33,7 @@ from nodeward.source.modules import DEFAULT
 from nodeward.source.parse import Node
 from nodeward.source.scopes import MODULE
 from nodeward.source.taint import tables
+from nodeward.source.taint.importers import Importers
 
 if TYPE_CHECKING:
     from nodeward.source.taint.engine import TaintEngine
@@ -73,10 +74,13 @@ class FunctionValues:
     """Resolves callees bound through data; one per engine (call sites memoise it)."""
 
     engine: TaintEngine
-    _by_name: dict[str, list[tuple[FileContext, Node]]] | None = None
+    importers: Importers = field(init=False)
     _sites: dict[tuple[str, int], list[tuple[FileContext, Node]]] = field(default_factory=dict)
     _bound: dict[tuple[str, str, int, bool, int], list[Found]] = field(default_factory=dict)
     _steps: int = 0  # resolution steps of the current call (at most _MAX_STEPS)
+
+    def __post_init__(self) -> None:
+        self.importers = Importers(self.engine.files, self.engine.graph)
 
     def with_table(
         self, listed: tuple[Found, ...], ctx: FileContext, call: Node
@@ -340,24 +344,30 @@ class FunctionValues:
         name = _bound_name(func)
         if name is None:
             return found
-        for site_ctx, site in self._calls_named().get(name, ()):
-            if self.engine.project_function(site_ctx, site) == (ctx, func):
-                found.append((site_ctx, site))
+        # a call in a file that does not import `ctx` (even through others) cannot resolve
+        # to `func` (importers.py): only the calls of the others are resolved
+        reaching = self.importers.reaching(ctx)
+        for site_ctx in self.engine.files:
+            if site_ctx.rel not in reaching:
+                continue
+            for site in site_ctx.call_index.calls_named((name,)):
+                if _called_by_name(site) == name and self.engine.project_function(
+                    site_ctx, site
+                ) == (ctx, func):
+                    found.append((site_ctx, site))
         return found
 
-    def _calls_named(self) -> dict[str, list[tuple[FileContext, Node]]]:
-        """Every call of the project by the last name of its callee (`make` for
-        `make(x)` and `routes.make(x)`), indexed once."""
-        if self._by_name is None:
-            self._by_name = {}
-            for ctx in self.engine.files:
-                for call in ctx.calls:
-                    callee = syntax.unwrap(call.child_by_field_name("function"))
-                    if callee is not None and callee.type == "member_expression":
-                        callee = callee.child_by_field_name("property")
-                    if callee is not None and callee.type in ("identifier", "property_identifier"):
-                        self._by_name.setdefault(syntax.text(callee), []).append((ctx, call))
-        return self._by_name
+
+def _called_by_name(call: Node) -> str | None:
+    """The name a call is a candidate call of `name` by: its callee's (`make` for `make(x)`
+    and `routes.make(x)`); None for `new`, a subscript or `this.#m()`. (The call index
+    files these under the same name, among others.)"""
+    callee = syntax.unwrap(call.child_by_field_name("function"))
+    if callee is not None and callee.type == "member_expression":
+        callee = callee.child_by_field_name("property")
+    if callee is not None and callee.type in ("identifier", "property_identifier"):
+        return syntax.text(callee)
+    return None
 
 
 def _bound_name(func: Node) -> str | None:

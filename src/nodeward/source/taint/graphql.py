@@ -53,6 +53,8 @@ def root_value_names(files: list[FileContext]) -> frozenset[str]:
     `rootValue: root`, `graphqlroot` for `rootValue: controller.graphqlroot`."""
     names = set()
     for ctx in files:
+        if not ctx.mentions("rootValue"):
+            continue  # both loops below compare a node's text with it
         for pair in ctx.nodes("pair"):
             if syntax.text(pair.child_by_field_name("key")) != "rootValue":
                 continue
@@ -92,7 +94,15 @@ def find_resolvers(files: list[FileContext], graph: ModuleGraph | None = None) -
     if graph is not None:
         for where, resolver in linked_resolvers(files, graph):
             found[(where.rel, resolver.start_byte)] = 1
+    # _args_index answers only for a key spelled `resolve`, an object under a root type or
+    # `rootValue`, or one declared with a root value's name: a file spelling none of them
+    # holds no resolver map (ctx.may_spell: a string key may be written with escapes)
+    spelled = (*ROOT_TYPES, "rootValue", "resolve")
     for ctx in files:
+        if not any(ctx.may_spell(word) for word in spelled) and not any(
+            ctx.mentions(name) for name in roots
+        ):
+            continue
         for obj in ctx.nodes("object"):
             for member in syntax.named_children(obj):
                 func: Node | None

@@ -117,6 +117,8 @@ def linked_resolvers(files: list[FileContext], graph: ModuleGraph) -> Linked:
     map and the function are written."""
     found: Linked = []
     for ctx in files:
+        if not any(ctx.may_spell(root) for root in ROOT_TYPES):
+            continue  # _root_values compares keys and names with a root type
         for value in _root_values(ctx):
             target = _object_of(graph, ctx, value)
             if target is not None:

@@ -53,7 +53,10 @@ def installed_clears(middleware: Middleware, models: Models) -> frozenset[SinkKi
 
 def _installed_app_wide(files: Iterable[FileContext], models: Models) -> frozenset[SinkKind]:
     cleared: set[SinkKind] = set()
+    modules = frozenset(module for module, _path in models.middleware)
     for ctx in files:
+        if not ctx.imports_any(modules):
+            continue  # what it installs is looked up by its Ref, which starts at an import
         for call in ctx.nodes("call_expression"):
             fn = call.child_by_field_name("function")
             if fn is None or fn.type != "member_expression":

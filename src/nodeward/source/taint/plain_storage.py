@@ -25,7 +25,6 @@ from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
 from nodeward.source.taint.model import SinkKind
 from nodeward.source.taint.names import HASHING_CALL
-from nodeward.source.taint.records import may_end_in
 from nodeward.source.taint.served import named_calls
 
 if TYPE_CHECKING:
@@ -200,7 +199,7 @@ _DEFINING_METHODS = frozenset({"model", "define", "collection", "table", "init"}
 def _defined_models(ctx: FileContext) -> set[str]:
     names: set[str] = set()
     # only calls whose callee can end in one of the methods are named (most calls do not)
-    candidates = [call for call in ctx.calls if may_end_in(call, _DEFINING_METHODS)]
+    candidates = ctx.call_index.calls_named(_DEFINING_METHODS)
     for call, name in named_calls(ctx, candidates):
         args = syntax.call_arguments(call)
         method = name.rsplit(".", 1)[-1]

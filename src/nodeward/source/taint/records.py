@@ -46,26 +46,12 @@ def _assigned_name(call: Node) -> str | None:
     return None
 
 
-def may_end_in(call: Node, methods: frozenset[str]) -> bool:
-    """Whether the callee as written (`ctx.callee_name`) can end in one of `methods`,
-    decided without naming it: the last name of `a.b.m` is its property (only a
-    subscript `a["m"]` needs the whole chain)."""
-    fn = call.child_by_field_name("function") or call.child_by_field_name("constructor")
-    fn = syntax.unwrap(fn)
-    if fn is None:
-        return False
-    if fn.type == "member_expression":
-        return syntax.text(fn.child_by_field_name("property")) in methods
-    if fn.type in ("identifier", "this", "super"):
-        return syntax.text(fn) in methods
-    return fn.type == "subscript_expression"
-
-
 def _file_models(ctx: FileContext) -> set[str]:
     if b"toJSON" in ctx.parsed.text.source:  # ASCII: the same test as on the decoded text
         return set()  # a toJSON transform decides what leaves: trust it
     names: set[str] = set()
-    candidates = [call for call in ctx.calls if may_end_in(call, _MODEL_METHODS)]
+    # a superset of the calls whose callee_name() ends in one of the methods
+    candidates = ctx.call_index.calls_named(_MODEL_METHODS)
     for call, callee in named_calls(ctx, candidates):
         args = syntax.call_arguments(call)
         method = callee.rsplit(".", 1)[-1]

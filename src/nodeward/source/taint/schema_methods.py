@@ -145,8 +145,8 @@ def _table_entries(ctx: FileContext, table: str, adder: str) -> Iterable[tuple[s
                 method_name = method.child_by_field_name("name")
                 if method.type == "method_definition" and method_name is not None:
                     yield syntax.text(method_name), method
-    calls = ctx.nodes("call_expression") if adder.encode() in source else []
-    for call in calls:
+    # the call index files `x.adder(...)` under `adder` (a superset, checked below)
+    for call in ctx.call_index.calls_named((adder,)) if adder.encode() in source else []:
         fn = call.child_by_field_name("function")
         if fn is None or fn.type != "member_expression":
             continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 from nodeward.source.appmodel.resolve import Resolver
 from nodeward.source.context import FileContext
 from nodeward.source.frameworks.base import HandlerRoles
-from nodeward.source.frameworks.sockets import message_roles, referenced_listener
+from nodeward.source.frameworks.sockets import LISTEN_METHODS, message_roles, referenced_listener
 from nodeward.source.modules import ModuleGraph
 
 #: (file, start byte) of a listener function -> its parameters' roles
@@ -21,7 +21,9 @@ def socket_listeners(files: list[FileContext], graph: ModuleGraph) -> SocketList
     found: SocketListeners = {}
     resolver: Resolver | None = None
     for ctx in files:
-        for call in ctx.calls:
+        # referenced_listener accepts only `x.m(...)` with `m` one of LISTEN_METHODS: the
+        # call index files each such call under `m` (in document order)
+        for call in ctx.call_index.calls_named(LISTEN_METHODS):
             listener = referenced_listener(call)
             if listener is None:
                 continue
