@@ -29,8 +29,8 @@ _MAX_RESOLVE_DEPTH = 12
 
 #: The node types the file's first walk indexes: those rules and analyses ask for (about
 #: half of a file's nodes). The index keeps a Python object per node it holds, so types no
-#: one asks for are left out; the first question about another type indexes the rest of
-#: the file in a second walk (correct, only slower: add the type here). Identifiers (a
+#: one asks for are left out; the first question about another type indexes that type
+#: alone in a walk of its own (correct, only slower: add the type here). Identifiers (a
 #: large share of what the index held) are asked for in few files (the taint engine's name
 #: lookups: 104 of 3,984 files of a dependency tree), so those files pay the second walk
 #: and the others keep no object for them. Member expressions are in the first walk: the
