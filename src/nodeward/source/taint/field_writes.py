@@ -46,7 +46,9 @@ class FieldWrites:
                     self._writes[syntax.text(left)].append(node)
                     written.add(syntax.text(left.child_by_field_name("object")))
             elif node.type == "arguments":
-                for arg in node.named_children:
+                # a fresh wrapper: py-tree-sitter keeps the children list on the node
+                # asked, and the file index keeps `node` for the whole scan
+                for arg in node.walk().node.named_children:
                     inner = syntax.unwrap(arg)
                     if inner is not None and inner.type == "identifier":
                         self._touches[syntax.text(inner)].append(node.start_byte)
