@@ -48,7 +48,8 @@ class FieldWrites:
             elif node.type == "arguments":
                 # a fresh wrapper: py-tree-sitter keeps the children list on the node
                 # asked, and the file index keeps `node` for the whole scan
-                for arg in node.walk().node.named_children:
+                fresh = node.walk().node
+                for arg in (node if fresh is None else fresh).named_children:
                     inner = syntax.unwrap(arg)
                     if inner is not None and inner.type == "identifier":
                         self._touches[syntax.text(inner)].append(node.start_byte)
