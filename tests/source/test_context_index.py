@@ -164,3 +164,17 @@ def test_types_outside_the_first_walk_are_indexed_on_first_use() -> None:
             assert [n.id for n in ctx.within(scope, kind)] == _walked(scope, kind)
     assert [n.id for n in ctx.nodes("identifier")] == _walked(ctx.parsed.root, "identifier")
     assert ctx.nodes("program") == [ctx.parsed.root]
+
+
+def test_a_question_about_one_later_type_indexes_that_type_alone() -> None:
+    """The index holds a Python object per node: a question about identifiers must not
+    index property identifiers, parameters and every other type the first walk left out."""
+    from nodeward.source.context import INDEXED_TYPES
+
+    ctx = _ctx(_CODE)
+    assert ctx.nodes("identifier")
+    later = {kind for kind in ctx._by_type if kind not in INDEXED_TYPES}
+    assert later == {"identifier", "program"}
+    assert ctx.nodes("property_identifier")
+    later = {kind for kind in ctx._by_type if kind not in INDEXED_TYPES}
+    assert later == {"identifier", "program", "property_identifier"}

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from nodeward.findings import Skip
-from nodeward.source.parse import SourceLines, read_text
+from nodeward.source.parse import SourceLines, read_text, split_lines
 from nodeward.suppressions import find_suppressions
 
 
@@ -44,3 +46,23 @@ def test_suppressions_are_found_in_lazily_split_files(tmp_path: Path) -> None:
     plain = read_text(other, "d.js")
     assert not isinstance(plain, Skip)
     assert find_suppressions(plain) == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [b"", b"a", b"a\n", b"a\n\n", b"\n", b"a\r\nb\r\n", b"x\ny", "\u00e9\n\u00fc\r\n".encode()],
+)
+def test_one_line_is_read_without_splitting_the_file(source: bytes) -> None:
+    """A finding quotes one line: its offsets give it (and the count), and the file is
+    not kept as a tuple of every line; the lines are those split_lines() gives."""
+    expected = split_lines(source.decode("utf-8"))
+    lines = SourceLines(source)
+    assert len(lines) == len(expected)
+    assert [lines[i] for i in range(-len(expected), len(expected))] == [
+        *expected,
+        *expected,
+    ]
+    with pytest.raises(IndexError):
+        lines[len(expected)]
+    assert lines._lines is None
+    assert tuple(lines) == expected

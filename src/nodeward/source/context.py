@@ -29,8 +29,8 @@ _MAX_RESOLVE_DEPTH = 12
 
 #: The node types the file's first walk indexes: those rules and analyses ask for (about
 #: half of a file's nodes). The index keeps a Python object per node it holds, so types no
-#: one asks for are left out; the first question about another type indexes the rest of
-#: the file in a second walk (correct, only slower: add the type here). Identifiers (a
+#: one asks for are left out; the first question about another type indexes that type
+#: alone in a walk of its own (correct, only slower: add the type here). Identifiers (a
 #: large share of what the index held) are asked for in few files (the taint engine's name
 #: lookups: 104 of 3,984 files of a dependency tree), so those files pay the second walk
 #: and the others keep no object for them. Member expressions are in the first walk: the
@@ -76,9 +76,10 @@ INDEXED_TYPES = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ref:
-    """An access path: `module` then member names and CALL markers."""
+    """An access path: `module` then member names and CALL markers. (Slots: a file holds
+    one for nearly every call it makes, a dependency tree about 150,000.)"""
 
     module: str
     path: tuple[str, ...] = ()
@@ -113,7 +114,8 @@ class FileContext:
         self.rel = parsed.rel
         self._scopes = ScopeIndex()
         self._by_type: dict[str, list[Node]] = {}
-        self._indexed_all = False  # only INDEXED_TYPES (and the root) until one asks for more
+        #: the types outside INDEXED_TYPES indexed so far (each on its first question)
+        self._indexed_later: set[str] = set()
         #: How deeply the syntax tree nests. tree-sitter's `Node.parent` costs O(depth), so
         #: ancestor walks are quadratic in generated code that nests thousands of levels;
         #: analyses that walk up the tree skip files deeper than DEEP_FILE.
@@ -171,20 +173,23 @@ class FileContext:
 
     def _of_type(self, kind: str) -> list[Node]:
         """The file's nodes of type `kind`, in document order."""
-        if kind not in INDEXED_TYPES and not self._indexed_all:
-            self._index_the_rest()
+        if kind not in INDEXED_TYPES and kind not in self._indexed_later:
+            self._index_later(kind)
         return self._by_type.get(kind, [])
 
-    def _index_the_rest(self) -> None:
-        """Index the node types the first walk left out (a second walk, once per file)."""
-        self._indexed_all = True
-        by_type = self._by_type
+    def _index_later(self, kind: str) -> None:
+        """Index the nodes of one type the first walk left out (a walk per type, on its
+        first question in this file): indexing every other type as well on that walk held
+        a Python object for each of 870,000 nodes of a dependency tree no one asked for,
+        when the only type asked was `identifier`."""
+        self._indexed_later.add(kind)
+        if kind == self.parsed.root.type:
+            return  # the first walk indexed the root, and a root is never nested
         below_root = syntax.walk(self.parsed.root)
         next(below_root)  # the root is indexed already
-        for node in below_root:
-            kind = node.type
-            if kind not in INDEXED_TYPES:
-                by_type.setdefault(kind, []).append(node)
+        found = [node for node in below_root if node.type == kind]
+        if found:
+            self._by_type[kind] = found
 
     def nodes(self, *types: str) -> list[Node]:
         """All nodes of the given types, in document order."""
@@ -205,15 +210,23 @@ class FileContext:
         found: list[Node] = []
         for kind in types:
             indexed = self._of_type(kind)
-            starts = self._start_bytes.get(kind)
-            if starts is None:
-                starts = self._start_bytes[kind] = array("q", [n.start_byte for n in indexed])
+            starts = self._type_starts(kind)
             first = bisect_left(starts, node.start_byte)
             last = bisect_left(starts, node.end_byte, lo=first)
             found += [n for n in indexed[first:last] if n.end_byte <= node.end_byte]
         if len(types) > 1:  # an ancestor starts no later and ends no sooner: it comes first
             found.sort(key=lambda n: (n.start_byte, -n.end_byte))
         return found
+
+    def _type_starts(self, kind: str) -> array[int]:
+        """The start bytes of the indexed nodes of `kind` (non-decreasing: the index is in
+        document order), for bisection: built on first use, one array per type."""
+        starts = self._start_bytes.get(kind)
+        if starts is None:
+            starts = self._start_bytes[kind] = array(
+                "q", [n.start_byte for n in self._of_type(kind)]
+            )
+        return starts
 
     @cached_property
     def _start_bytes(self) -> dict[str, array[int]]:
@@ -561,18 +574,6 @@ class FileContext:
         if len(types) > 1:  # parents first where two nodes start at one byte
             found.sort(key=lambda n: (n.start_byte, -n.end_byte))
         return found
-
-    def _type_starts(self, node_type: str) -> list[int]:
-        starts = self._starts.get(node_type)
-        if starts is None:
-            starts = self._starts[node_type] = [n.start_byte for n in self._of_type(node_type)]
-        return starts
-
-    @cached_property
-    def _starts(self) -> dict[str, list[int]]:
-        """Per node type, the start byte of each node of the index (non-decreasing: the
-        index is in document order)."""
-        return {}
 
     def references(self, name: str) -> list[Node]:
         """The identifiers and member expressions written as `name` (`login`,

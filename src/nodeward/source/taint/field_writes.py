@@ -46,7 +46,10 @@ class FieldWrites:
                     self._writes[syntax.text(left)].append(node)
                     written.add(syntax.text(left.child_by_field_name("object")))
         for node in ctx.nodes("arguments") if written else ():
-            for arg in node.named_children:
+            # a fresh wrapper: py-tree-sitter keeps the children list on the node asked,
+            # and the file index keeps `node` for the whole scan
+            fresh = node.walk().node
+            for arg in (node if fresh is None else fresh).named_children:
                 inner = syntax.unwrap(arg)
                 if inner is not None and inner.type == "identifier":
                     self._touches[syntax.text(inner)].append(node.start_byte)
