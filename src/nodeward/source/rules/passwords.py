@@ -16,6 +16,7 @@ from nodeward.source.context import FileContext
 from nodeward.source.modules import ModuleGraph
 from nodeward.source.parse import Node
 from nodeward.source.rules import naming
+from nodeward.source.rules.word_starts import starts_inside, word_starts
 from nodeward.source.taint.names import HASHING_CALL
 
 #: Password-hashing libraries: a project using one stores hashes, often from a model hook.
@@ -335,13 +336,28 @@ def _from_request(chain: list[str] | None) -> bool:
     )
 
 
+#: What a name is_password_name() accepts holds in lower case (naming.may_name_password).
+_PASSWORD_NAME_BYTES = (b"pass", b"pw")
+
+
 def _plaintext_comparisons(ctx: FileContext) -> Iterator[Finding]:
+    # a comparison is reported only when a side's last name (_last_of) is a password
+    # name: one of _PASSWORD_NAME_BYTES starts inside it, or the side is a subscript whose
+    # string key writes a letter with an escape (`user["p\\ass"]`) in a file with one
+    source = ctx.parsed.text.source
+    starts = word_starts(source.lower(), _PASSWORD_NAME_BYTES)
+    escapes = b"\\" in source
     for binary in ctx.nodes("binary_expression"):
+        spelled = starts_inside(starts, binary)
+        if not spelled and not escapes:
+            continue
         operator = syntax.operator(binary)
         if operator not in ("==", "===", "!=", "!=="):
             continue
         left = syntax.unwrap(binary.child_by_field_name("left"))
         right = syntax.unwrap(binary.child_by_field_name("right"))
+        if not spelled and not _has_subscript(left, right):
+            continue
         # _plaintext_pair() needs a side whose last name is a password name
         if not any(naming.is_password_name(_last_of(side) or "") for side in (left, right)):
             continue
@@ -355,6 +371,10 @@ def _plaintext_comparisons(ctx: FileContext) -> Iterator[Finding]:
                 "are stored unhashed; store bcrypt/argon2 hashes and check with "
                 "await bcrypt.compare(candidate, user.passwordHash)",
             )
+
+
+def _has_subscript(*sides: Node | None) -> bool:
+    return any(side is not None and side.type == "subscript_expression" for side in sides)
 
 
 def _plaintext_pair(left: list[str], right: list[str]) -> bool:
