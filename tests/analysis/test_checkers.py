@@ -15,10 +15,10 @@ from appmodel_helpers import project_at
 
 from nodeward.analysis.checkers import Checks
 from nodeward.analysis.context import AnalysisContext
+from nodeward.catalog.headers import MISSING_SECURITY_HEADERS
 from nodeward.checks import Checker
 from nodeward.findings import Finding
 from nodeward.source.context import FileContext
-from nodeward.source.rules.headers import MISSING_SECURITY_HEADERS
 
 
 def _recording_checks(seen: list[int]) -> Checks:
