@@ -155,9 +155,11 @@ def _check_project(analysis: AnalysisContext) -> Iterator[Finding]:
     for ctx in project.files:
         yield from _bcrypt_costs(ctx)
         # both report only what is_password_name() (or a `pass` SQL column) accepts
-        if naming.may_name_password(ctx.parsed.text.source):
-            yield from _plaintext_comparisons(ctx)
-            yield from _plaintext_queries(ctx)
+        source = ctx.parsed.text.source
+        if naming.may_name_password(source):
+            starts = word_starts(source.lower(), _PASSWORD_NAME_BYTES)
+            yield from _plaintext_comparisons(ctx, starts)
+            yield from _plaintext_queries(ctx, starts)
 
 
 # -- NW210 ---------------------------------------------------------------------------
@@ -340,13 +342,12 @@ def _from_request(chain: list[str] | None) -> bool:
 _PASSWORD_NAME_BYTES = (b"pass", b"pw")
 
 
-def _plaintext_comparisons(ctx: FileContext) -> Iterator[Finding]:
-    # a comparison is reported only when a side's last name (_last_of) is a password
-    # name: one of _PASSWORD_NAME_BYTES starts inside it, or the side is a subscript whose
-    # string key writes a letter with an escape (`user["p\\ass"]`) in a file with one
-    source = ctx.parsed.text.source
-    starts = word_starts(source.lower(), _PASSWORD_NAME_BYTES)
-    escapes = b"\\" in source
+def _plaintext_comparisons(ctx: FileContext, starts: list[int]) -> Iterator[Finding]:
+    """`starts`: word_starts() of the file's lower-cased bytes for _PASSWORD_NAME_BYTES.
+    A comparison is reported only when a side's last name (_last_of) is a password
+    name: one of the words starts inside it, or the side is a subscript whose string key
+    writes a letter with an escape (`user["p\\ass"]`) in a file with one."""
+    escapes = b"\\" in ctx.parsed.text.source
     for binary in ctx.nodes("binary_expression"):
         spelled = starts_inside(starts, binary)
         if not spelled and not escapes:
@@ -399,7 +400,8 @@ def _plaintext_pair(left: list[str], right: list[str]) -> bool:
     return any(stored) or (any(requested) and all(naming.is_password_name(n) for n in names))
 
 
-def _plaintext_queries(ctx: FileContext) -> Iterator[Finding]:
+def _plaintext_queries(ctx: FileContext, starts: list[int]) -> Iterator[Finding]:
+    """`starts`: as for _plaintext_comparisons()."""
     for call, _receiver, _method_name in ctx.call_index.method_calls(_QUERY_METHODS):
         for arg in syntax.call_arguments(call)[:1]:
             criteria = ctx.value_of(arg)
@@ -413,7 +415,14 @@ def _plaintext_queries(ctx: FileContext) -> Iterator[Finding]:
                             f"`{key}`, so passwords are stored in plaintext; find the user by "
                             "name, then await bcrypt.compare(password, user.passwordHash)",
                         )
+    # _SQL_PLAINTEXT needs `pass` (in any case) in the literal: "pass" starts inside it,
+    # or a byte of it is not ASCII (case-insensitive, the long s U+017F matches `s`)
+    source = ctx.parsed.text.source
+    ascii_file = source.isascii()
     for node in ctx.nodes("string", "template_string"):
+        start, end = node.start_byte, node.end_byte
+        if not starts_inside(starts, node) and (ascii_file or source[start:end].isascii()):
+            continue
         sql = syntax.text(node)
         if (
             len(sql) < 400
