@@ -75,5 +75,9 @@ def is_browser_code(ctx: FileContext) -> bool:
 
 
 def _uses_dom_globals(ctx: FileContext) -> bool:
+    # an identifier's text is written in the file: the identifiers are decoded only
+    # when a global's name is there
+    if not any(ctx.mentions(name) for name in _DOM_GLOBALS):
+        return False
     used = {syntax.text(node) for node in ctx.nodes("identifier")} & _DOM_GLOBALS
     return any(ctx.declaration(name) is None for name in used)

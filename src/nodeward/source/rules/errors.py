@@ -14,7 +14,13 @@ from nodeward.source import syntax
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
 from nodeward.source.rules.default_error_page import uncaught_parse_errors
-from nodeward.source.rules.express import guarded_by, is_test_file, method_call, response_sends
+from nodeward.source.rules.express import (
+    SEND_METHODS,
+    guarded_by,
+    is_test_file,
+    method_call,
+    response_sends,
+)
 from nodeward.source.rules.graphql_errors import graphql_stack_findings
 
 _DEV_CHECK = re.compile(
@@ -82,6 +88,10 @@ def _leaks(error: str, node: Node) -> Node | None:
 
 
 def _leak_findings(ctx: FileContext) -> Iterator[Finding]:
+    # what is reported is a `.send(...)`-like call of SEND_METHODS (response_sends() and
+    # _reply_sends() read them inside each scope): a file with none has no error scope to read
+    if not ctx.call_index.method_calls(SEND_METHODS):
+        return
     seen: set[int] = set()
     for error, scope in _error_scopes(ctx):
         for call, method in (*response_sends(ctx, scope), *_reply_sends(ctx, scope)):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 
 from nodeward.source import syntax
 from nodeward.source.parse import Node
@@ -38,6 +39,27 @@ def literal_text(node: Node | None) -> str | None:
     if node.type == "template_string":
         return syntax.text(node)[1:-1]
     return None
+
+
+def literal_texts(source: bytes, nodes: Iterable[Node], shortest: int) -> list[str | None]:
+    """literal_text() of each string or template literal of `nodes`, None for those of
+    fewer than `shortest` bytes (quotes included), which are not decoded. The text is
+    sliced from `source`, the bytes the file was parsed from (what syntax.text() decodes,
+    without asking each node for it): a rule that reads every literal of every file."""
+    values: list[str | None] = []
+    for node in nodes:
+        start, end = node.start_byte, node.end_byte
+        if end - start < shortest:
+            values.append(None)
+            continue
+        written = source[start:end].decode("utf-8", errors="replace")
+        if node.type == "template_string":
+            values.append(written[1:-1])
+        elif "\\" not in written and len(written) > 1 and written[0] == written[-1]:
+            values.append(written[1:-1])  # what syntax.string_value() reads of it
+        else:
+            values.append(literal_text(node))
+    return values
 
 
 def secret_as_written(node: Node, part: str | None = None) -> tuple[str, ...]:

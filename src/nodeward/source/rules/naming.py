@@ -75,8 +75,14 @@ def words(name: str) -> list[str]:
 
 
 def is_password_name(name: str) -> bool:
+    lowered = name.lower()
+    if "pass" not in lowered and "pw" not in lowered:
+        # what may_name_password() asks of a file, asked of the name: "password",
+        # "passwd" and every word of PASSWORD_WORDS hold one of the two (most names
+        # do not, and need not be split into words)
+        return False
     parts = words(name)
-    if "password" in name.lower() or "passwd" in name.lower():
+    if "password" in lowered or "passwd" in lowered:
         hit = True
     else:
         hit = bool(parts) and parts[-1] in PASSWORD_WORDS

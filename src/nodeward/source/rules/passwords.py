@@ -16,6 +16,7 @@ from nodeward.source.context import FileContext
 from nodeward.source.modules import ModuleGraph
 from nodeward.source.parse import Node
 from nodeward.source.rules import naming
+from nodeward.source.rules.word_starts import starts_inside, word_starts
 from nodeward.source.taint.names import HASHING_CALL
 
 #: Password-hashing libraries: a project using one stores hashes, often from a model hook.
@@ -154,9 +155,11 @@ def _check_project(analysis: AnalysisContext) -> Iterator[Finding]:
     for ctx in project.files:
         yield from _bcrypt_costs(ctx)
         # both report only what is_password_name() (or a `pass` SQL column) accepts
-        if naming.may_name_password(ctx.parsed.text.source):
-            yield from _plaintext_comparisons(ctx)
-            yield from _plaintext_queries(ctx)
+        source = ctx.parsed.text.source
+        if naming.may_name_password(source):
+            starts = word_starts(source.lower(), _PASSWORD_NAME_BYTES)
+            yield from _plaintext_comparisons(ctx, starts)
+            yield from _plaintext_queries(ctx, starts)
 
 
 # -- NW210 ---------------------------------------------------------------------------
@@ -335,13 +338,27 @@ def _from_request(chain: list[str] | None) -> bool:
     )
 
 
-def _plaintext_comparisons(ctx: FileContext) -> Iterator[Finding]:
+#: What a name is_password_name() accepts holds in lower case (naming.may_name_password).
+_PASSWORD_NAME_BYTES = (b"pass", b"pw")
+
+
+def _plaintext_comparisons(ctx: FileContext, starts: list[int]) -> Iterator[Finding]:
+    """`starts`: word_starts() of the file's lower-cased bytes for _PASSWORD_NAME_BYTES.
+    A comparison is reported only when a side's last name (_last_of) is a password
+    name: one of the words starts inside it, or the side is a subscript whose string key
+    writes a letter with an escape (`user["p\\ass"]`) in a file with one."""
+    escapes = b"\\" in ctx.parsed.text.source
     for binary in ctx.nodes("binary_expression"):
+        spelled = starts_inside(starts, binary)
+        if not spelled and not escapes:
+            continue
         operator = syntax.operator(binary)
         if operator not in ("==", "===", "!=", "!=="):
             continue
         left = syntax.unwrap(binary.child_by_field_name("left"))
         right = syntax.unwrap(binary.child_by_field_name("right"))
+        if not spelled and not _has_subscript(left, right):
+            continue
         # _plaintext_pair() needs a side whose last name is a password name
         if not any(naming.is_password_name(_last_of(side) or "") for side in (left, right)):
             continue
@@ -355,6 +372,10 @@ def _plaintext_comparisons(ctx: FileContext) -> Iterator[Finding]:
                 "are stored unhashed; store bcrypt/argon2 hashes and check with "
                 "await bcrypt.compare(candidate, user.passwordHash)",
             )
+
+
+def _has_subscript(*sides: Node | None) -> bool:
+    return any(side is not None and side.type == "subscript_expression" for side in sides)
 
 
 def _plaintext_pair(left: list[str], right: list[str]) -> bool:
@@ -379,7 +400,8 @@ def _plaintext_pair(left: list[str], right: list[str]) -> bool:
     return any(stored) or (any(requested) and all(naming.is_password_name(n) for n in names))
 
 
-def _plaintext_queries(ctx: FileContext) -> Iterator[Finding]:
+def _plaintext_queries(ctx: FileContext, starts: list[int]) -> Iterator[Finding]:
+    """`starts`: as for _plaintext_comparisons()."""
     for call, _receiver, _method_name in ctx.call_index.method_calls(_QUERY_METHODS):
         for arg in syntax.call_arguments(call)[:1]:
             criteria = ctx.value_of(arg)
@@ -393,7 +415,14 @@ def _plaintext_queries(ctx: FileContext) -> Iterator[Finding]:
                             f"`{key}`, so passwords are stored in plaintext; find the user by "
                             "name, then await bcrypt.compare(password, user.passwordHash)",
                         )
+    # _SQL_PLAINTEXT needs `pass` (in any case) in the literal: "pass" starts inside it,
+    # or a byte of it is not ASCII (case-insensitive, the long s U+017F matches `s`)
+    source = ctx.parsed.text.source
+    ascii_file = source.isascii()
     for node in ctx.nodes("string", "template_string"):
+        start, end = node.start_byte, node.end_byte
+        if not starts_inside(starts, node) and (ascii_file or source[start:end].isascii()):
+            continue
         sql = syntax.text(node)
         if (
             len(sql) < 400

@@ -150,7 +150,9 @@ def _trusts_every_proxy(ctx: FileContext) -> Node | None:
     """The first place the file trusts every proxy's X-Forwarded-For: Express's
     `set("trust proxy", true)` / `enable("trust proxy")`, Fastify's `trustProxy: true`,
     Koa's `app.proxy = true`. A hop count, subnet or "loopback" trusts only known proxies."""
-    for call in ctx.call_index.calls_named(("enable", "set")):
+    # the setting's name is a string literal the file must spell
+    settings = ctx.call_index.calls_named(("enable", "set")) if ctx.may_spell("trust proxy") else []
+    for call in settings:
         fn = syntax.unwrap(call.child_by_field_name("function"))
         if fn is None or fn.type != "member_expression":
             continue
@@ -162,7 +164,11 @@ def _trusts_every_proxy(ctx: FileContext) -> Node | None:
             prop == "set" and len(args) > 1 and _permissive(ctx.value_of(args[1]) or args[1])
         ):
             return call
-    for pair in ctx.nodes("pair"):
+    # Each loop below looks for a key or property written out (`trustProxy`, `proxy`)
+    # in a file importing its framework: without both, a file has none of them.
+    modules = ctx.imported_modules()
+    pairs = ctx.nodes("pair") if "fastify" in modules and ctx.mentions("trustProxy") else []
+    for pair in pairs:
         key = syntax.text(pair.child_by_field_name("key")).strip("'\"")
         if (
             key == "trustProxy"
@@ -170,7 +176,8 @@ def _trusts_every_proxy(ctx: FileContext) -> Node | None:
             and syntax.bool_value(pair.child_by_field_name("value")) is True
         ):
             return pair
-    for assignment in ctx.nodes("assignment_expression"):
+    koa = "koa" in modules and ctx.mentions("proxy")
+    for assignment in ctx.nodes("assignment_expression") if koa else []:
         left = assignment.child_by_field_name("left")
         if (
             left is not None

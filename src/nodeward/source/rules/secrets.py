@@ -108,10 +108,7 @@ def _check_file(ctx: FileContext) -> Iterator[Finding]:
     # A value shorter than 4 characters is reported by none of the checks below (a key
     # has 16, a URL with a password more, a named credential 4): its quotes and text
     # take fewer than 6 bytes, and it is not decoded.
-    values = [
-        literals.literal_text(node) if node.end_byte - node.start_byte >= 6 else None
-        for node in strings
-    ]
+    values = literals.literal_texts(ctx.parsed.text.source, strings, shortest=6)
     for node, value in zip(strings, values, strict=True):
         if value is None:
             continue

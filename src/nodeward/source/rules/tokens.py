@@ -4,7 +4,7 @@ derived from data an attacker knows, such as a timestamp or an email (NW214)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from itertools import pairwise
 
@@ -16,6 +16,7 @@ from nodeward.source.call_index import in_document_order
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
 from nodeward.source.rules import naming
+from nodeward.source.rules.word_starts import starts_inside, word_starts
 
 #: Name words that make a value a secret someone could use if they guessed it.
 SECRET_VALUE_WORDS = frozenset(
@@ -77,6 +78,7 @@ _UUID_MODULES = ("uuid", "node-uuid")
 #: What _is_hash_or_time() needs in a value's text, and so in the file's: a digest call
 #: or `Date` (each of its clock forms names it).
 _HASH_OR_TIME_WORDS = ("createHash", "md5(", "sha1(", "sha256(", "Date")
+_HASH_OR_TIME_BYTES = tuple(word.encode() for word in _HASH_OR_TIME_WORDS)
 
 
 @lru_cache(maxsize=4096)  # the same few names recur in every file
@@ -173,7 +175,9 @@ def _passed_to_cookie(ctx: FileContext, call: Node) -> bool:
 def _predictable(ctx: FileContext, reported_lines: set[int]) -> Iterator[Finding]:
     if not any(ctx.mentions(word) for word in _HASH_OR_TIME_WORDS):
         return
-    for value, name in _named_values(ctx):
+    # every value _is_hash_or_time() accepts holds one of the words in its text
+    starts = word_starts(ctx.parsed.text.source, _HASH_OR_TIME_BYTES)
+    for value, name in _named_values(ctx, lambda value: starts_inside(starts, value)):
         if not is_secret_value_name(name) or syntax.line_of(value) in reported_lines:
             continue
         source = syntax.text(value)
@@ -201,29 +205,42 @@ def _is_hash_or_time(source: str) -> bool:
     )
 
 
-def _named_values(ctx: FileContext) -> Iterator[tuple[Node, str]]:
+def _named_values(
+    ctx: FileContext, may_report: Callable[[Node], bool]
+) -> Iterator[tuple[Node, str]]:
+    """(value, the name it is stored under or compared to) of the values `may_report`
+    accepts; the names of the others are not read."""
     for decl in ctx.nodes("variable_declarator"):
-        name, value = decl.child_by_field_name("name"), decl.child_by_field_name("value")
-        if name is not None and value is not None and name.type == "identifier":
+        value = decl.child_by_field_name("value")
+        if value is None or not may_report(value):
+            continue
+        name = decl.child_by_field_name("name")
+        if name is not None and name.type == "identifier":
             yield value, syntax.text(name)
     for assign in ctx.nodes("assignment_expression"):
-        left, right = assign.child_by_field_name("left"), assign.child_by_field_name("right")
-        target = naming.last_name(left)
-        if right is not None and target is not None:
+        right = assign.child_by_field_name("right")
+        if right is None or not may_report(right):
+            continue
+        target = naming.last_name(assign.child_by_field_name("left"))
+        if target is not None:
             yield right, target
     for pair in ctx.nodes("pair"):
-        key, value = syntax.property_key(pair), pair.child_by_field_name("value")
-        if key is not None and value is not None:
+        value = pair.child_by_field_name("value")
+        if value is None or not may_report(value):
+            continue
+        key = syntax.property_key(pair)
+        if key is not None:
             yield value, key
     for compare in ctx.nodes("binary_expression"):
         # `if (req.query.token === md5(req.query.email))`: the expected token, computed
-        if syntax.operator(compare) not in ("==", "===", "!=", "!=="):
+        # (a side `may_report` accepts lies inside the comparison: the comparison first)
+        if not may_report(compare) or syntax.operator(compare) not in ("==", "===", "!=", "!=="):
             continue
         left, right = compare.child_by_field_name("left"), compare.child_by_field_name("right")
         if left is None or right is None:
             continue
         for computed, other in ((right, left), (left, right)):
-            if computed.type != "call_expression":
+            if computed.type != "call_expression" or not may_report(computed):
                 continue
             compared = naming.last_name(other)
             if compared is not None:
