@@ -8,6 +8,8 @@ and its callee's module, so a rule reads only the calls it may report on.
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from functools import cached_property
@@ -28,6 +30,7 @@ class CallIndex:
 
     def __init__(self, ctx: FileContext) -> None:
         self._ctx = ctx
+        self._method_starts: dict[str, array[int]] = {}
 
     def method_calls(self, methods: Collection[str], scope: Node | None = None) -> list[MethodCall]:
         """(call, receiver, method) for each `receiver.method(...)` call (not `new`) whose
@@ -35,17 +38,32 @@ class CallIndex:
         chains on); with `scope`, only the calls inside it, as FileContext.within() finds
         them. express.method_call() reads the same two fields of the same calls."""
         index = self._tables[0]
-        found = [
-            (call, receiver, method)
-            for method in methods
-            for call in index.get(method, ())
+        found: list[MethodCall] = []
+        for method in methods:
+            calls = index.get(method, [])
+            if scope is not None and calls:
+                # the calls that start inside the scope, found by bisection: a rule asks
+                # once per handler or catch block, and a scan of the whole list each time
+                # is quadratic in a file with hundreds of routes
+                starts = self._starts(method, calls)
+                first = bisect_left(starts, scope.start_byte)
+                last = bisect_right(starts, scope.end_byte)
+                calls = [call for call in calls[first:last] if _in_scope(call, scope)]
             # the receiver only of the calls asked for: most calls are never asked
-            if (receiver := _receiver(call)) is not None
-        ]
-        if scope is not None:
-            found = [entry for entry in found if _in_scope(entry[0], scope)]
+            found += [
+                (call, receiver, method)
+                for call in calls
+                if (receiver := _receiver(call)) is not None
+            ]
         if len(methods) > 1:
             found.sort(key=lambda entry: (entry[0].start_byte, -entry[0].end_byte))
+        return found
+
+    def _starts(self, method: str, calls: list[Node]) -> array[int]:
+        """The start bytes of the `x.method(...)` calls (non-decreasing: document order)."""
+        found = self._method_starts.get(method)
+        if found is None:
+            found = self._method_starts[method] = array("q", (c.start_byte for c in calls))
         return found
 
     def calls_named(self, names: Collection[str]) -> list[Node]:
