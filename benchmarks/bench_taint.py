@@ -45,21 +45,42 @@ def npm_install(packages: tuple[str, ...], into: Path) -> Path:
 
 def pss_mb(pid: int) -> float:
     """Proportional set size of a process and its children: shared pages (a forked
-    child's copy-on-write view of the parsed project) count once in the sum."""
+    child's copy-on-write view of the parsed project) count once in the sum.
+
+    The tree is listed before and after its sizes are read, and the sample is taken again
+    when it changed: a fork between reading the parent (all its pages its own) and reading
+    the child (the same pages now shared, half each) would count up to half the heap twice."""
     total = 0.0
-    pids = [pid]
-    while pids:
-        current = pids.pop()
+    for _attempt in range(5):
+        tree = _tree(pid)
+        total = sum(_pss(member) for member in tree)
+        if _tree(pid) == tree:
+            break
+    return total
+
+
+def _tree(pid: int) -> list[int]:
+    """The process and its descendants (those alive when each was listed)."""
+    found: list[int] = []
+    pending = [pid]
+    while pending:
+        current = pending.pop()
         try:
-            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except OSError:
             continue
-        for line in rollup.splitlines():
-            if line.startswith("Pss:"):
-                total += int(line.split()[1]) / 1024
-        pids.extend(int(child) for child in children)
-    return total
+        found.append(current)
+        pending.extend(int(child) for child in children)
+    return sorted(found)
+
+
+def _pss(pid: int) -> float:
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0.0
+    lines = rollup.splitlines()
+    return sum(int(line.split()[1]) / 1024 for line in lines if line.startswith("Pss:"))
 
 
 def timed_process(args: list[str]) -> tuple[float, float, str]:
