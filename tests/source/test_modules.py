@@ -84,3 +84,17 @@ def test_typescript_export_assignment_is_the_default_export() -> None:
     exported = ModuleGraph([ctx]).exports(ctx)["default"]
     assert exported.type == "function_expression"
     assert syntax.text(exported.child_by_field_name("name")) == "register"
+
+
+def test_imported_files_are_the_project_files_a_file_names() -> None:
+    files = [
+        _ctx('import "./setup";\nexport * from "./lib";\nconst a = require("./a");', "app.ts"),
+        _ctx('const self = require("./index"); const x = require("express");', "lib/index.ts"),
+        _ctx("export const s = 1;", "setup.ts"),
+        _ctx("module.exports = 1;", "a.js"),
+    ]
+    graph = ModuleGraph(files)
+    # a side-effect import, a re-export's source and a require; not a package
+    assert graph.imported_files(files[0]) == {"setup.ts", "lib/index.ts", "a.js"}
+    assert graph.imported_files(files[1]) == frozenset()  # itself, and a package
+    assert graph.imported_files(files[2]) == frozenset()

@@ -45,6 +45,7 @@ class ModuleGraph:
         self._exports: dict[str, dict[str, Node]] = {}
         self._reexports: dict[str, list[ReExport]] = {}
         self._facts: dict[Callable[[ModuleGraph], object], object] = {}
+        self._imported: dict[str, frozenset[str]] = {}
 
     def fact(self, compute: Callable[[ModuleGraph], T]) -> T:
         """`compute(self)`, computed once per graph: a fact about the whole project (the
@@ -75,6 +76,24 @@ class ModuleGraph:
             if candidate in self._files:
                 return self._files[candidate]
         return None
+
+    def imported_files(self, ctx: FileContext) -> frozenset[str]:
+        """The other project files that `ctx` names by a specifier this graph resolves:
+        its imports and requires (side-effect imports too) and the sources of its
+        `export ... from` re-exports. Every crossing from one file to another goes along
+        one of these links; the app model's relevance pass and the taint engine's
+        importers both read them, computed once per file of the graph."""
+        known = self._imported.get(ctx.rel)
+        if known is not None and self._files.get(ctx.rel) is ctx:
+            return known
+        found = frozenset(
+            target.rel
+            for specifier in _specifiers(ctx)
+            if (target := self.resolve(ctx.rel, specifier)) is not None and target.rel != ctx.rel
+        )
+        if self._files.get(ctx.rel) is ctx:  # a file outside the graph may share a rel
+            self._imported[ctx.rel] = found
+        return found
 
     def exports(self, ctx: FileContext) -> dict[str, Node]:
         """Exported name -> the expression or declaration it is bound to. `module.exports = X`
@@ -146,6 +165,17 @@ class ModuleGraph:
             return inner
         item = syntax.object_get(value, member)
         return Resolved(found.ctx, _definition(found.ctx, item)) if item else None
+
+
+def _specifiers(ctx: FileContext) -> set[str]:
+    """Every module specifier the file writes: imports and requires, and the sources of
+    `import "./x"` and `export ... from "./x"` statements."""
+    found = set(ctx.imported_modules())
+    for statement in ctx.nodes("import_statement", "export_statement"):
+        source = syntax.string_value(statement.child_by_field_name("source"))
+        if source is not None:
+            found.add(source)
+    return found
 
 
 def _namespace_specifier(ctx: FileContext, node: Node | None) -> str | None:

@@ -36,11 +36,9 @@ def relevant_files(files: list[FileContext], graph: ModuleGraph) -> frozenset[st
         return None
     linked: dict[str, set[str]] = {}
     for ctx in files:
-        for specifier in _relative_specifiers(ctx):
-            target = graph.resolve(ctx.rel, specifier)
-            if target is not None and target.rel != ctx.rel:
-                linked.setdefault(ctx.rel, set()).add(target.rel)
-                linked.setdefault(target.rel, set()).add(ctx.rel)
+        for target in graph.imported_files(ctx):
+            linked.setdefault(ctx.rel, set()).add(target)
+            linked.setdefault(target, set()).add(ctx.rel)
     frontier = [ctx.rel for ctx in files if ctx.imports_any(registry.MODULES)]
     found = set(frontier)
     while frontier:
@@ -53,16 +51,6 @@ def relevant_files(files: list[FileContext], graph: ModuleGraph) -> frozenset[st
             found.add(other)
             frontier.append(other)
     return frozenset(found)
-
-
-def _relative_specifiers(ctx: FileContext) -> Iterator[str]:
-    """Every relative specifier the file names: imports and requires (what `ref_of` and
-    the module graph's `require("./x")` reading start from) and re-export sources."""
-    yield from (m for m in ctx.imported_modules() if m.startswith("."))
-    for statement in ctx.nodes("import_statement", "export_statement"):
-        source = syntax.string_value(statement.child_by_field_name("source"))
-        if source is not None and source.startswith("."):
-            yield source
 
 
 def _folder_loaded(graph: ModuleGraph, ctx: FileContext) -> Iterator[FileContext]:

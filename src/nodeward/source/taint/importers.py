@@ -14,19 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from nodeward.source import syntax
 from nodeward.source.context import FileContext
 from nodeward.source.modules import ModuleGraph
-
-
-def _specifiers(ctx: FileContext) -> set[str]:
-    """The module specifiers the file's own resolution may follow."""
-    found = set(ctx.imported_modules())
-    for statement in ctx.nodes("export_statement"):
-        source = syntax.string_value(statement.child_by_field_name("source"))
-        if source is not None:
-            found.add(source)
-    return found
 
 
 class Importers:
@@ -41,10 +30,8 @@ class Importers:
         if self._by_target is None:
             self._by_target = {}
             for ctx in self._files:
-                for specifier in _specifiers(ctx):
-                    target = self._graph.resolve(ctx.rel, specifier)
-                    if target is not None:
-                        self._by_target.setdefault(target.rel, set()).add(ctx.rel)
+                for target in self._graph.imported_files(ctx):
+                    self._by_target.setdefault(target, set()).add(ctx.rel)
         return self._by_target
 
     def reaching(self, ctx: FileContext) -> set[str]:
