@@ -149,7 +149,7 @@ def test_corrupt_advisory_database_exits_2_with_one_line(
     )
 
 
-def _crash(_config: object) -> None:
+def _crash(_config: object, **_options: object) -> None:
     raise ValueError("boom\nsecond line")
 
 
@@ -184,7 +184,7 @@ def test_debug_shows_the_traceback(
 def test_ctrl_c_exits_130(
     project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def interrupted(_config: object) -> None:
+    def interrupted(_config: object, **_options: object) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(scan, "run_scan", interrupted)
@@ -194,7 +194,7 @@ def test_ctrl_c_exits_130(
 def test_os_error_of_a_command_exits_2(
     project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def unreadable(_config: object) -> None:
+    def unreadable(_config: object, **_options: object) -> None:
         raise PermissionError(13, "Permission denied", "/srv/app/x.js")
 
     monkeypatch.setattr(scan, "run_scan", unreadable)

@@ -1,3 +1,3 @@
-from nodeward.cli import main
+from nodeward.cli import entry
 
-raise SystemExit(main())
+entry()

@@ -10,7 +10,7 @@ import signal
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from nodeward import __version__
 from nodeward.commands import db, explain, fix, init, pre_commit, probe, routes, rules, scan
@@ -89,12 +89,15 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, ends_process: bool = False) -> int:
     """Run one command. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 any error
     (usage, configuration, input/output, a corrupt database, a crash), 130 Ctrl-C, 143
-    SIGTERM, 141 when the reader of stdout went away."""
+    SIGTERM, 141 when the reader of stdout went away. `ends_process`: the interpreter exits
+    after the command (entry()), which a command that declares `ends_process` may rely on."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if hasattr(args, "ends_process"):
+        args.ends_process = ends_process
     debug = bool(vars(args).pop("debug", False))
     handler: Callable[[argparse.Namespace], int] = args.handler
     stop = StopSignals()
@@ -133,5 +136,10 @@ def _run(
     return EXIT_ERROR
 
 
+def entry() -> NoReturn:
+    """The console script and `python -m nodeward`: one command, then the interpreter exits."""
+    raise SystemExit(main(ends_process=True))
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    entry()

@@ -84,20 +84,35 @@ SCAN_GC_THRESHOLDS = (100_000, 50, 100)
 
 
 @contextlib.contextmanager
-def _collector_for_large_heaps() -> Iterator[None]:
-    """SCAN_GC_THRESHOLDS while the scan runs, the caller's thresholds again after it."""
+def _collector_for_large_heaps(*, ends_process: bool) -> Iterator[None]:
+    """SCAN_GC_THRESHOLDS while the scan runs, the caller's thresholds again after it.
+
+    With `ends_process` the scan's objects are moved to the collector's permanent
+    generation (gc.freeze) before the thresholds come back: the report is written and the
+    interpreter exits, and without it the first collection at the default thresholds and
+    the full one at exit each traverse the whole heap again to free what the exit frees
+    anyway (~0.2 s of a 3.3 s scan of a 400-file app). A caller that goes on (a test, the
+    fix command's re-scans) keeps the default, or the garbage would never be collected."""
     before = gc.get_threshold()
     gc.set_threshold(*SCAN_GC_THRESHOLDS)
     try:
         yield
     finally:
+        if ends_process:
+            gc.freeze()
         gc.set_threshold(*before)
 
 
-def run_scan(config: Config, stages: Sequence[Sequence[Analyzer]] | None = None) -> Report:
+def run_scan(
+    config: Config,
+    stages: Sequence[Sequence[Analyzer]] | None = None,
+    *,
+    ends_process: bool = False,
+) -> Report:
     """Scan `config.path` with the analyzers of `stages` (default_analyzers()), one stage
-    after the other."""
-    with _collector_for_large_heaps():
+    after the other. `ends_process`: the process exits once the report is written
+    (_collector_for_large_heaps)."""
+    with _collector_for_large_heaps(ends_process=ends_process):
         return _scan(config, stages)
 
 

@@ -20,7 +20,7 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("files", nargs="*", metavar="FILE", help="the staged files")
     add_scan_flags(parser)
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, ends_process=False)  # set by cli.main, read by scan.run
 
 
 def run(args: argparse.Namespace) -> int:

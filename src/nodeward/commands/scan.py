@@ -22,7 +22,8 @@ def register(sub: Any) -> None:
     parser.add_argument("path", type=Path, help="project folder or a single file")
     add_scan_flags(parser)
     add_probe_flags(parser, with_url=True)
-    parser.set_defaults(handler=run)
+    # cli.main sets ends_process: the scan may then leave its heap to the exit
+    parser.set_defaults(handler=run, ends_process=False)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -33,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     flags = {
         k: v
         for k, v in vars(args).items()
-        if k not in ("command", "handler", "config", "path", "color")
+        if k not in ("command", "handler", "config", "path", "color", "ends_process")
     }
     for key in ("select", "ignore", "exclude", "extend_select", "extend_ignore", "only_files"):
         if key in flags:
@@ -41,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
     config = build_config(args.path, args.config, flags)
     changes = _changes(config)  # before the scan: a bad revision is an error at once
     try:
-        report = run_scan(config)  # with --url the probe runs as one of its analyzers
+        # with --url the probe runs as one of its analyzers
+        report = run_scan(config, ends_process=args.ends_process)
     except ScanError as error:
         raise CommandError(str(error)) from None
     if changes is not None:
