@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from nodeward.analysis.context import AnalysisContext
 from nodeward.config import Config
 from nodeward.discover import DiscoveryOptions, discover
@@ -14,6 +16,7 @@ from nodeward.findings import SourceLocation
 from nodeward.project import load_project
 from nodeward.scan import scan_path
 from nodeward.source import syntax
+from nodeward.source.taint import demand
 from nodeward.source.taint.engine import TaintEngine
 from nodeward.source.taint.model import load_models
 from nodeward.source.taint.served import served_code
@@ -56,13 +59,28 @@ def _dom_xss_lines(root: Path) -> list[tuple[str, int]]:
     ]
 
 
+#: The fixtures of the browser rule (NW903): every kind of browser source, JS and TS.
+BROWSER_FIXTURES = (
+    "flows_coverage_dom_js",
+    "flows_coverage_dom_ts",
+    "flows_dom_fetched_js",
+    "flows_dom_fetched_ts",
+    "flows_dom_xss_js",
+    "flows_dom_xss_ts",
+    "forms_browser_ts",
+    "forms_client_views_js",
+    "forms_client_views_ts",
+)
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "rules"
+
+
 def _engine(root: Path) -> TaintEngine:
     config = Config(path=root, quiet=True)
     inventory = discover(root, DiscoveryOptions())
     context = AnalysisContext(load_project(inventory, config))
     served = served_code(context.project)
     return TaintEngine(
-        list(context.project.files),
+        [*context.project.files, *served.inline],
         load_models(),
         served.client_files,
         graph=context.module_graph,
@@ -89,3 +107,19 @@ def test_only_units_a_source_reaches_are_live(tmp_path: Path) -> None:
 def test_a_reader_of_module_state_stays_live(tmp_path: Path) -> None:
     root = _write(tmp_path, "public/js/app.js", SHARED_STATE)
     assert _dom_xss_lines(root) == [("public/js/app.js", 6)]
+
+
+@pytest.mark.parametrize("fixture", BROWSER_FIXTURES)
+def test_the_browser_chain_prefilter_keeps_every_source(
+    fixture: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """expressions.may_read_browser_source lets demand.py skip the member chains of a
+    served script that no source rule can answer for: on every served file of the browser
+    fixtures, the seeds found with it are those found by asking every chain."""
+    engine = _engine(FIXTURES / fixture)
+    served = [c for c in engine.files if c.rel in engine.client_files]
+    with_filter = {c.rel: list(demand._seed_positions(engine, c)) for c in served}
+    monkeypatch.setattr(demand, "may_read_browser_source", lambda *_args: True)
+    without = {c.rel: list(demand._seed_positions(engine, c)) for c in served}
+    assert with_filter == without
+    assert any(with_filter.values())  # the fixture has browser sources to find

@@ -84,6 +84,24 @@ def client_source(
     return None
 
 
+def may_answer(fa: FunctionAnalysis, name: str, this: bool, steps: tuple[str, ...]) -> bool:
+    """Whether client_source can answer for some non-empty prefix of `steps` read from a
+    base spelled `name` (`this`: the base is `this`): one necessary condition per branch of
+    client_source, so that demand.py need not ask every prefix of every member chain of a
+    served script. A new branch of client_source needs its condition here too
+    (tests/source/taint/test_browser_data.py compares the two on every chain of the
+    browser fixtures)."""
+    if not steps:
+        return False
+    if name in fa.pushed and steps[0] == "data":
+        return True
+    if "responseText" in steps or steps[0] == "response":
+        return True
+    if this:  # _injected_source: `this.<field>.<route member or HTTP method>`
+        return len(steps) > 1 and (steps[1] in _ROUTE_MEMBERS or steps[1] in _HTTP_METHODS)
+    return steps[0] == CALL or (len(steps) > 1 and steps[1] == CALL)
+
+
 def _called(name: str, steps: tuple[str, ...]) -> str:
     return f"{name}()" if steps[0] == CALL else f"{name}.{steps[0]}()"
 

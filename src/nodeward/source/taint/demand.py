@@ -40,6 +40,7 @@ from nodeward.source.taint.analysis import FunctionAnalysis
 from nodeward.source.taint.bounds import MAX_PATH_STEPS
 from nodeward.source.taint.environment import environment_source
 from nodeward.source.taint.expressions import (
+    may_read_browser_source,
     pattern_names,
     record_read,
     request_source,
@@ -353,6 +354,8 @@ def _sources_of(
     probe: FunctionAnalysis, base: Node, links: list[tuple[Node, str]]
 ) -> Iterator[Node]:
     steps = tuple(step for _node, step in reversed(links))
+    if probe.client and not may_read_browser_source(probe, base, steps):
+        return  # no prefix of the chain is a browser source
     if not (probe.client or probe.requests or probe.koa):
         # server code without a request name: only environment_source can answer, and
         # only for `process.env` itself, the chain's first link

@@ -14,7 +14,7 @@ from nodeward.source.context import CALL
 from nodeward.source.parse import Node
 from nodeward.source.taint import fetched_fields, form_parsers, merge_order, positions
 from nodeward.source.taint.bounds import MAX_PATH_STEPS
-from nodeward.source.taint.browser_data import client_source
+from nodeward.source.taint.browser_data import client_source, may_answer
 from nodeward.source.taint.environment import environment_source
 from nodeward.source.taint.handshakes import handshake_source
 from nodeward.source.taint.model import Shape
@@ -248,6 +248,18 @@ def request_source(
         cleared=cleared,
     )
     return frozenset({trace})
+
+
+def may_read_browser_source(fa: FunctionAnalysis, base: Node, steps: tuple[str, ...]) -> bool:
+    """Whether request_source, in browser code, can answer for some prefix of `steps` read
+    from `base`: dom_source needs a browser global or a message parameter, client_source
+    browser_data.may_answer (environment_source never answers in browser code)."""
+    name = syntax.text(base)
+    return (
+        name in BROWSER_GLOBALS
+        or name in fa.messages
+        or may_answer(fa, name, base.type == "this", steps)
+    )
 
 
 def archive_trace(fa: FunctionAnalysis, node: Node, described: str) -> Trace:
