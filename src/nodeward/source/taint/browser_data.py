@@ -89,8 +89,8 @@ def may_answer(fa: FunctionAnalysis, name: str, this: bool, steps: tuple[str, ..
     base spelled `name` (`this`: the base is `this`): one necessary condition per branch of
     client_source, so that demand.py need not ask every prefix of every member chain of a
     served script. A new branch of client_source needs its condition here too
-    (tests/source/taint/test_browser_data.py compares the two on every chain of the
-    browser fixtures)."""
+    (tests/source/taint/test_demand.py finds the same seeds with and without this filter
+    in every browser fixture)."""
     if not steps:
         return False
     if name in fa.pushed and steps[0] == "data":
