@@ -123,3 +123,52 @@ def test_the_browser_chain_prefilter_keeps_every_source(
     without = {c.rel: list(demand._seed_positions(engine, c)) for c in served}
     assert with_filter == without
     assert any(with_filter.values())  # the fixture has browser sources to find
+
+
+FACTORY_JS = """\
+export function make(read) {
+  return function show() {
+    document.getElementById("out").innerHTML = read();
+  };
+}
+"""
+FACTORY_TS = """\
+export function make(read: () => string): () => void {
+  return function show(): void {
+    document.getElementById("out")!.innerHTML = read();
+  };
+}
+"""
+CALLER = """\
+import { make } from "./factory";
+function fromUrl() {
+  return location.hash;
+}
+function fixed() {
+  return "<b>hello</b>";
+}
+const paint = make(fromUrl);
+const greet = make(fixed);
+paint();
+greet();
+"""
+
+
+@pytest.mark.parametrize(("ext", "factory"), [("js", FACTORY_JS), ("ts", FACTORY_TS)])
+def test_a_factory_in_a_file_that_imports_nothing_sees_what_its_importers_pass(
+    tmp_path: Path, ext: str, factory: str
+) -> None:
+    """factory.js imports no project module and reads no source, but its parameter is
+    bound to the functions its importers pass (function_values.py): it is not isolated."""
+    _write(tmp_path, f"public/js/factory.{ext}", factory)
+    root = _write(tmp_path, f"public/js/main.{ext}", CALLER)
+    assert _dom_xss_lines(root) == [(f"public/js/factory.{ext}", 3)]
+
+
+@pytest.mark.parametrize(("ext", "factory"), [("js", FACTORY_JS), ("ts", FACTORY_TS)])
+def test_a_factory_handed_only_constants_stays_quiet(
+    tmp_path: Path, ext: str, factory: str
+) -> None:
+    _write(tmp_path, f"public/js/factory.{ext}", factory)
+    root = _write(tmp_path, f"public/js/main.{ext}", CALLER.replace("make(fromUrl)", "make(fixed)"))
+    assert _dom_xss_lines(root) == []

@@ -107,15 +107,18 @@ class Demand:
     def _isolated(self, ctx: FileContext) -> bool:
         """A file with no seed whose calls cannot leave it: it imports no project module
         (every resolution to another file goes through an import, but schema methods,
-        found by name, and `emit`, which reaches listeners other files register)."""
+        found by name, and `emit`, which reaches listeners other files register), and no
+        project file imports it (a factory's parameter is bound to the functions its
+        importers pass: `make(fromUrl)`, function_values.py)."""
         found = self._closed.get(ctx.rel)
         if found is None:
-            graph = self.engine.graph
+            engine = self.engine
             found = self._closed[ctx.rel] = (
                 not self._positions_of(ctx)
-                and self.engine.schema_methods.empty
+                and engine.schema_methods.empty
                 and b"emit" not in ctx.parsed.text.source
-                and all(graph.resolve(ctx.rel, m) is None for m in ctx.imported_modules())
+                and all(engine.graph.resolve(ctx.rel, m) is None for m in ctx.imported_modules())
+                and not engine.function_values.importers.imported(ctx)
             )
         return found
 

@@ -34,6 +34,10 @@ class Importers:
                     self._by_target.setdefault(target, set()).add(ctx.rel)
         return self._by_target
 
+    def imported(self, ctx: FileContext) -> bool:
+        """Whether another project file imports `ctx`."""
+        return bool(self._edges().get(ctx.rel))
+
     def reaching(self, ctx: FileContext) -> set[str]:
         """`ctx` and every file that imports it, directly or transitively."""
         edges = self._edges()
