@@ -105,11 +105,12 @@ class Demand:
         return False
 
     def _isolated(self, ctx: FileContext) -> bool:
-        """A file with no seed whose calls cannot leave it: it imports no project module
-        (every resolution to another file goes through an import, but schema methods,
-        found by name, and `emit`, which reaches listeners other files register), and no
-        project file imports it (a factory's parameter is bound to the functions its
-        importers pass: `make(fromUrl)`, function_values.py)."""
+        """A file with no seed whose calls cannot leave it: it names no other project file
+        (ModuleGraph.imported_files: every resolution to another file goes through one of
+        those specifiers, but schema methods, found by name, and `emit`, which reaches
+        listeners other files register), and no project file imports it (a factory's
+        parameter is bound to the functions its importers pass: `make(fromUrl)`,
+        function_values.py)."""
         found = self._closed.get(ctx.rel)
         if found is None:
             engine = self.engine
@@ -117,7 +118,7 @@ class Demand:
                 not self._positions_of(ctx)
                 and engine.schema_methods.empty
                 and b"emit" not in ctx.parsed.text.source
-                and all(engine.graph.resolve(ctx.rel, m) is None for m in ctx.imported_modules())
+                and not engine.graph.imported_files(ctx)
                 and not engine.function_values.importers.imported(ctx)
             )
         return found

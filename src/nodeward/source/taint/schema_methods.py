@@ -120,9 +120,7 @@ def _declared(
 def _table_entries(ctx: FileContext, table: str, adder: str) -> Iterable[tuple[str, Node]]:
     source = ctx.parsed.text.source
     # (each loop below needs its name spelled in the file, or an escape that hides it)
-    assignments = ctx.nodes("assignment_expression")
-    if table.encode() not in source and b"\\" not in source:
-        assignments = []
+    assignments = ctx.nodes("assignment_expression") if ctx.may_spell(table) else []
     for assign in assignments:
         right = syntax.unwrap(assign.child_by_field_name("right"))
         if right is None or (right.type != "object" and right.type not in syntax.FUNCTION_TYPES):
