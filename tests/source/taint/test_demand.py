@@ -16,6 +16,7 @@ from nodeward.findings import SourceLocation
 from nodeward.project import load_project
 from nodeward.scan import scan_path
 from nodeward.source import syntax
+from nodeward.source.context import FileContext
 from nodeward.source.taint import demand
 from nodeward.source.taint.engine import TaintEngine
 from nodeward.source.taint.model import load_models
@@ -118,11 +119,23 @@ def test_the_browser_chain_prefilter_keeps_every_source(
     fixtures, the seeds found with it are those found by asking every chain."""
     engine = _engine(FIXTURES / fixture)
     served = [c for c in engine.files if c.rel in engine.client_files]
-    with_filter = {c.rel: list(demand._seed_positions(engine, c)) for c in served}
-    monkeypatch.setattr(demand, "may_read_browser_source", lambda *_args: True)
-    without = {c.rel: list(demand._seed_positions(engine, c)) for c in served}
-    assert with_filter == without
-    assert any(with_filter.values())  # the fixture has browser sources to find
+    assert _seeds_both_ways(engine, served, monkeypatch)
+
+
+def _seeds_both_ways(
+    engine: TaintEngine, files: list[FileContext], monkeypatch: pytest.MonkeyPatch
+) -> dict[str, list[int]]:
+    """The seeds of `files` as demand finds them: only the chains that spell a browser
+    source's word (chain_tops.tops_spelling), each asked only if it may read a source
+    (may_read_browser_source). They must be those found by asking every chain; returned
+    for the caller to check that there were sources to find."""
+    found = {c.rel: list(demand._seed_positions(engine, c)) for c in files}
+    with monkeypatch.context() as patch:
+        patch.setattr(demand, "may_read_browser_source", lambda *_args: True)
+        patch.setattr(demand, "browser_source_words", lambda _probe: None)
+        every_chain = {c.rel: list(demand._seed_positions(engine, c)) for c in files}
+    assert found == every_chain
+    return {rel: seeds for rel, seeds in found.items() if seeds}
 
 
 FACTORY_JS = """\
@@ -172,3 +185,47 @@ def test_a_factory_handed_only_constants_stays_quiet(
     _write(tmp_path, f"public/js/factory.{ext}", factory)
     root = _write(tmp_path, f"public/js/main.{ext}", CALLER.replace("make(fromUrl)", "make(fixed)"))
     assert _dom_xss_lines(root) == []
+
+
+SHAPES_JS = """\
+var xhr = new XMLHttpRequest();
+function a() { show(xhr.responseText); show(xhr['responseText']); show(xhr["respons\\u0065Text"]); }
+function a2() { show(xhr["respons\\eText"]); }
+function b() { show((location).hash); show(window["location"].search); show(document.cookie); }
+function c() { $.ajax({ url: "/x" }).done(show); jQuery.getJSON("/y").then(show); }
+function c2() { show(new $.ajax("/x").done); show(new (jQuery.get)("/y").then); }
+function c3() { show(location.search.split("=")[1]); show(xhr["responseText"][0].trim()); }
+function d() { fetch("/z").then((r) => r.text()).then(show); }
+function e() { show(xhr[`response`]); show(new (window.URL)(location.href).search); }
+function f() { window.addEventListener("message", (event) => show(event.data)); }
+function g(list) { return list.map((x) => x.url).get(0).response; }
+function show(html) { document.body.innerHTML = html; }
+"""
+SHAPES_TS = """\
+import { ActivatedRoute } from "@angular/router";
+import { HttpClient } from "@angular/common/http";
+export class Page {
+  constructor(private route: ActivatedRoute, private http: HttpClient) {}
+  load(): void {
+    const id = this.route.snapshot.queryParams.id;
+    this.http.get<string>("/api/" + id).subscribe((body) => this.show(body));
+    this.show((this.route.snapshot as any).fragment);
+  }
+  show(html: string): void {
+    document.body.innerHTML = html;
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(("name", "text"), [("shapes.js", SHAPES_JS), ("shapes.ts", SHAPES_TS)])
+def test_the_chains_found_by_their_words_hold_every_seed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, text: str
+) -> None:
+    """Member chains written in every shape a browser source is read through (string and
+    escaped keys, parentheses and casts, `new`, calls, Angular's injected services)."""
+    root = _write(tmp_path, f"public/js/{name}", text)
+    engine = _engine(root)
+    served = [c for c in engine.files if c.rel in engine.client_files]
+    seeds = _seeds_both_ways(engine, served, monkeypatch)
+    assert len(seeds[f"public/js/{name}"]) >= (12 if name.endswith(".js") else 3)

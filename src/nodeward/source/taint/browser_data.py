@@ -37,6 +37,11 @@ _HTTP_METHODS = frozenset(
 )
 _JQUERY_AJAX = frozenset({"ajax", "get", "getJSON", "post"})
 _JQUERY_NAMES = frozenset({"$", "jQuery"})
+#: The bases whose calls client_source may answer for in a file that imports no axios.
+_CALLED_GLOBALS = _JQUERY_NAMES | {"fetch", "axios"}
+_AXIOS = frozenset({"axios"})
+#: answer_words() beyond the names of pushed messages: may_answer's steps and bases.
+_ANSWER_WORDS = _ROUTE_MEMBERS | _HTTP_METHODS | _CALLED_GLOBALS | {"responseText", "response"}
 _HTML_KINDS = frozenset({SinkKind.DOM_XSS, SinkKind.XSS})
 #: Socket.IO events that carry no message of the server's (a reason, an error).
 _LIFECYCLE_EVENTS = frozenset(
@@ -99,7 +104,20 @@ def may_answer(fa: FunctionAnalysis, name: str, this: bool, steps: tuple[str, ..
         return True
     if this:  # _injected_source: `this.<field>.<route member or HTTP method>`
         return len(steps) > 1 and (steps[1] in _ROUTE_MEMBERS or steps[1] in _HTTP_METHODS)
-    return steps[0] == CALL or (len(steps) > 1 and steps[1] == CALL)
+    if steps[0] != CALL and (len(steps) < 2 or steps[1] != CALL):
+        return False
+    # fetch, jQuery's helpers, or axios (_is_axios: a global spelled `axios`, or a path
+    # from the module, which the file must import: FileContext.imports_any)
+    return name in _CALLED_GLOBALS or fa.ctx.imports_any(_AXIOS)
+
+
+def answer_words(fa: FunctionAnalysis) -> frozenset[str] | None:
+    """The words one of which a chain spells, as its base or as a step, when may_answer
+    holds for it (one or more per branch); None when any chain may (the file imports
+    axios: any name can hold an instance)."""
+    if fa.ctx.imports_any(_AXIOS):
+        return None
+    return frozenset(fa.pushed) | _ANSWER_WORDS
 
 
 def _called(name: str, steps: tuple[str, ...]) -> str:

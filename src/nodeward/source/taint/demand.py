@@ -38,8 +38,10 @@ from nodeward.source.parse import Node
 from nodeward.source.scopes import MODULE
 from nodeward.source.taint.analysis import FunctionAnalysis
 from nodeward.source.taint.bounds import MAX_PATH_STEPS
+from nodeward.source.taint.chain_tops import all_tops, tops_spelling
 from nodeward.source.taint.environment import environment_source
 from nodeward.source.taint.expressions import (
+    browser_source_words,
     may_read_browser_source,
     pattern_names,
     record_read,
@@ -188,7 +190,10 @@ def _seed_positions(engine: TaintEngine, ctx: FileContext) -> array[int]:
     # (FunctionAnalysis knows a unit's request names by name, whichever function of the
     # unit declares them: every read spelled with one of the file's is asked about)
     probe.requests, probe.koa = requests, koa
-    for top in _chain_tops(ctx):
+    # in a served script, only a chain that spells a browser source's word can be one
+    words = browser_source_words(probe) if probe.client else None
+    tops = all_tops(ctx) if words is None else tops_spelling(ctx, words)
+    for top in tops:
         found += [node.start_byte for node in _chain_sources(probe, top)]
     found += [c.start_byte for c in ctx.nodes("call_expression") if _source_call(probe, c)]
     found += _shared_uses(ctx)
@@ -291,35 +296,6 @@ def _shared_uses(ctx: FileContext) -> list[int]:
         if len({_unit_at(functions, n.start_byte) for n in found}) > 1
         for node in found
     ]
-
-
-def _chain_tops(ctx: FileContext) -> Iterator[Node]:
-    """The outermost member reads and calls of each chain (`a.b(c).d`, not `a.b`), so that
-    each chain is read once; subscripts are found through their string keys (they are not
-    in the file's node index) and a chain without a string key is walked from its member
-    reads and calls."""
-    for kind in ("member_expression", "call_expression"):
-        yield from (n for n in ctx.nodes(kind) if not _inner_link(n))
-    for key in ctx.nodes("string", "template_string"):
-        holder = key.parent
-        while holder is not None and holder.type in _WRAPPERS:
-            holder = holder.parent
-        if holder is not None and holder.type == "subscript_expression" and not _inner_link(holder):
-            yield holder
-
-
-def _inner_link(node: Node) -> bool:
-    """Whether `node` is the object (or the callee) of a longer member chain."""
-    outer = node.parent
-    while outer is not None and outer.type in _WRAPPERS:
-        node, outer = outer, outer.parent
-    if outer is None:
-        return False
-    if outer.type in ("member_expression", "subscript_expression"):
-        return outer.child_by_field_name("object") == node
-    if outer.type == "call_expression":
-        return outer.child_by_field_name("function") == node
-    return False
 
 
 def _chain_sources(probe: FunctionAnalysis, top: Node) -> Iterator[Node]:

@@ -14,7 +14,7 @@ from nodeward.source.context import CALL
 from nodeward.source.parse import Node
 from nodeward.source.taint import fetched_fields, form_parsers, merge_order, positions
 from nodeward.source.taint.bounds import MAX_PATH_STEPS
-from nodeward.source.taint.browser_data import client_source, may_answer
+from nodeward.source.taint.browser_data import answer_words, client_source, may_answer
 from nodeward.source.taint.environment import environment_source
 from nodeward.source.taint.handshakes import handshake_source
 from nodeward.source.taint.model import Shape
@@ -260,6 +260,13 @@ def may_read_browser_source(fa: FunctionAnalysis, base: Node, steps: tuple[str, 
         or name in fa.messages
         or may_answer(fa, name, base.type == "this", steps)
     )
+
+
+def browser_source_words(fa: FunctionAnalysis) -> frozenset[str] | None:
+    """The words one of which a member chain of browser code spells (as its base or as a
+    step) when may_read_browser_source holds for it; None when any chain may."""
+    words = answer_words(fa)
+    return None if words is None else words | BROWSER_GLOBALS | frozenset(fa.messages)
 
 
 def archive_trace(fa: FunctionAnalysis, node: Node, described: str) -> Trace:
