@@ -42,8 +42,8 @@ def all_tops(ctx: FileContext) -> Iterator[Node]:
 
 def tops_spelling(ctx: FileContext, words: Iterable[str]) -> list[Node]:
     """The tops all_tops() yields whose chain spells one of `words`: as its base (an
-    identifier) or as a step (a property, a string key). A top is listed once, and once
-    for each chain of all_tops it ends (`new (a.b)().c` ends two: `a.b` and the whole)."""
+    identifier) or as a step (a property, a string key), each once (`new (a.b)().c`
+    holds two: `a.b` and the whole), in no particular order."""
     source = ctx.parsed.text.source
     root = ctx.parsed.root
     found: dict[tuple[int, int, str], Node] = {}
@@ -57,9 +57,9 @@ def tops_spelling(ctx: FileContext, words: Iterable[str]) -> list[Node]:
                 starts.append(start)
             at = source.find(encoded, at + 1)
     if b"\\" in source:  # an escaped string key is not spelled as the word it stands for
-        words = set(words)
+        wanted = set(words)
         for key in ctx.nodes("string"):
-            if "\\" in syntax.text(key) and syntax.string_value(key) in words:
+            if "\\" in syntax.text(key) and syntax.string_value(key) in wanted:
                 holder = _holder(key)
                 if holder is not None:
                     starts.append(holder)
@@ -108,8 +108,8 @@ def _holder(key: Node) -> Node | None:
 def _link_at(root: Node, start: int, end: int, word: str) -> Node | None:
     """The chain link that spells `word` at bytes start..end: an identifier (a base), the
     member read whose property it is, or the subscript it is the string key of; None
-    when the word is written there as something else (a longer name, a comment, a
-    declaration's name is a base of no chain and is dropped by the climb)."""
+    when the word is written there as something else (part of a longer name, a comment,
+    an object key). An identifier that starts no chain (a declared name) gives no top."""
     node = root.named_descendant_for_byte_range(start, end)
     if node is None:
         return None

@@ -54,8 +54,6 @@ if TYPE_CHECKING:
 Key = tuple[str, int, int]  # the file and the function's byte span
 Target = tuple[FileContext, Node]
 
-#: What syntax.unwrap looks through between a subscript and its key.
-_WRAPPERS = syntax.TRANSPARENT
 _ASSIGNMENT_TYPES = ("assignment_expression", "augmented_assignment_expression")
 
 
