@@ -306,7 +306,7 @@ def dom_source(fa: FunctionAnalysis, name: str, steps: tuple[str, ...], node: No
     if name not in BROWSER_GLOBALS and name not in fa.messages:
         return None  # a local variable, not the browser's
     full = (name, *steps)
-    while full and full[0] in ("window", "globalThis", "fa"):
+    while full and full[0] in ("window", "globalThis", "self"):  # the global object
         full = full[1:]
     if full[:2] == ("document", "location"):
         full = full[1:]
