@@ -19,7 +19,7 @@ from nodeward.source import syntax
 from nodeward.source.context import CALL, FileContext, Ref
 from nodeward.source.parse import Node
 from nodeward.source.taint.model import SinkKind
-from nodeward.source.taint.names import SETTLED_METHODS
+from nodeward.source.taint.names import GLOBAL_OBJECTS, SETTLED_METHODS
 from nodeward.source.taint.nest import injected_type, this_field
 from nodeward.source.taint.values import OriginKind, Source, Taint, Trace, union
 
@@ -164,9 +164,6 @@ def _is_axios(fa: FunctionAnalysis, base: Node) -> bool:
     return syntax.text(base) == "axios" and fa.ctx.declaration("axios", base) is None
 
 
-_WINDOWS = frozenset({"window", "self", "globalThis"})
-
-
 def message_sender(listener: Node) -> str | None:
     """What a `message` listener listens to when it is not the window (postMessage): the
     WebSocket, EventSource or worker it was added to (`ws` for `ws.onmessage = ...`)."""
@@ -179,7 +176,7 @@ def message_sender(listener: Node) -> str | None:
     if target is None or target.type != "member_expression":
         return None  # `addEventListener(...)`, `onmessage = ...`: the window's
     receiver = syntax.text(target.child_by_field_name("object"))
-    return None if receiver in _WINDOWS else receiver
+    return None if receiver in GLOBAL_OBJECTS else receiver
 
 
 def callback_sources(fa: FunctionAnalysis, func: Node) -> list[tuple[Node, Taint]]:

@@ -21,6 +21,7 @@ from nodeward.source.taint.model import Shape
 from nodeward.source.taint.names import (
     BROWSER_GLOBALS,
     CONTAINERS,
+    GLOBAL_OBJECTS,
     PATH_ONLY,
     RECORD_READS,
     UPLOAD_FILE_NAMES,
@@ -306,7 +307,7 @@ def dom_source(fa: FunctionAnalysis, name: str, steps: tuple[str, ...], node: No
     if name not in BROWSER_GLOBALS and name not in fa.messages:
         return None  # a local variable, not the browser's
     full = (name, *steps)
-    while full and full[0] in ("window", "globalThis", "self"):  # the global object
+    while full and full[0] in GLOBAL_OBJECTS:
         full = full[1:]
     if full[:2] == ("document", "location"):
         full = full[1:]

@@ -85,7 +85,9 @@ RECORD_READS = frozenset(
 
 MERGING_KINDS = frozenset({SinkKind.MASS_ASSIGNMENT, SinkKind.PROTOTYPE})
 
-BROWSER_GLOBALS = frozenset({"window", "globalThis", "self", "document", "location"})
+#: The names of a page's global object: `window.location` and `self.location` are one.
+GLOBAL_OBJECTS = frozenset({"window", "globalThis", "self"})
+BROWSER_GLOBALS = GLOBAL_OBJECTS | {"document", "location"}
 
 DOM_HTML_PROPERTIES = frozenset({"innerHTML", "outerHTML", "srcdoc"})
 
