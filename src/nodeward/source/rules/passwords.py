@@ -16,8 +16,8 @@ from nodeward.source.context import FileContext
 from nodeward.source.modules import ModuleGraph
 from nodeward.source.parse import Node
 from nodeward.source.rules import naming
-from nodeward.source.rules.word_starts import starts_inside, word_starts
 from nodeward.source.taint.names import HASHING_CALL
+from nodeward.source.word_starts import starts_inside, word_starts
 
 #: Password-hashing libraries: a project using one stores hashes, often from a model hook.
 PASSWORD_HASHERS = frozenset(

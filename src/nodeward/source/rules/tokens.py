@@ -16,7 +16,7 @@ from nodeward.source.call_index import in_document_order
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
 from nodeward.source.rules import naming
-from nodeward.source.rules.word_starts import starts_inside, word_starts
+from nodeward.source.word_starts import starts_inside, word_starts
 
 #: Name words that make a value a secret someone could use if they guessed it.
 SECRET_VALUE_WORDS = frozenset(

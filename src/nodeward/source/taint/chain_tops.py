@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
+from nodeward.source.word_starts import word_starts
 
 #: What syntax.unwrap looks through between a link and the next.
 _WRAPPERS = syntax.TRANSPARENT
@@ -50,12 +51,10 @@ def tops_spelling(ctx: FileContext, words: Iterable[str]) -> list[Node]:
     starts: list[Node] = []
     for word in words:
         encoded = word.encode()
-        at = source.find(encoded)
-        while at != -1:
+        for at in word_starts(source, (encoded,)):
             start = _link_at(root, at, at + len(encoded), word)
             if start is not None:
                 starts.append(start)
-            at = source.find(encoded, at + 1)
     if b"\\" in source:  # an escaped string key is not spelled as the word it stands for
         wanted = set(words)
         for key in ctx.nodes("string"):

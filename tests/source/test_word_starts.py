@@ -10,7 +10,7 @@ from nodeward.findings import SourceLocation
 from nodeward.scan import scan_path
 from nodeward.source.context import FileContext
 from nodeward.source.parse import SourceLines, SourceText, parse
-from nodeward.source.rules.word_starts import starts_inside, word_starts
+from nodeward.source.word_starts import starts_inside, word_starts
 
 
 def _context(code: str) -> FileContext:

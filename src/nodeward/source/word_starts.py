@@ -2,7 +2,9 @@
 
 A rule that reports a node only when its text holds one of a few words (a digest call,
 a password name) asks this instead of decoding every candidate node: the starts are
-found once per file, and each node is answered by bisection."""
+found once per file, and each node is answered by bisection. The taint engine's seed
+pass finds the member chains that spell a browser source's words from the same starts
+(taint/chain_tops.py)."""
 
 from __future__ import annotations
 
