@@ -39,9 +39,8 @@ from nodeward.source.frameworks.express import type_text
 from nodeward.source.frameworks.nest_gateways import gateway_roles
 from nodeward.source.parse import Node
 
-_LISTEN = frozenset({"on", "once", "addListener", "prependListener", "addEventListener"})
 #: the methods referenced_listener accepts (taint/socket_listeners.py reads only calls of them)
-LISTEN_METHODS = _LISTEN
+LISTEN_METHODS = frozenset({"on", "once", "addListener", "prependListener", "addEventListener"})
 #: Socket.IO listeners for every incoming event: `socket.onAny((event, ...args) => ...)`
 _LISTEN_ANY = frozenset({"onAny", "prependAny"})
 _CONNECTION_EVENTS = frozenset({"connection", "connect"})
@@ -83,7 +82,7 @@ def _listener(func: Node) -> tuple[Node, str] | None:
     callee = call.child_by_field_name("function")
     if callee is None or callee.type != "member_expression":
         return None
-    if syntax.text(callee.child_by_field_name("property")) not in _LISTEN:
+    if syntax.text(callee.child_by_field_name("property")) not in LISTEN_METHODS:
         return None
     event = syntax.string_value(arguments[0])
     receiver = syntax.unwrap(callee.child_by_field_name("object"))
@@ -103,7 +102,7 @@ def referenced_listener(call: Node) -> tuple[Node, str] | None:
     listener = syntax.unwrap(arguments[1])
     if listener is None or listener.type not in ("identifier", "member_expression"):
         return None
-    if syntax.text(callee.child_by_field_name("property")) not in _LISTEN:
+    if syntax.text(callee.child_by_field_name("property")) not in LISTEN_METHODS:
         return None
     event = syntax.string_value(arguments[0])
     receiver = syntax.unwrap(callee.child_by_field_name("object"))
