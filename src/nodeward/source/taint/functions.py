@@ -56,22 +56,9 @@ def instance_method(
     if target is None:
         return None
     target_ctx, func = target
-    for node in syntax.walk(func):
-        if (
-            node.type == "method_definition"
-            and func.type in ("class", "class_declaration")
-            and syntax.text(node.child_by_field_name("name")) == name
-        ):
-            return target_ctx, node
-        if node.type != "assignment_expression":
-            continue
-        chain = syntax.member_chain(node.child_by_field_name("left"))
-        value = syntax.unwrap(node.child_by_field_name("right"))
-        if chain == ["this", name] and value is not None:
-            value = syntax.unwrap(target_ctx.value_of(value))
-            if value is not None and value.type in syntax.FUNCTION_TYPES:
-                return target_ctx, value
-    return _prototype_method(engine, target_ctx, func, name)
+    return engine.class_methods.constructed_member(target_ctx, func, name) or _prototype_method(
+        engine, target_ctx, func, name
+    )
 
 
 def _prototype_method(

@@ -97,6 +97,8 @@ class Methods:
         #: class_method's answers by (file, class, name): a class's members are scanned
         #: once per method name, not once per call (library classes have hundreds)
         self._methods: dict[tuple[str, int, str], Found | None] = {}
+        #: per constructor (file, span), what `new` of it carries, by member name
+        self._members: dict[tuple[str, int, int], dict[str, list[Node]]] = {}
 
     def method(self, ctx: FileContext, cls: Node, name: str) -> Found | None:
         """class_method(), remembered."""
@@ -104,6 +106,25 @@ class Methods:
         if key not in self._methods:
             self._methods[key] = class_method(self.graph, ctx, cls, name)
         return self._methods[key]
+
+    def constructed_member(self, ctx: FileContext, constructor: Node, name: str) -> Found | None:
+        """The function an object made by `new constructor()` carries as `name` in the
+        constructor itself: a method the class declares, or the first function assigned
+        to `this.name` anywhere in it (functions.instance_method asks for every call on
+        such an object: the constructor is read once, not once per call)."""
+        key = (ctx.rel, constructor.start_byte, constructor.end_byte)
+        members = self._members.get(key)
+        if members is None:
+            members = self._members[key] = _constructed_members(constructor)
+        for member in members.get(name, ()):
+            if member.type == "method_definition":
+                return ctx, member
+            value = syntax.unwrap(member.child_by_field_name("right"))
+            if value is not None:
+                value = syntax.unwrap(ctx.value_of(value))
+                if value is not None and value.type in syntax.FUNCTION_TYPES:
+                    return ctx, value
+        return None
 
     def own(self, ctx: FileContext, callee: Node) -> Found | None:
         """`this.name(...)`: the method of the class the call is written in, or the
@@ -168,6 +189,25 @@ def _is_constructor(node: Node) -> bool:
     if name is None and parent is not None and parent.type == "variable_declarator":
         name = parent.child_by_field_name("name")
     return name is not None and syntax.text(name)[:1].isupper()
+
+
+def _constructed_members(constructor: Node) -> dict[str, list[Node]]:
+    """Member name -> the class's method definitions of that name (for a class) and the
+    assignments to `this.name` anywhere in the constructor, in document order."""
+    is_class = constructor.type in ("class", "class_declaration")
+    found: dict[str, list[Node]] = {}
+    for node in syntax.walk(constructor):
+        if node.type == "method_definition" and is_class:
+            name = syntax.text(node.child_by_field_name("name"))
+        elif node.type == "assignment_expression":
+            chain = syntax.member_chain(node.child_by_field_name("left"))
+            if chain is None or len(chain) != 2 or chain[0] != "this":
+                continue
+            name = chain[1]
+        else:
+            continue
+        found.setdefault(name, []).append(node)
+    return found
 
 
 def _instance_fields(ctx: FileContext, owner: Node) -> dict[str, Node]:
