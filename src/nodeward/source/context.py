@@ -19,6 +19,7 @@ from functools import cached_property
 from nodeward.findings import SourceLocation
 from nodeward.source import syntax
 from nodeward.source.call_index import CallIndex
+from nodeward.source.nesting import Nesting, exact_for
 from nodeward.source.parse import Node, ParsedFile
 from nodeward.source.scopes import DECLARING, MODULE, ScopeIndex
 
@@ -232,6 +233,26 @@ class FileContext:
     def _start_bytes(self) -> dict[str, array[int]]:
         """Per node type, the start bytes of the indexed nodes (filled on first use)."""
         return {}
+
+    def enclosing_function(self, node: Node) -> Node | None:
+        """syntax.enclosing_function(node), found by bisection of the file's functions
+        (nesting.py) instead of a walk up: the taint engine asks it of nearly every name it
+        resolves. The walk stays for what a span cannot place: a file deeper than the walk
+        reaches (it gives up there), an empty node, and a node whose span equals a
+        function's (`x => x` as a statement of its own: the function is inside it)."""
+        if self.max_depth > syntax.MAX_ANCESTORS or not exact_for(node):
+            return syntax.enclosing_function(node)
+        found = self._functions.around(node)
+        if found is not None and (found.start_byte, found.end_byte) == (
+            node.start_byte,
+            node.end_byte,
+        ):
+            return syntax.enclosing_function(node)
+        return found
+
+    @cached_property
+    def _functions(self) -> Nesting:
+        return Nesting(self.nodes(*syntax.FUNCTION_TYPES))
 
     def first_identifier(self, name: str) -> Node | None:
         """The first identifier spelled `name` in the file, in document order."""

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nodeward.source import syntax
-from nodeward.source.appmodel.nesting import Nesting, exact_for
 from nodeward.source.context import FileContext
 from nodeward.source.frameworks.base import Framework
 from nodeward.source.modules import ModuleGraph
+from nodeward.source.nesting import Nesting, exact_for
 from nodeward.source.parse import Node
 
 _MAX_DEPTH = 10
@@ -59,8 +59,8 @@ class Resolver:
         self._fields: dict[str, dict[str, Node | None]] = {}
         #: (file, block start, block end, name) -> what the name means in the block
         self._block_values: dict[tuple[str, int, int, str], Node | None] = {}
-        #: file -> its blocks and its functions, nested (files whose walks up are exact)
-        self._nestings: dict[str, tuple[Nesting, Nesting]] = {}
+        #: file -> its blocks, nested (files whose walks up are exact)
+        self._nestings: dict[str, Nesting] = {}
 
     def creation_kind(self, ctx: FileContext, node: Node | None) -> tuple[Framework, bool] | None:
         """(framework, makes an app) when `node` is a call that creates an app or router."""
@@ -85,27 +85,26 @@ class Resolver:
             return ctx.declaration(name)
         return self._block_value(ctx, self._block_around(ctx, ident), name)
 
-    def _nesting(self, ctx: FileContext) -> tuple[Nesting, Nesting]:
-        """The file's blocks and functions, for the searches a walk up would make in a
-        file shallow enough for the walk to reach the top (ctx.max_depth)."""
+    def _blocks(self, ctx: FileContext) -> Nesting:
+        """The file's blocks, for the searches a walk up would make in a file shallow
+        enough for the walk to reach the top (ctx.max_depth)."""
         found = self._nestings.get(ctx.rel)
         if found is None:
             root = ctx.parsed.root  # "program": the index holds the root under its type
             top = [root] if root.type in _BLOCKS else []
-            blocks = Nesting(top + ctx.nodes(*(_BLOCKS - {"program"})))
-            found = self._nestings[ctx.rel] = (blocks, Nesting(ctx.nodes(*syntax.FUNCTION_TYPES)))
+            found = self._nestings[ctx.rel] = Nesting(top + ctx.nodes(*(_BLOCKS - {"program"})))
         return found
 
     def _block_around(self, ctx: FileContext, node: Node) -> Node | None:
         """The nearest block (_BLOCKS) above `node` in a shallow file."""
         if exact_for(node):
-            return self._nesting(ctx)[0].around(node)
+            return self._blocks(ctx).around(node)
         return next((p for p in syntax.ancestors(node) if p.type in _BLOCKS), None)
 
     def _function_around(self, ctx: FileContext | None, node: Node) -> Node | None:
-        """syntax.enclosing_function(node), by bisection in a shallow file."""
-        if ctx is not None and ctx.max_depth <= syntax.MAX_ANCESTORS and exact_for(node):
-            return self._nesting(ctx)[1].around(node)
+        """syntax.enclosing_function(node), by bisection where the file is known."""
+        if ctx is not None:
+            return ctx.enclosing_function(node)
         return syntax.enclosing_function(node)
 
     def _block_value(self, ctx: FileContext, block: Node | None, name: str) -> Node | None:

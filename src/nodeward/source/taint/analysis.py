@@ -309,7 +309,7 @@ class FunctionAnalysis:
                 check_assignment(self, node)  # `el.innerHTML += html` too
             elif node.type == "jsx_attribute" and self.client:
                 check_dangerous_html(self, node)
-            elif node.type == "return_statement" and syntax.enclosing_function(node) == self.unit:
+            elif node.type == "return_statement" and self.ctx.enclosing_function(node) == self.unit:
                 value = node.named_children[0] if node.named_children else None
                 self.returns = union(self.returns, self.eval(value))
         if self.unit.type == "arrow_function":

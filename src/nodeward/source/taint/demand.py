@@ -207,7 +207,7 @@ def _own_units(ctx: FileContext) -> list[tuple[int, int]]:
         for kind in syntax.FUNCTION_TYPES
         for func in ctx.nodes(kind)
         if (func.parent is None or func.parent.type != "arguments")
-        and syntax.enclosing_function(func) is None
+        and ctx.enclosing_function(func) is None
     )
 
 
@@ -266,7 +266,7 @@ def _shared_uses(ctx: FileContext) -> list[int]:
         (func.start_byte, func.end_byte)
         for kind in syntax.FUNCTION_TYPES
         for func in ctx.nodes(kind)
-        if syntax.enclosing_function(func) is None
+        if ctx.enclosing_function(func) is None
     )
     assigned: set[str] = set()
     for node in ctx.nodes(*_ASSIGNMENT_TYPES, "for_in_statement"):

@@ -285,7 +285,7 @@ def client_units(ctx: FileContext) -> Iterator[Node]:
     yield ctx.parsed.root
     for kind in sorted(syntax.FUNCTION_TYPES):
         for func in ctx.nodes(kind):
-            if syntax.enclosing_function(func) is None:
+            if ctx.enclosing_function(func) is None:
                 yield func
 
 
@@ -317,8 +317,8 @@ def top_level_units(
             starts.append(call)
     seen: set[int] = set()
     for start in starts:
-        top = start if start.type in syntax.FUNCTION_TYPES else syntax.enclosing_function(start)
-        while top is not None and (outer := syntax.enclosing_function(top)) is not None:
+        top = start if start.type in syntax.FUNCTION_TYPES else ctx.enclosing_function(start)
+        while top is not None and (outer := ctx.enclosing_function(top)) is not None:
             top = outer
         if top is not None and top.start_byte not in seen:
             seen.add(top.start_byte)

@@ -155,7 +155,7 @@ class FunctionValues:
         # what a name is bound to depends on its declaration (and on whether it is read
         # in a closure of the declaring function), not on the use: callers read `res`,
         # `db` or `models` at every call
-        enclosing = syntax.enclosing_function(ident) if scope_start != MODULE else None
+        enclosing = ctx.enclosing_function(ident) if scope_start != MODULE else None
         closure = enclosing is None or enclosing.start_byte != scope_start
         key = (ctx.rel, name, scope_start, closure, hops)
         cached = self._bound.get(key)
@@ -213,7 +213,7 @@ class FunctionValues:
             for element in self._elements(ctx, table, hops + 1):
                 found += pick(params[index], name, element)
             return found
-        if syntax.enclosing_function(ident) == func:
+        if ctx.enclosing_function(ident) == func:
             return []  # a callback the function itself calls: callbacks.py summarises it
         if self.engine.handler_roles(ctx, func) is not None:
             return []  # a request handler's `req`, `res`, `next`: the framework passes them

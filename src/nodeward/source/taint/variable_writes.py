@@ -132,7 +132,7 @@ class VariableWrites:
             return None
         writes, function = followed
         inner = _ancestors_within(use, function)
-        if syntax.enclosing_function(use) != function or any(
+        if self._ctx.enclosing_function(use) != function or any(
             a.type in _ENTERED_MIDWAY for a in inner
         ):
             return None
@@ -166,7 +166,7 @@ class VariableWrites:
             return None
         if not any(w.declares for w in writes):
             return None
-        functions = {syntax.enclosing_function(w.node) for w in writes}
+        functions = {self._ctx.enclosing_function(w.node) for w in writes}
         if len(functions) != 1:
             return None
         return writes, functions.pop()

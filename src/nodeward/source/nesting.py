@@ -1,7 +1,8 @@
 """The innermost block or function around a node, found by bisection instead of a walk up.
 
 The app model asks, for every name it resolves, which block declares it and which
-function's parameter it is. tree-sitter's `Node.parent` descends from the root, so a walk
+function's parameter it is; the taint engine asks which function a name is read in
+(FileContext.enclosing_function). tree-sitter's `Node.parent` descends from the root, so a walk
 up costs O(depth) per step, and the parent cache cannot hold a large project. Blocks nest
 (two spans never overlap unless one contains the other), and so do functions: the
 innermost one around a node is found among the spans that start before it, following
