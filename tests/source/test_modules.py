@@ -98,3 +98,28 @@ def test_imported_files_are_the_project_files_a_file_names() -> None:
     assert graph.imported_files(files[0]) == {"setup.ts", "lib/index.ts", "a.js"}
     assert graph.imported_files(files[1]) == frozenset()  # itself, and a package
     assert graph.imported_files(files[2]) == frozenset()
+
+
+def test_a_file_that_names_no_project_file_resolves_nothing_but_one_naming_itself_does() -> None:
+    """resolve_import gives up at once in a file none of whose specifiers names a project
+    file (a vendored library asks it of every call); a file that requires itself still
+    resolves through itself."""
+    library = _ctx('const _ = require("lodash");\nfunction f() {}\n_.map; f;', "vendor/lib.js")
+    itself = _ctx(
+        'const me = require("./self");\nfunction run() {}\nmodule.exports = { run };\nme.run',
+        "self.js",
+    )
+    graph = ModuleGraph([library, itself, _ctx(_DAO, "dao.js")])
+
+    def resolved(ctx: FileContext, expression: str) -> str | None:
+        node = next(
+            n
+            for n in syntax.walk(ctx.parsed.root)
+            if syntax.text(n) == expression and n.type == "member_expression"
+        )
+        found = graph.resolve_import(ctx, node)
+        return syntax.text(found.node).splitlines()[0] if found is not None else None
+
+    assert resolved(library, "_.map") is None
+    assert resolved(itself, "me.run") == "function run() {}"
+    assert graph.imported_files(itself) == frozenset()  # itself is no other file

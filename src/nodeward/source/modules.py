@@ -45,7 +45,7 @@ class ModuleGraph:
         self._exports: dict[str, dict[str, Node]] = {}
         self._reexports: dict[str, list[ReExport]] = {}
         self._facts: dict[Callable[[ModuleGraph], object], object] = {}
-        self._imported: dict[str, frozenset[str]] = {}
+        self._imported: dict[str, tuple[frozenset[str], bool]] = {}
 
     def fact(self, compute: Callable[[ModuleGraph], T]) -> T:
         """`compute(self)`, computed once per graph: a fact about the whole project (the
@@ -83,14 +83,20 @@ class ModuleGraph:
         `export ... from` re-exports. Every crossing from one file to another goes along
         one of these links; the app model's relevance pass and the taint engine's
         importers both read them, computed once per file of the graph."""
+        return self._links(ctx)[0]
+
+    def _links(self, ctx: FileContext) -> tuple[frozenset[str], bool]:
+        """imported_files(ctx), and whether some specifier of it resolves at all (to
+        another file or to itself)."""
         known = self._imported.get(ctx.rel)
         if known is not None and self._files.get(ctx.rel) is ctx:
             return known
-        found = frozenset(
+        targets = {
             target.rel
             for specifier in _specifiers(ctx)
-            if (target := self.resolve(ctx.rel, specifier)) is not None and target.rel != ctx.rel
-        )
+            if (target := self.resolve(ctx.rel, specifier)) is not None
+        }
+        found = (frozenset(targets - {ctx.rel}), bool(targets))
         if self._files.get(ctx.rel) is ctx:  # a file outside the graph may share a rel
             self._imported[ctx.rel] = found
         return found
@@ -124,6 +130,11 @@ class ModuleGraph:
     def resolve_import(self, ctx: FileContext, node: Node) -> Resolved | None:
         """What an expression that comes from a project module (`require("./a").f`,
         an imported name) is defined as, or None."""
+        if not self._links(ctx)[1]:
+            # every access path starts at a specifier the file writes (ref_of): none
+            # names a project file, so no expression of it comes from one (a vendored
+            # library asks this of each of its thousands of calls)
+            return None
         ref = ctx.ref_of(node)
         if ref is None:
             return None
