@@ -144,9 +144,12 @@ def code_clause(fa: FunctionAnalysis, pair: Node, key: str, value: Taint) -> Tai
 def _written_over(parts: list[Taint], key: str) -> list[Taint]:
     """What the earlier entries of an object literal still hold once a later property
     `key` replaces theirs: `{ ...req.body, theme: "dark" }` has a clean `theme`."""
-    if key in ("*", "[]"):  # a computed key: which property it replaces is not known
-        return parts
-    return [frozenset(o for t in part if (o := t.overwrite(key)) is not None) for part in parts]
+    if key in ("*", "[]") or not any(parts):  # a computed key: which one is not known
+        return parts  # (and a literal of clean values, the usual one, has nothing to drop)
+    return [
+        frozenset(o for t in part if (o := t.overwrite(key)) is not None) if part else part
+        for part in parts
+    ]
 
 
 def eval_member(fa: FunctionAnalysis, node: Node, depth: int) -> Taint:

@@ -115,9 +115,10 @@ def unsafe_merge(ctx: FileContext, func: Node) -> UnsafeMerge | None:
         or func.end_byte - func.start_byte > MAX_FUNCTION_BYTES
     ):
         return None
-    nodes = list(syntax.walk(func))
-    if not any(_computed_key_write(node) for node in nodes):
+    writes = ctx.nodes_within(func, "assignment_expression", "augmented_assignment_expression")
+    if not any(_computed_key_write(node) for node in writes):
         return None  # both shapes end in `target[key] = value`: most functions stop here
+    nodes = list(syntax.walk(func))
     found = _recursive_merge(func, nodes) or _path_set(func, nodes)
     if found is None:
         return None
