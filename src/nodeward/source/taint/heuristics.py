@@ -72,13 +72,16 @@ def heuristic_sinks(fa: FunctionAnalysis, site: EvaluatedCall) -> bool:
         if _class_like(name) and is_model_name(fa, name):
             mass_assignment(fa, site.node, site.args[0], site.arg_taints[0], f"new {name}()")
         return False
+    index = MASS_ASSIGNMENT_METHODS.get(method)
+    rows = _NAMED_BY_METHOD.get(method, ())
+    if index is None and not rows and not method.startswith("find"):
+        return False  # no row names the method: what the receiver is changes nothing
     receiver = _describe(fa, site)
     store = receiver.model or receiver.collection
-    index = MASS_ASSIGNMENT_METHODS.get(method)
     if store and index is not None and index < len(site.args):
         label = f"{receiver.text}.{method}()"
         mass_assignment(fa, site.node, site.args[index], site.arg_taints[index], label)
-    for row in _NAMED_BY_METHOD.get(method, ()):
+    for row in rows:
         if _matches(fa, row, site, receiver):
             _report(fa, row, site, receiver)
             return True
