@@ -50,6 +50,7 @@ from nodeward.source.taint.handlers import HandlerRoles
 from nodeward.source.taint.loops import LOOPS, check_allocation, check_loop
 from nodeward.source.taint.model import SinkKind
 from nodeward.source.taint.names import CALLBACK_METHODS, SENSITIVE_FIELDS, SETTLED_METHODS
+from nodeward.source.taint.settling import PassReads
 from nodeward.source.taint.statements import (
     check_assignment,
     check_dangerous_html,
@@ -147,6 +148,7 @@ class FunctionAnalysis:
         self._carried: dict[tuple[int, int], _Evaluation] = {}
         self._log: list[tuple[int, int]] | None = None  # keys evaluated, children first
         self._effects: dict[tuple[int, int], _Evaluation] = {}
+        self._pass: PassReads | None = None  # what the current binding pass read
         self.guards: dict[tuple[int, int, SinkKind], bool] = {}
         self._note_passed_roles(roles)
         self._vars: dict[tuple[str, int], tuple[str, int]] = {}  # see var()
@@ -227,11 +229,15 @@ class FunctionAnalysis:
             before = (dict(self.env), {k: dict(v) for k, v in self.member_writes.items()})
             self._cache.clear()
             self._log, self._effects = [], {}
+            self._pass = PassReads()
             for node in bindings:
                 self._bind(node)
-            if (self.env, self.member_writes) == before:
-                self._carried = self._effects  # the bindings held still: reusable
+            if (self.env, self.member_writes) == before or self._pass.settled(self.module_vars):
+                # the bindings held still, or every read saw where they ended (settling.py):
+                # another pass would repeat this one, so its evaluations are reusable
+                self._carried = self._effects
                 break
+        self._pass = None
         self._log, self._effects = None, {}
         self._cache.clear()
         self._check_nodes()
@@ -322,6 +328,8 @@ class FunctionAnalysis:
         assignments that can reach `use`, where variable_writes.py can tell), and the
         property writes into it that can have run before `use`."""
         var = self.var(name, use)
+        if self._pass is not None:
+            self._pass.read(var)
         reaching = None
         if use.type in _READS and depth < MAX_EXPRESSION_DEPTH // 2:
             reaching = self.engine.variable_writes(self.ctx).reaching(use)
@@ -330,7 +338,10 @@ class FunctionAnalysis:
         else:
             value = self.env.get(var, CLEAN)
         if var[1] == MODULE:
-            value = union(value, self.module_vars.get(name, CLEAN))
+            held = self.module_vars.get(name, CLEAN)
+            if self._pass is not None:
+                self._pass.read_module(name, held)
+            value = union(value, held)
         writes = self.member_writes.get(var)
         if not writes:
             return value
@@ -356,10 +367,28 @@ class FunctionAnalysis:
             found = self._vars[key] = (name, self.ctx.scope_of(name, at))
         return found
 
+    def mark_read(self, var: tuple[str, int]) -> None:
+        """A rule read whether `var` holds anything (settling.py)."""
+        if self._pass is not None:
+            self._pass.read(var)
+
+    def write_member(self, var: tuple[str, int], at: Node, taint: Taint) -> None:
+        """`obj.x = taint` (or `obj.push(taint)`) at statement `at`: a property write into
+        variable `var`, replacing what `at` wrote before."""
+        writes = self.member_writes.setdefault(var, {})
+        key = (at.start_byte, at.end_byte)
+        if writes.get(key) != (at, taint):
+            writes[key] = (at, taint)
+            if self._pass is not None:
+                self._pass.changed(var)
+
     def _assign(self, name: str, at: Node, taint: Taint) -> None:
         if taint:
             var = self.var(name, at)
-            self.env[var] = union(self.env.get(var, CLEAN), taint)
+            held = self.env.get(var, CLEAN)
+            self.env[var] = grown = union(held, taint)
+            if self._pass is not None and grown != held:
+                self._pass.changed(var)
             if var[1] == MODULE and self.unit.type != "program":
                 self.module_vars[name] = union(self.module_vars.get(name, CLEAN), taint)
 
@@ -383,8 +412,7 @@ class FunctionAnalysis:
                     if path is not None and path[0].type == "identifier" and taint:
                         keys = path[1] if CALL not in path[1] else ()
                         var = self.var(syntax.text(path[0]), path[0])
-                        writes = self.member_writes.setdefault(var, {})
-                        writes[(node.start_byte, node.end_byte)] = (node, placed(taint, *keys))
+                        self.write_member(var, node, placed(taint, *keys))
             case "for_in_statement":
                 left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
                 if left is not None and right is not None:

@@ -49,6 +49,4 @@ def record(fa: FunctionAnalysis, call: Node) -> None:
     taint = union(*(fa.eval(arg) for arg in args[first:]))
     if not taint:
         return
-    var = fa.var(name, path[0])
-    writes = fa.member_writes.setdefault(var, {})
-    writes[(call.start_byte, call.end_byte)] = (call, placed(taint, *path[1], "[]"))
+    fa.write_member(fa.var(name, path[0]), call, placed(taint, *path[1], "[]"))

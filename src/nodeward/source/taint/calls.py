@@ -120,6 +120,7 @@ def callee_ref(fa: FunctionAnalysis, call: Node) -> Ref | None:
         name = shape.fn_base
         if base.type == "identifier" and fa.ctx.declaration(name) is None:
             var = fa.var(name, base)
+            fa.mark_read(var)
             # `document.body.innerHTML = html` writes into the page, not into a project
             # object: document.write stays the browser's
             local = var in fa.env or (var in fa.member_writes and name not in BROWSER_GLOBALS)
