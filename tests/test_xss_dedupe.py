@@ -120,3 +120,27 @@ def test_one_template_line_is_reported_once_by_a_rule(tmp_path: Path) -> None:
     assert [e.description.split(" is rendered")[0] for e in finding.evidence] == [
         "also: req.query.b"
     ]
+
+
+def test_a_render_with_a_callback_names_each_output_once(tmp_path: Path) -> None:
+    """`res.render(view, data, (err, html) => ...)` is a binding of the handler (its
+    callback is analysed with it): every pass over the bindings saw the same render, and
+    the finding listed the other outputs once per pass."""
+    app = (
+        'const express = require("express");\n'
+        "const app = express();\n"
+        'app.set("view engine", "hbs");\n'
+        'app.post("/theme", (req, res, next) => {\n'
+        '  res.render("theme", { ...req.body }, (err, html) => {\n'
+        "    if (err) { next(err); } else { res.send(html.slice(0, 100)); }\n"
+        "  });\n"
+        "});\n"
+    )
+    page = "<style>\n  body { background: {{bg}}; color: {{fg}}; }\n</style>\n"
+    root = _write(tmp_path, {"app.js": app, "views/theme.hbs": page})
+    [finding] = scan_path(root, select=("NW905",)).findings  # both outputs: one line
+    assert isinstance(finding.location, SourceLocation)
+    assert (finding.location.path, finding.location.line) == ("views/theme.hbs", 2)
+    assert [e.description[:60] for e in finding.evidence] == [
+        "also: req.body.fg is rendered by res.render() (app.js:5) and"
+    ]

@@ -109,4 +109,4 @@ class AnalysisContext:
         files = len(engine.files)
         with progress.task("taint", files, unit="files", quiet=self.config.quiet) as advance:
             hits = engine.run(advance)
-        return TaintResult(tuple(hits), tuple(engine.renders), tuple(engine.skips))
+        return TaintResult(tuple(hits), tuple(engine.distinct_renders()), tuple(engine.skips))

@@ -148,6 +148,15 @@ class TaintEngine:
                 advance(1)
         return [h for h in self.hits.values() if isinstance(h.trace.origin, Source)]
 
+    def distinct_renders(self) -> list[Render]:
+        """The renders recorded, each once: a binding pass and the check pass that reuses
+        its evaluations (analysis.py) both record the renders they saw."""
+        distinct: list[Render] = []
+        for render in self.renders:
+            if render not in distinct:  # (a Render holds dicts: compared, not hashed)
+                distinct.append(render)
+        return distinct
+
     def routed(self, ctx: FileContext, func: Node) -> bool:
         return (ctx.rel, func.start_byte) in self.route_handlers
 
