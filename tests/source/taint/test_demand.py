@@ -8,19 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from taint_helpers import engine_at
 
-from nodeward.analysis.context import AnalysisContext
-from nodeward.config import Config
-from nodeward.discover import DiscoveryOptions, discover
 from nodeward.findings import SourceLocation
-from nodeward.project import load_project
 from nodeward.scan import scan_path
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
 from nodeward.source.taint import demand
 from nodeward.source.taint.engine import TaintEngine
-from nodeward.source.taint.model import load_models
-from nodeward.source.taint.served import served_code
 
 HELPER_AND_CALLER = """\
 function paint(html) {
@@ -75,19 +70,6 @@ BROWSER_FIXTURES = (
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "rules"
 
 
-def _engine(root: Path) -> TaintEngine:
-    config = Config(path=root, quiet=True)
-    inventory = discover(root, DiscoveryOptions())
-    context = AnalysisContext(load_project(inventory, config))
-    served = served_code(context.project)
-    return TaintEngine(
-        [*context.project.files, *served.inline],
-        load_models(),
-        served.client_files,
-        graph=context.module_graph,
-    )
-
-
 def test_a_helper_no_source_reaches_is_summarised_for_its_caller(tmp_path: Path) -> None:
     root = _write(tmp_path, "public/js/app.js", HELPER_AND_CALLER)
     assert _dom_xss_lines(root) == [("public/js/app.js", 2)]
@@ -95,7 +77,7 @@ def test_a_helper_no_source_reaches_is_summarised_for_its_caller(tmp_path: Path)
 
 def test_only_units_a_source_reaches_are_live(tmp_path: Path) -> None:
     root = _write(tmp_path, "public/js/app.js", HELPER_AND_CALLER)
-    engine = _engine(root)
+    engine = engine_at(root)
     [ctx] = [c for c in engine.files if c.rel == "public/js/app.js"]
     functions = {
         syntax.text(f.child_by_field_name("name")): f for f in ctx.nodes("function_declaration")
@@ -117,7 +99,7 @@ def test_the_browser_chain_prefilter_keeps_every_source(
     """expressions.may_read_browser_source lets demand.py skip the member chains of a
     served script that no source rule can answer for: on every served file of the browser
     fixtures, the seeds found with it are those found by asking every chain."""
-    engine = _engine(FIXTURES / fixture)
+    engine = engine_at(FIXTURES / fixture)
     served = [c for c in engine.files if c.rel in engine.client_files]
     assert _seeds_both_ways(engine, served, monkeypatch)
 
@@ -225,7 +207,7 @@ def test_the_chains_found_by_their_words_hold_every_seed(
     """Member chains written in every shape a browser source is read through (string and
     escaped keys, parentheses and casts, `new`, calls, Angular's injected services)."""
     root = _write(tmp_path, f"public/js/{name}", text)
-    engine = _engine(root)
+    engine = engine_at(root)
     served = [c for c in engine.files if c.rel in engine.client_files]
     seeds = _seeds_both_ways(engine, served, monkeypatch)
     assert len(seeds[f"public/js/{name}"]) >= (12 if name.endswith(".js") else 3)

@@ -18,6 +18,9 @@ always analysed, so that what they leave behind is the same as before. What chan
 function no source reaches is no longer cut short by the step or nesting bounds, so it
 reports no Skip for them (it could not have carried request data to a sink).
 
+In a file whose calls cannot leave it (_confined), seed_callers.py finds the same live
+functions from the seeds backwards, resolving only the calls that may reach them.
+
 A new kind of browser source (a new way FunctionAnalysis creates a Source trace) must be
 found here too, or the units that read only it are never analysed: the browser fixtures
 of tests/test_fixtures.py show it. Server units stay the request handlers
@@ -36,6 +39,7 @@ from nodeward.source import syntax
 from nodeward.source.context import CALL, FileContext
 from nodeward.source.parse import Node
 from nodeward.source.scopes import MODULE
+from nodeward.source.taint import seed_callers
 from nodeward.source.taint.analysis import FunctionAnalysis
 from nodeward.source.taint.bounds import MAX_PATH_STEPS
 from nodeward.source.taint.chain_tops import all_tops, tops_spelling
@@ -73,6 +77,8 @@ class Demand:
         self._closed: dict[str, bool] = {}
         #: per file, the spans of the top-level functions that are units of their own
         self._own_units: dict[str, list[tuple[int, int]]] = {}
+        #: per confined file, what its seeds reach (seed_callers.py; None: not searched so)
+        self._reaches: dict[str, seed_callers.Reach | None] = {}
 
     def live(self, ctx: FileContext, func: Node) -> bool:
         """Whether `func`, or a function it can call, reads a source or shares state."""
@@ -83,6 +89,10 @@ class Demand:
         if self._isolated(ctx):
             self._live[start] = False
             return False
+        reach = self._reach(ctx)
+        if reach is not None:  # searched from the seeds (seed_callers.py)
+            self._live[start] = func in reach
+            return self._live[start]
         visited = {start}
         stack: list[Target] = [(ctx, func)]
         while stack:
@@ -90,7 +100,7 @@ class Demand:
             known = self._live.get(_key(at_ctx, at))
             if known is False:
                 continue  # nothing it reaches sees a source
-            if known or self._seed(at_ctx, at):
+            if known or self.seeded(at_ctx, at):
                 self._live[start] = True
                 return True
             if self._isolated(at_ctx):
@@ -105,23 +115,47 @@ class Demand:
         return False
 
     def _isolated(self, ctx: FileContext) -> bool:
-        """A file with no seed whose calls cannot leave it: it names no other project file
+        """A file with no seed whose calls cannot leave it (_confined)."""
+        found = self._closed.get(ctx.rel)
+        if found is None:
+            found = self._closed[ctx.rel] = not self._positions_of(ctx) and self._confined(ctx)
+        return found
+
+    def _confined(self, ctx: FileContext) -> bool:
+        """Whether the file's calls cannot leave it: it names no other project file
         (ModuleGraph.imported_files: every resolution to another file goes through one of
         those specifiers, but schema methods, found by name, and `emit`, which reaches
         listeners other files register), and no project file imports it (a factory's
         parameter is bound to the functions its importers pass: `make(fromUrl)`,
         function_values.py)."""
-        found = self._closed.get(ctx.rel)
-        if found is None:
-            engine = self.engine
-            found = self._closed[ctx.rel] = (
-                not self._positions_of(ctx)
-                and engine.schema_methods.empty
-                and b"emit" not in ctx.parsed.text.source
-                and not engine.graph.imported_files(ctx)
-                and not engine.function_values.importers.imported(ctx)
+        engine = self.engine
+        return (
+            engine.schema_methods.empty
+            and b"emit" not in ctx.parsed.text.source
+            and not engine.graph.imported_files(ctx)
+            and not engine.function_values.importers.imported(ctx)
+        )
+
+    def _reach(self, ctx: FileContext) -> seed_callers.Reach | None:
+        """seed_callers.live_functions of a confined file, once per file."""
+        if ctx.rel not in self._reaches:
+            self._reaches[ctx.rel] = (
+                seed_callers.live_functions(self, ctx, lambda call: self._spans_run(ctx, call))
+                if self._confined(ctx)
+                else None
             )
-        return found
+        return self._reaches[ctx.rel]
+
+    def _spans_run(self, ctx: FileContext, call: Node) -> frozenset[tuple[int, int]] | None:
+        """The spans of the functions `call` may run (None when one is in another file)."""
+        targets = self.call_targets(ctx, call)
+        if any(target_ctx.rel != ctx.rel for target_ctx, _func in targets):
+            return None
+        return frozenset((func.start_byte, func.end_byte) for _ctx, func in targets)
+
+    def programs_call(self, ctx: FileContext, call: Node) -> bool:
+        """Whether `call` is one of the program's own (not inside a unit of its own)."""
+        return not _within(self._spans(ctx), call.start_byte)
 
     def _positions_of(self, ctx: FileContext) -> array[int]:
         positions = self._positions.get(ctx.rel)
@@ -129,8 +163,9 @@ class Demand:
             positions = self._positions[ctx.rel] = _seed_positions(self.engine, ctx)
         return positions
 
-    def _seed(self, ctx: FileContext, func: Node) -> bool:
-        """Whether `func` itself reads a source or shares module state."""
+    def seeded(self, ctx: FileContext, func: Node) -> bool:
+        """Whether `func` itself reads a source or shares module state (for the program,
+        its own statements: not its units' bodies)."""
         positions = self._positions_of(ctx)
         if func.type == "program":  # its own statements, not its functions' bodies
             spans = self._spans(ctx)
@@ -147,23 +182,25 @@ class Demand:
     def _callees(self, ctx: FileContext, func: Node) -> Iterator[Target]:
         """The project functions the calls inside `func` may run, resolved as
         calls._project_call, calls._table_call and the `emit` listeners resolve them."""
-        engine = self.engine
         calls = ctx.nodes_within(func, "call_expression")
         if func.type == "program":
             spans = self._spans(ctx)
             calls = [c for c in calls if not _within(spans, c.start_byte)]
         for call in calls:
-            target = (
-                engine.project_function(ctx, call)
-                or engine.schema_methods.summarisable(call)
-                or engine.schema_methods.static_method(call)
-            )
-            if target is not None:
-                yield target
-            else:
-                yield from engine.sites.table_functions(ctx, call)
-            if _emits(call):
-                yield from engine.listeners.of(ctx, call)
+            yield from self.call_targets(ctx, call)
+
+    def call_targets(self, ctx: FileContext, call: Node) -> list[Target]:
+        """The project functions one call may run."""
+        engine = self.engine
+        target = (
+            engine.project_function(ctx, call)
+            or engine.schema_methods.summarisable(call)
+            or engine.schema_methods.static_method(call)
+        )
+        found = [target] if target is not None else list(engine.sites.table_functions(ctx, call))
+        if _emits(call):
+            found += engine.listeners.of(ctx, call)
+        return found
 
 
 def _seed_positions(engine: TaintEngine, ctx: FileContext) -> array[int]:
