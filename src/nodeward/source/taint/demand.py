@@ -51,6 +51,8 @@ from nodeward.source.taint.expressions import (
     record_read,
     request_source,
 )
+from nodeward.source.taint.names import RECORD_READS
+from nodeward.source.taint.stored import READ_METHODS
 
 if TYPE_CHECKING:
     from nodeward.source.taint.engine import TaintEngine
@@ -230,7 +232,7 @@ def _seed_positions(engine: TaintEngine, ctx: FileContext) -> array[int]:
     tops = all_tops(ctx) if words is None else tops_spelling(ctx, words)
     for top in tops:
         found += [node.start_byte for node in _chain_sources(probe, top)]
-    found += [c.start_byte for c in ctx.nodes("call_expression") if _source_call(probe, c)]
+    found += [call.start_byte for call in _named_calls(ctx) if _source_call(probe, call)]
     found += _shared_uses(ctx)
     return array("q", sorted(found))
 
@@ -389,6 +391,17 @@ def _sources_of(
             or environment_source(probe, base, path, node) is not None
         ):
             yield node
+
+
+#: The methods _source_call answers for (a call naming none reads nothing): the calls are
+#: looked up by name instead of asking each call of the file.
+_SOURCE_CALL_METHODS = READ_METHODS | RECORD_READS | {"getEntries"}
+
+
+def _named_calls(ctx: FileContext) -> list[Node]:
+    """The calls naming one of _SOURCE_CALL_METHODS, found by name (CallIndex)."""
+    calls = ctx.call_index.calls_named(_SOURCE_CALL_METHODS)
+    return [call for call in calls if call.type == "call_expression"]
 
 
 def _source_call(probe: FunctionAnalysis, call: Node) -> bool:

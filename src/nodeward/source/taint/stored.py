@@ -166,6 +166,11 @@ def _sql_statement(
     return pattern.search(_sql_text(ctx, syntax.call_arguments(call)))
 
 
+#: The methods a call must name for read_taint to find a read (a store read or an SQL
+#: client's SELECT).
+READ_METHODS = _READS | _SQL_METHODS
+
+
 def read_taint(ctx: FileContext, call: Node) -> Taint:
     """A database read's result: one STORED-origin trace naming the store."""
     if call.type != "call_expression":
