@@ -215,10 +215,12 @@ def run_analyzers(
 def _index_shared(context: AnalysisContext) -> None:
     """Fill, before the fork, the per-file indexes that both processes read: the callee
     of every call (the rules in the child and the project checks and the taint engine
-    here ask for nearly all of them) and the imported modules. Filled after the fork, each
-    process would compute them on its own copy: the same work twice."""
+    here ask for nearly all of them), the imported modules and the calls by name (every
+    rule's CallIndex lookups, and the taint engine's seed pass). Filled after the fork,
+    each process would compute them on its own copy: the same work twice."""
     for ctx in context.project.files:
         ctx.imported_modules()
+        ctx.call_index.calls_named(())  # fills its tables
         for call in ctx.calls:
             ctx.callee(call)
 
