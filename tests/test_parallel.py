@@ -69,15 +69,21 @@ def test_two_processes_report_exactly_what_one_does(
 def test_the_callee_index_both_processes_read_is_filled_before_the_fork(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Filled after the fork, each process would resolve every callee on its own copy."""
+    """Filled after the fork, each process would resolve every callee on its own copy (a
+    file that imports nothing has no callee to resolve), and build the calls-by-name
+    tables on its own."""
     monkeypatch.setattr(scan, "PARALLEL_MIN_FILES", 1)
     filled: list[bool] = []
     real_start = parallel.start
 
     def inspecting_start(work):  # type: ignore[no-untyped-def]
         context = work.args[0]  # partial(_in_child, context, analyzers)
+        files = context.project.files
+        importing = [ctx for ctx in files if ctx.imported_modules()]
+        assert importing
         filled.append(
-            all(call.id in ctx._callee_cache for ctx in context.project.files for call in ctx.calls)
+            all(call.id in ctx._callee_cache for ctx in importing for call in ctx.calls)
+            and all("_tables" in vars(ctx.call_index) for ctx in files)
         )
         return real_start(work)
 

@@ -455,6 +455,8 @@ class FileContext:
 
     def callee(self, call: Node) -> Ref | None:
         """The access path of the function a call or `new` invokes."""
+        if not self._imported_modules:
+            return None  # every access path starts at a module the file imports
         key = call.id
         if key not in self._callee_cache:
             fn = call.child_by_field_name("function") or call.child_by_field_name("constructor")
