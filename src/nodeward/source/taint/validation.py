@@ -120,7 +120,7 @@ class Validation:
                 _merge(chain_fields, self._middleware_fields(middleware))
             for hctx, hfunc in [(ctx, func), *self._wrapped(route)]:
                 fields = dict(chain_fields)
-                _merge(fields, _legacy_checks(hfunc))
+                _merge(fields, _legacy_checks(hctx, hfunc))
                 if fields:
                     first, last = hfunc.start_point[0] + 1, hfunc.end_point[0] + 1
                     self._handlers.append(_Handler(hctx.rel, first, last, fields))
@@ -284,14 +284,14 @@ def _validator_chain(ctx: FileContext, call: Node, results_read: bool) -> Fields
     return {(c, name): kinds for c in containers for name in _field_names(args[0])}
 
 
-def _legacy_checks(func: Node) -> Fields:
+def _legacy_checks(ctx: FileContext, func: Node) -> Fields:
     """`req.assert("email").isEmail()` / `req.sanitize("email").trim()` in the handler
     (express-validator 2 to 5, installed with `app.use(expressValidator())`)."""
     fields: Fields = {}
     params = syntax.function_params(func)
     request = syntax.param_name(params[0]) if params else None
-    if request is None:
-        return fields
+    if request is None or not ctx.call_index.method_calls(_SELECTORS, scope=func):
+        return fields  # each chain starts with a selector's call: the handler has none
     for call in syntax.walk(func):
         if call.type != "call_expression" or call.parent is None:
             continue
