@@ -426,8 +426,8 @@ def _returned_function(ctx: FileContext, func: Node) -> tuple[FileContext, Node]
     if body is not None and body.type != "statement_block":
         returned.append(body)
     elif body is not None:
-        for ret in syntax.walk(body):
-            if ret.type == "return_statement" and syntax.enclosing_function(ret) == func:
+        for ret in ctx.nodes_within(body, "return_statement"):
+            if ctx.enclosing_function(ret) == func:
                 value = next(iter(ret.named_children), None)
                 if value is not None:
                     returned.append(value)

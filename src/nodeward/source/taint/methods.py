@@ -12,6 +12,8 @@ from nodeward.source.context import FileContext
 from nodeward.source.modules import ModuleGraph
 from nodeward.source.parse import Node
 
+#: Class fields: TypeScript's (and JavaScript's, in tree-sitter-javascript's naming).
+_FIELD_TYPES = ("public_field_definition", "field_definition")
 #: How many `extends` links are followed to find an inherited method.
 MAX_BASES = 3
 
@@ -214,18 +216,16 @@ def _instance_fields(ctx: FileContext, owner: Node) -> dict[str, Node]:
     """`this.name = new X(...)` anywhere in a class or constructor function, and class
     fields initialised with `new X(...)`: name -> the new expression."""
     found: dict[str, Node] = {}
-    for node in syntax.walk(owner):
+    for node in ctx.nodes_within(owner, "assignment_expression", *_FIELD_TYPES):
         if node.type == "assignment_expression":
             chain = syntax.member_chain(node.child_by_field_name("left"))
             value = syntax.unwrap(ctx.value_of(node.child_by_field_name("right")))
             name = (
                 chain[1] if chain is not None and len(chain) == 2 and chain[0] == "this" else None
             )
-        elif node.type in ("public_field_definition", "field_definition"):
+        else:  # a class field
             value = syntax.unwrap(node.child_by_field_name("value"))
             name = syntax.text(node.child_by_field_name("name"))
-        else:
-            continue
         if name and value is not None and value.type == "new_expression":
             found.setdefault(name, value)
     return found
