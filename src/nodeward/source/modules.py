@@ -85,6 +85,10 @@ class ModuleGraph:
         importers both read them, computed once per file of the graph."""
         return self._links(ctx)[0]
 
+    def names_project_file(self, ctx: FileContext) -> bool:
+        """Whether some specifier of `ctx` resolves to a project file, itself included."""
+        return self._links(ctx)[1]
+
     def _links(self, ctx: FileContext) -> tuple[frozenset[str], bool]:
         """imported_files(ctx), and whether some specifier of it resolves at all (to
         another file or to itself)."""
@@ -130,7 +134,7 @@ class ModuleGraph:
     def resolve_import(self, ctx: FileContext, node: Node) -> Resolved | None:
         """What an expression that comes from a project module (`require("./a").f`,
         an imported name) is defined as, or None."""
-        if not self._links(ctx)[1]:
+        if not self.names_project_file(ctx):
             # every access path starts at a specifier the file writes (ref_of): none
             # names a project file, so no expression of it comes from one (a vendored
             # library asks this of each of its thousands of calls)

@@ -83,6 +83,12 @@ HANDED_ON = {
     "bound": ("var g = load.bind(null);\nfunction via() { return g(); }", False),
     "computed read": ('var h = table["pick"];\nfunction via() { return h(); }', True),
     "escaped key": ('var h = table["pi\\ck"];\nfunction via() { return h(); }', True),
+    "imported by itself": (
+        'import run from "./lib.js";\n'
+        "export default function fetchIt() { return location.hash; }\n"
+        "function via() { return run(); }",
+        True,
+    ),
     "callback of a project function": (
         "function each(fn) { return fn(); }\n"
         "function via() { return each(function () { return location.hash; }); }",

@@ -139,11 +139,13 @@ class Demand:
         )
 
     def _reach(self, ctx: FileContext) -> seed_callers.Reach | None:
-        """seed_callers.live_functions of a confined file, once per file."""
+        """seed_callers.live_functions of a confined file, once per file. Not of one that
+        imports itself: its calls can reach its exports under the names they are imported
+        by (`import run from "./self"` for `export default function load`)."""
         if ctx.rel not in self._reaches:
             self._reaches[ctx.rel] = (
                 seed_callers.live_functions(self, ctx, lambda call: self._spans_run(ctx, call))
-                if self._confined(ctx)
+                if self._confined(ctx) and not self.engine.graph.names_project_file(ctx)
                 else None
             )
         return self._reaches[ctx.rel]

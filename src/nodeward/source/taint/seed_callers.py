@@ -5,9 +5,10 @@ every call of what those reach, until it meets a seed or runs out. A vendored li
 one served file (three.js: 4,000 calls, 900 top-level functions, a few loaders that read
 the server's answers) pays for resolving all of its calls to learn that almost none of its
 functions see a source. This module answers the same question from the other end, for a
-file whose calls cannot leave it (Demand._confined): the functions that hold a seed are
-live, and so is every function holding a call that reaches a live function, up to a
-fixpoint; only the calls that may reach a live function are resolved.
+file whose calls cannot leave it (Demand._confined) and that does not import itself (its
+exports could be called by the names they are imported under): the functions that hold a
+seed are live, and so is every function holding a call that reaches a live function, up
+to a fixpoint; only the calls that may reach a live function are resolved.
 
 Which calls may reach a function: the call resolvers (functions.project_function,
 methods.py, tables.py, function_values.py) find a callee by the name it is bound to. A
@@ -184,7 +185,7 @@ class _Search:
         """The names a call can reach `func` by, or None when it is handed on."""
         name = func.child_by_field_name("name")
         if func.type in _DECLARATIONS:
-            return {syntax.text(name)}
+            return {syntax.text(name)} if name is not None else set()
         if func.type == "method_definition":
             key = _key_name(name)
             return {key} if key is not None else None
