@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from nodeward.findings import Skip
+from nodeward.findings import Skip, SourceLocation
 from nodeward.source import syntax
 from nodeward.source.context import CALL, FileContext, Ref
 from nodeward.source.modules import ModuleGraph
@@ -152,8 +152,11 @@ class TaintEngine:
         """The renders recorded, each once: a binding pass and the check pass that reuses
         its evaluations (analysis.py) both record the renders they saw."""
         distinct: list[Render] = []
+        seen: dict[tuple[str, SourceLocation, str], list[Render]] = {}
         for render in self.renders:
-            if render not in distinct:  # (a Render holds dicts: compared, not hashed)
+            alike = seen.setdefault((render.view, render.call, render.label), [])
+            if render not in alike:  # (a Render holds dicts: compared, not hashed)
+                alike.append(render)
                 distinct.append(render)
         return distinct
 
