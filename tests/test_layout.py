@@ -90,7 +90,6 @@ SEAMS: dict[str, str] = {
     ),
     "source/frameworks/graphql_servers.py": "tests/source/frameworks/test_graphql_prefix.py",
     # Parsing and scopes under name resolution.
-    "source/syntax.py": "tests/source/test_context.py",
     "source/scopes.py": "tests/source/test_context.py",
     "source/regex_syntax.py": "tests/source/taint/test_regex.py",
     # pure-syntax loop helpers shared by the route table and the taint engine

@@ -51,6 +51,14 @@ def unwrap(node: Node | None) -> Node | None:
     return node
 
 
+def outermost(node: Node) -> Node:
+    """`node` with the parentheses, casts and `await`s around it (unwrap's inverse): what
+    its parent holds in the field `node` fills."""
+    while node.parent is not None and node.parent.type in TRANSPARENT:
+        node = node.parent
+    return node
+
+
 def line_of(node: Node) -> int:
     return node.start_point.row + 1
 

@@ -23,8 +23,6 @@ from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
 from nodeward.source.word_starts import word_starts
 
-#: What syntax.unwrap looks through between a link and the next.
-_WRAPPERS = syntax.TRANSPARENT
 _STRINGS = ("string", "template_string")
 
 
@@ -73,9 +71,8 @@ def is_top(node: Node) -> bool:
     not the object (or the callee) of a longer chain, or only of subscripts whose index
     is not a string and that end the chain (`a.b[i]` is read from `a.b`)."""
     while True:
-        child, outer = node, node.parent
-        while outer is not None and outer.type in _WRAPPERS:
-            child, outer = outer, outer.parent
+        child = syntax.outermost(node)
+        outer = child.parent
         if outer is None:
             return True
         if outer.type == "call_expression":
@@ -98,9 +95,7 @@ def _string_key(subscript: Node) -> bool:
 
 def _holder(key: Node) -> Node | None:
     """The subscript a string is written in (`x["k"]`, through parentheses and casts)."""
-    holder = key.parent
-    while holder is not None and holder.type in _WRAPPERS:
-        holder = holder.parent
+    holder = syntax.outermost(key).parent
     return holder if holder is not None and holder.type == "subscript_expression" else None
 
 
@@ -145,9 +140,8 @@ def _tops_above(node: Node) -> Iterator[Node]:
         )
         if visible and is_top(current):
             yield current
-        child, outer = current, current.parent
-        while outer is not None and outer.type in _WRAPPERS:
-            child, outer = outer, outer.parent
+        child = syntax.outermost(current)
+        outer = child.parent
         if outer is None:
             return
         field = _CHAIN_FIELDS.get(outer.type)
@@ -173,6 +167,6 @@ def _keyed(subscript: Node) -> bool:
         node = stack.pop()
         if node.type in _STRINGS:
             return True
-        if node.type in _WRAPPERS:
+        if node.type in syntax.TRANSPARENT:  # what syntax.unwrap looks through
             stack.extend(node.named_children)
     return False

@@ -190,14 +190,15 @@ class _Search:
             key = _key_name(name)
             return {key} if key is not None else None
         own = {syntax.text(name)} if name is not None else set()
-        value = _outermost(func)
+        value = syntax.outermost(func)
         holder = value.parent
         bound: str | None = None
         if holder is None:
             return None
         if holder.type == "variable_declarator" and holder.child_by_field_name("value") == value:
             declared = holder.child_by_field_name("name")
-            bound = syntax.text(declared) if _is(declared, "identifier") else None
+            if declared is not None and declared.type == "identifier":
+                bound = syntax.text(declared)
         elif (
             holder.type == "assignment_expression" and holder.child_by_field_name("right") == value
         ):
@@ -240,17 +241,6 @@ class _Search:
             "\\" in syntax.text(key) and syntax.string_value(key) == name
             for key in self.ctx.nodes("string")
         )
-
-
-def _outermost(node: Node) -> Node:
-    """`node` with the parentheses and casts around it (what its parent holds)."""
-    while node.parent is not None and node.parent.type in syntax.TRANSPARENT:
-        node = node.parent
-    return node
-
-
-def _is(node: Node | None, kind: str) -> bool:
-    return node is not None and node.type == kind
 
 
 def _key_name(key: Node | None) -> str | None:
@@ -315,7 +305,7 @@ def _binds(node: Node) -> bool:
 
 def _held_as(node: Node, kind: str, field: str) -> bool:
     """Whether `node`, through parentheses and casts, is the `field` of a `kind` node."""
-    outer = _outermost(node)
+    outer = syntax.outermost(node)
     parent = outer.parent
     return parent is not None and parent.type == kind and parent.child_by_field_name(field) == outer
 
