@@ -46,6 +46,10 @@ class ModuleGraph:
         self._reexports: dict[str, list[ReExport]] = {}
         self._facts: dict[Callable[[ModuleGraph], object], object] = {}
         self._imported: dict[str, tuple[frozenset[str], bool]] = {}
+        #: (file, specifier) -> resolve()'s answer: the engines resolve the same few
+        #: specifiers of a file at every call through an import (~12,000 times in a
+        #: 400-file app), and the files of the graph never change
+        self._resolved: dict[tuple[str, str], FileContext | None] = {}
 
     def fact(self, compute: Callable[[ModuleGraph], T]) -> T:
         """`compute(self)`, computed once per graph: a fact about the whole project (the
@@ -65,7 +69,13 @@ class ModuleGraph:
         it (exact name, added extension, folder index), plus TypeScript's `./x.js` -> x.ts."""
         if not specifier.startswith("."):
             return None
-        base = posixpath.normpath(posixpath.join(posixpath.dirname(from_rel), specifier))
+        key = (from_rel, specifier)
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve_in(posixpath.dirname(from_rel), specifier)
+        return self._resolved[key]
+
+    def _resolve_in(self, folder: str, specifier: str) -> FileContext | None:
+        base = posixpath.normpath(posixpath.join(folder, specifier))
         candidates = [base]
         stem, ext = posixpath.splitext(base)
         if ext in (".js", ".mjs", ".cjs", ".jsx"):
