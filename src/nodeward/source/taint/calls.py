@@ -22,7 +22,7 @@ from nodeward.source.taint import (
     promises,
     zod,
 )
-from nodeward.source.taint.bounds import NO_ROLES, PassedRoles
+from nodeward.source.taint.bounds import MAX_PATH_STEPS, NO_ROLES, PassedRoles
 from nodeward.source.taint.call_sites import CallShape, EvaluatedCall
 from nodeward.source.taint.expressions import (
     archive_trace,
@@ -91,9 +91,13 @@ def call_shape(fa: FunctionAnalysis, call: Node) -> CallShape:
     )
     fn_path = static_path(fn)
     base = syntax.text(fn_path[0]) if fn_path is not None else ""
-    found = CallShape(
-        fn, syntax.call_arguments(call), receiver, method, static_path(call), fn_path, base
+    # static_path(call) walks the callee again after its CALL step, one step longer
+    path = (
+        (fn_path[0], (*fn_path[1], CALL))
+        if fn_path is not None and len(fn_path[1]) < MAX_PATH_STEPS
+        else None
     )
+    found = CallShape(fn, syntax.call_arguments(call), receiver, method, path, fn_path, base)
     fa.engine.sites.shapes[key] = found
     return found
 
