@@ -325,9 +325,11 @@ def _shared_uses(ctx: FileContext) -> list[int]:
     uses: dict[str, list[Node]] = {}
     for node in ctx.nodes("identifier"):
         name = syntax.text(node)
+        if name not in assigned:
+            continue  # (before the parent: tree-sitter finds it walking down from the root)
         parent = node.parent
         declared = parent is not None and parent.child_by_field_name("name") == node
-        if name in assigned and not declared and ctx.scope_of(name, node) == MODULE:
+        if not declared and ctx.scope_of(name, node) == MODULE:
             uses.setdefault(name, []).append(node)
     return [
         node.start_byte
