@@ -79,8 +79,8 @@ class Trace:
         # A record stays whole inside an object; so does a parameter, until the caller's
         # value is known (see through()).
         kept = isinstance(self.origin, int) or self.is_record
-        inner = self if kept else replace(self, whole=False)
-        return replace(inner, fields=(key, *self.fields)[:MAX_FIELDS])
+        fields = (key, *self.fields)[:MAX_FIELDS]
+        return replace(self, fields=fields) if kept else replace(self, whole=False, fields=fields)
 
     def inside(self) -> Trace:
         """This value somewhere inside an object, under a property not known: a record
