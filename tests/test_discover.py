@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pathspec
 import pytest
 from tree import write_file as _write
 
@@ -65,6 +66,53 @@ def test_honours_gitignore_and_skips_node_modules(tmp_path: Path) -> None:
     _write(tmp_path, "node_modules/lib/index.js", "x;\n")
     assert sorted(_kinds(tmp_path)) == ["local.js", "src/app.js"]
     assert "node_modules/lib/index.js" in _kinds(tmp_path, include_node_modules=True)
+
+
+#: A .gitignore with every kind of pattern: negations, folders, anchored, `**`, classes.
+GITIGNORE = """\
+# build outputs
+*.js
+!keep.js
+!src/**/*.js
+src/legacy/*.js
+out/
+/top.ts
+**/gen/**
+data/[ab]?.ts
+!data/a1.ts
+"""
+GITIGNORED_TREE = (
+    "keep.js", "drop.js", "src/app.js", "src/lib/util.js", "src/legacy/old.js",
+    "src/legacy/keep.js", "out/x.ts", "top.ts", "src/top.ts", "a/gen/b/c.ts", "gen.ts",
+    "data/a1.ts", "data/b2.ts", "data/c3.ts", "data/ab.ts", "src/app.ts",
+)  # fmt: skip
+
+
+def test_gitignore_decides_as_pathspec_does(tmp_path: Path) -> None:
+    """Discovery searches all of a .gitignore's ignoring patterns at once before asking
+    PathSpec: each file is still kept exactly when PathSpec keeps it and its folders."""
+    _write(tmp_path, ".gitignore", GITIGNORE)
+    for rel in GITIGNORED_TREE:
+        _write(tmp_path, rel, "x;\n")
+    spec = pathspec.PathSpec.from_lines("gitignore", GITIGNORE.splitlines())
+
+    def kept(rel: str) -> bool:
+        parts = rel.split("/")
+        folders = ["/".join(parts[:i]) + "/" for i in range(1, len(parts))]
+        return not any(spec.match_file(path) for path in (*folders, rel))
+
+    expected = sorted(rel for rel in GITIGNORED_TREE if kept(rel))
+    assert sorted(_kinds(tmp_path)) == expected
+    # the tree holds both answers, through negations too
+    assert "keep.js" in expected and "src/app.js" in expected and "data/a1.ts" in expected
+    assert "drop.js" not in expected and "src/legacy/old.js" not in expected
+
+
+def test_a_gitignore_of_negations_only_ignores_nothing(tmp_path: Path) -> None:
+    _write(tmp_path, ".gitignore", "!a.js\n# nothing else\n")
+    _write(tmp_path, "a.js", "x;\n")
+    _write(tmp_path, "b.js", "x;\n")
+    assert sorted(_kinds(tmp_path)) == ["a.js", "b.js"]
 
 
 def test_exclude_patterns(tmp_path: Path) -> None:
