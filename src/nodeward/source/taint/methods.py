@@ -101,6 +101,8 @@ class Methods:
         self._methods: dict[tuple[str, int, str], Found | None] = {}
         #: per constructor (file, span), what `new` of it carries, by member name
         self._members: dict[tuple[str, int, int], dict[str, list[Node]]] = {}
+        #: static()'s receivers: (file, name, declaring scope) -> the class it names
+        self._classes: dict[tuple[str, str, int], Found | None] = {}
 
     def method(self, ctx: FileContext, cls: Node, name: str) -> Found | None:
         """class_method(), remembered."""
@@ -172,7 +174,13 @@ class Methods:
         obj = syntax.unwrap(callee.child_by_field_name("object"))
         if obj is None or obj.type != "identifier":
             return None
-        target = class_of(self.graph, ctx, obj)
+        # class_of answers by the name and the declaration it reads (ref_of, by scope),
+        # not by the use: every `res.json()` and `User.find()` asks again
+        name = syntax.text(obj)
+        key = (ctx.rel, name, ctx.scope_of(name, obj))
+        if key not in self._classes:
+            self._classes[key] = class_of(self.graph, ctx, obj)
+        target = self._classes[key]
         if target is None:
             return None
         method = syntax.text(callee.child_by_field_name("property"))
