@@ -29,6 +29,7 @@ fixtures and of shapes written for each of these cases.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from nodeward.source import syntax
@@ -237,9 +238,18 @@ class _Search:
             elif node.type in _TOKENS and not (_binds(node) or _calls(node)):
                 return False
         # an escaped string key is not spelled as the name it stands for
-        return b"\\" not in source or not any(
-            "\\" in syntax.text(key) and syntax.string_value(key) == name
+        return name not in self._escaped_strings
+
+    @cached_property
+    def _escaped_strings(self) -> frozenset[str]:
+        """The values of the file's string literals written with an escape (read once
+        per file: each name searched would otherwise read every string again)."""
+        if b"\\" not in self.ctx.parsed.text.source:
+            return frozenset()
+        return frozenset(
+            value
             for key in self.ctx.nodes("string")
+            if "\\" in syntax.text(key) and (value := syntax.string_value(key)) is not None
         )
 
 
