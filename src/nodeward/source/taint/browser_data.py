@@ -265,6 +265,8 @@ def react_states(ctx: FileContext) -> dict[tuple[str, int], Node]:
     """React state setters by (name, declaring scope): `const [post, setPost] =
     useState(...)` maps `setPost` to the `post` identifier it updates."""
     found: dict[tuple[str, int], Node] = {}
+    if not ctx.mentions("useState"):
+        return found  # (a callee's text is the source's: every declarator read for none)
     for declarator in ctx.nodes("variable_declarator"):
         value = syntax.unwrap(declarator.child_by_field_name("value"))
         pattern = declarator.child_by_field_name("name")
