@@ -178,3 +178,52 @@ def test_a_question_about_one_later_type_indexes_that_type_alone() -> None:
     assert ctx.nodes("property_identifier")
     later = {kind for kind in ctx._by_type if kind not in INDEXED_TYPES}
     assert later == {"identifier", "program", "property_identifier"}
+
+
+#: TypeScript and TSX in which some names are both a node type and a keyword or type
+#: (`string`, `object`, `arguments`, `class`): the first walk tells nodes apart by the
+#: grammar's kind ids, never by their text.
+_TYPED = """\
+import { Router } from "express";
+let title: string = "a";
+const shape: object = { pair: 1, arguments: [1] };
+class Page<T extends object> { field: string = `x${title}`; run(a?: string) { return a; } }
+for (const k in shape) { if (k) { do { title += k; } while (!title); } }
+switch (title) { case "a": break; }
+try { new Page(); } catch (e) { title = typeof e === "string" ? e : "b"; }
+"""
+_TSX = (
+    _TYPED
+    + "export const view = (p: Page<string>) => <div id={title} onClick={() => p.run()} />;\n"
+)
+
+
+def _deepest_named(root: Node) -> int:
+    deepest, stack = 0, [(child, 1) for child in root.named_children]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack += [(child, depth + 1) for child in node.named_children]
+    return deepest
+
+
+@pytest.mark.parametrize(("rel", "code"), [("a.js", _CODE), ("a.ts", _TYPED), ("a.tsx", _TSX)])
+def test_the_first_walk_indexes_the_named_nodes_of_each_indexed_type(rel: str, code: str) -> None:
+    from nodeward.source.context import INDEXED_TYPES
+
+    ctx = _ctx(code, rel)
+    assert ctx.parsed.syntax_error is None
+    for kind in INDEXED_TYPES:
+        walked = [n.id for n in syntax.walk(ctx.parsed.root) if n.type == kind and n.is_named]
+        assert [n.id for n in ctx.nodes(kind)] == walked, kind
+    assert ctx.nodes("string") and ctx.nodes("arguments")
+    assert rel == "a.js" or (ctx.nodes("class_body") and ctx.nodes("switch_statement"))
+    assert rel != "a.tsx" or ctx.nodes("jsx_attribute")
+    assert ctx.max_depth == _deepest_named(ctx.parsed.root)
+
+
+def test_max_depth_counts_named_nodes_only() -> None:
+    # the empty arguments of `c()` are its deepest named node: their parentheses, one
+    # level below, are punctuation
+    ctx = _ctx("a(b(c()));\n")
+    assert ctx.max_depth == _deepest_named(ctx.parsed.root) == 7

@@ -13,14 +13,15 @@ import sys
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 from nodeward.findings import SourceLocation
 from nodeward.source import syntax
 from nodeward.source.call_index import CallIndex
 from nodeward.source.nesting import Nesting, exact_for
-from nodeward.source.parse import Node, ParsedFile
+from nodeward.source.parse import Dialect, Node, ParsedFile, language
 from nodeward.source.scopes import DECLARING, MODULE, ScopeIndex
 
 CALL = "()"
@@ -75,6 +76,30 @@ INDEXED_TYPES = (
     | syntax.FUNCTION_TYPES
     | syntax.CLASS_TYPES
 )
+
+
+@dataclass(frozen=True)
+class _Kinds:
+    """INDEXED_TYPES and DECLARING as one grammar's kind ids (each grammar numbers its
+    node types its own way): a node's kind id is an int the binding returns as is, where
+    its type is a new string per node."""
+
+    eager: dict[int, str]  # kind id -> the INDEXED_TYPES type
+    declaring: frozenset[int]  # DECLARING's
+    wanted: frozenset[int]  # either
+
+
+@cache
+def _kinds(dialect: Dialect) -> _Kinds:
+    grammar = language(dialect)
+
+    def named_ids(types: Iterable[str]) -> dict[int, str]:
+        ids = {kind: grammar.id_for_node_kind(kind, True) for kind in types}
+        return {found: kind for kind, found in ids.items() if found}  # 0, None: not in it
+
+    eager = named_ids(INDEXED_TYPES)
+    declaring = frozenset(named_ids(DECLARING))
+    return _Kinds(eager, declaring, frozenset(eager) | declaring)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,13 +162,15 @@ class FileContext:
     def _index(self, root: Node) -> int:
         """One walk of the file (walk_with_depth() written out: it visits every node of
         every file, and the generator and per-node calls cost a third of the scan's set-up)
-        that fills the node index and the scopes; returns the deepest named node's depth."""
+        that fills the node index and the scopes; returns the deepest named node's depth.
+        Nodes are told apart by their grammar's kind ids (_Kinds), read without building
+        the type's string for each node, punctuation included."""
         by_type = self._by_type
-        declaring = DECLARING
-        eager = INDEXED_TYPES
+        kinds = _kinds(self.parsed.dialect)
+        eager, declaring, wanted = kinds.eager, kinds.declaring, kinds.wanted
         visit = self._scopes.visit
         by_type[root.type] = [root]
-        if root.type in declaring:
+        if root.type in DECLARING:
             visit(root, 0)
         deepest = 0
         cursor = root.walk()
@@ -152,17 +179,19 @@ class FileContext:
         depth = 1
         while True:
             node = cursor.node
-            if node is not None and node.is_named:
-                kind = node.type
-                if kind in eager:
-                    found = by_type.get(kind)
-                    if found is None:
-                        by_type[kind] = [node]
-                    else:
-                        found.append(node)
-                if kind in declaring:
-                    visit(node, depth)
-                if depth > deepest:
+            if node is not None:
+                kind_id = node.kind_id
+                if kind_id in wanted:  # a named node: _Kinds holds the named kinds' ids
+                    kind = eager.get(kind_id)
+                    if kind is not None:
+                        found = by_type.get(kind)
+                        if found is None:
+                            by_type[kind] = [node]
+                        else:
+                            found.append(node)
+                    if kind_id in declaring:
+                        visit(node, depth)
+                if depth > deepest and node.is_named:
                     deepest = depth
             if cursor.goto_first_child():
                 depth += 1
