@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from nodeward.findings import Confidence
 from nodeward.source import syntax
 from nodeward.source.parse import Node
+from nodeward.source.taint.calls import call_shape
 from nodeward.source.taint.model import SinkKind
 from nodeward.source.taint.sinks import sink
 from nodeward.source.taint.values import Taint
@@ -95,21 +96,25 @@ def check_loop(fa: FunctionAnalysis, loop: Node) -> None:
 def check_allocation(fa: FunctionAnalysis, call: Node) -> None:
     """`Array(n)`, `new Array(n)`, `Array.from({ length: n })`, `s.repeat(n)`,
     `Buffer.alloc(n)`: the request chooses how much memory or work the call takes."""
-    fn = call.child_by_field_name("function") or call.child_by_field_name("constructor")
-    args = syntax.call_arguments(call)
-    if fn is None or not args or fa.client:
+    if fa.client:
         return
-    written = syntax.text(fn)
+    # the callee and arguments the engine read already (every call of a unit is checked:
+    # the callee's text, a whole chain, is read only for the two `Array` shapes)
+    shape = call_shape(fa, call)
+    fn, args = shape.fn, shape.args
+    if fn is None or not args:
+        return
     size: Node | None = None
-    if written == "Array" and len(args) == 1:
-        size = args[0]
-    elif written == "Array.from":
-        size = syntax.object_get(syntax.unwrap(args[0]), "length")
-    elif fn.type == "member_expression" and (
-        syntax.text(fn.child_by_field_name("property")) in _SIZED_METHODS
-    ):
-        size = args[0]
+    if fn.type == "identifier":
+        if len(args) == 1 and syntax.text(fn) == "Array":
+            size = args[0]
+    elif fn.type == "member_expression":
+        if shape.method == "from" and syntax.text(fn) == "Array.from":
+            size = syntax.object_get(syntax.unwrap(args[0]), "length")
+        elif shape.method in _SIZED_METHODS:
+            size = args[0]
     if size is None:
         return
     value, taint, kind = _bound(fa, size)
-    sink(fa, call, value, taint, kind, f"the size of {written}()", Confidence.MEDIUM)
+    label = f"the size of {syntax.text(fn)}()"
+    sink(fa, call, value, taint, kind, label, Confidence.MEDIUM)
