@@ -18,10 +18,13 @@ handed to a call such as `Object.assign(article, req.body)`) keeps the old answe
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import cached_property
 
 from nodeward.source import syntax
 from nodeward.source.context import FileContext
 from nodeward.source.parse import Node
+
+_ASSIGNMENTS = ("assignment_expression", "augmented_assignment_expression")
 
 
 class FieldWrites:
@@ -29,31 +32,40 @@ class FieldWrites:
     question names the function it is asked about."""
 
     def __init__(self, ctx: FileContext) -> None:
+        self._ctx = ctx
         #: `x.f` -> every assignment to it (the questions count them: order is not read)
         self._writes: dict[str, list[Node]] = defaultdict(list)
-        #: `x` -> where it is rebound or handed to a call (asked whether any lies between)
-        self._touches: dict[str, list[int]] = defaultdict(list)
-        written: set[str] = set()  # objects of member writes: the only touches asked about
-        # each kind's nodes as indexed (document order within a kind: no merge and sort)
-        for kind in ("assignment_expression", "augmented_assignment_expression"):
+        #: the objects of member writes: the only touches asked about
+        self._written: set[str] = set()
+        for kind in _ASSIGNMENTS:
             for node in ctx.nodes(kind):
                 left = node.child_by_field_name("left")
-                if left is None:
-                    continue
-                if left.type == "identifier":
-                    self._touches[syntax.text(left)].append(node.start_byte)
-                elif left.type == "member_expression":
+                if left is not None and left.type == "member_expression":
                     self._writes[syntax.text(left)].append(node)
-                    written.add(syntax.text(left.child_by_field_name("object")))
-        for node in ctx.nodes("arguments") if written else ():
+                    self._written.add(syntax.text(left.child_by_field_name("object")))
+
+    @cached_property
+    def _touches(self) -> dict[str, list[int]]:
+        """`x` -> where it is rebound or handed to a call (asked whether any lies between),
+        for the objects of member writes: read on the first question that gets that far
+        (the walk of every call's arguments is most of this index)."""
+        touches: dict[str, list[int]] = defaultdict(list)
+        written = self._written
+        # each kind's nodes as indexed (document order within a kind: no merge and sort)
+        for kind in _ASSIGNMENTS:
+            for node in self._ctx.nodes(kind):
+                left = node.child_by_field_name("left")
+                if left is not None and left.type == "identifier":
+                    touches[syntax.text(left)].append(node.start_byte)
+        for node in self._ctx.nodes("arguments") if written else ():
             # a fresh wrapper: py-tree-sitter keeps the children list on the node asked,
             # and the file index keeps `node` for the whole scan
             fresh = node.walk().node
             for arg in (node if fresh is None else fresh).named_children:
                 inner = syntax.unwrap(arg)
                 if inner is not None and inner.type == "identifier":
-                    self._touches[syntax.text(inner)].append(node.start_byte)
-        self._touches = {k: v for k, v in self._touches.items() if k in written}
+                    touches[syntax.text(inner)].append(node.start_byte)
+        return {k: v for k, v in touches.items() if k in written}
 
     def assigned_function(self, callee: Node) -> Node | None:
         """`helpers.get = function (url) {...}; helpers.get(x)` (also `module.exports.get`
