@@ -74,18 +74,13 @@ class Listeners:
     def _build(self) -> dict[tuple[Identity, str], list[Listener]]:
         index: dict[tuple[Identity, str], list[Listener]] = {}
         for ctx in self.files:
-            for call in ctx.calls:
-                fn = call.child_by_field_name("function")
-                if fn is None or fn.type != "member_expression":
-                    continue
-                if syntax.text(fn.child_by_field_name("property")) not in LISTEN_METHODS:
-                    continue
+            # the `x.on(...)` calls by method name (CallIndex), in document order
+            for call, receiver, _method in ctx.call_index.method_calls(LISTEN_METHODS):
                 args = syntax.call_arguments(call)
                 event = syntax.string_value(args[0]) if len(args) >= 2 else None
                 listener = self._function(ctx, args[1]) if event is not None else None
                 if listener is None or event is None:
                     continue
-                receiver = fn.child_by_field_name("object")
                 for identity in listened_on(self.graph, ctx, receiver):
                     index.setdefault((identity, event), []).append(listener)
         return index
