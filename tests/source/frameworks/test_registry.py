@@ -5,6 +5,11 @@ handler shape last."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
+from nodeward.source import frameworks
 from nodeward.source.frameworks.base import Framework
 from nodeward.source.frameworks.registry import BY_NAME, CREATIONS, EXPRESS, FRAMEWORKS, MODULES
 
@@ -38,3 +43,22 @@ def test_express_generic_shape_is_asked_last() -> None:
     """`(req, res)` matches nearly any two-parameter function: the frameworks that
     recognise a handler by a specific shape must be asked first."""
     assert FRAMEWORKS[-1] is EXPRESS
+
+
+def test_every_framework_module_imports_on_its_own() -> None:
+    """The registry imports every framework and some framework modules read the registry:
+    a module that reads it at import time fails when imported first (as a test or a tool
+    importing that one module does), though not behind the registry."""
+    package = Path(frameworks.__file__).parent
+    names = sorted(p.stem for p in package.glob("*.py") if p.stem != "__init__")
+    code = "import importlib, sys; importlib.import_module(sys.argv[1])"
+    failed = [
+        name
+        for name in names
+        if subprocess.run(
+            [sys.executable, "-c", code, f"nodeward.source.frameworks.{name}"],
+            capture_output=True,
+            check=False,
+        ).returncode
+    ]
+    assert len(names) > 10 and failed == []

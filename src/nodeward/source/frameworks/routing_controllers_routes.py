@@ -41,7 +41,6 @@ from nodeward.source.decorators import (
     method_decorators,
     own_decorator_nodes,
 )
-from nodeward.source.frameworks import registry
 from nodeward.source.frameworks.base import Framework
 from nodeward.source.frameworks.decorator_routes import (
     ROUTING_CONTROLLERS_CONTROLLERS,
@@ -112,7 +111,10 @@ class RoutingControllersModel:
             if kind is None or ref.path[1] != "()":
                 continue
             name, creates = kind
-            framework = registry.BY_NAME[name]
+            # (imported here: the registry imports this module, through routing_controllers)
+            from nodeward.source.frameworks.registry import BY_NAME
+
+            framework = BY_NAME[name]
             args = syntax.call_arguments(call)
             app_arg = None if creates else (args[0] if args else None)
             option_arg = args[0 if creates else 1] if len(args) > (0 if creates else 1) else None
