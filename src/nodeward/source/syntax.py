@@ -21,6 +21,8 @@ FUNCTION_TYPES = frozenset(
     }
 )
 CLASS_TYPES = frozenset({"class_declaration", "class", "abstract_class_declaration"})
+#: Class fields (`load = () => ...`): TypeScript's, and JavaScript's as tree-sitter names them.
+FIELD_TYPES = frozenset({"public_field_definition", "field_definition"})
 # TypeScript wraps expressions in these without changing their value.
 TRANSPARENT = frozenset(
     {

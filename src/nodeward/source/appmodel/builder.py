@@ -565,7 +565,7 @@ def _creation_name(creation: Creation) -> str:
         parent = parent.parent
     if parent is not None and parent.type == "variable_declarator":
         return syntax.text(parent.child_by_field_name("name"))
-    if parent is not None and parent.type in ("public_field_definition", "field_definition"):
+    if parent is not None and parent.type in syntax.FIELD_TYPES:
         key = parent.child_by_field_name("name") or parent.child_by_field_name("property")
         return f"this.{syntax.text(key)}"
     return syntax.text(creation.node)[:30]

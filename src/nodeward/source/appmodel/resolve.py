@@ -382,7 +382,7 @@ def _this_fields(ctx: FileContext) -> dict[str, Node | None]:
     """`this.x` in a file's classes: field initialisers first, then the first
     `this.x = ...` assignment, by field name."""
     found: dict[str, Node | None] = {}
-    for field in ctx.nodes("public_field_definition", "field_definition"):
+    for field in ctx.nodes(*syntax.FIELD_TYPES):
         key = field.child_by_field_name("name") or field.child_by_field_name("property")
         if key is not None:
             found.setdefault(syntax.text(key), field.child_by_field_name("value"))

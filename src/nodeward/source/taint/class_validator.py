@@ -83,7 +83,7 @@ def _dto_fields(ctx: FileContext, cls: Node) -> list[tuple[str, frozenset[SinkKi
     body = cls.child_by_field_name("body")
     found = []
     for member in body.named_children if body is not None else ():
-        if member.type not in ("public_field_definition", "field_definition"):
+        if member.type not in syntax.FIELD_TYPES:
             continue
         decorators = {_decorator_name(d) for d in member_decorator_nodes(member)}
         if not decorators:

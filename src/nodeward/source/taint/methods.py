@@ -12,8 +12,6 @@ from nodeward.source.context import FileContext
 from nodeward.source.modules import ModuleGraph
 from nodeward.source.parse import Node
 
-#: Class fields: TypeScript's (and JavaScript's, in tree-sitter-javascript's naming).
-_FIELD_TYPES = ("public_field_definition", "field_definition")
 #: How many `extends` links are followed to find an inherited method.
 MAX_BASES = 3
 
@@ -50,7 +48,7 @@ def class_method(
             continue
         if member.type == "method_definition":
             return ctx, member
-        if member.type in ("public_field_definition", "field_definition"):
+        if member.type in syntax.FIELD_TYPES:
             value = syntax.unwrap(member.child_by_field_name("value"))
             if value is not None and value.type in syntax.FUNCTION_TYPES:
                 return ctx, value
@@ -224,7 +222,7 @@ def _instance_fields(ctx: FileContext, owner: Node) -> dict[str, Node]:
     """`this.name = new X(...)` anywhere in a class or constructor function, and class
     fields initialised with `new X(...)`: name -> the new expression."""
     found: dict[str, Node] = {}
-    for node in ctx.nodes_within(owner, "assignment_expression", *_FIELD_TYPES):
+    for node in ctx.nodes_within(owner, "assignment_expression", *syntax.FIELD_TYPES):
         if node.type == "assignment_expression":
             chain = syntax.member_chain(node.child_by_field_name("left"))
             value = syntax.unwrap(ctx.value_of(node.child_by_field_name("right")))

@@ -36,8 +36,6 @@ from nodeward.source.regex_syntax import (
 
 #: `(\w+){1,30}` backtracks like `(\w+)+` on a long enough input
 _LARGE_BOUND = 10
-_CLASSES = frozenset({"class_declaration", "class", "abstract_class_declaration"})
-_FIELDS = frozenset({"field_definition", "public_field_definition"})
 #: the branches compared for overlap (each comparison merges character ranges)
 _MAX_BRANCHES = 64
 
@@ -73,9 +71,9 @@ def _member_value(ctx: FileContext, member: SyntaxNode) -> SyntaxNode | None:
     name = syntax.text(key)
     if owner.type == "object":
         return syntax.unwrap(ctx.value_of(syntax.object_get(owner, name)))
-    body = owner.child_by_field_name("body") if owner.type in _CLASSES else None
+    body = owner.child_by_field_name("body") if owner.type in syntax.CLASS_TYPES else None
     for field in body.named_children if body is not None else ():
-        if field.type not in _FIELDS:
+        if field.type not in syntax.FIELD_TYPES:
             continue
         named = field.child_by_field_name("name") or field.child_by_field_name("property")
         if named is not None and syntax.text(named) == name:

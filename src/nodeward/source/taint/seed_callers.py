@@ -47,8 +47,6 @@ Targets = Callable[[Node], Collection[Span] | None]
 
 #: Functions declared under a name of their own.
 _DECLARATIONS = frozenset({"function_declaration", "generator_function_declaration"})
-#: Class fields (`load = () => ...`), named like a key.
-_FIELDS = frozenset({"public_field_definition", "field_definition"})
 #: The nodes that write a name a call can spell.
 _TOKENS = frozenset(
     {
@@ -206,7 +204,7 @@ class _Search:
             bound = _target_name(holder.child_by_field_name("left"))
         elif holder.type == "pair" and holder.child_by_field_name("value") == value:
             bound = _key_name(holder.child_by_field_name("key"))
-        elif holder.type in _FIELDS and holder.child_by_field_name("value") == value:
+        elif holder.type in syntax.FIELD_TYPES and holder.child_by_field_name("value") == value:
             bound = _key_name(
                 holder.child_by_field_name("name") or holder.child_by_field_name("property")
             )
