@@ -236,6 +236,13 @@ def member_chain(node: Node | None) -> list[str] | None:
     return None
 
 
+def this_member(node: Node | None) -> str | None:
+    """`x` for `this.x` and `this["x"]` (as member_chain reads them); None for any other
+    expression: the member a constructor or method writes."""
+    chain = member_chain(node)
+    return chain[1] if chain is not None and len(chain) == 2 and chain[0] == "this" else None
+
+
 def leftmost_operand(node: Node | None) -> Node | None:
     """The first operand of a `+` chain: `"/a?x=" + q + "&y"` -> `"/a?x="`."""
     node = unwrap(node)

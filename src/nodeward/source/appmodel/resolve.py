@@ -365,7 +365,7 @@ def member_function(cls: Node, name: str) -> Node | None:
     for node in syntax.walk(body):
         if node.type != "assignment_expression":
             continue
-        if syntax.member_chain(node.child_by_field_name("left")) != ["this", name]:
+        if syntax.this_member(node.child_by_field_name("left")) != name:
             continue
         value = syntax.unwrap(node.child_by_field_name("right"))
         if value is not None and value.type in syntax.FUNCTION_TYPES:
@@ -387,7 +387,7 @@ def _this_fields(ctx: FileContext) -> dict[str, Node | None]:
         if key is not None:
             found.setdefault(syntax.text(key), field.child_by_field_name("value"))
     for assign in ctx.nodes("assignment_expression"):
-        chain = syntax.member_chain(assign.child_by_field_name("left"))
-        if chain is not None and len(chain) == 2 and chain[0] == "this":
-            found.setdefault(chain[1], assign.child_by_field_name("right"))
+        member = syntax.this_member(assign.child_by_field_name("left"))
+        if member is not None:
+            found.setdefault(member, assign.child_by_field_name("right"))
     return found

@@ -205,16 +205,13 @@ def _constructed_members(constructor: Node) -> dict[str, list[Node]]:
     is_class = constructor.type in ("class", "class_declaration")
     found: dict[str, list[Node]] = {}
     for node in syntax.walk(constructor):
+        name: str | None = None
         if node.type == "method_definition" and is_class:
             name = syntax.text(node.child_by_field_name("name"))
         elif node.type == "assignment_expression":
-            chain = syntax.member_chain(node.child_by_field_name("left"))
-            if chain is None or len(chain) != 2 or chain[0] != "this":
-                continue
-            name = chain[1]
-        else:
-            continue
-        found.setdefault(name, []).append(node)
+            name = syntax.this_member(node.child_by_field_name("left"))
+        if name is not None:
+            found.setdefault(name, []).append(node)
     return found
 
 
@@ -224,11 +221,8 @@ def _instance_fields(ctx: FileContext, owner: Node) -> dict[str, Node]:
     found: dict[str, Node] = {}
     for node in ctx.nodes_within(owner, "assignment_expression", *syntax.FIELD_TYPES):
         if node.type == "assignment_expression":
-            chain = syntax.member_chain(node.child_by_field_name("left"))
             value = syntax.unwrap(ctx.value_of(node.child_by_field_name("right")))
-            name = (
-                chain[1] if chain is not None and len(chain) == 2 and chain[0] == "this" else None
-            )
+            name = syntax.this_member(node.child_by_field_name("left"))
         else:  # a class field
             value = syntax.unwrap(node.child_by_field_name("value"))
             name = syntax.text(node.child_by_field_name("name"))
@@ -246,12 +240,12 @@ def _this_functions(constructor: Node) -> dict[str, Node]:
             continue
         if expression.type != "assignment_expression":
             continue
-        chain = syntax.member_chain(expression.child_by_field_name("left"))
+        name = syntax.this_member(expression.child_by_field_name("left"))
         value = syntax.unwrap(expression.child_by_field_name("right"))
-        if chain is None or len(chain) != 2 or chain[0] != "this":
+        if name is None:
             continue
         if value is not None and value.type in syntax.FUNCTION_TYPES:
-            found.setdefault(chain[1], value)
+            found.setdefault(name, value)
     return found
 
 
